@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { CameraConfig } from '../config';
+
+export interface FfmpegArgsOptions {
+  /** Rolling-buffer directory of this camera. */
+  segmentDir: string;
+  segmentSeconds: number;
+  /**
+   * Distinguishes the files of one ffmpeg run from the previous one's, so that a restart within
+   * the same second never overwrites a segment (letters and digits only).
+   */
+  runTag: string;
+  /** RTSP socket I/O timeout; a silent peer then ends ffmpeg instead of hanging it. */
+  ioTimeoutSeconds?: number;
+  loglevel?: 'error' | 'warning' | 'info';
+}
+
+/** `<runTag>-<unix seconds at segment start>.ts`, e.g. `m1a2b3-1795316123.ts`. */
+export const SEGMENT_NAME = /^([a-z0-9]+)-(\d{9,11})\.ts$/;
+
+/** The segment muxer's list of finished segments: `name,start,end` (stream seconds) per line. */
+export function segmentListPath(dir: string, runTag: string): string {
+  return join(dir, `${runTag}.csv`);
+}
+
+/**
+ * The argv (without the program) of the ONE ffmpeg process that serves a camera:
+ *
+ * 1. a stream-copy branch: the camera's own video bitstream (`-c:v copy`, never re-encoded) cut
+ *    into MPEG-TS segments of `segmentSeconds` (at the next key frame), named by their wall-clock
+ *    start (`-strftime 1`, `%s`), with a CSV list of finished segments;
+ * 2. a decode branch: `fps=<detectFps>`, scaled to `detectSize`, raw `rgb24` frames on stdout.
+ *
+ * Audio is left out: evidence is the picture, and MPEG-TS cannot carry the G.711 audio many
+ * cameras send.
+ *
+ * @example
+ * buildFfmpegArgs(camera, { segmentDir: '/dev/shm/ring/door', segmentSeconds: 2, runTag: 'r1' })
+ * // ['-hide_banner', ..., '-rtsp_transport', 'tcp', ..., '-i', 'rtsp://...', ..., 'pipe:1']
+ */
+export function buildFfmpegArgs(camera: CameraConfig, opts: FfmpegArgsOptions): string[] {
+  if (!/^[a-z0-9]+$/.test(opts.runTag)) throw new Error(`runTag must be [a-z0-9]+: ${opts.runTag}`);
+  const { width, height } = camera.detectSize;
+  const isRtsp = /^rtsps?:\/\//i.test(camera.url);
+  const input = isRtsp
+    ? [
+        '-rtsp_transport', camera.rtspTransport,
+        // ffmpeg >= 5: `-timeout` is the RTSP socket I/O timeout in microseconds (was -stimeout).
+        '-timeout', String(Math.round((opts.ioTimeoutSeconds ?? 5) * 1e6)),
+      ]
+    : // A file or other URL is replayed in real time and looped, like a camera.
+      ['-re', '-stream_loop', '-1'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', opts.loglevel ?? 'warning',
+    ...input,
+    '-analyzeduration', '2000000',
+    '-probesize', '2000000',
+    '-i', camera.url,
+    // 1. recording branch: stream copy into the rolling buffer
+    '-map', '0:v:0',
+    '-c:v', 'copy',
+    '-f', 'segment',
+    '-segment_time', String(opts.segmentSeconds),
+    '-segment_format', 'mpegts',
+    '-segment_list', segmentListPath(opts.segmentDir, opts.runTag),
+    '-segment_list_type', 'csv',
+    '-strftime', '1',
+    join(opts.segmentDir, `${opts.runTag}-%s.ts`),
+    // 2. detection branch: a few small rgb24 frames per second on stdout
+    '-map', '0:v:0',
+    '-an', '-sn',
+    '-vf', `fps=${camera.detectFps},scale=${width}:${height}:flags=bilinear`,
+    '-pix_fmt', 'rgb24',
+    '-f', 'rawvideo',
+    'pipe:1',
+  ];
+}

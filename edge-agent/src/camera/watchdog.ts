@@ -1,0 +1,113 @@
+/**
+ * Camera health: the status type reported to the uplink, exponential backoff for restarts, the
+ * classification of an ffmpeg failure into `offline` (the camera or network is away; keep
+ * retrying) or `error` (a configuration problem a person must fix; still retried, slower to
+ * matter), and the no-frames timer.
+ */
+
+export type CameraState = 'online' | 'offline' | 'error';
+
+/** Shaped like `CameraReport` in protocols (status, reason ≤ 300 chars, name, at). */
+export interface CameraStatus {
+  cameraId: string;
+  name: string;
+  status: CameraState;
+  reason: string | null;
+  /** ISO-8601, UTC */
+  at: string;
+}
+
+export type StatusListener = (status: CameraStatus) => void;
+
+/**
+ * Doubles the wait after each failure, from `initialMs` up to `maxMs`.
+ *
+ * @example
+ * const b = new Backoff(500, 10_000); b.next(); // 500, then 1000, 2000, ... 10000, 10000
+ */
+export class Backoff {
+  private attempt = 0;
+  constructor(
+    readonly initialMs: number,
+    readonly maxMs: number,
+  ) {}
+  next(): number {
+    const ms = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 30);
+    return ms;
+  }
+  reset(): void {
+    this.attempt = 0;
+  }
+  get attempts(): number {
+    return this.attempt;
+  }
+}
+
+const CONFIG_ERRORS: Array<[RegExp, string]> = [
+  [/401|Unauthorized|403|Forbidden/i, 'camera refused the credentials'],
+  [/404|Not Found|method DESCRIBE failed/i, 'camera has no such stream'],
+  [/Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i, 'ffmpeg rejected the configuration'],
+];
+
+/** Turns an ffmpeg exit and the tail of its stderr into a status and a short reason. */
+export function classifyExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderrTail: string[],
+): { status: 'offline' | 'error'; reason: string } {
+  const text = stderrTail.join('\n');
+  const last = stderrTail.filter((l) => l.trim()).at(-1)?.trim();
+  for (const [re, what] of CONFIG_ERRORS) {
+    if (re.test(text)) return { status: 'error', reason: clip(`${what}: ${last ?? ''}`) };
+  }
+  const how = signal ? `killed by ${signal}` : code === 0 ? 'stream ended' : `ffmpeg exited with code ${code}`;
+  return { status: 'offline', reason: clip(last ? `${how}: ${last}` : how) };
+}
+
+export function clip(reason: string, max = 300): string {
+  return reason.length <= max ? reason : `${reason.slice(0, max - 1)}…`;
+}
+
+/**
+ * Calls `onStall` once when `feed()` has not been called for `timeoutMs` since `arm()`.
+ * Checked on a coarse tick so thousands of frames cost nothing.
+ */
+export class Watchdog {
+  private last = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private fired = false;
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly onStall: (silentMs: number) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  arm(): void {
+    this.disarm();
+    this.last = this.now();
+    this.fired = false;
+    const tick = Math.max(50, Math.min(1000, this.timeoutMs / 4));
+    this.timer = setInterval(() => this.check(), tick);
+    this.timer.unref();
+  }
+
+  feed(): void {
+    this.last = this.now();
+  }
+
+  disarm(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private check(): void {
+    const silent = this.now() - this.last;
+    if (!this.fired && silent >= this.timeoutMs) {
+      this.fired = true;
+      this.disarm();
+      this.onStall(silent);
+    }
+  }
+}
