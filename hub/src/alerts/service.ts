@@ -1,0 +1,167 @@
+import crypto from 'node:crypto';
+import type { Ack, Actor, Alert, AlertEvent, AlertRaise, AlertWithDeliveries, Close } from '@shopwatch/protocols';
+import type { EventBus } from '../bus';
+import { HubError, forbidden, notFound } from '../errors';
+import type { Logger } from '../log';
+import { type Principal, seesZone } from '../auth/principal';
+import type { AlertFilter, EventRecord, Renderer, Repository } from '../storage/repository';
+import type { Directory } from '../directory';
+
+const render: Renderer = (alert, e) => {
+  const msg: AlertEvent = { event: e.kind, seq: e.seq, at: e.at, alert };
+  return JSON.stringify(msg);
+};
+
+const actorOf = (p: Principal): Actor => ({ kind: p.kind, id: p.id });
+
+/**
+ * The alert lifecycle: raise → acknowledgements → escalation → close. Every change is stored
+ * with its timeline event in one transaction *before* anyone is told, then announced on the bus.
+ */
+export class AlertService {
+  constructor(
+    private repo: Repository,
+    private dir: Directory,
+    private bus: EventBus,
+    private log: Logger,
+    private now: () => Date = () => new Date(),
+  ) {}
+
+  private announce(alert: Alert, e: EventRecord) {
+    const event = JSON.parse(e.payload) as AlertEvent;
+    this.bus.emit('alert', { scheme: alert.scheme, zone: alert.zone, scope: e.scope, event, payload: e.payload });
+  }
+
+  async raise(p: Principal, r: AlertRaise): Promise<{ alert: Alert; created: boolean }> {
+    const actor = actorOf(p);
+    const existing = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
+    if (existing) return { alert: existing, created: false };
+    if (p.kind === 'device' && p.deviceKind === 'edge') throw forbidden('edge boxes cannot raise alerts; matches go to human review');
+
+    const scheme = await this.dir.scheme(p.scheme);
+    let store: string | null = null;
+    let zone: string;
+    if (p.store) {
+      if (r.store && r.store !== p.store) throw forbidden(`you raise alerts for your own store "${p.store}" only`);
+      if (r.zone && r.zone !== p.zone) throw forbidden(`you raise alerts for your own zone "${p.zone}" only`);
+      store = p.store;
+      zone = p.zone!;
+    } else if (r.store) {
+      const s = scheme.stores.find((s) => s.id === r.store);
+      if (!s) throw new HubError('bad_request', `unknown store "${r.store}" in scheme "${p.scheme}"`);
+      if (r.zone && r.zone !== s.zone) throw new HubError('bad_request', `store "${s.id}" is in zone "${s.zone}", not "${r.zone}"`);
+      store = s.id;
+      zone = s.zone;
+    } else if (r.zone) {
+      if (!scheme.zones.some((z) => z.id === r.zone)) throw new HubError('bad_request', `unknown zone "${r.zone}" in scheme "${p.scheme}"`);
+      zone = r.zone;
+    } else {
+      throw new HubError('bad_request', 'name the store (or zone) the alert is about');
+    }
+
+    const now = this.now();
+    const at = now.toISOString();
+    const escalatesAt = new Date(now.getTime() + scheme.settings.escalationSeconds * 1000).toISOString();
+    try {
+      const { alert, event } = await this.repo.createAlert(
+        {
+          id: crypto.randomUUID(), scheme: p.scheme, zone, store, type: r.type, severity: r.severity,
+          message: r.message ?? null, subjectId: r.subjectId ?? null, clientRef: r.clientRef, raisedBy: actor,
+          raisedAt: at, status: 'open', escalatesAt, priority: false, closedAt: null, outcome: null,
+        },
+        { kind: 'raised', at, actor, note: r.message },
+        render,
+      );
+      this.log.info({ alertId: alert.id, scheme: p.scheme, zone, store, by: actor, type: r.type }, 'alert raised');
+      this.announce(alert, event);
+      return { alert, created: true };
+    } catch (err) {
+      // Two copies of the same raise racing: the unique (sender, clientRef) index keeps one.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const again = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
+        if (again) return { alert: again, created: false };
+      }
+      throw err;
+    }
+  }
+
+  /** Loads an alert the principal may see; anything else is "not found", so ids leak nothing. */
+  async visible(p: Principal, alertId: string): Promise<Alert> {
+    const a = await this.repo.getAlert(alertId);
+    if (!a || a.scheme !== p.scheme || !seesZone(p, a.zone, a.priority)) throw notFound(`alert "${alertId}"`);
+    return a;
+  }
+
+  async ack(p: Principal, alertId: string, ack: Ack): Promise<Alert> {
+    const a = await this.visible(p, alertId);
+    if (a.status === 'closed') throw new HubError('conflict', `alert "${alertId}" is already closed`);
+    const at = this.now().toISOString();
+    const patch = ack.status === 'attending' ? { escalatesAt: null } : {};
+    const { alert, event } = await this.repo.updateAlert(a.id, patch, { kind: 'acknowledged', at, actor: actorOf(p), status: ack.status, note: ack.note }, render);
+    this.log.info({ alertId, by: actorOf(p), status: ack.status }, 'alert acknowledged');
+    this.announce(alert, event);
+    return alert;
+  }
+
+  async close(p: Principal, alertId: string, c: Close): Promise<Alert> {
+    const a = await this.visible(p, alertId);
+    const storeOnly = p.kind === 'user' ? p.role === 'member' : p.duty === 'store';
+    if (storeOnly && a.store !== p.store) throw forbidden('a store closes only its own alerts');
+    if (a.status === 'closed') throw new HubError('conflict', `alert "${alertId}" is already closed`);
+    const at = this.now().toISOString();
+    const { alert, event } = await this.repo.updateAlert(
+      a.id,
+      { status: 'closed', closedAt: at, outcome: c.outcome, escalatesAt: null },
+      { kind: 'closed', at, actor: actorOf(p), outcome: c.outcome, note: c.note },
+      render,
+    );
+    this.log.info({ alertId, by: actorOf(p), outcome: c.outcome }, 'alert closed');
+    this.announce(alert, event);
+    return alert;
+  }
+
+  /** Widens every alert whose window passed without anyone attending to the whole scheme. */
+  async escalateDue(): Promise<number> {
+    const due = await this.repo.dueEscalations(this.now().toISOString());
+    for (const a of due) {
+      const at = this.now().toISOString();
+      const { alert, event } = await this.repo.updateAlert(
+        a.id,
+        { status: 'escalated', priority: true, escalatesAt: null },
+        { kind: 'escalated', at, actor: { kind: 'hub', id: 'escalation' }, note: 'no one attending within the escalation window' },
+        render,
+      );
+      this.log.warn({ alertId: a.id, zone: a.zone }, 'alert escalated to the whole scheme');
+      this.announce(alert, event);
+    }
+    return due.length;
+  }
+
+  /** A device confirms it has the alert's events up to `seq` (or all sent so far). */
+  async receipt(p: Principal, alertId: string, seq: number | null): Promise<boolean> {
+    const a = await this.visible(p, alertId);
+    const latest = (await this.repo.latestEventSeq(a.id)) ?? 0;
+    const upTo = Math.min(seq ?? latest, latest);
+    const advanced = await this.repo.recordReceipt(p.id, a.id, upTo, this.now().toISOString());
+    if (advanced) this.bus.emit('delivery', { scheme: a.scheme, zone: a.zone, alertId: a.id, deviceId: p.id, seq: upTo });
+    return advanced;
+  }
+
+  async list(p: Principal, f: Omit<AlertFilter, 'scheme' | 'zones'>): Promise<AlertWithDeliveries[]> {
+    const alerts = await this.repo.listAlerts({ ...f, scheme: p.scheme, zones: p.zones });
+    return this.withDeliveries(alerts);
+  }
+
+  async withDeliveries(alerts: Alert[]): Promise<AlertWithDeliveries[]> {
+    const deliveries = await this.repo.deliveries(alerts.map((a) => a.id));
+    const out: AlertWithDeliveries[] = [];
+    for (const a of alerts) {
+      const got = deliveries.get(a.id) ?? [];
+      const last = a.timeline.at(-1)?.seq ?? 0;
+      const confirmed = new Set(got.filter((d) => d.lastSeq >= last).map((d) => d.deviceId));
+      const expected = await this.dir.recipients(a.scheme, a.zone, a.priority);
+      out.push({ ...a, deliveries: got, undelivered: expected.filter((id) => !confirmed.has(id)) });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { describeIssues } from '@shopwatch/protocols';
+
+/**
+ * Hub configuration: environment variables (the contract names them), validated once at
+ * start-up. Errors name the variable, so an operator can fix a bad deployment at once.
+ */
+export const HubConfig = z.strictObject({
+  httpPort: z.coerce.number().int().min(0).max(65535).default(8080),
+  mqttPort: z.coerce.number().int().min(0).max(65535).default(1883),
+  host: z.string().default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  seed: z.string().min(1).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Browser session lifetime. */
+  sessionHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Failed logins allowed per username and per address within loginWindowSeconds. */
+  loginAttempts: z.coerce.number().int().min(1).default(10),
+  loginWindowSeconds: z.coerce.number().int().min(1).default(300),
+  /** Where the built dashboard lives; served at `/` when present. */
+  dashboardDir: z.string().optional(),
+});
+export type HubConfig = z.infer<typeof HubConfig>;
+
+const ENV: Record<keyof HubConfig, string> = {
+  httpPort: 'SHOPWATCH_HTTP_PORT',
+  mqttPort: 'SHOPWATCH_MQTT_PORT',
+  host: 'SHOPWATCH_HOST',
+  dataDir: 'SHOPWATCH_DATA_DIR',
+  seed: 'SHOPWATCH_SEED',
+  logLevel: 'SHOPWATCH_LOG_LEVEL',
+  sessionHours: 'SHOPWATCH_SESSION_HOURS',
+  loginAttempts: 'SHOPWATCH_LOGIN_ATTEMPTS',
+  loginWindowSeconds: 'SHOPWATCH_LOGIN_WINDOW_SECONDS',
+  dashboardDir: 'SHOPWATCH_DASHBOARD_DIR',
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const r = HubConfig.safeParse({ ...raw, ...overrides });
+  if (!r.success) {
+    const lines = describeIssues(r.error.issues).map((i) => `  ${ENV[i.path as keyof HubConfig] ?? i.path}: ${i.message}`);
+    throw new ConfigError(`invalid hub configuration:\n${lines.join('\n')}`);
+  }
+  return { ...r.data, dataDir: path.resolve(r.data.dataDir) };
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { MAX_MESSAGE_BYTES } from '@shopwatch/protocols';
+import { HubError } from '../errors';
+import type { Logger } from '../log';
+import type { HubServices } from '../services';
+import type { Env } from './context';
+import { alertRoutes } from './routes-alerts';
+import { authRoutes } from './routes-auth';
+import { schemeRoutes } from './routes-scheme';
+import { serveDashboard } from './static';
+
+/** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
+export function createApp(svc: HubServices, log: Logger) {
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const t = performance.now();
+    await next();
+    svc.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t) / 1000);
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_MESSAGE_BYTES,
+      onError: () => {
+        throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', checks: {} }));
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, string> = {};
+    try {
+      await svc.repo.maxSeq();
+      checks.storage = 'ok';
+    } catch (e) {
+      checks.storage = (e as Error).message;
+    }
+    checks.broker = svc.ready() ? 'ok' : 'starting';
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return c.json({ status: ok ? 'ok' : 'starting', checks }, ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.text(await svc.metrics.registry.metrics(), 200, { 'content-type': svc.metrics.registry.contentType }));
+
+  app.route('/api', authRoutes(svc));
+  app.route('/api/alerts', alertRoutes(svc));
+  app.route('/api', schemeRoutes(svc));
+  app.all('/api/*', () => {
+    throw new HubError('not_found', 'no such API endpoint');
+  });
+
+  serveDashboard(app, svc.config.dashboardDir ?? defaultDashboardDir());
+
+  app.notFound((c) => c.json({ code: 'not_found', message: 'not found' }, 404));
+  app.onError((err, c) => {
+    if (err instanceof HubError) {
+      svc.metrics.refused.inc({ channel: 'http', code: err.code });
+      return c.json(err.toBody(), err.status as 400);
+    }
+    log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json({ code: 'internal', message: 'internal error; it has been logged' }, 500);
+  });
+  return app;
+}
+
+function defaultDashboardDir() {
+  return path.resolve(import.meta.dirname, '../../../dashboard/dist');
+}
+export const dashboardBuilt = (dir: string) => fs.existsSync(path.join(dir, 'index.html'));

@@ -1,0 +1,58 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { z } from 'zod';
+import { HubError, forbidden } from '../errors';
+import { type Principal, userPrincipal } from '../auth/principal';
+import { hashToken } from '../auth/tokens';
+import type { Role } from '@shopwatch/protocols';
+import type { HubServices } from '../services';
+
+export type Env = { Bindings: HttpBindings; Variables: { principal: Principal } };
+export type Ctx = Context<Env>;
+
+/** Resolves a bearer token to the logged-in user; shared by HTTP and the browser WebSocket. */
+export async function principalForToken(svc: HubServices, token: string | undefined): Promise<Principal> {
+  if (!token) throw new HubError('unauthenticated', 'log in first: send "Authorization: Bearer <token>"');
+  const session = await svc.repo.getSession(hashToken(token), new Date().toISOString());
+  if (!session) throw new HubError('unauthenticated', 'the session token is unknown or has expired; log in again');
+  const user = await svc.repo.getUser(session.username);
+  if (!user) throw new HubError('unauthenticated', 'the user of this session no longer exists');
+  return userPrincipal(user, await svc.dir.scheme(user.scheme));
+}
+
+export function requireUser(svc: HubServices): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const h = c.req.header('authorization');
+    const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+    c.set('principal', await principalForToken(svc, token));
+    await next();
+  };
+}
+
+export function requireRole(...roles: Role[]): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const p = c.get('principal');
+    if (!p.role || !roles.includes(p.role)) throw forbidden(`this needs one of the roles: ${roles.join(', ')}`);
+    await next();
+  };
+}
+
+/** Parses a JSON body with a shared schema; malformed JSON and bad fields become a 400 naming them. */
+export async function body<T extends z.ZodType>(c: Ctx, schema: T): Promise<z.infer<T>> {
+  let json: unknown;
+  try {
+    const text = await c.req.text();
+    json = text.length ? JSON.parse(text) : {};
+  } catch (e) {
+    throw new HubError('bad_request', `malformed JSON: ${(e as Error).message}`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw HubError.invalid('invalid request body', r.error);
+  return r.data;
+}
+
+export function query<T extends z.ZodType>(c: Ctx, schema: T): z.infer<T> {
+  const r = schema.safeParse(c.req.query());
+  if (!r.success) throw HubError.invalid('invalid query', r.error);
+  return r.data;
+}

@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { Ack, AlertQuery, Close, RaiseRequest } from '@shopwatch/protocols';
+import type { HubServices } from '../services';
+import { type Env, body, query, requireRole, requireUser } from './context';
+
+export function alertRoutes(svc: HubServices) {
+  const app = new Hono<Env>();
+  app.use('*', requireUser(svc));
+
+  app.get('/', async (c) => {
+    const q = query(c, AlertQuery);
+    return c.json(await svc.alerts.list(c.get('principal'), q));
+  });
+
+  app.post('/', async (c) => {
+    const r = await body(c, RaiseRequest);
+    const { alert, created } = await svc.alerts.raise(c.get('principal'), r);
+    const [full] = await svc.alerts.withDeliveries([alert]);
+    return c.json(full, created ? 201 : 200);
+  });
+
+  app.get('/:id', async (c) => {
+    const a = await svc.alerts.visible(c.get('principal'), c.req.param('id'));
+    const [full] = await svc.alerts.withDeliveries([a]);
+    return c.json(full);
+  });
+
+  app.post('/:id/ack', async (c) => {
+    const a = await svc.alerts.ack(c.get('principal'), c.req.param('id'), await body(c, Ack));
+    return c.json(a);
+  });
+
+  app.post('/:id/close', requireRole('admin', 'coordinator', 'operator', 'warden', 'member'), async (c) => {
+    const a = await svc.alerts.close(c.get('principal'), c.req.param('id'), await body(c, Close));
+    return c.json(a);
+  });
+  return app;
+}

@@ -1,0 +1,97 @@
+import { AlertService } from './alerts/service';
+import { EscalationScheduler } from './alerts/escalation';
+import { EventBus } from './bus';
+import type { HubConfig } from './config';
+import { CameraService } from './devices/cameras';
+import { Directory } from './directory';
+import { createApp } from './http/app';
+import { logger, setLogLevel } from './log';
+import { createMetrics } from './metrics';
+import { Broker } from './mqtt/broker';
+import { catchUp } from './mqtt/catch-up';
+import { startAlertFanout, startCameraFanout } from './mqtt/fanout';
+import { Presence } from './mqtt/presence';
+import { applyProvisioning, readProvisioning } from './provisioning/apply';
+import { createHttpServer } from './server';
+import type { HubServices } from './services';
+import { openDatabase } from './storage/sqlite';
+import { SqliteRepository } from './storage/sqlite-repository';
+import { BrowserSockets } from './ws/browser';
+
+export interface RunningHub {
+  httpPort: number;
+  mqttPort: number;
+  services: HubServices;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part in a fixed order and stops them in reverse.
+ * Storage first (the source of truth), then provisioning, the domain, the broker, and last
+ * the network listeners, so nothing is accepted before the hub can keep it.
+ */
+export async function startHub(config: HubConfig): Promise<RunningHub> {
+  setLogLevel(config.logLevel);
+  const log = logger('hub');
+  const stops: (() => unknown)[] = [];
+
+  const seed = config.seed ? readProvisioning(config.seed) : null; // fail fast, before touching storage
+  const db = openDatabase(config.dataDir, logger('hub:storage'));
+  const repo = new SqliteRepository(db);
+  stops.push(() => repo.close());
+  if (seed) await applyProvisioning(repo, seed, logger('hub:provisioning'));
+
+  const metrics = createMetrics();
+  const bus = new EventBus(logger('hub:bus'));
+  const dir = new Directory(repo);
+  const alerts = new AlertService(repo, dir, bus, logger('hub:alerts'));
+  const cameras = new CameraService(repo, bus);
+  bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
+
+  const broker = new Broker({ repo, dir, alerts, cameras, metrics, log: logger('hub:mqtt') });
+  await broker.start();
+  stops.push(() => broker.close());
+  stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
+  stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
+  broker.aedes.on('subscribe', (subs, client) => {
+    catchUp(client, subs, { repo, dir, log: logger('hub:catch-up') }).catch((err) => log.error({ err }, 'catch-up failed'));
+  });
+  const presence = new Presence(broker, repo, bus, logger('hub:presence'));
+  await presence.start();
+  metrics.gauge('shopwatch_mqtt_clients', 'Connected MQTT clients', () => broker.aedes.connectedClients);
+
+  const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'));
+  escalation.start();
+  stops.push(() => escalation.stop());
+
+  let ready = false;
+  const services: HubServices = { config, repo, dir, bus, alerts, cameras, presence, broker, metrics, ready: () => ready };
+  const browsers = new BrowserSockets(services, logger('hub:ws'));
+  metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
+  const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'));
+
+  const mqttPort = await broker.listen(config.mqttPort, config.host);
+  const httpPort = await http.listen(config.httpPort, config.host);
+  stops.push(() => http.close());
+  ready = true;
+  log.info({ httpPort, mqttPort, dataDir: config.dataDir }, 'hub ready');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    httpPort,
+    mqttPort,
+    services,
+    stop: () =>
+      (stopping ??= (async () => {
+        ready = false;
+        for (const stop of stops.reverse()) {
+          try {
+            await stop();
+          } catch (err) {
+            log.error({ err }, 'error while stopping');
+          }
+        }
+        log.info('hub stopped');
+      })()),
+  };
+}

@@ -1,0 +1,25 @@
+import { ConfigError, loadConfig } from './config';
+import { startHub } from './hub';
+import { ProvisioningError } from './provisioning/apply';
+
+/** `npm run hub`: starts the hub with the environment's configuration; stops cleanly on signals. */
+async function main() {
+  try {
+    const hub = await startHub(loadConfig());
+    const stop = async (signal: string) => {
+      process.stderr.write(`shopwatch hub: ${signal}, stopping\n`);
+      await hub.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ProvisioningError) {
+      process.stderr.write(`shopwatch hub: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+void main();

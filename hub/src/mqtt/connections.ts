@@ -1,0 +1,33 @@
+import type { Client } from 'aedes';
+import type { Principal } from '../auth/principal';
+import type { DeviceRecord } from '../storage/repository';
+
+/** What the hub knows about one authenticated MQTT connection. */
+export interface Connection {
+  device: DeviceRecord;
+  principal: Principal;
+  /** Event seqs already sent on this connection, so overlapping subscriptions and catch-up never repeat one. */
+  sent: Set<number>;
+  /** Newest event seq sent per alert: a receipt without `eventSeq` confirms up to this. */
+  sentByAlert: Map<string, number>;
+}
+
+const MAX_REMEMBERED = 10_000;
+const conns = new WeakMap<Client, Connection>();
+
+export const connectionOf = (client: Client | null | undefined) => (client ? conns.get(client) : undefined);
+
+export function attach(client: Client, device: DeviceRecord, principal: Principal): Connection {
+  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map() };
+  conns.set(client, c);
+  return c;
+}
+
+/** Marks an event as sent on this connection; false when it already was. */
+export function markSent(c: Connection, seq: number, alertId: string): boolean {
+  if (c.sent.has(seq)) return false;
+  c.sent.add(seq);
+  if (c.sent.size > MAX_REMEMBERED) c.sent.delete(c.sent.values().next().value!);
+  if ((c.sentByAlert.get(alertId) ?? 0) < seq) c.sentByAlert.set(alertId, seq);
+  return true;
+}

@@ -1,0 +1,37 @@
+import { topics } from '@shopwatch/protocols';
+import type { EventBus } from '../bus';
+import type { Directory } from '../directory';
+import type { Logger } from '../log';
+import type { Broker } from './broker';
+
+/**
+ * Publishes every stored alert event on its zone topic; escalated (scheme-wide) events on every
+ * zone topic of the scheme. A device subscribed to several of those topics gets each event
+ * once: the broker's forward hook drops repeats by event seq.
+ */
+export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, log: Logger): () => void {
+  return bus.on('alert', ({ scheme, zone, scope, event, payload }) => {
+    const buf = Buffer.from(payload);
+    broker.eventOfPayload.set(buf, { seq: event.seq, alertId: event.alert.id });
+    const publishTo = (zones: string[]) => {
+      for (const z of zones) {
+        broker.publish(topics.zoneAlerts(scheme, z), buf).catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
+      }
+    };
+    if (scope === 'zone') publishTo([zone]);
+    else
+      dir.scheme(scheme).then(
+        (s) => publishTo(s.zones.map((z) => z.id)),
+        (err) => log.error({ err, scheme }, 'fan-out failed: unknown scheme'),
+      );
+  });
+}
+
+/** Camera states are republished, validated and retained, for the control room. */
+export function startCameraFanout(bus: EventBus, broker: Broker, log: Logger): () => void {
+  return bus.on('camera', ({ scheme, status }) => {
+    broker
+      .publish(topics.cameraStatus(scheme, status.deviceId, status.cameraId), JSON.stringify(status), { retain: true })
+      .catch((err) => log.error({ err }, 'camera status publish failed'));
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Numbered schema migrations, applied in order at start-up inside one transaction each.
+ * Never edit a migration that has shipped: add the next number.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'schemes, people, devices, alerts, events, receipts',
+    sql: `
+      CREATE TABLE schemes (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL,
+        escalation_seconds INTEGER NOT NULL, catch_up_hours INTEGER NOT NULL);
+      CREATE TABLE zones (
+        scheme TEXT NOT NULL REFERENCES schemes(id), id TEXT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (scheme, id));
+      CREATE TABLE stores (
+        scheme TEXT NOT NULL REFERENCES schemes(id), id TEXT NOT NULL, name TEXT NOT NULL,
+        zone TEXT NOT NULL, plan_x REAL, plan_y REAL,
+        PRIMARY KEY (scheme, id));
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+        scheme TEXT NOT NULL REFERENCES schemes(id), store TEXT, display_name TEXT,
+        created_at TEXT NOT NULL);
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, scheme TEXT NOT NULL REFERENCES schemes(id),
+        store TEXT, duty TEXT NOT NULL, name TEXT, secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        -- events before this one happened before the device existed: no catch-up for them
+        since_seq INTEGER NOT NULL DEFAULT 0,
+        last_seen TEXT);
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, zone TEXT NOT NULL, store TEXT,
+        type TEXT NOT NULL, severity TEXT NOT NULL, message TEXT, subject_id TEXT,
+        client_ref TEXT NOT NULL, raised_by_kind TEXT NOT NULL, raised_by_id TEXT NOT NULL,
+        raised_at TEXT NOT NULL, status TEXT NOT NULL, escalates_at TEXT,
+        priority INTEGER NOT NULL DEFAULT 0, closed_at TEXT, outcome TEXT,
+        UNIQUE (scheme, raised_by_kind, raised_by_id, client_ref));
+      CREATE INDEX alerts_scheme_time ON alerts (scheme, raised_at);
+      CREATE INDEX alerts_escalation ON alerts (escalates_at) WHERE escalates_at IS NOT NULL;
+      -- Every step of every alert, in hub order. payload is the exact JSON published, so a
+      -- catch-up replays what the live subscribers saw.
+      CREATE TABLE alert_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL REFERENCES alerts(id),
+        scheme TEXT NOT NULL, zone TEXT NOT NULL, scope TEXT NOT NULL, kind TEXT NOT NULL,
+        at TEXT NOT NULL, actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL,
+        status TEXT, outcome TEXT, note TEXT, payload TEXT);
+      CREATE INDEX alert_events_alert ON alert_events (alert_id, seq);
+      CREATE INDEX alert_events_scheme ON alert_events (scheme, at);
+      -- The newest event of an alert that a device has confirmed.
+      CREATE TABLE receipts (
+        device_id TEXT NOT NULL, alert_id TEXT NOT NULL, last_seq INTEGER NOT NULL, at TEXT NOT NULL,
+        PRIMARY KEY (device_id, alert_id));
+      CREATE INDEX receipts_alert ON receipts (alert_id);
+      CREATE TABLE cameras (
+        device_id TEXT NOT NULL, camera_id TEXT NOT NULL, name TEXT, status TEXT NOT NULL,
+        reason TEXT, since TEXT NOT NULL, PRIMARY KEY (device_id, camera_id));
+    `,
+  },
+];

@@ -1,0 +1,117 @@
+import type {
+  Actor, Alert, AlertEvent, CameraStatus, DeviceDuty, DeviceKind, Role, SchemeSettings, Delivery,
+} from '@shopwatch/protocols';
+
+export interface SchemeRecord {
+  id: string;
+  name: string;
+  settings: SchemeSettings;
+  zones: { id: string; name: string }[];
+  stores: { id: string; name: string; zone: string; plan: { x: number; y: number } | null }[];
+}
+
+export interface UserRecord {
+  username: string;
+  passwordHash: string;
+  role: Role;
+  scheme: string;
+  store: string | null;
+  displayName: string | null;
+}
+
+export interface DeviceRecord {
+  id: string;
+  kind: DeviceKind;
+  scheme: string;
+  store: string | null;
+  duty: DeviceDuty;
+  name: string | null;
+  secretHash: string;
+  sinceSeq: number;
+  lastSeen: string | null;
+}
+
+export interface SessionRecord {
+  username: string;
+  expiresAt: string;
+}
+
+/** One step of an alert as stored; `payload` is the JSON that was published for it. */
+export interface EventRecord {
+  seq: number;
+  alertId: string;
+  scheme: string;
+  zone: string;
+  scope: 'zone' | 'scheme';
+  kind: AlertEvent['event'];
+  at: string;
+  payload: string;
+}
+
+export interface NewEvent {
+  kind: AlertEvent['event'];
+  at: string;
+  actor: Actor;
+  status?: string;
+  outcome?: string;
+  note?: string;
+}
+
+export type NewAlert = Omit<Alert, 'timeline'>;
+export type AlertPatch = Partial<Pick<Alert, 'status' | 'escalatesAt' | 'priority' | 'closedAt' | 'outcome'>>;
+
+export interface AlertFilter {
+  scheme: string;
+  zones?: string[] | null; // null: every zone
+  status?: 'open' | 'escalated' | 'closed' | 'active';
+  since?: string;
+  limit: number;
+}
+
+/**
+ * Everything the hub keeps. The methods are async so that a PostgreSQL implementation can be
+ * dropped in for a deployment that outgrows one SQLite file; the SQLite one answers at once.
+ * Each alert-changing method stores the alert change and its event in one transaction and
+ * returns the event's published JSON, built by `render` inside that transaction.
+ */
+export interface Repository {
+  upsertScheme(s: SchemeRecord): Promise<void>;
+  getScheme(id: string): Promise<SchemeRecord | null>;
+  listSchemes(): Promise<SchemeRecord[]>;
+
+  upsertUser(u: UserRecord): Promise<void>;
+  getUser(username: string): Promise<UserRecord | null>;
+
+  upsertDevice(d: Omit<DeviceRecord, 'sinceSeq' | 'lastSeen'>): Promise<void>;
+  getDevice(id: string): Promise<DeviceRecord | null>;
+  listDevices(scheme: string): Promise<DeviceRecord[]>;
+  touchDevice(id: string, at: string): Promise<void>;
+
+  createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string): Promise<void>;
+  getSession(tokenHash: string, now: string): Promise<SessionRecord | null>;
+
+  createAlert(alert: NewAlert, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;
+  updateAlert(alertId: string, patch: AlertPatch, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;
+  findAlertByClientRef(scheme: string, actor: Actor, clientRef: string): Promise<Alert | null>;
+  getAlert(id: string): Promise<Alert | null>;
+  listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  /** Alerts whose escalation time has come (or the next one due when `now` is null). */
+  dueEscalations(now: string): Promise<Alert[]>;
+  nextEscalationAt(): Promise<string | null>;
+
+  /** Records that a device confirmed an alert's events up to `seq`; false if it had already. */
+  recordReceipt(deviceId: string, alertId: string, seq: number, at: string): Promise<boolean>;
+  deliveries(alertIds: string[]): Promise<Map<string, Delivery[]>>;
+  latestEventSeq(alertId: string): Promise<number | null>;
+  /** Events a device has not confirmed, oldest first: the catch-up. */
+  unconfirmedEvents(device: DeviceRecord, zones: string[], since: string): Promise<EventRecord[]>;
+  maxSeq(): Promise<number>;
+
+  upsertCamera(c: CameraStatus): Promise<void>;
+  listCameras(scheme: string): Promise<CameraStatus[]>;
+
+  close(): void;
+}
+
+/** Builds the published event JSON from the alert as it stands after the change. */
+export type Renderer = (alert: Alert, event: Omit<EventRecord, 'payload'>) => string;

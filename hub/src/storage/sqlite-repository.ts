@@ -1,0 +1,272 @@
+import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
+import type { Db } from './sqlite';
+import type {
+  AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, Renderer, Repository, SchemeRecord,
+  SessionRecord, UserRecord,
+} from './repository';
+
+type Row = Record<string, any>;
+
+function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
+  return {
+    id: r.id, scheme: r.scheme, zone: r.zone, store: r.store, type: r.type, severity: r.severity,
+    message: r.message, subjectId: r.subject_id, clientRef: r.client_ref,
+    raisedBy: { kind: r.raised_by_kind, id: r.raised_by_id }, raisedAt: r.raised_at, status: r.status,
+    escalatesAt: r.escalates_at, priority: r.priority === 1, closedAt: r.closed_at, outcome: r.outcome, timeline,
+  };
+}
+
+function timelineFromRow(r: Row): TimelineEntry {
+  const e: TimelineEntry = { seq: r.seq, kind: r.kind, at: r.at, actor: { kind: r.actor_kind, id: r.actor_id } };
+  if (r.status) e.status = r.status;
+  if (r.outcome) e.outcome = r.outcome;
+  if (r.note) e.note = r.note;
+  return e;
+}
+
+const eventFromRow = (r: Row): EventRecord => ({
+  seq: r.seq, alertId: r.alert_id, scheme: r.scheme, zone: r.zone, scope: r.scope, kind: r.kind, at: r.at, payload: r.payload,
+});
+
+/** The SQLite implementation of the hub's storage, on better-sqlite3 (synchronous, one file). */
+export class SqliteRepository implements Repository {
+  private q;
+  constructor(private db: Db) {
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      alert: p('SELECT * FROM alerts WHERE id = ?'),
+      timeline: p('SELECT * FROM alert_events WHERE alert_id = ? ORDER BY seq'),
+      insertAlert: p(`INSERT INTO alerts (id, scheme, zone, store, type, severity, message, subject_id, client_ref,
+        raised_by_kind, raised_by_id, raised_at, status, escalates_at, priority, closed_at, outcome)
+        VALUES (@id, @scheme, @zone, @store, @type, @severity, @message, @subjectId, @clientRef,
+        @raisedByKind, @raisedById, @raisedAt, @status, @escalatesAt, @priority, @closedAt, @outcome)`),
+      insertEvent: p(`INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind, actor_id, status, outcome, note)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      setPayload: p('UPDATE alert_events SET payload = ? WHERE seq = ?'),
+      byClientRef: p('SELECT id FROM alerts WHERE scheme = ? AND raised_by_kind = ? AND raised_by_id = ? AND client_ref = ?'),
+      receipt: p(`INSERT INTO receipts (device_id, alert_id, last_seq, at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (device_id, alert_id) DO UPDATE SET last_seq = excluded.last_seq, at = excluded.at
+        WHERE excluded.last_seq > receipts.last_seq`),
+      latestSeq: p('SELECT MAX(seq) FROM alert_events WHERE alert_id = ?').pluck(),
+      maxSeq: p('SELECT COALESCE(MAX(seq), 0) FROM alert_events').pluck(),
+      due: p(`SELECT * FROM alerts WHERE escalates_at IS NOT NULL AND escalates_at <= ? ORDER BY escalates_at`),
+      nextDue: p('SELECT MIN(escalates_at) FROM alerts WHERE escalates_at IS NOT NULL').pluck(),
+      device: p('SELECT * FROM devices WHERE id = ?'),
+      devices: p('SELECT * FROM devices WHERE scheme = ? ORDER BY id'),
+    };
+  }
+
+  private timeline(id: string): TimelineEntry[] {
+    return (this.q.timeline.all(id) as Row[]).map(timelineFromRow);
+  }
+
+  private loadAlert(id: string): Alert | null {
+    const r = this.q.alert.get(id) as Row | undefined;
+    return r ? alertFromRow(r, this.timeline(id)) : null;
+  }
+
+  // --- schemes, users, devices, sessions -------------------------------------------------
+
+  async upsertScheme(s: SchemeRecord) {
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours) VALUES (?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
+        catch_up_hours = excluded.catch_up_hours`).run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours);
+      const zone = this.db.prepare('INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name');
+      for (const z of s.zones) zone.run(s.id, z.id, z.name);
+      const store = this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET name = excluded.name, zone = excluded.zone, plan_x = excluded.plan_x, plan_y = excluded.plan_y`);
+      for (const st of s.stores) store.run(s.id, st.id, st.name, st.zone, st.plan?.x ?? null, st.plan?.y ?? null);
+    })();
+  }
+
+  async getScheme(id: string): Promise<SchemeRecord | null> {
+    const r = this.db.prepare('SELECT * FROM schemes WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return null;
+    return {
+      id: r.id, name: r.name,
+      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours },
+      zones: this.db.prepare('SELECT id, name FROM zones WHERE scheme = ? ORDER BY id').all(id) as SchemeRecord['zones'],
+      stores: (this.db.prepare('SELECT * FROM stores WHERE scheme = ? ORDER BY id').all(id) as Row[]).map((s) => ({
+        id: s.id, name: s.name, zone: s.zone, plan: s.plan_x === null ? null : { x: s.plan_x, y: s.plan_y },
+      })),
+    };
+  }
+
+  async listSchemes() {
+    const ids = this.db.prepare('SELECT id FROM schemes ORDER BY id').pluck().all() as string[];
+    return (await Promise.all(ids.map((id) => this.getScheme(id)))) as SchemeRecord[];
+  }
+
+  async upsertUser(u: UserRecord) {
+    this.db.prepare(`INSERT INTO users (username, password_hash, role, scheme, store, display_name, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+      role = excluded.role, scheme = excluded.scheme, store = excluded.store, display_name = excluded.display_name`)
+      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString());
+  }
+
+  async getUser(username: string): Promise<UserRecord | null> {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    return r ? { username: r.username, passwordHash: r.password_hash, role: r.role, scheme: r.scheme, store: r.store, displayName: r.display_name } : null;
+  }
+
+  async upsertDevice(d: Omit<DeviceRecord, 'sinceSeq' | 'lastSeen'>) {
+    // A new device starts its catch-up from now: it was not there to miss older events.
+    this.db.prepare(`INSERT INTO devices (id, kind, scheme, store, duty, name, secret_hash, created_at, since_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM alert_events))
+      ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, scheme = excluded.scheme, store = excluded.store,
+      duty = excluded.duty, name = excluded.name, secret_hash = excluded.secret_hash`)
+      .run(d.id, d.kind, d.scheme, d.store, d.duty, d.name, d.secretHash, new Date().toISOString());
+  }
+
+  private deviceFromRow(r: Row): DeviceRecord {
+    return { id: r.id, kind: r.kind, scheme: r.scheme, store: r.store, duty: r.duty, name: r.name, secretHash: r.secret_hash, sinceSeq: r.since_seq, lastSeen: r.last_seen };
+  }
+
+  async getDevice(id: string) {
+    const r = this.q.device.get(id) as Row | undefined;
+    return r ? this.deviceFromRow(r) : null;
+  }
+
+  async listDevices(scheme: string) {
+    return (this.q.devices.all(scheme) as Row[]).map((r) => this.deviceFromRow(r));
+  }
+
+  async touchDevice(id: string, at: string) {
+    this.db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?').run(at, id);
+  }
+
+  async createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string) {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(createdAt);
+    this.db.prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash, username, createdAt, expiresAt);
+  }
+
+  async getSession(tokenHash: string, now: string): Promise<SessionRecord | null> {
+    const r = this.db.prepare('SELECT username, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?').get(tokenHash, now) as Row | undefined;
+    return r ? { username: r.username, expiresAt: r.expires_at } : null;
+  }
+
+  // --- alerts -----------------------------------------------------------------------------
+
+  private writeEvent(alert: Alert, e: NewEvent, render: Renderer): EventRecord {
+    const scope = alert.priority ? 'scheme' : 'zone';
+    const { lastInsertRowid } = this.q.insertEvent.run(alert.id, alert.scheme, alert.zone, scope, e.kind, e.at, e.actor.kind, e.actor.id, e.status ?? null, e.outcome ?? null, e.note ?? null);
+    const seq = Number(lastInsertRowid);
+    const after = this.loadAlert(alert.id)!;
+    const base = { seq, alertId: alert.id, scheme: alert.scheme, zone: alert.zone, scope, kind: e.kind, at: e.at } as const;
+    const payload = render(after, base);
+    this.q.setPayload.run(payload, seq);
+    return { ...base, payload };
+  }
+
+  async createAlert(a: NewAlert, e: NewEvent, render: Renderer) {
+    return this.db.transaction(() => {
+      this.q.insertAlert.run({
+        ...a, raisedByKind: a.raisedBy.kind, raisedById: a.raisedBy.id, priority: a.priority ? 1 : 0,
+      });
+      const event = this.writeEvent({ ...a, timeline: [] }, e, render);
+      return { alert: this.loadAlert(a.id)!, event };
+    })();
+  }
+
+  async updateAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
+    return this.db.transaction(() => {
+      const cols: Record<string, unknown> = {};
+      if (patch.status !== undefined) cols.status = patch.status;
+      if (patch.escalatesAt !== undefined) cols.escalates_at = patch.escalatesAt;
+      if (patch.priority !== undefined) cols.priority = patch.priority ? 1 : 0;
+      if (patch.closedAt !== undefined) cols.closed_at = patch.closedAt;
+      if (patch.outcome !== undefined) cols.outcome = patch.outcome;
+      const keys = Object.keys(cols);
+      if (keys.length) this.db.prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...cols, id: alertId });
+      const before = this.loadAlert(alertId)!;
+      const event = this.writeEvent(before, e, render);
+      return { alert: this.loadAlert(alertId)!, event };
+    })();
+  }
+
+  async findAlertByClientRef(scheme: string, actor: Actor, clientRef: string) {
+    const id = this.q.byClientRef.pluck().get(scheme, actor.kind, actor.id, clientRef) as string | undefined;
+    return id ? this.loadAlert(id) : null;
+  }
+
+  async getAlert(id: string) {
+    return this.loadAlert(id);
+  }
+
+  async listAlerts(f: AlertFilter) {
+    const where = ['scheme = @scheme'];
+    const args: Record<string, unknown> = { scheme: f.scheme, limit: f.limit };
+    if (f.zones) {
+      // A store sees its zones and everything escalated to the whole scheme.
+      where.push(`(priority = 1 OR zone IN (${f.zones.map((_, i) => `@z${i}`).join(', ') || "''"}))`);
+      f.zones.forEach((z, i) => (args[`z${i}`] = z));
+    }
+    if (f.status === 'active') where.push("status IN ('open', 'escalated')");
+    else if (f.status) { where.push('status = @status'); args.status = f.status; }
+    if (f.since) { where.push('raised_at >= @since'); args.since = f.since; }
+    const rows = this.db.prepare(`SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id LIMIT @limit`).all(args) as Row[];
+    return rows.map((r) => alertFromRow(r, this.timeline(r.id)));
+  }
+
+  async dueEscalations(now: string) {
+    return (this.q.due.all(now) as Row[]).map((r) => alertFromRow(r, this.timeline(r.id)));
+  }
+
+  async nextEscalationAt() {
+    return (this.q.nextDue.get() as string | null) ?? null;
+  }
+
+  // --- receipts and catch-up --------------------------------------------------------------
+
+  async recordReceipt(deviceId: string, alertId: string, seq: number, at: string) {
+    return this.q.receipt.run(deviceId, alertId, seq, at).changes > 0;
+  }
+
+  async deliveries(alertIds: string[]) {
+    const out = new Map<string, Delivery[]>(alertIds.map((id) => [id, []]));
+    if (!alertIds.length) return out;
+    const rows = this.db.prepare(`SELECT * FROM receipts WHERE alert_id IN (${alertIds.map(() => '?').join(', ')}) ORDER BY at`).all(...alertIds) as Row[];
+    for (const r of rows) out.get(r.alert_id)!.push({ deviceId: r.device_id, lastSeq: r.last_seq, at: r.at });
+    return out;
+  }
+
+  async latestEventSeq(alertId: string) {
+    return (this.q.latestSeq.get(alertId) as number | null) ?? null;
+  }
+
+  async unconfirmedEvents(device: DeviceRecord, zones: string[], since: string) {
+    const rows = this.db.prepare(`
+      SELECT e.* FROM alert_events e
+      LEFT JOIN receipts r ON r.device_id = @device AND r.alert_id = e.alert_id
+      WHERE e.scheme = @scheme AND e.at >= @since AND e.seq > @sinceSeq
+        AND (e.scope = 'scheme' OR e.zone IN (${zones.map((_, i) => `@z${i}`).join(', ') || "''"}))
+        AND e.seq > COALESCE(r.last_seq, 0)
+      ORDER BY e.seq`).all({
+      device: device.id, scheme: device.scheme, since, sinceSeq: device.sinceSeq,
+      ...Object.fromEntries(zones.map((z, i) => [`z${i}`, z])),
+    }) as Row[];
+    return rows.map(eventFromRow);
+  }
+
+  async maxSeq() {
+    return this.q.maxSeq.get() as number;
+  }
+
+  // --- cameras ------------------------------------------------------------------------------
+
+  async upsertCamera(c: CameraStatus) {
+    this.db.prepare(`INSERT INTO cameras (device_id, camera_id, name, status, reason, since) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, cameras.name), status = excluded.status, reason = excluded.reason, since = excluded.since`)
+      .run(c.deviceId, c.cameraId, c.name, c.status, c.reason, c.since);
+  }
+
+  async listCameras(scheme: string): Promise<CameraStatus[]> {
+    const rows = this.db.prepare(`SELECT c.* FROM cameras c JOIN devices d ON d.id = c.device_id WHERE d.scheme = ? ORDER BY c.device_id, c.camera_id`).all(scheme) as Row[];
+    return rows.map((r) => ({ deviceId: r.device_id, cameraId: r.camera_id, name: r.name, status: r.status, reason: r.reason, since: r.since }));
+  }
+
+  close() {
+    this.db.close();
+  }
+}
