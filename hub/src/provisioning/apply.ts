@@ -40,15 +40,20 @@ export async function applyProvisioning(repo: Repository, p: Provisioning, log: 
       zones: s.zones, stores: s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null })),
     });
   }
-  for (const u of p.users) {
+  // argon2 runs on libuv's thread pool: hash a few at a time instead of one after another.
+  await inBatches(p.users, 4, async (u) => {
     const old = await repo.getUser(u.username);
     const passwordHash = old && (await verifyHash(old.passwordHash, u.password)) ? old.passwordHash : await hashPassword(u.password);
     await repo.upsertUser({ username: u.username, passwordHash, role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null });
-  }
-  for (const d of p.devices) {
+  });
+  await inBatches(p.devices, 4, async (d) => {
     const old = await repo.getDevice(d.id);
     const secretHash = old && (await verifyHash(old.secretHash, d.secret)) ? old.secretHash : await hashDeviceSecret(d.secret);
     await repo.upsertDevice({ id: d.id, kind: d.kind, scheme: d.scheme, store: d.store ?? null, duty: d.duty ?? defaultDuty(d.kind, d.store), name: d.name ?? null, secretHash });
-  }
+  });
   log.info({ schemes: p.schemes.length, users: p.users.length, devices: p.devices.length }, 'provisioning applied');
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }

@@ -68,3 +68,19 @@ export class TestDevice {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Subscribes to each filter and returns the granted QoS per filter (128 = refused). mqtt.js
+ * rejects a SUBACK that refuses any filter, so the codes are read from the packet it carries.
+ */
+export async function grantedCodes(client: import('mqtt').MqttClient, filters: string[]): Promise<Record<string, number>> {
+  const req = Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }]));
+  try {
+    const granted = await client.subscribeAsync(req);
+    return Object.fromEntries(filters.map((f) => [f, granted.find((g) => g.topic === f)?.qos ?? -1]));
+  } catch (err) {
+    const codes = (err as { packet?: { granted?: (number | { qos: number })[] } }).packet?.granted;
+    if (!codes) throw err;
+    return Object.fromEntries(filters.map((f, i) => [f, typeof codes[i] === 'number' ? (codes[i] as number) : (codes[i] as { qos: number }).qos]));
+  }
+}
