@@ -109,10 +109,17 @@ export class Camera {
     this.reader = reader;
     proc.stdout!.pipe(reader);
     proc.stderr!.setEncoding('utf8');
+    let partial = '';
+    const keep = (line: string) => {
+      if (line.trim()) this.stderrTail.push(line);
+      if (this.stderrTail.length > 20) this.stderrTail.shift();
+    };
     proc.stderr!.on('data', (text: string) => {
-      for (const line of text.split('\n')) if (line.trim()) this.stderrTail.push(line);
-      if (this.stderrTail.length > 20) this.stderrTail.splice(0, this.stderrTail.length - 20);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(keep);
     });
+    proc.stderr!.on('end', () => keep(partial));
     proc.on('error', (err: NodeJS.ErrnoException) => {
       // spawn failure (ENOENT: no such ffmpeg); 'close' follows.
       this.stderrTail.push(err.code === 'ENOENT' ? `Protocol not found: no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}` : err.message);

@@ -45,10 +45,13 @@ export class Backoff {
 }
 
 const CONFIG_ERRORS: Array<[RegExp, string]> = [
-  [/401|Unauthorized|403|Forbidden/i, 'camera refused the credentials'],
-  [/404|Not Found|method DESCRIBE failed/i, 'camera has no such stream'],
+  [/\b(401 Unauthorized|403 Forbidden)\b/i, 'camera refused the credentials'],
+  [/\b404 Not Found\b/i, 'camera has no such stream'],
   [/Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i, 'ffmpeg rejected the configuration'],
 ];
+
+/** Warnings ffmpeg prints on healthy RTSP streams; they explain nothing about an exit. */
+const NOISE = /Non-monotonous DTS|Timestamps are unset|changing to \d+\. This may result|max delay reached|RTP: missed \d+ packets/;
 
 /** Turns an ffmpeg exit and the tail of its stderr into a status and a short reason. */
 export function classifyExit(
@@ -56,8 +59,9 @@ export function classifyExit(
   signal: NodeJS.Signals | null,
   stderrTail: string[],
 ): { status: 'offline' | 'error'; reason: string } {
-  const text = stderrTail.join('\n');
-  const last = stderrTail.filter((l) => l.trim()).at(-1)?.trim();
+  const lines = stderrTail.filter((l) => l.trim() && !NOISE.test(l));
+  const text = lines.join('\n');
+  const last = lines.at(-1)?.trim();
   for (const [re, what] of CONFIG_ERRORS) {
     if (re.test(text)) return { status: 'error', reason: clip(`${what}: ${last ?? ''}`) };
   }

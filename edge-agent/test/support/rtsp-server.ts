@@ -90,7 +90,16 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
     },
     stop,
     start: async () => {
-      if (!proc) await launch();
+      // The port was just released; if something holds it for a moment, try again.
+      for (let attempt = 1; !proc; attempt++) {
+        try {
+          await launch();
+        } catch (err) {
+          proc = undefined;
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     },
     pause: () => proc?.stdin!.write('pause\n'),
     resume: () => proc?.stdin!.write('resume\n'),
