@@ -62,7 +62,8 @@ export type AlertPatch = Partial<Pick<Alert, 'status' | 'escalatesAt' | 'priorit
 
 export interface AlertFilter {
   scheme: string;
-  zones?: string[] | null; // null: every zone
+  zones?: string[] | null; // what the reader may see; null: every zone
+  zone?: string; // only alerts of this zone
   status?: 'open' | 'escalated' | 'closed' | 'active';
   since?: string;
   limit: number;

@@ -202,6 +202,7 @@ export class SqliteRepository implements Repository {
       where.push(`(priority = 1 OR zone IN (${f.zones.map((_, i) => `@z${i}`).join(', ') || "''"}))`);
       f.zones.forEach((z, i) => (args[`z${i}`] = z));
     }
+    if (f.zone) { where.push('zone = @zone'); args.zone = f.zone; }
     if (f.status === 'active') where.push("status IN ('open', 'escalated')");
     else if (f.status) { where.push('status = @status'); args.status = f.status; }
     if (f.since) { where.push('raised_at >= @since'); args.since = f.since; }
