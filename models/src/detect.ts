@@ -1,0 +1,124 @@
+import { anchorCentres, type Candidate, decodeHead, weightedNms } from './blazeface-anchors.ts';
+import type { BlazeFaceEntry } from './manifest.ts';
+import { letterboxInto, type Rect } from './resample.ts';
+import type { ort } from './session.ts';
+import { type TileOptions, tiles } from './tiling.ts';
+
+export interface FaceDetection {
+  /** Box in image pixels, top-left corner and size. */
+  box: { x: number; y: number; w: number; h: number };
+  score: number;
+  /** rightEye, leftEye, noseTip, mouthCentre, rightEar, leftEar (subject's right is image left). */
+  keypoints: { x: number; y: number }[];
+}
+
+export interface DetectOptions {
+  /** Minimum score (default: the manifest's `scoreThreshold`). */
+  scoreThreshold?: number;
+  /**
+   * Extra passes over tiles at a finer scale so that small faces are found: `true` for the
+   * default tiling, `false` for the whole frame only, or explicit tile geometry. Default
+   * `false` for images up to 512 px, `true` above.
+   */
+  tiles?: boolean | TileOptions;
+  /** Also (or, with `wholeFrame: false`, only) look inside these regions, e.g. person boxes. */
+  regions?: Rect[];
+  /** Run the letterboxed whole-frame pass (default true). */
+  wholeFrame?: boolean;
+}
+
+/**
+ * Default tiling: square tiles of 0.78 x the short side overlapping by 28%. On a 768x576 CCTV
+ * frame that is 2 x 2 tiles of 449 px, scaled to the 256 input by 0.57: a 40 px face becomes
+ * 23 px in the model input, well inside the range where BlazeFace (back model) still scores
+ * > 0.85 (measured: 12-96 px faces in its input), and any face up to 126 px lies whole in some
+ * tile; larger faces are the whole-frame pass's job (126 px there becomes 42 px).
+ */
+export function defaultTiles(width: number, height: number): TileOptions {
+  const size = Math.max(256, Math.round(Math.min(width, height) * 0.78));
+  return { size, overlap: Math.round(size * 0.28) };
+}
+
+export class BlazeFaceDetector {
+  private readonly size: number;
+  private readonly input: Float32Array;
+  private readonly tensor: ort.Tensor;
+  private readonly anchors: Float32Array[];
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly entry: BlazeFaceEntry,
+    Tensor: typeof ort.Tensor,
+  ) {
+    this.size = Number(entry.input.shape[1]);
+    this.input = new Float32Array(this.size * this.size * 3);
+    this.tensor = new Tensor('float32', this.input, [1, this.size, this.size, 3]);
+    this.anchors = entry.postprocess.heads.map((h) => anchorCentres(h));
+  }
+
+  /** Runs the model on one region and returns candidates in image pixels (before NMS). */
+  async detectRegion(rgb: Uint8Array, width: number, height: number, rect: Rect, threshold: number, dropCut: boolean): Promise<Candidate[]> {
+    const lb = letterboxInto(this.input, this.size, rgb, width, height, rect, 1 / 127.5, -1);
+    const out = await this.session.run({ [this.entry.input.name]: this.tensor });
+    const unit: Candidate[] = [];
+    this.entry.postprocess.heads.forEach((head, i) => {
+      decodeHead(out[head.scores].data as Float32Array, out[head.boxes].data as Float32Array, this.anchors[i], this.size, threshold, unit);
+    });
+    // unit input coordinates -> image pixels
+    const k = this.size / lb.scale;
+    const ox = rect.x - lb.padX / lb.scale;
+    const oy = rect.y - lb.padY / lb.scale;
+    const res: Candidate[] = [];
+    for (const c of unit) {
+      const m: Candidate = { cx: c.cx * k + ox, cy: c.cy * k + oy, w: c.w * k, h: c.h * k, keypoints: c.keypoints, score: c.score };
+      for (let j = 0; j < 12; j += 2) {
+        m.keypoints[j] = m.keypoints[j] * k + ox;
+        m.keypoints[j + 1] = m.keypoints[j + 1] * k + oy;
+      }
+      // A face cut by a tile edge that is not the image edge is seen whole by a neighbour.
+      if (dropCut && isCut(m, rect, width, height)) continue;
+      res.push(m);
+    }
+    return res;
+  }
+
+  async detect(rgb: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<FaceDetection[]> {
+    if (rgb.length < width * height * 3) throw new Error(`rgb has ${rgb.length} bytes, ${width}x${height} RGB24 needs ${width * height * 3}`);
+    const threshold = opts.scoreThreshold ?? this.entry.postprocess.scoreThreshold;
+    const candidates: Candidate[] = [];
+    if (opts.wholeFrame ?? true) candidates.push(...(await this.detectRegion(rgb, width, height, { x: 0, y: 0, w: width, h: height }, threshold, false)));
+    const tiling = opts.tiles ?? Math.max(width, height) > 512;
+    if (tiling) {
+      for (const t of tiles(width, height, tiling === true ? defaultTiles(width, height) : tiling)) {
+        candidates.push(...(await this.detectRegion(rgb, width, height, t, threshold, true)));
+      }
+    }
+    for (const r of opts.regions ?? []) {
+      const clipped = clip(r, width, height);
+      if (clipped.w >= 8 && clipped.h >= 8) candidates.push(...(await this.detectRegion(rgb, width, height, clipped, threshold, true)));
+    }
+    return weightedNms(candidates, this.entry.postprocess.nms.iouThreshold).map(toDetection);
+  }
+}
+
+function isCut(c: Candidate, rect: Rect, width: number, height: number): boolean {
+  const margin = 1;
+  return (
+    (rect.x > 0 && c.cx - c.w / 2 < rect.x + margin) ||
+    (rect.y > 0 && c.cy - c.h / 2 < rect.y + margin) ||
+    (rect.x + rect.w < width && c.cx + c.w / 2 > rect.x + rect.w - margin) ||
+    (rect.y + rect.h < height && c.cy + c.h / 2 > rect.y + rect.h - margin)
+  );
+}
+
+function clip(r: Rect, width: number, height: number): Rect {
+  const x = Math.max(0, Math.floor(r.x));
+  const y = Math.max(0, Math.floor(r.y));
+  return { x, y, w: Math.min(width, Math.ceil(r.x + r.w)) - x, h: Math.min(height, Math.ceil(r.y + r.h)) - y };
+}
+
+function toDetection(c: Candidate): FaceDetection {
+  const keypoints = [];
+  for (let j = 0; j < 12; j += 2) keypoints.push({ x: c.keypoints[j], y: c.keypoints[j + 1] });
+  return { box: { x: c.cx - c.w / 2, y: c.cy - c.h / 2, w: c.w, h: c.h }, score: c.score, keypoints };
+}

@@ -1,0 +1,107 @@
+/** Rectangle in image pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** How a source rectangle sits in a square model input: input = (source - rect.xy) * scale + pad. */
+export interface Letterbox {
+  rect: Rect;
+  scale: number;
+  padX: number;
+  padY: number;
+}
+
+/**
+ * Writes `rect` of an RGB24 image, scaled to fit and centred (letterboxed) in a `size`x`size`
+ * NHWC float input, as `pixel * mul + add`; padding and pixels outside the image read as 0.
+ *
+ * Upscaling and mild downscaling sample bilinearly; downscaling by more than 1.5x averages the
+ * source pixels under each output pixel (a box filter), so a whole 768x576 frame shrunk to 256
+ * does not alias. Allocates only small per-axis index tables.
+ */
+export function letterboxInto(
+  dst: Float32Array,
+  size: number,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  rect: Rect,
+  mul: number,
+  add: number,
+): Letterbox {
+  const scale = Math.min(size / rect.w, size / rect.h);
+  const padX = (size - rect.w * scale) / 2;
+  const padY = (size - rect.h * scale) / 2;
+  const step = 1 / scale;
+  dst.fill(add, 0, size * size * 3);
+  const ox0 = Math.max(0, Math.ceil(padX - 1e-6));
+  const ox1 = Math.min(size, Math.floor(padX + rect.w * scale + 1e-6));
+  const oy0 = Math.max(0, Math.ceil(padY - 1e-6));
+  const oy1 = Math.min(size, Math.floor(padY + rect.h * scale + 1e-6));
+  const stride = width * 3;
+
+  if (step <= 1.5) {
+    for (let oy = oy0; oy < oy1; oy += 1) {
+      const sy = rect.y + (oy + 0.5 - padY) * step - 0.5;
+      const y0 = Math.floor(sy);
+      const fy = sy - y0;
+      const r0 = Math.min(height - 1, Math.max(0, y0)) * stride;
+      const r1 = Math.min(height - 1, Math.max(0, y0 + 1)) * stride;
+      let d = (oy * size + ox0) * 3;
+      for (let ox = ox0; ox < ox1; ox += 1) {
+        const sx = rect.x + (ox + 0.5 - padX) * step - 0.5;
+        const x0 = Math.floor(sx);
+        const fx = sx - x0;
+        const c0 = Math.min(width - 1, Math.max(0, x0)) * 3;
+        const c1 = Math.min(width - 1, Math.max(0, x0 + 1)) * 3;
+        for (let c = 0; c < 3; c += 1) {
+          const top = rgb[r0 + c0 + c] + (rgb[r0 + c1 + c] - rgb[r0 + c0 + c]) * fx;
+          const bottom = rgb[r1 + c0 + c] + (rgb[r1 + c1 + c] - rgb[r1 + c0 + c]) * fx;
+          dst[d++] = (top + (bottom - top) * fy) * mul + add;
+        }
+      }
+    }
+    return { rect, scale, padX, padY };
+  }
+
+  // Box filter: output pixel covers source [start, end) on each axis.
+  const span = (o: number, pad: number, origin: number, limit: number): [number, number] => {
+    const s = Math.max(0, Math.min(limit - 1, Math.floor(origin + (o - pad) * step)));
+    const e = Math.max(s + 1, Math.min(limit, Math.round(origin + (o + 1 - pad) * step)));
+    return [s, e];
+  };
+  const xs = new Int32Array((ox1 - ox0) * 2);
+  for (let ox = ox0; ox < ox1; ox += 1) {
+    const [s, e] = span(ox, padX, rect.x, width);
+    xs[(ox - ox0) * 2] = s;
+    xs[(ox - ox0) * 2 + 1] = e;
+  }
+  for (let oy = oy0; oy < oy1; oy += 1) {
+    const [ys, ye] = span(oy, padY, rect.y, height);
+    let d = (oy * size + ox0) * 3;
+    for (let i = 0; i < xs.length; i += 2) {
+      const xs0 = xs[i];
+      const xs1 = xs[i + 1];
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let y = ys; y < ye; y += 1) {
+        let p = y * stride + xs0 * 3;
+        for (let x = xs0; x < xs1; x += 1) {
+          r += rgb[p];
+          g += rgb[p + 1];
+          b += rgb[p + 2];
+          p += 3;
+        }
+      }
+      const k = mul / ((ye - ys) * (xs1 - xs0));
+      dst[d++] = r * k + add;
+      dst[d++] = g * k + add;
+      dst[d++] = b * k + add;
+    }
+  }
+  return { rect, scale, padX, padY };
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildModels, sha256 } from '../src/build/build-models.ts';
+import { convertFaceRecognition } from '../src/build/convert-facerec.ts';
+import { readManifest } from '../src/manifest.ts';
+import { packageDir } from '../src/paths.ts';
+
+describe('npm run models', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shopwatch-models-'));
+  const manifest = readManifest();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds both models from their pinned packages and reproduces the manifest hashes', () => {
+    const lines: string[] = [];
+    const results = buildModels({ outDir: dir, log: (l) => lines.push(l) });
+    expect(results.map((r) => r.action)).toEqual(['built', 'built']);
+    for (const r of results) {
+      expect(sha256(readFileSync(r.path))).toBe(manifest.models[r.model].sha256);
+    }
+    // progress per model
+    expect(lines.filter((l) => l.includes('blazeface')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes('facerec')).length).toBeGreaterThan(0);
+  });
+
+  it('does nothing when the files are already right', () => {
+    const results = buildModels({ outDir: dir, log: () => {} });
+    expect(results.map((r) => r.action)).toEqual(['up to date', 'up to date']);
+  });
+
+  it('detects a corrupted file and rebuilds it', () => {
+    const path = join(dir, manifest.models.facerec.file);
+    const bytes = readFileSync(path);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(path, bytes);
+    const lines: string[] = [];
+    const results = buildModels({ outDir: dir, log: (l) => lines.push(l) });
+    expect(results.find((r) => r.model === 'facerec')?.action).toBe('rebuilt');
+    expect(results.find((r) => r.model === 'blazeface')?.action).toBe('up to date');
+    expect(lines.some((l) => l.includes('rebuilding'))).toBe(true);
+    expect(sha256(readFileSync(path))).toBe(manifest.models.facerec.sha256);
+  });
+
+  it('refuses a build whose hash differs from the manifest', () => {
+    const wrong = readManifest();
+    wrong.models.blazeface.sha256 = '0'.repeat(64);
+    expect(() => buildModels({ outDir: mkdtempSync(join(tmpdir(), 'shopwatch-models-')), manifest: wrong, log: () => {} })).toThrow(/does not match/);
+  });
+
+  it('converts the descriptor deterministically', () => {
+    const src = join(packageDir('@vladmandic/face-api'), manifest.models.facerec.source.files[0]);
+    const a = convertFaceRecognition(src, manifest.models.facerec.source.version);
+    const b = convertFaceRecognition(src, manifest.models.facerec.source.version);
+    expect(sha256(a)).toBe(sha256(b));
+    expect(sha256(a)).toBe(manifest.models.facerec.sha256);
+  });
+});
