@@ -1,0 +1,88 @@
+import type { AckStatus } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, actorName, age, clock, countdown, keysOf, placeOf } from '../core/labels';
+import { type AlertView, useStore } from '../core/store';
+
+const KEY_OF: Record<AckStatus, string> = { seen: 's', attending: 't', unable: 'u' };
+
+export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckStatus) => void; onClose: () => void }) {
+  const { a, now } = props;
+  const { store } = useServices();
+  const scheme = useStore(store, (s) => s.scheme);
+  const devices = useStore(store, (s) => s.devices);
+  const place = placeOf(a, scheme);
+  const left = countdown(a, now);
+  const name = (id: string) => devices.get(id)?.name ?? id;
+  return (
+    <article class="alert-detail" aria-labelledby="detail-title" data-testid="alert-detail" data-alert-id={a.id}>
+      <header>
+        <h2 id="detail-title">
+          <span class={`sev-chip sev-${a.severity}`}>{SEVERITIES[a.severity]}</span> {ALERT_TYPES[a.type].label}
+        </h2>
+        <p class="place">
+          {place.store ?? 'Whole zone'} · {place.zone} · raised {clock(a.raisedAt)} ({age(a.raisedAt, now)} ago) by {actorName(a.raisedBy)}
+        </p>
+        {a.message && <p class="message">“{a.message}”</p>}
+        <p class={`state st-${a.status}`}>
+          {a.status === 'closed'
+            ? `Closed ${a.closedAt ? clock(a.closedAt) : ''}: ${a.outcome ? OUTCOMES[a.outcome] : ''}`
+            : a.status === 'escalated'
+              ? 'Escalated to the whole scheme, priority'
+              : left === null
+                ? 'Someone is attending'
+                : `Escalates in ${left} s unless someone attends`}
+        </p>
+      </header>
+      {a.status !== 'closed' && (
+        <div class="actions" role="group" aria-label="Respond">
+          {keysOf(ACK_STATUSES).map((s) => (
+            <button class={`btn ack-btn ack-${s}`} onClick={() => props.onAck(s)} title={ACK_STATUSES[s].help}>
+              {ACK_STATUSES[s].label} <kbd>{KEY_OF[s]}</kbd>
+            </button>
+          ))}
+          <button class="btn danger" onClick={props.onClose}>
+            Close… <kbd>c</kbd>
+          </button>
+        </div>
+      )}
+      <h3>Timeline</h3>
+      <ol class="timeline" data-testid="timeline">
+        {a.timeline.map((t) => (
+          <li class={`tl-${t.kind}`}>
+            <time dateTime={t.at}>{clock(t.at)}</time>
+            <span class="what">
+              {t.kind === 'raised'
+                ? `Raised by ${actorName(t.actor)}`
+                : t.kind === 'acknowledged'
+                  ? `${actorName(t.actor)}: ${t.status ? ACK_STATUSES[t.status].label : 'acknowledged'}`
+                  : t.kind === 'escalated'
+                    ? 'Escalated by the hub'
+                    : `Closed by ${actorName(t.actor)}: ${t.outcome ? OUTCOMES[t.outcome] : ''}`}
+            </span>
+            {t.note && t.kind !== 'raised' && <span class="note">“{t.note}”</span>}
+          </li>
+        ))}
+      </ol>
+      <h3>Received by</h3>
+      {a.deliveries.length === 0 && a.undelivered.length === 0 ? (
+        <p class="muted">No devices receive this zone.</p>
+      ) : (
+        <ul class="receipts" data-testid="receipts">
+          {a.deliveries.map((d) => (
+            <li class="ok">
+              <span aria-hidden="true">✓</span> {name(d.deviceId)} <span class="muted">{clock(d.at)}</span>
+            </li>
+          ))}
+          {a.undelivered
+            .filter((id) => !a.deliveries.some((d) => d.deviceId === id))
+            .map((id) => (
+              <li class="waiting">
+                <span aria-hidden="true">…</span> {name(id)} <span class="muted">not yet confirmed</span>
+              </li>
+            ))}
+        </ul>
+      )}
+      <p class="muted small">Browsers (wardens and staff signed in on a phone) do not send receipts; their acknowledgements are in the timeline.</p>
+    </article>
+  );
+}

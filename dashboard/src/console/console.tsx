@@ -1,0 +1,92 @@
+import { useState } from 'preact/hooks';
+import { useServices } from '../core/context';
+import { navigate } from '../core/router';
+import { useStore } from '../core/store';
+import { ConnectionBadge } from '../ui/connection';
+import { useHotkeys } from '../ui/hotkeys';
+import { AlertsScreen } from './alerts-screen';
+import { DevicesScreen } from './devices-screen';
+import { PlanScreen } from './plan-screen';
+import { Placeholder, PLACEHOLDERS } from './placeholder';
+import { HelpDialog } from './help';
+
+const SCREENS = [
+  { path: '/console/alerts', label: 'Alerts', key: 'a' },
+  { path: '/console/devices', label: 'Devices', key: 'd' },
+  { path: '/console/plan', label: 'Plan', key: 'p' },
+] as const;
+
+/** The control room: desktop, dark, keyboard first. */
+export function Console(props: { path: string }) {
+  const { store, logout } = useServices();
+  const scheme = useStore(store, (s) => s.scheme);
+  const user = useStore(store, (s) => s.user);
+  const alerts = useStore(store, (s) => s.alerts);
+  const [help, setHelp] = useState(false);
+  const active = [...alerts.values()].filter((a) => a.status !== 'closed').length;
+
+  const keys: Record<string, () => void> = { '?': () => setHelp((h) => !h) };
+  for (const s of SCREENS) keys[`g ${s.key}`] = () => navigate(s.path);
+  useHotkeys(keys);
+
+  const sub = props.path.split('/')[2] ?? 'alerts';
+  const placeholder = PLACEHOLDERS.find((p) => p.id === sub);
+  return (
+    <div class="console">
+      <header class="topbar">
+        <div class="brand">
+          <span class="logo" aria-hidden="true" />
+          <span>ShopWatch</span>
+          <span class="muted">{scheme?.name ?? ''}</span>
+        </div>
+        <ConnectionBadge />
+        <div class="who">
+          <span>
+            {user?.displayName ?? user?.username} <span class="muted">({user?.role})</span>
+          </span>
+          <a class="btn ghost small" href="/field" title="Open the field view">
+            Field view
+          </a>
+          <button class="btn ghost small" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
+            ?
+          </button>
+          <button class="btn ghost small" onClick={logout}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav class="sidenav" aria-label="Control room">
+        {SCREENS.map((s) => (
+          <a href={s.path} class={props.path.startsWith(s.path) ? 'active' : ''} aria-current={props.path.startsWith(s.path) ? 'page' : undefined}>
+            <span>{s.label}</span>
+            {s.label === 'Alerts' && active > 0 && (
+              <span class="count" aria-label={`${active} active`}>
+                {active}
+              </span>
+            )}
+            <kbd>g {s.key}</kbd>
+          </a>
+        ))}
+        <div class="navsep">Coming with the review/gallery API</div>
+        {PLACEHOLDERS.map((p) => (
+          <a href={`/console/${p.id}`} class={`later${sub === p.id ? ' active' : ''}`} aria-current={sub === p.id ? 'page' : undefined}>
+            <span>{p.label}</span>
+            <span class="tag">later</span>
+          </a>
+        ))}
+      </nav>
+      <main class="content" id="main">
+        {placeholder ? (
+          <Placeholder item={placeholder} />
+        ) : sub === 'devices' ? (
+          <DevicesScreen />
+        ) : sub === 'plan' ? (
+          <PlanScreen />
+        ) : (
+          <AlertsScreen />
+        )}
+      </main>
+      {help && <HelpDialog onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AlertType, Severity } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { ALERT_TYPES, SEVERITIES, keysOf } from '../core/labels';
+import { useStore } from '../core/store';
+
+/** The control room raises for a named store or a whole zone (the hub requires one of them). */
+export function RaiseDialog(props: { onDone: (id?: string, text?: string) => void }) {
+  const { store, actions } = useServices();
+  const scheme = useStore(store, (s) => s.scheme);
+  const ref = useRef<HTMLDialogElement>(null);
+  const [type, setType] = useState<AlertType>('shoplifting');
+  const [severity, setSeverity] = useState<Severity>('medium');
+  const [target, setTarget] = useState('');
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!target) return setError('Choose the store or zone the alert is about.');
+    setBusy(true);
+    const [kind, id] = target.split(':') as ['store' | 'zone', string];
+    const res = await actions.raise({ type, severity, ...(message.trim() ? { message: message.trim() } : {}), [kind]: id });
+    if (res.ok) props.onDone(res.id, `Raised: ${ALERT_TYPES[type].label}`);
+    else if (res.queued) props.onDone(undefined, `Queued: ${res.error}`);
+    else {
+      setError(res.error);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <dialog ref={ref} class="dialog wide" aria-labelledby="raise-title" onClose={() => props.onDone()}>
+      <form onSubmit={submit}>
+        <h2 id="raise-title">Raise an alert</h2>
+        <label>
+          Type
+          <select name="type" value={type} onChange={(e) => setType(e.currentTarget.value as AlertType)} autoFocus>
+            {keysOf(ALERT_TYPES)
+              .filter((t) => t !== 'gallery-match')
+              .map((t) => (
+                <option value={t}>{ALERT_TYPES[t].label}</option>
+              ))}
+          </select>
+        </label>
+        <label>
+          Severity
+          <select name="severity" value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity)}>
+            {keysOf(SEVERITIES).map((s) => (
+              <option value={s}>{SEVERITIES[s]}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Where
+          <select name="target" value={target} onChange={(e) => setTarget(e.currentTarget.value)} required>
+            <option value="">Choose a store or zone…</option>
+            {scheme?.zones.map((z) => (
+              <optgroup label={z.name}>
+                <option value={`zone:${z.id}`}>Whole zone: {z.name}</option>
+                {scheme.stores
+                  .filter((s) => s.zone === z.id)
+                  .map((s) => (
+                    <option value={`store:${s.id}`}>{s.name}</option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <label>
+          Message (optional)
+          <textarea name="message" rows={3} maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="Description, direction of travel…" />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="row">
+          <button type="button" class="btn ghost" onClick={() => ref.current?.close()}>
+            Cancel <kbd>Esc</kbd>
+          </button>
+          <button type="submit" class="btn primary" disabled={busy}>
+            Raise
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

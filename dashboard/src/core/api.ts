@@ -1,0 +1,65 @@
+import type {
+  Ack, AlertQuery, AlertWithDeliveries, Alert, Close, DeviceSummary, ErrorBody, LoginResponse, RaiseRequest, SchemeInfo, UserInfo,
+} from '@shopwatch/protocols';
+
+/** A refusal from the hub, carrying its `{ code, message }` body. */
+export class ApiError extends Error {
+  constructor(public status: number, public body: ErrorBody) {
+    super(body.message);
+  }
+}
+
+/**
+ * The hub's HTTP API, typed with the shapes from `@shopwatch/protocols`. Only types are
+ * imported, so no schema code reaches the browser bundle; the hub validates every request.
+ */
+export class Api {
+  constructor(private token: string | null, private base = '') {}
+
+  setToken(token: string | null) {
+    this.token = token;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : null;
+    if (!res.ok) {
+      const b = (json ?? {}) as Partial<ErrorBody>;
+      throw new ApiError(res.status, { code: b.code ?? 'internal', message: b.message ?? `HTTP ${res.status}`, issues: b.issues });
+    }
+    return json as T;
+  }
+
+  login(username: string, password: string) {
+    return this.call<LoginResponse>('POST', '/api/login', { username, password });
+  }
+  me() {
+    return this.call<UserInfo>('GET', '/api/me');
+  }
+  scheme() {
+    return this.call<SchemeInfo>('GET', '/api/scheme');
+  }
+  alerts(q: Partial<AlertQuery> = {}) {
+    const qs = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    return this.call<AlertWithDeliveries[]>('GET', `/api/alerts${qs.size ? `?${qs}` : ''}`);
+  }
+  alert(id: string) {
+    return this.call<AlertWithDeliveries>('GET', `/api/alerts/${encodeURIComponent(id)}`);
+  }
+  raise(r: RaiseRequest) {
+    return this.call<AlertWithDeliveries>('POST', '/api/alerts', r);
+  }
+  ack(id: string, a: Ack) {
+    return this.call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, a);
+  }
+  close(id: string, c: Close) {
+    return this.call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/close`, c);
+  }
+  devices() {
+    return this.call<DeviceSummary[]>('GET', '/api/devices');
+  }
+}

@@ -1,0 +1,118 @@
+import { useState } from 'preact/hooks';
+import type { AckStatus, Outcome } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, acknowledgements, age, countdown, keysOf, placeOf } from '../core/labels';
+import { type AlertView, useNow, useStore } from '../core/store';
+
+/** One alert, big enough to read and answer with a wet thumb. */
+export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
+  const { a } = props;
+  const { store, actions } = useServices();
+  const scheme = useStore(store, (s) => s.scheme);
+  const user = useStore(store, (s) => s.user);
+  const now = useNow();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [closing, setClosing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const place = placeOf(a, scheme);
+  const acks = acknowledgements(a);
+  const attending = acks.filter((k) => k.status === 'attending');
+  const mine = acks.find((k) => k.who === user?.username);
+  const left = countdown(a, now);
+  const fresh = now - a.heardAt < 10_000;
+  const canClose = user?.role !== 'member' || a.store === user.store;
+
+  const run = async (key: string, f: () => Promise<unknown>) => {
+    setBusy(key);
+    setError(null);
+    try {
+      await f();
+      store.clearMissed(a.id);
+    } catch (e) {
+      setError(e instanceof TypeError ? 'Not sent: no connection. Try again.' : (e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const ack = (s: AckStatus) => run(s, () => actions.ack(a.id, s));
+  const close = (o: Outcome) => run(o, () => actions.close(a.id, o)).then(() => setClosing(false));
+
+  return (
+    <article
+      class={`card alert-card sev-${a.severity} st-${a.status}${fresh ? ' fresh' : ''}`}
+      aria-labelledby={`t-${a.id}`}
+      data-testid="alert-card"
+      data-alert-id={a.id}
+    >
+      <header>
+        <h3 id={`t-${a.id}`}>{ALERT_TYPES[a.type].label}</h3>
+        <span class={`sev-chip sev-${a.severity}`}>{SEVERITIES[a.severity]}</span>
+      </header>
+      <p class="where">
+        <b>{place.store ?? 'Whole zone'}</b> · {place.zone} · <span class="num">{age(a.raisedAt, now)}</span> ago
+      </p>
+      {a.missed && (
+        <p class="missed" role="note">
+          Missed while offline
+        </p>
+      )}
+      {a.status === 'escalated' && <p class="escalated-note">Escalated: nobody attended in time</p>}
+      {a.message && <p class="message">“{a.message}”</p>}
+      <p class="attending" data-testid="attending" aria-live="polite">
+        {attending.length ? (
+          <>
+            Attending: <b>{attending.map((k) => k.who).join(', ')}</b>
+          </>
+        ) : left !== null ? (
+          <>Nobody attending yet · escalates in {left}s</>
+        ) : (
+          <>Nobody attending yet</>
+        )}
+      </p>
+      {acks.some((k) => k.status !== 'attending') && (
+        <p class="small muted">
+          {acks
+            .filter((k) => k.status !== 'attending')
+            .map((k) => `${k.who}: ${ACK_STATUSES[k.status].label}`)
+            .join(' · ')}
+        </p>
+      )}
+      <div class="ack-row" role="group" aria-label="Respond">
+        {keysOf(ACK_STATUSES).map((s) => (
+          <button
+            class={`btn big ack-btn ack-${s}${mine?.status === s ? ' chosen' : ''}`}
+            aria-pressed={mine?.status === s}
+            disabled={busy !== null}
+            onClick={() => void ack(s)}
+          >
+            {busy === s ? '…' : ACK_STATUSES[s].label}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="card-foot">
+        {canClose && (
+          <button class="btn ghost" aria-expanded={closing} onClick={() => setClosing(!closing)}>
+            {closing ? 'Cancel close' : 'Close alert…'}
+          </button>
+        )}
+        <button class="btn ghost" onClick={props.onIncident}>
+          Incident report…
+        </button>
+      </div>
+      {closing && (
+        <div class="outcome-row" role="group" aria-label="Outcome">
+          {keysOf(OUTCOMES).map((o) => (
+            <button class="btn big" disabled={busy !== null} onClick={() => void close(o)}>
+              {OUTCOMES[o]}
+            </button>
+          ))}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,102 @@
+import { useMemo, useState } from 'preact/hooks';
+import { useServices } from '../core/context';
+import { ALERT_TYPES } from '../core/labels';
+import { audioReady, beep, unlockAudio } from '../core/notify';
+import { useStore } from '../core/store';
+import { byUrgency } from '../console/alerts-screen';
+import { ConnectionBadge } from '../ui/connection';
+import { AlertCard } from './alert-card';
+import { IncidentForm } from './incident-form';
+import { RaisePanel } from './raise-panel';
+
+/** The field app: phones and tablets of store staff and wardens. Big targets, one tap each. */
+export function FieldApp(props: { controlRoom: boolean }) {
+  const { store, logout } = useServices();
+  const user = useStore(store, (s) => s.user);
+  const scheme = useStore(store, (s) => s.scheme);
+  const alerts = useStore(store, (s) => s.alerts);
+  const pending = useStore(store, (s) => s.pending);
+  const conn = useStore(store, (s) => s.connection);
+  const [incidentFor, setIncidentFor] = useState<string | null>(null);
+  const [sound, setSound] = useState(audioReady());
+  const list = useMemo(() => [...alerts.values()].sort(byUrgency), [alerts]);
+  const active = list.filter((a) => a.status !== 'closed');
+  const closed = list.filter((a) => a.status === 'closed').slice(0, 10);
+  const storeName = user?.store ? (scheme?.stores.find((s) => s.id === user.store)?.name ?? user.store) : null;
+  const incidentAlert = incidentFor ? alerts.get(incidentFor) : undefined;
+
+  if (incidentAlert) return <IncidentForm a={incidentAlert} onDone={() => setIncidentFor(null)} />;
+
+  return (
+    <div class="field">
+      <header class="field-top">
+        <div class="field-who">
+          <span class="logo" aria-hidden="true" />
+          <div>
+            <b>{storeName ?? (user?.role === 'warden' ? 'Warden' : 'ShopWatch')}</b>
+            <div class="muted small">
+              {user?.displayName ?? user?.username} · {scheme?.name ?? ''}
+            </div>
+          </div>
+        </div>
+        <div class="field-tools">
+          {props.controlRoom && (
+            <a class="btn ghost small" href="/console/alerts">
+              Console
+            </a>
+          )}
+          <button class="btn ghost small" onClick={logout}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <ConnectionBadge large />
+      {!sound && (
+        <button
+          class="btn sound-btn"
+          onClick={() => {
+            unlockAudio();
+            setTimeout(() => setSound(beep(false) || audioReady()), 50);
+          }}
+        >
+          Tap to turn alert sound on
+        </button>
+      )}
+      <div class="field-body">
+        <RaisePanel />
+        <section class="field-feed" aria-labelledby="feed-h">
+          <h2 id="feed-h">
+            Active alerts <span class="count">{active.length}</span>
+          </h2>
+          {pending.map((p) => (
+            <div class="card pending" role="status" data-testid="pending-raise">
+              <b>{p.label}: waiting to send</b>
+              <p class="small">{p.error}</p>
+            </div>
+          ))}
+          {active.length === 0 && (
+            <p class="empty">{conn.state === 'online' ? 'No active alerts.' : 'No alerts received. Not connected: alerts will appear when the connection is back.'}</p>
+          )}
+          {active.map((a) => (
+            <AlertCard key={a.id} a={a} onIncident={() => setIncidentFor(a.id)} />
+          ))}
+          {closed.length > 0 && (
+            <details class="closed-list">
+              <summary>Recently closed ({closed.length})</summary>
+              <ul>
+                {closed.map((a) => (
+                  <li>
+                    {ALERT_TYPES[a.type].label} · {a.store ?? a.zone} · {a.outcome}{' '}
+                    <button class="btn ghost small" onClick={() => setIncidentFor(a.id)}>
+                      Report
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

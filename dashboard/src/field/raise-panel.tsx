@@ -1,0 +1,75 @@
+import { useState } from 'preact/hooks';
+import type { AlertType, Severity } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { ALERT_TYPES, QUICK_RAISE } from '../core/labels';
+import { useStore } from '../core/store';
+
+/**
+ * One-touch raise. Store staff raise for their own store (the hub knows it from the login);
+ * wardens and the control room choose the store or zone first. Optional text is typed
+ * before the tap, so the tap itself still sends at once.
+ */
+export function RaisePanel() {
+  const { store, actions } = useServices();
+  const user = useStore(store, (s) => s.user);
+  const scheme = useStore(store, (s) => s.scheme);
+  const [message, setMessage] = useState('');
+  const [target, setTarget] = useState('');
+  const [busy, setBusy] = useState<AlertType | null>(null);
+  const [result, setResult] = useState<{ text: string; kind: 'ok' | 'queued' | 'error' } | null>(null);
+  const ownStore = user?.role === 'member' && !!user.store;
+  const ready = ownStore || target !== '';
+
+  const raise = async (type: AlertType, severity: Severity) => {
+    if (!ready) return setResult({ text: 'Choose where first.', kind: 'error' });
+    setBusy(type);
+    setResult(null);
+    const where = ownStore ? {} : target.startsWith('zone:') ? { zone: target.slice(5) } : { store: target.slice(6) };
+    const res = await actions.raise({ type, severity, ...where, ...(message.trim() ? { message: message.trim() } : {}) });
+    setBusy(null);
+    if (res.ok) {
+      setMessage('');
+      setResult({ text: `${ALERT_TYPES[type].label} alert sent`, kind: 'ok' });
+    } else setResult({ text: res.queued ? `${ALERT_TYPES[type].label}: not sent yet, will retry when connected` : res.error, kind: res.queued ? 'queued' : 'error' });
+  };
+
+  return (
+    <section class="raise-panel" aria-labelledby="raise-h">
+      <h2 id="raise-h">Raise an alert</h2>
+      {!ownStore && (
+        <label class="where-pick">
+          Where
+          <select value={target} onChange={(e) => setTarget(e.currentTarget.value)} data-testid="raise-target">
+            <option value="">Choose a store or zone…</option>
+            {scheme?.zones.map((z) => (
+              <optgroup label={z.name}>
+                <option value={`zone:${z.id}`}>Whole zone: {z.name}</option>
+                {scheme.stores
+                  .filter((s) => s.zone === z.id)
+                  .map((s) => (
+                    <option value={`store:${s.id}`}>{s.name}</option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+      )}
+      <label class="msg">
+        Details (optional, type before tapping)
+        <input type="text" maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="e.g. male, grey hoodie, heading to market" />
+      </label>
+      <div class="raise-grid">
+        {QUICK_RAISE.map((q) => (
+          <button class={`btn raise-btn sev-${q.severity}`} disabled={busy !== null || !ready} onClick={() => void raise(q.type, q.severity)} data-type={q.type}>
+            {busy === q.type ? 'Sending…' : ALERT_TYPES[q.type].label}
+          </button>
+        ))}
+      </div>
+      {result && (
+        <p class={`raise-result ${result.kind}`} role={result.kind === 'error' ? 'alert' : 'status'} data-testid="raise-result">
+          {result.text}
+        </p>
+      )}
+    </section>
+  );
+}

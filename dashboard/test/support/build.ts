@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const DASHBOARD_DIR = path.resolve(import.meta.dirname, '../..');
+export const DIST_DIR = path.join(DASHBOARD_DIR, 'dist');
+
+function newest(p: string): number {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+
+/** True when dist/ is missing or older than any source the build reads. */
+export function distIsStale(): boolean {
+  const index = path.join(DIST_DIR, 'index.html');
+  if (!fs.existsSync(index)) return true;
+  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json', '../protocols/src'].map((p) => path.join(DASHBOARD_DIR, p));
+  return Math.max(...sources.filter((p) => fs.existsSync(p)).map(newest)) > fs.statSync(index).mtimeMs;
+}
+
+/**
+ * Builds the dashboard with Vite when dist/ is missing or stale, so `npm test` works on a fresh
+ * clone. It builds into a private directory and swaps it in, so a hub serving dist/ (or another
+ * test file building at the same time) never sees a half-written tree.
+ */
+export async function ensureDashboardBuilt(): Promise<void> {
+  if (!distIsStale()) return;
+  const { build } = await import('vite');
+  const out = path.join(DASHBOARD_DIR, `.dist-${process.pid}-${Date.now()}`);
+  try {
+    await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    fs.rmSync(DIST_DIR, { recursive: true, force: true });
+    fs.renameSync(out, DIST_DIR);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
