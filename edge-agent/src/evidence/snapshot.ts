@@ -53,11 +53,22 @@ export function expandBox(box: Box, margin: number, frameWidth: number, frameHei
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-async function saveRegion(frame: Frame, box: Box, file: string, quality: number): Promise<SavedImage> {
-  const jpeg = await sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .extract({ left: box.x, top: box.y, width: box.width, height: box.height })
-    .jpeg({ quality, mozjpeg: false })
+/**
+ * Encodes a region of a frame (default: all of it) as JPEG in memory.
+ *
+ * @example
+ * const jpeg = await encodeJpeg(frame, expandBox(face, 0.25, frame.width, frame.height));
+ */
+export async function encodeJpeg(frame: Frame, box?: Box, quality = 90): Promise<Buffer> {
+  const region = box ?? { x: 0, y: 0, width: frame.width, height: frame.height };
+  return sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+    .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+    .jpeg({ quality })
     .toBuffer();
+}
+
+async function saveRegion(frame: Frame, box: Box, file: string, quality: number): Promise<SavedImage> {
+  const jpeg = await encodeJpeg(frame, box, quality);
   writeFileDurable(file, jpeg);
   return { file, sha256: sha256(jpeg), bytes: jpeg.length, width: box.width, height: box.height, box };
 }

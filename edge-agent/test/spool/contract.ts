@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/evidence/hash';
 import type { Spool, SpoolStatus } from '../../src/spool/types';
@@ -14,9 +13,14 @@ export interface SpoolBuildOptions {
  * The behaviour every {@link Spool} implementation owes its users, run against each of them
  * (like MQTT.js's abstract_store): order, once-only delivery, idempotency, files, quota policy.
  */
-export function spoolContract(name: string, build: (opts: SpoolBuildOptions) => Spool) {
+export function spoolContract<S extends Spool>(
+  name: string,
+  build: (opts: SpoolBuildOptions) => S,
+  /** the stored bytes of a kept file */
+  read: (spool: S, id: string, file: string) => Buffer,
+) {
   describe(`${name} (spool contract)`, () => {
-    const open: Spool[] = [];
+    const open: S[] = [];
     const make = (opts: Partial<SpoolBuildOptions> = {}) => {
       const s = build({ quotaBytes: 100_000_000, ...opts });
       open.push(s);
@@ -32,7 +36,7 @@ export function spoolContract(name: string, build: (opts: SpoolBuildOptions) => 
       const item = await spool.enqueue({ id: 'c1', kind: 'candidate', payload: { score: 0.41 } }, [{ name: 'crop.jpg', data: crop }]);
       expect(item).toMatchObject({ id: 'c1', kind: 'candidate', payload: { score: 0.41 }, deliveredAt: null });
       expect(item.files).toEqual([expect.objectContaining({ name: 'crop.jpg', bytes: 5000, sha256: sha256(crop), uploadedAt: null, evictedAt: null })]);
-      expect(readFileSync(item.files[0].path!)).toEqual(crop);
+      expect(read(spool, 'c1', 'crop.jpg')).toEqual(crop);
       expect(spool.peek()?.id).toBe('c1');
     });
 

@@ -16,7 +16,11 @@ const freshDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-spoolContract('SqliteSpool', (opts) => new SqliteSpool({ dir: freshDir(), ...opts }));
+spoolContract(
+  'SqliteSpool',
+  (opts) => new SqliteSpool({ dir: freshDir(), ...opts }),
+  (spool, id, name) => readFileSync(spool.get(id)!.files.find((f) => f.name === name)!.path!),
+);
 
 describe('SqliteSpool on disk', () => {
   it('keeps undelivered items, delivery marks and files across a restart', async () => {

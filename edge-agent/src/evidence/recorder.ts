@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../log';
+import type { CandidateRequest, CandidateSink } from '../ports';
+import type { Spool, SpoolItem } from '../spool/types';
+import { ClipError, cutClip } from './clip';
+import { sha256 } from './hash';
+import type { SegmentRing } from './segment-ring';
+import { encodeJpeg, expandBox } from './snapshot';
+
+export interface EvidenceRecorderOptions {
+  spool: Spool;
+  /** The rolling buffer of a camera. */
+  ring: (cameraId: string) => SegmentRing | undefined;
+  /** Scratch space for clips being cut (they are copied into the spool, then deleted). */
+  workDir: string;
+  preRollSeconds: number;
+  postRollSeconds: number;
+  segmentSeconds: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  log?: Logger;
+}
+
+export interface RecordResult {
+  /** The `candidate` item, enqueued at once with `crop.jpg` and `frame.jpg`. */
+  candidate: SpoolItem;
+  /** The `clip` item (`clip.mp4`), enqueued after the post-roll; its payload says why if there is no clip. */
+  clip: Promise<SpoolItem>;
+}
+
+/**
+ * Turns a matcher's candidate into spooled evidence — the only path by which pictures of people
+ * reach the disk. The candidate goes out at once with its face crop and frame (JPEG, hashed),
+ * so a reviewer sees it within seconds; the clip follows as a second item once the post-roll is
+ * recorded. Both share the candidate id; delivery keeps their order.
+ *
+ * @example
+ * const recorder = new EvidenceRecorder({ spool, ring: (id) => rings.get(id), workDir, preRollSeconds: 10,
+ *   postRollSeconds: 10, segmentSeconds: 2 });
+ * await recorder.submit({ candidateId, cameraId, frame, box, payload: { subjectId, score } });
+ */
+export class EvidenceRecorder implements CandidateSink {
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: EvidenceRecorderOptions) {
+    this.log = opts.log ?? createLogger('agent:evidence');
+    mkdirSync(opts.workDir, { recursive: true });
+  }
+
+  async submit(request: CandidateRequest): Promise<void> {
+    await this.record(request);
+  }
+
+  async record(req: CandidateRequest): Promise<RecordResult> {
+    const { frame } = req;
+    const cropBox = expandBox(req.box, 0.25, frame.width, frame.height);
+    const [crop, whole] = await Promise.all([encodeJpeg(frame, cropBox, 92), encodeJpeg(frame)]);
+    const candidate = await this.opts.spool.enqueue(
+      {
+        id: req.candidateId,
+        kind: 'candidate',
+        payload: {
+          ...req.payload,
+          candidateId: req.candidateId,
+          cameraId: req.cameraId,
+          capturedAt: new Date(frame.capturedAt).toISOString(),
+          box: req.box,
+          crop: { file: 'crop.jpg', sha256: sha256(crop), box: cropBox },
+          frame: { file: 'frame.jpg', sha256: sha256(whole), width: frame.width, height: frame.height },
+        },
+      },
+      [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: whole }],
+    );
+    const clip = this.clipItem(req);
+    this.pending.add(clip);
+    void clip.finally(() => this.pending.delete(clip)).catch(() => undefined);
+    return { candidate, clip };
+  }
+
+  /** Clips still waiting for their post-roll. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Waits for every clip in flight (call before stopping the cameras). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async clipItem(req: CandidateRequest): Promise<SpoolItem> {
+    const id = `${req.candidateId}/clip`;
+    const base = { candidateId: req.candidateId, cameraId: req.cameraId, captureAt: new Date(req.frame.capturedAt).toISOString() };
+    const ring = this.opts.ring(req.cameraId);
+    const outFile = join(this.opts.workDir, `${createHash('sha256').update(id).digest('hex').slice(0, 24)}.mp4`);
+    try {
+      if (!ring) throw new ClipError('no_footage', `no rolling buffer for camera ${req.cameraId}`);
+      const c = await cutClip({ ring, captureMs: req.frame.capturedAt, outFile, preRollSeconds: this.opts.preRollSeconds,
+        postRollSeconds: this.opts.postRollSeconds, segmentSeconds: this.opts.segmentSeconds,
+        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath });
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return await this.opts.spool.enqueue(
+        {
+          id,
+          kind: 'clip',
+          payload: { ...base, file: 'clip.mp4', sha256: c.sha256, bytes: c.bytes, durationSeconds: c.durationSeconds, codec: c.codec,
+            width: c.width, height: c.height, from: iso(c.fromMs), to: iso(c.toMs), startAt: iso(c.startMs), endAt: iso(c.endMs),
+            complete: c.complete, segments: c.segments },
+        },
+        [{ name: 'clip.mp4', path: c.file, sha256: c.sha256 }],
+      );
+    } catch (err) {
+      const code = err instanceof ClipError ? err.code : 'failed';
+      this.log.error({ candidateId: req.candidateId, code, err: (err as Error).message }, 'no clip for candidate');
+      return this.opts.spool.enqueue({ id, kind: 'clip', payload: { ...base, error: code, message: (err as Error).message.slice(0, 300) } });
+    } finally {
+      rmSync(outFile, { force: true });
+    }
+  }
+}

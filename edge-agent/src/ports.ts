@@ -1,0 +1,47 @@
+/**
+ * The seams where the hub engineer plugs in face matching and the uplink. The camera and storage
+ * half of the agent depends only on these interfaces.
+ */
+import type { Frame } from './camera/frame-reader';
+import type { CameraStatus } from './camera/watchdog';
+import type { Box } from './evidence/snapshot';
+import type { SpoolItem, SpoolStatus } from './spool/types';
+
+/**
+ * Receives every decoded frame of every camera (in memory). Must return quickly: drop frames
+ * when busy rather than queue them. Frames that match nobody must be forgotten, never written.
+ */
+export interface FrameSink {
+  push(frame: Frame): void;
+}
+
+/** What the matcher asks the agent to keep when a face matched over K frames within T seconds. */
+export interface CandidateRequest {
+  /** Idempotency key of the candidate (e.g. a UUID made by the matcher). */
+  candidateId: string;
+  cameraId: string;
+  /** The best frame of the track; its `capturedAt` is the moment the clip is centred on. */
+  frame: Frame;
+  /** The face in `frame`, in frame pixels. */
+  box: Box;
+  /** The candidate JSON (score, gallery subject, ...), sent as is in the spooled item. */
+  payload: Record<string, unknown>;
+}
+
+/** Asked by the matcher; implemented by `EvidenceRecorder`. */
+export interface CandidateSink {
+  submit(request: CandidateRequest): Promise<void>;
+}
+
+/** The hub side: implemented with MQTT + HTTP by the hub engineer. */
+export interface Uplink {
+  /** Camera status changes (publish retained on the camera's report topic). */
+  reportCamera(status: CameraStatus): void;
+  /** Spool level changes (`warning` above 80 % of the quota). */
+  reportSpool(status: SpoolStatus): void;
+  /**
+   * Sends one spooled item with its kept files (idempotency key = `item.id`) and resolves once
+   * the hub acknowledged it; rejects to have it retried later, in the same order.
+   */
+  deliver(item: SpoolItem): Promise<void>;
+}

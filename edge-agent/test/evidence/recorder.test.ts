@@ -1,0 +1,89 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Camera } from '../../src/camera/camera';
+import type { Frame } from '../../src/camera/frame-reader';
+import { CameraConfig } from '../../src/config';
+import { sha256 } from '../../src/evidence/hash';
+import { EvidenceRecorder } from '../../src/evidence/recorder';
+import { SegmentRing } from '../../src/evidence/segment-ring';
+import { SqliteSpool } from '../../src/spool/sqlite-spool';
+import { probe, faceVideo } from '../support/media';
+import { startRtspServer, type RtspServer } from '../support/rtsp-server';
+import { waitFor } from '../support/wait';
+
+let rtsp: RtspServer;
+let dir: string;
+let camera: Camera;
+let ring: SegmentRing;
+const frames: Frame[] = [];
+
+beforeAll(async () => {
+  rtsp = await startRtspServer({ mounts: { till: await faceVideo() } });
+  dir = mkdtempSync(join(tmpdir(), 'edge-recorder-'));
+  camera = new Camera({
+    camera: CameraConfig.parse({ id: 'till', name: 'Till', url: rtsp.url('till'), detectSize: { width: 384, height: 288 } }),
+    segmentDir: join(dir, 'ring'),
+    segmentSeconds: 2,
+    watchdogTimeoutSeconds: 10,
+    onFrame: (f) => {
+      frames.push(f);
+      if (frames.length > 50) frames.shift(); // in memory only, bounded
+    },
+  });
+  ring = new SegmentRing({ dir: join(dir, 'ring'), segmentSeconds: 2, keepSeconds: 20 });
+  camera.start();
+  ring.start();
+  await waitFor(() => camera.status?.status === 'online', 20_000, 'online');
+});
+
+afterAll(async () => {
+  ring?.stop();
+  await camera?.stop();
+  await rtsp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('EvidenceRecorder', () => {
+  it('spools the candidate with crop and frame at once, then its clip after the post-roll', async () => {
+    await new Promise((r) => setTimeout(r, 5000));
+    const spool = new SqliteSpool({ dir: join(dir, 'spool'), quotaBytes: 1e9 });
+    const recorder = new EvidenceRecorder({ spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work'),
+      preRollSeconds: 4, postRollSeconds: 3, segmentSeconds: 2 });
+    const frame = frames.at(-1)!;
+    const t0 = Date.now();
+    const { candidate, clip } = await recorder.record({ candidateId: 'cand-1', cameraId: 'till', frame,
+      box: { x: 100, y: 50, width: 60, height: 60 }, payload: { subjectId: 'subj-7', score: 0.42 } });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(spool.peek()!.id).toBe('cand-1');
+    expect(candidate.payload).toMatchObject({ subjectId: 'subj-7', score: 0.42, candidateId: 'cand-1', cameraId: 'till',
+      capturedAt: new Date(frame.capturedAt).toISOString(), crop: { box: { x: 85, y: 35, width: 90, height: 90 } } });
+    expect(candidate.files.map((f) => f.name)).toEqual(['crop.jpg', 'frame.jpg']);
+    for (const f of candidate.files) expect(sha256(readFileSync(f.path!))).toBe(f.sha256);
+    expect(recorder.inFlight).toBe(1);
+
+    const clipItem = await clip;
+    expect(clipItem).toMatchObject({ id: 'cand-1/clip', kind: 'clip', payload: { candidateId: 'cand-1', codec: 'h264', width: 768, height: 576, complete: true } });
+    const file = clipItem.files[0];
+    expect(file.name).toBe('clip.mp4');
+    expect(sha256(readFileSync(file.path!))).toBe(file.sha256);
+    expect((clipItem.payload as { sha256: string }).sha256).toBe(file.sha256);
+    expect((await probe(file.path!)).duration).toBeGreaterThanOrEqual(4 + 3 - 2);
+    // delivered in order: the candidate, then its clip; the scratch clip is gone
+    expect(spool.peek()!.id).toBe('cand-1');
+    spool.markDelivered('cand-1');
+    expect(spool.peek()!.id).toBe('cand-1/clip');
+    expect(readdirSync(join(dir, 'work'))).toEqual([]);
+    spool.close();
+  });
+
+  it('still spools the candidate, and a clip item saying why, when there is no footage', async () => {
+    const spool = new SqliteSpool({ dir: join(dir, 'spool2'), quotaBytes: 1e9 });
+    const recorder = new EvidenceRecorder({ spool, ring: () => undefined, workDir: join(dir, 'work2'), preRollSeconds: 1, postRollSeconds: 0, segmentSeconds: 2 });
+    const { clip } = await recorder.record({ candidateId: 'cand-2', cameraId: 'gone', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 }, payload: {} });
+    expect((await clip).payload).toMatchObject({ candidateId: 'cand-2', error: 'no_footage' });
+    expect((await clip).files).toEqual([]);
+    spool.close();
+  });
+});
