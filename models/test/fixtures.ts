@@ -68,3 +68,9 @@ export const othersInRegions: FaceRegion[] = [1, 2, 3, 4].map((i) => ({
   region: { x: 160 * i, y: 345, w: 160, h: 160 },
   person: `facedetect-${i}`,
 }));
+
+/** Debian opencv-doc's pedestrian clip: 768x576, 10 fps, 795 frames, faces of ~8–14 px. */
+export const vtestAvi = '/usr/share/doc/opencv-doc/examples/data/vtest.avi';
+
+/** Square region of `enrolmentPhoto` centred on the face, ~2.1x the face box. */
+export const enrolmentFaceRegion: Rect = { x: 0, y: 130, w: 170, h: 170 };
