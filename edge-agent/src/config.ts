@@ -17,6 +17,11 @@ export const CameraConfig = z.strictObject({
   name: z.string().min(1).max(100),
   /** `rtsp://`, `rtsps://` (a camera) or any other ffmpeg input URL/file (tests, replays). */
   url: z.string().min(1),
+  /**
+   * Optional second stream of the same camera (usually the main stream) recorded for evidence;
+   * by default the evidence is recorded from `url`. Still one ffmpeg process per camera.
+   */
+  recordUrl: z.string().min(1).optional(),
   /** Frames per second decoded for detection; the recording branch keeps the camera's own rate. */
   detectFps: z.number().positive().max(30).default(5),
   /** Size of the frames handed to the detector (the camera's sub-stream is scaled to it). */

@@ -58,6 +58,11 @@ export class Camera {
     this.watchdog = new Watchdog(opts.watchdogTimeoutSeconds * 1000, (ms) => this.onStall(ms));
   }
 
+  /** How many times ffmpeg was restarted. */
+  get restarts(): number {
+    return Math.max(0, this.runs - 1);
+  }
+
   /** Process id of the running ffmpeg, if any (for CPU measurements). */
   get pid(): number | undefined {
     return this.proc?.exitCode === null ? this.proc.pid : undefined;

@@ -41,25 +41,31 @@ export function segmentListPath(dir: string, runTag: string): string {
 export function buildFfmpegArgs(camera: CameraConfig, opts: FfmpegArgsOptions): string[] {
   if (!/^[a-z0-9]+$/.test(opts.runTag)) throw new Error(`runTag must be [a-z0-9]+: ${opts.runTag}`);
   const { width, height } = camera.detectSize;
-  const isRtsp = /^rtsps?:\/\//i.test(camera.url);
-  const input = isRtsp
-    ? [
-        '-rtsp_transport', camera.rtspTransport,
-        // ffmpeg >= 5: `-timeout` is the RTSP socket I/O timeout in microseconds (was -stimeout).
-        '-timeout', String(Math.round((opts.ioTimeoutSeconds ?? 5) * 1e6)),
-      ]
-    : // A file or other URL is replayed in real time and looped, like a camera.
-      ['-re', '-stream_loop', '-1'];
+  const input = (url: string) => [
+    ...(/^rtsps?:\/\//i.test(url)
+      ? [
+          '-rtsp_transport', camera.rtspTransport,
+          // ffmpeg >= 5: `-timeout` is the RTSP socket I/O timeout in microseconds (was -stimeout).
+          '-timeout', String(Math.round((opts.ioTimeoutSeconds ?? 5) * 1e6)),
+        ]
+      : // A file or other URL is replayed in real time and looped, like a camera.
+        ['-re', '-stream_loop', '-1']),
+    // 1 s of probing: enough for the SPS (usually in the SDP anyway), and a restarted camera is
+    // back within backoff + ~1.5 s.
+    '-analyzeduration', '1000000',
+    '-probesize', '2000000',
+    '-i', url,
+  ];
+  // Input 0 is decoded for detection; evidence comes from input 1 (recordUrl) when there is one.
+  const record = camera.recordUrl ? '1:v:0' : '0:v:0';
   return [
     '-hide_banner',
     '-nostdin',
     '-loglevel', opts.loglevel ?? 'warning',
-    ...input,
-    '-analyzeduration', '2000000',
-    '-probesize', '2000000',
-    '-i', camera.url,
+    ...input(camera.url),
+    ...(camera.recordUrl ? input(camera.recordUrl) : []),
     // 1. recording branch: stream copy into the rolling buffer
-    '-map', '0:v:0',
+    '-map', record,
     '-c:v', 'copy',
     '-f', 'segment',
     '-segment_time', String(opts.segmentSeconds),

@@ -20,7 +20,7 @@ describe('buildFfmpegArgs', () => {
     expect(buildFfmpegArgs(camera, opts)).toEqual([
       '-hide_banner', '-nostdin', '-loglevel', 'warning',
       '-rtsp_transport', 'tcp', '-timeout', '5000000',
-      '-analyzeduration', '2000000', '-probesize', '2000000',
+      '-analyzeduration', '1000000', '-probesize', '2000000',
       '-i', 'rtsp://user:pw@10.0.0.5:554/sub',
       '-map', '0:v:0', '-c:v', 'copy',
       '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts',
@@ -50,6 +50,13 @@ describe('buildFfmpegArgs', () => {
     expect(valuesOf(args, '-segment_time')).toEqual(['4']);
     expect(args).toContain('/ring/door/mabc12-%s.ts');
     expect(valuesOf(args, '-segment_list')).toEqual(['/ring/door/mabc12.csv']);
+  });
+
+  it('records evidence from a second stream of the camera when recordUrl is set, in the same process', () => {
+    const args = buildFfmpegArgs({ ...camera, recordUrl: 'rtsp://10.0.0.5:554/main' }, opts);
+    expect(valuesOf(args, '-i')).toEqual(['rtsp://user:pw@10.0.0.5:554/sub', 'rtsp://10.0.0.5:554/main']);
+    expect(valuesOf(args, '-rtsp_transport')).toEqual(['tcp', 'tcp']);
+    expect(valuesOf(args, '-map')).toEqual(['1:v:0', '0:v:0']); // copy the main stream, decode the sub-stream
   });
 
   it('replays a file in real time and in a loop instead of using RTSP options', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,20 +80,22 @@ describe('camera ingest from a real RTSP server', () => {
       await rtsp.stop();
       const offline = await waitFor(() => statuses.find((s) => s.status === 'offline'), 25_000, 'offline');
       const offlineAfter = Date.now() - stoppedAt;
-      // stay away long enough for the backoff to grow
-      await new Promise((r) => setTimeout(r, 6000));
+      // stay away long enough for the backoff to reach its 10 s cap
+      await new Promise((r) => setTimeout(r, 18_000));
       expect(camera.status?.status).toBe('offline');
       const startedAt = Date.now();
       await rtsp.start();
       const before = frames.length;
       await waitFor(() => camera.status?.status === 'online' && frames.length > before, 15_000, 'online again');
       const onlineAfter = Date.now() - startedAt;
-      console.log(`camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted`);
+      console.log(`camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted; ${camera.restarts} ffmpeg restarts`);
       expect(offline.reason).toBeTruthy();
+      expect(offlineAfter).toBeLessThan(25_000);
+      expect(onlineAfter).toBeLessThan(15_000);
     } finally {
       await camera.stop();
     }
-  });
+  }, 90_000);
 
   it('reports offline when a camera keeps the connection but stops sending, and recovers', async () => {
     const { camera, statuses } = makeCamera({ watchdogTimeoutSeconds: 3 });
@@ -111,6 +113,22 @@ describe('camera ingest from a real RTSP server', () => {
       expect(offlineAfter).toBeLessThan(10_000);
     } finally {
       rtsp.resume();
+      await camera.stop();
+    }
+  });
+
+  it('decodes one stream and records another of the same camera in one ffmpeg process', async () => {
+    const segmentDir = join(dir, 'ring-two-inputs');
+    const { camera, frames } = makeCamera({
+      camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), recordUrl: rtsp.url('cam1'), detectSize: { width: 192, height: 144 } }),
+      segmentDir,
+    });
+    camera.start();
+    try {
+      await waitFor(() => frames.length >= 5, 20_000, 'frames');
+      await waitFor(() => readdirSync(segmentDir).some((f) => f.endsWith('.csv') && readFileSync(join(segmentDir, f), 'utf8').includes('.ts,')), 20_000, 'a finished segment');
+      expect(frames[0].rgb.length).toBe(192 * 144 * 3);
+    } finally {
       await camera.stop();
     }
   });
