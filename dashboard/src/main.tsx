@@ -69,11 +69,14 @@ async function login(username: string, password: string) {
 // Browsers allow sound only after a gesture: the first tap or key press anywhere unlocks it.
 for (const ev of ['pointerdown', 'keydown'] as const) addEventListener(ev, unlockAudio, { capture: true, passive: true });
 
+const root = document.getElementById('app')!;
+root.textContent = ''; // drop the "Loading" placeholder: render() diffs against existing children
+
 function mount() {
   const session = loadSession();
   render(
     <App services={{ api, store, actions, logout }} session={session} onLogin={login} />,
-    document.getElementById('app')!,
+    root,
   );
 }
 
@@ -81,3 +84,5 @@ const existing = loadSession();
 if (existing) start(existing);
 mount();
 performance.mark('shopwatch:mounted');
+// The frame after the first render: when the console (or login) is on screen.
+requestAnimationFrame(() => setTimeout(() => performance.mark('shopwatch:painted')));

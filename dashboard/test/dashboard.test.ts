@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { topics } from '@shopwatch/protocols';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHub } from '../../hub/src/hub';
 import { startTestHub } from '../../hub/test/support/hub';
@@ -133,3 +134,139 @@ for (const project of PROJECTS) {
     });
   });
 }
+
+describe('control room, keyboard only', () => {
+  it('raises, attends and closes an alert without the mouse', async () => {
+    const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));
+    const page = room.page;
+    const text = tag(DESKTOP, 'keyboard raise');
+    await page.keyboard.press('r');
+    const dialog = page.getByRole('dialog', { name: 'Raise an alert' });
+    await dialog.waitFor();
+    // The type select has focus: choose with the keyboard, then Tab through the form.
+    await page.keyboard.press('ArrowDown'); // Shoplifting -> Violence
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await dialog.getByLabel('Where').selectOption({ label: 'Co-op' });
+    await dialog.getByLabel('Message (optional)').focus();
+    await page.keyboard.type(text);
+    await page.keyboard.press('Control+Enter');
+    await dialog.waitFor({ state: 'detached' });
+
+    // The new alert is selected in the detail pane.
+    await room.detail.filter({ hasText: text }).waitFor();
+    await expect(room.detail.getByRole('heading', { level: 2 }).textContent()).resolves.toContain('Violence');
+    await page.keyboard.press('t');
+    await room.detail.getByTestId('timeline').getByText('operator: Attending').waitFor();
+    await page.keyboard.press('c');
+    await page.getByRole('dialog', { name: /Close alert/ }).waitFor();
+    await page.keyboard.press('3');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Closed: Violence, Left area' }).waitFor();
+    await page.keyboard.press('f'); // active -> closed
+    await room.rowWith(text).waitFor();
+    await room.rowWith(text).click();
+    await room.detail.getByTestId('timeline').getByText('Closed by operator: Left area').waitFor();
+  });
+
+  it('renders the console quickly on localhost', async () => {
+    const res = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'operator-password' }) });
+    const session = await res.text();
+    const ctx = await newContext(browser, DESKTOP, hub.http);
+    contexts.push(ctx);
+    await ctx.addInitScript((s) => localStorage.setItem('shopwatch.session', s), session);
+    const page = await ctx.newPage();
+    await page.goto('/console/alerts');
+    await page.locator('[data-testid="connection"][data-state="online"]').waitFor();
+    const t = await page.evaluate(() => {
+      const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { firstContentfulPaint: at('first-contentful-paint'), mounted: at('shopwatch:mounted'), consolePainted: at('shopwatch:painted'), liveWelcome: at('shopwatch:welcome'), domContentLoaded: nav.domContentLoadedEventEnd };
+    });
+    metrics.consoleFirstRenderMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v === null ? null : Math.round(v)]));
+    expect(t.mounted).not.toBeNull();
+    expect(t.consolePainted ?? Infinity).toBeLessThan(1_000);
+  });
+});
+
+/** Raises a few alerts through the HTTP API so the screens have something real to show. */
+async function seedAlerts() {
+  const token = async (u: string, p: string) => {
+    const r = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: p }) });
+    return ((await r.json()) as { token: string }).token;
+  };
+  const call = async (t: string, path: string, body: unknown) => {
+    const r = await fetch(`${hub.http}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(body) });
+    expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
+    return (await r.json()) as { id: string };
+  };
+  const op = await token('operator', 'operator-password');
+  const tesco = await token('tesco-staff', 'tesco-password');
+  const warden = await token('warden', 'warden-password');
+  const ref = () => `seed-${Math.random().toString(36).slice(2)}`;
+  const a = await call(tesco, '/api/alerts', { type: 'violence', severity: 'critical', message: 'Fight at the tills, one injured', clientRef: ref() });
+  await call(warden, `/api/alerts/${a.id}/ack`, { status: 'attending' });
+  await call(op, '/api/alerts', { type: 'known-offender', severity: 'medium', store: 'coop', message: 'Subject seen heading north on High St', clientRef: ref() });
+  await call(op, '/api/alerts', { type: 'suspicious', severity: 'low', zone: 'south', message: 'Group checking car doors in the car park', clientRef: ref() });
+  const c = await call(op, '/api/alerts', { type: 'shoplifting', severity: 'medium', store: 'boots', message: 'Razor blades, left towards station', clientRef: ref() });
+  await call(op, `/api/alerts/${c.id}/close`, { outcome: 'left-area' });
+}
+
+describe('screenshots', () => {
+  let edge: mqtt.MqttClient;
+  let radio: mqtt.MqttClient;
+  beforeAll(async () => {
+    await seedAlerts();
+    const url = `mqtt://127.0.0.1:${hub.mqttPort}`;
+    radio = await mqtt.connectAsync(url, { clientId: 'radio-tesco', username: 'radio-tesco', password: 'radio-tesco-secret', reconnectPeriod: 0 });
+    edge = await mqtt.connectAsync(url, { clientId: 'edge-boots', username: 'edge-boots', password: 'edge-boots-secret', reconnectPeriod: 0 });
+    await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-1'), JSON.stringify({ status: 'online', name: 'Entrance' }), { qos: 1 });
+    await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-2'), JSON.stringify({ status: 'error', name: 'Tills', reason: 'RTSP timeout after 10 s' }), { qos: 1 });
+  });
+  afterAll(async () => {
+    await radio?.endAsync();
+    await edge?.endAsync();
+  });
+
+  for (const project of PROJECTS) {
+    it(`saves each main screen at ${project.name} size`, async () => {
+      const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath(`${project.name}-${name}.png`), fullPage: project.name === 'mobile', animations: 'disabled' });
+
+      const ctx = await newContext(browser, project, hub.http);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      const login = new LoginPage(page);
+      await login.goto();
+      await shot(page, '01-login');
+
+      await login.login('operator', 'operator-password');
+      const room = new ConsolePage(page);
+      await room.rowWith('Fight at the tills').waitFor();
+      await room.rowWith('Fight at the tills').click();
+      await room.detail.getByText('warden: Attending').waitFor();
+      await shot(page, '02-console-alerts');
+      await page.keyboard.press('r');
+      await page.getByRole('dialog', { name: 'Raise an alert' }).waitFor();
+      await shot(page, '03-console-raise');
+      await page.keyboard.press('Escape');
+      await room.gotoDevices();
+      await room.page.locator('[data-testid="camera-row"][data-camera-id="cam-2"]').waitFor();
+      await shot(page, '04-console-devices');
+      await room.gotoPlan();
+      await shot(page, '05-console-plan');
+      await page.getByRole('link', { name: /Review queue/ }).click();
+      await page.getByText('arrives with the hub').waitFor();
+      await shot(page, '06-console-review-placeholder');
+
+      const warden = new FieldPage(await signedIn(project, 'warden', 'warden-password'));
+      await warden.cardWith('Fight at the tills').waitFor();
+      await shot(warden.page, '07-field-warden');
+      const store = new FieldPage(await signedIn(project, 'tesco-staff', 'tesco-password'));
+      await store.cardWith('Fight at the tills').waitFor();
+      await shot(store.page, '08-field-store');
+      await store.cardWith('Fight at the tills').getByRole('button', { name: 'Incident report…' }).click();
+      await store.page.getByTestId('incident-not-sent').waitFor();
+      await shot(store.page, '09-field-incident');
+    });
+  }
+});

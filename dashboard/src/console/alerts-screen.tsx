@@ -11,10 +11,19 @@ import { RaiseDialog } from './raise-dialog';
 type Filter = 'active' | 'closed' | 'all';
 const FILTERS: Filter[] = ['active', 'closed', 'all'];
 
-/** Escalated first, then open, newest first; closed ones last, most recently closed first. */
+const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
+
+/**
+ * Most urgent first: escalated, then open with nobody attending, then attended, then closed;
+ * within each, by severity, then newest first (closed ones: most recently closed first).
+ */
 export function byUrgency(a: AlertView, b: AlertView): number {
-  const rank = (x: AlertView) => (x.status === 'escalated' ? 0 : x.status === 'open' ? 1 : 2);
-  return rank(a) - rank(b) || (b.closedAt ?? b.raisedAt).localeCompare(a.closedAt ?? a.raisedAt);
+  const rank = (x: AlertView) => (x.status === 'escalated' ? 0 : x.status === 'closed' ? 3 : x.escalatesAt ? 1 : 2);
+  return (
+    rank(a) - rank(b) ||
+    (a.status === 'closed' ? 0 : SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]) ||
+    (b.closedAt ?? b.raisedAt).localeCompare(a.closedAt ?? a.raisedAt)
+  );
 }
 
 export function AlertsScreen() {
@@ -156,22 +165,22 @@ function FeedRow(props: { a: AlertView; now: number; place: { store: string | nu
       data-alert-id={a.id}
       data-testid="alert-row"
     >
-      <td>
-        <span class={`sev-chip sev-${a.severity}`}>{a.severity}</span> {ALERT_TYPES[a.type].label}
+      <td class="c-type">
+        <span class={`sev-chip sev-${a.severity}`}>{a.severity}</span> <b>{ALERT_TYPES[a.type].label}</b>
         {a.priority && <span class="tag hot">priority</span>}
         {a.message && <div class="row-msg">{a.message}</div>}
       </td>
-      <td>{place.store ?? <span class="muted">whole zone</span>}</td>
-      <td>{place.zone}</td>
-      <td class="num">{age(a.raisedAt, now)}</td>
-      <td title={a.undelivered.length ? `waiting for: ${a.undelivered.join(', ')}` : undefined}>
-        {received} device{received === 1 ? '' : 's'}
-        {a.undelivered.length > 0 && <span class="muted"> · {a.undelivered.length} waiting</span>}
+      <td data-label="Store" class="nowrap">{place.store ?? <span class="muted">whole zone</span>}</td>
+      <td data-label="Zone">{place.zone}</td>
+      <td data-label="Age" class="num nowrap">{age(a.raisedAt, now)}</td>
+      <td data-label="Received" class="nowrap" title={a.undelivered.length ? `waiting for: ${a.undelivered.join(', ')}` : undefined}>
+        <b>{received}</b>
+        <span class="muted">/{received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length} devices</span>
       </td>
-      <td data-testid="acks">
+      <td data-label="Acknowledged" data-testid="acks">
         {acks.length ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.who}: ${ACK_STATUSES[k.status].label}`}</span>) : <span class="muted">nobody yet</span>}
       </td>
-      <td class="num">
+      <td data-label="Escalation" class="num nowrap">
         {a.status === 'closed' ? (
           <span class="muted">closed</span>
         ) : a.status === 'escalated' ? (

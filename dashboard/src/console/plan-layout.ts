@@ -8,7 +8,6 @@ export interface PlanLayout {
   stores: { id: string; name: string; zone: string; box: Box }[];
 }
 
-const W = 1000;
 const PAD = 24;
 const HEAD = 44;
 const TILE_W = 150;
@@ -20,9 +19,11 @@ const GAP = 14;
  * each store a tile inside it. When every store carries a `plan` position (0..100 on each
  * axis) from the provisioning file, stores sit there and each zone is drawn around its stores.
  */
-export function layoutPlan(s: SchemeInfo): PlanLayout {
-  if (s.stores.length > 0 && s.stores.every((st) => st.plan)) return fromPositions(s);
-  const cols = Math.min(s.zones.length, s.zones.length <= 3 ? s.zones.length : Math.ceil(Math.sqrt(s.zones.length)));
+export function layoutPlan(s: SchemeInfo, narrow = false): PlanLayout {
+  if (s.stores.length > 0 && s.stores.every((st) => st.plan)) return fromPositions(s, narrow ? 480 : 1000);
+  // On a phone the zones stack in one column, so the text stays readable when the SVG scales down.
+  const W = narrow ? 420 : 1000;
+  const cols = narrow ? 1 : Math.min(s.zones.length, s.zones.length <= 3 ? s.zones.length : Math.ceil(Math.sqrt(s.zones.length)));
   const zoneW = (W - PAD * (cols + 1)) / Math.max(cols, 1);
   const perRow = Math.max(1, Math.floor((zoneW - GAP) / (TILE_W + GAP)));
   const tileW = (zoneW - GAP * (perRow + 1)) / perRow;
@@ -50,8 +51,8 @@ export function layoutPlan(s: SchemeInfo): PlanLayout {
   return { width: W, height: y, zones, stores };
 }
 
-function fromPositions(s: SchemeInfo): PlanLayout {
-  const H = 620;
+function fromPositions(s: SchemeInfo, W: number): PlanLayout {
+  const H = Math.round(W * 0.62);
   const sx = (v: number) => PAD + (v / 100) * (W - 2 * PAD - TILE_W);
   const sy = (v: number) => PAD + HEAD + (v / 100) * (H - 2 * PAD - HEAD - TILE_H);
   const stores = s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, box: { x: sx(st.plan!.x), y: sy(st.plan!.y), w: TILE_W, h: TILE_H } }));

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, age, placeOf } from '../core/labels';
 import { navigate } from '../core/router';
@@ -13,7 +13,8 @@ export function PlanScreen() {
   const alerts = useStore(store, (s) => s.alerts);
   const now = useNow();
   const [focus, setFocus] = useState<string | null>(null);
-  const layout = useMemo(() => (scheme ? layoutPlan(scheme) : null), [scheme]);
+  const narrow = useNarrow();
+  const layout = useMemo(() => (scheme ? layoutPlan(scheme, narrow) : null), [scheme, narrow]);
   const open = useMemo(() => [...alerts.values()].filter((a) => a.status !== 'closed').sort(byUrgency), [alerts]);
 
   if (!scheme || !layout) return <p class="empty">Loading the scheme…</p>;
@@ -82,7 +83,10 @@ export function PlanScreen() {
           })}
         </svg>
         <p class="legend muted">
-          <span class="key sev-critical" /> critical/high <span class="key sev-medium" /> medium <span class="key sev-low" /> low <span class="key escalated" /> escalated
+          <span><span class="key sev-critical" /> critical/high</span>
+          <span><span class="key sev-medium" /> medium</span>
+          <span><span class="key sev-low" /> low</span>
+          <span><span class="key escalated" /> escalated</span>
         </p>
       </section>
       <aside class="plan-list" aria-labelledby="plan-list-title">
@@ -114,4 +118,15 @@ export function PlanScreen() {
       </aside>
     </div>
   );
+}
+
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => matchMedia('(max-width: 700px)').matches);
+  useEffect(() => {
+    const mq = matchMedia('(max-width: 700px)');
+    const on = () => setNarrow(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return narrow;
 }

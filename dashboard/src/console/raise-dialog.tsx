@@ -36,7 +36,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
 
   return (
     <dialog ref={ref} class="dialog wide" aria-labelledby="raise-title" onClose={() => props.onDone()}>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.currentTarget.requestSubmit()}>
         <h2 id="raise-title">Raise an alert</h2>
         <label>
           Type
@@ -86,7 +86,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
             Cancel <kbd>Esc</kbd>
           </button>
           <button type="submit" class="btn primary" disabled={busy}>
-            Raise
+            Raise <kbd>Ctrl+Enter</kbd>
           </button>
         </div>
       </form>

@@ -148,6 +148,7 @@ export class LiveLink {
         this.store.update(() => ({ user: m.user }));
         const fresh = this.store.mergeAlerts(m.alerts, { missed: reconnect });
         this.setConnection('online');
+        if (!reconnect) performance.mark('shopwatch:welcome');
         if (reconnect && fresh.length) this.hooks.onNews?.('missed', fresh);
         this.hooks.onWelcome?.(reconnect);
         break;

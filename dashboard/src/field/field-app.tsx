@@ -24,6 +24,8 @@ export function FieldApp(props: { controlRoom: boolean }) {
   const closed = list.filter((a) => a.status === 'closed').slice(0, 10);
   const storeName = user?.store ? (scheme?.stores.find((s) => s.id === user.store)?.name ?? user.store) : null;
   const incidentAlert = incidentFor ? alerts.get(incidentFor) : undefined;
+  // Store staff mostly raise; wardens mostly receive: on a phone, put their main task on top.
+  const storeFirst = user?.role === 'member';
 
   if (incidentAlert) return <IncidentForm a={incidentAlert} onDone={() => setIncidentFor(null)} />;
 
@@ -62,7 +64,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
           Tap to turn alert sound on
         </button>
       )}
-      <div class="field-body">
+      <div class={`field-body${storeFirst ? ' store-first' : ' feed-first'}`}>
         <RaisePanel />
         <section class="field-feed" aria-labelledby="feed-h">
           <h2 id="feed-h">

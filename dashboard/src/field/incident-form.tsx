@@ -101,7 +101,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
           <textarea rows={4} {...field('description')} />
         </label>
         <label>
-          People involved (description, no names unless known)
+          People involved (description)
           <textarea rows={3} {...field('people')} />
         </label>
         <label>

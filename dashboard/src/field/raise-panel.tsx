@@ -58,6 +58,7 @@ export function RaisePanel() {
         Details (optional, type before tapping)
         <input type="text" maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="e.g. male, grey hoodie, heading to market" />
       </label>
+      {!ready && <p class="hint">Choose where, then tap the alert type.</p>}
       <div class="raise-grid">
         {QUICK_RAISE.map((q) => (
           <button class={`btn raise-btn sev-${q.severity}`} disabled={busy !== null || !ready} onClick={() => void raise(q.type, q.severity)} data-type={q.type}>
