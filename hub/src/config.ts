@@ -18,6 +18,12 @@ export const HubConfig = z.strictObject({
   /** Failed logins allowed per username and per address within loginWindowSeconds. */
   loginAttempts: z.coerce.number().int().min(1).default(10),
   loginWindowSeconds: z.coerce.number().int().min(1).default(300),
+  /**
+   * `full`: every acknowledged message is fsynced before its PUBACK / 201 (survives power loss).
+   * `normal`: written to the database file before the acknowledgement but fsynced at WAL
+   * checkpoints; survives a crash or kill of the hub, may lose the last moments on power loss.
+   */
+  sync: z.enum(['full', 'normal']).default('full'),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
 });
@@ -34,6 +40,7 @@ const ENV: Record<keyof HubConfig, string> = {
   loginAttempts: 'SHOPWATCH_LOGIN_ATTEMPTS',
   loginWindowSeconds: 'SHOPWATCH_LOGIN_WINDOW_SECONDS',
   dashboardDir: 'SHOPWATCH_DASHBOARD_DIR',
+  sync: 'SHOPWATCH_SYNC',
 };
 
 export class ConfigError extends Error {}

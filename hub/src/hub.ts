@@ -36,7 +36,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   const stops: (() => unknown)[] = [];
 
   const seed = config.seed ? readProvisioning(config.seed) : null; // fail fast, before touching storage
-  const db = openDatabase(config.dataDir, logger('hub:storage'));
+  const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
   const repo = new SqliteRepository(db);
   stops.push(() => repo.close());
   if (seed) await applyProvisioning(repo, seed, logger('hub:provisioning'));

@@ -114,6 +114,17 @@ describe('alert relay over MQTT', () => {
     expect(control.events().filter((e) => e.event === 'escalated' && e.alert.id === raised.alert.id)).toHaveLength(1);
   }, 15_000);
 
+  it('lets the control room raise a priority alert to every zone at once, but not a store', async () => {
+    await control.publish(topics.alertRaise('town'), { type: 'known-offender', severity: 'high', store: 'tesco', priority: true, message: 'heading north on High St', clientRef: 'all-1' });
+    const got = await Promise.all([boots, coop, tesco, warden].map((d) => d.waitFor((m) => m.json?.alert?.clientRef === 'all-1')));
+    for (const m of got) expect(m.json.alert).toMatchObject({ priority: true, zone: 'south', store: 'tesco', escalatesAt: null });
+    expect(got[0]!.topic).toBe(topics.zoneAlerts('town', 'north'));
+    const n = boots.errors().length;
+    await boots.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', priority: true, clientRef: 'all-2' });
+    await boots.waitFor(() => boots.errors().length > n);
+    expect(boots.errors()[n]).toMatchObject({ code: 'forbidden' });
+  });
+
   it('closes an alert with an outcome and refuses to close it twice', async () => {
     await boots.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'close-1' });
     const raised = await control.waitFor((m) => m.json?.alert?.clientRef === 'close-1').then((m) => m.json as AlertEvent);

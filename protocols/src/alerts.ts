@@ -41,6 +41,8 @@ export const AlertRaise = z.strictObject({
   store: Slug.optional(),
   /** Scheme-wide senders may raise for a whole zone (no store). */
   zone: Slug.optional(),
+  /** Scheme-wide senders only: send to every zone at once ("all stores be aware"). */
+  priority: z.boolean().optional(),
 });
 export type AlertRaise = z.infer<typeof AlertRaise>;
 

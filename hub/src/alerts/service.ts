@@ -38,6 +38,7 @@ export class AlertService {
     if (existing) return { alert: existing, created: false };
     if (p.kind === 'device' && p.deviceKind === 'edge') throw forbidden('edge boxes cannot raise alerts; matches go to human review');
 
+    if (r.priority && p.zones !== null) throw forbidden('only the control room and wardens raise alerts for every zone');
     const scheme = await this.dir.scheme(p.scheme);
     let store: string | null = null;
     let zone: string;
@@ -61,13 +62,14 @@ export class AlertService {
 
     const now = this.now();
     const at = now.toISOString();
-    const escalatesAt = new Date(now.getTime() + scheme.settings.escalationSeconds * 1000).toISOString();
+    // A priority alert already reaches every zone: there is nothing left to escalate to.
+    const escalatesAt = r.priority ? null : new Date(now.getTime() + scheme.settings.escalationSeconds * 1000).toISOString();
     try {
       const { alert, event } = await this.repo.createAlert(
         {
           id: crypto.randomUUID(), scheme: p.scheme, zone, store, type: r.type, severity: r.severity,
           message: r.message ?? null, subjectId: r.subjectId ?? null, clientRef: r.clientRef, raisedBy: actor,
-          raisedAt: at, status: 'open', escalatesAt, priority: false, closedAt: null, outcome: null,
+          raisedAt: at, status: 'open', escalatesAt, priority: r.priority ?? false, closedAt: null, outcome: null,
         },
         { kind: 'raised', at, actor, note: r.message },
         render,

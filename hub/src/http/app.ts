@@ -59,6 +59,8 @@ export function createApp(svc: HubServices, log: Logger) {
   app.onError((err, c) => {
     if (err instanceof HubError) {
       svc.metrics.refused.inc({ channel: 'http', code: err.code });
+      // The rest of an oversize body is never read: end the connection so it is not reused.
+      if (err.code === 'payload_too_large') c.header('connection', 'close');
       return c.json(err.toBody(), err.status as 400);
     }
     log.error({ err, path: c.req.path }, 'unhandled error');

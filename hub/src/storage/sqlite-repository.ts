@@ -1,4 +1,5 @@
 import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
+import { GroupCommit } from './group-commit';
 import type { Db } from './sqlite';
 import type {
   AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, Renderer, Repository, SchemeRecord,
@@ -31,7 +32,9 @@ const eventFromRow = (r: Row): EventRecord => ({
 /** The SQLite implementation of the hub's storage, on better-sqlite3 (synchronous, one file). */
 export class SqliteRepository implements Repository {
   private q;
+  private writes: GroupCommit;
   constructor(private db: Db) {
+    this.writes = new GroupCommit(db);
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       alert: p('SELECT * FROM alerts WHERE id = ?'),
@@ -160,17 +163,17 @@ export class SqliteRepository implements Repository {
   }
 
   async createAlert(a: NewAlert, e: NewEvent, render: Renderer) {
-    return this.db.transaction(() => {
+    return this.writes.run(() => {
       this.q.insertAlert.run({
         ...a, raisedByKind: a.raisedBy.kind, raisedById: a.raisedBy.id, priority: a.priority ? 1 : 0,
       });
       const event = this.writeEvent({ ...a, timeline: [] }, e, render);
       return { alert: this.loadAlert(a.id)!, event };
-    })();
+    });
   }
 
   async updateAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
-    return this.db.transaction(() => {
+    return this.writes.run(() => {
       const cols: Record<string, unknown> = {};
       if (patch.status !== undefined) cols.status = patch.status;
       if (patch.escalatesAt !== undefined) cols.escalates_at = patch.escalatesAt;
@@ -182,7 +185,7 @@ export class SqliteRepository implements Repository {
       const before = this.loadAlert(alertId)!;
       const event = this.writeEvent(before, e, render);
       return { alert: this.loadAlert(alertId)!, event };
-    })();
+    });
   }
 
   async findAlertByClientRef(scheme: string, actor: Actor, clientRef: string) {
@@ -221,7 +224,7 @@ export class SqliteRepository implements Repository {
   // --- receipts and catch-up --------------------------------------------------------------
 
   async recordReceipt(deviceId: string, alertId: string, seq: number, at: string) {
-    return this.q.receipt.run(deviceId, alertId, seq, at).changes > 0;
+    return this.writes.run(() => this.q.receipt.run(deviceId, alertId, seq, at).changes > 0);
   }
 
   async deliveries(alertIds: string[]) {

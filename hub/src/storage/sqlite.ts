@@ -8,13 +8,13 @@ export type Db = Database.Database;
 
 /**
  * Opens the hub's SQLite file. WAL lets readers run beside the writer; synchronous=FULL
- * makes every commit durable before we acknowledge a message to its sender.
+ * (the default) makes every commit durable on disk before we acknowledge a message.
  */
-export function openDatabase(dataDir: string, log: Logger, file = 'shopwatch.db'): Db {
+export function openDatabase(dataDir: string, log: Logger, sync: 'full' | 'normal' = 'full', file = 'shopwatch.db'): Db {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, file));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, log);

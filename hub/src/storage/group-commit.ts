@@ -1,0 +1,49 @@
+import type { Db } from './sqlite';
+
+interface Pending {
+  run: () => unknown;
+  resolve: (v: any) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: writes that arrive in the same turn of the event loop share one transaction,
+ * so a burst of raises costs one fsync instead of one each. Each write still runs in its own
+ * savepoint (a failing one does not undo the others), and every caller is answered only after
+ * the shared COMMIT, so nothing is acknowledged before it is durable.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  constructor(private db: Db) {}
+
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run: work, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush() {
+    const batch = this.queue.splice(0);
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) {
+          try {
+            results.push({ ok: true, value: this.db.transaction(p.run)() }); // a savepoint
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const p of batch) p.reject(error); // the COMMIT itself failed: nothing is durable
+      return;
+    }
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.error);
+    });
+  }
+}
