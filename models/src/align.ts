@@ -61,34 +61,40 @@ export function warpFace(
   const scale = Math.hypot(m.a, m.b); // image pixels per chip pixel
   const ss = Math.min(4, Math.max(1, Math.ceil(scale - 0.25)));
   const stride = width * 3;
-  const sample = (x: number, y: number, acc: Float64Array): void => {
-    if (x < -0.5 || y < -0.5 || x > width - 0.5 || y > height - 0.5) return;
-    const x0 = Math.floor(x), y0 = Math.floor(y);
-    const fx = x - x0, fy = y - y0;
-    const xa = Math.max(0, x0) * 3, xb = Math.min(width - 1, x0 + 1) * 3;
-    const ya = Math.max(0, y0) * stride, yb = Math.min(height - 1, y0 + 1) * stride;
-    for (let c = 0; c < 3; c += 1) {
-      const top = rgb[ya + xa + c] + (rgb[ya + xb + c] - rgb[ya + xa + c]) * fx;
-      const bot = rgb[yb + xa + c] + (rgb[yb + xb + c] - rgb[yb + xa + c]) * fx;
-      acc[c] += top + (bot - top) * fy;
-    }
-  };
-  const acc = new Float64Array(3);
+  const inv = 1 / (ss * ss);
   let d = 0;
   for (let v = 0; v < size; v += 1) {
     for (let u = 0; u < size; u += 1) {
-      acc.fill(0);
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let j = 0; j < ss; j += 1) {
         const cy = v + (j + 0.5) / ss - 0.5;
         for (let i = 0; i < ss; i += 1) {
           const cx = u + (i + 0.5) / ss - 0.5;
-          sample(m.a * cx - m.b * cy + m.tx, m.b * cx + m.a * cy + m.ty, acc);
+          const x = m.a * cx - m.b * cy + m.tx;
+          const y = m.b * cx + m.a * cy + m.ty;
+          if (x < -0.5 || y < -0.5 || x > width - 0.5 || y > height - 0.5) continue;
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          const fx = x - x0;
+          const fy = y - y0;
+          const xa = (x0 < 0 ? 0 : x0) * 3;
+          const xb = (x0 + 1 > width - 1 ? width - 1 : x0 + 1) * 3;
+          const ya = (y0 < 0 ? 0 : y0) * stride;
+          const yb = (y0 + 1 > height - 1 ? height - 1 : y0 + 1) * stride;
+          const w00 = (1 - fx) * (1 - fy);
+          const w01 = fx * (1 - fy);
+          const w10 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          r += rgb[ya + xa] * w00 + rgb[ya + xb] * w01 + rgb[yb + xa] * w10 + rgb[yb + xb] * w11;
+          g += rgb[ya + xa + 1] * w00 + rgb[ya + xb + 1] * w01 + rgb[yb + xa + 1] * w10 + rgb[yb + xb + 1] * w11;
+          b += rgb[ya + xa + 2] * w00 + rgb[ya + xb + 2] * w01 + rgb[yb + xa + 2] * w10 + rgb[yb + xb + 2] * w11;
         }
       }
-      const k = 1 / (ss * ss);
-      out[d++] = Math.round(acc[0] * k);
-      out[d++] = Math.round(acc[1] * k);
-      out[d++] = Math.round(acc[2] * k);
+      out[d++] = Math.round(r * inv);
+      out[d++] = Math.round(g * inv);
+      out[d++] = Math.round(b * inv);
     }
   }
   return out;

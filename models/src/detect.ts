@@ -1,6 +1,6 @@
 import { anchorCentres, type Candidate, decodeHead, weightedNms } from './blazeface-anchors.ts';
 import type { BlazeFaceEntry } from './manifest.ts';
-import { letterboxInto, type Rect } from './resample.ts';
+import { copyWindow, letterboxInto, type Rect, resampleInto } from './resample.ts';
 import type { ort } from './session.ts';
 import { type TileOptions, tiles } from './tiling.ts';
 
@@ -39,11 +39,20 @@ export function defaultTiles(width: number, height: number): TileOptions {
   return { size, overlap: Math.round(size * 0.28) };
 }
 
+/** Input pixels -> image pixels: image = input * k + (ox, oy). */
+interface InputMapping {
+  k: number;
+  ox: number;
+  oy: number;
+}
+
 export class BlazeFaceDetector {
   private readonly size: number;
   private readonly input: Float32Array;
   private readonly tensor: ort.Tensor;
   private readonly anchors: Float32Array[];
+  /** The frame downscaled once for all tiles (reused across calls). */
+  private scratch = new Float32Array(0);
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -56,46 +65,64 @@ export class BlazeFaceDetector {
     this.anchors = entry.postprocess.heads.map((h) => anchorCentres(h));
   }
 
-  /** Runs the model on one region and returns candidates in image pixels (before NMS). */
-  async detectRegion(rgb: Uint8Array, width: number, height: number, rect: Rect, threshold: number, dropCut: boolean): Promise<Candidate[]> {
-    const lb = letterboxInto(this.input, this.size, rgb, width, height, rect, 1 / 127.5, -1);
-    const out = await this.session.run({ [this.entry.input.name]: this.tensor });
+  /** Runs the model on the prepared input and returns candidates in image pixels (before NMS). */
+  private async run(map: InputMapping, rect: Rect, width: number, height: number, threshold: number, dropCut: boolean, out: Candidate[]): Promise<void> {
+    const res = await this.session.run({ [this.entry.input.name]: this.tensor });
     const unit: Candidate[] = [];
     this.entry.postprocess.heads.forEach((head, i) => {
-      decodeHead(out[head.scores].data as Float32Array, out[head.boxes].data as Float32Array, this.anchors[i], this.size, threshold, unit);
+      decodeHead(res[head.scores].data as Float32Array, res[head.boxes].data as Float32Array, this.anchors[i], this.size, threshold, unit);
     });
-    // unit input coordinates -> image pixels
-    const k = this.size / lb.scale;
-    const ox = rect.x - lb.padX / lb.scale;
-    const oy = rect.y - lb.padY / lb.scale;
-    const res: Candidate[] = [];
+    const k = this.size * map.k; // unit input coordinates -> image pixels
     for (const c of unit) {
-      const m: Candidate = { cx: c.cx * k + ox, cy: c.cy * k + oy, w: c.w * k, h: c.h * k, keypoints: c.keypoints, score: c.score };
+      const m: Candidate = { cx: c.cx * k + map.ox, cy: c.cy * k + map.oy, w: c.w * k, h: c.h * k, keypoints: c.keypoints, score: c.score };
       for (let j = 0; j < 12; j += 2) {
-        m.keypoints[j] = m.keypoints[j] * k + ox;
-        m.keypoints[j + 1] = m.keypoints[j + 1] * k + oy;
+        m.keypoints[j] = m.keypoints[j] * k + map.ox;
+        m.keypoints[j + 1] = m.keypoints[j + 1] * k + map.oy;
       }
       // A face cut by a tile edge that is not the image edge is seen whole by a neighbour.
       if (dropCut && isCut(m, rect, width, height)) continue;
-      res.push(m);
+      out.push(m);
     }
-    return res;
+  }
+
+  /** Letterboxes one region of the image into the input and runs the model on it. */
+  private async runRegion(rgb: Uint8Array, width: number, height: number, rect: Rect, threshold: number, dropCut: boolean, out: Candidate[]): Promise<void> {
+    const lb = letterboxInto(this.input, this.size, rgb, width, height, rect, 1 / 127.5, -1);
+    const map = { k: 1 / lb.scale, ox: rect.x - lb.padX / lb.scale, oy: rect.y - lb.padY / lb.scale };
+    await this.run(map, rect, width, height, threshold, dropCut, out);
+  }
+
+  /**
+   * Tiles shrunk to the input: the frame is downscaled once and each tile is a window of it,
+   * so the resampling cost is paid once per frame rather than once per tile.
+   */
+  private async runTiles(rgb: Uint8Array, width: number, height: number, tiling: TileOptions, threshold: number, out: Candidate[]): Promise<void> {
+    const s = this.size / tiling.size;
+    if (s >= 1) {
+      for (const t of tiles(width, height, tiling)) await this.runRegion(rgb, width, height, t, threshold, true, out);
+      return;
+    }
+    const rw = Math.floor(width * s);
+    const rh = Math.floor(height * s);
+    if (this.scratch.length < rw * rh * 3) this.scratch = new Float32Array(rw * rh * 3);
+    resampleInto(this.scratch, rw, rh, rgb, width, height, { x: 0, y: 0, w: width, h: height }, s, 0, 0, 1 / 127.5, -1);
+    for (const t of tiles(rw, rh, { size: this.size, overlap: Math.round(tiling.overlap * s) })) {
+      copyWindow(this.input, this.size, this.scratch, rw, rh, t.x, t.y, -1);
+      const rect = { x: t.x / s, y: t.y / s, w: t.w / s, h: t.h / s };
+      await this.run({ k: 1 / s, ox: t.x / s, oy: t.y / s }, rect, width, height, threshold, true, out);
+    }
   }
 
   async detect(rgb: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<FaceDetection[]> {
     if (rgb.length < width * height * 3) throw new Error(`rgb has ${rgb.length} bytes, ${width}x${height} RGB24 needs ${width * height * 3}`);
     const threshold = opts.scoreThreshold ?? this.entry.postprocess.scoreThreshold;
     const candidates: Candidate[] = [];
-    if (opts.wholeFrame ?? true) candidates.push(...(await this.detectRegion(rgb, width, height, { x: 0, y: 0, w: width, h: height }, threshold, false)));
+    if (opts.wholeFrame ?? true) await this.runRegion(rgb, width, height, { x: 0, y: 0, w: width, h: height }, threshold, false, candidates);
     const tiling = opts.tiles ?? Math.max(width, height) > 512;
-    if (tiling) {
-      for (const t of tiles(width, height, tiling === true ? defaultTiles(width, height) : tiling)) {
-        candidates.push(...(await this.detectRegion(rgb, width, height, t, threshold, true)));
-      }
-    }
+    if (tiling) await this.runTiles(rgb, width, height, tiling === true ? defaultTiles(width, height) : tiling, threshold, candidates);
     for (const r of opts.regions ?? []) {
       const clipped = clip(r, width, height);
-      if (clipped.w >= 8 && clipped.h >= 8) candidates.push(...(await this.detectRegion(rgb, width, height, clipped, threshold, true)));
+      if (clipped.w >= 8 && clipped.h >= 8) await this.runRegion(rgb, width, height, clipped, threshold, true, candidates);
     }
     return weightedNms(candidates, this.entry.postprocess.nms.iouThreshold).map(toDetection);
   }

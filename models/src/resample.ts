@@ -17,10 +17,6 @@ export interface Letterbox {
 /**
  * Writes `rect` of an RGB24 image, scaled to fit and centred (letterboxed) in a `size`x`size`
  * NHWC float input, as `pixel * mul + add`; padding and pixels outside the image read as 0.
- *
- * Upscaling and mild downscaling sample bilinearly; downscaling by more than 1.5x averages the
- * source pixels under each output pixel (a box filter), so a whole 768x576 frame shrunk to 256
- * does not alias. Allocates only small per-axis index tables.
  */
 export function letterboxInto(
   dst: Float32Array,
@@ -35,12 +31,39 @@ export function letterboxInto(
   const scale = Math.min(size / rect.w, size / rect.h);
   const padX = (size - rect.w * scale) / 2;
   const padY = (size - rect.h * scale) / 2;
-  const step = 1 / scale;
   dst.fill(add, 0, size * size * 3);
+  resampleInto(dst, size, size, rgb, width, height, rect, scale, padX, padY, mul, add);
+  return { rect, scale, padX, padY };
+}
+
+/**
+ * Resamples `rect` of an RGB24 image by `scale` into a `dstW`x`dstH` NHWC float buffer at
+ * offset (padX, padY), as `pixel * mul + add`. Pixels of `dst` outside the scaled rect are
+ * left untouched.
+ *
+ * Upscaling and mild downscaling sample bilinearly; downscaling by more than 1.5x averages the
+ * source pixels under each output pixel (a box filter), so a whole 768x576 frame shrunk to 256
+ * does not alias. Allocates only small per-axis index tables.
+ */
+export function resampleInto(
+  dst: Float32Array,
+  dstW: number,
+  dstH: number,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  rect: Rect,
+  scale: number,
+  padX: number,
+  padY: number,
+  mul: number,
+  add: number,
+): void {
+  const step = 1 / scale;
   const ox0 = Math.max(0, Math.ceil(padX - 1e-6));
-  const ox1 = Math.min(size, Math.floor(padX + rect.w * scale + 1e-6));
+  const ox1 = Math.min(dstW, Math.floor(padX + rect.w * scale + 1e-6));
   const oy0 = Math.max(0, Math.ceil(padY - 1e-6));
-  const oy1 = Math.min(size, Math.floor(padY + rect.h * scale + 1e-6));
+  const oy1 = Math.min(dstH, Math.floor(padY + rect.h * scale + 1e-6));
   const stride = width * 3;
 
   if (step <= 1.5) {
@@ -50,7 +73,7 @@ export function letterboxInto(
       const fy = sy - y0;
       const r0 = Math.min(height - 1, Math.max(0, y0)) * stride;
       const r1 = Math.min(height - 1, Math.max(0, y0 + 1)) * stride;
-      let d = (oy * size + ox0) * 3;
+      let d = (oy * dstW + ox0) * 3;
       for (let ox = ox0; ox < ox1; ox += 1) {
         const sx = rect.x + (ox + 0.5 - padX) * step - 0.5;
         const x0 = Math.floor(sx);
@@ -64,7 +87,7 @@ export function letterboxInto(
         }
       }
     }
-    return { rect, scale, padX, padY };
+    return;
   }
 
   // Box filter: output pixel covers source [start, end) on each axis.
@@ -81,7 +104,7 @@ export function letterboxInto(
   }
   for (let oy = oy0; oy < oy1; oy += 1) {
     const [ys, ye] = span(oy, padY, rect.y, height);
-    let d = (oy * size + ox0) * 3;
+    let d = (oy * dstW + ox0) * 3;
     for (let i = 0; i < xs.length; i += 2) {
       const xs0 = xs[i];
       const xs1 = xs[i + 1];
@@ -103,5 +126,22 @@ export function letterboxInto(
       dst[d++] = b * k + add;
     }
   }
-  return { rect, scale, padX, padY };
+}
+
+/**
+ * Copies the `size`x`size` window at (x, y) of an NHWC float image into `dst`; parts of the
+ * window outside the image are set to `fill`.
+ */
+export function copyWindow(dst: Float32Array, size: number, src: Float32Array, srcW: number, srcH: number, x: number, y: number, fill: number): void {
+  const w = Math.max(0, Math.min(size, srcW - x));
+  for (let r = 0; r < size; r += 1) {
+    const d = r * size * 3;
+    if (y + r >= srcH || w === 0) {
+      dst.fill(fill, d, d + size * 3);
+      continue;
+    }
+    const s = ((y + r) * srcW + x) * 3;
+    dst.set(src.subarray(s, s + w * 3), d);
+    if (w < size) dst.fill(fill, d + w * 3, d + size * 3);
+  }
 }
