@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../src/config';
 
@@ -28,6 +29,11 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('edge config', () => {
+  it('accepts the example config shipped with the agent', () => {
+    const file = fileURLToPath(new URL('../edge.example.json', import.meta.url));
+    expect(loadConfig({ file, env: {} }).cameras[0].recordUrl).toMatch(/^rtsp:/);
+  });
+
   it('fills in the documented defaults', () => {
     const cfg = loadConfig({ file: writeConfig(valid), env: {} });
     expect(cfg.cameras[0]).toMatchObject({ detectFps: 5, rtspTransport: 'tcp', enabled: true });

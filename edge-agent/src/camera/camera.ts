@@ -39,6 +39,7 @@ export class Camera {
   private reader: FrameReader | undefined;
   private stderrTail: string[] = [];
   private stalled = false;
+  private spawnError: string | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
@@ -125,9 +126,10 @@ export class Camera {
       lines.forEach(keep);
     });
     proc.stderr!.on('end', () => keep(partial));
+    this.spawnError = undefined;
     proc.on('error', (err: NodeJS.ErrnoException) => {
       // spawn failure (ENOENT: no such ffmpeg); 'close' follows.
-      this.stderrTail.push(err.code === 'ENOENT' ? `Protocol not found: no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}` : err.message);
+      this.spawnError = err.code === 'ENOENT' ? `no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}` : `cannot run ffmpeg: ${err.message}`;
     });
     proc.on('close', (code, signal) => this.onExit(proc, code, signal));
     this.watchdog.arm();
@@ -160,7 +162,9 @@ export class Camera {
     this.watchdog.disarm();
     this.reader?.reset();
     if (this.stopping) return;
-    if (!this.stalled) {
+    if (this.spawnError) {
+      this.report('error', this.spawnError);
+    } else if (!this.stalled) {
       const { status, reason } = classifyExit(code, signal, this.stderrTail);
       this.report(status, reason);
     }

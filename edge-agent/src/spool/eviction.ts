@@ -15,7 +15,7 @@ import type { Database } from 'better-sqlite3';
  */
 export type Eviction =
   | { step: 1 | 2; itemSeq: number; name: string; relPath: string; bytes: number }
-  | { step: 3 | 4; itemSeq: number; itemId: string; bytes: number; relPaths: string[] };
+  | { step: 3 | 4; itemSeq: number; itemId: string; bytes: number; dir: string; relPaths: string[] };
 
 /** Picks the next thing to evict, or undefined if the spool is empty. */
 export function nextEviction(db: Database): Eviction | undefined {
@@ -33,10 +33,10 @@ export function nextEviction(db: Database): Eviction | undefined {
   for (const step of [3, 4] as const) {
     const row = db
       .prepare(
-        `SELECT seq AS itemSeq, id AS itemId, payload_bytes AS bytes FROM items
+        `SELECT seq AS itemSeq, id AS itemId, payload_bytes AS bytes, dir FROM items
           WHERE delivered_at IS ${step === 3 ? 'NOT NULL' : 'NULL'} ORDER BY seq LIMIT 1`,
       )
-      .get() as { itemSeq: number; itemId: string; bytes: number } | undefined;
+      .get() as { itemSeq: number; itemId: string; bytes: number; dir: string } | undefined;
     if (row) {
       // Evicted file rows hold no bytes; kept ones cannot exist here (steps 1–2 took them all).
       const relPaths = (db.prepare('SELECT rel_path AS p FROM files WHERE item_seq = ? AND evicted_at IS NULL').all(row.itemSeq) as Array<{ p: string }>).map((r) => r.p);
@@ -49,7 +49,7 @@ export function nextEviction(db: Database): Eviction | undefined {
 /**
  * Applies one eviction to the database (the caller deletes the files after the transaction
  * commits: a crash in between leaves only orphan files, which `recover()` removes).
- * Returns the relative paths to delete.
+ * Returns the relative paths to delete (files, or the item's folder).
  */
 export function applyEviction(db: Database, e: Eviction, now: number): string[] {
   if ('relPath' in e) {
@@ -60,5 +60,5 @@ export function applyEviction(db: Database, e: Eviction, now: number): string[] 
   db.prepare('DELETE FROM files WHERE item_seq = ?').run(e.itemSeq);
   db.prepare('DELETE FROM items WHERE seq = ?').run(e.itemSeq);
   db.prepare(`UPDATE meta SET value = value + 1 WHERE key = 'evicted_items'`).run();
-  return e.relPaths;
+  return [...e.relPaths, e.dir];
 }

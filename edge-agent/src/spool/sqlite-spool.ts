@@ -1,11 +1,12 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFileDurable, fsyncDir, writeFileDurable } from '../durable-fs';
 import { sha256, sha256File } from '../evidence/hash';
 import { createLogger, type Logger } from '../log';
 import { applyEviction, nextEviction } from './eviction';
+import { recoverSpool } from './recovery';
 import { FILE_NAME, SpoolError, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput, type SpoolStatus, type SpoolUsage } from './types';
 import { Waiters } from './waiters';
 
@@ -81,7 +82,7 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
-    this.recover();
+    recoverSpool(this.db, this.filesDir, this.log);
     this.evictOverQuota();
     this.reportLevel();
   }
@@ -231,34 +232,9 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
       const e = nextEviction(this.db);
       if (!e) break;
       const paths = this.db.transaction(() => applyEviction(this.db, e, this.now()))();
-      for (const p of paths) rmSync(join(this.filesDir, p), { force: true });
+      for (const p of paths) rmSync(join(this.filesDir, p), { recursive: true, force: true });
       const log = e.step === 4 ? this.log.error.bind(this.log) : this.log.warn.bind(this.log);
       log({ step: e.step, itemSeq: e.itemSeq, bytes: e.bytes }, 'spool over quota: evicted');
-    }
-  }
-
-  /** Removes what a crash left behind: folders and files no committed row keeps. */
-  private recover(): void {
-    const dirs = new Set((this.db.prepare('SELECT dir FROM items').pluck().all() as string[]));
-    const kept = new Set(this.db.prepare('SELECT rel_path FROM files WHERE evicted_at IS NULL').pluck().all() as string[]);
-    let removed = 0;
-    for (const dir of readdirSync(this.filesDir)) {
-      const abs = join(this.filesDir, dir);
-      if (!dirs.has(dir)) {
-        rmSync(abs, { recursive: true, force: true });
-        removed++;
-        continue;
-      }
-      for (const name of readdirSync(abs)) {
-        if (!kept.has(join(dir, name))) {
-          rmSync(join(abs, name), { force: true });
-          removed++;
-        }
-      }
-    }
-    if (removed) this.log.info({ removed }, 'spool recovery removed uncommitted files');
-    for (const rel of kept) {
-      if (!existsSync(join(this.filesDir, rel))) this.log.error({ rel }, 'spool file missing on disk');
     }
   }
 

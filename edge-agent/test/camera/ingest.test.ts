@@ -133,6 +133,19 @@ describe('camera ingest from a real RTSP server', () => {
     }
   });
 
+  it('reports error when ffmpeg itself is missing, and keeps retrying', async () => {
+    const { camera, statuses } = makeCamera({ ffmpegPath: '/nonexistent/ffmpeg', backoffInitialMs: 50, backoffMaxMs: 100 });
+    camera.start();
+    try {
+      const status = await waitFor(() => statuses[0], 5000, 'a status');
+      expect(status).toMatchObject({ status: 'error', reason: 'no ffmpeg at /nonexistent/ffmpeg' });
+      await waitFor(() => camera.restarts >= 2, 5000, 'retries');
+      expect(statuses).toHaveLength(1); // the same status is not repeated
+    } finally {
+      await camera.stop();
+    }
+  });
+
   it('reports error for a stream the camera does not have', async () => {
     const { camera, statuses } = makeCamera({
       camera: CameraConfig.parse({ id: 'cam9', name: 'Nope', url: rtsp.url('nope'), detectSize: { width: 64, height: 48 } }),

@@ -37,11 +37,23 @@ describe('SqliteSpool on disk', () => {
     spool.close();
   });
 
+  it('leaves no folder behind for records evicted by the quota', async () => {
+    const dir = freshDir();
+    const spool = new SqliteSpool({ dir, quotaBytes: 1_000 });
+    for (const id of ['r1', 'r2', 'r3']) {
+      await spool.enqueue({ id, kind: 'candidate', payload: { pad: 'x'.repeat(400) } }, [{ name: 'crop.jpg', data: Buffer.alloc(100) }]);
+    }
+    expect(spool.get('r1')).toBeUndefined();
+    expect(readdirSync(join(dir, 'files')).length).toBe(spool.usage().items);
+    spool.close();
+  });
+
   it('survives SIGKILL of a process that was enqueueing, then delivers in order, each once', async () => {
     const dir = freshDir();
     const script = fileURLToPath(new URL('./enqueue-child.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acknowledged: string[] = [];
+    let killScheduled = false;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -51,7 +63,8 @@ describe('SqliteSpool on disk', () => {
         const lines = buf.split('\n');
         buf = lines.pop()!;
         for (const l of lines) if (l.startsWith('ok ')) acknowledged.push(l.slice(3));
-        if (acknowledged.length === 40) {
+        if (acknowledged.length >= 40 && !killScheduled) {
+          killScheduled = true;
           // at a random moment inside the next enqueues: while files are written or rows commit
           setTimeout(() => {
             child.kill('SIGKILL');
