@@ -101,6 +101,15 @@ export function AlertsScreen() {
           </p>
         )}
         <table class="feed-table" aria-label="Alert feed" data-testid="alert-feed">
+          <colgroup>
+            <col class="w-type" />
+            <col class="w-store" />
+            <col class="w-zone" />
+            <col class="w-age" />
+            <col class="w-recv" />
+            <col class="w-ack" />
+            <col class="w-esc" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Type</th>
@@ -170,12 +179,12 @@ function FeedRow(props: { a: AlertView; now: number; place: { store: string | nu
         {a.priority && <span class="tag hot">priority</span>}
         {a.message && <div class="row-msg">{a.message}</div>}
       </td>
-      <td data-label="Store" class="nowrap">{place.store ?? <span class="muted">whole zone</span>}</td>
+      <td data-label="Store" class="nowrap">{place.store ?? <span class="muted">zone-wide</span>}</td>
       <td data-label="Zone">{place.zone}</td>
       <td data-label="Age" class="num nowrap">{age(a.raisedAt, now)}</td>
-      <td data-label="Received" class="nowrap" title={a.undelivered.length ? `waiting for: ${a.undelivered.join(', ')}` : undefined}>
+      <td data-label="Received" class="nowrap" title={`devices that confirmed receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`}>
         <b>{received}</b>
-        <span class="muted">/{received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length} devices</span>
+        <span class="muted"> / {received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length}</span>
       </td>
       <td data-label="Acknowledged" data-testid="acks">
         {acks.length ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.who}: ${ACK_STATUSES[k.status].label}`}</span>) : <span class="muted">nobody yet</span>}

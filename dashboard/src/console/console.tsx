@@ -67,7 +67,7 @@ export function Console(props: { path: string }) {
             <kbd>g {s.key}</kbd>
           </a>
         ))}
-        <div class="navsep">Coming with the review/gallery API</div>
+        <div class="navsep">Coming with later hub APIs</div>
         {PLACEHOLDERS.map((p) => (
           <a href={`/console/${p.id}`} class={`later${sub === p.id ? ' active' : ''}`} aria-current={sub === p.id ? 'page' : undefined}>
             <span>{p.label}</span>

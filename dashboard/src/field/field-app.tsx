@@ -4,6 +4,7 @@ import { ALERT_TYPES } from '../core/labels';
 import { audioReady, beep, unlockAudio } from '../core/notify';
 import { useStore } from '../core/store';
 import { byUrgency } from '../console/alerts-screen';
+import { Announcer } from '../ui/announcer';
 import { ConnectionBadge } from '../ui/connection';
 import { AlertCard } from './alert-card';
 import { IncidentForm } from './incident-form';
@@ -53,6 +54,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
         </div>
       </header>
       <ConnectionBadge large />
+      <Announcer />
       {!sound && (
         <button
           class="btn sound-btn"
