@@ -6,10 +6,12 @@ import { defineConfig } from 'vite';
 // on SHOPWATCH_HUB (default http://127.0.0.1:8080).
 const hub = process.env.SHOPWATCH_HUB ?? 'http://127.0.0.1:8080';
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: import.meta.dirname,
   base: '/',
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // Development JSX (with source file paths) only for the dev server: a build started from a
+  // test run (NODE_ENV=test) must still be the production bundle.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact', development: command === 'serve' } },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
   server: {
     proxy: {
@@ -17,4 +19,4 @@ export default defineConfig({
       '/ws': { target: hub.replace(/^http/, 'ws'), ws: true },
     },
   },
-});
+}));

@@ -27,11 +27,17 @@ export async function ensureDashboardBuilt(): Promise<void> {
   if (!distIsStale()) return;
   const { build } = await import('vite');
   const out = path.join(DASHBOARD_DIR, `.dist-${process.pid}-${Date.now()}`);
+  // Vitest sets NODE_ENV=test, and Vite only makes a production build when NODE_ENV is unset or
+  // "production": without this the hub would serve a development bundle.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
     fs.rmSync(DIST_DIR, { recursive: true, force: true });
     fs.renameSync(out, DIST_DIR);
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     fs.rmSync(out, { recursive: true, force: true });
   }
 }
