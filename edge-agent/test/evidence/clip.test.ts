@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Camera } from '../../src/camera/camera';
+import { ringKeepSeconds } from '../../src/camera/cameras';
 import { CameraConfig } from '../../src/config';
 import { cutClip } from '../../src/evidence/clip';
 import { sha256 } from '../../src/evidence/hash';
@@ -15,7 +16,9 @@ import { waitFor } from '../support/wait';
 
 const run = promisify(execFile);
 const SEGMENT_SECONDS = 2;
-const KEEP_SECONDS = 12;
+const PRE_ROLL = 10; // the defaults of the config
+const POST_ROLL = 10;
+const KEEP_SECONDS = ringKeepSeconds({ preRollSeconds: PRE_ROLL, postRollSeconds: POST_ROLL, segmentSeconds: SEGMENT_SECONDS, bufferDir: '' });
 
 let rtsp: RtspServer;
 let dir: string;
@@ -58,10 +61,10 @@ afterAll(async () => {
 
 describe('evidence from the rolling buffer', () => {
   it('cuts a stream-copied clip covering pre-roll and post-roll around a moment', async () => {
-    await new Promise((r) => setTimeout(r, 7000)); // build up pre-roll
+    await waitFor(() => Date.now() - startedAt > (PRE_ROLL + SEGMENT_SECONDS + 2) * 1000, 30_000, 'the pre-roll');
     const captureMs = Date.now();
-    const pre = 6;
-    const post = 4;
+    const pre = PRE_ROLL;
+    const post = POST_ROLL;
     const clip = await cutClip({ ring, captureMs, preRollSeconds: pre, postRollSeconds: post, segmentSeconds: SEGMENT_SECONDS, outFile: join(dir, 'clip.mp4') });
     const waited = Date.now() - captureMs;
     console.log(`clip: asked ${pre}+${post} s, got ${clip.durationSeconds.toFixed(2)} s from ${clip.segments} segments, ready ${waited} ms after the moment, ${clip.bytes} bytes`);
@@ -78,13 +81,14 @@ describe('evidence from the rolling buffer', () => {
     expect(Math.abs(probed.duration - clip.durationSeconds)).toBeLessThan(0.01);
     expect(clip.sha256).toBe(sha256(readFileSync(clip.file)));
     expect(readdirSync(dir).filter((f) => f.includes('.tmp') || f.endsWith('.ffconcat'))).toEqual([]);
+    expect(ring.segments().length).toBeGreaterThan(0);
 
     // Not re-encoded: every decoded picture of the clip is a picture of the source file, bit for bit.
     const sourceFrames = new Set(await frameMd5s(source));
     const clipFrames = await frameMd5s(clip.file);
     expect(clipFrames.length).toBeGreaterThanOrEqual((pre + post - SEGMENT_SECONDS) * 10);
     expect(clipFrames.filter((h) => !sourceFrames.has(h))).toEqual([]);
-  });
+  }, 60_000);
 
   it('keeps only the configured window of segments', async () => {
     // run well past the window so that pruning has had work to do
