@@ -1,4 +1,4 @@
-import type { AlertEvent, CameraStatus, DeviceStatus } from '@shopwatch/protocols';
+import type { AlertEvent, CameraStatus, DeviceStatus, ReviewEvent } from '@shopwatch/protocols';
 import type { Logger } from './log';
 
 /** What happened inside the hub, for the parts that fan it out (MQTT, browser WS, metrics). */
@@ -7,6 +7,8 @@ export interface HubEvents {
   delivery: { scheme: string; zone: string; alertId: string; deviceId: string; seq: number };
   device: { scheme: string; status: DeviceStatus };
   camera: { scheme: string; status: CameraStatus };
+  review: { scheme: string; event: ReviewEvent };
+  gallery: { scheme: string; version: number };
 }
 
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;

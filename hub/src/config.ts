@@ -24,6 +24,8 @@ export const HubConfig = z.strictObject({
    * checkpoints; survives a crash or kill of the hub, may lose the last moments on power loss.
    */
   sync: z.enum(['full', 'normal']).default('full'),
+  /** Pending gallery-match candidates nobody reviewed within this are expired and their media deleted. */
+  reviewExpiryMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
 });
@@ -41,6 +43,7 @@ const ENV: Record<keyof HubConfig, string> = {
   loginWindowSeconds: 'SHOPWATCH_LOGIN_WINDOW_SECONDS',
   dashboardDir: 'SHOPWATCH_DASHBOARD_DIR',
   sync: 'SHOPWATCH_SYNC',
+  reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
 };
 
 export class ConfigError extends Error {}

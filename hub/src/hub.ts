@@ -9,7 +9,16 @@ import { logger, setLogLevel } from './log';
 import { createMetrics } from './metrics';
 import { Broker } from './mqtt/broker';
 import { catchUp } from './mqtt/catch-up';
-import { startAlertFanout, startCameraFanout } from './mqtt/fanout';
+import { startAlertFanout, startCameraFanout, startReviewFanout } from './mqtt/fanout';
+import { AuditLog } from './audit/log';
+import { DeviceAuthenticator } from './auth/device-auth';
+import { EvidenceService } from './evidence/service';
+import { EvidenceStore } from './evidence/store';
+import { Uploads } from './evidence/uploads';
+import { GallerySync } from './gallery/sync';
+import { ReviewService } from './review/service';
+import { SqliteEvidenceRepository } from './storage/evidence-repository';
+import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { Presence } from './mqtt/presence';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { createHttpServer } from './server';
@@ -48,9 +57,26 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   const cameras = new CameraService(repo, bus);
   bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
 
-  const broker = new Broker({ repo, dir, alerts, cameras, metrics, log: logger('hub:mqtt') });
+  const evidenceRepo = new SqliteEvidenceRepository(db);
+  const galleryRepo = new SqliteGalleryRepository(db);
+  const audit = new AuditLog(db);
+  const devices = new DeviceAuthenticator(repo);
+  const evidence = new EvidenceService(evidenceRepo, bus, logger('hub:evidence'));
+  const evidenceStore = new EvidenceStore(config.dataDir);
+  const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'));
+  const review = new ReviewService(evidenceRepo, evidence, evidenceStore, alerts, audit, logger('hub:review'), config.reviewExpiryMinutes);
+
+  // The broker needs the gallery sync and the sync publishes through the broker: late-bound.
+  let gallery!: GallerySync;
+  const broker = new Broker({ repo, dir, alerts, cameras, metrics, devices, evidence, get gallery() { return gallery; }, log: logger('hub:mqtt') });
   await broker.start();
   stops.push(() => broker.close());
+  gallery = new GallerySync(galleryRepo, repo, broker, bus, logger('hub:gallery'));
+  await gallery.start();
+  stops.push(() => gallery.stop());
+  review.start();
+  stops.push(() => review.stop());
+  stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
   broker.aedes.on('subscribe', (subs, client) => {
@@ -65,7 +91,10 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   stops.push(() => escalation.stop());
 
   let ready = false;
-  const services: HubServices = { config, repo, dir, bus, alerts, cameras, presence, broker, metrics, ready: () => ready };
+  const services: HubServices = {
+    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit,
+    ready: () => ready,
+  };
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
   const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'));

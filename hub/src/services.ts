@@ -7,6 +7,14 @@ import type { Metrics } from './metrics';
 import type { Broker } from './mqtt/broker';
 import type { Presence } from './mqtt/presence';
 import type { Repository } from './storage/repository';
+import type { DeviceAuthenticator } from './auth/device-auth';
+import type { AuditLog } from './audit/log';
+import type { EvidenceService } from './evidence/service';
+import type { Uploads } from './evidence/uploads';
+import type { GallerySync } from './gallery/sync';
+import type { ReviewService } from './review/service';
+import type { EvidenceRepository } from './storage/evidence-repository';
+import type { GalleryRepository } from './storage/gallery-repository';
 
 /** The parts the HTTP API and the browser WebSocket use; built by main.ts. */
 export interface HubServices {
@@ -19,5 +27,13 @@ export interface HubServices {
   presence: Presence;
   broker: Broker;
   metrics: Metrics;
+  devices: DeviceAuthenticator;
+  evidenceRepo: EvidenceRepository;
+  galleryRepo: GalleryRepository;
+  evidence: EvidenceService;
+  uploads: Uploads;
+  gallery: GallerySync;
+  review: ReviewService;
+  audit: AuditLog;
   ready: () => boolean;
 }

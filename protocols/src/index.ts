@@ -6,3 +6,6 @@ export * from './errors';
 export * from './http';
 export * from './ws';
 export * from './topics';
+export * from './evidence';
+export * from './gallery';
+export * from './review';

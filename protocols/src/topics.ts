@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import { Ack, AlertEvent, AlertRaise, Close, Receipt } from './alerts';
 import { CameraReport, CameraStatus, DeviceError, DeviceStatus } from './devices';
+import { EvidenceReport } from './evidence';
+import { GalleryApplied, GalleryVersion } from './gallery';
+import { ReviewEvent } from './review';
 
 /**
  * Every MQTT topic lives under `shopwatch/{scheme}/`. Each topic has one builder here and
@@ -35,6 +38,14 @@ export const topics = {
   /** hub → control room: validated camera state, retained. */
   cameraStatus: (scheme: string, deviceId: string, cameraId: string) =>
     `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}/status`,
+  /** edge → hub: a candidate match or its clip. */
+  evidence: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/evidence`,
+  /** edge → hub: the gallery version it now holds. */
+  galleryApplied: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/gallery/applied`,
+  /** hub → edge boxes: the current gallery version, retained. */
+  galleryVersion: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/gallery/version`,
+  /** hub → control room: review queue changes. */
+  reviewCandidates: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/review/candidates`,
 } as const;
 
 export type TopicKind = keyof typeof topics;
@@ -46,10 +57,14 @@ export const TOPICS = {
   alertAck: { direction: 'in', schema: Ack, pattern: 'alerts/{alertId}/ack' },
   alertClose: { direction: 'in', schema: Close, pattern: 'alerts/{alertId}/close' },
   cameraReport: { direction: 'in', schema: CameraReport, pattern: 'devices/{deviceId}/cameras/{cameraId}/report' },
+  evidence: { direction: 'in', schema: EvidenceReport, pattern: 'devices/{deviceId}/evidence' },
+  galleryApplied: { direction: 'in', schema: GalleryApplied, pattern: 'devices/{deviceId}/gallery/applied' },
   zoneAlerts: { direction: 'out', schema: AlertEvent, pattern: 'zones/{zone}/alerts' },
   deviceStatus: { direction: 'out', schema: DeviceStatus, pattern: 'devices/{deviceId}/status', retained: true },
   deviceErrors: { direction: 'out', schema: DeviceError, pattern: 'devices/{deviceId}/errors' },
   cameraStatus: { direction: 'out', schema: CameraStatus, pattern: 'devices/{deviceId}/cameras/{cameraId}/status', retained: true },
+  galleryVersion: { direction: 'out', schema: GalleryVersion, pattern: 'gallery/version', retained: true },
+  reviewCandidates: { direction: 'out', schema: ReviewEvent, pattern: 'review/candidates' },
 } as const satisfies Record<TopicKind, { direction: 'in' | 'out'; schema: z.ZodType; pattern: string; retained?: boolean }>;
 
 export type TopicPayload<K extends TopicKind> = z.infer<(typeof TOPICS)[K]['schema']>;

@@ -3,6 +3,7 @@ import { Ack, AlertEvent, AlertRaise, AlertWithDeliveries, Close } from './alert
 import { CameraStatus, DeviceStatus } from './devices';
 import { ErrorBody } from './errors';
 import { UserInfo } from './http';
+import { ReviewEvent } from './review';
 
 /**
  * Browser WebSocket at `/ws?token=...` (or the token as the first `hello` message).
@@ -24,6 +25,7 @@ export const WsServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delivery'), alertId: z.string(), deviceId: z.string(), seq: z.number().int() }),
   z.object({ type: z.literal('device'), status: DeviceStatus }),
   z.object({ type: z.literal('camera'), status: CameraStatus }),
+  z.object({ type: z.literal('review'), event: ReviewEvent }),
   z.object({ type: z.literal('result'), id: z.string().optional(), data: z.unknown() }),
   z.object({ type: z.literal('error'), id: z.string().optional(), error: ErrorBody }),
   z.object({ type: z.literal('pong'), id: z.string().optional() }),

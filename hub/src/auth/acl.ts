@@ -21,7 +21,9 @@ export function canPublish(p: Principal, topic: string): Verdict {
       if (p.deviceKind === 'edge') return { ok: false, code: 'forbidden', reason: 'edge boxes do not take part in alerts; their matches go to human review' };
       return { ok: true, topic: t };
     case 'cameraReport':
-      if (p.deviceKind !== 'edge' || t.params.deviceId !== p.id) return { ok: false, code: 'forbidden', reason: 'only an edge box reports its own cameras' };
+    case 'evidence':
+    case 'galleryApplied':
+      if (p.deviceKind !== 'edge' || t.params.deviceId !== p.id) return { ok: false, code: 'forbidden', reason: 'only an edge box reports, and only for itself' };
       return { ok: true, topic: t };
     default:
       return { ok: false, code: 'forbidden', reason: `only the hub publishes on ${t.kind} topics` };
@@ -61,6 +63,14 @@ export function canSubscribe(p: Principal, filter: string, schemeZones: string[]
   if (rest.length === 5 && rest[0] === 'devices' && rest[2] === 'cameras' && rest[4] === 'status') {
     if (anyDevice(rest[1]) || self(rest[1])) return { ok: true, zones: [] };
     return no('camera status is for the control room');
+  }
+  // gallery/version: edge boxes fetch the gallery when it changes
+  if (rest.length === 2 && rest[0] === 'gallery' && rest[1] === 'version') {
+    return p.deviceKind === 'edge' ? { ok: true, zones: [] } : no('only edge boxes follow the gallery version');
+  }
+  // review/candidates: the control room's review queue
+  if (rest.length === 2 && rest[0] === 'review' && rest[1] === 'candidates') {
+    return p.duty === 'control-room' && p.deviceKind !== 'edge' ? { ok: true, zones: [] } : no('the review queue is for the control room');
   }
   return no(`unknown or not allowed topic filter "${filter}"`);
 }

@@ -10,6 +10,8 @@ import type { Env } from './context';
 import { alertRoutes } from './routes-alerts';
 import { authRoutes } from './routes-auth';
 import { schemeRoutes } from './routes-scheme';
+import { edgeRoutes } from './routes-edge';
+import { reviewRoutes } from './routes-review';
 import { serveDashboard } from './static';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
@@ -21,15 +23,14 @@ export function createApp(svc: HubServices, log: Logger) {
     await next();
     svc.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t) / 1000);
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_MESSAGE_BYTES,
-      onError: () => {
-        throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
-      },
-    }),
-  );
+  // Evidence uploads stream to disk with their own limit; everything else is small JSON.
+  const limit = bodyLimit({
+    maxSize: MAX_MESSAGE_BYTES,
+    onError: () => {
+      throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
+    },
+  });
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/edge/files/') ? next() : limit(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', checks: {} }));
   app.get('/readyz', async (c) => {
@@ -49,6 +50,8 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api', authRoutes(svc));
   app.route('/api/alerts', alertRoutes(svc));
   app.route('/api', schemeRoutes(svc));
+  app.route('/api/edge', edgeRoutes(svc));
+  app.route('/api/review', reviewRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });

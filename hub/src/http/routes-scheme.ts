@@ -5,17 +5,18 @@ import { type Env, requireRole, requireUser } from './context';
 
 export function schemeRoutes(svc: HubServices) {
   const app = new Hono<Env>();
-  app.use('*', requireUser(svc));
+  // Mounted at /api beside other groups: authenticate per route, not with a catch-all.
+  const user = requireUser(svc);
 
   /** The scheme's zones and stores, for the plan and the raise form. Every role may see it. */
-  app.get('/scheme', async (c) => {
+  app.get('/scheme', user, async (c) => {
     const s = await svc.dir.scheme(c.get('principal').scheme);
     const info: SchemeInfo = { id: s.id, name: s.name, escalationSeconds: s.settings.escalationSeconds, zones: s.zones, stores: s.stores };
     return c.json(info);
   });
 
   /** The device board: the control room's view of every radio, tablet, edge box and camera. */
-  app.get('/devices', requireRole('admin', 'coordinator', 'operator'), async (c) => {
+  app.get('/devices', user, requireRole('admin', 'coordinator', 'operator'), async (c) => {
     const p = c.get('principal');
     const s = await svc.dir.scheme(p.scheme);
     const cameras = await svc.repo.listCameras(p.scheme);

@@ -5,7 +5,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, type DeviceError, TOPICS, hasWildcard, parsePayload, parseTopic, topics } from '@shopwatch/protocols';
 import { canPublish, canSubscribe } from '../auth/acl';
-import { VerifiedSecretCache } from '../auth/passwords';
+import type { DeviceAuthenticator } from '../auth/device-auth';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { Directory } from '../directory';
@@ -15,6 +15,8 @@ import { attach, connectionOf, markSent } from './connections';
 import { handleInbound } from './inbound';
 import type { AlertService } from '../alerts/service';
 import type { CameraService } from '../devices/cameras';
+import type { EvidenceService } from '../evidence/service';
+import type { GallerySync } from '../gallery/sync';
 
 export interface BrokerDeps {
   repo: Repository;
@@ -22,6 +24,9 @@ export interface BrokerDeps {
   alerts: AlertService;
   cameras: CameraService;
   metrics: Metrics;
+  devices: DeviceAuthenticator;
+  evidence: EvidenceService;
+  gallery: GallerySync;
   log: Logger;
 }
 
@@ -33,7 +38,6 @@ export interface BrokerDeps {
 export class Broker {
   readonly aedes: Aedes;
   private tcp: net.Server | null = null;
-  private secrets = new VerifiedSecretCache();
   /** Alert-event payloads the hub published, so forwarding can de-duplicate by seq cheaply. */
   readonly eventOfPayload = new WeakMap<Buffer, { seq: number; alertId: string }>();
 
@@ -108,9 +112,8 @@ export class Broker {
     };
     try {
       if (!username || !password) return refuse('no credentials');
-      const device = await this.deps.repo.getDevice(username);
-      if (!device) return refuse('unknown device');
-      if (!(await this.secrets.verify(device.id, device.secretHash, password.toString('utf8')))) return refuse('wrong secret');
+      const device = await this.deps.devices.authenticate(username, password.toString('utf8'));
+      if (!device) return refuse('unknown device or wrong secret');
       attach(client, device, await this.deps.dir.devicePrincipal(device));
       done(null, true);
     } catch (err) {

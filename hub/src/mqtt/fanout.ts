@@ -35,3 +35,10 @@ export function startCameraFanout(bus: EventBus, broker: Broker, log: Logger): (
       .catch((err) => log.error({ err }, 'camera status publish failed'));
   });
 }
+
+/** Review queue changes go to control-room devices over MQTT (the browser gets them on /ws). */
+export function startReviewFanout(bus: EventBus, broker: Broker, log: Logger): () => void {
+  return bus.on('review', ({ scheme, event }) => {
+    broker.publish(topics.reviewCandidates(scheme), JSON.stringify(event)).catch((err) => log.error({ err }, 'review publish failed'));
+  });
+}

@@ -1,6 +1,8 @@
 import type { ParsedTopic, TopicPayload } from '@shopwatch/protocols';
 import type { AlertService } from '../alerts/service';
 import type { CameraService } from '../devices/cameras';
+import type { EvidenceService } from '../evidence/service';
+import type { GallerySync } from '../gallery/sync';
 import type { Connection } from './connections';
 
 /**
@@ -8,7 +10,7 @@ import type { Connection } from './connections';
  * the change is on disk; a HubError it throws becomes a refusal sent back to the device.
  */
 export async function handleInbound(
-  deps: { alerts: AlertService; cameras: CameraService },
+  deps: { alerts: AlertService; cameras: CameraService; evidence: EvidenceService; gallery: GallerySync },
   conn: Connection,
   topic: ParsedTopic,
   payload: unknown,
@@ -32,6 +34,12 @@ export async function handleInbound(
     }
     case 'cameraReport':
       await deps.cameras.report(p, topic.params.cameraId!, payload as TopicPayload<'cameraReport'>);
+      return;
+    case 'evidence':
+      await deps.evidence.report(p, payload as TopicPayload<'evidence'>);
+      return;
+    case 'galleryApplied':
+      await deps.gallery.applied(p, payload as TopicPayload<'galleryApplied'>);
       return;
     default:
       throw new Error(`no handler for inbound topic kind ${topic.kind}`);

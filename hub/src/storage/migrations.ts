@@ -59,4 +59,47 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         reason TEXT, since TEXT NOT NULL, PRIMARY KEY (device_id, camera_id));
     `,
   },
+  {
+    version: 2,
+    name: 'evidence from edge boxes, review queue, gallery templates and their sync',
+    sql: `
+      CREATE TABLE candidates (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, device_id TEXT NOT NULL, store TEXT, zone TEXT,
+        camera_id TEXT NOT NULL, subject_id TEXT NOT NULL, template_version INTEGER NOT NULL,
+        score REAL NOT NULL, distance REAL NOT NULL, frames INTEGER NOT NULL,
+        first_seen_at TEXT NOT NULL, captured_at TEXT NOT NULL, clock_offset_ms REAL NOT NULL,
+        box TEXT NOT NULL, received_at TEXT NOT NULL, status TEXT NOT NULL,
+        claimed_by TEXT, claimed_until TEXT, decided_by TEXT, decided_at TEXT, reason TEXT, alert_id TEXT,
+        clip TEXT);
+      CREATE INDEX candidates_queue ON candidates (scheme, status, received_at);
+      -- Each file of a candidate: declared hash from the edge, bytes received so far, and
+      -- when the hub verified the whole file against that hash.
+      CREATE TABLE evidence_files (
+        candidate_id TEXT NOT NULL REFERENCES candidates(id), name TEXT NOT NULL, kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL, bytes INTEGER, received INTEGER NOT NULL DEFAULT 0,
+        verified_at TEXT, deleted_at TEXT, PRIMARY KEY (candidate_id, name));
+      -- Append-only chain of custody per evidence item.
+      CREATE TABLE custody (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, candidate_id TEXT NOT NULL, name TEXT,
+        at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT);
+      CREATE TRIGGER custody_append_only_u BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
+      CREATE TRIGGER custody_append_only_d BEFORE DELETE ON custody BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
+      CREATE TABLE gallery_state (scheme TEXT PRIMARY KEY, version INTEGER NOT NULL, changed_at TEXT NOT NULL);
+      CREATE TABLE templates (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, subject_id TEXT NOT NULL, photo_id TEXT,
+        version INTEGER NOT NULL, descriptor BLOB NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX templates_scheme ON templates (scheme, subject_id);
+      CREATE TABLE device_gallery (
+        device_id TEXT PRIMARY KEY, version INTEGER NOT NULL, templates INTEGER NOT NULL, applied_at TEXT NOT NULL);
+      -- Every view, export and disclosure of gallery data, hash-chained: each row's hash covers
+      -- the previous row's hash, so an edited or deleted row breaks the chain from there on.
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, scheme TEXT NOT NULL,
+        actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL, action TEXT NOT NULL,
+        object_kind TEXT NOT NULL, object_id TEXT NOT NULL, subject_id TEXT, detail TEXT,
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+      CREATE INDEX audit_subject ON audit (subject_id);
+      CREATE INDEX audit_object ON audit (object_kind, object_id);
+    `,
+  },
 ];

@@ -100,6 +100,9 @@ export class BrowserSockets {
       bus.on('camera', (e) => {
         if (controlRoom && e.scheme === p.scheme) send({ type: 'camera', status: e.status });
       }),
+      bus.on('review', (e) => {
+        if (controlRoom && e.scheme === p.scheme) send({ type: 'review', event: e.event });
+      }),
     ];
   }
 }

@@ -10,6 +10,10 @@ const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
   zoneAlerts: { op: 'receiveZoneAlerts', summary: 'Alert events of a zone (raised, acknowledged, escalated, closed). Escalated alerts are sent on every zone topic. On (re)subscription the hub sends this device alone every event it has not receipted, oldest first, with "replay": true.' },
   deviceStatus: { op: 'receiveDeviceStatus', summary: 'Presence, retained: online while the device is connected, offline with last seen after it disconnects or misses its keep-alive.' },
   deviceErrors: { op: 'receiveErrors', summary: 'Why the hub refused this device\'s last message (bad JSON, wrong fields, forbidden or unknown topic). The refused message was acknowledged and dropped.' },
+  evidence: { op: 'reportEvidence', summary: 'Edge box only, its own id: a candidate gallery match (crop and frame uploaded over HTTP, hashes here) or, after the post-roll, its clip. Stored as pending for a human reviewer; nothing reaches stores before a reviewer confirms.' },
+  galleryApplied: { op: 'reportGalleryApplied', summary: 'Edge box only: the gallery version it now holds in memory and on disk (confirms purges).' },
+  galleryVersion: { op: 'receiveGalleryVersion', summary: 'Edge boxes: the scheme gallery version, retained; fetch GET /api/edge/gallery when it changes.' },
+  reviewCandidates: { op: 'receiveReviewQueue', summary: 'Control room: review queue changes (pending, updated, claimed, decided, expired).' },
   cameraStatus: { op: 'receiveCameraStatus', summary: 'Control room: validated camera state, retained.' },
 };
 

@@ -1,0 +1,101 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { CandidateReport, ClipReport, GalleryApplied, type CameraReport, topics } from '@shopwatch/protocols';
+import type { Logger } from '../log';
+import type { Uplink } from '../ports';
+import type { CameraStatus } from '../camera/watchdog';
+import type { SpoolItem, SpoolStatus } from '../spool/types';
+import { type HubHttp, uploadFile } from './files';
+
+export interface UplinkOptions {
+  mqttUrl: string;
+  http: HubHttp;
+  scheme: string;
+  log: Logger;
+  /** Called when the hub announces a new gallery version (retained `gallery/version`). */
+  onGalleryVersion?: (version: number) => void;
+}
+
+/**
+ * The edge agent's link to the hub: MQTT for reports (QoS 1: the hub stores before PUBACK),
+ * HTTP for evidence files (resumable, verified). Spooled items are delivered in order; a
+ * rejection leaves the item in the spool for the next attempt.
+ */
+export class HubUplink implements Uplink {
+  readonly client: MqttClient;
+  private cameras = new Map<string, CameraStatus>();
+
+  constructor(private o: UplinkOptions) {
+    const { deviceId, secret } = o.http;
+    this.client = mqtt.connect(o.mqttUrl, {
+      username: deviceId, password: secret, clientId: `${deviceId}-agent`, clean: true,
+      reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30,
+    });
+    this.client.on('connect', () => {
+      o.log.info('connected to the hub');
+      this.client.subscribe([topics.galleryVersion(o.scheme), topics.deviceErrors(o.scheme, deviceId)], { qos: 1 });
+      for (const s of this.cameras.values()) this.publishCamera(s); // the hub may have missed changes
+    });
+    this.client.on('error', (err) => o.log.warn({ err: err.message }, 'hub connection error'));
+    this.client.on('message', (topic, payload) => {
+      try {
+        const body = JSON.parse(payload.toString());
+        if (topic === topics.galleryVersion(o.scheme)) o.onGalleryVersion?.(Number(body.version));
+        else o.log.warn({ error: body }, 'the hub refused a message');
+      } catch {}
+    });
+  }
+
+  get connected() {
+    return this.client.connected;
+  }
+
+  reportCamera(status: CameraStatus): void {
+    this.cameras.set(status.cameraId, status);
+    if (this.client.connected) this.publishCamera(status);
+  }
+
+  private publishCamera(s: CameraStatus) {
+    const report: CameraReport = { status: s.status, ...(s.reason ? { reason: s.reason.slice(0, 300) } : {}), ...(s.name ? { name: s.name } : {}) };
+    this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), { qos: 1 });
+  }
+
+  reportSpool(status: SpoolStatus): void {
+    this.o.log[status.level === 'warning' ? 'warn' : 'info']({ ratio: status.usage.ratio, bytes: status.usage.bytes }, 'spool level');
+  }
+
+  async reportGallery(applied: GalleryApplied) {
+    await this.client.publishAsync(topics.galleryApplied(this.o.scheme, this.o.http.deviceId), JSON.stringify(GalleryApplied.parse(applied)), { qos: 1 });
+  }
+
+  private async publish(body: unknown) {
+    if (!this.client.connected) throw new Error('hub not connected');
+    await this.client.publishAsync(topics.evidence(this.o.scheme, this.o.http.deviceId), JSON.stringify(body), { qos: 1 });
+  }
+
+  async deliver(item: SpoolItem): Promise<void> {
+    const payload = item.payload as Record<string, unknown>;
+    if (item.kind === 'candidate') {
+      // The report first: the reviewer sees the candidate at once; the pictures follow.
+      await this.publish(CandidateReport.parse({ kind: 'candidate', ...payload }));
+      await this.uploadAll(item);
+    } else if (item.kind === 'clip') {
+      await this.uploadAll(item);
+      await this.publish(ClipReport.parse({ kind: 'clip', ...payload }));
+    } else {
+      this.o.log.error({ kind: item.kind, id: item.id }, 'unknown spool item kind; dropped');
+    }
+  }
+
+  private async uploadAll(item: SpoolItem) {
+    const candidateId = String((item.payload as { candidateId: string }).candidateId);
+    for (const f of item.files) {
+      if (f.uploadedAt || !f.path) continue;
+      const r = await uploadFile(this.o.http, candidateId, f.name, f.path, f.sha256);
+      if (r.status === 'refused') this.o.log.info({ candidateId, file: f.name, reason: r.reason }, 'hub no longer takes this file');
+    }
+  }
+
+  async close() {
+    await this.client.endAsync();
+  }
+}

@@ -1,0 +1,60 @@
+import type { EvidenceReport, ReviewCandidate, ReviewEvent } from '@shopwatch/protocols';
+import type { Principal } from '../auth/principal';
+import type { EventBus } from '../bus';
+import { HubError } from '../errors';
+import type { Logger } from '../log';
+import type { EvidenceRepository } from '../storage/evidence-repository';
+
+/** Looks up what the control room calls a subject; the gallery module provides it. */
+export type AliasLookup = (scheme: string, subjectId: string) => Promise<string | null>;
+
+/**
+ * Evidence reports from edge boxes. A candidate lands in the review queue as `pending` and the
+ * control room is told; nothing goes to stores from here — only a reviewer's confirmation does.
+ */
+export class EvidenceService {
+  constructor(
+    private repo: EvidenceRepository,
+    private bus: EventBus,
+    private log: Logger,
+    private alias: AliasLookup = async () => null,
+  ) {}
+
+  setAliasLookup(fn: AliasLookup) {
+    this.alias = fn;
+  }
+
+  async view(id: string): Promise<ReviewCandidate | null> {
+    const c = await this.repo.getCandidate(id);
+    return c ? { ...c, subjectAlias: await this.alias(c.scheme, c.subjectId) } : null;
+  }
+
+  async announce(id: string, event: ReviewEvent['event']) {
+    const candidate = await this.view(id);
+    if (candidate) this.bus.emit('review', { scheme: candidate.scheme, event: { event, candidate } });
+  }
+
+  async report(p: Principal, r: EvidenceReport): Promise<void> {
+    if (r.kind === 'candidate') {
+      const added = await this.repo.addCandidate({ report: r, scheme: p.scheme, deviceId: p.id, store: p.store, zone: p.zone, receivedAt: new Date().toISOString() });
+      if (!added) {
+        const existing = await this.repo.getCandidate(r.candidateId);
+        if (existing && existing.deviceId !== p.id) throw new HubError('conflict', 'candidate id already used by another device');
+        return; // a retry of a candidate we already hold: exactly once
+      }
+      this.log.info({ candidateId: r.candidateId, deviceId: p.id, cameraId: r.cameraId, subjectId: r.subjectId, score: r.score }, 'candidate queued for review');
+      await this.announce(r.candidateId, 'pending');
+      return;
+    }
+    const c = await this.repo.getCandidate(r.candidateId);
+    if (!c || c.deviceId !== p.id) throw new HubError('not_found', `candidate "${r.candidateId}" not found for this device`);
+    if (r.file) {
+      const f = await this.repo.getFile(r.candidateId, r.file);
+      if (!f?.verifiedAt) throw new HubError('conflict', `upload ${r.file} before reporting it`);
+      if (f.sha256 !== r.sha256) throw new HubError('bad_request', `${r.file} was uploaded with another SHA-256`);
+    }
+    await this.repo.setClip(r.candidateId, r);
+    if (r.error) await this.repo.custody(r.candidateId, null, `device:${p.id}`, 'no_clip', { error: r.error, message: r.message });
+    await this.announce(r.candidateId, 'updated');
+  }
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import type { CandidateStatus, ReviewCandidate, ReviewDecision } from '@shopwatch/protocols';
+import type { AlertService } from '../alerts/service';
+import type { AuditLog } from '../audit/log';
+import type { Principal } from '../auth/principal';
+import { HubError, notFound } from '../errors';
+import type { EvidenceService } from '../evidence/service';
+import type { EvidenceStore } from '../evidence/store';
+import type { Logger } from '../log';
+import type { EvidenceRepository } from '../storage/evidence-repository';
+
+const CLAIM_MS = 2 * 60_000;
+
+/**
+ * The human review queue. A reviewer claims a candidate (so two cannot decide it at once),
+ * then confirms — which raises a gallery-match alert through the normal alert path — or
+ * rejects, which deletes the face crop, frame and clip: the person matched nobody.
+ */
+export class ReviewService {
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    private repo: EvidenceRepository,
+    private evidence: EvidenceService,
+    private files: EvidenceStore,
+    private alerts: AlertService,
+    private audit: AuditLog,
+    private log: Logger,
+    private expiryMinutes: number,
+  ) {}
+
+  start(sweepMs = 60_000) {
+    void this.expireStale();
+    this.timer = setInterval(() => void this.expireStale(), sweepMs);
+    this.timer.unref();
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async mine(p: Principal, id: string): Promise<ReviewCandidate> {
+    const c = await this.evidence.view(id);
+    if (!c || c.scheme !== p.scheme) throw notFound(`candidate "${id}"`);
+    return c;
+  }
+
+  async list(p: Principal, status: CandidateStatus | null, limit: number): Promise<ReviewCandidate[]> {
+    const rows = await this.repo.listCandidates(p.scheme, status, limit);
+    return Promise.all(rows.map(async (r) => (await this.evidence.view(r.id))!));
+  }
+
+  /** Opening a candidate is a view of gallery-match data: audited. */
+  async open(p: Principal, id: string): Promise<ReviewCandidate> {
+    const c = await this.mine(p, id);
+    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'candidate', id }, subjectId: c.subjectId });
+    return c;
+  }
+
+  /** A file to send to a reviewer: re-hashed first (every transfer is verified), and audited. */
+  async file(p: Principal, id: string, name: string): Promise<{ path: string; kind: string; bytes: number }> {
+    const c = await this.mine(p, id);
+    const f = await this.repo.getFile(id, name);
+    if (!f || f.deletedAt) throw notFound(`file "${name}"`);
+    if (!f.verifiedAt) throw new HubError('conflict', `${name} is still being uploaded`);
+    const path = this.files.file(id, name);
+    const actual = await this.files.sha256(path);
+    if (actual !== f.sha256) {
+      await this.repo.custody(id, name, 'hub', 'integrity_failure', { expected: f.sha256, actual });
+      this.log.error({ candidateId: id, name }, 'evidence file failed its integrity check');
+      throw new HubError('internal', `${name} failed its integrity check; it has been logged`);
+    }
+    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'evidence', id: `${id}/${name}` }, subjectId: c.subjectId });
+    await this.repo.custody(id, name, `user:${p.id}`, 'viewed', { sha256: actual });
+    return { path, kind: f.kind, bytes: fs.statSync(path).size };
+  }
+
+  async claim(p: Principal, id: string): Promise<ReviewCandidate> {
+    const c = await this.mine(p, id);
+    if (c.status !== 'pending') throw new HubError('conflict', `candidate is already ${c.status}`);
+    const now = new Date();
+    if (!(await this.repo.claim(id, p.id, new Date(now.getTime() + CLAIM_MS).toISOString(), now.toISOString()))) {
+      const again = await this.repo.getCandidate(id);
+      throw new HubError('conflict', `candidate is being reviewed by ${again?.claimedBy ?? 'someone else'}`);
+    }
+    await this.evidence.announce(id, 'claimed');
+    return (await this.evidence.view(id))!;
+  }
+
+  async decide(p: Principal, id: string, d: ReviewDecision): Promise<ReviewCandidate> {
+    const c = await this.mine(p, id);
+    if (c.status !== 'pending') throw new HubError('conflict', `candidate is already ${c.status}`);
+    if (c.claimedBy && c.claimedBy !== p.id && c.claimedUntil && Date.parse(c.claimedUntil) > Date.now())
+      throw new HubError('conflict', `candidate is being reviewed by ${c.claimedBy}`);
+    const at = new Date().toISOString();
+    const to = d.verdict === 'confirm' ? 'confirmed' : 'rejected';
+    // The conditional update is the lock: of two reviewers deciding at once, one wins.
+    if (!(await this.repo.decide(id, 'pending', to, p.id, at, d.reason, null))) throw new HubError('conflict', 'another reviewer decided this candidate first');
+    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id }, subjectId: c.subjectId, detail: { verdict: d.verdict, reason: d.reason, score: c.score } });
+    if (d.verdict === 'confirm') {
+      try {
+        const { alert } = await this.alerts.raise(p, {
+          type: 'gallery-match', severity: 'high', subjectId: c.subjectId, clientRef: `review-${id}`,
+          message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
+          ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
+        });
+        await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, d.reason, alert.id);
+      } catch (err) {
+        await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null); // nothing was announced: back to the queue
+        throw err;
+      }
+    } else {
+      await this.deleteMedia(id, `user:${p.id}`, 'rejected by reviewer');
+    }
+    this.log.info({ candidateId: id, by: p.id, verdict: d.verdict }, 'candidate decided');
+    await this.evidence.announce(id, 'decided');
+    return (await this.evidence.view(id))!;
+  }
+
+  /** Face crop, frame and clip of someone who matched nobody are deleted; the verdict stays. */
+  private async deleteMedia(id: string, actor: string, why: string) {
+    const c = await this.repo.getCandidate(id);
+    for (const f of c?.files ?? []) {
+      this.files.remove(id, f.name);
+      await this.repo.markDeleted(id, f.name, new Date().toISOString());
+      await this.repo.custody(id, f.name, actor, 'deleted', { reason: why });
+    }
+    this.files.removeDirIfEmpty(id);
+  }
+
+  async expireStale() {
+    try {
+      const cutoff = new Date(Date.now() - this.expiryMinutes * 60_000).toISOString();
+      for (const id of await this.repo.pendingOlderThan(cutoff)) {
+        if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), `not reviewed within ${this.expiryMinutes} minutes`, null))) continue;
+        await this.deleteMedia(id, 'hub', 'review window passed');
+        this.log.info({ candidateId: id }, 'candidate expired unreviewed; media deleted');
+        await this.evidence.announce(id, 'expired');
+      }
+    } catch (err) {
+      this.log.error({ err }, 'review expiry sweep failed');
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import type { CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate } from '@shopwatch/protocols';
+import { GroupCommit } from './group-commit';
+import type { Db } from './sqlite';
+
+type Row = Record<string, any>;
+
+export interface FileRecord {
+  candidateId: string;
+  name: string;
+  kind: EvidenceFile['kind'];
+  sha256: string;
+  bytes: number | null;
+  received: number;
+  verifiedAt: string | null;
+  deletedAt: string | null;
+}
+
+export interface NewCandidate {
+  report: CandidateReport;
+  scheme: string;
+  deviceId: string;
+  store: string | null;
+  zone: string | null;
+  receivedAt: string;
+}
+
+/** Candidates, their evidence files and the custody log. Async for the same reason as Repository. */
+export interface EvidenceRepository {
+  /** Stores a candidate once (idempotent on its id); false when it was already there. */
+  addCandidate(c: NewCandidate): Promise<boolean>;
+  getCandidate(id: string): Promise<(Omit<ReviewCandidate, 'subjectAlias'>) | null>;
+  listCandidates(scheme: string, status: CandidateStatus | null, limit: number): Promise<Omit<ReviewCandidate, 'subjectAlias'>[]>;
+  setClip(candidateId: string, clip: ClipReport): Promise<void>;
+  declareFile(f: Pick<FileRecord, 'candidateId' | 'name' | 'kind' | 'sha256' | 'bytes'>): Promise<void>;
+  getFile(candidateId: string, name: string): Promise<FileRecord | null>;
+  setReceived(candidateId: string, name: string, received: number): Promise<void>;
+  markVerified(candidateId: string, name: string, at: string): Promise<void>;
+  markDeleted(candidateId: string, name: string, at: string): Promise<void>;
+  custody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown): Promise<void>;
+  custodyLog(candidateId: string): Promise<{ seq: number; name: string | null; at: string; actor: string; action: string; detail: unknown }[]>;
+  /** Changes status only if it still is `from`; false when someone else got there first. */
+  decide(id: string, from: CandidateStatus, to: CandidateStatus, by: string | null, at: string, reason: string, alertId: string | null): Promise<boolean>;
+  claim(id: string, by: string, until: string, now: string): Promise<boolean>;
+  pendingOlderThan(cutoff: string): Promise<string[]>;
+}
+
+export class SqliteEvidenceRepository implements EvidenceRepository {
+  private writes: GroupCommit;
+  constructor(private db: Db) {
+    this.writes = new GroupCommit(db);
+  }
+
+  private files(candidateId: string): EvidenceFile[] {
+    return (this.db.prepare('SELECT * FROM evidence_files WHERE candidate_id = ? ORDER BY rowid').all(candidateId) as Row[]).map((f) => ({
+      name: f.name, kind: f.kind, sha256: f.sha256, bytes: f.bytes, verified: f.verified_at !== null, deleted: f.deleted_at !== null,
+    }));
+  }
+
+  private fromRow(r: Row): Omit<ReviewCandidate, 'subjectAlias'> {
+    const clip = r.clip ? (JSON.parse(r.clip) as ClipReport) : null;
+    return {
+      id: r.id, scheme: r.scheme, deviceId: r.device_id, store: r.store, zone: r.zone, cameraId: r.camera_id, subjectId: r.subject_id,
+      score: r.score, distance: r.distance, frames: r.frames, capturedAt: r.captured_at, receivedAt: r.received_at,
+      clockOffsetMs: r.clock_offset_ms, box: JSON.parse(r.box), status: r.status, files: this.files(r.id),
+      clip: clip ? { durationSeconds: clip.durationSeconds ?? null, codec: clip.codec ?? null, complete: clip.complete ?? null, error: clip.error ?? null } : null,
+      claimedBy: r.claimed_by, claimedUntil: r.claimed_until, decidedBy: r.decided_by, decidedAt: r.decided_at, reason: r.reason, alertId: r.alert_id,
+    };
+  }
+
+  async addCandidate(c: NewCandidate) {
+    const r = c.report;
+    return this.writes.run(() => {
+      const res = this.db.prepare(`INSERT INTO candidates (id, scheme, device_id, store, zone, camera_id, subject_id, template_version,
+        score, distance, frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING`)
+        .run(r.candidateId, c.scheme, c.deviceId, c.store, c.zone, r.cameraId, r.subjectId, r.templateVersion, r.score, r.distance,
+          r.frames, r.firstSeenAt, r.capturedAt, r.clockOffsetMs, JSON.stringify(r.box), c.receivedAt);
+      if (res.changes === 0) return false;
+      const file = this.db.prepare('INSERT OR IGNORE INTO evidence_files (candidate_id, name, kind, sha256) VALUES (?, ?, ?, ?)');
+      file.run(r.candidateId, r.crop.file, 'crop', r.crop.sha256);
+      file.run(r.candidateId, r.frame.file, 'frame', r.frame.sha256);
+      this.db.prepare("INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, NULL, ?, ?, 'reported', ?)")
+        .run(r.candidateId, c.receivedAt, `device:${c.deviceId}`, JSON.stringify({ capturedAt: r.capturedAt, clockOffsetMs: r.clockOffsetMs, crop: r.crop.sha256, frame: r.frame.sha256 }));
+      return true;
+    });
+  }
+
+  async getCandidate(id: string) {
+    const r = this.db.prepare('SELECT * FROM candidates WHERE id = ?').get(id) as Row | undefined;
+    return r ? this.fromRow(r) : null;
+  }
+
+  async listCandidates(scheme: string, status: CandidateStatus | null, limit: number) {
+    const rows = status
+      ? this.db.prepare('SELECT * FROM candidates WHERE scheme = ? AND status = ? ORDER BY received_at, id LIMIT ?').all(scheme, status, limit)
+      : this.db.prepare('SELECT * FROM candidates WHERE scheme = ? ORDER BY received_at DESC, id LIMIT ?').all(scheme, limit);
+    return (rows as Row[]).map((r) => this.fromRow(r));
+  }
+
+  async setClip(candidateId: string, clip: ClipReport) {
+    await this.writes.run(() => this.db.prepare('UPDATE candidates SET clip = ? WHERE id = ?').run(JSON.stringify(clip), candidateId));
+  }
+
+  async declareFile(f: Pick<FileRecord, 'candidateId' | 'name' | 'kind' | 'sha256' | 'bytes'>) {
+    await this.writes.run(() => this.db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET bytes = COALESCE(evidence_files.bytes, excluded.bytes)`).run(f.candidateId, f.name, f.kind, f.sha256, f.bytes));
+  }
+
+  async getFile(candidateId: string, name: string): Promise<FileRecord | null> {
+    const f = this.db.prepare('SELECT * FROM evidence_files WHERE candidate_id = ? AND name = ?').get(candidateId, name) as Row | undefined;
+    return f ? { candidateId, name, kind: f.kind, sha256: f.sha256, bytes: f.bytes, received: f.received, verifiedAt: f.verified_at, deletedAt: f.deleted_at } : null;
+  }
+
+  async setReceived(candidateId: string, name: string, received: number) {
+    this.db.prepare('UPDATE evidence_files SET received = ? WHERE candidate_id = ? AND name = ?').run(received, candidateId, name);
+  }
+
+  async markVerified(candidateId: string, name: string, at: string) {
+    await this.writes.run(() => this.db.prepare('UPDATE evidence_files SET verified_at = ? WHERE candidate_id = ? AND name = ?').run(at, candidateId, name));
+  }
+
+  async markDeleted(candidateId: string, name: string, at: string) {
+    await this.writes.run(() => this.db.prepare('UPDATE evidence_files SET deleted_at = ? WHERE candidate_id = ? AND name = ?').run(at, candidateId, name));
+  }
+
+  async custody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown) {
+    await this.writes.run(() =>
+      this.db.prepare('INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(candidateId, name, new Date().toISOString(), actor, action, detail === undefined ? null : JSON.stringify(detail)));
+  }
+
+  async custodyLog(candidateId: string) {
+    return (this.db.prepare('SELECT * FROM custody WHERE candidate_id = ? ORDER BY seq').all(candidateId) as Row[]).map((r) => ({
+      seq: r.seq, name: r.name, at: r.at, actor: r.actor, action: r.action, detail: r.detail ? JSON.parse(r.detail) : null,
+    }));
+  }
+
+  async decide(id: string, from: CandidateStatus, to: CandidateStatus, by: string | null, at: string, reason: string, alertId: string | null) {
+    return this.writes.run(() =>
+      this.db.prepare(`UPDATE candidates SET status = ?, decided_by = ?, decided_at = ?, reason = ?, alert_id = ?, claimed_by = NULL, claimed_until = NULL
+        WHERE id = ? AND status = ?`).run(to, by, at, reason, alertId, id, from).changes === 1);
+  }
+
+  async claim(id: string, by: string, until: string, now: string) {
+    return this.writes.run(() =>
+      this.db.prepare(`UPDATE candidates SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status = 'pending'
+        AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)`).run(by, until, id, by, now).changes === 1);
+  }
+
+  async pendingOlderThan(cutoff: string) {
+    return this.db.prepare("SELECT id FROM candidates WHERE status = 'pending' AND received_at < ? ORDER BY received_at").pluck().all(cutoff) as string[];
+  }
+}

@@ -1,0 +1,228 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GallerySnapshot, ReviewCandidate, ReviewEvent, decodeDescriptor, topics } from '@shopwatch/protocols';
+import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
+import { uploadFile } from '../../edge-agent/src/uplink/files';
+import { createLogger } from '../../edge-agent/src/log';
+import type { SpoolItem } from '../../edge-agent/src/spool/types';
+import { login, startTestHub, tempDir } from './support/hub';
+import { TestDevice, sleep } from './support/mqtt';
+
+const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Evidence files as an edge box would spool them (random bytes: the hub does not look inside). */
+function candidateItem(dir: string, candidateId: string, subjectId = 'subj-1'): SpoolItem {
+  const crop = crypto.randomBytes(20_000);
+  const frame = crypto.randomBytes(150_000);
+  fs.writeFileSync(path.join(dir, `${candidateId}-crop.jpg`), crop);
+  fs.writeFileSync(path.join(dir, `${candidateId}-frame.jpg`), frame);
+  const now = new Date().toISOString();
+  return {
+    seq: 1, id: candidateId, kind: 'candidate', createdAt: Date.now(), deliveredAt: null,
+    payload: {
+      candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.78, distance: 0.44, frames: 4,
+      firstSeenAt: now, capturedAt: now, clockOffsetMs: -12, box: { x: 100, y: 80, w: 60, h: 60 },
+      crop: { file: 'crop.jpg', sha256: sha(crop), box: { x: 85, y: 65, w: 90, h: 90 } },
+      frame: { file: 'frame.jpg', sha256: sha(frame), width: 768, height: 576 },
+    },
+    files: [
+      { name: 'crop.jpg', path: path.join(dir, `${candidateId}-crop.jpg`), bytes: crop.length, sha256: sha(crop), uploadedAt: null, evictedAt: null },
+      { name: 'frame.jpg', path: path.join(dir, `${candidateId}-frame.jpg`), bytes: frame.length, sha256: sha(frame), uploadedAt: null, evictedAt: null },
+    ],
+  };
+}
+
+function clipItem(dir: string, candidateId: string): SpoolItem {
+  const clip = crypto.randomBytes(3 * 1024 * 1024 + 17);
+  const file = path.join(dir, `${candidateId}-clip.mp4`);
+  fs.writeFileSync(file, clip);
+  const now = new Date().toISOString();
+  return {
+    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    payload: { candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length, durationSeconds: 20.1, codec: 'h264', width: 768, height: 576, complete: true, segments: 11 },
+    files: [{ name: 'clip.mp4', path: file, bytes: clip.length, sha256: sha(clip), uploadedAt: null, evictedAt: null }],
+  };
+}
+
+describe('evidence from edge boxes and the review queue', () => {
+  let hub: Awaited<ReturnType<typeof startTestHub>>;
+  let edge: HubUplink;
+  let control: TestDevice, boots: TestDevice, tesco: TestDevice;
+  let op: string, coord: string;
+  const dir = tempDir();
+  const http = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' });
+  const api = (p: string, token: string, init: RequestInit = {}) => fetch(`${hub.http}${p}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  const versions: number[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    await control.subscribe(topics.reviewCandidates('town'));
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    await boots.subscribe(topics.zoneAlerts('town', 'north'));
+    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    await tesco.subscribe(topics.zoneAlerts('town', 'south'));
+    edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http: http(), scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: (v) => versions.push(v) });
+    await new Promise((r) => edge.client.once('connect', r));
+    [op, coord] = await Promise.all([login(hub.http, 'operator', 'operator-password'), login(hub.http, 'coord', 'coord-password')]);
+  });
+  afterAll(async () => {
+    await edge?.close();
+    await Promise.all([control, boots, tesco].map((d) => d?.end()));
+    await hub?.stop();
+  });
+
+  it('serves the gallery to edge boxes as descriptors only, announces versions and records what each applied', async () => {
+    const d = new Float32Array(128).map((_, i) => Math.sin(i));
+    const v = await hub.services.galleryRepo.addTemplates('town', [{ id: 'tpl-1', scheme: 'town', subjectId: 'subj-1', photoId: null, descriptor: d, expiresAt: new Date(Date.now() + 86400_000).toISOString() }]);
+    await hub.services.gallery.changed('town', v);
+    const deadline = Date.now() + 3000;
+    while (!versions.includes(v) && Date.now() < deadline) await sleep(20);
+    expect(versions).toContain(v);
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const snap = GallerySnapshot.parse(await (await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: auth } })).json());
+    expect(snap.version).toBe(v);
+    expect(snap.templates).toHaveLength(1);
+    expect(Object.keys(snap.templates[0]!).sort()).toEqual(['descriptor', 'expiresAt', 'subjectId', 'templateId', 'version']);
+    expect(Array.from(decodeDescriptor(snap.templates[0]!.descriptor))).toEqual(Array.from(d));
+    await edge.reportGallery({ version: v, templates: 1 });
+    expect(await hub.services.galleryRepo.applied('edge-boots')).toMatchObject({ version: v, templates: 1 });
+
+    const radio = `Basic ${Buffer.from('radio-boots:radio-boots-secret').toString('base64')}`;
+    expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: radio } })).status).toBe(403);
+    const wrong = `Basic ${Buffer.from('edge-boots:wrong').toString('base64')}`;
+    expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: wrong } })).status).toBe(401);
+  });
+
+  it('queues a candidate as pending, tells the control room, and tells no store', async () => {
+    const item = candidateItem(dir, 'cand-0001');
+    const t0 = Date.now();
+    await edge.deliver(item);
+    const ev = ReviewEvent.parse((await control.waitFor((m) => m.json?.candidate?.id === 'cand-0001')).json);
+    expect(ev.event).toBe('pending');
+    expect(Date.now() - t0).toBeLessThan(1500);
+    const list = (await (await api('/api/review', op)).json()) as ReviewCandidate[];
+    const c = list.find((x) => x.id === 'cand-0001')!;
+    expect(c).toMatchObject({ status: 'pending', deviceId: 'edge-boots', store: 'boots', zone: 'north', subjectId: 'subj-1', cameraId: 'cam-1' });
+    expect(c.files.map((f) => [f.name, f.verified])).toEqual([['crop.jpg', true], ['frame.jpg', true]]);
+    const stored = fs.readFileSync(path.join(hub.dataDir, 'evidence', 'cand-0001', 'crop.jpg'));
+    expect(sha(stored)).toBe((item.payload as any).crop.sha256);
+    await sleep(300);
+    expect(boots.events()).toHaveLength(0);
+    expect(tesco.events()).toHaveLength(0);
+    // A retried delivery (the edge crashed before its PUBACK) changes nothing.
+    await edge.deliver(item);
+    expect(((await (await api('/api/review?status=all', op)).json()) as ReviewCandidate[]).filter((x) => x.id === 'cand-0001')).toHaveLength(1);
+  });
+
+  it('resumes a broken upload from where the hub stopped, and refuses a file whose hash does not match', async () => {
+    await edge.deliver(candidateItem(dir, 'cand-0002'));
+    const clip = clipItem(dir, 'cand-0002');
+    const f = clip.files[0]!;
+    const url = `${hub.http}/api/edge/files/cand-0002/clip.mp4`;
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const bytes = fs.readFileSync(f.path!);
+    // First 1 MiB arrives, then the connection "breaks".
+    const first = await fetch(url, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(bytes.length), 'x-content-sha256': f.sha256 }, body: bytes.subarray(0, 1024 * 1024) });
+    expect(first.status).toBe(204);
+    const head = await fetch(url, { method: 'HEAD', headers: { authorization: auth } });
+    expect(head.headers.get('upload-offset')).toBe(String(1024 * 1024));
+    // A PATCH from the wrong offset is refused with the right one.
+    const wrongOffset = await fetch(url, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(bytes.length), 'x-content-sha256': f.sha256 }, body: bytes.subarray(0, 10) });
+    expect(wrongOffset.status).toBe(409);
+    // The uplink resumes from the hub's offset and completes.
+    expect(await uploadFile(http(), 'cand-0002', 'clip.mp4', f.path!, f.sha256, { chunkBytes: 512 * 1024 })).toEqual({ status: 'verified', bytes: bytes.length });
+    const file = await hub.services.evidenceRepo.getFile('cand-0002', 'clip.mp4');
+    expect(file).toMatchObject({ received: bytes.length, sha256: f.sha256 });
+    expect(file!.verifiedAt).not.toBeNull();
+
+    // A different file under a new name with a false hash is not kept.
+    const other = crypto.randomBytes(5000);
+    const liar = await fetch(`${hub.http}/api/edge/files/cand-0002/extra.jpg`, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': '5000', 'x-content-sha256': sha(Buffer.from('something else')) }, body: other });
+    expect(liar.status).toBe(400);
+    expect(((await liar.json()) as any).message).toMatch(/SHA-256 mismatch/);
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0002', 'extra.jpg'))).toBe(false);
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0002', 'extra.jpg.part'))).toBe(false);
+
+    await edge.deliver(clip); // reports the clip; the file is already verified
+    const c = (await (await api('/api/review/cand-0002', op)).json()) as ReviewCandidate;
+    expect(c.clip).toMatchObject({ durationSeconds: 20.1, codec: 'h264', complete: true });
+    const log = await hub.services.evidenceRepo.custodyLog('cand-0002');
+    expect(log.map((e) => `${e.action}:${e.name ?? ''}`)).toEqual(expect.arrayContaining(['reported:', 'received:crop.jpg', 'received:frame.jpg', 'received:clip.mp4', 'refused:extra.jpg']));
+  });
+
+  it('lets one reviewer at a time decide: a second concurrent decision is refused', async () => {
+    await edge.deliver(candidateItem(dir, 'cand-0003'));
+    const claim = await api('/api/review/cand-0003/claim', op, { method: 'POST' });
+    expect(claim.status).toBe(200);
+    const other = await api('/api/review/cand-0003/claim', coord, { method: 'POST' });
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as any).message).toMatch(/operator/);
+    const theirs = await api('/api/review/cand-0003/decision', coord, { method: 'POST', body: JSON.stringify({ verdict: 'confirm', reason: 'looks like him' }) });
+    expect(theirs.status).toBe(409);
+    // Two decisions racing without a claim: exactly one wins.
+    await edge.deliver(candidateItem(dir, 'cand-0004'));
+    const results = await Promise.all([op, coord].map((t) => api('/api/review/cand-0004/decision', t, { method: 'POST', body: JSON.stringify({ verdict: 'reject', reason: 'different person' }) })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
+  it('turns a confirmation into an alert to the zone, with the reviewer as the actor', async () => {
+    const res = await api('/api/review/cand-0001/decision', op, { method: 'POST', body: JSON.stringify({ verdict: 'confirm', reason: 'same jacket and face as the enrolment photo' }) });
+    expect(res.status).toBe(200);
+    const decided = ReviewCandidate.parse(await res.json());
+    expect(decided).toMatchObject({ status: 'confirmed', decidedBy: 'operator', reason: 'same jacket and face as the enrolment photo' });
+    const ev = await boots.waitForEvent('raised');
+    expect(ev.alert).toMatchObject({ type: 'gallery-match', subjectId: 'subj-1', store: 'boots', raisedBy: { kind: 'user', id: 'operator' }, id: decided.alertId });
+    await sleep(200);
+    expect(tesco.events()).toHaveLength(0);
+    expect((await api('/api/review/cand-0001/decision', op, { method: 'POST', body: JSON.stringify({ verdict: 'reject', reason: 'changed my mind' }) })).status).toBe(409);
+  });
+
+  it('deletes the crop, frame and clip of a rejected candidate and keeps only the verdict', async () => {
+    const folder = path.join(hub.dataDir, 'evidence', 'cand-0002');
+    expect(fs.readdirSync(folder).sort()).toEqual(['clip.mp4', 'crop.jpg', 'frame.jpg']);
+    const res = await api('/api/review/cand-0002/decision', op, { method: 'POST', body: JSON.stringify({ verdict: 'reject', reason: 'not the subject' }) });
+    expect(res.status).toBe(200);
+    expect(fs.existsSync(folder)).toBe(false);
+    const c = ReviewCandidate.parse(await res.json());
+    expect(c).toMatchObject({ status: 'rejected', reason: 'not the subject' });
+    expect(c.files.every((f) => f.deleted)).toBe(true);
+    expect((await api('/api/review/cand-0002/files/crop.jpg', op)).status).toBe(404);
+    // Late uploads for a decided candidate are refused, so nothing comes back.
+    const late = await uploadFile(http(), 'cand-0002', 'late.jpg', path.join(dir, 'cand-0002-crop.jpg'), sha(fs.readFileSync(path.join(dir, 'cand-0002-crop.jpg'))));
+    expect(late.status).toBe('refused');
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
+  it('expires candidates nobody reviewed in time, deleting their media', async () => {
+    await edge.deliver(candidateItem(dir, 'cand-0005'));
+    const db = new Database(path.join(hub.dataDir, 'shopwatch.db'));
+    db.prepare('UPDATE candidates SET received_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 3600_000).toISOString(), 'cand-0005');
+    db.close();
+    await hub.services.review.expireStale();
+    const c = (await (await api('/api/review/cand-0005', op)).json()) as ReviewCandidate;
+    expect(c.status).toBe('expired');
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0005'))).toBe(false);
+  });
+
+  it('audits every view of candidate media, and verifies files on every transfer', async () => {
+    await edge.deliver(candidateItem(dir, 'cand-0006'));
+    const res = await api('/api/review/cand-0006/files/crop.jpg', op);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(sha(Buffer.from(await res.arrayBuffer()))).toBe(sha(fs.readFileSync(path.join(dir, 'cand-0006-crop.jpg'))));
+    const entries = hub.services.audit.list({ scheme: 'town', objectKind: 'evidence', objectId: 'cand-0006/crop.jpg' });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor: { kind: 'user', id: 'operator' }, action: 'view', subjectId: 'subj-1' });
+    // Tamper with the stored file: the next transfer is refused and logged.
+    fs.appendFileSync(path.join(hub.dataDir, 'evidence', 'cand-0006', 'frame.jpg'), 'x');
+    expect((await api('/api/review/cand-0006/files/frame.jpg', op)).status).toBe(500);
+    expect((await hub.services.evidenceRepo.custodyLog('cand-0006')).some((e) => e.action === 'integrity_failure')).toBe(true);
+    // Stores and wardens have no access to the queue.
+    const member = await login(hub.http, 'boots-staff', 'boots-password');
+    expect((await api('/api/review', member)).status).toBe(403);
+  });
+});

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { Slug, Timestamp } from './common';
+import { Box, Sha256 } from './evidence';
+
+export const CandidateStatus = z.enum(['pending', 'confirmed', 'rejected', 'expired']);
+export type CandidateStatus = z.infer<typeof CandidateStatus>;
+
+export const EvidenceFile = z.object({
+  name: z.string(),
+  kind: z.enum(['crop', 'frame', 'clip']),
+  sha256: Sha256,
+  bytes: z.number().int().nullable(),
+  /** True once the hub received every byte and the SHA-256 matched the edge's. */
+  verified: z.boolean(),
+  /** Deleted after a rejection or expiry: the person matched nobody. */
+  deleted: z.boolean(),
+});
+export type EvidenceFile = z.infer<typeof EvidenceFile>;
+
+/** A candidate match waiting for (or decided by) a human reviewer. */
+export const ReviewCandidate = z.object({
+  id: z.string(),
+  scheme: Slug,
+  deviceId: z.string(),
+  store: Slug.nullable(),
+  zone: Slug.nullable(),
+  cameraId: z.string(),
+  subjectId: z.string(),
+  subjectAlias: z.string().nullable(),
+  score: z.number(),
+  distance: z.number(),
+  frames: z.number().int(),
+  capturedAt: Timestamp,
+  receivedAt: Timestamp,
+  clockOffsetMs: z.number(),
+  box: Box,
+  status: CandidateStatus,
+  files: z.array(EvidenceFile),
+  clip: z.object({ durationSeconds: z.number().nullable(), codec: z.string().nullable(), complete: z.boolean().nullable(), error: z.string().nullable() }).nullable(),
+  claimedBy: z.string().nullable(),
+  claimedUntil: Timestamp.nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: Timestamp.nullable(),
+  reason: z.string().nullable(),
+  alertId: z.string().nullable(),
+});
+export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
+
+/** Hub → control room on `review/candidates` and the browser WebSocket. */
+export const ReviewEvent = z.object({
+  event: z.enum(['pending', 'updated', 'claimed', 'decided', 'expired']),
+  candidate: ReviewCandidate,
+});
+export type ReviewEvent = z.infer<typeof ReviewEvent>;
+
+/** `POST /api/review/{id}/decision` */
+export const ReviewDecision = z.strictObject({
+  verdict: z.enum(['confirm', 'reject']),
+  reason: z.string().trim().min(3, 'give a reason (at least 3 characters)').max(500),
+});
+export type ReviewDecision = z.infer<typeof ReviewDecision>;
