@@ -15,8 +15,12 @@ export interface FfmpegArgsOptions {
   loglevel?: 'error' | 'warning' | 'info';
 }
 
-/** `<runTag>-<unix seconds at segment start>.ts`, e.g. `m1a2b3-1795316123.ts`. */
-export const SEGMENT_NAME = /^([a-z0-9]+)-(\d{9,11})\.ts$/;
+/**
+ * `<runTag>-<index>.ts`, e.g. `m1a2b3-000042.ts`. Index names never collide (strftime names of
+ * one-second resolution could, when a cut follows a timestamp jump); the wall-clock span comes
+ * from the file's mtime and the list's durations instead.
+ */
+export const SEGMENT_NAME = /^([a-z0-9]+)-(\d{6,})\.ts$/;
 
 /** The segment muxer's list of finished segments: `name,start,end` (stream seconds) per line. */
 export function segmentListPath(dir: string, runTag: string): string {
@@ -27,8 +31,8 @@ export function segmentListPath(dir: string, runTag: string): string {
  * The argv (without the program) of the ONE ffmpeg process that serves a camera:
  *
  * 1. a stream-copy branch: the camera's own video bitstream (`-c:v copy`, never re-encoded) cut
- *    into MPEG-TS segments of `segmentSeconds` (at the next key frame), named by their wall-clock
- *    start (`-strftime 1`, `%s`), with a CSV list of finished segments;
+ *    into MPEG-TS segments of `segmentSeconds` (at the next key frame), numbered per run, with a
+ *    CSV list of the latest finished segments and their durations;
  * 2. a decode branch: `fps=<detectFps>`, scaled to `detectSize`, raw `rgb24` frames on stdout.
  *
  * Audio is left out: evidence is the picture, and MPEG-TS cannot carry the G.711 audio many
@@ -72,8 +76,9 @@ export function buildFfmpegArgs(camera: CameraConfig, opts: FfmpegArgsOptions): 
     '-segment_format', 'mpegts',
     '-segment_list', segmentListPath(opts.segmentDir, opts.runTag),
     '-segment_list_type', 'csv',
-    '-strftime', '1',
-    join(opts.segmentDir, `${opts.runTag}-%s.ts`),
+    // Only the latest entries: the list is re-read every second and must not grow for days.
+    '-segment_list_size', '64',
+    join(opts.segmentDir, `${opts.runTag}-%06d.ts`),
     // 2. detection branch: a few small rgb24 frames per second on stdout
     '-map', '0:v:0',
     '-an', '-sn',

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { SEGMENT_NAME } from '../camera/ffmpeg-args';
 import { createLogger, type Logger } from '../log';
 
@@ -15,7 +15,7 @@ export interface Segment {
 }
 
 export interface SegmentRingOptions {
-  /** The camera's segment directory (ffmpeg writes `<runTag>-<unix s>.ts` and `<runTag>.csv`). */
+  /** The camera's segment directory (ffmpeg writes `<runTag>-<index>.ts` and `<runTag>.csv`). */
   dir: string;
   segmentSeconds: number;
   /** Segments that ended longer ago than this are deleted (unless held by a pending clip). */
@@ -41,6 +41,8 @@ export interface SegmentRingOptions {
  */
 export class SegmentRing {
   private readonly holds = new Set<{ from: number; to: number }>();
+  private readonly durations = new Map<string, number>();
+  private readonly listStamps = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -74,7 +76,9 @@ export class SegmentRing {
     const listed = this.listedDurations();
     const staleMs = this.now() - 2 * this.opts.segmentSeconds * 1000 - 2000;
     const out: Segment[] = [];
-    for (const name of readdirSync(this.opts.dir)) {
+    const names = readdirSync(this.opts.dir);
+    for (const name of listed.keys()) if (!names.includes(name)) listed.delete(name);
+    for (const name of names) {
       const m = SEGMENT_NAME.exec(name);
       if (!m) continue;
       const file = join(this.opts.dir, name);
@@ -86,7 +90,7 @@ export class SegmentRing {
       }
       const duration = listed.get(name);
       if (duration === undefined && st.mtimeMs > staleMs) continue; // still being written
-      const startMs = duration !== undefined ? st.mtimeMs - duration * 1000 : Number(m[2]) * 1000;
+      const startMs = st.mtimeMs - (duration ?? this.opts.segmentSeconds) * 1000;
       out.push({ file, runTag: m[1], startMs, endMs: st.mtimeMs, bytes: st.size });
     }
     return out.sort((a, b) => a.startMs - b.startMs);
@@ -105,6 +109,7 @@ export class SegmentRing {
       if (s.endMs >= cutoff) continue;
       if ([...this.holds].some((h) => s.endMs > h.from && s.startMs < h.to)) continue;
       rmSync(s.file, { force: true });
+      this.durations.delete(basename(s.file));
       removed++;
     }
     this.pruneLists(cutoff);
@@ -112,23 +117,31 @@ export class SegmentRing {
     return removed;
   }
 
-  /** segment file name → duration in seconds, from every run's CSV list. */
+  /**
+   * segment file name → duration in seconds, from every run's CSV list. Remembered once seen:
+   * ffmpeg keeps only the latest entries (`-segment_list_size`) and rewrites the list in place,
+   * so a read may catch it short.
+   */
   private listedDurations(): Map<string, number> {
-    const out = new Map<string, number>();
     for (const name of readdirSync(this.opts.dir)) {
       if (!name.endsWith('.csv')) continue;
+      const file = join(this.opts.dir, name);
       let text = '';
       try {
-        text = readFileSync(join(this.opts.dir, name), 'utf8');
+        const { mtimeMs, size } = statSync(file);
+        const stamp = `${mtimeMs}:${size}`;
+        if (this.listStamps.get(name) === stamp) continue;
+        text = readFileSync(file, 'utf8');
+        this.listStamps.set(name, stamp);
       } catch {
         continue;
       }
       for (const line of text.split('\n')) {
-        const [file, start, end] = line.split(',');
-        if (file && end !== undefined && Number.isFinite(Number(end))) out.set(file, Number(end) - Number(start));
+        const [seg, start, end] = line.split(',');
+        if (seg && end !== undefined && Number.isFinite(Number(end))) this.durations.set(seg, Number(end) - Number(start));
       }
     }
-    return out;
+    return this.durations;
   }
 
   private pruneLists(cutoff: number): void {
@@ -139,7 +152,10 @@ export class SegmentRing {
       const file = join(this.opts.dir, name);
       const hasSegments = names.some((n) => n.startsWith(`${tag}-`) && n.endsWith('.ts'));
       try {
-        if (!hasSegments && statSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+        if (!hasSegments && statSync(file).mtimeMs < cutoff) {
+          rmSync(file, { force: true });
+          this.listStamps.delete(name);
+        }
       } catch {
         /* already gone */
       }

@@ -24,8 +24,8 @@ describe('buildFfmpegArgs', () => {
       '-i', 'rtsp://user:pw@10.0.0.5:554/sub',
       '-map', '0:v:0', '-c:v', 'copy',
       '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts',
-      '-segment_list', '/ring/door/r1.csv', '-segment_list_type', 'csv',
-      '-strftime', '1', '/ring/door/r1-%s.ts',
+      '-segment_list', '/ring/door/r1.csv', '-segment_list_type', 'csv', '-segment_list_size', '64',
+      '/ring/door/r1-%06d.ts',
       '-map', '0:v:0', '-an', '-sn',
       '-vf', 'fps=5,scale=384:288:flags=bilinear',
       '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
@@ -45,10 +45,10 @@ describe('buildFfmpegArgs', () => {
     expect(valuesOf(args, '-rtsp_transport')).toEqual(['udp']);
   });
 
-  it('cuts segments of the configured length into the camera buffer, named by run and start time', () => {
+  it('cuts segments of the configured length into the camera buffer, numbered per run', () => {
     const args = buildFfmpegArgs(camera, { ...opts, segmentSeconds: 4, runTag: 'mabc12' });
     expect(valuesOf(args, '-segment_time')).toEqual(['4']);
-    expect(args).toContain('/ring/door/mabc12-%s.ts');
+    expect(args).toContain('/ring/door/mabc12-%06d.ts');
     expect(valuesOf(args, '-segment_list')).toEqual(['/ring/door/mabc12.csv']);
   });
 
