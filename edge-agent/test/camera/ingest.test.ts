@@ -133,6 +133,18 @@ describe('camera ingest from a real RTSP server', () => {
     }
   });
 
+  it('also pulls over UDP when the camera is configured so', async () => {
+    const { camera, frames } = makeCamera({
+      camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), rtspTransport: 'udp', detectSize: { width: 192, height: 144 } }),
+    });
+    camera.start();
+    try {
+      await waitFor(() => frames.length >= 5, 20_000, 'frames over UDP');
+    } finally {
+      await camera.stop();
+    }
+  });
+
   it('reports error when ffmpeg itself is missing, and keeps retrying', async () => {
     const { camera, statuses } = makeCamera({ ffmpegPath: '/nonexistent/ffmpeg', backoffInitialMs: 50, backoffMaxMs: 100 });
     camera.start();
