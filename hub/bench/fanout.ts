@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { topics, type Provisioning } from '@shopwatch/protocols';
+import { topics, type ProvisioningInput } from '@shopwatch/protocols';
 import { closeFleet, connectFleet, waitForArrivals, type Arrivals } from './lib/fleet';
 import { startMosquitto } from './lib/mosquitto';
 import { cpuShare, machine, sample } from './lib/proc';
@@ -34,10 +34,10 @@ const perZone = DEVICES / ZONES;
 
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 
-function provisioning(): Provisioning {
+function provisioning(): ProvisioningInput {
   const zones = Array.from({ length: ZONES }, (_, z) => ({ id: `z${z}`, name: `Zone ${z}` }));
   const stores = Array.from({ length: 100 }, (_, i) => ({ id: `st${i}`, name: `Store ${i}`, zone: `z${i % ZONES}` }));
-  const devices: Provisioning['devices'] = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, kind: 'radio' as const, scheme: 'bench', store: `st${i % 100}`, secret: `bench-secret-${i}` }));
+  const devices: ProvisioningInput['devices'] = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, kind: 'radio' as const, scheme: 'bench', store: `st${i % 100}`, secret: `bench-secret-${i}` }));
   for (let z = 0; z < ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'bench', store: `st${z}`, secret: `raiser-secret-${z}` });
   devices.push({ id: 'control', kind: 'tablet', scheme: 'bench', secret: 'control-secret-0', duty: 'control-room' });
   return {

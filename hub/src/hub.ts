@@ -17,6 +17,11 @@ import { EvidenceStore } from './evidence/store';
 import { Uploads } from './evidence/uploads';
 import { GallerySync } from './gallery/sync';
 import { ReviewService } from './review/service';
+import { ExclusionService } from './gallery/exclusions';
+import { type FaceChecker, VisionFaceChecker } from './gallery/faces';
+import { IncidentService } from './gallery/incidents';
+import { SubjectService } from './gallery/subjects';
+import { GovernanceRepository } from './storage/governance-repository';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { Presence } from './mqtt/presence';
@@ -39,7 +44,12 @@ export interface RunningHub {
  * Storage first (the source of truth), then provisioning, the domain, the broker, and last
  * the network listeners, so nothing is accepted before the hub can keep it.
  */
-export async function startHub(config: HubConfig): Promise<RunningHub> {
+export interface HubOptions {
+  /** The enrolment face check; the vision library by default. */
+  faces?: FaceChecker;
+}
+
+export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
   setLogLevel(config.logLevel);
   const log = logger('hub');
   const stops: (() => unknown)[] = [];
@@ -76,6 +86,13 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   stops.push(() => gallery.stop());
   review.start();
   stops.push(() => review.stop());
+  const gov = new GovernanceRepository(db);
+  const subjects = new SubjectService(gov, galleryRepo, gallery, dir, options.faces ?? new VisionFaceChecker(), audit, logger('hub:gallery'), config.dataDir);
+  subjects.setTemplateCounter((id) => galleryRepo.count(id));
+  evidence.setAliasLookup(async (scheme, id) => gov.alias(scheme, id));
+  subjects.start();
+  stops.push(() => subjects.stop());
+  const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
@@ -92,7 +109,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
 
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit,
+    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
     ready: () => ready,
   };
   const browsers = new BrowserSockets(services, logger('hub:ws'));

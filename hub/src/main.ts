@@ -1,10 +1,13 @@
 import { ConfigError, loadConfig } from './config';
+import { runCommand } from './cli';
 import { startHub } from './hub';
 import { ProvisioningError } from './provisioning/apply';
 
 /** `npm run hub`: starts the hub with the environment's configuration; stops cleanly on signals. */
 async function main() {
+  const args = process.argv.slice(2);
   try {
+    if (args.length) process.exit(await runCommand(args, loadConfig()));
     const hub = await startHub(loadConfig());
     const stop = async (signal: string) => {
       process.stderr.write(`shopwatch hub: ${signal}, stopping\n`);

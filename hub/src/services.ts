@@ -13,6 +13,17 @@ import type { EvidenceService } from './evidence/service';
 import type { Uploads } from './evidence/uploads';
 import type { GallerySync } from './gallery/sync';
 import type { ReviewService } from './review/service';
+import type { GovernanceRepository } from './storage/governance-repository';
+import type { IncidentService } from './gallery/incidents';
+import type { SubjectService } from './gallery/subjects';
+import type { ExclusionService } from './gallery/exclusions';
+
+export interface Governance {
+  gov: GovernanceRepository;
+  incidents: IncidentService;
+  subjects: SubjectService;
+  exclusions: ExclusionService;
+}
 import type { EvidenceRepository } from './storage/evidence-repository';
 import type { GalleryRepository } from './storage/gallery-repository';
 
@@ -35,5 +46,6 @@ export interface HubServices {
   gallery: GallerySync;
   review: ReviewService;
   audit: AuditLog;
+  governance: Governance;
   ready: () => boolean;
 }

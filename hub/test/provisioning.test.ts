@@ -32,7 +32,7 @@ describe('provisioning at start-up', () => {
     let hub = await startTestHub({ dataDir: dir });
     await hub.stop();
     const seed = testScheme();
-    seed.users.find((u) => u.username === 'operator')!.password = 'a-new-operator-password';
+    seed.users!.find((u) => u.username === 'operator')!.password = 'a-new-operator-password';
     hub = await startTestHub({ dataDir: dir, seed });
     await expect(login(hub.http, 'operator', 'operator-password')).rejects.toThrow(/401/);
     await login(hub.http, 'operator', 'a-new-operator-password');

@@ -9,3 +9,4 @@ export * from './topics';
 export * from './evidence';
 export * from './gallery';
 export * from './review';
+export * from './governance';

@@ -24,6 +24,10 @@ export const SchemeSettings = z.strictObject({
   escalationSeconds: z.number().int().min(5).max(3600).default(60),
   /** How far back a reconnecting device is caught up, in hours. */
   catchUpHours: z.number().int().min(1).max(24 * 14).default(24),
+  /** How long a gallery entry lives unless renewed by a new incident, per status, in days. */
+  galleryDays: z
+    .strictObject({ known: z.number().int().min(1).max(730).default(365), 'id-sought': z.number().int().min(1).max(365).default(90) })
+    .default({ known: 365, 'id-sought': 90 }),
 });
 export type SchemeSettings = z.infer<typeof SchemeSettings>;
 
@@ -32,7 +36,7 @@ export const Scheme = z.strictObject({
   name: z.string().min(1).max(100),
   zones: z.array(Zone).min(1),
   stores: z.array(Store).default([]),
-  settings: SchemeSettings.default({ escalationSeconds: 60, catchUpHours: 24 }),
+  settings: SchemeSettings.default({ escalationSeconds: 60, catchUpHours: 24, galleryDays: { known: 365, 'id-sought': 90 } }),
 });
 export type Scheme = z.infer<typeof Scheme>;
 
@@ -109,3 +113,5 @@ export const Provisioning = z
     dup(p.devices, 'devices');
   });
 export type Provisioning = z.infer<typeof Provisioning>;
+/** What a provisioning file may contain (defaults filled in on parsing). */
+export type ProvisioningInput = z.input<typeof Provisioning>;

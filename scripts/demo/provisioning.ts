@@ -1,4 +1,4 @@
-import type { Provisioning } from '@shopwatch/protocols';
+import type { ProvisioningInput } from '@shopwatch/protocols';
 
 /**
  * The demo scheme `npm start` provisions on first start: three zones, a dozen stores, a user
@@ -21,7 +21,7 @@ const STORES: [string, string, string, number, number][] = [
   ['argos', 'Argos', 'retail-park', 90, 35], ['currys', 'Currys', 'retail-park', 85, 50], ['home-bargains', 'Home Bargains', 'retail-park', 92, 65],
 ];
 
-export function demoProvisioning(): Provisioning {
+export function demoProvisioning(): ProvisioningInput {
   return {
     schemes: [{
       id: 'demo', name: 'Demo Town BCRP',

@@ -12,6 +12,7 @@ import { authRoutes } from './routes-auth';
 import { schemeRoutes } from './routes-scheme';
 import { edgeRoutes } from './routes-edge';
 import { reviewRoutes } from './routes-review';
+import { governanceRoutes } from './routes-gallery';
 import { serveDashboard } from './static';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
@@ -30,7 +31,8 @@ export function createApp(svc: HubServices, log: Logger) {
       throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
     },
   });
-  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/edge/files/') ? next() : limit(c, next)));
+  const ownLimit = (path: string) => path.startsWith('/api/edge/files/') || /^\/api\/gallery\/subjects\/[^/]+\/photos$/.test(path);
+  app.use('/api/*', (c, next) => (ownLimit(c.req.path) ? next() : limit(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', checks: {} }));
   app.get('/readyz', async (c) => {
@@ -52,6 +54,7 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api', schemeRoutes(svc));
   app.route('/api/edge', edgeRoutes(svc));
   app.route('/api/review', reviewRoutes(svc));
+  app.route('/api', governanceRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });

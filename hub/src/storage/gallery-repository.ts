@@ -19,6 +19,9 @@ export interface GalleryRepository {
   version(scheme: string): Promise<number>;
   /** Adds templates and bumps the scheme's gallery version, in one transaction. */
   addTemplates(scheme: string, templates: NewTemplate[]): Promise<number>;
+  /** Moves a subject's templates' expiry (renewal) and bumps the version. */
+  renew(scheme: string, subjectId: string, expiresAt: string): Promise<number>;
+  count(subjectId: string): number;
   /** Deletes a subject's templates (removal, expiry) and bumps the version. */
   removeSubject(scheme: string, subjectId: string): Promise<number>;
   /** Deletes every template whose expiry has passed; returns the schemes whose version changed. */
@@ -52,6 +55,17 @@ export class SqliteGalleryRepository implements GalleryRepository {
       for (const t of templates) ins.run(t.id, scheme, t.subjectId, t.photoId, v, Buffer.from(t.descriptor.buffer, t.descriptor.byteOffset, t.descriptor.byteLength), t.expiresAt, new Date().toISOString());
       return v;
     });
+  }
+
+  async renew(scheme: string, subjectId: string, expiresAt: string) {
+    return this.writes.run(() => {
+      this.db.prepare('UPDATE templates SET expires_at = ? WHERE scheme = ? AND subject_id = ?').run(expiresAt, scheme, subjectId);
+      return this.bump(scheme);
+    });
+  }
+
+  count(subjectId: string) {
+    return this.db.prepare('SELECT COUNT(*) FROM templates WHERE subject_id = ?').pluck().get(subjectId) as number;
   }
 
   async removeSubject(scheme: string, subjectId: string) {

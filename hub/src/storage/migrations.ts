@@ -102,4 +102,40 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX audit_object ON audit (object_kind, object_id);
     `,
   },
+  {
+    version: 3,
+    name: 'gallery governance: incidents, subjects, photos, purges, exclusions',
+    sql: `
+      ALTER TABLE schemes ADD COLUMN gallery_days_known INTEGER NOT NULL DEFAULT 365;
+      ALTER TABLE schemes ADD COLUMN gallery_days_id_sought INTEGER NOT NULL DEFAULT 90;
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, store TEXT, type TEXT NOT NULL, occurred_at TEXT NOT NULL,
+        description TEXT NOT NULL, value_pence INTEGER, statement TEXT, alert_id TEXT,
+        evidence_ids TEXT NOT NULL DEFAULT '[]', reporter TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX incidents_scheme ON incidents (scheme, occurred_at);
+      CREATE TABLE subjects (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, alias TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
+        notes TEXT, enrolled_by TEXT NOT NULL, enrolled_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        state TEXT NOT NULL, ended_at TEXT, ended_reason TEXT);
+      CREATE INDEX subjects_expiry ON subjects (state, expires_at);
+      CREATE TABLE subject_incidents (
+        subject_id TEXT NOT NULL REFERENCES subjects(id), incident_id TEXT NOT NULL REFERENCES incidents(id),
+        linked_at TEXT NOT NULL, PRIMARY KEY (subject_id, incident_id));
+      CREATE TABLE photos (
+        id TEXT PRIMARY KEY, subject_id TEXT NOT NULL REFERENCES subjects(id), sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, source TEXT NOT NULL,
+        face TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, deleted_at TEXT);
+      CREATE TABLE purges (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, scheme TEXT NOT NULL, subject_id TEXT NOT NULL,
+        version INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE exclusions (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, subject_id TEXT NOT NULL REFERENCES subjects(id),
+        stores TEXT NOT NULL, zones TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL,
+        decided_by TEXT NOT NULL, appeal_route TEXT NOT NULL, status TEXT NOT NULL,
+        created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+      CREATE TABLE exclusion_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, exclusion_id TEXT NOT NULL REFERENCES exclusions(id),
+        at TEXT NOT NULL, by TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, outcome TEXT);
+    `,
+  },
 ];

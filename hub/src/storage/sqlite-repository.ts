@@ -72,9 +72,10 @@ export class SqliteRepository implements Repository {
 
   async upsertScheme(s: SchemeRecord) {
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours) VALUES (?, ?, ?, ?)
+      this.db.prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours, gallery_days_known, gallery_days_id_sought) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
-        catch_up_hours = excluded.catch_up_hours`).run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours);
+        catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known, gallery_days_id_sought = excluded.gallery_days_id_sought`)
+        .run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours, s.settings.galleryDays.known, s.settings.galleryDays['id-sought']);
       const zone = this.db.prepare('INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name');
       for (const z of s.zones) zone.run(s.id, z.id, z.name);
       const store = this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
@@ -88,7 +89,7 @@ export class SqliteRepository implements Repository {
     if (!r) return null;
     return {
       id: r.id, name: r.name,
-      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours },
+      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours, galleryDays: { known: r.gallery_days_known, 'id-sought': r.gallery_days_id_sought } },
       zones: this.db.prepare('SELECT id, name FROM zones WHERE scheme = ? ORDER BY id').all(id) as SchemeRecord['zones'],
       stores: (this.db.prepare('SELECT * FROM stores WHERE scheme = ? ORDER BY id').all(id) as Row[]).map((s) => ({
         id: s.id, name: s.name, zone: s.zone, plan: s.plan_x === null ? null : { x: s.plan_x, y: s.plan_y },

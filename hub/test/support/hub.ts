@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Provisioning } from '@shopwatch/protocols';
+import type { ProvisioningInput } from '@shopwatch/protocols';
 import { loadConfig } from '../../src/config';
 import { type RunningHub, startHub } from '../../src/hub';
 
 /** A small scheme used across hub tests: two zones, three stores, every role and device duty. */
-export function testScheme(overrides: { escalationSeconds?: number } = {}): Provisioning {
+export function testScheme(overrides: { escalationSeconds?: number } = {}): ProvisioningInput {
   return {
     schemes: [
       {
@@ -51,14 +51,14 @@ export function tempDir(prefix = 'shopwatch-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function writeSeed(dir: string, p: Provisioning): string {
+export function writeSeed(dir: string, p: ProvisioningInput): string {
   const file = path.join(dir, 'seed.json');
   fs.writeFileSync(file, JSON.stringify(p, null, 2));
   return file;
 }
 
 /** Starts a real hub in this process on ephemeral ports, with a real SQLite file in a temp dir. */
-export async function startTestHub(opts: { dataDir?: string; seed?: Provisioning; escalationSeconds?: number } = {}): Promise<RunningHub & { dataDir: string; http: string }> {
+export async function startTestHub(opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number } = {}): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
   const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'warn' }));

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import { AuditLog } from './audit/log';
+import type { HubConfig } from './config';
+import { subjectAccessExport } from './gallery/sar';
+import { SubjectService } from './gallery/subjects';
+import { logger } from './log';
+import { SqliteEvidenceRepository } from './storage/evidence-repository';
+import { GovernanceRepository } from './storage/governance-repository';
+import { openDatabase } from './storage/sqlite';
+import { SqliteRepository } from './storage/sqlite-repository';
+
+const USAGE = `usage:
+  npm run hub                                   start the hub
+  npm run hub -- audit verify                   check the audit log's hash chain
+  npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject`;
+
+/** Offline admin commands on the hub's data folder. Returns the process exit code. */
+export async function runCommand(args: string[], config: HubConfig): Promise<number> {
+  const log = logger('hub:cli');
+  if (args[0] === 'audit' && args[1] === 'verify') {
+    const db = openDatabase(config.dataDir, log);
+    const r = new AuditLog(db).verify();
+    db.close();
+    if (r.ok) {
+      console.log(`audit log intact: ${r.entries} entries, hash chain verified`);
+      return 0;
+    }
+    console.error(`audit log BROKEN at entry ${r.brokenAt}: ${r.reason}`);
+    return 1;
+  }
+  if (args[0] === 'sar') {
+    const opt = (name: string) => {
+      const i = args.indexOf(`--${name}`);
+      return i >= 0 ? args[i + 1] : undefined;
+    };
+    const subject = opt('subject');
+    const out = opt('out');
+    if (!subject || !out) {
+      console.error(USAGE);
+      return 2;
+    }
+    const db = openDatabase(config.dataDir, log);
+    try {
+      const gov = new GovernanceRepository(db);
+      const audit = new AuditLog(db);
+      const subjects = new SubjectService(gov, null as never, null as never, null as never, null as never, audit, log, config.dataDir);
+      const data = await subjectAccessExport({ gov, subjects, evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit }, subject, { kind: 'user', id: 'cli' });
+      if (!data) {
+        console.error(`no subject "${subject}"`);
+        return 1;
+      }
+      fs.writeFileSync(out, JSON.stringify(data, null, 2));
+      console.log(`wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  }
+  console.error(USAGE);
+  return 2;
+}

@@ -1,0 +1,46 @@
+import { HubError } from '../errors';
+
+/** Smallest face (box side, in photo pixels) that gives a usable template. */
+export const MIN_FACE_PX = 60;
+
+export interface CheckedPhoto {
+  width: number;
+  height: number;
+  face: { score: number; box: { x: number; y: number; w: number; h: number } };
+  descriptor: Float32Array;
+}
+
+export interface FaceChecker {
+  check(image: Buffer): Promise<CheckedPhoto>;
+}
+
+/**
+ * Checks an enrolment photo with the vision library: it must decode, hold exactly one face, and
+ * that face must be big enough. Then computes its descriptor. The models load on first use.
+ */
+export class VisionFaceChecker implements FaceChecker {
+  private vision: Promise<import('@shopwatch/models').Vision> | null = null;
+
+  private load() {
+    return (this.vision ??= import('@shopwatch/models').then((m) => m.loadVision()));
+  }
+
+  async check(image: Buffer): Promise<CheckedPhoto> {
+    const models = await import('@shopwatch/models');
+    let img: { rgb: Buffer; width: number; height: number };
+    try {
+      img = await models.decodeImage(image, { maxSide: 2048 });
+    } catch (e) {
+      throw new HubError('bad_request', `the photo could not be read as an image: ${(e as Error).message}`);
+    }
+    const vision = await this.load();
+    const faces = await vision.detectFaces(img.rgb, img.width, img.height);
+    if (faces.length === 0) throw new HubError('bad_request', 'no face found in the photo: use a clear, frontal photo of the subject');
+    if (faces.length > 1) throw new HubError('bad_request', `the photo holds ${faces.length} faces: crop it so that only the subject is in it`);
+    const face = faces[0]!;
+    const side = Math.min(face.box.w, face.box.h);
+    if (side < MIN_FACE_PX) throw new HubError('bad_request', `the face is ${Math.round(side)} px across; at least ${MIN_FACE_PX} px is needed for a usable template`);
+    const descriptor = await vision.describeFace(vision.alignFace(img.rgb, img.width, img.height, face));
+    return { width: img.width, height: img.height, face: { score: face.score, box: face.box }, descriptor };
+  }
+}

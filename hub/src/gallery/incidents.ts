@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+import type { Incident, IncidentInput } from '@shopwatch/protocols';
+import type { AuditLog } from '../audit/log';
+import type { Principal } from '../auth/principal';
+import type { Directory } from '../directory';
+import { HubError, forbidden, notFound } from '../errors';
+import type { GovernanceRepository } from '../storage/governance-repository';
+import { actorOf, must } from './access';
+
+/** Incident reports: quick to make from an alert; the basis for any gallery enrolment. */
+export class IncidentService {
+  constructor(private repo: GovernanceRepository, private dir: Directory, private audit: AuditLog) {}
+
+  async record(p: Principal, i: IncidentInput): Promise<Incident> {
+    must(p, 'recordIncident');
+    const scheme = await this.dir.scheme(p.scheme);
+    let store = i.store ?? null;
+    if (p.role === 'member') {
+      if (store && store !== p.store) throw forbidden('members record incidents for their own store');
+      store = p.store;
+    }
+    if (store && !scheme.stores.some((s) => s.id === store)) throw new HubError('bad_request', `unknown store "${store}"`);
+    if (Date.parse(i.occurredAt) > Date.now() + 5 * 60_000) throw new HubError('bad_request', 'occurredAt is in the future');
+    const inc = this.repo.addIncident(`inc-${crypto.randomUUID()}`, p.scheme, store, i, p.id, new Date().toISOString());
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'incident', id: inc.id } });
+    return inc;
+  }
+
+  /** Viewing an incident is audited; members see their own store's only. */
+  view(p: Principal, id: string): Incident {
+    const inc = this.repo.incident(id);
+    if (!inc || inc.scheme !== p.scheme || (p.role === 'member' && inc.store !== p.store)) throw notFound(`incident "${id}"`);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id } });
+    return inc;
+  }
+
+  list(p: Principal): Incident[] {
+    must(p, 'recordIncident');
+    const list = this.repo.incidents(p.scheme, p.role === 'member' ? p.store : null, 200);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id: '*list*' }, detail: { count: list.length } });
+    return list;
+  }
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import type { AuditLog } from '../audit/log';
+import type { EvidenceRepository } from '../storage/evidence-repository';
+import type { GovernanceRepository } from '../storage/governance-repository';
+import type { Repository } from '../storage/repository';
+import type { SubjectService } from './subjects';
+
+/**
+ * Subject access request: everything the hub holds about one gallery subject — the entry,
+ * linked incidents, photos (with their bytes while held), exclusion notices, review verdicts,
+ * alerts naming them, and every audit entry about them. The export itself is audited.
+ */
+export async function subjectAccessExport(
+  deps: { gov: GovernanceRepository; subjects: SubjectService; evidence: EvidenceRepository; repo: Repository; audit: AuditLog },
+  subjectId: string,
+  requestedBy: { kind: string; id: string },
+) {
+  const subject = deps.gov.subject(subjectId, () => 0);
+  if (!subject) return null;
+  const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter((c) => c.subjectId === subjectId);
+  const alerts = (await deps.repo.listAlerts({ scheme: subject.scheme, zones: null, limit: 10_000 })).filter((a) => a.subjectId === subjectId);
+  const photos = subject.photos.map((p) => {
+    const file = deps.subjects.photoPath(subjectId, p.id);
+    return { ...p, data: !p.deleted && fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : null };
+  });
+  deps.audit.append({ scheme: subject.scheme, actor: requestedBy, action: 'export', object: { kind: 'subject', id: subjectId }, subjectId, detail: { purpose: 'subject access request' } });
+  return {
+    kind: 'shopwatch-subject-access-export',
+    generatedAt: new Date().toISOString(),
+    subject: { ...subject, photos: undefined },
+    photos,
+    incidents: deps.gov.incidentsOf(subjectId),
+    exclusions: deps.gov.exclusions(subject.scheme, subjectId),
+    reviewVerdicts: candidates.map((c) => ({ id: c.id, cameraId: c.cameraId, store: c.store, capturedAt: c.capturedAt, score: c.score, status: c.status, decidedBy: c.decidedBy, decidedAt: c.decidedAt, reason: c.reason })),
+    alerts: alerts.map((a) => ({ id: a.id, type: a.type, store: a.store, raisedAt: a.raisedAt, status: a.status, outcome: a.outcome, timeline: a.timeline })),
+    audit: deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 }).reverse(),
+  };
+}

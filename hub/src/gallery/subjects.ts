@@ -1,0 +1,194 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PurgeStatus, Subject, SubjectInput } from '@shopwatch/protocols';
+import type { AuditLog } from '../audit/log';
+import type { Principal } from '../auth/principal';
+import type { Directory } from '../directory';
+import { HubError, notFound } from '../errors';
+import { fsyncPath } from '../evidence/store';
+import type { Logger } from '../log';
+import type { GalleryRepository } from '../storage/gallery-repository';
+import type { GovernanceRepository } from '../storage/governance-repository';
+import { actorOf, must } from './access';
+import type { FaceChecker } from './faces';
+import type { GallerySync } from './sync';
+
+const DAY = 86_400_000;
+
+/**
+ * Gallery subjects under written rules: enrolment needs a linked incident with a statement and
+ * a reason from the list; no one under 18 or vulnerable is enrolled; each photo must hold one
+ * usable face. Entries expire unless renewed; expiry and removal purge photos and templates here
+ * and on every edge box. Every view is audited.
+ */
+export class SubjectService {
+  private timer: NodeJS.Timeout | null = null;
+  readonly photoRoot: string;
+
+  constructor(
+    private repo: GovernanceRepository,
+    private gallery: GalleryRepository,
+    private sync: GallerySync,
+    private dir: Directory,
+    private faces: FaceChecker,
+    private audit: AuditLog,
+    private log: Logger,
+    dataDir: string,
+  ) {
+    this.photoRoot = path.join(dataDir, 'gallery');
+  }
+
+  start(sweepMs = 60_000) {
+    void this.expireDue();
+    this.timer = setInterval(() => void this.expireDue(), sweepMs);
+    this.timer.unref();
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private countTemplates = (_: string) => 0;
+  setTemplateCounter(fn: (subjectId: string) => number) {
+    this.countTemplates = fn;
+  }
+
+  private async lifetimeDays(scheme: string, status: Subject['status']) {
+    return (await this.dir.scheme(scheme)).settings.galleryDays[status];
+  }
+
+  private find(p: Principal, id: string): Subject {
+    const s = this.repo.subject(id, this.countTemplates);
+    if (!s || s.scheme !== p.scheme) throw notFound(`subject "${id}"`);
+    return s;
+  }
+
+  async enrol(p: Principal, input: SubjectInput): Promise<Subject> {
+    must(p, 'manageGallery');
+    if (input.under18 || input.vulnerable)
+      throw new HubError('bad_request', 'a person under 18 or vulnerable cannot be enrolled for matching; record the incidents and use other measures');
+    const incidents = input.incidentIds.map((id) => this.repo.incident(id));
+    incidents.forEach((inc, i) => {
+      if (!inc || inc.scheme !== p.scheme) throw new HubError('bad_request', `incidentIds.${i}: unknown incident "${input.incidentIds[i]}"`);
+    });
+    if (!incidents.some((inc) => inc!.statement)) throw new HubError('bad_request', 'enrolment needs at least one linked incident with a witness statement');
+    const id = `subj-${crypto.randomUUID()}`;
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + (await this.lifetimeDays(p.scheme, input.status)) * DAY).toISOString();
+    this.repo.tx(() => this.repo.addSubject(id, p.scheme, input, p.id, now.toISOString(), expiresAt));
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'subject', id }, subjectId: id, detail: { reason: input.reason, status: input.status, incidents: input.incidentIds } });
+    this.log.info({ subjectId: id, by: p.id }, 'subject enrolled');
+    return this.find(p, id);
+  }
+
+  /** Adds a photo: one usable face, checked and described here; photos never go to edge boxes. */
+  async addPhoto(p: Principal, id: string, image: Buffer, source: string): Promise<Subject> {
+    must(p, 'manageGallery');
+    const s = this.find(p, id);
+    if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
+    if (!source.trim()) throw new HubError('bad_request', 'say where the photo comes from (source), e.g. "CCTV Boots 2026-11-02"');
+    const checked = await this.faces.check(image);
+    const photoId = `photo-${crypto.randomUUID()}`;
+    const file = this.photoPath(id, photoId);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, image);
+    fsyncPath(file);
+    const sha256 = crypto.createHash('sha256').update(image).digest('hex');
+    this.repo.addPhoto({ id: photoId, subjectId: id, sha256, bytes: image.length, width: checked.width, height: checked.height, source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id });
+    const version = await this.gallery.addTemplates(p.scheme, [{ id: `tpl-${crypto.randomUUID()}`, scheme: p.scheme, subjectId: id, photoId, descriptor: checked.descriptor, expiresAt: s.expiresAt }]);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id, detail: { sha256, source } });
+    await this.sync.changed(p.scheme, version);
+    return this.find(p, id);
+  }
+
+  photoPath(subjectId: string, photoId: string) {
+    return path.join(this.photoRoot, subjectId, `${photoId}.img`);
+  }
+
+  view(p: Principal, id: string): Subject {
+    must(p, 'viewGallery');
+    const s = this.find(p, id);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id }, subjectId: id });
+    return s;
+  }
+
+  list(p: Principal, state: Subject['state'] | null): Subject[] {
+    must(p, 'viewGallery');
+    const list = this.repo.subjects(p.scheme, state, this.countTemplates);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*list*' }, detail: { count: list.length, state } });
+    return list;
+  }
+
+  /** The photo itself, to an authorised user only; audited. */
+  photo(p: Principal, id: string, photoId: string): { file: string; sha256: string } {
+    must(p, 'viewGallery');
+    const s = this.find(p, id);
+    const ph = s.photos.find((x) => x.id === photoId && !x.deleted);
+    if (!ph) throw notFound(`photo "${photoId}"`);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'photo', id: photoId }, subjectId: id });
+    return { file: this.photoPath(id, photoId), sha256: ph.sha256 };
+  }
+
+  /** A new incident renews the entry for the status's full lifetime. */
+  async linkIncident(p: Principal, id: string, incidentId: string): Promise<Subject> {
+    must(p, 'manageGallery');
+    const s = this.find(p, id);
+    const inc = this.repo.incident(incidentId);
+    if (!inc || inc.scheme !== p.scheme) throw new HubError('bad_request', `unknown incident "${incidentId}"`);
+    if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
+    const expiresAt = new Date(Date.now() + (await this.lifetimeDays(p.scheme, s.status)) * DAY).toISOString();
+    this.repo.tx(() => {
+      this.repo.linkIncident(id, incidentId, new Date().toISOString());
+      this.repo.renew(id, expiresAt);
+    });
+    const version = await this.gallery.renew(p.scheme, id, expiresAt);
+    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'update', object: { kind: 'subject', id }, subjectId: id, detail: { linkedIncident: incidentId, expiresAt } });
+    await this.sync.changed(p.scheme, version);
+    return this.find(p, id);
+  }
+
+  async remove(p: Principal, id: string, reason: string): Promise<Subject> {
+    must(p, 'manageGallery');
+    const s = this.find(p, id);
+    if (s.state !== 'active') throw new HubError('conflict', `subject is already ${s.state}`);
+    await this.purge(p.scheme, id, 'removed', reason, actorOf(p));
+    return this.find(p, id);
+  }
+
+  async expireDue() {
+    try {
+      for (const s of this.repo.dueForExpiry(new Date().toISOString())) await this.purge(s.scheme, s.id, 'expired', 'gallery lifetime ended without renewal', { kind: 'hub', id: 'expiry' });
+    } catch (err) {
+      this.log.error({ err }, 'gallery expiry failed');
+    }
+  }
+
+  /** Deletes photos and templates, records the purge, and tells every edge box. */
+  private async purge(scheme: string, id: string, state: 'expired' | 'removed', reason: string, actor: { kind: string; id: string }) {
+    const at = new Date().toISOString();
+    this.repo.tx(() => {
+      this.repo.end(id, state, at, reason);
+      this.repo.markPhotosDeleted(id, at);
+    });
+    fs.rmSync(path.join(this.photoRoot, id), { recursive: true, force: true });
+    const version = await this.gallery.removeSubject(scheme, id);
+    this.repo.addPurge(scheme, id, version, reason, at);
+    this.audit.append({ scheme, actor, action: 'purge', object: { kind: 'subject', id }, subjectId: id, detail: { state, reason, version } });
+    this.log.info({ subjectId: id, state, version }, 'subject purged');
+    await this.sync.changed(scheme, version);
+  }
+
+  /** Each purge and which edge boxes have (not yet) applied a gallery version that includes it. */
+  async purges(p: Principal): Promise<PurgeStatus[]> {
+    must(p, 'manageGallery');
+    const edges = (await this.dir.devices(p.scheme)).filter((d) => d.kind === 'edge');
+    const applied = new Map<string, number>();
+    for (const e of edges) applied.set(e.id, (await this.gallery.applied(e.id))?.version ?? 0);
+    return this.repo.purges(p.scheme).map((x) => ({
+      subjectId: x.subjectId, alias: this.repo.alias(p.scheme, x.subjectId), version: x.version, reason: x.reason, at: x.at,
+      confirmedBy: edges.filter((e) => applied.get(e.id)! >= x.version).map((e) => e.id),
+      pending: edges.filter((e) => applied.get(e.id)! < x.version).map((e) => e.id),
+    }));
+  }
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppealInput, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, SubjectInput } from '@shopwatch/protocols';
+import { HubError } from '../errors';
+import { actorOf, must } from '../gallery/access';
+import { subjectAccessExport } from '../gallery/sar';
+import { verdictStats } from '../gallery/stats';
+import type { HubServices } from '../services';
+import { type Env, body, requireUser } from './context';
+
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const State = z.enum(['active', 'expired', 'removed']);
+
+/** Incidents, the gallery, exclusion notices and the audit log. */
+export function governanceRoutes(svc: HubServices) {
+  const app = new Hono<Env>();
+  const g = svc.governance;
+  const user = requireUser(svc);
+
+  app.post('/incidents', user, async (c) => c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201));
+  app.get('/incidents', user, (c) => c.json(g.incidents.list(c.get('principal'))));
+  app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
+
+  app.get('/gallery/subjects', user, (c) => {
+    const s = c.req.query('state');
+    const state = s === undefined ? 'active' : s === 'all' ? null : State.safeParse(s).success ? (s as z.infer<typeof State>) : undefined;
+    if (state === undefined) throw new HubError('bad_request', 'state must be active, expired, removed or all');
+    return c.json(g.subjects.list(c.get('principal'), state));
+  });
+  app.post('/gallery/subjects', user, async (c) => c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201));
+  app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
+  app.post('/gallery/subjects/:id/photos', user, async (c) => {
+    const len = Number(c.req.header('content-length') ?? 0);
+    if (len > MAX_PHOTO_BYTES) throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
+    const image = Buffer.from(await c.req.arrayBuffer());
+    if (image.length > MAX_PHOTO_BYTES) throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
+    if (!image.length) throw new HubError('bad_request', 'send the photo as the request body (image/jpeg or image/png)');
+    return c.json(await g.subjects.addPhoto(c.get('principal'), c.req.param('id'), image, c.req.query('source') ?? ''), 201);
+  });
+  app.get('/gallery/subjects/:id/photos/:photoId', user, (c) => {
+    const f = g.subjects.photo(c.get('principal'), c.req.param('id'), c.req.param('photoId'));
+    return c.body(fs.readFileSync(f.file), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store', 'x-content-sha256': f.sha256 });
+  });
+  app.post('/gallery/subjects/:id/incidents', user, async (c) => {
+    const { incidentId } = await body(c, z.strictObject({ incidentId: z.string().min(1) }));
+    return c.json(await g.subjects.linkIncident(c.get('principal'), c.req.param('id'), incidentId));
+  });
+  app.post('/gallery/subjects/:id/remove', user, async (c) => c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)));
+  app.get('/gallery/purges', user, async (c) => c.json(await g.subjects.purges(c.get('principal'))));
+  app.get('/gallery/subjects/:id/sar', user, async (c) => {
+    const p = c.get('principal');
+    must(p, 'subjectAccess');
+    const sub = g.gov.subject(c.req.param('id'), () => 0);
+    if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
+    return c.json(await subjectAccessExport({ gov: g.gov, subjects: g.subjects, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit }, sub.id, actorOf(p)));
+  });
+
+  app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
+  app.get('/exclusions', user, (c) => c.json(g.exclusions.list(c.get('principal'))));
+  app.get('/exclusions/:id', user, (c) => c.json(g.exclusions.view(c.get('principal'), c.req.param('id'))));
+  app.post('/exclusions/:id/events', user, async (c) => c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))));
+  app.post('/exclusions/:id/decision', user, async (c) => c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))));
+
+  app.get('/audit', user, (c) => {
+    const p = c.get('principal');
+    must(p, 'readAudit');
+    const before = c.req.query('before');
+    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: c.req.query('subjectId'), limit: Math.min(500, Number(c.req.query('limit') ?? 200)), before: before ? Number(before) : undefined }));
+  });
+  app.get('/audit/verify', user, (c) => {
+    must(c.get('principal'), 'subjectAccess');
+    return c.json(svc.audit.verify());
+  });
+  app.post('/audit/disclosures', user, async (c) => {
+    const p = c.get('principal');
+    must(p, 'manageGallery');
+    const d = await body(c, DisclosureInput);
+    const sub = g.gov.subject(d.subjectId, () => 0);
+    if (!sub || sub.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${d.subjectId}"`);
+    return c.json(svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'disclose', object: { kind: 'subject', id: d.subjectId }, subjectId: d.subjectId, detail: { to: d.to, organisation: d.organisation, why: d.why } }), 201);
+  });
+
+  app.get('/review-stats', user, (c) => {
+    const p = c.get('principal');
+    must(p, 'review');
+    return c.json(verdictStats(g.gov, p.scheme, Math.min(365, Number(c.req.query('days') ?? 30))));
+  });
+  return app;
+}
