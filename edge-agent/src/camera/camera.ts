@@ -40,6 +40,7 @@ export class Camera {
   private stderrTail: string[] = [];
   private stalled = false;
   private spawnError: string | undefined;
+  private procClosed = true;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
@@ -66,7 +67,7 @@ export class Camera {
 
   /** Process id of the running ffmpeg, if any (for CPU measurements). */
   get pid(): number | undefined {
-    return this.proc?.exitCode === null ? this.proc.pid : undefined;
+    return this.procClosed ? undefined : this.proc?.pid;
   }
 
   get status(): CameraStatus | undefined {
@@ -85,7 +86,7 @@ export class Camera {
     clearTimeout(this.restartTimer);
     this.watchdog.disarm();
     const proc = this.proc;
-    if (proc && proc.exitCode === null && proc.signalCode === null) {
+    if (proc && !this.procClosed) {
       const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()));
       proc.kill('SIGTERM');
       const force = setTimeout(() => proc.kill('SIGKILL'), 3000);
@@ -111,7 +112,11 @@ export class Camera {
     this.proc = proc;
     this.log.debug({ runTag: this.runTag, pid: proc.pid }, 'ffmpeg started');
 
-    const reader = new FrameReader(camera.id, camera.detectSize.width, camera.detectSize.height, (f) => this.onFrame(f));
+    this.procClosed = false;
+    // Frames still buffered from a process being killed belong to nobody.
+    const reader = new FrameReader(camera.id, camera.detectSize.width, camera.detectSize.height, (f) => {
+      if (proc === this.proc && !this.stalled) this.onFrame(f);
+    });
     this.reader = reader;
     proc.stdout!.pipe(reader);
     proc.stderr!.setEncoding('utf8');
@@ -131,7 +136,10 @@ export class Camera {
       // spawn failure (ENOENT: no such ffmpeg); 'close' follows.
       this.spawnError = err.code === 'ENOENT' ? `no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}` : `cannot run ffmpeg: ${err.message}`;
     });
-    proc.on('close', (code, signal) => this.onExit(proc, code, signal));
+    proc.on('close', (code, signal) => {
+      if (proc === this.proc) this.procClosed = true;
+      this.onExit(proc, code, signal);
+    });
     this.watchdog.arm();
   }
 
