@@ -38,8 +38,8 @@ export interface Vision {
 
 /**
  * Loads both models once and returns the face pipeline. Sessions and input buffers are
- * reused across calls; one `Vision` serves one caller at a time (calls are async but share
- * input buffers, so await each before the next).
+ * reused across calls; concurrent calls are queued (they share those buffers), so for
+ * parallelism across cameras use one `Vision` per worker process.
  *
  * @example
  * const vision = await loadVision();
@@ -71,11 +71,19 @@ export async function loadVision(opts: VisionOptions = {}): Promise<Vision> {
   const chipSize = manifest.alignment.chip.size;
   const threshold = manifest.match.threshold;
 
+  // Calls share the sessions' input buffers: run them one at a time, in order.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
   return {
-    detectFaces: (rgb, width, height, o) => detector.detect(rgb, width, height, o),
+    detectFaces: (rgb, width, height, o) => serial(() => detector.detect(rgb, width, height, o)),
     alignFace: (rgb, width, height, face, out) => warpFace(rgb, width, height, face, template, chipSize, out),
-    describeFace: (chip) => describer.describe(chip),
-    describeFaces: (chips) => describer.describeMany(chips),
+    describeFace: (chip) => serial(() => describer.describe(chip)),
+    describeFaces: (chips) => serial(() => describer.describeMany(chips)),
     compare: compareWith(threshold),
     matchThreshold: threshold,
     chipSize,
