@@ -90,6 +90,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const subjects = new SubjectService(gov, galleryRepo, gallery, dir, options.faces ?? new VisionFaceChecker(), audit, logger('hub:gallery'), config.dataDir);
   subjects.setTemplateCounter((id) => galleryRepo.count(id));
   evidence.setAliasLookup(async (scheme, id) => gov.alias(scheme, id));
+  evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
   subjects.start();
   stops.push(() => subjects.stop());
   const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit) };

@@ -68,6 +68,11 @@ describe('evidence from edge boxes and the review queue', () => {
     edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http: http(), scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: (v) => versions.push(v) });
     await new Promise((r) => edge.client.once('connect', r));
     [op, coord] = await Promise.all([login(hub.http, 'operator', 'operator-password'), login(hub.http, 'coord', 'coord-password')]);
+    // A gallery subject, filled in directly (enrolment with photos is tested in governance.test.ts).
+    const gov = hub.services.governance.gov;
+    const now = new Date().toISOString();
+    gov.addIncident('inc-1', 'town', 'boots', { type: 'theft', occurredAt: now, description: 'razor blades', statement: 'I saw him take them and leave without paying.' }, 'coord', now);
+    gov.addSubject('subj-1', 'town', { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: ['inc-1'], under18: false, vulnerable: false }, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
   });
   afterAll(async () => {
     await edge?.close();
@@ -175,6 +180,7 @@ describe('evidence from edge boxes and the review queue', () => {
     const decided = ReviewCandidate.parse(await res.json());
     expect(decided).toMatchObject({ status: 'confirmed', decidedBy: 'operator', reason: 'same jacket and face as the enrolment photo' });
     const ev = await boots.waitForEvent('raised');
+    expect(ev.alert.message).toContain('Razor Man');
     expect(ev.alert).toMatchObject({ type: 'gallery-match', subjectId: 'subj-1', store: 'boots', raisedBy: { kind: 'user', id: 'operator' }, id: decided.alertId });
     await sleep(200);
     expect(tesco.events()).toHaveLength(0);
@@ -195,6 +201,14 @@ describe('evidence from edge boxes and the review queue', () => {
     const late = await uploadFile(http(), 'cand-0002', 'late.jpg', path.join(dir, 'cand-0002-crop.jpg'), sha(fs.readFileSync(path.join(dir, 'cand-0002-crop.jpg'))));
     expect(late.status).toBe('refused');
     expect(fs.existsSync(folder)).toBe(false);
+  });
+
+  it('refuses a candidate for someone who is not in the active gallery', async () => {
+    const n = (await (await api('/api/review?status=all', op)).json() as unknown[]).length;
+    // The hub acknowledges and drops it (it will never take it), so the edge's spool lets it go.
+    await edge.deliver(candidateItem(dir, 'cand-ghost', 'subj-unknown'));
+    expect((await (await api('/api/review?status=all', op)).json() as unknown[]).length).toBe(n);
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-ghost'))).toBe(false);
   });
 
   it('expires candidates nobody reviewed in time, deleting their media', async () => {

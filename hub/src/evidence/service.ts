@@ -20,8 +20,15 @@ export class EvidenceService {
     private alias: AliasLookup = async () => null,
   ) {}
 
+  private isActive: (scheme: string, subjectId: string) => boolean = () => true;
+
   setAliasLookup(fn: AliasLookup) {
     this.alias = fn;
+  }
+
+  /** Candidates for subjects no longer in the active gallery (removed, expired) are refused. */
+  setActiveCheck(fn: (scheme: string, subjectId: string) => boolean) {
+    this.isActive = fn;
   }
 
   async view(id: string): Promise<ReviewCandidate | null> {
@@ -36,6 +43,7 @@ export class EvidenceService {
 
   async report(p: Principal, r: EvidenceReport): Promise<void> {
     if (r.kind === 'candidate') {
+      if (!this.isActive(p.scheme, r.subjectId)) throw new HubError('conflict', `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`);
       const added = await this.repo.addCandidate({ report: r, scheme: p.scheme, deviceId: p.id, store: p.store, zone: p.zone, receivedAt: new Date().toISOString() });
       if (!added) {
         const existing = await this.repo.getCandidate(r.candidateId);

@@ -71,6 +71,10 @@ export class GovernanceRepository {
     return (this.db.prepare('SELECT alias FROM subjects WHERE id = ? AND scheme = ?').pluck().get(id, scheme) as string | undefined) ?? null;
   }
 
+  isActive(scheme: string, id: string): boolean {
+    return this.db.prepare("SELECT 1 FROM subjects WHERE id = ? AND scheme = ? AND state = 'active' AND expires_at > ?").get(id, scheme, new Date().toISOString()) !== undefined;
+  }
+
   renew(id: string, expiresAt: string) {
     this.db.prepare("UPDATE subjects SET expires_at = ? WHERE id = ? AND state = 'active' AND expires_at < ?").run(expiresAt, id, expiresAt);
   }
