@@ -76,7 +76,7 @@ export class HubUplink implements Uplink {
     const payload = item.payload as Record<string, unknown>;
     if (item.kind === 'candidate') {
       // The report first: the reviewer sees the candidate at once; the pictures follow.
-      await this.publish(CandidateReport.parse({ kind: 'candidate', ...payload }));
+      await this.publish(CandidateReport.parse(toWire({ kind: 'candidate', ...payload })));
       await this.uploadAll(item);
     } else if (item.kind === 'clip') {
       await this.uploadAll(item);
@@ -98,4 +98,12 @@ export class HubUplink implements Uplink {
   async close() {
     await this.client.endAsync();
   }
+}
+
+type AnyBox = { x: number; y: number; width?: number; height?: number; w?: number; h?: number };
+const wireBox = (b: AnyBox) => ({ x: b.x, y: b.y, w: b.w ?? b.width!, h: b.h ?? b.height! });
+
+/** The recorder keeps boxes as {x, y, width, height}; the protocol says {x, y, w, h}. */
+function toWire(p: Record<string, any>) {
+  return { ...p, box: wireBox(p.box), crop: { ...p.crop, box: wireBox(p.crop.box) } };
 }

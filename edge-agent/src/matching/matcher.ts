@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import type { Vision } from '@shopwatch/models';
+import type { Frame } from '../camera/frame-reader';
+import type { GalleryStore } from '../gallery/store';
+import type { Logger } from '../log';
+import type { CandidateSink, FrameSink } from '../ports';
+import { MatchTracker } from './tracker';
+
+export interface MatcherOptions {
+  vision: Vision;
+  gallery: GalleryStore;
+  sink: CandidateSink;
+  log: Logger;
+  /** Distance at or under which a face matches a template. */
+  threshold: number;
+  frames: number;
+  windowSeconds: number;
+  cooldownSeconds?: number;
+  /** Edge clock minus hub clock, ms, as last measured. */
+  clockOffsetMs: () => number;
+}
+
+export interface MatcherStats {
+  framesAnalysed: number;
+  framesDropped: number;
+  faces: number;
+  matches: number;
+  candidates: number;
+  busyMs: number;
+}
+
+/**
+ * Detect → align → describe → compare, for every decoded frame it has time for. A face that
+ * matches no template exists only inside `analyse` for that frame: its descriptor is dropped at
+ * once and nothing about it is logged, kept or sent.
+ */
+export class FaceMatcher implements FrameSink {
+  private busy = new Set<string>();
+  private tracker: MatchTracker;
+  readonly stats: MatcherStats = { framesAnalysed: 0, framesDropped: 0, faces: 0, matches: 0, candidates: 0, busyMs: 0 };
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private o: MatcherOptions) {
+    this.tracker = new MatchTracker(o.frames, o.windowSeconds * 1000, (o.cooldownSeconds ?? 60) * 1000);
+  }
+
+  push(frame: Frame): void {
+    // One frame per camera in flight; a newer frame is worth more than a queued old one.
+    if (this.busy.has(frame.cameraId) || this.o.gallery.all().length === 0) {
+      this.stats.framesDropped += this.o.gallery.all().length === 0 ? 0 : 1;
+      return;
+    }
+    this.busy.add(frame.cameraId);
+    this.queue = this.queue
+      .then(() => this.analyse(frame))
+      .catch((err) => this.o.log.error({ err: (err as Error).message, cameraId: frame.cameraId }, 'frame analysis failed'))
+      .finally(() => this.busy.delete(frame.cameraId));
+  }
+
+  /** Waits for frames being analysed (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async analyse(frame: Frame) {
+    const t0 = performance.now();
+    const { vision, gallery } = this.o;
+    const faces = await vision.detectFaces(frame.rgb, frame.width, frame.height, { tiles: true });
+    this.stats.framesAnalysed++;
+    this.stats.faces += faces.length;
+    for (const face of faces) {
+      const descriptor = await vision.describeFace(vision.alignFace(frame.rgb, frame.width, frame.height, face));
+      let best: { subjectId: string; version: number; distance: number } | null = null;
+      for (const t of gallery.all()) {
+        const { distance } = vision.compare(descriptor, t.descriptor);
+        if (distance <= this.o.threshold && (!best || distance < best.distance)) best = { subjectId: t.subjectId, version: t.version, distance };
+      }
+      if (!best) continue; // matched nobody: forget it
+      this.stats.matches++;
+      const confirmed = this.tracker.add(frame.cameraId, best.subjectId, { at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame, box: toBox(face.box) });
+      if (confirmed) {
+        this.stats.candidates++;
+        const b = confirmed.best;
+        const candidateId = crypto.randomUUID();
+        this.o.log.info({ candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, frames: confirmed.hits.length, distance: b.distance }, 'gallery match candidate');
+        await this.o.sink.submit({
+          candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,
+          payload: {
+            subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
+            frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
+          },
+        });
+      }
+    }
+    this.tracker.prune(frame.capturedAt);
+    this.stats.busyMs += performance.now() - t0;
+  }
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+/** The detector's box (x, y, w, h) as the evidence recorder's (x, y, width, height), in whole pixels. */
+const toBox = (b: { x: number; y: number; w: number; h: number }) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.max(1, Math.round(b.w)), height: Math.max(1, Math.round(b.h)) });
