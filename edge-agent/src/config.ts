@@ -42,6 +42,8 @@ export const EdgeConfig = z.strictObject({
   device: z.strictObject({
     id: Id,
     secret: z.string().min(8, 'at least 8 characters'),
+    /** The scheme this box belongs to (its topics live under `shopwatch/{scheme}/`). */
+    scheme: Id,
   }),
   cameras: z
     .array(CameraConfig)
@@ -55,8 +57,8 @@ export const EdgeConfig = z.strictObject({
     }),
   thresholds: z
     .strictObject({
-      /** Embedding distance at or below which a face counts as a match (dlib: L2, ~0.5). */
-      match: z.number().positive().default(0.5),
+      /** Descriptor distance at or below which a face counts as a match; default: the calibrated value in models/manifest.json. */
+      match: z.number().positive().max(2).optional(),
       /** K: matching frames needed ... */
       frames: z.number().int().min(1).default(3),
       /** ... within T seconds. */

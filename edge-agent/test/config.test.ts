@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, parseConfig } from '../src/config';
 
 const valid = {
   hub: { mqttUrl: 'mqtt://hub.local:1883', httpUrl: 'http://hub.local:8080' },
-  device: { id: 'edge-1', secret: 's3cret-s3cret' },
+  device: { id: 'edge-1', secret: 's3cret-s3cret', scheme: 'town' },
   cameras: [{ id: 'door', name: 'Front door', url: 'rtsp://10.0.0.5/sub', detectSize: { width: 384, height: 288 } }],
   spool: { dir: '/var/lib/shopwatch/spool', quotaBytes: '2GB' },
 };
@@ -42,7 +42,7 @@ describe('edge config', () => {
     expect(cfg.spool.quotaBytes).toBe(2_000_000_000);
     expect(cfg.spool.warnRatio).toBe(0.8);
     expect(cfg.watchdog.timeoutSeconds).toBe(10);
-    expect(cfg.thresholds).toEqual({ match: 0.5, frames: 3, windowSeconds: 3 });
+    expect(cfg.thresholds).toEqual({ frames: 3, windowSeconds: 3 }); // match: the manifest's calibrated threshold
   });
 
   it('lets SHOPWATCH_EDGE_ variables override the file, nested with __', () => {
