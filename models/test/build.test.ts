@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildModels, sha256 } from '../src/build/build-models.ts';
+import { loadVision } from '../src/index.ts';
 import { convertFaceRecognition } from '../src/build/convert-facerec.ts';
 import { readManifest } from '../src/manifest.ts';
 import { packageDir } from '../src/paths.ts';
@@ -45,7 +46,9 @@ describe('npm run models', () => {
   it('refuses a build whose hash differs from the manifest', () => {
     const wrong = readManifest();
     wrong.models.blazeface.sha256 = '0'.repeat(64);
-    expect(() => buildModels({ outDir: mkdtempSync(join(tmpdir(), 'shopwatch-models-')), manifest: wrong, log: () => {} })).toThrow(/does not match/);
+    const other = mkdtempSync(join(tmpdir(), 'shopwatch-models-'));
+    expect(() => buildModels({ outDir: other, manifest: wrong, log: () => {} })).toThrow(/does not match/);
+    rmSync(other, { recursive: true, force: true });
   });
 
   it('converts the descriptor deterministically', () => {
@@ -54,5 +57,14 @@ describe('npm run models', () => {
     const b = convertFaceRecognition(src, manifest.models.facerec.source.version);
     expect(sha256(a)).toBe(sha256(b));
     expect(sha256(a)).toBe(manifest.models.facerec.sha256);
+  });
+
+  it('builds missing models when loading the vision pipeline, or refuses with build: false', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'shopwatch-models-'));
+    await expect(loadVision({ modelDir: empty, build: false })).rejects.toThrow(/npm run models/);
+    const vision = await loadVision({ modelDir: empty });
+    expect(sha256(readFileSync(join(empty, manifest.models.blazeface.file)))).toBe(manifest.models.blazeface.sha256);
+    await vision.close();
+    rmSync(empty, { recursive: true, force: true });
   });
 });
