@@ -33,7 +33,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   const spool = new SqliteSpool({ dir: cfg.spool.dir, quotaBytes: cfg.spool.quotaBytes, warnRatio: cfg.spool.warnRatio, onStatus: (s) => uplink?.reportSpool(s) });
   const gallery = new GalleryStore(join(cfg.spool.dir, 'gallery'));
   let follower: GalleryFollower | null = null;
-  uplink = new HubUplink({ mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'), onGalleryVersion: (v) => follower?.announce(v) });
+  uplink = new HubUplink({ mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'), onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name) });
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
 
   let clockOffsetMs = 0;
@@ -54,7 +54,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     clockOffsetMs: () => clockOffsetMs,
   });
   cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => uplink.reportCamera(s) });
-  const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item) });
+  const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
 
   return {

@@ -4,7 +4,7 @@ import type { CameraConfig } from '../config';
 import { createLogger, type Logger } from '../log';
 import { buildFfmpegArgs } from './ffmpeg-args';
 import { FrameReader, type Frame } from './frame-reader';
-import { Backoff, classifyExit, clip, Watchdog, type CameraState, type CameraStatus, type StatusListener } from './watchdog';
+import { Backoff, classifyExit, clip, redactCredentials, Watchdog, type CameraState, type CameraStatus, type StatusListener } from './watchdog';
 
 export interface CameraOptions {
   camera: CameraConfig;
@@ -122,7 +122,7 @@ export class Camera {
     proc.stderr!.setEncoding('utf8');
     let partial = '';
     const keep = (line: string) => {
-      if (line.trim()) this.stderrTail.push(line);
+      if (line.trim()) this.stderrTail.push(redactCredentials(line));
       if (this.stderrTail.length > 20) this.stderrTail.shift();
     };
     proc.stderr!.on('data', (text: string) => {

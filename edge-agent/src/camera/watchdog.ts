@@ -69,6 +69,14 @@ export function classifyExit(
   return { status: 'offline', reason: clip(last ? `${how}: ${last}` : how) };
 }
 
+/**
+ * Hides the credentials of any URL in a line (`rtsp://user:pw@host` → `rtsp://***@host`):
+ * ffmpeg repeats the input URL in its errors, and those become log lines and status reasons.
+ */
+export function redactCredentials(line: string): string {
+  return line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+}
+
 export function clip(reason: string, max = 300): string {
   return reason.length <= max ? reason : `${reason.slice(0, max - 1)}…`;
 }

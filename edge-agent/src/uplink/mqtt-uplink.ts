@@ -13,6 +13,8 @@ export interface UplinkOptions {
   log: Logger;
   /** Called when the hub announces a new gallery version (retained `gallery/version`). */
   onGalleryVersion?: (version: number) => void;
+  /** Called when the hub verified one file of a spooled item (so a restart does not send it again). */
+  onFileUploaded?: (itemId: string, name: string) => void;
 }
 
 /**
@@ -91,6 +93,7 @@ export class HubUplink implements Uplink {
     for (const f of item.files) {
       if (f.uploadedAt || !f.path) continue;
       const r = await uploadFile(this.o.http, candidateId, f.name, f.path, f.sha256);
+      this.o.onFileUploaded?.(item.id, f.name);
       if (r.status === 'refused') this.o.log.info({ candidateId, file: f.name, reason: r.reason }, 'hub no longer takes this file');
     }
   }

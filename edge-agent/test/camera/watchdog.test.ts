@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, classifyExit } from '../../src/camera/watchdog';
+import { Backoff, classifyExit, redactCredentials } from '../../src/camera/watchdog';
 
 describe('Backoff', () => {
   it('doubles from the initial delay up to the cap and starts over after reset', () => {
@@ -23,5 +23,13 @@ describe('classifyExit', () => {
   });
   it('keeps reasons within 300 characters', () => {
     expect(classifyExit(1, null, ['x'.repeat(1000)]).reason.length).toBe(300);
+  });
+});
+
+describe('redactCredentials', () => {
+  it('hides user and password of URLs that ffmpeg repeats in its errors', () => {
+    expect(redactCredentials('rtsp://admin:s3cret@10.0.0.5:554/sub: Connection refused')).toBe('rtsp://***@10.0.0.5:554/sub: Connection refused');
+    expect(redactCredentials('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized')).toBe('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized');
+    expect(redactCredentials('rtsp://10.0.0.5/sub and rtsps://u@cam/x')).toBe('rtsp://10.0.0.5/sub and rtsps://***@cam/x');
   });
 });
