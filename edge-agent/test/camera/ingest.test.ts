@@ -160,13 +160,14 @@ describe('camera ingest from a real RTSP server', () => {
 
   it('reports error for a stream the camera does not have', async () => {
     const { camera, statuses } = makeCamera({
-      camera: CameraConfig.parse({ id: 'cam9', name: 'Nope', url: rtsp.url('nope'), detectSize: { width: 64, height: 48 } }),
+      camera: CameraConfig.parse({ id: 'cam9', name: 'Nope', url: rtsp.url('nope').replace('rtsp://', 'rtsp://viewer:topsecret@'), detectSize: { width: 64, height: 48 } }),
     });
     camera.start();
     try {
       const status = await waitFor(() => statuses.find((s) => s.status !== 'online'), 20_000, 'a failure');
       expect(status).toMatchObject({ status: 'error' });
       expect(status.reason).toMatch(/no such stream/);
+      expect(status.reason).not.toContain('topsecret'); // credentials never reach logs or the hub
     } finally {
       await camera.stop();
     }
