@@ -25,7 +25,10 @@ function start(session: LoginResponse) {
   store.update(() => ({ user: session.user }));
   const controlRoom = isControlRoom(session.user.role);
   api.scheme().then((scheme) => store.update(() => ({ scheme })), () => undefined);
-  if (controlRoom) actions.refreshDevices().catch(() => undefined);
+  if (controlRoom) {
+    actions.refreshDevices().catch(() => undefined);
+    actions.refreshReview().catch(() => undefined);
+  }
   actions.refreshRecent().catch(() => undefined);
   live = new LiveLink(store, session.token, {
     onNews: (kind, ids) => {
@@ -40,9 +43,13 @@ function start(session: LoginResponse) {
       void actions.flush();
       if (reconnect) {
         actions.refreshRecent().catch(() => undefined);
-        if (controlRoom) actions.refreshDevices().catch(() => undefined);
+        if (controlRoom) {
+          actions.refreshDevices().catch(() => undefined);
+          actions.refreshReview().catch(() => undefined);
+        }
       }
     },
+    onReview: () => beep(false),
     onUnauthenticated: logout,
   });
   live.start();
@@ -53,7 +60,7 @@ function logout() {
   live = null;
   saveSession(null);
   api.setToken(null);
-  store.update(() => ({ user: null, alerts: new Map(), devices: new Map(), pending: [], lastSeq: 0 }));
+  store.update(() => ({ user: null, alerts: new Map(), devices: new Map(), review: new Map(), pending: [], lastSeq: 0 }));
   navigate('/login', true);
   mount();
 }

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type AlertEvent, topics } from '@shopwatch/protocols';
+import { type AlertEvent, type Incident, topics } from '@shopwatch/protocols';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHub } from '../../hub/src/hub';
-import { startTestHub } from '../../hub/test/support/hub';
+import { startTestHub, tempDir } from '../../hub/test/support/hub';
 import { ConsolePage } from './pages/console-page';
 import { FieldPage } from './pages/field-page';
 import { LoginPage } from './pages/login-page';
 import { ensureDashboardBuilt } from './support/build';
+import { deliverCandidate, enrolSubject } from './support/gallery';
 import { DESKTOP, MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
 
 let hub: RunningHub & { http: string };
@@ -46,6 +47,11 @@ async function signedIn(project: Project, username: string, password: string, op
   await login.goto();
   await login.login(username, password);
   return page;
+}
+
+async function apiToken(username: string, password: string): Promise<string> {
+  const r = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  return ((await r.json()) as { token: string }).token;
 }
 
 const tag = (project: Project, what: string) => `${what} ${project.name} ${Math.random().toString(36).slice(2, 7)}`;
@@ -223,6 +229,27 @@ describe('field app, in the rain', () => {
     expect(await room.rowWith(text).count()).toBe(1);
   });
 
+  it('sends an incident report prefilled from the alert to the hub', async () => {
+    const store = new FieldPage(await signedIn(MOBILE, 'tesco-staff', 'tesco-password'));
+    const text = tag(MOBILE, 'wine, two bottles');
+    await store.typeDetails(text);
+    await store.raise('Shoplifting');
+    await store.cardWith(text).getByRole('button', { name: 'Incident report…' }).click();
+    const page = store.page;
+    await expect(page.getByLabel('What happened').inputValue()).resolves.toBe('theft');
+    await expect(page.getByLabel('Description').inputValue()).resolves.toContain(text);
+    await page.getByLabel(/Goods \/ loss/).fill('24.99');
+    await page.getByLabel(/Witness statement/).fill('I watched him put two bottles of wine in a bag and leave.');
+    await page.getByRole('button', { name: 'Send to the hub' }).click();
+    await page.getByTestId('incident-result').filter({ hasText: 'Sent to the hub' }).waitFor();
+
+    const token = await apiToken('tesco-staff', 'tesco-password');
+    const list = (await (await fetch(`${hub.http}/api/incidents`, { headers: { authorization: `Bearer ${token}` } })).json()) as Incident[];
+    const inc = list.find((i) => i.description.includes(text))!;
+    expect(inc).toMatchObject({ type: 'theft', store: 'tesco', valuePence: 2499, reporter: 'tesco-staff' });
+    expect(inc.alertId).not.toBeNull();
+  });
+
   it('shows an escalation on the phone and in the control room when nobody attends', async () => {
     const quick = await startTestHub({ escalationSeconds: 5 });
     try {
@@ -242,6 +269,56 @@ describe('field app, in the rain', () => {
       await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
       await quick.stop();
     }
+  });
+});
+
+describe('review queue', () => {
+  it('shows the camera crop beside the gallery photo and confirms with a reason, raising a gallery-match alert', async () => {
+    const coord = await apiToken('coord', 'coord-password');
+    const subject = await enrolSubject(hub.http, coord, 'Razor Man');
+    const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));
+    const store = new FieldPage(await signedIn(MOBILE, 'boots-staff', 'boots-password'));
+    await room.page.getByRole('link', { name: /^Review queue/ }).click();
+    await room.page.getByText('No candidates waiting for review.').waitFor();
+
+    await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-ui-1', subjectId: subject.id });
+    // It arrives live, is claimed by whoever opens it, and nothing reaches the store yet.
+    const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-1"]');
+    await detail.waitFor();
+    await detail.getByTestId('candidate-crop').locator('img').waitFor();
+    await detail.getByTestId('gallery-photo').locator('img').waitFor();
+    for (const img of await detail.locator('img').all()) expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+    await expect(detail.textContent()).resolves.toContain('81% score');
+    expect(await store.cardWith('Razor Man').count()).toBe(0);
+    await room.page.screenshot({ path: artifactPath('desktop-06-console-review.png'), animations: 'disabled' });
+
+    await room.page.keyboard.press('y');
+    await room.page.keyboard.type('Same man: face, hairline and glasses match');
+    await room.page.keyboard.press('Enter');
+    await room.page.getByTestId('review-message').filter({ hasText: 'Confirmed' }).waitFor();
+    const card = store.cardWith('Razor Man');
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toContain('Gallery match');
+  });
+
+  it('rejects with a reason and the images are gone', async () => {
+    const coord = await apiToken('coord', 'coord-password');
+    const subject = await enrolSubject(hub.http, coord, 'Not Him');
+    const room = new ConsolePage(await signedIn(MOBILE, 'operator', 'operator-password'));
+    await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-ui-2', subjectId: subject.id, score: 0.62 });
+    await room.page.getByRole('link', { name: /^Review queue/ }).click();
+    await room.page.locator('[data-testid="candidate"][data-candidate-id="cand-ui-2"]').click();
+    const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-2"]');
+    await detail.getByTestId('candidate-crop').locator('img').waitFor();
+    await room.page.screenshot({ path: artifactPath('mobile-06-console-review.png'), fullPage: true, animations: 'disabled' });
+    await detail.getByRole('radio', { name: /Reject/ }).click();
+    await detail.getByRole('button', { name: 'Different person' }).click();
+    await detail.getByRole('button', { name: /Reject and delete/ }).click();
+    await room.page.getByTestId('review-message').filter({ hasText: 'Rejected' }).waitFor();
+    await room.page.getByRole('radio', { name: 'Decided' }).click();
+    await room.page.locator('[data-testid="candidate"][data-candidate-id="cand-ui-2"]').click();
+    await detail.getByTestId('verdict').filter({ hasText: 'Rejected by operator' }).waitFor();
+    await expect(detail.getByTestId('candidate-crop').textContent()).resolves.toContain('Deleted');
   });
 });
 
@@ -374,9 +451,9 @@ describe('screenshots', () => {
       await shot(page, '04-console-devices');
       await room.gotoPlan();
       await shot(page, '05-console-plan');
-      await page.getByRole('link', { name: /Review queue/ }).click();
-      await page.getByText('arrives with the hub').waitFor();
-      await shot(page, '06-console-review-placeholder');
+      await page.getByRole('link', { name: /^Audit/ }).click();
+      await page.getByRole('note').filter({ hasText: 'Not built yet' }).waitFor();
+      await shot(page, '10-console-audit-placeholder');
 
       const warden = new FieldPage(await signedIn(project, 'warden', 'warden-password'));
       await warden.cardWith('Fight at the tills').waitFor();
@@ -385,7 +462,7 @@ describe('screenshots', () => {
       await store.cardWith('Fight at the tills').waitFor();
       await shot(store.page, '08-field-store');
       await store.cardWith('Fight at the tills').getByRole('button', { name: 'Incident report…' }).click();
-      await store.page.getByTestId('incident-not-sent').waitFor();
+      await store.page.getByRole('heading', { name: 'Incident report' }).waitFor();
       await shot(store.page, '09-field-incident');
     });
   }

@@ -7,6 +7,7 @@ import { useHotkeys } from '../ui/hotkeys';
 import { AlertsScreen } from './alerts-screen';
 import { DevicesScreen } from './devices-screen';
 import { PlanScreen } from './plan-screen';
+import { ReviewScreen } from './review-screen';
 import { Placeholder, PLACEHOLDERS } from './placeholder';
 import { HelpDialog } from './help';
 
@@ -14,6 +15,7 @@ const SCREENS = [
   { path: '/console/alerts', label: 'Alerts', key: 'a' },
   { path: '/console/devices', label: 'Devices', key: 'd' },
   { path: '/console/plan', label: 'Plan', key: 'p' },
+  { path: '/console/review', label: 'Review queue', key: 'r' },
 ] as const;
 
 /** The control room: desktop, dark, keyboard first. */
@@ -23,7 +25,10 @@ export function Console(props: { path: string }) {
   const user = useStore(store, (s) => s.user);
   const alerts = useStore(store, (s) => s.alerts);
   const [help, setHelp] = useState(false);
+  const review = useStore(store, (s) => s.review);
   const active = [...alerts.values()].filter((a) => a.status !== 'closed').length;
+  const pending = [...review.values()].filter((c) => c.status === 'pending').length;
+  const badge: Record<string, number> = { Alerts: active, 'Review queue': pending };
 
   const keys: Record<string, () => void> = { '?': () => setHelp((h) => !h) };
   for (const s of SCREENS) keys[`g ${s.key}`] = () => navigate(s.path);
@@ -59,15 +64,15 @@ export function Console(props: { path: string }) {
         {SCREENS.map((s) => (
           <a href={s.path} class={props.path.startsWith(s.path) ? 'active' : ''} aria-current={props.path.startsWith(s.path) ? 'page' : undefined}>
             <span>{s.label}</span>
-            {s.label === 'Alerts' && active > 0 && (
-              <span class="count" aria-label={`${active} active`}>
-                {active}
+            {(badge[s.label] ?? 0) > 0 && (
+              <span class="count" aria-label={`${badge[s.label]} ${s.label === 'Alerts' ? 'active' : 'pending'}`}>
+                {badge[s.label]}
               </span>
             )}
             <kbd>g {s.key}</kbd>
           </a>
         ))}
-        <div class="navsep">Coming with later hub APIs</div>
+        <div class="navsep">Not built yet</div>
         {PLACEHOLDERS.map((p) => (
           <a href={`/console/${p.id}`} class={`later${sub === p.id ? ' active' : ''}`} aria-current={sub === p.id ? 'page' : undefined}>
             <span>{p.label}</span>
@@ -82,6 +87,8 @@ export function Console(props: { path: string }) {
           <DevicesScreen />
         ) : sub === 'plan' ? (
           <PlanScreen />
+        ) : sub === 'review' ? (
+          <ReviewScreen />
         ) : (
           <AlertsScreen />
         )}

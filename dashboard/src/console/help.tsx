@@ -9,7 +9,8 @@ const KEYS: [string, string][] = [
   ['u', 'acknowledge: unable'],
   ['c', 'close the selected alert (then 1–4 for the outcome)'],
   ['f', 'cycle the filter: active, closed, all'],
-  ['g a / g d / g p', 'go to alerts, devices, plan'],
+  ['g a / g d / g p / g r', 'go to alerts, devices, plan, review queue'],
+  ['y / n', 'review: confirm / reject the candidate, then type the reason and press Enter'],
   ['Esc', 'close a dialog'],
   ['?', 'this help'],
 ];

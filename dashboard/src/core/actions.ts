@@ -65,6 +65,10 @@ export class Actions {
     return a;
   }
 
+  async refreshReview() {
+    this.store.mergeCandidates(await this.api.reviewQueue('all'));
+  }
+
   async refreshDevices() {
     this.store.setDevices(await this.api.devices());
   }

@@ -1,5 +1,6 @@
 import type {
-  Ack, AlertQuery, AlertWithDeliveries, Alert, Close, DeviceSummary, ErrorBody, LoginResponse, RaiseRequest, SchemeInfo, UserInfo,
+  Ack, AlertQuery, AlertWithDeliveries, Alert, Close, DeviceSummary, ErrorBody, Incident, IncidentInput, LoginResponse, RaiseRequest,
+  ReviewCandidate, ReviewDecision, SchemeInfo, Subject, UserInfo,
 } from '@shopwatch/protocols';
 
 /** A refusal from the hub, carrying its `{ code, message }` body. */
@@ -61,5 +62,36 @@ export class Api {
   }
   devices() {
     return this.call<DeviceSummary[]>('GET', '/api/devices');
+  }
+  reviewQueue(status: 'pending' | 'all' = 'pending') {
+    return this.call<ReviewCandidate[]>('GET', `/api/review?status=${status}`);
+  }
+  candidate(id: string) {
+    return this.call<ReviewCandidate>('GET', `/api/review/${encodeURIComponent(id)}`);
+  }
+  claim(id: string) {
+    return this.call<ReviewCandidate>('POST', `/api/review/${encodeURIComponent(id)}/claim`);
+  }
+  decide(id: string, d: ReviewDecision) {
+    return this.call<ReviewCandidate>('POST', `/api/review/${encodeURIComponent(id)}/decision`, d);
+  }
+  subject(id: string) {
+    return this.call<Subject>('GET', `/api/gallery/subjects/${encodeURIComponent(id)}`);
+  }
+  recordIncident(i: IncidentInput) {
+    return this.call<Incident>('POST', '/api/incidents', i);
+  }
+
+  /**
+   * Fetches an image or clip that needs the bearer token (an <img src> cannot send it) and
+   * returns an object URL; the caller revokes it. Every such view is audited by the hub.
+   */
+  async blobUrl(path: string): Promise<string> {
+    const res = await fetch(this.base + path, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    if (!res.ok) {
+      const b = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
+      throw new ApiError(res.status, { code: b.code ?? 'internal', message: b.message ?? `HTTP ${res.status}` });
+    }
+    return URL.createObjectURL(await res.blob());
   }
 }

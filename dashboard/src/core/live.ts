@@ -4,6 +4,8 @@ import type { Store } from './store';
 export interface LiveHooks {
   /** A live event told this browser about something new (for sound and vibration). */
   onNews?: (kind: 'raised' | 'escalated' | 'missed', alertIds: string[]) => void;
+  /** A new gallery-match candidate waits for review. */
+  onReview?: (candidateId: string) => void;
   /** The hub refused the token: the session is over. */
   onUnauthenticated?: () => void;
   /** Connected (again) and welcomed: time to refresh lists the socket does not carry. */
@@ -166,6 +168,10 @@ export class LiveLink {
         break;
       case 'camera':
         this.store.applyCamera(m.status);
+        break;
+      case 'review':
+        this.store.mergeCandidates([m.event.candidate]);
+        if (m.event.event === 'pending') this.hooks.onReview?.(m.event.candidate.id);
         break;
       case 'pong':
         if (this.pongDue) clearTimeout(this.pongDue);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AlertEvent, AlertWithDeliveries, CameraStatus, DeviceStatus, DeviceSummary, SchemeInfo, UserInfo } from '@shopwatch/protocols';
+import type { AlertEvent, AlertWithDeliveries, CameraStatus, DeviceStatus, DeviceSummary, ReviewCandidate, SchemeInfo, UserInfo } from '@shopwatch/protocols';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -23,6 +23,8 @@ export interface State {
   scheme: SchemeInfo | null;
   alerts: ReadonlyMap<string, AlertView>;
   devices: ReadonlyMap<string, DeviceSummary>;
+  /** Gallery-match candidates (control room only), kept live by `review` messages. */
+  review: ReadonlyMap<string, ReviewCandidate>;
   connection: { state: ConnectionState; since: number; error: string | null; attempts: number };
   /** Raises not yet accepted by the hub (sent again with the same clientRef when it is back). */
   pending: readonly PendingRaise[];
@@ -35,6 +37,7 @@ export const initialState = (): State => ({
   scheme: null,
   alerts: new Map(),
   devices: new Map(),
+  review: new Map(),
   connection: { state: 'connecting', since: Date.now(), error: null, attempts: 0 },
   pending: [],
   lastSeq: 0,
@@ -138,6 +141,14 @@ export class Store {
       const devices = new Map(s.devices);
       devices.set(d.id, { ...d, cameras: [...d.cameras.filter((c) => c.cameraId !== cam.cameraId), cam].sort((a, b) => a.cameraId.localeCompare(b.cameraId)) });
       return { devices };
+    });
+  }
+
+  mergeCandidates(list: ReviewCandidate[]) {
+    this.update((s) => {
+      const review = new Map(s.review);
+      for (const c of list) review.set(c.id, c);
+      return { review };
     });
   }
 

@@ -1,69 +1,111 @@
 import { useState } from 'preact/hooks';
+import type { AlertType, IncidentType } from '@shopwatch/protocols';
+import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
-import { ALERT_TYPES, OUTCOMES, clock, placeOf } from '../core/labels';
+import { ALERT_TYPES, OUTCOMES, placeOf } from '../core/labels';
 import type { AlertView } from '../core/store';
 import { useStore } from '../core/store';
 
 const DRAFTS = 'shopwatch.incident-drafts';
 
+const INCIDENT_TYPES: Record<IncidentType, string> = {
+  theft: 'Theft',
+  violence: 'Violence',
+  'threats-or-abuse': 'Threats or abuse',
+  'criminal-damage': 'Criminal damage',
+  fraud: 'Fraud',
+  other: 'Other',
+};
+const FROM_ALERT: Record<AlertType, IncidentType> = {
+  shoplifting: 'theft', violence: 'violence', aggression: 'threats-or-abuse', 'known-offender': 'other', suspicious: 'other', 'gallery-match': 'other', other: 'other',
+};
+
 interface Draft {
-  alertId: string;
-  savedAt: string;
-  what: string;
-  where: string;
-  when: string;
+  type: IncidentType;
+  store: string;
+  when: string; // datetime-local value, local time
   description: string;
-  people: string;
-  loss: string;
-  policeRef: string;
+  value: string; // pounds, as typed
+  statement: string;
 }
 
-function loadDraft(alertId: string): Draft | null {
+const localInput = (iso: string) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+function loadDrafts(): Record<string, Draft> {
   try {
-    const all = JSON.parse(localStorage.getItem(DRAFTS) ?? '{}') as Record<string, Draft>;
-    return all[alertId] ?? null;
+    return JSON.parse(localStorage.getItem(DRAFTS) ?? '{}') as Record<string, Draft>;
   } catch {
-    return null;
+    return {};
   }
 }
-
-function saveDraft(d: Draft) {
-  const all = JSON.parse(localStorage.getItem(DRAFTS) ?? '{}') as Record<string, Draft>;
-  all[d.alertId] = d;
+function saveDraft(alertId: string, d: Draft | null) {
+  const all = loadDrafts();
+  if (d) all[alertId] = d;
+  else delete all[alertId];
   localStorage.setItem(DRAFTS, JSON.stringify(all));
 }
 
 /**
- * A quick incident report prefilled from an alert. The hub has no incident API yet, so this is
- * kept as a draft on this device only and says so plainly; nothing is sent.
+ * A quick incident report prefilled from an alert, sent to the hub's incident API. While it is
+ * being written it is kept as a draft on this device, so a lost connection loses nothing.
  */
 export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
   const { a } = props;
-  const { store } = useServices();
+  const { store, api } = useServices();
   const scheme = useStore(store, (s) => s.scheme);
+  const user = useStore(store, (s) => s.user);
   const place = placeOf(a, scheme);
+  const member = user?.role === 'member';
   const [d, setD] = useState<Draft>(
     () =>
-      loadDraft(a.id) ?? {
-        alertId: a.id,
-        savedAt: '',
-        what: ALERT_TYPES[a.type].label,
-        where: [place.store, place.zone].filter(Boolean).join(', '),
-        when: `${new Date(a.raisedAt).toLocaleDateString('en-GB')} ${clock(a.raisedAt)}`,
-        description: [a.message, a.outcome ? `Outcome: ${OUTCOMES[a.outcome]}` : null].filter(Boolean).join('\n'),
-        people: '',
-        loss: '',
-        policeRef: '',
+      loadDrafts()[a.id] ?? {
+        type: FROM_ALERT[a.type],
+        store: a.store ?? '',
+        when: localInput(a.raisedAt),
+        description: [
+          `${ALERT_TYPES[a.type].label} alert at ${place.store ?? `zone ${place.zone}`}`,
+          a.message,
+          a.outcome ? `Outcome: ${OUTCOMES[a.outcome]}` : null,
+        ].filter(Boolean).join('. '),
+        value: '',
+        statement: '',
       },
   );
-  const [saved, setSaved] = useState(!!d.savedAt);
-  const field = (k: keyof Draft) => ({
-    value: d[k],
-    onInput: (e: Event) => {
-      setD({ ...d, [k]: (e.currentTarget as HTMLInputElement).value });
-      setSaved(false);
-    },
-  });
+  const [state, setState] = useState<{ kind: 'idle' | 'sending' | 'sent' | 'error'; text?: string }>({ kind: 'idle' });
+  const set = (k: keyof Draft) => (e: Event) => {
+    const next = { ...d, [k]: (e.currentTarget as HTMLInputElement).value };
+    setD(next);
+    saveDraft(a.id, next);
+  };
+
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const pounds = d.value.trim() ? Number(d.value.replace(/[£,\s]/g, '')) : null;
+    if (pounds !== null && (!Number.isFinite(pounds) || pounds < 0)) return setState({ kind: 'error', text: 'Value must be an amount in pounds, e.g. 24.99' });
+    setState({ kind: 'sending' });
+    try {
+      const inc = await api.recordIncident({
+        type: d.type,
+        occurredAt: new Date(d.when).toISOString(),
+        ...(!member && d.store ? { store: d.store } : {}),
+        description: d.description.trim(),
+        ...(pounds !== null ? { valuePence: Math.round(pounds * 100) } : {}),
+        ...(d.statement.trim() ? { statement: d.statement.trim() } : {}),
+        alertId: a.id,
+      });
+      saveDraft(a.id, null);
+      setState({ kind: 'sent', text: `Sent to the hub: incident ${inc.id.slice(0, 12)}…` });
+    } catch (err) {
+      const text =
+        err instanceof ApiError
+          ? [err.message, ...(err.body.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' · ')
+          : 'Not sent: no connection. The draft is kept on this device; try again.';
+      setState({ kind: 'error', text });
+    }
+  };
 
   return (
     <main class="field incident">
@@ -73,51 +115,55 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         </button>
         <h2>Incident report</h2>
       </header>
-      <p class="ph-banner" role="note" data-testid="incident-not-sent">
-        Draft only: not sent to the hub. The hub has no incident API yet; this report stays on this device.
-      </p>
-      <form
-        class="incident-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          saveDraft({ ...d, savedAt: new Date().toISOString() });
-          setSaved(true);
-        }}
-      >
+      <p class="muted small">From the {ALERT_TYPES[a.type].label.toLowerCase()} alert. The draft stays on this device until the hub has it.</p>
+      <form class="incident-form" onSubmit={send}>
         <label>
           What happened
-          <input {...field('what')} />
+          <select value={d.type} onChange={set('type')}>
+            {(Object.keys(INCIDENT_TYPES) as IncidentType[]).map((t) => (
+              <option value={t}>{INCIDENT_TYPES[t]}</option>
+            ))}
+          </select>
         </label>
-        <label>
-          Where
-          <input {...field('where')} />
-        </label>
+        {!member && (
+          <label>
+            Store
+            <select value={d.store} onChange={set('store')}>
+              <option value="">No particular store</option>
+              {scheme?.stores.map((s) => (
+                <option value={s.id}>{s.name}</option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           When
-          <input {...field('when')} />
+          <input type="datetime-local" value={d.when} onInput={set('when')} required />
         </label>
         <label>
           Description
-          <textarea rows={4} {...field('description')} />
+          <textarea rows={4} value={d.description} onInput={set('description')} required minLength={5} maxLength={4000} />
         </label>
         <label>
-          People involved (description)
-          <textarea rows={3} {...field('people')} />
+          Goods / loss (£, optional)
+          <input inputMode="decimal" value={d.value} onInput={set('value')} placeholder="e.g. 24.99" />
         </label>
         <label>
-          Goods / loss (£)
-          <input inputMode="decimal" {...field('loss')} />
+          Witness statement (optional; at least 20 characters; needed before anyone can be added to the gallery)
+          <textarea rows={4} value={d.statement} onInput={set('statement')} maxLength={20000} />
         </label>
-        <label>
-          Police reference (if any)
-          <input {...field('policeRef')} />
-        </label>
-        <button class="btn primary big" type="submit">
-          Save draft on this device
-        </button>
-        {saved && (
-          <p class="raise-result queued" role="status">
-            Saved on this device. Not sent to the hub.
+        {state.kind !== 'sent' ? (
+          <button class="btn primary big" type="submit" disabled={state.kind === 'sending'}>
+            {state.kind === 'sending' ? 'Sending…' : 'Send to the hub'}
+          </button>
+        ) : (
+          <button class="btn big" type="button" onClick={props.onDone}>
+            Done
+          </button>
+        )}
+        {(state.kind === 'sent' || state.kind === 'error') && (
+          <p class={`raise-result ${state.kind === 'sent' ? 'ok' : 'error'}`} role={state.kind === 'sent' ? 'status' : 'alert'} data-testid="incident-result">
+            {state.text}
           </p>
         )}
       </form>

@@ -1,0 +1,238 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ReviewCandidate } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { age, clock, placeOf } from '../core/labels';
+import { useNow, useStore } from '../core/store';
+import { useHotkeys } from '../ui/hotkeys';
+import { Evidence } from './review-evidence';
+
+type Verdict = 'confirm' | 'reject';
+const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
+const CONFIRM_REASONS = ['Same person: face and build match'];
+
+/**
+ * The review queue: nothing is announced to stores until a named reviewer confirms a match.
+ * Opening a pending candidate claims it, so two reviewers do not decide it at once.
+ */
+export function ReviewScreen() {
+  const { store, api, actions } = useServices();
+  const review = useStore(store, (s) => s.review);
+  const user = useStore(store, (s) => s.user);
+  const scheme = useStore(store, (s) => s.scheme);
+  const now = useNow();
+  const [show, setShow] = useState<'pending' | 'decided'>('pending');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    actions.refreshReview().catch((e: Error) => setMessage({ text: e.message, error: true }));
+  }, [actions]);
+
+  const list = useMemo(() => {
+    const all = [...review.values()];
+    return show === 'pending'
+      ? all.filter((c) => c.status === 'pending').sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)) // oldest first: it expires first
+      : all.filter((c) => c.status !== 'pending').sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''));
+  }, [review, show]);
+  const current = (selected && review.get(selected)) || list[0] || null;
+
+  // Claim the candidate on screen while it is pending and not someone else's.
+  useEffect(() => {
+    if (!current || current.status !== 'pending' || current.claimedBy === user?.username) return;
+    if (current.claimedBy && current.claimedUntil && Date.parse(current.claimedUntil) > Date.now()) return;
+    api.claim(current.id).then((c) => store.mergeCandidates([c]), (e: Error) => setMessage({ text: e.message, error: true }));
+  }, [current?.id, current?.status]);
+
+  useEffect(() => {
+    setVerdict(null);
+    setReason('');
+  }, [current?.id]);
+
+  // The hub announces a candidate as soon as its report arrives, before the edge box has
+  // uploaded the pictures, and does not announce the finished upload: ask again until they are in.
+  const uploading = !!current && current.status === 'pending' && current.files.some((f) => !f.verified && !f.deleted);
+  useEffect(() => {
+    if (!uploading || !current) return;
+    const id = current.id;
+    const t = setInterval(() => api.candidate(id).then((c) => store.mergeCandidates([c]), () => undefined), 1000);
+    return () => clearInterval(t);
+  }, [uploading, current?.id]);
+
+  const move = (d: number) => {
+    if (!list.length) return;
+    const i = current ? list.findIndex((c) => c.id === current.id) : -1;
+    setSelected(list[Math.max(0, Math.min(list.length - 1, i + d))]!.id);
+  };
+  const choose = (v: Verdict) => {
+    if (!current || current.status !== 'pending') return;
+    setVerdict(v);
+    setTimeout(() => reasonRef.current?.focus());
+  };
+  const decide = async () => {
+    if (!current || !verdict) return;
+    if (reason.trim().length < 3) return setMessage({ text: 'Give a reason (at least 3 characters).', error: true });
+    setBusy(true);
+    try {
+      const c = await api.decide(current.id, { verdict, reason: reason.trim() });
+      store.mergeCandidates([c]);
+      setMessage({ text: verdict === 'confirm' ? 'Confirmed: a gallery-match alert has been raised.' : 'Rejected: the face images and clip are deleted.' });
+      setSelected(null);
+    } catch (e) {
+      setMessage({ text: (e as Error).message, error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useHotkeys({ j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), y: () => choose('confirm'), n: () => choose('reject'), f: () => setShow((s) => (s === 'pending' ? 'decided' : 'pending')) });
+
+  const claimedByOther = current?.status === 'pending' && current.claimedBy && current.claimedBy !== user?.username && current.claimedUntil && Date.parse(current.claimedUntil) > now;
+
+  return (
+    <div class="review-screen">
+      <section class="review-list" aria-labelledby="rq-title">
+        <div class="toolbar">
+          <h2 id="rq-title">Review queue</h2>
+          <div class="seg" role="radiogroup" aria-label="Show">
+            {(['pending', 'decided'] as const).map((s) => (
+              <button role="radio" aria-checked={show === s} class={show === s ? 'on' : ''} onClick={() => setShow(s)}>
+                {s === 'pending' ? `Pending (${[...review.values()].filter((c) => c.status === 'pending').length})` : 'Decided'}
+              </button>
+            ))}
+          </div>
+        </div>
+        {list.length === 0 ? (
+          <p class="empty">{show === 'pending' ? 'No candidates waiting for review.' : 'No decisions yet.'}</p>
+        ) : (
+          <ul class="cand-list" aria-label="Candidates">
+            {list.map((c) => (
+              <li>
+                <button
+                  class={`cand${c.id === current?.id ? ' selected' : ''}`}
+                  aria-current={c.id === current?.id}
+                  onClick={() => setSelected(c.id)}
+                  data-testid="candidate"
+                  data-candidate-id={c.id}
+                >
+                  <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
+                  <span class="muted small">
+                    {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} · {age(c.capturedAt, now)} ago
+                  </span>
+                  {c.status !== 'pending' && <span class={`tag ${c.status === 'confirmed' ? 'hot' : ''}`}>{c.status}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="review-detail" aria-label="Candidate">
+        {message && (
+          <p class={`notice${message.error ? ' error' : ''}`} role={message.error ? 'alert' : 'status'} data-testid="review-message">
+            {message.text}
+          </p>
+        )}
+        {current ? (
+          <article data-testid="candidate-detail" data-candidate-id={current.id}>
+            <h2>
+              Possible match: {current.subjectAlias ?? current.subjectId} <span class="muted">({Math.round(current.score * 100)}% score)</span>
+            </h2>
+            <p class="muted">
+              {placeOf({ store: current.store, zone: current.zone ?? '' }, scheme).store ?? current.zone} · camera {current.cameraId} · captured {clock(current.capturedAt)} · {current.frames} frames · distance{' '}
+              {current.distance.toFixed(3)} · recorder clock {current.clockOffsetMs >= 0 ? '+' : ''}
+              {current.clockOffsetMs} ms
+            </p>
+            <Evidence c={current} />
+            {current.status === 'pending' ? (
+              <Decision
+                c={current}
+                claimedByOther={claimedByOther ? current.claimedBy : null}
+                verdict={verdict}
+                reason={reason}
+                busy={busy}
+                reasonRef={reasonRef}
+                onVerdict={choose}
+                onReason={setReason}
+                onSubmit={() => void decide()}
+              />
+            ) : (
+              <p class={`decided st-${current.status}`} data-testid="verdict">
+                {current.status === 'expired' ? 'Expired unreviewed' : `${current.status === 'confirmed' ? 'Confirmed' : 'Rejected'} by ${current.decidedBy ?? '?'}`}
+                {current.decidedAt ? ` at ${clock(current.decidedAt)}` : ''}: “{current.reason}”{current.alertId ? ' · alert raised' : ''}
+              </p>
+            )}
+          </article>
+        ) : (
+          <p class="empty">Select a candidate.</p>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Decision(props: {
+  c: ReviewCandidate;
+  claimedByOther: string | null;
+  verdict: Verdict | null;
+  reason: string;
+  busy: boolean;
+  reasonRef: { current: HTMLTextAreaElement | null };
+  onVerdict: (v: Verdict) => void;
+  onReason: (r: string) => void;
+  onSubmit: () => void;
+}) {
+  const { verdict } = props;
+  return (
+    <form
+      class="decision"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <p class="rule">Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.</p>
+      {props.claimedByOther && <p class="error">Being reviewed by {props.claimedByOther}.</p>}
+      <div class="verdicts" role="radiogroup" aria-label="Verdict">
+        <button type="button" role="radio" aria-checked={verdict === 'confirm'} class={`btn big${verdict === 'confirm' ? ' confirm-on' : ''}`} onClick={() => props.onVerdict('confirm')}>
+          Confirm match <kbd>y</kbd>
+        </button>
+        <button type="button" role="radio" aria-checked={verdict === 'reject'} class={`btn big${verdict === 'reject' ? ' reject-on' : ''}`} onClick={() => props.onVerdict('reject')}>
+          Reject <kbd>n</kbd>
+        </button>
+      </div>
+      {verdict && (
+        <>
+          <div class="chips">
+            {(verdict === 'reject' ? REJECT_REASONS : CONFIRM_REASONS).map((r) => (
+              <button type="button" class="btn small" onClick={() => props.onReason(r)}>
+                {r}
+              </button>
+            ))}
+          </div>
+          <label>
+            Reason (kept with the decision)
+            <textarea
+              ref={props.reasonRef}
+              rows={2}
+              maxLength={500}
+              value={props.reason}
+              onInput={(e) => props.onReason(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  props.onSubmit();
+                }
+              }}
+            />
+          </label>
+          <button type="submit" class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`} disabled={props.busy || props.reason.trim().length < 3}>
+            {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'} <kbd>Enter</kbd>
+          </button>
+        </>
+      )}
+    </form>
+  );
+}
