@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vision } from '@shopwatch/models';
 import { startCameras } from './camera/cameras';
@@ -53,7 +54,20 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     threshold: cfg.thresholds.match ?? vision.matchThreshold, frames: cfg.thresholds.frames, windowSeconds: cfg.thresholds.windowSeconds,
     clockOffsetMs: () => clockOffsetMs,
   });
-  cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => uplink.reportCamera(s) });
+  const cameraStates = new Map<string, string>();
+  cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => (cameraStates.set(s.cameraId, s.status), uplink.reportCamera(s)) });
+  // A heartbeat file for the container health check and the engineer at the box.
+  const writeHealth = () => {
+    const health = { at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates), spool: spool.usage(), gallery: { version: gallery.version, templates: gallery.all().length }, matcher: matcher.stats };
+    try {
+      writeFileSync(join(cfg.spool.dir, 'health.json'), JSON.stringify(health));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not write health.json');
+    }
+  };
+  writeHealth();
+  const healthTimer = setInterval(writeHealth, 10_000);
+  healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
 
@@ -61,6 +75,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     matcher, uplink, gallery, spool,
     stop: async () => {
       clearInterval(clockTimer);
+      clearInterval(healthTimer);
       await cameras!.stop();
       await matcher.idle();
       await recorder.drain();
