@@ -89,6 +89,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const gov = new GovernanceRepository(db);
   const subjects = new SubjectService(gov, galleryRepo, gallery, dir, options.faces ?? new VisionFaceChecker(), audit, logger('hub:gallery'), config.dataDir);
   subjects.setTemplateCounter((id) => galleryRepo.count(id));
+  subjects.onPurged = (_scheme, id) => review.dropForSubject(id);
   evidence.setAliasLookup(async (scheme, id) => gov.alias(scheme, id));
   evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
   subjects.start();

@@ -211,6 +211,19 @@ describe('evidence from edge boxes and the review queue', () => {
     expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-ghost'))).toBe(false);
   });
 
+  it('drops pending candidates of a subject removed from the gallery, with their media', async () => {
+    const gov = hub.services.governance.gov;
+    const now = new Date().toISOString();
+    gov.addSubject('subj-2', 'town', { alias: 'Second', status: 'id-sought', reason: 'violence-or-threats', incidentIds: ['inc-1'], under18: false, vulnerable: false }, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
+    await edge.deliver(candidateItem(dir, 'cand-0007', 'subj-2'));
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0007'))).toBe(true);
+    const res = await api('/api/gallery/subjects/subj-2/remove', coord, { method: 'POST', body: JSON.stringify({ reason: 'wrongly identified' }) });
+    expect(res.status).toBe(200);
+    const c = (await (await api('/api/review/cand-0007', op)).json()) as ReviewCandidate;
+    expect(c).toMatchObject({ status: 'expired', reason: 'subject left the gallery' });
+    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0007'))).toBe(false);
+  });
+
   it('expires candidates nobody reviewed in time, deleting their media', async () => {
     await edge.deliver(candidateItem(dir, 'cand-0005'));
     const db = new Database(path.join(hub.dataDir, 'shopwatch.db'));

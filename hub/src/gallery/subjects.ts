@@ -49,6 +49,9 @@ export class SubjectService {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** Called after a purge (the review queue drops the subject's pending candidates). */
+  onPurged: (scheme: string, subjectId: string) => Promise<void> = async () => {};
+
   private countTemplates = (_: string) => 0;
   setTemplateCounter(fn: (subjectId: string) => number) {
     this.countTemplates = fn;
@@ -177,6 +180,7 @@ export class SubjectService {
     this.audit.append({ scheme, actor, action: 'purge', object: { kind: 'subject', id }, subjectId: id, detail: { state, reason, version } });
     this.log.info({ subjectId: id, state, version }, 'subject purged');
     await this.sync.changed(scheme, version);
+    await this.onPurged(scheme, id);
   }
 
   /** Each purge and which edge boxes have (not yet) applied a gallery version that includes it. */

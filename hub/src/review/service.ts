@@ -127,6 +127,15 @@ export class ReviewService {
     this.files.removeDirIfEmpty(id);
   }
 
+  /** A subject left the gallery: their pending candidates can no longer be confirmed. */
+  async dropForSubject(subjectId: string) {
+    for (const id of await this.repo.pendingForSubject(subjectId)) {
+      if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), 'subject left the gallery', null))) continue;
+      await this.deleteMedia(id, 'hub', 'subject left the gallery');
+      await this.evidence.announce(id, 'expired');
+    }
+  }
+
   async expireStale() {
     try {
       const cutoff = new Date(Date.now() - this.expiryMinutes * 60_000).toISOString();

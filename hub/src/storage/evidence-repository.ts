@@ -42,6 +42,7 @@ export interface EvidenceRepository {
   decide(id: string, from: CandidateStatus, to: CandidateStatus, by: string | null, at: string, reason: string, alertId: string | null): Promise<boolean>;
   claim(id: string, by: string, until: string, now: string): Promise<boolean>;
   pendingOlderThan(cutoff: string): Promise<string[]>;
+  pendingForSubject(subjectId: string): Promise<string[]>;
 }
 
 export class SqliteEvidenceRepository implements EvidenceRepository {
@@ -145,6 +146,10 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     return this.writes.run(() =>
       this.db.prepare(`UPDATE candidates SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status = 'pending'
         AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)`).run(by, until, id, by, now).changes === 1);
+  }
+
+  async pendingForSubject(subjectId: string) {
+    return this.db.prepare("SELECT id FROM candidates WHERE status = 'pending' AND subject_id = ?").pluck().all(subjectId) as string[];
   }
 
   async pendingOlderThan(cutoff: string) {
