@@ -76,9 +76,10 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     stop: async () => {
       clearInterval(clockTimer);
       clearInterval(healthTimer);
-      await cameras!.stop();
+      // Clips still waiting for their post-roll need the cameras running: drain first.
       await matcher.idle();
       await recorder.drain();
+      await cameras!.stop();
       await delivery.stop();
       follower!.stop();
       await uplink.close();
