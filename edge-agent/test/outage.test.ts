@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReviewCandidate } from '@shopwatch/protocols';
@@ -11,18 +10,12 @@ import { createLogger } from '../src/log';
 import { startDelivery } from '../src/spool/delivery';
 import { SqliteSpool } from '../src/spool/sqlite-spool';
 import { HubUplink } from '../src/uplink/mqtt-uplink';
+import { freePort } from '../../hub/test/support/ports';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-async function freePort() {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 /** A hub that can be stopped and started again on the same ports and data. */
 async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promise<RunningHub> {

@@ -13,7 +13,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,6 +21,7 @@ import { closeFleet, connectFleet, waitForArrivals, type Arrivals } from './lib/
 import { startMosquitto } from './lib/mosquitto';
 import { cpuShare, machine, sample } from './lib/proc';
 import { now, percentile, round } from './lib/stats';
+import { freePort } from '../test/support/ports';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
@@ -53,13 +53,6 @@ const keyOfEvent = (payload: Buffer) => {
   return s.slice(i + 13, s.indexOf('"', i + 13));
 };
 
-async function freePort() {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 interface Peer {
   name: string;

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertEvent, topics } from '@shopwatch/protocols';
 import { startTestHub, tempDir, testScheme, writeSeed } from './support/hub';
 import { TestDevice, sleep } from './support/mqtt';
+import { freePort } from './support/ports';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -74,13 +74,6 @@ function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPort: num
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function waitReady(httpPort: number, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;
