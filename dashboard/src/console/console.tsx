@@ -8,7 +8,7 @@ import { AlertsScreen } from './alerts-screen';
 import { DevicesScreen } from './devices-screen';
 import { PlanScreen } from './plan-screen';
 import { ReviewScreen } from './review-screen';
-import { Placeholder, PLACEHOLDERS } from './placeholder';
+import { RECORDS, RecordsScreen } from './records-screen';
 import { HelpDialog } from './help';
 
 const SCREENS = [
@@ -35,7 +35,7 @@ export function Console(props: { path: string }) {
   useHotkeys(keys);
 
   const sub = props.path.split('/')[2] ?? 'alerts';
-  const placeholder = PLACEHOLDERS.find((p) => p.id === sub);
+  const records = RECORDS.find((p) => p.id === sub);
   return (
     <div class="console">
       <header class="topbar">
@@ -72,17 +72,16 @@ export function Console(props: { path: string }) {
             <kbd>g {s.key}</kbd>
           </a>
         ))}
-        <div class="navsep">Not built yet</div>
-        {PLACEHOLDERS.map((p) => (
-          <a href={`/console/${p.id}`} class={`later${sub === p.id ? ' active' : ''}`} aria-current={sub === p.id ? 'page' : undefined}>
+        <div class="navsep">Records (read-only)</div>
+        {RECORDS.map((p) => (
+          <a href={`/console/${p.id}`} class={sub === p.id ? 'active' : ''} aria-current={sub === p.id ? 'page' : undefined}>
             <span>{p.label}</span>
-            <span class="tag">later</span>
           </a>
         ))}
       </nav>
       <main class="content" id="main">
-        {placeholder ? (
-          <Placeholder item={placeholder} />
+        {records ? (
+          <RecordsScreen id={records.id} />
         ) : sub === 'devices' ? (
           <DevicesScreen />
         ) : sub === 'plan' ? (

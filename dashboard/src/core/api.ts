@@ -21,6 +21,11 @@ export class Api {
     this.token = token;
   }
 
+  /** A GET of any JSON endpoint (read-only record screens). */
+  get<T>(path: string) {
+    return this.call<T>('GET', path);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
