@@ -291,6 +291,8 @@ describe('review queue', () => {
     await expect(detail.textContent()).resolves.toContain('81% score');
     expect(await store.cardWith('Razor Man').count()).toBe(0);
     await room.page.screenshot({ path: artifactPath('desktop-06-console-review.png'), animations: 'disabled' });
+    await detail.getByRole('button', { name: 'Show the whole frame' }).click();
+    await detail.locator('.frame img').waitFor();
 
     await room.page.keyboard.press('y');
     await room.page.keyboard.type('Same man: face, hairline and glasses match');

@@ -30,16 +30,20 @@ export function Evidence(props: { c: ReviewCandidate }) {
   const [photoPath, setPhotoPath] = useState<string | null>(null);
   const [photoNote, setPhotoNote] = useState<string | null>(null);
   const [showClip, setShowClip] = useState(false);
+  const [showFrame, setShowFrame] = useState(false);
   const file = (kind: 'crop' | 'frame' | 'clip') => c.files.find((f) => f.kind === kind && f.verified && !f.deleted) ?? null;
   const crop = file('crop');
   const cropState = crop ? null : c.files.some((f) => f.kind === 'crop' && !f.deleted) ? 'Uploading from the edge box…' : 'Deleted';
   const clip = file('clip');
+  const frame = file('frame');
+  const frameImg = useBlob(showFrame && frame ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(frame.name)}` : null);
   const cropImg = useBlob(crop ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(crop.name)}` : null);
   const photo = useBlob(photoPath);
   const clipVideo = useBlob(showClip && clip ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(clip.name)}` : null);
 
   useEffect(() => {
     setShowClip(false);
+    setShowFrame(false);
     setPhotoPath(null);
     setPhotoNote(null);
     api.subject(c.subjectId).then(
@@ -68,6 +72,21 @@ export function Evidence(props: { c: ReviewCandidate }) {
           <figcaption>Gallery: {c.subjectAlias ?? c.subjectId}</figcaption>
         </figure>
       </div>
+      {frame && (
+        <div class="frame">
+          {showFrame ? (
+            frameImg.url ? (
+              <img src={frameImg.url} alt={`Whole camera frame from ${c.cameraId}`} />
+            ) : (
+              <span class="muted">{frameImg.error ?? 'Loading frame…'}</span>
+            )
+          ) : (
+            <button class="btn" onClick={() => setShowFrame(true)}>
+              Show the whole frame
+            </button>
+          )}
+        </div>
+      )}
       <div class="clip">
         {clip ? (
           showClip ? (
