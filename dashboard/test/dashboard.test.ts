@@ -96,7 +96,9 @@ for (const project of PROJECTS) {
 
       expect(latencyMs).toBeGreaterThan(0);
       expect(latencyMs).toBeLessThan(1_000);
-      expect(polledMs).toBeLessThan(1_000);
+      // The runner's own view adds Playwright's round trips and polling; on a busy two-core CI
+      // machine that alone can approach a second, so it only guards against a gross regression.
+      expect(polledMs).toBeLessThan(2_000);
       const row = room.rowWith(text);
       await expect(row.textContent()).resolves.toContain('Boots');
       await expect(row.textContent()).resolves.toContain('North');
