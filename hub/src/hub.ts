@@ -74,6 +74,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const evidence = new EvidenceService(evidenceRepo, bus, logger('hub:evidence'));
   const evidenceStore = new EvidenceStore(config.dataDir);
   const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'));
+  uploads.onVerified = (candidateId) => evidence.announce(candidateId, 'updated');
   const review = new ReviewService(evidenceRepo, evidence, evidenceStore, alerts, audit, logger('hub:review'), config.reviewExpiryMinutes);
 
   // The broker needs the gallery sync and the sync publishes through the broker: late-bound.

@@ -109,6 +109,9 @@ describe('evidence from edge boxes and the review queue', () => {
     const ev = ReviewEvent.parse((await control.waitFor((m) => m.json?.candidate?.id === 'cand-0001')).json);
     expect(ev.event).toBe('pending');
     expect(Date.now() - t0).toBeLessThan(1500);
+    // When the pictures are verified the control room is told, so the screen needs no polling.
+    const updated = await control.waitFor((m) => m.json?.event === 'updated' && m.json.candidate.id === 'cand-0001' && m.json.candidate.files.every((f: any) => f.verified));
+    expect(updated.json.candidate.files).toHaveLength(2);
     const list = (await (await api('/api/review', op)).json()) as ReviewCandidate[];
     const c = list.find((x) => x.id === 'cand-0001')!;
     expect(c).toMatchObject({ status: 'pending', deviceId: 'edge-boots', store: 'boots', zone: 'north', subjectId: 'subj-1', cameraId: 'cam-1' });

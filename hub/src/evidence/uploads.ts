@@ -24,6 +24,9 @@ const kindOf = (name: string) => (name.startsWith('clip') ? 'clip' : name.starts
  * complete file and keeps it only if the SHA-256 equals the one the edge computed at capture.
  */
 export class Uploads {
+  /** Called once a file is verified, so the review queue can show it at once. */
+  onVerified: (candidateId: string, name: string) => Promise<void> = async () => {};
+
   constructor(private repo: EvidenceRepository, private store: EvidenceStore, private log: Logger) {}
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
@@ -95,6 +98,7 @@ export class Uploads {
     fsyncPath(this.store.dir(candidateId));
     await this.repo.markVerified(candidateId, name, new Date().toISOString());
     await this.repo.custody(candidateId, name, `device:${device.id}`, 'received', { sha256: actual, bytes: held, verified: true });
+    await this.onVerified(candidateId, name).catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
     return { offset: held, length: h.length, complete: true, sha256: actual };
   }
 }

@@ -61,7 +61,7 @@ export function writeSeed(dir: string, p: ProvisioningInput): string {
 export async function startTestHub(opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number } = {}): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
-  const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'warn' }));
+  const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'error' }));
   return { ...hub, stop: hub.stop, dataDir, http: `http://127.0.0.1:${hub.httpPort}` };
 }
 
