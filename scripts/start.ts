@@ -125,11 +125,15 @@ async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   console.log('\nstopping...');
+  // Ctrl-C in a terminal reaches every child too; each may already be on its way out.
   for (const { name, proc } of children.reverse()) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    proc.kill('SIGTERM');
-    const exited = await Promise.race([new Promise((r) => proc.once('exit', () => r(true))), new Promise((r) => setTimeout(() => r(false), 10_000))]);
-    if (!exited) proc.kill('SIGKILL');
+    const running = () => proc.exitCode === null && proc.signalCode === null;
+    if (running()) {
+      proc.kill('SIGTERM');
+      // The edge agent finishes clips waiting for their post-roll (up to ~12 s) before it exits.
+      const exited = await Promise.race([new Promise((r) => proc.once('exit', () => r(true))), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+      if (!exited) proc.kill('SIGKILL');
+    }
     console.log(`  ${name} stopped`);
   }
   process.exit(code);
