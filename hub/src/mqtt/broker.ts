@@ -182,15 +182,24 @@ export class Broker {
     }
   }
 
+  /** Topic → whether the hub may forward it; called once per subscriber, so parsed once per topic. */
+  private forwardable = new Map<string, boolean>();
+
   private authorizeForward(client: Client, packet: any) {
-    const t = parseTopic(packet.topic);
-    if (!t || TOPICS[t.kind].direction === 'in') return null; // device messages are never relayed
-    if (t.kind === 'zoneAlerts') {
+    // Alert events the hub published: de-duplicate per connection by event seq.
+    const ev = this.eventOfPayload.get(packet.payload);
+    if (ev) {
       const conn = connectionOf(client);
-      const ev = this.eventOfPayload.get(packet.payload);
-      if (conn && ev && !markSent(conn, ev.seq, ev.alertId)) return null;
+      return conn && !markSent(conn, ev.seq, ev.alertId) ? null : packet;
     }
-    return packet;
+    let ok = this.forwardable.get(packet.topic);
+    if (ok === undefined) {
+      const t = parseTopic(packet.topic);
+      ok = t !== null && TOPICS[t.kind].direction === 'out'; // device messages are never relayed
+      if (this.forwardable.size > 10_000) this.forwardable.clear();
+      this.forwardable.set(packet.topic, ok);
+    }
+    return ok ? packet : null;
   }
 }
 
