@@ -93,8 +93,8 @@ describe('ShopWatch end to end, started with `npm start`', () => {
     const token = (await (await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'demo-operator-pass' }) })).json()).token;
     const [c] = (await (await fetch(`${http}/api/review`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReviewCandidate[];
     expect(c).toMatchObject({ status: 'pending', subjectAlias: 'Demo Subject', store: 'boots' });
-    const faceToQueue = Date.parse(c!.receivedAt) - Date.parse(c!.capturedAt) - c!.clockOffsetMs;
-    const faceToScreen = seenInQueueAt - Date.parse(c!.capturedAt) - c!.clockOffsetMs;
+    const faceToQueue = Date.parse(c!.receivedAt) - Date.parse(c!.capturedAt) + c!.clockOffsetMs;
+    const faceToScreen = seenInQueueAt - Date.parse(c!.capturedAt) + c!.clockOffsetMs;
     // Nothing reaches the stores before a human confirms.
     expect(radioLines).toEqual([]);
 

@@ -4,9 +4,8 @@
  *
  * - the matcher's statistics are sent to the parent over IPC every 500 ms (health.json is only
  *   written every 10 s);
- * - `SHOPWATCH_BENCH_COOLDOWN_SECONDS` shortens the matcher's per-camera, per-subject cooldown
- *   (60 s, not yet a config field) so that a face passing every few seconds gives a candidate
- *   each time.
+ * - the bench sets `thresholds.cooldownSeconds` (through SHOPWATCH_EDGE_THRESHOLDS__COOLDOWN_SECONDS
+ *   or the config file) short, so that a face passing every few seconds gives a candidate each time.
  *
  *   node --import tsx edge-agent/bench/agent-child.ts --config FILE   (stopped by "stop" or SIGTERM)
  */
@@ -14,20 +13,14 @@ import { loadVision } from '@shopwatch/models';
 import { startAgent } from '../src/agent';
 import { loadConfig } from '../src/config';
 import { setLogLevel } from '../src/log';
-import { MatchTracker } from '../src/matching/tracker';
 
 const i = process.argv.indexOf('--config');
 const cfg = loadConfig(i >= 0 ? { file: process.argv[i + 1] } : {});
+const cooldown = process.env.SHOPWATCH_BENCH_COOLDOWN_SECONDS;
+if (cooldown) cfg.thresholds.cooldownSeconds = Number(cooldown);
 setLogLevel(cfg.logLevel);
 const vision = await loadVision();
 const agent = await startAgent(cfg, vision);
-
-const cooldown = process.env.SHOPWATCH_BENCH_COOLDOWN_SECONDS;
-if (cooldown) {
-  // `cooldownSeconds` is a FaceMatcher option that startAgent does not pass through yet.
-  (agent.matcher as unknown as { tracker: MatchTracker }).tracker = new MatchTracker(
-    cfg.thresholds.frames, cfg.thresholds.windowSeconds * 1000, Number(cooldown) * 1000);
-}
 
 const report = () => process.send?.({ type: 'stats', at: Date.now(), matcher: { ...agent.matcher.stats }, hubConnected: agent.uplink.connected, templates: agent.gallery.all().length });
 const timer = setInterval(report, 500);

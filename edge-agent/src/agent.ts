@@ -51,7 +51,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   });
   const matcher = new FaceMatcher({
     vision, gallery, sink: recorder, log: createLogger('agent:matcher'),
-    threshold: cfg.thresholds.match ?? vision.matchThreshold, frames: cfg.thresholds.frames, windowSeconds: cfg.thresholds.windowSeconds,
+    threshold: cfg.thresholds.match ?? vision.matchThreshold, frames: cfg.thresholds.frames, windowSeconds: cfg.thresholds.windowSeconds, cooldownSeconds: cfg.thresholds.cooldownSeconds,
     clockOffsetMs: () => clockOffsetMs,
   });
   const cameraStates = new Map<string, string>();

@@ -63,6 +63,8 @@ export const EdgeConfig = z.strictObject({
       frames: z.number().int().min(1).default(3),
       /** ... within T seconds. */
       windowSeconds: z.number().positive().default(3),
+      /** After a candidate, the same subject on the same camera waits this long before another. */
+      cooldownSeconds: z.number().min(0).max(3600).default(60),
     })
     .prefault({}),
   spool: z.strictObject({

@@ -99,7 +99,8 @@ describe('edge agent against a real RTSP camera and a real hub', () => {
     });
     expect(ReviewCandidate.parse(candidate)).toMatchObject({ status: 'pending', deviceId: 'edge-boots', cameraId: 'cam-1', store: 'boots', subjectAlias: 'Razor Man' });
     expect(candidate.frames).toBeGreaterThanOrEqual(3);
-    const captureToQueueMs = Date.parse(candidate.receivedAt) - Date.parse(candidate.capturedAt) - candidate.clockOffsetMs;
+    // clockOffsetMs = edge clock − hub clock, so the capture in hub time is capturedAt − offset.
+    const captureToQueueMs = Date.parse(candidate.receivedAt) - Date.parse(candidate.capturedAt) + candidate.clockOffsetMs;
     console.log(`capture → review queue: ${captureToQueueMs} ms (distance ${candidate.distance}, ${candidate.frames} frames)`);
     expect(captureToQueueMs).toBeLessThan(5000);
 

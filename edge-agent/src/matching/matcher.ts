@@ -83,13 +83,14 @@ export class FaceMatcher implements FrameSink {
         const b = confirmed.best;
         const candidateId = crypto.randomUUID();
         this.o.log.info({ candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, frames: confirmed.hits.length, distance: b.distance }, 'gallery match candidate');
-        await this.o.sink.submit({
+        // Not awaited: encoding and spooling the evidence must not hold up the next frame.
+        void this.o.sink.submit({
           candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,
           payload: {
             subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
             frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
           },
-        });
+        }).catch((err) => this.o.log.error({ candidateId, err: (err as Error).message }, 'could not keep the evidence of a candidate'));
       }
     }
     this.tracker.prune(frame.capturedAt);
