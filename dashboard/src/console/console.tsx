@@ -72,7 +72,7 @@ export function Console(props: { path: string }) {
             <kbd>g {s.key}</kbd>
           </a>
         ))}
-        <div class="navsep">Records (read-only)</div>
+        <div class="navsep">Records</div>
         {RECORDS.map((p) => (
           <a href={`/console/${p.id}`} class={sub === p.id ? 'active' : ''} aria-current={sub === p.id ? 'page' : undefined}>
             <span>{p.label}</span>

@@ -26,13 +26,33 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
+  /** A POST of a JSON body to any endpoint (governance screens). */
+  post<T>(path: string, body?: unknown) {
+    return this.call<T>('POST', path, body ?? {});
+  }
+
+  /** Sends a file as the raw request body (gallery photos: image/jpeg or image/png). */
+  async upload<T>(path: string, file: Blob): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return this.parse<T>(await fetch(this.base + path, { method: 'POST', headers, body: file }));
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return this.parse<T>(await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  }
+
+  private async parse<T>(res: Response): Promise<T> {
     const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : null;
+    let json: unknown = null;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      if (res.ok) throw new ApiError(res.status, { code: 'internal', message: 'the hub sent something that is not JSON' });
+    }
     if (!res.ok) {
       const b = (json ?? {}) as Partial<ErrorBody>;
       throw new ApiError(res.status, { code: b.code ?? 'internal', message: b.message ?? `HTTP ${res.status}`, issues: b.issues });

@@ -8,7 +8,7 @@ import { useStore } from '../core/store';
 
 const DRAFTS = 'shopwatch.incident-drafts';
 
-const INCIDENT_TYPES: Record<IncidentType, string> = {
+export const INCIDENT_TYPES: Record<IncidentType, string> = {
   theft: 'Theft',
   violence: 'Violence',
   'threats-or-abuse': 'Threats or abuse',

@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import type { AuditEntry, Subject } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { age, clock } from '../core/labels';
+import { useNow, useStore } from '../core/store';
+import { useHotkeys } from '../ui/hotkeys';
+import { FormDialog, Result, Status, useCanManage, useList } from './records-common';
+
+/** What an entry says, in words: the disclosure's recipient, a purge's reason, ... */
+function detailText(e: AuditEntry): string {
+  const d = e.detail;
+  if (!d) return '';
+  if (e.action === 'disclose') return `to ${String(d.to)} (${String(d.organisation)}): ${String(d.why)}`;
+  if (typeof d.reason === 'string') return d.reason;
+  return '';
+}
+
+/** The hash-chained audit log; admins verify the chain, coordinators record disclosures. */
+export function AuditScreen() {
+  const { api, store } = useServices();
+  const user = useStore(store, (s) => s.user);
+  const manage = useCanManage();
+  const { data, error, reload } = useList<AuditEntry>('/api/audit?limit=200');
+  const subjects = useList<Subject>(manage ? '/api/gallery/subjects?state=all' : null);
+  const now = useNow(10_000);
+  const [verify, setVerify] = useState<string | null>(null);
+  const [disclose, setDisclose] = useState(false);
+  const [done, setDone] = useState<{ ok: boolean; text: string } | null>(null);
+  useHotkeys(manage ? { n: () => setDisclose(true) } : {}, !disclose);
+  const alias = (id: string | null) => (id ? (subjects.data?.find((s) => s.id === id)?.alias ?? id) : '');
+  const check = () =>
+    api.get<{ ok: boolean; entries: number; reason?: string }>('/api/audit/verify').then(
+      (r) => setVerify(r.ok ? `Chain intact: ${r.entries} entries, every hash links to the one before.` : `BROKEN: ${r.reason}`),
+      (e: Error) => setVerify(e.message),
+    );
+  return (
+    <>
+      <div class="toolbar">
+        {manage && (
+          <button class="btn primary" onClick={() => setDisclose(true)}>
+            Record a disclosure <kbd>n</kbd>
+          </button>
+        )}
+        {user?.role === 'admin' && (
+          <button class="btn" onClick={() => void check()}>
+            Verify the hash chain
+          </button>
+        )}
+        <button class="btn ghost" onClick={reload}>
+          Refresh
+        </button>
+        {verify && (
+          <span role="status" class={verify.startsWith('BROKEN') ? 'error' : ''}>
+            {verify}
+          </span>
+        )}
+        <Result r={done} />
+      </div>
+      <Status error={error} empty={data?.length === 0} what="audit entries" />
+      {data && data.length > 0 && (
+        <table class="records-table" data-testid="records-table">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Object</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Detail</th>
+              <th scope="col">Hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((e) => (
+              <tr data-testid="audit-row" data-action={e.action}>
+                <td class="num">{e.seq}</td>
+                <td class="nowrap" title={e.at}>
+                  {clock(e.at)} <span class="muted">({age(e.at, now)} ago)</span>
+                </td>
+                <td>{e.actor.id}</td>
+                <td>{e.action}</td>
+                <td>
+                  {e.object.kind} <span class="muted">{e.object.id}</span>
+                </td>
+                <td>{alias(e.subjectId)}</td>
+                <td class="wrap">{detailText(e)}</td>
+                <td>
+                  <code>{e.hash.slice(0, 10)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {disclose && (
+        <DisclosureDialog
+          subjects={subjects.data ?? []}
+          onClose={() => setDisclose(false)}
+          onDone={(e) => {
+            setDone({ ok: true, text: `Disclosure recorded as audit entry #${e.seq}.` });
+            reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function DisclosureDialog(props: { subjects: Subject[]; onClose: () => void; onDone: (e: AuditEntry) => void }) {
+  const { api } = useServices();
+  const [subjectId, setSubjectId] = useState('');
+  const [to, setTo] = useState('');
+  const [organisation, setOrganisation] = useState('');
+  const [why, setWhy] = useState('');
+  const submit = async () => {
+    if (!subjectId) throw new Error('choose whose data was disclosed');
+    props.onDone(await api.post<AuditEntry>('/api/audit/disclosures', { subjectId, to: to.trim(), organisation: organisation.trim(), why: why.trim() }));
+  };
+  return (
+    <FormDialog title="Record a disclosure" submit="Record disclosure" onSubmit={submit} onClose={props.onClose}>
+      <p class="hint">Gallery data that left the scheme: whose, to whom and why.</p>
+      <label>
+        Subject
+        <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
+          <option value="">Choose…</option>
+          {props.subjects.map((s) => (
+            <option value={s.id}>
+              {s.alias}
+              {s.state === 'active' ? '' : ` (${s.state})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        To whom
+        <input value={to} onInput={(e) => setTo(e.currentTarget.value)} required minLength={2} maxLength={200} placeholder="e.g. PC 1234 Jones" />
+      </label>
+      <label>
+        Organisation
+        <input value={organisation} onInput={(e) => setOrganisation(e.currentTarget.value)} required minLength={2} maxLength={200} placeholder="e.g. Town Police" />
+      </label>
+      <label>
+        Why
+        <textarea rows={3} value={why} onInput={(e) => setWhy(e.currentTarget.value)} required minLength={5} maxLength={2000} />
+      </label>
+    </FormDialog>
+  );
+}

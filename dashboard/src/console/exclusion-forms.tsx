@@ -1,0 +1,181 @@
+import { useState } from 'preact/hooks';
+import type { Exclusion, ExclusionInput, Subject } from '@shopwatch/protocols';
+import { useServices } from '../core/context';
+import { useStore } from '../core/store';
+import { FormDialog, Result, dateInput, errorText } from './records-common';
+
+type Outcome = 'upheld' | 'varied' | 'withdrawn';
+export const OUTCOME_LABELS: Record<Outcome, string> = { upheld: 'Upheld', varied: 'Varied', withdrawn: 'Withdrawn' };
+
+/** Ticks for the scheme's stores and zones. */
+function Places(props: { stores: string[]; zones: string[]; onChange: (stores: string[], zones: string[]) => void }) {
+  const { store } = useServices();
+  const scheme = useStore(store, (s) => s.scheme);
+  const flip = (l: string[], x: string) => (l.includes(x) ? l.filter((y) => y !== x) : [...l, x]);
+  return (
+    <fieldset class="choices places">
+      <legend>Where (stores and/or whole zones)</legend>
+      <div class="tick-row">
+        {scheme?.stores.map((s) => (
+          <label class="check">
+            <input type="checkbox" checked={props.stores.includes(s.id)} onChange={() => props.onChange(flip(props.stores, s.id), props.zones)} /> {s.name}
+          </label>
+        ))}
+      </div>
+      <div class="tick-row">
+        {scheme?.zones.map((z) => (
+          <label class="check">
+            <input type="checkbox" checked={props.zones.includes(z.id)} onChange={() => props.onChange(props.stores, flip(props.zones, z.id))} /> Zone {z.name}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** A dated end of day, local time, as the notice's end. */
+const endOfDay = (d: string) => new Date(`${d}T23:59:59`).toISOString();
+const startOfDay = (d: string) => new Date(`${d}T00:00:00`).toISOString();
+
+export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; onDone: (x: Exclusion) => void }) {
+  const { api } = useServices();
+  const [subjectId, setSubjectId] = useState('');
+  const [stores, setStores] = useState<string[]>([]);
+  const [zones, setZones] = useState<string[]>([]);
+  const [starts, setStarts] = useState(() => dateInput(Date.now()));
+  const [ends, setEnds] = useState(() => dateInput(Date.now() + 180 * 86_400_000));
+  const [decidedBy, setDecidedBy] = useState('');
+  const [appealRoute, setAppealRoute] = useState('');
+  const submit = async () => {
+    if (!subjectId) throw new Error('choose the subject of the notice');
+    const input: ExclusionInput = { subjectId, stores, zones, startsAt: startOfDay(starts), endsAt: endOfDay(ends), decidedBy: decidedBy.trim(), appealRoute: appealRoute.trim() };
+    props.onDone(await api.post<Exclusion>('/api/exclusions', input));
+  };
+  return (
+    <FormDialog title="Issue an exclusion notice" submit="Issue notice" wide onSubmit={submit} onClose={props.onClose}>
+      <label>
+        Subject
+        <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
+          <option value="">Choose…</option>
+          {props.subjects.map((s) => (
+            <option value={s.id}>
+              {s.alias}
+              {s.state === 'active' ? '' : ` (${s.state})`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} />
+      <div class="form-grid">
+        <label>
+          Starts
+          <input type="date" value={starts} onInput={(e) => setStarts(e.currentTarget.value)} required />
+        </label>
+        <label>
+          Ends
+          <input type="date" value={ends} onInput={(e) => setEnds(e.currentTarget.value)} required />
+        </label>
+      </div>
+      <label>
+        Decided by (name and role)
+        <input value={decidedBy} onInput={(e) => setDecidedBy(e.currentTarget.value)} required minLength={3} maxLength={200} placeholder="e.g. J. Smith, scheme coordinator" />
+      </label>
+      <label>
+        How the person can appeal
+        <textarea rows={2} value={appealRoute} onInput={(e) => setAppealRoute(e.currentTarget.value)} required minLength={10} maxLength={2000} placeholder="e.g. in writing to the scheme manager within 21 days" />
+      </label>
+    </FormDialog>
+  );
+}
+
+/** Records an appeal or an early review against a notice. */
+export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion) => void }) {
+  const { api } = useServices();
+  const [kind, setKind] = useState<'appeal' | 'review'>('appeal');
+  const [text, setText] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    try {
+      props.onDone(await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, { kind, text: text.trim() }));
+      setMsg({ ok: true, text: kind === 'appeal' ? 'Appeal recorded.' : 'Review recorded.' });
+      setText('');
+    } catch (err) {
+      setMsg({ ok: false, text: errorText(err) });
+    }
+  };
+  return (
+    <form class="subform" onSubmit={send} aria-labelledby="appeal-title">
+      <h4 id="appeal-title">Record an appeal or early review</h4>
+      <div class="inline">
+        <label>
+          Kind
+          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as 'appeal' | 'review')}>
+            <option value="appeal">Appeal</option>
+            <option value="review">Early review</option>
+          </select>
+        </label>
+        <label class="grow">
+          What was received
+          <input value={text} onInput={(e) => setText(e.currentTarget.value)} required minLength={5} maxLength={4000} />
+        </label>
+        <button class="btn" type="submit">
+          Record
+        </button>
+      </div>
+      <Result r={msg} testid="appeal-result" />
+    </form>
+  );
+}
+
+/** Decides an appeal or review: upheld, varied (new stores, zones or end) or withdrawn. */
+export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion) => void }) {
+  const { api } = useServices();
+  const [outcome, setOutcome] = useState<Outcome>('upheld');
+  const [stores, setStores] = useState(props.x.stores);
+  const [zones, setZones] = useState(props.x.zones);
+  const [ends, setEnds] = useState(() => dateInput(Date.parse(props.x.endsAt)));
+  const [text, setText] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const body = { outcome, text: text.trim(), ...(outcome === 'varied' ? { stores, zones, endsAt: endOfDay(ends) } : {}) };
+    try {
+      props.onDone(await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/decision`, body));
+      setMsg({ ok: true, text: `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}.` });
+      setText('');
+    } catch (err) {
+      setMsg({ ok: false, text: errorText(err) });
+    }
+  };
+  return (
+    <form class="subform" onSubmit={send} aria-labelledby="decide-title">
+      <h4 id="decide-title">Decide</h4>
+      <fieldset class="choices tick-row">
+        <legend>Outcome</legend>
+        {(Object.keys(OUTCOME_LABELS) as Outcome[]).map((o) => (
+          <label class={outcome === o ? 'choice on' : 'choice'}>
+            <input type="radio" name="outcome" checked={outcome === o} onChange={() => setOutcome(o)} /> {OUTCOME_LABELS[o]}
+          </label>
+        ))}
+      </fieldset>
+      {outcome === 'varied' && (
+        <>
+          <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} />
+          <label>
+            New end date
+            <input type="date" value={ends} onInput={(e) => setEnds(e.currentTarget.value)} required />
+          </label>
+        </>
+      )}
+      <label>
+        Reasons for the decision
+        <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} required minLength={5} maxLength={4000} />
+      </label>
+      <button class="btn primary" type="submit">
+        Record decision
+      </button>
+      <Result r={msg} testid="decision-result" />
+    </form>
+  );
+}
