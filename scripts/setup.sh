@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # the demo/test RTSP camera
-  chromium                             # browser tests
+  chromium fonts-liberation            # browser tests
   opencv-doc                           # vtest.avi, CCTV-like test footage
 )
 
@@ -23,7 +23,8 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # With recommended packages, as tested (Chromium needs its fonts, GStreamer its plugins).
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 
 echo "setup: npm ci"
