@@ -76,6 +76,7 @@ describe('gallery governance in the console (coordinator)', () => {
     expect(await row.textContent()).toMatch(/Boots.*yes.*coord/);
     await g.recordIncident({ type: 'Theft', store: 'Co-op', description: secondIncident });
     await g.page.getByTestId('incident-row').filter({ hasText: secondIncident }).waitFor();
+    await shot(g.page, '19-console-incidents-recorded');
   });
 
   it('refuses to enrol someone marked under 18, showing the hub’s message, then enrols', async () => {
@@ -112,7 +113,7 @@ describe('gallery governance in the console (coordinator)', () => {
     await img.waitFor();
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(340);
-    expect(await g.subjectRow(alias).textContent()).toContain('1 / 1 templates');
+    expect(await g.subjectRow(alias).locator('td').last().textContent()).toBe('1 / 1');
     await shot(g.page, '15-gallery-subject');
   });
 
@@ -158,6 +159,7 @@ describe('gallery governance in the console (coordinator)', () => {
     await decide.getByLabel('Reasons for the decision').fill('Varied on appeal: Co-op removed so he can get to work; shorter term.');
     await decide.getByRole('button', { name: 'Record decision' }).click();
     await g.exclusion.getByTestId('exclusion-events').getByText('Decision: Varied').waitFor();
+    await g.page.getByRole('status').filter({ hasText: 'Decision recorded: varied; the notice is active until' }).waitFor();
     await g.exclusion.getByTestId('exclusion-where').filter({ hasText: /^Boots$/ }).waitFor();
     const [x] = await api<Exclusion[]>(coordToken, '/api/exclusions');
     expect(x).toMatchObject({ stores: ['boots'], zones: [], status: 'active' });
@@ -212,6 +214,7 @@ describe('gallery governance in the console (coordinator)', () => {
     await g.subject.getByRole('heading', { name: alias }).getByText('Removed').waitFor();
     expect(await g.subject.getByTestId('subject-expiry').textContent()).toContain('Exclusion ended early');
     expect(await g.subject.getByTestId('subject-templates').textContent()).toMatch(/^0 templates/);
+    await g.subject.getByText('Photos and templates were deleted when the entry was removed').waitFor();
     const purge = g.page.getByTestId('purge-row').filter({ hasText: alias });
     await purge.waitFor();
     // edge-boots never connected in this test, so it cannot have applied the purge yet.

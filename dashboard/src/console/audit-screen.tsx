@@ -12,7 +12,10 @@ function detailText(e: AuditEntry): string {
   if (!d) return '';
   if (e.action === 'disclose') return `to ${String(d.to)} (${String(d.organisation)}): ${String(d.why)}`;
   if (typeof d.reason === 'string') return d.reason;
-  return '';
+  return Object.entries(d)
+    .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(', ');
 }
 
 /** The hash-chained audit log; admins verify the chain, coordinators record disclosures. */
@@ -81,7 +84,10 @@ export function AuditScreen() {
                 <td>{e.actor.id}</td>
                 <td>{e.action}</td>
                 <td>
-                  {e.object.kind} <span class="muted">{e.object.id}</span>
+                  {e.object.kind}{' '}
+                  <span class="muted" title={e.object.id}>
+                    {e.object.id.length > 20 ? `${e.object.id.slice(0, 14)}…` : e.object.id}
+                  </span>
                 </td>
                 <td>{alias(e.subjectId)}</td>
                 <td class="wrap">{detailText(e)}</td>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Exclusion, ExclusionInput, Subject } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { useStore } from '../core/store';
-import { FormDialog, Result, dateInput, errorText } from './records-common';
+import { FormDialog, Result, dateInput, day, errorText } from './records-common';
 
 type Outcome = 'upheld' | 'varied' | 'withdrawn';
 export const OUTCOME_LABELS: Record<Outcome, string> = { upheld: 'Upheld', varied: 'Varied', withdrawn: 'Withdrawn' };
@@ -89,7 +89,7 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
 }
 
 /** Records an appeal or an early review against a notice. */
-export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion) => void }) {
+export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion, text: string) => void }) {
   const { api } = useServices();
   const [kind, setKind] = useState<'appeal' | 'review'>('appeal');
   const [text, setText] = useState('');
@@ -97,9 +97,10 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion) => void
   const send = async (e: Event) => {
     e.preventDefault();
     try {
-      props.onDone(await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, { kind, text: text.trim() }));
-      setMsg({ ok: true, text: kind === 'appeal' ? 'Appeal recorded.' : 'Review recorded.' });
+      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, { kind, text: text.trim() });
+      setMsg(null);
       setText('');
+      props.onDone(x, kind === 'appeal' ? 'Appeal recorded.' : 'Early review recorded.');
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });
     }
@@ -129,7 +130,7 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion) => void
 }
 
 /** Decides an appeal or review: upheld, varied (new stores, zones or end) or withdrawn. */
-export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion) => void }) {
+export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text: string) => void }) {
   const { api } = useServices();
   const [outcome, setOutcome] = useState<Outcome>('upheld');
   const [stores, setStores] = useState(props.x.stores);
@@ -141,9 +142,10 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion) => vo
     e.preventDefault();
     const body = { outcome, text: text.trim(), ...(outcome === 'varied' ? { stores, zones, endsAt: endOfDay(ends) } : {}) };
     try {
-      props.onDone(await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/decision`, body));
-      setMsg({ ok: true, text: `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}.` });
+      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/decision`, body);
+      setMsg(null);
       setText('');
+      props.onDone(x, `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`);
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });
     }

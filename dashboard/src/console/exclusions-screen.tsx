@@ -27,6 +27,10 @@ export function ExclusionsScreen() {
   };
   useHotkeys({ j: () => move(1), k: () => move(-1), ...(manage ? { n: () => setIssue(true) } : {}) }, !issue);
   const x = data?.find((e) => e.id === selected) ?? null;
+  const changed = (_: Exclusion, text: string) => {
+    setDone({ ok: true, text });
+    reload();
+  };
 
   return (
     <div class="gallery-screen">
@@ -109,8 +113,8 @@ export function ExclusionsScreen() {
             </ol>
             {manage && x.status === 'active' && (
               <>
-                <AppealForm x={x} onDone={reload} />
-                <DecisionForm key={`${x.id}-${x.events.length}`} x={x} onDone={reload} />
+                <AppealForm key={`a-${x.id}`} x={x} onDone={changed} />
+                <DecisionForm key={`d-${x.id}-${x.events.length}`} x={x} onDone={changed} />
               </>
             )}
           </article>

@@ -13,7 +13,7 @@ export const STATUSES: Record<SubjectStatus, string> = { known: 'Known', 'id-sou
 
 export const STATES: Record<Subject['state'], string> = { active: 'Active', expired: 'Expired', removed: 'Removed' };
 
-export const daysLeft = (iso: string, now: number) => Math.max(0, Math.ceil((Date.parse(iso) - now) / 86_400_000));
+export const daysLeft = (iso: string, now: number) => Math.max(0, Math.round((Date.parse(iso) - now) / 86_400_000));
 
 export const livePhotos = (s: Subject) => s.photos.filter((p) => !p.deleted);
 

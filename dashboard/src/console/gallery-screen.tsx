@@ -59,8 +59,8 @@ export function GalleryScreen() {
                 <th scope="col">Reason</th>
                 <th scope="col">State</th>
                 <th scope="col">Enrolled</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Photos</th>
+                <th scope="col">Expires / ended</th>
+                <th scope="col" title="photos / templates on edge boxes">Photos / templates</th>
               </tr>
             </thead>
             <tbody>
@@ -76,12 +76,12 @@ export function GalleryScreen() {
                   <td>
                     <span class={`pill ${s.state === 'active' ? 'online' : 'offline'}`}>{STATES[s.state]}</span>
                   </td>
-                  <td class="nowrap">
-                    {day(s.enrolledAt)} <span class="muted">by {s.enrolledBy}</span>
-                  </td>
-                  <td class="nowrap">{s.state === 'active' ? `${day(s.expiresAt)} (in ${daysLeft(s.expiresAt, now)} d)` : (s.endedReason ?? '')}</td>
                   <td>
-                    {livePhotos(s).length} <span class="muted">/ {s.templates} templates</span>
+                    <span class="nowrap">{day(s.enrolledAt)}</span> <span class="muted">by {s.enrolledBy}</span>
+                  </td>
+                  <td>{s.state === 'active' ? <><span class="nowrap">{day(s.expiresAt)}</span> <span class="muted nowrap">in {daysLeft(s.expiresAt, now)} d</span></> : (s.endedReason ?? '')}</td>
+                  <td>
+                    <span class="nowrap">{livePhotos(s).length} / {s.templates}</span>
                   </td>
                 </tr>
               ))}

@@ -69,7 +69,7 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
         })}
       </ul>
       <h4>Photos ({photos.length})</h4>
-      {photos.length === 0 && <p class="muted">No photo yet: matching needs at least one.</p>}
+      {photos.length === 0 && <p class="muted">{active ? 'No photo yet: matching needs at least one.' : `Photos and templates were deleted when the entry was ${s.state}.`}</p>}
       <div class="photos">
         {photos.map((p) => (
           <Photo subjectId={s.id} p={p} />
