@@ -11,6 +11,9 @@ const KEYS: [string, string][] = [
   ['f', 'cycle the filter: active, closed, all'],
   ['g a / g d / g p / g r', 'go to alerts, devices, plan, review queue'],
   ['y / n', 'review: confirm / reject the candidate, then type the reason and press Enter'],
+  ['n', 'records: record an incident, enrol a subject, issue a notice, record a disclosure'],
+  ['j / k', 'records: choose the next / previous subject or notice'],
+  ['Ctrl+Enter', 'send the open form'],
   ['Esc', 'close a dialog'],
   ['?', 'this help'],
 ];
