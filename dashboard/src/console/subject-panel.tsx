@@ -72,7 +72,7 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
       {photos.length === 0 && <p class="muted">{active ? 'No photo yet: matching needs at least one.' : `Photos and templates were deleted when the entry was ${s.state}.`}</p>}
       <div class="photos">
         {photos.map((p) => (
-          <Photo subjectId={s.id} p={p} />
+          <Photo key={p.id} subjectId={s.id} p={p} />
         ))}
       </div>
       {props.manage && active && (
@@ -124,6 +124,7 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
   const [msg, setMsg] = useState<Msg>(null);
   const send = async (e: Event) => {
     e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
     if (!file) return setMsg({ ok: false, text: 'Choose a photo first (JPEG or PNG, up to 10 MB).' });
     if (file.size > 10 * 1024 * 1024) return setMsg({ ok: false, text: `That file is ${(file.size / 1048576).toFixed(1)} MB; photos are limited to 10 MB.` });
     setBusy(true);
@@ -131,6 +132,9 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
     try {
       const s = await api.upload<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos?source=${encodeURIComponent(source.trim())}`, file);
       setMsg({ ok: true, text: `Photo added: the subject now has ${plural(s.templates, 'template')}.` });
+      form.reset();
+      setFile(null);
+      setSource('');
       props.onDone(s);
     } catch (err) {
       setMsg({ ok: false, text: `Photo refused: ${errorText(err)}` });
