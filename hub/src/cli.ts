@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { AuditLog } from './audit/log';
 import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
-import { SubjectService } from './gallery/subjects';
+import { photoPath, photoRoot } from './gallery/subjects';
 import { logger } from './log';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { GovernanceRepository } from './storage/governance-repository';
@@ -43,8 +43,8 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     try {
       const gov = new GovernanceRepository(db);
       const audit = new AuditLog(db);
-      const subjects = new SubjectService(gov, null as never, null as never, null as never, null as never, audit, log, config.dataDir);
-      const data = await subjectAccessExport({ gov, subjects, evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit }, subject, { kind: 'user', id: 'cli' });
+      const root = photoRoot(config.dataDir);
+      const data = await subjectAccessExport({ gov, photoFile: (s, p) => photoPath(root, s, p), evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit }, subject, { kind: 'user', id: 'cli' });
       if (!data) {
         console.error(`no subject "${subject}"`);
         return 1;

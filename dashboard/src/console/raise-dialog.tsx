@@ -3,6 +3,7 @@ import type { AlertType, Severity } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, SEVERITIES, keysOf } from '../core/labels';
 import { useStore } from '../core/store';
+import { TargetOptions } from '../ui/target-options';
 
 /** The control room raises for a named store or a whole zone (the hub requires one of them). */
 export function RaiseDialog(props: { onDone: (id?: string, text?: string) => void }) {
@@ -59,17 +60,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
         <label>
           Where
           <select name="target" value={target} onChange={(e) => setTarget(e.currentTarget.value)} required>
-            <option value="">Choose a store or zone…</option>
-            {scheme?.zones.map((z) => (
-              <optgroup label={z.name}>
-                <option value={`zone:${z.id}`}>Whole zone: {z.name}</option>
-                {scheme.stores
-                  .filter((s) => s.zone === z.id)
-                  .map((s) => (
-                    <option value={`store:${s.id}`}>{s.name}</option>
-                  ))}
-              </optgroup>
-            ))}
+            <TargetOptions scheme={scheme} />
           </select>
         </label>
         <label>

@@ -3,6 +3,7 @@ import type { AlertType, Severity } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, QUICK_RAISE } from '../core/labels';
 import { useStore } from '../core/store';
+import { TargetOptions } from '../ui/target-options';
 
 /**
  * One-touch raise. Store staff raise for their own store (the hub knows it from the login);
@@ -40,17 +41,7 @@ export function RaisePanel() {
         <label class="where-pick">
           Where
           <select value={target} onChange={(e) => setTarget(e.currentTarget.value)} data-testid="raise-target">
-            <option value="">Choose a store or zone…</option>
-            {scheme?.zones.map((z) => (
-              <optgroup label={z.name}>
-                <option value={`zone:${z.id}`}>Whole zone: {z.name}</option>
-                {scheme.stores
-                  .filter((s) => s.zone === z.id)
-                  .map((s) => (
-                    <option value={`store:${s.id}`}>{s.name}</option>
-                  ))}
-              </optgroup>
-            ))}
+            <TargetOptions scheme={scheme} />
           </select>
         </label>
       )}

@@ -33,7 +33,11 @@ export class EvidenceService {
 
   async view(id: string): Promise<ReviewCandidate | null> {
     const c = await this.repo.getCandidate(id);
-    return c ? { ...c, subjectAlias: await this.alias(c.scheme, c.subjectId) } : null;
+    return c ? this.withAlias(c) : null;
+  }
+
+  async withAlias(c: Omit<ReviewCandidate, 'subjectAlias'>): Promise<ReviewCandidate> {
+    return { ...c, subjectAlias: await this.alias(c.scheme, c.subjectId) };
   }
 
   async announce(id: string, event: ReviewEvent['event']) {

@@ -3,7 +3,6 @@ import type { AuditLog } from '../audit/log';
 import type { EvidenceRepository } from '../storage/evidence-repository';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import type { Repository } from '../storage/repository';
-import type { SubjectService } from './subjects';
 
 /**
  * Subject access request: everything the hub holds about one gallery subject — the entry,
@@ -11,7 +10,7 @@ import type { SubjectService } from './subjects';
  * alerts naming them, and every audit entry about them. The export itself is audited.
  */
 export async function subjectAccessExport(
-  deps: { gov: GovernanceRepository; subjects: SubjectService; evidence: EvidenceRepository; repo: Repository; audit: AuditLog },
+  deps: { gov: GovernanceRepository; photoFile: (subjectId: string, photoId: string) => string; evidence: EvidenceRepository; repo: Repository; audit: AuditLog },
   subjectId: string,
   requestedBy: { kind: string; id: string },
 ) {
@@ -20,7 +19,7 @@ export async function subjectAccessExport(
   const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter((c) => c.subjectId === subjectId);
   const alerts = (await deps.repo.listAlerts({ scheme: subject.scheme, zones: null, limit: 10_000 })).filter((a) => a.subjectId === subjectId);
   const photos = subject.photos.map((p) => {
-    const file = deps.subjects.photoPath(subjectId, p.id);
+    const file = deps.photoFile(subjectId, p.id);
     return { ...p, data: !p.deleted && fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : null };
   });
   deps.audit.append({ scheme: subject.scheme, actor: requestedBy, action: 'export', object: { kind: 'subject', id: subjectId }, subjectId, detail: { purpose: 'subject access request' } });

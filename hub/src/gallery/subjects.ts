@@ -16,6 +16,10 @@ import type { GallerySync } from './sync';
 
 const DAY = 86_400_000;
 
+/** Where gallery photos live: `{dataDir}/gallery/{subjectId}/{photoId}.img`. */
+export const photoRoot = (dataDir: string) => path.join(dataDir, 'gallery');
+export const photoPath = (root: string, subjectId: string, photoId: string) => path.join(root, subjectId, `${photoId}.img`);
+
 /**
  * Gallery subjects under written rules: enrolment needs a linked incident with a statement and
  * a reason from the list; no one under 18 or vulnerable is enrolled; each photo must hold one
@@ -36,7 +40,7 @@ export class SubjectService {
     private log: Logger,
     dataDir: string,
   ) {
-    this.photoRoot = path.join(dataDir, 'gallery');
+    this.photoRoot = photoRoot(dataDir);
   }
 
   start(sweepMs = 60_000) {
@@ -106,7 +110,7 @@ export class SubjectService {
   }
 
   photoPath(subjectId: string, photoId: string) {
-    return path.join(this.photoRoot, subjectId, `${photoId}.img`);
+    return photoPath(this.photoRoot, subjectId, photoId);
   }
 
   view(p: Principal, id: string): Subject {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -78,4 +77,3 @@ export function createApp(svc: HubServices, log: Logger) {
 function defaultDashboardDir() {
   return path.resolve(import.meta.dirname, '../../../dashboard/dist');
 }
-export const dashboardBuilt = (dir: string) => fs.existsSync(path.join(dir, 'index.html'));

@@ -88,12 +88,6 @@ export class Broker {
     );
   }
 
-  clientsOf(deviceId: string): Client[] {
-    const out: Client[] = [];
-    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
-    for (const c of Object.values(clients)) if (connectionOf(c)?.device.id === deviceId) out.push(c);
-    return out;
-  }
 
   async close() {
     await new Promise<void>((r) => this.aedes.close(() => r()));

@@ -46,7 +46,7 @@ export class ReviewService {
 
   async list(p: Principal, status: CandidateStatus | null, limit: number): Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit);
-    return Promise.all(rows.map(async (r) => (await this.evidence.view(r.id))!));
+    return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
 
   /** Opening a candidate is a view of gallery-match data: audited. */

@@ -1,5 +1,5 @@
 import type { CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate } from '@shopwatch/protocols';
-import { GroupCommit } from './group-commit';
+import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 
 type Row = Record<string, any>;
@@ -48,7 +48,7 @@ export interface EvidenceRepository {
 export class SqliteEvidenceRepository implements EvidenceRepository {
   private writes: GroupCommit;
   constructor(private db: Db) {
-    this.writes = new GroupCommit(db);
+    this.writes = groupCommitFor(db);
   }
 
   private files(candidateId: string): EvidenceFile[] {

@@ -1,6 +1,6 @@
 import type { GalleryTemplate } from '@shopwatch/protocols';
 import { encodeDescriptor } from '@shopwatch/protocols';
-import { GroupCommit } from './group-commit';
+import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 
 type Row = Record<string, any>;
@@ -34,7 +34,7 @@ export interface GalleryRepository {
 export class SqliteGalleryRepository implements GalleryRepository {
   private writes: GroupCommit;
   constructor(private db: Db) {
-    this.writes = new GroupCommit(db);
+    this.writes = groupCommitFor(db);
   }
 
   private bump(scheme: string): number {

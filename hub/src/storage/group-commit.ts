@@ -47,3 +47,12 @@ export class GroupCommit {
     });
   }
 }
+
+const perDatabase = new WeakMap<Db, GroupCommit>();
+
+/** The one group commit of a database, shared by every repository on it (one fsync per turn). */
+export function groupCommitFor(db: Db): GroupCommit {
+  let g = perDatabase.get(db);
+  if (!g) perDatabase.set(db, (g = new GroupCommit(db)));
+  return g;
+}

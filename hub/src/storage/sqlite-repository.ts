@@ -1,5 +1,5 @@
 import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
-import { GroupCommit } from './group-commit';
+import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 import type {
   AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, Renderer, Repository, SchemeRecord,
@@ -34,7 +34,7 @@ export class SqliteRepository implements Repository {
   private q;
   private writes: GroupCommit;
   constructor(private db: Db) {
-    this.writes = new GroupCommit(db);
+    this.writes = groupCommitFor(db);
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       alert: p('SELECT * FROM alerts WHERE id = ?'),
