@@ -114,7 +114,7 @@ ShopWatch demo is running.
   Dashboard:  http://localhost:${HTTP_PORT}
   Logins:     ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role}${'store' in u ? `, ${u.store}` : ''})`).join('\n              ')}
   Radios:     MQTT on port ${MQTT_PORT}, e.g.
-              mosquitto_sub -p ${MQTT_PORT} -u radio-boots -P demo-radio-boots-secret -t shopwatch/demo/zones/high-street/alerts -v
+              mosquitto_sub -p ${MQTT_PORT} -i radio-boots:cli -u radio-boots -P demo-radio-boots-secret -t shopwatch/demo/zones/high-street/alerts -v
 
 The demo subject walks past the Boots entrance camera every 80 s: log in as "operator" and a
 candidate appears in the review queue within a minute. Logs are in ${path.relative(ROOT, DATA) || '.'}/*.log.

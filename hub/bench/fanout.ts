@@ -165,8 +165,8 @@ async function startHubPeer(dir: string): Promise<{ peer: Peer; child: ChildProc
   }
   const url = `mqtt://127.0.0.1:${mqttPort}`;
   const raisers: MqttClient[] = [];
-  for (let z = 0; z < ZONES; z++) raisers.push(await mqtt.connectAsync(url, { username: `raiser-z${z}`, password: `raiser-secret-${z}`, reconnectPeriod: 0 }));
-  const control = await mqtt.connectAsync(url, { username: 'control', password: 'control-secret-0', reconnectPeriod: 0 });
+  for (let z = 0; z < ZONES; z++) raisers.push(await mqtt.connectAsync(url, { clientId: `raiser-z${z}`, username: `raiser-z${z}`, password: `raiser-secret-${z}`, reconnectPeriod: 0 }));
+  const control = await mqtt.connectAsync(url, { clientId: 'control', username: 'control', password: 'control-secret-0', reconnectPeriod: 0 });
   let captured = '';
   raisers[0]!.subscribe(topics.zoneAlerts('bench', 'z0'), { qos: 1 });
   raisers[0]!.on('message', (_t, p) => (captured ||= p.toString()));

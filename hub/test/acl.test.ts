@@ -145,7 +145,9 @@ describe('MQTT access control and bad input', () => {
   });
 
   it('accepts MQTT over WebSocket at /mqtt with the same rules', async () => {
-    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, { username: 'radio-coop', password: 'radio-coop-secret', reconnectPeriod: 0 });
+    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, {
+      clientId: 'radio-coop:ws', username: 'radio-coop', password: 'radio-coop-secret', reconnectPeriod: 0,
+    });
     const granted = await grantedCodes(ws, [topics.zoneAlerts('town', 'north'), topics.zoneAlerts('town', 'south')]);
     expect(Object.values(granted)).toEqual([1, 128]);
     // (It is first caught up on north's earlier alerts: a new device-connection of radio-coop.)
@@ -153,7 +155,9 @@ describe('MQTT access control and bad input', () => {
     await ws.publishAsync(topics.alertRaise('town'), JSON.stringify({ type: 'suspicious', severity: 'low', clientRef: 'over-ws' }), { qos: 1 });
     expect(JSON.parse(await got).alert.clientRef).toBe('over-ws');
     await ws.endAsync();
-    await expect(mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, { username: 'radio-coop', password: 'wrong-secret-here', reconnectPeriod: 0 })).rejects.toThrow();
+    await expect(mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, {
+      clientId: 'radio-coop:ws', username: 'radio-coop', password: 'wrong-secret-here', reconnectPeriod: 0,
+    })).rejects.toThrow();
   });
 
   it('marks a device offline with its last-seen time when it disconnects', async () => {

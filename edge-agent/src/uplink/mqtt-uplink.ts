@@ -29,7 +29,7 @@ export class HubUplink implements Uplink {
   constructor(private o: UplinkOptions) {
     const { deviceId, secret } = o.http;
     this.client = mqtt.connect(o.mqttUrl, {
-      username: deviceId, password: secret, clientId: `${deviceId}-agent`, clean: true,
+      username: deviceId, password: secret, clientId: `${deviceId}:agent`, clean: true,
       reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30,
     });
     this.client.on('connect', () => {

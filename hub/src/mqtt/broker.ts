@@ -1,18 +1,24 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { randomUUID } from 'node:crypto';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES, type DeviceError, TOPICS, hasWildcard, parsePayload, parseTopic, topics } from '@shopwatch/protocols';
+import {
+  MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_BYTES, type DeviceError, clientIdFor, hasWildcard, isClientIdOf, parsePayload, topics,
+} from '@shopwatch/protocols';
 import { canPublish, canSubscribe } from '../auth/acl';
+import type { Principal } from '../auth/principal';
 import type { DeviceAuthenticator } from '../auth/device-auth';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { Directory } from '../directory';
 import type { Repository } from '../storage/repository';
 import type { Metrics } from '../metrics';
-import { attach, connectionOf, markSent } from './connections';
+import { attach, connectionOf } from './connections';
+import { authorizeForward } from './forwarding';
 import { handleInbound } from './inbound';
+import { MQTT_LIMITS, guardConnection, overRate } from './limits';
 import type { AlertService } from '../alerts/service';
 import type { CameraService } from '../devices/cameras';
 import type { EvidenceService } from '../evidence/service';
@@ -30,26 +36,62 @@ export interface BrokerDeps {
   log: Logger;
 }
 
+/** AuthenticateError with an MQTT 3.1.1 CONNACK return code. */
+function connackError(message: string, returnCode: 2 | 3 | 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
 /**
  * The embedded MQTT broker (aedes). Devices authenticate as themselves, publish only inbound
  * topics (validated and stored before PUBACK), and subscribe only to what they may see.
- * Device messages are never relayed as they are: the hub republishes what it accepted.
+ * Device messages are never relayed: the hub handles them in authorizePublish and republishes
+ * what it accepted, as itself.
  */
 export class Broker {
   readonly aedes: Aedes;
   private tcp: net.Server | null = null;
-  /** Alert-event payloads the hub published, so forwarding can de-duplicate by seq cheaply. */
-  readonly eventOfPayload = new WeakMap<Buffer, { seq: number; alertId: string }>();
+  /** Wills the hub refused; they are dropped instead of published. */
+  private refused = new WeakSet<object>();
 
   constructor(private deps: BrokerDeps) {
     this.aedes = new Aedes({
       heartbeatInterval: 60_000,
-      connectTimeout: 10_000,
-      maxClientsIdLength: 128,
+      connectTimeout: MQTT_LIMITS.connectTimeoutMs,
+      maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+      preConnect: (c, packet, done) => this.preConnect(c, packet, done),
       authenticate: (c, u, p, done) => void this.authenticate(c, u, p, done),
       authorizePublish: (c, packet, done) => void this.authorizePublish(c, packet, done),
       authorizeSubscribe: (c, sub, done) => void this.authorizeSubscribe(c, sub, done),
-      authorizeForward: (c, packet) => this.authorizeForward(c, packet),
+      authorizeForward: (c, packet) => authorizeForward(c, packet) as typeof packet | null,
+    });
+    // aedes relays a client's PUBLISH once authorizePublish calls back without an error, and an
+    // error would close the connection. So the drop happens here, inside the broker, before the
+    // packet reaches the router, retained store or session queues: whatever a client (or its
+    // will) publishes is never relayed — accepted messages were handled and are republished by
+    // the hub; refused ones were acknowledged ([MQTT-3.3.5-2]) and explained on the errors topic.
+    type Done = (err?: Error | null) => void;
+    // The typings omit the client argument aedes passes for client publishes.
+    const relay = this.aedes.publish.bind(this.aedes) as unknown as (p: PublishPacket, c: Client | null, d: Done) => void;
+    this.aedes.publish = ((packet: PublishPacket, client?: Client | null | Done, done?: Done) => {
+      if (typeof client === 'function') [done, client] = [client, null];
+      if (client || this.refused.has(packet)) return void process.nextTick(() => done?.(null));
+      relay(packet, client ?? null, done ?? (() => {}));
+    }) as unknown as Aedes['publish'];
+    this.aedes.on('connectionError', (client, err) => this.deps.log.debug({ err: err.message }, 'MQTT connection error'));
+    this.aedes.on('clientError', (client, err) =>
+      this.deps.log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+  }
+
+  /** Wraps one accepted socket: size and rate guard, error handler, then aedes. */
+  private handle(conn: Duplex, req?: IncomingMessage) {
+    conn.on('error', () => {}); // before aedes: a reset during set-up must not be unhandled
+    const client = this.aedes.handle(conn, req as IncomingMessage);
+    guardConnection(client, conn, {
+      authenticated: () => connectionOf(client) !== undefined,
+      violation: (why, detail) => {
+        this.deps.log.warn({ clientId: client.id, deviceId: connectionOf(client)?.device.id, why, ...detail }, 'MQTT connection cut');
+        this.deps.metrics.refused.inc({ channel: 'mqtt', code: why });
+      },
     });
   }
 
@@ -62,18 +104,20 @@ export class Broker {
     // TCP_NODELAY: without it a QoS 1 round trip waits for Nagle + delayed ACK (~40 ms).
     this.tcp = net.createServer({ noDelay: true }, (socket) => {
       socket.setNoDelay(true);
-      this.aedes.handle(socket);
+      this.handle(socket);
     });
     await new Promise<void>((resolve, reject) => {
       this.tcp!.once('error', reject);
       this.tcp!.listen(port, host, () => resolve());
     });
+    this.tcp.on('error', (err) => this.deps.log.error({ err }, 'MQTT listener error'));
     return (this.tcp.address() as net.AddressInfo).port;
   }
 
   /** MQTT over WebSocket, handed over by the HTTP server's upgrade dispatcher. */
   handleWebSocket(ws: WebSocket, req: IncomingMessage) {
-    this.aedes.handle(createWebSocketStream(ws) as Duplex, req);
+    ws.on('error', () => {}); // the stream below reports it to aedes; this keeps it from being unhandled
+    this.handle(createWebSocketStream(ws) as Duplex, req);
   }
 
   /** Publishes as the hub. Refuses wildcards: a topic built wrongly must not fan out widely. */
@@ -96,25 +140,46 @@ export class Broker {
 
   // --- hooks --------------------------------------------------------------------------------
 
-  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void) {
-    const refuse = (why: string) => {
+  /**
+   * A client that sends an empty client id gets one assigned, bound to the device it claims to
+   * be ([MQTT-3.1.3-6]); authenticate() checks the claim. Only for clean sessions: a persistent
+   * session needs an id the client knows ([MQTT-3.1.3-8]).
+   */
+  private preConnect(_client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void) {
+    if (!packet.clientId && packet.clean && packet.username) packet.clientId = clientIdFor(packet.username, randomUUID());
+    done(null, true);
+  }
+
+  private async authenticate(
+    client: Client, username: string | undefined, password: Buffer | undefined,
+    done: (e: AuthenticateError | null, ok: boolean | null) => void,
+  ) {
+    const refuse = (why: string, code: 'unauthenticated' | 'identifier_rejected' | 'forbidden', err: AuthenticateError) => {
       this.deps.log.warn({ clientId: client.id, deviceId: username, why }, 'MQTT connection refused');
-      this.deps.metrics.refused.inc({ channel: 'mqtt', code: 'unauthenticated' });
-      const err = new Error('bad device id or secret') as AuthenticateError;
-      err.returnCode = 4; // BAD_USERNAME_OR_PASSWORD
+      this.deps.metrics.refused.inc({ channel: 'mqtt', code });
       done(err, false);
     };
+    const badCredentials = (why: string) => refuse(why, 'unauthenticated', connackError('bad device id or secret', 4));
     try {
-      if (!username || !password) return refuse('no credentials');
+      if (!username || !password) return badCredentials('no credentials');
+      // Checked on the claimed id before the secret, so a wrong id costs no password check; it
+      // tells nothing about the device either (the same answer whether it exists or not).
+      if (!isClientIdOf(username, client.id)) {
+        const why = `client id must be "${username}" or start with "${clientIdFor(username, '')}"`;
+        return refuse(why, 'identifier_rejected', connackError(why, 2));
+      }
       const device = await this.deps.devices.authenticate(username, password.toString('utf8'));
-      if (!device) return refuse('unknown device or wrong secret');
-      attach(client, device, await this.deps.dir.devicePrincipal(device));
+      if (!device) return badCredentials('unknown device or wrong secret');
+      const conn = attach(client, device, await this.deps.dir.devicePrincipal(device));
+      const will = (client as unknown as { _will?: PublishPacket | null })._will;
+      if (will) {
+        const verdict = this.checkDeviceMessage(conn.principal, will);
+        if (!verdict.ok) return refuse(`last will refused: ${verdict.reason}`, 'forbidden', connackError('will refused', 5));
+      }
       done(null, true);
     } catch (err) {
       this.deps.log.error({ err }, 'authentication failed');
-      const e = new Error('server unavailable') as AuthenticateError;
-      e.returnCode = 3;
-      done(e, false);
+      done(connackError('server unavailable', 3), false);
     }
   }
 
@@ -129,26 +194,45 @@ export class Broker {
     );
   }
 
+  /** The checks every device message (and every will) passes before the hub acts on it. */
+  private checkDeviceMessage(p: Principal, packet: PublishPacket) {
+    const size = packet.payload?.length ?? 0;
+    if (size > MAX_MESSAGE_BYTES) {
+      return { ok: false as const, code: 'payload_too_large', reason: `payload of ${size} bytes exceeds ${MAX_MESSAGE_BYTES}` };
+    }
+    const verdict = canPublish(p, packet.topic);
+    if (!verdict.ok) return verdict;
+    const parsed = parsePayload(verdict.topic.kind, packet.payload as Buffer);
+    if (!parsed.ok) return { ok: false as const, code: 'bad_request', reason: parsed.reason };
+    return { ok: true as const, topic: verdict.topic, value: parsed.value };
+  }
+
+  /**
+   * Every PUBLISH from a device, and every will when it fires. Whatever the verdict, the packet
+   * is not relayed (see the constructor); refusing here means: nothing changes, the device is
+   * told why, and it gets its PUBACK and stays connected.
+   */
   private async authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
     const conn = connectionOf(client);
-    if (!client || !conn) return done(new Error('not authenticated'));
+    if (!client || !conn) {
+      // A will of a session that is no longer here (aedes' will sweep): never published.
+      this.refused.add(packet);
+      return done(null);
+    }
     packet.retain = false; // devices never leave retained messages behind
     const refuse = (code: string, reason: string) => {
+      this.refused.add(packet);
       this.deps.log.warn({ deviceId: conn.device.id, topic: packet.topic, code, reason }, 'device message refused');
       this.deps.metrics.refused.inc({ channel: 'mqtt', code });
       this.tellDevice(client, packet.topic, code, reason);
-      // [MQTT-3.3.5-2] a refused PUBLISH is acknowledged and dropped; authorizeForward never relays it.
       done(null);
     };
-    const size = packet.payload?.length ?? 0;
-    if (size > MAX_MESSAGE_BYTES) return refuse('payload_too_large', `payload of ${size} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-    const verdict = canPublish(conn.principal, packet.topic);
-    if (!verdict.ok) return refuse(verdict.code, verdict.reason);
-    const parsed = parsePayload(verdict.topic.kind, packet.payload as Buffer);
-    if (!parsed.ok) return refuse('bad_request', parsed.reason);
+    if (overRate.has(packet)) return refuse('rate_limited', `more than ${MQTT_LIMITS.packetsPerSecond} packets per second`);
+    const checked = this.checkDeviceMessage(conn.principal, packet);
+    if (!checked.ok) return refuse(checked.code, checked.reason);
     try {
-      await handleInbound(this.deps, conn, verdict.topic, parsed.value);
-      this.deps.metrics.inbound.inc({ kind: verdict.topic.kind });
+      await handleInbound(this.deps, conn, checked.topic, checked.value);
+      this.deps.metrics.inbound.inc({ kind: checked.topic.kind });
       done(null);
     } catch (err) {
       if (err instanceof HubError) return refuse(err.code, err.message);
@@ -175,25 +259,4 @@ export class Broker {
       done(null, null);
     }
   }
-
-  /** Topic → whether the hub may forward it; called once per subscriber, so parsed once per topic. */
-  private forwardable = new Map<string, boolean>();
-
-  private authorizeForward(client: Client, packet: any) {
-    // Alert events the hub published: de-duplicate per connection by event seq.
-    const ev = this.eventOfPayload.get(packet.payload);
-    if (ev) {
-      const conn = connectionOf(client);
-      return conn && !markSent(conn, ev.seq, ev.alertId) ? null : packet;
-    }
-    let ok = this.forwardable.get(packet.topic);
-    if (ok === undefined) {
-      const t = parseTopic(packet.topic);
-      ok = t !== null && TOPICS[t.kind].direction === 'out'; // device messages are never relayed
-      if (this.forwardable.size > 10_000) this.forwardable.clear();
-      this.forwardable.set(packet.topic, ok);
-    }
-    return ok ? packet : null;
-  }
 }
-

@@ -10,6 +10,10 @@ export interface Connection {
   sent: Set<number>;
   /** Newest event seq sent per alert: a receipt without `eventSeq` confirms up to this. */
   sentByAlert: Map<string, number>;
+  /** Catch-ups running on this connection; live alert events wait for them (see forwarding.ts). */
+  catchingUp: number;
+  /** Set when a live event was held back during a catch-up, so the catch-up reads storage again. */
+  heldBack: boolean;
 }
 
 const MAX_REMEMBERED = 10_000;
@@ -18,7 +22,7 @@ const conns = new WeakMap<Client, Connection>();
 export const connectionOf = (client: Client | null | undefined) => (client ? conns.get(client) : undefined);
 
 export function attach(client: Client, device: DeviceRecord, principal: Principal): Connection {
-  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map() };
+  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false };
   conns.set(client, c);
   return c;
 }

@@ -8,14 +8,18 @@ import type { Broker } from './broker';
  * Publishes every stored alert event on its zone topic; escalated (scheme-wide) events on every
  * zone topic of the scheme. A device subscribed to several of those topics gets each event
  * once: the broker's forward hook drops repeats by event seq.
+ *
+ * QoS 0 on purpose: the event is already stored, a device confirms it with a receipt, and what
+ * it has not receipted is replayed from storage when it comes back. At QoS 1 the broker would
+ * also queue the event for offline persistent sessions — a second, unordered source of
+ * catch-up (issue 18.3) — and drop-by-seq of a QoS 1 copy breaks persistent sessions (18.4).
  */
 export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, log: Logger): () => void {
   return bus.on('alert', ({ scheme, zone, scope, event, payload }) => {
     const buf = Buffer.from(payload);
-    broker.eventOfPayload.set(buf, { seq: event.seq, alertId: event.alert.id });
     const publishTo = (zones: string[]) => {
       for (const z of zones) {
-        broker.publish(topics.zoneAlerts(scheme, z), buf).catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
+        broker.publish(topics.zoneAlerts(scheme, z), buf, { qos: 0 }).catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
       }
     };
     if (scope === 'zone') publishTo([zone]);

@@ -26,7 +26,7 @@ export class TestDevice {
 
   static async connect(port: number, id: string, secret: string, opts: mqtt.IClientOptions = {}): Promise<TestDevice> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      username: id, password: secret, clientId: `${id}-${Math.random().toString(36).slice(2, 8)}`,
+      username: id, password: secret, clientId: `${id}:${Math.random().toString(36).slice(2, 8)}`,
       reconnectPeriod: 0, connectTimeout: 5000, ...opts,
     });
     return new TestDevice(client);
