@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics } from '@shopwatch/protocols';
+import { startTestHub } from '../support/hub';
+import { TestDevice, sleep } from '../support/mqtt';
+
+/**
+ * Client ids are bound to the authenticated device. Seen from the victim: a radio with a
+ * persistent session that an intruder tries to take over, or whose queued session it tries to
+ * inherit.
+ */
+describe('MQTT: a device can never take over another device\'s client id or session', () => {
+  let hub: Awaited<ReturnType<typeof startTestHub>>;
+  const url = () => `mqtt://127.0.0.1:${hub.mqttPort}`;
+  const VICTIM_ID = 'radio-boots:console';
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => hub?.stop());
+
+  const connect = (opts: mqtt.IClientOptions) => mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+
+  /** Tries to connect; returns the error message, or the connected client. */
+  async function attempt(opts: mqtt.IClientOptions): Promise<string | MqttClient> {
+    try {
+      return await connect(opts);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  it('refuses an intruder using a connected radio\'s client id; the radio stays up and keeps receiving alerts', async () => {
+    const radio = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+    let drops = 0;
+    radio.on('close', () => drops++);
+    radio.on('offline', () => drops++);
+    const got: string[] = [];
+    radio.on('message', (_t, p) => got.push(p.toString()));
+    await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
+
+    const tries = [
+      { clientId: VICTIM_ID, username: 'radio-argos', password: 'radio-argos-secret' }, // another scheme
+      { clientId: VICTIM_ID, username: 'radio-coop', password: 'radio-coop-secret' }, // same scheme, other device
+      { clientId: 'radio-boots', username: 'radio-coop', password: 'radio-coop-secret' },
+      { clientId: 'radio-boots-x', username: 'radio-boots', password: 'radio-boots-secret' }, // "-" is not the separator
+      { clientId: 'mqttjs_1234abcd', username: 'radio-coop', password: 'radio-coop-secret' },
+    ];
+    for (const t of tries) {
+      const r = await attempt({ ...t, clean: false });
+      if (typeof r !== 'string') r.end(true);
+      expect(r, JSON.stringify(t)).toMatch(/identifier rejected/i);
+    }
+
+    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'after-intruders' });
+    const end = Date.now() + 5000;
+    while (!got.some((p) => p.includes('after-intruders')) && Date.now() < end) await sleep(25);
+    expect(got.some((p) => p.includes('after-intruders'))).toBe(true);
+    expect(drops).toBe(0);
+    expect(radio.connected).toBe(true);
+    await Promise.all([radio.endAsync(), raiser.end()]);
+  });
+
+  it('never hands a persistent session\'s queued messages to an intruder', async () => {
+    // The radio's persistent session exists, the radio is away, alerts happen meanwhile.
+    const radio = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+    await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
+    await radio.endAsync();
+    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    for (let i = 0; i < 3; i++) await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: `queued-${i}` });
+
+    const intruder = await attempt({ clientId: VICTIM_ID, clean: false, username: 'radio-argos', password: 'radio-argos-secret' });
+    const leaked: string[] = [];
+    if (typeof intruder !== 'string') {
+      intruder.on('message', (_t, p) => leaked.push(p.toString()));
+      await sleep(800);
+      intruder.end(true);
+    }
+    expect(intruder).toMatch(/identifier rejected/i);
+    expect(leaked).toEqual([]);
+
+    // The real radio gets its missed alerts when it comes back.
+    const back = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+    const got: string[] = [];
+    back.on('message', (_t, p) => got.push(p.toString()));
+    const end = Date.now() + 5000;
+    while (!got.some((p) => p.includes('queued-2')) && Date.now() < end) await sleep(25);
+    expect(['queued-0', 'queued-1', 'queued-2'].every((r) => got.some((p) => p.includes(r)))).toBe(true);
+    await Promise.all([back.endAsync(), raiser.end()]);
+  });
+
+  it('accepts the device id itself, "{deviceId}:{anything}", and an empty id on a clean session', async () => {
+    for (const clientId of ['radio-tesco', 'radio-tesco:tablet-app', '']) {
+      const c = await connect({ clientId, clean: true, username: 'radio-tesco', password: 'radio-tesco-secret' });
+      expect(c.connected).toBe(true);
+      await c.endAsync();
+    }
+  });
+});
