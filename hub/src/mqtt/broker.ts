@@ -227,7 +227,17 @@ export class Broker {
       this.tellDevice(client, packet.topic, code, reason);
       done(null);
     };
-    if (overRate.has(packet)) return refuse('rate_limited', `more than ${MQTT_LIMITS.packetsPerSecond} packets per second`);
+    if (overRate.has(packet)) {
+      this.refused.add(packet);
+      this.deps.metrics.refused.inc({ channel: 'mqtt', code: 'rate_limited' });
+      // One explanation per second is enough; answering each packet of a flood would double it.
+      const now = Date.now();
+      if (now - conn.rateNoticeAt >= 1000) {
+        conn.rateNoticeAt = now;
+        this.tellDevice(client, packet.topic, 'rate_limited', `more than ${MQTT_LIMITS.packetsPerSecond} packets per second`);
+      }
+      return done(null);
+    }
     const checked = this.checkDeviceMessage(conn.principal, packet);
     if (!checked.ok) return refuse(checked.code, checked.reason);
     try {

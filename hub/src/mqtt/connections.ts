@@ -14,6 +14,8 @@ export interface Connection {
   catchingUp: number;
   /** Set when a live event was held back during a catch-up, so the catch-up reads storage again. */
   heldBack: boolean;
+  /** When the device was last told it is over its packet rate (told at most once a second). */
+  rateNoticeAt: number;
 }
 
 const MAX_REMEMBERED = 10_000;
@@ -22,7 +24,7 @@ const conns = new WeakMap<Client, Connection>();
 export const connectionOf = (client: Client | null | undefined) => (client ? conns.get(client) : undefined);
 
 export function attach(client: Client, device: DeviceRecord, principal: Principal): Connection {
-  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false };
+  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false, rateNoticeAt: 0 };
   conns.set(client, c);
   return c;
 }

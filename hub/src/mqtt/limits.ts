@@ -21,8 +21,8 @@ export const MQTT_LIMITS = {
   packetsPerSecond: 1_000,
   /** ...and in one burst. Beyond it PUBLISHes are refused with `rate_limited`. */
   packetBurst: 2_000,
-  /** A connection that keeps sending this many packets over the limit is closed. */
-  floodCloseAfter: 2_000,
+  /** A connection still over the limit this long after it first went over it is closed. */
+  floodCloseAfterMs: 1_000,
 } as const;
 
 /** The parts of aedes' client and mqtt-packet's parser the guard hooks into (not in their typings). */
@@ -69,17 +69,19 @@ export function guardConnection(client: Client, conn: Duplex, ev: GuardEvents, l
 
   let tokens: number = limits.packetBurst;
   let last = Date.now();
-  let excess = 0;
+  let overSince: number | null = null;
   parser.prependListener('packet', (packet) => {
     const now = Date.now();
     tokens = Math.min(limits.packetBurst, tokens + ((now - last) / 1000) * limits.packetsPerSecond);
     last = now;
+    // The flood episode ends only once the client has calmed down enough to refill half its burst.
+    if (overSince !== null && tokens >= limits.packetBurst / 2) overSince = null;
     if (tokens >= 1) {
       tokens -= 1;
-      excess = Math.max(0, excess - 1);
       return;
     }
     if (packet.cmd === 'publish') overRate.add(packet);
-    if (++excess >= limits.floodCloseAfter) cut('flood', { excess });
+    overSince ??= now;
+    if (now - overSince >= limits.floodCloseAfterMs) cut('flood', { overForMs: now - overSince });
   });
 }

@@ -51,6 +51,7 @@ export class Presence {
   }
 
   private async change(scheme: string, deviceId: string, status: 'online' | 'offline') {
+    if (this.broker.aedes.closed) return; // hub stopping: every device goes offline at the next start()
     const at = new Date().toISOString();
     try {
       await this.repo.touchDevice(deviceId, at);
