@@ -153,7 +153,7 @@ async function startHubPeer(dir: string): Promise<{ peer: Peer; child: ChildProc
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SHOPWATCH_DATA_DIR: path.join(dir, 'hub-data'), SHOPWATCH_SEED: seedFile, SHOPWATCH_MQTT_PORT: String(mqttPort), SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'error', SHOPWATCH_SYNC: process.env.SHOPWATCH_SYNC ?? 'full' },
+    env: { ...process.env, SHOPWATCH_DATA_DIR: path.join(dir, 'hub-data'), SHOPWATCH_SEED: seedFile, SHOPWATCH_MQTT_PORT: String(mqttPort), SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'error', SHOPWATCH_RAISES_PER_MINUTE: '1000000', SHOPWATCH_SYNC: process.env.SHOPWATCH_SYNC ?? 'full' },
   });
   const end = Date.now() + 120_000;
   for (;;) {

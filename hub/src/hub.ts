@@ -63,7 +63,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const metrics = createMetrics();
   const bus = new EventBus(logger('hub:bus'));
   const dir = new Directory(repo);
-  const alerts = new AlertService(repo, dir, bus, logger('hub:alerts'));
+  const alerts = new AlertService(repo, dir, bus, logger('hub:alerts'), undefined, config.raisesPerMinute);
   const cameras = new CameraService(repo, bus);
   bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
 

@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, Renderer, Repository } from '../storage/repository';
 import type { Directory } from '../directory';
+import { RaiseLimiter, raiseLimits } from './rate-limit';
 
 const render: Renderer = (alert, e) => {
   const msg: AlertEvent = { event: e.kind, seq: e.seq, at: e.at, alert };
@@ -19,13 +20,19 @@ const actorOf = (p: Principal): Actor => ({ kind: p.kind, id: p.id });
  * with its timeline event in one transaction *before* anyone is told, then announced on the bus.
  */
 export class AlertService {
+  /** Per-sender raise limits, in the domain so that MQTT, HTTP and WebSocket raises share them. */
+  readonly limiter: RaiseLimiter;
+
   constructor(
     private repo: Repository,
     private dir: Directory,
     private bus: EventBus,
     private log: Logger,
     private now: () => Date = () => new Date(),
-  ) {}
+    raisesPerMinute = 10,
+  ) {
+    this.limiter = new RaiseLimiter(raiseLimits(raisesPerMinute), () => this.now().getTime());
+  }
 
   private announce(alert: Alert, e: EventRecord) {
     const event = JSON.parse(e.payload) as AlertEvent;
@@ -60,6 +67,11 @@ export class AlertService {
       throw new HubError('bad_request', 'name the store (or zone) the alert is about');
     }
 
+    if (!this.limiter.take(p)) {
+      const { perMinute, burst } = this.limiter.limitFor(p);
+      throw new HubError('rate_limited',
+        `too many alerts: at most ${perMinute} a minute (${burst} at once); try again in ${this.limiter.retryAfter(p)} s`);
+    }
     const now = this.now();
     const at = now.toISOString();
     // A priority alert already reaches every zone: there is nothing left to escalate to.
