@@ -8,7 +8,6 @@ import { createApp } from './http/app';
 import { logger, setLogLevel } from './log';
 import { createMetrics } from './metrics';
 import { Broker } from './mqtt/broker';
-import { startCatchUp } from './mqtt/catch-up';
 import { startAlertFanout, startCameraFanout, startReviewFanout } from './mqtt/fanout';
 import { AuditLog } from './audit/log';
 import { DeviceAuthenticator } from './auth/device-auth';
@@ -99,7 +98,6 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
-  stops.push(startCatchUp(broker.aedes, { repo, dir, log: logger('hub:catch-up') }));
   const presence = new Presence(broker, repo, bus, logger('hub:presence'));
   await presence.start();
   metrics.gauge('shopwatch_mqtt_clients', 'Connected MQTT clients', () => broker.aedes.connectedClients);

@@ -15,6 +15,7 @@ import type { Logger } from '../log';
 import type { Directory } from '../directory';
 import type { Repository } from '../storage/repository';
 import type { Metrics } from '../metrics';
+import { CatchUp } from './catch-up';
 import { attach, connectionOf } from './connections';
 import { authorizeForward } from './forwarding';
 import { handleInbound } from './inbound';
@@ -52,8 +53,10 @@ export class Broker {
   private tcp: net.Server | null = null;
   /** Wills the hub refused; they are dropped instead of published. */
   private refused = new WeakSet<object>();
+  private catchUp: CatchUp;
 
   constructor(private deps: BrokerDeps) {
+    this.catchUp = new CatchUp({ repo: deps.repo, dir: deps.dir, log: deps.log });
     this.aedes = new Aedes({
       heartbeatInterval: 60_000,
       connectTimeout: MQTT_LIMITS.connectTimeoutMs,
@@ -263,6 +266,8 @@ export class Broker {
         this.deps.metrics.refused.inc({ channel: 'mqtt', code: 'forbidden' });
         return done(null, null); // SUBACK 0x80 for this filter
       }
+      // From here on live alert events wait until this device has been caught up (catch-up.ts).
+      this.catchUp.request(client, v.zones);
       done(null, sub);
     } catch (err) {
       this.deps.log.error({ err }, 'subscribe check failed');

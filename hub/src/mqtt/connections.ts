@@ -10,8 +10,13 @@ export interface Connection {
   sent: Set<number>;
   /** Newest event seq sent per alert: a receipt without `eventSeq` confirms up to this. */
   sentByAlert: Map<string, number>;
-  /** Catch-ups running on this connection; live alert events wait for them (see forwarding.ts). */
+  /** Catch-ups requested or running on this connection; live alert events wait for them (forwarding.ts). */
   catchingUp: number;
+  /** Requests not yet taken by a catch-up run, and the runs, chained so they never interleave. */
+  catchUpRequests: number;
+  catchUpChain: Promise<void>;
+  /** Zones whose alert topics this connection was granted. */
+  zones: Set<string>;
   /** Set when a live event was held back during a catch-up, so the catch-up reads storage again. */
   heldBack: boolean;
   /** When the device was last told it is over its packet rate (told at most once a second). */
@@ -24,7 +29,10 @@ const conns = new WeakMap<Client, Connection>();
 export const connectionOf = (client: Client | null | undefined) => (client ? conns.get(client) : undefined);
 
 export function attach(client: Client, device: DeviceRecord, principal: Principal): Connection {
-  const c: Connection = { device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false, rateNoticeAt: 0 };
+  const c: Connection = {
+    device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false, rateNoticeAt: 0,
+    catchUpRequests: 0, catchUpChain: Promise.resolve(), zones: new Set(),
+  };
   conns.set(client, c);
   return c;
 }

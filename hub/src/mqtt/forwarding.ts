@@ -17,26 +17,26 @@ interface EventTag {
   replay: boolean;
 }
 
-const TAG = Symbol('shopwatch.alertEvent');
-type Tagged = ForwardPacket & { [TAG]?: EventTag | null };
+/** Memo of a pure function of the payload bytes (not a registry: a miss just parses). */
+const tags = new WeakMap<object, EventTag | null>();
 
 /**
- * The seq and alert id of an alert-event packet, parsed once per packet and cached on the
- * packet object: one packet is offered to every subscriber, and a packet that came through
- * another node (Redis) is a new object that carries its own payload, so nothing depends on
- * Buffer identity.
+ * The seq and alert id of an alert-event packet, read from its payload. aedes copies the packet
+ * for every subscriber but shares the payload, so the parse runs once per event and node; a
+ * packet that came through another node (Redis) is parsed there from its own bytes.
  */
 export function eventOf(packet: ForwardPacket): EventTag | null {
-  const p = packet as Tagged;
-  if (p[TAG] !== undefined) return p[TAG];
+  const key = typeof packet.payload === 'string' ? null : packet.payload;
+  const hit = key ? tags.get(key) : undefined;
+  if (hit !== undefined) return hit;
   let tag: EventTag | null = null;
   try {
-    const j = JSON.parse(typeof p.payload === 'string' ? p.payload : p.payload.toString('utf8'));
+    const j = JSON.parse(packet.payload.toString());
     if (Number.isSafeInteger(j?.seq) && typeof j?.alert?.id === 'string') tag = { seq: j.seq, alertId: j.alert.id, replay: j.replay === true };
   } catch {
     tag = null;
   }
-  p[TAG] = tag;
+  if (key) tags.set(key, tag);
   return tag;
 }
 

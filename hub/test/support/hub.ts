@@ -58,10 +58,13 @@ export function writeSeed(dir: string, p: ProvisioningInput): string {
 }
 
 /** Starts a real hub in this process on ephemeral ports, with a real SQLite file in a temp dir. */
-export async function startTestHub(opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number } = {}): Promise<RunningHub & { dataDir: string; http: string }> {
+export async function startTestHub(
+  opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number; raisesPerMinute?: number } = {},
+): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
-  const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'error' }));
+  const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'error',
+    ...(opts.raisesPerMinute ? { raisesPerMinute: opts.raisesPerMinute } : {}) }));
   return { ...hub, stop: hub.stop, dataDir, http: `http://127.0.0.1:${hub.httpPort}` };
 }
 
