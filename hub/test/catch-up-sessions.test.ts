@@ -17,7 +17,8 @@ async function persistent(port: number, clientId: string, user: string, secret: 
   return { c, events };
 }
 
-const raise = (d: TestDevice, ref: string) => d.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: ref });
+const raise = (d: TestDevice, ref: string) =>
+  d.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: ref });
 
 describe('persistent sessions: storage is the only source of catch-up', () => {
   let hub: Awaited<ReturnType<typeof startTestHub>>;
@@ -57,7 +58,10 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
     await radio.c.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
     await sleep(500); // its own catch-up of earlier tests' alerts
     // It confirms what it has, so only what it misses from now on is owed.
-    for (const e of radio.events) await radio.c.publishAsync(topics.alertReceipt('town', e.alert.id), JSON.stringify({ eventSeq: e.seq }), { qos: 1 });
+    for (const e of radio.events) {
+      const receipt = JSON.stringify({ eventSeq: e.seq });
+      await radio.c.publishAsync(topics.alertReceipt('town', e.alert.id), receipt, { qos: 1 });
+    }
     await radio.c.endAsync();
 
     for (let i = 0; i < 10; i++) await raise(raiser, `missed-${i}`);

@@ -23,7 +23,8 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
     await new Promise((r) => setTimeout(r, 500)); // let it subscribe
 
     await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-boots', '-P', 'radio-boots-secret',
-      '-i', 'radio-boots:pub', '-q', '1', '-t', topics.alertRaise('town'), '-m', JSON.stringify({ type: 'shoplifting', severity: 'high', message: 'from a gateway', clientRef: 'cli-1' })]);
+      '-i', 'radio-boots:pub', '-q', '1', '-t', topics.alertRaise('town'),
+      '-m', JSON.stringify({ type: 'shoplifting', severity: 'high', message: 'from a gateway', clientRef: 'cli-1' })]);
 
     expect(await exited).toBe(0);
     const event = AlertEvent.parse(JSON.parse(out));
@@ -38,6 +39,7 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
 
   it('refuses mosquitto_pub with a wrong password', async () => {
     await expect(run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-boots', '-P', 'wrong',
-      '-i', 'radio-boots:pub', '-q', '1', '-t', topics.alertRaise('town'), '-m', '{}'])).rejects.toMatchObject({ stderr: expect.stringMatching(/not authori[sz]ed|bad user name or password/i) });
+      '-i', 'radio-boots:pub', '-q', '1', '-t', topics.alertRaise('town'), '-m', '{}',
+    ])).rejects.toMatchObject({ stderr: expect.stringMatching(/not authori[sz]ed|bad user name or password/i) });
   });
 });

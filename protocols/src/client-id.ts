@@ -22,5 +22,6 @@ export function clientIdFor(deviceId: string, suffix?: string): string {
 /** True when `clientId` is one the device `deviceId` may use. */
 export function isClientIdOf(deviceId: string, clientId: string): boolean {
   if (clientId.length > MAX_CLIENT_ID_LENGTH) return false;
-  return clientId === deviceId || (clientId.startsWith(deviceId + CLIENT_ID_SEPARATOR) && clientId.length > deviceId.length + 1);
+  const prefix = deviceId + CLIENT_ID_SEPARATOR;
+  return clientId === deviceId || (clientId.startsWith(prefix) && clientId.length > prefix.length);
 }

@@ -69,8 +69,9 @@ export class AlertService {
 
     if (!this.limiter.take(p)) {
       const { perMinute, burst } = this.limiter.limitFor(p);
-      throw new HubError('rate_limited',
-        `too many alerts: at most ${perMinute} a minute (${burst} at once); try again in ${this.limiter.retryAfter(p)} s`);
+      const wait = this.limiter.retryAfter(p);
+      const limit = `at most ${perMinute} a minute (${burst} at once)`;
+      throw new HubError('rate_limited', `too many alerts: ${limit}; try again in ${wait} s`);
     }
     const now = this.now();
     const at = now.toISOString();

@@ -1,22 +1,19 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomUUID } from 'node:crypto';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
-import {
-  MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_BYTES, type DeviceError, clientIdFor, hasWildcard, isClientIdOf, parsePayload, topics,
-} from '@shopwatch/protocols';
-import { canPublish, canSubscribe } from '../auth/acl';
-import type { Principal } from '../auth/principal';
+import { MAX_CLIENT_ID_LENGTH, type DeviceError, hasWildcard, topics } from '@shopwatch/protocols';
+import { canSubscribe } from '../auth/acl';
 import type { DeviceAuthenticator } from '../auth/device-auth';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { Directory } from '../directory';
 import type { Repository } from '../storage/repository';
 import type { Metrics } from '../metrics';
+import { Admission, checkDeviceMessage, preConnect } from './admission';
 import { CatchUp } from './catch-up';
-import { attach, connectionOf } from './connections';
+import { connectionOf } from './connections';
 import { authorizeForward } from './forwarding';
 import { handleInbound } from './inbound';
 import { MQTT_LIMITS, guardConnection, overRate } from './limits';
@@ -37,11 +34,6 @@ export interface BrokerDeps {
   log: Logger;
 }
 
-/** AuthenticateError with an MQTT 3.1.1 CONNACK return code. */
-function connackError(message: string, returnCode: 2 | 3 | 4 | 5): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
-}
-
 /**
  * The embedded MQTT broker (aedes). Devices authenticate as themselves, publish only inbound
  * topics (validated and stored before PUBACK), and subscribe only to what they may see.
@@ -51,18 +43,19 @@ function connackError(message: string, returnCode: 2 | 3 | 4 | 5): AuthenticateE
 export class Broker {
   readonly aedes: Aedes;
   private tcp: net.Server | null = null;
-  /** Wills the hub refused; they are dropped instead of published. */
-  private refused = new WeakSet<object>();
+  /** Every packet that went through authorizePublish: a device's message or will, never relayed. */
+  private fromDevices = new WeakSet<object>();
   private catchUp: CatchUp;
 
   constructor(private deps: BrokerDeps) {
     this.catchUp = new CatchUp({ repo: deps.repo, dir: deps.dir, log: deps.log });
+    const admission = new Admission(deps);
     this.aedes = new Aedes({
       heartbeatInterval: 60_000,
       connectTimeout: MQTT_LIMITS.connectTimeoutMs,
       maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
-      preConnect: (c, packet, done) => this.preConnect(c, packet, done),
-      authenticate: (c, u, p, done) => void this.authenticate(c, u, p, done),
+      preConnect,
+      authenticate: (c, u, p, done) => void admission.authenticate(c, u, p, done),
       authorizePublish: (c, packet, done) => void this.authorizePublish(c, packet, done),
       authorizeSubscribe: (c, sub, done) => void this.authorizeSubscribe(c, sub, done),
       authorizeForward: (c, packet) => authorizeForward(c, packet) as typeof packet | null,
@@ -72,17 +65,19 @@ export class Broker {
     // packet reaches the router, retained store or session queues: whatever a client (or its
     // will) publishes is never relayed — accepted messages were handled and are republished by
     // the hub; refused ones were acknowledged ([MQTT-3.3.5-2]) and explained on the errors topic.
+    // (Wills of sessions that are gone come back client-less from aedes' will sweep, hence the set.)
     type Done = (err?: Error | null) => void;
     // The typings omit the client argument aedes passes for client publishes.
-    const relay = this.aedes.publish.bind(this.aedes) as unknown as (p: PublishPacket, c: Client | null, d: Done) => void;
+    type Publish = (p: PublishPacket, c: Client | null, d: Done) => void;
+    const relay = this.aedes.publish.bind(this.aedes) as unknown as Publish;
     this.aedes.publish = ((packet: PublishPacket, client?: Client | null | Done, done?: Done) => {
       if (typeof client === 'function') [done, client] = [client, null];
-      if (client || this.refused.has(packet)) return void process.nextTick(() => done?.(null));
-      relay(packet, client ?? null, done ?? (() => {}));
+      if (client || this.fromDevices.has(packet)) return void process.nextTick(() => done?.(null));
+      relay(packet, null, done ?? (() => {}));
     }) as unknown as Aedes['publish'];
-    this.aedes.on('connectionError', (client, err) => this.deps.log.debug({ err: err.message }, 'MQTT connection error'));
-    this.aedes.on('clientError', (client, err) =>
-      this.deps.log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+    const log = this.deps.log;
+    this.aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'MQTT connection error'));
+    this.aedes.on('clientError', (c, err) => log.debug({ clientId: c.id, err: err.message }, 'MQTT client error'));
   }
 
   /** Wraps one accepted socket: size and rate guard, error handler, then aedes. */
@@ -92,7 +87,8 @@ export class Broker {
     guardConnection(client, conn, {
       authenticated: () => connectionOf(client) !== undefined,
       violation: (why, detail) => {
-        this.deps.log.warn({ clientId: client.id, deviceId: connectionOf(client)?.device.id, why, ...detail }, 'MQTT connection cut');
+        const deviceId = connectionOf(client)?.device.id;
+        this.deps.log.warn({ clientId: client.id, deviceId, why, ...detail }, 'MQTT connection cut');
         this.deps.metrics.refused.inc({ channel: 'mqtt', code: why });
       },
     });
@@ -143,71 +139,14 @@ export class Broker {
 
   // --- hooks --------------------------------------------------------------------------------
 
-  /**
-   * A client that sends an empty client id gets one assigned, bound to the device it claims to
-   * be ([MQTT-3.1.3-6]); authenticate() checks the claim. Only for clean sessions: a persistent
-   * session needs an id the client knows ([MQTT-3.1.3-8]).
-   */
-  private preConnect(_client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void) {
-    if (!packet.clientId && packet.clean && packet.username) packet.clientId = clientIdFor(packet.username, randomUUID());
-    done(null, true);
-  }
-
-  private async authenticate(
-    client: Client, username: string | undefined, password: Buffer | undefined,
-    done: (e: AuthenticateError | null, ok: boolean | null) => void,
-  ) {
-    const refuse = (why: string, code: 'unauthenticated' | 'identifier_rejected' | 'forbidden', err: AuthenticateError) => {
-      this.deps.log.warn({ clientId: client.id, deviceId: username, why }, 'MQTT connection refused');
-      this.deps.metrics.refused.inc({ channel: 'mqtt', code });
-      done(err, false);
-    };
-    const badCredentials = (why: string) => refuse(why, 'unauthenticated', connackError('bad device id or secret', 4));
-    try {
-      if (!username || !password) return badCredentials('no credentials');
-      // Checked on the claimed id before the secret, so a wrong id costs no password check; it
-      // tells nothing about the device either (the same answer whether it exists or not).
-      if (!isClientIdOf(username, client.id)) {
-        const why = `client id must be "${username}" or start with "${clientIdFor(username, '')}"`;
-        return refuse(why, 'identifier_rejected', connackError(why, 2));
-      }
-      const device = await this.deps.devices.authenticate(username, password.toString('utf8'));
-      if (!device) return badCredentials('unknown device or wrong secret');
-      const conn = attach(client, device, await this.deps.dir.devicePrincipal(device));
-      const will = (client as unknown as { _will?: PublishPacket | null })._will;
-      if (will) {
-        const verdict = this.checkDeviceMessage(conn.principal, will);
-        if (!verdict.ok) return refuse(`last will refused: ${verdict.reason}`, 'forbidden', connackError('will refused', 5));
-      }
-      done(null, true);
-    } catch (err) {
-      this.deps.log.error({ err }, 'authentication failed');
-      done(connackError('server unavailable', 3), false);
-    }
-  }
-
   /** Sends one device the reason its message was refused (it may subscribe to its errors topic). */
   private tellDevice(client: Client, topic: string, code: string, message: string) {
     const conn = connectionOf(client);
     if (!conn) return;
     const body: DeviceError = { code, message, topic, at: new Date().toISOString() };
-    client.publish(
-      { cmd: 'publish', topic: topics.deviceErrors(conn.device.scheme, conn.device.id), payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false },
-      () => {},
-    );
-  }
-
-  /** The checks every device message (and every will) passes before the hub acts on it. */
-  private checkDeviceMessage(p: Principal, packet: PublishPacket) {
-    const size = packet.payload?.length ?? 0;
-    if (size > MAX_MESSAGE_BYTES) {
-      return { ok: false as const, code: 'payload_too_large', reason: `payload of ${size} bytes exceeds ${MAX_MESSAGE_BYTES}` };
-    }
-    const verdict = canPublish(p, packet.topic);
-    if (!verdict.ok) return verdict;
-    const parsed = parsePayload(verdict.topic.kind, packet.payload as Buffer);
-    if (!parsed.ok) return { ok: false as const, code: 'bad_request', reason: parsed.reason };
-    return { ok: true as const, topic: verdict.topic, value: parsed.value };
+    const errors = topics.deviceErrors(conn.device.scheme, conn.device.id);
+    const payload = Buffer.from(JSON.stringify(body));
+    client.publish({ cmd: 'publish', topic: errors, payload, qos: 0, retain: false, dup: false }, () => {});
   }
 
   /**
@@ -216,32 +155,28 @@ export class Broker {
    * told why, and it gets its PUBACK and stays connected.
    */
   private async authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void) {
+    this.fromDevices.add(packet);
     const conn = connectionOf(client);
-    if (!client || !conn) {
-      // A will of a session that is no longer here (aedes' will sweep): never published.
-      this.refused.add(packet);
-      return done(null);
-    }
+    if (!client || !conn) return done(null); // a will of a session that is no longer here
     packet.retain = false; // devices never leave retained messages behind
     const refuse = (code: string, reason: string) => {
-      this.refused.add(packet);
       this.deps.log.warn({ deviceId: conn.device.id, topic: packet.topic, code, reason }, 'device message refused');
       this.deps.metrics.refused.inc({ channel: 'mqtt', code });
       this.tellDevice(client, packet.topic, code, reason);
       done(null);
     };
     if (overRate.has(packet)) {
-      this.refused.add(packet);
       this.deps.metrics.refused.inc({ channel: 'mqtt', code: 'rate_limited' });
       // One explanation per second is enough; answering each packet of a flood would double it.
       const now = Date.now();
       if (now - conn.rateNoticeAt >= 1000) {
         conn.rateNoticeAt = now;
-        this.tellDevice(client, packet.topic, 'rate_limited', `more than ${MQTT_LIMITS.packetsPerSecond} packets per second`);
+        const why = `more than ${MQTT_LIMITS.packetsPerSecond} packets per second`;
+        this.tellDevice(client, packet.topic, 'rate_limited', why);
       }
       return done(null);
     }
-    const checked = this.checkDeviceMessage(conn.principal, packet);
+    const checked = checkDeviceMessage(conn.principal, packet);
     if (!checked.ok) return refuse(checked.code, checked.reason);
     try {
       await handleInbound(this.deps, conn, checked.topic, checked.value);
@@ -255,7 +190,9 @@ export class Broker {
     }
   }
 
-  private async authorizeSubscribe(client: Client, sub: { topic: string; qos: number }, done: (err: Error | null, sub?: any) => void) {
+  private async authorizeSubscribe(
+    client: Client, sub: { topic: string; qos: number }, done: (err: Error | null, sub?: any) => void,
+  ) {
     const conn = connectionOf(client);
     if (!conn) return done(new Error('not authenticated'));
     try {

@@ -19,7 +19,9 @@ export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, 
     const buf = Buffer.from(payload);
     const publishTo = (zones: string[]) => {
       for (const z of zones) {
-        broker.publish(topics.zoneAlerts(scheme, z), buf, { qos: 0 }).catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
+        broker
+          .publish(topics.zoneAlerts(scheme, z), buf, { qos: 0 })
+          .catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
       }
     };
     if (scope === 'zone') publishTo([zone]);

@@ -32,7 +32,9 @@ export function eventOf(packet: ForwardPacket): EventTag | null {
   let tag: EventTag | null = null;
   try {
     const j = JSON.parse(packet.payload.toString());
-    if (Number.isSafeInteger(j?.seq) && typeof j?.alert?.id === 'string') tag = { seq: j.seq, alertId: j.alert.id, replay: j.replay === true };
+    if (Number.isSafeInteger(j?.seq) && typeof j?.alert?.id === 'string') {
+      tag = { seq: j.seq, alertId: j.alert.id, replay: j.replay === true };
+    }
   } catch {
     tag = null;
   }

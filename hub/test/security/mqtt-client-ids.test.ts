@@ -19,7 +19,12 @@ describe('MQTT: a device can never take over another device\'s client id or sess
   });
   afterAll(async () => hub?.stop());
 
-  const connect = (opts: mqtt.IClientOptions) => mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  const connect = (opts: mqtt.IClientOptions) =>
+    mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  const BOOTS = { username: 'radio-boots', password: 'radio-boots-secret' };
+  const ARGOS = { username: 'radio-argos', password: 'radio-argos-secret' };
+  const COOP = { username: 'radio-coop', password: 'radio-coop-secret' };
+  const low = (clientRef: string) => ({ type: 'suspicious', severity: 'low', clientRef });
 
   /** Tries to connect; returns the error message, or the connected client. */
   async function attempt(opts: mqtt.IClientOptions): Promise<string | MqttClient> {
@@ -30,8 +35,8 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     }
   }
 
-  it('refuses an intruder using a connected radio\'s client id; the radio stays up and keeps receiving alerts', async () => {
-    const radio = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+  it('refuses an intruder using a connected radio\'s client id; the radio stays up and hears alerts', async () => {
+    const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     let drops = 0;
     radio.on('close', () => drops++);
     radio.on('offline', () => drops++);
@@ -40,11 +45,11 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
 
     const tries = [
-      { clientId: VICTIM_ID, username: 'radio-argos', password: 'radio-argos-secret' }, // another scheme
-      { clientId: VICTIM_ID, username: 'radio-coop', password: 'radio-coop-secret' }, // same scheme, other device
-      { clientId: 'radio-boots', username: 'radio-coop', password: 'radio-coop-secret' },
-      { clientId: 'radio-boots-x', username: 'radio-boots', password: 'radio-boots-secret' }, // "-" is not the separator
-      { clientId: 'mqttjs_1234abcd', username: 'radio-coop', password: 'radio-coop-secret' },
+      { clientId: VICTIM_ID, ...ARGOS }, // another scheme
+      { clientId: VICTIM_ID, ...COOP }, // same scheme, other device
+      { clientId: 'radio-boots', ...COOP },
+      { clientId: 'radio-boots-x', ...BOOTS }, // "-" is not the separator
+      { clientId: 'mqttjs_1234abcd', ...COOP },
     ];
     for (const t of tries) {
       const r = await attempt({ ...t, clean: false });
@@ -53,7 +58,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     }
 
     const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
-    await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'after-intruders' });
+    await raiser.publish(topics.alertRaise('town'), low('after-intruders'));
     const end = Date.now() + 5000;
     while (!got.some((p) => p.includes('after-intruders')) && Date.now() < end) await sleep(25);
     expect(got.some((p) => p.includes('after-intruders'))).toBe(true);
@@ -64,13 +69,13 @@ describe('MQTT: a device can never take over another device\'s client id or sess
 
   it('never hands a persistent session\'s queued messages to an intruder', async () => {
     // The radio's persistent session exists, the radio is away, alerts happen meanwhile.
-    const radio = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+    const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
     await radio.endAsync();
     const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
-    for (let i = 0; i < 3; i++) await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: `queued-${i}` });
+    for (let i = 0; i < 3; i++) await raiser.publish(topics.alertRaise('town'), low(`queued-${i}`));
 
-    const intruder = await attempt({ clientId: VICTIM_ID, clean: false, username: 'radio-argos', password: 'radio-argos-secret' });
+    const intruder = await attempt({ clientId: VICTIM_ID, clean: false, ...ARGOS });
     const leaked: string[] = [];
     if (typeof intruder !== 'string') {
       intruder.on('message', (_t, p) => leaked.push(p.toString()));
@@ -81,7 +86,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     expect(leaked).toEqual([]);
 
     // The real radio gets its missed alerts when it comes back.
-    const back = await connect({ clientId: VICTIM_ID, clean: false, username: 'radio-boots', password: 'radio-boots-secret' });
+    const back = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     const got: string[] = [];
     back.on('message', (_t, p) => got.push(p.toString()));
     const end = Date.now() + 5000;

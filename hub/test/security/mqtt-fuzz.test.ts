@@ -37,23 +37,26 @@ const topicArb: fc.Arbitrary<string> = fc.oneof(
     .map(([s, d, c, k]) => `shopwatch/${level(s)}/devices/${level(d)}/cameras/${level(c)}/${k}`) },
   { weight: 2, arbitrary: fc.tuple(schemeArb, idArb, fc.constantFrom('evidence', 'gallery/applied', 'status', 'errors'))
     .map(([s, d, k]) => `shopwatch/${level(s)}/devices/${level(d)}/${k}`) },
-  { weight: 2, arbitrary: fc.tuple(schemeArb, fc.constantFrom('zones/north/alerts', 'zones/south/alerts', 'review/candidates',
-    'gallery/version')).map(([s, k]) => `shopwatch/${level(s)}/${k}`) },
+  { weight: 2, arbitrary: fc.tuple(schemeArb, fc.constantFrom('zones/north/alerts', 'zones/south/alerts',
+    'review/candidates', 'gallery/version')).map(([s, k]) => `shopwatch/${level(s)}/${k}`) },
   { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 200, unit: 'grapheme' })
     .map((t) => t.replace(/[+#\u0000]/g, '_')) },
 );
 
-const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: fc.anything() });
+const maybe = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: fc.anything() });
 const bodyArb = fc.oneof(
   fc.record({
     type: maybe(fc.constantFrom(...AlertType.options)), severity: maybe(fc.constantFrom(...Severity.options)),
-    clientRef: maybe(fc.string({ minLength: 1, maxLength: 64 })), message: maybe(fc.string({ maxLength: 600, unit: 'grapheme' })),
+    clientRef: maybe(fc.string({ minLength: 1, maxLength: 64 })),
+    message: maybe(fc.string({ maxLength: 600, unit: 'grapheme' })),
     store: maybe(fc.constantFrom('boots', 'tesco', 'argos')), zone: maybe(fc.constantFrom('north', 'south')),
     priority: maybe(fc.boolean()), subjectId: maybe(fc.string({ maxLength: 70 })),
   }, { requiredKeys: [] }),
   fc.record({ status: maybe(fc.constantFrom(...AckStatus.options)), note: maybe(fc.string()) }, { requiredKeys: [] }),
   fc.record({ outcome: maybe(fc.constantFrom(...Outcome.options)), note: maybe(fc.string()) }, { requiredKeys: [] }),
-  fc.record({ eventSeq: fc.anything(), status: maybe(fc.constantFrom('online', 'offline', 'failed')) }, { requiredKeys: [] }),
+  fc.record({ eventSeq: fc.anything(), status: maybe(fc.constantFrom('online', 'offline', 'failed')) },
+    { requiredKeys: [] }),
   fc.anything({ maxDepth: 6, withBoxedValues: true, withNullPrototype: true }),
   fc.jsonValue({ maxDepth: 8 }),
 );
@@ -62,8 +65,9 @@ const payloadArb: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 10, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)) },
   { weight: 5, arbitrary: fc.string({ maxLength: 3000, unit: 'binary' }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((n) => Buffer.from('['.repeat(n) + ']'.repeat(n))) },
-  { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 })
-    .map((n) => Buffer.from(safeJson({ type: 'violence', severity: 'low', clientRef: `long-${n}`, message: 'x'.repeat(n) }))) },
+  { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => Buffer.from(safeJson({
+    type: 'violence', severity: 'low', clientRef: `long-${n}`, message: 'x'.repeat(n),
+  }))) },
 );
 
 /**
@@ -135,8 +139,8 @@ describe('MQTT inbound fuzz', () => {
 
     // Nothing invalid was stored: every fuzzed alert has a clientRef of a schema-valid raise.
     const token = await login(hub.http, 'operator', 'operator-password');
-    const alerts = (await (await fetch(`${hub.http}/api/alerts?limit=500`, { headers: { authorization: `Bearer ${token}` } }))
-      .json()) as { clientRef: string; raisedBy: { id: string } }[];
+    const res = await fetch(`${hub.http}/api/alerts?limit=500`, { headers: { authorization: `Bearer ${token}` } });
+    const alerts = (await res.json()) as { clientRef: string; raisedBy: { id: string } }[];
     const fuzzed = alerts.filter((a) => a.clientRef !== 'after-fuzz');
     expect(fuzzed.filter((a) => !validRaiseRefs.has(a.clientRef))).toEqual([]);
 
@@ -151,7 +155,8 @@ describe('MQTT inbound fuzz', () => {
     }
     const grew = (rssMax - rssBefore) / 2 ** 20;
     console.info(`fuzz: ${COUNT} messages in ${seconds.toFixed(1)} s (${Math.round(COUNT / seconds)}/s), ` +
-      `${validRaiseRefs.size} schema-valid raises, ${fuzzed.length} alerts stored, hub RSS +${grew.toFixed(1)} MB at most`);
+      `${validRaiseRefs.size} schema-valid raises, ${fuzzed.length} alerts stored, ` +
+      `hub RSS +${grew.toFixed(1)} MB at most`);
     expect(grew).toBeLessThan(96);
     await Promise.all([...victims, ...fuzzers, check].map((d) => d.end()));
   }, 300_000);
