@@ -49,7 +49,8 @@ export function asyncApiDocument() {
       channel: { $ref: `#/channels/${kind}` },
       summary: DESCRIPTIONS[kind].summary,
       messages: [{ $ref: `#/channels/${kind}/messages/${name}` }],
-      bindings: { mqtt: { qos: 1 } },
+      // Alert events go out at QoS 0: receipts and the replay from storage make them reliable.
+      bindings: { mqtt: { qos: kind === 'zoneAlerts' ? 0 : 1 } },
     };
   }
   return {
@@ -57,7 +58,7 @@ export function asyncApiDocument() {
     info: {
       title: 'ShopWatch hub — MQTT interface',
       version: '1.0.0',
-      description: 'Devices (store radios, tablets, edge boxes) connect with username = device id and password = device secret. They publish only the "send" channels and may subscribe only to what their duty allows: a store device its zone, a control-room or warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
+      description: 'Devices (store radios, tablets, edge boxes) connect with username = device id, password = device secret and client id = device id or "{device id}:{suffix}". They publish only the "send" channels and may subscribe only to what their duty allows: a store device its zone, a control-room or warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
     },
     defaultContentType: 'application/json',
     servers: {
