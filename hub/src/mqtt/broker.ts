@@ -80,9 +80,8 @@ export class Broker {
     this.aedes.on('clientError', (c, err) => log.debug({ clientId: c.id, err: err.message }, 'MQTT client error'));
   }
 
-  /** Wraps one accepted socket: size and rate guard, error handler, then aedes. */
+  /** Hands one accepted socket to aedes, with its size and rate guard and an error handler. */
   private handle(conn: Duplex, req?: IncomingMessage) {
-    conn.on('error', () => {}); // before aedes: a reset during set-up must not be unhandled
     const client = this.aedes.handle(conn, req as IncomingMessage);
     guardConnection(client, conn, {
       authenticated: () => connectionOf(client) !== undefined,

@@ -80,7 +80,11 @@ export class CatchUp {
         client.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => {});
         sent++;
       }
-      if (!conn.heldBack) break;
+      if (!conn.heldBack) return sent;
+    }
+    // Live events kept arriving for every round: those held last wait for the next connection.
+    if (conn.heldBack && !client.closed) {
+      this.deps.log.warn({ deviceId: conn.device.id, rounds: MAX_ROUNDS }, 'catch-up gave up');
     }
     return sent;
   }
