@@ -106,7 +106,8 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
     for (const evs of connections) {
       const seqs = evs.map((e) => e.seq);
       expect(new Set(seqs).size, 'no event twice on one connection').toBe(seqs.length);
-      expect(seqs, 'in seq order on one connection').toEqual([...seqs].sort((a, b) => a - b));
+      const seen = evs.map((e) => `${e.seq}${e.event[0]}${e.replay ? 'r' : ''}`).join(' ');
+      expect(seqs, `in seq order on one connection: ${seen}`).toEqual([...seqs].sort((a, b) => a - b));
     }
     // The last connection has every steady event raised before it connected.
     const last = new Set(connections.at(-1)!.map((e) => e.alert.clientRef));

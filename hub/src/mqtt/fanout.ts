@@ -15,6 +15,10 @@ import type { Broker } from './broker';
  * catch-up (issue 18.3) — and drop-by-seq of a QoS 1 copy breaks persistent sessions (18.4).
  */
 export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, log: Logger): () => void {
+  // Events go out in the order they were stored (seq). A scheme-wide event first needs the
+  // scheme's zones, an asynchronous look-up: without this chain a zone event stored after it
+  // would overtake it on a wildcard subscriber's connection.
+  let previous: Promise<void> = Promise.resolve();
   return bus.on('alert', ({ scheme, zone, scope, event, payload }) => {
     const buf = Buffer.from(payload);
     const publishTo = (zones: string[]) => {
@@ -24,12 +28,9 @@ export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, 
           .catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
       }
     };
-    if (scope === 'zone') publishTo([zone]);
-    else
-      dir.scheme(scheme).then(
-        (s) => publishTo(s.zones.map((z) => z.id)),
-        (err) => log.error({ err, scheme }, 'fan-out failed: unknown scheme'),
-      );
+    previous = previous
+      .then(async () => publishTo(scope === 'zone' ? [zone] : (await dir.scheme(scheme)).zones.map((z) => z.id)))
+      .catch((err) => log.error({ err, scheme, seq: event.seq }, 'fan-out failed'));
   });
 }
 
