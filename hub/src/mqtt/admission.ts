@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
-import { MAX_MESSAGE_BYTES, clientIdFor, isClientIdOf, parsePayload } from '@shopwatch/protocols';
+import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_BYTES, clientIdFor, isClientIdOf, parsePayload } from '@shopwatch/protocols';
 import { canPublish } from '../auth/acl';
 import type { DeviceAuthenticator } from '../auth/device-auth';
 import type { Principal } from '../auth/principal';
@@ -41,8 +41,9 @@ export function preConnect(_client: Client, packet: ConnectPacket, done: (err: E
 type Refusal = 'unauthenticated' | 'identifier_rejected' | 'forbidden';
 
 /**
- * Who may connect: a provisioned device with its secret (CONNACK 4 otherwise), with a client id
- * bound to it (CONNACK 2), and a last will it would be allowed to publish itself (CONNACK 5).
+ * Who may connect: a provisioned device with its secret (CONNACK 4 otherwise), under a client id
+ * bound to it (rebound into its namespace if needed), and a last will it would be allowed to
+ * publish itself (CONNACK 5).
  */
 export class Admission {
   constructor(private deps: { devices: DeviceAuthenticator; dir: Directory; metrics: Metrics; log: Logger }) {}
@@ -59,16 +60,20 @@ export class Admission {
     const badCredentials = (why: string) => refuse(why, 'unauthenticated', connackError('bad device id or secret', 4));
     try {
       if (!username || !password) return badCredentials('no credentials');
-      // Checked on the claimed id before the secret, so a wrong id costs no password check; it
-      // tells nothing about the device either (the same answer whether it exists or not).
-      // Checking here, before aedes registers the client, is what keeps the connection and the
-      // persistent session of the id's real owner out of reach [MQTT-3.1.4-2].
-      if (!isClientIdOf(username, client.id)) {
-        const why = `client id must be "${username}" or start with "${clientIdFor(username, '')}"`;
-        return refuse(why, 'identifier_rejected', connackError(why, 2));
-      }
       const device = await this.deps.devices.authenticate(username, password.toString('utf8'));
       if (!device) return badCredentials('unknown device or wrong secret');
+      // A client id that is not already bound to this device is put in the device's own
+      // namespace ("{deviceId}:{id}") before aedes registers the client, so it can never take
+      // over the connection or inherit the persistent session of another device
+      // [MQTT-3.1.4-2], while plain clients with their default ids (mqttjs_…, mosq-…) still
+      // connect. Device ids cannot contain ":", so the namespaces cannot overlap.
+      if (!isClientIdOf(device.id, client.id)) {
+        if (client.id.length > MAX_CLIENT_ID_LENGTH) {
+          const why = `client id longer than ${MAX_CLIENT_ID_LENGTH} characters`;
+          return refuse(why, 'identifier_rejected', connackError(why, 2));
+        }
+        client.id = clientIdFor(device.id, client.id);
+      }
       const conn = attach(client, device, await this.deps.dir.devicePrincipal(device));
       // aedes keeps the CONNECT's will on the client until the session is set up (not typed).
       const will = (client as unknown as { _will?: PublishPacket | null })._will;

@@ -35,7 +35,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     }
   }
 
-  it('refuses an intruder using a connected radio\'s client id; the radio stays up and hears alerts', async () => {
+  it('keeps an intruder using a connected radio\'s client id in its own namespace; the radio stays up and hears alerts', async () => {
     const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     let drops = 0;
     radio.on('close', () => drops++);
@@ -48,14 +48,19 @@ describe('MQTT: a device can never take over another device\'s client id or sess
       { clientId: VICTIM_ID, ...ARGOS }, // another scheme
       { clientId: VICTIM_ID, ...COOP }, // same scheme, other device
       { clientId: 'radio-boots', ...COOP },
-      { clientId: 'radio-boots-x', ...BOOTS }, // "-" is not the separator
-      { clientId: 'mqttjs_1234abcd', ...COOP },
     ];
+    // Each intruder connects, but as "{its own id}:{the id it sent}": the radio's connection is
+    // not taken over (with aedes' default behaviour each of these would have kicked it off).
+    const intruders: MqttClient[] = [];
     for (const t of tries) {
       const r = await attempt({ ...t, clean: false });
-      if (typeof r !== 'string') r.end(true);
-      expect(r, JSON.stringify(t)).toMatch(/identifier rejected/i);
+      expect(typeof r, JSON.stringify(t)).not.toBe('string');
+      intruders.push(r as MqttClient);
     }
+    expect(hub.services.broker.aedes.clients[VICTIM_ID]).toBeDefined();
+    expect(hub.services.broker.aedes.clients['radio-coop:radio-boots']).toBeDefined();
+    expect(hub.services.broker.aedes.clients['radio-argos:' + VICTIM_ID]).toBeDefined();
+    await sleep(300);
 
     const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
     await raiser.publish(topics.alertRaise('town'), low('after-intruders'));
@@ -64,7 +69,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     expect(got.some((p) => p.includes('after-intruders'))).toBe(true);
     expect(drops).toBe(0);
     expect(radio.connected).toBe(true);
-    await Promise.all([radio.endAsync(), raiser.end()]);
+    await Promise.all([radio.endAsync(), raiser.end(), ...intruders.map((c) => c.endAsync())]);
   });
 
   it('never hands a persistent session\'s queued messages to an intruder', async () => {
@@ -82,7 +87,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
       await sleep(800);
       intruder.end(true);
     }
-    expect(intruder).toMatch(/identifier rejected/i);
+    expect(typeof intruder).not.toBe('string'); // it connects, in its own namespace
     expect(leaked).toEqual([]);
 
     // The real radio gets its missed alerts when it comes back.
@@ -95,8 +100,8 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     await Promise.all([back.endAsync(), raiser.end()]);
   });
 
-  it('accepts the device id itself, "{deviceId}:{anything}", and an empty id on a clean session', async () => {
-    for (const clientId of ['radio-tesco', 'radio-tesco:tablet-app', '']) {
+  it('accepts the device id itself, "{deviceId}:{anything}", an empty id and a client\'s default id', async () => {
+    for (const clientId of ['radio-tesco', 'radio-tesco:tablet-app', '', 'mqttjs_1234abcd', 'mosq-Xy12']) {
       const c = await connect({ clientId, clean: true, username: 'radio-tesco', password: 'radio-tesco-secret' });
       expect(c.connected).toBe(true);
       await c.endAsync();
