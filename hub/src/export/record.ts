@@ -1,0 +1,105 @@
+import type { Alert } from '@shopwatch/protocols';
+import type { Candidate, ContinuityEntry } from './evidence-case';
+
+/** data/record.json: the alert and review record of one exhibit. */
+export interface EvidenceRecord {
+  kind: 'shopwatch-evidence-record';
+  version: 1;
+  exhibit: string;
+  generatedAt: string;
+  producer: { id: string; name: string | null; scheme: { id: string; name: string } };
+  disclosure: { to: string; organisation: string; reason: string };
+  candidate: Omit<Candidate, 'files' | 'claimedBy' | 'claimedUntil'> & { subjectAlias: string | null };
+  review: { status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null };
+  alert: Alert | null;
+  /** Edge clock minus hub clock in ms when the edge captured; hub time = edge time - offset. */
+  clock: { edgeClockOffsetMs: number; capturedAtEdgeClock: string; capturedAtHubClock: string };
+  files: { name: string; kind: string; sha256: string; bytes: number; path: string; role: 'master' | 'working copy' }[];
+  workingCopy: { path: string; command: string; ffmpegVersion: string; method: string } | null;
+  notes: string[];
+}
+
+/** Converts an edge-clock time to the hub's clock with the offset the edge measured. */
+export function toHubClock(edgeTime: string, offsetMs: number): string {
+  return new Date(Date.parse(edgeTime) - offsetMs).toISOString();
+}
+
+const esc = (v: unknown) =>
+  String(v ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+const row = (label: string, value: unknown) => `<tr><th scope="row">${esc(label)}</th><td>${esc(value)}</td></tr>`;
+
+const detailText = (d: unknown) => (d === null || d === undefined ? '' : typeof d === 'string' ? d : JSON.stringify(d));
+
+const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #999}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th[scope=row]{width:16rem;background:#f2f2f2}code,.hash{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
+.notes{border:3px solid #b00;background:#fee;padding:.5rem 1rem;font-weight:bold}
+@media print{body{margin:0}}`;
+
+/**
+ * data/record.html: the same record as a page a person can read and print. Every value is
+ * escaped: names, reasons and notes come from people and devices.
+ */
+export function renderRecordHtml(r: EvidenceRecord, log: ContinuityEntry[]): string {
+  const c = r.candidate;
+  const notes = r.notes.length
+    ? `<section class="notes" role="alert"><h2>Notes about this exhibit</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>`
+    : '';
+  const timeline = r.alert
+    ? `<table><thead><tr><th>Time (hub clock)</th><th>Event</th><th>By</th><th>Status / outcome</th><th>Note</th></tr></thead><tbody>${r.alert.timeline
+        .map((t) => `<tr><td>${esc(t.at)}</td><td>${esc(t.kind)}</td><td>${esc(`${t.actor.kind}:${t.actor.id}`)}</td><td>${esc(t.status ?? t.outcome ?? '')}</td><td>${esc(t.note ?? '')}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '<p>No alert is linked to this exhibit.</p>';
+  const files = r.files
+    .map((f) => `<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.role)}</td><td>${esc(f.kind)}</td><td>${esc(f.bytes)}</td><td class="hash">${esc(f.sha256)}</td></tr>`)
+    .join('');
+  const continuity = log
+    .map((e) => `<tr><td>${esc(e.at)}</td><td>${esc(e.source)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${esc(e.file ?? '')}</td><td><code>${esc(detailText(e.detail))}</code></td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Exhibit ${esc(r.exhibit)}</title><style>${CSS}</style></head>
+<body>
+<h1>Exhibit ${esc(r.exhibit)}: gallery-match evidence</h1>
+${notes}
+<h2>Exhibit</h2>
+<table>${[
+    row('Exhibit reference', r.exhibit),
+    row('Produced by', `${r.producer.name ?? r.producer.id} (${r.producer.id}), ${r.producer.scheme.name}`),
+    row('Produced at (hub clock)', r.generatedAt),
+    row('Disclosed to', `${r.disclosure.to}, ${r.disclosure.organisation}`),
+    row('Reason for disclosure', r.disclosure.reason),
+  ].join('')}</table>
+<h2>Capture</h2>
+<table>${[
+    row('Subject (alias)', `${c.subjectAlias ?? 'unknown alias'} (${c.subjectId})`),
+    row('Store / zone', `${c.store ?? '-'} / ${c.zone ?? '-'}`),
+    row('Camera', c.cameraId),
+    row('Edge box', c.deviceId),
+    row('Captured at (edge clock)', r.clock.capturedAtEdgeClock),
+    row('Edge clock offset', `${r.clock.edgeClockOffsetMs} ms (edge minus hub)`),
+    row('Captured at (hub clock)', r.clock.capturedAtHubClock),
+    row('Received by hub', c.receivedAt),
+    row('Match score / distance / frames', `${c.score} / ${c.distance} / ${c.frames}`),
+  ].join('')}</table>
+<h2>Review</h2>
+<table>${[
+    row('Decision', r.review.status),
+    row('Reviewer', r.review.decidedBy ?? '-'),
+    row('Decided at (hub clock)', r.review.decidedAt ?? '-'),
+    row('Reviewer’s reason', r.review.reason ?? '-'),
+  ].join('')}</table>
+<h2>Alert ${esc(r.alert?.id ?? '')}</h2>
+${timeline}
+<h2>Files and hashes (SHA-256)</h2>
+<p>Masters are bit for bit as captured; their SHA-256 equals the hash the edge box recorded at capture.
+Working copies were made from the masters for viewing only.</p>
+<table><thead><tr><th>File</th><th>Role</th><th>Kind</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>${files}</tbody></table>
+${r.workingCopy ? `<p>Working copy made with: <code>${esc(r.workingCopy.command)}</code> (${esc(r.workingCopy.ffmpegVersion)})</p>` : ''}
+<h2>Continuity log</h2>
+<table><thead><tr><th>Time (hub clock)</th><th>Log</th><th>Actor</th><th>Action</th><th>File</th><th>Detail</th></tr></thead>
+<tbody>${continuity}</tbody></table>
+</body></html>
+`;
+}

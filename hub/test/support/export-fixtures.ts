@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { SpoolItem } from '../../../edge-agent/src/spool/types';
+
+const exec = promisify(execFile);
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
+export const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Runs a program; resolves with its exit code and output whatever the code (no throw on 1). */
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `npm run hub -- ARGS` as an administrator would type it, on the test hub's data folder. */
+export function hubCli(dataDir: string, args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_LOG_LEVEL: 'error' };
+  delete env.SHOPWATCH_SEED;
+  return run('npm', ['run', '--silent', 'hub', '--', ...args], { env });
+}
+
+/** A real H.264 MP4 (what an edge box cuts by stream copy) and two real JPEG stills, made by ffmpeg. */
+export async function makeMedia(dir: string, name: string) {
+  const clip = path.join(dir, `${name}-clip.mp4`);
+  const crop = path.join(dir, `${name}-crop.jpg`);
+  const frame = path.join(dir, `${name}-frame.jpg`);
+  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=4:size=320x240:rate=10',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '10', '-f', 'mp4', clip]);
+  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=96x96', '-frames:v', '1', crop]);
+  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', frame]);
+  return { clip, crop, frame };
+}
+
+const fileOf = (name: string, p: string) => {
+  const data = fs.readFileSync(p);
+  return { name, path: p, bytes: data.length, sha256: sha(data), uploadedAt: null, evictedAt: null };
+};
+
+/** The spool items an edge box delivers for one match: the candidate with its stills, then the clip. */
+export function spoolItems(candidateId: string, media: { clip: string; crop: string; frame: string }, subjectId = 'subj-1') {
+  const now = new Date().toISOString();
+  const crop = fileOf('crop.jpg', media.crop);
+  const frame = fileOf('frame.jpg', media.frame);
+  const clip = fileOf('clip.mp4', media.clip);
+  const candidate: SpoolItem = {
+    seq: 1, id: candidateId, kind: 'candidate', createdAt: Date.now(), deliveredAt: null,
+    payload: {
+      candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.81, distance: 0.38, frames: 5,
+      firstSeenAt: now, capturedAt: now, clockOffsetMs: 1250, box: { x: 100, y: 80, w: 60, h: 60 },
+      crop: { file: 'crop.jpg', sha256: crop.sha256, box: { x: 85, y: 65, w: 90, h: 90 } },
+      frame: { file: 'frame.jpg', sha256: frame.sha256, width: 320, height: 240 },
+    },
+    files: [crop, frame],
+  };
+  const clipItem: SpoolItem = {
+    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    payload: {
+      candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: clip.sha256, bytes: clip.bytes,
+      durationSeconds: 4, codec: 'h264', width: 320, height: 240, complete: true, segments: 2,
+    },
+    files: [clip],
+  };
+  /** What an edge box reports when it could not cut a clip (the camera dropped). */
+  const noClip: SpoolItem = {
+    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    payload: { candidateId, cameraId: 'cam-1', captureAt: now, error: 'camera-offline', message: 'the camera stream dropped' },
+    files: [],
+  };
+  return { candidate, clip: clipItem, noClip };
+}
+
+/** Unzips with Info-ZIP's `unzip` (a reader that is not ours) into a new folder. */
+export async function unzip(zipFile: string, into: string) {
+  fs.mkdirSync(into, { recursive: true });
+  const r = await run('unzip', ['-q', zipFile, '-d', into]);
+  if (r.code !== 0) throw new Error(`unzip failed: ${r.stderr}`);
+  return into;
+}
+
+/** Re-packs a bag folder with Info-ZIP's `zip`, as someone who altered a file would. */
+export async function rezip(parent: string, bagName: string, zipFile: string) {
+  fs.rmSync(zipFile, { force: true });
+  const r = await run('zip', ['-q', '-r', '-X', zipFile, bagName], { cwd: parent });
+  if (r.code !== 0) throw new Error(`zip failed: ${r.stderr}`);
+}
