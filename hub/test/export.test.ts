@@ -2,11 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReviewCandidate } from '@shopwatch/protocols';
-import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
-import { createLogger } from '../../edge-agent/src/log';
 import { SigningKey } from '../src/export/keys';
-import { hubCli, makeMedia, rezip, run, sha, spoolItems, unzip } from './support/export-fixtures';
+import { evidenceCases, hubCli, rezip, run, sha, unzip } from './support/export-fixtures';
 import { login, startTestHub, tempDir } from './support/hub';
 
 /**
@@ -16,52 +13,25 @@ import { login, startTestHub, tempDir } from './support/hub';
  */
 describe('police evidence package (CLI)', () => {
   let hub: Awaited<ReturnType<typeof startTestHub>>;
-  let edge: HubUplink;
-  let op: string;
+  let cases: Awaited<ReturnType<typeof evidenceCases>>;
   const dir = tempDir('shopwatch-export-test-');
-  let media: Awaited<ReturnType<typeof makeMedia>>;
   const pkg = path.join(dir, 'JD-1.zip');
   const bag = path.join(dir, 'unpacked', 'JD-1');
-  const api = (p: string, token: string, init: RequestInit = {}) =>
-    fetch(`${hub.http}${p}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
-  const decide = async (id: string, verdict: 'confirm' | 'reject') => {
-    const res = await api(`/api/review/${id}/decision`, op, { method: 'POST', body: JSON.stringify({ verdict, reason: `${verdict}: same coat and face` }) });
-    expect(res.status).toBe(200);
-    return (await res.json()) as ReviewCandidate;
-  };
+  const inBag = (f: string) => path.join(bag, f);
 
   beforeAll(async () => {
     hub = await startTestHub();
-    const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
-    edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
-    await new Promise((r) => edge.client.once('connect', r));
-    op = await login(hub.http, 'operator', 'operator-password');
-    const gov = hub.services.governance.gov;
-    const now = new Date().toISOString();
-    gov.addIncident('inc-1', 'town', 'boots', { type: 'theft', occurredAt: now, description: 'razors', statement: 'Seen taking razors.' }, 'coord', now);
-    gov.addSubject('subj-1', 'town', { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: ['inc-1'], under18: false, vulnerable: false },
-      'coord', now, new Date(Date.now() + 86400_000).toISOString());
-    media = await makeMedia(dir, 'a');
-    const full = spoolItems('case-0001', media);
-    await edge.deliver(full.candidate);
-    await edge.deliver(full.clip);
-    await decide('case-0001', 'confirm');
-    const stills = spoolItems('case-0002', media);
-    await edge.deliver(stills.candidate);
-    await edge.deliver(stills.noClip);
-    await decide('case-0002', 'confirm');
-    await edge.deliver(spoolItems('case-0003', media).candidate);
-    await decide('case-0003', 'reject');
-    await edge.deliver(spoolItems('case-0004', media).candidate); // left pending
+    cases = await evidenceCases(hub, dir);
   }, 60_000);
   afterAll(async () => {
-    await edge?.close();
+    await cases?.edge.close();
     await hub?.stop();
   });
 
   it('writes a BagIt package whose manifests pass coreutils sha256sum -c after unzip', async () => {
     const r = await hubCli(hub.dataDir, ['export', '--candidate', 'case-0001', '--exhibit', 'JD/1', '--out', pkg,
-      '--to', 'DC 1234 Jane Smith', '--organisation', 'Example Constabulary', '--reason', 'Theft from Boots, crime ref 42/2026']);
+      '--to', 'DC 1234 Jane Smith', '--organisation', 'Example Constabulary',
+      '--reason', 'Theft from Boots, crime ref 42/2026']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote .*JD-1\.zip/);
@@ -70,47 +40,58 @@ describe('police evidence package (CLI)', () => {
     const check = await run('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: bag });
     expect(check.code).toBe(0);
     const lines = check.stdout.trim().split('\n');
-    expect(lines).toEqual(expect.arrayContaining(['data/master/clip.mp4: OK', 'data/master/crop.jpg: OK', 'data/master/frame.jpg: OK',
-      'data/working/clip-WORKING-COPY.mp4: OK', 'data/record.json: OK', 'data/record.html: OK', 'data/continuity.json: OK']));
+    const every = ['master/clip.mp4', 'master/crop.jpg', 'master/frame.jpg', 'working/clip-WORKING-COPY.mp4',
+      'working/clip-WORKING-COPY.txt', 'record.json', 'record.html', 'continuity.json'];
+    expect(lines.sort()).toEqual(every.map((f) => `data/${f}: OK`).sort());
     expect(lines.every((l) => l.endsWith(': OK'))).toBe(true);
     expect((await run('sha256sum', ['-c', '--strict', 'tagmanifest-sha256.txt'], { cwd: bag })).code).toBe(0);
-    expect(fs.readFileSync(path.join(bag, 'bagit.txt'), 'utf8')).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    const declaration = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
+    expect(fs.readFileSync(inBag('bagit.txt'), 'utf8')).toBe(declaration);
   });
 
   it('keeps the master bit for bit as uploaded and adds an H.264 working copy that ffprobe reads', async () => {
-    const uploaded = fs.readFileSync(media.clip);
-    const master = fs.readFileSync(path.join(bag, 'data/master/clip.mp4'));
+    const uploaded = fs.readFileSync(cases.media.clip);
+    const master = fs.readFileSync(inBag('data/master/clip.mp4'));
     expect(master.equals(uploaded)).toBe(true);
-    expect(fs.readFileSync(path.join(bag, 'data/master/crop.jpg')).equals(fs.readFileSync(media.crop))).toBe(true);
+    expect(fs.readFileSync(inBag('data/master/crop.jpg')).equals(fs.readFileSync(cases.media.crop))).toBe(true);
     const recorded = await hub.services.evidenceRepo.getFile('case-0001', 'clip.mp4');
     expect(sha(master)).toBe(recorded!.sha256); // the capture hash the edge declared and the hub verified
-    const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name:format=duration',
-      '-of', 'json', path.join(bag, 'data/working/clip-WORKING-COPY.mp4')]);
+    const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0',
+      '-show_entries', 'stream=codec_name:format=duration', '-of', 'json',
+      inBag('data/working/clip-WORKING-COPY.mp4')]);
     const info = JSON.parse(probe.stdout);
     expect(info.streams[0].codec_name).toBe('h264');
     expect(Number(info.format.duration)).toBeGreaterThan(3);
-    const how = fs.readFileSync(path.join(bag, 'data/working/clip-WORKING-COPY.txt'), 'utf8');
+    const how = fs.readFileSync(inBag('data/working/clip-WORKING-COPY.txt'), 'utf8');
     expect(how).toContain('ffmpeg -hide_banner -loglevel error -nostdin -i master/clip.mp4');
     expect(how).toMatch(/^ffmpeg version \S+/m);
   });
 
   it('carries bag-info, the record (JSON and HTML) with the clock offset, and the continuity log', () => {
-    const info = fs.readFileSync(path.join(bag, 'bag-info.txt'), 'utf8');
+    const info = fs.readFileSync(inBag('bag-info.txt'), 'utf8');
     expect(info).toMatch(/^External-Identifier: JD\/1$/m);
     expect(info).toMatch(/^Source-Organization: Town Centre BCRP$/m);
     expect(info).toMatch(/^Bagging-Date: \d{4}-\d\d-\d\d$/m);
     expect(info).toMatch(/^Edge-Clock-Offset-Ms: 1250$/m);
-    const payload = ['master/clip.mp4', 'master/crop.jpg', 'master/frame.jpg', 'working/clip-WORKING-COPY.mp4', 'working/clip-WORKING-COPY.txt',
-      'record.json', 'record.html', 'continuity.json'].map((f) => fs.statSync(path.join(bag, 'data', f)).size);
+    const payload = ['master/clip.mp4', 'master/crop.jpg', 'master/frame.jpg', 'working/clip-WORKING-COPY.mp4',
+      'working/clip-WORKING-COPY.txt', 'record.json', 'record.html', 'continuity.json']
+      .map((f) => fs.statSync(inBag(`data/${f}`)).size);
     expect(info).toContain(`Payload-Oxum: ${payload.reduce((a, b) => a + b, 0)}.${payload.length}`);
-    const record = JSON.parse(fs.readFileSync(path.join(bag, 'data/record.json'), 'utf8'));
-    expect(record).toMatchObject({ exhibit: 'JD/1', review: { status: 'confirmed', decidedBy: 'operator', reason: 'confirm: same coat and face' },
-      candidate: { subjectAlias: 'Razor Man', cameraId: 'cam-1' }, clock: { edgeClockOffsetMs: 1250 }, alert: { type: 'gallery-match' } });
+    const record = JSON.parse(fs.readFileSync(inBag('data/record.json'), 'utf8'));
+    expect(record).toMatchObject({
+      exhibit: 'JD/1', review: { status: 'confirmed', decidedBy: 'operator', reason: 'confirm: same coat and face' },
+      candidate: { subjectAlias: 'Razor Man', cameraId: 'cam-1' }, clock: { edgeClockOffsetMs: 1250 },
+      alert: { type: 'gallery-match', id: cases.alertId },
+    });
     expect(Date.parse(record.clock.capturedAtEdgeClock) - Date.parse(record.clock.capturedAtHubClock)).toBe(1250);
-    const html = fs.readFileSync(path.join(bag, 'data/record.html'), 'utf8');
-    for (const s of ['JD/1', 'Razor Man', 'confirm: same coat and face', 'cam-1', '1250 ms', recordedHash(record), 'Continuity log'])
+    const html = fs.readFileSync(inBag('data/record.html'), 'utf8');
+    const shown = ['JD/1', 'Razor Man', 'confirm: same coat and face', 'cam-1', '1250 ms', 'Continuity log'];
+    shown.push(recordedHash(record));
+    for (const s of shown) {
       expect(html).toContain(s);
-    const log = JSON.parse(fs.readFileSync(path.join(bag, 'data/continuity.json'), 'utf8')) as { action: string; file: string | null; source: string }[];
+    }
+    type Step = { action: string; file: string | null; source: string };
+    const log = JSON.parse(fs.readFileSync(inBag('data/continuity.json'), 'utf8')) as Step[];
     const steps = log.map((e) => `${e.source}:${e.action}:${e.file ?? ''}`);
     expect(steps).toEqual(expect.arrayContaining(['custody:reported:', 'custody:received:clip.mp4', 'audit:decide:',
       'custody:transferred:clip.mp4', 'custody:exported:', 'audit:disclose:']));
@@ -118,18 +99,22 @@ describe('police evidence package (CLI)', () => {
 
   it('is recorded as a disclosure to whom and why, in the audit log and the custody log', async () => {
     const coord = await login(hub.http, 'coord', 'coord-password');
-    const audit = (await (await api('/api/audit', coord)).json()) as { action: string; object: { id: string }; detail: any }[];
+    const res = await fetch(`${hub.http}/api/audit`, { headers: { authorization: `Bearer ${coord}` } });
+    const audit = (await res.json()) as { action: string; object: { id: string }; detail: Record<string, unknown> }[];
     const d = audit.find((e) => e.action === 'disclose' && e.object.id === 'case-0001');
-    expect(d?.detail).toMatchObject({ to: 'DC 1234 Jane Smith', organisation: 'Example Constabulary', why: 'Theft from Boots, crime ref 42/2026', exhibit: 'JD/1' });
+    const why = 'Theft from Boots, crime ref 42/2026';
+    const to = 'DC 1234 Jane Smith';
+    expect(d?.detail).toMatchObject({ to, organisation: 'Example Constabulary', why, exhibit: 'JD/1' });
     const custody = await hub.services.evidenceRepo.custodyLog('case-0001');
-    expect(custody.find((e) => e.action === 'exported')?.detail).toMatchObject({ exhibit: 'JD/1', organisation: 'Example Constabulary' });
+    const exported = custody.find((e) => e.action === 'exported');
+    expect(exported?.detail).toMatchObject({ exhibit: 'JD/1', organisation: 'Example Constabulary' });
   });
 
   it('verifies the package with the hub key, and names a payload file changed by one byte', async () => {
     const good = await hubCli(hub.dataDir, ['export', 'verify', pkg]);
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('GOOD');
-    const clip = path.join(bag, 'data/master/clip.mp4');
+    const clip = inBag('data/master/clip.mp4');
     const original = fs.readFileSync(clip);
     const bad = Buffer.from(original);
     bad[Math.floor(bad.length / 2)]! ^= 0x01;
@@ -144,7 +129,7 @@ describe('police evidence package (CLI)', () => {
   });
 
   it('names bag-info.txt through the tag manifest when it is edited', async () => {
-    const file = path.join(bag, 'bag-info.txt');
+    const file = inBag('bag-info.txt');
     const original = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, original.replace('Disclosed-To: DC 1234 Jane Smith', 'Disclosed-To: Someone Else'));
     const tampered = path.join(dir, 'tampered-info.zip');
@@ -157,9 +142,10 @@ describe('police evidence package (CLI)', () => {
 
   it('refuses a package re-signed by another key, and accepts the hub key given with --key', async () => {
     const other = crypto.generateKeyPairSync('ed25519');
-    const sigFile = path.join(bag, 'tagmanifest-sha256.txt.sig');
+    const sigFile = inBag('tagmanifest-sha256.txt.sig');
     const original = fs.readFileSync(sigFile);
-    const forged = crypto.sign(null, fs.readFileSync(path.join(bag, 'tagmanifest-sha256.txt')), other.privateKey).toString('base64');
+    const manifest = fs.readFileSync(inBag('tagmanifest-sha256.txt'));
+    const forged = crypto.sign(null, manifest, other.privateKey).toString('base64');
     fs.writeFileSync(sigFile, `${forged}\n`);
     const resigned = path.join(dir, 'resigned.zip');
     await rezip(path.dirname(bag), 'JD-1', resigned);
@@ -172,17 +158,18 @@ describe('police evidence package (CLI)', () => {
     expect(keys.code).toBe(0);
     const pub = /public key: (ed25519:\S+)/.exec(keys.stdout)![1]!;
     const away = { ...process.env, SHOPWATCH_DATA_DIR: tempDir() }; // a machine without the hub's key
-    const withKey = await run('npm', ['run', '--silent', 'hub', '--', 'export', 'verify', pkg, '--key', pub], { env: away });
-    expect(withKey.code).toBe(0);
+    const verifyAway = (key: string) =>
+      run('npm', ['run', '--silent', 'hub', '--', 'export', 'verify', pkg, '--key', key], { env: away });
+    expect((await verifyAway(pub)).code).toBe(0);
     const otherPem = path.join(dir, 'other.pub.pem');
     fs.writeFileSync(otherPem, other.publicKey.export({ type: 'spki', format: 'pem' }));
-    expect((await run('npm', ['run', '--silent', 'hub', '--', 'export', 'verify', pkg, '--key', otherPem], { env: away })).code).toBe(1);
+    expect((await verifyAway(otherPem)).code).toBe(1);
   });
 
   it('prints the signing key with its fingerprint; the private key file is readable by the hub only', async () => {
     const keys = await hubCli(hub.dataDir, ['keys']);
     const fp = /fingerprint: (SHA256:[0-9a-f]{64})/.exec(keys.stdout)![1];
-    expect(fs.readFileSync(path.join(bag, 'bag-info.txt'), 'utf8')).toContain(`Signing-Key-Fingerprint: ${fp}`);
+    expect(fs.readFileSync(inBag('bag-info.txt'), 'utf8')).toContain(`Signing-Key-Fingerprint: ${fp}`);
     expect(keys.stdout).toContain('-----BEGIN PUBLIC KEY-----');
     expect(keys.stdout).not.toContain('PRIVATE');
     expect(fs.statSync(SigningKey.file(hub.dataDir)).mode & 0o777).toBe(0o600);

@@ -25,5 +25,7 @@ export const ExportRequest = z
     organisation: z.string().trim().min(2).max(200),
     reason: z.string().trim().min(5).max(2000),
   })
-  .refine((r) => (r.candidateId === undefined) !== (r.alertId === undefined), { message: 'give exactly one of candidateId or alertId' });
+  .refine((r) => (r.candidateId === undefined) !== (r.alertId === undefined), {
+    message: 'give exactly one of candidateId or alertId',
+  });
 export type ExportRequest = z.infer<typeof ExportRequest>;

@@ -25,7 +25,8 @@ export const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).diges
  * "%" in a path are percent-encoded as the RFC requires.
  */
 export function manifest(files: BagFile[]): Buffer {
-  const lines = [...files].sort((a, b) => (a.path < b.path ? -1 : 1)).map((f) => `${sha256(f.data)}  ${encodePath(f.path)}\n`);
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const lines = sorted.map((f) => `${sha256(f.data)}  ${encodePath(f.path)}\n`);
   return Buffer.from(lines.join(''), 'utf8');
 }
 
@@ -46,7 +47,8 @@ export function parseManifest(text: string): { entries: Map<string, string>; bad
 }
 
 /** [RFC 8493 §2.2.2] Payload-Oxum: octet count "." file count of the payload. */
-export const payloadOxum = (payload: BagFile[]) => `${payload.reduce((n, f) => n + f.data.length, 0)}.${payload.length}`;
+export const payloadOxum = (payload: BagFile[]) =>
+  `${payload.reduce((n, f) => n + f.data.length, 0)}.${payload.length}`;
 
 function bagSize(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB'];

@@ -49,17 +49,22 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
   try {
     const gov = new GovernanceRepository(db);
     const deps = {
-      repo: new SqliteRepository(db), evidence: new SqliteEvidenceRepository(db), files: new EvidenceStore(config.dataDir),
+      repo: new SqliteRepository(db),
+      evidence: new SqliteEvidenceRepository(db),
+      files: new EvidenceStore(config.dataDir),
       audit: new AuditLog(db), alias: (s: string, id: string) => gov.alias(s, id), dataDir: config.dataDir, log,
     };
     const order = {
       candidateId, alertId, exhibit: exhibit.data,
-      to: option(args, 'to') ?? NOT_STATED, organisation: option(args, 'organisation') ?? NOT_STATED, reason: option(args, 'reason') ?? NOT_STATED,
+      to: option(args, 'to') ?? NOT_STATED,
+      organisation: option(args, 'organisation') ?? NOT_STATED,
+      reason: option(args, 'reason') ?? NOT_STATED,
     };
     const who = { kind: 'user', id: 'cli', name: `hub command line on ${os.hostname()}`, scheme: null };
     const r = await exportEvidence(deps, order, who, path.resolve(out));
     for (const n of r.notes) console.error(`WARNING: ${n}`);
-    console.log(`wrote ${r.file}: bag ${r.bagName}/, candidate ${r.candidateId}, ${r.payloadFiles} payload files, ${r.bytes} bytes`);
+    console.log(`wrote ${r.file}: bag ${r.bagName}/, candidate ${r.candidateId}, ${r.payloadFiles} payload files, ` +
+      `${r.bytes} bytes`);
     console.log(`package SHA-256 ${r.sha256}; signed by ${r.keyFingerprint}`);
     return 0;
   } catch (err) {
@@ -108,7 +113,8 @@ function verifyCommand(args: string[], dataDir: string): number {
   const r = verifyPackage(zip, key);
   if (r.ok) {
     const exhibit = r.info.find(([k]) => k === 'External-Identifier')?.[1];
-    console.log(`${file}: GOOD. Bag ${r.bagName}/ (exhibit ${exhibit}), ${r.payloadFiles} payload files, every hash matches, signed by ${r.keyFingerprint}`);
+    console.log(`${file}: GOOD. Bag ${r.bagName}/ (exhibit ${exhibit}), ${r.payloadFiles} payload files, ` +
+      `every hash matches, signed by ${r.keyFingerprint}`);
     for (const [, note] of r.info.filter(([k]) => k === 'Evidence-Note')) console.log(`note: ${note}`);
     return 0;
   }

@@ -45,7 +45,11 @@ export interface MasterFile {
  * raised. Only a match a named reviewer confirmed may be disclosed: a pending one is not yet
  * anybody's finding, and a rejected or expired one had its media deleted.
  */
-export async function resolveCase(deps: ExportDeps, target: { candidateId?: string; alertId?: string }, who: Requester) {
+export async function resolveCase(
+  deps: ExportDeps,
+  target: { candidateId?: string; alertId?: string },
+  who: Requester,
+) {
   let candidate: Candidate | null = null;
   let alert: Alert | null = null;
   if (target.alertId) {
@@ -53,16 +57,24 @@ export async function resolveCase(deps: ExportDeps, target: { candidateId?: stri
     if (!alert || (who.scheme && alert.scheme !== who.scheme)) throw notFound(`alert "${target.alertId}"`);
     const confirmed = await deps.evidence.listCandidates(alert.scheme, 'confirmed', 100_000);
     candidate = confirmed.find((c) => c.alertId === alert!.id) ?? null;
-    if (!candidate) throw new HubError('conflict', `alert "${alert.id}" was not raised by a confirmed gallery match; there is no evidence item to package`);
+    if (!candidate) {
+      const why = `alert "${alert.id}" was not raised by a confirmed gallery match; there is no evidence to package`;
+      throw new HubError('conflict', why);
+    }
   } else if (target.candidateId) {
     candidate = await deps.evidence.getCandidate(target.candidateId);
-    if (!candidate || (who.scheme && candidate.scheme !== who.scheme)) throw notFound(`candidate "${target.candidateId}"`);
+    const hidden = candidate && who.scheme && candidate.scheme !== who.scheme;
+    if (!candidate || hidden) throw notFound(`candidate "${target.candidateId}"`);
     alert = candidate.alertId ? await deps.repo.getAlert(candidate.alertId) : null;
   } else throw new HubError('bad_request', 'name the evidence: a candidate or an alert');
   const c = candidate;
-  if (c.status === 'pending') throw new HubError('conflict', `candidate "${c.id}" is not reviewed yet; a named reviewer must confirm the match before it can be disclosed`);
-  if (c.status === 'rejected') throw new HubError('conflict', `candidate "${c.id}" was rejected by ${c.decidedBy ?? 'a reviewer'} ("${c.reason ?? ''}"); its images and clip were deleted, so there is nothing to export`);
-  if (c.status === 'expired') throw new HubError('conflict', `candidate "${c.id}" expired unreviewed (${c.reason ?? ''}); its images and clip were deleted, so there is nothing to export`);
+  const gone = 'its images and clip were deleted, so there is nothing to export';
+  if (c.status === 'pending')
+    throw new HubError('conflict', `candidate "${c.id}" is not reviewed yet; a named reviewer must confirm it first`);
+  if (c.status === 'rejected')
+    throw new HubError('conflict', `candidate "${c.id}" was rejected by ${c.decidedBy} ("${c.reason ?? ''}"); ${gone}`);
+  if (c.status === 'expired')
+    throw new HubError('conflict', `candidate "${c.id}" expired unreviewed (${c.reason ?? ''}); ${gone}`);
   return { candidate: c, alert };
 }
 
@@ -72,7 +84,11 @@ export async function resolveCase(deps: ExportDeps, target: { candidateId?: stri
  * A file that fails is logged in the custody log and stops the export (a corrupt master must
  * never be handed over as sound). Files that are absent are returned as notes, loudly.
  */
-export async function copyMasters(deps: ExportDeps, c: Candidate, workDir: string): Promise<{ masters: MasterFile[]; notes: string[] }> {
+export async function copyMasters(
+  deps: ExportDeps,
+  c: Candidate,
+  workDir: string,
+): Promise<{ masters: MasterFile[]; notes: string[] }> {
   const masters: MasterFile[] = [];
   const notes: string[] = [];
   fs.mkdirSync(path.join(workDir, 'master'), { recursive: true });
@@ -82,7 +98,8 @@ export async function copyMasters(deps: ExportDeps, c: Candidate, workDir: strin
       continue;
     }
     if (!f.verified) {
-      notes.push(`${f.kind.toUpperCase()} MISSING: ${f.name} never finished uploading from the edge box (not verified, not included)`);
+      const what = `${f.name} never finished uploading from the edge box (not verified, not included)`;
+      notes.push(`${f.kind.toUpperCase()} MISSING: ${what}`);
       continue;
     }
     const copy = `master/${f.name}`;
@@ -90,14 +107,20 @@ export async function copyMasters(deps: ExportDeps, c: Candidate, workDir: strin
     const data = fs.readFileSync(path.join(workDir, copy));
     const actual = sha256(data);
     if (actual !== f.sha256) {
-      await deps.evidence.custody(c.id, f.name, 'hub', 'integrity_failure', { expected: f.sha256, actual, during: 'export' });
+      const detail = { expected: f.sha256, actual, during: 'export' };
+      await deps.evidence.custody(c.id, f.name, 'hub', 'integrity_failure', detail);
       deps.log.error({ candidateId: c.id, name: f.name }, 'evidence file failed its integrity check during export');
-      throw new HubError('internal', `${f.name} failed its integrity check (SHA-256 differs from the capture hash); logged, nothing exported`);
+      const why = `${f.name} failed its integrity check (SHA-256 differs from the capture hash); nothing exported`;
+      throw new HubError('internal', why);
     }
     masters.push({ name: f.name, kind: f.kind, sha256: actual, bytes: data.length, copy });
   }
   if (!masters.some((m) => m.kind === 'clip') && !c.files.some((f) => f.kind === 'clip')) {
-    const why = c.clip?.error ? `the edge box reported "${c.clip.error}"` : c.clip ? 'the edge box reported no clip file' : 'no clip was ever reported by the edge box';
+    const why = c.clip?.error
+      ? `the edge box reported "${c.clip.error}"`
+      : c.clip
+        ? 'the edge box reported no clip file'
+        : 'no clip was ever reported by the edge box';
     notes.push(`CLIP MISSING: ${why}; this package holds the stills only`);
   }
   return { masters, notes };

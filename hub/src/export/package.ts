@@ -29,7 +29,8 @@ export interface ExportResult {
   keyFingerprint: string;
 }
 
-const PRODUCER = `ShopWatch hub ${JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}`;
+const VERSION = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+const PRODUCER = `ShopWatch hub ${VERSION}`;
 export const PUBLIC_KEY_TAG = 'signing-key.pub.pem';
 
 /** The bag's folder name in the ZIP: the exhibit reference with "/" and spaces made safe. */
@@ -41,7 +42,12 @@ export const bagNameOf = (exhibit: string) => exhibit.trim().replace(/[^A-Za-z0-
  * working copy) runs before the disclosure is recorded, so a refused export leaves no false
  * "exported" in the custody log; the package then carries that very entry in its continuity log.
  */
-export async function exportEvidence(deps: ExportDeps, order: ExportOrder, who: Requester, out: string): Promise<ExportResult> {
+export async function exportEvidence(
+  deps: ExportDeps,
+  order: ExportOrder,
+  who: Requester,
+  out: string,
+): Promise<ExportResult> {
   if (fs.existsSync(out)) throw new HubError('conflict', `${out} already exists; choose a new file name`);
   const { candidate: c, alert } = await resolveCase(deps, order, who);
   const scheme = await deps.repo.getScheme(c.scheme);
@@ -56,27 +62,39 @@ export async function exportEvidence(deps: ExportDeps, order: ExportOrder, who: 
       try {
         working = await makeWorkingCopy(work, clip.copy);
       } catch (err) {
-        notes.push(`WORKING COPY NOT MADE: ffmpeg failed (${(err as Error).message.split('\n')[0]}); the master clip is included`);
+        const why = (err as Error).message.split('\n')[0];
+        notes.push(`WORKING COPY NOT MADE: ffmpeg failed (${why}); the master clip is included`);
       }
     }
     const key = SigningKey.loadOrCreate(deps.dataDir);
     const actor = `${who.kind}:${who.id}`;
     const detail = { exhibit: order.exhibit, to: order.to, organisation: order.organisation, reason: order.reason };
-    for (const m of masters) await deps.evidence.custody(c.id, m.name, actor, 'transferred', { sha256: m.sha256, verified: true, to: `exhibit ${order.exhibit}` });
-    await deps.evidence.custody(c.id, null, actor, 'exported', { ...detail, files: masters.map((m) => m.name), keyFingerprint: key.fingerprint });
+    const names = masters.map((m) => m.name);
+    for (const m of masters) {
+      const check = { sha256: m.sha256, verified: true, to: `exhibit ${order.exhibit}` };
+      await deps.evidence.custody(c.id, m.name, actor, 'transferred', check);
+    }
+    const exported = { ...detail, files: names, keyFingerprint: key.fingerprint };
+    await deps.evidence.custody(c.id, null, actor, 'exported', exported);
     deps.audit.append({
-      scheme: c.scheme, actor: { kind: who.kind, id: who.id }, action: 'disclose', object: { kind: 'candidate', id: c.id }, subjectId: c.subjectId,
-      detail: { ...detail, why: order.reason, alertId: c.alertId, files: masters.map((m) => m.name) },
+      scheme: c.scheme, actor: { kind: who.kind, id: who.id }, action: 'disclose',
+      object: { kind: 'candidate', id: c.id }, subjectId: c.subjectId,
+      detail: { ...detail, why: order.reason, alertId: c.alertId, files: names },
     });
     recorded = true;
 
     const generatedAt = new Date().toISOString();
-    const files: EvidenceRecord['files'] = masters.map((m) => ({ name: m.name, kind: m.kind, sha256: m.sha256, bytes: m.bytes, path: `data/${m.copy}`, role: 'master' }));
-    const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: fs.readFileSync(path.join(work, m.copy)) }));
+    const files: EvidenceRecord['files'] = masters.map((m) => ({
+      name: m.name, kind: m.kind, sha256: m.sha256, bytes: m.bytes, path: `data/${m.copy}`, role: 'master',
+    }));
+    const read = (rel: string) => fs.readFileSync(path.join(work, rel));
+    const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: read(m.copy) }));
     if (working) {
-      const data = fs.readFileSync(path.join(work, working.file));
+      const data = read(working.file);
       payload.push({ path: `data/${working.file}`, data });
-      files.push({ name: path.basename(working.file), kind: 'clip', sha256: sha256(data), bytes: data.length, path: `data/${working.file}`, role: 'working copy' });
+      const name = path.basename(working.file);
+      const bagPath = `data/${working.file}`;
+      files.push({ name, kind: 'clip', sha256: sha256(data), bytes: data.length, path: bagPath, role: 'working copy' });
       const how = `WORKING COPY made from the master for viewing; it is not the master.\n` +
         `Run in the bag's data/ folder:\n${working.command}\n${working.ffmpegVersion}\nmethod: ${working.method}\n`;
       payload.push({ path: `data/${working.file.replace(/\.mp4$/, '.txt')}`, data: Buffer.from(how) });
@@ -89,8 +107,16 @@ export async function exportEvidence(deps: ExportDeps, order: ExportOrder, who: 
       candidate: { ...rest, subjectAlias: deps.alias(c.scheme, c.subjectId) },
       review: { status: c.status, decidedBy: c.decidedBy, decidedAt: c.decidedAt, reason: c.reason },
       alert,
-      clock: { edgeClockOffsetMs: c.clockOffsetMs, capturedAtEdgeClock: c.capturedAt, capturedAtHubClock: toHubClock(c.capturedAt, c.clockOffsetMs) },
-      files, workingCopy: working ? { path: `data/${working.file}`, command: working.command, ffmpegVersion: working.ffmpegVersion, method: working.method } : null,
+      clock: {
+        edgeClockOffsetMs: c.clockOffsetMs,
+        capturedAtEdgeClock: c.capturedAt,
+        capturedAtHubClock: toHubClock(c.capturedAt, c.clockOffsetMs),
+      },
+      files,
+      workingCopy: working
+        ? { path: `data/${working.file}`, command: working.command, ffmpegVersion: working.ffmpegVersion,
+            method: working.method }
+        : null,
       notes,
     };
     const log = await continuity(deps, c);
@@ -103,7 +129,10 @@ export async function exportEvidence(deps: ExportDeps, order: ExportOrder, who: 
     const info: [string, string][] = [
       ['Source-Organization', scheme?.name ?? c.scheme],
       ['Contact-Name', who.name ?? who.id],
-      ['External-Description', `Gallery-match evidence (candidate ${c.id}) from camera ${c.cameraId}${c.store ? ` at store ${c.store}` : ''}, captured ${c.capturedAt}, confirmed by ${c.decidedBy ?? 'a reviewer'}; disclosed to ${order.to}, ${order.organisation}.`],
+      ['External-Description', `Gallery-match evidence (candidate ${c.id}) from camera ${c.cameraId}` +
+        `${c.store ? ` at store ${c.store}` : ''}, captured ${c.capturedAt}, ` +
+        `confirmed by ${c.decidedBy ?? 'a reviewer'}; ` +
+        `disclosed to ${order.to}, ${order.organisation}.`],
       ['Bagging-Date', generatedAt.slice(0, 10)],
       ['External-Identifier', order.exhibit],
       ['Bag-Software-Agent', PRODUCER],
@@ -130,13 +159,20 @@ export async function exportEvidence(deps: ExportDeps, order: ExportOrder, who: 
     const bagName = bagNameOf(order.exhibit);
     const part = `${out}.part`;
     fs.rmSync(part, { force: true });
-    writeZip(part, bag.map((f) => ({ name: `${bagName}/${f.path}`, data: f.data, deflate: !f.path.startsWith('data/master/') && !f.path.endsWith('.mp4') })));
+    // Media are stored as they are; text (manifests, records) is deflated.
+    const deflate = (p: string) => !p.startsWith('data/master/') && !p.endsWith('.mp4');
+    writeZip(part, bag.map((f) => ({ name: `${bagName}/${f.path}`, data: f.data, deflate: deflate(f.path) })));
     fs.renameSync(part, out);
     const zip = fs.readFileSync(out);
-    deps.log.info({ candidateId: c.id, exhibit: order.exhibit, to: order.organisation, bytes: zip.length }, 'evidence package exported');
-    return { file: out, bagName, candidateId: c.id, bytes: zip.length, sha256: sha256(zip), payloadFiles: payload.length, notes, keyFingerprint: key.fingerprint };
+    const logged = { candidateId: c.id, exhibit: order.exhibit, to: order.organisation, bytes: zip.length };
+    deps.log.info(logged, 'evidence package exported');
+    return {
+      file: out, bagName, candidateId: c.id, bytes: zip.length, sha256: sha256(zip), payloadFiles: payload.length,
+      notes, keyFingerprint: key.fingerprint,
+    };
   } catch (err) {
-    if (recorded) await deps.evidence.custody(c.id, null, `${who.kind}:${who.id}`, 'export_failed', { exhibit: order.exhibit, error: (err as Error).message });
+    const failed = { exhibit: order.exhibit, error: (err as Error).message };
+    if (recorded) await deps.evidence.custody(c.id, null, `${who.kind}:${who.id}`, 'export_failed', failed);
     throw err;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

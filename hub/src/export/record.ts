@@ -24,8 +24,12 @@ export function toHubClock(edgeTime: string, offsetMs: number): string {
   return new Date(Date.parse(edgeTime) - offsetMs).toISOString();
 }
 
-const esc = (v: unknown) =>
-  String(v ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
+/** A table row of already-escaped cells. */
+const tr = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+const head = (...labels: string[]) => `<thead><tr>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead>`;
+const code = (v: unknown) => `<code>${esc(v)}</code>`;
 
 const row = (label: string, value: unknown) => `<tr><th scope="row">${esc(label)}</th><td>${esc(value)}</td></tr>`;
 
@@ -33,8 +37,10 @@ const detailText = (d: unknown) => (d === null || d === undefined ? '' : typeof 
 
 const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th[scope=row]{width:16rem;background:#f2f2f2}code,.hash{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
+table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th[scope=row]{width:16rem;background:#f2f2f2}
+code{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
 .notes{border:3px solid #b00;background:#fee;padding:.5rem 1rem;font-weight:bold}
 @media print{body{margin:0}}`;
 
@@ -44,20 +50,26 @@ th[scope=row]{width:16rem;background:#f2f2f2}code,.hash{font-family:ui-monospace
  */
 export function renderRecordHtml(r: EvidenceRecord, log: ContinuityEntry[]): string {
   const c = r.candidate;
+  const wc = r.workingCopy;
   const notes = r.notes.length
-    ? `<section class="notes" role="alert"><h2>Notes about this exhibit</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>`
+    ? `<section class="notes" role="alert"><h2>Notes about this exhibit</h2>
+<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>`
     : '';
+  const steps = (r.alert?.timeline ?? [])
+    .map((t) => {
+      const by = `${t.actor.kind}:${t.actor.id}`;
+      return tr(esc(t.at), esc(t.kind), esc(by), esc(t.status ?? t.outcome), esc(t.note));
+    })
+    .join('\n');
   const timeline = r.alert
-    ? `<table><thead><tr><th>Time (hub clock)</th><th>Event</th><th>By</th><th>Status / outcome</th><th>Note</th></tr></thead><tbody>${r.alert.timeline
-        .map((t) => `<tr><td>${esc(t.at)}</td><td>${esc(t.kind)}</td><td>${esc(`${t.actor.kind}:${t.actor.id}`)}</td><td>${esc(t.status ?? t.outcome ?? '')}</td><td>${esc(t.note ?? '')}</td></tr>`)
-        .join('')}</tbody></table>`
+    ? `<table>${head('Time (hub clock)', 'Event', 'By', 'Status / outcome', 'Note')}<tbody>${steps}</tbody></table>`
     : '<p>No alert is linked to this exhibit.</p>';
   const files = r.files
-    .map((f) => `<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.role)}</td><td>${esc(f.kind)}</td><td>${esc(f.bytes)}</td><td class="hash">${esc(f.sha256)}</td></tr>`)
-    .join('');
+    .map((f) => tr(code(f.path), esc(f.role), esc(f.kind), esc(f.bytes), code(f.sha256)))
+    .join('\n');
   const continuity = log
-    .map((e) => `<tr><td>${esc(e.at)}</td><td>${esc(e.source)}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${esc(e.file ?? '')}</td><td><code>${esc(detailText(e.detail))}</code></td></tr>`)
-    .join('');
+    .map((e) => tr(esc(e.at), esc(e.source), esc(e.actor), esc(e.action), esc(e.file), code(detailText(e.detail))))
+    .join('\n');
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Exhibit ${esc(r.exhibit)}</title><style>${CSS}</style></head>
 <body>
@@ -95,10 +107,10 @@ ${timeline}
 <h2>Files and hashes (SHA-256)</h2>
 <p>Masters are bit for bit as captured; their SHA-256 equals the hash the edge box recorded at capture.
 Working copies were made from the masters for viewing only.</p>
-<table><thead><tr><th>File</th><th>Role</th><th>Kind</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>${files}</tbody></table>
-${r.workingCopy ? `<p>Working copy made with: <code>${esc(r.workingCopy.command)}</code> (${esc(r.workingCopy.ffmpegVersion)})</p>` : ''}
+<table>${head('File', 'Role', 'Kind', 'Bytes', 'SHA-256')}<tbody>${files}</tbody></table>
+${wc ? `<p>Working copy made with: ${code(wc.command)} (${esc(wc.ffmpegVersion)})</p>` : ''}
 <h2>Continuity log</h2>
-<table><thead><tr><th>Time (hub clock)</th><th>Log</th><th>Actor</th><th>Action</th><th>File</th><th>Detail</th></tr></thead>
+<table>${head('Time (hub clock)', 'Log', 'Actor', 'Action', 'File', 'Detail')}
 <tbody>${continuity}</tbody></table>
 </body></html>
 `;

@@ -28,7 +28,9 @@ const DECLARATION = /^BagIt-Version: 1\.0\r?\nTag-File-Character-Encoding: UTF-8
  * differs is named; the package is hostile input, so nothing in it is trusted before it is checked.
  */
 export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
-  const result: VerifyResult = { ok: false, bagName: null, problems: [], info: [], payloadFiles: 0, keyFingerprint: fingerprint(key) };
+  const result: VerifyResult = {
+    ok: false, bagName: null, problems: [], info: [], payloadFiles: 0, keyFingerprint: fingerprint(key),
+  };
   const fail = (file: string, problem: string) => result.problems.push({ file, problem });
   let entries;
   try {
@@ -48,14 +50,17 @@ export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
   const files = new Map<string, Buffer>();
   for (const e of entries) {
     const rel = e.name.slice(bagName.length + 1);
-    if (rel.split('/').some((part) => part === '..' || part === '') || e.name.startsWith('/')) fail(rel, 'unsafe path in the archive');
+    const unsafe = rel.split('/').some((part) => part === '..' || part === '') || e.name.startsWith('/');
+    if (unsafe) fail(rel, 'unsafe path in the archive');
     else if (files.has(rel)) fail(rel, 'appears twice in the archive');
     else if (e.error || !e.data) fail(rel, e.error ?? 'unreadable');
     else files.set(rel, e.data);
   }
 
   const text = (name: string) => files.get(name)?.toString('utf8');
-  if (!DECLARATION.test(text('bagit.txt') ?? '')) fail('bagit.txt', 'missing, or not "BagIt-Version: 1.0" with UTF-8 tag files');
+  if (!DECLARATION.test(text('bagit.txt') ?? '')) {
+    fail('bagit.txt', 'missing, or not "BagIt-Version: 1.0" with UTF-8 tag files');
+  }
 
   const checkManifest = (name: string, listed: (p: string) => boolean, exempt: string[]) => {
     const body = text(name);
@@ -72,7 +77,9 @@ export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
   checkManifest(MANIFEST, (p) => p.startsWith('data/'), []);
   checkManifest(TAG_MANIFEST, (p) => !p.startsWith('data/'), [TAG_MANIFEST, SIGNATURE]);
   const tagListed = parseManifest(text(TAG_MANIFEST) ?? '').entries;
-  for (const must of ['bagit.txt', BAG_INFO, MANIFEST]) if (!tagListed.has(must)) fail(must, `not covered by ${TAG_MANIFEST}`);
+  for (const must of ['bagit.txt', BAG_INFO, MANIFEST]) {
+    if (!tagListed.has(must)) fail(must, `not covered by ${TAG_MANIFEST}`);
+  }
 
   const payload = [...files].filter(([p]) => p.startsWith('data/'));
   result.payloadFiles = payload.length;

@@ -18,7 +18,8 @@ export interface WorkingCopy {
 
 /** The video codec of a file's first video stream, as ffprobe names it ("h264"). */
 export async function videoCodec(file: string): Promise<string | null> {
-  const { stdout } = await run(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { timeout: 60_000 });
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file];
+  const { stdout } = await run(FFPROBE, args, { timeout: 60_000 });
   return stdout.trim().split('\n')[0] || null;
 }
 
@@ -35,11 +36,15 @@ export async function makeWorkingCopy(dir: string, master: string): Promise<Work
   const codec = await videoCodec(path.join(dir, master));
   if (!codec) throw new Error(`${master} has no video stream`);
   const method = codec === 'h264' ? 'remux' : 'transcode';
-  const video = method === 'remux' ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p'];
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', master, '-map', '0:v:0', ...video, '-movflags', '+faststart', '-f', 'mp4', file];
+  const video = method === 'remux'
+    ? ['-c:v', 'copy']
+    : ['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p'];
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', master, '-map', '0:v:0', ...video,
+    '-movflags', '+faststart', '-f', 'mp4', file];
   const { stdout } = await run(FFMPEG, ['-version'], { timeout: 60_000 });
   await run(FFMPEG, args, { cwd: dir, timeout: TIMEOUT_MS });
-  return { file, command: ['ffmpeg', ...args].map(quote).join(' '), ffmpegVersion: stdout.split('\n')[0]!.trim(), method };
+  const ffmpegVersion = stdout.split('\n')[0]!.trim();
+  return { file, command: ['ffmpeg', ...args].map(quote).join(' '), ffmpegVersion, method };
 }
 
 const quote = (a: string) => (/^[A-Za-z0-9_./:+=-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);

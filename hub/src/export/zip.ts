@@ -49,7 +49,7 @@ export function writeZip(file: string, entries: ZipInput[], when = new Date()): 
     for (const e of entries) {
       const name = Buffer.from(e.name, 'utf8');
       const body = e.deflate ? zlib.deflateRawSync(e.data, { level: 9 }) : e.data;
-      if (e.data.length >= MAX_U32 || offset >= MAX_U32) throw new Error('evidence package too large for a ZIP without ZIP64');
+      if (e.data.length >= MAX_U32 || offset >= MAX_U32) throw new Error('package too large for a ZIP without ZIP64');
       const crc = zlib.crc32(e.data) >>> 0;
       const method = e.deflate ? 8 : 0;
       const head = Buffer.alloc(30);
@@ -129,11 +129,15 @@ export function readZip(zip: Buffer): ZipEntry[] {
     const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
     p += 46 + nameLen + skip;
     if (name.endsWith('/')) continue; // a directory entry
-    if (local + 30 > zip.length || zip.readUInt32LE(local) !== LOCAL) throw new ZipFormatError(`damaged local header of ${name}`);
+    if (local + 30 > zip.length || zip.readUInt32LE(local) !== LOCAL) {
+      throw new ZipFormatError(`damaged local header of ${name}`);
+    }
     const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     if (start + csize > zip.length) throw new ZipFormatError(`${name} runs past the end of the file`);
     unpacked += usize;
-    if (unpacked > MAX_UNPACKED_BYTES) throw new ZipFormatError(`the archive unpacks to more than ${MAX_UNPACKED_BYTES} bytes`);
+    if (unpacked > MAX_UNPACKED_BYTES) {
+      throw new ZipFormatError(`the archive unpacks to more than ${MAX_UNPACKED_BYTES} bytes`);
+    }
     const raw = zip.subarray(start, start + csize);
     let data: Buffer;
     try {

@@ -48,7 +48,8 @@ export function exportRoutes(svc: HubServices) {
   /** The public half of the signing key, to give to a force with the package. */
   app.get('/key', (c) => {
     const key = SigningKey.loadOrCreate(svc.config.dataDir);
-    return c.json({ publicKey: `ed25519:${rawPublicKey(key.publicKey).toString('base64')}`, fingerprint: key.fingerprint, pem: publicPem(key.publicKey) });
+    const publicKey = `ed25519:${rawPublicKey(key.publicKey).toString('base64')}`;
+    return c.json({ publicKey, fingerprint: key.fingerprint, pem: publicPem(key.publicKey) });
   });
   return app;
 }

@@ -3,7 +3,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { ReviewCandidate } from '@shopwatch/protocols';
+import { createLogger } from '../../../edge-agent/src/log';
 import type { SpoolItem } from '../../../edge-agent/src/spool/types';
+import { HubUplink } from '../../../edge-agent/src/uplink/mqtt-uplink';
+import type { RunningHub } from '../../src/hub';
+import { login } from './hub';
 
 const exec = promisify(execFile);
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -12,9 +17,10 @@ export const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('
 /** Runs a program; resolves with its exit code and output whatever the code (no throw on 1). */
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
+    const o = { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, maxBuffer: 16 << 20, timeout: 120_000 };
+    execFile(cmd, args, o, (err, stdout, stderr) => {
+      const exit = (err as { code?: unknown } | null)?.code;
+      resolve({ code: err ? (typeof exit === 'number' ? exit : 1) : 0, stdout, stderr });
     });
   });
 }
@@ -44,7 +50,8 @@ const fileOf = (name: string, p: string) => {
 };
 
 /** The spool items an edge box delivers for one match: the candidate with its stills, then the clip. */
-export function spoolItems(candidateId: string, media: { clip: string; crop: string; frame: string }, subjectId = 'subj-1') {
+type Media = { clip: string; crop: string; frame: string };
+export function spoolItems(candidateId: string, media: Media, subjectId = 'subj-1') {
   const now = new Date().toISOString();
   const crop = fileOf('crop.jpg', media.crop);
   const frame = fileOf('frame.jpg', media.frame);
@@ -70,7 +77,9 @@ export function spoolItems(candidateId: string, media: { clip: string; crop: str
   /** What an edge box reports when it could not cut a clip (the camera dropped). */
   const noClip: SpoolItem = {
     seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
-    payload: { candidateId, cameraId: 'cam-1', captureAt: now, error: 'camera-offline', message: 'the camera stream dropped' },
+    payload: {
+      candidateId, cameraId: 'cam-1', captureAt: now, error: 'camera-offline', message: 'the camera stream dropped',
+    },
     files: [],
   };
   return { candidate, clip: clipItem, noClip };
@@ -89,4 +98,52 @@ export async function rezip(parent: string, bagName: string, zipFile: string) {
   fs.rmSync(zipFile, { force: true });
   const r = await run('zip', ['-q', '-r', '-X', zipFile, bagName], { cwd: parent });
   if (r.code !== 0) throw new Error(`zip failed: ${r.stderr}`);
+}
+
+type TestHub = { http: string; mqttPort: number; services: RunningHub['services'] };
+
+/**
+ * The evidence every export test starts from, made through the real paths: an edge uplink
+ * (MQTT report, resumable HTTP upload with the hub's hash check) and a reviewer's decision
+ * over the HTTP API. case-0001: confirmed with clip and stills; case-0002: confirmed, the
+ * camera dropped so no clip; case-0003: rejected; case-0004: pending.
+ */
+export async function evidenceCases(hub: TestHub, dir: string) {
+  const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
+  const log = createLogger('test:edge');
+  const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
+  const edge = new HubUplink({ mqttUrl, http, scheme: 'town', log, onGalleryVersion: () => {} });
+  await new Promise((r) => edge.client.once('connect', r));
+  const op = await login(hub.http, 'operator', 'operator-password');
+  const gov = hub.services.governance.gov;
+  const now = new Date().toISOString();
+  const incident = { type: 'theft' as const, occurredAt: now, description: 'razors', statement: 'Seen taking razors.' };
+  gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
+  const subject = {
+    alias: 'Razor Man', status: 'known' as const, reason: 'repeat-offending' as const, incidentIds: ['inc-1'],
+  };
+  const until = new Date(Date.now() + 86400_000).toISOString();
+  gov.addSubject('subj-1', 'town', { ...subject, under18: false, vulnerable: false }, 'coord', now, until);
+  const decide = async (id: string, verdict: 'confirm' | 'reject') => {
+    const res = await fetch(`${hub.http}/api/review/${id}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      body: JSON.stringify({ verdict, reason: `${verdict}: same coat and face` }),
+    });
+    if (res.status !== 200) throw new Error(`decision on ${id}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as ReviewCandidate;
+  };
+  const media = await makeMedia(dir, 'a');
+  const full = spoolItems('case-0001', media);
+  await edge.deliver(full.candidate);
+  await edge.deliver(full.clip);
+  const confirmed = await decide('case-0001', 'confirm');
+  const stills = spoolItems('case-0002', media);
+  await edge.deliver(stills.candidate);
+  await edge.deliver(stills.noClip);
+  await decide('case-0002', 'confirm');
+  await edge.deliver(spoolItems('case-0003', media).candidate);
+  await decide('case-0003', 'reject');
+  await edge.deliver(spoolItems('case-0004', media).candidate); // left pending
+  return { edge, op, media, alertId: confirmed.alertId! };
 }
