@@ -29,6 +29,10 @@ describe('police evidence package (CLI)', () => {
   });
 
   it('writes a BagIt package whose manifests pass coreutils sha256sum -c after unzip', async () => {
+    // A reviewer looked at the crop first: the view belongs in the continuity log.
+    const auth = { authorization: `Bearer ${cases.op}` };
+    const seen = await fetch(`${hub.http}/api/review/case-0001/files/crop.jpg`, { headers: auth });
+    expect(seen.status).toBe(200);
     const r = await hubCli(hub.dataDir, ['export', '--candidate', 'case-0001', '--exhibit', 'JD/1', '--out', pkg,
       '--to', 'DC 1234 Jane Smith', '--organisation', 'Example Constabulary',
       '--reason', 'Theft from Boots, crime ref 42/2026']);
@@ -94,7 +98,8 @@ describe('police evidence package (CLI)', () => {
     const log = JSON.parse(fs.readFileSync(inBag('data/continuity.json'), 'utf8')) as Step[];
     const steps = log.map((e) => `${e.source}:${e.action}:${e.file ?? ''}`);
     expect(steps).toEqual(expect.arrayContaining(['custody:reported:', 'custody:received:clip.mp4', 'audit:decide:',
-      'custody:transferred:clip.mp4', 'custody:exported:', 'audit:disclose:']));
+      'custody:viewed:crop.jpg', 'audit:view:crop.jpg', 'custody:transferred:clip.mp4', 'custody:exported:',
+      'audit:disclose:']));
   });
 
   it('is recorded as a disclosure to whom and why, in the audit log and the custody log', async () => {
@@ -204,6 +209,22 @@ describe('police evidence package (CLI)', () => {
     }
     for (const id of ['case-0003', 'case-0004'])
       expect((await hub.services.evidenceRepo.custodyLog(id)).some((e) => e.action === 'exported')).toBe(false);
+  });
+
+  it('refuses to export a master that changed or vanished on the hub, and logs it in the custody log', async () => {
+    const stored = path.join(hub.dataDir, 'evidence', 'case-0002', 'frame.jpg');
+    fs.appendFileSync(stored, 'x');
+    const out = path.join(dir, 'JD-3.zip');
+    const args = ['export', '--candidate', 'case-0002', '--exhibit', 'JD/3', '--out', out];
+    const changed = await hubCli(hub.dataDir, args);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('frame.jpg failed its integrity check: it no longer matches its capture SHA-256');
+    fs.rmSync(stored);
+    const gone = await hubCli(hub.dataDir, args);
+    expect(gone.stderr).toContain('frame.jpg failed its integrity check: it is missing from the evidence store');
+    expect(fs.existsSync(out)).toBe(false);
+    const log = await hub.services.evidenceRepo.custodyLog('case-0002');
+    expect(log.filter((e) => e.action === 'integrity_failure' && e.name === 'frame.jpg')).toHaveLength(2);
   });
 });
 

@@ -103,14 +103,22 @@ export async function copyMasters(
       continue;
     }
     const copy = `master/${f.name}`;
-    fs.copyFileSync(deps.files.file(c.id, f.name), path.join(workDir, copy));
-    const data = fs.readFileSync(path.join(workDir, copy));
-    const actual = sha256(data);
+    let actual: string | null = null;
+    let data = Buffer.alloc(0);
+    try {
+      fs.copyFileSync(deps.files.file(c.id, f.name), path.join(workDir, copy));
+      data = fs.readFileSync(path.join(workDir, copy));
+      actual = sha256(data);
+    } catch (err) {
+      // A verified file gone from the disk is an integrity failure like a changed one.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     if (actual !== f.sha256) {
       const detail = { expected: f.sha256, actual, during: 'export' };
       await deps.evidence.custody(c.id, f.name, 'hub', 'integrity_failure', detail);
       deps.log.error({ candidateId: c.id, name: f.name }, 'evidence file failed its integrity check during export');
-      const why = `${f.name} failed its integrity check (SHA-256 differs from the capture hash); nothing exported`;
+      const what = actual === null ? 'is missing from the evidence store' : 'no longer matches its capture SHA-256';
+      const why = `${f.name} failed its integrity check: it ${what}; logged, nothing exported`;
       throw new HubError('internal', why);
     }
     masters.push({ name: f.name, kind: f.kind, sha256: actual, bytes: data.length, copy });
