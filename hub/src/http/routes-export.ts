@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { ExportRequest } from '@shopwatch/protocols';
 import { EvidenceStore } from '../evidence/store';
@@ -13,8 +15,9 @@ import { type Env, body, requireRole, requireUser } from './context';
 
 /**
  * Police evidence packages from the console. Control-room roles only (members and wardens get
- * 403). The package is built in a private temp folder, sent, and deleted: the hub keeps no
- * second copy of the evidence, only the disclosure in the audit and custody logs.
+ * 403). The package is built in a private temp folder and streamed out after its name is
+ * deleted: the hub keeps no second copy of the evidence, only the disclosure in the audit and
+ * custody logs.
  */
 export function exportRoutes(svc: HubServices) {
   const app = new Hono<Env>();
@@ -31,7 +34,12 @@ export function exportRoutes(svc: HubServices) {
     try {
       const who = { kind: p.kind, id: p.id, name: p.displayName, scheme: p.scheme };
       const r = await exportEvidence(deps, order, who, path.join(dir, 'package.zip'));
-      return c.body(fs.readFileSync(r.file), 200, {
+      // Open, then delete: the open file streams out while no name for it is left on disk.
+      const file = fs.createReadStream(r.file);
+      await once(file, 'open');
+      fs.rmSync(dir, { recursive: true, force: true });
+      return c.body(Readable.toWeb(file) as ReadableStream, 200, {
+        'content-length': String(r.bytes),
         'content-type': 'application/zip',
         'content-disposition': `attachment; filename="${r.bagName}.zip"`,
         'cache-control': 'no-store',
