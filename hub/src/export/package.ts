@@ -161,13 +161,13 @@ export async function exportEvidence(
     fs.rmSync(part, { force: true });
     // Media are stored as they are; text (manifests, records) is deflated.
     const deflate = (p: string) => !p.startsWith('data/master/') && !p.endsWith('.mp4');
-    writeZip(part, bag.map((f) => ({ name: `${bagName}/${f.path}`, data: f.data, deflate: deflate(f.path) })));
+    const entries = bag.map((f) => ({ name: `${bagName}/${f.path}`, data: f.data, deflate: deflate(f.path) }));
+    const zip = writeZip(part, entries);
     fs.renameSync(part, out);
-    const zip = fs.readFileSync(out);
-    const logged = { candidateId: c.id, exhibit: order.exhibit, to: order.organisation, bytes: zip.length };
+    const logged = { candidateId: c.id, exhibit: order.exhibit, to: order.organisation, bytes: zip.bytes };
     deps.log.info(logged, 'evidence package exported');
     return {
-      file: out, bagName, candidateId: c.id, bytes: zip.length, sha256: sha256(zip), payloadFiles: payload.length,
+      file: out, bagName, candidateId: c.id, bytes: zip.bytes, sha256: zip.sha256, payloadFiles: payload.length,
       notes, keyFingerprint: key.fingerprint,
     };
   } catch (err) {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
@@ -35,15 +36,20 @@ function dosTime(d: Date) {
   return { time, date };
 }
 
-/** Writes the entries to `file` (created new: `wx`), fsynced before it returns. */
-export function writeZip(file: string, entries: ZipInput[], when = new Date()): void {
+/**
+ * Writes the entries to `file` (created new: `wx`), fsynced before it returns. Returns the
+ * archive's size and SHA-256, hashed as it is written.
+ */
+export function writeZip(file: string, entries: ZipInput[], when = new Date()): { bytes: number; sha256: string } {
   const { time, date } = dosTime(when);
   const fd = fs.openSync(file, 'wx', 0o600);
+  const hash = crypto.createHash('sha256');
   try {
     let offset = 0;
     const central: Buffer[] = [];
     const write = (b: Buffer) => {
       fs.writeSync(fd, b);
+      hash.update(b);
       offset += b.length;
     };
     for (const e of entries) {
@@ -92,6 +98,7 @@ export function writeZip(file: string, entries: ZipInput[], when = new Date()): 
     end.writeUInt32LE(cdStart, 16);
     write(end);
     fs.fsyncSync(fd);
+    return { bytes: offset, sha256: hash.digest('hex') };
   } finally {
     fs.closeSync(fd);
   }
