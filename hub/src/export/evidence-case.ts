@@ -38,6 +38,8 @@ export interface MasterFile {
   bytes: number;
   /** The copy in the export's work folder, relative to it: `master/NAME`. */
   copy: string;
+  /** Its bytes, the very ones that were hashed: these go into the package. */
+  data: Buffer;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function copyMasters(
       const why = `${f.name} failed its integrity check: it ${what}; logged, nothing exported`;
       throw new HubError('internal', why);
     }
-    masters.push({ name: f.name, kind: f.kind, sha256: actual, bytes: data.length, copy });
+    masters.push({ name: f.name, kind: f.kind, sha256: actual, bytes: data.length, copy, data });
   }
   if (!masters.some((m) => m.kind === 'clip') && !c.files.some((f) => f.kind === 'clip')) {
     const why = c.clip?.error

@@ -87,10 +87,9 @@ export async function exportEvidence(
     const files: EvidenceRecord['files'] = masters.map((m) => ({
       name: m.name, kind: m.kind, sha256: m.sha256, bytes: m.bytes, path: `data/${m.copy}`, role: 'master',
     }));
-    const read = (rel: string) => fs.readFileSync(path.join(work, rel));
-    const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: read(m.copy) }));
+    const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: m.data }));
     if (working) {
-      const data = read(working.file);
+      const data = fs.readFileSync(path.join(work, working.file));
       payload.push({ path: `data/${working.file}`, data });
       const name = path.basename(working.file);
       const bagPath = `data/${working.file}`;
