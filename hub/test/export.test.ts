@@ -209,6 +209,15 @@ describe('police evidence package (CLI)', () => {
     }
     for (const id of ['case-0003', 'case-0004'])
       expect((await hub.services.evidenceRepo.custodyLog(id)).some((e) => e.action === 'exported')).toBe(false);
+    // Nowhere to write: refused before anything is recorded as disclosed.
+    const exports = async () =>
+      (await hub.services.evidenceRepo.custodyLog('case-0001')).filter((e) => e.action === 'exported');
+    const before = (await exports()).length;
+    const nowhere = path.join(dir, 'no-such-folder', 'JD-8.zip');
+    const r = await hubCli(hub.dataDir, ['export', '--candidate', 'case-0001', '--exhibit', 'JD/8', '--out', nowhere]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot write into .*no-such-folder/);
+    expect((await exports()).length).toBe(before);
   });
 
   it('refuses to export a master that changed or vanished on the hub, and logs it in the custody log', async () => {

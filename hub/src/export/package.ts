@@ -49,6 +49,11 @@ export async function exportEvidence(
   out: string,
 ): Promise<ExportResult> {
   if (fs.existsSync(out)) throw new HubError('conflict', `${out} already exists; choose a new file name`);
+  try {
+    fs.accessSync(path.dirname(out), fs.constants.W_OK);
+  } catch {
+    throw new HubError('bad_request', `cannot write into ${path.dirname(out)}; choose a folder that exists`);
+  }
   const { candidate: c, alert } = await resolveCase(deps, order, who);
   const scheme = await deps.repo.getScheme(c.scheme);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-export-'));
