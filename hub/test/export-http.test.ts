@@ -77,6 +77,31 @@ describe('police evidence package (HTTP)', () => {
     expect(d).toMatchObject({ actor: { id: 'operator' }, detail });
   });
 
+  it('exports a store\'s own alert, which has no media, as its record with a loud NO MEDIA note', async () => {
+    const raised = await fetch(`${hub.http}/api/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cases.op}` },
+      body: JSON.stringify({
+        type: 'shoplifting', severity: 'medium', clientRef: 'plain-1', store: 'boots', message: 'Two men, razors',
+      }),
+    });
+    expect(raised.status).toBe(201);
+    const alertId = ((await raised.json()) as { id: string }).id;
+    const res = await post(cases.op, { alertId, ...order, exhibit: 'AB/8' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(decodeURIComponent(res.headers.get('x-evidence-notes')!))[0]).toMatch(/^NO MEDIA: alert/);
+    const file = path.join(dir, 'AB-8.zip');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const bag = path.join(await unzip(file, path.join(dir, 'ab8')), 'AB-8');
+    expect((await run('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: bag })).code).toBe(0);
+    expect(fs.existsSync(path.join(bag, 'data/master'))).toBe(false);
+    const record = JSON.parse(fs.readFileSync(path.join(bag, 'data/record.json'), 'utf8'));
+    expect(record).toMatchObject({ candidate: null, review: null, alert: { id: alertId, message: 'Two men, razors' } });
+    expect(fs.readFileSync(path.join(bag, 'data/record.html'), 'utf8')).toContain('NO MEDIA');
+    const disclosed = hub.services.audit.list({ scheme: 'town', objectKind: 'alert', objectId: alertId });
+    expect(disclosed[0]).toMatchObject({ action: 'disclose', detail: { exhibit: 'AB/8', to: order.to } });
+  });
+
   it('refuses members and wardens with 403, recording nothing', async () => {
     const before = await exportedCount();
     for (const [user, password] of [['boots-staff', 'boots-password'], ['warden', 'warden-password']]) {

@@ -46,7 +46,7 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
           </button>
         </div>
       )}
-      {a.type === 'gallery-match' && <ExportButton target={{ alertId: a.id }} />}
+      <ExportButton target={{ alertId: a.id }} />
       <h3>Timeline</h3>
       <ol class="timeline" data-testid="timeline">
         {a.timeline.map((t) => (

@@ -63,8 +63,8 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
     const who = { kind: 'user', id: 'cli', name: `hub command line on ${os.hostname()}`, scheme: null };
     const r = await exportEvidence(deps, order, who, path.resolve(out));
     for (const n of r.notes) console.error(`WARNING: ${n}`);
-    console.log(`wrote ${r.file}: bag ${r.bagName}/, candidate ${r.candidateId}, ${r.payloadFiles} payload files, ` +
-      `${r.bytes} bytes`);
+    const what = r.candidateId ? `candidate ${r.candidateId}` : `alert ${r.alertId} (record only)`;
+    console.log(`wrote ${r.file}: bag ${r.bagName}/, ${what}, ${r.payloadFiles} payload files, ${r.bytes} bytes`);
     console.log(`package SHA-256 ${r.sha256}; signed by ${r.keyFingerprint}`);
     return 0;
   } catch (err) {

@@ -43,9 +43,10 @@ export interface MasterFile {
 }
 
 /**
- * Finds the confirmed gallery match to export, by its candidate or by the alert its confirmation
- * raised. Only a match a named reviewer confirmed may be disclosed: a pending one is not yet
- * anybody's finding, and a rejected or expired one had its media deleted.
+ * Finds what to export: a confirmed gallery match, by its candidate or by the alert its
+ * confirmation raised, or else the alert alone (a store's own alert has no media; its record is
+ * still evidence). Only a match a named reviewer confirmed may be disclosed: a pending one is not
+ * yet anybody's finding, and a rejected or expired one had its media deleted.
  */
 export async function resolveCase(
   deps: ExportDeps,
@@ -59,10 +60,7 @@ export async function resolveCase(
     if (!alert || (who.scheme && alert.scheme !== who.scheme)) throw notFound(`alert "${target.alertId}"`);
     const confirmed = await deps.evidence.listCandidates(alert.scheme, 'confirmed', 100_000);
     candidate = confirmed.find((c) => c.alertId === alert!.id) ?? null;
-    if (!candidate) {
-      const why = `alert "${alert.id}" was not raised by a confirmed gallery match; there is no evidence to package`;
-      throw new HubError('conflict', why);
-    }
+    if (!candidate) return { candidate: null, alert };
   } else if (target.candidateId) {
     candidate = await deps.evidence.getCandidate(target.candidateId);
     const hidden = candidate && who.scheme && candidate.scheme !== who.scheme;
@@ -134,6 +132,16 @@ export async function copyMasters(
     notes.push(`CLIP MISSING: ${why}; this package holds the stills only`);
   }
   return { masters, notes };
+}
+
+/** The audit entries about an alert-only exhibit (its disclosures), oldest first. */
+export function alertContinuity(deps: ExportDeps, alert: Alert): ContinuityEntry[] {
+  return deps.audit
+    .list({ scheme: alert.scheme, objectKind: 'alert', objectId: alert.id, limit: 100_000 })
+    .reverse()
+    .map((e) => ({
+      at: e.at, source: 'audit', actor: `${e.actor.kind}:${e.actor.id}`, action: e.action, file: null, detail: e.detail,
+    }));
 }
 
 export interface ContinuityEntry {

@@ -1,7 +1,12 @@
 import type { Alert } from '@shopwatch/protocols';
-import type { Candidate, ContinuityEntry } from './evidence-case';
+import { SIGNATURE, TAG_MANIFEST } from './bagit';
+import type { Candidate, MasterFile, Requester } from './evidence-case';
+import type { WorkingCopy } from './working-copy';
 
-/** data/record.json: the alert and review record of one exhibit. */
+/**
+ * data/record.json: the alert and review record of one exhibit. An exhibit named by an alert
+ * that no gallery match raised (a store's own alert) has no candidate, review or capture clock.
+ */
 export interface EvidenceRecord {
   kind: 'shopwatch-evidence-record';
   version: 1;
@@ -9,13 +14,26 @@ export interface EvidenceRecord {
   generatedAt: string;
   producer: { id: string; name: string | null; scheme: { id: string; name: string } };
   disclosure: { to: string; organisation: string; reason: string };
-  candidate: Omit<Candidate, 'files' | 'claimedBy' | 'claimedUntil'> & { subjectAlias: string | null };
-  review: { status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null };
+  candidate: (Omit<Candidate, 'files' | 'claimedBy' | 'claimedUntil'> & { subjectAlias: string | null }) | null;
+  review: { status: string; decidedBy: string | null; decidedAt: string | null; reason: string | null } | null;
   alert: Alert | null;
   /** Edge clock minus hub clock in ms when the edge captured; hub time = edge time - offset. */
-  clock: { edgeClockOffsetMs: number; capturedAtEdgeClock: string; capturedAtHubClock: string };
+  clock: { edgeClockOffsetMs: number; capturedAtEdgeClock: string; capturedAtHubClock: string } | null;
   files: { name: string; kind: string; sha256: string; bytes: number; path: string; role: 'master' | 'working copy' }[];
   workingCopy: { path: string; command: string; ffmpegVersion: string; method: string } | null;
+  notes: string[];
+}
+
+export interface RecordInput {
+  exhibit: string;
+  disclosure: EvidenceRecord['disclosure'];
+  who: Requester;
+  scheme: { id: string; name: string };
+  candidate: Candidate | null;
+  subjectAlias: string | null;
+  alert: Alert | null;
+  masters: MasterFile[];
+  working: (WorkingCopy & { sha256: string; bytes: number }) | null;
   notes: string[];
 }
 
@@ -24,94 +42,85 @@ export function toHubClock(edgeTime: string, offsetMs: number): string {
   return new Date(Date.parse(edgeTime) - offsetMs).toISOString();
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
-/** A table row of already-escaped cells. */
-const tr = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-const head = (...labels: string[]) => `<thead><tr>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead>`;
-const code = (v: unknown) => `<code>${esc(v)}</code>`;
-
-const row = (label: string, value: unknown) => `<tr><th scope="row">${esc(label)}</th><td>${esc(value)}</td></tr>`;
-
-const detailText = (d: unknown) => (d === null || d === undefined ? '' : typeof d === 'string' ? d : JSON.stringify(d));
-
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th[scope=row]{width:16rem;background:#f2f2f2}
-code{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
-.notes{border:3px solid #b00;background:#fee;padding:.5rem 1rem;font-weight:bold}
-@media print{body{margin:0}}`;
+export function buildRecord(i: RecordInput): EvidenceRecord {
+  const c = i.candidate;
+  const files: EvidenceRecord['files'] = i.masters.map((m) => ({
+    name: m.name, kind: m.kind, sha256: m.sha256, bytes: m.bytes, path: `data/${m.copy}`, role: 'master',
+  }));
+  const w = i.working;
+  if (w) {
+    const name = w.file.split('/').pop()!;
+    files.push({ name, kind: 'clip', sha256: w.sha256, bytes: w.bytes, path: `data/${w.file}`, role: 'working copy' });
+  }
+  let candidate: EvidenceRecord['candidate'] = null;
+  if (c) {
+    const { claimedBy: _b, claimedUntil: _u, files: _f, ...rest } = c;
+    candidate = { ...rest, subjectAlias: i.subjectAlias };
+  }
+  return {
+    kind: 'shopwatch-evidence-record', version: 1, exhibit: i.exhibit, generatedAt: new Date().toISOString(),
+    producer: { id: i.who.id, name: i.who.name, scheme: i.scheme },
+    disclosure: i.disclosure,
+    candidate,
+    review: c ? { status: c.status, decidedBy: c.decidedBy, decidedAt: c.decidedAt, reason: c.reason } : null,
+    alert: i.alert,
+    clock: c
+      ? {
+          edgeClockOffsetMs: c.clockOffsetMs,
+          capturedAtEdgeClock: c.capturedAt,
+          capturedAtHubClock: toHubClock(c.capturedAt, c.clockOffsetMs),
+        }
+      : null,
+    files,
+    workingCopy: w
+      ? { path: `data/${w.file}`, command: w.command, ffmpegVersion: w.ffmpegVersion, method: w.method }
+      : null,
+    notes: i.notes,
+  };
+}
 
 /**
- * data/record.html: the same record as a page a person can read and print. Every value is
- * escaped: names, reasons and notes come from people and devices.
+ * bag-info.txt fields: the reserved ones of RFC 8493 §2.2.2 first (the producer's organisation,
+ * contact, description, date, External-Identifier = the exhibit reference), then ShopWatch's own.
+ * Payload-Oxum and Bag-Size are added by makeBag.
  */
-export function renderRecordHtml(r: EvidenceRecord, log: ContinuityEntry[]): string {
+export function bagInfoFields(
+  r: EvidenceRecord,
+  who: Requester,
+  software: string,
+  keyFingerprint: string,
+): [string, string][] {
   const c = r.candidate;
-  const wc = r.workingCopy;
-  const notes = r.notes.length
-    ? `<section class="notes" role="alert"><h2>Notes about this exhibit</h2>
-<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>`
-    : '';
-  const steps = (r.alert?.timeline ?? [])
-    .map((t) => {
-      const by = `${t.actor.kind}:${t.actor.id}`;
-      return tr(esc(t.at), esc(t.kind), esc(by), esc(t.status ?? t.outcome), esc(t.note));
-    })
-    .join('\n');
-  const timeline = r.alert
-    ? `<table>${head('Time (hub clock)', 'Event', 'By', 'Status / outcome', 'Note')}<tbody>${steps}</tbody></table>`
-    : '<p>No alert is linked to this exhibit.</p>';
-  const files = r.files
-    .map((f) => tr(code(f.path), esc(f.role), esc(f.kind), esc(f.bytes), code(f.sha256)))
-    .join('\n');
-  const continuity = log
-    .map((e) => tr(esc(e.at), esc(e.source), esc(e.actor), esc(e.action), esc(e.file), code(detailText(e.detail))))
-    .join('\n');
-  return `<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>Exhibit ${esc(r.exhibit)}</title><style>${CSS}</style></head>
-<body>
-<h1>Exhibit ${esc(r.exhibit)}: gallery-match evidence</h1>
-${notes}
-<h2>Exhibit</h2>
-<table>${[
-    row('Exhibit reference', r.exhibit),
-    row('Produced by', `${r.producer.name ?? r.producer.id} (${r.producer.id}), ${r.producer.scheme.name}`),
-    row('Produced at (hub clock)', r.generatedAt),
-    row('Disclosed to', `${r.disclosure.to}, ${r.disclosure.organisation}`),
-    row('Reason for disclosure', r.disclosure.reason),
-  ].join('')}</table>
-<h2>Capture</h2>
-<table>${[
-    row('Subject (alias)', `${c.subjectAlias ?? 'unknown alias'} (${c.subjectId})`),
-    row('Store / zone', `${c.store ?? '-'} / ${c.zone ?? '-'}`),
-    row('Camera', c.cameraId),
-    row('Edge box', c.deviceId),
-    row('Captured at (edge clock)', r.clock.capturedAtEdgeClock),
-    row('Edge clock offset', `${r.clock.edgeClockOffsetMs} ms (edge minus hub)`),
-    row('Captured at (hub clock)', r.clock.capturedAtHubClock),
-    row('Received by hub', c.receivedAt),
-    row('Match score / distance / frames', `${c.score} / ${c.distance} / ${c.frames}`),
-  ].join('')}</table>
-<h2>Review</h2>
-<table>${[
-    row('Decision', r.review.status),
-    row('Reviewer', r.review.decidedBy ?? '-'),
-    row('Decided at (hub clock)', r.review.decidedAt ?? '-'),
-    row('Reviewer’s reason', r.review.reason ?? '-'),
-  ].join('')}</table>
-<h2>Alert ${esc(r.alert?.id ?? '')}</h2>
-${timeline}
-<h2>Files and hashes (SHA-256)</h2>
-<p>Masters are bit for bit as captured; their SHA-256 equals the hash the edge box recorded at capture.
-Working copies were made from the masters for viewing only.</p>
-<table>${head('File', 'Role', 'Kind', 'Bytes', 'SHA-256')}<tbody>${files}</tbody></table>
-${wc ? `<p>Working copy made with: ${code(wc.command)} (${esc(wc.ffmpegVersion)})</p>` : ''}
-<h2>Continuity log</h2>
-<table>${head('Time (hub clock)', 'Log', 'Actor', 'Action', 'File', 'Detail')}
-<tbody>${continuity}</tbody></table>
-</body></html>
-`;
+  const what = c
+    ? `Gallery-match evidence (candidate ${c.id}) from camera ${c.cameraId}${c.store ? ` at store ${c.store}` : ''}, ` +
+      `captured ${c.capturedAt}, confirmed by ${c.decidedBy ?? 'a reviewer'}`
+    : `Record of alert ${r.alert?.id} (${r.alert?.type}) raised ${r.alert?.raisedAt}, without media`;
+  const capture: [string, string][] = c && r.clock
+    ? [
+        ['Camera-Id', c.cameraId],
+        ['Edge-Device', c.deviceId],
+        ['Captured-At-Edge-Clock', r.clock.capturedAtEdgeClock],
+        ['Edge-Clock-Offset-Ms', String(r.clock.edgeClockOffsetMs)],
+        ['Captured-At-Hub-Clock', r.clock.capturedAtHubClock],
+      ]
+    : [];
+  return [
+    ['Source-Organization', r.producer.scheme.name],
+    ['Contact-Name', who.name ?? who.id],
+    ['External-Description', `${what}; disclosed to ${r.disclosure.to}, ${r.disclosure.organisation}.`],
+    ['Bagging-Date', r.generatedAt.slice(0, 10)],
+    ['External-Identifier', r.exhibit],
+    ['Bag-Software-Agent', software],
+    ['Exhibit-Producer', `${who.name ?? who.id} (${who.kind}:${who.id})`],
+    ['Scheme', `${r.producer.scheme.name} (${r.producer.scheme.id})`],
+    ['Disclosed-To', r.disclosure.to],
+    ['Disclosed-To-Organisation', r.disclosure.organisation],
+    ['Disclosure-Reason', r.disclosure.reason],
+    ['Candidate-Id', c?.id ?? 'none'],
+    ['Alert-Id', r.alert?.id ?? 'none'],
+    ...capture,
+    ['Signature', `${SIGNATURE}: Ed25519 over ${TAG_MANIFEST}, base64`],
+    ['Signing-Key-Fingerprint', keyFingerprint],
+    ...r.notes.map((n): [string, string] => ['Evidence-Note', n]),
+  ];
 }
