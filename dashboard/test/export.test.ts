@@ -50,7 +50,7 @@ async function exportThroughDialog(page: Page, exhibit: string): Promise<{ file:
   await dialog.getByLabel('Given to (officer)').fill('DC 4321 Priya Shah');
   await dialog.getByLabel('Organisation (force)').fill('Example Constabulary');
   await dialog.getByLabel('Reason for disclosure').fill('Shoplifting investigation, crime ref 55/2026');
-  const shot = artifactPath(`desktop-10-console-export-${exhibit.replace('/', '-')}-form.png`);
+  const shot = artifactPath(`desktop-13-console-export-${exhibit.replace('/', '-')}-form.png`);
   await page.screenshot({ path: shot, animations: 'disabled' });
   const submit = dialog.getByRole('button', { name: 'Export and download' });
   const [download] = await Promise.all([page.waitForEvent('download'), submit.click()]);
@@ -78,7 +78,7 @@ describe('police export from the console', () => {
     expect(path.basename(file)).toBe('PS-1.zip');
     await expect(dialog.getByTestId('export-result').textContent()).resolves.toContain('PS-1.zip');
     expect(await dialog.getByTestId('export-notes').count()).toBe(0);
-    await page.screenshot({ path: artifactPath('desktop-10-console-export.png'), animations: 'disabled' });
+    await page.screenshot({ path: artifactPath('desktop-13-console-export.png'), animations: 'disabled' });
 
     const result = verifyPackage(fs.readFileSync(file), await hubKey());
     expect(result.problems).toEqual([]);
@@ -99,7 +99,7 @@ describe('police export from the console', () => {
     const { file, dialog } = await exportThroughDialog(page, 'PS/2');
     const notes = dialog.getByTestId('export-notes');
     await expect(notes.textContent()).resolves.toMatch(/CLIP MISSING: the edge box reported "camera-offline"/);
-    await page.screenshot({ path: artifactPath('desktop-10-console-export-clip-missing.png'), animations: 'disabled' });
+    await page.screenshot({ path: artifactPath('desktop-13-console-export-clip-missing.png'), animations: 'disabled' });
     expect(verifyPackage(fs.readFileSync(file), await hubKey()).ok).toBe(true);
   });
 });
