@@ -78,6 +78,11 @@ describe('police export from the console', () => {
     expect(path.basename(file)).toBe('PS-1.zip');
     await expect(dialog.getByTestId('export-result').textContent()).resolves.toContain('PS-1.zip');
     expect(await dialog.getByTestId('export-notes').count()).toBe(0);
+    // The review screen's shortcuts ("k": previous candidate) do not act behind the open dialog.
+    await page.keyboard.press('k');
+    await page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await detail.isVisible()).toBe(true);
     await page.screenshot({ path: artifactPath('desktop-13-console-export.png'), animations: 'disabled' });
 
     const result = verifyPackage(fs.readFileSync(file), await hubKey());

@@ -48,9 +48,15 @@ function ExportDialog(props: { target: Target; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<Done | null>(null);
 
+  const doneRef = useRef<HTMLButtonElement>(null);
+
   useEffect(() => {
     ref.current?.showModal();
   }, []);
+  // The submit button is gone once the package is down: keep the focus inside the dialog.
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
 
   const field = (name: keyof typeof form) => ({
     value: form[name],
@@ -80,8 +86,11 @@ function ExportDialog(props: { target: Target; onDone: () => void }) {
     }
   };
 
+  // Keys pressed in the dialog must not reach the single-key shortcuts of the screen behind it ("j", "y"...).
+  const ownKeys = (e: KeyboardEvent) => e.stopPropagation();
+
   return (
-    <dialog ref={ref} class="dialog wide" aria-labelledby="export-title" onClose={props.onDone}>
+    <dialog ref={ref} class="dialog wide" aria-labelledby="export-title" onClose={props.onDone} onKeyDown={ownKeys}>
       <form onSubmit={submit}>
         <h2 id="export-title">Export evidence for the police</h2>
         {done ? (
@@ -133,7 +142,7 @@ function ExportDialog(props: { target: Target; onDone: () => void }) {
           </p>
         )}
         <div class="row">
-          <button type="button" class="btn ghost" onClick={() => ref.current?.close()}>
+          <button type="button" class="btn ghost" ref={doneRef} onClick={() => ref.current?.close()}>
             {done ? 'Done' : 'Cancel'} <kbd>Esc</kbd>
           </button>
           {!done && (
