@@ -71,7 +71,7 @@ export async function exportEvidence(
     const { masters, notes } = c ? await copyMasters(deps, c, work) : { masters: [], notes: [noMedia] };
     const working = await workingCopyOf(work, masters, notes);
     const key = SigningKey.loadOrCreate(deps.dataDir);
-    await recordDisclosure(deps, order, who, { candidate: c, alert: alert!, masters, keyFingerprint: key.fingerprint });
+    await recordDisclosure(deps, order, who, { candidate: c, alert, masters, keyFingerprint: key.fingerprint });
     recorded = true;
 
     const disclosure = { to: order.to, organisation: order.organisation, reason: order.reason };
@@ -145,7 +145,7 @@ async function recordDisclosure(
   deps: ExportDeps,
   order: ExportOrder,
   who: Requester,
-  x: { candidate: Candidate | null; alert: Alert; masters: MasterFile[]; keyFingerprint: string },
+  x: { candidate: Candidate | null; alert: Alert | null; masters: MasterFile[]; keyFingerprint: string },
 ) {
   const c = x.candidate;
   const actor = `${who.kind}:${who.id}`;
@@ -159,10 +159,13 @@ async function recordDisclosure(
     const exported = { ...detail, files: names, keyFingerprint: x.keyFingerprint };
     await deps.evidence.custody(c.id, null, actor, 'exported', exported);
   }
+  // Without a candidate the exhibit is the alert itself (resolveCase returns one or the other).
+  const a = x.alert!;
+  const about = c
+    ? { scheme: c.scheme, object: { kind: 'candidate' as const, id: c.id }, subjectId: c.subjectId, alertId: c.alertId }
+    : { scheme: a.scheme, object: { kind: 'alert' as const, id: a.id }, subjectId: a.subjectId, alertId: a.id };
   deps.audit.append({
-    scheme: c?.scheme ?? x.alert.scheme, actor: { kind: who.kind, id: who.id }, action: 'disclose',
-    object: c ? { kind: 'candidate', id: c.id } : { kind: 'alert', id: x.alert.id },
-    subjectId: c?.subjectId ?? x.alert.subjectId,
-    detail: { ...detail, why: order.reason, alertId: c ? c.alertId : x.alert.id, files: names },
+    scheme: about.scheme, actor: { kind: who.kind, id: who.id }, action: 'disclose', object: about.object,
+    subjectId: about.subjectId, detail: { ...detail, why: order.reason, alertId: about.alertId, files: names },
   });
 }
