@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { SIGNATURE, TAG_MANIFEST, bagInfo, makeBag, parseBagInfo, parseManifest } from '../src/export/bagit';
 import { SigningKey, fingerprint, parsePublicKey, rawPublicKey } from '../src/export/keys';
 import { verifyPackage } from '../src/export/verify';
+import { makeWorkingCopy } from '../src/export/working-copy';
 import { readZip, writeZip } from '../src/export/zip';
-import { run } from './support/export-fixtures';
+import { run, sha } from './support/export-fixtures';
 import { tempDir } from './support/hub';
 
 /** The pieces of a package as data: bag files, the ZIP writer and reader, the verifier's refusals. */
@@ -93,5 +94,20 @@ describe('evidence package pieces', () => {
     const printed = `ed25519:${rawPublicKey(key.publicKey).toString('base64')}`;
     expect(fingerprint(parsePublicKey(printed))).toBe(key.fingerprint);
     expect(() => parsePublicKey('ed25519:AAAA')).toThrow();
+  });
+
+  it('transcodes a master that is not H.264 into an H.264 working copy and leaves the master as it was', async () => {
+    const work = tempDir('shopwatch-working-');
+    fs.mkdirSync(path.join(work, 'master'));
+    const master = path.join(work, 'master', 'clip.mp4');
+    const make = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=10', '-c:v', 'mpeg4', master];
+    expect((await run('ffmpeg', make)).code).toBe(0);
+    const before = sha(fs.readFileSync(master));
+    const copy = await makeWorkingCopy(work, 'master/clip.mp4');
+    expect(copy).toMatchObject({ method: 'transcode', file: 'working/clip-WORKING-COPY.mp4' });
+    expect(copy.command).toContain('-c:v libx264');
+    const probe = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0'];
+    expect((await run('ffprobe', [...probe, path.join(work, copy.file)])).stdout.trim()).toBe('h264');
+    expect(sha(fs.readFileSync(master))).toBe(before);
   });
 });

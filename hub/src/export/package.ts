@@ -124,7 +124,6 @@ export async function exportEvidence(
 async function workingCopyOf(work: string, masters: MasterFile[], notes: string[]) {
   const clip = masters.find((m) => m.kind === 'clip');
   if (!clip) return null;
-  fs.mkdirSync(path.join(work, 'working'), { recursive: true });
   try {
     const copy = await makeWorkingCopy(work, clip.copy);
     const data = fs.readFileSync(path.join(work, copy.file));

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -42,6 +43,7 @@ export async function makeWorkingCopy(dir: string, master: string): Promise<Work
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', master, '-map', '0:v:0', ...video,
     '-movflags', '+faststart', '-f', 'mp4', file];
   const { stdout } = await run(FFMPEG, ['-version'], { timeout: 60_000 });
+  fs.mkdirSync(path.join(dir, 'working'), { recursive: true });
   await run(FFMPEG, args, { cwd: dir, timeout: TIMEOUT_MS });
   const ffmpegVersion = stdout.split('\n')[0]!.trim();
   return { file, command: ['ffmpeg', ...args].map(quote).join(' '), ffmpegVersion, method };
