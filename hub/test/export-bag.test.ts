@@ -100,7 +100,8 @@ describe('evidence package pieces', () => {
     const work = tempDir('shopwatch-working-');
     fs.mkdirSync(path.join(work, 'master'));
     const master = path.join(work, 'master', 'clip.mp4');
-    const make = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=10', '-c:v', 'mpeg4', master];
+    const make = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=10',
+      '-c:v', 'mpeg4', master];
     expect((await run('ffmpeg', make)).code).toBe(0);
     const before = sha(fs.readFileSync(master));
     const copy = await makeWorkingCopy(work, 'master/clip.mp4');
