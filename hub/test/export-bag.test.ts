@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { SIGNATURE, TAG_MANIFEST, bagInfo, makeBag, parseBagInfo, parseManifest } from '../src/export/bagit';
 import { SigningKey, fingerprint, parsePublicKey, rawPublicKey } from '../src/export/keys';
 import { verifyPackage } from '../src/export/verify';
+import { buildRecord } from '../src/export/record';
+import { renderRecordHtml } from '../src/export/record-html';
 import { makeWorkingCopy } from '../src/export/working-copy';
 import { readZip, writeZip } from '../src/export/zip';
 import { run, sha } from './support/export-fixtures';
@@ -110,5 +112,19 @@ describe('evidence package pieces', () => {
     const probe = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0'];
     expect((await run('ffprobe', [...probe, path.join(work, copy.file)])).stdout.trim()).toBe('h264');
     expect(sha(fs.readFileSync(master))).toBe(before);
+  });
+
+  it('escapes what people typed in the readable record, so it cannot run script in the page', () => {
+    const evil = '<script>alert(1)</script> & "quoted"';
+    const record = buildRecord({
+      exhibit: 'JD/1', disclosure: { to: evil, organisation: 'Example Constabulary', reason: evil },
+      who: { kind: 'user', id: 'op', name: evil, scheme: 'town' }, scheme: { id: 'town', name: 'Town' },
+      candidate: null, subjectAlias: null, alert: null, masters: [], working: null, notes: [evil],
+    });
+    const entry = { at: record.generatedAt, source: 'audit' as const, actor: 'user:op', action: 'disclose', file: null };
+    const log = [{ ...entry, detail: { to: evil } }];
+    const html = renderRecordHtml(record, log);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;');
   });
 });
