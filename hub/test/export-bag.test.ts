@@ -121,8 +121,8 @@ describe('evidence package pieces', () => {
       who: { kind: 'user', id: 'op', name: evil, scheme: 'town' }, scheme: { id: 'town', name: 'Town' },
       candidate: null, subjectAlias: null, alert: null, masters: [], working: null, notes: [evil],
     });
-    const entry = { at: record.generatedAt, source: 'audit' as const, actor: 'user:op', action: 'disclose', file: null };
-    const log = [{ ...entry, detail: { to: evil } }];
+    const entry = { at: record.generatedAt, source: 'audit' as const, actor: 'user:op', action: 'disclose' };
+    const log = [{ ...entry, file: null, detail: { to: evil } }];
     const html = renderRecordHtml(record, log);
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;');
