@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { AuditLog } from './audit/log';
+import { EXPORT_USAGE, runExportCommand } from './export/cli-export';
 import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
 import { photoPath, photoRoot } from './gallery/subjects';
@@ -12,11 +13,14 @@ import { SqliteRepository } from './storage/sqlite-repository';
 const USAGE = `usage:
   npm run hub                                   start the hub
   npm run hub -- audit verify                   check the audit log's hash chain
-  npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject`;
+  npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
+${EXPORT_USAGE}`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
 export async function runCommand(args: string[], config: HubConfig): Promise<number> {
   const log = logger('hub:cli');
+  const exported = await runExportCommand(args, config);
+  if (exported !== null) return exported;
   if (args[0] === 'audit' && args[1] === 'verify') {
     const db = openDatabase(config.dataDir, log);
     const r = new AuditLog(db).verify();

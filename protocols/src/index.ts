@@ -11,3 +11,4 @@ export * from './gallery';
 export * from './review';
 export * from './governance';
 export * from './client-id';
+export * from './export';

@@ -2,6 +2,7 @@ import type { AckStatus } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, actorName, age, clock, countdown, keysOf, placeOf } from '../core/labels';
 import { type AlertView, useStore } from '../core/store';
+import { ExportButton } from './export-dialog';
 
 const KEY_OF: Record<AckStatus, string> = { seen: 's', attending: 't', unable: 'u' };
 
@@ -45,6 +46,7 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
           </button>
         </div>
       )}
+      <ExportButton target={{ alertId: a.id }} />
       <h3>Timeline</h3>
       <ol class="timeline" data-testid="timeline">
         {a.timeline.map((t) => (

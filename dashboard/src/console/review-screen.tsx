@@ -5,6 +5,7 @@ import { age, clock, placeOf } from '../core/labels';
 import { useNow, useStore } from '../core/store';
 import { useHotkeys } from '../ui/hotkeys';
 import { Evidence } from './review-evidence';
+import { ExportButton } from './export-dialog';
 
 type Verdict = 'confirm' | 'reject';
 const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
@@ -164,6 +165,7 @@ export function ReviewScreen() {
                 {current.decidedAt ? ` at ${clock(current.decidedAt)}` : ''}: “{current.reason}”{current.alertId ? ' · alert raised' : ''}
               </p>
             )}
+            {current.status === 'confirmed' && <ExportButton target={{ candidateId: current.id }} />}
           </article>
         ) : (
           <p class="empty">Select a candidate.</p>

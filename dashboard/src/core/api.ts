@@ -108,6 +108,18 @@ export class Api {
   }
 
   /**
+   * POSTs a JSON body to an endpoint that answers with a file (the police evidence package),
+   * returning the file and the headers the hub sends with it.
+   */
+  async download(path: string, body: unknown): Promise<{ blob: Blob; headers: Headers }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(this.base + path, { method: 'POST', headers, body: JSON.stringify(body) });
+    if (!res.ok) return this.parse<never>(res);
+    return { blob: await res.blob(), headers: res.headers };
+  }
+
+  /**
    * Fetches an image or clip that needs the bearer token (an <img src> cannot send it) and
    * returns an object URL; the caller revokes it. Every such view is audited by the hub.
    */

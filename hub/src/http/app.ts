@@ -12,6 +12,7 @@ import { schemeRoutes } from './routes-scheme';
 import { edgeRoutes } from './routes-edge';
 import { reviewRoutes } from './routes-review';
 import { governanceRoutes } from './routes-gallery';
+import { exportRoutes } from './routes-export';
 import { serveDashboard } from './static';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
@@ -54,6 +55,7 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api/edge', edgeRoutes(svc));
   app.route('/api/review', reviewRoutes(svc));
   app.route('/api', governanceRoutes(svc));
+  app.route('/api/exports', exportRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });
