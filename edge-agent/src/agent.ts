@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { Vision } from '@shopwatch/models';
 import { startCameras } from './camera/cameras';
 import type { EdgeConfig } from './config';
+import { prepareBufferDir, wipeBufferDir } from './evidence/buffer-dir';
 import { EvidenceRecorder } from './evidence/recorder';
 import { GalleryStore } from './gallery/store';
 import { GalleryFollower } from './gallery/sync';
-import { createLogger } from './log';
+import { urlSecrets } from '@shopwatch/protocols';
+import { addLogSecrets, createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
 import { startDelivery } from './spool/delivery';
 import { SqliteSpool } from './spool/sqlite-spool';
@@ -15,6 +17,7 @@ import { HubUplink } from './uplink/mqtt-uplink';
 
 export interface RunningAgent {
   matcher: FaceMatcher;
+  recorder: EvidenceRecorder;
   uplink: HubUplink;
   gallery: GalleryStore;
   spool: SqliteSpool;
@@ -28,7 +31,14 @@ export interface RunningAgent {
  */
 export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<RunningAgent> {
   const log = createLogger('agent');
+  // Before anything can log: the device secret and every camera credential never reach a line.
+  addLogSecrets([cfg.device.secret, ...cfg.cameras.flatMap((c) => [c.url, c.recordUrl ?? ''].flatMap(urlSecrets))]);
   const http = { baseUrl: cfg.hub.httpUrl.replace(/\/$/, ''), deviceId: cfg.device.id, secret: cfg.device.secret };
+
+  // The pre-roll buffer: in memory, and emptied of whatever a killed run left, before anything
+  // can record into it (throws BufferDirError if the folder is on a disk).
+  const bufferDir = cfg.evidence.bufferDir;
+  prepareBufferDir({ dir: bufferDir, allowDisk: cfg.evidence.allowDiskBuffer, log });
 
   let uplink!: HubUplink;
   const spool = new SqliteSpool({ dir: cfg.spool.dir, quotaBytes: cfg.spool.quotaBytes, warnRatio: cfg.spool.warnRatio, onStatus: (s) => uplink?.reportSpool(s) });
@@ -72,7 +82,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
 
   return {
-    matcher, uplink, gallery, spool,
+    matcher, recorder, uplink, gallery, spool,
     stop: async () => {
       clearInterval(clockTimer);
       clearInterval(healthTimer);
@@ -80,6 +90,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
       await matcher.idle();
       await recorder.drain();
       await cameras!.stop();
+      // Every clip is cut and spooled: the footage of everybody else goes now, not at the next start.
+      const wiped = wipeBufferDir(bufferDir, { release: true });
+      log.info({ files: wiped }, 'pre-roll buffer emptied');
       await delivery.stop();
       follower!.stop();
       await uplink.close();

@@ -69,7 +69,9 @@ export async function cutClip(req: ClipRequest): Promise<Clip> {
   const fromMs = req.captureMs - req.preRollSeconds * 1000;
   const toMs = req.captureMs + req.postRollSeconds * 1000;
   const segMs = req.segmentSeconds * 1000;
-  const release = req.ring.hold(fromMs - segMs, toMs + segMs);
+  // Exactly the span asked for: `covering` picks the same segments, and nothing more of the
+  // buffer (which records everybody) outlives its window.
+  const release = req.ring.hold(fromMs, toMs);
   const list = `${req.outFile}.ffconcat`;
   const tmp = `${req.outFile}.tmp-${process.pid}.mp4`;
   try {

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { CandidateReport, ClipReport, GalleryApplied, type CameraReport, topics } from '@shopwatch/protocols';
+import { CandidateReport, ClipReport, GalleryApplied, type CameraReport, redactText, topics } from '@shopwatch/protocols';
 import type { Logger } from '../log';
 import type { Uplink } from '../ports';
 import type { CameraStatus } from '../camera/watchdog';
@@ -57,7 +57,7 @@ export class HubUplink implements Uplink {
   }
 
   private publishCamera(s: CameraStatus) {
-    const report: CameraReport = { status: s.status, ...(s.reason ? { reason: s.reason.slice(0, 300) } : {}), ...(s.name ? { name: s.name } : {}) };
+    const report: CameraReport = { status: s.status, ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}), ...(s.name ? { name: s.name } : {}) };
     this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), { qos: 1 });
   }
 
