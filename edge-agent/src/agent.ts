@@ -44,7 +44,24 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   const spool = new SqliteSpool({ dir: cfg.spool.dir, quotaBytes: cfg.spool.quotaBytes, warnRatio: cfg.spool.warnRatio, onStatus: (s) => uplink?.reportSpool(s) });
   const gallery = new GalleryStore(join(cfg.spool.dir, 'gallery'));
   let follower: GalleryFollower | null = null;
-  uplink = new HubUplink({ mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'), onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name) });
+  uplink = new HubUplink({
+    mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'),
+    onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name),
+    onFileRefused: (id, name, reason, purge) => onRefused(id, name, reason, purge),
+  });
+  /**
+   * A file the hub refused for good stays in the spool with the reason (health.json, the log and,
+   * for a clip, the clip report say so). A 410 means the candidate was rejected or expired and
+   * the hub deleted its media: privacy requires deleting the edge's copies of ALL its media too.
+   */
+  const onRefused = (itemId: string, name: string, reason: string, purge: boolean) => {
+    spool.markFileRefused(itemId, name, reason, { purge });
+    if (purge) {
+      const candidateId = String((spool.get(itemId)?.payload as { candidateId?: string } | undefined)?.candidateId ?? '');
+      for (const id of [candidateId, `${candidateId}/clip`]) if (candidateId) spool.purgeFiles(id, reason);
+    }
+    writeHealth(); // at once: the engineer at the box and the container health check see it
+  };
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
 
   let clockOffsetMs = 0;
@@ -68,7 +85,11 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => (cameraStates.set(s.cameraId, s.status), uplink.reportCamera(s)) });
   // A heartbeat file for the container health check and the engineer at the box.
   const writeHealth = () => {
-    const health = { at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates), spool: spool.usage(), gallery: { version: gallery.version, templates: gallery.all().length }, matcher: matcher.stats };
+    const health = {
+      at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates),
+      spool: { ...spool.usage(), refused: spool.refused(20) },
+      gallery: { version: gallery.version, templates: gallery.all().length }, matcher: matcher.stats,
+    };
     try {
       writeFileSync(join(cfg.spool.dir, 'health.json'), JSON.stringify(health));
     } catch (err) {
