@@ -88,7 +88,8 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     const health = {
       at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates),
       spool: { ...spool.usage(), refused: spool.refused(20) },
-      gallery: { version: gallery.version, templates: gallery.all().length }, matcher: matcher.stats,
+      gallery: { version: gallery.version, templates: gallery.all().length, skipped: gallery.skipped },
+      matcher: matcher.stats,
     };
     try {
       writeFileSync(join(cfg.spool.dir, 'health.json'), JSON.stringify(health));
@@ -101,6 +102,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
+  if (gallery.skipped.length) log.error({ skipped: gallery.skipped }, 'gallery templates failed validation and are not matched');
 
   return {
     matcher, recorder, uplink, gallery, spool,

@@ -68,6 +68,10 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
   };
   const clipItem = (candidateId: string) => agent!.spool.get(`${candidateId}/clip`);
   let agentDir = '';
+  const deliveredClip = (candidateId: string) => {
+    const item = clipItem(candidateId);
+    return item?.deliveredAt ? item : null;
+  };
 
   beforeAll(async () => {
     [hub, rtsp, vision] = await Promise.all([startTestHub(), startRtspServer({ mounts: { cam1: await faceVideo() } }), loadVision()]);
@@ -101,7 +105,7 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const onHub = fs.readFileSync(path.join(hub.dataDir, 'evidence', candidate.id, 'clip.mp4'));
     expect(withClip.files.find((f) => f.kind === 'clip')!.sha256).toBe(sha(onHub));
     // The edge marked it uploaded because the hub verified it — not refused, nothing pending.
-    const item = await until('the clip item delivered', 10_000, () => clipItem(candidate.id)?.deliveredAt && clipItem(candidate.id));
+    const item = await until('the clip item delivered', 10_000, () => deliveredClip(candidate.id));
     expect(item.files[0]).toMatchObject({ name: 'clip.mp4', uploadedAt: expect.any(Number) });
     expect(item.files[0].refusedAt ?? null).toBeNull();
     expect(agent!.spool.usage()).toMatchObject({ undelivered: 0, refusedFiles: 0 });
@@ -112,7 +116,7 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const candidateId = randomUUID();
     const bytes = randomBytes(64 * 1024);
     await agent!.spool.enqueue({ id: `${candidateId}/clip`, kind: 'clip', payload: { candidateId, cameraId: 'cam-1', captureAt: new Date().toISOString(), file: 'clip.mp4', sha256: sha(bytes), bytes: bytes.length } }, [{ name: 'clip.mp4', data: bytes }]);
-    const item = await until('the hub to answer', 30_000, () => clipItem(candidateId)?.deliveredAt && clipItem(candidateId));
+    const item = await until('the hub to answer', 30_000, () => deliveredClip(candidateId));
     const file = item.files[0]!;
     expect(file).toMatchObject({ uploadedAt: null, refusedAt: expect.any(Number), purgedAt: null });
     expect(file.refusedReason).toMatch(/^404: /);
@@ -135,7 +139,7 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const decided = await call('POST', `/api/review/${candidate.id}/decision`, op, { verdict: 'reject', reason: 'a different man' });
     expect(decided.body.status).toBe('rejected');
 
-    const item = await until('the clip item answered', 60_000, () => clipItem(candidate.id)?.deliveredAt && clipItem(candidate.id));
+    const item = await until('the clip item answered', 60_000, () => deliveredClip(candidate.id));
     const clip = item.files.find((f) => f.name === 'clip.mp4')!;
     expect(clip).toMatchObject({ uploadedAt: null, refusedAt: expect.any(Number), purgedAt: expect.any(Number), path: null });
     expect(clip.refusedReason).toMatch(/^410: gone/);
