@@ -174,7 +174,10 @@ async function runStep(n: number, attempt: number, dir: string, ctx: StepContext
     thresholds: { frames: 3, windowSeconds: 3 },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
     // The buffer must be memory-backed (the agent checks): /dev/shm, like a real box.
-    evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}` },
+    evidence: {
+      preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1,
+      bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}`,
+    },
     logLevel: 'warn',
   }, null, 2));
 

@@ -57,7 +57,8 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   const onRefused = (itemId: string, name: string, reason: string, purge: boolean) => {
     spool.markFileRefused(itemId, name, reason, { purge });
     if (purge) {
-      const candidateId = String((spool.get(itemId)?.payload as { candidateId?: string } | undefined)?.candidateId ?? '');
+      const payload = spool.get(itemId)?.payload as { candidateId?: string } | undefined;
+      const candidateId = String(payload?.candidateId ?? '');
       for (const id of [candidateId, `${candidateId}/clip`]) if (candidateId) spool.purgeFiles(id, reason);
     }
     writeHealth(); // at once: the engineer at the box and the container health check see it
@@ -102,7 +103,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
-  if (gallery.skipped.length) log.error({ skipped: gallery.skipped }, 'gallery templates failed validation and are not matched');
+  if (gallery.skipped.length) {
+    log.error({ skipped: gallery.skipped }, 'gallery templates failed validation and are not matched');
+  }
 
   return {
     matcher, recorder, uplink, gallery, spool,

@@ -20,11 +20,17 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
   let radio: mqtt.MqttClient;
   const retained = new Map<string, string>();
   const dirs: string[] = [];
+  const devicesAs = async (token: string) => {
+    const res = await fetch(`${hub.http}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
+    return (await res.json()) as DeviceSummary[];
+  };
 
   beforeAll(async () => {
     [hub, rtsp] = await Promise.all([startTestHub(), startRtspServer({ mounts: { cam1: await testVideo() } })]);
     // The control room's tablet: a real MQTT client that receives the retained camera statuses.
-    radio = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'control-room', password: 'control-room-secret', clientId: 'control-room-test' });
+    radio = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'control-room', password: 'control-room-secret', clientId: 'control-room-test',
+    });
     radio.on('message', (topic, payload) => retained.set(topic, payload.toString()));
     await radio.subscribeAsync(`shopwatch/town/devices/+/cameras/+/status`, { qos: 1 });
   }, 60_000);
@@ -41,13 +47,14 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     const ring = memoryDir();
     dirs.push(dir, ring);
     const host = new URL(rtsp.url('cam1')).host; // 127.0.0.1:port of a real RTSP server
+    const small = { width: 64, height: 48 };
     agent = startAgentProcess({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
       device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
       cameras: [
         // No such streams: the server answers 404 and ffmpeg's error quotes each URL as typed.
-        { id: 'cam-at', name: 'Till', url: `rtsp://admin:p@ssw0rd@${host}/nosuch`, detectSize: { width: 64, height: 48 } },
-        { id: 'cam-query', name: 'Door', url: `rtsp://${host}/nosuch?user=viewer&password=secret`, detectSize: { width: 64, height: 48 } },
+        { id: 'cam-at', name: 'Till', url: `rtsp://admin:p@ssw0rd@${host}/nosuch`, detectSize: small },
+        { id: 'cam-query', name: 'Door', url: `rtsp://${host}/nosuch?user=viewer&password=secret`, detectSize: small },
       ],
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '50MB' },
       evidence: { bufferDir: ring },
@@ -57,7 +64,7 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     const camTopic = (id: string) => topics.cameraStatus('town', 'edge-boots', id);
     const op = await login(hub.http, 'operator', 'operator-password');
     const devices = await until('both camera errors at the hub', 45_000, async () => {
-      const list = (await (await fetch(`${hub.http}/api/devices`, { headers: { authorization: `Bearer ${op}` } })).json()) as DeviceSummary[];
+      const list = await devicesAs(op);
       const cams = list.find((d) => d.id === 'edge-boots')?.cameras ?? [];
       const done = ['cam-at', 'cam-query'].every((id) => cams.find((c) => c.cameraId === id && c.status === 'error'));
       return done && retained.has(camTopic('cam-at')) && retained.has(camTopic('cam-query')) ? list : null;
@@ -90,14 +97,19 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
 
   it('sanitises a camera status an edge box sends with a password in it, before the control room sees it', async () => {
     // A box running older software (or a compromised one) quotes the URL in full.
-    const edge = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots', password: 'edge-boots-secret', clientId: 'edge-boots-raw' });
+    const edge = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'edge-boots', password: 'edge-boots-secret', clientId: 'edge-boots-raw',
+    });
     const reason = 'rtsp://admin:p@ssw0rd@10.0.0.1/s?user=viewer&password=secret: Server returned 401 Unauthorized';
-    await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-raw'), JSON.stringify({ status: 'error', reason }), { qos: 1 });
+    const topic = topics.cameraReport('town', 'edge-boots', 'cam-raw');
+    await edge.publishAsync(topic, JSON.stringify({ status: 'error', reason }), { qos: 1 });
     await edge.endAsync();
-    const got = await until('the republished status', 10_000, async () => retained.get(topics.cameraStatus('town', 'edge-boots', 'cam-raw')));
-    expect(JSON.parse(got).reason).toBe('rtsp://***@10.0.0.1/s?user=***&password=***: Server returned 401 Unauthorized');
+    const status = topics.cameraStatus('town', 'edge-boots', 'cam-raw');
+    const got = await until('the republished status', 10_000, async () => retained.get(status));
+    expect(JSON.parse(got).reason)
+      .toBe('rtsp://***@10.0.0.1/s?user=***&password=***: Server returned 401 Unauthorized');
     const op = await login(hub.http, 'operator', 'operator-password');
-    const list = (await (await fetch(`${hub.http}/api/devices`, { headers: { authorization: `Bearer ${op}` } })).json()) as DeviceSummary[];
+    const list = await devicesAs(op);
     const cam = list.find((d) => d.id === 'edge-boots')!.cameras.find((c) => c.cameraId === 'cam-raw')!;
     expect(leaks(JSON.stringify(cam))).toEqual([]);
   }, 30_000);

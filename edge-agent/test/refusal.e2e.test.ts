@@ -13,7 +13,9 @@ import { type RtspServer, startRtspServer } from './support/rtsp-server';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false): Promise<T> {
+type Maybe<T> = T | null | undefined | false;
+
+async function until<T>(what: string, timeoutMs: number, fn: () => Promise<Maybe<T>> | Maybe<T>): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -39,8 +41,12 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
   const rings: string[] = [];
   const call = async (method: string, p: string, token: string, body?: unknown) => {
     const res = await fetch(`${hub.http}${p}`, {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json' },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
+      method,
+      headers: {
+        authorization: `Bearer ${token}`, 'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json',
+      },
+      body: body === undefined ? undefined
+        : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as any };
   };
@@ -50,7 +56,10 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     return parseConfig({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
       device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
-      cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5, detectSize: { width: 768, height: 576 } }],
+      cameras: [{
+        id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5,
+        detectSize: { width: 768, height: 576 },
+      }],
       thresholds: { frames: 3, windowSeconds: 3 },
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
       evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: ring },
@@ -74,11 +83,21 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
   };
 
   beforeAll(async () => {
-    [hub, rtsp, vision] = await Promise.all([startTestHub(), startRtspServer({ mounts: { cam1: await faceVideo() } }), loadVision()]);
-    [coord, op] = await Promise.all([login(hub.http, 'coord', 'coord-password'), login(hub.http, 'operator', 'operator-password')]);
-    const inc = await call('POST', '/api/incidents', coord, { type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'Theft of razor blades', statement: 'I watched him put razor blades in his coat and leave without paying.' });
-    const s = await call('POST', '/api/gallery/subjects', coord, { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.body.id], under18: false, vulnerable: false });
-    expect((await call('POST', `/api/gallery/subjects/${s.body.id}/photos?source=test`, coord, fs.readFileSync(await facePhoto()))).body.templates).toBe(1);
+    const camera = startRtspServer({ mounts: { cam1: await faceVideo() } });
+    [hub, rtsp, vision] = await Promise.all([startTestHub(), camera, loadVision()]);
+    coord = await login(hub.http, 'coord', 'coord-password');
+    op = await login(hub.http, 'operator', 'operator-password');
+    const inc = await call('POST', '/api/incidents', coord, {
+      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'Theft of razor blades',
+      statement: 'I watched him put razor blades in his coat and leave without paying.',
+    });
+    const s = await call('POST', '/api/gallery/subjects', coord, {
+      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.body.id],
+      under18: false, vulnerable: false,
+    });
+    const photo = fs.readFileSync(await facePhoto());
+    const enrolled = await call('POST', `/api/gallery/subjects/${s.body.id}/photos?source=test`, coord, photo);
+    expect(enrolled.body.templates).toBe(1);
   }, 120_000);
   afterAll(async () => {
     await agent?.stop();
@@ -92,7 +111,8 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const dir = tempDir('shopwatch-edge-refusal-');
     const candidate = await firstCandidate(dir);
     // The reviewer confirms before the post-roll is even recorded.
-    const decided = await call('POST', `/api/review/${candidate.id}/decision`, op, { verdict: 'confirm', reason: 'same face as the enrolment photo' });
+    const verdict = { verdict: 'confirm', reason: 'same face as the enrolment photo' };
+    const decided = await call('POST', `/api/review/${candidate.id}/decision`, op, verdict);
     expect(decided.body.status).toBe('confirmed');
     expect(decided.body.clip).toBeNull(); // the clip has not arrived yet
 
@@ -115,7 +135,12 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     // A clip for a candidate this hub never heard of (its report was refused or lost): 404.
     const candidateId = randomUUID();
     const bytes = randomBytes(64 * 1024);
-    await agent!.spool.enqueue({ id: `${candidateId}/clip`, kind: 'clip', payload: { candidateId, cameraId: 'cam-1', captureAt: new Date().toISOString(), file: 'clip.mp4', sha256: sha(bytes), bytes: bytes.length } }, [{ name: 'clip.mp4', data: bytes }]);
+    const payload = {
+      candidateId, cameraId: 'cam-1', captureAt: new Date().toISOString(),
+      file: 'clip.mp4', sha256: sha(bytes), bytes: bytes.length,
+    };
+    const files = [{ name: 'clip.mp4', data: bytes }];
+    await agent!.spool.enqueue({ id: `${candidateId}/clip`, kind: 'clip', payload }, files);
     const item = await until('the hub to answer', 30_000, () => deliveredClip(candidateId));
     const file = item.files[0]!;
     expect(file).toMatchObject({ uploadedAt: null, refusedAt: expect.any(Number), purgedAt: null });
@@ -123,7 +148,8 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     expect(fs.readFileSync(file.path!)).toEqual(bytes); // kept, bit for bit
     // Reported where the engineer and the container health check look.
     const health = JSON.parse(fs.readFileSync(path.join(agentDir, 'spool', 'health.json'), 'utf8'));
-    expect(health.spool.refused).toEqual([expect.objectContaining({ itemId: `${candidateId}/clip`, name: 'clip.mp4', purged: false })]);
+    expect(health.spool.refused)
+      .toEqual([expect.objectContaining({ itemId: `${candidateId}/clip`, name: 'clip.mp4', purged: false })]);
     expect(health.spool.refusedFiles).toBe(1);
     // Not retried: the refusal stands as it was, the queue moved on.
     await new Promise((r) => setTimeout(r, 3000));
@@ -133,15 +159,18 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     agent = null;
   }, 60_000);
 
-  it('a candidate rejected before its clip arrives: 410 from the hub, and the edge deletes all its media too', async () => {
+  it('a candidate rejected before its clip arrives: 410 from the hub, the edge deletes all its media too', async () => {
     const dir = tempDir('shopwatch-edge-refusal-');
     const candidate = await firstCandidate(dir);
-    const decided = await call('POST', `/api/review/${candidate.id}/decision`, op, { verdict: 'reject', reason: 'a different man' });
+    const verdict = { verdict: 'reject', reason: 'a different man' };
+    const decided = await call('POST', `/api/review/${candidate.id}/decision`, op, verdict);
     expect(decided.body.status).toBe('rejected');
 
     const item = await until('the clip item answered', 60_000, () => deliveredClip(candidate.id));
     const clip = item.files.find((f) => f.name === 'clip.mp4')!;
-    expect(clip).toMatchObject({ uploadedAt: null, refusedAt: expect.any(Number), purgedAt: expect.any(Number), path: null });
+    expect(clip).toMatchObject({
+      uploadedAt: null, refusedAt: expect.any(Number), purgedAt: expect.any(Number), path: null,
+    });
     expect(clip.refusedReason).toMatch(/^410: gone/);
     // The crop and frame of that candidate go too: the person matched nobody.
     for (const f of agent!.spool.get(candidate.id)!.files) expect(f.path).toBeNull();

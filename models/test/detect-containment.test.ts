@@ -19,14 +19,18 @@ async function portrait(r: FaceRegion, side: number) {
 }
 
 const asCandidate = (d: FaceDetection): Candidate => ({
-  cx: d.box.x + d.box.w / 2, cy: d.box.y + d.box.h / 2, w: d.box.w, h: d.box.h, score: d.score, keypoints: new Float64Array(12),
+  cx: d.box.x + d.box.w / 2, cy: d.box.y + d.box.h / 2, w: d.box.w, h: d.box.h, score: d.score,
+  keypoints: new Float64Array(12),
 });
 
 // Single-person portraits that gave two boxes of one face before containment suppression
 // (measured with it off: 400 px at 0.86 + 281 px at 0.76, and 481 px at 0.91 + 341 px at 0.65).
 const singles = [
   { name: 'facedetect crop 2 at 800 px', region: othersInRegions[1], side: 800 },
-  { name: 'facematch crop 15 at 800 px', region: personA.find((p) => p.note === 'facematch row 1, crop 15')!, side: 800 },
+  {
+    name: 'facematch crop 15 at 800 px', side: 800,
+    region: personA.find((p) => p.note === 'facematch row 1, crop 15')!,
+  },
 ];
 
 describe('one face gives one box', () => {
@@ -57,7 +61,9 @@ describe('one face gives one box', () => {
       const img = await image(g.path);
       const faces = await vision.detectFaces(img.rgb, img.width, img.height);
       counts.push(faces.length);
-      for (const a of faces) for (const b of faces) if (a !== b) expect(containment(asCandidate(a), asCandidate(b))).toBeLessThan(0.2);
+      for (const a of faces) {
+        for (const b of faces) if (a !== b) expect(containment(asCandidate(a), asCandidate(b))).toBeLessThan(0.2);
+      }
     }
     expect(counts).toEqual(groupPhotos.map((g) => g.faces));
   });
@@ -79,7 +85,8 @@ describe('one face gives one box', () => {
 });
 
 describe('suppressContained', () => {
-  const box = (cx: number, cy: number, w: number, score: number): Candidate => ({ cx, cy, w, h: w, score, keypoints: new Float64Array(12) });
+  const box = (cx: number, cy: number, w: number, score: number): Candidate =>
+    ({ cx, cy, w, h: w, score, keypoints: new Float64Array(12) });
 
   it('drops a box nested in a higher-scoring one, as two overlapping tiles report one face', () => {
     const whole = box(300, 200, 120, 0.9);

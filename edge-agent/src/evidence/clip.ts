@@ -155,7 +155,8 @@ export async function probeVideo(
       '-show_entries', 'stream=codec_name,width,height:format=duration', '-of', 'json', file,
     ], { timeoutMs, what: 'ffprobe' });
   } catch (err) {
-    throw new ClipError(err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed', (err as Error).message);
+    const code = err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed';
+    throw new ClipError(code, (err as Error).message);
   }
   const j = JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }>; format: { duration: string } };
   const s = j.streams[0];

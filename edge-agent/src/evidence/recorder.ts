@@ -101,7 +101,8 @@ export class EvidenceRecorder implements CandidateSink {
       if (!ring) throw new ClipError('no_footage', `no rolling buffer for camera ${req.cameraId}`);
       const c = await cutClip({ ring, captureMs: req.frame.capturedAt, outFile, preRollSeconds: this.opts.preRollSeconds,
         postRollSeconds: this.opts.postRollSeconds, segmentSeconds: this.opts.segmentSeconds,
-        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath, probeTimeoutMs: this.opts.probeTimeoutMs });
+        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath,
+        probeTimeoutMs: this.opts.probeTimeoutMs });
       const iso = (ms: number) => new Date(ms).toISOString();
       return await this.opts.spool.enqueue(
         {

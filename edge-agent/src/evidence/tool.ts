@@ -45,14 +45,16 @@ export function runTool(cmd: string, args: string[], opts: { timeoutMs: number; 
       } catch {
         child.kill('SIGKILL');
       }
-      done(new ToolError('timeout', `${what} took longer than ${Math.round(opts.timeoutMs / 100) / 10} s and was killed`));
+      const seconds = Math.round(opts.timeoutMs / 100) / 10;
+      done(new ToolError('timeout', `${what} took longer than ${seconds} s and was killed`));
     }, opts.timeoutMs);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     child.on('error', (err) => done(new ToolError('failed', `cannot run ${what}: ${err.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) return done(null);
-      done(new ToolError('failed', `${what} failed (${signal ?? `exit code ${code}`}): ${stderr.trim().slice(-500)}`, stderr));
+      const how = signal ?? `exit code ${code}`;
+      done(new ToolError('failed', `${what} failed (${how}): ${stderr.trim().slice(-500)}`, stderr));
     });
   });
 }

@@ -67,7 +67,12 @@ export class GalleryStore {
     for (const t of s.templates) {
       const problem = templateProblem(t);
       if (problem) skipped.push({ subjectId: t.subjectId, templateId: t.templateId, problem });
-      else good.push({ subjectId: t.subjectId, templateId: t.templateId, version: t.version, descriptor: decodeDescriptor(t.descriptor), expiresAt: Date.parse(t.expiresAt) });
+      else {
+        good.push({
+          subjectId: t.subjectId, templateId: t.templateId, version: t.version,
+          descriptor: decodeDescriptor(t.descriptor), expiresAt: Date.parse(t.expiresAt),
+        });
+      }
     }
     this.templates = good;
     this._skipped = skipped;

@@ -38,7 +38,9 @@ export class GalleryFollower {
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const { skipped, ...applied } = this.store.apply(GallerySnapshot.parse(await res.json()));
       this.log.info({ ...applied, skipped }, 'gallery applied');
-      if (skipped) this.log.error({ skipped: this.store.skipped }, 'gallery templates failed validation and are not matched');
+      if (skipped) {
+        this.log.error({ skipped: this.store.skipped }, 'gallery templates failed validation and are not matched');
+      }
       await this.report(applied);
       if (this.wanted > this.store.version) await this.fetchAndApply();
     } catch (err) {

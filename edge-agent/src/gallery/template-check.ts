@@ -20,7 +20,8 @@ export interface TemplateProblem {
  * @example templateProblem(t) // 'descriptor has 100 values, expected 128'
  */
 export function templateProblem(t: GalleryTemplate): string | null {
-  if (typeof t.descriptor !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(t.descriptor)) return 'descriptor is not base64';
+  const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+  if (typeof t.descriptor !== 'string' || !base64.test(t.descriptor)) return 'descriptor is not base64';
   const bytes = Buffer.byteLength(t.descriptor, 'base64');
   if (bytes !== DESCRIPTOR_LENGTH * 4) return `descriptor has ${bytes / 4} values, expected ${DESCRIPTOR_LENGTH}`;
   const d = decodeDescriptor(t.descriptor);
@@ -30,7 +31,9 @@ export function templateProblem(t: GalleryTemplate): string | null {
     sum += v * v;
   }
   const norm = Math.sqrt(sum);
-  if (norm < MIN_NORM || norm > MAX_NORM) return `descriptor norm ${norm.toPrecision(3)} is outside ${MIN_NORM}..${MAX_NORM}`;
+  if (norm < MIN_NORM || norm > MAX_NORM) {
+    return `descriptor norm ${norm.toPrecision(3)} is outside ${MIN_NORM}..${MAX_NORM}`;
+  }
   if (!Number.isFinite(Date.parse(t.expiresAt))) return 'expiresAt is not a date';
   return null;
 }

@@ -82,7 +82,10 @@ export class FaceMatcher implements FrameSink {
         this.stats.candidates++;
         const b = confirmed.best;
         const candidateId = crypto.randomUUID();
-        this.o.log.info({ candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId, frames: confirmed.hits.length, distance: b.distance }, 'gallery match candidate');
+        this.o.log.info({
+          candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId,
+          frames: confirmed.hits.length, distance: b.distance,
+        }, 'gallery match candidate');
         // Not awaited: encoding and spooling the evidence must not hold up the next frame.
         void this.o.sink.submit({
           candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,

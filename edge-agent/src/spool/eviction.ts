@@ -43,7 +43,8 @@ export function nextEviction(db: Database): Eviction | undefined {
       .get() as { itemSeq: number; itemId: string; bytes: number; dir: string } | undefined;
     if (row) {
       // Evicted file rows hold no bytes; kept ones cannot exist here (steps 1–2 took them all).
-      const relPaths = (db.prepare(`SELECT rel_path AS p FROM files WHERE item_seq = ? AND ${KEPT}`).all(row.itemSeq) as Array<{ p: string }>).map((r) => r.p);
+      const kept = db.prepare(`SELECT rel_path AS p FROM files WHERE item_seq = ? AND ${KEPT}`).all(row.itemSeq);
+      const relPaths = (kept as Array<{ p: string }>).map((r) => r.p);
       return { step, ...row, relPaths };
     }
   }

@@ -1,6 +1,9 @@
 import { sha256 } from '../evidence/hash';
 import { readFileSync } from 'node:fs';
-import { FILE_NAME, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput, type SpoolStatus, type SpoolUsage } from './types';
+import {
+  FILE_NAME, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
+  type SpoolStatus, type SpoolUsage,
+} from './types';
 import { Waiters } from './waiters';
 
 interface Entry<T> {
@@ -45,7 +48,8 @@ export class MemorySpool<T = unknown> implements Spool<T> {
       payload: JSON.parse(payload) as T,
       createdAt: this.now(),
       deliveredAt: null,
-      files: [...data].sort(([a], [b]) => a.localeCompare(b)).map(([name, b]) => ({ name, path: null, bytes: b.length, sha256: sha256(b), uploadedAt: null, evictedAt: null,
+      files: [...data].sort(([a], [b]) => a.localeCompare(b)).map(([name, b]) => ({
+        name, path: null, bytes: b.length, sha256: sha256(b), uploadedAt: null, evictedAt: null,
         refusedAt: null, refusedReason: null, purgedAt: null })),
     };
     this.entries.push({ item, data, payloadBytes: Buffer.byteLength(payload) });
@@ -120,7 +124,8 @@ export class MemorySpool<T = unknown> implements Spool<T> {
   refused(limit = 50): RefusedFile[] {
     return this.entries
       .flatMap((e) => e.item.files.filter((f) => f.refusedAt !== null).map((f) => ({
-        itemId: e.item.id, name: f.name, reason: f.refusedReason ?? '', refusedAt: f.refusedAt!, purged: f.purgedAt !== null,
+        itemId: e.item.id, name: f.name, reason: f.refusedReason ?? '', refusedAt: f.refusedAt!,
+        purged: f.purgedAt !== null,
       })))
       .sort((a, b) => b.refusedAt - a.refusedAt)
       .slice(0, limit);
@@ -156,7 +161,8 @@ export class MemorySpool<T = unknown> implements Spool<T> {
   private evictOverQuota(): void {
     while (this.usage().bytes > this.opts.quotaBytes) {
       // Step 1 takes only files safe on the hub (delivered, not refused); step 2 the rest.
-      const safe = (e: Entry<T>, name: string) => e.item.deliveredAt !== null && !e.item.files.find((f) => f.name === name)?.refusedAt;
+      const safe = (e: Entry<T>, name: string) =>
+        e.item.deliveredAt !== null && !e.item.files.find((f) => f.name === name)?.refusedAt;
       const pick = (step1: boolean) => {
         for (const e of this.entries) {
           const name = [...e.data.keys()].sort().find((n) => safe(e, n) === step1);

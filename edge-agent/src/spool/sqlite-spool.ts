@@ -7,7 +7,10 @@ import { sha256, sha256File } from '../evidence/hash';
 import { createLogger, type Logger } from '../log';
 import { applyEviction, nextEviction } from './eviction';
 import { recoverSpool } from './recovery';
-import { FILE_NAME, KEPT, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput, type SpoolStatus, type SpoolUsage } from './types';
+import {
+  FILE_NAME, KEPT, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
+  type SpoolStatus, type SpoolUsage,
+} from './types';
 import { Waiters } from './waiters';
 
 export interface SqliteSpoolOptions {
@@ -88,7 +91,8 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
-    const have = new Set((this.db.prepare('PRAGMA table_info(files)').all() as Array<{ name: string }>).map((c) => c.name));
+    const columns = this.db.prepare('PRAGMA table_info(files)').all() as Array<{ name: string }>;
+    const have = new Set(columns.map((c) => c.name));
     for (const [col, type] of Object.entries(ADDED_FILE_COLUMNS)) {
       if (!have.has(col)) this.db.exec(`ALTER TABLE files ADD COLUMN ${col} ${type}`);
     }
@@ -220,8 +224,8 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
            FROM files f JOIN items i ON i.seq = f.item_seq
           WHERE f.refused_at IS NOT NULL ORDER BY f.refused_at DESC LIMIT ?`,
       )
-      .all(limit) as Array<{ itemId: string; name: string; reason: string; refusedAt: number; purgedAt: number | null }>;
-    return rows.map((r) => ({ itemId: r.itemId, name: r.name, reason: r.reason, refusedAt: r.refusedAt, purged: r.purgedAt !== null }));
+      .all(limit) as Array<Omit<RefusedFile, 'purged'> & { purgedAt: number | null }>;
+    return rows.map(({ purgedAt, ...r }) => ({ ...r, purged: purgedAt !== null }));
   }
 
   usage(): SpoolUsage {

@@ -78,7 +78,9 @@ export async function uploadFile(hub: HubHttp, candidateId: string, name: string
       offset = 0;
       continue;
     }
-    if (mismatches >= 2) return { status: 'refused', httpStatus: 400, purge: false, reason: `400: ${message}`.slice(0, 300) };
+    if (mismatches >= 2) {
+      return { status: 'refused', httpStatus: 400, purge: false, reason: `400: ${message}`.slice(0, 300) };
+    }
     return refusedOrThrow(res.status, message, 'upload');
   }
 }

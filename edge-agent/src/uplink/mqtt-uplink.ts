@@ -1,5 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { CandidateReport, ClipReport, GalleryApplied, type CameraReport, redactText, topics } from '@shopwatch/protocols';
+import {
+  CandidateReport, ClipReport, GalleryApplied, type CameraReport, redactText, topics,
+} from '@shopwatch/protocols';
 import type { Logger } from '../log';
 import type { Uplink } from '../ports';
 import type { CameraStatus } from '../camera/watchdog';
@@ -62,7 +64,11 @@ export class HubUplink implements Uplink {
   }
 
   private publishCamera(s: CameraStatus) {
-    const report: CameraReport = { status: s.status, ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}), ...(s.name ? { name: s.name } : {}) };
+    const report: CameraReport = {
+      status: s.status,
+      ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}),
+      ...(s.name ? { name: s.name } : {}),
+    };
     this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), { qos: 1 });
   }
 
@@ -89,7 +95,9 @@ export class HubUplink implements Uplink {
       const refused = await this.uploadAll(item);
       const clipRefusal = refused.find((r) => r.name === payload.file);
       // A refused clip is reported as missing, with the hub's own reason, so the case shows why.
-      const report = clipRefusal ? { ...withoutFile(payload), error: 'refused_by_hub', message: clipRefusal.reason } : payload;
+      const report = clipRefusal
+        ? { ...withoutFile(payload), error: 'refused_by_hub', message: clipRefusal.reason }
+        : payload;
       await this.publish(ClipReport.parse({ kind: 'clip', ...report }));
     } else {
       this.o.log.error({ kind: item.kind, id: item.id }, 'unknown spool item kind; dropped');
@@ -109,7 +117,8 @@ export class HubUplink implements Uplink {
         continue;
       }
       // Never marked uploaded: the file stays in the spool with the reason (or is purged).
-      this.o.log.warn({ candidateId, file: f.name, reason: r.reason, purge: r.purge }, 'the hub refused an evidence file');
+      const fields = { candidateId, file: f.name, reason: r.reason, purge: r.purge };
+      this.o.log.warn(fields, 'the hub refused an evidence file');
       this.o.onFileRefused?.(item.id, f.name, r.reason, r.purge);
       refused.push({ name: f.name, reason: r.reason });
     }

@@ -48,7 +48,8 @@ describe('cameras from config', () => {
       const sizes = new Set(frames.map((f) => `${f.cameraId}:${f.width}x${f.height}`));
       expect(sizes).toEqual(new Set(['door:160x120', 'till:320x240']));
       expect(set.rings.get('door')!.segments()[0].file).toContain(join(dir, 'ring', 'door'));
-      expect(ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds)).toBe(10 + 3 + 2); // pre-roll + T + one segment
+      // pre-roll + T + one segment
+      expect(ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds)).toBe(10 + 3 + 2);
     } finally {
       await set.stop();
     }

@@ -88,18 +88,24 @@ describe('EvidenceRecorder', () => {
     spool.close();
   });
 
-  it('gives up on a hung ffprobe after its timeout: the clip item says so and the next candidate is recorded', async () => {
+  it('gives up on a hung ffprobe after its timeout; the clip item says why; the next one is recorded', async () => {
     const spool = new SqliteSpool({ dir: join(dir, 'spool3'), quotaBytes: 1e9 });
     const tool = hangingTool(dir);
-    const recorder = new EvidenceRecorder({ spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work3'),
+    const recorder = new EvidenceRecorder({
+      spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work3'),
       preRollSeconds: 2, postRollSeconds: 1, segmentSeconds: 2, ffprobePath: tool.path, probeTimeoutMs: 1000 });
-    const first = await recorder.record({ candidateId: 'cand-3', cameraId: 'till', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 }, payload: {} });
+    const request = (candidateId: string) =>
+      ({ candidateId, cameraId: 'till', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 },
+        payload: {} });
+    const first = await recorder.record(request('cand-3'));
     const item = await first.clip;
-    expect(item.payload).toMatchObject({ candidateId: 'cand-3', error: 'timeout', message: expect.stringMatching(/ffprobe took longer than 1 s/) });
+    expect(item.payload).toMatchObject({
+      candidateId: 'cand-3', error: 'timeout', message: expect.stringMatching(/ffprobe took longer than 1 s/),
+    });
     expect(item.files).toEqual([]);
     expect(readdirSync(join(dir, 'work3'))).toEqual([]); // the cut clip did not linger
     // The recorder is not wedged: the next candidate is spooled at once.
-    const second = await recorder.record({ candidateId: 'cand-4', cameraId: 'till', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 }, payload: {} });
+    const second = await recorder.record(request('cand-4'));
     expect(second.candidate.id).toBe('cand-4');
     await second.clip;
     expect(recorder.inFlight).toBe(0);

@@ -12,6 +12,8 @@ import { decodeFrame } from '../support/frames';
 import { FACE_OVERLAY, facePhoto, faceVideo } from '../support/media';
 
 const later = new Date(Date.now() + 86_400_000).toISOString();
+const template = (subjectId: string, templateId: string, version: number, d: Float32Array) =>
+  ({ subjectId, templateId, version, descriptor: encodeDescriptor(d), expiresAt: later });
 
 describe('a bad gallery template is skipped and reported; matching goes on for the others (issue 17.6)', () => {
   let vision: Vision;
@@ -34,9 +36,9 @@ describe('a bad gallery template is skipped and reported; matching goes on for t
       scheme: 'town', version: 7,
       templates: [
         // Listed first: a bad template must not stop the loop before the good one.
-        { subjectId: 'broken', templateId: 't-bad', version: 6, descriptor: encodeDescriptor(new Float32Array(100).fill(0.1)), expiresAt: later },
-        { subjectId: 'nan', templateId: 't-nan', version: 6, descriptor: encodeDescriptor(new Float32Array(128).fill(Number.NaN)), expiresAt: later },
-        { subjectId: 'razor-man', templateId: 't-good', version: 7, descriptor: encodeDescriptor(good), expiresAt: later },
+        template('broken', 't-bad', 6, new Float32Array(100).fill(0.1)),
+        template('nan', 't-nan', 6, new Float32Array(128).fill(Number.NaN)),
+        template('razor-man', 't-good', 7, good),
       ],
     };
     // The gallery file as the agent keeps it on disk, loaded as at start-up.

@@ -20,13 +20,15 @@ async function personA(vision: Vision): Promise<Buffer> {
   const left = Math.max(0, Math.round(face!.box.x) - m);
   const top = Math.max(0, Math.round(face!.box.y) - m);
   const side = Math.round(face!.box.w) + 2 * m;
-  return sharp(groupPhotos[0]!.path).extract({ left, top, width: side, height: side }).resize(120, 120).png().toBuffer();
+  return sharp(groupPhotos[0]!.path).extract({ left, top, width: side, height: side })
+    .resize(120, 120).png().toBuffer();
 }
 
 /** A real camera frame (vtest.avi) with `head` pasted at (x, y). */
 async function frameWith(head: Buffer, x: number, y: number, at: number): Promise<Frame> {
   const base = await decodeFrame(await testVideo(), 20, 768, 576, 'cam-1');
-  const rgb = await sharp(base.rgb, { raw: { width: 768, height: 576, channels: 3 } }).composite([{ input: head, left: x, top: y }]).removeAlpha().raw().toBuffer();
+  const rgb = await sharp(base.rgb, { raw: { width: 768, height: 576, channels: 3 } })
+    .composite([{ input: head, left: x, top: y }]).removeAlpha().raw().toBuffer();
   return { ...base, rgb, capturedAt: at };
 }
 
@@ -49,13 +51,15 @@ describe('a false match does not hide the real subject during the cooldown (issu
     const s = await vision.describeFace(vision.alignFace(photo.rgb, photo.width, photo.height, f!));
     const describeIn = async (frame: Frame) => {
       const [face] = await vision.detectFaces(frame.rgb, frame.width, frame.height, { tiles: true });
-      return vision.compare(s, await vision.describeFace(vision.alignFace(frame.rgb, frame.width, frame.height, face!))).distance;
+      const chip = vision.alignFace(frame.rgb, frame.width, frame.height, face!);
+      return vision.compare(s, await vision.describeFace(chip)).distance;
     };
     const t0 = Date.now();
     const headA = await personA(vision);
     const framesA = await Promise.all([0, 400, 800, 1200].map((dt) => frameWith(headA, 80, 320, t0 + dt)));
     const video = await faceVideo();
-    const framesS = await Promise.all([4, 4.4, 4.8, 5.2].map(async (sec, i) => ({ ...(await decodeFrame(video, sec, 768, 576, 'cam-1')), capturedAt: t0 + 20_000 + i * 400 })));
+    const framesS = await Promise.all([4, 4.4, 4.8, 5.2].map(async (sec, i) =>
+      ({ ...(await decodeFrame(video, sec, 768, 576, 'cam-1')), capturedAt: t0 + 20_000 + i * 400 })));
     const dA = await describeIn(framesA[0]!);
     const dS = await describeIn(framesS[0]!);
     console.log(`distance to S: person A ${dA.toFixed(3)}, S in the video ${dS.toFixed(3)}`);
@@ -64,7 +68,11 @@ describe('a false match does not hide the real subject during the cooldown (issu
     const dir = memoryDir('shopwatch-test-gallery-');
     dirs.push(dir);
     const gallery = new GalleryStore(dir);
-    gallery.apply({ scheme: 'town', version: 1, templates: [{ subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(s), expiresAt: new Date(t0 + 86_400_000).toISOString() }] });
+    const expiresAt = new Date(t0 + 86_400_000).toISOString();
+    gallery.apply({
+      scheme: 'town', version: 1,
+      templates: [{ subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(s), expiresAt }],
+    });
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
       vision, gallery, sink: { submit: async (r) => void submitted.push(r) }, log: createLogger('test:matcher'),

@@ -3,7 +3,8 @@ import type { Frame } from '../../src/camera/frame-reader';
 import { MatchTracker } from '../../src/matching/tracker';
 
 const frame = { cameraId: 'cam', rgb: Buffer.alloc(0), width: 768, height: 576, capturedAt: 0 } as Frame;
-const hit = (at: number, x: number, distance: number) => ({ at, distance, templateVersion: 1, frame, box: { x, y: 100, width: 80, height: 80 } });
+const hit = (at: number, x: number, distance: number) =>
+  ({ at, distance, templateVersion: 1, frame, box: { x, y: 100, width: 80, height: 80 } });
 
 describe('MatchTracker cooldown per track', () => {
   it('fires once for one person lingering in view, however long they stay within the cooldown', () => {

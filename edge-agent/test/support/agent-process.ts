@@ -45,8 +45,9 @@ export function startAgentProcess(config: unknown, dir: string, env: Record<stri
       for (;;) {
         const line = out.split('\n').find((l) => re.test(l));
         if (line) return line;
-        if (proc.exitCode !== null) throw new Error(`edge agent exited (${proc.exitCode}) before ${re}:\n${out.slice(-3000)}`);
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re} in the agent's output:\n${out.slice(-3000)}`);
+        const tail = out.slice(-3000);
+        if (proc.exitCode !== null) throw new Error(`edge agent exited (${proc.exitCode}) before ${re}:\n${tail}`);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re} in the agent's output:\n${tail}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -9,7 +9,8 @@ import path from 'node:path';
 export function hangingTool(dir: string, seconds = 60): { path: string; pids(): number[] } {
   const file = path.join(dir, 'hanging-tool.sh');
   const pids = path.join(dir, 'hanging-tool.pids');
-  fs.writeFileSync(file, `#!/bin/sh\necho $$ >> '${pids}'\nsleep ${seconds} &\necho $! >> '${pids}'\nwait\n`, { mode: 0o755 });
+  const script = `#!/bin/sh\necho $$ >> '${pids}'\nsleep ${seconds} &\necho $! >> '${pids}'\nwait\n`;
+  fs.writeFileSync(file, script, { mode: 0o755 });
   return {
     path: file,
     pids: () => (fs.existsSync(pids) ? fs.readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number) : []),
