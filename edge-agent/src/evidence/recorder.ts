@@ -56,6 +56,12 @@ export class EvidenceRecorder implements CandidateSink {
     await this.record(request);
   }
 
+  /** Holds the camera's footage from `fromMs` − pre-roll on, until released (see CandidateSink). */
+  reserve(cameraId: string, fromMs: number): () => void {
+    const ring = this.opts.ring(cameraId);
+    return ring ? ring.hold(fromMs - this.opts.preRollSeconds * 1000, Number.POSITIVE_INFINITY) : () => {};
+  }
+
   async record(req: CandidateRequest): Promise<RecordResult> {
     const { frame } = req;
     const cropBox = expandBox(req.box, 0.25, frame.width, frame.height);

@@ -47,7 +47,16 @@ interface Fired {
  * hide the real subject walking past a minute later, while one person lingering in view still
  * gives one candidate.
  */
+/** What the last {@link MatchTracker.add} did with its hit. */
+export interface LastAdd {
+  trackId: number;
+  /** First hit of the match still forming on this track (null once confirmed, or if ignored). */
+  formingSince: number | null;
+}
+
 export class MatchTracker {
+  /** Set by every {@link add}: lets the matcher reserve footage for a match that is forming. */
+  lastAdd: LastAdd = { trackId: 0, formingSince: null };
   private tracks: Track[] = [];
   private fired = new Map<string, Fired>();
   private nextId = 1;
@@ -56,6 +65,7 @@ export class MatchTracker {
 
   add(cameraId: string, subjectId: string, hit: Hit): Confirmed | null {
     const track = this.trackFor(cameraId, hit);
+    this.lastAdd = { trackId: track.id, formingSince: null };
     const key = `${cameraId}\u0000${subjectId}`;
     const last = this.fired.get(key);
     const cooling = last !== undefined && last.at + this.cooldownMs > hit.at;
@@ -65,12 +75,14 @@ export class MatchTracker {
     hits.push(hit);
     if (hits.length < this.k) {
       track.hits.set(subjectId, hits);
+      this.lastAdd.formingSince = hits[0]!.at;
       return null;
     }
     const best = hits.reduce((a, b) => (b.distance < a.distance ? b : a));
     // Another face during the cooldown: only a better match than the one that started it.
     if (cooling && best.distance >= last.distance) {
       track.hits.set(subjectId, hits.slice(-this.k));
+      this.lastAdd.formingSince = hits.at(-this.k)!.at;
       return null;
     }
     track.hits.delete(subjectId);
