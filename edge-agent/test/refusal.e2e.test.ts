@@ -122,7 +122,8 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     });
     expect(withClip.status).toBe('confirmed');
     expect(withClip.clip).toMatchObject({ codec: 'h264', error: null });
-    expect(withClip.clip!.durationSeconds!).toBeGreaterThanOrEqual(2 + 4 - 1); // pre-roll + post-roll, cut at key frames
+    // pre-roll + post-roll, cut at key frames
+    expect(withClip.clip!.durationSeconds!).toBeGreaterThanOrEqual(2 + 4 - 1);
     const onHub = fs.readFileSync(path.join(hub.dataDir, 'evidence', candidate.id, 'clip.mp4'));
     expect(withClip.files.find((f) => f.kind === 'clip')!.sha256).toBe(sha(onHub));
     // The edge marked it uploaded because the hub verified it — not refused, nothing pending.
