@@ -4,6 +4,7 @@
  * subject appears) and an edge agent watching it. Ctrl-C stops every child process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_USERS, demoProvisioning } from './demo/provisioning';
@@ -103,7 +104,9 @@ async function main() {
     device: { id: 'edge-boots', secret: 'demo-edge-boots-secret', scheme: 'demo' },
     cameras: [{ id: 'entrance', name: 'Boots entrance', url: `rtsp://127.0.0.1:${RTSP_PORT}/boots-entrance`, detectFps: 5, detectSize: { width: 768, height: 576 } }],
     spool: { dir: path.join(DATA, 'edge-boots'), quotaBytes: '2GB' },
-    evidence: { preRollSeconds: 10, postRollSeconds: 10, bufferDir: path.join(DATA, 'edge-boots', 'ring') },
+    // The pre-roll buffer records every passer-by: in RAM (/dev/shm is tmpfs), one per data folder
+    // so two demos never share it. The agent refuses a buffer on disk and empties it on start/stop.
+    evidence: { preRollSeconds: 10, postRollSeconds: 10, bufferDir: demoBufferDir() },
   }, null, 2));
   await new Promise((r) => setTimeout(r, 1500)); // let the camera listen
   start('edge agent', ['edge-agent/src/main.ts', '--config', edgeConfig], {}, path.join(DATA, 'edge-boots.log'));
@@ -119,6 +122,10 @@ ShopWatch demo is running.
 The demo subject walks past the Boots entrance camera every 80 s: log in as "operator" and a
 candidate appears in the review queue within a minute. Logs are in ${path.relative(ROOT, DATA) || '.'}/*.log.
 Press Ctrl-C to stop everything.`);
+}
+
+function demoBufferDir(): string {
+  return path.join('/dev/shm', `shopwatch-demo-${createHash('sha256').update(DATA).digest('hex').slice(0, 8)}-ring`);
 }
 
 async function shutdown(code: number) {

@@ -173,7 +173,11 @@ async function runStep(n: number, attempt: number, dir: string, ctx: StepContext
     cameras: Array.from({ length: n }, (_, i) => ({ id: `cam-${i}`, name: `Camera ${i}`, url: ctx.rtspUrl(`cam${i}`), detectFps: DETECT_FPS, detectSize: { width: 768, height: 576 } })),
     thresholds: { frames: 3, windowSeconds: 3 },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
-    evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: path.join(dir, 'ring') },
+    // The buffer must be memory-backed (the agent checks): /dev/shm, like a real box.
+    evidence: {
+      preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1,
+      bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}`,
+    },
     logLevel: 'warn',
   }, null, 2));
 

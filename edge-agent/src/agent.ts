@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { Vision } from '@shopwatch/models';
 import { startCameras } from './camera/cameras';
 import type { EdgeConfig } from './config';
+import { prepareBufferDir, wipeBufferDir } from './evidence/buffer-dir';
 import { EvidenceRecorder } from './evidence/recorder';
 import { GalleryStore } from './gallery/store';
 import { GalleryFollower } from './gallery/sync';
-import { createLogger } from './log';
+import { urlSecrets } from '@shopwatch/protocols';
+import { addLogSecrets, createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
 import { startDelivery } from './spool/delivery';
 import { SqliteSpool } from './spool/sqlite-spool';
@@ -15,6 +17,7 @@ import { HubUplink } from './uplink/mqtt-uplink';
 
 export interface RunningAgent {
   matcher: FaceMatcher;
+  recorder: EvidenceRecorder;
   uplink: HubUplink;
   gallery: GalleryStore;
   spool: SqliteSpool;
@@ -28,13 +31,38 @@ export interface RunningAgent {
  */
 export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<RunningAgent> {
   const log = createLogger('agent');
+  // Before anything can log: the device secret and every camera credential never reach a line.
+  addLogSecrets([cfg.device.secret, ...cfg.cameras.flatMap((c) => [c.url, c.recordUrl ?? ''].flatMap(urlSecrets))]);
   const http = { baseUrl: cfg.hub.httpUrl.replace(/\/$/, ''), deviceId: cfg.device.id, secret: cfg.device.secret };
+
+  // The pre-roll buffer: in memory, and emptied of whatever a killed run left, before anything
+  // can record into it (throws BufferDirError if the folder is on a disk).
+  const bufferDir = cfg.evidence.bufferDir;
+  prepareBufferDir({ dir: bufferDir, allowDisk: cfg.evidence.allowDiskBuffer, log });
 
   let uplink!: HubUplink;
   const spool = new SqliteSpool({ dir: cfg.spool.dir, quotaBytes: cfg.spool.quotaBytes, warnRatio: cfg.spool.warnRatio, onStatus: (s) => uplink?.reportSpool(s) });
   const gallery = new GalleryStore(join(cfg.spool.dir, 'gallery'));
   let follower: GalleryFollower | null = null;
-  uplink = new HubUplink({ mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'), onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name) });
+  uplink = new HubUplink({
+    mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'),
+    onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name),
+    onFileRefused: (id, name, reason, purge) => onRefused(id, name, reason, purge),
+  });
+  /**
+   * A file the hub refused for good stays in the spool with the reason (health.json, the log and,
+   * for a clip, the clip report say so). A 410 means the candidate was rejected or expired and
+   * the hub deleted its media: privacy requires deleting the edge's copies of ALL its media too.
+   */
+  const onRefused = (itemId: string, name: string, reason: string, purge: boolean) => {
+    spool.markFileRefused(itemId, name, reason, { purge });
+    if (purge) {
+      const payload = spool.get(itemId)?.payload as { candidateId?: string } | undefined;
+      const candidateId = String(payload?.candidateId ?? '');
+      for (const id of [candidateId, `${candidateId}/clip`]) if (candidateId) spool.purgeFiles(id, reason);
+    }
+    writeHealth(); // at once: the engineer at the box and the container health check see it
+  };
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
 
   let clockOffsetMs = 0;
@@ -58,7 +86,12 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => (cameraStates.set(s.cameraId, s.status), uplink.reportCamera(s)) });
   // A heartbeat file for the container health check and the engineer at the box.
   const writeHealth = () => {
-    const health = { at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates), spool: spool.usage(), gallery: { version: gallery.version, templates: gallery.all().length }, matcher: matcher.stats };
+    const health = {
+      at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates),
+      spool: { ...spool.usage(), refused: spool.refused(20) },
+      gallery: { version: gallery.version, templates: gallery.all().length, skipped: gallery.skipped },
+      matcher: matcher.stats,
+    };
     try {
       writeFileSync(join(cfg.spool.dir, 'health.json'), JSON.stringify(health));
     } catch (err) {
@@ -70,9 +103,12 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
+  if (gallery.skipped.length) {
+    log.error({ skipped: gallery.skipped }, 'gallery templates failed validation and are not matched');
+  }
 
   return {
-    matcher, uplink, gallery, spool,
+    matcher, recorder, uplink, gallery, spool,
     stop: async () => {
       clearInterval(clockTimer);
       clearInterval(healthTimer);
@@ -80,6 +116,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
       await matcher.idle();
       await recorder.drain();
       await cameras!.stop();
+      // Every clip is cut and spooled: the footage of everybody else goes now, not at the next start.
+      const wiped = wipeBufferDir(bufferDir, { release: true });
+      log.info({ files: wiped }, 'pre-roll buffer emptied');
       await delivery.stop();
       follower!.stop();
       await uplink.close();

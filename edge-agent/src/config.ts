@@ -34,7 +34,7 @@ export const CameraConfig = z.strictObject({
 });
 export type CameraConfig = z.infer<typeof CameraConfig>;
 
-export const EdgeConfig = z.strictObject({
+const EdgeConfigFields = z.strictObject({
   hub: z.strictObject({
     mqttUrl: z.url({ protocol: /^(mqtts?|wss?|tcp)$/ }),
     httpUrl: z.url({ protocol: /^https?$/ }),
@@ -79,8 +79,13 @@ export const EdgeConfig = z.strictObject({
       postRollSeconds: z.number().min(0).max(120).default(10),
       /** Length of the stream-copied segments of the rolling buffer; cut at key frames. */
       segmentSeconds: z.number().min(1).max(10).default(2),
-      /** Rolling buffer of segments; a tmpfs keeps these short-lived scene recordings off the disk. */
-      bufferDir: z.string().min(1).default(defaultBufferDir()),
+      /**
+       * Rolling buffer of segments (footage of everybody, matched or not): must be on tmpfs/ramfs,
+       * checked at start. Default `/dev/shm/shopwatch-<device.id>-ring`.
+       */
+      bufferDir: z.string().min(1).optional(),
+      /** Lets the buffer live on a disk. Only for tests on machines without tmpfs: never in production. */
+      allowDiskBuffer: z.boolean().default(false),
     })
     .prefault({}),
   ffmpegPath: z.string().min(1).default('ffmpeg'),
@@ -95,6 +100,12 @@ export const EdgeConfig = z.strictObject({
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** The config with its defaults resolved (the buffer folder depends on the device id). */
+export const EdgeConfig = EdgeConfigFields.transform((c) => ({
+  ...c,
+  evidence: { ...c.evidence, bufferDir: c.evidence.bufferDir ?? defaultBufferDir(c.device.id) },
+}));
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 export type EdgeConfigInput = z.input<typeof EdgeConfig>;
 
@@ -177,6 +188,8 @@ function parseBytes(s: string): number {
   return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** power);
 }
 
-function defaultBufferDir(): string {
-  return existsSync('/dev/shm') ? '/dev/shm/shopwatch-edge-ring' : join(tmpdir(), 'shopwatch-edge-ring');
+/** In RAM where Linux offers it; elsewhere the start-up check refuses it unless overridden. */
+function defaultBufferDir(deviceId: string): string {
+  const name = `shopwatch-${deviceId}-ring`;
+  return existsSync('/dev/shm') ? join('/dev/shm', name) : join(tmpdir(), name);
 }

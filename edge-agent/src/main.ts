@@ -4,6 +4,7 @@
 import { loadVision } from '@shopwatch/models';
 import { startAgent } from './agent';
 import { ConfigError, loadConfig } from './config';
+import { BufferDirError } from './evidence/buffer-dir';
 import { createLogger, setLogLevel } from './log';
 
 const log = createLogger('agent:main');
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof BufferDirError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }

@@ -31,6 +31,13 @@ export interface CandidateRequest {
 /** Asked by the matcher; implemented by `EvidenceRecorder`. */
 export interface CandidateSink {
   submit(request: CandidateRequest): Promise<void>;
+  /**
+   * A gallery match is forming on this camera since `fromMs` (its first matching frame): keep
+   * the footage from `fromMs` minus the pre-roll until the returned function is called. The
+   * rolling buffer itself keeps only a short window; without this, the pre-roll of a candidate
+   * confirmed seconds later (K frames within T, slow analysis under load) could be gone.
+   */
+  reserve?(cameraId: string, fromMs: number): () => void;
 }
 
 /** The hub side: implemented with MQTT + HTTP by the hub engineer. */

@@ -9,6 +9,7 @@ import { groupPhotos } from '../../models/test/fixtures';
 import { type RunningAgent, startAgent } from '../src/agent';
 import { parseConfig } from '../src/config';
 import { faceVideo, facePhoto } from './support/media';
+import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +53,7 @@ describe('edge agent against a real RTSP camera and a real hub', () => {
     cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5, detectSize: { width: 768, height: 576 } }],
     thresholds: { frames: 3, windowSeconds: 3 },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
-    evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: path.join(dir, 'ring') },
+    evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: memoryDir() },
     watchdog: { timeoutSeconds: 10 },
     logLevel: 'warn',
     ...overrides,

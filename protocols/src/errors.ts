@@ -8,6 +8,7 @@ export const ErrorCode = z.enum([
   'forbidden', // authenticated, but the role or scope does not allow it
   'not_found',
   'conflict', // e.g. closing an alert that is already closed
+  'gone', // existed and was removed for good, e.g. evidence of a rejected or expired candidate
   'rate_limited',
   'unknown_topic',
   'unavailable',
@@ -31,6 +32,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   rate_limited: 429,
   unknown_topic: 400,
   unavailable: 503,

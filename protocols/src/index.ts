@@ -12,3 +12,4 @@ export * from './review';
 export * from './governance';
 export * from './client-id';
 export * from './export';
+export * from './redact';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { CameraConfig } from '../config';
 import { createLogger, type Logger } from '../log';
+import { urlSecrets } from '@shopwatch/protocols';
 import { buildFfmpegArgs } from './ffmpeg-args';
 import { FrameReader, type Frame } from './frame-reader';
 import { Backoff, classifyExit, clip, redactCredentials, Watchdog, type CameraState, type CameraStatus, type StatusListener } from './watchdog';
@@ -46,6 +47,8 @@ export class Camera {
   private readonly backoff: Backoff;
   private readonly watchdog: Watchdog;
   private readonly log: Logger;
+  /** The user names, passwords and tokens in this camera's URLs, hidden from every reason. */
+  private readonly secrets: string[];
   private current: CameraStatus | undefined;
   private runs = 0;
   /** Frames delivered since construction. */
@@ -55,6 +58,7 @@ export class Camera {
 
   constructor(private readonly opts: CameraOptions) {
     this.id = opts.camera.id;
+    this.secrets = [opts.camera.url, opts.camera.recordUrl ?? ''].flatMap(urlSecrets);
     this.log = opts.log ?? createLogger('agent:camera', { cameraId: this.id });
     this.backoff = new Backoff(opts.backoffInitialMs ?? 500, opts.backoffMaxMs ?? 10_000);
     this.watchdog = new Watchdog(opts.watchdogTimeoutSeconds * 1000, (ms) => this.onStall(ms));
@@ -122,7 +126,7 @@ export class Camera {
     proc.stderr!.setEncoding('utf8');
     let partial = '';
     const keep = (line: string) => {
-      if (line.trim()) this.stderrTail.push(redactCredentials(line));
+      if (line.trim()) this.stderrTail.push(redactCredentials(line, this.secrets));
       if (this.stderrTail.length > 20) this.stderrTail.shift();
     };
     proc.stderr!.on('data', (text: string) => {
@@ -189,10 +193,11 @@ export class Camera {
       cameraId: this.id,
       name: this.opts.camera.name,
       status,
-      reason: reason === null ? null : clip(reason),
+      // Redacted again: a reason may also come from a spawn error or a future code path.
+      reason: reason === null ? null : clip(redactCredentials(reason, this.secrets)),
       at: new Date().toISOString(),
     };
-    this.log.info({ status, reason }, `camera ${status}`);
+    this.log.info({ status, reason: this.current.reason }, `camera ${status}`);
     try {
       this.opts.onStatus?.(this.current);
     } catch (err) {

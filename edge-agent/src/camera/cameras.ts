@@ -12,12 +12,18 @@ export interface CameraSet {
 }
 
 /**
- * Seconds of segments a ring keeps: the pre-roll plus two segments (a clip starts at the key
- * frame before its window) and some slack. Clips waiting for their post-roll hold their own
- * segments, so the post-roll does not have to fit in the window.
+ * Seconds of finished footage a ring keeps (a segment is deleted once it ENDED longer ago than
+ * this): the pre-roll, plus the match window T (a candidate's best frame, on which its clip is
+ * centred, can be up to T old when the K-th matching frame confirms it), plus one segment (the
+ * one straddling the start of the pre-roll). Nothing more: the buffer records everybody (issue
+ * 11.2). Clips waiting for their post-roll hold exactly their own span, so while one waits the
+ * ring holds at most pre-roll + post-roll + one segment of it.
  */
-export function ringKeepSeconds(cfg: EdgeConfig['evidence']): number {
-  return cfg.preRollSeconds + 2 * cfg.segmentSeconds + 4;
+export function ringKeepSeconds(
+  evidence: { preRollSeconds: number; segmentSeconds: number },
+  matchWindowSeconds = 0,
+): number {
+  return evidence.preRollSeconds + matchWindowSeconds + evidence.segmentSeconds;
 }
 
 /**
@@ -33,7 +39,12 @@ export function startCameras(cfg: EdgeConfig, handlers: { onFrame: (frame: Frame
   const rings = new Map<string, SegmentRing>();
   for (const camera of cfg.cameras.filter((c) => c.enabled)) {
     const segmentDir = join(cfg.evidence.bufferDir, camera.id);
-    const ring = new SegmentRing({ dir: segmentDir, segmentSeconds: cfg.evidence.segmentSeconds, keepSeconds: ringKeepSeconds(cfg.evidence) });
+    const ring = new SegmentRing({
+      dir: segmentDir, segmentSeconds: cfg.evidence.segmentSeconds,
+      keepSeconds: ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds),
+      // Pruned four times a segment, so a finished segment outlives the window by < 1/4 segment.
+      pruneIntervalMs: Math.min(1000, (cfg.evidence.segmentSeconds * 1000) / 4),
+    });
     const cam = new Camera({
       camera,
       segmentDir,

@@ -1,3 +1,5 @@
+import { redactText } from '@shopwatch/protocols';
+
 /**
  * Camera health: the status type reported to the uplink, exponential backoff for restarts, the
  * classification of an ffmpeg failure into `offline` (the camera or network is away; keep
@@ -70,11 +72,13 @@ export function classifyExit(
 }
 
 /**
- * Hides the credentials of any URL in a line (`rtsp://user:pw@host` → `rtsp://***@host`):
- * ffmpeg repeats the input URL in its errors, and those become log lines and status reasons.
+ * Hides the credentials of any URL in a line (`rtsp://user:p@ss@host` → `rtsp://***@host`,
+ * `?password=x` → `?password=***`) and every `known` secret (the camera's own, from
+ * `urlSecrets`): ffmpeg repeats the input URL in its errors, and those become log lines and
+ * status reasons that reach the control room (issue 17.2).
  */
-export function redactCredentials(line: string): string {
-  return line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+export function redactCredentials(line: string, known: readonly string[] = []): string {
+  return redactText(line, known);
 }
 
 export function clip(reason: string, max = 300): string {

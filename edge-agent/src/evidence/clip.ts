@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { fsyncDir, fsyncFile } from '../durable-fs';
 import { sha256File } from './hash';
 import type { Segment, SegmentRing } from './segment-ring';
+import { JOIN_TIMEOUT_MS, PROBE_TIMEOUT_MS, runTool, ToolError } from './tool';
 
-const run = promisify(execFile);
 
 export interface ClipRequest {
   ring: SegmentRing;
@@ -21,6 +19,10 @@ export interface ClipRequest {
   ffprobePath?: string;
   /** Give up waiting for the post-roll this long after it should have been recorded. */
   graceMs?: number;
+  /** Kill ffprobe after this long (default {@link PROBE_TIMEOUT_MS}). */
+  probeTimeoutMs?: number;
+  /** Kill the joining ffmpeg after this long (default {@link JOIN_TIMEOUT_MS}). */
+  joinTimeoutMs?: number;
 }
 
 export interface Clip {
@@ -46,7 +48,7 @@ export interface Clip {
 
 export class ClipError extends Error {
   constructor(
-    readonly code: 'no_footage' | 'ffmpeg_failed',
+    readonly code: 'no_footage' | 'ffmpeg_failed' | 'timeout',
     message: string,
   ) {
     super(message);
@@ -69,7 +71,9 @@ export async function cutClip(req: ClipRequest): Promise<Clip> {
   const fromMs = req.captureMs - req.preRollSeconds * 1000;
   const toMs = req.captureMs + req.postRollSeconds * 1000;
   const segMs = req.segmentSeconds * 1000;
-  const release = req.ring.hold(fromMs - segMs, toMs + segMs);
+  // Exactly the span asked for: `covering` picks the same segments, and nothing more of the
+  // buffer (which records everybody) outlives its window.
+  const release = req.ring.hold(fromMs, toMs);
   const list = `${req.outFile}.ffconcat`;
   const tmp = `${req.outFile}.tmp-${process.pid}.mp4`;
   try {
@@ -78,18 +82,22 @@ export async function cutClip(req: ClipRequest): Promise<Clip> {
     if (segments.length === 0) throw new ClipError('no_footage', `no footage between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`);
     writeFileSync(list, concatList(segments));
     try {
-      await run(req.ffmpegPath ?? 'ffmpeg', [
+      await runTool(req.ffmpegPath ?? 'ffmpeg', [
         '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
         '-f', 'concat', '-safe', '0', '-i', list,
         '-map', '0:v:0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', tmp,
-      ], { timeout: 60_000 });
+      ], { timeoutMs: req.joinTimeoutMs ?? JOIN_TIMEOUT_MS, what: 'ffmpeg joining the segments' });
     } catch (err) {
-      throw new ClipError('ffmpeg_failed', `ffmpeg could not join the segments: ${(err as { stderr?: string }).stderr ?? err}`);
+      const code = err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed';
+      throw new ClipError(code, `ffmpeg could not join the segments: ${(err as Error).message}`);
     }
     fsyncFile(tmp);
     renameSync(tmp, req.outFile);
     fsyncDir(dirname(req.outFile));
-    const [info, sha256] = await Promise.all([probeVideo(req.outFile, req.ffprobePath), sha256File(req.outFile)]);
+    const [info, sha256] = await Promise.all([
+      probeVideo(req.outFile, req.ffprobePath, req.probeTimeoutMs),
+      sha256File(req.outFile),
+    ]);
     return {
       file: req.outFile,
       sha256,
@@ -130,15 +138,26 @@ function isComplete(segments: Segment[], fromMs: number, toMs: number): boolean 
   return segments.every((s, i) => i === 0 || s.startMs - segments[i - 1].endMs < 1000);
 }
 
-/** Codec, size and real duration of a file's first video stream. */
+/**
+ * Codec, size and real duration of a file's first video stream. ffprobe is killed after
+ * `timeoutMs` (issue 17.6: a hung probe must not hold a clip, or the agent, forever).
+ * @throws {ClipError} `timeout` or `ffmpeg_failed`
+ */
 export async function probeVideo(
   file: string,
   ffprobePath = 'ffprobe',
+  timeoutMs = PROBE_TIMEOUT_MS,
 ): Promise<{ codec: string; width: number; height: number; durationSeconds: number }> {
-  const { stdout } = await run(ffprobePath, [
-    '-v', 'error', '-select_streams', 'v:0',
-    '-show_entries', 'stream=codec_name,width,height:format=duration', '-of', 'json', file,
-  ]);
+  let stdout: string;
+  try {
+    stdout = await runTool(ffprobePath, [
+      '-v', 'error', '-select_streams', 'v:0',
+      '-show_entries', 'stream=codec_name,width,height:format=duration', '-of', 'json', file,
+    ], { timeoutMs, what: 'ffprobe' });
+  } catch (err) {
+    const code = err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed';
+    throw new ClipError(code, (err as Error).message);
+  }
   const j = JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }>; format: { duration: string } };
   const s = j.streams[0];
   if (!s) throw new ClipError('ffmpeg_failed', `no video stream in ${file}`);

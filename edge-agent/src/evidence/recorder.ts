@@ -20,6 +20,8 @@ export interface EvidenceRecorderOptions {
   segmentSeconds: number;
   ffmpegPath?: string;
   ffprobePath?: string;
+  /** Kill ffprobe after this long (default 15 s). */
+  probeTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -52,6 +54,12 @@ export class EvidenceRecorder implements CandidateSink {
 
   async submit(request: CandidateRequest): Promise<void> {
     await this.record(request);
+  }
+
+  /** Holds the camera's footage from `fromMs` − pre-roll on, until released (see CandidateSink). */
+  reserve(cameraId: string, fromMs: number): () => void {
+    const ring = this.opts.ring(cameraId);
+    return ring ? ring.hold(fromMs - this.opts.preRollSeconds * 1000, Number.POSITIVE_INFINITY) : () => {};
   }
 
   async record(req: CandidateRequest): Promise<RecordResult> {
@@ -99,7 +107,8 @@ export class EvidenceRecorder implements CandidateSink {
       if (!ring) throw new ClipError('no_footage', `no rolling buffer for camera ${req.cameraId}`);
       const c = await cutClip({ ring, captureMs: req.frame.capturedAt, outFile, preRollSeconds: this.opts.preRollSeconds,
         postRollSeconds: this.opts.postRollSeconds, segmentSeconds: this.opts.segmentSeconds,
-        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath });
+        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath,
+        probeTimeoutMs: this.opts.probeTimeoutMs });
       const iso = (ms: number) => new Date(ms).toISOString();
       return await this.opts.spool.enqueue(
         {

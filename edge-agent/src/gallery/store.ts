@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type GallerySnapshot, decodeDescriptor } from '@shopwatch/protocols';
 import { fsyncDir, fsyncFile } from '../durable-fs';
+import { type TemplateProblem, templateProblem } from './template-check';
 
 export interface Template {
   subjectId: string;
@@ -19,6 +20,7 @@ export interface Template {
  */
 export class GalleryStore {
   private templates: Template[] = [];
+  private _skipped: TemplateProblem[] = [];
   private _version = 0;
   private readonly file: string;
 
@@ -36,6 +38,11 @@ export class GalleryStore {
     return this.templates;
   }
 
+  /** Templates of the current version that failed validation and are not matched against. */
+  get skipped(): readonly TemplateProblem[] {
+    return this._skipped;
+  }
+
   private load() {
     if (!fs.existsSync(this.file)) return;
     const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as GallerySnapshot;
@@ -43,16 +50,32 @@ export class GalleryStore {
     this.expire(Date.now());
   }
 
-  /** Replaces the whole set with the hub's snapshot; anything absent is gone here too. */
-  apply(snapshot: GallerySnapshot): { version: number; templates: number } {
+  /**
+   * Replaces the whole set with the hub's snapshot; anything absent is gone here too. Templates
+   * that fail validation are skipped (see {@link skipped}); the rest are matched as usual.
+   */
+  apply(snapshot: GallerySnapshot): { version: number; templates: number; skipped: number } {
     this.set(snapshot, true);
     this.expire(Date.now());
-    return { version: this._version, templates: this.templates.length };
+    return { version: this._version, templates: this.templates.length, skipped: this._skipped.length };
   }
 
   private set(s: GallerySnapshot, persist: boolean) {
     this._version = s.version;
-    this.templates = s.templates.map((t) => ({ subjectId: t.subjectId, templateId: t.templateId, version: t.version, descriptor: decodeDescriptor(t.descriptor), expiresAt: Date.parse(t.expiresAt) }));
+    const good: Template[] = [];
+    const skipped: TemplateProblem[] = [];
+    for (const t of s.templates) {
+      const problem = templateProblem(t);
+      if (problem) skipped.push({ subjectId: t.subjectId, templateId: t.templateId, problem });
+      else {
+        good.push({
+          subjectId: t.subjectId, templateId: t.templateId, version: t.version,
+          descriptor: decodeDescriptor(t.descriptor), expiresAt: Date.parse(t.expiresAt),
+        });
+      }
+    }
+    this.templates = good;
+    this._skipped = skipped;
     if (persist) this.persist(s);
   }
 

@@ -36,8 +36,11 @@ export class GalleryFollower {
       const auth = `Basic ${Buffer.from(`${this.http.deviceId}:${this.http.secret}`).toString('base64')}`;
       const res = await fetch(`${this.http.baseUrl}/api/edge/gallery`, { headers: { authorization: auth } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const applied = this.store.apply(GallerySnapshot.parse(await res.json()));
-      this.log.info(applied, 'gallery applied');
+      const { skipped, ...applied } = this.store.apply(GallerySnapshot.parse(await res.json()));
+      this.log.info({ ...applied, skipped }, 'gallery applied');
+      if (skipped) {
+        this.log.error({ skipped: this.store.skipped }, 'gallery templates failed validation and are not matched');
+      }
       await this.report(applied);
       if (this.wanted > this.store.version) await this.fetchAndApply();
     } catch (err) {

@@ -39,6 +39,8 @@ export class FaceMatcher implements FrameSink {
   private tracker: MatchTracker;
   readonly stats: MatcherStats = { framesAnalysed: 0, framesDropped: 0, faces: 0, matches: 0, candidates: 0, busyMs: 0 };
   private queue: Promise<void> = Promise.resolve();
+  /** Footage reserved for matches forming, by camera + track + subject. */
+  private reservations = new Map<string, { from: number; lastAt: number; release: () => void }>();
 
   constructor(private o: MatcherOptions) {
     this.tracker = new MatchTracker(o.frames, o.windowSeconds * 1000, (o.cooldownSeconds ?? 60) * 1000);
@@ -77,12 +79,19 @@ export class FaceMatcher implements FrameSink {
       }
       if (!best) continue; // matched nobody: forget it
       this.stats.matches++;
-      const confirmed = this.tracker.add(frame.cameraId, best.subjectId, { at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame, box: toBox(face.box) });
+      const hit = {
+        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame, box: toBox(face.box),
+      };
+      const confirmed = this.tracker.add(frame.cameraId, best.subjectId, hit);
+      const reserved = this.reserve(frame.cameraId, best.subjectId, frame.capturedAt, confirmed !== null);
       if (confirmed) {
         this.stats.candidates++;
         const b = confirmed.best;
         const candidateId = crypto.randomUUID();
-        this.o.log.info({ candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, frames: confirmed.hits.length, distance: b.distance }, 'gallery match candidate');
+        this.o.log.info({
+          candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId,
+          frames: confirmed.hits.length, distance: b.distance,
+        }, 'gallery match candidate');
         // Not awaited: encoding and spooling the evidence must not hold up the next frame.
         void this.o.sink.submit({
           candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,
@@ -90,11 +99,47 @@ export class FaceMatcher implements FrameSink {
             subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
             frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
           },
-        }).catch((err) => this.o.log.error({ candidateId, err: (err as Error).message }, 'could not keep the evidence of a candidate'));
+        })
+          .catch((err) => {
+            this.o.log.error({ candidateId, err: (err as Error).message }, 'could not keep the evidence of a candidate');
+          })
+          // The clip holds its own footage once submitted: only then may the reservation go.
+          .finally(() => reserved?.());
       }
     }
     this.tracker.prune(frame.capturedAt);
+    for (const [key, r] of this.reservations) {
+      if (r.lastAt < frame.capturedAt - this.o.windowSeconds * 1000) {
+        r.release(); // the track went quiet without a candidate
+        this.reservations.delete(key);
+      }
+    }
     this.stats.busyMs += performance.now() - t0;
+  }
+
+  /**
+   * Keeps the footage of a match that is forming (from its first hit minus the pre-roll) while
+   * the tracker waits for K frames. Returns, for a confirmed match, the release to call once
+   * its candidate holds its own clip.
+   */
+  private reserve(cameraId: string, subjectId: string, at: number, confirmed: boolean): (() => void) | undefined {
+    const { trackId, formingSince } = this.tracker.lastAdd;
+    const key = `${cameraId}\u0000${trackId}\u0000${subjectId}`;
+    const current = this.reservations.get(key);
+    if (confirmed) {
+      this.reservations.delete(key);
+      return current?.release;
+    }
+    if (formingSince === null || !this.o.sink.reserve) return undefined;
+    if (current?.from === formingSince) {
+      current.lastAt = at;
+      return undefined;
+    }
+    // Re-anchored on the oldest hit still in the window, so a reservation never grows.
+    const release = this.o.sink.reserve(cameraId, formingSince);
+    current?.release();
+    this.reservations.set(key, { from: formingSince, lastAt: at, release });
+    return undefined;
   }
 }
 

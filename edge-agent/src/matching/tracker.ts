@@ -1,5 +1,5 @@
-import type { Box } from '../evidence/snapshot';
 import type { Frame } from '../camera/frame-reader';
+import type { Box } from '../evidence/snapshot';
 
 export interface Hit {
   at: number;
@@ -12,38 +12,113 @@ export interface Hit {
 export interface Confirmed {
   cameraId: string;
   subjectId: string;
+  /** The track (one person's face followed across frames) that matched. */
+  trackId: number;
   hits: Hit[];
   best: Hit;
 }
 
+/** A face followed across frames of one camera by the overlap of its boxes. */
+interface Track {
+  id: number;
+  cameraId: string;
+  box: Box;
+  lastAt: number;
+  /** subject → matching hits of this track within the window */
+  hits: Map<string, Hit[]>;
+}
+
+/** The candidate that started a subject's cooldown on a camera. */
+interface Fired {
+  at: number;
+  trackId: number;
+  distance: number;
+}
+
 /**
- * Decides when a gallery subject really is in view: the same subject under the threshold in
- * at least K frames within T seconds on one camera. Holds only matching frames (the best few,
- * in memory); after a candidate it waits `cooldownMs` before that subject can fire again there.
+ * Decides when a gallery subject really is in view: the same subject under the threshold in at
+ * least K frames within T seconds, on ONE track — the same face followed across frames (boxes
+ * that overlap, or whose centres are within a face width, with no gap longer than T). Holds only
+ * matching frames (the best few, in memory).
+ *
+ * Cooldown (issue 11.4): after a candidate, the track that fired stays quiet for `cooldownMs`, but
+ * a different track matching the same subject on that camera still reports if it matches better
+ * than the candidate that started the cooldown — so a false match on one passer-by can no longer
+ * hide the real subject walking past a minute later, while one person lingering in view still
+ * gives one candidate.
  */
+/** What the last {@link MatchTracker.add} did with its hit. */
+export interface LastAdd {
+  trackId: number;
+  /** First hit of the match still forming on this track (null once confirmed, or if ignored). */
+  formingSince: number | null;
+}
+
 export class MatchTracker {
-  private tracks = new Map<string, Hit[]>();
-  private fired = new Map<string, number>();
+  /** Set by every {@link add}: lets the matcher reserve footage for a match that is forming. */
+  lastAdd: LastAdd = { trackId: 0, formingSince: null };
+  private tracks: Track[] = [];
+  private fired = new Map<string, Fired>();
+  private nextId = 1;
 
   constructor(private k: number, private windowMs: number, private cooldownMs: number) {}
 
   add(cameraId: string, subjectId: string, hit: Hit): Confirmed | null {
+    const track = this.trackFor(cameraId, hit);
+    this.lastAdd = { trackId: track.id, formingSince: null };
     const key = `${cameraId}\u0000${subjectId}`;
-    if ((this.fired.get(key) ?? -Infinity) + this.cooldownMs > hit.at) return null;
-    const hits = (this.tracks.get(key) ?? []).filter((h) => h.at > hit.at - this.windowMs);
+    const last = this.fired.get(key);
+    const cooling = last !== undefined && last.at + this.cooldownMs > hit.at;
+    // The track that fired is quiet for the whole cooldown, whatever its later scores.
+    if (cooling && last.trackId === track.id) return null;
+    const hits = (track.hits.get(subjectId) ?? []).filter((h) => h.at > hit.at - this.windowMs);
     hits.push(hit);
     if (hits.length < this.k) {
-      this.tracks.set(key, hits);
+      track.hits.set(subjectId, hits);
+      this.lastAdd.formingSince = hits[0]!.at;
       return null;
     }
-    this.tracks.delete(key);
-    this.fired.set(key, hit.at);
     const best = hits.reduce((a, b) => (b.distance < a.distance ? b : a));
-    return { cameraId, subjectId, hits, best };
+    // Another face during the cooldown: only a better match than the one that started it.
+    if (cooling && best.distance >= last.distance) {
+      track.hits.set(subjectId, hits.slice(-this.k));
+      this.lastAdd.formingSince = hits.at(-this.k)!.at;
+      return null;
+    }
+    track.hits.delete(subjectId);
+    this.fired.set(key, { at: hit.at, trackId: track.id, distance: best.distance });
+    return { cameraId, subjectId, trackId: track.id, hits, best };
   }
 
-  /** Forgets tracks that went quiet, so their frames leave memory. */
+  /** Forgets tracks that went quiet, so their frames leave memory, and cooldowns that ended. */
   prune(now: number) {
-    for (const [key, hits] of this.tracks) if (hits.at(-1)!.at < now - this.windowMs) this.tracks.delete(key);
+    this.tracks = this.tracks.filter((t) => t.lastAt >= now - this.windowMs);
+    for (const [key, f] of this.fired) if (f.at + this.cooldownMs <= now) this.fired.delete(key);
   }
+
+  /** The live track of this camera whose last box this hit continues, or a new one. */
+  private trackFor(cameraId: string, hit: Hit): Track {
+    let best: { track: Track; d: number } | undefined;
+    for (const t of this.tracks) {
+      if (t.cameraId !== cameraId || hit.at - t.lastAt > this.windowMs || hit.at < t.lastAt - this.windowMs) continue;
+      const d = centreDistance(t.box, hit.box) / Math.max(t.box.width, hit.box.width);
+      if ((d <= 1 || iou(t.box, hit.box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
+    }
+    const track = best?.track ?? { id: this.nextId++, cameraId, box: hit.box, lastAt: hit.at, hits: new Map() };
+    if (!best) this.tracks.push(track);
+    track.box = hit.box;
+    track.lastAt = Math.max(track.lastAt, hit.at);
+    return track;
+  }
+}
+
+function centreDistance(a: Box, b: Box): number {
+  return Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
+}
+
+function iou(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const inter = ix * iy;
+  return inter / (a.width * a.height + b.width * b.height - inter);
 }

@@ -1,12 +1,14 @@
 import type { Database } from 'better-sqlite3';
+import { KEPT } from './types';
 
 /**
  * The quota policy, one step at a time, oldest item first within each step:
  *
- * 1. media files of items the hub already acknowledged (they are safe on the hub);
- * 2. media files of undelivered items — their candidate JSON stays, and the file rows stay
- *    marked `evicted`, so the hub learns the evidence was lost to the quota rather than never
- *    made;
+ * 1. media files of items the hub already acknowledged (they are safe on the hub) — but not
+ *    files the hub refused: those are on no hub, and are kept as long as undelivered media;
+ * 2. media files of undelivered items and refused files — their candidate JSON stays, and the
+ *    file rows stay marked `evicted`, so the hub learns the evidence was lost to the quota
+ *    rather than never made;
  * 3. records of delivered items (kept until now only to make a re-enqueue idempotent);
  * 4. as a last resort, records of undelivered items.
  *
@@ -24,7 +26,9 @@ export function nextEviction(db: Database): Eviction | undefined {
       .prepare(
         `SELECT f.item_seq AS itemSeq, f.name, f.rel_path AS relPath, f.bytes
            FROM files f JOIN items i ON i.seq = f.item_seq
-          WHERE f.evicted_at IS NULL AND i.delivered_at IS ${step === 1 ? 'NOT NULL' : 'NULL'}
+          WHERE f.evicted_at IS NULL AND f.purged_at IS NULL AND ${step === 1
+            ? 'i.delivered_at IS NOT NULL AND f.refused_at IS NULL'
+            : '(i.delivered_at IS NULL OR f.refused_at IS NOT NULL)'}
           ORDER BY i.seq, f.name LIMIT 1`,
       )
       .get() as { itemSeq: number; name: string; relPath: string; bytes: number } | undefined;
@@ -39,7 +43,8 @@ export function nextEviction(db: Database): Eviction | undefined {
       .get() as { itemSeq: number; itemId: string; bytes: number; dir: string } | undefined;
     if (row) {
       // Evicted file rows hold no bytes; kept ones cannot exist here (steps 1–2 took them all).
-      const relPaths = (db.prepare('SELECT rel_path AS p FROM files WHERE item_seq = ? AND evicted_at IS NULL').all(row.itemSeq) as Array<{ p: string }>).map((r) => r.p);
+      const kept = db.prepare(`SELECT rel_path AS p FROM files WHERE item_seq = ? AND ${KEPT}`).all(row.itemSeq);
+      const relPaths = (kept as Array<{ p: string }>).map((r) => r.p);
       return { step, ...row, relPaths };
     }
   }

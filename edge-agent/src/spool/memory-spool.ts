@@ -1,6 +1,9 @@
 import { sha256 } from '../evidence/hash';
 import { readFileSync } from 'node:fs';
-import { FILE_NAME, SpoolError, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput, type SpoolStatus, type SpoolUsage } from './types';
+import {
+  FILE_NAME, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
+  type SpoolStatus, type SpoolUsage,
+} from './types';
 import { Waiters } from './waiters';
 
 interface Entry<T> {
@@ -45,7 +48,9 @@ export class MemorySpool<T = unknown> implements Spool<T> {
       payload: JSON.parse(payload) as T,
       createdAt: this.now(),
       deliveredAt: null,
-      files: [...data].sort(([a], [b]) => a.localeCompare(b)).map(([name, b]) => ({ name, path: null, bytes: b.length, sha256: sha256(b), uploadedAt: null, evictedAt: null })),
+      files: [...data].sort(([a], [b]) => a.localeCompare(b)).map(([name, b]) => ({
+        name, path: null, bytes: b.length, sha256: sha256(b), uploadedAt: null, evictedAt: null,
+        refusedAt: null, refusedReason: null, purgedAt: null })),
     };
     this.entries.push({ item, data, payloadBytes: Buffer.byteLength(payload) });
     this.evictOverQuota();
@@ -93,6 +98,39 @@ export class MemorySpool<T = unknown> implements Spool<T> {
     return true;
   }
 
+  markFileRefused(id: string, name: string, reason: string, opts: { purge?: boolean } = {}): boolean {
+    const f = this.entries.find((x) => x.item.id === id)?.item.files.find((x) => x.name === name);
+    if (!f) return false;
+    f.refusedAt = this.now();
+    f.refusedReason = reason.slice(0, 500);
+    if (opts.purge) this.purgeFiles(id, reason);
+    return true;
+  }
+
+  purgeFiles(id: string, _reason: string): number {
+    const e = this.entries.find((x) => x.item.id === id);
+    if (!e) return 0;
+    let n = 0;
+    for (const f of e.item.files) {
+      if (!e.data.has(f.name)) continue;
+      e.data.delete(f.name);
+      f.purgedAt = this.now();
+      n++;
+    }
+    this.reportLevel();
+    return n;
+  }
+
+  refused(limit = 50): RefusedFile[] {
+    return this.entries
+      .flatMap((e) => e.item.files.filter((f) => f.refusedAt !== null).map((f) => ({
+        itemId: e.item.id, name: f.name, reason: f.refusedReason ?? '', refusedAt: f.refusedAt!,
+        purged: f.purgedAt !== null,
+      })))
+      .sort((a, b) => b.refusedAt - a.refusedAt)
+      .slice(0, limit);
+  }
+
   usage(): SpoolUsage {
     let bytes = 0;
     for (const e of this.entries) bytes += e.payloadBytes + [...e.data.values()].reduce((n, b) => n + b.length, 0);
@@ -106,6 +144,7 @@ export class MemorySpool<T = unknown> implements Spool<T> {
       level: ratio > (this.opts.warnRatio ?? 0.8) ? 'warning' : 'ok',
       evictedFiles: this.evictedFiles,
       evictedItems: this.evictedItems,
+      refusedFiles: this.entries.reduce((n, e) => n + e.item.files.filter((f) => f.refusedAt !== null).length, 0),
     };
   }
 
@@ -121,10 +160,19 @@ export class MemorySpool<T = unknown> implements Spool<T> {
   /** Same four steps as the SQLite spool's `nextEviction`. */
   private evictOverQuota(): void {
     while (this.usage().bytes > this.opts.quotaBytes) {
-      const withMedia = (delivered: boolean) => this.entries.find((e) => (e.item.deliveredAt !== null) === delivered && e.data.size > 0);
-      const media = withMedia(true) ?? withMedia(false);
-      if (media) {
-        const name = [...media.data.keys()].sort()[0];
+      // Step 1 takes only files safe on the hub (delivered, not refused); step 2 the rest.
+      const safe = (e: Entry<T>, name: string) =>
+        e.item.deliveredAt !== null && !e.item.files.find((f) => f.name === name)?.refusedAt;
+      const pick = (step1: boolean) => {
+        for (const e of this.entries) {
+          const name = [...e.data.keys()].sort().find((n) => safe(e, n) === step1);
+          if (name) return { media: e, name };
+        }
+        return undefined;
+      };
+      const found = pick(true) ?? pick(false);
+      if (found) {
+        const { media, name } = found;
         media.data.delete(name);
         media.item.files.find((f) => f.name === name)!.evictedAt = this.now();
         this.evictedFiles++;

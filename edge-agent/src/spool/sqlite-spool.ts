@@ -7,7 +7,10 @@ import { sha256, sha256File } from '../evidence/hash';
 import { createLogger, type Logger } from '../log';
 import { applyEviction, nextEviction } from './eviction';
 import { recoverSpool } from './recovery';
-import { FILE_NAME, SpoolError, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput, type SpoolStatus, type SpoolUsage } from './types';
+import {
+  FILE_NAME, KEPT, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
+  type SpoolStatus, type SpoolUsage,
+} from './types';
 import { Waiters } from './waiters';
 
 export interface SqliteSpoolOptions {
@@ -49,7 +52,13 @@ INSERT OR IGNORE INTO meta VALUES ('evicted_files', 0), ('evicted_items', 0);
 `;
 
 interface ItemRow { seq: number; id: string; kind: string; payload: string; created_at: number; delivered_at: number | null }
-interface FileRow { name: string; rel_path: string; bytes: number; sha256: string; uploaded_at: number | null; evicted_at: number | null }
+interface FileRow {
+  name: string; rel_path: string; bytes: number; sha256: string; uploaded_at: number | null; evicted_at: number | null;
+  refused_at: number | null; refused_reason: string | null; purged_at: number | null;
+}
+
+/** Columns added after the first release: spools written by older agents gain them on open. */
+const ADDED_FILE_COLUMNS = { refused_at: 'INTEGER', refused_reason: 'TEXT', purged_at: 'INTEGER' };
 
 /**
  * The durable spool: SQLite (WAL, `synchronous=FULL`) for the queue, plain files for media.
@@ -82,6 +91,11 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare('PRAGMA table_info(files)').all() as Array<{ name: string }>;
+    const have = new Set(columns.map((c) => c.name));
+    for (const [col, type] of Object.entries(ADDED_FILE_COLUMNS)) {
+      if (!have.has(col)) this.db.exec(`ALTER TABLE files ADD COLUMN ${col} ${type}`);
+    }
     recoverSpool(this.db, this.filesDir, this.log);
     this.evictOverQuota();
     this.reportLevel();
@@ -176,9 +190,47 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     );
   }
 
+  markFileRefused(id: string, name: string, reason: string, opts: { purge?: boolean } = {}): boolean {
+    const item = this.get(id);
+    const file = item?.files.find((f) => f.name === name);
+    if (!item || !file) return false;
+    this.db
+      .prepare('UPDATE files SET refused_at = ?, refused_reason = ? WHERE name = ? AND item_seq = ?')
+      .run(this.now(), reason.slice(0, 500), name, item.seq);
+    if (opts.purge) this.purgeFiles(id, reason);
+    this.log.warn({ itemId: id, file: name, reason, purged: !!opts.purge }, 'the hub refused a file');
+    return true;
+  }
+
+  purgeFiles(id: string, reason: string): number {
+    const item = this.get(id);
+    if (!item) return 0;
+    const kept = item.files.filter((f) => f.path !== null);
+    // The rows first (a crash before the unlink leaves orphans, which recovery removes).
+    this.db.transaction(() => {
+      const mark = this.db.prepare('UPDATE files SET purged_at = ? WHERE name = ? AND item_seq = ?');
+      for (const f of kept) mark.run(this.now(), f.name, item.seq);
+    })();
+    for (const f of kept) rmSync(f.path!, { force: true });
+    if (kept.length) this.log.info({ itemId: id, files: kept.length, reason }, 'purged media at the hub\'s word');
+    this.reportLevel();
+    return kept.length;
+  }
+
+  refused(limit = 50): RefusedFile[] {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id AS itemId, f.name, f.refused_reason AS reason, f.refused_at AS refusedAt, f.purged_at AS purgedAt
+           FROM files f JOIN items i ON i.seq = f.item_seq
+          WHERE f.refused_at IS NOT NULL ORDER BY f.refused_at DESC LIMIT ?`,
+      )
+      .all(limit) as Array<Omit<RefusedFile, 'purged'> & { purgedAt: number | null }>;
+    return rows.map(({ purgedAt, ...r }) => ({ ...r, purged: purgedAt !== null }));
+  }
+
   usage(): SpoolUsage {
     const q = (sql: string) => (this.db.prepare(sql).pluck().get() as number | null) ?? 0;
-    const bytes = q('SELECT SUM(payload_bytes) FROM items') + q('SELECT SUM(bytes) FROM files WHERE evicted_at IS NULL');
+    const bytes = q('SELECT SUM(payload_bytes) FROM items') + q(`SELECT SUM(bytes) FROM files WHERE ${KEPT}`);
     const ratio = bytes / this.opts.quotaBytes;
     return {
       bytes,
@@ -189,6 +241,7 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
       level: ratio > (this.opts.warnRatio ?? 0.8) ? 'warning' : 'ok',
       evictedFiles: q(`SELECT value FROM meta WHERE key = 'evicted_files'`),
       evictedItems: q(`SELECT value FROM meta WHERE key = 'evicted_items'`),
+      refusedFiles: q('SELECT COUNT(*) FROM files WHERE refused_at IS NOT NULL'),
     };
   }
 
@@ -218,11 +271,14 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
       deliveredAt: row.delivered_at,
       files: files.map((f) => ({
         name: f.name,
-        path: f.evicted_at === null ? join(this.filesDir, f.rel_path) : null,
+        path: f.evicted_at === null && f.purged_at === null ? join(this.filesDir, f.rel_path) : null,
         bytes: f.bytes,
         sha256: f.sha256,
         uploadedAt: f.uploaded_at,
         evictedAt: f.evicted_at,
+        refusedAt: f.refused_at,
+        refusedReason: f.refused_reason,
+        purgedAt: f.purged_at,
       })),
     };
   }

@@ -33,6 +33,26 @@ export interface SpoolFile {
   uploadedAt: number | null;
   /** Set when the quota policy deleted the file; the hub should be told it is lost. */
   evictedAt: number | null;
+  /**
+   * Set when the hub refused the file for good (a 4xx other than "already complete"): it is not
+   * on the hub, so it is never evicted as delivered, and it is not sent again. (Optional, like
+   * the two below, only so that items built by hand in other packages' tests stay valid.)
+   */
+  refusedAt?: number | null;
+  /** The hub's words, e.g. `410 gone: candidate is rejected; its evidence is deleted`. */
+  refusedReason?: string | null;
+  /** Set when the file was deleted because the hub said its media must go (a rejected candidate). */
+  purgedAt?: number | null;
+}
+
+/** A file the hub refused, as the agent reports it (health.json, logs). */
+export interface RefusedFile {
+  itemId: string;
+  name: string;
+  reason: string;
+  refusedAt: number;
+  /** Deleted at the hub's word (privacy), or still kept here. */
+  purged: boolean;
 }
 
 export interface SpoolItem<T = unknown> {
@@ -61,6 +81,8 @@ export interface SpoolUsage {
   /** Files and records removed by the quota policy since the spool was created. */
   evictedFiles: number;
   evictedItems: number;
+  /** Files the hub refused for good (kept or purged). */
+  refusedFiles: number;
 }
 
 export interface SpoolStatus {
@@ -83,9 +105,21 @@ export interface Spool<T = unknown> {
   markDelivered(id: string): boolean;
   /** The hub acknowledged one file of the item. */
   markFileUploaded(id: string, name: string): boolean;
+  /**
+   * The hub refused one file for good: it stays (unless `purge`, when the hub says its media must
+   * be deleted) with the reason, and is not sent again. Returns false if unknown.
+   */
+  markFileRefused(id: string, name: string, reason: string, opts?: { purge?: boolean }): boolean;
+  /** Deletes every kept file of the item (its records stay, marked purged). Returns how many. */
+  purgeFiles(id: string, reason: string): number;
+  /** Refused files, newest first. */
+  refused(limit?: number): RefusedFile[];
   usage(): SpoolUsage;
   close(): void;
 }
+
+/** SQL condition of a file row whose bytes are still on disk (not evicted, not purged). */
+export const KEPT = 'evicted_at IS NULL AND purged_at IS NULL';
 
 export const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 

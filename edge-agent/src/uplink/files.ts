@@ -7,25 +7,53 @@ export interface HubHttp {
   secret: string;
 }
 
-export type UploadOutcome = { status: 'verified'; bytes: number } | { status: 'refused'; reason: string };
+export type UploadOutcome =
+  | { status: 'verified'; bytes: number }
+  /** Refused for good: never sent again; `purge` when the hub says the media must be deleted. */
+  | { status: 'refused'; httpStatus: number; reason: string; purge: boolean };
 
 const auth = (h: HubHttp) => `Basic ${Buffer.from(`${h.deviceId}:${h.secret}`).toString('base64')}`;
 
 /**
+ * What an HTTP answer to an evidence upload means for the file (the hub's contract, see
+ * protocols/README.md): `null` = try again later (the hub is down, busy, or the device's
+ * credentials are being fixed — evidence is never dropped for that), else a refusal for good.
+ *
+ * - 410 Gone: the candidate was rejected or expired and the hub deleted its media; privacy
+ *   requires the edge to delete its copy too (`purge`).
+ * - any other 4xx but 400/401/403/408/429: the hub will never take this file (unknown candidate,
+ *   undeclared or conflicting file, too large): kept here with the reason, not sent again.
+ * - 400 is a refusal unless the hub asks to resume or upload again (interrupted, hash mismatch).
+ *
+ * @example classifyAnswer(410, 'candidate is rejected') // { purge: true, reason: '410: candidate is rejected' }
+ */
+export function classifyAnswer(status: number, message: string): { purge: boolean; reason: string } | null {
+  if (status >= 500 || status < 400 || [401, 403, 408, 429].includes(status)) return null;
+  if (status === 400 && /resume|upload again/i.test(message)) return null;
+  return { purge: status === 410, reason: `${status}: ${message || 'refused'}`.slice(0, 300) };
+}
+
+/**
  * Uploads one evidence file, resuming where the hub's copy ends (HEAD → Upload-Offset), in
  * chunks, with the SHA-256 computed at capture. Resolves when the hub has verified the whole
- * file; `refused` when the hub will never take it (candidate decided, hash refused twice);
- * throws on anything worth retrying later (hub down, connection broken).
+ * file, or `refused` when the hub will never take it (see {@link classifyAnswer}; a hash the hub
+ * refuses twice in one call counts as refused); throws on anything worth retrying later.
  */
 export async function uploadFile(hub: HubHttp, candidateId: string, name: string, file: string, sha256: string, opts: { chunkBytes?: number; signal?: AbortSignal } = {}): Promise<UploadOutcome> {
   const url = `${hub.baseUrl}/api/edge/files/${encodeURIComponent(candidateId)}/${encodeURIComponent(name)}`;
   const total = fs.statSync(file).size;
   const chunk = opts.chunkBytes ?? 1024 * 1024;
+  const refusedOrThrow = (status: number, message: string, what: string): UploadOutcome => {
+    const verdict = classifyAnswer(status, message);
+    if (!verdict) throw new Error(`${what} of ${name}: HTTP ${status} ${message}`.trim());
+    return { status: 'refused', httpStatus: status, ...verdict };
+  };
   const head = await fetch(url, { method: 'HEAD', headers: { authorization: auth(hub) }, signal: opts.signal });
-  if (head.status === 404 || head.status === 409) return { status: 'refused', reason: `hub answered ${head.status} to HEAD` };
-  if (!head.ok) throw new Error(`upload state of ${name}: HTTP ${head.status}`);
+  // HEAD has no body: the status alone says it.
+  if (!head.ok) return refusedOrThrow(head.status, `hub answered ${head.status} to HEAD`, 'upload state');
   if (head.headers.get('upload-complete') === 'true') return { status: 'verified', bytes: total };
   let offset = Number(head.headers.get('upload-offset') ?? 0);
+  let mismatches = 0;
   for (;;) {
     const end = Math.min(total, offset + chunk);
     const body = readRange(file, offset, end);
@@ -40,12 +68,20 @@ export async function uploadFile(hub: HubHttp, candidateId: string, name: string
       continue;
     }
     const err = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    const message = [err.code, err.message].filter(Boolean).join(' ');
     if (res.status === 409 && /Upload-Offset/.test(err.message ?? '')) {
       offset = Number((await fetch(url, { method: 'HEAD', headers: { authorization: auth(hub) } })).headers.get('upload-offset') ?? 0);
       continue;
     }
-    if (res.status === 409 || res.status === 404) return { status: 'refused', reason: err.message ?? `HTTP ${res.status}` };
-    throw new Error(`upload of ${name} failed: HTTP ${res.status} ${err.code ?? ''} ${err.message ?? ''}`);
+    // The hub threw the bytes away and asks for them again: once, from the start.
+    if (res.status === 400 && /SHA-256 mismatch/i.test(err.message ?? '') && ++mismatches < 2) {
+      offset = 0;
+      continue;
+    }
+    if (mismatches >= 2) {
+      return { status: 'refused', httpStatus: 400, purge: false, reason: `400: ${message}`.slice(0, 300) };
+    }
+    return refusedOrThrow(res.status, message, 'upload');
   }
 }
 

@@ -1,5 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { CandidateReport, ClipReport, GalleryApplied, type CameraReport, topics } from '@shopwatch/protocols';
+import {
+  CandidateReport, ClipReport, GalleryApplied, type CameraReport, redactText, topics,
+} from '@shopwatch/protocols';
 import type { Logger } from '../log';
 import type { Uplink } from '../ports';
 import type { CameraStatus } from '../camera/watchdog';
@@ -15,6 +17,11 @@ export interface UplinkOptions {
   onGalleryVersion?: (version: number) => void;
   /** Called when the hub verified one file of a spooled item (so a restart does not send it again). */
   onFileUploaded?: (itemId: string, name: string) => void;
+  /**
+   * Called when the hub refused one file for good (never on a "retry later" answer). With
+   * `purge`, the candidate's media must be deleted here too (the hub deleted its own).
+   */
+  onFileRefused?: (itemId: string, name: string, reason: string, purge: boolean) => void;
 }
 
 /**
@@ -57,7 +64,11 @@ export class HubUplink implements Uplink {
   }
 
   private publishCamera(s: CameraStatus) {
-    const report: CameraReport = { status: s.status, ...(s.reason ? { reason: s.reason.slice(0, 300) } : {}), ...(s.name ? { name: s.name } : {}) };
+    const report: CameraReport = {
+      status: s.status,
+      ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}),
+      ...(s.name ? { name: s.name } : {}),
+    };
     this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), { qos: 1 });
   }
 
@@ -81,26 +92,48 @@ export class HubUplink implements Uplink {
       await this.publish(CandidateReport.parse(toWire({ kind: 'candidate', ...payload })));
       await this.uploadAll(item);
     } else if (item.kind === 'clip') {
-      await this.uploadAll(item);
-      await this.publish(ClipReport.parse({ kind: 'clip', ...payload }));
+      const refused = await this.uploadAll(item);
+      const clipRefusal = refused.find((r) => r.name === payload.file);
+      // A refused clip is reported as missing, with the hub's own reason, so the case shows why.
+      const report = clipRefusal
+        ? { ...withoutFile(payload), error: 'refused_by_hub', message: clipRefusal.reason }
+        : payload;
+      await this.publish(ClipReport.parse({ kind: 'clip', ...report }));
     } else {
       this.o.log.error({ kind: item.kind, id: item.id }, 'unknown spool item kind; dropped');
     }
   }
 
-  private async uploadAll(item: SpoolItem) {
+  /** Uploads every file not yet verified nor refused; returns the refusals of this round. */
+  private async uploadAll(item: SpoolItem): Promise<Array<{ name: string; reason: string }>> {
     const candidateId = String((item.payload as { candidateId: string }).candidateId);
+    const refused: Array<{ name: string; reason: string }> = [];
     for (const f of item.files) {
-      if (f.uploadedAt || !f.path) continue;
+      if (f.refusedAt) refused.push({ name: f.name, reason: f.refusedReason ?? 'refused' });
+      if (f.uploadedAt || f.refusedAt || !f.path) continue;
       const r = await uploadFile(this.o.http, candidateId, f.name, f.path, f.sha256);
-      this.o.onFileUploaded?.(item.id, f.name);
-      if (r.status === 'refused') this.o.log.info({ candidateId, file: f.name, reason: r.reason }, 'hub no longer takes this file');
+      if (r.status === 'verified') {
+        this.o.onFileUploaded?.(item.id, f.name);
+        continue;
+      }
+      // Never marked uploaded: the file stays in the spool with the reason (or is purged).
+      const fields = { candidateId, file: f.name, reason: r.reason, purge: r.purge };
+      this.o.log.warn(fields, 'the hub refused an evidence file');
+      this.o.onFileRefused?.(item.id, f.name, r.reason, r.purge);
+      refused.push({ name: f.name, reason: r.reason });
     }
+    return refused;
   }
 
   async close() {
     await this.client.endAsync();
   }
+}
+
+/** A clip report without the file it could not deliver (the hub must not wait for an upload). */
+function withoutFile(p: Record<string, unknown>) {
+  const { file: _f, sha256: _s, bytes: _b, ...rest } = p;
+  return rest;
 }
 
 type AnyBox = { x: number; y: number; width?: number; height?: number; w?: number; h?: number };

@@ -35,6 +35,7 @@ describe('cameras from config', () => {
           { id: 'yard', name: 'Yard', url: rtsp.url('yard'), detectSize: { width: 320, height: 240 }, enabled: false },
         ]),
         SHOPWATCH_EDGE_EVIDENCE__BUFFER_DIR: join(dir, 'ring'),
+        SHOPWATCH_EDGE_EVIDENCE__ALLOW_DISK_BUFFER: 'true',
       },
     });
     const frames: Frame[] = [];
@@ -47,7 +48,8 @@ describe('cameras from config', () => {
       const sizes = new Set(frames.map((f) => `${f.cameraId}:${f.width}x${f.height}`));
       expect(sizes).toEqual(new Set(['door:160x120', 'till:320x240']));
       expect(set.rings.get('door')!.segments()[0].file).toContain(join(dir, 'ring', 'door'));
-      expect(ringKeepSeconds(cfg.evidence)).toBe(10 + 2 * 2 + 4);
+      // pre-roll + T + one segment
+      expect(ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds)).toBe(10 + 3 + 2);
     } finally {
       await set.stop();
     }

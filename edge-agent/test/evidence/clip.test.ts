@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const SEGMENT_SECONDS = 2;
 const PRE_ROLL = 10; // the defaults of the config
 const POST_ROLL = 10;
-const KEEP_SECONDS = ringKeepSeconds({ preRollSeconds: PRE_ROLL, postRollSeconds: POST_ROLL, segmentSeconds: SEGMENT_SECONDS, bufferDir: '' });
+const KEEP_SECONDS = ringKeepSeconds({ preRollSeconds: PRE_ROLL, segmentSeconds: SEGMENT_SECONDS });
 
 let rtsp: RtspServer;
 let dir: string;

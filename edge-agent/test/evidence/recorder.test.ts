@@ -9,6 +9,7 @@ import { sha256 } from '../../src/evidence/hash';
 import { EvidenceRecorder } from '../../src/evidence/recorder';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 import { SqliteSpool } from '../../src/spool/sqlite-spool';
+import { hangingTool } from '../support/hanging-tool';
 import { probe, faceVideo } from '../support/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
@@ -86,4 +87,28 @@ describe('EvidenceRecorder', () => {
     expect((await clip).files).toEqual([]);
     spool.close();
   });
+
+  it('gives up on a hung ffprobe after its timeout; the clip item says why; the next one is recorded', async () => {
+    const spool = new SqliteSpool({ dir: join(dir, 'spool3'), quotaBytes: 1e9 });
+    const tool = hangingTool(dir);
+    const recorder = new EvidenceRecorder({
+      spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work3'),
+      preRollSeconds: 2, postRollSeconds: 1, segmentSeconds: 2, ffprobePath: tool.path, probeTimeoutMs: 1000 });
+    const request = (candidateId: string) =>
+      ({ candidateId, cameraId: 'till', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 },
+        payload: {} });
+    const first = await recorder.record(request('cand-3'));
+    const item = await first.clip;
+    expect(item.payload).toMatchObject({
+      candidateId: 'cand-3', error: 'timeout', message: expect.stringMatching(/ffprobe took longer than 1 s/),
+    });
+    expect(item.files).toEqual([]);
+    expect(readdirSync(join(dir, 'work3'))).toEqual([]); // the cut clip did not linger
+    // The recorder is not wedged: the next candidate is spooled at once.
+    const second = await recorder.record(request('cand-4'));
+    expect(second.candidate.id).toBe('cand-4');
+    await second.clip;
+    expect(recorder.inFlight).toBe(0);
+    spool.close();
+  }, 60_000);
 });

@@ -133,5 +133,39 @@ export function spoolContract<S extends Spool>(
       expect(spool.peek()!.id).toBe('r2');
       expect(spool.usage()).toMatchObject({ items: 3, evictedItems: 1 });
     });
+
+    it('keeps a file the hub refused, with the reason, and never evicts it as safe on the hub', async () => {
+      const spool = make({ quotaBytes: 100_000 });
+      const clip = randomBytes(30_000);
+      await spool.enqueue({ id: 'c/clip', kind: 'clip', payload: {} }, [{ name: 'clip.mp4', data: clip }]);
+      expect(spool.markFileRefused('c/clip', 'clip.mp4', '409: conflict: not declared')).toBe(true);
+      spool.markDelivered('c/clip'); // the hub answered: the queue moves on
+      await spool.enqueue({ id: 'ok', kind: 'clip', payload: {} }, [{ name: 'clip.mp4', data: randomBytes(30_000) }]);
+      spool.markFileUploaded('ok', 'clip.mp4');
+      spool.markDelivered('ok');
+      // over quota now:
+      await spool.enqueue({ id: 'new', kind: 'clip', payload: {} }, [{ name: 'clip.mp4', data: randomBytes(45_000) }]);
+      // The verified copy went first; the refused one (on no hub) is still here, with its reason.
+      expect(spool.get('ok')!.files[0].evictedAt).not.toBeNull();
+      const refused = spool.get('c/clip')!.files[0];
+      expect(refused).toMatchObject({
+        refusedReason: '409: conflict: not declared', refusedAt: expect.any(Number), evictedAt: null, uploadedAt: null,
+      });
+      expect(read(spool, 'c/clip', 'clip.mp4')).toEqual(clip);
+      expect(spool.refused()).toEqual([expect.objectContaining({ itemId: 'c/clip', name: 'clip.mp4', purged: false })]);
+      expect(spool.usage().refusedFiles).toBe(1);
+    });
+
+    it('purges the media of an item when the hub says it must go, keeping the record', async () => {
+      const spool = make();
+      const files = [{ name: 'crop.jpg', data: randomBytes(100) }, { name: 'frame.jpg', data: randomBytes(100) }];
+      await spool.enqueue({ id: 'r', kind: 'candidate', payload: { candidateId: 'r' } }, files);
+      expect(spool.markFileRefused('r', 'frame.jpg', '410: gone: candidate is rejected', { purge: true })).toBe(true);
+      const item = spool.get('r')!;
+      expect(item.files.map((f) => [f.name, f.path, f.purgedAt !== null]))
+        .toEqual([['crop.jpg', null, true], ['frame.jpg', null, true]]);
+      expect(spool.refused()[0]).toMatchObject({ name: 'frame.jpg', purged: true });
+      expect(spool.usage().bytes).toBeLessThan(200);
+    });
   });
 }

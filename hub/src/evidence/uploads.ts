@@ -44,7 +44,11 @@ export class Uploads {
 
   async append(device: DeviceRecord, candidateId: string, name: string, h: { offset: number; length: number; sha256: string }, body: ReadableStream<Uint8Array> | null): Promise<UploadState & { sha256?: string }> {
     const c = await this.candidateOf(device, candidateId);
-    if (c.status !== 'pending') throw new HubError('conflict', `candidate is ${c.status}; its evidence is no longer accepted`);
+    // A reviewer may confirm before the clip (post-roll) arrives: that evidence is the one that
+    // matters most (issue 11.1). Only a rejected or expired candidate's media is gone for good.
+    if (c.status === 'rejected' || c.status === 'expired') {
+      throw new HubError('gone', `candidate is ${c.status}; its evidence was deleted and is no longer accepted`);
+    }
     if (!Sha256.safeParse(h.sha256).success) throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
     if (!Number.isInteger(h.length) || h.length <= 0 || h.length > MAX_FILE_BYTES) throw new HubError('bad_request', `Upload-Length must be 1..${MAX_FILE_BYTES}`);
     let f = await this.repo.getFile(candidateId, name);
