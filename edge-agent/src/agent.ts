@@ -6,6 +6,7 @@ import type { EdgeConfig } from './config';
 import { EvidenceRecorder } from './evidence/recorder';
 import { GalleryStore } from './gallery/store';
 import { GalleryFollower } from './gallery/sync';
+import { LiveStreamer } from './live/live-streamer';
 import { createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
 import { startDelivery } from './spool/delivery';
@@ -18,6 +19,7 @@ export interface RunningAgent {
   uplink: HubUplink;
   gallery: GalleryStore;
   spool: SqliteSpool;
+  live: LiveStreamer;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,10 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   let follower: GalleryFollower | null = null;
   uplink = new HubUplink({ mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'), onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name) });
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
+
+  // Live view: on the hub's request, one stream-copy ffmpeg per camera, dialled out to the hub.
+  const live = new LiveStreamer({ client: uplink.client, scheme: cfg.device.scheme, link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret },
+    cameras: cfg.cameras, ffmpegPath: cfg.ffmpegPath, log: createLogger('agent:live') });
 
   let clockOffsetMs = 0;
   const measureClock = () => measureClockOffset(http).then((o) => (clockOffsetMs = -o)).catch(() => {});
@@ -72,8 +78,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
 
   return {
-    matcher, uplink, gallery, spool,
+    matcher, uplink, gallery, spool, live,
     stop: async () => {
+      await live.stop();
       clearInterval(clockTimer);
       clearInterval(healthTimer);
       // Clips still waiting for their post-roll need the cameras running: drain first.

@@ -10,3 +10,5 @@ export * from './evidence';
 export * from './gallery';
 export * from './review';
 export * from './governance';
+export * from './live';
+export * from './fmp4';

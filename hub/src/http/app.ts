@@ -13,6 +13,7 @@ import { edgeRoutes } from './routes-edge';
 import { reviewRoutes } from './routes-review';
 import { governanceRoutes } from './routes-gallery';
 import { serveDashboard } from './static';
+import { liveRoutes } from '../live/routes-live';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
 export function createApp(svc: HubServices, log: Logger) {
@@ -54,6 +55,7 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api/edge', edgeRoutes(svc));
   app.route('/api/review', reviewRoutes(svc));
   app.route('/api', governanceRoutes(svc));
+  app.route('/api/live', liveRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type WebSocket from 'ws';
+import { type LiveEdgeMessage, Mp4Splitter, inspectFragment, inspectInit } from '@shopwatch/protocols';
+import type { CameraConfig } from '../config';
+import type { Logger } from '../log';
+import { buildLiveArgs } from './live-args';
+import { type HubLink, MAX_SEGMENT_BYTES, dialHub } from './hub-socket';
+
+export interface LiveStreamOptions {
+  link: HubLink;
+  streamId: string;
+  camera: CameraConfig;
+  ffmpegPath: string;
+  log: Logger;
+  fragmentMs?: number;
+  /** When the hub cannot take the stream as fast as the camera sends it, fragments are dropped to the next key frame. */
+  maxBacklogBytes?: number;
+  onEnd: (reason: string) => void;
+}
+
+/**
+ * One live stream: one ffmpeg (stream copy to fMP4) and one socket to the hub, living and dying
+ * together. Whichever ends first ends the other, so no ffmpeg outlives its viewers (the failure
+ * of node-rtsp-stream this replaces). However many people watch, the box runs this once per
+ * camera: the hub fans the stream out.
+ */
+export class LiveStream {
+  private ffmpeg: ChildProcess | null = null;
+  private ws: WebSocket;
+  private ended = false;
+  private stderr = '';
+  private skipping = false;
+  /** Wall-clock time ffmpeg was started, and when its first fragment was sent (ms since epoch). */
+  readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = { spawnedAt: null, firstFragmentAt: null };
+  readonly counts = { fragments: 0, dropped: 0, bytes: 0 };
+
+  constructor(private o: LiveStreamOptions) {
+    this.ws = dialHub(o.link, o.streamId);
+    this.ws.on('open', () => this.spawnFfmpeg());
+    this.ws.on('error', (err) => o.log.warn({ streamId: o.streamId, err: err.message }, 'live socket error'));
+    this.ws.on('unexpected-response', (_req, res) => this.end(`hub refused the stream (${res.statusCode})`));
+    this.ws.on('close', (code, reason) => this.end(`hub closed the stream (${code} ${reason.toString()})`));
+  }
+
+  get pid(): number | null {
+    return this.ffmpeg?.pid ?? null;
+  }
+
+  get cameraId(): string {
+    return this.o.camera.id;
+  }
+
+  private spawnFfmpeg() {
+    const { o } = this;
+    if (this.ended) return;
+    const child = spawn(o.ffmpegPath, buildLiveArgs(o.camera, { fragmentMs: o.fragmentMs }), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.ffmpeg = child;
+    this.times.spawnedAt = Date.now();
+    const splitter = new Mp4Splitter(MAX_SEGMENT_BYTES);
+    let defaultFlags = 0;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      try {
+        for (const seg of splitter.push(chunk)) {
+          if (seg.kind === 'init') {
+            defaultFlags = inspectInit(seg.data).defaultSampleFlags;
+            this.ws.send(seg.data);
+          } else this.sendFragment(seg.data, inspectFragment(seg.data, defaultFlags).keyframe);
+        }
+      } catch (err) {
+        this.fail(`ffmpeg output is not fragmented MP4: ${(err as Error).message}`);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    child.on('error', (err) => this.fail(`cannot run ffmpeg: ${err.message}`));
+    child.on('exit', (code, signal) => {
+      this.ffmpeg = null;
+      if (!this.ended) this.fail(`camera stream ended (ffmpeg ${signal ?? code}): ${this.stderr.trim().split('\n').at(-1) ?? ''}`);
+    });
+    o.log.info({ streamId: o.streamId, cameraId: o.camera.id, pid: child.pid }, 'live stream started');
+  }
+
+  private sendFragment(data: Uint8Array, keyframe: boolean) {
+    // A stalled uplink must not grow memory without end: skip to the next key frame instead.
+    const backlog = this.ws.bufferedAmount;
+    if (this.skipping && !keyframe) return void this.counts.dropped++;
+    if (backlog > (this.o.maxBacklogBytes ?? 8 * 1024 * 1024)) {
+      this.skipping = true;
+      return void this.counts.dropped++;
+    }
+    this.skipping = false;
+    if (this.counts.fragments === 0) this.times.firstFragmentAt = Date.now();
+    this.counts.fragments++;
+    this.counts.bytes += data.length;
+    this.ws.send(data);
+  }
+
+  /** Tells the hub why (so viewers see it) and ends. */
+  private fail(reason: string) {
+    if (this.ended) return;
+    const msg: LiveEdgeMessage = { type: 'failed', reason: reason.slice(0, 500) };
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+    this.end(reason);
+  }
+
+  /** Ends the stream: ffmpeg is killed (SIGKILL if SIGTERM is not enough) and the socket closed. */
+  stop(reason = 'stopped by the hub') {
+    this.end(reason);
+  }
+
+  private end(reason: string) {
+    if (this.ended) return;
+    this.ended = true;
+    const child = this.ffmpeg;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
+      force.unref();
+      child.once('exit', () => clearTimeout(force));
+    }
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(1000, 'stream ended');
+    this.o.log.info({ streamId: this.o.streamId, cameraId: this.o.camera.id, reason, ...this.counts }, 'live stream ended');
+    this.o.onEnd(reason);
+  }
+
+  /** Resolves when ffmpeg has exited (at once if it never ran or is gone). */
+  exited(): Promise<void> {
+    const child = this.ffmpeg;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((r) => child.once('exit', () => r()));
+  }
+}

@@ -1,0 +1,26 @@
+import type { Principal } from '../auth/principal';
+import { HubError, forbidden } from '../errors';
+import type { HubServices } from '../services';
+import type { DeviceRecord } from '../storage/repository';
+
+/**
+ * Who may watch a camera live: operators and admins of the camera's scheme; a member only the
+ * cameras of their own store, and only where the scheme's settings allow it (off by default).
+ * A camera of another scheme is "not found", so nobody learns what other schemes have.
+ */
+export async function authorizeLiveView(svc: Pick<HubServices, 'repo' | 'dir'>, p: Principal, deviceId: string, cameraId: string): Promise<DeviceRecord> {
+  if (p.kind !== 'user') throw forbidden('live views are for people signed in to the dashboard');
+  const device = await svc.repo.getDevice(deviceId);
+  const missing = new HubError('not_found', `camera "${cameraId}" of edge box "${deviceId}" not found`);
+  if (!device || device.scheme !== p.scheme || device.kind !== 'edge') throw missing;
+  const cameras = await svc.repo.listCameras(p.scheme);
+  if (!cameras.some((c) => c.deviceId === deviceId && c.cameraId === cameraId)) throw missing;
+  if (p.role === 'admin' || p.role === 'operator') return device;
+  if (p.role === 'member') {
+    const scheme = await svc.dir.scheme(p.scheme);
+    if (!scheme.settings.liveViewMembers) throw forbidden('this scheme does not let members watch cameras live');
+    if (!p.store || device.store !== p.store) throw forbidden('members may watch only their own store\'s cameras');
+    return device;
+  }
+  throw forbidden('live views are for operators and admins');
+}
