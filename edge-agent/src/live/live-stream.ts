@@ -18,6 +18,8 @@ export interface LiveStreamOptions {
   onEnd: (reason: string) => void;
 }
 
+const MAX_OUTBOX = 100;
+
 /**
  * One live stream: one ffmpeg (stream copy to fMP4) and one socket to the hub, living and dying
  * together. Whichever ends first ends the other, so no ffmpeg outlives its viewers (the failure
@@ -30,15 +32,20 @@ export class LiveStream {
   private ended = false;
   private stderr = '';
   private skipping = false;
+  /** Segments made before the socket was open (at most {@link MAX_OUTBOX}). */
+  private outbox: Uint8Array[] = [];
   /** Wall-clock time ffmpeg was started, and when its first fragment was sent (ms since epoch). */
   readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = { spawnedAt: null, firstFragmentAt: null };
   readonly counts = { fragments: 0, dropped: 0, bytes: 0 };
 
   constructor(private o: LiveStreamOptions) {
     this.ws = dialHub(o.link, o.streamId);
-    this.ws.on('open', () => this.spawnFfmpeg());
+    // ffmpeg starts while the socket is being dialled: the camera handshake and the hub's are
+    // both round trips, and the first picture waits for the slower one, not for both in turn.
+    this.ws.on('open', () => this.outbox.splice(0).forEach((d) => this.ws.send(d)));
+    this.spawnFfmpeg();
     this.ws.on('error', (err) => o.log.warn({ streamId: o.streamId, err: err.message }, 'live socket error'));
-    this.ws.on('unexpected-response', (_req, res) => this.end(`hub refused the stream (${res.statusCode})`));
+    this.ws.on('unexpected-response', (req, res) => (req.destroy(), this.end(`hub refused the stream (${res.statusCode})`)));
     this.ws.on('close', (code, reason) => this.end(`hub closed the stream (${code} ${reason.toString()})`));
   }
 
@@ -50,10 +57,12 @@ export class LiveStream {
     return this.o.camera.id;
   }
 
-  private spawnFfmpeg() {
+  private spawnFfmpeg(probe: 'fast' | 'safe' = 'fast') {
     const { o } = this;
     if (this.ended) return;
-    const child = spawn(o.ffmpegPath, buildLiveArgs(o.camera, { fragmentMs: o.fragmentMs }), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = buildLiveArgs(o.camera, { fragmentMs: o.fragmentMs, probe });
+    const child = spawn(o.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let gotInit = false;
     this.ffmpeg = child;
     this.times.spawnedAt = Date.now();
     const splitter = new Mp4Splitter(MAX_SEGMENT_BYTES);
@@ -62,8 +71,9 @@ export class LiveStream {
       try {
         for (const seg of splitter.push(chunk)) {
           if (seg.kind === 'init') {
+            gotInit = true;
             defaultFlags = inspectInit(seg.data).defaultSampleFlags;
-            this.ws.send(seg.data);
+            this.send(seg.data);
           } else this.sendFragment(seg.data, inspectFragment(seg.data, defaultFlags).keyframe);
         }
       } catch (err) {
@@ -74,6 +84,8 @@ export class LiveStream {
     child.on('error', (err) => this.fail(`cannot run ffmpeg: ${err.message}`));
     child.on('exit', (code, signal) => {
       this.ffmpeg = null;
+      // No init segment from the fast start: the camera did not announce its SPS; probe this time.
+      if (!this.ended && !gotInit && probe === 'fast') return this.spawnFfmpeg('safe');
       if (!this.ended) this.fail(`camera stream ended (ffmpeg ${signal ?? code}): ${this.stderr.trim().split('\n').at(-1) ?? ''}`);
     });
     o.log.info({ streamId: o.streamId, cameraId: o.camera.id, pid: child.pid }, 'live stream started');
@@ -91,7 +103,13 @@ export class LiveStream {
     if (this.counts.fragments === 0) this.times.firstFragmentAt = Date.now();
     this.counts.fragments++;
     this.counts.bytes += data.length;
-    this.ws.send(data);
+    this.send(data);
+  }
+
+  private send(data: Uint8Array) {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(data);
+    else if (this.outbox.length < MAX_OUTBOX) this.outbox.push(data);
+    else this.fail('the hub did not accept the stream in time');
   }
 
   /** Tells the hub why (so viewers see it) and ends. */
