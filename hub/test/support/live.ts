@@ -14,10 +14,13 @@ import { tempDir, testScheme, writeSeed } from './hub';
 /** The test scheme with live view for members switched on in "town" (and left at its default, off, in "city"). */
 export function liveScheme(): ProvisioningInput {
   const seed = testScheme();
-  seed.schemes[0]!.settings = { ...seed.schemes[0]!.settings!, liveViewMembers: true };
-  seed.users.push({ username: 'argos-staff', password: 'argos-password', role: 'member', scheme: 'city', store: 'argos' });
-  seed.devices.push({ id: 'edge-argos', kind: 'edge', scheme: 'city', store: 'argos', secret: 'edge-argos-secret' });
-  return seed;
+  const [town, ...others] = seed.schemes!;
+  return {
+    ...seed,
+    schemes: [{ ...town!, settings: { ...town!.settings, liveViewMembers: true } }, ...others],
+    users: [...seed.users!, { username: 'argos-staff', password: 'argos-password', role: 'member', scheme: 'city', store: 'argos' }],
+    devices: [...seed.devices!, { id: 'edge-argos', kind: 'edge', scheme: 'city', store: 'argos', secret: 'edge-argos-secret' }],
+  };
 }
 
 export async function startLiveHub(options: HubOptions = {}, seed = liveScheme()): Promise<RunningHub & { http: string; ws: string }> {
