@@ -162,21 +162,36 @@ export type Segment = { kind: 'init'; data: Uint8Array } | { kind: 'fragment'; d
  */
 export class Mp4Splitter {
   private buf: Uint8Array = new Uint8Array(0);
+  /** Chunks not yet joined to `buf`: joined only once enough bytes are there for the next step. */
+  private parts: Uint8Array[] = [];
+  private partsBytes = 0;
+  private need = 8;
   private pending: Uint8Array[] = [];
   private initDone = false;
 
   constructor(private maxBoxBytes = 8 * 1024 * 1024) {}
 
   push(chunk: Uint8Array): Segment[] {
-    this.buf = this.buf.length ? concat([this.buf, chunk]) : chunk;
+    this.parts.push(chunk);
+    this.partsBytes += chunk.length;
+    // Joining every small chunk onto a growing buffer would cost O(n²) for a box arriving in
+    // many pieces; wait until the header or the whole box can be there.
+    if (this.buf.length + this.partsBytes < this.need) return [];
+    this.buf = concat([this.buf, ...this.parts]);
+    this.parts = [];
+    this.partsBytes = 0;
     const view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     const out: Segment[] = [];
     let at = 0;
+    this.need = 8;
     for (;;) {
       const head = boxHeader(view, this.buf, at);
       if (!head) break;
       if (head.end - head.start > this.maxBoxBytes) throw new Mp4Error(`box "${head.type}" is larger than ${this.maxBoxBytes} bytes`);
-      if (head.end > this.buf.length) break;
+      if (head.end > this.buf.length) {
+        this.need = head.end - at;
+        break;
+      }
       this.pending.push(this.buf.subarray(head.start, head.end));
       at = head.end;
       const held = this.pending.reduce((n, p) => n + p.length, 0);

@@ -39,12 +39,12 @@ export interface LiveEdge {
   stop(): Promise<void>;
 }
 
-export async function startLiveEdge(hub: { mqttPort: number; http: string }, opts: { id?: string; secret?: string; scheme?: string; cameraId?: string } = {}): Promise<LiveEdge> {
+export async function startLiveEdge(hub: { mqttPort: number; http: string }, opts: { id?: string; secret?: string; scheme?: string; cameraId?: string; url?: string } = {}): Promise<LiveEdge> {
   const id = opts.id ?? 'edge-boots';
   const secret = opts.secret ?? 'edge-boots-secret';
   const scheme = opts.scheme ?? 'town';
   const rtsp = await startRtspServer({ mounts: { sub: await testVideo() } });
-  const camera = CameraConfig.parse({ id: opts.cameraId ?? 'door', name: 'Front door', url: rtsp.url('sub'), detectSize: { width: 320, height: 240 } });
+  const camera = CameraConfig.parse({ id: opts.cameraId ?? 'door', name: 'Front door', url: opts.url ?? rtsp.url('sub'), detectSize: { width: 320, height: 240 } });
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: id, password: secret, clientId: `${id}-agent`, reconnectPeriod: 0 });
   // The hub lists a camera once its box has reported it.
   await client.publishAsync(topics.cameraReport(scheme, id, camera.id), JSON.stringify({ status: 'online', name: camera.name }), { qos: 1 });

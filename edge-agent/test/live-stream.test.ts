@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LiveEdge, TestViewer, login, processExists, startLiveEdge, startLiveHub } from '../../hub/test/support/live';
+
+/** The edge side of a live view: its ffmpeg never outlives the stream, whatever ends it. */
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+function ffmpegChildren(): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg']).toString().trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function gone(pid: number, withinMs: number): Promise<number> {
+  const t0 = Date.now();
+  while (processExists(pid) && Date.now() - t0 < withinMs) await new Promise((r) => setTimeout(r, 50));
+  return Date.now() - t0;
+}
+
+describe('edge live stream', () => {
+  it('stops its ffmpeg when the hub goes away mid-stream', async () => {
+    const hub = await startLiveHub();
+    cleanups.push(() => hub.stop());
+    const edge: LiveEdge = await startLiveEdge(hub);
+    cleanups.push(() => edge.stop());
+    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots', 'door');
+    await v.until(() => v.fragments.length >= 3);
+    const pid = [...edge.streamer.streams.values()][0]!.pid!;
+    expect(processExists(pid)).toBe(true);
+    await hub.stop();
+    expect(await gone(pid, 5000)).toBeLessThan(5000);
+    expect(edge.streamer.streams.size).toBe(0);
+    expect(v.messages.some((m) => m.type === 'ended')).toBe(true); // the viewer was told, not left with a frozen picture
+  }, 60_000);
+
+  it('tells the viewer why a camera cannot be streamed and leaves no ffmpeg', async () => {
+    const hub = await startLiveHub();
+    cleanups.push(() => hub.stop());
+    const edge = await startLiveEdge(hub, { url: '/nonexistent/camera.mp4' });
+    cleanups.push(() => edge.stop());
+    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots', 'door');
+    await v.until(() => v.messages.some((m) => m.type === 'ended'), 15_000);
+    const ended = v.messages.find((m) => m.type === 'ended') as { reason: string };
+    expect(ended.reason).toMatch(/could not stream: camera stream ended .*No such file/);
+    expect(v.segments).toHaveLength(0);
+    expect(edge.streamer.started).toBe(1);
+    expect(edge.streamer.streams.size).toBe(0);
+    expect(ffmpegChildren()).toEqual([]);
+  }, 60_000);
+});
