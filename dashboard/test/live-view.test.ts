@@ -68,8 +68,10 @@ describe('live view in the control room', () => {
     await page.evaluate(recordFrames);
     const clickedAt = await live.watch();
 
-    await page.waitForFunction(() => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).readyState >= 2, null, { timeout: 10_000 });
-    await page.waitForFunction(() => (window as unknown as { frames: unknown[] }).frames.length > 0, null, { timeout: 10_000 });
+    const videoOf = () => document.querySelector('[data-testid="live-video"]') as HTMLVideoElement;
+    await page.waitForFunction(`(${videoOf})().readyState >= 2`, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as unknown as { frames: unknown[] }).frames.length > 0, null,
+      { timeout: 10_000 });
     const first = await page.evaluate(() => {
       const w = window as unknown as { frames: { shownAt: number }[]; loadedAt: number };
       return { loadedAt: w.loadedAt, firstFrameAt: w.frames[0]!.shownAt };
@@ -97,7 +99,8 @@ describe('live view in the control room', () => {
       firstMediaTime: (window as unknown as { livePlayer: { firstMediaTime: number } }).livePlayer.firstMediaTime,
     }));
     const settled = frames.filter((f) => f.shownAt - clickedAt > 3000);
-    const lags = settled.map((f) => f.shownAt - (spawnedAt + (f.mediaTime - firstMediaTime) * 1000)).sort((a, b) => a - b);
+    const lags = settled.map((f) => f.shownAt - (spawnedAt + (f.mediaTime - firstMediaTime) * 1000)).sort((a,
+      b) => a - b);
     const pct = (p: number) => Math.round(lags[Math.min(lags.length - 1, Math.floor(p * lags.length))]!);
     figures.glassToGlassUpperBoundMs = { median: pct(0.5), p95: pct(0.95), max: pct(1), frames: lags.length };
     figures.framesShownIn8s = settled.length;
@@ -125,7 +128,8 @@ describe('live view in the control room', () => {
     await live.openFromDeviceBoard('door');
     await live.giveReason('checking on a phone');
     await live.watch();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).currentTime > 1, null, { timeout: 10_000 });
+    const videoOf = () => document.querySelector('[data-testid="live-video"]') as HTMLVideoElement;
+    await page.waitForFunction(`(${videoOf})().currentTime > 1`, null, { timeout: 10_000 });
     await live.close();
   }, 60_000);
 });

@@ -40,8 +40,10 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
 
   // Live view: on the hub's request, one stream-copy ffmpeg per camera, dialled out to the hub.
-  const live = new LiveStreamer({ client: uplink.client, scheme: cfg.device.scheme, link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret },
-    cameras: cfg.cameras, ffmpegPath: cfg.ffmpegPath, log: createLogger('agent:live') });
+  const live = new LiveStreamer({
+    client: uplink.client, scheme: cfg.device.scheme, cameras: cfg.cameras, ffmpegPath: cfg.ffmpegPath,
+    link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret }, log: createLogger('agent:live'),
+  });
 
   let clockOffsetMs = 0;
   const measureClock = () => measureClockOffset(http).then((o) => (clockOffsetMs = -o)).catch(() => {});

@@ -9,8 +9,10 @@ let fmp4: Buffer;
 
 /** ffmpeg's own fragmented MP4, made with the live view's muxer options from the camera-like test video. */
 beforeAll(async () => {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', await testVideo(), '-t', '4', '-map', '0:v:0',
-    '-c:v', 'copy', '-an', '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe', '-frag_duration', '200000', 'pipe:1'],
+  const { stdout } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', await testVideo(), '-t',
+    '4', '-map', '0:v:0',
+    '-c:v', 'copy', '-an', '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe', '-frag_duration',
+      '200000', 'pipe:1'],
   { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
   fmp4 = stdout;
 }, 60_000);
@@ -34,7 +36,8 @@ describe('fragmented MP4 box reader', () => {
     const bytewise = splitInChunks(fmp4, () => 1);
     expect(whole[0]!.kind).toBe('init');
     expect(whole.slice(1).every((s) => s.kind === 'fragment')).toBe(true);
-    expect(random.map((s) => Buffer.from(s.data).toString('hex'))).toEqual(whole.map((s) => Buffer.from(s.data).toString('hex')));
+    const hex = (list: Segment[]) => list.map((s) => Buffer.from(s.data).toString('hex'));
+    expect(hex(random)).toEqual(hex(whole));
     expect(bytewise.map((s) => s.data.length)).toEqual(whole.map((s) => s.data.length));
     // Nothing lost: the segments are the stream, byte for byte (a file ends with an index, `mfra`,
     // that a live stream never reaches).
@@ -46,10 +49,12 @@ describe('fragmented MP4 box reader', () => {
   it('reads the codec string from avcC and finds the key frames (GOP 1 s, fragments of 200 ms)', async () => {
     const [init, ...frags] = new Mp4Splitter().push(fmp4);
     const info = inspectInit(init!.data);
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=profile,level', '-of', 'json', await testVideo()]);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries',
+      'stream=profile,level', '-of', 'json', await testVideo()]);
     const s = JSON.parse(stdout).streams[0];
     expect(s.profile).toBe('High');
-    expect(info.codec).toBe(`avc1.6400${Number(s.level).toString(16).padStart(2, '0')}`); // High = 0x64, no constraint flags
+    // High = 0x64, no constraint flags
+    expect(info.codec).toBe(`avc1.6400${Number(s.level).toString(16).padStart(2, '0')}`);
     expect(info.mime).toBe(`video/mp4; codecs="${info.codec}"`);
     const parsed = frags.map((f) => inspectFragment(f.data, info.defaultSampleFlags));
     expect(parsed.map((p) => p.sequence)).toEqual(parsed.map((_, i) => i + 1));

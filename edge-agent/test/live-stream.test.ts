@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LiveEdge, TestViewer, login, processExists, startLiveEdge, startLiveHub } from '../../hub/test/support/live';
+import { type LiveEdge, TestViewer, login, processExists, startLiveEdge,
+  startLiveHub } from '../../hub/test/support/live';
 
 /** The edge side of a live view: its ffmpeg never outlives the stream, whatever ends it. */
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -10,7 +11,8 @@ afterEach(async () => {
 
 function ffmpegChildren(): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg']).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x',
+      'ffmpeg']).toString().trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -28,14 +30,16 @@ describe('edge live stream', () => {
     cleanups.push(() => hub.stop());
     const edge: LiveEdge = await startLiveEdge(hub);
     cleanups.push(() => edge.stop());
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots', 'door');
+    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
+      'door');
     await v.until(() => v.fragments.length >= 3);
     const pid = [...edge.streamer.streams.values()][0]!.pid!;
     expect(processExists(pid)).toBe(true);
     await hub.stop();
     expect(await gone(pid, 5000)).toBeLessThan(5000);
     expect(edge.streamer.streams.size).toBe(0);
-    expect(v.messages.some((m) => m.type === 'ended')).toBe(true); // the viewer was told, not left with a frozen picture
+    // the viewer was told, not left with a frozen picture
+    expect(v.messages.some((m) => m.type === 'ended')).toBe(true);
   }, 60_000);
 
   it('tells the viewer why a camera cannot be streamed and leaves no ffmpeg', async () => {
@@ -43,7 +47,8 @@ describe('edge live stream', () => {
     cleanups.push(() => hub.stop());
     const edge = await startLiveEdge(hub, { url: '/nonexistent/camera.mp4' });
     cleanups.push(() => edge.stop());
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots', 'door');
+    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
+      'door');
     await v.until(() => v.messages.some((m) => m.type === 'ended'), 15_000);
     const ended = v.messages.find((m) => m.type === 'ended') as { reason: string };
     expect(ended.reason).toMatch(/could not stream: camera stream ended .*No such file/);

@@ -12,7 +12,9 @@ import type { LiveHub } from './live/live-hub';
  * One HTTP server for the API, the dashboard, MQTT over WebSocket (`/mqtt`) and the browser
  * WebSocket (`/ws`). Upgrades are dispatched here, in one place, by path.
  */
-export function createHttpServer(app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger, live?: LiveHub) {
+export function createHttpServer(
+  app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger, live?: LiveHub,
+) {
   const server = http.createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;
   const mqttWss = new WebSocketServer({

@@ -15,8 +15,10 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   hub = await startLiveHub({ live: { graceMs: 1000, startTimeoutMs: 5000 } });
   edge = await startLiveEdge(hub);
-  const users: [string, string][] = [['operator', 'operator-password'], ['admin', 'admin-password'], ['warden', 'warden-password'],
-    ['boots-staff', 'boots-password'], ['tesco-staff', 'tesco-password'], ['city-operator', 'city-password'], ['argos-staff', 'argos-password']];
+  const users: [string, string][] = [['operator', 'operator-password'], ['admin', 'admin-password'], ['warden',
+    'warden-password'],
+    ['boots-staff', 'boots-password'], ['tesco-staff', 'tesco-password'], ['city-operator', 'city-password'],
+      ['argos-staff', 'argos-password']];
   for (const [u, p] of users) tokens[u] = await login(hub.http, u, p);
 }, 60_000);
 
@@ -85,7 +87,8 @@ describe('who may watch a camera live', () => {
     noReason.send('{not json');
     noReason.send({ type: 'open', deviceId: 'edge-boots', cameraId: 'door', reason: '' });
     await noReason.until(() => noReason.messages.filter((m) => m.type === 'error').length >= 2);
-    expect(noReason.messages.filter((m) => m.type === 'error').map((m) => (m as any).error.code)).toEqual(['bad_request', 'bad_request']);
+    const codes = noReason.messages.filter((m) => m.type === 'error').map((m) => (m as any).error.code);
+    expect(codes).toEqual(['bad_request', 'bad_request']);
     expect(noReason.segments).toHaveLength(0);
     noReason.close();
     early.close();
@@ -116,7 +119,8 @@ describe('audit of live views', () => {
     expect(entries.map((e) => e.detail!.what).sort()).toEqual(['live view closed', 'live view opened']);
     const closed = entries.find((e) => e.detail!.what === 'live view closed')!;
     expect(closed.action).toBe('view');
-    expect(Date.parse(String(closed.detail!.endedAt))).toBeGreaterThanOrEqual(Date.parse(String(closed.detail!.startedAt)));
+    const [start, end] = [closed.detail!.startedAt, closed.detail!.endedAt].map((t) => Date.parse(String(t)));
+    expect(end).toBeGreaterThanOrEqual(start!);
     expect(hub.services.audit.verify().ok).toBe(true);
   }, 30_000);
 });
@@ -127,7 +131,8 @@ describe('device board thumbnails', () => {
 
   it('serves a JPEG of the camera to those who may watch it, fetched from the box at most once per 10 s', async () => {
     const spawned: string[] = [];
-    const spy = (topic: string, payload: Buffer) => topic.endsWith('/live/request') && spawned.push(JSON.parse(payload.toString()).action);
+    const spy = (topic: string,
+      payload: Buffer) => topic.endsWith('/live/request') && spawned.push(JSON.parse(payload.toString()).action);
     edge.client.on('message', spy);
     const first = await get('operator');
     expect(first.status).toBe(200);
@@ -185,7 +190,8 @@ describe('a hostile edge box', () => {
     // Act as the edge box itself: answer the hub's MQTT request with a socket that sends garbage.
     await edge.streamer.stop();
     const { default: mqtt } = await import('mqtt');
-    const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots', password: 'edge-boots-secret', clientId: 'edge-boots-agent-fake', reconnectPeriod: 0 });
+    const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
+      password: 'edge-boots-secret', clientId: 'edge-boots-agent-fake', reconnectPeriod: 0 });
     await fake.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     fake.on('message', async (_t, payload) => {
       const req = JSON.parse(payload.toString());

@@ -35,15 +35,18 @@ describe('live requests over MQTT', () => {
     expect(await grantedCodes(otherEdge.client, [request])).toEqual({ [request]: 128 });
 
     // A real request goes out (a viewer opens the camera): none of them receives it.
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots', 'door');
+    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
+      'door');
     await v.until(() => v.fragments.length >= 1);
     await v.close();
     await sleep(300);
-    for (const d of [radio, control, otherEdge]) expect(d.messages.filter((m) => m.topic.endsWith('/live/request'))).toEqual([]);
+    for (const d of [radio, control,
+      otherEdge]) expect(d.messages.filter((m) => m.topic.endsWith('/live/request'))).toEqual([]);
     await Promise.all([radio.end(), control.end(), otherEdge.end()]);
   }, 30_000);
 
-  it('refuses a live request forged by a device, and a forged stop without the secret stream id stops nothing', async () => {
+  it('refuses a live request forged by a device, and a forged stop without the secret stream id stops nothing',
+    async () => {
     const v = await TestViewer.open(hub.ws, await login(hub.http, 'admin', 'admin-password'), 'edge-boots', 'door');
     await v.until(() => v.fragments.length >= 1);
     const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');

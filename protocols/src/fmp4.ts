@@ -116,7 +116,9 @@ export interface FragmentInfo {
 export function inspectFragment(buf: Uint8Array, defaultSampleFlags = 0): FragmentInfo {
   const top = readBoxes(buf);
   const moofAt = top.findIndex((b) => b.type === 'moof');
-  if (moofAt < 0 || top[moofAt + 1]?.type !== 'mdat') throw new Mp4Error('a fragment is a "moof" followed by an "mdat"');
+  if (moofAt < 0 || top[moofAt + 1]?.type !== 'mdat') {
+    throw new Mp4Error('a fragment is a "moof" followed by an "mdat"');
+  }
   if (top.some((b) => b.type === 'ftyp' || b.type === 'moov')) throw new Mp4Error('a fragment carries no init boxes');
   const moof = top[moofAt]!;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -187,7 +189,9 @@ export class Mp4Splitter {
     for (;;) {
       const head = boxHeader(view, this.buf, at);
       if (!head) break;
-      if (head.end - head.start > this.maxBoxBytes) throw new Mp4Error(`box "${head.type}" is larger than ${this.maxBoxBytes} bytes`);
+      if (head.end - head.start > this.maxBoxBytes) {
+        throw new Mp4Error(`box "${head.type}" is larger than ${this.maxBoxBytes} bytes`);
+      }
       if (head.end > this.buf.length) {
         this.need = head.end - at;
         break;

@@ -33,6 +33,7 @@ export function CameraThumb(props: { deviceId: string; cameraId: string; name: s
     };
   }, [props.deviceId, props.cameraId]);
 
-  return url ? <img class="camera-thumb" src={url} alt={`Latest picture of camera ${props.name}`} data-testid="camera-thumb" />
-    : <span class="camera-thumb" aria-hidden="true" />;
+  if (!url) return <span class="camera-thumb" aria-hidden="true" />;
+  const alt = `Latest picture of camera ${props.name}`;
+  return <img class="camera-thumb" src={url} alt={alt} data-testid="camera-thumb" />;
 }

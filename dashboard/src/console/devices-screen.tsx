@@ -72,7 +72,8 @@ export function DevicesScreen() {
                   </thead>
                   <tbody>
                     {group.map((d) => (
-                      <DeviceRows d={d} now={now} storeName={storeName(d.store)} onLive={canWatch ? setLive : undefined} />
+                      <DeviceRows d={d} now={now} storeName={storeName(d.store)}
+                        onLive={canWatch ? setLive : undefined} />
                     ))}
                   </tbody>
                 </table>
@@ -113,9 +114,12 @@ function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | 
             {props.onLive && d.kind === 'edge' && (
               <>
                 {' '}
-                {c.status === 'online' && <CameraThumb deviceId={d.id} cameraId={c.cameraId} name={c.name ?? c.cameraId} />}
-                <button class="btn ghost" data-testid="camera-live"
-                  onClick={() => props.onLive!({ deviceId: d.id, cameraId: c.cameraId, title: `${props.storeName ?? d.id}, camera ${c.name ?? c.cameraId}` })}>
+                {c.status === 'online' && (
+                  <CameraThumb deviceId={d.id} cameraId={c.cameraId} name={c.name ?? c.cameraId} />
+                )}
+                <button class="btn ghost" data-testid="camera-live" onClick={() => props.onLive!({
+                  deviceId: d.id, cameraId: c.cameraId, title: `${props.storeName ?? d.id}, camera ${c.name ?? c.cameraId}`,
+                })}>
                   Live
                 </button>
               </>

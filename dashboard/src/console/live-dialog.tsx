@@ -14,7 +14,9 @@ const STATE_TEXT: Record<PlayerState['kind'], string> = {
  * Live view of one camera. The viewer says why first (kept in the audit log with who, which
  * camera, start and end); then the picture plays until the dialog closes, which ends the view.
  */
-export function LiveDialog(props: { deviceId: string; cameraId: string; title: string; reason?: string; onDone: () => void }) {
+export function LiveDialog(props: {
+  deviceId: string; cameraId: string; title: string; reason?: string; onDone: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const player = useRef<LivePlayer | null>(null);
@@ -44,8 +46,8 @@ export function LiveDialog(props: { deviceId: string; cameraId: string; title: s
         <form onSubmit={watch}>
           <label>
             Why are you opening this camera? (kept in the audit log)
-            <input required minLength={3} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} autoFocus
-              data-testid="live-reason" />
+            <input required minLength={3} maxLength={500} value={reason} autoFocus data-testid="live-reason"
+              onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
           <div class="row">
             <button class="btn primary" type="submit" disabled={reason.trim().length < 3} data-testid="live-watch">
@@ -59,7 +61,8 @@ export function LiveDialog(props: { deviceId: string; cameraId: string; title: s
       )}
       <video ref={video} class="live-video" muted playsInline autoPlay hidden={!state} data-testid="live-video" />
       {state && (
-        <p class={state.kind === 'error' ? 'error' : 'muted'} role="status" data-testid="live-state" data-state={state.kind}>
+        <p class={state.kind === 'error' ? 'error' : 'muted'} role="status"
+          data-testid="live-state" data-state={state.kind}>
           {STATE_TEXT[state.kind]}
           {detail && `: ${detail}`}
         </p>

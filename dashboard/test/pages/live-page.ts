@@ -5,7 +5,8 @@ export class LiveViewPage {
   constructor(readonly page: Page) {}
 
   async openFromDeviceBoard(cameraId: string) {
-    await this.page.locator(`[data-testid="camera-row"][data-camera-id="${cameraId}"] [data-testid="camera-live"]`).click();
+    const row = this.page.locator(`[data-testid="camera-row"][data-camera-id="${cameraId}"]`);
+    await row.getByTestId('camera-live').click();
     await this.page.getByTestId('live-reason').waitFor();
   }
 
@@ -17,7 +18,8 @@ export class LiveViewPage {
   async watch(): Promise<number> {
     await this.page.evaluate(() => {
       const w = window as unknown as { clickedAt?: number };
-      document.querySelector('[data-testid="live-watch"]')!.addEventListener('click', () => (w.clickedAt = performance.timeOrigin + performance.now()), { capture: true });
+      document.querySelector('[data-testid="live-watch"]')!.addEventListener('click',
+        () => (w.clickedAt = performance.timeOrigin + performance.now()), { capture: true });
     });
     await this.page.getByTestId('live-watch').click();
     return this.page.evaluate(() => (window as unknown as { clickedAt: number }).clickedAt);

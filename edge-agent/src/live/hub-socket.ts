@@ -14,7 +14,8 @@ export interface HubLink {
  * box always dials; the hub refuses a stream id it did not ask this box for.
  */
 export function dialHub(link: HubLink, streamId: string): WebSocket {
-  const url = new URL(`${LIVE_PATHS.edge}?stream=${encodeURIComponent(streamId)}`, link.httpUrl.replace(/\/$/, '') + '/');
+  const base = `${link.httpUrl.replace(/\/$/, '')}/`;
+  const url = new URL(`${LIVE_PATHS.edge}?stream=${encodeURIComponent(streamId)}`, base);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const auth = Buffer.from(`${link.deviceId}:${link.secret}`).toString('base64');
   return new WebSocket(url, {

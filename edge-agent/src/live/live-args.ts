@@ -21,7 +21,9 @@ function input(camera: CameraConfig, ioTimeoutSeconds: number, probe: 'fast' | '
     // ~1 s); a camera that does not gets a second try with 1 s of probing. `-fflags nobuffer` is
     // left out on purpose: it throws away the frames read while probing, so the first fragment
     // waits for the next key frame (measured: +1 s at a 1 s GOP).
-    ...(probe === 'fast' ? ['-analyzeduration', '0', '-probesize', '32'] : ['-analyzeduration', '1000000', '-probesize', '1000000']),
+    ...(probe === 'fast'
+      ? ['-analyzeduration', '0', '-probesize', '32']
+      : ['-analyzeduration', '1000000', '-probesize', '1000000']),
     '-i', camera.url,
   ];
 }

@@ -13,7 +13,7 @@ export interface LiveStreamOptions {
   ffmpegPath: string;
   log: Logger;
   fragmentMs?: number;
-  /** When the hub cannot take the stream as fast as the camera sends it, fragments are dropped to the next key frame. */
+  /** Socket backlog beyond which fragments are dropped up to the next key frame (the hub cannot keep up). */
   maxBacklogBytes?: number;
   onEnd: (reason: string) => void;
 }
@@ -35,7 +35,9 @@ export class LiveStream {
   /** Segments made before the socket was open (at most {@link MAX_OUTBOX}). */
   private outbox: Uint8Array[] = [];
   /** Wall-clock time ffmpeg was started, and when its first fragment was sent (ms since epoch). */
-  readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = { spawnedAt: null, firstFragmentAt: null };
+  readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = {
+    spawnedAt: null, firstFragmentAt: null,
+  };
   readonly counts = { fragments: 0, dropped: 0, bytes: 0 };
 
   constructor(private o: LiveStreamOptions) {
@@ -45,7 +47,10 @@ export class LiveStream {
     this.ws.on('open', () => this.outbox.splice(0).forEach((d) => this.ws.send(d)));
     this.spawnFfmpeg();
     this.ws.on('error', (err) => o.log.warn({ streamId: o.streamId, err: err.message }, 'live socket error'));
-    this.ws.on('unexpected-response', (req, res) => (req.destroy(), this.end(`hub refused the stream (${res.statusCode})`)));
+    this.ws.on('unexpected-response', (req, res) => {
+      req.destroy();
+      this.end(`hub refused the stream (${res.statusCode})`);
+    });
     this.ws.on('close', (code, reason) => this.end(`hub closed the stream (${code} ${reason.toString()})`));
   }
 
@@ -86,7 +91,8 @@ export class LiveStream {
       this.ffmpeg = null;
       // No init segment from the fast start: the camera did not announce its SPS; probe this time.
       if (!this.ended && !gotInit && probe === 'fast') return this.spawnFfmpeg('safe');
-      if (!this.ended) this.fail(`camera stream ended (ffmpeg ${signal ?? code}): ${this.stderr.trim().split('\n').at(-1) ?? ''}`);
+      const lastLine = this.stderr.trim().split('\n').at(-1) ?? '';
+      if (!this.ended) this.fail(`camera stream ended (ffmpeg ${signal ?? code}): ${lastLine}`);
     });
     o.log.info({ streamId: o.streamId, cameraId: o.camera.id, pid: child.pid }, 'live stream started');
   }
@@ -135,8 +141,10 @@ export class LiveStream {
       force.unref();
       child.once('exit', () => clearTimeout(force));
     }
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(1000, 'stream ended');
-    this.o.log.info({ streamId: this.o.streamId, cameraId: this.o.camera.id, reason, ...this.counts }, 'live stream ended');
+    const { readyState, OPEN, CONNECTING } = this.ws;
+    if (readyState === OPEN || readyState === CONNECTING) this.ws.close(1000, 'stream ended');
+    const ids = { streamId: this.o.streamId, cameraId: this.o.camera.id };
+    this.o.log.info({ ...ids, reason, ...this.counts }, 'live stream ended');
     this.o.onEnd(reason);
   }
 

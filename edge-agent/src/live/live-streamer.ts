@@ -39,7 +39,9 @@ export class LiveStreamer {
   }
 
   private subscribe = () => {
-    this.o.client.subscribe(this.topic, { qos: 1 }, (err) => err && this.o.log.warn({ err: err.message }, 'cannot follow live requests'));
+    this.o.client.subscribe(this.topic, { qos: 1 }, (err) => {
+      if (err) this.o.log.warn({ err: err.message }, 'cannot follow live requests');
+    });
   };
 
   private onMessage = (topic: string, payload: Buffer) => {
@@ -72,7 +74,9 @@ export class LiveStreamer {
       return;
     }
     if (this.streams.has(req.streamId)) return; // a repeated request (QoS 1 may deliver twice)
-    if (this.streams.size >= (this.o.maxStreams ?? 4)) return this.refuse(req.streamId, 'this box already streams its maximum of live views');
+    if (this.streams.size >= (this.o.maxStreams ?? 4)) {
+      return this.refuse(req.streamId, 'this box already streams its maximum of live views');
+    }
     this.started++;
     const stream = new LiveStream({
       link: this.o.link, streamId: req.streamId, camera, ffmpegPath: this.o.ffmpegPath, fragmentMs: this.o.fragmentMs,

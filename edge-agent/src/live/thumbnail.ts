@@ -12,7 +12,10 @@ export function grabJpeg(camera: CameraConfig, ffmpegPath: string, timeoutMs = 8
     const parts: Buffer[] = [];
     let bytes = 0;
     let stderr = '';
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('no frame from the camera in time'))), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('no frame from the camera in time'));
+    }, timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
       bytes += d.length;
       if (bytes > MAX_JPEG_BYTES) return void child.kill('SIGKILL');
@@ -24,7 +27,8 @@ export function grabJpeg(camera: CameraConfig, ffmpegPath: string, timeoutMs = 8
       clearTimeout(timer);
       const jpeg = Buffer.concat(parts);
       // A JPEG starts with SOI (FF D8) and ends with EOI (FF D9).
-      const whole = jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg.at(-2) === 0xff && jpeg.at(-1) === 0xd9;
+      const whole = jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8
+        && jpeg.at(-2) === 0xff && jpeg.at(-1) === 0xd9;
       if (code === 0 && whole && bytes <= MAX_JPEG_BYTES) resolve(jpeg);
       else reject(new Error(`no thumbnail (ffmpeg ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
     });
@@ -32,7 +36,9 @@ export function grabJpeg(camera: CameraConfig, ffmpegPath: string, timeoutMs = 8
 }
 
 /** Grabs a JPEG and sends it to the hub as the one binary message of `/live/edge?stream=<id>`. */
-export async function sendThumbnail(link: HubLink, streamId: string, camera: CameraConfig, ffmpegPath: string): Promise<void> {
+export async function sendThumbnail(
+  link: HubLink, streamId: string, camera: CameraConfig, ffmpegPath: string,
+): Promise<void> {
   let payload: Buffer | string;
   try {
     payload = await grabJpeg(camera, ffmpegPath);

@@ -5,7 +5,10 @@ export interface AuditInput {
   scheme: string;
   actor: { kind: string; id: string };
   action: 'view' | 'export' | 'disclose' | 'create' | 'update' | 'delete' | 'decide' | 'purge';
-  object: { kind: 'subject' | 'photo' | 'candidate' | 'evidence' | 'incident' | 'exclusion' | 'audit' | 'camera'; id: string };
+  object: {
+    kind: 'subject' | 'photo' | 'candidate' | 'evidence' | 'incident' | 'exclusion' | 'audit' | 'camera';
+    id: string;
+  };
   subjectId?: string | null;
   detail?: Record<string, unknown>;
 }

@@ -66,7 +66,8 @@ export function canSubscribe(p: Principal, filter: string, schemeZones: string[]
   }
   // devices/{id}/live/request: an edge box follows its own live-view requests, nobody else's
   if (rest.length === 4 && rest[0] === 'devices' && rest[2] === 'live' && rest[3] === 'request') {
-    return p.deviceKind === 'edge' && self(rest[1]) ? { ok: true, zones: [] } : no('live requests are for the edge box they name');
+    if (p.deviceKind === 'edge' && self(rest[1])) return { ok: true, zones: [] };
+    return no('live requests are for the edge box they name');
   }
   // gallery/version: edge boxes fetch the gallery when it changes
   if (rest.length === 2 && rest[0] === 'gallery' && rest[1] === 'version') {

@@ -8,7 +8,9 @@ import type { DeviceRecord } from '../storage/repository';
  * cameras of their own store, and only where the scheme's settings allow it (off by default).
  * A camera of another scheme is "not found", so nobody learns what other schemes have.
  */
-export async function authorizeLiveView(svc: Pick<HubServices, 'repo' | 'dir'>, p: Principal, deviceId: string, cameraId: string): Promise<DeviceRecord> {
+export async function authorizeLiveView(
+  svc: Pick<HubServices, 'repo' | 'dir'>, p: Principal, deviceId: string, cameraId: string,
+): Promise<DeviceRecord> {
   if (p.kind !== 'user') throw forbidden('live views are for people signed in to the dashboard');
   const device = await svc.repo.getDevice(deviceId);
   const missing = new HubError('not_found', `camera "${cameraId}" of edge box "${deviceId}" not found`);

@@ -24,7 +24,9 @@ export interface LiveOptions {
 export class LiveHub {
   readonly sessions: LiveSessions;
   readonly thumbnails: LiveThumbnails;
-  private edgeWss = new WebSocketServer({ noServer: true, maxPayload: LIVE_MAX_SEGMENT_BYTES, perMessageDeflate: false });
+  private edgeWss = new WebSocketServer({
+    noServer: true, maxPayload: LIVE_MAX_SEGMENT_BYTES, perMessageDeflate: false,
+  });
   private viewWss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   private heartbeat: NodeJS.Timeout;
 
@@ -34,7 +36,9 @@ export class LiveHub {
       publish: (topic, payload) => svc.broker.publish(topic, payload, { qos: 1 }), isOnline, audit: svc.audit, log,
       graceMs: opts.graceMs, startTimeoutMs: opts.startTimeoutMs,
     });
-    this.thumbnails = new LiveThumbnails({ request: (scheme, id, req) => this.sessions.request(scheme, id, req), isOnline });
+    this.thumbnails = new LiveThumbnails({
+      request: (scheme, id, req) => this.sessions.request(scheme, id, req), isOnline,
+    });
     // A viewer or edge socket that silently died (a phone that lost its network) is noticed and closed.
     const alive = new WeakSet<object>();
     this.heartbeat = setInterval(() => {
@@ -65,7 +69,8 @@ export class LiveHub {
       if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
       this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
         this.edgeWss.emit('connection', ws, req);
-        const taken = this.sessions.attachEdge(c.device, c.streamId, ws) || this.thumbnails.attachEdge(c.device, c.streamId, ws);
+        const taken = this.sessions.attachEdge(c.device, c.streamId, ws)
+          || this.thumbnails.attachEdge(c.device, c.streamId, ws);
         if (!taken) {
           // Nobody asked this box for this stream: it gets no audience.
           this.log.warn({ deviceId: c.device.id }, 'edge box offered a live stream the hub did not ask for');

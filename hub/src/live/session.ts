@@ -80,7 +80,8 @@ export class LiveSession {
       for (const v of this.viewers) v.offer(data, keyframe);
     } catch (err) {
       if (!(err instanceof Mp4Error)) throw err;
-      this.log.warn({ streamId: this.streamId, deviceId: this.deviceId, err: err.message }, 'edge sent a malformed live segment');
+      const ids = { streamId: this.streamId, deviceId: this.deviceId };
+      this.log.warn({ ...ids, err: err.message }, 'edge sent a malformed live segment');
       this.end(`the edge box sent a malformed segment: ${err.message}`);
     }
   }
@@ -97,7 +98,8 @@ export class LiveSession {
 
   /** A viewer gets `ready`, the init segment and the current GOP, then every new fragment. */
   private welcome(v: LiveViewer) {
-    v.send({ type: 'ready', streamId: this.streamId, deviceId: this.deviceId, cameraId: this.cameraId, mime: this.mime! });
+    const { streamId, deviceId, cameraId } = this;
+    v.send({ type: 'ready', streamId, deviceId, cameraId, mime: this.mime! });
     v.sendInit(this.init!);
     this.gop.forEach((f, i) => v.offer(f, i === 0));
   }

@@ -50,8 +50,12 @@ export class LiveSessions {
     }
     const p = viewer.principal;
     this.d.audit.append({
-      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view', object: { kind: 'camera', id: `${device.id}/${cameraId}` },
-      detail: { what: 'live view opened', reason: viewer.request.reason, streamId: s.streamId, startedAt: viewer.openedAt.toISOString() },
+      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view',
+      object: { kind: 'camera', id: `${device.id}/${cameraId}` },
+      detail: {
+        what: 'live view opened', reason: viewer.request.reason, streamId: s.streamId,
+        startedAt: viewer.openedAt.toISOString(),
+      },
     });
     s.addViewer(viewer);
     return s;
@@ -64,9 +68,11 @@ export class LiveSessions {
     const p = viewer.principal;
     const endedAt = new Date();
     this.d.audit.append({
-      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view', object: { kind: 'camera', id: `${s.deviceId}/${s.cameraId}` },
+      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view',
+      object: { kind: 'camera', id: `${s.deviceId}/${s.cameraId}` },
       detail: {
-        what: 'live view closed', reason: viewer.request.reason, streamId: s.streamId, startedAt: viewer.openedAt.toISOString(),
+        what: 'live view closed', reason: viewer.request.reason, streamId: s.streamId,
+        startedAt: viewer.openedAt.toISOString(),
         endedAt: endedAt.toISOString(), seconds: Math.round((endedAt.getTime() - viewer.openedAt.getTime()) / 1000),
         dropped: viewer.dropped,
       },
@@ -78,10 +84,12 @@ export class LiveSessions {
 
   private start(device: DeviceRecord, cameraId: string): LiveSession {
     const streamId = crypto.randomBytes(16).toString('base64url');
-    const s = new LiveSession(streamId, device.scheme, device.id, cameraId, this.d.log, (ended, reason) => this.ended(ended, reason));
+    const onEnd = (ended: LiveSession, reason: string) => this.ended(ended, reason);
+    const s = new LiveSession(streamId, device.scheme, device.id, cameraId, this.d.log, onEnd);
     this.byCamera.set(`${device.id}/${cameraId}`, s);
     this.byStream.set(streamId, s);
-    s.startTimer = setTimeout(() => s.state === 'starting' && s.end('the edge box did not start the stream in time'), this.d.startTimeoutMs ?? 15_000);
+    const giveUp = () => s.state === 'starting' && s.end('the edge box did not start the stream in time');
+    s.startTimer = setTimeout(giveUp, this.d.startTimeoutMs ?? 15_000);
     this.request(device.scheme, device.id, { action: 'start', streamId, cameraId });
     this.d.log.info({ streamId, deviceId: device.id, cameraId }, 'live stream requested');
     return s;
@@ -92,7 +100,8 @@ export class LiveSessions {
     this.byStream.delete(s.streamId);
     // Closing the socket already ends the edge's ffmpeg; the request covers a socket that never came.
     this.request(s.scheme, s.deviceId, { action: 'stop', streamId: s.streamId, cameraId: s.cameraId });
-    this.d.log.info({ streamId: s.streamId, deviceId: s.deviceId, cameraId: s.cameraId, reason, fragments: s.fragments }, 'live stream ended');
+    const ids = { streamId: s.streamId, deviceId: s.deviceId, cameraId: s.cameraId };
+    this.d.log.info({ ...ids, reason, fragments: s.fragments }, 'live stream ended');
   }
 
   request(scheme: string, deviceId: string, req: LiveRequest) {

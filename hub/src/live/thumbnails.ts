@@ -73,10 +73,12 @@ export class LiveThumbnails {
       ws.close(1000, 'thank you');
       if (!isBinary) {
         const r = LiveEdgeMessage.safeParse(safeJson(data));
-        return w.reject(new HubError('unavailable', r.success ? `no picture: ${r.data.reason}` : 'the edge box sent no picture'));
+        const why = r.success ? `no picture: ${r.data.reason}` : 'the edge box sent no picture';
+        return w.reject(new HubError('unavailable', why));
       }
       // JPEG: SOI (FF D8) first and EOI (FF D9) last; anything else is not relayed to browsers.
-      const jpeg = data.length <= MAX_JPEG_BYTES && data[0] === 0xff && data[1] === 0xd8 && data.at(-2) === 0xff && data.at(-1) === 0xd9;
+      const jpeg = data.length <= MAX_JPEG_BYTES && data[0] === 0xff && data[1] === 0xd8
+        && data.at(-2) === 0xff && data.at(-1) === 0xd9;
       if (jpeg) w.resolve({ jpeg: Buffer.from(data), at: new Date() });
       else w.reject(new HubError('unavailable', 'the edge box sent something that is not a JPEG'));
     });

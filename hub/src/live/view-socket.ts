@@ -39,8 +39,9 @@ function sameOrigin(req: IncomingMessage): boolean {
  * or the session cookie from a same-origin page; never a token in the URL), open one camera with
  * a reason, then receive it; `ack` messages keep the viewer's queue moving.
  */
-export function handleViewSocket(svc: HubServices, sessions: LiveSessions, ws: WebSocket, req: IncomingMessage, log: Logger,
-  limits?: ViewerLimits) {
+export function handleViewSocket(
+  svc: HubServices, sessions: LiveSessions, ws: WebSocket, req: IncomingMessage, log: Logger, limits?: ViewerLimits,
+) {
   const send = (m: LiveViewServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
   const fail = (err: unknown, close = false) => {
     const e = err instanceof HubError ? err : new HubError('internal', 'internal error; it has been logged');
@@ -57,11 +58,12 @@ export function handleViewSocket(svc: HubServices, sessions: LiveSessions, ws: W
     clearTimeout(helloTimer);
     if (session && viewer) sessions.close(session, viewer);
   });
-  const helloTimer = setTimeout(() => !principal && fail(new HubError('unauthenticated', 'send {"type":"hello","token":...} first'), true),
-    HELLO_WITHIN_MS);
+  const noHello = new HubError('unauthenticated', 'send {"type":"hello","token":...} first');
+  const helloTimer = setTimeout(() => !principal && fail(noHello, true), HELLO_WITHIN_MS);
 
   if (new URL(req.url ?? '/', 'http://x').searchParams.has('token')) {
-    return fail(new HubError('bad_request', 'tokens do not go in URLs (they end up in logs); send a hello message'), true);
+    const why = 'tokens do not go in URLs (they end up in logs); send a hello message';
+    return fail(new HubError('bad_request', why), true);
   }
   const login = async (token: string) => {
     principal = await principalForToken(svc, token);
@@ -89,7 +91,8 @@ export function handleViewSocket(svc: HubServices, sessions: LiveSessions, ws: W
       if (viewer) throw new HubError('conflict', 'this socket already shows a camera; open another socket for another');
       const device = await authorizeLiveView(svc, principal, msg.deviceId, msg.cameraId);
       if (ws.readyState !== ws.OPEN) return;
-      viewer = new LiveViewer(ws, principal, { deviceId: msg.deviceId, cameraId: msg.cameraId, reason: msg.reason }, limits);
+      const request = { deviceId: msg.deviceId, cameraId: msg.cameraId, reason: msg.reason };
+      viewer = new LiveViewer(ws, principal, request, limits);
       session = await sessions.open(device, viewer);
       if (ws.readyState !== ws.OPEN) sessions.close(session, viewer); // left while we were opening
     } catch (e) {

@@ -76,7 +76,8 @@ export class SqliteRepository implements Repository {
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
         catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known, gallery_days_id_sought = excluded.gallery_days_id_sought`)
         .run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours, s.settings.galleryDays.known, s.settings.galleryDays['id-sought']);
-      this.db.prepare('UPDATE schemes SET live_view_members = ? WHERE id = ?').run(s.settings.liveViewMembers ? 1 : 0, s.id);
+      this.db.prepare('UPDATE schemes SET live_view_members = ? WHERE id = ?')
+        .run(s.settings.liveViewMembers ? 1 : 0, s.id);
       const zone = this.db.prepare('INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name');
       for (const z of s.zones) zone.run(s.id, z.id, z.name);
       const store = this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
