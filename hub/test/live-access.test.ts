@@ -191,7 +191,7 @@ describe('a hostile edge box', () => {
     await edge.streamer.stop();
     const { default: mqtt } = await import('mqtt');
     const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
-      password: 'edge-boots-secret', clientId: 'edge-boots-agent-fake', reconnectPeriod: 0 });
+      password: 'edge-boots-secret', clientId: 'edge-boots:fake', reconnectPeriod: 0 });
     await fake.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     fake.on('message', async (_t, payload) => {
       const req = JSON.parse(payload.toString());

@@ -79,10 +79,15 @@ export class LiveSession {
       }
       for (const v of this.viewers) v.offer(data, keyframe);
     } catch (err) {
-      if (!(err instanceof Mp4Error)) throw err;
+      // Never throw out of a socket handler: one bad stream must not take the hub down.
       const ids = { streamId: this.streamId, deviceId: this.deviceId };
-      this.log.warn({ ...ids, err: err.message }, 'edge sent a malformed live segment');
-      this.end(`the edge box sent a malformed segment: ${err.message}`);
+      if (err instanceof Mp4Error) {
+        this.log.warn({ ...ids, err: err.message }, 'edge sent a malformed live segment');
+        this.end(`the edge box sent a malformed segment: ${err.message}`);
+      } else {
+        this.log.error({ ...ids, err }, 'live relay failed');
+        this.end('the hub could not relay this stream');
+      }
     }
   }
 

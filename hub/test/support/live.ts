@@ -52,7 +52,7 @@ export async function startLiveEdge(hub: { mqttPort: number; http: string },
   const camera = CameraConfig.parse({ id: opts.cameraId ?? 'door', name: 'Front door',
     url: opts.url ?? rtsp.url('sub'), detectSize: { width: 320, height: 240 } });
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: id, password: secret,
-    clientId: `${id}-agent`, reconnectPeriod: 0 });
+    clientId: `${id}:agent`, reconnectPeriod: 0 });
   // The hub lists a camera once its box has reported it.
   await client.publishAsync(topics.cameraReport(scheme, id, camera.id), JSON.stringify({ status: 'online',
     name: camera.name }), { qos: 1 });
