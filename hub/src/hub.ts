@@ -122,6 +122,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     },
   };
   const live: LiveHub = new LiveHub(services, logger('hub:live'), options.live);
+  metrics.gauge('shopwatch_live_streams', 'Live camera streams relayed', () => live.sessions.active.length);
+  metrics.gauge('shopwatch_live_viewers', 'Live camera viewers', () => live.sessions.active.reduce((n, s) => n + s.viewers.size, 0));
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
   const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'), live);

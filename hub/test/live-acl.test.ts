@@ -52,8 +52,8 @@ describe('live requests over MQTT', () => {
     const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
     await forger.subscribe(topics.deviceErrors('town', 'radio-coop'));
     // Stream ids are 128 random bits known only to the hub and the box: a forger must guess one.
-    // (That the broker never relays any device publish, so the box would not even hear a forged
-    // stop with the real id, is the MQTT branch's guarantee; checked with it merged, see report.)
+    // (The broker also never relays a device's publish, so the box would not even hear a forged
+    // stop with the real id: that is the MQTT layer's own guarantee, tested with the broker.)
     await forger.publish(request, { action: 'stop', streamId: 'guessedStreamId0000000', cameraId: 'door' });
     const refusal = await forger.waitFor((m) => m.topic.endsWith('/errors'));
     expect(refusal.json.code).toBe('forbidden');

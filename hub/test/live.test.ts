@@ -58,6 +58,9 @@ describe('live view through the hub', () => {
     expect(ffmpegChildren()).toHaveLength(1);
     expect(hub.services.live.sessions.active).toHaveLength(1);
     expect(hub.services.live.sessions.active[0]!.viewers.size).toBe(10);
+    const metrics = await (await fetch(`${hub.http}/metrics`)).text();
+    expect(metrics).toMatch(/^shopwatch_live_streams 1$/m);
+    expect(metrics).toMatch(/^shopwatch_live_viewers 10$/m);
 
     // Edge CPU of the stream over 20 s, from the kernel's own accounting of the ffmpeg process.
     const pid = [...edge.streamer.streams.values()][0]!.pid!;
