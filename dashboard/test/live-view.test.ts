@@ -119,6 +119,23 @@ describe('live view in the control room', () => {
     expect(audit[0]!.detail?.reason).toBe('alert 7: checking the front door');
   }, 90_000);
 
+  it('lets store staff watch their own store\'s camera from the field app where the scheme allows it', async () => {
+    const ctx = await newContext(browser, MOBILE, hub.http);
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await new LoginPage(page).goto();
+    await new LoginPage(page).login('boots-staff', 'boots-password');
+    await page.locator('[data-testid="field-camera-live"][data-camera-id="door"]').click();
+    const live = new LiveViewPage(page);
+    await live.giveReason('shoplifter at the door now');
+    await live.watch();
+    const videoOf = () => document.querySelector('[data-testid="live-video"]') as HTMLVideoElement;
+    await page.waitForFunction(`(${videoOf})().currentTime > 1`, null, { timeout: 10_000 });
+    await live.close();
+    const audit = hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' });
+    expect(audit.some((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now')).toBe(true);
+  }, 60_000);
+
   it('shows camera thumbnails on the device board and plays live on a phone-sized screen', async () => {
     const page = await operatorOnDeviceBoard(MOBILE);
     const thumb = page.locator('[data-testid="camera-row"][data-camera-id="door"] [data-testid="camera-thumb"]');

@@ -108,6 +108,23 @@ describe('who may watch a camera live', () => {
   }, 30_000);
 });
 
+describe('the cameras a user may watch', () => {
+  const cameras = async (user: string) => {
+    const r = await fetch(`${hub.http}/api/live/cameras`, { headers: { authorization: `Bearer ${tokens[user]}` } });
+    expect(r.status).toBe(200);
+    return ((await r.json()) as { deviceId: string; cameraId: string }[]).map((c) => `${c.deviceId}/${c.cameraId}`);
+  };
+
+  it('lists the scheme\'s cameras for operators, only their store\'s for members where allowed, none for wardens', async () => {
+    expect(await cameras('operator')).toEqual(['edge-boots/door']);
+    expect(await cameras('boots-staff')).toEqual(['edge-boots/door']);
+    expect(await cameras('tesco-staff')).toEqual([]);
+    expect(await cameras('warden')).toEqual([]);
+    expect(await cameras('city-operator')).not.toContain('edge-boots/door'); // another scheme's
+    expect(await cameras('argos-staff')).toEqual([]); // member live view off by default
+  });
+});
+
 describe('audit of live views', () => {
   it('records who watched which camera, why, from when to when', async () => {
     const v = await TestViewer.open(hub.ws, tokens.admin!, 'edge-boots', 'door', 'alert 42: man in grey hoodie');

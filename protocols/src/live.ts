@@ -58,10 +58,22 @@ export const LiveViewServerMessage = z.discriminatedUnion('type', [
 ]);
 export type LiveViewServerMessage = z.infer<typeof LiveViewServerMessage>;
 
+/** A camera the signed-in user may watch live (`GET /api/live/cameras`). */
+export const LiveCamera = z.object({
+  deviceId: LiveId,
+  cameraId: LiveId,
+  name: z.string().nullable(),
+  status: z.string(),
+  store: z.string().nullable(),
+});
+export type LiveCamera = z.infer<typeof LiveCamera>;
+
 /** Paths of the two live WebSockets and the thumbnail route, for hub, agent and dashboard. */
 export const LIVE_PATHS = {
   edge: '/live/edge',
   view: '/live/view',
+  /** GET: the cameras the signed-in user may watch (`LiveCamera[]`). */
+  cameras: '/api/live/cameras',
   /** GET `/api/live/thumbnails/{deviceId}/{cameraId}`: the latest JPEG (at most 10 s old). */
   thumbnail: (deviceId: string, cameraId: string) => `/api/live/thumbnails/${deviceId}/${cameraId}`,
 } as const;

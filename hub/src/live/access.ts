@@ -1,3 +1,4 @@
+import type { SchemeSettings } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
 import { HubError, forbidden } from '../errors';
 import type { HubServices } from '../services';
@@ -17,12 +18,16 @@ export async function authorizeLiveView(
   if (!device || device.scheme !== p.scheme || device.kind !== 'edge') throw missing;
   const cameras = await svc.repo.listCameras(p.scheme);
   if (!cameras.some((c) => c.deviceId === deviceId && c.cameraId === cameraId)) throw missing;
-  if (p.role === 'admin' || p.role === 'operator') return device;
-  if (p.role === 'member') {
-    const scheme = await svc.dir.scheme(p.scheme);
-    if (!scheme.settings.liveViewMembers) throw forbidden('this scheme does not let members watch cameras live');
-    if (!p.store || device.store !== p.store) throw forbidden('members may watch only their own store\'s cameras');
-    return device;
-  }
-  throw forbidden('live views are for operators and admins');
+  const why = whyNot(p, device, (await svc.dir.scheme(p.scheme)).settings);
+  if (why) throw forbidden(why);
+  return device;
+}
+
+/** Null when `p` may watch the cameras of edge box `device` (same scheme), else the reason why not. */
+export function whyNot(p: Principal, device: DeviceRecord, settings: SchemeSettings): string | null {
+  if (p.role === 'admin' || p.role === 'operator') return null;
+  if (p.role !== 'member') return 'live views are for operators and admins';
+  if (!settings.liveViewMembers) return 'this scheme does not let members watch cameras live';
+  if (!p.store || device.store !== p.store) return 'members may watch only their own store\'s cameras';
+  return null;
 }
