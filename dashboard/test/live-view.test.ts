@@ -133,7 +133,8 @@ describe('live view in the control room', () => {
     await page.waitForFunction(`(${videoOf})().currentTime > 1`, null, { timeout: 10_000 });
     await live.close();
     const audit = hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' });
-    expect(audit.some((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now')).toBe(true);
+    const mine = audit.filter((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now');
+    expect(mine.map((e) => e.detail?.what)).toEqual(['live view closed', 'live view opened']);
   }, 60_000);
 
   it('shows camera thumbnails on the device board and plays live on a phone-sized screen', async () => {

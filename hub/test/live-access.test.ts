@@ -115,7 +115,7 @@ describe('the cameras a user may watch', () => {
     return ((await r.json()) as { deviceId: string; cameraId: string }[]).map((c) => `${c.deviceId}/${c.cameraId}`);
   };
 
-  it('lists the scheme\'s cameras for operators, only their store\'s for members where allowed, none for wardens', async () => {
+  it('lists the scheme\'s cameras for operators, their own store\'s for members where allowed, none for wardens', async () => {
     expect(await cameras('operator')).toEqual(['edge-boots/door']);
     expect(await cameras('boots-staff')).toEqual(['edge-boots/door']);
     expect(await cameras('tesco-staff')).toEqual([]);
