@@ -227,4 +227,26 @@ describe('a hostile edge box', () => {
     await v.closed;
     await fake.endAsync();
   }, 30_000);
+
+  it('cannot answer a request the hub sent to another box, even before that box dials in', async () => {
+    // edge-boots hears its request but waits; edge-argos (another scheme) races in with the id.
+    await edge.streamer.stop(); // the real streamer would answer at once
+    const { default: mqtt } = await import('mqtt');
+    const boots = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
+      password: 'edge-boots-secret', clientId: 'edge-boots:slow', reconnectPeriod: 0 });
+    await boots.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
+    const requested = new Promise<string>((r) => boots.on('message', (_t, p) => r(JSON.parse(p.toString()).streamId)));
+    const v = await TestViewer.open(hub.ws, tokens.operator!, 'edge-boots', 'door', 'race test');
+    const streamId = await requested;
+    const intruder = await dial({ authorization: basic('edge-argos', 'edge-argos-secret') }, streamId);
+    const closed = new Promise<number>((r) => intruder.socket!.on('close', (code) => r(code)));
+    intruder.socket!.send(Buffer.from('forged init segment'));
+    expect(await closed).toBe(1008);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(v.segments).toHaveLength(0);
+    expect(v.messages.some((m) => m.type === 'ready')).toBe(false);
+    expect(hub.services.live.sessions.session('edge-boots', 'door')?.edgeConnected).toBe(false);
+    await v.close();
+    await boots.endAsync();
+  }, 30_000);
 });
