@@ -42,6 +42,21 @@ describe('edge live stream', () => {
     expect(v.messages.some((m) => m.type === 'ended')).toBe(true);
   }, 60_000);
 
+  it('never shows a viewer the camera\'s password, even in ffmpeg\'s error', async () => {
+    const hub = await startLiveHub();
+    cleanups.push(() => hub.stop());
+    // Nothing listens on port 1: ffmpeg fails with "rtsp://admin:s3cret-pass@127.0.0.1:1/cam: Connection refused".
+    const edge = await startLiveEdge(hub, { url: 'rtsp://admin:s3cret-pass@127.0.0.1:1/cam' });
+    cleanups.push(() => edge.stop());
+    const token = await login(hub.http, 'operator', 'operator-password');
+    const v = await TestViewer.open(hub.ws, token, 'edge-boots', 'door');
+    await v.until(() => v.messages.some((m) => m.type === 'ended'), 20_000);
+    const ended = v.messages.find((m) => m.type === 'ended') as { reason: string };
+    expect(ended.reason).toMatch(/rtsp:\/\/\*\*\*@127\.0\.0\.1:1\/cam: Connection refused/);
+    expect(JSON.stringify(v.messages)).not.toContain('s3cret-pass');
+    expect(JSON.stringify(v.messages)).not.toContain('admin:');
+  }, 60_000);
+
   it('tells the viewer why a camera cannot be streamed and leaves no ffmpeg', async () => {
     const hub = await startLiveHub();
     cleanups.push(() => hub.stop());

@@ -37,8 +37,17 @@ export function sendOnce(link: HubLink, streamId: string, payload: Buffer | stri
   });
 }
 
+/**
+ * Hides the user and password of any URL in a text. ffmpeg's errors quote the camera URL
+ * (`rtsp://admin:secret@10.0.0.20/...: Connection refused`), and a reason travels to the hub and
+ * on to every viewer's browser: camera credentials must never leave the box.
+ */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+}
+
 /** `failed` message: why there is no stream or picture, so viewers are not left waiting. */
-export const failure = (reason: string) => JSON.stringify({ type: 'failed', reason: reason.slice(0, 500) });
+export const failure = (reason: string) => JSON.stringify({ type: 'failed', reason: redactUrls(reason).slice(0, 500) });
 
 /** Largest segment the edge sends; the hub refuses bigger ones, so a bigger one ends the stream. */
 export const MAX_SEGMENT_BYTES = LIVE_MAX_SEGMENT_BYTES;

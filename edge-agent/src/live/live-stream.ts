@@ -4,7 +4,7 @@ import { type LiveEdgeMessage, Mp4Splitter, inspectFragment, inspectInit } from 
 import type { CameraConfig } from '../config';
 import type { Logger } from '../log';
 import { buildLiveArgs } from './live-args';
-import { type HubLink, MAX_SEGMENT_BYTES, dialHub } from './hub-socket';
+import { type HubLink, MAX_SEGMENT_BYTES, dialHub, redactUrls } from './hub-socket';
 
 export interface LiveStreamOptions {
   link: HubLink;
@@ -113,14 +113,16 @@ export class LiveStream {
   }
 
   private send(data: Uint8Array) {
+    if (this.ended) return; // ffmpeg may still flush a little after it was told to stop
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(data);
     else if (this.outbox.length < MAX_OUTBOX) this.outbox.push(data);
     else this.fail('the hub did not accept the stream in time');
   }
 
-  /** Tells the hub why (so viewers see it) and ends. */
+  /** Tells the hub why (so viewers see it, without the camera's credentials) and ends. */
   private fail(reason: string) {
     if (this.ended) return;
+    reason = redactUrls(reason);
     const msg: LiveEdgeMessage = { type: 'failed', reason: reason.slice(0, 500) };
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
     this.end(reason);

@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { LiveRequest, topics } from '@shopwatch/protocols';
 import type { CameraConfig } from '../config';
 import type { Logger } from '../log';
-import { type HubLink, failure, sendOnce } from './hub-socket';
+import { type HubLink, failure, redactUrls, sendOnce } from './hub-socket';
 import { LiveStream } from './live-stream';
 import { sendThumbnail } from './thumbnail';
 
@@ -69,7 +69,9 @@ export class LiveStreamer {
       if (this.thumbnailsBusy.has(camera.id)) return;
       this.thumbnailsBusy.add(camera.id);
       sendThumbnail(this.o.link, req.streamId, camera, this.o.ffmpegPath)
-        .catch((err) => log.warn({ cameraId: camera.id, err: (err as Error).message }, 'thumbnail not sent'))
+        .catch((err) => {
+          log.warn({ cameraId: camera.id, err: redactUrls((err as Error).message) }, 'thumbnail not sent');
+        })
         .finally(() => this.thumbnailsBusy.delete(camera.id));
       return;
     }
