@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LiveEdge, TestViewer, login, processExists, startLiveEdge,
   startLiveHub } from '../../hub/test/support/live';
@@ -40,6 +42,11 @@ describe('edge live stream', () => {
     expect(edge.streamer.streams.size).toBe(0);
     // the viewer was told, not left with a frozen picture
     expect(v.messages.some((m) => m.type === 'ended')).toBe(true);
+    // The view's end is in the audit log on disk although the hub stopped while it was open.
+    const db = new Database(path.join(hub.dataDir, 'shopwatch.db'), { readonly: true });
+    const rows = db.prepare("SELECT detail FROM audit WHERE object_kind = 'camera'").all() as { detail: string }[];
+    db.close();
+    expect(rows.map((r) => JSON.parse(r.detail).what)).toEqual(['live view opened', 'live view closed']);
   }, 60_000);
 
   it('never shows a viewer the camera\'s password, even in ffmpeg\'s error', async () => {

@@ -67,7 +67,15 @@ export class LiveSessions {
     s.removeViewer(viewer);
     const p = viewer.principal;
     const endedAt = new Date();
-    this.d.audit.append({
+    // A view that cannot be audited is refused when it opens; its end is logged if storage fails.
+    const audit = (e: Parameters<AuditLog['append']>[0]) => {
+      try {
+        this.d.audit.append(e);
+      } catch (err) {
+        this.d.log.error({ err, streamId: s.streamId, user: p.id }, 'could not audit the end of a live view');
+      }
+    };
+    audit({
       scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view',
       object: { kind: 'camera', id: `${s.deviceId}/${s.cameraId}` },
       detail: {
@@ -119,6 +127,10 @@ export class LiveSessions {
 
   stop() {
     this.stopped = true;
-    for (const s of this.active) s.end('the hub is stopping');
+    for (const s of this.active) {
+      s.end('the hub is stopping'); // tells every viewer why
+      // Audit the ends now, while storage is still open (the sockets finish closing after it is gone).
+      for (const v of [...s.viewers]) this.close(s, v);
+    }
   }
 }

@@ -26,12 +26,12 @@ export function liveScheme(): ProvisioningInput {
 }
 
 export async function startLiveHub(options: HubOptions = {},
-  seed = liveScheme()): Promise<RunningHub & { http: string; ws: string }> {
+  seed = liveScheme()): Promise<RunningHub & { http: string; ws: string; dataDir: string }> {
   const dataDir = tempDir();
   const cfg = loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: writeSeed(dataDir, seed),
     logLevel: 'error' });
   const hub = await startHub(cfg, options);
-  return { ...hub, http: `http://127.0.0.1:${hub.httpPort}`, ws: `ws://127.0.0.1:${hub.httpPort}` };
+  return { ...hub, dataDir, http: `http://127.0.0.1:${hub.httpPort}`, ws: `ws://127.0.0.1:${hub.httpPort}` };
 }
 
 /** A real edge box's live side: its MQTT connection, a real RTSP camera, the real streamer (ffmpeg). */
