@@ -17,6 +17,7 @@ export default defineConfig(({ command }) => ({
     proxy: {
       '/api': hub,
       '/ws': { target: hub.replace(/^http/, 'ws'), ws: true },
+      '/live': { target: hub.replace(/^http/, 'ws'), ws: true },
     },
   },
 }));

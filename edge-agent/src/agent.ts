@@ -8,6 +8,7 @@ import { EvidenceRecorder } from './evidence/recorder';
 import { GalleryStore } from './gallery/store';
 import { GalleryFollower } from './gallery/sync';
 import { urlSecrets } from '@shopwatch/protocols';
+import { LiveStreamer } from './live/live-streamer';
 import { addLogSecrets, createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
 import { startDelivery } from './spool/delivery';
@@ -21,6 +22,7 @@ export interface RunningAgent {
   uplink: HubUplink;
   gallery: GalleryStore;
   spool: SqliteSpool;
+  live: LiveStreamer;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,12 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   };
   follower = new GalleryFollower(gallery, http, (a) => uplink.reportGallery(a), createLogger('agent:gallery'));
 
+  // Live view: on the hub's request, one stream-copy ffmpeg per camera, dialled out to the hub.
+  const live = new LiveStreamer({
+    client: uplink.client, scheme: cfg.device.scheme, cameras: cfg.cameras, ffmpegPath: cfg.ffmpegPath,
+    link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret }, log: createLogger('agent:live'),
+  });
+
   let clockOffsetMs = 0;
   const measureClock = () => measureClockOffset(http).then((o) => (clockOffsetMs = -o)).catch(() => {});
   void measureClock();
@@ -108,8 +116,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   }
 
   return {
-    matcher, recorder, uplink, gallery, spool,
+    matcher, recorder, uplink, gallery, spool, live,
     stop: async () => {
+      await live.stop();
       clearInterval(clockTimer);
       clearInterval(healthTimer);
       // Clips still waiting for their post-roll need the cameras running: drain first.

@@ -30,6 +30,7 @@ import type { HubServices } from './services';
 import { openDatabase } from './storage/sqlite';
 import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
+import { LiveHub, type LiveOptions } from './live/live-hub';
 
 export interface RunningHub {
   httpPort: number;
@@ -46,6 +47,8 @@ export interface RunningHub {
 export interface HubOptions {
   /** The enrolment face check; the vision library by default. */
   faces?: FaceChecker;
+  /** Live-view timings (grace after the last viewer, start timeout, viewer queue bounds). */
+  live?: LiveOptions;
 }
 
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
@@ -110,14 +113,21 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const services: HubServices = {
     config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
     ready: () => ready,
+    get live() {
+      return live;
+    },
   };
+  const live: LiveHub = new LiveHub(services, logger('hub:live'), options.live);
+  metrics.gauge('shopwatch_live_streams', 'Live camera streams relayed', () => live.sessions.active.length);
+  metrics.gauge('shopwatch_live_viewers', 'Live camera viewers', () => live.sessions.active.reduce((n, s) => n + s.viewers.size, 0));
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
-  const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'));
+  const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'), live);
 
   const mqttPort = await broker.listen(config.mqttPort, config.host);
   const httpPort = await http.listen(config.httpPort, config.host);
   stops.push(() => http.close());
+  stops.push(() => live.close()); // runs before http.close: viewers hear why, edge boxes stop ffmpeg
   ready = true;
   log.info({ httpPort, mqttPort, dataDir: config.dataDir }, 'hub ready');
 

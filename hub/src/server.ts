@@ -6,12 +6,15 @@ import type { Hono } from 'hono';
 import type { Logger } from './log';
 import type { Broker } from './mqtt/broker';
 import { type BrowserSockets, WS_MAX_PAYLOAD } from './ws/browser';
+import type { LiveHub } from './live/live-hub';
 
 /**
  * One HTTP server for the API, the dashboard, MQTT over WebSocket (`/mqtt`) and the browser
  * WebSocket (`/ws`). Upgrades are dispatched here, in one place, by path.
  */
-export function createHttpServer(app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger) {
+export function createHttpServer(
+  app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger, live?: LiveHub,
+) {
   const server = http.createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;
   const mqttWss = new WebSocketServer({
@@ -26,6 +29,8 @@ export function createHttpServer(app: Hono<any>, broker: Broker, browsers: Brows
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname === '/mqtt') mqttWss.handleUpgrade(req, socket, head, (ws) => broker.handleWebSocket(ws, req));
     else if (pathname === '/ws') browserWss.handleUpgrade(req, socket, head, (ws) => browsers.handle(ws, req));
+    // `/live/edge` (edge boxes send a camera) and `/live/view` (browsers watch it)
+    else if (live?.handles(pathname)) live.upgrade(pathname, req, socket, head);
     else {
       log.warn({ path: pathname }, 'upgrade refused: unknown path');
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

@@ -25,6 +25,7 @@ export interface Governance {
   exclusions: ExclusionService;
 }
 import type { EvidenceRepository } from './storage/evidence-repository';
+import type { LiveHub } from './live/live-hub';
 import type { GalleryRepository } from './storage/gallery-repository';
 
 /** The parts the HTTP API and the browser WebSocket use; built by main.ts. */
@@ -47,5 +48,6 @@ export interface HubServices {
   review: ReviewService;
   audit: AuditLog;
   governance: Governance;
+  live: LiveHub;
   ready: () => boolean;
 }

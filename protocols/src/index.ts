@@ -13,3 +13,5 @@ export * from './governance';
 export * from './client-id';
 export * from './export';
 export * from './redact';
+export * from './live';
+export * from './fmp4';

@@ -28,6 +28,8 @@ export const SchemeSettings = z.strictObject({
   galleryDays: z
     .strictObject({ known: z.number().int().min(1).max(730).default(365), 'id-sought': z.number().int().min(1).max(365).default(90) })
     .default({ known: 365, 'id-sought': 90 }),
+  /** May a member (store staff) watch their own store's cameras live? Off unless the scheme decides so. */
+  liveViewMembers: z.boolean().default(false),
 });
 export type SchemeSettings = z.infer<typeof SchemeSettings>;
 
@@ -36,7 +38,7 @@ export const Scheme = z.strictObject({
   name: z.string().min(1).max(100),
   zones: z.array(Zone).min(1),
   stores: z.array(Store).default([]),
-  settings: SchemeSettings.default({ escalationSeconds: 60, catchUpHours: 24, galleryDays: { known: 365, 'id-sought': 90 } }),
+  settings: SchemeSettings.default({ escalationSeconds: 60, catchUpHours: 24, galleryDays: { known: 365, 'id-sought': 90 }, liveViewMembers: false }),
 });
 export type Scheme = z.infer<typeof Scheme>;
 

@@ -3,6 +3,7 @@ import { Ack, AlertEvent, AlertRaise, Close, Receipt } from './alerts';
 import { CameraReport, CameraStatus, DeviceError, DeviceStatus } from './devices';
 import { EvidenceReport } from './evidence';
 import { GalleryApplied, GalleryVersion } from './gallery';
+import { LiveRequest } from './live';
 import { ReviewEvent } from './review';
 
 /**
@@ -46,6 +47,8 @@ export const topics = {
   galleryVersion: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/gallery/version`,
   /** hub → control room: review queue changes. */
   reviewCandidates: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/review/candidates`,
+  /** hub → one edge box: start / stop a live stream, grab a thumbnail. */
+  liveRequest: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/live/request`,
 } as const;
 
 export type TopicKind = keyof typeof topics;
@@ -65,6 +68,7 @@ export const TOPICS = {
   cameraStatus: { direction: 'out', schema: CameraStatus, pattern: 'devices/{deviceId}/cameras/{cameraId}/status', retained: true },
   galleryVersion: { direction: 'out', schema: GalleryVersion, pattern: 'gallery/version', retained: true },
   reviewCandidates: { direction: 'out', schema: ReviewEvent, pattern: 'review/candidates' },
+  liveRequest: { direction: 'out', schema: LiveRequest, pattern: 'devices/{deviceId}/live/request' },
 } as const satisfies Record<TopicKind, { direction: 'in' | 'out'; schema: z.ZodType; pattern: string; retained?: boolean }>;
 
 export type TopicPayload<K extends TopicKind> = z.infer<(typeof TOPICS)[K]['schema']>;

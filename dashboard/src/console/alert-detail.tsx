@@ -3,6 +3,8 @@ import { useServices } from '../core/context';
 import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, actorName, age, clock, countdown, keysOf, placeOf } from '../core/labels';
 import { type AlertView, useStore } from '../core/store';
 import { ExportButton } from './export-dialog';
+import { useState } from 'preact/hooks';
+import { LiveDialog } from './live-dialog';
 
 const KEY_OF: Record<AckStatus, string> = { seen: 's', attending: 't', unable: 'u' };
 
@@ -14,6 +16,13 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
   const place = placeOf(a, scheme);
   const left = countdown(a, now);
   const name = (id: string) => devices.get(id)?.name ?? id;
+  const user = useStore(store, (s) => s.user);
+  const [live, setLive] = useState<{ deviceId: string; cameraId: string } | null>(null);
+  // The store's cameras, for operators and admins to look at the scene now.
+  const cameras = user?.role === 'operator' || user?.role === 'admin'
+    ? [...devices.values()].filter((d) => d.kind === 'edge' && a.store && d.store === a.store)
+      .flatMap((d) => d.cameras.map((c) => ({ deviceId: d.id, cameraId: c.cameraId, name: c.name ?? c.cameraId })))
+    : [];
   return (
     <article class="alert-detail" aria-labelledby="detail-title" data-testid="alert-detail" data-alert-id={a.id}>
       <header>
@@ -47,6 +56,17 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
         </div>
       )}
       <ExportButton target={{ alertId: a.id }} />
+      {cameras.length > 0 && (
+        <div class="actions" role="group" aria-label="Cameras at this store">
+          {cameras.map((c) => (
+            <button class="btn ghost" data-testid="alert-live" onClick={() => setLive(c)}>
+              Live: {c.name}
+            </button>
+          ))}
+        </div>
+      )}
+      {live && <LiveDialog {...live} title={`${place.store ?? ''}, camera ${live.cameraId}`} reason={`alert ${a.id}`}
+        onDone={() => setLive(null)} />}
       <h3>Timeline</h3>
       <ol class="timeline" data-testid="timeline">
         {a.timeline.map((t) => (

@@ -4,6 +4,8 @@ import { useServices } from '../core/context';
 import { age, clock } from '../core/labels';
 import { useNow, useStore } from '../core/store';
 import { useHotkeys } from '../ui/hotkeys';
+import { CameraThumb } from './camera-thumb';
+import { LiveDialog } from './live-dialog';
 
 const KINDS: Record<DeviceKind, string> = { radio: 'Radios', tablet: 'Tablets', edge: 'Edge boxes' };
 
@@ -15,6 +17,10 @@ export function DevicesScreen() {
   const now = useNow();
   const [offlineOnly, setOfflineOnly] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const user = useStore(store, (s) => s.user);
+  // Operators and admins watch cameras live (the hub enforces it; this only hides a useless button).
+  const canWatch = user?.role === 'operator' || user?.role === 'admin';
+  const [live, setLive] = useState<{ deviceId: string; cameraId: string; title: string } | null>(null);
   const list = useMemo(() => [...devices.values()], [devices]);
   const online = list.filter((d) => d.status === 'online').length;
   const cameras = list.flatMap((d) => d.cameras);
@@ -66,7 +72,8 @@ export function DevicesScreen() {
                   </thead>
                   <tbody>
                     {group.map((d) => (
-                      <DeviceRows d={d} now={now} storeName={storeName(d.store)} />
+                      <DeviceRows d={d} now={now} storeName={storeName(d.store)}
+                        onLive={canWatch ? setLive : undefined} />
                     ))}
                   </tbody>
                 </table>
@@ -75,11 +82,14 @@ export function DevicesScreen() {
           );
         })}
       </div>
+      {live && <LiveDialog {...live} onDone={() => setLive(null)} />}
     </section>
   );
 }
 
-function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | null }) {
+type OpenLive = (t: { deviceId: string; cameraId: string; title: string }) => void;
+
+function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | null; onLive?: OpenLive }) {
   const { d, now } = props;
   return (
     <>
@@ -101,6 +111,19 @@ function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | 
           </td>
           <td>
             <span aria-hidden="true">└ </span>camera {c.name ?? c.cameraId}
+            {props.onLive && d.kind === 'edge' && (
+              <>
+                {' '}
+                {c.status === 'online' && (
+                  <CameraThumb deviceId={d.id} cameraId={c.cameraId} name={c.name ?? c.cameraId} />
+                )}
+                <button class="btn ghost" data-testid="camera-live" onClick={() => props.onLive!({
+                  deviceId: d.id, cameraId: c.cameraId, title: `${props.storeName ?? d.id}, camera ${c.name ?? c.cameraId}`,
+                })}>
+                  Live
+                </button>
+              </>
+            )}
           </td>
           <td class="muted">{c.reason ?? ''}</td>
           <td>since {clock(c.since)}</td>

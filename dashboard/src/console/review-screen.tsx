@@ -6,6 +6,7 @@ import { useNow, useStore } from '../core/store';
 import { useHotkeys } from '../ui/hotkeys';
 import { Evidence } from './review-evidence';
 import { ExportButton } from './export-dialog';
+import { LiveDialog } from './live-dialog';
 
 type Verdict = 'confirm' | 'reject';
 const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
@@ -28,6 +29,7 @@ export function ReviewScreen() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const [watching, setWatching] = useState(false);
 
   useEffect(() => {
     actions.refreshReview().catch((e: Error) => setMessage({ text: e.message, error: true }));
@@ -147,6 +149,15 @@ export function ReviewScreen() {
               {current.clockOffsetMs} ms
             </p>
             <Evidence c={current} />
+            {(user?.role === 'operator' || user?.role === 'admin') && (
+              <button class="btn ghost" data-testid="candidate-live" onClick={() => setWatching(true)}>
+                Watch camera {current.cameraId} live
+              </button>
+            )}
+            {watching && (
+              <LiveDialog deviceId={current.deviceId} cameraId={current.cameraId} title={`camera ${current.cameraId}`}
+                reason={`reviewing candidate ${current.id}`} onDone={() => setWatching(false)} />
+            )}
             {current.status === 'pending' ? (
               <Decision
                 c={current}

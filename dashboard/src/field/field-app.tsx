@@ -9,6 +9,7 @@ import { ConnectionBadge } from '../ui/connection';
 import { AlertCard } from './alert-card';
 import { IncidentForm } from './incident-form';
 import { RaisePanel } from './raise-panel';
+import { LiveCameras } from './live-cameras';
 
 /** The field app: phones and tablets of store staff and wardens. Big targets, one tap each. */
 export function FieldApp(props: { controlRoom: boolean }) {
@@ -68,6 +69,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
       )}
       <div class={`field-body${storeFirst ? ' store-first' : ' feed-first'}`}>
         <RaisePanel />
+        <LiveCameras />
         <section class="field-feed" aria-labelledby="feed-h">
           <h2 id="feed-h">
             Active alerts <span class="count">{active.length}</span>

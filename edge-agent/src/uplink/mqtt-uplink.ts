@@ -49,7 +49,10 @@ export class HubUplink implements Uplink {
       try {
         const body = JSON.parse(payload.toString());
         if (topic === topics.galleryVersion(o.scheme)) o.onGalleryVersion?.(Number(body.version));
-        else o.log.warn({ error: body }, 'the hub refused a message');
+        // (live requests arrive on this client too; the live streamer handles them)
+        else if (topic === topics.deviceErrors(o.scheme, deviceId)) {
+          o.log.warn({ error: body }, 'the hub refused a message');
+        }
       } catch {}
     });
   }

@@ -64,6 +64,11 @@ export function canSubscribe(p: Principal, filter: string, schemeZones: string[]
     if (anyDevice(rest[1]) || self(rest[1])) return { ok: true, zones: [] };
     return no('camera status is for the control room');
   }
+  // devices/{id}/live/request: an edge box follows its own live-view requests, nobody else's
+  if (rest.length === 4 && rest[0] === 'devices' && rest[2] === 'live' && rest[3] === 'request') {
+    if (p.deviceKind === 'edge' && self(rest[1])) return { ok: true, zones: [] };
+    return no('live requests are for the edge box they name');
+  }
   // gallery/version: edge boxes fetch the gallery when it changes
   if (rest.length === 2 && rest[0] === 'gallery' && rest[1] === 'version') {
     return p.deviceKind === 'edge' ? { ok: true, zones: [] } : no('only edge boxes follow the gallery version');

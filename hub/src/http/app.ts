@@ -14,6 +14,7 @@ import { reviewRoutes } from './routes-review';
 import { governanceRoutes } from './routes-gallery';
 import { exportRoutes } from './routes-export';
 import { serveDashboard } from './static';
+import { liveRoutes } from '../live/routes-live';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
 export function createApp(svc: HubServices, log: Logger) {
@@ -56,6 +57,7 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api/review', reviewRoutes(svc));
   app.route('/api', governanceRoutes(svc));
   app.route('/api/exports', exportRoutes(svc));
+  app.route('/api/live', liveRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });

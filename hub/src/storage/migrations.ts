@@ -138,4 +138,10 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         at TEXT NOT NULL, by TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, outcome TEXT);
     `,
   },
+  {
+    // Numbered 5: version 4 is taken by the fleet changes on another branch.
+    version: 5,
+    name: 'live view: may members watch their own store\'s cameras',
+    sql: `ALTER TABLE schemes ADD COLUMN live_view_members INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -76,6 +76,8 @@ export class SqliteRepository implements Repository {
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
         catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known, gallery_days_id_sought = excluded.gallery_days_id_sought`)
         .run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours, s.settings.galleryDays.known, s.settings.galleryDays['id-sought']);
+      this.db.prepare('UPDATE schemes SET live_view_members = ? WHERE id = ?')
+        .run(s.settings.liveViewMembers ? 1 : 0, s.id);
       const zone = this.db.prepare('INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name');
       for (const z of s.zones) zone.run(s.id, z.id, z.name);
       const store = this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
@@ -89,7 +91,8 @@ export class SqliteRepository implements Repository {
     if (!r) return null;
     return {
       id: r.id, name: r.name,
-      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours, galleryDays: { known: r.gallery_days_known, 'id-sought': r.gallery_days_id_sought } },
+      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours, galleryDays: { known: r.gallery_days_known, 'id-sought': r.gallery_days_id_sought },
+        liveViewMembers: r.live_view_members === 1 },
       zones: this.db.prepare('SELECT id, name FROM zones WHERE scheme = ? ORDER BY id').all(id) as SchemeRecord['zones'],
       stores: (this.db.prepare('SELECT * FROM stores WHERE scheme = ? ORDER BY id').all(id) as Row[]).map((s) => ({
         id: s.id, name: s.name, zone: s.zone, plan: s.plan_x === null ? null : { x: s.plan_x, y: s.plan_y },

@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
   galleryVersion: { op: 'receiveGalleryVersion', summary: 'Edge boxes: the scheme gallery version, retained; fetch GET /api/edge/gallery when it changes.' },
   reviewCandidates: { op: 'receiveReviewQueue', summary: 'Control room: review queue changes (pending, updated, claimed, decided, expired).' },
   cameraStatus: { op: 'receiveCameraStatus', summary: 'Control room: validated camera state, retained.' },
+  liveRequest: { op: 'receiveLiveRequest', summary: 'Edge box only, its own id: start or stop a live stream of a camera (stream copy to fMP4, sent on the WebSocket /live/edge?stream={streamId}), or grab one JPEG thumbnail and send it there.' },
 };
 
 const PARAMS: Record<string, string> = {

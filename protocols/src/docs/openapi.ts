@@ -3,6 +3,7 @@ import { Ack, AlertWithDeliveries, Close, Alert } from '../alerts';
 import { DeviceSummary } from '../devices';
 import { ErrorBody } from '../errors';
 import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeInfo, UserInfo } from '../http';
+import { LiveCamera } from '../live';
 import { jsonSchema } from './json-schema';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -19,7 +20,7 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
 export function openApiDocument() {
-  const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health };
+  const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health, LiveCamera };
   const query = jsonSchema(AlertQuery, 'input') as { properties: Record<string, unknown> };
   return {
     openapi: '3.1.0',
@@ -49,6 +50,8 @@ export function openApiDocument() {
       '/api/alerts/{id}/ack': { post: { summary: 'Acknowledge: seen, attending (stops escalation) or unable', security: secured, parameters: idParam, requestBody: { required: true, content: json(ref('Ack')) }, responses: { 200: { description: 'The alert', content: json(ref('Alert')) }, ...errors(400, 401, 404, 409) } } },
       '/api/alerts/{id}/close': { post: { summary: 'Close with an outcome', security: secured, parameters: idParam, requestBody: { required: true, content: json(ref('Close')) }, responses: { 200: { description: 'The alert', content: json(ref('Alert')) }, ...errors(400, 401, 403, 404, 409) } } },
       '/api/devices': { get: { summary: 'Device board (admin, coordinator, operator)', security: secured, responses: { 200: { description: 'Devices with presence and cameras', content: json({ type: 'array', items: ref('DeviceSummary') }) }, ...errors(401, 403) } } },
+      '/api/live/cameras': { get: { summary: 'Cameras the user may watch live (operators and admins: the scheme\'s; members: their store\'s where the scheme allows it)', security: secured, responses: { 200: { description: 'Cameras', content: json({ type: 'array', items: ref('LiveCamera') }) }, ...errors(401) } } },
+      '/api/live/thumbnails/{deviceId}/{cameraId}': { get: { summary: 'Latest picture of a camera, at most 10 s old (operators and admins; members of the camera\'s store where the scheme allows live view)', security: secured, parameters: [{ name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'cameraId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 403, 404, 503) } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive', content: json(ref('Health')) } } } },
       '/readyz': { get: { summary: 'Readiness: storage and broker', responses: { 200: { description: 'Ready', content: json(ref('Health')) }, 503: { description: 'Not ready', content: json(ref('Health')) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },

@@ -1,0 +1,91 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { LIVE_MAX_SEGMENT_BYTES, LIVE_PATHS } from '@shopwatch/protocols';
+import type { Logger } from '../log';
+import type { HubServices } from '../services';
+import { checkEdgeUpgrade, refuseUpgrade } from './edge-upgrade';
+import { LiveSessions } from './sessions';
+import { LiveThumbnails } from './thumbnails';
+import type { ViewerLimits } from './viewer';
+import { handleViewSocket } from './view-socket';
+
+export interface LiveOptions {
+  graceMs?: number;
+  startTimeoutMs?: number;
+  viewerLimits?: ViewerLimits;
+}
+
+/**
+ * The live view on the hub: the two WebSocket paths (`/live/edge` for edge boxes, `/live/view` for
+ * browsers), the streams they share and the device-board thumbnails. The HTTP server hands it the
+ * upgrades of its paths; everything else about live view stays in this folder.
+ */
+export class LiveHub {
+  readonly sessions: LiveSessions;
+  readonly thumbnails: LiveThumbnails;
+  private edgeWss = new WebSocketServer({
+    noServer: true, maxPayload: LIVE_MAX_SEGMENT_BYTES, perMessageDeflate: false,
+  });
+  private viewWss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+  private heartbeat: NodeJS.Timeout;
+
+  constructor(private svc: HubServices, private log: Logger, private opts: LiveOptions = {}) {
+    const isOnline = (id: string) => svc.presence.isOnline(id);
+    this.sessions = new LiveSessions({
+      publish: (topic, payload) => svc.broker.publish(topic, payload, { qos: 1 }), isOnline, audit: svc.audit, log,
+      graceMs: opts.graceMs, startTimeoutMs: opts.startTimeoutMs,
+    });
+    this.thumbnails = new LiveThumbnails({
+      request: (scheme, id, req) => this.sessions.request(scheme, id, req), isOnline,
+    });
+    // A viewer or edge socket that silently died (a phone that lost its network) is noticed and closed.
+    const alive = new WeakSet<object>();
+    this.heartbeat = setInterval(() => {
+      for (const ws of [...this.edgeWss.clients, ...this.viewWss.clients]) {
+        if (!alive.has(ws)) ws.terminate();
+        else (alive.delete(ws), ws.ping());
+      }
+    }, 30_000);
+    this.heartbeat.unref();
+    const track = (ws: import('ws').WebSocket) => (alive.add(ws), ws.on('pong', () => alive.add(ws)));
+    this.edgeWss.on('connection', track);
+    this.viewWss.on('connection', track);
+  }
+
+  handles(pathname: string): boolean {
+    return pathname === LIVE_PATHS.edge || pathname === LIVE_PATHS.view;
+  }
+
+  upgrade(pathname: string, req: IncomingMessage, socket: Duplex, head: Buffer) {
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'live upgrade socket error'));
+    if (pathname === LIVE_PATHS.view) {
+      return this.viewWss.handleUpgrade(req, socket, head, (ws) => {
+        this.viewWss.emit('connection', ws, req);
+        handleViewSocket(this.svc, this.sessions, ws, req, this.log, this.opts.viewerLimits);
+      });
+    }
+    checkEdgeUpgrade(this.svc.devices, req).then((c) => {
+      if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
+      this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
+        this.edgeWss.emit('connection', ws, req);
+        const taken = this.sessions.attachEdge(c.device, c.streamId, ws)
+          || this.thumbnails.attachEdge(c.device, c.streamId, ws);
+        if (!taken) {
+          // Nobody asked this box for this stream: it gets no audience.
+          this.log.warn({ deviceId: c.device.id }, 'edge box offered a live stream the hub did not ask for');
+          ws.close(1008, 'no such stream');
+        }
+      });
+    }).catch((err) => {
+      this.log.error({ err }, 'live edge upgrade failed');
+      refuseUpgrade(socket, 400, 'upgrade failed');
+    });
+  }
+
+  close() {
+    clearInterval(this.heartbeat);
+    this.sessions.stop();
+    for (const c of [...this.edgeWss.clients, ...this.viewWss.clients]) c.terminate();
+  }
+}
