@@ -81,8 +81,9 @@ export class HubUplink implements Uplink {
       await this.publish(CandidateReport.parse(toWire({ kind: 'candidate', ...payload })));
       await this.uploadAll(item);
     } else if (item.kind === 'clip') {
-      await this.uploadAll(item);
+      // The report declares the clip (name, size, SHA-256); the hub takes only declared files.
       await this.publish(ClipReport.parse({ kind: 'clip', ...payload }));
+      await this.uploadAll(item);
     } else {
       this.o.log.error({ kind: item.kind, id: item.id }, 'unknown spool item kind; dropped');
     }

@@ -47,6 +47,7 @@ export class EvidenceService {
 
   async report(p: Principal, r: EvidenceReport): Promise<void> {
     if (r.kind === 'candidate') {
+      if (r.crop.file === r.frame.file) throw new HubError('bad_request', 'crop and frame must have different file names');
       if (!this.isActive(p.scheme, r.subjectId)) throw new HubError('conflict', `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`);
       const added = await this.repo.addCandidate({ report: r, scheme: p.scheme, deviceId: p.id, store: p.store, zone: p.zone, receivedAt: new Date().toISOString() });
       if (!added) {
@@ -60,13 +61,20 @@ export class EvidenceService {
     }
     const c = await this.repo.getCandidate(r.candidateId);
     if (!c || c.deviceId !== p.id) throw new HubError('not_found', `candidate "${r.candidateId}" not found for this device`);
+    if (c.status === 'rejected' || c.status === 'expired') throw new HubError('gone', `candidate is ${c.status}; its media was deleted`);
     if (r.file) {
+      // The clip report declares the clip before its upload; the declaration is made once.
       const f = await this.repo.getFile(r.candidateId, r.file);
-      if (!f?.verifiedAt) throw new HubError('conflict', `upload ${r.file} before reporting it`);
-      if (f.sha256 !== r.sha256) throw new HubError('bad_request', `${r.file} was uploaded with another SHA-256`);
+      if (f && f.kind !== 'clip') throw new HubError('conflict', `${r.file} is already declared as the ${f.kind}`);
+      if (f && (f.sha256 !== r.sha256 || f.bytes !== r.bytes)) throw new HubError('conflict', `${r.file} was declared with another SHA-256 or size`);
+      const other = c.files.find((x) => x.kind === 'clip' && x.name !== r.file);
+      if (other) throw new HubError('conflict', `candidate already has a clip (${other.name}); one clip per candidate`);
     }
     await this.repo.setClip(r.candidateId, r);
     if (r.error) await this.repo.custody(r.candidateId, null, `device:${p.id}`, 'no_clip', { error: r.error, message: r.message });
+    else if (r.file && !c.files.some((x) => x.name === r.file)) {
+      await this.repo.custody(r.candidateId, r.file, `device:${p.id}`, 'declared', { sha256: r.sha256, bytes: r.bytes });
+    }
     await this.announce(r.candidateId, 'updated');
   }
 }

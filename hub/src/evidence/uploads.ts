@@ -1,14 +1,15 @@
 import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Sha256 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
-import type { EvidenceRepository } from '../storage/evidence-repository';
+import type { EvidenceRepository, FileRecord } from '../storage/evidence-repository';
 import type { DeviceRecord } from '../storage/repository';
+import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits, quotaExceeded } from './limits';
+import { checkClip } from './probe';
+import { SNIFF_BYTES, describeType, sniff } from './sniff';
 import { type EvidenceStore, fsyncPath } from './store';
-
-export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface UploadState {
   offset: number;
@@ -16,89 +17,163 @@ export interface UploadState {
   complete: boolean;
 }
 
-const kindOf = (name: string) => (name.startsWith('clip') ? 'clip' : name.startsWith('crop') ? 'crop' : 'frame');
+/** The type each kind of evidence file must be, read from its bytes. */
+const EXPECTED = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' } as const;
 
 /**
  * Resumable uploads of evidence files (a small subset of the tus protocol): `HEAD` tells how
- * many bytes the hub holds, `PATCH` with `Upload-Offset` appends from there. The hub hashes the
- * complete file and keeps it only if the SHA-256 equals the one the edge computed at capture.
+ * many bytes the hub holds, `PATCH` with `Upload-Offset` appends from there. Only files that
+ * the candidate report (crop, frame) or the clip report (clip) declared are taken, with the
+ * declared size and SHA-256 — a device can neither add files nor change a declaration by
+ * uploading. A candidate's files are taken while it is pending AND after confirmation (the clip
+ * of a confirmed match is the evidence that matters most); after a rejection or expiry its
+ * media is deleted and uploads get 410 Gone.
  */
 export class Uploads {
   /** Called once a file is verified, so the review queue can show it at once. */
   onVerified: (candidateId: string, name: string) => Promise<void> = async () => {};
+  limits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
+  private rate = new UploadRate(() => this.limits);
+  /** Files with a PATCH in progress: a second concurrent one would interleave bytes. */
+  private busy = new Set<string>();
 
   constructor(private repo: EvidenceRepository, private store: EvidenceStore, private log: Logger) {}
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
     if (!c || c.deviceId !== device.id) throw new HubError('not_found', `candidate "${candidateId}" not found for this device`);
+    if (c.status === 'rejected' || c.status === 'expired')
+      throw new HubError('gone', `candidate is ${c.status}; its media was deleted and no upload is taken for it`);
     return c;
+  }
+
+  private async declared(candidateId: string, name: string): Promise<FileRecord & { bytes: number }> {
+    const f = await this.repo.getFile(candidateId, name);
+    if (!f || f.bytes === null)
+      throw new HubError('conflict', `${name} was not declared for candidate ${candidateId}: only the files named in its candidate or clip report are taken`);
+    if (f.deletedAt) throw new HubError('gone', `${name} was deleted`);
+    return f as FileRecord & { bytes: number };
   }
 
   async state(device: DeviceRecord, candidateId: string, name: string): Promise<UploadState> {
     await this.candidateOf(device, candidateId);
-    const f = await this.repo.getFile(candidateId, name);
-    if (f?.verifiedAt) return { offset: f.bytes ?? 0, length: f.bytes, complete: true };
-    return { offset: this.store.partSize(candidateId, name), length: f?.bytes ?? null, complete: false };
+    const f = await this.declared(candidateId, name);
+    if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true };
+    return { offset: this.store.partSize(candidateId, name), length: f.bytes, complete: false };
   }
 
-  async append(device: DeviceRecord, candidateId: string, name: string, h: { offset: number; length: number; sha256: string }, body: ReadableStream<Uint8Array> | null): Promise<UploadState & { sha256?: string }> {
+  async append(
+    device: DeviceRecord, candidateId: string, name: string, h: { offset: number; length: number; sha256: string },
+    body: ReadableStream<Uint8Array> | null,
+  ): Promise<UploadState & { sha256?: string }> {
     const c = await this.candidateOf(device, candidateId);
-    if (c.status !== 'pending') throw new HubError('conflict', `candidate is ${c.status}; its evidence is no longer accepted`);
+    const f = await this.declared(candidateId, name);
+    if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true, sha256: f.sha256 };
     if (!Sha256.safeParse(h.sha256).success) throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
-    if (!Number.isInteger(h.length) || h.length <= 0 || h.length > MAX_FILE_BYTES) throw new HubError('bad_request', `Upload-Length must be 1..${MAX_FILE_BYTES}`);
-    let f = await this.repo.getFile(candidateId, name);
-    if (f?.verifiedAt) return { offset: f.bytes!, length: f.bytes, complete: true, sha256: f.sha256 };
-    if (f && f.sha256 !== h.sha256) throw new HubError('conflict', `${name} was declared with another SHA-256`);
-    if (f && f.bytes !== null && f.bytes !== h.length) throw new HubError('conflict', `${name} was declared with another length`);
-    if (!f) {
-      await this.repo.declareFile({ candidateId, name, kind: kindOf(name), sha256: h.sha256, bytes: h.length });
-      f = await this.repo.getFile(candidateId, name);
-    } else if (f.bytes === null) {
-      await this.repo.declareFile({ candidateId, name, kind: f.kind, sha256: h.sha256, bytes: h.length });
+    // The declaration wins: a request that disagrees with it is refused and records nothing, so
+    // a wrong header never blocks the file (the next correct request goes through).
+    if (h.sha256 !== f.sha256) throw new HubError('conflict', `${name} was declared with another SHA-256; nothing was recorded`);
+    if (h.length !== f.bytes) throw new HubError('conflict', `Upload-Length ${h.length} differs from the declared ${f.bytes} bytes; nothing was recorded`);
+    const key = `${candidateId}/${name}`;
+    if (this.busy.has(key)) throw new HubError('conflict', `an upload of ${name} is already in progress`);
+    this.busy.add(key);
+    try {
+      return await this.write(device, c.status === 'pending', f, h.offset, body);
+    } finally {
+      this.busy.delete(key);
     }
-    fs.mkdirSync(this.store.dir(candidateId), { recursive: true });
+  }
+
+  private async write(device: DeviceRecord, pending: boolean, f: FileRecord & { bytes: number }, offset: number, body: ReadableStream<Uint8Array> | null) {
+    const { candidateId, name } = f;
+    fs.mkdirSync(this.store.dir(candidateId), { recursive: true, mode: 0o700 });
     const part = this.store.part(candidateId, name);
     const have = this.store.partSize(candidateId, name);
-    if (h.offset !== have) throw Object.assign(new HubError('conflict', `Upload-Offset ${h.offset} does not match the ${have} bytes held`), { offset: have });
-
+    if (offset !== have) throw Object.assign(new HubError('conflict', `Upload-Offset ${offset} does not match the ${have} bytes held`), { offset: have });
+    this.rate.check(device.id);
+    // The quota protects the disk from a box flooding the review queue; the clip of a match a
+    // reviewer already confirmed is always taken.
+    if (pending) {
+      const held = await this.repo.bytesHeldPending(device.id);
+      if (held + (f.bytes - have) > this.limits.deviceQuotaBytes) throw quotaExceeded(held, f.bytes - have, this.limits.deviceQuotaBytes);
+    }
+    const expected = EXPECTED[f.kind];
+    let head = have > 0 ? readHead(part) : Buffer.alloc(0);
     let written = 0;
-    const limit = h.length - have;
+    const limit = f.bytes - have;
+    const rate = this.rate;
     const guard = new Transform({
       transform(chunk: Buffer, _e, cb) {
         written += chunk.length;
-        if (written > limit) return cb(new HubError('payload_too_large', 'more bytes than Upload-Length'));
+        rate.count(device.id, chunk.length);
+        if (written > limit) return cb(new HubError('payload_too_large', `more bytes than the declared ${f.bytes}`));
+        if (head.length < SNIFF_BYTES) {
+          head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+          if (head.length >= SNIFF_BYTES && sniff(head) !== expected) return cb(notOfType(name, expected, head));
+        }
         cb(null, chunk);
       },
     });
     if (body) {
       try {
-        await pipeline(Readable.fromWeb(body as any), guard, fs.createWriteStream(part, { flags: 'a' }));
+        await pipeline(Readable.fromWeb(body as any), guard, fs.createWriteStream(part, { flags: 'a', mode: 0o600 }));
       } catch (err) {
-        // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
+        if (err instanceof HubError && err.code === 'unsupported_media_type') return this.refuse(device, f, part, err, { reason: err.message });
         if (err instanceof HubError) throw err;
+        // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
         this.log.info({ candidateId, name, held: this.store.partSize(candidateId, name) }, 'upload interrupted; resumable');
         throw new HubError('bad_request', 'upload interrupted; resume from Upload-Offset');
       }
     }
     const held = this.store.partSize(candidateId, name);
     await this.repo.setReceived(candidateId, name, held);
-    if (held < h.length) return { offset: held, length: h.length, complete: false };
+    if (held < f.bytes) return { offset: held, length: f.bytes, complete: false };
+    return this.complete(device, f, part, held);
+  }
 
+  /** Every byte is here: hash, then check what it is, then keep it. */
+  private async complete(device: DeviceRecord, f: FileRecord & { bytes: number }, part: string, held: number) {
+    const { candidateId, name } = f;
     fsyncPath(part);
     const actual = await this.store.sha256(part);
-    if (actual !== h.sha256) {
-      fs.rmSync(part, { force: true });
-      await this.repo.setReceived(candidateId, name, 0);
-      await this.repo.custody(candidateId, name, `device:${device.id}`, 'refused', { reason: 'sha256 mismatch', declared: h.sha256, actual });
-      this.log.warn({ candidateId, name }, 'evidence file refused: SHA-256 mismatch');
-      throw new HubError('bad_request', `SHA-256 mismatch: declared ${h.sha256}, received ${actual}; upload again`);
+    if (actual !== f.sha256) {
+      const err = new HubError('bad_request', `SHA-256 mismatch: declared ${f.sha256}, received ${actual}; upload again`);
+      return this.refuse(device, f, part, err, { reason: 'sha256 mismatch', declared: f.sha256, actual });
+    }
+    const expected = EXPECTED[f.kind];
+    if (sniff(readHead(part)) !== expected) return this.refuse(device, f, part, notOfType(name, expected, readHead(part)), { reason: 'type' });
+    if (f.kind === 'clip') {
+      const probe = await checkClip(part, { timeoutMs: this.limits.probeTimeoutMs });
+      if (!probe.ok) return this.refuse(device, f, part, new HubError('unsupported_media_type', `${name} refused: ${probe.reason}`), { reason: probe.reason });
     }
     fs.renameSync(part, this.store.file(candidateId, name));
     fsyncPath(this.store.dir(candidateId));
     await this.repo.markVerified(candidateId, name, new Date().toISOString());
     await this.repo.custody(candidateId, name, `device:${device.id}`, 'received', { sha256: actual, bytes: held, verified: true });
     await this.onVerified(candidateId, name).catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
-    return { offset: held, length: h.length, complete: true, sha256: actual };
+    return { offset: held, length: f.bytes, complete: true, sha256: actual };
   }
+
+  /** Deletes what arrived of a refused file and logs the refusal in its custody log. */
+  private async refuse(device: DeviceRecord, f: FileRecord, part: string, err: HubError, detail: Record<string, unknown>): Promise<never> {
+    fs.rmSync(part, { force: true });
+    await this.repo.setReceived(f.candidateId, f.name, 0);
+    await this.repo.custody(f.candidateId, f.name, `device:${device.id}`, 'refused', detail);
+    this.log.warn({ candidateId: f.candidateId, name: f.name, reason: err.message }, 'evidence file refused');
+    throw err;
+  }
+}
+
+function readHead(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(SNIFF_BYTES);
+    return b.subarray(0, fs.readSync(fd, b, 0, SNIFF_BYTES, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function notOfType(name: string, expected: string, head: Buffer) {
+  return new HubError('unsupported_media_type', `${name} must be ${expected}; its bytes are ${describeType(sniff(head))}`);
 }

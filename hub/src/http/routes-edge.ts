@@ -41,11 +41,21 @@ export function edgeRoutes(svc: HubServices) {
   });
 
   app.patch('/files/:candidateId/:name', async (c) => {
-    const res = await svc.uploads.append(c.get('device'), c.req.param('candidateId'), c.req.param('name'), {
-      offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
-      length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
-      sha256: c.req.header('x-content-sha256') ?? '',
-    }, c.req.raw.body);
+    let res;
+    try {
+      res = await svc.uploads.append(c.get('device'), c.req.param('candidateId'), c.req.param('name'), {
+        offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
+        length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
+        sha256: c.req.header('x-content-sha256') ?? '',
+      }, c.req.raw.body);
+    } catch (err) {
+      // A refusal is usually sent before the body is read: close the connection rather than
+      // read (and throw away) up to hundreds of megabytes the device is still sending.
+      c.header('connection', 'close');
+      const retry = (err as { retryAfter?: number }).retryAfter;
+      if (retry) c.header('retry-after', String(retry));
+      throw err;
+    }
     const headers = { 'Upload-Offset': String(res.offset) };
     if (!res.complete) return c.body(null, 204, headers);
     return c.json({ candidateId: c.req.param('candidateId'), name: c.req.param('name'), bytes: res.offset, sha256: res.sha256!, verified: true }, 201, headers);

@@ -138,4 +138,12 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         at TEXT NOT NULL, by TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, outcome TEXT);
     `,
   },
+  {
+    version: 4,
+    name: 'evidence: frame size of each candidate (for its box)',
+    sql: `
+      ALTER TABLE candidates ADD COLUMN frame_width INTEGER;
+      ALTER TABLE candidates ADD COLUMN frame_height INTEGER;
+    `,
+  },
 ];
