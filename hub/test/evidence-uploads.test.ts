@@ -206,10 +206,11 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     await sleep(5);
     await reportCandidate(await candidateItem(dir, 'order-002'));
     const ids = async (q: string) => ((await (await api(`/api/review${q}`)).json()) as ReviewCandidate[]).map((c) => c.id).filter((id) => id.startsWith('order-'));
-    expect(await ids('')).toEqual(['order-002', 'order-001']);
-    expect(await ids('?status=all')).toEqual(['order-002', 'order-001']);
-    expect(await ids('?status=pending&order=oldest')).toEqual(['order-001', 'order-002']);
-    expect(await ids('?status=all&order=oldest')).toEqual(['order-001', 'order-002']);
+    // Oldest first for every status (today's hub gave `all` newest first), newest first on request.
+    expect(await ids('')).toEqual(['order-001', 'order-002']);
+    expect(await ids('?status=all')).toEqual(['order-001', 'order-002']);
+    expect(await ids('?status=pending&order=newest')).toEqual(['order-002', 'order-001']);
+    expect(await ids('?status=all&order=newest')).toEqual(['order-002', 'order-001']);
     expect((await api('/api/review?order=sideways')).status).toBe(400);
     const c = await candidate('order-001');
     expect(c).toMatchObject({ firstSeenAt: firstSeen, frameWidth: 768, frameHeight: 576, box: { x: 100, y: 80, w: 60, h: 60 } });

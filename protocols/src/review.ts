@@ -61,8 +61,8 @@ export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
 
 /**
  * `GET /api/review?status=&order=`: every status is listed in the same order, by the time the
- * hub received the candidate — `newest` first (the default: a live match matters most) or
- * `oldest` first.
+ * hub received the candidate — `oldest` first by default (the oldest pending one expires first),
+ * or `newest` first.
  */
 export const ReviewOrder = z.enum(['newest', 'oldest']);
 export type ReviewOrder = z.infer<typeof ReviewOrder>;

@@ -15,7 +15,7 @@ export function reviewRoutes(svc: HubServices) {
     const s = c.req.query('status');
     const status = s === undefined ? 'pending' : s === 'all' ? null : CandidateStatus.safeParse(s).success ? (s as CandidateStatus) : null;
     if (s !== undefined && s !== 'all' && status === null) throw new HubError('bad_request', 'status must be pending, confirmed, rejected, expired or all');
-    const o = ReviewOrder.safeParse(c.req.query('order') ?? 'newest');
+    const o = ReviewOrder.safeParse(c.req.query('order') ?? 'oldest');
     if (!o.success) throw new HubError('bad_request', 'order must be newest or oldest');
     return c.json(await svc.review.list(c.get('principal'), status, 200, o.data));
   });

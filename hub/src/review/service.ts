@@ -44,7 +44,7 @@ export class ReviewService {
     return c;
   }
 
-  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'newest'): Promise<ReviewCandidate[]> {
+  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'): Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit, order);
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }

@@ -98,9 +98,9 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     return r ? this.fromRow(r) : null;
   }
 
-  /** One order for every status (documented in protocols): by hub arrival, newest first unless asked. */
-  async listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'newest') {
-    const dir = order === 'oldest' ? 'ASC' : 'DESC';
+  /** One order for every status (documented in protocols): by hub arrival, oldest first unless asked. */
+  async listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest') {
+    const dir = order === 'newest' ? 'DESC' : 'ASC';
     const rows = this.db.prepare(`SELECT * FROM candidates WHERE scheme = ? AND (? IS NULL OR status = ?)
       ORDER BY received_at ${dir}, id ${dir} LIMIT ?`).all(scheme, status, status, limit);
     return (rows as Row[]).map((r) => this.fromRow(r));
