@@ -70,7 +70,9 @@ export class EvidenceRecorder implements CandidateSink {
           box: req.box,
           // Declared files: the hub takes only these names, sizes and hashes as uploads.
           crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, box: cropBox },
-          frame: { file: 'frame.jpg', sha256: sha256(whole), bytes: whole.length, width: frame.width, height: frame.height },
+          frame: {
+            file: 'frame.jpg', sha256: sha256(whole), bytes: whole.length, width: frame.width, height: frame.height,
+          },
         },
       },
       [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: whole }],

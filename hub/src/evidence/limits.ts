@@ -29,7 +29,8 @@ export class UploadRate {
     const w = this.window(deviceId);
     if (w.bytes >= this.limits().bytesPerMinute) {
       const retry = Math.max(1, Math.ceil((w.start + 60_000 - this.now()) / 1000));
-      throw Object.assign(new HubError('rate_limited', `upload rate exceeded (${this.limits().bytesPerMinute} bytes a minute); retry in ${retry} s`), { retryAfter: retry });
+      const why = `upload rate exceeded (${this.limits().bytesPerMinute} bytes a minute); retry in ${retry} s`;
+      throw Object.assign(new HubError('rate_limited', why), { retryAfter: retry });
     }
   }
 
@@ -54,5 +55,6 @@ export class UploadRate {
 }
 
 export function quotaExceeded(held: number, wanted: number, quota: number): HubError {
-  return new HubError('quota_exceeded', `this edge box holds ${held} bytes of pending evidence; ${wanted} more would pass its quota of ${quota} bytes — retry once candidates are reviewed`);
+  return new HubError('quota_exceeded', `this edge box holds ${held} bytes of pending evidence; ${wanted} more would `
+    + `pass its quota of ${quota} bytes — retry once candidates are reviewed`);
 }

@@ -15,10 +15,12 @@ export interface ClipCheck {
  * stream. A hostile file must not hold the hub: ffprobe is killed after `timeoutMs` and the clip
  * is then refused. ffprobe reads the file only (no network protocols are allowed).
  */
-export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?: string } = {}): Promise<ClipCheck> {
+export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?: string } = {}):
+  Promise<ClipCheck> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
-    const args = ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', file];
+    const args = ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format',
+      '-show_streams', file];
     const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -38,7 +40,8 @@ export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?
     child.stderr.on('data', (d: Buffer) => (err.length < 4000 ? (err += d) : undefined));
     child.on('error', (e) => finish({ ok: false, reason: `ffprobe could not run: ${e.message}` }));
     child.on('close', (code) => {
-      if (code !== 0) return finish({ ok: false, reason: `not a readable video: ${err.trim().split('\n')[0] ?? `exit ${code}`}` });
+      const first = err.trim().split('\n')[0] || `exit ${code}`;
+      if (code !== 0) return finish({ ok: false, reason: `not a readable video: ${first}` });
       try {
         finish(judge(JSON.parse(out)));
       } catch {
@@ -48,15 +51,23 @@ export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?
   });
 }
 
-type Probe = { format?: { format_name?: string; duration?: string }; streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[] };
+type Probe = {
+  format?: { format_name?: string; duration?: string };
+  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
+};
 
 /** The decision, as data (tested without ffprobe too). */
 export function judge(p: Probe): ClipCheck {
   const formats = (p.format?.format_name ?? '').split(',');
-  if (!formats.includes('mp4')) return { ok: false, reason: `the clip is ${p.format?.format_name ?? 'of no known format'}, not MP4` };
+  if (!formats.includes('mp4')) {
+    return { ok: false, reason: `the clip is ${p.format?.format_name ?? 'of no known format'}, not MP4` };
+  }
   const video = (p.streams ?? []).find((s) => s.codec_type === 'video');
   if (!video) return { ok: false, reason: 'the clip holds no video stream' };
-  if (video.codec_name !== 'h264') return { ok: false, reason: `the clip's video is ${video.codec_name ?? 'unknown'}, not H.264` };
+  if (video.codec_name !== 'h264') {
+    return { ok: false, reason: `the clip's video is ${video.codec_name ?? 'unknown'}, not H.264` };
+  }
   const duration = Number(p.format?.duration);
-  return { ok: true, codec: 'h264', width: video.width, height: video.height, durationSeconds: Number.isFinite(duration) ? duration : undefined };
+  const durationSeconds = Number.isFinite(duration) ? duration : undefined;
+  return { ok: true, codec: 'h264', width: video.width, height: video.height, durationSeconds };
 }

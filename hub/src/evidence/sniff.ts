@@ -10,10 +10,11 @@ export type Sniffed = 'image/jpeg' | 'image/png' | 'video/mp4' | 'image/gif' | '
 export const SNIFF_BYTES = 16;
 
 const ascii = (b: Buffer, from: number, to: number) => b.subarray(from, to).toString('latin1');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export function sniff(head: Buffer): Sniffed {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  if (head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (head.length >= 8 && head.subarray(0, 8).equals(PNG_SIGNATURE)) return 'image/png';
   if (head.length >= 12 && ascii(head, 4, 8) === 'ftyp') {
     // ISO base media: the major brand tells an HEIF/AVIF still from a video.
     const brand = ascii(head, 8, 12);

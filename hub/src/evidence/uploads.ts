@@ -17,6 +17,9 @@ export interface UploadState {
   complete: boolean;
 }
 
+type Declared = FileRecord & { bytes: number };
+type Body = ReadableStream<Uint8Array> | null;
+
 /** The type each kind of evidence file must be, read from its bytes. */
 const EXPECTED = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' } as const;
 
@@ -41,18 +44,24 @@ export class Uploads {
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
-    if (!c || c.deviceId !== device.id) throw new HubError('not_found', `candidate "${candidateId}" not found for this device`);
-    if (c.status === 'rejected' || c.status === 'expired')
+    if (!c || c.deviceId !== device.id) {
+      throw new HubError('not_found', `candidate "${candidateId}" not found for this device`);
+    }
+    if (c.status === 'rejected' || c.status === 'expired') {
       throw new HubError('gone', `candidate is ${c.status}; its media was deleted and no upload is taken for it`);
+    }
     return c;
   }
 
-  private async declared(candidateId: string, name: string): Promise<FileRecord & { bytes: number }> {
+  private async declared(candidateId: string, name: string): Promise<Declared> {
     const f = await this.repo.getFile(candidateId, name);
-    if (!f || f.bytes === null)
-      throw new HubError('conflict', `${name} was not declared for candidate ${candidateId}: only the files named in its candidate or clip report are taken`);
+    if (!f || f.bytes === null) {
+      throw new HubError('conflict',
+        `${name} was not declared for candidate ${candidateId}: `
+        + 'only the files named in its candidate or clip report are taken');
+    }
     if (f.deletedAt) throw new HubError('gone', `${name} was deleted`);
-    return f as FileRecord & { bytes: number };
+    return f as Declared;
   }
 
   async state(device: DeviceRecord, candidateId: string, name: string): Promise<UploadState> {
@@ -63,17 +72,24 @@ export class Uploads {
   }
 
   async append(
-    device: DeviceRecord, candidateId: string, name: string, h: { offset: number; length: number; sha256: string },
-    body: ReadableStream<Uint8Array> | null,
+    device: DeviceRecord, candidateId: string, name: string,
+    h: { offset: number; length: number; sha256: string }, body: Body,
   ): Promise<UploadState & { sha256?: string }> {
     const c = await this.candidateOf(device, candidateId);
     const f = await this.declared(candidateId, name);
     if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true, sha256: f.sha256 };
-    if (!Sha256.safeParse(h.sha256).success) throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
+    if (!Sha256.safeParse(h.sha256).success) {
+      throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
+    }
     // The declaration wins: a request that disagrees with it is refused and records nothing, so
     // a wrong header never blocks the file (the next correct request goes through).
-    if (h.sha256 !== f.sha256) throw new HubError('conflict', `${name} was declared with another SHA-256; nothing was recorded`);
-    if (h.length !== f.bytes) throw new HubError('conflict', `Upload-Length ${h.length} differs from the declared ${f.bytes} bytes; nothing was recorded`);
+    if (h.sha256 !== f.sha256) {
+      throw new HubError('conflict', `${name} was declared with another SHA-256; nothing was recorded`);
+    }
+    if (h.length !== f.bytes) {
+      const why = `Upload-Length ${h.length} differs from the declared ${f.bytes} bytes; nothing was recorded`;
+      throw new HubError('conflict', why);
+    }
     const key = `${candidateId}/${name}`;
     if (this.busy.has(key)) throw new HubError('conflict', `an upload of ${name} is already in progress`);
     this.busy.add(key);
@@ -84,18 +100,22 @@ export class Uploads {
     }
   }
 
-  private async write(device: DeviceRecord, pending: boolean, f: FileRecord & { bytes: number }, offset: number, body: ReadableStream<Uint8Array> | null) {
+  private async write(device: DeviceRecord, pending: boolean, f: Declared, offset: number, body: Body) {
     const { candidateId, name } = f;
     fs.mkdirSync(this.store.dir(candidateId), { recursive: true, mode: 0o700 });
     const part = this.store.part(candidateId, name);
     const have = this.store.partSize(candidateId, name);
-    if (offset !== have) throw Object.assign(new HubError('conflict', `Upload-Offset ${offset} does not match the ${have} bytes held`), { offset: have });
+    if (offset !== have) {
+      const err = new HubError('conflict', `Upload-Offset ${offset} does not match the ${have} bytes held`);
+      throw Object.assign(err, { offset: have });
+    }
     this.rate.check(device.id);
     // The quota protects the disk from a box flooding the review queue; the clip of a match a
     // reviewer already confirmed is always taken.
     if (pending) {
       const held = await this.repo.bytesHeldPending(device.id);
-      if (held + (f.bytes - have) > this.limits.deviceQuotaBytes) throw quotaExceeded(held, f.bytes - have, this.limits.deviceQuotaBytes);
+      const quota = this.limits.deviceQuotaBytes;
+      if (held + (f.bytes - have) > quota) throw quotaExceeded(held, f.bytes - have, quota);
     }
     const expected = EXPECTED[f.kind];
     let head = have > 0 ? readHead(part) : Buffer.alloc(0);
@@ -107,6 +127,7 @@ export class Uploads {
         written += chunk.length;
         rate.count(device.id, chunk.length);
         if (written > limit) return cb(new HubError('payload_too_large', `more bytes than the declared ${f.bytes}`));
+        // Sniffed as soon as the first bytes are in: a wrong type is refused before it is stored.
         if (head.length < SNIFF_BYTES) {
           head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
           if (head.length >= SNIFF_BYTES && sniff(head) !== expected) return cb(notOfType(name, expected, head));
@@ -118,10 +139,13 @@ export class Uploads {
       try {
         await pipeline(Readable.fromWeb(body as any), guard, fs.createWriteStream(part, { flags: 'a', mode: 0o600 }));
       } catch (err) {
-        if (err instanceof HubError && err.code === 'unsupported_media_type') return this.refuse(device, f, part, err, { reason: err.message });
+        if (err instanceof HubError && err.code === 'unsupported_media_type') {
+          return this.refuse(device, f, part, err, { reason: err.message });
+        }
         if (err instanceof HubError) throw err;
         // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
-        this.log.info({ candidateId, name, held: this.store.partSize(candidateId, name) }, 'upload interrupted; resumable');
+        const held = this.store.partSize(candidateId, name);
+        this.log.info({ candidateId, name, held }, 'upload interrupted; resumable');
         throw new HubError('bad_request', 'upload interrupted; resume from Upload-Offset');
       }
     }
@@ -132,30 +156,40 @@ export class Uploads {
   }
 
   /** Every byte is here: hash, then check what it is, then keep it. */
-  private async complete(device: DeviceRecord, f: FileRecord & { bytes: number }, part: string, held: number) {
+  private async complete(device: DeviceRecord, f: Declared, part: string, held: number) {
     const { candidateId, name } = f;
     fsyncPath(part);
     const actual = await this.store.sha256(part);
     if (actual !== f.sha256) {
-      const err = new HubError('bad_request', `SHA-256 mismatch: declared ${f.sha256}, received ${actual}; upload again`);
+      const why = `SHA-256 mismatch: declared ${f.sha256}, received ${actual}; upload again`;
+      const err = new HubError('bad_request', why);
       return this.refuse(device, f, part, err, { reason: 'sha256 mismatch', declared: f.sha256, actual });
     }
     const expected = EXPECTED[f.kind];
-    if (sniff(readHead(part)) !== expected) return this.refuse(device, f, part, notOfType(name, expected, readHead(part)), { reason: 'type' });
+    const head = readHead(part);
+    if (sniff(head) !== expected) {
+      return this.refuse(device, f, part, notOfType(name, expected, head), { reason: 'type' });
+    }
     if (f.kind === 'clip') {
       const probe = await checkClip(part, { timeoutMs: this.limits.probeTimeoutMs });
-      if (!probe.ok) return this.refuse(device, f, part, new HubError('unsupported_media_type', `${name} refused: ${probe.reason}`), { reason: probe.reason });
+      if (!probe.ok) {
+        const err = new HubError('unsupported_media_type', `${name} refused: ${probe.reason}`);
+        return this.refuse(device, f, part, err, { reason: probe.reason });
+      }
     }
     fs.renameSync(part, this.store.file(candidateId, name));
     fsyncPath(this.store.dir(candidateId));
     await this.repo.markVerified(candidateId, name, new Date().toISOString());
-    await this.repo.custody(candidateId, name, `device:${device.id}`, 'received', { sha256: actual, bytes: held, verified: true });
-    await this.onVerified(candidateId, name).catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
+    const by = `device:${device.id}`;
+    await this.repo.custody(candidateId, name, by, 'received', { sha256: actual, bytes: held, verified: true });
+    const announced = this.onVerified(candidateId, name);
+    await announced.catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
     return { offset: held, length: f.bytes, complete: true, sha256: actual };
   }
 
-  /** Deletes what arrived of a refused file and logs the refusal in its custody log. */
-  private async refuse(device: DeviceRecord, f: FileRecord, part: string, err: HubError, detail: Record<string, unknown>): Promise<never> {
+  /** Deletes what arrived of a refused file, logs the refusal in its custody log, and throws `err`. */
+  private async refuse(device: DeviceRecord, f: FileRecord, part: string, err: HubError, detail: object):
+    Promise<never> {
     fs.rmSync(part, { force: true });
     await this.repo.setReceived(f.candidateId, f.name, 0);
     await this.repo.custody(f.candidateId, f.name, `device:${device.id}`, 'refused', detail);
@@ -175,5 +209,6 @@ function readHead(file: string): Buffer {
 }
 
 function notOfType(name: string, expected: string, head: Buffer) {
-  return new HubError('unsupported_media_type', `${name} must be ${expected}; its bytes are ${describeType(sniff(head))}`);
+  const what = describeType(sniff(head));
+  return new HubError('unsupported_media_type', `${name} must be ${expected}; its bytes are ${what}`);
 }

@@ -54,13 +54,24 @@ export class VisionFaceChecker implements FaceChecker {
     const faces = await vision.detectFaces(img.rgb, img.width, img.height);
     const found = {
       width: img.width, height: img.height,
-      boxes: faces.map((f) => ({ x: Math.round(f.box.x), y: Math.round(f.box.y), w: Math.round(f.box.w), h: Math.round(f.box.h), score: Math.round(f.score * 100) / 100 })),
+      boxes: faces.map(({ box: b, score }) => ({
+        x: Math.round(b.x), y: Math.round(b.y), w: Math.round(b.w), h: Math.round(b.h),
+        score: Math.round(score * 100) / 100,
+      })),
     };
-    if (faces.length === 0) throw new PhotoRefused('no face found in the photo: use a clear, frontal photo of the subject', found);
-    if (faces.length > 1) throw new PhotoRefused(`the photo holds ${faces.length} faces: crop it so that only the subject is in it`, found);
+    if (faces.length === 0) {
+      throw new PhotoRefused('no face found in the photo: use a clear, frontal photo of the subject', found);
+    }
+    if (faces.length > 1) {
+      throw new PhotoRefused(`the photo holds ${faces.length} faces: crop it so that only the subject is in it`, found);
+    }
     const face = faces[0]!;
     const side = Math.min(face.box.w, face.box.h);
-    if (side < MIN_FACE_PX) throw new PhotoRefused(`the face is ${Math.round(side)} px across; at least ${MIN_FACE_PX} px is needed for a usable template`, found);
+    if (side < MIN_FACE_PX) {
+      const px = Math.round(side);
+      const why = `the face is ${px} px across; at least ${MIN_FACE_PX} px is needed for a usable template`;
+      throw new PhotoRefused(why, found);
+    }
     const descriptor = await vision.describeFace(vision.alignFace(img.rgb, img.width, img.height, face));
     return { width: img.width, height: img.height, face: { score: face.score, box: face.box }, descriptor };
   }

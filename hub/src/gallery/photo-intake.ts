@@ -37,8 +37,9 @@ export class PhotoIntake {
   async inspect(image: Buffer): Promise<{ type: CleanPhoto['type']; width: number; height: number }> {
     if (!image.length) throw new HubError('bad_request', 'send the photo as the request body (a JPEG or PNG)');
     const type = sniff(image.subarray(0, 16));
-    if (type !== 'image/jpeg' && type !== 'image/png')
+    if (type !== 'image/jpeg' && type !== 'image/png') {
       throw new HubError('unsupported_media_type', `gallery photos must be JPEG or PNG; this is ${describeType(type)}`);
+    }
     let meta: Metadata;
     try {
       meta = await sharp(image, { limitInputPixels: false }).metadata(); // reads the header only
@@ -47,8 +48,11 @@ export class PhotoIntake {
     }
     const { width = 0, height = 0 } = meta;
     if (!width || !height) throw new HubError('bad_request', 'the photo has no size in its header');
-    if (width * height > MAX_PHOTO_PIXELS)
-      throw new HubError('payload_too_large', `the photo is ${width} × ${height} pixels; at most ${MAX_PHOTO_PIXELS} pixels (4096 × 4096) are taken`);
+    if (width * height > MAX_PHOTO_PIXELS) {
+      const why = `the photo is ${width} × ${height} pixels; at most ${MAX_PHOTO_PIXELS} pixels `
+        + '(4096 × 4096) are taken';
+      throw new HubError('payload_too_large', why);
+    }
     return { type, width, height };
   }
 
@@ -62,7 +66,8 @@ export class PhotoIntake {
       const base = sharp(image, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error', sequentialRead: true }).rotate();
       let out: { data: Buffer; info: OutputInfo };
       try {
-        out = await (type === 'image/png' ? base.png({ compressionLevel: 6 }) : base.jpeg({ quality: 92, mozjpeg: false })).toBuffer({ resolveWithObject: true });
+        const encoder = type === 'image/png' ? base.png({ compressionLevel: 6 }) : base.jpeg({ quality: 92 });
+        out = await encoder.toBuffer({ resolveWithObject: true });
       } catch (e) {
         throw new HubError('bad_request', `the photo could not be decoded: ${(e as Error).message}`);
       }
@@ -72,7 +77,9 @@ export class PhotoIntake {
 
   private async inPool<T>(fn: () => Promise<T>): Promise<T> {
     if (this.running >= this.slots) {
-      if (this.waiting.length >= MAX_WAITING) throw new HubError('unavailable', 'too many photos are being processed; try again shortly');
+      if (this.waiting.length >= MAX_WAITING) {
+        throw new HubError('unavailable', 'too many photos are being processed; try again shortly');
+      }
       await new Promise<void>((r) => this.waiting.push(r));
     }
     this.running++;

@@ -12,7 +12,7 @@ import type { GalleryRepository } from '../storage/gallery-repository';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
 import type { FaceChecker } from './faces';
-import { PhotoIntake } from './photo-intake';
+import { type CleanPhoto, PhotoIntake } from './photo-intake';
 import type { GallerySync } from './sync';
 
 const DAY = 86_400_000;
@@ -109,16 +109,24 @@ export class SubjectService {
    */
   async addPhoto(p: Principal, id: string, image: Buffer, source: string): Promise<Subject> {
     const s = this.checkPhotoUpload(p, id, source);
-    const { clean, checked } = await this.intake.process(image, async (clean) => ({ clean, checked: await this.faces.check(clean.data) }));
+    // The face check reads the re-encoded photo, inside the photo pool.
+    const check = async (clean: CleanPhoto) => ({ clean, checked: await this.faces.check(clean.data) });
+    const { clean, checked } = await this.intake.process(image, check);
     const photoId = `photo-${crypto.randomUUID()}`;
     const file = this.photoPath(id, photoId);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, clean.data, { mode: 0o600 });
     fsyncPath(file);
     const sha256 = crypto.createHash('sha256').update(clean.data).digest('hex');
-    this.repo.addPhoto({ id: photoId, subjectId: id, sha256, bytes: clean.data.length, width: checked.width, height: checked.height, source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id });
+    this.repo.addPhoto({
+      id: photoId, subjectId: id, sha256, bytes: clean.data.length, width: checked.width, height: checked.height,
+      source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id,
+    });
     const version = await this.gallery.addTemplates(p.scheme, [{ id: `tpl-${crypto.randomUUID()}`, scheme: p.scheme, subjectId: id, photoId, descriptor: checked.descriptor, expiresAt: s.expiresAt }]);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id, detail: { sha256, source, type: clean.type } });
+    this.audit.append({
+      scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id,
+      detail: { sha256, source, type: clean.type },
+    });
     await this.sync.changed(p.scheme, version);
     return this.find(p, id);
   }

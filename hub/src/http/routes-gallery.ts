@@ -38,7 +38,9 @@ export function governanceRoutes(svc: HubServices) {
       // Role, subject and source first, then the size: the body is read only for a real upload.
       g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id'), source);
       const len = Number(c.req.header('content-length') ?? 0);
-      if (len > MAX_PHOTO_BYTES) throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
+      if (len > MAX_PHOTO_BYTES) {
+        throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
+      }
       image = await readLimited(c.req.raw.body, MAX_PHOTO_BYTES);
     } catch (err) {
       c.header('connection', 'close'); // do not read the rest of a refused body
@@ -52,7 +54,10 @@ export function governanceRoutes(svc: HubServices) {
     // Stored photos were re-encoded by the hub as JPEG or PNG; the bytes say which.
     const sniffed = sniff(data.subarray(0, 16));
     const type = sniffed === 'image/png' || sniffed === 'image/jpeg' ? sniffed : 'application/octet-stream';
-    return c.body(data, 200, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'x-content-sha256': f.sha256 });
+    return c.body(data, 200, {
+      'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
+      'x-content-sha256': f.sha256,
+    });
   });
   app.post('/gallery/subjects/:id/incidents', user, async (c) => {
     const { incidentId } = await body(c, z.strictObject({ incidentId: z.string().min(1) }));

@@ -25,7 +25,8 @@ export function reviewRoutes(svc: HubServices) {
     const stream = Readable.toWeb(fs.createReadStream(f.path)) as ReadableStream;
     // The type was checked from the bytes on upload; nosniff stops a browser guessing another.
     return c.body(stream, 200, {
-      'content-type': f.type, 'content-length': String(f.bytes), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+      'content-type': f.type, 'content-length': String(f.bytes), 'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
     });
   });
   app.post('/:id/claim', async (c) => c.json(await svc.review.claim(c.get('principal'), c.req.param('id'))));

@@ -44,7 +44,8 @@ export class ReviewService {
     return c;
   }
 
-  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'): Promise<ReviewCandidate[]> {
+  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'):
+    Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit, order);
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
@@ -57,7 +58,8 @@ export class ReviewService {
   }
 
   /** A file to send to a reviewer: re-hashed first (every transfer is verified), and audited. */
-  async file(p: Principal, id: string, name: string): Promise<{ path: string; type: EvidenceFile['type']; bytes: number }> {
+  async file(p: Principal, id: string, name: string):
+    Promise<{ path: string; type: EvidenceFile['type']; bytes: number }> {
     const c = await this.mine(p, id);
     const f = await this.repo.getFile(id, name);
     const listed = c.files.find((x) => x.name === name);

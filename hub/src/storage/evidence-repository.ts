@@ -1,4 +1,6 @@
-import type { CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate, ReviewOrder } from '@shopwatch/protocols';
+import type {
+  CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate, ReviewOrder,
+} from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 
@@ -29,7 +31,8 @@ export interface EvidenceRepository {
   /** Stores a candidate once (idempotent on its id); false when it was already there. */
   addCandidate(c: NewCandidate): Promise<boolean>;
   getCandidate(id: string): Promise<(Omit<ReviewCandidate, 'subjectAlias'>) | null>;
-  listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order?: ReviewOrder): Promise<Omit<ReviewCandidate, 'subjectAlias'>[]>;
+  listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order?: ReviewOrder):
+    Promise<Omit<ReviewCandidate, 'subjectAlias'>[]>;
   /** Stores the clip report and, when it names a file, declares that file (kept if already declared). */
   setClip(candidateId: string, clip: ClipReport): Promise<void>;
   /** Bytes received for the device's candidates still pending review (its upload quota). */
@@ -78,13 +81,16 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     const r = c.report;
     return this.writes.run(() => {
       const res = this.db.prepare(`INSERT INTO candidates (id, scheme, device_id, store, zone, camera_id, subject_id, template_version,
-        score, distance, frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status, frame_width, frame_height)
+        score, distance, frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status,
+        frame_width, frame_height)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING`)
         .run(r.candidateId, c.scheme, c.deviceId, c.store, c.zone, r.cameraId, r.subjectId, r.templateVersion, r.score, r.distance,
-          r.frames, r.firstSeenAt, r.capturedAt, r.clockOffsetMs, JSON.stringify(r.box), c.receivedAt, r.frame.width, r.frame.height);
+          r.frames, r.firstSeenAt, r.capturedAt, r.clockOffsetMs, JSON.stringify(r.box), c.receivedAt,
+          r.frame.width, r.frame.height);
       if (res.changes === 0) return false;
       // The report declares its two pictures: only these names, sizes and hashes are taken as uploads.
-      const file = this.db.prepare('INSERT OR IGNORE INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, ?, ?, ?)');
+      const file = this.db.prepare(`INSERT OR IGNORE INTO evidence_files (candidate_id, name, kind, sha256, bytes)
+        VALUES (?, ?, ?, ?, ?)`);
       file.run(r.candidateId, r.crop.file, 'crop', r.crop.sha256, r.crop.bytes);
       file.run(r.candidateId, r.frame.file, 'frame', r.frame.sha256, r.frame.bytes);
       this.db.prepare("INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, NULL, ?, ?, 'reported', ?)")
@@ -109,13 +115,15 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   async setClip(candidateId: string, clip: ClipReport) {
     await this.writes.run(() => {
       this.db.prepare('UPDATE candidates SET clip = ? WHERE id = ?').run(JSON.stringify(clip), candidateId);
-      if (clip.file) this.db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, 'clip', ?, ?)
+      if (!clip.file) return;
+      this.db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, 'clip', ?, ?)
         ON CONFLICT DO NOTHING`).run(candidateId, clip.file, clip.sha256, clip.bytes);
     });
   }
 
   async bytesHeldPending(deviceId: string) {
-    return (this.db.prepare(`SELECT COALESCE(SUM(f.received), 0) FROM evidence_files f JOIN candidates c ON c.id = f.candidate_id
+    return (this.db.prepare(`SELECT COALESCE(SUM(f.received), 0) FROM evidence_files f
+      JOIN candidates c ON c.id = f.candidate_id
       WHERE c.device_id = ? AND c.status = 'pending' AND f.deleted_at IS NULL`).pluck().get(deviceId) as number) ?? 0;
   }
 
@@ -169,10 +177,13 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   }
 }
 
-const FILE_TYPES: Record<EvidenceFile['kind'], EvidenceFile['type']> = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' };
+const FILE_TYPES: Record<EvidenceFile['kind'], EvidenceFile['type']> = {
+  crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4',
+};
 
 /** What the console shows about the clip: on its way, ready to play, none, or deleted. */
-function clipState(status: CandidateStatus, clip: ClipReport | null, files: EvidenceFile[]): ReviewCandidate['clipState'] {
+function clipState(status: CandidateStatus, clip: ClipReport | null, files: EvidenceFile[]):
+  ReviewCandidate['clipState'] {
   const f = files.find((x) => x.kind === 'clip');
   if (f?.deleted || status === 'rejected' || status === 'expired') return f || !clip?.error ? 'deleted' : 'none';
   if (f?.verified) return 'ready';

@@ -4,6 +4,7 @@ import { DeviceSummary } from '../devices';
 import { ErrorBody } from '../errors';
 import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeInfo, UserInfo } from '../http';
 import { jsonSchema } from './json-schema';
+import { evidencePaths } from './openapi-evidence';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -26,7 +27,10 @@ export function openApiDocument() {
     info: { title: 'ShopWatch hub — HTTP API', version: '1.0.0', description: 'Errors are JSON { code, message }. Generated from protocols/src; do not edit by hand.' },
     servers: [{ url: 'http://localhost:8080', description: 'SHOPWATCH_HTTP_PORT' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login' },
+        edgeBasic: { type: 'http', scheme: 'basic', description: 'Edge boxes: device id and secret' },
+      },
       schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close'].includes(k) ? 'input' : 'output')])),
     },
     paths: {
@@ -52,6 +56,7 @@ export function openApiDocument() {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive', content: json(ref('Health')) } } } },
       '/readyz': { get: { summary: 'Readiness: storage and broker', responses: { 200: { description: 'Ready', content: json(ref('Health')) }, 503: { description: 'Not ready', content: json(ref('Health')) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      ...evidencePaths(),
     },
   };
 }
