@@ -35,11 +35,12 @@ async function signedIn(username: string, password: string): Promise<Page> {
 }
 
 describe('review: the clip of a confirmed match', () => {
-  it('shows "clip arriving" for a case confirmed before its clip, then the clip player when it lands, without reloading', async () => {
+  it('shows "clip arriving" for a case confirmed before its clip, then the player when it lands, live', async () => {
     const coord = await apiLogin(hub.http, 'coord', 'coord-password');
     const subject = await enrolSubject(hub.http, coord, 'Clip Man');
     const dir = tempDir();
-    await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: 'cand-clip-1', subjectId: subject.id });
+    const where = { mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: 'cand-clip-1' };
+    await deliverCandidate({ ...where, subjectId: subject.id });
     const page = await signedIn('operator', 'operator-password');
     await page.getByRole('link', { name: /^Review queue/ }).click();
     const detail = page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-clip-1"]');
@@ -57,16 +58,20 @@ describe('review: the clip of a confirmed match', () => {
     await detail.getByTestId('verdict').filter({ hasText: 'Confirmed by operator' }).waitFor();
     await clip.filter({ hasText: 'Clip arriving from the edge box' }).waitFor();
     expect(await clip.getAttribute('data-state')).toBe('arriving');
-    await page.screenshot({ path: artifactPath('desktop-07-console-review-clip-arriving.png'), animations: 'disabled' });
+    const shot = artifactPath('desktop-07-console-review-clip-arriving.png');
+    await page.screenshot({ path: shot, animations: 'disabled' });
 
     // The clip lands: the hub verifies it and the console shows the player, live.
-    await deliverClip({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: 'cand-clip-1' });
+    await deliverClip(where);
     await clip.getByRole('button', { name: /^Play clip/ }).click();
     const video = clip.locator('video');
     await video.waitFor();
     expect(await video.getAttribute('src')).toMatch(/^blob:/);
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
-    const c = (await (await fetch(`${hub.http}/api/review/cand-clip-1`, { headers: { authorization: `Bearer ${coord}` } })).json()) as ReviewCandidate;
+    // The browser reads the clip's metadata: it is a playable video, not just a button.
+    const readyState = () => video.evaluate((v: HTMLVideoElement) => v.readyState);
+    await expect.poll(readyState, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const res = await fetch(`${hub.http}/api/review/cand-clip-1`, { headers: { authorization: `Bearer ${coord}` } });
+    const c = (await res.json()) as ReviewCandidate;
     expect(c).toMatchObject({ status: 'confirmed', clipState: 'ready' });
   }, 90_000);
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CandidateReport, ErrorBody, ReviewCandidate, ReviewEvent, topics } from '@shopwatch/protocols';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import type { SpoolItem } from '../../edge-agent/src/spool/types';
-import { candidateItem, clipItem } from './support/evidence';
+import { addSubject, candidateItem, clipItem } from './support/evidence';
 import { login, startTestHub, tempDir } from './support/hub';
 import { jpeg, mp4, sha } from './support/media';
 import { TestDevice, sleep } from './support/mqtt';
@@ -27,16 +27,27 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
   const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
   const hubHttp = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' });
   const url = (id: string, name: string) => `${hub.http}/api/edge/files/${id}/${name}`;
-  const patch = (id: string, name: string, body: Buffer, h: { offset?: number; length?: number; sha256?: string } = {}) =>
+  type Headers = { offset?: number; length?: number; sha256?: string };
+  const uploadHeaders = (h: { offset: number; length: number; sha256: string }) => ({
+    authorization: auth, 'upload-offset': String(h.offset), 'upload-length': String(h.length),
+    'x-content-sha256': h.sha256,
+  });
+  const patch = (id: string, name: string, body: Buffer, h: Headers = {}) =>
     fetch(url(id, name), {
       method: 'PATCH', body: body as unknown as BodyInit,
-      headers: { authorization: auth, 'upload-offset': String(h.offset ?? 0), 'upload-length': String(h.length ?? body.length), 'x-content-sha256': h.sha256 ?? sha(body) },
+      headers: uploadHeaders({ offset: h.offset ?? 0, length: h.length ?? body.length, sha256: h.sha256 ?? sha(body) }),
     });
-  const api = async (p: string, init: RequestInit = {}) => fetch(`${hub.http}${p}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` } });
+  const api = async (p: string, init: RequestInit = {}) =>
+    fetch(`${hub.http}${p}`, {
+      ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+    });
+  const decide = (id: string, verdict: 'confirm' | 'reject', reason: string) =>
+    api(`/api/review/${id}/decision`, { method: 'POST', body: JSON.stringify({ verdict, reason }) });
   const candidate = async (id: string) => ReviewCandidate.parse(await (await api(`/api/review/${id}`)).json());
   /** Publishes a report as the edge box does (QoS 1: stored before the PUBACK). */
   const report = (body: object) => edge.publish(topics.evidence('town', 'edge-boots'), body);
-  const reportCandidate = async (item: SpoolItem) => report(CandidateReport.parse({ kind: 'candidate', ...(item.payload as object) }));
+  const reportCandidate = async (item: SpoolItem) =>
+    report(CandidateReport.parse({ kind: 'candidate', ...(item.payload as object) }));
   const evidenceDir = () => path.join(hub.dataDir, 'evidence');
 
   beforeAll(async () => {
@@ -46,10 +57,7 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
     await control.subscribe(topics.reviewCandidates('town'));
     op = await login(hub.http, 'operator', 'operator-password');
-    const gov = hub.services.governance.gov;
-    const now = new Date().toISOString();
-    gov.addIncident('inc-1', 'town', 'boots', { type: 'theft', occurredAt: now, description: 'razor blades', statement: 'I saw him take them and leave without paying.' }, 'coord', now);
-    gov.addSubject('subj-1', 'town', { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: ['inc-1'], under18: false, vulnerable: false }, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
+    addSubject(hub, 'subj-1');
   });
   afterAll(async () => {
     await Promise.all([edge, control].map((d) => d?.end()));
@@ -59,10 +67,11 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
   it('takes and verifies the clip of a candidate a reviewer confirmed before the clip arrived', async () => {
     const item = await candidateItem(dir, 'conf-0001');
     await reportCandidate(item);
-    for (const f of item.files) expect(await uploadFile(hubHttp(), 'conf-0001', f.name, f.path!, f.sha256)).toMatchObject({ status: 'verified' });
+    for (const f of item.files) {
+      expect(await uploadFile(hubHttp(), 'conf-0001', f.name, f.path!, f.sha256)).toMatchObject({ status: 'verified' });
+    }
     // The reviewer confirms at once, seconds before the post-roll ends.
-    const decided = await api('/api/review/conf-0001/decision', { method: 'POST', body: JSON.stringify({ verdict: 'confirm', reason: 'same face and jacket' }) });
-    expect(decided.status).toBe(200);
+    expect((await decide('conf-0001', 'confirm', 'same face and jacket')).status).toBe(200);
     const before = await candidate('conf-0001');
     expect(before).toMatchObject({ status: 'confirmed', clipState: 'arriving' });
 
@@ -73,10 +82,13 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     expect(put.status).toBe(201);
     expect(await put.json()).toMatchObject({ verified: true, sha256: f.sha256 });
     // The console is told when it lands, without polling.
-    const ev = await control.waitFor((m) => m.json?.candidate?.id === 'conf-0001' && m.json.candidate.clipState === 'ready');
+    const landed = (m: { json: any }) =>
+      m.json?.candidate?.id === 'conf-0001' && m.json.candidate.clipState === 'ready';
+    const ev = await control.waitFor(landed);
     expect(ReviewEvent.parse(ev.json).event).toBe('updated');
     const after = await candidate('conf-0001');
-    expect(after.files.find((x) => x.name === 'clip.mp4')).toMatchObject({ verified: true, type: 'video/mp4', bytes: f.bytes });
+    const stored = after.files.find((x) => x.name === 'clip.mp4');
+    expect(stored).toMatchObject({ verified: true, type: 'video/mp4', bytes: f.bytes });
     const log = await hub.services.evidenceRepo.custodyLog('conf-0001');
     expect(log.filter((e) => e.name === 'clip.mp4').map((e) => e.action)).toEqual(['declared', 'received']);
     const media = await api('/api/review/conf-0001/files/clip.mp4');
@@ -89,16 +101,17 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
   it('refuses uploads for a rejected candidate with 410 Gone and keeps nothing', async () => {
     const item = await candidateItem(dir, 'rej-0001');
     await reportCandidate(item);
-    expect((await api('/api/review/rej-0001/decision', { method: 'POST', body: JSON.stringify({ verdict: 'reject', reason: 'another man' }) })).status).toBe(200);
+    expect((await decide('rej-0001', 'reject', 'another man')).status).toBe(200);
     const crop = fs.readFileSync(item.files[0]!.path!);
     const res = await patch('rej-0001', 'crop.jpg', crop);
     expect(res.status).toBe(410);
     expect(ErrorBody.parse(await res.json()).code).toBe('gone');
-    expect((await fetch(url('rej-0001', 'crop.jpg'), { method: 'HEAD', headers: { authorization: auth } })).status).toBe(410);
+    const head = await fetch(url('rej-0001', 'crop.jpg'), { method: 'HEAD', headers: { authorization: auth } });
+    expect(head.status).toBe(410);
     expect(fs.existsSync(path.join(evidenceDir(), 'rej-0001'))).toBe(false);
   });
 
-  it('refuses ten 100 MB undeclared files from a hostile edge box before reading them; the disk holds none of it', async () => {
+  it('refuses ten 100 MB undeclared files from a hostile edge box unread; the disk holds none of it', async () => {
     const item = await candidateItem(dir, 'host-0001');
     await reportCandidate(item);
     const before = filesUnder(evidenceDir()).reduce((n, f) => n + f.bytes, 0);
@@ -106,7 +119,7 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     const answers = [];
     for (const name of names) {
       answers.push(await streamUpload(url('host-0001', name), {
-        totalBytes: 100 * MB, headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(100 * MB), 'x-content-sha256': 'a'.repeat(64) },
+        totalBytes: 100 * MB, headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: 'a'.repeat(64) }),
       }));
     }
     for (const a of answers) {
@@ -117,7 +130,7 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     }
     // A declared name with a size other than the declared one is refused the same way.
     const big = await streamUpload(url('host-0001', 'crop.jpg'), {
-      totalBytes: 100 * MB, headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(100 * MB), 'x-content-sha256': item.files[0]!.sha256 },
+      totalBytes: 100 * MB, headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: item.files[0]!.sha256 }),
     });
     expect(big.status).toBe(409);
     expect(big.body.message).toMatch(/differs from the declared/);
@@ -128,18 +141,20 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     const clip = clipItem(dir, 'host-0001');
     await report({ kind: 'clip', ...(clip.payload as object) });
     await report({ kind: 'clip', ...(clip.payload as object), file: 'clip2.mp4' });
-    const err = await edge.waitFor((m) => m.topic.endsWith('/errors') && /one clip per candidate/.test(m.json?.message ?? ''));
+    const err = await edge.waitFor((m) => m.topic.endsWith('/errors') && /one clip per/.test(m.json?.message));
     expect(err.json.code).toBe('conflict');
     expect((await patch('host-0001', 'clip2.mp4', fs.readFileSync(clip.files[0]!.path!))).status).toBe(409);
   });
 
-  it('does not let a wrong first Upload-Length block a file: the declared size wins and nothing is recorded', async () => {
+  it('does not let a wrong first Upload-Length block a file: the declared size wins, nothing is recorded', async () => {
     const item = await candidateItem(dir, 'len-0001');
     await reportCandidate(item);
     const frame = fs.readFileSync(item.files[1]!.path!);
-    const wrong = await patch('len-0001', 'frame.jpg', frame.subarray(0, 1000), { length: frame.length + 5, sha256: sha(frame) });
+    const first = frame.subarray(0, 1000);
+    const wrong = await patch('len-0001', 'frame.jpg', first, { length: frame.length + 5, sha256: sha(frame) });
     expect(wrong.status).toBe(409);
-    expect((await hub.services.evidenceRepo.getFile('len-0001', 'frame.jpg'))).toMatchObject({ bytes: frame.length, received: 0, verifiedAt: null });
+    const record = await hub.services.evidenceRepo.getFile('len-0001', 'frame.jpg');
+    expect(record).toMatchObject({ bytes: frame.length, received: 0, verifiedAt: null });
     expect(fs.existsSync(path.join(evidenceDir(), 'len-0001', 'frame.jpg.part'))).toBe(false);
     const right = await patch('len-0001', 'frame.jpg', frame);
     expect(right.status).toBe(201);
@@ -154,16 +169,20 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     await reportCandidate(item);
     const res = await patch('type-0001', 'crop.jpg', png);
     expect(res.status).toBe(415);
-    expect(await res.json()).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/image\/jpeg.*PNG/) });
+    const body = await res.json();
+    expect(body).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/image\/jpeg.*PNG/) });
     expect(fs.readdirSync(path.join(evidenceDir(), 'type-0001'))).toEqual([]);
 
     // An MPEG-4 Part 2 clip in an MP4: the container is right, the codec is not.
     const mpeg4 = mp4(dir, { codec: 'mpeg4' });
-    await report({ kind: 'clip', candidateId: 'type-0001', cameraId: 'cam-1', captureAt: new Date().toISOString(), file: 'clip.mp4', sha256: sha(mpeg4), bytes: mpeg4.length });
+    const captureAt = new Date().toISOString();
+    const declared = { file: 'clip.mp4', sha256: sha(mpeg4), bytes: mpeg4.length };
+    await report({ kind: 'clip', candidateId: 'type-0001', cameraId: 'cam-1', captureAt, ...declared });
     await sleep(100);
     const half = Math.floor(mpeg4.length / 2);
-    expect((await patch('type-0001', 'clip.mp4', mpeg4.subarray(0, half), { length: mpeg4.length, sha256: sha(mpeg4) })).status).toBe(204);
-    const rest = await patch('type-0001', 'clip.mp4', mpeg4.subarray(half), { offset: half, length: mpeg4.length, sha256: sha(mpeg4) });
+    const whole = { length: mpeg4.length, sha256: sha(mpeg4) };
+    expect((await patch('type-0001', 'clip.mp4', mpeg4.subarray(0, half), whole)).status).toBe(204);
+    const rest = await patch('type-0001', 'clip.mp4', mpeg4.subarray(half), { ...whole, offset: half });
     expect(rest.status).toBe(415);
     expect(((await rest.json()) as any).message).toMatch(/not H\.264/);
     expect(fs.readdirSync(path.join(evidenceDir(), 'type-0001'))).toEqual([]);
@@ -198,14 +217,15 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     }
   });
 
-  it('lists the queue in one documented order for every status, with firstSeenAt and the frame size of the box', async () => {
+  it('lists the queue in one order for every status, with firstSeenAt and the frame size of the box', async () => {
     const a = await candidateItem(dir, 'order-001');
     const firstSeen = new Date(Date.now() - 7000).toISOString();
     (a.payload as any).firstSeenAt = firstSeen;
     await reportCandidate(a);
     await sleep(5);
     await reportCandidate(await candidateItem(dir, 'order-002'));
-    const ids = async (q: string) => ((await (await api(`/api/review${q}`)).json()) as ReviewCandidate[]).map((c) => c.id).filter((id) => id.startsWith('order-'));
+    const ids = async (q: string) => ((await (await api(`/api/review${q}`)).json()) as ReviewCandidate[])
+      .map((c) => c.id).filter((id) => id.startsWith('order-'));
     // Oldest first for every status (today's hub gave `all` newest first), newest first on request.
     expect(await ids('')).toEqual(['order-001', 'order-002']);
     expect(await ids('?status=all')).toEqual(['order-001', 'order-002']);
@@ -213,6 +233,7 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     expect(await ids('?status=all&order=newest')).toEqual(['order-002', 'order-001']);
     expect((await api('/api/review?order=sideways')).status).toBe(400);
     const c = await candidate('order-001');
-    expect(c).toMatchObject({ firstSeenAt: firstSeen, frameWidth: 768, frameHeight: 576, box: { x: 100, y: 80, w: 60, h: 60 } });
+    expect(c).toMatchObject({ firstSeenAt: firstSeen, frameWidth: 768, frameHeight: 576 });
+    expect(c.box).toEqual({ x: 100, y: 80, w: 60, h: 60 });
   });
 });

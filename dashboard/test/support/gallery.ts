@@ -76,14 +76,18 @@ export async function deliverClip(opts: { mqttPort: number; http: string; dir: s
   const now = new Date().toISOString();
   await deliver(opts, {
     seq: 2, id: `${opts.candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
-    payload: { candidateId: opts.candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length, durationSeconds: 2, codec: 'h264', complete: true },
+    payload: {
+      candidateId: opts.candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length,
+      durationSeconds: 2, codec: 'h264', complete: true,
+    },
     files: [{ name: 'clip.mp4', path: file, bytes: clip.length, sha256: sha(clip), uploadedAt: null, evictedAt: null }],
   });
 }
 
 async function deliver(opts: { mqttPort: number; http: string }, item: SpoolItem) {
   const uplink = new HubUplink({
-    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' }, scheme: 'town', log: createLogger('test:edge'),
+    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, scheme: 'town', log: createLogger('test:edge'),
+    http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' },
   });
   try {
     await new Promise((r) => uplink.client.once('connect', r));

@@ -8,8 +8,9 @@ export const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('
 
 /** A real JPEG of noise (each call differs), as an edge box's crop or frame would be. */
 export function jpeg(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-    .jpeg({ quality: 80 }).toBuffer();
+  const noise = { type: 'gaussian' as const, mean: 128, sigma: 40 };
+  const create = { width, height, channels: 3 as const, background: '#808080', noise };
+  return sharp({ create }).jpeg({ quality: 80 }).toBuffer();
 }
 
 const clips = new Map<string, Buffer>();
@@ -24,8 +25,9 @@ export function mp4(dir: string, opts: { bytes?: number; codec?: 'libx264' | 'mp
   let base = clips.get(codec);
   if (!base) {
     const out = path.join(dir, `base-${codec}.mp4`);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-c:v', codec,
-      ...(codec === 'libx264' ? ['-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] : []), '-movflags', '+faststart', out]);
+    const h264 = codec === 'libx264' ? ['-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] : [];
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2',
+      '-c:v', codec, ...h264, '-movflags', '+faststart', out]);
     base = fs.readFileSync(out);
     clips.set(codec, base);
   }

@@ -13,7 +13,16 @@ export interface StreamedAnswer {
  * memory — and stops as soon as the server answers. Tells how much had been sent by then, so
  * a test can show that the server refused before reading the body.
  */
-export function streamUpload(url: string, opts: { method?: string; headers?: Record<string, string>; totalBytes: number; chunkBytes?: number; chunked?: boolean }): Promise<StreamedAnswer> {
+export interface StreamOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  totalBytes: number;
+  chunkBytes?: number;
+  /** Transfer-Encoding: chunked (no Content-Length for the server to check first). */
+  chunked?: boolean;
+}
+
+export function streamUpload(url: string, opts: StreamOptions): Promise<StreamedAnswer> {
   const chunk = Buffer.alloc(opts.chunkBytes ?? 256 * 1024, 0x41);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
