@@ -122,6 +122,8 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
         totalBytes: 100 * MB, headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: 'a'.repeat(64) }),
       }));
     }
+    const sent = answers.map((a) => (a.sentBeforeAnswer / MB).toFixed(1));
+    console.info(`undeclared 100 MB uploads answered after ${sent.join(', ')} MB sent`);
     for (const a of answers) {
       expect(a.status).toBe(409);
       expect(a.body.message).toMatch(/not declared/);

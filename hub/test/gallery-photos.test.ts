@@ -172,6 +172,9 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
     expect(process.memoryUsage().rss - rss).toBeLessThan(50 * MB);
     // Too big from someone allowed: stopped just past the limit, not read to the end.
     const b = await upload(coord);
+    const grown = Math.round((process.memoryUsage().rss - rss) / MB);
+    console.info(`600 MB upload: member ${a.status} after ${Math.round(a.sentBeforeAnswer / MB)} MB sent, `
+      + `coordinator ${b.status} after ${Math.round(b.sentBeforeAnswer / MB)} MB; RSS +${grown} MB`);
     expect(b.status).toBe(413);
     expect(b.sentBeforeAnswer).toBeLessThan(24 * MB);
     expect(process.memoryUsage().rss - rss).toBeLessThan(50 * MB);

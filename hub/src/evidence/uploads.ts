@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Sha256 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
@@ -8,6 +6,7 @@ import type { EvidenceRepository, FileRecord } from '../storage/evidence-reposit
 import type { DeviceRecord } from '../storage/repository';
 import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits, quotaExceeded } from './limits';
 import { checkClip } from './probe';
+import { Interrupted, appendBody } from './receive';
 import { SNIFF_BYTES, describeType, sniff } from './sniff';
 import { type EvidenceStore, fsyncPath } from './store';
 
@@ -121,32 +120,29 @@ export class Uploads {
     let head = have > 0 ? readHead(part) : Buffer.alloc(0);
     let written = 0;
     const limit = f.bytes - have;
-    const rate = this.rate;
-    const guard = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        written += chunk.length;
-        rate.count(device.id, chunk.length);
-        if (written > limit) return cb(new HubError('payload_too_large', `more bytes than the declared ${f.bytes}`));
-        // Sniffed as soon as the first bytes are in: a wrong type is refused before it is stored.
-        if (head.length < SNIFF_BYTES) {
-          head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-          if (head.length >= SNIFF_BYTES && sniff(head) !== expected) return cb(notOfType(name, expected, head));
-        }
-        cb(null, chunk);
-      },
-    });
+    const check = (chunk: Buffer) => {
+      written += chunk.length;
+      this.rate.count(device.id, chunk.length);
+      if (written > limit) throw new HubError('payload_too_large', `more bytes than the declared ${f.bytes}`);
+      // Sniffed as soon as the first bytes are in: a wrong type is refused before it is stored.
+      if (head.length < SNIFF_BYTES) {
+        head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+        if (head.length >= SNIFF_BYTES && sniff(head) !== expected) throw notOfType(name, expected, head);
+      }
+    };
     if (body) {
       try {
-        await pipeline(Readable.fromWeb(body as any), guard, fs.createWriteStream(part, { flags: 'a', mode: 0o600 }));
+        await appendBody(body, part, check);
       } catch (err) {
         if (err instanceof HubError && err.code === 'unsupported_media_type') {
           return this.refuse(device, f, part, err, { reason: err.message });
         }
-        if (err instanceof HubError) throw err;
         // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
-        const held = this.store.partSize(candidateId, name);
-        this.log.info({ candidateId, name, held }, 'upload interrupted; resumable');
-        throw new HubError('bad_request', 'upload interrupted; resume from Upload-Offset');
+        if (err instanceof Interrupted) {
+          const held = this.store.partSize(candidateId, name);
+          this.log.info({ candidateId, name, held }, 'upload interrupted; resumable');
+        }
+        throw err;
       }
     }
     const held = this.store.partSize(candidateId, name);

@@ -103,7 +103,8 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, max: 
     if (done) break;
     total += value.length;
     if (total > max) {
-      await reader.cancel().catch(() => undefined);
+      // Not cancel(): that would reset the connection and could lose the answer.
+      reader.releaseLock();
       throw new HubError('payload_too_large', `photos are limited to ${max} bytes`);
     }
     parts.push(value);

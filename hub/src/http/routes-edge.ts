@@ -3,6 +3,7 @@ import { HubError } from '../errors';
 import type { DeviceRecord } from '../storage/repository';
 import type { HubServices } from '../services';
 import type { Env } from './context';
+import { discardRestOfBody } from './unread-body';
 
 type EdgeEnv = Env & { Variables: { device: DeviceRecord } };
 
@@ -49,9 +50,9 @@ export function edgeRoutes(svc: HubServices) {
         sha256: c.req.header('x-content-sha256') ?? '',
       }, c.req.raw.body);
     } catch (err) {
-      // A refusal is usually sent before the body is read: close the connection rather than
-      // read (and throw away) up to hundreds of megabytes the device is still sending.
-      c.header('connection', 'close');
+      // A refusal is usually sent before the body is read: the device gets the answer, and a
+      // body it keeps sending is cut off instead of read to its end.
+      discardRestOfBody(c);
       const retry = (err as { retryAfter?: number }).retryAfter;
       if (retry) c.header('retry-after', String(retry));
       throw err;

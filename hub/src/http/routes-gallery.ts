@@ -10,6 +10,7 @@ import { subjectAccessExport } from '../gallery/sar';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
 import { type Env, body, requireUser } from './context';
+import { discardRestOfBody } from './unread-body';
 
 const State = z.enum(['active', 'expired', 'removed']);
 
@@ -43,8 +44,12 @@ export function governanceRoutes(svc: HubServices) {
       }
       image = await readLimited(c.req.raw.body, MAX_PHOTO_BYTES);
     } catch (err) {
-      c.header('connection', 'close'); // do not read the rest of a refused body
-      throw err;
+      discardRestOfBody(c); // answer, then cut off the rest of a refused body
+      if (!(err instanceof HubError)) throw err;
+      // Answered here, not by the app's error handler, which adds "Connection: close" to a 413:
+      // closing with the body unread would reset the connection and lose this answer.
+      svc.metrics.refused.inc({ channel: 'http', code: err.code });
+      return c.json(err.toBody(), err.status as 400);
     }
     return c.json(await g.subjects.addPhoto(c.get('principal'), c.req.param('id'), image, source), 201);
   });
