@@ -38,6 +38,8 @@ export class Uploads {
   private rate = new UploadRate(() => this.limits);
   /** Files with a PATCH in progress: a second concurrent one would interleave bytes. */
   private busy = new Set<string>();
+  /** Bytes each device may still write in PATCHes in progress (so parallel uploads share the quota). */
+  private reserved = new Map<string, number>();
 
   constructor(private repo: EvidenceRepository, private store: EvidenceStore, private log: Logger) {}
 
@@ -111,11 +113,24 @@ export class Uploads {
     this.rate.check(device.id);
     // The quota protects the disk from a box flooding the review queue; the clip of a match a
     // reviewer already confirmed is always taken.
+    const need = f.bytes - have;
     if (pending) {
-      const held = await this.repo.bytesHeldPending(device.id);
+      const held = (await this.repo.bytesHeldPending(device.id)) + (this.reserved.get(device.id) ?? 0);
       const quota = this.limits.deviceQuotaBytes;
-      if (held + (f.bytes - have) > quota) throw quotaExceeded(held, f.bytes - have, quota);
+      if (held + need > quota) throw quotaExceeded(held, need, quota);
     }
+    this.reserved.set(device.id, (this.reserved.get(device.id) ?? 0) + need);
+    try {
+      return await this.receive(device, f, part, have, body);
+    } finally {
+      const left = (this.reserved.get(device.id) ?? 0) - need;
+      if (left > 0) this.reserved.set(device.id, left);
+      else this.reserved.delete(device.id);
+    }
+  }
+
+  private async receive(device: DeviceRecord, f: Declared, part: string, have: number, body: Body) {
+    const { candidateId, name } = f;
     const expected = EXPECTED[f.kind];
     let head = have > 0 ? readHead(part) : Buffer.alloc(0);
     let written = 0;
