@@ -1,5 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 
+type Ctx = { env: HttpBindings | undefined; req: { raw: Request } };
+
 /**
  * After a refusal sent before (all of) the request body was read. Closing the socket at once
  * ("Connection: close") can lose the answer itself: the kernel resets a connection closed with
@@ -8,8 +10,6 @@ import type { HttpBindings } from '@hono/node-server';
  * the connection stays stuck in the old request. So the rest of the body is read and thrown
  * away (nothing is kept in memory) for up to `graceMs`; a body still arriving then is cut off.
  */
-type Ctx = { env: HttpBindings | undefined; req: { raw: Request } };
-
 export function discardRestOfBody(c: Ctx, graceMs = 2000) {
   const socket = c.env?.incoming?.socket;
   const body = c.req.raw.body;
