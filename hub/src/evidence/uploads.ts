@@ -92,7 +92,10 @@ export class Uploads {
       throw new HubError('conflict', why);
     }
     const key = `${candidateId}/${name}`;
-    if (this.busy.has(key)) throw new HubError('conflict', `an upload of ${name} is already in progress`);
+    // 503, not 409: the other PATCH may be a connection about to be found dead; retrying is right.
+    if (this.busy.has(key)) {
+      throw new HubError('unavailable', `an upload of ${name} is already in progress; retry shortly`);
+    }
     this.busy.add(key);
     try {
       return await this.write(device, c.status === 'pending', f, h.offset, body);

@@ -17,7 +17,7 @@ const ERRORS: Record<number, string> = {
   413: 'Too large (bytes, or pixels for a photo)',
   415: 'The bytes are not of a type taken here (sniffed, not named)',
   429: 'Rate limited: retry after Retry-After seconds',
-  503: 'Busy: retry shortly',
+  503: 'Busy (e.g. another PATCH of the same file still in progress): retry shortly',
   507: 'quota_exceeded: the edge box holds its quota of pending evidence; retry once candidates are reviewed',
 };
 const errors = (...codes: number[]) =>
@@ -53,7 +53,7 @@ export function evidencePaths() {
         requestBody: { required: true, content: { 'application/offset+octet-stream': binary } },
         responses: {
           201: reply('Complete and verified', jsonSchema(UploadResult)), 204: reply('Appended; more to come'),
-          ...errors(400, 401, 404, 409, 410, 413, 415, 429, 507),
+          ...errors(400, 401, 404, 409, 410, 413, 415, 429, 503, 507),
         },
       },
     },
