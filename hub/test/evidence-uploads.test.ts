@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CandidateReport, ErrorBody, ReviewCandidate, ReviewEvent, topics } from '@shopwatch/protocols';
@@ -160,6 +161,31 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     expect(fs.existsSync(path.join(evidenceDir(), 'len-0001', 'frame.jpg.part'))).toBe(false);
     const right = await patch('len-0001', 'frame.jpg', frame);
     expect(right.status).toBe(201);
+  });
+
+  it('answers a PATCH racing another of the same file with 503 (retry), resumes once the first dies', async () => {
+    const item = await candidateItem(dir, 'race-0001');
+    await reportCandidate(item);
+    const frame = fs.readFileSync(item.files[1]!.path!);
+    // The first PATCH sends part of the frame and then hangs, as a connection that died silently.
+    const first = http.request(url('race-0001', 'frame.jpg'), {
+      method: 'PATCH', headers: uploadHeaders({ offset: 0, length: frame.length, sha256: sha(frame) }),
+    });
+    first.on('error', () => undefined);
+    first.write(frame.subarray(0, 64 * 1024));
+    const head = () => fetch(url('race-0001', 'frame.jpg'), { method: 'HEAD', headers: { authorization: auth } });
+    const held = async () => Number((await head()).headers.get('upload-offset'));
+    await expect.poll(held, { timeout: 5000 }).toBeGreaterThan(0);
+    const second = await patch('race-0001', 'frame.jpg', frame);
+    expect(second.status).toBe(503);
+    expect(await second.json()).toMatchObject({ code: 'unavailable' });
+    first.destroy();
+    // Once the hub sees the first connection gone, the edge box resumes from what is held.
+    await expect.poll(async () => {
+      const offset = await held();
+      const rest = frame.subarray(offset);
+      return (await patch('race-0001', 'frame.jpg', rest, { offset, length: frame.length, sha256: sha(frame) })).status;
+    }, { timeout: 5000 }).toBe(201);
   });
 
   it('refuses a picture that is not a JPEG and a clip that is not H.264 MP4, deleting what arrived', async () => {
