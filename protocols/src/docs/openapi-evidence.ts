@@ -1,4 +1,3 @@
-import { ErrorBody } from '../errors';
 import { UploadResult } from '../evidence';
 import { ReviewCandidate, ReviewDecision } from '../review';
 import { jsonSchema } from './json-schema';
@@ -20,8 +19,12 @@ const ERRORS: Record<number, string> = {
   503: 'Busy (e.g. another PATCH of the same file still in progress): retry shortly',
   507: 'quota_exceeded: the edge box holds its quota of pending evidence; retry once candidates are reviewed',
 };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: ERRORS[c], content: json(jsonSchema(ErrorBody)) }]));
+  Object.fromEntries(codes.map((c) => [String(c), { description: ERRORS[c], content: json(ref('ErrorBody')) }]));
+
+/** Output schemas these routes share, added to the document's components. */
+export const EVIDENCE_SCHEMAS = { ReviewCandidate, UploadResult };
 const basic = [{ edgeBasic: [] }];
 const secured = [{ bearer: [] }];
 const inPath = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
@@ -52,7 +55,7 @@ export function evidencePaths() {
         ],
         requestBody: { required: true, content: { 'application/offset+octet-stream': binary } },
         responses: {
-          201: reply('Complete and verified', jsonSchema(UploadResult)), 204: reply('Appended; more to come'),
+          201: reply('Complete and verified', ref('UploadResult')), 204: reply('Appended; more to come'),
           ...errors(400, 401, 404, 409, 410, 413, 415, 429, 503, 507),
         },
       },
@@ -67,7 +70,7 @@ export function evidencePaths() {
           { name: 'order', in: 'query', required: false, schema: { enum: ['oldest', 'newest'], default: 'oldest' } },
         ],
         responses: {
-          200: reply('Candidates', { type: 'array', items: jsonSchema(ReviewCandidate) }), ...errors(400, 401, 403),
+          200: reply('Candidates', { type: 'array', items: ref('ReviewCandidate') }), ...errors(400, 401, 403),
         },
       },
     },
@@ -76,7 +79,7 @@ export function evidencePaths() {
         summary: 'Confirm (raises a gallery-match alert) or reject (deletes the media) with a reason',
         security: secured, parameters: [inPath('id')],
         requestBody: { required: true, content: json(jsonSchema(ReviewDecision, 'input')) },
-        responses: { 200: reply('The candidate', jsonSchema(ReviewCandidate)), ...errors(400, 401, 403, 404, 409) },
+        responses: { 200: reply('The candidate', ref('ReviewCandidate')), ...errors(400, 401, 403, 404, 409) },
       },
     },
     '/api/review/{id}/files/{name}': {

@@ -4,7 +4,7 @@ import { DeviceSummary } from '../devices';
 import { ErrorBody } from '../errors';
 import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeInfo, UserInfo } from '../http';
 import { jsonSchema } from './json-schema';
-import { evidencePaths } from './openapi-evidence';
+import { EVIDENCE_SCHEMAS, evidencePaths } from './openapi-evidence';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -21,6 +21,7 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
 export function openApiDocument() {
   const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health };
+  Object.assign(schemas, EVIDENCE_SCHEMAS);
   const query = jsonSchema(AlertQuery, 'input') as { properties: Record<string, unknown> };
   return {
     openapi: '3.1.0',
