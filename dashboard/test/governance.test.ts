@@ -104,10 +104,25 @@ describe('gallery governance in the console (coordinator)', () => {
     await g.uploadPhoto(groupPhoto.path, 'Facebook group photo');
     await g.photoResult.filter({ hasText: `Photo refused: the photo holds ${groupPhoto.faces} faces` }).waitFor();
     expect(await g.photoResult.getAttribute('role')).toBe('alert');
+    // The faces the hub found are drawn on a preview of the refused photo, one box each.
+    const preview = g.subject.getByTestId('photo-faces');
+    await preview.locator('img').waitFor();
+    await expect(preview.getByTestId('face-box').count()).resolves.toBe(groupPhoto.faces);
+    await expect(preview.locator('figcaption').textContent()).resolves.toMatch(new RegExp(`^${groupPhoto.faces} faces found: 1\\) \\d+ px`));
+    // Each box lies on the photo: inside the preview image, and not a sliver.
+    const frame = (await preview.locator('img').boundingBox())!;
+    for (const box of await preview.locator('rect').all()) {
+      const b = (await box.boundingBox())!;
+      expect(b.width).toBeGreaterThan(8);
+      expect(b.x).toBeGreaterThanOrEqual(frame.x - 2);
+      expect(b.x + b.width).toBeLessThanOrEqual(frame.x + frame.width + 2);
+      expect(b.y + b.height).toBeLessThanOrEqual(frame.y + frame.height + 2);
+    }
     await shot(g.page, '14-gallery-photo-refused');
 
     await g.uploadPhoto(goodPhoto, 'CCTV still, Boots entrance');
     await g.photoResult.filter({ hasText: 'Photo added: the subject now has 1 template' }).waitFor();
+    await expect(g.subject.getByTestId('photo-faces').count()).resolves.toBe(0);
     expect(await g.subject.getByTestId('subject-templates').textContent()).toMatch(/^1 template\b/);
     const img = g.subject.getByTestId('subject-photo').locator('img');
     await img.waitFor();

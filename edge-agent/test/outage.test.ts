@@ -11,6 +11,7 @@ import { startDelivery } from '../src/spool/delivery';
 import { SqliteSpool } from '../src/spool/sqlite-spool';
 import { HubUplink } from '../src/uplink/mqtt-uplink';
 import { freePort } from '../../hub/test/support/ports';
+import { jpeg, mp4 } from '../../hub/test/support/media';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,18 +33,18 @@ async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promi
 
 /** What the matcher and recorder put in the spool for one candidate. */
 async function enqueueCandidate(spool: SqliteSpool, id: string, clipBytes = 0) {
-  const crop = crypto.randomBytes(10_000);
-  const frame = crypto.randomBytes(80_000);
+  // Real JPEGs and a real H.264 MP4: the hub checks what each declared file is.
+  const [crop, frame] = await Promise.all([jpeg(70, 70), jpeg(768, 576)]);
   const now = new Date().toISOString();
   await spool.enqueue({
     id, kind: 'candidate', payload: {
       candidateId: id, cameraId: 'cam-1', subjectId: 'subj-1', templateVersion: 1, score: 0.8, distance: 0.4, frames: 3, firstSeenAt: now, capturedAt: now,
-      clockOffsetMs: 0, box: { x: 1, y: 1, width: 50, height: 50 }, crop: { file: 'crop.jpg', sha256: sha(crop), box: { x: 0, y: 0, width: 70, height: 70 } },
-      frame: { file: 'frame.jpg', sha256: sha(frame), width: 768, height: 576 },
+      clockOffsetMs: 0, box: { x: 1, y: 1, width: 50, height: 50 }, crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 0, y: 0, width: 70, height: 70 } },
+      frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
     },
   }, [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: frame }]);
   if (clipBytes) {
-    const clip = crypto.randomBytes(clipBytes);
+    const clip = mp4(tempDir(), { bytes: clipBytes });
     await spool.enqueue({ id: `${id}/clip`, kind: 'clip', payload: { candidateId: id, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length, durationSeconds: 20, codec: 'h264', complete: true } }, [{ name: 'clip.mp4', data: clip }]);
   }
 }

@@ -3,49 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GallerySnapshot, ReviewCandidate, ReviewEvent, decodeDescriptor, topics } from '@shopwatch/protocols';
+import { CandidateReport, GallerySnapshot, ReviewCandidate, ReviewEvent, decodeDescriptor, topics } from '@shopwatch/protocols';
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import { createLogger } from '../../edge-agent/src/log';
 import type { SpoolItem } from '../../edge-agent/src/spool/types';
 import { login, startTestHub, tempDir } from './support/hub';
+import { candidateItem, clipItem } from './support/evidence';
+import { sha } from './support/media';
 import { TestDevice, sleep } from './support/mqtt';
-
-const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-
-/** Evidence files as an edge box would spool them (random bytes: the hub does not look inside). */
-function candidateItem(dir: string, candidateId: string, subjectId = 'subj-1'): SpoolItem {
-  const crop = crypto.randomBytes(20_000);
-  const frame = crypto.randomBytes(150_000);
-  fs.writeFileSync(path.join(dir, `${candidateId}-crop.jpg`), crop);
-  fs.writeFileSync(path.join(dir, `${candidateId}-frame.jpg`), frame);
-  const now = new Date().toISOString();
-  return {
-    seq: 1, id: candidateId, kind: 'candidate', createdAt: Date.now(), deliveredAt: null,
-    payload: {
-      candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.78, distance: 0.44, frames: 4,
-      firstSeenAt: now, capturedAt: now, clockOffsetMs: -12, box: { x: 100, y: 80, w: 60, h: 60 },
-      crop: { file: 'crop.jpg', sha256: sha(crop), box: { x: 85, y: 65, w: 90, h: 90 } },
-      frame: { file: 'frame.jpg', sha256: sha(frame), width: 768, height: 576 },
-    },
-    files: [
-      { name: 'crop.jpg', path: path.join(dir, `${candidateId}-crop.jpg`), bytes: crop.length, sha256: sha(crop), uploadedAt: null, evictedAt: null },
-      { name: 'frame.jpg', path: path.join(dir, `${candidateId}-frame.jpg`), bytes: frame.length, sha256: sha(frame), uploadedAt: null, evictedAt: null },
-    ],
-  };
-}
-
-function clipItem(dir: string, candidateId: string): SpoolItem {
-  const clip = crypto.randomBytes(3 * 1024 * 1024 + 17);
-  const file = path.join(dir, `${candidateId}-clip.mp4`);
-  fs.writeFileSync(file, clip);
-  const now = new Date().toISOString();
-  return {
-    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
-    payload: { candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length, durationSeconds: 20.1, codec: 'h264', width: 768, height: 576, complete: true, segments: 11 },
-    files: [{ name: 'clip.mp4', path: file, bytes: clip.length, sha256: sha(clip), uploadedAt: null, evictedAt: null }],
-  };
-}
 
 describe('evidence from edge boxes and the review queue', () => {
   let hub: Awaited<ReturnType<typeof startTestHub>>;
@@ -103,7 +69,7 @@ describe('evidence from edge boxes and the review queue', () => {
   });
 
   it('queues a candidate as pending, tells the control room, and tells no store', async () => {
-    const item = candidateItem(dir, 'cand-0001');
+    const item = await candidateItem(dir, 'cand-0001');
     const t0 = Date.now();
     await edge.deliver(item);
     const ev = ReviewEvent.parse((await control.waitFor((m) => m.json?.candidate?.id === 'cand-0001')).json);
@@ -127,9 +93,11 @@ describe('evidence from edge boxes and the review queue', () => {
   });
 
   it('resumes a broken upload from where the hub stopped, and refuses a file whose hash does not match', async () => {
-    await edge.deliver(candidateItem(dir, 'cand-0002'));
+    await edge.deliver(await candidateItem(dir, 'cand-0002'));
     const clip = clipItem(dir, 'cand-0002');
     const f = clip.files[0]!;
+    // The clip report declares the clip before its upload.
+    await edge.client.publishAsync(topics.evidence('town', 'edge-boots'), JSON.stringify({ kind: 'clip', ...(clip.payload as object) }), { qos: 1 });
     const url = `${hub.http}/api/edge/files/cand-0002/clip.mp4`;
     const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
     const bytes = fs.readFileSync(f.path!);
@@ -147,23 +115,28 @@ describe('evidence from edge boxes and the review queue', () => {
     expect(file).toMatchObject({ received: bytes.length, sha256: f.sha256 });
     expect(file!.verifiedAt).not.toBeNull();
 
-    // A different file under a new name with a false hash is not kept.
-    const other = crypto.randomBytes(5000);
-    const liar = await fetch(`${hub.http}/api/edge/files/cand-0002/extra.jpg`, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': '5000', 'x-content-sha256': sha(Buffer.from('something else')) }, body: other });
+    // A declared file whose bytes do not hash to the declared SHA-256 is not kept.
+    const item = await candidateItem(dir, 'cand-0002b');
+    await edge.client.publishAsync(topics.evidence('town', 'edge-boots'), JSON.stringify(CandidateReport.parse({ kind: 'candidate', ...(item.payload as object) })), { qos: 1 });
+    const crop = fs.readFileSync(item.files[0]!.path!);
+    const tampered = Buffer.from(crop);
+    tampered[tampered.length - 10] ^= 0xff;
+    const liar = await fetch(`${hub.http}/api/edge/files/cand-0002b/crop.jpg`, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(crop.length), 'x-content-sha256': sha(crop) }, body: tampered });
     expect(liar.status).toBe(400);
     expect(((await liar.json()) as any).message).toMatch(/SHA-256 mismatch/);
-    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0002', 'extra.jpg'))).toBe(false);
-    expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0002', 'extra.jpg.part'))).toBe(false);
+    expect(fs.readdirSync(path.join(hub.dataDir, 'evidence', 'cand-0002b'))).toEqual([]);
+    expect((await hub.services.evidenceRepo.custodyLog('cand-0002b')).map((e) => `${e.action}:${e.name ?? ''}`)).toContain('refused:crop.jpg');
 
-    await edge.deliver(clip); // reports the clip; the file is already verified
+    await edge.deliver(clip); // reports the clip again (harmless); the file is already verified
     const c = (await (await api('/api/review/cand-0002', op)).json()) as ReviewCandidate;
     expect(c.clip).toMatchObject({ durationSeconds: 20.1, codec: 'h264', complete: true });
+    expect(c.clipState).toBe('ready');
     const log = await hub.services.evidenceRepo.custodyLog('cand-0002');
-    expect(log.map((e) => `${e.action}:${e.name ?? ''}`)).toEqual(expect.arrayContaining(['reported:', 'received:crop.jpg', 'received:frame.jpg', 'received:clip.mp4', 'refused:extra.jpg']));
+    expect(log.map((e) => `${e.action}:${e.name ?? ''}`)).toEqual(expect.arrayContaining(['reported:', 'received:crop.jpg', 'received:frame.jpg', 'declared:clip.mp4', 'received:clip.mp4']));
   });
 
   it('lets one reviewer at a time decide: a second concurrent decision is refused', async () => {
-    await edge.deliver(candidateItem(dir, 'cand-0003'));
+    await edge.deliver(await candidateItem(dir, 'cand-0003'));
     const claim = await api('/api/review/cand-0003/claim', op, { method: 'POST' });
     expect(claim.status).toBe(200);
     const other = await api('/api/review/cand-0003/claim', coord, { method: 'POST' });
@@ -172,7 +145,7 @@ describe('evidence from edge boxes and the review queue', () => {
     const theirs = await api('/api/review/cand-0003/decision', coord, { method: 'POST', body: JSON.stringify({ verdict: 'confirm', reason: 'looks like him' }) });
     expect(theirs.status).toBe(409);
     // Two decisions racing without a claim: exactly one wins.
-    await edge.deliver(candidateItem(dir, 'cand-0004'));
+    await edge.deliver(await candidateItem(dir, 'cand-0004'));
     const results = await Promise.all([op, coord].map((t) => api('/api/review/cand-0004/decision', t, { method: 'POST', body: JSON.stringify({ verdict: 'reject', reason: 'different person' }) })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
@@ -200,16 +173,19 @@ describe('evidence from edge boxes and the review queue', () => {
     expect(c).toMatchObject({ status: 'rejected', reason: 'not the subject' });
     expect(c.files.every((f) => f.deleted)).toBe(true);
     expect((await api('/api/review/cand-0002/files/crop.jpg', op)).status).toBe(404);
-    // Late uploads for a decided candidate are refused, so nothing comes back.
-    const late = await uploadFile(http(), 'cand-0002', 'late.jpg', path.join(dir, 'cand-0002-crop.jpg'), sha(fs.readFileSync(path.join(dir, 'cand-0002-crop.jpg'))));
-    expect(late.status).toBe('refused');
+    // Late uploads for a rejected candidate are refused for good (410), so nothing comes back.
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const crop = fs.readFileSync(path.join(dir, 'cand-0002-crop.jpg'));
+    const late = await fetch(`${hub.http}/api/edge/files/cand-0002/crop.jpg`, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(crop.length), 'x-content-sha256': sha(crop) }, body: crop });
+    expect(late.status).toBe(410);
+    expect(await late.json()).toMatchObject({ code: 'gone' });
     expect(fs.existsSync(folder)).toBe(false);
   });
 
   it('refuses a candidate for someone who is not in the active gallery', async () => {
     const n = (await (await api('/api/review?status=all', op)).json() as unknown[]).length;
     // The hub acknowledges and drops it (it will never take it), so the edge's spool lets it go.
-    await edge.deliver(candidateItem(dir, 'cand-ghost', 'subj-unknown'));
+    await edge.deliver(await candidateItem(dir, 'cand-ghost', 'subj-unknown'));
     expect((await (await api('/api/review?status=all', op)).json() as unknown[]).length).toBe(n);
     expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-ghost'))).toBe(false);
   });
@@ -218,7 +194,7 @@ describe('evidence from edge boxes and the review queue', () => {
     const gov = hub.services.governance.gov;
     const now = new Date().toISOString();
     gov.addSubject('subj-2', 'town', { alias: 'Second', status: 'id-sought', reason: 'violence-or-threats', incidentIds: ['inc-1'], under18: false, vulnerable: false }, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
-    await edge.deliver(candidateItem(dir, 'cand-0007', 'subj-2'));
+    await edge.deliver(await candidateItem(dir, 'cand-0007', 'subj-2'));
     expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'cand-0007'))).toBe(true);
     const res = await api('/api/gallery/subjects/subj-2/remove', coord, { method: 'POST', body: JSON.stringify({ reason: 'wrongly identified' }) });
     expect(res.status).toBe(200);
@@ -228,7 +204,7 @@ describe('evidence from edge boxes and the review queue', () => {
   });
 
   it('expires candidates nobody reviewed in time, deleting their media', async () => {
-    await edge.deliver(candidateItem(dir, 'cand-0005'));
+    await edge.deliver(await candidateItem(dir, 'cand-0005'));
     const db = new Database(path.join(hub.dataDir, 'shopwatch.db'));
     db.prepare('UPDATE candidates SET received_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 3600_000).toISOString(), 'cand-0005');
     db.close();
@@ -239,7 +215,7 @@ describe('evidence from edge boxes and the review queue', () => {
   });
 
   it('audits every view of candidate media, and verifies files on every transfer', async () => {
-    await edge.deliver(candidateItem(dir, 'cand-0006'));
+    await edge.deliver(await candidateItem(dir, 'cand-0006'));
     const res = await api('/api/review/cand-0006/files/crop.jpg', op);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');

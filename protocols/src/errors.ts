@@ -10,6 +10,8 @@ export const ErrorCode = z.enum([
   'conflict', // e.g. closing an alert that is already closed
   'gone', // existed and was removed for good, e.g. evidence of a rejected or expired candidate
   'rate_limited',
+  'unsupported_media_type', // the bytes are not of a type this endpoint takes (sniffed, not named)
+  'quota_exceeded', // the sender holds as much as it may; retry once some is released
   'unknown_topic',
   'unavailable',
   'internal',
@@ -22,6 +24,11 @@ export const ErrorBody = z.object({
   message: z.string(),
   /** For validation errors: the path of each bad field and what is wrong with it. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** For a refused gallery photo: the faces found (boxes in photo pixels) and the photo's size. */
+  faces: z.object({
+    width: z.number().int(), height: z.number().int(),
+    boxes: z.array(z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number(), score: z.number() })),
+  }).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -34,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   gone: 410,
   rate_limited: 429,
+  unsupported_media_type: 415,
+  quota_exceeded: 507,
   unknown_topic: 400,
   unavailable: 503,
   internal: 500,

@@ -9,6 +9,21 @@ export const FileName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/, 
 export const Box = z.strictObject({ x: z.number(), y: z.number(), w: z.number().positive(), h: z.number().positive() });
 export type Box = z.infer<typeof Box>;
 
+/** Bounds on declared evidence files; the hub refuses a declaration or upload beyond them. */
+export const MAX_EVIDENCE_IMAGE_BYTES = 8 * 1024 * 1024;
+export const MAX_EVIDENCE_CLIP_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A picture the candidate report declares: the hub accepts an upload only under this name, of
+ * exactly `bytes` bytes, hashing to `sha256`, whose bytes sniff as JPEG.
+ */
+const DeclaredJpeg = {
+  file: FileName,
+  sha256: Sha256,
+  bytes: z.number().int().positive().max(MAX_EVIDENCE_IMAGE_BYTES),
+  type: z.literal('image/jpeg').default('image/jpeg'),
+};
+
 /**
  * Edge → hub on `devices/{deviceId}/evidence`: a face matched a gallery subject over several
  * frames. Sent at once with its crop and frame (uploaded over HTTP); the clip follows.
@@ -32,12 +47,17 @@ export const CandidateReport = z.strictObject({
   /** Edge clock minus hub clock in ms, as last measured by the edge (for the evidence manifest). */
   clockOffsetMs: z.number(),
   box: Box,
-  crop: z.strictObject({ file: FileName, sha256: Sha256, box: Box }),
-  frame: z.strictObject({ file: FileName, sha256: Sha256, width: z.number().int().positive(), height: z.number().int().positive() }),
+  /** Declared files: only these two names are accepted as uploads before the clip report. */
+  crop: z.strictObject({ ...DeclaredJpeg, box: Box }),
+  frame: z.strictObject({ ...DeclaredJpeg, width: z.number().int().positive(), height: z.number().int().positive() }),
 });
 export type CandidateReport = z.infer<typeof CandidateReport>;
 
-/** Edge → hub on the same topic, after the post-roll: the clip was uploaded, or why there is none. */
+/**
+ * Edge → hub on the same topic, after the post-roll: the clip's declaration (`file`, `sha256`,
+ * `bytes`; sent BEFORE its upload — the hub accepts `clip.mp4` only once declared here), or why
+ * there is no clip (`error`). Sending it again after the upload is harmless.
+ */
 export const ClipReport = z.strictObject({
   kind: z.literal('clip'),
   candidateId: EvidenceId,
@@ -45,7 +65,9 @@ export const ClipReport = z.strictObject({
   captureAt: Timestamp,
   file: FileName.optional(),
   sha256: Sha256.optional(),
-  bytes: z.number().int().positive().optional(),
+  bytes: z.number().int().positive().max(MAX_EVIDENCE_CLIP_BYTES).optional(),
+  /** An MP4 holding an H.264 video stream; the hub checks it with ffprobe once complete. */
+  type: z.literal('video/mp4').optional(),
   durationSeconds: z.number().positive().optional(),
   codec: z.string().max(32).optional(),
   width: z.number().int().positive().optional(),
@@ -58,6 +80,8 @@ export const ClipReport = z.strictObject({
   segments: z.number().int().nonnegative().optional(),
   error: z.string().max(64).optional(),
   message: z.string().max(300).optional(),
+}).refine((r) => !r.file || (r.sha256 !== undefined && r.bytes !== undefined), {
+  message: 'a clip with a file declares its sha256 and bytes', path: ['file'],
 });
 export type ClipReport = z.infer<typeof ClipReport>;
 

@@ -8,6 +8,8 @@ export type CandidateStatus = z.infer<typeof CandidateStatus>;
 export const EvidenceFile = z.object({
   name: z.string(),
   kind: z.enum(['crop', 'frame', 'clip']),
+  /** The type the file was checked to be (magic bytes; ffprobe for the clip) and is served as. */
+  type: z.enum(['image/jpeg', 'video/mp4']),
   sha256: Sha256,
   bytes: z.number().int().nullable(),
   /** True once the hub received every byte and the SHA-256 matched the edge's. */
@@ -30,13 +32,24 @@ export const ReviewCandidate = z.object({
   score: z.number(),
   distance: z.number(),
   frames: z.number().int(),
+  /** When the edge first saw the subject in this track (edge clock), as it reported. */
+  firstSeenAt: Timestamp,
   capturedAt: Timestamp,
   receivedAt: Timestamp,
   clockOffsetMs: z.number(),
+  /** The face in the frame, in pixels of a frame of frameWidth × frameHeight. */
   box: Box,
+  frameWidth: z.number().int().nullable(),
+  frameHeight: z.number().int().nullable(),
   status: CandidateStatus,
   files: z.array(EvidenceFile),
   clip: z.object({ durationSeconds: z.number().nullable(), codec: z.string().nullable(), complete: z.boolean().nullable(), error: z.string().nullable() }).nullable(),
+  /**
+   * `arriving`: the clip is still being recorded (post-roll) or uploaded — also after a
+   * confirmation; an `updated` event follows when it lands. `ready`: verified, playable.
+   * `none`: the edge reported why there is no clip. `deleted`: rejected or expired.
+   */
+  clipState: z.enum(['arriving', 'ready', 'none', 'deleted']),
   claimedBy: z.string().nullable(),
   claimedUntil: Timestamp.nullable(),
   decidedBy: z.string().nullable(),
@@ -45,6 +58,14 @@ export const ReviewCandidate = z.object({
   alertId: z.string().nullable(),
 });
 export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
+
+/**
+ * `GET /api/review?status=&order=`: every status is listed in the same order, by the time the
+ * hub received the candidate — `oldest` first by default (the oldest pending one expires first),
+ * or `newest` first.
+ */
+export const ReviewOrder = z.enum(['newest', 'oldest']);
+export type ReviewOrder = z.infer<typeof ReviewOrder>;
 
 /** Hub → control room on `review/candidates` and the browser WebSocket. */
 export const ReviewEvent = z.object({

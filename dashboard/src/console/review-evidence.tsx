@@ -23,6 +23,17 @@ function useBlob(path: string | null): { url: string | null; error: string | nul
   return state;
 }
 
+/**
+ * What to say while there is no clip to play. The clip follows the candidate by the post-roll
+ * (~10–20 s) and keeps coming after a confirmation; the hub's `updated` event brings it here.
+ */
+const CLIP_STATE: Record<ReviewCandidate['clipState'], (c: ReviewCandidate) => string> = {
+  arriving: () => 'Clip arriving from the edge box…',
+  ready: () => 'Clip ready.',
+  none: (c) => `No clip: ${c.clip?.error ?? 'the edge box sent none'}.`,
+  deleted: (c) => `Clip deleted (candidate ${c.status}).`,
+};
+
 /** The camera's face crop beside the gallery photo, then the frame and the clip on request. */
 export function Evidence(props: { c: ReviewCandidate }) {
   const { c } = props;
@@ -87,7 +98,7 @@ export function Evidence(props: { c: ReviewCandidate }) {
           )}
         </div>
       )}
-      <div class="clip">
+      <div class="clip" data-testid="candidate-clip" data-state={c.clipState}>
         {clip ? (
           showClip ? (
             clipVideo.url ? (
@@ -101,7 +112,7 @@ export function Evidence(props: { c: ReviewCandidate }) {
             </button>
           )
         ) : (
-          <span class="muted">{c.clip?.error ? `Clip failed: ${c.clip.error}` : 'Clip not received yet.'}</span>
+          <span class="muted" role="status">{CLIP_STATE[c.clipState](c)}</span>
         )}
       </div>
     </div>

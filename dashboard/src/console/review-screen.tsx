@@ -56,7 +56,8 @@ export function ReviewScreen() {
   }, [current?.id]);
 
   // The hub announces a candidate as soon as its report arrives, before the edge box has
-  // uploaded the pictures, and does not announce the finished upload: ask again until they are in.
+  // uploaded the pictures; each verified file comes as an `updated` event. Asking again while
+  // they are missing covers a socket that reconnects in between.
   const uploading = !!current && current.status === 'pending' && current.files.some((f) => !f.verified && !f.deleted);
   useEffect(() => {
     if (!uploading || !current) return;

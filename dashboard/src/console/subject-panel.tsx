@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Incident, PhotoInfo, Subject } from '@shopwatch/protocols';
+import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
 import { INCIDENT_TYPES } from '../field/incident-form';
 import { REASONS, STATES, STATUSES, daysLeft, livePhotos, plural } from './gallery-labels';
+import { type FoundFaces, FacesPreview } from './photo-faces';
 import { Result, day, errorText } from './records-common';
 
 type Msg = { ok: boolean; text: string } | null;
@@ -122,9 +124,11 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
   const [source, setSource] = useState('');
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<Msg>(null);
+  const [faces, setFaces] = useState<{ file: File; found: FoundFaces } | null>(null);
   const send = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
+    setFaces(null);
     if (!file) return setMsg({ ok: false, text: 'Choose a photo first (JPEG or PNG, up to 10 MB).' });
     if (file.size > 10 * 1024 * 1024) return setMsg({ ok: false, text: `That file is ${(file.size / 1048576).toFixed(1)} MB; photos are limited to 10 MB.` });
     setBusy(true);
@@ -138,6 +142,8 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
       props.onDone(s);
     } catch (err) {
       setMsg({ ok: false, text: `Photo refused: ${errorText(err)}` });
+      const found = err instanceof ApiError ? err.body.faces : undefined;
+      if (found && file) setFaces({ file, found });
     }
     setBusy(false);
   };
@@ -159,6 +165,7 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
         {busy ? 'Checking…' : 'Upload photo'}
       </button>
       <Result r={msg} testid="photo-result" />
+      {faces && <FacesPreview file={faces.file} faces={faces.found} />}
     </form>
   );
 }

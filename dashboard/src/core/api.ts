@@ -55,7 +55,8 @@ export class Api {
     }
     if (!res.ok) {
       const b = (json ?? {}) as Partial<ErrorBody>;
-      throw new ApiError(res.status, { code: b.code ?? 'internal', message: b.message ?? `HTTP ${res.status}`, issues: b.issues });
+      const message = b.message ?? `HTTP ${res.status}`;
+      throw new ApiError(res.status, { code: b.code ?? 'internal', message, issues: b.issues, faces: b.faces });
     }
     return json as T;
   }

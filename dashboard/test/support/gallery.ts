@@ -7,6 +7,7 @@ import { createLogger } from '../../../edge-agent/src/log';
 import type { SpoolItem } from '../../../edge-agent/src/spool/types';
 import { HubUplink } from '../../../edge-agent/src/uplink/mqtt-uplink';
 import { enrolmentFaceRegion, enrolmentPhoto, sameFaceDetect } from '../../../models/test/fixtures';
+import { mp4 } from '../../../hub/test/support/media';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -59,13 +60,34 @@ export async function deliverCandidate(opts: { mqttPort: number; http: string; d
     payload: {
       candidateId: opts.candidateId, cameraId: 'cam-1', subjectId: opts.subjectId, templateVersion: 1, score: opts.score ?? 0.81, distance: 0.41, frames: 5,
       firstSeenAt: now, capturedAt: now, clockOffsetMs: -12, box: { x: 100, y: 80, w: 60, h: 60 },
-      crop: { file: 'crop.jpg', sha256: sha(crop), box: { x: 85, y: 65, w: 90, h: 90 } },
-      frame: { file: 'frame.jpg', sha256: sha(frame), width: 768, height: 576 },
+      crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 85, y: 65, w: 90, h: 90 } },
+      frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
     },
     files: [put('crop.jpg', crop), put('frame.jpg', frame)],
   };
+  await deliver(opts, item);
+}
+
+/** Delivers a candidate's clip (a real H.264 MP4) the way the edge agent does: declared, then uploaded. */
+export async function deliverClip(opts: { mqttPort: number; http: string; dir: string; candidateId: string }) {
+  const clip = mp4(opts.dir);
+  const file = path.join(opts.dir, `${opts.candidateId}-clip.mp4`);
+  fs.writeFileSync(file, clip);
+  const now = new Date().toISOString();
+  await deliver(opts, {
+    seq: 2, id: `${opts.candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    payload: {
+      candidateId: opts.candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length,
+      durationSeconds: 2, codec: 'h264', complete: true,
+    },
+    files: [{ name: 'clip.mp4', path: file, bytes: clip.length, sha256: sha(clip), uploadedAt: null, evictedAt: null }],
+  });
+}
+
+async function deliver(opts: { mqttPort: number; http: string }, item: SpoolItem) {
   const uplink = new HubUplink({
-    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' }, scheme: 'town', log: createLogger('test:edge'),
+    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, scheme: 'town', log: createLogger('test:edge'),
+    http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' },
   });
   try {
     await new Promise((r) => uplink.client.once('connect', r));

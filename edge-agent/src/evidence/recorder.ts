@@ -76,8 +76,11 @@ export class EvidenceRecorder implements CandidateSink {
           cameraId: req.cameraId,
           capturedAt: new Date(frame.capturedAt).toISOString(),
           box: req.box,
-          crop: { file: 'crop.jpg', sha256: sha256(crop), box: cropBox },
-          frame: { file: 'frame.jpg', sha256: sha256(whole), width: frame.width, height: frame.height },
+          // Declared files: the hub takes only these names, sizes and hashes as uploads.
+          crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, box: cropBox },
+          frame: {
+            file: 'frame.jpg', sha256: sha256(whole), bytes: whole.length, width: frame.width, height: frame.height,
+          },
         },
       },
       [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: whole }],

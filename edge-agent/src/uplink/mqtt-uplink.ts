@@ -95,13 +95,11 @@ export class HubUplink implements Uplink {
       await this.publish(CandidateReport.parse(toWire({ kind: 'candidate', ...payload })));
       await this.uploadAll(item);
     } else if (item.kind === 'clip') {
-      const refused = await this.uploadAll(item);
-      const clipRefusal = refused.find((r) => r.name === payload.file);
-      // A refused clip is reported as missing, with the hub's own reason, so the case shows why.
-      const report = clipRefusal
-        ? { ...withoutFile(payload), error: 'refused_by_hub', message: clipRefusal.reason }
-        : payload;
-      await this.publish(ClipReport.parse({ kind: 'clip', ...report }));
+      // The report declares the clip (name, size, SHA-256) before its upload: the hub takes only
+      // declared files. A refused upload stays in the spool with the hub's reason (uploadAll);
+      // the hub keeps its side of the refusal in the candidate's custody log.
+      await this.publish(ClipReport.parse({ kind: 'clip', ...payload }));
+      await this.uploadAll(item);
     } else {
       this.o.log.error({ kind: item.kind, id: item.id }, 'unknown spool item kind; dropped');
     }
@@ -134,10 +132,6 @@ export class HubUplink implements Uplink {
 }
 
 /** A clip report without the file it could not deliver (the hub must not wait for an upload). */
-function withoutFile(p: Record<string, unknown>) {
-  const { file: _f, sha256: _s, bytes: _b, ...rest } = p;
-  return rest;
-}
 
 type AnyBox = { x: number; y: number; width?: number; height?: number; w?: number; h?: number };
 const wireBox = (b: AnyBox) => ({ x: b.x, y: b.y, w: b.w ?? b.width!, h: b.h ?? b.height! });

@@ -1,4 +1,4 @@
-import type { EvidenceReport, ReviewCandidate, ReviewEvent } from '@shopwatch/protocols';
+import type { CandidateReport, EvidenceReport, ReviewCandidate, ReviewEvent } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
 import type { EventBus } from '../bus';
 import { HubError } from '../errors';
@@ -46,27 +46,53 @@ export class EvidenceService {
   }
 
   async report(p: Principal, r: EvidenceReport): Promise<void> {
-    if (r.kind === 'candidate') {
-      if (!this.isActive(p.scheme, r.subjectId)) throw new HubError('conflict', `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`);
-      const added = await this.repo.addCandidate({ report: r, scheme: p.scheme, deviceId: p.id, store: p.store, zone: p.zone, receivedAt: new Date().toISOString() });
-      if (!added) {
-        const existing = await this.repo.getCandidate(r.candidateId);
-        if (existing && existing.deviceId !== p.id) throw new HubError('conflict', 'candidate id already used by another device');
-        return; // a retry of a candidate we already hold: exactly once
-      }
-      this.log.info({ candidateId: r.candidateId, deviceId: p.id, cameraId: r.cameraId, subjectId: r.subjectId, score: r.score }, 'candidate queued for review');
-      await this.announce(r.candidateId, 'pending');
-      return;
-    }
+    if (r.kind === 'candidate') return this.candidate(p, r);
     const c = await this.repo.getCandidate(r.candidateId);
-    if (!c || c.deviceId !== p.id) throw new HubError('not_found', `candidate "${r.candidateId}" not found for this device`);
+    if (!c || c.deviceId !== p.id) {
+      throw new HubError('not_found', `candidate "${r.candidateId}" not found for this device`);
+    }
+    if (c.status === 'rejected' || c.status === 'expired') {
+      throw new HubError('gone', `candidate is ${c.status}; its media was deleted`);
+    }
     if (r.file) {
+      // The clip report declares the clip before its upload; the declaration is made once.
       const f = await this.repo.getFile(r.candidateId, r.file);
-      if (!f?.verifiedAt) throw new HubError('conflict', `upload ${r.file} before reporting it`);
-      if (f.sha256 !== r.sha256) throw new HubError('bad_request', `${r.file} was uploaded with another SHA-256`);
+      if (f && f.kind !== 'clip') throw new HubError('conflict', `${r.file} is already declared as the ${f.kind}`);
+      if (f && (f.sha256 !== r.sha256 || f.bytes !== r.bytes)) {
+        throw new HubError('conflict', `${r.file} was declared with another SHA-256 or size`);
+      }
+      const other = c.files.find((x) => x.kind === 'clip' && x.name !== r.file);
+      if (other) throw new HubError('conflict', `candidate already has a clip (${other.name}); one clip per candidate`);
     }
     await this.repo.setClip(r.candidateId, r);
-    if (r.error) await this.repo.custody(r.candidateId, null, `device:${p.id}`, 'no_clip', { error: r.error, message: r.message });
+    const by = `device:${p.id}`;
+    if (r.error) await this.repo.custody(r.candidateId, null, by, 'no_clip', { error: r.error, message: r.message });
+    else if (r.file && !c.files.some((x) => x.name === r.file)) {
+      await this.repo.custody(r.candidateId, r.file, by, 'declared', { sha256: r.sha256, bytes: r.bytes });
+    }
     await this.announce(r.candidateId, 'updated');
+  }
+
+  private async candidate(p: Principal, r: CandidateReport): Promise<void> {
+    if (r.crop.file === r.frame.file) {
+      throw new HubError('bad_request', 'crop and frame must have different file names');
+    }
+    if (!this.isActive(p.scheme, r.subjectId)) {
+      const why = `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`;
+      throw new HubError('conflict', why);
+    }
+    const receivedAt = new Date().toISOString();
+    const { scheme, id: deviceId, store, zone } = p;
+    const added = await this.repo.addCandidate({ report: r, scheme, deviceId, store, zone, receivedAt });
+    if (!added) {
+      const existing = await this.repo.getCandidate(r.candidateId);
+      if (existing && existing.deviceId !== p.id) {
+        throw new HubError('conflict', 'candidate id already used by another device');
+      }
+      return; // a retry of a candidate we already hold: exactly once
+    }
+    const { candidateId, cameraId, subjectId, score } = r;
+    this.log.info({ candidateId, deviceId: p.id, cameraId, subjectId, score }, 'candidate queued for review');
+    await this.announce(r.candidateId, 'pending');
   }
 }

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
 import { Sha256 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
-import type { EvidenceRepository } from '../storage/evidence-repository';
+import type { EvidenceRepository, FileRecord } from '../storage/evidence-repository';
 import type { DeviceRecord } from '../storage/repository';
+import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits, quotaExceeded } from './limits';
+import { checkClip } from './probe';
+import { Interrupted, appendBody } from './receive';
+import { SNIFF_BYTES, describeType, sniff } from './sniff';
 import { type EvidenceStore, fsyncPath } from './store';
-
-export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface UploadState {
   offset: number;
@@ -16,93 +16,213 @@ export interface UploadState {
   complete: boolean;
 }
 
-const kindOf = (name: string) => (name.startsWith('clip') ? 'clip' : name.startsWith('crop') ? 'crop' : 'frame');
+type Declared = FileRecord & { bytes: number };
+type Body = ReadableStream<Uint8Array> | null;
+
+/** The type each kind of evidence file must be, read from its bytes. */
+const EXPECTED = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' } as const;
 
 /**
  * Resumable uploads of evidence files (a small subset of the tus protocol): `HEAD` tells how
- * many bytes the hub holds, `PATCH` with `Upload-Offset` appends from there. The hub hashes the
- * complete file and keeps it only if the SHA-256 equals the one the edge computed at capture.
+ * many bytes the hub holds, `PATCH` with `Upload-Offset` appends from there. Only files that
+ * the candidate report (crop, frame) or the clip report (clip) declared are taken, with the
+ * declared size and SHA-256 — a device can neither add files nor change a declaration by
+ * uploading. A candidate's files are taken while it is pending AND after confirmation (the clip
+ * of a confirmed match is the evidence that matters most); after a rejection or expiry its
+ * media is deleted and uploads get 410 Gone.
  */
 export class Uploads {
   /** Called once a file is verified, so the review queue can show it at once. */
   onVerified: (candidateId: string, name: string) => Promise<void> = async () => {};
+  limits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
+  private rate = new UploadRate(() => this.limits);
+  /** Files with a PATCH in progress: a second concurrent one would interleave bytes. */
+  private busy = new Set<string>();
+  /** Bytes each device may still write in PATCHes in progress (so parallel uploads share the quota). */
+  private reserved = new Map<string, number>();
 
   constructor(private repo: EvidenceRepository, private store: EvidenceStore, private log: Logger) {}
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
-    if (!c || c.deviceId !== device.id) throw new HubError('not_found', `candidate "${candidateId}" not found for this device`);
+    if (!c || c.deviceId !== device.id) {
+      throw new HubError('not_found', `candidate "${candidateId}" not found for this device`);
+    }
+    if (c.status === 'rejected' || c.status === 'expired') {
+      throw new HubError('gone', `candidate is ${c.status}; its media was deleted and no upload is taken for it`);
+    }
     return c;
+  }
+
+  private async declared(candidateId: string, name: string): Promise<Declared> {
+    const f = await this.repo.getFile(candidateId, name);
+    if (!f || f.bytes === null) {
+      throw new HubError('conflict',
+        `${name} was not declared for candidate ${candidateId}: `
+        + 'only the files named in its candidate or clip report are taken');
+    }
+    if (f.deletedAt) throw new HubError('gone', `${name} was deleted`);
+    return f as Declared;
   }
 
   async state(device: DeviceRecord, candidateId: string, name: string): Promise<UploadState> {
     await this.candidateOf(device, candidateId);
-    const f = await this.repo.getFile(candidateId, name);
-    if (f?.verifiedAt) return { offset: f.bytes ?? 0, length: f.bytes, complete: true };
-    return { offset: this.store.partSize(candidateId, name), length: f?.bytes ?? null, complete: false };
+    const f = await this.declared(candidateId, name);
+    if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true };
+    return { offset: this.store.partSize(candidateId, name), length: f.bytes, complete: false };
   }
 
-  async append(device: DeviceRecord, candidateId: string, name: string, h: { offset: number; length: number; sha256: string }, body: ReadableStream<Uint8Array> | null): Promise<UploadState & { sha256?: string }> {
+  async append(
+    device: DeviceRecord, candidateId: string, name: string,
+    h: { offset: number; length: number; sha256: string }, body: Body,
+  ): Promise<UploadState & { sha256?: string }> {
     const c = await this.candidateOf(device, candidateId);
-    // A reviewer may confirm before the clip (post-roll) arrives: that evidence is the one that
-    // matters most (issue 11.1). Only a rejected or expired candidate's media is gone for good.
-    if (c.status === 'rejected' || c.status === 'expired') {
-      throw new HubError('gone', `candidate is ${c.status}; its evidence was deleted and is no longer accepted`);
+    const f = await this.declared(candidateId, name);
+    if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true, sha256: f.sha256 };
+    if (!Sha256.safeParse(h.sha256).success) {
+      throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
     }
-    if (!Sha256.safeParse(h.sha256).success) throw new HubError('bad_request', 'X-Content-Sha256 must be the hex SHA-256 of the whole file');
-    if (!Number.isInteger(h.length) || h.length <= 0 || h.length > MAX_FILE_BYTES) throw new HubError('bad_request', `Upload-Length must be 1..${MAX_FILE_BYTES}`);
-    let f = await this.repo.getFile(candidateId, name);
-    if (f?.verifiedAt) return { offset: f.bytes!, length: f.bytes, complete: true, sha256: f.sha256 };
-    if (f && f.sha256 !== h.sha256) throw new HubError('conflict', `${name} was declared with another SHA-256`);
-    if (f && f.bytes !== null && f.bytes !== h.length) throw new HubError('conflict', `${name} was declared with another length`);
-    if (!f) {
-      await this.repo.declareFile({ candidateId, name, kind: kindOf(name), sha256: h.sha256, bytes: h.length });
-      f = await this.repo.getFile(candidateId, name);
-    } else if (f.bytes === null) {
-      await this.repo.declareFile({ candidateId, name, kind: f.kind, sha256: h.sha256, bytes: h.length });
+    // The declaration wins: a request that disagrees with it is refused and records nothing, so
+    // a wrong header never blocks the file (the next correct request goes through).
+    if (h.sha256 !== f.sha256) {
+      throw new HubError('conflict', `${name} was declared with another SHA-256; nothing was recorded`);
     }
-    fs.mkdirSync(this.store.dir(candidateId), { recursive: true });
+    if (h.length !== f.bytes) {
+      const why = `Upload-Length ${h.length} differs from the declared ${f.bytes} bytes; nothing was recorded`;
+      throw new HubError('conflict', why);
+    }
+    const key = `${candidateId}/${name}`;
+    // 503, not 409: the other PATCH may be a connection about to be found dead; retrying is right.
+    if (this.busy.has(key)) {
+      throw new HubError('unavailable', `an upload of ${name} is already in progress; retry shortly`);
+    }
+    this.busy.add(key);
+    try {
+      return await this.write(device, c.status === 'pending', f, h.offset, body);
+    } finally {
+      this.busy.delete(key);
+    }
+  }
+
+  private async write(device: DeviceRecord, pending: boolean, f: Declared, offset: number, body: Body) {
+    const { candidateId, name } = f;
+    fs.mkdirSync(this.store.dir(candidateId), { recursive: true, mode: 0o700 });
     const part = this.store.part(candidateId, name);
     const have = this.store.partSize(candidateId, name);
-    if (h.offset !== have) throw Object.assign(new HubError('conflict', `Upload-Offset ${h.offset} does not match the ${have} bytes held`), { offset: have });
+    if (offset !== have) {
+      const err = new HubError('conflict', `Upload-Offset ${offset} does not match the ${have} bytes held`);
+      throw Object.assign(err, { offset: have });
+    }
+    this.rate.check(device.id);
+    // The quota protects the disk from a box flooding the review queue; the clip of a match a
+    // reviewer already confirmed is always taken.
+    const need = f.bytes - have;
+    if (pending) {
+      const held = (await this.repo.bytesHeldPending(device.id)) + (this.reserved.get(device.id) ?? 0);
+      const quota = this.limits.deviceQuotaBytes;
+      if (held + need > quota) throw quotaExceeded(held, need, quota);
+    }
+    this.reserved.set(device.id, (this.reserved.get(device.id) ?? 0) + need);
+    try {
+      return await this.receive(device, f, part, have, body);
+    } finally {
+      const left = (this.reserved.get(device.id) ?? 0) - need;
+      if (left > 0) this.reserved.set(device.id, left);
+      else this.reserved.delete(device.id);
+    }
+  }
 
+  private async receive(device: DeviceRecord, f: Declared, part: string, have: number, body: Body) {
+    const { candidateId, name } = f;
+    const expected = EXPECTED[f.kind];
+    let head = have > 0 ? readHead(part) : Buffer.alloc(0);
     let written = 0;
-    const limit = h.length - have;
-    const guard = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        written += chunk.length;
-        if (written > limit) return cb(new HubError('payload_too_large', 'more bytes than Upload-Length'));
-        cb(null, chunk);
-      },
-    });
+    const limit = f.bytes - have;
+    const check = (chunk: Buffer) => {
+      written += chunk.length;
+      this.rate.count(device.id, chunk.length);
+      if (written > limit) throw new HubError('payload_too_large', `more bytes than the declared ${f.bytes}`);
+      // Sniffed as soon as the first bytes are in: a wrong type is refused before it is stored.
+      if (head.length < SNIFF_BYTES) {
+        head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+        if (head.length >= SNIFF_BYTES && sniff(head) !== expected) throw notOfType(name, expected, head);
+      }
+    };
     if (body) {
       try {
-        await pipeline(Readable.fromWeb(body as any), guard, fs.createWriteStream(part, { flags: 'a' }));
+        await appendBody(body, part, check);
       } catch (err) {
+        if (err instanceof HubError && err.code === 'unsupported_media_type') {
+          return this.refuse(device, f, part, err, { reason: err.message });
+        }
         // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
-        if (err instanceof HubError) throw err;
-        this.log.info({ candidateId, name, held: this.store.partSize(candidateId, name) }, 'upload interrupted; resumable');
-        throw new HubError('bad_request', 'upload interrupted; resume from Upload-Offset');
+        if (err instanceof Interrupted) {
+          const held = this.store.partSize(candidateId, name);
+          this.log.info({ candidateId, name, held }, 'upload interrupted; resumable');
+        }
+        throw err;
       }
     }
     const held = this.store.partSize(candidateId, name);
     await this.repo.setReceived(candidateId, name, held);
-    if (held < h.length) return { offset: held, length: h.length, complete: false };
+    if (held < f.bytes) return { offset: held, length: f.bytes, complete: false };
+    return this.complete(device, f, part, held);
+  }
 
+  /** Every byte is here: hash, then check what it is, then keep it. */
+  private async complete(device: DeviceRecord, f: Declared, part: string, held: number) {
+    const { candidateId, name } = f;
     fsyncPath(part);
     const actual = await this.store.sha256(part);
-    if (actual !== h.sha256) {
-      fs.rmSync(part, { force: true });
-      await this.repo.setReceived(candidateId, name, 0);
-      await this.repo.custody(candidateId, name, `device:${device.id}`, 'refused', { reason: 'sha256 mismatch', declared: h.sha256, actual });
-      this.log.warn({ candidateId, name }, 'evidence file refused: SHA-256 mismatch');
-      throw new HubError('bad_request', `SHA-256 mismatch: declared ${h.sha256}, received ${actual}; upload again`);
+    if (actual !== f.sha256) {
+      const why = `SHA-256 mismatch: declared ${f.sha256}, received ${actual}; upload again`;
+      const err = new HubError('bad_request', why);
+      return this.refuse(device, f, part, err, { reason: 'sha256 mismatch', declared: f.sha256, actual });
+    }
+    const expected = EXPECTED[f.kind];
+    const head = readHead(part);
+    if (sniff(head) !== expected) {
+      return this.refuse(device, f, part, notOfType(name, expected, head), { reason: 'type' });
+    }
+    if (f.kind === 'clip') {
+      const probe = await checkClip(part, { timeoutMs: this.limits.probeTimeoutMs });
+      if (!probe.ok) {
+        const err = new HubError('unsupported_media_type', `${name} refused: ${probe.reason}`);
+        return this.refuse(device, f, part, err, { reason: probe.reason });
+      }
     }
     fs.renameSync(part, this.store.file(candidateId, name));
     fsyncPath(this.store.dir(candidateId));
     await this.repo.markVerified(candidateId, name, new Date().toISOString());
-    await this.repo.custody(candidateId, name, `device:${device.id}`, 'received', { sha256: actual, bytes: held, verified: true });
-    await this.onVerified(candidateId, name).catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
-    return { offset: held, length: h.length, complete: true, sha256: actual };
+    const by = `device:${device.id}`;
+    await this.repo.custody(candidateId, name, by, 'received', { sha256: actual, bytes: held, verified: true });
+    const announced = this.onVerified(candidateId, name);
+    await announced.catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
+    return { offset: held, length: f.bytes, complete: true, sha256: actual };
   }
+
+  /** Deletes what arrived of a refused file, logs the refusal in its custody log, and throws `err`. */
+  private async refuse(device: DeviceRecord, f: FileRecord, part: string, err: HubError, detail: object):
+    Promise<never> {
+    fs.rmSync(part, { force: true });
+    await this.repo.setReceived(f.candidateId, f.name, 0);
+    await this.repo.custody(f.candidateId, f.name, `device:${device.id}`, 'refused', detail);
+    this.log.warn({ candidateId: f.candidateId, name: f.name, reason: err.message }, 'evidence file refused');
+    throw err;
+  }
+}
+
+function readHead(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(SNIFF_BYTES);
+    return b.subarray(0, fs.readSync(fd, b, 0, SNIFF_BYTES, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function notOfType(name: string, expected: string, head: Buffer) {
+  const what = describeType(sniff(head));
+  return new HubError('unsupported_media_type', `${name} must be ${expected}; its bytes are ${what}`);
 }

@@ -12,6 +12,7 @@ import type { GalleryRepository } from '../storage/gallery-repository';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
 import type { FaceChecker } from './faces';
+import { type CleanPhoto, PhotoIntake } from './photo-intake';
 import type { GallerySync } from './sync';
 
 const DAY = 86_400_000;
@@ -39,6 +40,7 @@ export class SubjectService {
     private audit: AuditLog,
     private log: Logger,
     dataDir: string,
+    private intake = new PhotoIntake(),
   ) {
     this.photoRoot = photoRoot(dataDir);
   }
@@ -89,22 +91,42 @@ export class SubjectService {
     return this.find(p, id);
   }
 
-  /** Adds a photo: one usable face, checked and described here; photos never go to edge boxes. */
-  async addPhoto(p: Principal, id: string, image: Buffer, source: string): Promise<Subject> {
+  /**
+   * Everything about a photo upload that does not need the photo: role, subject, source. The
+   * route calls this BEFORE it reads the body, so a member's 600 MB upload is refused at once.
+   */
+  checkPhotoUpload(p: Principal, id: string, source: string): Subject {
     must(p, 'manageGallery');
     const s = this.find(p, id);
     if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
     if (!source.trim()) throw new HubError('bad_request', 'say where the photo comes from (source), e.g. "CCTV Boots 2026-11-02"');
-    const checked = await this.faces.check(image);
+    return s;
+  }
+
+  /**
+   * Adds a photo: JPEG or PNG, re-encoded here without metadata, with one usable face, checked
+   * and described here; photos never go to edge boxes.
+   */
+  async addPhoto(p: Principal, id: string, image: Buffer, source: string): Promise<Subject> {
+    const s = this.checkPhotoUpload(p, id, source);
+    // The face check reads the re-encoded photo, inside the photo pool.
+    const check = async (clean: CleanPhoto) => ({ clean, checked: await this.faces.check(clean.data) });
+    const { clean, checked } = await this.intake.process(image, check);
     const photoId = `photo-${crypto.randomUUID()}`;
     const file = this.photoPath(id, photoId);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, image);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, clean.data, { mode: 0o600 });
     fsyncPath(file);
-    const sha256 = crypto.createHash('sha256').update(image).digest('hex');
-    this.repo.addPhoto({ id: photoId, subjectId: id, sha256, bytes: image.length, width: checked.width, height: checked.height, source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id });
+    const sha256 = crypto.createHash('sha256').update(clean.data).digest('hex');
+    this.repo.addPhoto({
+      id: photoId, subjectId: id, sha256, bytes: clean.data.length, width: checked.width, height: checked.height,
+      source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id,
+    });
     const version = await this.gallery.addTemplates(p.scheme, [{ id: `tpl-${crypto.randomUUID()}`, scheme: p.scheme, subjectId: id, photoId, descriptor: checked.descriptor, expiresAt: s.expiresAt }]);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id, detail: { sha256, source } });
+    this.audit.append({
+      scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id,
+      detail: { sha256, source, type: clean.type },
+    });
     await this.sync.changed(p.scheme, version);
     return this.find(p, id);
   }
@@ -127,7 +149,7 @@ export class SubjectService {
     return list;
   }
 
-  /** The photo itself, to an authorised user only; audited. */
+  /** The photo itself, to an authorised user only; audited. Its type is read from its bytes. */
   photo(p: Principal, id: string, photoId: string): { file: string; sha256: string } {
     must(p, 'viewGallery');
     const s = this.find(p, id);

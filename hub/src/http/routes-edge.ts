@@ -3,6 +3,7 @@ import { HubError } from '../errors';
 import type { DeviceRecord } from '../storage/repository';
 import type { HubServices } from '../services';
 import type { Env } from './context';
+import { discardRestOfBody } from './unread-body';
 
 type EdgeEnv = Env & { Variables: { device: DeviceRecord } };
 
@@ -41,11 +42,21 @@ export function edgeRoutes(svc: HubServices) {
   });
 
   app.patch('/files/:candidateId/:name', async (c) => {
-    const res = await svc.uploads.append(c.get('device'), c.req.param('candidateId'), c.req.param('name'), {
-      offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
-      length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
-      sha256: c.req.header('x-content-sha256') ?? '',
-    }, c.req.raw.body);
+    let res;
+    try {
+      res = await svc.uploads.append(c.get('device'), c.req.param('candidateId'), c.req.param('name'), {
+        offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
+        length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
+        sha256: c.req.header('x-content-sha256') ?? '',
+      }, c.req.raw.body);
+    } catch (err) {
+      // A refusal is usually sent before the body is read: the device gets the answer, and a
+      // body it keeps sending is cut off instead of read to its end.
+      discardRestOfBody(c);
+      const retry = (err as { retryAfter?: number }).retryAfter;
+      if (retry) c.header('retry-after', String(retry));
+      throw err;
+    }
     const headers = { 'Upload-Offset': String(res.offset) };
     if (!res.complete) return c.body(null, 204, headers);
     return c.json({ candidateId: c.req.param('candidateId'), name: c.req.param('name'), bytes: res.offset, sha256: res.sha256!, verified: true }, 201, headers);

@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { AppealInput, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, SubjectInput } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
+import { MAX_PHOTO_BYTES, readLimited } from '../gallery/photo-intake';
+import { sniff } from '../evidence/sniff';
 import { subjectAccessExport } from '../gallery/sar';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
 import { type Env, body, requireUser } from './context';
+import { discardRestOfBody } from './unread-body';
 
-export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 const State = z.enum(['active', 'expired', 'removed']);
 
 /** Incidents, the gallery, exclusion notices and the audit log. */
@@ -31,16 +33,36 @@ export function governanceRoutes(svc: HubServices) {
   app.post('/gallery/subjects', user, async (c) => c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201));
   app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
   app.post('/gallery/subjects/:id/photos', user, async (c) => {
-    const len = Number(c.req.header('content-length') ?? 0);
-    if (len > MAX_PHOTO_BYTES) throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
-    const image = Buffer.from(await c.req.arrayBuffer());
-    if (image.length > MAX_PHOTO_BYTES) throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
-    if (!image.length) throw new HubError('bad_request', 'send the photo as the request body (image/jpeg or image/png)');
-    return c.json(await g.subjects.addPhoto(c.get('principal'), c.req.param('id'), image, c.req.query('source') ?? ''), 201);
+    const source = c.req.query('source') ?? '';
+    let image: Buffer;
+    try {
+      // Role, subject and source first, then the size: the body is read only for a real upload.
+      g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id'), source);
+      const len = Number(c.req.header('content-length') ?? 0);
+      if (len > MAX_PHOTO_BYTES) {
+        throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
+      }
+      image = await readLimited(c.req.raw.body, MAX_PHOTO_BYTES);
+    } catch (err) {
+      discardRestOfBody(c); // answer, then cut off the rest of a refused body
+      if (!(err instanceof HubError)) throw err;
+      // Answered here, not by the app's error handler, which adds "Connection: close" to a 413:
+      // closing with the body unread would reset the connection and lose this answer.
+      svc.metrics.refused.inc({ channel: 'http', code: err.code });
+      return c.json(err.toBody(), err.status as 400);
+    }
+    return c.json(await g.subjects.addPhoto(c.get('principal'), c.req.param('id'), image, source), 201);
   });
   app.get('/gallery/subjects/:id/photos/:photoId', user, (c) => {
     const f = g.subjects.photo(c.get('principal'), c.req.param('id'), c.req.param('photoId'));
-    return c.body(fs.readFileSync(f.file), 200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store', 'x-content-sha256': f.sha256 });
+    const data = fs.readFileSync(f.file);
+    // Stored photos were re-encoded by the hub as JPEG or PNG; the bytes say which.
+    const sniffed = sniff(data.subarray(0, 16));
+    const type = sniffed === 'image/png' || sniffed === 'image/jpeg' ? sniffed : 'application/octet-stream';
+    return c.body(data, 200, {
+      'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
+      'x-content-sha256': f.sha256,
+    });
   });
   app.post('/gallery/subjects/:id/incidents', user, async (c) => {
     const { incidentId } = await body(c, z.strictObject({ incidentId: z.string().min(1) }));

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { CandidateStatus, ReviewCandidate, ReviewDecision } from '@shopwatch/protocols';
+import type { CandidateStatus, EvidenceFile, ReviewCandidate, ReviewDecision, ReviewOrder } from '@shopwatch/protocols';
 import type { AlertService } from '../alerts/service';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
@@ -44,8 +44,9 @@ export class ReviewService {
     return c;
   }
 
-  async list(p: Principal, status: CandidateStatus | null, limit: number): Promise<ReviewCandidate[]> {
-    const rows = await this.repo.listCandidates(p.scheme, status, limit);
+  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'):
+    Promise<ReviewCandidate[]> {
+    const rows = await this.repo.listCandidates(p.scheme, status, limit, order);
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
 
@@ -57,10 +58,12 @@ export class ReviewService {
   }
 
   /** A file to send to a reviewer: re-hashed first (every transfer is verified), and audited. */
-  async file(p: Principal, id: string, name: string): Promise<{ path: string; kind: string; bytes: number }> {
+  async file(p: Principal, id: string, name: string):
+    Promise<{ path: string; type: EvidenceFile['type']; bytes: number }> {
     const c = await this.mine(p, id);
     const f = await this.repo.getFile(id, name);
-    if (!f || f.deletedAt) throw notFound(`file "${name}"`);
+    const listed = c.files.find((x) => x.name === name);
+    if (!f || f.deletedAt || !listed) throw notFound(`file "${name}"`);
     if (!f.verifiedAt) throw new HubError('conflict', `${name} is still being uploaded`);
     const path = this.files.file(id, name);
     const actual = await this.files.sha256(path);
@@ -71,7 +74,7 @@ export class ReviewService {
     }
     this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'evidence', id: `${id}/${name}` }, subjectId: c.subjectId });
     await this.repo.custody(id, name, `user:${p.id}`, 'viewed', { sha256: actual });
-    return { path, kind: f.kind, bytes: fs.statSync(path).size };
+    return { path, type: listed.type, bytes: fs.statSync(path).size };
   }
 
   async claim(p: Principal, id: string): Promise<ReviewCandidate> {

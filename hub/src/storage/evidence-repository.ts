@@ -1,4 +1,6 @@
-import type { CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate } from '@shopwatch/protocols';
+import type {
+  CandidateReport, CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate, ReviewOrder,
+} from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 
@@ -29,9 +31,12 @@ export interface EvidenceRepository {
   /** Stores a candidate once (idempotent on its id); false when it was already there. */
   addCandidate(c: NewCandidate): Promise<boolean>;
   getCandidate(id: string): Promise<(Omit<ReviewCandidate, 'subjectAlias'>) | null>;
-  listCandidates(scheme: string, status: CandidateStatus | null, limit: number): Promise<Omit<ReviewCandidate, 'subjectAlias'>[]>;
+  listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order?: ReviewOrder):
+    Promise<Omit<ReviewCandidate, 'subjectAlias'>[]>;
+  /** Stores the clip report and, when it names a file, declares that file (kept if already declared). */
   setClip(candidateId: string, clip: ClipReport): Promise<void>;
-  declareFile(f: Pick<FileRecord, 'candidateId' | 'name' | 'kind' | 'sha256' | 'bytes'>): Promise<void>;
+  /** Bytes received for the device's candidates still pending review (its upload quota). */
+  bytesHeldPending(deviceId: string): Promise<number>;
   getFile(candidateId: string, name: string): Promise<FileRecord | null>;
   setReceived(candidateId: string, name: string, received: number): Promise<void>;
   markVerified(candidateId: string, name: string, at: string): Promise<void>;
@@ -53,17 +58,21 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
 
   private files(candidateId: string): EvidenceFile[] {
     return (this.db.prepare('SELECT * FROM evidence_files WHERE candidate_id = ? ORDER BY rowid').all(candidateId) as Row[]).map((f) => ({
-      name: f.name, kind: f.kind, sha256: f.sha256, bytes: f.bytes, verified: f.verified_at !== null, deleted: f.deleted_at !== null,
+      name: f.name, kind: f.kind, type: FILE_TYPES[f.kind as EvidenceFile['kind']], sha256: f.sha256, bytes: f.bytes,
+      verified: f.verified_at !== null, deleted: f.deleted_at !== null,
     }));
   }
 
   private fromRow(r: Row): Omit<ReviewCandidate, 'subjectAlias'> {
     const clip = r.clip ? (JSON.parse(r.clip) as ClipReport) : null;
+    const files = this.files(r.id);
     return {
       id: r.id, scheme: r.scheme, deviceId: r.device_id, store: r.store, zone: r.zone, cameraId: r.camera_id, subjectId: r.subject_id,
-      score: r.score, distance: r.distance, frames: r.frames, capturedAt: r.captured_at, receivedAt: r.received_at,
-      clockOffsetMs: r.clock_offset_ms, box: JSON.parse(r.box), status: r.status, files: this.files(r.id),
+      score: r.score, distance: r.distance, frames: r.frames, firstSeenAt: r.first_seen_at, capturedAt: r.captured_at,
+      receivedAt: r.received_at, clockOffsetMs: r.clock_offset_ms, box: JSON.parse(r.box),
+      frameWidth: r.frame_width ?? null, frameHeight: r.frame_height ?? null, status: r.status, files,
       clip: clip ? { durationSeconds: clip.durationSeconds ?? null, codec: clip.codec ?? null, complete: clip.complete ?? null, error: clip.error ?? null } : null,
+      clipState: clipState(r.status, clip, files),
       claimedBy: r.claimed_by, claimedUntil: r.claimed_until, decidedBy: r.decided_by, decidedAt: r.decided_at, reason: r.reason, alertId: r.alert_id,
     };
   }
@@ -72,14 +81,18 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     const r = c.report;
     return this.writes.run(() => {
       const res = this.db.prepare(`INSERT INTO candidates (id, scheme, device_id, store, zone, camera_id, subject_id, template_version,
-        score, distance, frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (id) DO NOTHING`)
+        score, distance, frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status,
+        frame_width, frame_height)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING`)
         .run(r.candidateId, c.scheme, c.deviceId, c.store, c.zone, r.cameraId, r.subjectId, r.templateVersion, r.score, r.distance,
-          r.frames, r.firstSeenAt, r.capturedAt, r.clockOffsetMs, JSON.stringify(r.box), c.receivedAt);
+          r.frames, r.firstSeenAt, r.capturedAt, r.clockOffsetMs, JSON.stringify(r.box), c.receivedAt,
+          r.frame.width, r.frame.height);
       if (res.changes === 0) return false;
-      const file = this.db.prepare('INSERT OR IGNORE INTO evidence_files (candidate_id, name, kind, sha256) VALUES (?, ?, ?, ?)');
-      file.run(r.candidateId, r.crop.file, 'crop', r.crop.sha256);
-      file.run(r.candidateId, r.frame.file, 'frame', r.frame.sha256);
+      // The report declares its two pictures: only these names, sizes and hashes are taken as uploads.
+      const file = this.db.prepare(`INSERT OR IGNORE INTO evidence_files (candidate_id, name, kind, sha256, bytes)
+        VALUES (?, ?, ?, ?, ?)`);
+      file.run(r.candidateId, r.crop.file, 'crop', r.crop.sha256, r.crop.bytes);
+      file.run(r.candidateId, r.frame.file, 'frame', r.frame.sha256, r.frame.bytes);
       this.db.prepare("INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, NULL, ?, ?, 'reported', ?)")
         .run(r.candidateId, c.receivedAt, `device:${c.deviceId}`, JSON.stringify({ capturedAt: r.capturedAt, clockOffsetMs: r.clockOffsetMs, crop: r.crop.sha256, frame: r.frame.sha256 }));
       return true;
@@ -91,20 +104,27 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     return r ? this.fromRow(r) : null;
   }
 
-  async listCandidates(scheme: string, status: CandidateStatus | null, limit: number) {
-    const rows = status
-      ? this.db.prepare('SELECT * FROM candidates WHERE scheme = ? AND status = ? ORDER BY received_at, id LIMIT ?').all(scheme, status, limit)
-      : this.db.prepare('SELECT * FROM candidates WHERE scheme = ? ORDER BY received_at DESC, id LIMIT ?').all(scheme, limit);
+  /** One order for every status (documented in protocols): by hub arrival, oldest first unless asked. */
+  async listCandidates(scheme: string, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest') {
+    const dir = order === 'newest' ? 'DESC' : 'ASC';
+    const rows = this.db.prepare(`SELECT * FROM candidates WHERE scheme = ? AND (? IS NULL OR status = ?)
+      ORDER BY received_at ${dir}, id ${dir} LIMIT ?`).all(scheme, status, status, limit);
     return (rows as Row[]).map((r) => this.fromRow(r));
   }
 
   async setClip(candidateId: string, clip: ClipReport) {
-    await this.writes.run(() => this.db.prepare('UPDATE candidates SET clip = ? WHERE id = ?').run(JSON.stringify(clip), candidateId));
+    await this.writes.run(() => {
+      this.db.prepare('UPDATE candidates SET clip = ? WHERE id = ?').run(JSON.stringify(clip), candidateId);
+      if (!clip.file) return;
+      this.db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, 'clip', ?, ?)
+        ON CONFLICT DO NOTHING`).run(candidateId, clip.file, clip.sha256, clip.bytes);
+    });
   }
 
-  async declareFile(f: Pick<FileRecord, 'candidateId' | 'name' | 'kind' | 'sha256' | 'bytes'>) {
-    await this.writes.run(() => this.db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET bytes = COALESCE(evidence_files.bytes, excluded.bytes)`).run(f.candidateId, f.name, f.kind, f.sha256, f.bytes));
+  async bytesHeldPending(deviceId: string) {
+    return (this.db.prepare(`SELECT COALESCE(SUM(f.received), 0) FROM evidence_files f
+      JOIN candidates c ON c.id = f.candidate_id
+      WHERE c.device_id = ? AND c.status = 'pending' AND f.deleted_at IS NULL`).pluck().get(deviceId) as number) ?? 0;
   }
 
   async getFile(candidateId: string, name: string): Promise<FileRecord | null> {
@@ -155,4 +175,18 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   async pendingOlderThan(cutoff: string) {
     return this.db.prepare("SELECT id FROM candidates WHERE status = 'pending' AND received_at < ? ORDER BY received_at").pluck().all(cutoff) as string[];
   }
+}
+
+const FILE_TYPES: Record<EvidenceFile['kind'], EvidenceFile['type']> = {
+  crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4',
+};
+
+/** What the console shows about the clip: on its way, ready to play, none, or deleted. */
+function clipState(status: CandidateStatus, clip: ClipReport | null, files: EvidenceFile[]):
+  ReviewCandidate['clipState'] {
+  const f = files.find((x) => x.kind === 'clip');
+  if (f?.deleted || status === 'rejected' || status === 'expired') return f || !clip?.error ? 'deleted' : 'none';
+  if (f?.verified) return 'ready';
+  if (!f && clip?.error) return 'none';
+  return 'arriving';
 }

@@ -139,9 +139,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   {
-    // Numbered 5: version 4 is taken by the fleet changes on another branch.
+    // Numbered 5: version 4 is taken by the fleet changes.
     version: 5,
     name: 'live view: may members watch their own store\'s cameras',
     sql: `ALTER TABLE schemes ADD COLUMN live_view_members INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 6,
+    name: 'evidence: frame size of each candidate (for its box)',
+    sql: `
+      ALTER TABLE candidates ADD COLUMN frame_width INTEGER;
+      ALTER TABLE candidates ADD COLUMN frame_height INTEGER;
+    `,
   },
 ];

@@ -5,6 +5,7 @@ import { ErrorBody } from '../errors';
 import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeInfo, UserInfo } from '../http';
 import { LiveCamera } from '../live';
 import { jsonSchema } from './json-schema';
+import { EVIDENCE_SCHEMAS, evidencePaths } from './openapi-evidence';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -21,13 +22,17 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
 export function openApiDocument() {
   const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health, LiveCamera };
+  Object.assign(schemas, EVIDENCE_SCHEMAS);
   const query = jsonSchema(AlertQuery, 'input') as { properties: Record<string, unknown> };
   return {
     openapi: '3.1.0',
     info: { title: 'ShopWatch hub — HTTP API', version: '1.0.0', description: 'Errors are JSON { code, message }. Generated from protocols/src; do not edit by hand.' },
     servers: [{ url: 'http://localhost:8080', description: 'SHOPWATCH_HTTP_PORT' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login' },
+        edgeBasic: { type: 'http', scheme: 'basic', description: 'Edge boxes: device id and secret' },
+      },
       schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close'].includes(k) ? 'input' : 'output')])),
     },
     paths: {
@@ -55,6 +60,7 @@ export function openApiDocument() {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive', content: json(ref('Health')) } } } },
       '/readyz': { get: { summary: 'Readiness: storage and broker', responses: { 200: { description: 'Ready', content: json(ref('Health')) }, 503: { description: 'Not ready', content: json(ref('Health')) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      ...evidencePaths(),
     },
   };
 }
