@@ -11,7 +11,7 @@ import { SqliteRepository } from './storage/sqlite-repository';
 
 const USAGE = `usage:
   npm run hub                                   start the hub
-  npm run hub -- audit verify                   check the audit log's hash chain
+  npm run hub -- audit verify                   check the audit log's hash chain, MACs and anchor
   npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
@@ -22,7 +22,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     const r = new AuditLog(db).verify();
     db.close();
     if (r.ok) {
-      console.log(`audit log intact: ${r.entries} entries, hash chain verified`);
+      console.log(`audit log intact: ${r.entries} entries, hash chain, MACs and anchor verified`);
       return 0;
     }
     console.error(`audit log BROKEN at entry ${r.brokenAt}: ${r.reason}`);

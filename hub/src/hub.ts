@@ -29,6 +29,7 @@ import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { createHttpServer } from './server';
 import type { HubServices } from './services';
 import { openDatabase } from './storage/sqlite';
+import { secureDataDir } from './storage/file-modes';
 import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
 
@@ -55,6 +56,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const stops: (() => unknown)[] = [];
 
   const seed = config.seed ? readProvisioning(config.seed) : null; // fail fast, before touching storage
+  secureDataDir(config.dataDir, log); // personal data and keys: the hub's own user only
   const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
   const repo = new SqliteRepository(db);
   stops.push(() => repo.close());
@@ -117,7 +119,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   };
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
-  const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'));
+  const http = createHttpServer(createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) }), broker, browsers, logger('hub:http'));
 
   const mqttPort = await broker.listen(config.mqttPort, config.host);
   const httpPort = await http.listen(config.httpPort, config.host);

@@ -10,10 +10,21 @@ import { type BrowserSockets, WS_MAX_PAYLOAD } from './ws/browser';
 /**
  * One HTTP server for the API, the dashboard, MQTT over WebSocket (`/mqtt`) and the browser
  * WebSocket (`/ws`). Upgrades are dispatched here, in one place, by path.
+ *
+ * Every socket gets an `error` listener: Node turns an `error` event with no listener into an
+ * uncaught exception, and `ws` emits one for every malformed frame a client sends (oversize
+ * payload, invalid UTF-8, RSV bits, unknown opcode). Without these one hostile frame stops the
+ * hub; with them only that socket is closed.
  */
 export function createHttpServer(app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger) {
   const server = http.createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;
+  // A client that sends garbage before a request is answered 400 and closed, not thrown.
+  server.on('clientError', (err, socket) => {
+    log.debug({ err: (err as Error).message }, 'HTTP client error');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
   const mqttWss = new WebSocketServer({
     noServer: true,
     maxPayload: 1024 * 1024,
@@ -21,11 +32,30 @@ export function createHttpServer(app: Hono<any>, broker: Broker, browsers: Brows
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   });
   const browserWss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  for (const wss of [mqttWss, browserWss]) wss.on('error', (err) => log.warn({ err: err.message }, 'WebSocket server error'));
 
   server.on('upgrade', (req, socket: Duplex, head) => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (pathname === '/mqtt') mqttWss.handleUpgrade(req, socket, head, (ws) => broker.handleWebSocket(ws, req));
-    else if (pathname === '/ws') browserWss.handleUpgrade(req, socket, head, (ws) => browsers.handle(ws, req));
+    // Until `ws` takes the socket over (and after, for errors it does not see), a reset or a
+    // half-written handshake must only end this socket.
+    socket.on('error', (err) => {
+      log.debug({ err: err.message }, 'upgrade socket error');
+      socket.destroy();
+    });
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      pathname = '';
+    }
+    if (pathname === '/mqtt') {
+      mqttWss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', (err) => {
+          log.debug({ err: err.message }, 'MQTT WebSocket closed after a protocol error');
+          ws.terminate();
+        });
+        broker.handleWebSocket(ws, req);
+      });
+    } else if (pathname === '/ws') browserWss.handleUpgrade(req, socket, head, (ws) => browsers.handle(ws, req));
     else {
       log.warn({ path: pathname }, 'upgrade refused: unknown path');
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppealInput, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, SubjectInput } from '@shopwatch/protocols';
+import {
+  AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, ReviewStatsQuery, SubjectInput,
+  SubjectListQuery,
+} from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
 import { subjectAccessExport } from '../gallery/sar';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
-import { type Env, body, requireUser } from './context';
+import { type Env, body, query, requireUser } from './context';
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
-const State = z.enum(['active', 'expired', 'removed']);
 
 /** Incidents, the gallery, exclusion notices and the audit log. */
 export function governanceRoutes(svc: HubServices) {
@@ -23,10 +25,8 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
 
   app.get('/gallery/subjects', user, (c) => {
-    const s = c.req.query('state');
-    const state = s === undefined ? 'active' : s === 'all' ? null : State.safeParse(s).success ? (s as z.infer<typeof State>) : undefined;
-    if (state === undefined) throw new HubError('bad_request', 'state must be active, expired, removed or all');
-    return c.json(g.subjects.list(c.get('principal'), state));
+    const { state } = query(c, SubjectListQuery);
+    return c.json(g.subjects.list(c.get('principal'), state === 'all' ? null : state));
   });
   app.post('/gallery/subjects', user, async (c) => c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201));
   app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
@@ -65,12 +65,14 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/audit', user, (c) => {
     const p = c.get('principal');
     must(p, 'readAudit');
-    const before = c.req.query('before');
-    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: c.req.query('subjectId'), limit: Math.min(500, Number(c.req.query('limit') ?? 200)), before: before ? Number(before) : undefined }));
+    const q = query(c, AuditQuery);
+    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
   });
   app.get('/audit/verify', user, (c) => {
-    must(c.get('principal'), 'subjectAccess');
-    return c.json(svc.audit.verify());
+    const p = c.get('principal');
+    must(p, 'subjectAccess');
+    // The chain is checked whole (a gap anywhere matters), but the counts are the caller's scheme only.
+    return c.json(svc.audit.verify({ scheme: p.scheme }));
   });
   app.post('/audit/disclosures', user, async (c) => {
     const p = c.get('principal');
@@ -84,7 +86,9 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/review-stats', user, (c) => {
     const p = c.get('principal');
     must(p, 'review');
-    return c.json(verdictStats(g.gov, p.scheme, Math.min(365, Number(c.req.query('days') ?? 30))));
+    const { days } = query(c, ReviewStatsQuery);
+    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'candidate', id: 'review-stats' }, detail: { days } });
+    return c.json(verdictStats(g.gov, p.scheme, days));
   });
   return app;
 }
