@@ -20,6 +20,7 @@ import { ReviewService } from './review/service';
 import { ExclusionService } from './gallery/exclusions';
 import { type FaceChecker, VisionFaceChecker } from './gallery/faces';
 import { IncidentService } from './gallery/incidents';
+import { incidentRefs } from './gallery/incident-refs';
 import { SubjectService } from './gallery/subjects';
 import { GovernanceRepository } from './storage/governance-repository';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
@@ -97,7 +98,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
   subjects.start();
   stops.push(() => subjects.stop());
-  const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit) };
+  const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo)), exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, ReviewStatsQuery, SubjectInput,
-  SubjectListQuery,
+  SubjectListQuery, NoQuery,
 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
@@ -21,7 +21,7 @@ export function governanceRoutes(svc: HubServices) {
   const user = requireUser(svc);
 
   app.post('/incidents', user, async (c) => c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201));
-  app.get('/incidents', user, (c) => c.json(g.incidents.list(c.get('principal'))));
+  app.get('/incidents', user, (c) => (query(c, NoQuery), c.json(g.incidents.list(c.get('principal')))));
   app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
 
   app.get('/gallery/subjects', user, (c) => {
@@ -47,7 +47,7 @@ export function governanceRoutes(svc: HubServices) {
     return c.json(await g.subjects.linkIncident(c.get('principal'), c.req.param('id'), incidentId));
   });
   app.post('/gallery/subjects/:id/remove', user, async (c) => c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)));
-  app.get('/gallery/purges', user, async (c) => c.json(await g.subjects.purges(c.get('principal'))));
+  app.get('/gallery/purges', user, async (c) => (query(c, NoQuery), c.json(await g.subjects.purges(c.get('principal')))));
   app.get('/gallery/subjects/:id/sar', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
@@ -57,7 +57,7 @@ export function governanceRoutes(svc: HubServices) {
   });
 
   app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
-  app.get('/exclusions', user, (c) => c.json(g.exclusions.list(c.get('principal'))));
+  app.get('/exclusions', user, (c) => (query(c, NoQuery), c.json(g.exclusions.list(c.get('principal')))));
   app.get('/exclusions/:id', user, (c) => c.json(g.exclusions.view(c.get('principal'), c.req.param('id'))));
   app.post('/exclusions/:id/events', user, async (c) => c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))));
   app.post('/exclusions/:id/decision', user, async (c) => c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))));
