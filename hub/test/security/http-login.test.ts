@@ -1,0 +1,64 @@
+import argon2 from 'argon2';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ErrorBody } from '@shopwatch/protocols';
+import { startTestHub } from '../support/hub';
+import { TestDevice } from '../support/mqtt';
+
+/**
+ * Password guessing in parallel. Before, 200 concurrent guesses were all checked with argon2
+ * (the limit was looked at before any had failed), which filled the thread pool that device
+ * authentication shares. Now each attempt is counted before argon2 runs, and at most two
+ * password checks run at once.
+ */
+describe('login limits under parallel guessing', () => {
+  let hub: Awaited<ReturnType<typeof startTestHub>>;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => hub?.stop());
+  afterEach(() => vi.restoreAllMocks());
+
+  const attempt = (username: string, password: string) =>
+    fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+
+  it('200 concurrent wrong guesses: at most 10 reach argon2, the rest get 429 with Retry-After; a radio connects meanwhile', async () => {
+    const verify = vi.spyOn(argon2, 'verify');
+    const guesses = Array.from({ length: 200 }, (_, i) => attempt('coord', `guess-${i}`));
+    // A radio that has never connected (so no cached secret) must still get through.
+    const t0 = performance.now();
+    const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const radioMs = performance.now() - t0;
+    const results = await Promise.all(guesses);
+    const statuses = results.map((r) => r.status);
+    const wrong = statuses.filter((s) => s === 401).length;
+    const limited = results.filter((r) => r.status === 429);
+    console.log(`200 guesses: ${wrong} checked (401), ${limited.length} refused (429); argon2.verify calls ${verify.mock.calls.length}; radio connected in ${radioMs.toFixed(0)} ms`);
+    expect(wrong).toBeLessThanOrEqual(10);
+    expect(wrong + limited.length).toBe(200);
+    // 10 user checks + the radio's own secret check (device auth uses argon2 as well).
+    expect(verify.mock.calls.length).toBeLessThanOrEqual(11);
+    for (const r of limited.slice(0, 20)) {
+      expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(ErrorBody.parse(await r.json()).code).toBe('rate_limited');
+    }
+    expect(radioMs).toBeLessThan(3_000);
+    await radio.end();
+  }, 60_000);
+
+  it('one user locked out does not lock out another user behind the same address', async () => {
+    // The guesses above all came from 127.0.0.1, as a shop's staff behind one NAT would.
+    expect((await attempt('coord', 'coord-password')).status).toBe(429);
+    const res = await attempt('operator', 'operator-password');
+    expect(res.status).toBe(200);
+    // A typo by that other user is just a 401, not a 429.
+    expect((await attempt('warden', 'not-my-password')).status).toBe(401);
+    expect((await attempt('warden', 'warden-password')).status).toBe(200);
+  });
+
+  it('counts unknown usernames too, before any work, so they cannot be used to burn argon2', async () => {
+    const verify = vi.spyOn(argon2, 'verify');
+    const results = await Promise.all(Array.from({ length: 50 }, () => attempt('nobody-here', 'x-password')));
+    expect(results.filter((r) => r.status === 401).length).toBeLessThanOrEqual(10);
+    expect(verify.mock.calls.length).toBeLessThanOrEqual(10);
+  });
+});
