@@ -24,7 +24,7 @@ describe('the audit log is anchored outside the database', () => {
 
   function seed(): ProvisioningInput {
     const s = testScheme();
-    s.users.push({ username: 'city-admin', password: 'city-admin-password', role: 'admin', scheme: 'city' });
+    s.users!.push({ username: 'city-admin', password: 'city-admin-password', role: 'admin', scheme: 'city' });
     return s;
   }
 

@@ -45,8 +45,9 @@ describe('security headers on every HTTP response', () => {
 
   for (const [what, route, init, status] of ROUTES) {
     it(`${what}: ${route}`, async () => {
-      const auth = init?.headers && !('content-type' in (init.headers as object)) ? { authorization: `Bearer ${token}` } : {};
-      const res = await fetch(`${base}${route}`, { ...init, headers: { ...(init?.headers as object), ...auth } });
+      const headers: Record<string, string> = { ...(init?.headers as Record<string, string> | undefined) };
+      if (init?.headers && !('content-type' in headers)) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(`${base}${route}`, { ...init, headers });
       if (status) expect(res.status).toBe(status);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("frame-ancestors 'none'");
