@@ -3,6 +3,7 @@ import { AuditLog } from './audit/log';
 import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
 import { photoPath, photoRoot } from './gallery/subjects';
+import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { GovernanceRepository } from './storage/governance-repository';
@@ -49,7 +50,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
         console.error(`no subject "${subject}"`);
         return 1;
       }
-      fs.writeFileSync(out, JSON.stringify(data, null, 2));
+      fs.writeFileSync(out, bidiSafeJson(data, 2));
       console.log(`wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`);
       return 0;
     } finally {

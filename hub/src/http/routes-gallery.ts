@@ -10,6 +10,7 @@ import { actorOf, must } from '../gallery/access';
 import { subjectAccessExport } from '../gallery/sar';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
+import { bidiSafeJson } from './bidi-json';
 import { type Env, body, query, requireUser } from './context';
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -53,7 +54,11 @@ export function governanceRoutes(svc: HubServices) {
     must(p, 'subjectAccess');
     const sub = g.gov.subject(c.req.param('id'), () => 0);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
-    return c.json(await subjectAccessExport({ gov: g.gov, photoFile: (s, p) => g.subjects.photoPath(s, p), evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit }, sub.id, actorOf(p)));
+    // Escaped bidi controls: the export is read by people, in viewers that would obey them.
+    const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
+    const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit };
+    const data = await subjectAccessExport(deps, sub.id, actorOf(p));
+    return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
   });
 
   app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
