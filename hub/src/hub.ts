@@ -98,7 +98,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
   subjects.start();
   stops.push(() => subjects.stop());
-  const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo)), exclusions: new ExclusionService(gov, dir, audit) };
+  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo));
+  const governance = { gov, subjects, incidents, exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
@@ -120,7 +121,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   };
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
-  const http = createHttpServer(createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) }), broker, browsers, logger('hub:http'));
+  const app = createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) });
+  const http = createHttpServer(app, broker, browsers, logger('hub:http'));
 
   const mqttPort = await broker.listen(config.mqttPort, config.host);
   const httpPort = await http.listen(config.httpPort, config.host);

@@ -32,7 +32,9 @@ export function createHttpServer(app: Hono<any>, broker: Broker, browsers: Brows
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   });
   const browserWss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  for (const wss of [mqttWss, browserWss]) wss.on('error', (err) => log.warn({ err: err.message }, 'WebSocket server error'));
+  for (const wss of [mqttWss, browserWss]) {
+    wss.on('error', (err) => log.warn({ err: err.message }, 'WebSocket server error'));
+  }
 
   server.on('upgrade', (req, socket: Duplex, head) => {
     // Until `ws` takes the socket over (and after, for errors it does not see), a reset or a

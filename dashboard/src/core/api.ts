@@ -41,13 +41,15 @@ export class Api {
   /** Sends a file as the raw request body (gallery photos: image/jpeg or image/png). */
   async upload<T>(path: string, file: Blob): Promise<T> {
     const headers = { ...this.headers(true), 'content-type': file.type || 'application/octet-stream' };
-    return this.parse<T>(await fetch(this.base + path, { method: 'POST', headers, body: file, credentials: 'same-origin' }));
+    const init: RequestInit = { method: 'POST', headers, body: file, credentials: 'same-origin' };
+    return this.parse<T>(await fetch(this.base + path, init));
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers = this.headers(method !== 'GET');
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) };
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    const init: RequestInit = { method, headers, credentials: 'same-origin', body: json };
     return this.parse<T>(await fetch(this.base + path, init));
   }
 

@@ -16,7 +16,8 @@ export function cleanText<T>(v: T): T {
   if (typeof v === 'string') return stripBidi(v) as T;
   if (Array.isArray(v)) return v.map(cleanText) as T;
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [stripBidi(k), cleanText(x)])) as T;
+    const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => [stripBidi(k), cleanText(x)]);
+    return Object.fromEntries(entries) as T;
   }
   return v;
 }

@@ -72,7 +72,8 @@ export class AuditAnchor {
   }
 
   private anchorMac(s: AnchorState) {
-    return crypto.createHmac('sha256', this.key).update(`anchor:${JSON.stringify([s.macFrom, s.seq, s.hash])}`).digest('hex');
+    const text = `anchor:${JSON.stringify([s.macFrom, s.seq, s.hash])}`;
+    return crypto.createHmac('sha256', this.key).update(text).digest('hex');
   }
 
   /**
@@ -104,7 +105,8 @@ export class AuditAnchor {
       const s: AnchorState = { macFrom: j.macFrom, seq: j.seq, hash: j.hash };
       const ok = typeof j.mac === 'string' && j.mac.length === 64 &&
         crypto.timingSafeEqual(Buffer.from(j.mac), Buffer.from(this.anchorMac(s)));
-      return ok ? { state: s, problem: null } : { state: null, problem: 'the audit anchor file was altered (MAC mismatch)' };
+      if (!ok) return { state: null, problem: 'the audit anchor file was altered (MAC mismatch)' };
+      return { state: s, problem: null };
     } catch {
       return { state: null, problem: 'the audit anchor file is unreadable' };
     }

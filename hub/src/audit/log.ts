@@ -61,11 +61,14 @@ export class AuditLog {
     const signed = db.prepare('SELECT COUNT(*) FROM audit_mac').pluck().get() as number;
     // A new key is made only for a log that has never been signed; once entries carry MACs, a
     // missing key is a fault to report (restore it from the backup), never silently replaced.
-    this.anchor = signed === 0 ? AuditAnchor.open(dir, { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS }) : AuditAnchor.existing(dir);
+    const newest = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS };
+    this.anchor = signed === 0 ? AuditAnchor.open(dir, newest) : AuditAnchor.existing(dir);
   }
 
   private key(): AuditAnchor {
-    if (!this.anchor) throw new Error('the audit key (keys/audit-hmac.key in the data dir) is missing: restore it from the backup');
+    if (!this.anchor) {
+      throw new Error('the audit key (keys/audit-hmac.key in the data dir) is missing: restore it from the backup');
+    }
     return this.anchor;
   }
 
@@ -80,7 +83,8 @@ export class AuditLog {
       this.db.prepare(`INSERT INTO audit (seq, at, scheme, actor_kind, actor_id, action, object_kind, object_id, subject_id, detail, prev_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.seq, entry.at, entry.scheme, entry.actor.kind, entry.actor.id, entry.action,
         entry.object.kind, entry.object.id, entry.subjectId, entry.detail ? JSON.stringify(entry.detail) : null, entry.prevHash, entry.hash);
-      this.db.prepare('INSERT INTO audit_mac (seq, mac) VALUES (?, ?)').run(entry.seq, this.key().entryMac(entry.seq, entry.hash));
+      const mac = this.key().entryMac(entry.seq, entry.hash);
+      this.db.prepare('INSERT INTO audit_mac (seq, mac) VALUES (?, ?)').run(entry.seq, mac);
       return entry;
     }).immediate();
     // After the commit: the anchor may lag one entry behind after a crash, never run ahead.
@@ -104,7 +108,9 @@ export class AuditLog {
    * learn how busy another scheme is.
    */
   verify(scope: { scheme?: string } = {}): VerifyResult {
-    if (!this.anchor) return { ok: false, entries: 0, brokenAt: 1, reason: 'the audit key is missing, so no MAC can be checked' };
+    if (!this.anchor) {
+      return { ok: false, entries: 0, brokenAt: 1, reason: 'the audit key is missing, so no MAC can be checked' };
+    }
     const key = this.anchor;
     const anchor = key.read();
     let prev = GENESIS;
@@ -119,8 +125,10 @@ export class AuditLog {
       if (e.seq !== expectSeq) return broken(expectSeq, `entry ${expectSeq} is missing`);
       if (e.prevHash !== prev) return broken(e.seq, `entry ${e.seq} does not link to entry ${e.seq - 1}`);
       if (entryHash(e) !== e.hash) return broken(e.seq, `entry ${e.seq} was altered (hash mismatch)`);
-      if (anchor.state && e.seq >= anchor.state.macFrom && !key.macMatches(e.seq, e.hash, macs.get(e.seq) as string | undefined)) {
-        return broken(e.seq, `entry ${e.seq} was not written by this hub (MAC missing or wrong): the chain was recomputed or forged`);
+      const signed = anchor.state && e.seq >= anchor.state.macFrom;
+      if (signed && !key.macMatches(e.seq, e.hash, macs.get(e.seq) as string | undefined)) {
+        const why = 'was not written by this hub (MAC missing or wrong): the chain was recomputed or forged';
+        return broken(e.seq, `entry ${e.seq} ${why}`);
       }
       if (anchor.state && e.seq === anchor.state.seq && e.hash !== anchor.state.hash) {
         return broken(e.seq, `entry ${e.seq} differs from the anchored entry: the chain was recomputed`);
@@ -131,7 +139,8 @@ export class AuditLog {
     if (!anchor.state) return broken(expectSeq, anchor.problem ?? 'no audit anchor');
     const lastSeq = expectSeq - 1;
     if (lastSeq < anchor.state.seq) {
-      return broken(lastSeq + 1, `the log was truncated: it ends at entry ${lastSeq} but entry ${anchor.state.seq} was anchored`);
+      const why = `it ends at entry ${lastSeq} but entry ${anchor.state.seq} was anchored`;
+      return broken(lastSeq + 1, `the log was truncated: ${why}`);
     }
     return { ok: true, entries: n, anchored: true };
   }

@@ -20,7 +20,9 @@ export function incidentRefs(alerts: AlertService, evidence: EvidenceRepository)
     for (const [n, id] of (i.evidenceIds ?? []).entries()) {
       const candidateId = id.split('/')[0] ?? '';
       const c = candidateId ? await evidence.getCandidate(candidateId) : null;
-      if (!c || c.scheme !== p.scheme) throw new HubError('bad_request', `evidenceIds.${n}: no evidence "${id}" in your scheme`);
+      if (!c || c.scheme !== p.scheme) {
+        throw new HubError('bad_request', `evidenceIds.${n}: no evidence "${id}" in your scheme`);
+      }
     }
   };
 }

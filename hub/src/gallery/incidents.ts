@@ -15,7 +15,12 @@ export type IncidentRefCheck = (p: Principal, i: IncidentInput) => Promise<void>
 
 /** Incident reports: quick to make from an alert; the basis for any gallery enrolment. */
 export class IncidentService {
-  constructor(private repo: GovernanceRepository, private dir: Directory, private audit: AuditLog, private refs?: IncidentRefCheck) {}
+  constructor(
+    private repo: GovernanceRepository,
+    private dir: Directory,
+    private audit: AuditLog,
+    private refs?: IncidentRefCheck,
+  ) {}
 
   async record(p: Principal, i: IncidentInput): Promise<Incident> {
     must(p, 'recordIncident');

@@ -34,7 +34,8 @@ export function requestToken(c: Ctx): string | undefined {
   const token = cookies.get(SESSION_COOKIE);
   if (!token) return undefined;
   if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(c.req.header(CSRF_HEADER), cookies.get(CSRF_COOKIE))) {
-    throw forbidden(`a cookie-authenticated ${c.req.method} needs the ${CSRF_HEADER} header equal to the ${CSRF_COOKIE} cookie`);
+    const m = c.req.method;
+    throw forbidden(`a cookie-authenticated ${m} needs the ${CSRF_HEADER} header equal to the ${CSRF_COOKIE} cookie`);
   }
   return token;
 }

@@ -24,7 +24,8 @@ export interface SessionHooks {
 export function authRoutes(svc: HubServices, hooks: SessionHooks = {}) {
   const n = svc.config.loginAttempts;
   // Per address only with a much higher threshold: a shop's staff share one NAT address.
-  const guard = new LoginGuard({ perUserAddress: n, perUser: n * 3, perAddress: n * 10 }, svc.config.loginWindowSeconds * 1000);
+  const window = svc.config.loginWindowSeconds * 1000;
+  const guard = new LoginGuard({ perUserAddress: n, perUser: n * 3, perAddress: n * 10 }, window);
   const app = new Hono<Env>();
 
   app.post('/login', async (c) => {
@@ -53,7 +54,8 @@ export function authRoutes(svc: HubServices, hooks: SessionHooks = {}) {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + svc.config.sessionHours * 3600_000).toISOString();
     await svc.repo.createSession(hash, user.username, now.toISOString(), expiresAt);
-    for (const v of sessionCookies(token, svc.config.sessionHours * 3600, secure(c))) c.header('Set-Cookie', v, { append: true });
+    const cookies = sessionCookies(token, svc.config.sessionHours * 3600, secure(c));
+    for (const v of cookies) c.header('Set-Cookie', v, { append: true });
     c.header('Cache-Control', 'no-store');
     // The token is also in the body for API and CLI clients that send it as a Bearer token.
     const res: LoginResponse = { token, expiresAt, user: userInfo(userPrincipal(user, await svc.dir.scheme(user.scheme))) };

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
-  AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, ReviewStatsQuery, SubjectInput,
-  SubjectListQuery, NoQuery,
+  AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, NoQuery, RemoveSubject,
+  ReviewStatsQuery, SubjectInput, SubjectListQuery,
 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
@@ -48,7 +48,10 @@ export function governanceRoutes(svc: HubServices) {
     return c.json(await g.subjects.linkIncident(c.get('principal'), c.req.param('id'), incidentId));
   });
   app.post('/gallery/subjects/:id/remove', user, async (c) => c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)));
-  app.get('/gallery/purges', user, async (c) => (query(c, NoQuery), c.json(await g.subjects.purges(c.get('principal')))));
+  app.get('/gallery/purges', user, async (c) => {
+    query(c, NoQuery);
+    return c.json(await g.subjects.purges(c.get('principal')));
+  });
   app.get('/gallery/subjects/:id/sar', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
@@ -92,7 +95,8 @@ export function governanceRoutes(svc: HubServices) {
     const p = c.get('principal');
     must(p, 'review');
     const { days } = query(c, ReviewStatsQuery);
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'candidate', id: 'review-stats' }, detail: { days } });
+    const object = { kind: 'candidate', id: 'review-stats' } as const;
+    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
     return c.json(verdictStats(g.gov, p.scheme, days));
   });
   return app;

@@ -47,7 +47,9 @@ export class ReviewService {
   async list(p: Principal, status: CandidateStatus | null, limit: number): Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit);
     // The queue shows gallery-match data (aliases, scores): reading it is a view, audited.
-    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'candidate', id: '*list*' }, detail: { status, count: rows.length } });
+    const object = { kind: 'candidate', id: '*list*' } as const;
+    const actor = { kind: p.kind, id: p.id };
+    this.audit.append({ scheme: p.scheme, actor, action: 'view', object, detail: { status, count: rows.length } });
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
 

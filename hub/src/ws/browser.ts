@@ -123,7 +123,8 @@ export class BrowserSockets {
     const url = new URL(req.url ?? '/', 'http://x');
     const cookieToken = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (url.searchParams.has('token')) {
-      fail(new HubError('unauthenticated', 'tokens in the URL are refused; send {"type":"hello","token":...} or use the session cookie'));
+      const how = 'send {"type":"hello","token":...} or use the session cookie';
+      fail(new HubError('unauthenticated', `tokens in the URL are refused; ${how}`));
       shut(4001, 'unauthenticated');
     } else if (cookieToken && sameOrigin(req.headers.origin, req.headers.host)) {
       login(cookieToken).catch((e) => {
@@ -163,7 +164,9 @@ export class BrowserSockets {
         send({ type: 'result', id: msg.id, data });
       } catch (e) {
         fail(e, msg.id);
-        if (msg.type === 'hello' && !principal && e instanceof HubError && e.code === 'unauthenticated') shut(4001, 'unauthenticated');
+        const badToken = e instanceof HubError && e.code === 'unauthenticated';
+        const refusedHello = msg.type === 'hello' && !principal && badToken;
+        if (refusedHello) shut(4001, 'unauthenticated');
       }
     });
   }

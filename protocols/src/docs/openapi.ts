@@ -30,7 +30,9 @@ export function openApiDocument() {
         bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login (API and CLI clients)' },
         cookie: {
           type: 'apiKey', in: 'cookie', name: 'sw_session',
-          description: 'HttpOnly, SameSite=Strict session cookie set by POST /api/login (browsers). Writes must also send X-ShopWatch-CSRF equal to the sw_csrf cookie.',
+          description:
+            'HttpOnly, SameSite=Strict session cookie set by POST /api/login (browsers). ' +
+            'Writes must also send X-ShopWatch-CSRF equal to the sw_csrf cookie.',
         },
       },
       schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close'].includes(k) ? 'input' : 'output')])),
@@ -38,23 +40,34 @@ export function openApiDocument() {
     paths: {
       '/api/login': {
         post: {
-          summary: 'Log in. Attempts are counted before the password is checked, per (username, address), per username and (higher) per address',
+          summary:
+            'Log in. Attempts are counted before the password is checked, per (username, address), ' +
+            'per username and (higher) per address',
           requestBody: { required: true, content: json(ref('LoginRequest')) },
           responses: {
             200: {
-              description: 'A session token in the body (send it as a Bearer token) and the same session as cookies: sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable, to echo in X-ShopWatch-CSRF)',
+              description:
+                'A session token in the body (send it as a Bearer token) and the same session as cookies: ' +
+                'sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable, to echo in X-ShopWatch-CSRF)',
               headers: { 'Set-Cookie': { schema: { type: 'string' } } },
               content: json(ref('LoginResponse')),
             },
             ...errors(400, 401, 429),
-            503: { description: 'Too many password checks in progress; try again (Retry-After)', content: json(ref('ErrorBody')) },
+            503: {
+              description: 'Too many password checks in progress; try again (Retry-After)',
+              content: json(ref('ErrorBody')),
+            },
           },
         },
       },
       '/api/logout': {
         post: {
-          summary: 'End the session: its stored hash is deleted, its browser WebSockets closed, its cookies cleared', security: secured,
-          responses: { 200: { description: 'Logged out', headers: { 'Set-Cookie': { schema: { type: 'string' } } } }, ...errors(401, 403) },
+          summary: 'End the session: its stored hash is deleted, its browser WebSockets closed, its cookies cleared',
+          security: secured,
+          responses: {
+            200: { description: 'Logged out', headers: { 'Set-Cookie': { schema: { type: 'string' } } } },
+            ...errors(401, 403),
+          },
         },
       },
       '/api/me': { get: { summary: 'Who the token belongs to', security: secured, responses: { 200: { description: 'The user', content: json(ref('UserInfo')) }, ...errors(401) } } },
