@@ -30,7 +30,9 @@ async function watched(ctx: BrowserContext): Promise<Page> {
   await ctx.addInitScript(() => {
     const w = window as unknown as { cspViolations: string[] };
     w.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) => {
+      w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
   });
   const page = await ctx.newPage();
   const errors: string[] = [];
@@ -38,12 +40,17 @@ async function watched(ctx: BrowserContext): Promise<Page> {
   (page as Page & { errors?: string[] }).errors = errors;
   return page;
 }
-const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+const cspViolations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 const storageDump = (page: Page) => page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
 
 async function raise(username: string, password: string, body: Record<string, unknown>) {
   const post = (path: string, token: string | null, b: unknown) =>
-    fetch(`${hub.http}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(b) });
+    fetch(`${hub.http}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(b),
+    });
   const { token } = (await (await post('/api/login', null, { username, password })).json()) as { token: string };
   const res = await post('/api/alerts', token, body);
   expect(res.status).toBe(201);
@@ -51,7 +58,7 @@ async function raise(username: string, password: string, body: Record<string, un
 }
 
 describe('a shared phone keeps nothing of one user for the next (17.4)', () => {
-  it("user B, signing in after A on the same browser profile, sees none of A's incident draft; no token in storage", async () => {
+  it("B, signing in after A on the same browser profile, sees none of A's draft; no token in storage", async () => {
     const ctx = await newContext(browser, MOBILE, hub.http);
     contexts.push(ctx);
     const page = await watched(ctx);
@@ -60,7 +67,8 @@ describe('a shared phone keeps nothing of one user for the next (17.4)', () => {
     await login.login('boots-staff', 'boots-password');
     const field = new FieldPage(page);
     const text = `shared phone ${Math.random().toString(36).slice(2, 7)}`;
-    await raise('boots-staff', 'boots-password', { type: 'shoplifting', severity: 'medium', message: text, clientRef: `sp-${text}` });
+    const alert = { type: 'shoplifting', severity: 'medium', message: text, clientRef: `sp-${text}` };
+    await raise('boots-staff', 'boots-password', alert);
     await field.cardWith(text).getByRole('button', { name: 'Incident report…' }).click();
     const secret = 'Witness A: I saw Mr Example at 14 Acacia Avenue put razor blades in his coat.';
     await page.getByLabel(/Witness statement/).fill(secret);
@@ -108,8 +116,9 @@ describe('hostile text in the console (17.7, stored XSS)', () => {
     const tag = Math.random().toString(36).slice(2, 7);
     const bidi = `Tesco\u202Eevil ${tag} \u2066gpj.exe\u2069 \u200Fmark`;
     const xss = `<img src=x onerror="window.pwned=1"> ${tag}`;
-    await raise('tesco-staff', 'tesco-password', { type: 'suspicious', severity: 'low', message: bidi, clientRef: `bidi-${tag}` });
-    await raise('tesco-staff', 'tesco-password', { type: 'suspicious', severity: 'low', message: xss, clientRef: `xss-${tag}` });
+    for (const [message, ref] of [[bidi, `bidi-${tag}`], [xss, `xss-${tag}`]]) {
+      await raise('tesco-staff', 'tesco-password', { type: 'suspicious', severity: 'low', message, clientRef: ref });
+    }
 
     const ctx = await newContext(browser, DESKTOP, hub.http);
     contexts.push(ctx);

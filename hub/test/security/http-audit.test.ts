@@ -40,10 +40,10 @@ describe('the audit log is anchored outside the database', () => {
     }
     return { admin: await login(hub.http, 'admin', 'admin-password') };
   }
-  const verifyApi = async (token: string) =>
-    (await (await fetch(`${hub!.http}/api/audit/verify`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-      ok: boolean; entries: number; reason?: string;
-    };
+  const verifyApi = async (token: string) => {
+    const res = await fetch(`${hub!.http}/api/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
+    return (await res.json()) as { ok: boolean; entries: number; reason?: string };
+  };
   const verifyCli = () =>
     spawnSync(process.execPath, ['--import', 'tsx', 'hub/src/main.ts', 'audit', 'verify'], {
       cwd: ROOT, env: { ...process.env, SHOPWATCH_DATA_DIR: hub!.dataDir }, encoding: 'utf8',
@@ -87,7 +87,8 @@ describe('the audit log is anchored outside the database', () => {
         const actorId = r.seq === victim ? 'someone-else' : r.actor_id;
         const e = {
           seq: r.seq, at: r.at, scheme: r.scheme, actor: { kind: r.actor_kind, id: actorId }, action: r.action,
-          object: { kind: r.object_kind, id: r.object_id }, subjectId: r.subject_id, detail: r.detail ? JSON.parse(r.detail) : null, prevHash: prev,
+          object: { kind: r.object_kind, id: r.object_id }, subjectId: r.subject_id,
+          detail: r.detail ? JSON.parse(r.detail) : null, prevHash: prev,
         };
         const hash = entryHash(e);
         update.run(actorId, prev, hash, r.seq);

@@ -20,20 +20,24 @@ describe('bidi controls in exports', () => {
     const admin = await login(hub.http, 'admin', 'admin-password');
     const post = async (p: string, body: unknown) => {
       const res = await fetch(`${hub.http}${p}`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coord}` }, body: JSON.stringify(body),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${coord}` },
+        body: JSON.stringify(body),
       });
       expect(res.status, p).toBe(201);
       return (await res.json()) as { id: string };
     };
     const inc = await post('/api/incidents', {
-      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'Took \u2066gpj.exe\u2069 goods',
+      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots',
+      description: 'Took \u2066gpj.exe\u2069 goods',
       statement: 'I saw him take razor blades and walk out past the tills.',
     });
     const alias = 'Tesco\u202Eevil';
     const subject = await post('/api/gallery/subjects', {
       alias, status: 'known', reason: 'repeat-offending', incidentIds: [inc.id], under18: false, vulnerable: false,
     });
-    const res = await fetch(`${hub.http}/api/gallery/subjects/${subject.id}/sar`, { headers: { authorization: `Bearer ${admin}` } });
+    const sar = `${hub.http}/api/gallery/subjects/${subject.id}/sar`;
+    const res = await fetch(sar, { headers: { authorization: `Bearer ${admin}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const raw = await res.text();

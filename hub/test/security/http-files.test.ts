@@ -52,21 +52,32 @@ describe('data directory file modes', () => {
       return { status: res.status, json: (await res.json()) as any };
     };
     const inc = await call('/api/incidents', {
-      type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots', description: 'Took razor blades and left',
+      type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots',
+      description: 'Took razor blades and left',
       statement: 'I saw the man take six packs of razor blades into his jacket and walk out past the tills.',
     });
     expect(inc.status).toBe(201);
-    const subject = await call('/api/gallery/subjects', { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id], under18: false, vulnerable: false });
+    const subject = await call('/api/gallery/subjects', {
+      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id],
+      under18: false, vulnerable: false,
+    });
     expect(subject.status).toBe(201);
     const r = enrolmentFaceRegion;
-    const photo = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340).jpeg({ quality: 92 }).toBuffer();
+    const face = { left: r.x, top: r.y, width: r.w, height: r.h };
+    const photo = await sharp(enrolmentPhoto).extract(face).resize(340).jpeg({ quality: 92 }).toBuffer();
     const up = await call(`/api/gallery/subjects/${subject.json.id}/photos?source=test`, photo, 'image/jpeg');
     expect(up.status, JSON.stringify(up.json)).toBe(201);
 
     // While running: the database, its -wal and -shm, the photo, the audit key and anchor.
     const names = fs.readdirSync(dataDir, { recursive: true }).map(String);
-    expect(names).toEqual(expect.arrayContaining(['shopwatch.db', 'shopwatch.db-wal', 'shopwatch.db-shm', path.join('keys', 'audit-hmac.key'), 'audit-anchor.json']));
-    expect(names.some((n) => n.startsWith(`gallery${path.sep}`) && !fs.statSync(path.join(dataDir, n)).isDirectory())).toBe(true);
+    const expected = [
+      'shopwatch.db', 'shopwatch.db-wal', 'shopwatch.db-shm', 'audit-anchor.json',
+      path.join('keys', 'audit-hmac.key'),
+    ];
+    expect(names).toEqual(expect.arrayContaining(expected));
+    const isPhoto = (n: string) =>
+      n.startsWith(`gallery${path.sep}`) && !fs.statSync(path.join(dataDir, n)).isDirectory();
+    expect(names.some(isPhoto)).toBe(true);
     expect(loose(dataDir)).toEqual([]);
     await hub.stop();
     hub = null;

@@ -19,15 +19,19 @@ describe('security headers on every HTTP response', () => {
     const dir = tempDir();
     const dash = path.join(dir, 'dashboard');
     fs.mkdirSync(path.join(dash, 'assets'), { recursive: true });
-    fs.writeFileSync(path.join(dash, 'index.html'), '<!doctype html><script type="module" src="/assets/app.js"></script>');
+    const page = '<!doctype html><script type="module" src="/assets/app.js"></script>';
+    fs.writeFileSync(path.join(dash, 'index.html'), page);
     fs.writeFileSync(path.join(dash, 'assets', 'app.js'), 'document.body.textContent = "hi";');
     const seed = writeSeed(dir, testScheme());
-    hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir: path.join(dir, 'data'), seed, logLevel: 'error', dashboardDir: dash }));
+    const dataDir = path.join(dir, 'data');
+    const overrides = { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed, logLevel: 'error' } as const;
+    hub = await startHub(loadConfig({}, { ...overrides, dashboardDir: dash }));
     base = `http://127.0.0.1:${hub.httpPort}`;
     token = await login(base, 'operator', 'operator-password');
   });
   afterAll(async () => hub?.stop());
 
+  const JSON_POST: RequestInit = { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } };
   const ROUTES: [string, string, RequestInit?, number?][] = [
     ['health', '/healthz', undefined, 200],
     ['metrics', '/metrics', undefined, 200],
@@ -35,7 +39,7 @@ describe('security headers on every HTTP response', () => {
     ['API 401', '/api/alerts', undefined, 401],
     ['API 404', '/api/nothing-here', undefined, 404],
     ['API 400 (bad query)', '/api/alerts?limit=abc', { headers: {} }, 400],
-    ['login 400 (malformed JSON)', '/api/login', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } }, 400],
+    ['login 400 (malformed JSON)', '/api/login', JSON_POST, 400],
     ['dashboard page', '/', undefined, 200],
     ['client-side route (index.html fallback)', '/console/alerts', undefined, 200],
     ['static script', '/assets/app.js', undefined, 200],

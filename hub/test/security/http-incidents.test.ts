@@ -26,7 +26,8 @@ describe("incidents refuse another scheme's alert and evidence", () => {
     await hub.services.evidenceRepo.addCandidate({
       scheme: 'town', deviceId: 'edge-boots', store: 'boots', zone: 'north', receivedAt: now,
       report: {
-        kind: 'candidate', candidateId, cameraId: 'cam-1', subjectId: 'subj-1', templateVersion: 1, score: 0.8, distance: 0.4, frames: 3,
+        kind: 'candidate', candidateId, cameraId: 'cam-1', subjectId: 'subj-1', templateVersion: 1,
+        score: 0.8, distance: 0.4, frames: 3,
         firstSeenAt: now, capturedAt: now, clockOffsetMs: 0, box: { x: 1, y: 1, w: 50, h: 50 },
         crop: { file: 'crop.jpg', sha256: sha, box: { x: 1, y: 1, w: 60, h: 60 } },
         frame: { file: 'frame.jpg', sha256: sha, width: 640, height: 480 },
@@ -46,7 +47,9 @@ describe("incidents refuse another scheme's alert and evidence", () => {
   const record = async (token: string, extra: Record<string, unknown>) =>
     fetch(`${hub.http}/api/incidents`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ type: 'theft', occurredAt: new Date().toISOString(), description: 'took goods', ...extra }),
+      body: JSON.stringify({
+        type: 'theft', occurredAt: new Date().toISOString(), description: 'took goods', ...extra,
+      }),
     });
 
   it('a city operator cannot cite a town alert or town evidence; nothing is stored', async () => {
@@ -66,7 +69,8 @@ describe("incidents refuse another scheme's alert and evidence", () => {
 
   it('the town itself can cite them', async () => {
     const coord = await login(hub.http, 'coord', 'coord-password');
-    const res = await record(coord, { store: 'boots', alertId: townAlert, evidenceIds: [candidateId, `${candidateId}/crop.jpg`] });
+    const evidenceIds = [candidateId, `${candidateId}/crop.jpg`];
+    const res = await record(coord, { store: 'boots', alertId: townAlert, evidenceIds });
     expect(res.status).toBe(201);
   });
 });

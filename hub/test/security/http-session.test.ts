@@ -16,8 +16,13 @@ describe('HTTP sessions, CSRF and logout', () => {
   afterAll(async () => hub?.stop());
 
   const loginRaw = (username: string, password: string, headers: Record<string, string> = {}) =>
-    fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username, password }) });
+    fetch(`${hub.http}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password }),
+    });
   const cookiesOf = (res: Response) => new Map(res.headers.getSetCookie().map((c) => [c.split('=')[0]!, c]));
+  const csrfOf = (res: Response) => cookiesOf(res).get('sw_csrf')!.split(';')[0]!.slice('sw_csrf='.length);
   const jar = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
   const alertCount = () => {
     const db = new Database(path.join(hub.dataDir, 'shopwatch.db'), { readonly: true });
@@ -28,7 +33,11 @@ describe('HTTP sessions, CSRF and logout', () => {
     }
   };
   const raise = (headers: Record<string, string>, clientRef: string) =>
-    fetch(`${hub.http}/api/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ type: 'suspicious', severity: 'low', clientRef }) });
+    fetch(`${hub.http}/api/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ type: 'suspicious', severity: 'low', clientRef }),
+    });
 
   it('login sets an HttpOnly, SameSite=Strict session cookie and still returns the token for API clients', async () => {
     const res = await loginRaw('boots-staff', 'boots-password');
@@ -49,7 +58,7 @@ describe('HTTP sessions, CSRF and logout', () => {
   it('a cookie-authenticated write without the CSRF header is refused and changes nothing', async () => {
     const res = await loginRaw('boots-staff', 'boots-password');
     const cookie = jar(res);
-    const csrf = res.headers.getSetCookie().find((c) => c.startsWith('sw_csrf='))!.split(';')[0]!.slice('sw_csrf='.length);
+    const csrf = csrfOf(res);
     const before = alertCount();
     const forged = await raise({ cookie }, 'csrf-forged');
     expect(forged.status).toBe(403);
@@ -72,7 +81,7 @@ describe('HTTP sessions, CSRF and logout', () => {
     const res = await loginRaw('tesco-staff', 'tesco-password');
     const { token } = (await res.clone().json()) as { token: string };
     const cookie = jar(res);
-    const csrf = res.headers.getSetCookie().find((c) => c.startsWith('sw_csrf='))!.split(';')[0]!.slice('sw_csrf='.length);
+    const csrf = csrfOf(res);
     const sessions = () => {
       const db = new Database(path.join(hub.dataDir, 'shopwatch.db'), { readonly: true });
       try {
@@ -84,7 +93,9 @@ describe('HTTP sessions, CSRF and logout', () => {
     const n = sessions();
     // Logging out by cookie is a write: it needs the CSRF header too (or a forged page could log you out).
     expect((await fetch(`${hub.http}/api/logout`, { method: 'POST', headers: { cookie } })).status).toBe(403);
-    const out = await fetch(`${hub.http}/api/logout`, { method: 'POST', headers: { cookie, 'x-shopwatch-csrf': csrf } });
+    const out = await fetch(`${hub.http}/api/logout`, {
+      method: 'POST', headers: { cookie, 'x-shopwatch-csrf': csrf },
+    });
     expect(out.status).toBe(200);
     const cleared = cookiesOf(out);
     expect(cleared.get('sw_session')).toMatch(/^sw_session=;.*Max-Age=0/);

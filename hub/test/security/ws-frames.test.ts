@@ -21,8 +21,11 @@ describe('malformed WebSocket frames close only their own socket', () => {
 
   const text = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s) : s);
   const CASES: [string, () => Buffer][] = [
-    ['a frame announcing 2^40 bytes (over the payload limit)', () => frame({ opcode: 1, declaredLength: 1n << 40n, payload: Buffer.alloc(16) })],
-    ['a text frame with invalid UTF-8', () => frame({ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0x7d]) })],
+    [
+      'a frame announcing 2^40 bytes (over the payload limit)',
+      () => frame({ opcode: 1, declaredLength: 1n << 40n, payload: Buffer.alloc(16) }),
+    ],
+    ['a text frame with invalid UTF-8', () => frame({ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0xc3]) })],
     ['a frame with RSV1 set and no extension', () => frame({ opcode: 1, rsv: 4, payload: text('{"type":"ping"}') })],
     ['a frame with RSV2+RSV3 set', () => frame({ opcode: 1, rsv: 3, payload: text('{}') })],
     ['a reserved data opcode (0x3)', () => frame({ opcode: 3, payload: text('x') })],
@@ -60,7 +63,7 @@ describe('malformed WebSocket frames close only their own socket', () => {
     const s = net.connect(hub.httpPort, '127.0.0.1');
     s.on('error', () => undefined);
     await new Promise((r) => s.once('connect', r));
-    s.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n');
+    s.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n');
     s.resetAndDestroy();
     const g = net.connect(hub.httpPort, '127.0.0.1');
     g.on('error', () => undefined);
@@ -100,12 +103,16 @@ describe('the hub as its own process (npm run hub)', () => {
     const root = path.resolve(import.meta.dirname, '../../..');
     child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'hub/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, SHOPWATCH_DATA_DIR: dir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort), SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'fatal' },
+      env: {
+        ...process.env, SHOPWATCH_DATA_DIR: dir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort),
+        SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'fatal',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     const end = Date.now() + 30_000;
-    while (Date.now() < end && (await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.status, () => 0)) !== 200) await new Promise((r) => setTimeout(r, 100));
+    const ready = () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.status === 200, () => false);
+    while (Date.now() < end && !(await ready())) await new Promise((r) => setTimeout(r, 100));
 
     for (const [p, h] of [['/ws', {}], ['/mqtt', { 'Sec-WebSocket-Protocol': 'mqtt' }]] as const) {
       const s = await rawUpgrade(httpPort, p, h);
@@ -115,7 +122,8 @@ describe('the hub as its own process (npm run hub)', () => {
       t.write(frame({ opcode: 1, declaredLength: 1n << 40n, payload: Buffer.alloc(8) }));
       await closedWithin(t, 5000);
     }
-    const stillUp = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 500))]);
+    const halfSecond = new Promise<boolean>((r) => setTimeout(() => r(true), 500));
+    const stillUp = await Promise.race([exited.then(() => false), halfSecond]);
     expect(stillUp).toBe(true);
     expect((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status).toBe(200);
   }, 60_000);

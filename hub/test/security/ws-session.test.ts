@@ -18,7 +18,9 @@ describe('browser WebSocket sessions and floods', () => {
   afterAll(async () => hub?.stop());
 
   const cookieLogin = async (username: string, password: string) => {
-    const res = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const res = await fetch(`${hub.http}/api/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    });
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
     return { cookie: cookies.join('; '), token: ((await res.json()) as { token: string }).token };
   };
@@ -37,7 +39,10 @@ describe('browser WebSocket sessions and floods', () => {
   it('also closes a raw TCP upgrade that then sends nothing at all', async () => {
     const s = net.connect(hub.httpPort, '127.0.0.1');
     s.on('error', () => undefined);
-    s.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    s.write(
+      'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
     s.resume();
     const closed = await new Promise<boolean>((r) => {
       s.once('close', () => r(true));
@@ -116,7 +121,9 @@ describe('browser WebSocket sessions and floods', () => {
     const ws = await WsClient.open(wsUrl);
     ws.send({ type: 'hello', token });
     await ws.waitFor((m) => m.type === 'welcome');
-    const out = await fetch(`${hub.http}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const out = await fetch(`${hub.http}/api/logout`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}` },
+    });
     expect(out.status).toBe(200);
     expect((await ws.closed).code).toBe(4001);
     const again = await WsClient.open(wsUrl);

@@ -7,7 +7,17 @@ import { WsServerMessage } from '@shopwatch/protocols';
  * Hand-made WebSocket frames (RFC 6455 §5.2), for sending what no well-behaved client library
  * will: oversize lengths, invalid UTF-8, reserved bits and opcodes.
  */
-export function frame(o: { opcode: number; payload?: Buffer; fin?: boolean; rsv?: number; mask?: boolean; declaredLength?: bigint }): Buffer {
+export interface FrameSpec {
+  opcode: number;
+  payload?: Buffer;
+  fin?: boolean;
+  rsv?: number;
+  mask?: boolean;
+  /** The length written in the header, whatever the payload really is. */
+  declaredLength?: bigint;
+}
+
+export function frame(o: FrameSpec): Buffer {
   const payload = o.payload ?? Buffer.alloc(0);
   const len = o.declaredLength ?? BigInt(payload.length);
   const mask = o.mask ?? true;
@@ -32,7 +42,7 @@ export function frame(o: { opcode: number; payload?: Buffer; fin?: boolean; rsv?
 }
 
 /** A raw TCP socket that has completed the WebSocket handshake on `path`; no library parsing. */
-export async function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<net.Socket> {
+export async function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}) {
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => undefined); // the hub may reset it; that is the point
   await new Promise<void>((resolve, reject) => {
