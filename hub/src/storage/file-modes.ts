@@ -49,6 +49,9 @@ export function tightenModes(root: string): number {
   return changed;
 }
 
+/** The data dir's entries the hub owns: the database files, photos, evidence, keys, anchors. */
+const HUB_ENTRIES = [/^shopwatch\.db(-wal|-shm|-journal)?$/, /^(gallery|evidence|keys)$/, /^audit-anchor\.json$/];
+
 /**
  * Run once at start-up, before anything is written: files the hub creates from here on
  * (photos, evidence, spools) get 0600 / 0700 whatever the caller's umask, and what an older
@@ -61,6 +64,11 @@ export function secureDataDir(dataDir: string, log: { warn: (o: object, m: strin
     // Worker threads cannot change the umask; modes are still set explicitly where files are made.
   }
   ensurePrivateDir(dataDir);
-  const changed = tightenModes(dataDir);
+  // Only what the hub keeps there: SHOPWATCH_DATA_DIR pointed at a shared folder by mistake must
+  // not have unrelated files chmodded.
+  let changed = 0;
+  for (const name of fs.readdirSync(dataDir)) {
+    if (HUB_ENTRIES.some((re) => re.test(name))) changed += tightenModes(path.join(dataDir, name));
+  }
   if (changed) log.warn({ dataDir, changed }, 'tightened the modes of files in the data dir to 0600/0700');
 }
