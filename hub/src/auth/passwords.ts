@@ -35,39 +35,30 @@ class Semaphore {
   private waiting: (() => void)[] = [];
   constructor(private max: number, private maxWaiting: number) {}
 
-  get busy() {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
   /** Runs `fn` when a slot is free; null when the queue is full. */
   async run<T>(fn: () => Promise<T>): Promise<T | null> {
-    if (this.running >= this.max) {
-      if (this.waiting.length >= this.maxWaiting) return null;
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.running++;
+    if (this.running < this.max) this.running++;
+    else if (this.waiting.length >= this.maxWaiting) return null;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
     try {
       return await fn();
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      // Hand the slot straight to the next waiter, so a newcomer cannot slip in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }
 
 const userChecks = new Semaphore(USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE);
-/** How many user-password checks ran in this process (tests count them; metrics may too). */
-export const userVerifyStats = { started: 0 };
 
 /**
  * Verifies a person's password under the global concurrency cap. Resolves to null when too many
  * checks are already waiting: the login is refused as "busy" without touching argon2.
  */
 export function verifyUserPassword(hash: string, plain: string): Promise<boolean | null> {
-  return userChecks.run(() => {
-    userVerifyStats.started++;
-    return verifyHash(hash, plain);
-  });
+  return userChecks.run(() => verifyHash(hash, plain));
 }
 
 /**

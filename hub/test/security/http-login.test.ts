@@ -1,6 +1,9 @@
 import argon2 from 'argon2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorBody } from '@shopwatch/protocols';
+import {
+  USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE, hashPassword, verifyUserPassword,
+} from '../../src/auth/passwords';
 import { startTestHub } from '../support/hub';
 import { TestDevice } from '../support/mqtt';
 
@@ -73,4 +76,26 @@ describe('login limits under parallel guessing', () => {
     expect(results.filter((r) => r.status === 401).length).toBeLessThanOrEqual(10);
     expect(verify.mock.calls.length).toBeLessThanOrEqual(10);
   });
+
+  it('never runs more than 2 password checks at once, and refuses beyond the queue', async () => {
+    const hash = await hashPassword('the-right-password');
+    const original = argon2.verify.bind(argon2);
+    let inFlight = 0;
+    let most = 0;
+    vi.spyOn(argon2, 'verify').mockImplementation(async (...args: Parameters<typeof argon2.verify>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await original(...args);
+      } finally {
+        inFlight--;
+      }
+    });
+    const n = USER_VERIFY_CONCURRENCY + USER_VERIFY_QUEUE + 6;
+    const guess = (i: number) => verifyUserPassword(hash, i === 0 ? 'the-right-password' : 'wrong');
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => guess(i)));
+    expect(most).toBe(USER_VERIFY_CONCURRENCY);
+    expect(results.filter((r) => r === null)).toHaveLength(6);
+    expect(results[0]).toBe(true);
+    expect(results.filter((r) => r === false)).toHaveLength(n - 7);
+  }, 120_000);
 });
