@@ -21,9 +21,13 @@ export interface BrowserSocketLimits {
   burst: number;
   /** Messages refused for rate beyond this close the socket (1008). */
   floodClose: number;
+  /** Ping interval; each beat also re-checks that the socket's session still exists. */
+  heartbeatMs: number;
 }
 
-export const DEFAULT_LIMITS: BrowserSocketLimits = { authGraceMs: 5_000, perSecond: 20, burst: 40, floodClose: 200 };
+export const DEFAULT_LIMITS: BrowserSocketLimits = {
+  authGraceMs: 5_000, perSecond: 20, burst: 40, floodClose: 200, heartbeatMs: 30_000,
+};
 
 /**
  * The browser WebSocket at `/ws`: the dashboard's live channel. Authenticated by the session
@@ -87,7 +91,10 @@ export class BrowserSockets {
       if (!alive) return ws.terminate();
       alive = false;
       ws.ping();
-    }, 30_000);
+      // A session that ended elsewhere (expiry, a logout on another hub, the user removed from the
+      // provisioning file) must not keep its live feed: re-check it on every beat.
+      if (session) void this.sessionAlive(session).then((ok) => ok || shut(4001, 'session ended'));
+    }, this.limits.heartbeatMs);
     ws.on('pong', () => (alive = true));
     ws.on('close', () => {
       closed = true;
@@ -169,6 +176,16 @@ export class BrowserSockets {
         if (refusedHello) shut(4001, 'unauthenticated');
       }
     });
+  }
+
+  private async sessionAlive(tokenHash: string): Promise<boolean> {
+    try {
+      const s = await this.svc.repo.getSession(tokenHash, new Date().toISOString());
+      return !!s && !!(await this.svc.repo.getUser(s.username));
+    } catch (err) {
+      this.log.warn({ err }, 'session check failed; keeping the socket');
+      return true;
+    }
   }
 
   /** Subscribes one socket to the hub events its user may see. */

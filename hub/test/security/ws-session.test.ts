@@ -1,5 +1,11 @@
 import net from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/auth/tokens';
+import { logger } from '../../src/log';
+import { BrowserSockets, DEFAULT_LIMITS } from '../../src/ws/browser';
 import { login, startTestHub } from '../support/hub';
 import { WsClient, busListeners } from './ws-support';
 
@@ -130,5 +136,29 @@ describe('browser WebSocket sessions and floods', () => {
     again.send({ type: 'hello', token });
     expect((await again.closed).code).toBe(4001);
     expect(again.messages.some((m) => m.type === 'welcome')).toBe(false);
+  });
+
+  it('a session ended elsewhere (row deleted, as re-provisioning does) closes its socket at a beat', async () => {
+    // The same sockets class on its own server, with a fast heartbeat, over the real hub's services.
+    const browsers = new BrowserSockets(hub.services, logger('test:ws'), { ...DEFAULT_LIMITS, heartbeatMs: 300 });
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    wss.on('connection', (ws, req) => browsers.handle(ws, req));
+    await new Promise((r) => wss.once('listening', r));
+    try {
+      const token = await login(hub.http, 'warden', 'warden-password');
+      const ws = await WsClient.open(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/ws`);
+      ws.send({ type: 'hello', token });
+      await ws.waitFor((m) => m.type === 'welcome');
+      await new Promise((r) => setTimeout(r, 700));
+      expect(ws.ws.readyState).toBe(ws.ws.OPEN); // beats while the session exists keep it open
+      const db = new Database(path.join(hub.dataDir, 'shopwatch.db'));
+      db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
+      db.close();
+      const t0 = performance.now();
+      expect((await ws.closed).code).toBe(4001);
+      expect(performance.now() - t0).toBeLessThan(3_000);
+    } finally {
+      wss.close();
+    }
   });
 });
