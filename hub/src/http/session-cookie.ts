@@ -78,12 +78,15 @@ export function csrfMatches(header: string | undefined, cookieValue: string | un
 /**
  * For a cookie-authenticated WebSocket: the browser always sends Origin on an upgrade, and a
  * page of another site must not ride on our cookie (cross-site WebSocket hijacking).
- * Non-browser clients send no Origin and cannot be tricked into sending our cookie.
+ * Non-browser clients send no Origin and cannot be tricked into sending our cookie. `hosts` are
+ * the Host header and, behind a reverse proxy, X-Forwarded-Host: a page cannot set either on a
+ * browser's WebSocket request, so accepting both opens nothing to another site.
  */
-export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+export function sameOrigin(origin: string | undefined, hosts: (string | undefined)[]): boolean {
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === host;
+    const host = new URL(origin).host;
+    return hosts.some((h) => h !== undefined && h.split(',')[0]!.trim() === host);
   } catch {
     return false;
   }

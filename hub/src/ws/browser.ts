@@ -133,7 +133,7 @@ export class BrowserSockets {
       const how = 'send {"type":"hello","token":...} or use the session cookie';
       fail(new HubError('unauthenticated', `tokens in the URL are refused; ${how}`));
       shut(4001, 'unauthenticated');
-    } else if (cookieToken && sameOrigin(req.headers.origin, req.headers.host)) {
+    } else if (cookieToken && sameOrigin(req.headers.origin, [req.headers.host, forwardedHost(req)])) {
       login(cookieToken).catch((e) => {
         fail(e);
         shut(4001, 'unauthenticated');
@@ -213,3 +213,8 @@ export class BrowserSockets {
 }
 
 export const WS_MAX_PAYLOAD = MAX_MESSAGE_BYTES;
+
+function forwardedHost(req: IncomingMessage): string | undefined {
+  const h = req.headers['x-forwarded-host'];
+  return Array.isArray(h) ? h[0] : h;
+}

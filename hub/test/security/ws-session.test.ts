@@ -120,6 +120,13 @@ describe('browser WebSocket sessions and floods', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(evil.messages.some((m) => m.type === 'welcome')).toBe(false);
     evil.ws.close();
+
+    // Behind a reverse proxy that rewrites Host, the public name arrives as X-Forwarded-Host.
+    const proxied = await WsClient.open(wsUrl, {
+      headers: { cookie, 'x-forwarded-host': 'shopwatch.example' }, origin: 'https://shopwatch.example',
+    });
+    await proxied.waitFor((m) => m.type === 'welcome');
+    proxied.ws.close();
   });
 
   it('logout ends the session: its open socket is closed and the token is dead', async () => {
