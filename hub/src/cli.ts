@@ -4,6 +4,8 @@ import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
 import { photoPath, photoRoot } from './gallery/subjects';
 import { logger } from './log';
+import { SecretKey } from './auth/device-secrets';
+import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { GovernanceRepository } from './storage/governance-repository';
 import { openDatabase } from './storage/sqlite';
@@ -12,7 +14,9 @@ import { SqliteRepository } from './storage/sqlite-repository';
 const USAGE = `usage:
   npm run hub                                   start the hub
   npm run hub -- audit verify                   check the audit log's hash chain
-  npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject`;
+  npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
+  npm run hub -- provision FILE                 apply a provisioning file to the data folder; a running
+                                                hub ends removed users' sessions and devices' connections`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
 export async function runCommand(args: string[], config: HubConfig): Promise<number> {
@@ -28,6 +32,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     console.error(`audit log BROKEN at entry ${r.brokenAt}: ${r.reason}`);
     return 1;
   }
+  if (args[0] === 'provision' && args[1]) return provision(args[1], config);
   if (args[0] === 'sar') {
     const opt = (name: string) => {
       const i = args.indexOf(`--${name}`);
@@ -58,4 +63,18 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
   }
   console.error(USAGE);
   return 2;
+}
+
+/** Applies a file to the data folder; a hub running on it notices within seconds (see Revocation). */
+async function provision(file: string, config: HubConfig): Promise<number> {
+  const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
+  const db = openDatabase(config.dataDir, logger('hub:cli'));
+  try {
+    const r = await applyProvisioning(new SqliteRepository(db), p, SecretKey.forDataDir(config.dataDir), logger('hub:provisioning'));
+    console.log(`applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, `
+      + `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`);
+    return 0;
+  } finally {
+    db.close();
+  }
 }

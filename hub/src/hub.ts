@@ -26,6 +26,8 @@ import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { Presence } from './mqtt/presence';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
+import { Revocation } from './provisioning/revocation';
+import { SecretKey } from './auth/device-secrets';
 import { createHttpServer } from './server';
 import type { HubServices } from './services';
 import { openDatabase } from './storage/sqlite';
@@ -36,6 +38,8 @@ export interface RunningHub {
   httpPort: number;
   mqttPort: number;
   services: HubServices;
+  /** Re-applies a provisioning file (SHOPWATCH_SEED by default) and ends removed devices' connections. */
+  reprovision(file?: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -58,7 +62,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
   const repo = new SqliteRepository(db);
   stops.push(() => repo.close());
-  if (seed) await applyProvisioning(repo, seed, logger('hub:provisioning'));
+  const key = SecretKey.forDataDir(config.dataDir);
+  if (seed) await applyProvisioning(repo, seed, key, logger('hub:provisioning'));
 
   const metrics = createMetrics();
   const bus = new EventBus(logger('hub:bus'));
@@ -70,7 +75,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const evidenceRepo = new SqliteEvidenceRepository(db);
   const galleryRepo = new SqliteGalleryRepository(db);
   const audit = new AuditLog(db);
-  const devices = new DeviceAuthenticator(repo);
+  const devices = new DeviceAuthenticator(repo, key);
   const evidence = new EvidenceService(evidenceRepo, bus, logger('hub:evidence'));
   const evidenceStore = new EvidenceStore(config.dataDir);
   const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'));
@@ -102,6 +107,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   broker.aedes.on('subscribe', (subs, client) => {
     catchUp(client, subs, { repo, dir, log: logger('hub:catch-up') }).catch((err) => log.error({ err }, 'catch-up failed'));
   });
+  const revocation = new Revocation(broker.aedes, repo, dir, bus, logger('hub:provisioning'));
+  await revocation.start();
+  stops.push(() => revocation.stop());
   const presence = new Presence(broker, repo, bus, logger('hub:presence'));
   await presence.start();
   metrics.gauge('shopwatch_mqtt_clients', 'Connected MQTT clients', () => broker.aedes.connectedClients);
@@ -130,6 +138,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     httpPort,
     mqttPort,
     services,
+    reprovision: async (file = config.seed) => {
+      if (!file) throw new Error('no provisioning file: set SHOPWATCH_SEED');
+      await applyProvisioning(repo, readProvisioning(file), key, logger('hub:provisioning'));
+      return revocation.check();
+    },
     stop: () =>
       (stopping ??= (async () => {
         ready = false;
