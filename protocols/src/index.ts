@@ -10,3 +10,4 @@ export * from './evidence';
 export * from './gallery';
 export * from './review';
 export * from './governance';
+export * from './credentials';

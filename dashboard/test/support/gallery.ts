@@ -65,7 +65,7 @@ export async function deliverCandidate(opts: { mqttPort: number; http: string; d
     files: [put('crop.jpg', crop), put('frame.jpg', frame)],
   };
   const uplink = new HubUplink({
-    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' }, scheme: 'town', log: createLogger('test:edge'),
+    mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' }, scheme: 'town', log: createLogger('test:edge'),
   });
   try {
     await new Promise((r) => uplink.client.once('connect', r));

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { Provisioning, describeIssues } from '@shopwatch/protocols';
-import { defaultDuty } from '../auth/principal';
+import { Provisioning, defaultDuty, describeIssues } from '@shopwatch/protocols';
 import { type SecretKey, equalHex } from '../auth/device-secrets';
 import { hashPassword } from '../auth/passwords';
 import type { Logger } from '../log';
