@@ -13,6 +13,7 @@ import type { Repository } from '../storage/repository';
 import type { Metrics } from '../metrics';
 import { attach, connectionOf, markSent } from './connections';
 import { handleInbound } from './inbound';
+import { indexedMemoryPersistence } from './retained-index';
 import type { AlertService } from '../alerts/service';
 import type { CameraService } from '../devices/cameras';
 import type { EvidenceService } from '../evidence/service';
@@ -46,6 +47,7 @@ export class Broker {
       heartbeatInterval: 60_000,
       connectTimeout: 10_000,
       maxClientsIdLength: 128,
+      persistence: indexedMemoryPersistence(), // SUBSCRIBE must not scan every device's retained presence
       authenticate: (c, u, p, done) => void this.authenticate(c, u, p, done),
       authorizePublish: (c, packet, done) => void this.authorizePublish(c, packet, done),
       authorizeSubscribe: (c, sub, done) => void this.authorizeSubscribe(c, sub, done),
@@ -66,7 +68,8 @@ export class Broker {
     });
     await new Promise<void>((resolve, reject) => {
       this.tcp!.once('error', reject);
-      this.tcp!.listen(port, host, () => resolve());
+      // backlog: a town's radios reconnecting at once must queue, not be reset (Node's default is 511).
+      this.tcp!.listen({ port, host, backlog: 8192 }, () => resolve());
     });
     return (this.tcp.address() as net.AddressInfo).port;
   }

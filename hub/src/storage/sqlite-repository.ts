@@ -56,6 +56,7 @@ export class SqliteRepository implements Repository {
       nextDue: p('SELECT MIN(escalates_at) FROM alerts WHERE escalates_at IS NOT NULL').pluck(),
       device: p('SELECT * FROM devices WHERE id = ?'),
       devices: p('SELECT * FROM devices WHERE scheme = ? AND disabled_at IS NULL ORDER BY id'),
+      touch: p('UPDATE devices SET last_seen = ? WHERE id = ?'),
     };
   }
 
@@ -159,7 +160,7 @@ export class SqliteRepository implements Repository {
   private deviceFromRow(r: Row): DeviceRecord {
     return {
       id: r.id, kind: r.kind, scheme: r.scheme, store: r.store, duty: r.duty, name: r.name, secretHash: r.secret_hash,
-      sinceSeq: r.since_seq, lastSeen: r.last_seen, disabledAt: r.disabled_at,
+      sinceSeq: r.since_seq, lastSeen: this.lastSeen.get(r.id) ?? r.last_seen, disabledAt: r.disabled_at,
     };
   }
 
@@ -198,7 +199,24 @@ export class SqliteRepository implements Repository {
   }
 
   async touchDevice(id: string, at: string) {
-    this.db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?').run(at, id);
+    // Batched: a reconnect storm of thousands of radios must not cost an fsync per connection on
+    // the event loop. A crash loses at most one interval of last-seen times, nothing acknowledged.
+    this.lastSeen.set(id, at);
+    this.lastSeenTimer ??= setTimeout(() => this.flushLastSeen(), 1000).unref();
+  }
+
+  private lastSeen = new Map<string, string>();
+  private lastSeenTimer: NodeJS.Timeout | null = null;
+
+  private flushLastSeen() {
+    if (this.lastSeenTimer) clearTimeout(this.lastSeenTimer);
+    this.lastSeenTimer = null;
+    if (!this.lastSeen.size || !this.db.open) return;
+    const batch = [...this.lastSeen];
+    this.lastSeen.clear();
+    this.db.transaction(() => {
+      for (const [id, at] of batch) this.q.touch.run(at, id);
+    })();
   }
 
   async createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string) {
@@ -359,6 +377,7 @@ export class SqliteRepository implements Repository {
   }
 
   close() {
+    this.flushLastSeen();
     this.db.close();
   }
 }
