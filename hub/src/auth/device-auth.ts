@@ -19,7 +19,7 @@ export class DeviceAuthenticator {
   constructor(
     private repo: Repository,
     private key: SecretKey,
-    private maxInFlight = 16,
+    private maxInFlight = 64,
   ) {}
 
   async authenticate(id: string | undefined, secret: string | undefined): Promise<DeviceRecord | null> {
