@@ -25,8 +25,8 @@ function raiseLoop(raiser: MqttClient, tag: string, everyMs: number) {
   return { times, stop: async () => ((stopped = true), await done) };
 }
 
-const connectRaiser = (mqttPort: number) => mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-  username: 'raiser-z0', password: fleetSecret('raiser-z0'), clientId: 'raiser-z0-fleet', reconnectPeriod: 0,
+const connectRaiser = (mqttPort: number, id = 'raiser-z0') => mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+  username: id, password: fleetSecret(id), clientId: `${id}-fleet`, reconnectPeriod: 0,
 });
 
 const summary = (xs: number[]) => ({ n: xs.length, p50: +percentile(xs, 50).toFixed(1), p99: +percentile(xs, 99).toFixed(1), max: +Math.max(...xs).toFixed(1) });
@@ -56,12 +56,12 @@ describe(`a hub with ${RADIOS} radios`, () => {
   }, 90_000);
 
   it(`serves a reconnect storm of ${RADIOS} radios within 30 s while a connected radio's raises stay acknowledged`, async () => {
-    const raiser = await connectRaiser(ports[0]);
-    const before = raiseLoop(raiser, 'calm', 20);
+    const raiser = await connectRaiser(ports[0], 'raiser-q');
+    const before = raiseLoop(raiser, 'calm', 50);
     await new Promise((r) => setTimeout(r, 1000));
     await before.stop();
     const cpu0 = cpuSeconds(child!.pid!);
-    const during = raiseLoop(raiser, 'storm', 20);
+    const during = raiseLoop(raiser, 'storm', 50);
     const s = await stormInChild(ports[0], 0, RADIOS);
     await during.stop();
     const cpu = cpuSeconds(child!.pid!) - cpu0;
@@ -74,7 +74,7 @@ describe(`a hub with ${RADIOS} radios`, () => {
     expect(cpu).toBeLessThan(30);
     expect(s.ms).toBeLessThan(120_000);
     // Admission control: raises kept being acknowledged all through the storm, not only after it.
-    expect(during.times.length).toBeGreaterThan(s.ms / 20 / 10);
+    expect(during.times.length).toBeGreaterThan(s.ms / 50 / 10);
     expect(percentile(during.times, 50)).toBeLessThan(500);
     await s.end();
     await raiser.endAsync();

@@ -15,7 +15,7 @@ export const zoneOf = (i: number) => `z${i % FLEET_ZONES}`;
 
 /**
  * One scheme with `radios` store radios spread over 10 zones and 100 stores, a control-room
- * tablet and one raising radio per zone, plus an operator to list alerts.
+ * tablet, one raising radio per zone and one in a zone without radios, and an operator.
  */
 export function fleetProvisioning(radios: number): ProvisioningInput {
   const zones = Array.from({ length: FLEET_ZONES }, (_, z) => ({ id: `z${z}`, name: `Zone ${z}` }));
@@ -24,6 +24,11 @@ export function fleetProvisioning(radios: number): ProvisioningInput {
     id: `d${i}`, kind: 'radio' as const, scheme: 'fleet', store: `st${i % 100}`, secret: fleetSecret(`d${i}`),
   }));
   for (let z = 0; z < FLEET_ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'fleet', store: `st${z}`, secret: fleetSecret(`raiser-z${z}`) });
+  // A radio in a zone of its own: its raises measure the hub's responsiveness without fanning out
+  // to (and catching up) thousands of storm radios.
+  zones.push({ id: 'zq', name: 'Quiet zone' });
+  stores.push({ id: 'stq', name: 'Quiet store', zone: 'zq' });
+  devices.push({ id: 'raiser-q', kind: 'radio', scheme: 'fleet', store: 'stq', secret: fleetSecret('raiser-q') });
   devices.push({ id: 'control', kind: 'tablet', scheme: 'fleet', secret: fleetSecret('control'), duty: 'control-room' });
   return {
     schemes: [{ id: 'fleet', name: 'Fleet', zones, stores, settings: { escalationSeconds: 3600, catchUpHours: 24 } }],
