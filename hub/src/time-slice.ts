@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  */
 export class TimeSlice {
   private since = performance.now();
-  constructor(private budgetMs = 3) {}
+  constructor(private budgetMs = 1) {}
 
   async yieldIfDue(): Promise<void> {
     if (performance.now() - this.since < this.budgetMs) return;

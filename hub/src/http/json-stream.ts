@@ -6,7 +6,7 @@ import type { Ctx } from './context';
  * the event loop. A single `JSON.stringify` of 500 alerts with a large fleet's delivery lists
  * takes tens of milliseconds, and every MQTT acknowledgement would wait behind it.
  */
-export function jsonArray(c: Ctx, items: readonly unknown[], budgetMs = 3): Response {
+export function jsonArray(c: Ctx, items: readonly unknown[], budgetMs = 1): Response {
   const enc = new TextEncoder();
   let i = 0;
   const stream = new ReadableStream<Uint8Array>({
