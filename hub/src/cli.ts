@@ -70,7 +70,8 @@ async function provision(file: string, config: HubConfig): Promise<number> {
   const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
   const db = openDatabase(config.dataDir, logger('hub:cli'));
   try {
-    const r = await applyProvisioning(new SqliteRepository(db), p, SecretKey.forDataDir(config.dataDir), logger('hub:provisioning'));
+    const key = SecretKey.forDataDir(config.dataDir);
+    const r = await applyProvisioning(new SqliteRepository(db), p, key, logger('hub:provisioning'));
     console.log(`applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, `
       + `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`);
     return 0;

@@ -105,22 +105,26 @@ export const Provisioning = z
     const schemes = new Map(p.schemes.map((s) => [s.id, s]));
     p.schemes.forEach((s, i) => {
       unique(s.zones, (z) => z.id, (j, id) => issue(['schemes', i, 'zones', j, 'id'], `duplicate zone id "${id}"`));
-      unique(s.stores, (st) => st.id, (j, id) => issue(['schemes', i, 'stores', j, 'id'], `duplicate store id "${id}"`));
+      unique(s.stores, (st) => st.id, (j, id) =>
+        issue(['schemes', i, 'stores', j, 'id'], `duplicate store id "${id}"`));
       const zones = new Set(s.zones.map((z) => z.id));
       s.stores.forEach((st, j) => {
-        if (!zones.has(st.zone)) issue(['schemes', i, 'stores', j, 'zone'], `unknown zone "${st.zone}" in scheme "${s.id}"`);
+        if (!zones.has(st.zone))
+          issue(['schemes', i, 'stores', j, 'zone'], `unknown zone "${st.zone}" in scheme "${s.id}"`);
       });
     });
     const checkPlace = (kind: 'users' | 'devices', i: number, scheme: string, store?: string) => {
       const s = schemes.get(scheme);
       if (!s) return issue([kind, i, 'scheme'], `unknown scheme "${scheme}"`);
-      if (store && !s.stores.some((st) => st.id === store)) issue([kind, i, 'store'], `unknown store "${store}" in scheme "${scheme}"`);
+      if (store && !s.stores.some((st) => st.id === store))
+        issue([kind, i, 'store'], `unknown store "${store}" in scheme "${scheme}"`);
     };
     p.users.forEach((u, i) => {
       checkPlace('users', i, u.scheme, u.store);
       const place = PLACEMENT.roles[u.role];
       if (place === 'store' && !u.store) issue(['users', i, 'store'], `${a(u.role)} belongs to a store: name it`);
-      if (place === 'scheme' && u.store) issue(['users', i, 'store'], `${a(u.role)} works for the whole scheme: remove "store"`);
+      if (place === 'scheme' && u.store)
+        issue(['users', i, 'store'], `${a(u.role)} works for the whole scheme: remove "store"`);
       const weak = passwordWeakness(u.password, u.username);
       if (weak && u.password.length >= MIN_PASSWORD_LENGTH) issue(['users', i, 'password'], weak);
     });
@@ -129,14 +133,17 @@ export const Provisioning = z
       const duty = d.duty ?? defaultDuty(d.kind, d.store);
       const allowed: readonly DeviceDuty[] = PLACEMENT.kinds[d.kind];
       const what = d.kind === 'edge' ? 'an edge box' : a(d.kind);
-      if (!allowed.includes(duty)) issue(['devices', i, 'duty'], `${what} cannot have duty "${duty}" (allowed: ${allowed.join(', ')})`);
-      else if (PLACEMENT.duties[duty] === 'store' && !d.store) issue(['devices', i, 'store'], `${what} with duty "${duty}" belongs to a store: name it`);
+      if (!allowed.includes(duty))
+        issue(['devices', i, 'duty'], `${what} cannot have duty "${duty}" (allowed: ${allowed.join(', ')})`);
+      else if (PLACEMENT.duties[duty] === 'store' && !d.store)
+        issue(['devices', i, 'store'], `${what} with duty "${duty}" belongs to a store: name it`);
       else if (PLACEMENT.duties[duty] === 'scheme' && d.store)
         issue(['devices', i, 'duty'], `duty "${duty}" covers the whole scheme, but ${what} names store "${d.store}"`);
     });
     unique(p.schemes, (s) => s.id, (i, id) => issue(['schemes', i, 'id'], `duplicate scheme id "${id}"`));
     // Login is case-insensitive, so "ADMIN" and "admin" would be one account.
-    unique(p.users, (u) => u.username.toLowerCase(), (i, n) => issue(['users', i, 'username'], `duplicate username "${n}" (case is ignored)`));
+    unique(p.users, (u) => u.username.toLowerCase(), (i, n) =>
+      issue(['users', i, 'username'], `duplicate username "${n}" (case is ignored)`));
     unique(p.devices, (d) => d.id, (i, id) => issue(['devices', i, 'id'], `duplicate device id "${id}"`));
   });
 const a = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);

@@ -160,7 +160,7 @@ export class AlertService {
    * Built a few alerts at a time between turns of the event loop: a console listing 500 alerts
    * of a 10,000-device fleet must not hold up the PUBACK of a raise arriving meanwhile.
    */
-  async page(p: Principal, f: Omit<AlertFilter, 'scheme' | 'zones' | 'before'> & { cursor?: string }): Promise<AlertPage> {
+  async page(p: Principal, f: PageFilter): Promise<AlertPage> {
     const { cursor, ...filter } = f;
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     // One more than asked tells whether a next page exists without a second query.
@@ -192,6 +192,8 @@ export class AlertService {
   }
 }
 
+export type PageFilter = Omit<AlertFilter, 'scheme' | 'zones' | 'before'> & { cursor?: string };
+
 export interface AlertPage {
   alerts: AlertWithDeliveries[];
   nextCursor: string | null;
@@ -205,8 +207,8 @@ function encodeCursor(a: { raisedAt: string; id: string }): string {
 function decodeCursor(cursor: string): { raisedAt: string; id: string } {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && v[0].length <= 40 && v[1].length <= 64)
-      return { raisedAt: v[0], id: v[1] };
+    const [raisedAt, id] = Array.isArray(v) && v.length === 2 ? v : [];
+    if (typeof raisedAt === 'string' && typeof id === 'string' && raisedAt.length <= 40 && id.length <= 64) return { raisedAt, id };
   } catch {
     // falls through to the error below
   }

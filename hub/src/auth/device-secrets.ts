@@ -64,7 +64,10 @@ export class SecretKey {
    */
   async verifyDevice(id: string, stored: string | null, secret: string): Promise<boolean> {
     const expected = stored ?? this.dummy;
-    if (expected.startsWith(DEVICE_PREFIX)) return equalHex(expected, this.deviceVerifier(id, secret)) && stored !== null;
+    if (expected.startsWith(DEVICE_PREFIX)) {
+      const same = equalHex(expected, this.deviceVerifier(id, secret));
+      return same && stored !== null;
+    }
     // A verifier from before keyed digests (an argon2id hash): still honoured until re-provisioned.
     return verifyHash(expected, secret);
   }

@@ -49,19 +49,20 @@ export interface ApplyReport {
  * file writes nothing. Users missing from the file are deleted with their sessions; devices
  * missing from it are disabled (their history keeps naming them) and reported for disconnection.
  */
-export async function applyProvisioning(repo: Repository, p: Provisioning, key: SecretKey, log: Logger): Promise<ApplyReport> {
+export async function applyProvisioning(
+  repo: Repository, p: Provisioning, key: SecretKey, log: Logger,
+): Promise<ApplyReport> {
   const t0 = performance.now();
   for (const s of p.schemes) {
-    await repo.upsertScheme({
-      id: s.id, name: s.name, settings: s.settings,
-      zones: s.zones, stores: s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null })),
-    });
+    const stores = s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null }));
+    await repo.upsertScheme({ id: s.id, name: s.name, settings: s.settings, zones: s.zones, stores });
   }
   const users = await applyUsers(repo, p, key);
   const devices = await applyDevices(repo, p, key);
   await repo.bumpProvisioningGeneration(new Date().toISOString());
   const report: ApplyReport = { ...users, ...devices, ms: Math.round(performance.now() - t0) };
-  log.info({ schemes: p.schemes.length, users: p.users.length, devices: p.devices.length, ...report }, 'provisioning applied');
+  const counts = { schemes: p.schemes.length, users: p.users.length, devices: p.devices.length };
+  log.info({ ...counts, ...report }, 'provisioning applied');
   return report;
 }
 
@@ -74,11 +75,13 @@ async function applyUsers(repo: Repository, p: Provisioning, key: SecretKey) {
     const passwordDigest = key.passwordDigest(u.username, u.password);
     const same = before?.passwordDigest ? equalHex(before.passwordDigest, passwordDigest) : false;
     if (!same) hashed++;
+    const passwordHash = same ? before!.passwordHash : await hashPassword(u.password);
     const row: UserRecord = {
-      username: before?.username ?? u.username, passwordHash: same ? before!.passwordHash : await hashPassword(u.password),
+      username: before?.username ?? u.username, passwordHash,
       role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null, passwordDigest,
     };
-    if (!before || !same || !sameFields(before, row, ['role', 'scheme', 'store', 'displayName'])) await repo.upsertUser(row);
+    const unchanged = before && same && sameFields(before, row, ['role', 'scheme', 'store', 'displayName']);
+    if (!unchanged) await repo.upsertUser(row);
   });
   const keep = new Set(p.users.map((u) => u.username.toLowerCase()));
   const removedUsers = [...old.values()].filter((u) => !keep.has(u.username.toLowerCase())).map((u) => u.username);

@@ -39,7 +39,8 @@ export class Revocation {
       set?.delete(client);
       if (id && set?.size === 0) this.byDevice.delete(id);
     });
-    this.timer = setInterval(() => void this.check().catch((err) => this.log.error({ err }, 'provisioning check failed')), this.pollMs);
+    const poll = () => void this.check().catch((err) => this.log.error({ err }, 'provisioning check failed'));
+    this.timer = setInterval(poll, this.pollMs);
     this.timer.unref();
   }
 

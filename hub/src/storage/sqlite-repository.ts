@@ -106,11 +106,13 @@ export class SqliteRepository implements Repository {
   async upsertUser(u: UserRecord) {
     // No conflict target: a username differing only in case updates the existing row (the
     // case-insensitive unique index), since login treats them as one user.
-    this.db.prepare(`INSERT INTO users (username, password_hash, role, scheme, store, display_name, created_at, password_digest)
+    this.db.prepare(`INSERT INTO users
+      (username, password_hash, role, scheme, store, display_name, created_at, password_digest)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET password_hash = excluded.password_hash,
       role = excluded.role, scheme = excluded.scheme, store = excluded.store, display_name = excluded.display_name,
       password_digest = excluded.password_digest`)
-      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString(), u.passwordDigest ?? null);
+      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString(),
+        u.passwordDigest ?? null);
   }
 
   private userFromRow(r: Row): UserRecord {
@@ -146,8 +148,8 @@ export class SqliteRepository implements Repository {
 
   async upsertDevices(list: ProvisionedDeviceRecord[]) {
     // A new device starts its catch-up from now: it was not there to miss older events.
-    const upsert = this.db.prepare(`INSERT INTO devices (id, kind, scheme, store, duty, name, secret_hash, created_at, since_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const upsert = this.db.prepare(`INSERT INTO devices
+      (id, kind, scheme, store, duty, name, secret_hash, created_at, since_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, scheme = excluded.scheme, store = excluded.store,
       duty = excluded.duty, name = excluded.name, secret_hash = excluded.secret_hash, disabled_at = NULL`);
     this.db.transaction(() => {
@@ -189,7 +191,8 @@ export class SqliteRepository implements Repository {
   }
 
   async provisioningGeneration() {
-    return (this.db.prepare('SELECT generation FROM provisioning_state WHERE id = 1').pluck().get() as number | undefined) ?? 0;
+    const g = this.db.prepare('SELECT generation FROM provisioning_state WHERE id = 1').pluck().get();
+    return (g as number | undefined) ?? 0;
   }
 
   async bumpProvisioningGeneration(at: string) {
@@ -294,7 +297,8 @@ export class SqliteRepository implements Repository {
       args.beforeAt = f.before.raisedAt;
       args.beforeId = f.before.id;
     }
-    return { sql: `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id DESC LIMIT @limit`, args };
+    const sql = `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id DESC LIMIT @limit`;
+    return { sql, args };
   }
 
   async listAlerts(f: AlertFilter) {

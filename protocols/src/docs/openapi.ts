@@ -40,7 +40,9 @@ export function openApiDocument() {
           responses: {
             200: {
               description: 'One page of alerts', content: json({ type: 'array', items: ref('AlertWithDeliveries') }),
-              headers: { 'X-Next-Cursor': { description: 'Present when more alerts follow: pass it as ?cursor=', schema: { type: 'string' } } },
+              headers: {
+                'X-Next-Cursor': { description: 'Present when more alerts follow: pass it as ?cursor=', schema: { type: 'string' } },
+              },
             },
             ...errors(400, 401),
           },
