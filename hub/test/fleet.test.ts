@@ -17,7 +17,7 @@ function raiseLoop(raiser: MqttClient, tag: string, everyMs: number) {
   const done = (async () => {
     for (let i = 0; !stopped; i++) {
       const t0 = performance.now();
-      await raiser.publishAsync(topics.alertRaise('fleet'), JSON.stringify({ type: 'shoplifting', severity: 'low', clientRef: `${tag}-${i}` }), { qos: 1 });
+      await raiser.publishAsync(topics.alertRaise('fleet'), raise(`${tag}-${i}`), { qos: 1 });
       times.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -29,7 +29,11 @@ const connectRaiser = (mqttPort: number, id = 'raiser-z0') => mqtt.connectAsync(
   username: id, password: fleetSecret(id), clientId: `${id}-fleet`, reconnectPeriod: 0,
 });
 
-const summary = (xs: number[]) => ({ n: xs.length, p50: +percentile(xs, 50).toFixed(1), p99: +percentile(xs, 99).toFixed(1), max: +Math.max(...xs).toFixed(1) });
+const raise = (clientRef: string) => JSON.stringify({ type: 'shoplifting', severity: 'low', clientRef });
+const summary = (xs: number[]) => ({
+  n: xs.length, p50: +percentile(xs, 50).toFixed(1), p99: +percentile(xs, 99).toFixed(1),
+  max: +Math.max(...xs).toFixed(1),
+});
 
 describe(`a hub with ${RADIOS} radios`, () => {
   const dir = tempDir('shopwatch-fleet-');
@@ -50,12 +54,13 @@ describe(`a hub with ${RADIOS} radios`, () => {
     await killHub(child, 'SIGKILL');
     child = spawnHub(dir, seed, ...ports);
     const afterKill = await timeUntilReady(ports[1]);
-    console.log(`[fleet] ${RADIOS} devices: first start with initial apply ${first.toFixed(0)} ms, restart ${again.toFixed(0)} ms, after SIGKILL ${afterKill.toFixed(0)} ms`);
+    console.log(`[fleet] ${RADIOS} devices: first start with initial apply ${first.toFixed(0)} ms,`,
+      `restart ${again.toFixed(0)} ms, after SIGKILL ${afterKill.toFixed(0)} ms`);
     expect(again).toBeLessThan(5000);
     expect(afterKill).toBeLessThan(5000);
   }, 90_000);
 
-  it(`serves a reconnect storm of ${RADIOS} radios within 30 s while a connected radio's raises stay acknowledged`, async () => {
+  it(`serves a storm of ${RADIOS} reconnecting radios in 30 s while a connected radio's raises go on`, async () => {
     const raiser = await connectRaiser(ports[0], 'raiser-q');
     const before = raiseLoop(raiser, 'calm', 50);
     await new Promise((r) => setTimeout(r, 1000));
@@ -65,7 +70,8 @@ describe(`a hub with ${RADIOS} radios`, () => {
     const s = await stormInChild(ports[0], 0, RADIOS);
     await during.stop();
     const cpu = cpuSeconds(child!.pid!) - cpu0;
-    console.log(`[fleet] storm of ${RADIOS}: ${s.served} served in ${s.ms.toFixed(0)} ms wall (${s.retries} retries), hub CPU ${cpu.toFixed(1)} s;`,
+    console.log(`[fleet] storm of ${RADIOS}: ${s.served} served in ${s.ms.toFixed(0)} ms wall (${s.retries} retries),`,
+      `hub CPU ${cpu.toFixed(1)} s;`,
       'raise PUBACK ms before', summary(before.times), 'during', summary(during.times));
     expect(s.failures).toEqual([]);
     expect(s.served).toBe(RADIOS);
@@ -83,10 +89,13 @@ describe(`a hub with ${RADIOS} radios`, () => {
   it('acknowledges raises quickly while the console lists 500 alerts', async () => {
     const raiser = await connectRaiser(ports[0]);
     for (let i = 0; i < 500; i++) {
-      await raiser.publishAsync(topics.alertRaise('fleet'), JSON.stringify({ type: 'shoplifting', severity: 'low', clientRef: `list-${i}` }), { qos: 1 });
+      await raiser.publishAsync(topics.alertRaise('fleet'), raise(`list-${i}`), { qos: 1 });
     }
     const http = `http://127.0.0.1:${ports[1]}`;
-    const login = await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'fleet-operator-password' }) });
+    const login = await fetch(`${http}/api/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'fleet-operator-password' }),
+    });
     const { token } = (await login.json()) as { token: string };
     const quiet = raiseLoop(raiser, 'quiet', 10);
     await new Promise((r) => setTimeout(r, 1500));
@@ -112,7 +121,8 @@ describe(`a hub with ${RADIOS} radios`, () => {
     await busy.stop();
     listing = false;
     await lister;
-    console.log(`[fleet] raise PUBACK ms at ${RADIOS} devices: quiet`, summary(quiet.times), `while listing 500 alerts (${listings} listings)`, summary(busy.times));
+    console.log(`[fleet] raise PUBACK ms at ${RADIOS} devices: quiet`, summary(quiet.times),
+      `while listing 500 alerts (${listings} listings)`, summary(busy.times));
     expect(listings).toBeGreaterThan(0);
     // Before recipient indexing and time slicing, one listing held the event loop for seconds
     // (0.4 s for 50 alerts at 5,000 devices): every raise meanwhile waited that long. The 10 ms

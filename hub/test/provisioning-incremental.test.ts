@@ -13,7 +13,9 @@ import { fleetProvisioning, fleetSecret } from './support/fleet';
 const log = logger('test');
 
 function withUsers(p: ProvisioningInput, n: number): ProvisioningInput {
-  const users = Array.from({ length: n }, (_, i) => ({ username: `op${i}`, password: `operator-${i}-long-password`, role: 'operator' as const, scheme: 'fleet' }));
+  const users = Array.from({ length: n }, (_, i) => ({
+    username: `op${i}`, password: `operator-${i}-long-password`, role: 'operator' as const, scheme: 'fleet',
+  }));
   return { ...p, users };
 }
 
@@ -30,7 +32,10 @@ describe('incremental provisioning', () => {
 
     const again = await applyProvisioning(repo, file, key, log);
     console.log(`[fleet] apply of 10,012 devices + 20 users: first ${first.ms} ms, unchanged ${again.ms} ms`);
-    expect(again).toMatchObject({ devicesWritten: 0, devicesUnchanged: 10_012, usersHashed: 0, usersUnchanged: 20, revokedDevices: [], removedUsers: [] });
+    expect(again).toMatchObject({
+      devicesWritten: 0, devicesUnchanged: 10_012, usersHashed: 0, usersUnchanged: 20,
+      revokedDevices: [], removedUsers: [],
+    });
     expect((await repo.getUser('op3'))!.passwordHash).toBe(before);
     // 20 argon2id checks alone (64 MiB, t=3) take ~1 s here; 10,000 device checks took minutes.
     expect(again.ms).toBeLessThan(3000);

@@ -23,13 +23,18 @@ export function fleetProvisioning(radios: number): ProvisioningInput {
   const devices: NonNullable<ProvisioningInput['devices']> = Array.from({ length: radios }, (_, i) => ({
     id: `d${i}`, kind: 'radio' as const, scheme: 'fleet', store: `st${i % 100}`, secret: fleetSecret(`d${i}`),
   }));
-  for (let z = 0; z < FLEET_ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'fleet', store: `st${z}`, secret: fleetSecret(`raiser-z${z}`) });
+  for (let z = 0; z < FLEET_ZONES; z++) {
+    const id = `raiser-z${z}`;
+    devices.push({ id, kind: 'radio', scheme: 'fleet', store: `st${z}`, secret: fleetSecret(id) });
+  }
   // A radio in a zone of its own: its raises measure the hub's responsiveness without fanning out
   // to (and catching up) thousands of storm radios.
   zones.push({ id: 'zq', name: 'Quiet zone' });
   stores.push({ id: 'stq', name: 'Quiet store', zone: 'zq' });
   devices.push({ id: 'raiser-q', kind: 'radio', scheme: 'fleet', store: 'stq', secret: fleetSecret('raiser-q') });
-  devices.push({ id: 'control', kind: 'tablet', scheme: 'fleet', secret: fleetSecret('control'), duty: 'control-room' });
+  devices.push({
+    id: 'control', kind: 'tablet', scheme: 'fleet', duty: 'control-room', secret: fleetSecret('control'),
+  });
   return {
     schemes: [{ id: 'fleet', name: 'Fleet', zones, stores, settings: { escalationSeconds: 3600, catchUpHours: 24 } }],
     users: [{ username: 'operator', password: 'fleet-operator-password', role: 'operator', scheme: 'fleet' }],
@@ -81,11 +86,14 @@ export async function storm(mqttPort: number, ids: { id: string; zone: string }[
   let retries = 0;
   const once = async (id: string, zone: string): Promise<MqttClient> => {
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-      username: id, password: fleetSecret(id), clientId: `${id}-storm`, reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 300,
+      username: id, password: fleetSecret(id), clientId: `${id}-storm`,
+      reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 300,
     });
     // A SUBACK that never comes (connection dropped meanwhile) is a failed attempt, not a hang.
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("no SUBACK within 60 s")), 60_000)));
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no SUBACK within 60 s')), 60_000);
+    });
     try {
       await Promise.race([c.subscribeAsync(topics.zoneAlerts('fleet', zone), { qos: 1 }), timeout]);
       return c;
@@ -120,7 +128,8 @@ export function percentile(values: number[], p: number): number {
 
 /** Runs a storm of radios d{from}..d{to-1} in a child process; `end()` disconnects them. */
 export async function stormInChild(mqttPort: number, from: number, to: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'storm-child.ts'), String(mqttPort), String(from), String(to)], {
+  const script = path.join(import.meta.dirname, 'storm-child.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(mqttPort), String(from), String(to)], {
     cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

@@ -9,7 +9,8 @@ import { storm, zoneOf } from './fleet';
 const [port, from, to] = process.argv.slice(2).map(Number) as [number, number, number];
 const ids = Array.from({ length: to - from }, (_, k) => ({ id: `d${from + k}`, zone: zoneOf((from + k) % 100) }));
 const s = await storm(port, ids);
-process.stdout.write(`${JSON.stringify({ served: s.clients.length, failures: s.failures.slice(0, 5), retries: s.retries, ms: s.ms })}\n`);
+const report = { served: s.clients.length, failures: s.failures.slice(0, 5), retries: s.retries, ms: s.ms };
+process.stdout.write(`${JSON.stringify(report)}\n`);
 process.stdin.resume();
 process.stdin.on('end', async () => {
   await Promise.all(s.clients.map((c) => c.endAsync(true)));
