@@ -85,17 +85,24 @@ export async function storm(mqttPort: number, ids: { id: string; zone: string }[
   const failures: string[] = [];
   let retries = 0;
   const once = async (id: string, zone: string): Promise<MqttClient> => {
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+    // mqtt.js leaves connectAsync pending when the socket closes before CONNACK: a CONNACK or
+    // SUBACK that does not come within 60 s is a failed attempt, never a hang.
+    const c = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, {
       username: id, password: fleetSecret(id), clientId: `${id}-storm`,
       reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 300,
     });
-    // A SUBACK that never comes (connection dropped meanwhile) is a failed attempt, not a hang.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no SUBACK within 60 s')), 60_000);
+      timer = setTimeout(() => reject(new Error('no CONNACK and SUBACK within 60 s')), 60_000);
+    });
+    const connected = new Promise<void>((resolve, reject) => {
+      c.once('connect', () => resolve());
+      c.once('error', reject);
+      c.once('close', () => reject(new Error('closed before CONNACK')));
     });
     try {
-      await Promise.race([c.subscribeAsync(topics.zoneAlerts('fleet', zone), { qos: 1 }), timeout]);
+      const subscribed = connected.then(() => c.subscribeAsync(topics.zoneAlerts('fleet', zone), { qos: 1 }));
+      await Promise.race([subscribed, timeout]);
       return c;
     } catch (err) {
       c.end(true);
