@@ -1,4 +1,5 @@
 import { AlertService } from './alerts/service';
+import { AlertListing } from './alerts/listing';
 import { EscalationScheduler } from './alerts/escalation';
 import { EventBus } from './bus';
 import type { HubConfig } from './config';
@@ -69,6 +70,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const bus = new EventBus(logger('hub:bus'));
   const dir = new Directory(repo);
   const alerts = new AlertService(repo, dir, bus, logger('hub:alerts'));
+  const listing = new AlertListing(config.dataDir, alerts, logger('hub:listing'));
+  stops.push(() => listing.stop());
   const cameras = new CameraService(repo, bus);
   bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
 
@@ -120,7 +123,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
+    config, repo, dir, bus, alerts, listing, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
     ready: () => ready,
   };
   const browsers = new BrowserSockets(services, logger('hub:ws'));

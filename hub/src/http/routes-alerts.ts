@@ -11,8 +11,9 @@ export function alertRoutes(svc: HubServices) {
   app.get('/', async (c) => {
     const q = query(c, AlertQuery);
     // Paged (AlertQuery: limit ≤ 500) and streamed: a listing never blocks the broker for long.
-    const page = await svc.alerts.page(c.get('principal'), q);
+    const page = await svc.listing.page(c.get('principal'), q);
     if (page.nextCursor) c.header('X-Next-Cursor', page.nextCursor);
+    if (page.body) return c.body(page.body, 200, { 'content-type': 'application/json; charset=utf-8' });
     return jsonArray(c, page.alerts);
   });
 
