@@ -6,7 +6,9 @@ import type { ListingReply, ListingRequest } from './listing-worker';
 import type { AlertService, AlertPage, PageFilter } from './service';
 
 /** A page of alerts: JSON bytes built off the event loop, or the alerts themselves (fallback). */
-export type ListedPage = { body: Uint8Array<ArrayBuffer>; nextCursor: string | null } | (AlertPage & { body?: undefined });
+export type ListedPage =
+  | { body: Uint8Array<ArrayBuffer>; nextCursor: string | null }
+  | (AlertPage & { body?: undefined });
 
 /**
  * `GET /api/alerts` pages, built by one worker thread (listing-worker.ts) so that the work, the
