@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AlertWithDeliveries, topics } from '@shopwatch/protocols';
 import { KEY_FILE } from '../src/auth/device-secrets';
-import { login, startTestHub, testScheme, writeSeed } from './support/hub';
+import { login, startTestHub, tempDir, testScheme, writeSeed } from './support/hub';
+import { killHub, spawnHub, timeUntilReady } from './support/fleet';
+import { freePort } from './support/ports';
 import { TestDevice, sleep } from './support/mqtt';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -102,6 +104,28 @@ describe('revocation by re-provisioning', () => {
       await hub.stop();
     }
   });
+
+  it('re-applies SHOPWATCH_SEED on SIGHUP to a running hub process and drops the removed radio', async () => {
+    const dir = tempDir();
+    const seed = writeSeed(dir, testScheme());
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const child = spawnHub(dir, seed, mqttPort, httpPort);
+    try {
+      await timeUntilReady(httpPort);
+      const coop = await TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
+      const coopClosed = closed(coop);
+      writeSeed(dir, withoutCoopAndCoord());
+      child.kill('SIGHUP');
+      const late = sleep(15_000).then(() => {
+        throw new Error('radio-coop still connected 15 s after SIGHUP');
+      });
+      await Promise.race([coopClosed, late]);
+      await expectRefused(mqttPort);
+      expect(child.exitCode).toBeNull(); // SIGHUP re-applies, it does not stop the hub
+    } finally {
+      await killHub(child, 'SIGTERM');
+    }
+  }, 60_000);
 
   it('keeps the digest key in a 0600 file outside the database', async () => {
     const hub = await startTestHub();
