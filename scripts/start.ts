@@ -101,7 +101,7 @@ async function main() {
   const edgeConfig = path.join(DEMO, 'edge-boots.json');
   fs.writeFileSync(edgeConfig, JSON.stringify({
     hub: { mqttUrl: `mqtt://127.0.0.1:${MQTT_PORT}`, httpUrl: HUB },
-    device: { id: 'edge-boots', secret: 'demo-edge-boots-secret', scheme: 'demo' },
+    device: { id: 'edge-boots', secret: 'demo-edge-boots-secret-change-me', scheme: 'demo' },
     cameras: [{ id: 'entrance', name: 'Boots entrance', url: `rtsp://127.0.0.1:${RTSP_PORT}/boots-entrance`, detectFps: 5, detectSize: { width: 768, height: 576 } }],
     spool: { dir: path.join(DATA, 'edge-boots'), quotaBytes: '2GB' },
     // The pre-roll buffer records every passer-by: in RAM (/dev/shm is tmpfs), one per data folder
@@ -117,7 +117,7 @@ ShopWatch demo is running.
   Dashboard:  http://localhost:${HTTP_PORT}
   Logins:     ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role}${'store' in u ? `, ${u.store}` : ''})`).join('\n              ')}
   Radios:     MQTT on port ${MQTT_PORT}, e.g.
-              mosquitto_sub -p ${MQTT_PORT} -i radio-boots:cli -u radio-boots -P demo-radio-boots-secret -t shopwatch/demo/zones/high-street/alerts -v
+              mosquitto_sub -p ${MQTT_PORT} -u radio-boots -P demo-radio-boots-secret-change-me -t shopwatch/demo/zones/high-street/alerts -v
 
 The demo subject walks past the Boots entrance camera every 80 s: log in as "operator" and a
 candidate appears in the review queue within a minute. Logs are in ${path.relative(ROOT, DATA) || '.'}/*.log.

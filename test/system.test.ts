@@ -57,7 +57,7 @@ describe('ShopWatch end to end, started with `npm start`', () => {
 
   it('runs the story from a camera sighting to a closed alert', async () => {
     // The Boots radio: a third-party MQTT client on the zone topic.
-    radio = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'radio-boots', '-P', 'demo-radio-boots-secret', '-i', 'radio-boots:gw', '-q', '1', '-t', 'shopwatch/demo/zones/high-street/alerts']);
+    radio = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'radio-boots', '-P', 'demo-radio-boots-secret-change-me', '-i', 'boots-radio-gw', '-q', '1', '-t', 'shopwatch/demo/zones/high-street/alerts']);
     let buf = '';
     radio.stdout!.on('data', (d) => {
       buf += d;

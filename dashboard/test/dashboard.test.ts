@@ -137,7 +137,7 @@ for (const project of PROJECTS) {
       expect(await radio.getAttribute('data-status')).toBe('offline');
 
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-        clientId: 'radio-coop', username: 'radio-coop', password: 'radio-coop-secret', reconnectPeriod: 0,
+        clientId: 'radio-coop', username: 'radio-coop', password: 'radio-coop-secret-for-tests', reconnectPeriod: 0,
       });
       try {
         await room.page.locator('[data-testid="device-row"][data-device-id="radio-coop"][data-status="online"]').waitFor({ timeout: 3_000 });
@@ -425,14 +425,14 @@ describe('screenshots', () => {
   beforeAll(async () => {
     await seedAlerts();
     const url = `mqtt://127.0.0.1:${hub.mqttPort}`;
-    radio = await mqtt.connectAsync(url, { clientId: 'radio-tesco', username: 'radio-tesco', password: 'radio-tesco-secret', reconnectPeriod: 0 });
+    radio = await mqtt.connectAsync(url, { clientId: 'radio-tesco', username: 'radio-tesco', password: 'radio-tesco-secret-for-tests', reconnectPeriod: 0 });
     // A real radio: it receipts every alert event it gets, so the console can show who received what.
     radio.on('message', (_topic, payload) => {
       const e = JSON.parse(payload.toString()) as AlertEvent;
       radio.publish(topics.alertReceipt('town', e.alert.id), JSON.stringify({ eventSeq: e.seq }), { qos: 1 });
     });
     await radio.subscribeAsync(topics.zoneAlerts('town', 'south'), { qos: 1 });
-    edge = await mqtt.connectAsync(url, { clientId: 'edge-boots', username: 'edge-boots', password: 'edge-boots-secret', reconnectPeriod: 0 });
+    edge = await mqtt.connectAsync(url, { clientId: 'edge-boots', username: 'edge-boots', password: 'edge-boots-secret-for-tests', reconnectPeriod: 0 });
     await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-1'), JSON.stringify({ status: 'online', name: 'Entrance' }), { qos: 1 });
     await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-2'), JSON.stringify({ status: 'error', name: 'Tills', reason: 'RTSP timeout after 10 s' }), { qos: 1 });
   });

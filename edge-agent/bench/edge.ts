@@ -169,7 +169,7 @@ async function runStep(n: number, attempt: number, dir: string, ctx: StepContext
   const configFile = path.join(dir, 'edge.json');
   fs.writeFileSync(configFile, JSON.stringify({
     hub: { mqttUrl: `mqtt://127.0.0.1:${ctx.hub.mqttPort}`, httpUrl: ctx.hub.http },
-    device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+    device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
     cameras: Array.from({ length: n }, (_, i) => ({ id: `cam-${i}`, name: `Camera ${i}`, url: ctx.rtspUrl(`cam${i}`), detectFps: DETECT_FPS, detectSize: { width: 768, height: 576 } })),
     thresholds: { frames: 3, windowSeconds: 3 },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },

@@ -49,7 +49,7 @@ describe('edge agent against a real RTSP camera and a real hub', () => {
   };
   const config = (dir: string, overrides: Record<string, unknown> = {}) => parseConfig({
     hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-    device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+    device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
     cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5, detectSize: { width: 768, height: 576 } }],
     thresholds: { frames: 3, windowSeconds: 3 },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },

@@ -29,7 +29,7 @@ describe('the pre-roll buffer: in memory, bounded, gone after a stop or a crash 
   const dirs: string[] = [];
   const config = (dir: string, ring: string, extra: Record<string, unknown> = {}) => ({
     hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-    device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+    device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
     cameras: [{ id: 'cam-1', name: 'Till', url: rtsp.url('cam1'),
       detectFps: 2, detectSize: { width: 192, height: 144 } }],
     thresholds: { windowSeconds: WINDOW },

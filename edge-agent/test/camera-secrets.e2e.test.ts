@@ -29,7 +29,7 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     [hub, rtsp] = await Promise.all([startTestHub(), startRtspServer({ mounts: { cam1: await testVideo() } })]);
     // The control room's tablet: a real MQTT client that receives the retained camera statuses.
     radio = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      username: 'control-room', password: 'control-room-secret', clientId: 'control-room-test',
+      username: 'control-room', password: 'control-room-secret-for-tests', clientId: 'control-room-test',
     });
     radio.on('message', (topic, payload) => retained.set(topic, payload.toString()));
     await radio.subscribeAsync(`shopwatch/town/devices/+/cameras/+/status`, { qos: 1 });
@@ -50,7 +50,7 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     const small = { width: 64, height: 48 };
     agent = startAgentProcess({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-      device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+      device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
       cameras: [
         // No such streams: the server answers 404 and ffmpeg's error quotes each URL as typed.
         { id: 'cam-at', name: 'Till', url: `rtsp://admin:p@ssw0rd@${host}/nosuch`, detectSize: small },
@@ -92,13 +92,13 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     expect(log).toMatch(/camera error/);
     expect(log).toContain(`${host}/nosuch`);
     expect(leaks(log)).toEqual([]);
-    expect(log).not.toContain('edge-boots-secret');
+    expect(log).not.toContain('edge-boots-secret-for-tests');
   }, 90_000);
 
   it('sanitises a camera status an edge box sends with a password in it, before the control room sees it', async () => {
     // A box running older software (or a compromised one) quotes the URL in full.
     const edge = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      username: 'edge-boots', password: 'edge-boots-secret', clientId: 'edge-boots-raw',
+      username: 'edge-boots', password: 'edge-boots-secret-for-tests', clientId: 'edge-boots-raw',
     });
     const reason = 'rtsp://admin:p@ssw0rd@10.0.0.1/s?user=viewer&password=secret: Server returned 401 Unauthorized';
     const topic = topics.cameraReport('town', 'edge-boots', 'cam-raw');

@@ -41,7 +41,7 @@ describe('edge agent live view', () => {
     const dir = tempDir('shopwatch-edge-live-');
     agent = await startAgent(parseConfig({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-      device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+      device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
       cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 2, detectSize: { width: 384,
         height: 288 } }],
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '200MB' },

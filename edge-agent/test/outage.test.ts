@@ -60,7 +60,7 @@ describe('edge agent outages', () => {
     await hub.stop();
 
     const spool = new SqliteSpool({ dir: tempDir('shopwatch-spool-'), quotaBytes: 2 ** 30 });
-    const uplink = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, http: { baseUrl: `http://127.0.0.1:${httpPort}`, deviceId: 'edge-boots', secret: 'edge-boots-secret' }, scheme: 'town', log: createLogger('test:edge'), onFileUploaded: (id, n) => spool.markFileUploaded(id, n) });
+    const uplink = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, http: { baseUrl: `http://127.0.0.1:${httpPort}`, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' }, scheme: 'town', log: createLogger('test:edge'), onFileUploaded: (id, n) => spool.markFileUploaded(id, n) });
     uplink.client.options.reconnectPeriod = 300;
     const delivery = startDelivery({ spool, deliver: (i) => uplink.deliver(i), backoffInitialMs: 100, backoffMaxMs: 500 });
     const ids = Array.from({ length: 6 }, (_, i) => `outage-cand-${i}`);

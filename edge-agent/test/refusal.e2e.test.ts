@@ -55,7 +55,7 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     rings.push(ring);
     return parseConfig({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-      device: { id: 'edge-boots', secret: 'edge-boots-secret', scheme: 'town' },
+      device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
       cameras: [{
         id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5,
         detectSize: { width: 768, height: 576 },

@@ -22,6 +22,7 @@ import { startMosquitto } from './lib/mosquitto';
 import { cpuShare, machine, sample } from './lib/proc';
 import { now, percentile, round } from './lib/stats';
 import { freePort } from '../test/support/ports';
+import { fleetSecret as benchSecret } from '../test/support/fleet';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
@@ -37,9 +38,9 @@ const log = (...a: unknown[]) => console.error('[bench]', ...a);
 function provisioning(): ProvisioningInput {
   const zones = Array.from({ length: ZONES }, (_, z) => ({ id: `z${z}`, name: `Zone ${z}` }));
   const stores = Array.from({ length: 100 }, (_, i) => ({ id: `st${i}`, name: `Store ${i}`, zone: `z${i % ZONES}` }));
-  const devices: ProvisioningInput['devices'] = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, kind: 'radio' as const, scheme: 'bench', store: `st${i % 100}`, secret: `bench-secret-${i}` }));
-  for (let z = 0; z < ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'bench', store: `st${z}`, secret: `raiser-secret-${z}` });
-  devices.push({ id: 'control', kind: 'tablet', scheme: 'bench', secret: 'control-secret-0', duty: 'control-room' });
+  const devices: ProvisioningInput['devices'] = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, kind: 'radio' as const, scheme: 'bench', store: `st${i % 100}`, secret: benchSecret(`d${i}`) }));
+  for (let z = 0; z < ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'bench', store: `st${z}`, secret: benchSecret(`raiser-z${z}`) });
+  devices.push({ id: 'control', kind: 'tablet', scheme: 'bench', secret: benchSecret('control'), duty: 'control-room' });
   return {
     schemes: [{ id: 'bench', name: 'Bench', zones, stores, settings: { escalationSeconds: 3600, catchUpHours: 24 } }],
     users: [], devices,
@@ -165,8 +166,8 @@ async function startHubPeer(dir: string): Promise<{ peer: Peer; child: ChildProc
   }
   const url = `mqtt://127.0.0.1:${mqttPort}`;
   const raisers: MqttClient[] = [];
-  for (let z = 0; z < ZONES; z++) raisers.push(await mqtt.connectAsync(url, { clientId: `raiser-z${z}`, username: `raiser-z${z}`, password: `raiser-secret-${z}`, reconnectPeriod: 0 }));
-  const control = await mqtt.connectAsync(url, { clientId: 'control', username: 'control', password: 'control-secret-0', reconnectPeriod: 0 });
+  for (let z = 0; z < ZONES; z++) raisers.push(await mqtt.connectAsync(url, { username: `raiser-z${z}`, password: benchSecret(`raiser-z${z}`), reconnectPeriod: 0 }));
+  const control = await mqtt.connectAsync(url, { username: 'control', password: benchSecret('control'), reconnectPeriod: 0 });
   let captured = '';
   raisers[0]!.subscribe(topics.zoneAlerts('bench', 'z0'), { qos: 1 });
   raisers[0]!.on('message', (_t, p) => (captured ||= p.toString()));
@@ -209,7 +210,7 @@ async function startMosquittoPeer(dir: string, template: string): Promise<Peer> 
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-bench-'));
-  const subsHub = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: `bench-secret-${i}`, topic: topics.zoneAlerts('bench', zoneOfDevice(i)) }));
+  const subsHub = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: benchSecret(`d${i}`), topic: topics.zoneAlerts('bench', zoneOfDevice(i)) }));
   const subsMosq = subsHub.map((s) => ({ id: s.id, topic: s.topic }));
 
   log('starting the hub with', DEVICES, 'provisioned radios');

@@ -9,6 +9,8 @@ export interface HubEvents {
   camera: { scheme: string; status: CameraStatus };
   review: { scheme: string; event: ReviewEvent };
   gallery: { scheme: string; version: number };
+  /** Devices removed by provisioning whose connections were just closed. */
+  revoked: { devices: string[] };
 }
 
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;

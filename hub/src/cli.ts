@@ -6,6 +6,8 @@ import { subjectAccessExport } from './gallery/sar';
 import { photoPath, photoRoot } from './gallery/subjects';
 import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
+import { SecretKey } from './auth/device-secrets';
+import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { GovernanceRepository } from './storage/governance-repository';
 import { openDatabase } from './storage/sqlite';
@@ -15,6 +17,8 @@ const USAGE = `usage:
   npm run hub                                   start the hub
   npm run hub -- audit verify                   check the audit log's hash chain, MACs and anchor
   npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
+  npm run hub -- provision FILE                 apply a provisioning file to the data folder; a running
+                                                hub ends removed users' sessions and devices' connections
 ${EXPORT_USAGE}`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
@@ -33,6 +37,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     console.error(`audit log BROKEN at entry ${r.brokenAt}: ${r.reason}`);
     return 1;
   }
+  if (args[0] === 'provision' && args[1]) return provision(args[1], config);
   if (args[0] === 'sar') {
     const opt = (name: string) => {
       const i = args.indexOf(`--${name}`);
@@ -63,4 +68,19 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
   }
   console.error(USAGE);
   return 2;
+}
+
+/** Applies a file to the data folder; a hub running on it notices within seconds (see Revocation). */
+async function provision(file: string, config: HubConfig): Promise<number> {
+  const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
+  const db = openDatabase(config.dataDir, logger('hub:cli'));
+  try {
+    const key = SecretKey.forDataDir(config.dataDir);
+    const r = await applyProvisioning(new SqliteRepository(db), p, key, logger('hub:provisioning'));
+    console.log(`applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, `
+      + `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`);
+    return 0;
+  } finally {
+    db.close();
+  }
 }

@@ -1,4 +1,5 @@
 import { AlertService } from './alerts/service';
+import { AlertListing } from './alerts/listing';
 import { EscalationScheduler } from './alerts/escalation';
 import { EventBus } from './bus';
 import type { HubConfig } from './config';
@@ -26,6 +27,8 @@ import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { Presence } from './mqtt/presence';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
+import { Revocation } from './provisioning/revocation';
+import { SecretKey } from './auth/device-secrets';
 import { createHttpServer } from './server';
 import type { HubServices } from './services';
 import { openDatabase } from './storage/sqlite';
@@ -38,6 +41,8 @@ export interface RunningHub {
   httpPort: number;
   mqttPort: number;
   services: HubServices;
+  /** Re-applies a provisioning file (SHOPWATCH_SEED by default) and ends removed devices' connections. */
+  reprovision(file?: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -63,19 +68,22 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
   const repo = new SqliteRepository(db);
   stops.push(() => repo.close());
-  if (seed) await applyProvisioning(repo, seed, logger('hub:provisioning'));
+  const key = SecretKey.forDataDir(config.dataDir);
+  if (seed) await applyProvisioning(repo, seed, key, logger('hub:provisioning'));
 
   const metrics = createMetrics();
   const bus = new EventBus(logger('hub:bus'));
   const dir = new Directory(repo);
   const alerts = new AlertService(repo, dir, bus, logger('hub:alerts'), undefined, config.raisesPerMinute);
+  const listing = new AlertListing(config.dataDir, alerts, logger('hub:listing'));
+  stops.push(() => listing.stop());
   const cameras = new CameraService(repo, bus);
   bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
 
   const evidenceRepo = new SqliteEvidenceRepository(db);
   const galleryRepo = new SqliteGalleryRepository(db);
   const audit = new AuditLog(db);
-  const devices = new DeviceAuthenticator(repo);
+  const devices = new DeviceAuthenticator(repo, key);
   const evidence = new EvidenceService(evidenceRepo, bus, logger('hub:evidence'));
   const evidenceStore = new EvidenceStore(config.dataDir);
   const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'));
@@ -105,6 +113,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
+  const revocation = new Revocation(broker.aedes, repo, dir, bus, logger('hub:provisioning'));
+  await revocation.start();
+  stops.push(() => revocation.stop());
   const presence = new Presence(broker, repo, bus, logger('hub:presence'));
   await presence.start();
   metrics.gauge('shopwatch_mqtt_clients', 'Connected MQTT clients', () => broker.aedes.connectedClients);
@@ -115,7 +126,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
+    config, repo, dir, bus, alerts, listing, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
     ready: () => ready,
     get live() {
       return live;
@@ -141,6 +152,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     httpPort,
     mqttPort,
     services,
+    reprovision: async (file = config.seed) => {
+      if (!file) throw new Error('no provisioning file: set SHOPWATCH_SEED');
+      await applyProvisioning(repo, readProvisioning(file), key, logger('hub:provisioning'));
+      return revocation.check();
+    },
     stop: () =>
       (stopping ??= (async () => {
         ready = false;

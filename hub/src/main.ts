@@ -16,6 +16,13 @@ async function main() {
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
+    // SIGHUP: re-apply SHOPWATCH_SEED; removed users and devices lose their sessions and connections.
+    process.on('SIGHUP', () => {
+      hub.reprovision().then(
+        (closed) => process.stderr.write(`shopwatch hub: provisioning re-applied, ${closed.length} devices disconnected\n`),
+        (err) => process.stderr.write(`shopwatch hub: provisioning not re-applied: ${(err as Error).message}\n`),
+      );
+    });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof ProvisioningError) {
       process.stderr.write(`shopwatch hub: ${err.message}\n`);

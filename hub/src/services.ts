@@ -1,4 +1,5 @@
 import type { AlertService } from './alerts/service';
+import type { AlertListing } from './alerts/listing';
 import type { EventBus } from './bus';
 import type { HubConfig } from './config';
 import type { CameraService } from './devices/cameras';
@@ -35,6 +36,8 @@ export interface HubServices {
   dir: Directory;
   bus: EventBus;
   alerts: AlertService;
+  /** GET /api/alerts pages, built off the event loop. */
+  listing: AlertListing;
   cameras: CameraService;
   presence: Presence;
   broker: Broker;

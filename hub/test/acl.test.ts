@@ -10,8 +10,8 @@ describe('MQTT access control and bad input', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
-    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
+    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     await boots.subscribe(topics.deviceErrors('town', 'radio-boots'));
     await control.subscribe('shopwatch/town/zones/+/alerts');
   });
@@ -116,7 +116,7 @@ describe('MQTT access control and bad input', () => {
   });
 
   it('refuses a device of another scheme on this scheme even with the right secret', async () => {
-    const argos = await TestDevice.connect(hub.mqttPort, 'radio-argos', 'radio-argos-secret');
+    const argos = await TestDevice.connect(hub.mqttPort, 'radio-argos', 'radio-argos-secret-for-tests');
     expect(await grantedCodes(argos.client, [topics.zoneAlerts('town', 'north')])).toEqual({ [topics.zoneAlerts('town', 'north')]: 128 });
     await argos.subscribe(topics.deviceErrors('city', 'radio-argos'));
     await argos.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'cross' });
@@ -126,7 +126,7 @@ describe('MQTT access control and bad input', () => {
   });
 
   it('refuses edge boxes raising alerts: their matches go to human review', async () => {
-    const edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret');
+    const edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests');
     await edge.subscribe(topics.deviceErrors('town', 'edge-boots'));
     await edge.publish(topics.alertRaise('town'), { type: 'known-offender', severity: 'high', clientRef: 'edge-1' });
     const err = await edge.waitFor((m) => m.topic.endsWith('/errors'));
@@ -145,9 +145,7 @@ describe('MQTT access control and bad input', () => {
   });
 
   it('accepts MQTT over WebSocket at /mqtt with the same rules', async () => {
-    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, {
-      clientId: 'radio-coop:ws', username: 'radio-coop', password: 'radio-coop-secret', reconnectPeriod: 0,
-    });
+    const ws = await mqtt.connectAsync(`ws://127.0.0.1:${hub.httpPort}/mqtt`, { username: 'radio-coop', password: 'radio-coop-secret-for-tests', reconnectPeriod: 0 });
     const granted = await grantedCodes(ws, [topics.zoneAlerts('town', 'north'), topics.zoneAlerts('town', 'south')]);
     expect(Object.values(granted)).toEqual([1, 128]);
     // (It is first caught up on north's earlier alerts: a new device-connection of radio-coop.)
@@ -164,7 +162,7 @@ describe('MQTT access control and bad input', () => {
     const statuses: any[] = [];
     await control.client.subscribeAsync(topics.deviceStatus('town', 'radio-tesco'), { qos: 1 });
     control.client.on('message', (t, p) => t === topics.deviceStatus('town', 'radio-tesco') && statuses.push(JSON.parse(p.toString())));
-    const tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await sleep(300);
     tesco.client.stream.destroy(); // an abrupt loss, like a radio walking out of coverage
     await sleep(500);

@@ -11,11 +11,11 @@ describe('alert relay over MQTT', () => {
     hub = await startTestHub({ escalationSeconds: 5 });
     const p = hub.mqttPort;
     [boots, coop, tesco, control, warden] = await Promise.all([
-      TestDevice.connect(p, 'radio-boots', 'radio-boots-secret'),
-      TestDevice.connect(p, 'radio-coop', 'radio-coop-secret'),
-      TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret'),
-      TestDevice.connect(p, 'control-room', 'control-room-secret'),
-      TestDevice.connect(p, 'warden-1', 'warden-one-secret'),
+      TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests'),
+      TestDevice.connect(p, 'radio-coop', 'radio-coop-secret-for-tests'),
+      TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret-for-tests'),
+      TestDevice.connect(p, 'control-room', 'control-room-secret-for-tests'),
+      TestDevice.connect(p, 'warden-1', 'warden-one-secret-for-tests'),
     ]);
     await boots.subscribe([topics.zoneAlerts('town', 'north'), topics.deviceErrors('town', 'radio-boots')]);
     await coop.subscribe(topics.zoneAlerts('town', 'north'));

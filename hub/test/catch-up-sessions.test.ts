@@ -26,7 +26,7 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
   beforeAll(async () => {
     // A raiser far above the normal raise limit: this is about delivery, not about limits.
     hub = await startTestHub({ escalationSeconds: 5, raisesPerMinute: 100_000 });
-    raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
   });
   afterAll(async () => {
     await raiser?.end();
@@ -34,7 +34,7 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
   });
 
   it('keeps a persistent control-room session connected through 5 escalations (issue 18.4)', async () => {
-    const { c, events } = await persistent(hub.mqttPort, 'control-room:console', 'control-room', 'control-room-secret');
+    const { c, events } = await persistent(hub.mqttPort, 'control-room:console', 'control-room', 'control-room-secret-for-tests');
     let drops = 0;
     c.on('close', () => drops++);
     c.on('offline', () => drops++);
@@ -54,7 +54,7 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
   }, 40_000);
 
   it('replays exactly the 10 events a persistent-session radio missed, flagged, in order, once (18.3)', async () => {
-    let radio = await persistent(hub.mqttPort, 'radio-boots:persistent', 'radio-boots', 'radio-boots-secret');
+    let radio = await persistent(hub.mqttPort, 'radio-boots:persistent', 'radio-boots', 'radio-boots-secret-for-tests');
     await radio.c.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
     await sleep(500); // its own catch-up of earlier tests' alerts
     // It confirms what it has, so only what it misses from now on is owed.
@@ -66,7 +66,7 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
 
     for (let i = 0; i < 10; i++) await raise(raiser, `missed-${i}`);
     // Back with the same session: it does not subscribe again, the session has the subscription.
-    radio = await persistent(hub.mqttPort, 'radio-boots:persistent', 'radio-boots', 'radio-boots-secret');
+    radio = await persistent(hub.mqttPort, 'radio-boots:persistent', 'radio-boots', 'radio-boots-secret-for-tests');
     const end = Date.now() + 5000;
     while (radio.events.length < 10 && Date.now() < end) await sleep(50);
     await sleep(1000); // anything extra (a second copy, a broker-queued one) would arrive by now
@@ -90,7 +90,7 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
     })();
     const connections: AlertEvent[][] = [];
     for (let i = 0; i < 10; i++) {
-      const w = await persistent(hub.mqttPort, 'warden-1:persistent', 'warden-1', 'warden-one-secret');
+      const w = await persistent(hub.mqttPort, 'warden-1:persistent', 'warden-1', 'warden-one-secret-for-tests');
       // Odd rounds subscribe again on top of the restored session: two catch-ups on one connection.
       if (i === 0 || i % 2 === 1) await w.c.subscribeAsync('shopwatch/town/zones/+/alerts', { qos: 1 });
       await sleep(250 + (i % 3) * 150);

@@ -13,8 +13,8 @@ describe('catch-up of missed alert events', () => {
     const hub = await startTestHub();
     try {
       const p = hub.mqttPort;
-      const raiser = await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret');
-      let boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret');
+      const raiser = await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret-for-tests');
+      let boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests');
       await boots.subscribe(topics.zoneAlerts('town', 'north'));
       await raiser.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'before' });
       const before = await boots.waitForEvent('raised');
@@ -25,7 +25,7 @@ describe('catch-up of missed alert events', () => {
       // While the Boots radio is off: a raise, an ack and a close in its zone, and one elsewhere.
       await raiser.publish(topics.alertRaise('town'), { type: 'violence', severity: 'high', clientRef: 'missed-1' });
       await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'missed-2' });
-      const tesco = await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret');
+      const tesco = await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret-for-tests');
       await tesco.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'other-zone' });
       const token = await import('./support/hub').then((m) => m.login(hub.http, 'operator', 'operator-password'));
       const list = (await (await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })).json()) as any[];
@@ -34,7 +34,7 @@ describe('catch-up of missed alert events', () => {
       await raiser.publish(topics.alertClose('town', m1.id), { outcome: 'left-area' });
       await sleep(300);
 
-      boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret');
+      boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests');
       await boots.subscribe(topics.zoneAlerts('town', 'north'));
       await sleep(800);
       const got = boots.events();
@@ -52,7 +52,7 @@ describe('catch-up of missed alert events', () => {
       for (const e of got.slice(0, 3)) await boots.publish(topics.alertReceipt('town', e.alert.id), { eventSeq: e.seq });
       await sleep(200);
       await boots.end();
-      boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret');
+      boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests');
       await boots.subscribe(topics.zoneAlerts('town', 'north'));
       await sleep(800);
       expect(boots.events().map((e) => [e.alert.clientRef, e.event])).toEqual([['missed-1', 'closed']]);
@@ -97,7 +97,7 @@ describe('catch-up across a hub crash', () => {
     child = spawnHub(dir, seed, mqttPort, httpPort);
     await waitReady(httpPort);
 
-    const raiser = await TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret');
+    const raiser = await TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     // 20 raises, each acknowledged (PUBACK) by the hub before the next is sent.
     for (let i = 0; i < 20; i++) await raiser.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: `crash-${i}` });
     child.kill('SIGKILL');
@@ -108,7 +108,7 @@ describe('catch-up across a hub crash', () => {
 
     child = spawnHub(dir, seed, mqttPort, httpPort);
     await waitReady(httpPort);
-    const boots = await TestDevice.connect(mqttPort, 'radio-boots', 'radio-boots-secret');
+    const boots = await TestDevice.connect(mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe(topics.zoneAlerts('town', 'north'));
     const deadline = Date.now() + 5000;
     while (boots.events().length < 20 && Date.now() < deadline) await sleep(50);

@@ -25,8 +25,8 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
   let edge: TestDevice, control: TestDevice;
   let op: string;
   const dir = tempDir();
-  const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
-  const hubHttp = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' });
+  const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
+  const hubHttp = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' });
   const url = (id: string, name: string) => `${hub.http}/api/edge/files/${id}/${name}`;
   type Headers = { offset?: number; length?: number; sha256?: string };
   const uploadHeaders = (h: { offset: number; length: number; sha256: string }) => ({
@@ -53,9 +53,9 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
 
   beforeAll(async () => {
     hub = await startTestHub();
-    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret');
+    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests');
     await edge.subscribe(topics.deviceErrors('town', 'edge-boots'));
-    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     await control.subscribe(topics.reviewCandidates('town'));
     op = await login(hub.http, 'operator', 'operator-password');
     addSubject(hub, 'subj-1');

@@ -19,17 +19,17 @@ describe('evidence from edge boxes and the review queue', () => {
   let control: TestDevice, boots: TestDevice, tesco: TestDevice;
   let op: string, coord: string;
   const dir = tempDir();
-  const http = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' });
+  const http = () => ({ baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' });
   const api = (p: string, token: string, init: RequestInit = {}) => fetch(`${hub.http}${p}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
   const versions: number[] = [];
 
   beforeAll(async () => {
     hub = await startTestHub();
-    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     await control.subscribe(topics.reviewCandidates('town'));
-    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe(topics.zoneAlerts('town', 'north'));
-    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await tesco.subscribe(topics.zoneAlerts('town', 'south'));
     edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http: http(), scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: (v) => versions.push(v) });
     await new Promise((r) => edge.client.once('connect', r));
@@ -53,7 +53,7 @@ describe('evidence from edge boxes and the review queue', () => {
     const deadline = Date.now() + 3000;
     while (!versions.includes(v) && Date.now() < deadline) await sleep(20);
     expect(versions).toContain(v);
-    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
     const snap = GallerySnapshot.parse(await (await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: auth } })).json());
     expect(snap.version).toBe(v);
     expect(snap.templates).toHaveLength(1);
@@ -62,7 +62,7 @@ describe('evidence from edge boxes and the review queue', () => {
     await edge.reportGallery({ version: v, templates: 1 });
     expect(await hub.services.galleryRepo.applied('edge-boots')).toMatchObject({ version: v, templates: 1 });
 
-    const radio = `Basic ${Buffer.from('radio-boots:radio-boots-secret').toString('base64')}`;
+    const radio = `Basic ${Buffer.from('radio-boots:radio-boots-secret-for-tests').toString('base64')}`;
     expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: radio } })).status).toBe(403);
     const wrong = `Basic ${Buffer.from('edge-boots:wrong').toString('base64')}`;
     expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: wrong } })).status).toBe(401);
@@ -99,7 +99,7 @@ describe('evidence from edge boxes and the review queue', () => {
     // The clip report declares the clip before its upload.
     await edge.client.publishAsync(topics.evidence('town', 'edge-boots'), JSON.stringify({ kind: 'clip', ...(clip.payload as object) }), { qos: 1 });
     const url = `${hub.http}/api/edge/files/cand-0002/clip.mp4`;
-    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
     const bytes = fs.readFileSync(f.path!);
     // First 1 MiB arrives, then the connection "breaks".
     const first = await fetch(url, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(bytes.length), 'x-content-sha256': f.sha256 }, body: bytes.subarray(0, 1024 * 1024) });
@@ -174,7 +174,7 @@ describe('evidence from edge boxes and the review queue', () => {
     expect(c.files.every((f) => f.deleted)).toBe(true);
     expect((await api('/api/review/cand-0002/files/crop.jpg', op)).status).toBe(404);
     // Late uploads for a rejected candidate are refused for good (410), so nothing comes back.
-    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
     const crop = fs.readFileSync(path.join(dir, 'cand-0002-crop.jpg'));
     const late = await fetch(`${hub.http}/api/edge/files/cand-0002/crop.jpg`, { method: 'PATCH', headers: { authorization: auth, 'upload-offset': '0', 'upload-length': String(crop.length), 'x-content-sha256': sha(crop) }, body: crop });
     expect(late.status).toBe(410);

@@ -38,7 +38,7 @@ describe('gallery governance', () => {
     ]);
     const r = enrolmentFaceRegion;
     photo = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340).jpeg({ quality: 92 }).toBuffer();
-    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret');
+    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests');
     await edge.subscribe(topics.galleryVersion('town'));
   });
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('gallery governance', () => {
     expect(subject.templates).toBe(1);
     expect(subject.photos[0]!.face.box.w).toBeGreaterThan(60);
     await edge.waitFor((m) => m.json?.version > versionBefore, 3000, 'a new gallery version');
-    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret').toString('base64')}`;
+    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
     const snap = GallerySnapshot.parse(await (await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: auth } })).json());
     expect(snap.templates.map((t) => t.subjectId)).toEqual([subject.id]);
     expect(JSON.stringify(snap)).not.toContain(photo.toString('base64').slice(0, 40));

@@ -96,7 +96,7 @@ describe('HTTP API', () => {
   });
 
   it('lists devices with presence for the control room', async () => {
-    const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await new Promise((r) => setTimeout(r, 200));
     const list = (await (await api('/api/devices', op)).json()) as DeviceSummary[];
     list.forEach((d) => DeviceSummary.parse(d));

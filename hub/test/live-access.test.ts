@@ -184,7 +184,7 @@ describe('a hostile edge box', () => {
   it('cannot dial in without its secret, nor as a radio', async () => {
     expect((await dial({ authorization: basic('edge-boots', 'wrong-secret') })).status).toBe(401);
     expect((await dial({})).status).toBe(401);
-    expect((await dial({ authorization: basic('radio-boots', 'radio-boots-secret') })).status).toBe(403);
+    expect((await dial({ authorization: basic('radio-boots', 'radio-boots-secret-for-tests') })).status).toBe(403);
   });
 
   it('cannot push a stream nobody asked it for, nor join another box\'s stream', async () => {
@@ -195,7 +195,7 @@ describe('a hostile edge box', () => {
     const intruderClosed = new Promise<number>((r) => argos.socket!.on('close', (code) => r(code)));
     argos.socket!.send(Buffer.from('not a video'));
     expect(await intruderClosed).toBe(1008);
-    const unasked = await dial({ authorization: basic('edge-boots', 'edge-boots-secret') });
+    const unasked = await dial({ authorization: basic('edge-boots', 'edge-boots-secret-for-tests') });
     expect(await new Promise<number>((r) => unasked.socket!.on('close', (code) => r(code)))).toBe(1008);
     const before = watcher.segments.length;
     await watcher.until(() => watcher.segments.length >= before + 3);
@@ -208,12 +208,12 @@ describe('a hostile edge box', () => {
     await edge.streamer.stop();
     const { default: mqtt } = await import('mqtt');
     const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
-      password: 'edge-boots-secret', clientId: 'edge-boots:fake', reconnectPeriod: 0 });
+      password: 'edge-boots-secret-for-tests', clientId: 'edge-boots:fake', reconnectPeriod: 0 });
     await fake.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     fake.on('message', async (_t, payload) => {
       const req = JSON.parse(payload.toString());
       if (req.action !== 'start') return;
-      const { socket } = await dial({ authorization: basic('edge-boots', 'edge-boots-secret') }, req.streamId);
+      const { socket } = await dial({ authorization: basic('edge-boots', 'edge-boots-secret-for-tests') }, req.streamId);
       // A valid-looking box header whose size runs past the message.
       const bad = Buffer.alloc(16);
       bad.writeUInt32BE(1000, 0);
@@ -233,7 +233,7 @@ describe('a hostile edge box', () => {
     await edge.streamer.stop(); // the real streamer would answer at once
     const { default: mqtt } = await import('mqtt');
     const boots = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
-      password: 'edge-boots-secret', clientId: 'edge-boots:slow', reconnectPeriod: 0 });
+      password: 'edge-boots-secret-for-tests', clientId: 'edge-boots:slow', reconnectPeriod: 0 });
     await boots.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     const requested = new Promise<string>((r) => boots.on('message', (_t, p) => r(JSON.parse(p.toString()).streamId)));
     const v = await TestViewer.open(hub.ws, tokens.operator!, 'edge-boots', 'door', 'race test');

@@ -25,8 +25,8 @@ describe('live requests over MQTT', () => {
   const request = topics.liveRequest('town', 'edge-boots');
 
   it('lets only the edge box itself follow its live requests', async () => {
-    const radio = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
-    const control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    const radio = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
+    const control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     const otherEdge = await TestDevice.connect(hub.mqttPort, 'edge-argos', 'edge-argos-secret');
     expect(await grantedCodes(radio.client, [request])).toEqual({ [request]: 128 });
     expect(await grantedCodes(control.client, [request, 'shopwatch/town/devices/+/live/request'])).toEqual({
@@ -49,7 +49,7 @@ describe('live requests over MQTT', () => {
     async () => {
     const v = await TestViewer.open(hub.ws, await login(hub.http, 'admin', 'admin-password'), 'edge-boots', 'door');
     await v.until(() => v.fragments.length >= 1);
-    const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await forger.subscribe(topics.deviceErrors('town', 'radio-coop'));
     // Stream ids are 128 random bits known only to the hub and the box: a forger must guess one.
     // (The broker also never relays a device's publish, so the box would not even hear a forged

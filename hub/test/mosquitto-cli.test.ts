@@ -15,14 +15,14 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
   afterAll(async () => hub?.stop());
 
   it('raises an alert with mosquitto_pub and receives its event with mosquitto_sub', async () => {
-    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop', '-P', 'radio-coop-secret',
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop', '-P', 'radio-coop-secret-for-tests',
       '-i', 'coop-gateway', '-q', '1', '-t', topics.zoneAlerts('town', 'north'), '-C', '1', '-W', '10']);
     let out = '';
     sub.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number>((r) => sub.on('exit', (code) => r(code ?? -1)));
     await new Promise((r) => setTimeout(r, 500)); // let it subscribe
 
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-boots', '-P', 'radio-boots-secret',
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-boots', '-P', 'radio-boots-secret-for-tests',
       '-q', '1', '-t', topics.alertRaise('town'), '-m', JSON.stringify({ type: 'shoplifting', severity: 'high', message: 'from a gateway', clientRef: 'cli-1' })]);
 
     expect(await exited).toBe(0);
@@ -30,7 +30,7 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
     expect(event).toMatchObject({ event: 'raised', alert: { clientRef: 'cli-1', store: 'boots', message: 'from a gateway', raisedBy: { id: 'radio-boots' } } });
 
     // It confirms receipt with an empty JSON object, as the contract allows.
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop', '-P', 'radio-coop-secret',
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop', '-P', 'radio-coop-secret-for-tests',
       '-q', '1', '-t', topics.alertReceipt('town', event.alert.id), '-m', '{}']);
     const [full] = await hub.services.alerts.withDeliveries([(await hub.services.repo.getAlert(event.alert.id))!]);
     expect(full!.deliveries.map((d) => d.deviceId)).toEqual(['radio-coop']);

@@ -35,7 +35,9 @@ export const AlertQuery = z.strictObject({
   status: z.union([AlertStatus, z.literal('active')]).optional().meta({ description: '"active" = open or escalated' }),
   zone: Slug.optional(),
   since: Timestamp.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Where the next page starts: the `X-Next-Cursor` header of the previous page. Opaque. */
+  cursor: z.string().min(1).max(200).optional().meta({ description: 'X-Next-Cursor of the previous page' }),
 });
 export type AlertQuery = z.infer<typeof AlertQuery>;
 

@@ -16,3 +16,4 @@ export * from './redact';
 export * from './live';
 export * from './fmp4';
 export * from './queries';
+export * from './credentials';

@@ -31,10 +31,10 @@ export function demoProvisioning(): ProvisioningInput {
     }],
     users: DEMO_USERS.map((u) => ({ ...u, scheme: 'demo', displayName: u.username[0]!.toUpperCase() + u.username.slice(1) })),
     devices: [
-      ...STORES.map(([id, name]) => ({ id: `radio-${id}`, kind: 'radio' as const, scheme: 'demo', store: id, secret: `demo-radio-${id}-secret`, name: `${name} radio` })),
-      { id: 'control-room', kind: 'tablet', scheme: 'demo', secret: 'demo-control-room-secret', duty: 'control-room', name: 'CCTV control room' },
-      { id: 'warden-radio-1', kind: 'radio', scheme: 'demo', secret: 'demo-warden-radio-secret', duty: 'warden', name: 'Warden 1' },
-      { id: 'edge-boots', kind: 'edge', scheme: 'demo', store: 'boots', secret: 'demo-edge-boots-secret', name: 'Boots edge box' },
+      ...STORES.map(([id, name]) => ({ id: `radio-${id}`, kind: 'radio' as const, scheme: 'demo', store: id, secret: `demo-radio-${id}-secret-change-me`, name: `${name} radio` })),
+      { id: 'control-room', kind: 'tablet', scheme: 'demo', secret: 'demo-control-room-secret-change-me', duty: 'control-room', name: 'CCTV control room' },
+      { id: 'warden-radio-1', kind: 'radio', scheme: 'demo', secret: 'demo-warden-radio-secret-change-me', duty: 'warden', name: 'Warden 1' },
+      { id: 'edge-boots', kind: 'edge', scheme: 'demo', store: 'boots', secret: 'demo-edge-boots-secret-change-me', name: 'Boots edge box' },
     ],
   };
 }

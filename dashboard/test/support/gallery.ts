@@ -87,7 +87,7 @@ export async function deliverClip(opts: { mqttPort: number; http: string; dir: s
 async function deliver(opts: { mqttPort: number; http: string }, item: SpoolItem) {
   const uplink = new HubUplink({
     mqttUrl: `mqtt://127.0.0.1:${opts.mqttPort}`, scheme: 'town', log: createLogger('test:edge'),
-    http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' },
+    http: { baseUrl: opts.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' },
   });
   try {
     await new Promise((r) => uplink.client.once('connect', r));

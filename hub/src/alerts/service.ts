@@ -7,6 +7,7 @@ import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, Renderer, Repository } from '../storage/repository';
 import type { Directory } from '../directory';
 import { RaiseLimiter, raiseLimits } from './rate-limit';
+import { TimeSlice } from '../time-slice';
 
 const render: Renderer = (alert, e) => {
   const msg: AlertEvent = { event: e.kind, seq: e.seq, at: e.at, alert };
@@ -162,9 +163,32 @@ export class AlertService {
     return advanced;
   }
 
+  /** Up to `limit` alerts the principal may see, newest first (the browser's welcome list). */
   async list(p: Principal, f: Omit<AlertFilter, 'scheme' | 'zones'>): Promise<AlertWithDeliveries[]> {
-    const alerts = await this.repo.listAlerts({ ...f, scheme: p.scheme, zones: p.zones });
-    return this.withDeliveries(alerts);
+    return (await this.page(p, f)).alerts;
+  }
+
+  /**
+   * One page of the listing, newest first, and the cursor of the next page (null at the end).
+   * Built a few alerts at a time between turns of the event loop: a console listing 500 alerts
+   * of a 10,000-device fleet must not hold up the PUBACK of a raise arriving meanwhile.
+   */
+  async page(p: Principal, f: PageFilter): Promise<AlertPage> {
+    const { cursor, ...filter } = f;
+    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    // One more than asked tells whether a next page exists without a second query.
+    const rows = await this.repo.pageAlerts({ ...filter, limit: f.limit + 1, before, scheme: p.scheme, zones: p.zones });
+    const more = rows.length > f.limit;
+    const alerts = more ? rows.slice(0, f.limit) : rows;
+    const last = alerts.at(-1);
+    const out: AlertWithDeliveries[] = [];
+    const slice = new TimeSlice();
+    for (const a of alerts) {
+      await slice.yieldIfDue();
+      const timeline = (await this.repo.timelines([a.id])).get(a.id) ?? [];
+      out.push(...(await this.withDeliveries([{ ...a, timeline }])));
+    }
+    return { alerts: out, nextCursor: more && last ? encodeCursor(last) : null };
   }
 
   async withDeliveries(alerts: Alert[]): Promise<AlertWithDeliveries[]> {
@@ -179,4 +203,27 @@ export class AlertService {
     }
     return out;
   }
+}
+
+export type PageFilter = Omit<AlertFilter, 'scheme' | 'zones' | 'before'> & { cursor?: string };
+
+export interface AlertPage {
+  alerts: AlertWithDeliveries[];
+  nextCursor: string | null;
+}
+
+/** The cursor is opaque to clients: base64url of the last alert's (raisedAt, id). */
+function encodeCursor(a: { raisedAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([a.raisedAt, a.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { raisedAt: string; id: string } {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [raisedAt, id] = Array.isArray(v) && v.length === 2 ? v : [];
+    if (typeof raisedAt === 'string' && typeof id === 'string' && raisedAt.length <= 40 && id.length <= 64) return { raisedAt, id };
+  } catch {
+    // falls through to the error below
+  }
+  throw new HubError('bad_request', 'cursor is not one this hub handed out; start again without it');
 }

@@ -1,4 +1,4 @@
-import type { DeviceDuty, DeviceKind, Role } from '@shopwatch/protocols';
+import { type DeviceDuty, type DeviceKind, PLACEMENT, type Role } from '@shopwatch/protocols';
 import type { DeviceRecord, SchemeRecord, UserRecord } from '../storage/repository';
 
 /** Who is acting, resolved once from the authenticated connection or token. */
@@ -19,13 +19,14 @@ export interface Principal {
 
 export function devicePrincipal(d: DeviceRecord, scheme: SchemeRecord): Principal {
   const zone = d.store ? (scheme.stores.find((s) => s.id === d.store)?.zone ?? null) : null;
-  const zones = d.kind === 'edge' ? [] : d.duty === 'store' ? (zone ? [zone] : []) : null;
+  // PLACEMENT (protocols) is the one table of who belongs to a store and who hears the whole scheme.
+  const zones = d.kind === 'edge' ? [] : PLACEMENT.duties[d.duty] === 'store' ? (zone ? [zone] : []) : null;
   return { kind: 'device', id: d.id, scheme: d.scheme, role: null, deviceKind: d.kind, duty: d.duty, store: d.store, zone, zones, displayName: d.name };
 }
 
 export function userPrincipal(u: UserRecord, scheme: SchemeRecord): Principal {
   const zone = u.store ? (scheme.stores.find((s) => s.id === u.store)?.zone ?? null) : null;
-  const zones = u.role === 'member' ? (zone ? [zone] : []) : null;
+  const zones = PLACEMENT.roles[u.role] === 'store' ? (zone ? [zone] : []) : null;
   return { kind: 'user', id: u.username, scheme: u.scheme, role: u.role, deviceKind: null, duty: null, store: u.store, zone, zones, displayName: u.displayName };
 }
 
@@ -33,9 +34,4 @@ export function userPrincipal(u: UserRecord, scheme: SchemeRecord): Principal {
 export function seesZone(p: Principal, zone: string, priority = false): boolean {
   if (p.kind === 'device' && p.deviceKind === 'edge') return false;
   return p.zones === null || priority || p.zones.includes(zone);
-}
-
-/** The duty a device has when the provisioning file does not say. */
-export function defaultDuty(kind: DeviceKind, store: string | undefined): DeviceDuty {
-  return kind === 'edge' || store ? 'store' : 'control-room';
 }

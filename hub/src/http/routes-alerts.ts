@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { Ack, AlertQuery, Close, RaiseRequest } from '@shopwatch/protocols';
 import type { HubServices } from '../services';
 import { type Env, body, query, requireRole, requireUser } from './context';
+import { jsonArray } from './json-stream';
 
 export function alertRoutes(svc: HubServices) {
   const app = new Hono<Env>();
@@ -9,7 +10,11 @@ export function alertRoutes(svc: HubServices) {
 
   app.get('/', async (c) => {
     const q = query(c, AlertQuery);
-    return c.json(await svc.alerts.list(c.get('principal'), q));
+    // Paged (AlertQuery: limit ≤ 500) and streamed: a listing never blocks the broker for long.
+    const page = await svc.listing.page(c.get('principal'), q);
+    if (page.nextCursor) c.header('X-Next-Cursor', page.nextCursor);
+    if (page.body) return c.body(page.body, 200, { 'content-type': 'application/json; charset=utf-8' });
+    return jsonArray(c, page.alerts);
   });
 
   app.post('/', async (c) => {

@@ -17,6 +17,7 @@ import { connectionOf } from './connections';
 import { authorizeForward } from './forwarding';
 import { handleInbound } from './inbound';
 import { MQTT_LIMITS, guardConnection, overRate } from './limits';
+import { indexedMemoryPersistence } from './retained-index';
 import type { AlertService } from '../alerts/service';
 import type { CameraService } from '../devices/cameras';
 import type { EvidenceService } from '../evidence/service';
@@ -55,6 +56,7 @@ export class Broker {
       connectTimeout: MQTT_LIMITS.connectTimeoutMs,
       maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
       preConnect,
+      persistence: indexedMemoryPersistence(), // SUBSCRIBE must not scan every device's retained presence
       authenticate: (c, u, p, done) => void admission.authenticate(c, u, p, done),
       authorizePublish: (c, packet, done) => void this.authorizePublish(c, packet, done),
       authorizeSubscribe: (c, sub, done) => void this.authorizeSubscribe(c, sub, done),
@@ -106,7 +108,8 @@ export class Broker {
     });
     await new Promise<void>((resolve, reject) => {
       this.tcp!.once('error', reject);
-      this.tcp!.listen(port, host, () => resolve());
+      // backlog: a town's radios reconnecting at once must queue, not be reset (Node's default is 511).
+      this.tcp!.listen({ port, host, backlog: 8192 }, () => resolve());
     });
     this.tcp.on('error', (err) => this.deps.log.error({ err }, 'MQTT listener error'));
     return (this.tcp.address() as net.AddressInfo).port;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { Provisioning, describeIssues } from '@shopwatch/protocols';
-import { defaultDuty } from '../auth/principal';
-import { hashDeviceSecret, hashPassword, verifyHash } from '../auth/passwords';
+import { Provisioning, defaultDuty, describeIssues } from '@shopwatch/protocols';
+import { type SecretKey, equalHex } from '../auth/device-secrets';
+import { hashPassword } from '../auth/passwords';
 import type { Logger } from '../log';
-import type { Repository } from '../storage/repository';
+import type { ProvisionedDeviceRecord, Repository, UserRecord } from '../storage/repository';
 
 export class ProvisioningError extends Error {}
 
@@ -29,29 +29,88 @@ export function readProvisioning(file: string): Provisioning {
   return r.data;
 }
 
+/** What an apply changed; `revokedDevices` must lose their connections, `removedUsers` are gone. */
+export interface ApplyReport {
+  usersHashed: number;
+  usersUnchanged: number;
+  removedUsers: string[];
+  devicesWritten: number;
+  devicesUnchanged: number;
+  revokedDevices: string[];
+  ms: number;
+}
+
 /**
- * Applies a provisioning file. Idempotent: applying the same file twice changes nothing, and a
- * password or secret is re-hashed only when it changed (argon2 salts differ on every hash).
+ * Applies a provisioning file: the file is the whole truth about users and devices.
+ *
+ * Incremental, so start-up does not grow with the fleet: rows are read in one query each, a
+ * password is argon2-hashed only when its keyed digest differs from the stored one, a device is
+ * written only when something about it changed (all writes in one transaction), and an unchanged
+ * file writes nothing. Users missing from the file are deleted with their sessions; devices
+ * missing from it are disabled (their history keeps naming them) and reported for disconnection.
  */
-export async function applyProvisioning(repo: Repository, p: Provisioning, log: Logger) {
+export async function applyProvisioning(
+  repo: Repository, p: Provisioning, key: SecretKey, log: Logger,
+): Promise<ApplyReport> {
+  const t0 = performance.now();
   for (const s of p.schemes) {
-    await repo.upsertScheme({
-      id: s.id, name: s.name, settings: s.settings,
-      zones: s.zones, stores: s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null })),
-    });
+    const stores = s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null }));
+    await repo.upsertScheme({ id: s.id, name: s.name, settings: s.settings, zones: s.zones, stores });
   }
+  const users = await applyUsers(repo, p, key);
+  const devices = await applyDevices(repo, p, key);
+  await repo.bumpProvisioningGeneration(new Date().toISOString());
+  const report: ApplyReport = { ...users, ...devices, ms: Math.round(performance.now() - t0) };
+  const counts = { schemes: p.schemes.length, users: p.users.length, devices: p.devices.length };
+  log.info({ ...counts, ...report }, 'provisioning applied');
+  return report;
+}
+
+async function applyUsers(repo: Repository, p: Provisioning, key: SecretKey) {
+  const old = new Map((await repo.listUsers()).map((u) => [u.username.toLowerCase(), u]));
+  let hashed = 0;
   // argon2 runs on libuv's thread pool: hash a few at a time instead of one after another.
   await inBatches(p.users, 4, async (u) => {
-    const old = await repo.getUser(u.username);
-    const passwordHash = old && (await verifyHash(old.passwordHash, u.password)) ? old.passwordHash : await hashPassword(u.password);
-    await repo.upsertUser({ username: u.username, passwordHash, role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null });
+    const before = old.get(u.username.toLowerCase());
+    const passwordDigest = key.passwordDigest(u.username, u.password);
+    const same = before?.passwordDigest ? equalHex(before.passwordDigest, passwordDigest) : false;
+    if (!same) hashed++;
+    const passwordHash = same ? before!.passwordHash : await hashPassword(u.password);
+    const row: UserRecord = {
+      username: before?.username ?? u.username, passwordHash,
+      role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null, passwordDigest,
+    };
+    const unchanged = before && same && sameFields(before, row, ['role', 'scheme', 'store', 'displayName']);
+    if (!unchanged) await repo.upsertUser(row);
   });
-  await inBatches(p.devices, 4, async (d) => {
-    const old = await repo.getDevice(d.id);
-    const secretHash = old && (await verifyHash(old.secretHash, d.secret)) ? old.secretHash : await hashDeviceSecret(d.secret);
-    await repo.upsertDevice({ id: d.id, kind: d.kind, scheme: d.scheme, store: d.store ?? null, duty: d.duty ?? defaultDuty(d.kind, d.store), name: d.name ?? null, secretHash });
-  });
-  log.info({ schemes: p.schemes.length, users: p.users.length, devices: p.devices.length }, 'provisioning applied');
+  const keep = new Set(p.users.map((u) => u.username.toLowerCase()));
+  const removedUsers = [...old.values()].filter((u) => !keep.has(u.username.toLowerCase())).map((u) => u.username);
+  if (removedUsers.length) await repo.removeUsers(removedUsers);
+  return { usersHashed: hashed, usersUnchanged: p.users.length - hashed, removedUsers };
+}
+
+async function applyDevices(repo: Repository, p: Provisioning, key: SecretKey) {
+  const old = new Map((await repo.listAllDevices()).map((d) => [d.id, d]));
+  const changed: ProvisionedDeviceRecord[] = [];
+  for (const d of p.devices) {
+    const row: ProvisionedDeviceRecord = {
+      id: d.id, kind: d.kind, scheme: d.scheme, store: d.store ?? null, duty: d.duty ?? defaultDuty(d.kind, d.store),
+      name: d.name ?? null, secretHash: key.deviceVerifier(d.id, d.secret),
+    };
+    const before = old.get(d.id);
+    const same = before && before.disabledAt === null && equalHex(before.secretHash, row.secretHash)
+      && sameFields(before, row, ['kind', 'scheme', 'store', 'duty', 'name']);
+    if (!same) changed.push(row);
+  }
+  if (changed.length) await repo.upsertDevices(changed);
+  const keep = new Set(p.devices.map((d) => d.id));
+  const revokedDevices = [...old.values()].filter((d) => d.disabledAt === null && !keep.has(d.id)).map((d) => d.id);
+  if (revokedDevices.length) await repo.disableDevices(revokedDevices, new Date().toISOString());
+  return { devicesWritten: changed.length, devicesUnchanged: p.devices.length - changed.length, revokedDevices };
+}
+
+function sameFields<T extends object>(a: T, b: T, keys: (keyof T)[]): boolean {
+  return keys.every((k) => a[k] === b[k]);
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {

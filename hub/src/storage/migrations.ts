@@ -139,6 +139,25 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     `,
   },
   {
+    version: 4,
+    name: 'fleet: keyed digests for unchanged-secret checks, revoked devices, case-insensitive usernames, alert paging',
+    sql: `
+      -- HMAC-SHA-256 (key in a 0600 file beside the database, never in it) of the provisioned
+      -- password: re-provisioning an unchanged password costs no argon2 run.
+      ALTER TABLE users ADD COLUMN password_digest TEXT;
+      -- A device removed from the provisioning file is disabled, not deleted: its receipts and
+      -- alerts keep naming it, but it can no longer connect.
+      ALTER TABLE devices ADD COLUMN disabled_at TEXT;
+      -- Login is case-insensitive: "ADMIN" and "admin" are one user.
+      CREATE UNIQUE INDEX users_username_nocase ON users (username COLLATE NOCASE);
+      -- GET /api/alerts pages newest first by (raised_at, id).
+      CREATE INDEX alerts_scheme_page ON alerts (scheme, raised_at DESC, id DESC);
+      -- Bumped by every provisioning apply, so a running hub notices one made by the CLI.
+      CREATE TABLE provisioning_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, applied_at TEXT NOT NULL);
+    `,
+  },
+  {
     // Numbered 5: version 4 is taken by the fleet changes.
     version: 5,
     name: 'live view: may members watch their own store\'s cameras',

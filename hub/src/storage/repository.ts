@@ -17,6 +17,8 @@ export interface UserRecord {
   scheme: string;
   store: string | null;
   displayName: string | null;
+  /** Keyed digest of the provisioned password (see auth/device-secrets.ts); null before migration 4. */
+  passwordDigest?: string | null;
 }
 
 export interface DeviceRecord {
@@ -29,7 +31,12 @@ export interface DeviceRecord {
   secretHash: string;
   sinceSeq: number;
   lastSeen: string | null;
+  /** Set when re-provisioning removed the device: it can no longer connect. */
+  disabledAt: string | null;
 }
+
+/** What provisioning writes about a device. */
+export type ProvisionedDeviceRecord = Omit<DeviceRecord, 'sinceSeq' | 'lastSeen' | 'disabledAt'>;
 
 export interface SessionRecord {
   username: string;
@@ -63,6 +70,8 @@ export type AlertPatch = Partial<Pick<Alert, 'status' | 'escalatesAt' | 'priorit
 export interface AlertFilter {
   scheme: string;
   zones?: string[] | null; // what the reader may see; null: every zone
+  /** Only alerts after this (raised_at, id) position in newest-first order: the paging cursor. */
+  before?: { raisedAt: string; id: string };
   zone?: string; // only alerts of this zone
   status?: 'open' | 'escalated' | 'closed' | 'active';
   since?: string;
@@ -81,11 +90,26 @@ export interface Repository {
   listSchemes(): Promise<SchemeRecord[]>;
 
   upsertUser(u: UserRecord): Promise<void>;
+  /** Case-insensitive: "ADMIN" finds "admin". */
   getUser(username: string): Promise<UserRecord | null>;
+  /** Every user, for re-provisioning to compare against (one query, not one per user). */
+  listUsers(): Promise<UserRecord[]>;
+  /** Deletes users and every session of theirs, in one transaction. */
+  removeUsers(usernames: string[]): Promise<void>;
 
-  upsertDevice(d: Omit<DeviceRecord, 'sinceSeq' | 'lastSeen'>): Promise<void>;
+  upsertDevice(d: ProvisionedDeviceRecord): Promise<void>;
+  /** Writes many devices in one transaction (one fsync for a whole fleet); re-enables revoked ones. */
+  upsertDevices(list: ProvisionedDeviceRecord[]): Promise<void>;
   getDevice(id: string): Promise<DeviceRecord | null>;
+  /** Devices that may connect (not revoked). */
   listDevices(scheme: string): Promise<DeviceRecord[]>;
+  /** Every device of every scheme, revoked ones included. */
+  listAllDevices(): Promise<DeviceRecord[]>;
+  disableDevices(ids: string[], at: string): Promise<void>;
+  revokedDeviceIds(): Promise<string[]>;
+  /** A counter every provisioning apply bumps (so other processes notice); 0 before the first. */
+  provisioningGeneration(): Promise<number>;
+  bumpProvisioningGeneration(at: string): Promise<number>;
   touchDevice(id: string, at: string): Promise<void>;
 
   createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string): Promise<void>;
@@ -98,6 +122,9 @@ export interface Repository {
   findAlertByClientRef(scheme: string, actor: Actor, clientRef: string): Promise<Alert | null>;
   getAlert(id: string): Promise<Alert | null>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  /** One page of alerts without timelines (the listing loads those per alert, a few at a time). */
+  pageAlerts(filter: AlertFilter): Promise<NewAlert[]>;
+  timelines(alertIds: string[]): Promise<Map<string, Alert['timeline']>>;
   /** Alerts whose escalation time has come (or the next one due when `now` is null). */
   dueEscalations(now: string): Promise<Alert[]>;
   nextEscalationAt(): Promise<string | null>;

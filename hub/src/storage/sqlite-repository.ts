@@ -2,8 +2,8 @@ import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopw
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 import type {
-  AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, Renderer, Repository, SchemeRecord,
-  SessionRecord, UserRecord,
+  AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, ProvisionedDeviceRecord, Renderer,
+  Repository, SchemeRecord, SessionRecord, UserRecord,
 } from './repository';
 
 type Row = Record<string, any>;
@@ -55,7 +55,8 @@ export class SqliteRepository implements Repository {
       due: p(`SELECT * FROM alerts WHERE escalates_at IS NOT NULL AND escalates_at <= ? ORDER BY escalates_at`),
       nextDue: p('SELECT MIN(escalates_at) FROM alerts WHERE escalates_at IS NOT NULL').pluck(),
       device: p('SELECT * FROM devices WHERE id = ?'),
-      devices: p('SELECT * FROM devices WHERE scheme = ? ORDER BY id'),
+      devices: p('SELECT * FROM devices WHERE scheme = ? AND disabled_at IS NULL ORDER BY id'),
+      touch: p('UPDATE devices SET last_seen = ? WHERE id = ?'),
     };
   }
 
@@ -106,28 +107,66 @@ export class SqliteRepository implements Repository {
   }
 
   async upsertUser(u: UserRecord) {
-    this.db.prepare(`INSERT INTO users (username, password_hash, role, scheme, store, display_name, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-      role = excluded.role, scheme = excluded.scheme, store = excluded.store, display_name = excluded.display_name`)
-      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString());
+    // No conflict target: a username differing only in case updates the existing row (the
+    // case-insensitive unique index), since login treats them as one user.
+    this.db.prepare(`INSERT INTO users
+      (username, password_hash, role, scheme, store, display_name, created_at, password_digest)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET password_hash = excluded.password_hash,
+      role = excluded.role, scheme = excluded.scheme, store = excluded.store, display_name = excluded.display_name,
+      password_digest = excluded.password_digest`)
+      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString(),
+        u.passwordDigest ?? null);
+  }
+
+  private userFromRow(r: Row): UserRecord {
+    return {
+      username: r.username, passwordHash: r.password_hash, role: r.role, scheme: r.scheme, store: r.store,
+      displayName: r.display_name, passwordDigest: r.password_digest,
+    };
   }
 
   async getUser(username: string): Promise<UserRecord | null> {
-    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
-    return r ? { username: r.username, passwordHash: r.password_hash, role: r.role, scheme: r.scheme, store: r.store, displayName: r.display_name } : null;
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ? COLLATE NOCASE').get(username) as Row | undefined;
+    return r ? this.userFromRow(r) : null;
   }
 
-  async upsertDevice(d: Omit<DeviceRecord, 'sinceSeq' | 'lastSeen'>) {
+  async listUsers() {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map((r) => this.userFromRow(r));
+  }
+
+  async removeUsers(usernames: string[]) {
+    const sessions = this.db.prepare('DELETE FROM sessions WHERE username = ? COLLATE NOCASE');
+    const user = this.db.prepare('DELETE FROM users WHERE username = ? COLLATE NOCASE');
+    this.db.transaction(() => {
+      for (const u of usernames) {
+        sessions.run(u);
+        user.run(u);
+      }
+    })();
+  }
+
+  async upsertDevice(d: ProvisionedDeviceRecord) {
+    await this.upsertDevices([d]);
+  }
+
+  async upsertDevices(list: ProvisionedDeviceRecord[]) {
     // A new device starts its catch-up from now: it was not there to miss older events.
-    this.db.prepare(`INSERT INTO devices (id, kind, scheme, store, duty, name, secret_hash, created_at, since_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) FROM alert_events))
+    const upsert = this.db.prepare(`INSERT INTO devices
+      (id, kind, scheme, store, duty, name, secret_hash, created_at, since_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, scheme = excluded.scheme, store = excluded.store,
-      duty = excluded.duty, name = excluded.name, secret_hash = excluded.secret_hash`)
-      .run(d.id, d.kind, d.scheme, d.store, d.duty, d.name, d.secretHash, new Date().toISOString());
+      duty = excluded.duty, name = excluded.name, secret_hash = excluded.secret_hash, disabled_at = NULL`);
+    this.db.transaction(() => {
+      const since = this.q.maxSeq.get() as number;
+      const at = new Date().toISOString();
+      for (const d of list) upsert.run(d.id, d.kind, d.scheme, d.store, d.duty, d.name, d.secretHash, at, since);
+    })();
   }
 
   private deviceFromRow(r: Row): DeviceRecord {
-    return { id: r.id, kind: r.kind, scheme: r.scheme, store: r.store, duty: r.duty, name: r.name, secretHash: r.secret_hash, sinceSeq: r.since_seq, lastSeen: r.last_seen };
+    return {
+      id: r.id, kind: r.kind, scheme: r.scheme, store: r.store, duty: r.duty, name: r.name, secretHash: r.secret_hash,
+      sinceSeq: r.since_seq, lastSeen: this.lastSeen.get(r.id) ?? r.last_seen, disabledAt: r.disabled_at,
+    };
   }
 
   async getDevice(id: string) {
@@ -139,8 +178,51 @@ export class SqliteRepository implements Repository {
     return (this.q.devices.all(scheme) as Row[]).map((r) => this.deviceFromRow(r));
   }
 
+  async listAllDevices() {
+    return (this.db.prepare('SELECT * FROM devices ORDER BY id').all() as Row[]).map((r) => this.deviceFromRow(r));
+  }
+
+  async disableDevices(ids: string[], at: string) {
+    const stmt = this.db.prepare('UPDATE devices SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL');
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(at, id);
+    })();
+  }
+
+  async revokedDeviceIds() {
+    return this.db.prepare('SELECT id FROM devices WHERE disabled_at IS NOT NULL').pluck().all() as string[];
+  }
+
+  async provisioningGeneration() {
+    const g = this.db.prepare('SELECT generation FROM provisioning_state WHERE id = 1').pluck().get();
+    return (g as number | undefined) ?? 0;
+  }
+
+  async bumpProvisioningGeneration(at: string) {
+    return this.db.prepare(`INSERT INTO provisioning_state (id, generation, applied_at) VALUES (1, 1, ?)
+      ON CONFLICT (id) DO UPDATE SET generation = generation + 1, applied_at = excluded.applied_at
+      RETURNING generation`).pluck().get(at) as number;
+  }
+
   async touchDevice(id: string, at: string) {
-    this.db.prepare('UPDATE devices SET last_seen = ? WHERE id = ?').run(at, id);
+    // Batched: a reconnect storm of thousands of radios must not cost an fsync per connection on
+    // the event loop. A crash loses at most one interval of last-seen times, nothing acknowledged.
+    this.lastSeen.set(id, at);
+    this.lastSeenTimer ??= setTimeout(() => this.flushLastSeen(), 1000).unref();
+  }
+
+  private lastSeen = new Map<string, string>();
+  private lastSeenTimer: NodeJS.Timeout | null = null;
+
+  private flushLastSeen() {
+    if (this.lastSeenTimer) clearTimeout(this.lastSeenTimer);
+    this.lastSeenTimer = null;
+    if (!this.lastSeen.size || !this.db.open) return;
+    const batch = [...this.lastSeen];
+    this.lastSeen.clear();
+    this.db.transaction(() => {
+      for (const [id, at] of batch) this.q.touch.run(at, id);
+    })();
   }
 
   async createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string) {
@@ -205,7 +287,7 @@ export class SqliteRepository implements Repository {
     return this.loadAlert(id);
   }
 
-  async listAlerts(f: AlertFilter) {
+  private alertWhere(f: AlertFilter) {
     const where = ['scheme = @scheme'];
     const args: Record<string, unknown> = { scheme: f.scheme, limit: f.limit };
     if (f.zones) {
@@ -217,8 +299,35 @@ export class SqliteRepository implements Repository {
     if (f.status === 'active') where.push("status IN ('open', 'escalated')");
     else if (f.status) { where.push('status = @status'); args.status = f.status; }
     if (f.since) { where.push('raised_at >= @since'); args.since = f.since; }
-    const rows = this.db.prepare(`SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id LIMIT @limit`).all(args) as Row[];
-    return rows.map((r) => alertFromRow(r, this.timeline(r.id)));
+    if (f.before) {
+      where.push('(raised_at < @beforeAt OR (raised_at = @beforeAt AND id < @beforeId))');
+      args.beforeAt = f.before.raisedAt;
+      args.beforeId = f.before.id;
+    }
+    const sql = `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id DESC LIMIT @limit`;
+    return { sql, args };
+  }
+
+  async listAlerts(f: AlertFilter) {
+    const { sql, args } = this.alertWhere(f);
+    return (this.db.prepare(sql).all(args) as Row[]).map((r) => alertFromRow(r, this.timeline(r.id)));
+  }
+
+  async pageAlerts(f: AlertFilter): Promise<NewAlert[]> {
+    const { sql, args } = this.alertWhere(f);
+    return (this.db.prepare(sql).all(args) as Row[]).map((r) => {
+      const { timeline: _, ...a } = alertFromRow(r, []);
+      return a;
+    });
+  }
+
+  async timelines(alertIds: string[]) {
+    const out = new Map<string, TimelineEntry[]>(alertIds.map((id) => [id, []]));
+    if (!alertIds.length) return out;
+    const rows = this.db.prepare(`SELECT * FROM alert_events WHERE alert_id IN (${alertIds.map(() => '?').join(', ')})
+      ORDER BY seq`).all(...alertIds) as Row[];
+    for (const r of rows) out.get(r.alert_id)!.push(timelineFromRow(r));
+    return out;
   }
 
   async dueEscalations(now: string) {
@@ -279,6 +388,7 @@ export class SqliteRepository implements Repository {
   }
 
   close() {
+    this.flushLastSeen();
     this.db.close();
   }
 }

@@ -29,13 +29,13 @@ describe('login limits under parallel guessing', () => {
   it('200 parallel wrong guesses: at most 10 reach argon2, the rest 429 + Retry-After; a radio connects', async () => {
     // The same connect without an attack, under whatever else this machine is doing right now.
     const b0 = performance.now();
-    await (await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret')).end();
+    await (await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests')).end();
     const baselineMs = performance.now() - b0;
     const verify = vi.spyOn(argon2, 'verify');
     const guesses = Array.from({ length: 200 }, (_, i) => attempt('coord', `guess-${i}`));
     // A radio that has never connected (so no cached secret) must still get through.
     const t0 = performance.now();
-    const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     const radioMs = performance.now() - t0;
     const results = await Promise.all(guesses);
     const statuses = results.map((r) => r.status);

@@ -21,9 +21,9 @@ describe('MQTT: a device can never take over another device\'s client id or sess
 
   const connect = (opts: mqtt.IClientOptions) =>
     mqtt.connectAsync(url(), { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  const BOOTS = { username: 'radio-boots', password: 'radio-boots-secret' };
-  const ARGOS = { username: 'radio-argos', password: 'radio-argos-secret' };
-  const COOP = { username: 'radio-coop', password: 'radio-coop-secret' };
+  const BOOTS = { username: 'radio-boots', password: 'radio-boots-secret-for-tests' };
+  const ARGOS = { username: 'radio-argos', password: 'radio-argos-secret-for-tests' };
+  const COOP = { username: 'radio-coop', password: 'radio-coop-secret-for-tests' };
   const low = (clientRef: string) => ({ type: 'suspicious', severity: 'low', clientRef });
 
   /** Tries to connect; returns the error message, or the connected client. */
@@ -62,7 +62,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     expect(Object.keys(clients)).toEqual(expect.arrayContaining([VICTIM_ID, 'radio-coop:radio-boots', `radio-argos:${VICTIM_ID}`]));
     await sleep(300);
 
-    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await raiser.publish(topics.alertRaise('town'), low('after-intruders'));
     const end = Date.now() + 5000;
     while (!got.some((p) => p.includes('after-intruders')) && Date.now() < end) await sleep(25);
@@ -77,7 +77,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
     await radio.endAsync();
-    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     for (let i = 0; i < 3; i++) await raiser.publish(topics.alertRaise('town'), low(`queued-${i}`));
 
     const intruder = await attempt({ clientId: VICTIM_ID, clean: false, ...ARGOS });
@@ -102,7 +102,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
 
   it('accepts the device id itself, "{deviceId}:{anything}", an empty id and a client\'s default id', async () => {
     for (const clientId of ['radio-tesco', 'radio-tesco:tablet-app', '', 'mqttjs_1234abcd', 'mosq-Xy12']) {
-      const c = await connect({ clientId, clean: true, username: 'radio-tesco', password: 'radio-tesco-secret' });
+      const c = await connect({ clientId, clean: true, username: 'radio-tesco', password: 'radio-tesco-secret-for-tests' });
       expect(c.connected).toBe(true);
       await c.endAsync();
     }

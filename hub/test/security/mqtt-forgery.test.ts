@@ -32,16 +32,16 @@ describe('MQTT: forged hub messages are never relayed', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe([topics.zoneAlerts('town', 'north'), topics.deviceStatus('town', 'radio-boots'),
       topics.deviceErrors('town', 'radio-boots')]);
-    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+    control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     await control.subscribe(['shopwatch/town/zones/+/alerts', 'shopwatch/town/devices/+/status',
       'shopwatch/town/devices/+/cameras/+/status', topics.reviewCandidates('town')]);
-    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret');
+    edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests');
     await edge.subscribe([topics.galleryVersion('town')]);
     cli = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'control-room', '-P',
-      'control-room-secret', '-i', 'control-room:cli', '-q', '1', '-v', '-t', 'shopwatch/town/zones/+/alerts',
+      'control-room-secret-for-tests', '-i', 'control-room:cli', '-q', '1', '-v', '-t', 'shopwatch/town/zones/+/alerts',
       '-t', 'shopwatch/town/devices/+/status', '-t', topics.reviewCandidates('town')]);
     cli.stdout!.on('data', (d) => (cliOut += d));
     await sleep(700); // mosquitto_sub subscribes
@@ -56,7 +56,7 @@ describe('MQTT: forged hub messages are never relayed', () => {
 
   /** A real alert raised after the forgeries: once every victim has it, anything forged would have arrived. */
   async function barrier(ref: string) {
-    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await raiser.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: ref });
     await boots.waitFor((m) => m.json?.alert?.clientRef === ref);
     await control.waitFor((m) => m.json?.alert?.clientRef === ref);
@@ -67,8 +67,8 @@ describe('MQTT: forged hub messages are never relayed', () => {
   }
 
   for (const [who, id, secret] of [
-    ['a radio of another scheme', 'radio-argos', 'radio-argos-secret'],
-    ['a device of the same scheme', 'radio-tesco', 'radio-tesco-secret'],
+    ['a radio of another scheme', 'radio-argos', 'radio-argos-secret-for-tests'],
+    ['a device of the same scheme', 'radio-tesco', 'radio-tesco-secret-for-tests'],
   ] as const) {
     it(`drops what ${who} publishes on hub-only topics (QoS 0/1, retained or not); it stays connected`, async () => {
       const forger = await TestDevice.connect(hub.mqttPort, id, secret);
@@ -85,7 +85,7 @@ describe('MQTT: forged hub messages are never relayed', () => {
       expect(forger.client.connected).toBe(true);
       expect(closed).toBe(0);
       // Nothing forged was retained either: a new subscriber gets only the hub's own state.
-      const late = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret');
+      const late = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
       await late.subscribe(['shopwatch/town/devices/+/status', 'shopwatch/town/devices/+/cameras/+/status']);
       await sleep(500);
       expect(late.messages.filter((m) => m.payload.includes(FORGED))).toEqual([]);
@@ -95,8 +95,8 @@ describe('MQTT: forged hub messages are never relayed', () => {
 
   it('refuses a CONNECT whose last will aims at a hub-only topic; killing the socket delivers nothing', async () => {
     const attempts = hubOnly.slice(0, 4).flatMap((topic) => [
-      { id: 'radio-argos', secret: 'radio-argos-secret', topic },
-      { id: 'radio-tesco', secret: 'radio-tesco-secret', topic },
+      { id: 'radio-argos', secret: 'radio-argos-secret-for-tests', topic },
+      { id: 'radio-tesco', secret: 'radio-tesco-secret-for-tests', topic },
     ]);
     const outcomes: string[] = [];
     for (const a of attempts) {
@@ -122,7 +122,7 @@ describe('MQTT: forged hub messages are never relayed', () => {
     const payload = Buffer.from(JSON.stringify(body));
     const will = { topic: topics.alertRaise('town'), payload, qos: 1 as const, retain: false };
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      clientId: 'radio-coop:will', username: 'radio-coop', password: 'radio-coop-secret', will, reconnectPeriod: 0,
+      clientId: 'radio-coop:will', username: 'radio-coop', password: 'radio-coop-secret-for-tests', will, reconnectPeriod: 0,
     });
     c.stream.destroy();
     // The hub handles the will like the device's own raise: a stored alert, announced by the hub.

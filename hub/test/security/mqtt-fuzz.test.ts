@@ -85,17 +85,17 @@ describe('MQTT inbound fuzz', () => {
   it(`survives ${COUNT} generated messages, stores only valid raises and relays nothing refused`, async () => {
     const p = hub.mqttPort;
     const victims = [
-      await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret'),
-      await TestDevice.connect(p, 'control-room', 'control-room-secret'),
+      await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret-for-tests'),
+      await TestDevice.connect(p, 'control-room', 'control-room-secret-for-tests'),
     ];
     await victims[0]!.subscribe([topics.zoneAlerts('town', 'north'), topics.deviceStatus('town', 'radio-coop')]);
     await victims[1]!.subscribe(['shopwatch/town/zones/+/alerts', 'shopwatch/town/devices/+/status',
       'shopwatch/town/devices/+/cameras/+/status', topics.reviewCandidates('town')]);
     const fuzzers = [
-      await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret'),
-      await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret'),
-      await TestDevice.connect(p, 'edge-boots', 'edge-boots-secret'),
-      await TestDevice.connect(p, 'warden-1', 'warden-one-secret'),
+      await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests'),
+      await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret-for-tests'),
+      await TestDevice.connect(p, 'edge-boots', 'edge-boots-secret-for-tests'),
+      await TestDevice.connect(p, 'warden-1', 'warden-one-secret-for-tests'),
     ];
     const sentPayloads = new Set<string>();
     const validRaiseRefs = new Set<string>();
@@ -129,7 +129,7 @@ describe('MQTT inbound fuzz', () => {
     const seconds = (Date.now() - started) / 1000;
 
     // The hub still answers: a device raises and hears its alert; no process exit.
-    const check = await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret');
+    const check = await TestDevice.connect(p, 'radio-coop', 'radio-coop-secret-for-tests');
     await check.subscribe(topics.zoneAlerts('town', 'north'));
     await check.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'after-fuzz' });
     await check.waitFor((m) => m.json?.alert?.clientRef === 'after-fuzz', 10_000);

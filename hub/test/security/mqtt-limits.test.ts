@@ -80,17 +80,17 @@ describe('MQTT: every socket is bounded and guarded', () => {
     await new Promise((r) => ws.once('open', r));
     ws.send(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x00]));
     await Promise.all([closed, wsClosed]);
-    const dev = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    const dev = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await dev.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'after-garbage' });
     await dev.end();
     expect(hub.child.exitCode).toBeNull();
   });
 
   it('rate-limits and then disconnects a flooding device; other devices keep raising', async () => {
-    const flooder = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const flooder = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await flooder.subscribe(topics.deviceErrors('town', 'radio-tesco'));
     const closed = new Promise<number>((r) => flooder.client.once('close', () => r(Date.now())));
-    const other = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    const other = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await other.subscribe(topics.zoneAlerts('town', 'north'));
     // Thousands of receipts per second (QoS 0), for up to 10 s or until the hub hangs up.
     let sent = 0;

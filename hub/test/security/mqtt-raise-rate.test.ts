@@ -21,7 +21,7 @@ describe('raise rate limits per device and per user', () => {
   }
 
   it('stores at most the limit of 2,000 raises from one radio, refuses the rest with rate_limited', async () => {
-    const spammer = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    const spammer = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await spammer.subscribe(topics.deviceErrors('town', 'radio-boots'));
     const started = Date.now();
     for (let i = 0; i < 2000; i += 50) {
@@ -41,7 +41,7 @@ describe('raise rate limits per device and per user', () => {
     expect(spammer.client.connected).toBe(true);
 
     // Another store's radio still raises, and its zone hears it.
-    const other = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    const other = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await other.subscribe(topics.zoneAlerts('town', 'south'));
     await other.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'honest' });
     await other.waitFor((m) => m.json?.alert?.clientRef === 'honest');

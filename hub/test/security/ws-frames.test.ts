@@ -86,7 +86,7 @@ describe('malformed WebSocket frames close only their own socket', () => {
     });
     expect(raised.status).toBe(201);
     await ws.waitFor((m) => m.type === 'alert' && m.event.alert.clientRef === 'after-frames');
-    const radio = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const radio = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await radio.end();
     ws.ws.close();
   });

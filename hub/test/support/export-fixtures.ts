@@ -114,7 +114,7 @@ type TestHub = { http: string; mqttPort: number; services: RunningHub['services'
  * camera dropped so no clip; case-0003: rejected; case-0004: pending.
  */
 export async function evidenceCases(hub: TestHub, dir: string) {
-  const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
+  const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' };
   const log = createLogger('test:edge');
   const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
   const edge = new HubUplink({ mqttUrl, http, scheme: 'town', log, onGalleryVersion: () => {} });

@@ -36,13 +36,13 @@ export function testScheme(overrides: { escalationSeconds?: number } = {}): Prov
       { username: 'city-operator', password: 'city-password', role: 'operator', scheme: 'city' },
     ],
     devices: [
-      { id: 'radio-boots', kind: 'radio', scheme: 'town', store: 'boots', secret: 'radio-boots-secret' },
-      { id: 'radio-coop', kind: 'radio', scheme: 'town', store: 'coop', secret: 'radio-coop-secret' },
-      { id: 'radio-tesco', kind: 'radio', scheme: 'town', store: 'tesco', secret: 'radio-tesco-secret' },
-      { id: 'control-room', kind: 'tablet', scheme: 'town', secret: 'control-room-secret', duty: 'control-room' },
-      { id: 'warden-1', kind: 'radio', scheme: 'town', secret: 'warden-one-secret', duty: 'warden' },
-      { id: 'edge-boots', kind: 'edge', scheme: 'town', store: 'boots', secret: 'edge-boots-secret' },
-      { id: 'radio-argos', kind: 'radio', scheme: 'city', store: 'argos', secret: 'radio-argos-secret' },
+      { id: 'radio-boots', kind: 'radio', scheme: 'town', store: 'boots', secret: 'radio-boots-secret-for-tests' },
+      { id: 'radio-coop', kind: 'radio', scheme: 'town', store: 'coop', secret: 'radio-coop-secret-for-tests' },
+      { id: 'radio-tesco', kind: 'radio', scheme: 'town', store: 'tesco', secret: 'radio-tesco-secret-for-tests' },
+      { id: 'control-room', kind: 'tablet', scheme: 'town', secret: 'control-room-secret-for-tests', duty: 'control-room' },
+      { id: 'warden-1', kind: 'radio', scheme: 'town', secret: 'warden-one-secret-for-tests', duty: 'warden' },
+      { id: 'edge-boots', kind: 'edge', scheme: 'town', store: 'boots', secret: 'edge-boots-secret-for-tests' },
+      { id: 'radio-argos', kind: 'radio', scheme: 'city', store: 'argos', secret: 'radio-argos-secret-for-tests' },
     ],
   };
 }

@@ -46,7 +46,7 @@ export interface LiveEdge {
 export async function startLiveEdge(hub: { mqttPort: number; http: string },
   opts: { id?: string; secret?: string; scheme?: string; cameraId?: string; url?: string } = {}): Promise<LiveEdge> {
   const id = opts.id ?? 'edge-boots';
-  const secret = opts.secret ?? 'edge-boots-secret';
+  const secret = opts.secret ?? 'edge-boots-secret-for-tests';
   const scheme = opts.scheme ?? 'town';
   const rtsp = await startRtspServer({ mounts: { sub: await testVideo() } });
   const camera = CameraConfig.parse({ id: opts.cameraId ?? 'door', name: 'Front door',

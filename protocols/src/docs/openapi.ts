@@ -80,7 +80,15 @@ export function openApiDocument() {
         get: {
           summary: 'Alerts you may see, newest first, with timelines and deliveries', security: secured,
           parameters: Object.entries(query.properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-          responses: { 200: { description: 'Alerts', content: json({ type: 'array', items: ref('AlertWithDeliveries') }) }, ...errors(400, 401) },
+          responses: {
+            200: {
+              description: 'One page of alerts', content: json({ type: 'array', items: ref('AlertWithDeliveries') }),
+              headers: {
+                'X-Next-Cursor': { description: 'Present when more alerts follow: pass it as ?cursor=', schema: { type: 'string' } },
+              },
+            },
+            ...errors(400, 401),
+          },
         },
         post: {
           summary: 'Raise an alert; a repeated clientRef returns the existing alert with 200', security: secured,
