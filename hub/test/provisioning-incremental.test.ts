@@ -37,8 +37,9 @@ describe('incremental provisioning', () => {
       revokedDevices: [], removedUsers: [],
     });
     expect((await repo.getUser('op3'))!.passwordHash).toBe(before);
-    // 20 argon2id checks alone (64 MiB, t=3) take ~1 s here; 10,000 device checks took minutes.
-    expect(again.ms).toBeLessThan(3000);
+    // The 20 users' passwords are verified with argon2id (~1 s here, more on a loaded box);
+    // 10,000 device checks took minutes before keyed verifiers.
+    expect(again.ms).toBeLessThan(10_000);
 
     // One changed secret and one changed password are the only work done.
     const changed = structuredClone(file);

@@ -53,11 +53,6 @@ export class SecretKey {
     return `${DEVICE_PREFIX}${this.mac('device', id, secret)}`;
   }
 
-  /** The keyed digest of a user's provisioned password ("has it changed?"). */
-  passwordDigest(username: string, password: string): string {
-    return this.mac('user', username.toLowerCase(), password);
-  }
-
   /**
    * Checks a device secret against its stored verifier. Unknown ids are checked against a random
    * verifier of the same form, so a known and an unknown id run exactly the same code.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Provisioning, defaultDuty, describeIssues } from '@shopwatch/protocols';
 import { type SecretKey, equalHex } from '../auth/device-secrets';
-import { hashPassword } from '../auth/passwords';
+import { hashPassword, verifyHash } from '../auth/passwords';
 import type { Logger } from '../log';
 import type { ProvisionedDeviceRecord, Repository, UserRecord } from '../storage/repository';
 
@@ -44,7 +44,7 @@ export interface ApplyReport {
  * Applies a provisioning file: the file is the whole truth about users and devices.
  *
  * Incremental, so start-up does not grow with the fleet: rows are read in one query each, a
- * password is argon2-hashed only when its keyed digest differs from the stored one, a device is
+ * password is argon2-hashed only when it no longer verifies against the stored hash, a device is
  * written only when something about it changed (all writes in one transaction), and an unchanged
  * file writes nothing. Users missing from the file are deleted with their sessions; devices
  * missing from it are disabled (their history keeps naming them) and reported for disconnection.
@@ -72,13 +72,15 @@ async function applyUsers(repo: Repository, p: Provisioning, key: SecretKey) {
   // argon2 runs on libuv's thread pool: hash a few at a time instead of one after another.
   await inBatches(p.users, 4, async (u) => {
     const before = old.get(u.username.toLowerCase());
-    const passwordDigest = key.passwordDigest(u.username, u.password);
-    const same = before?.passwordDigest ? equalHex(before.passwordDigest, passwordDigest) : false;
+    // People's passwords are checked against their argon2 hash, never a fast keyed digest: a copy
+    // of the data folder (database and key file together) must not allow fast guessing of
+    // human-chosen passwords. Users are few (tens to hundreds), so this stays cheap.
+    const same = before ? await verifyHash(before.passwordHash, u.password) : false;
     if (!same) hashed++;
     const passwordHash = same ? before!.passwordHash : await hashPassword(u.password);
     const row: UserRecord = {
       username: before?.username ?? u.username, passwordHash,
-      role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null, passwordDigest,
+      role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null, passwordDigest: null,
     };
     const unchanged = before && same && sameFields(before, row, ['role', 'scheme', 'store', 'displayName']);
     if (!unchanged) await repo.upsertUser(row);
