@@ -1,0 +1,140 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Subject } from '@shopwatch/protocols';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../../hub/src/hub';
+import { login as apiLogin, startTestHub, tempDir } from '../../hub/test/support/hub';
+import { FieldPage } from './pages/field-page';
+import { LoginPage } from './pages/login-page';
+import { ensureDashboardBuilt } from './support/build';
+import { MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { deliverCandidate, enrolSubject } from './support/gallery';
+
+let hub: RunningHub & { http: string };
+let browser: Browser;
+let subject: Subject;
+let alertId = '';
+const contexts: BrowserContext[] = [];
+
+const post = async (token: string, p: string, body: unknown) => {
+  const res = await fetch(`${hub.http}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as any;
+};
+/** What the audit log says `user` viewed of the subject. */
+const viewsBy = (user: string) => hub.services.audit.list({ scheme: 'town', subjectId: subject.id })
+  .filter((e) => e.action === 'view' && e.actor.id === user).map((e) => `${e.object.kind}:${e.object.id}`);
+
+beforeAll(async () => {
+  await ensureDashboardBuilt();
+  hub = await startTestHub();
+  browser = await launchChromium();
+  const coord = await apiLogin(hub.http, 'coord', 'coord-password');
+  const op = await apiLogin(hub.http, 'operator', 'operator-password');
+  subject = await enrolSubject(hub.http, coord, 'Razor Man');
+  const now = Date.now();
+  await post(coord, '/api/exclusions', {
+    subjectId: subject.id, stores: ['boots'], startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
+    decidedBy: 'J. Smith, scheme coordinator', appealRoute: 'Write to the BCRP office within 28 days',
+  });
+  await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-field-1', subjectId: subject.id });
+  const cases = await (await fetch(`${hub.http}/api/review/cases`, { headers: { authorization: `Bearer ${op}` } })).json() as { id: string }[];
+  alertId = (await post(op, `/api/review/cases/${cases[0]!.id}/decision`, { verdict: 'confirm', reason: 'same face as the enrolment photo' })).alertId;
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+  await browser?.close();
+  await hub?.stop();
+});
+
+async function signedIn(project: Project, username: string, password: string): Promise<Page> {
+  const ctx = await newContext(browser, project, hub.http);
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(username, password);
+  return page;
+}
+
+/** Whether an image's object URL still resolves in the page. */
+const resolves = (page: Page, url: string) =>
+  page.evaluate((u) => fetch(u).then(() => true, () => false), url);
+
+describe('field app: the picture on a match alert', () => {
+  for (const project of PROJECTS) {
+    it(`shows the gallery photo and the camera crop large, with alias, reason and the exclusion notice (${project.name})`, async () => {
+      const page = await signedIn(project, 'boots-staff', 'boots-password');
+      const card = new FieldPage(page).card(alertId);
+      const match = card.getByTestId('alert-match');
+      await match.getByTestId('match-photo').waitFor();
+      await match.getByTestId('match-crop').waitFor();
+      expect(await match.getByTestId('match-alias').textContent()).toBe('Razor Man');
+      expect(await match.getByTestId('match-reason').textContent()).toBe('Repeat offending');
+      expect(await match.getByTestId('exclusion-notice').textContent()).toMatch(/^Exclusion notice: Boots until \d+ \w+ \d{4}\. Appeal: Write to the BCRP office/);
+      // Large: each picture takes close to half the card's width, also on a phone.
+      const card_ = (await card.boundingBox())!;
+      for (const id of ['match-photo', 'match-crop']) {
+        const box = (await match.getByTestId(id).boundingBox())!;
+        expect(box.width).toBeGreaterThan(card_.width * 0.4);
+        expect(box.height).toBeGreaterThan(140);
+      }
+      // Real pictures, decoded by the browser, from object URLs (no token in any <img src>).
+      const sizes = await match.locator('img').evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).src.slice(0, 5)]));
+      expect(sizes).toEqual([[340, 'blob:'], [240, 'blob:']]);
+      await page.screenshot({ path: artifactPath(`${project.name}-20-field-match-alert.png`), fullPage: true, animations: 'disabled' });
+      expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining([`alert:${alertId}/match/photo`, 'evidence:cand-field-1/crop.jpg']));
+    }, 60_000);
+  }
+});
+
+describe('field app: the members\' gallery', () => {
+  it('shows a member the subject with photo and notice, audits every view, and leaves nothing on the device after sign-out', async () => {
+    const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
+    const before = viewsBy('boots-staff').length;
+    await page.getByRole('button', { name: 'Gallery', exact: true }).click();
+    const card = page.locator(`[data-testid="gallery-subject"][data-subject-id="${subject.id}"]`);
+    const img = card.getByTestId('gallery-photo');
+    await img.waitFor();
+    expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
+    expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
+    await page.screenshot({ path: artifactPath('mobile-21-field-gallery.png'), fullPage: true, animations: 'disabled' });
+    const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
+    expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
+    expect(viewsBy('boots-staff').slice(0, viewsBy('boots-staff').length - before)).toContain(`photo:${subject.photos[0]!.id}`);
+
+    const src = (await img.getAttribute('src'))!;
+    expect(await resolves(page, src)).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // Nothing of the gallery remains: the picture's object URL is revoked, and no storage holds
+    // the alias, the subject id or a photo.
+    expect(await resolves(page, src)).toBe(false);
+    const left = await page.evaluate(async () => ({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      caches: await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url))),
+      idb: (await indexedDB.databases()).map((d) => d.name),
+    }));
+    for (const store of [left.local, left.session, JSON.stringify(left.caches)]) {
+      expect(store).not.toContain('Razor Man');
+      expect(store).not.toContain(subject.id);
+      expect(store).not.toMatch(/\/photos\/|\/match\//);
+    }
+    expect(left.idb).toEqual([]);
+  }, 60_000);
+
+  it('lets a member raise a "known offender" alert that picks the subject by alias and shows the photo', async () => {
+    const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
+    await page.getByLabel(/^Gallery subject/).fill('razor');
+    await page.getByRole('button', { name: /^Razor Man · Repeat offending/ }).click();
+    await page.getByTestId('subject-chosen').filter({ hasText: 'Razor Man' }).waitFor();
+    const field = new FieldPage(page);
+    await field.raise('Known offender');
+    const card = field.cardWith('Known offender').filter({ has: page.getByTestId('alert-match') }).first();
+    await card.getByTestId('match-photo').waitFor();
+    expect(await card.getByTestId('match-crop').count()).toBe(0); // raised by hand: no camera crop
+    const hits = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*search*' });
+    expect(hits.some((e) => e.actor.id === 'boots-staff')).toBe(true);
+  }, 60_000);
+});
