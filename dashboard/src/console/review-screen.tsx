@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ReviewCandidate } from '@shopwatch/protocols';
+import type { ReviewCandidate, ReviewCaseDetail } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { age, clock, placeOf } from '../core/labels';
 import { useNow, useStore } from '../core/store';
@@ -7,6 +7,7 @@ import { useHotkeys } from '../ui/hotkeys';
 import { Evidence } from './review-evidence';
 import { ExportButton } from './export-dialog';
 import { LiveDialog } from './live-dialog';
+import { type QueueRow, queueRows, rowOf } from './review-cases';
 
 type Verdict = 'confirm' | 'reject';
 const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
@@ -22,8 +23,10 @@ export function ReviewScreen() {
   const user = useStore(store, (s) => s.user);
   const scheme = useStore(store, (s) => s.scheme);
   const now = useNow();
-  const [show, setShow] = useState<'pending' | 'decided'>('pending');
-  const [selected, setSelected] = useState<string | null>(null);
+  // `?candidate=` opens a sighting directly (the "Review case" link on a gallery-match alert).
+  const linked = new URLSearchParams(location.search).get('candidate');
+  const [show, setShow] = useState<'pending' | 'decided'>(() => (linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending'));
+  const [selected, setSelected] = useState<string | null>(linked);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -35,13 +38,19 @@ export function ReviewScreen() {
     actions.refreshReview().catch((e: Error) => setMessage({ text: e.message, error: true }));
   }, [actions]);
 
+  // Pending: one row per case (oldest first: it expires first), led by its best sighting.
+  const rows = useMemo(() => queueRows([...review.values()]), [review]);
   const list = useMemo(() => {
     const all = [...review.values()];
     return show === 'pending'
-      ? all.filter((c) => c.status === 'pending').sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)) // oldest first: it expires first
+      ? rows.map((r) => r.lead)
       : all.filter((c) => c.status !== 'pending').sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''));
-  }, [review, show]);
-  const current = (selected && review.get(selected)) || list[0] || null;
+  }, [review, rows, show]);
+  const picked = selected ? review.get(selected) : undefined;
+  // A sighting picked inside a case shows the case's lead, which the decision is about.
+  const current = (picked && (picked.status !== 'pending' || show === 'decided' ? picked : rowOf(rows, picked.id)?.lead ?? picked)) || list[0] || null;
+  const row = current?.status === 'pending' ? rowOf(rows, current.id) : undefined;
+  const wholeCase = !!row?.caseId && row.open && row.pending.length > 1;
 
   // Claim the candidate on screen while it is pending and not someone else's.
   useEffect(() => {
@@ -81,9 +90,17 @@ export function ReviewScreen() {
     if (reason.trim().length < 3) return setMessage({ text: 'Give a reason (at least 3 characters).', error: true });
     setBusy(true);
     try {
-      const c = await api.decide(current.id, { verdict, reason: reason.trim() });
-      store.mergeCandidates([c]);
-      setMessage({ text: verdict === 'confirm' ? 'Confirmed: a gallery-match alert has been raised.' : 'Rejected: the face images and clip are deleted.' });
+      const d = { verdict, reason: reason.trim() };
+      if (wholeCase) {
+        // One decision for every sighting of the case: one alert, or every image deleted.
+        const k = await api.post<ReviewCaseDetail>(`/api/review/cases/${encodeURIComponent(row!.caseId!)}/decision`, d);
+        store.mergeCandidates(k.candidates);
+        const n = `${k.sightings} sightings`;
+        setMessage({ text: verdict === 'confirm' ? `Confirmed: one gallery-match alert for the case's ${n}.` : `Rejected: the images of all ${n} are deleted.` });
+      } else {
+        store.mergeCandidates([await api.decide(current.id, d)]);
+        setMessage({ text: verdict === 'confirm' ? 'Confirmed: a gallery-match alert has been raised.' : 'Rejected: the face images and clip are deleted.' });
+      }
       setSelected(null);
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });
@@ -104,7 +121,7 @@ export function ReviewScreen() {
           <div class="seg" role="radiogroup" aria-label="Show">
             {(['pending', 'decided'] as const).map((s) => (
               <button role="radio" aria-checked={show === s} class={show === s ? 'on' : ''} onClick={() => setShow(s)}>
-                {s === 'pending' ? `Pending (${[...review.values()].filter((c) => c.status === 'pending').length})` : 'Decided'}
+                {s === 'pending' ? `Pending (${rows.length})` : 'Decided'}
               </button>
             ))}
           </div>
@@ -121,8 +138,10 @@ export function ReviewScreen() {
                   onClick={() => setSelected(c.id)}
                   data-testid="candidate"
                   data-candidate-id={c.id}
+                  data-case-id={c.caseId ?? undefined}
                 >
                   <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
+                  {show === 'pending' && <CaseSummary row={rowOf(rows, c.id)} />}
                   <span class="muted small">
                     {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} · {age(c.capturedAt, now)} ago
                   </span>
@@ -149,6 +168,7 @@ export function ReviewScreen() {
               {current.distance.toFixed(3)} · recorder clock {current.clockOffsetMs >= 0 ? '+' : ''}
               {current.clockOffsetMs} ms
             </p>
+            {row && row.pending.length > 1 && <CaseSummary row={row} full />}
             <Evidence c={current} />
             {(user?.role === 'operator' || user?.role === 'admin') && (
               <button class="btn ghost" data-testid="candidate-live" onClick={() => setWatching(true)}>
@@ -162,6 +182,7 @@ export function ReviewScreen() {
             {current.status === 'pending' ? (
               <Decision
                 c={current}
+                sightings={wholeCase ? row!.pending.length : 1}
                 claimedByOther={claimedByOther ? current.claimedBy : null}
                 verdict={verdict}
                 reason={reason}
@@ -187,8 +208,23 @@ export function ReviewScreen() {
   );
 }
 
+/** "9 sightings · 07:42–07:55 · cam-1": what a case adds to its lead sighting. */
+function CaseSummary(props: { row: QueueRow | undefined; full?: boolean }) {
+  const r = props.row;
+  if (!r || (r.pending.length < 2 && r.open)) return null;
+  const span = r.firstSeenAt === r.lastSeenAt ? clock(r.firstSeenAt) : `${clock(r.firstSeenAt)}–${clock(r.lastSeenAt)}`;
+  const what = r.open ? `${r.pending.length} sightings` : `seen again after a confirm (${r.pending.length} to review)`;
+  return (
+    <span class={`case-summary${props.full ? ' full' : ''}`} data-testid="case-summary">
+      {what} · {span} · {r.cameras.length > 1 ? 'cameras' : 'camera'} {r.cameras.join(', ')}
+      {props.full && r.open && <> · one decision covers them all</>}
+    </span>
+  );
+}
+
 function Decision(props: {
   c: ReviewCandidate;
+  sightings: number;
   claimedByOther: string | null;
   verdict: Verdict | null;
   reason: string;
@@ -243,7 +279,8 @@ function Decision(props: {
             />
           </label>
           <button type="submit" class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`} disabled={props.busy || props.reason.trim().length < 3}>
-            {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'} <kbd>Enter</kbd>
+            {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'}
+            {props.sightings > 1 ? ` (all ${props.sightings} sightings)` : ''} <kbd>Enter</kbd>
           </button>
         </>
       )}

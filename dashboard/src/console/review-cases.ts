@@ -1,0 +1,50 @@
+import type { ReviewCandidate } from '@shopwatch/protocols';
+
+/** A row of the review queue: one case (sightings of one subject at one store) or a lone candidate. */
+export interface QueueRow {
+  /** The sighting shown and decided for the row: the case's best pending one. */
+  lead: ReviewCandidate;
+  caseId: string | null;
+  /** Pending sightings of the case, oldest first (the lead among them). */
+  pending: ReviewCandidate[];
+  /** True while no sighting of the case is confirmed: one decision then decides the whole case. */
+  open: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  cameras: string[];
+}
+
+/**
+ * Groups the pending queue into cases, so nine sightings of one person are one row and one
+ * decision. A case already confirmed keeps its follow-up sightings as their own row: they
+ * update that alert, and a reviewer may still confirm or reject each.
+ */
+export function queueRows(all: ReviewCandidate[]): QueueRow[] {
+  const byCase = new Map<string, ReviewCandidate[]>();
+  for (const c of all) if (c.caseId) byCase.set(c.caseId, [...(byCase.get(c.caseId) ?? []), c]);
+  const rows: QueueRow[] = [];
+  const seen = new Set<string>();
+  const pending = all.filter((c) => c.status === 'pending').sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  for (const c of pending) {
+    if (!c.caseId) {
+      rows.push({ lead: c, caseId: null, pending: [c], open: true, firstSeenAt: c.capturedAt, lastSeenAt: c.capturedAt, cameras: [c.cameraId] });
+      continue;
+    }
+    if (seen.has(c.caseId)) continue;
+    seen.add(c.caseId);
+    const members = byCase.get(c.caseId)!;
+    const waiting = members.filter((m) => m.status === 'pending').sort((a, b) => a.capturedAt.localeCompare(b.capturedAt));
+    const lead = waiting.reduce((a, b) => (b.score > a.score ? b : a));
+    const times = members.map((m) => m.capturedAt).sort();
+    rows.push({
+      lead, caseId: c.caseId, pending: waiting, open: !members.some((m) => m.status === 'confirmed'),
+      firstSeenAt: times[0]!, lastSeenAt: times.at(-1)!, cameras: [...new Set(members.map((m) => m.cameraId))].sort(),
+    });
+  }
+  return rows;
+}
+
+/** The row a candidate belongs to (the queue is keyed by its lead sighting). */
+export function rowOf(rows: QueueRow[], candidateId: string): QueueRow | undefined {
+  return rows.find((r) => r.pending.some((c) => c.id === candidateId));
+}
