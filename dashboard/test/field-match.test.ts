@@ -6,7 +6,7 @@ import { login as apiLogin, startTestHub, tempDir } from '../../hub/test/support
 import { FieldPage } from './pages/field-page';
 import { LoginPage } from './pages/login-page';
 import { ensureDashboardBuilt } from './support/build';
-import { MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { DESKTOP, MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
 import { deliverCandidate, enrolSubject } from './support/gallery';
 
 let hub: RunningHub & { http: string };
@@ -137,4 +137,46 @@ describe('field app: the members\' gallery', () => {
     const hits = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*search*' });
     expect(hits.some((e) => e.actor.id === 'boots-staff')).toBe(true);
   }, 60_000);
+});
+
+describe('console: review cases instead of floods, and the alert\'s links to its case and subject', () => {
+  it('lists 3 sightings of one subject as one case, confirms it once into one alert, and links the alert back', async () => {
+    const coord = await apiLogin(hub.http, 'coord', 'coord-password');
+    const other = await enrolSubject(hub.http, coord, 'Blue Coat');
+    const dir = tempDir();
+    for (const [id, score] of [['cand-case-1', 0.7], ['cand-case-2', 0.86], ['cand-case-3', 0.74]] as const) {
+      await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: id, subjectId: other.id, score });
+    }
+    const page = await signedIn(DESKTOP, 'operator', 'operator-password');
+    await page.getByRole('link', { name: /^Review queue/ }).click();
+    // One row for the case, led by its best sighting, saying how many it holds.
+    const rows = page.locator('[data-testid="candidate"]').filter({ hasText: 'Blue Coat' });
+    await rows.first().getByTestId('case-summary').filter({ hasText: '3 sightings' }).waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await rows.getAttribute('data-candidate-id')).toBe('cand-case-2');
+    await rows.click();
+    const detail = page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-case-2"]');
+    await detail.getByTestId('case-summary').filter({ hasText: 'one decision covers them all' }).waitFor();
+    await page.screenshot({ path: artifactPath('desktop-22-console-review-case.png'), animations: 'disabled' });
+    await page.keyboard.press('y');
+    await page.keyboard.type('Same man: face and coat match');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('review-message').filter({ hasText: "one gallery-match alert for the case's 3 sightings" }).waitFor();
+
+    const token = await apiLogin(hub.http, 'operator', 'operator-password');
+    const alerts = (await (await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; subjectId: string | null }[];
+    const mine = alerts.filter((a) => a.subjectId === other.id);
+    expect(mine).toHaveLength(1);
+
+    await page.goto(`/console/alerts?alert=${mine[0]!.id}`);
+    const subjectBox = page.getByTestId('alert-subject');
+    await subjectBox.getByTestId('match-crop').waitFor();
+    await page.screenshot({ path: artifactPath('desktop-23-console-alert-subject.png'), animations: 'disabled' });
+    await subjectBox.getByTestId('case-link').click();
+    await page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-case-2"]').getByTestId('verdict')
+      .filter({ hasText: 'Confirmed by operator' }).waitFor();
+    await page.goto(`/console/alerts?alert=${mine[0]!.id}`);
+    await page.getByTestId('subject-link').click();
+    await page.getByTestId('subject-panel').filter({ hasText: 'Blue Coat' }).waitFor();
+  }, 90_000);
 });

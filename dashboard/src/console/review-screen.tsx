@@ -212,7 +212,8 @@ export function ReviewScreen() {
 function CaseSummary(props: { row: QueueRow | undefined; full?: boolean }) {
   const r = props.row;
   if (!r || (r.pending.length < 2 && r.open)) return null;
-  const span = r.firstSeenAt === r.lastSeenAt ? clock(r.firstSeenAt) : `${clock(r.firstSeenAt)}–${clock(r.lastSeenAt)}`;
+  const [from, to] = [clock(r.firstSeenAt), clock(r.lastSeenAt)];
+  const span = from === to ? from : `${from}–${to}`;
   const what = r.open ? `${r.pending.length} sightings` : `seen again after a confirm (${r.pending.length} to review)`;
   return (
     <span class={`case-summary${props.full ? ' full' : ''}`} data-testid="case-summary">
