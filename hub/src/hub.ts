@@ -102,11 +102,15 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   stops.push(() => subjects.stop());
   const fieldGallery = new FieldGalleryService(gov, dir, audit);
   alerts.setMatchResolver(fieldGallery.reference.bind(fieldGallery));
-  const cases = new CaseService(new CaseRepository(db), evidenceRepo, evidence, alerts, audit, logger('hub:review'), config.caseFollowMinutes);
+  const caseRepo = new CaseRepository(db);
+  const cases = new CaseService(caseRepo, evidenceRepo, evidence, alerts, audit, logger('hub:review'), config.caseFollowMinutes);
   review.cases = cases;
   evidence.onQueued = (id) => cases.attach(id);
   await cases.fileUnassigned();
-  const governance = { gov, subjects, fieldGallery, cases, incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit) };
+  const governance = {
+    gov, subjects, fieldGallery, cases,
+    incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit),
+  };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));

@@ -60,11 +60,13 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
         <div class="alert-subject" data-testid="alert-subject">
           <MatchPanel m={a.match} scheme={scheme} />
           <p class="actions">
-            <a class="btn ghost small" href={`/console/gallery?subject=${encodeURIComponent(a.match.subjectId)}`} data-testid="subject-link">
+            <a class="btn ghost small" data-testid="subject-link"
+              href={`/console/gallery?subject=${encodeURIComponent(a.match.subjectId)}`}>
               Subject: {a.match.alias}
             </a>
             {a.match.candidateId && (
-              <a class="btn ghost small" href={`/console/review?candidate=${encodeURIComponent(a.match.candidateId)}`} data-testid="case-link">
+              <a class="btn ghost small" data-testid="case-link"
+                href={`/console/review?candidate=${encodeURIComponent(a.match.candidateId)}`}>
                 Review case
               </a>
             )}

@@ -27,13 +27,15 @@ export function queueRows(all: ReviewCandidate[]): QueueRow[] {
   const pending = all.filter((c) => c.status === 'pending').sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   for (const c of pending) {
     if (!c.caseId) {
-      rows.push({ lead: c, caseId: null, pending: [c], open: true, firstSeenAt: c.capturedAt, lastSeenAt: c.capturedAt, cameras: [c.cameraId] });
+      const at = c.capturedAt;
+      rows.push({ lead: c, caseId: null, pending: [c], open: true, firstSeenAt: at, lastSeenAt: at, cameras: [c.cameraId] });
       continue;
     }
     if (seen.has(c.caseId)) continue;
     seen.add(c.caseId);
     const members = byCase.get(c.caseId)!;
-    const waiting = members.filter((m) => m.status === 'pending').sort((a, b) => a.capturedAt.localeCompare(b.capturedAt));
+    const waiting = members.filter((m) => m.status === 'pending')
+      .sort((a, b) => a.capturedAt.localeCompare(b.capturedAt));
     const lead = waiting.reduce((a, b) => (b.score > a.score ? b : a));
     const times = members.map((m) => m.capturedAt).sort();
     rows.push({

@@ -25,7 +25,8 @@ export function ReviewScreen() {
   const now = useNow();
   // `?candidate=` opens a sighting directly (the "Review case" link on a gallery-match alert).
   const linked = new URLSearchParams(location.search).get('candidate');
-  const [show, setShow] = useState<'pending' | 'decided'>(() => (linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending'));
+  const [show, setShow] = useState<'pending' | 'decided'>(() =>
+    linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending');
   const [selected, setSelected] = useState<string | null>(linked);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [reason, setReason] = useState('');
@@ -48,7 +49,8 @@ export function ReviewScreen() {
   }, [review, rows, show]);
   const picked = selected ? review.get(selected) : undefined;
   // A sighting picked inside a case shows the case's lead, which the decision is about.
-  const current = (picked && (picked.status !== 'pending' || show === 'decided' ? picked : rowOf(rows, picked.id)?.lead ?? picked)) || list[0] || null;
+  const shown = picked && (picked.status !== 'pending' || show === 'decided' ? picked : rowOf(rows, picked.id)?.lead ?? picked);
+  const current = shown || list[0] || null;
   const row = current?.status === 'pending' ? rowOf(rows, current.id) : undefined;
   const wholeCase = !!row?.caseId && row.open && row.pending.length > 1;
 
@@ -96,10 +98,16 @@ export function ReviewScreen() {
         const k = await api.post<ReviewCaseDetail>(`/api/review/cases/${encodeURIComponent(row!.caseId!)}/decision`, d);
         store.mergeCandidates(k.candidates);
         const n = `${k.sightings} sightings`;
-        setMessage({ text: verdict === 'confirm' ? `Confirmed: one gallery-match alert for the case's ${n}.` : `Rejected: the images of all ${n} are deleted.` });
+        const text = verdict === 'confirm'
+          ? `Confirmed: one gallery-match alert for the case's ${n}.`
+          : `Rejected: the images of all ${n} are deleted.`;
+        setMessage({ text });
       } else {
         store.mergeCandidates([await api.decide(current.id, d)]);
-        setMessage({ text: verdict === 'confirm' ? 'Confirmed: a gallery-match alert has been raised.' : 'Rejected: the face images and clip are deleted.' });
+        const text = verdict === 'confirm'
+          ? 'Confirmed: a gallery-match alert has been raised.'
+          : 'Rejected: the face images and clip are deleted.';
+        setMessage({ text });
       }
       setSelected(null);
     } catch (e) {

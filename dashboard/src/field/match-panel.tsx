@@ -2,7 +2,8 @@ import type { AlertMatch, MatchExclusion, SchemeInfo } from '@shopwatch/protocol
 import { REASONS } from '../console/gallery-labels';
 import { PrivateImage } from './private-image';
 
-const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+const day = (iso: string) =>
+  new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 const time = (iso: string) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 export const reasonLabel = (r: string) => (REASONS as Record<string, string>)[r] ?? r;
 

@@ -42,7 +42,8 @@ export function PrivateImage(props: { path: string; alt: string; class?: string;
     };
   }, [props.path]);
 
-  if (failed) return <span class={`private-img missing ${props.class ?? ''}`} role="img" aria-label={`${props.alt}: ${failed}`} />;
-  if (!url) return <span class={`private-img loading ${props.class ?? ''}`} aria-hidden="true" />;
-  return <img class={`private-img ${props.class ?? ''}`} src={url} alt={props.alt} data-testid={props.testId} />;
+  const cls = `private-img ${props.class ?? ''}`;
+  if (failed) return <span class={`${cls} missing`} role="img" aria-label={`${props.alt}: ${failed}`} />;
+  if (!url) return <span class={`${cls} loading`} aria-hidden="true" />;
+  return <img class={cls} src={url} alt={props.alt} data-testid={props.testId} />;
 }

@@ -29,7 +29,8 @@ export function RaisePanel() {
     setResult(null);
     const where = ownStore ? {} : target.startsWith('zone:') ? { zone: target.slice(5) } : { store: target.slice(6) };
     const about = subject ? { subjectId: subject.id } : {};
-    const res = await actions.raise({ type, severity, ...where, ...about, ...(message.trim() ? { message: message.trim() } : {}) });
+    const text = message.trim() ? { message: message.trim() } : {};
+    const res = await actions.raise({ type, severity, ...where, ...about, ...text });
     setBusy(null);
     if (res.ok) {
       setMessage('');

@@ -40,7 +40,8 @@ export function SubjectPicker(props: { chosen: SubjectHit | null; onChoose: (s: 
     <div class="subject-picker">
       <label class="msg">
         Gallery subject (optional, search by alias)
-        <input type="search" maxLength={80} value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="e.g. Razor" />
+        <input type="search" maxLength={80} value={q} placeholder="e.g. Razor"
+          onInput={(e) => setQ(e.currentTarget.value)} />
       </label>
       {error && <p class="error small">{error}</p>}
       {hits.length > 0 && (

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import type { Ack, Actor, Alert, AlertEvent, AlertMatch, AlertRaise, AlertWithDeliveries, Close } from '@shopwatch/protocols';
+import type {
+  Ack, Actor, Alert, AlertEvent, AlertMatch, AlertRaise, AlertWithDeliveries, Close,
+} from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
 import { HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';

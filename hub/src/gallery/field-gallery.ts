@@ -37,13 +37,17 @@ export class FieldGalleryService {
       .filter((x) => x.status === 'active' && Date.parse(x.startsAt) <= now && Date.parse(x.endsAt) > now)
       .filter((x) => (!store && !storeZone) || (store !== null && x.stores.includes(store))
         || (storeZone !== null && x.zones.includes(storeZone)))
-      .map((x) => ({ id: x.id, stores: x.stores, zones: x.zones, startsAt: x.startsAt, endsAt: x.endsAt, appealRoute: x.appealRoute }));
+      .map((x) => ({
+        id: x.id, stores: x.stores, zones: x.zones, startsAt: x.startsAt, endsAt: x.endsAt, appealRoute: x.appealRoute,
+      }));
   }
 
   private activeSubject(scheme: string, id: string): Subject {
     const s = this.gov.subject(id, () => 0);
     // Another scheme's subject, or one that left the gallery, is "unknown" here: ids leak nothing.
-    if (!s || s.scheme !== scheme || s.state !== 'active') throw new HubError('bad_request', `unknown gallery subject "${id}"`);
+    if (!s || s.scheme !== scheme || s.state !== 'active') {
+      throw new HubError('bad_request', `unknown gallery subject "${id}"`);
+    }
     return s;
   }
 
@@ -55,7 +59,9 @@ export class FieldGalleryService {
     sighting: Sighting | null): Promise<AlertMatch> {
     const s = this.activeSubject(scheme, subjectId);
     const sc = await this.dir.scheme(scheme);
-    const place = store ? sc.stores.find((x) => x.id === store)?.name ?? store : sc.zones.find((z) => z.id === zone)?.name ?? zone;
+    const place = store
+      ? sc.stores.find((x) => x.id === store)?.name ?? store
+      : sc.zones.find((z) => z.id === zone)?.name ?? zone;
     const where = sighting ? `${place}, camera ${sighting.cameraId}` : place;
     const photo = photoUrl(s);
     return {
@@ -86,7 +92,10 @@ export class FieldGalleryService {
     const hits = this.gov.subjects(p.scheme, 'active', () => 0)
       .filter((s) => s.alias.toLowerCase().includes(needle)).slice(0, 20)
       .map((s) => ({ id: s.id, alias: s.alias, status: s.status, reason: s.reason }));
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*search*' }, detail: { q: needle, count: hits.length } });
+    this.audit.append({
+      scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*search*' },
+      detail: { q: needle, count: hits.length },
+    });
     return hits;
   }
 
@@ -101,7 +110,10 @@ export class FieldGalleryService {
         exclusions: await this.covering(p.scheme, s.id, p.store, p.store ? null : p.zone),
       });
     }
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*field-gallery*' }, detail: { count: subjects.length, store: p.store } });
+    this.audit.append({
+      scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*field-gallery*' },
+      detail: { count: subjects.length, store: p.store },
+    });
     return { store: p.store, subjects };
   }
 }

@@ -22,7 +22,8 @@ export function fieldRoutes(svc: HubServices) {
   const user = requireUser(svc);
   const g = svc.governance;
 
-  const matchOf = async (p: Principal, alertId: string): Promise<{ alert: Alert; match: NonNullable<Alert['match']> }> => {
+  type Match = NonNullable<Alert['match']>;
+  const matchOf = async (p: Principal, alertId: string): Promise<{ alert: Alert; match: Match }> => {
     const alert = await svc.alerts.visible(p, alertId);
     if (!alert.match) throw notFound(`match reference of alert "${alertId}"`);
     return { alert, match: alert.match };
@@ -32,7 +33,8 @@ export function fieldRoutes(svc: HubServices) {
     const p = c.get('principal');
     must(p, 'viewGallery');
     const { alert, match } = await matchOf(p, c.req.param('id'));
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'alert', id: `${alert.id}/match` }, subjectId: match.subjectId });
+    const object = { kind: 'alert' as const, id: `${alert.id}/match` };
+    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
     return c.json(match, 200, PRIVATE);
   });
 
@@ -44,7 +46,8 @@ export function fieldRoutes(svc: HubServices) {
     const ph = match.photoUrl ? g.fieldGallery.photoOf(p.scheme, match.subjectId) : null;
     if (!ph) throw notFound('photo');
     const f = g.subjects.photo(p, ph.subjectId, ph.photoId); // audited there, as every photo view
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'alert', id: `${alert.id}/match/photo` }, subjectId: match.subjectId });
+    const object = { kind: 'alert' as const, id: `${alert.id}/match/photo` };
+    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
     const data = fs.readFileSync(f.file);
     const type = sniff(data.subarray(0, 16)) === 'image/png' ? 'image/png' : 'image/jpeg';
     return c.body(data, 200, { ...PRIVATE, 'content-type': type });

@@ -23,7 +23,8 @@ export function reviewRoutes(svc: HubServices) {
   app.get('/cases', async (c) => {
     const s = c.req.query('status') ?? 'open';
     const status = s === 'all' ? null : CaseStatus.safeParse(s);
-    if (status && !status.success) throw new HubError('bad_request', 'status must be open, confirmed, rejected, expired or all');
+    const why = 'status must be open, confirmed, rejected, expired or all';
+    if (status && !status.success) throw new HubError('bad_request', why);
     return c.json(await svc.governance.cases.list(c.get('principal'), status ? status.data : null, 200));
   });
   app.get('/cases/:id', async (c) => c.json(await svc.governance.cases.open(c.get('principal'), c.req.param('id'))));

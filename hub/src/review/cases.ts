@@ -55,7 +55,8 @@ export class CaseService {
       if (await this.seenAgain(followed, c)) return;
     }
     const id = `case-${crypto.randomUUID()}`;
-    await this.cases.open({ id, scheme: c.scheme, store: c.store, zone: c.zone, subjectId: c.subjectId }, c.id, c.receivedAt);
+    const k = { id, scheme: c.scheme, store: c.store, zone: c.zone, subjectId: c.subjectId };
+    await this.cases.open(k, c.id, c.receivedAt);
     this.log.info({ caseId: id, candidateId, subjectId: c.subjectId, store: c.store }, 'review case opened');
   }
 
@@ -69,10 +70,11 @@ export class CaseService {
    * sighting itself stays pending: a reviewer may still confirm it or reject it (and its media).
    */
   private async seenAgain(k: StoredCase, c: Omit<ReviewCandidate, 'subjectAlias'>): Promise<boolean> {
-    const note = `Seen again at camera ${c.cameraId} at ${hhmm(c.capturedAt)} UTC (camera match, score ${c.score.toFixed(2)})`;
+    const score = c.score.toFixed(2);
+    const note = `Seen again at camera ${c.cameraId} at ${hhmm(c.capturedAt)} UTC (camera match, score ${score})`;
     const alert = await this.alerts.update(k.alertId!, note, HUB);
     if (!alert) return false; // the alert was closed meanwhile: a new case, reviewed afresh
-    this.log.info({ caseId: k.id, candidateId: c.id, alertId: alert.id }, 'confirmed subject seen again; alert updated');
+    this.log.info({ caseId: k.id, candidateId: c.id, alertId: alert.id }, 'subject seen again; alert updated');
     return true;
   }
 
@@ -102,7 +104,10 @@ export class CaseService {
   /** Opening a case is a view of gallery-match data: audited. */
   async open(p: Principal, id: string): Promise<ReviewCaseDetail> {
     const k = this.mine(p, id);
-    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'case', id }, subjectId: k.subjectId });
+    this.audit.append({
+      scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'case', id },
+      subjectId: k.subjectId,
+    });
     const candidates = (await Promise.all(this.cases.candidateIds(id).map((c) => this.evidence.view(c))))
       .filter((c): c is ReviewCandidate => c !== null);
     return { ...(await this.withAlias(k)), candidates };

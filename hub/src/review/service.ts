@@ -152,7 +152,10 @@ export class ReviewService {
       const at = decided.decidedAt ?? new Date().toISOString();
       for (const c of pending.filter((x) => x.id !== best.id)) {
         if (!(await this.repo.decide(c.id, 'pending', 'confirmed', p.id, at, d.reason, decided.alertId))) continue;
-        this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id: c.id }, subjectId: c.subjectId, detail: { verdict: 'confirm', reason: d.reason, score: c.score, caseId } });
+        this.audit.append({
+          scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id: c.id },
+          subjectId: c.subjectId, detail: { verdict: 'confirm', reason: d.reason, score: c.score, caseId },
+        });
         await this.evidence.announce(c.id, 'decided');
       }
     } else {

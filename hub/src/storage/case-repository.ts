@@ -5,6 +5,7 @@ import type { Db } from './sqlite';
 type Row = Record<string, any>;
 
 export type StoredCase = Omit<ReviewCase, 'subjectAlias'>;
+export type NewCase = { id: string; scheme: string; store: string | null; zone: string | null; subjectId: string };
 
 /**
  * Review cases: one row per case; its figures (sightings, best score, first and last seen,
@@ -61,7 +62,7 @@ export class CaseRepository {
   }
 
   /** Opens a case and attaches the candidate in one transaction. */
-  async open(c: { id: string; scheme: string; store: string | null; zone: string | null; subjectId: string }, candidateId: string, at: string) {
+  async open(c: NewCase, candidateId: string, at: string) {
     await this.writes.run(() => {
       this.db.prepare(`INSERT INTO review_cases (id, scheme, store, zone, subject_id, status, opened_at)
         VALUES (?, ?, ?, ?, ?, 'open', ?)`).run(c.id, c.scheme, c.store, c.zone, c.subjectId, at);
@@ -70,11 +71,13 @@ export class CaseRepository {
   }
 
   async attach(caseId: string, candidateId: string) {
-    await this.writes.run(() => this.db.prepare('UPDATE candidates SET case_id = ? WHERE id = ?').run(caseId, candidateId));
+    await this.writes.run(() =>
+      this.db.prepare('UPDATE candidates SET case_id = ? WHERE id = ?').run(caseId, candidateId));
   }
 
   /** Conditional on the case's status: of two reviewers deciding at once, one wins. */
-  async decide(id: string, from: CaseStatus, to: CaseStatus, by: string | null, at: string, reason: string | null, alertId: string | null) {
+  async decide(id: string, from: CaseStatus, to: CaseStatus, by: string | null, at: string, reason: string | null,
+    alertId: string | null) {
     return this.writes.run(() => this.db.prepare(`UPDATE review_cases SET status = ?, decided_by = ?, decided_at = ?,
       reason = ?, alert_id = COALESCE(?, alert_id) WHERE id = ? AND status = ?`)
       .run(to, by, at, reason, alertId, id, from).changes === 1);
@@ -82,7 +85,8 @@ export class CaseRepository {
 
   /** Pending candidates that belong to no case yet (received before cases existed, or a crash). */
   unassigned(): string[] {
-    return this.db.prepare("SELECT id FROM candidates WHERE case_id IS NULL AND status = 'pending' ORDER BY received_at")
+    return this.db
+      .prepare("SELECT id FROM candidates WHERE case_id IS NULL AND status = 'pending' ORDER BY received_at")
       .pluck().all() as string[];
   }
 }
