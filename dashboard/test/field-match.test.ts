@@ -16,7 +16,8 @@ let alertId = '';
 const contexts: BrowserContext[] = [];
 
 const post = async (token: string, p: string, body: unknown) => {
-  const res = await fetch(`${hub.http}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const res = await fetch(`${hub.http}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as any;
 };
@@ -33,12 +34,16 @@ beforeAll(async () => {
   subject = await enrolSubject(hub.http, coord, 'Razor Man');
   const now = Date.now();
   await post(coord, '/api/exclusions', {
-    subjectId: subject.id, stores: ['boots'], startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
+    subjectId: subject.id, stores: ['boots'],
+    startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
     decidedBy: 'J. Smith, scheme coordinator', appealRoute: 'Write to the BCRP office within 28 days',
   });
-  await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-field-1', subjectId: subject.id });
-  const cases = await (await fetch(`${hub.http}/api/review/cases`, { headers: { authorization: `Bearer ${op}` } })).json() as { id: string }[];
-  alertId = (await post(op, `/api/review/cases/${cases[0]!.id}/decision`, { verdict: 'confirm', reason: 'same face as the enrolment photo' })).alertId;
+  const where = { mqttPort: hub.mqttPort, http: hub.http, dir: tempDir() };
+  await deliverCandidate({ ...where, candidateId: 'cand-field-1', subjectId: subject.id });
+  const list = await fetch(`${hub.http}/api/review/cases`, { headers: { authorization: `Bearer ${op}` } });
+  const cases = (await list.json()) as { id: string }[];
+  const confirm = { verdict: 'confirm', reason: 'same face as the enrolment photo' };
+  alertId = (await post(op, `/api/review/cases/${cases[0]!.id}/decision`, confirm)).alertId;
 }, 120_000);
 
 afterAll(async () => {
@@ -63,7 +68,7 @@ const resolves = (page: Page, url: string) =>
 
 describe('field app: the picture on a match alert', () => {
   for (const project of PROJECTS) {
-    it(`shows the gallery photo and the camera crop large, with alias, reason and the exclusion notice (${project.name})`, async () => {
+    it(`shows the gallery photo and the crop large, with alias, reason and notice (${project.name})`, async () => {
       const page = await signedIn(project, 'boots-staff', 'boots-password');
       const card = new FieldPage(page).card(alertId);
       const match = card.getByTestId('alert-match');
@@ -71,7 +76,8 @@ describe('field app: the picture on a match alert', () => {
       await match.getByTestId('match-crop').waitFor();
       expect(await match.getByTestId('match-alias').textContent()).toBe('Razor Man');
       expect(await match.getByTestId('match-reason').textContent()).toBe('Repeat offending');
-      expect(await match.getByTestId('exclusion-notice').textContent()).toMatch(/^Exclusion notice: Boots until \d+ \w+ \d{4}\. Appeal: Write to the BCRP office/);
+      const notice = /^Exclusion notice: Boots until \d+ \w+ \d{4}\. Appeal: Write to the BCRP office/;
+      expect(await match.getByTestId('exclusion-notice').textContent()).toMatch(notice);
       // Large: each picture takes close to half the card's width, also on a phone.
       const card_ = (await card.boundingBox())!;
       for (const id of ['match-photo', 'match-crop']) {
@@ -80,16 +86,19 @@ describe('field app: the picture on a match alert', () => {
         expect(box.height).toBeGreaterThan(140);
       }
       // Real pictures, decoded by the browser, from object URLs (no token in any <img src>).
-      const sizes = await match.locator('img').evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).src.slice(0, 5)]));
+      const sizes = await match.locator('img').evaluateAll((imgs) =>
+        (imgs as HTMLImageElement[]).map((i) => [i.naturalWidth, i.src.slice(0, 5)]));
       expect(sizes).toEqual([[340, 'blob:'], [240, 'blob:']]);
-      await page.screenshot({ path: artifactPath(`${project.name}-20-field-match-alert.png`), fullPage: true, animations: 'disabled' });
-      expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining([`alert:${alertId}/match/photo`, 'evidence:cand-field-1/crop.jpg']));
+      const shot = artifactPath(`${project.name}-20-field-match-alert.png`);
+      await page.screenshot({ path: shot, fullPage: true, animations: 'disabled' });
+      const seen = [`alert:${alertId}/match/photo`, 'evidence:cand-field-1/crop.jpg'];
+      expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining(seen));
     }, 60_000);
   }
 });
 
 describe('field app: the members\' gallery', () => {
-  it('shows a member the subject with photo and notice, audits every view, and leaves nothing on the device after sign-out', async () => {
+  it('shows a member the subject with photo and notice, audited, and leaves nothing after sign-out', async () => {
     const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
     const before = viewsBy('boots-staff').length;
     await page.getByRole('button', { name: 'Gallery', exact: true }).click();
@@ -98,10 +107,11 @@ describe('field app: the members\' gallery', () => {
     await img.waitFor();
     expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
     expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
-    await page.screenshot({ path: artifactPath('mobile-21-field-gallery.png'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: artifactPath('mobile-21-field-gallery.png'), fullPage: true });
     const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
     expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
-    expect(viewsBy('boots-staff').slice(0, viewsBy('boots-staff').length - before)).toContain(`photo:${subject.photos[0]!.id}`);
+    const views = viewsBy('boots-staff'); // newest first
+    expect(views.slice(0, views.length - before)).toContain(`photo:${subject.photos[0]!.id}`);
 
     const src = (await img.getAttribute('src'))!;
     expect(await resolves(page, src)).toBe(true);
@@ -113,7 +123,8 @@ describe('field app: the members\' gallery', () => {
     const left = await page.evaluate(async () => ({
       local: JSON.stringify({ ...localStorage }),
       session: JSON.stringify({ ...sessionStorage }),
-      caches: await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url))),
+      caches: await Promise.all((await caches.keys()).map(async (k) =>
+        (await (await caches.open(k)).keys()).map((r) => r.url))),
       idb: (await indexedDB.databases()).map((d) => d.name),
     }));
     for (const store of [left.local, left.session, JSON.stringify(left.caches)]) {
@@ -140,12 +151,13 @@ describe('field app: the members\' gallery', () => {
 });
 
 describe('console: review cases instead of floods, and the alert\'s links to its case and subject', () => {
-  it('lists 3 sightings of one subject as one case, confirms it once into one alert, and links the alert back', async () => {
+  it('lists 3 sightings of one subject as one case, confirms it into one alert, links back', async () => {
     const coord = await apiLogin(hub.http, 'coord', 'coord-password');
     const other = await enrolSubject(hub.http, coord, 'Blue Coat');
     const dir = tempDir();
     for (const [id, score] of [['cand-case-1', 0.7], ['cand-case-2', 0.86], ['cand-case-3', 0.74]] as const) {
-      await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: id, subjectId: other.id, score });
+      await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: id, subjectId: other.id,
+        score });
     }
     const page = await signedIn(DESKTOP, 'operator', 'operator-password');
     await page.getByRole('link', { name: /^Review queue/ }).click();
@@ -161,10 +173,12 @@ describe('console: review cases instead of floods, and the alert\'s links to its
     await page.keyboard.press('y');
     await page.keyboard.type('Same man: face and coat match');
     await page.keyboard.press('Enter');
-    await page.getByTestId('review-message').filter({ hasText: "one gallery-match alert for the case's 3 sightings" }).waitFor();
+    const done = "one gallery-match alert for the case's 3 sightings";
+    await page.getByTestId('review-message').filter({ hasText: done }).waitFor();
 
     const token = await apiLogin(hub.http, 'operator', 'operator-password');
-    const alerts = (await (await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; subjectId: string | null }[];
+    const res = await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } });
+    const alerts = (await res.json()) as { id: string; subjectId: string | null }[];
     const mine = alerts.filter((a) => a.subjectId === other.id);
     expect(mine).toHaveLength(1);
 

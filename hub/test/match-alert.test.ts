@@ -26,7 +26,8 @@ describe('a match alert carries what staff can act on, by reference, authorised 
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json',
       },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
+      body: body === undefined ? undefined
+        : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json().catch(() => null)) as any };
   };
@@ -47,17 +48,24 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     // Enrolled as a coordinator would: an incident with a statement, then a real face photo.
     const inc = await call('POST', '/api/incidents', coord, {
       type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots',
-      description: 'Took razor blades and left without paying', statement: 'I saw him put six packs of blades in his coat and walk out.',
+      description: 'Took razor blades and left without paying',
+      statement: 'I saw him put six packs of blades in his coat and walk out.',
     });
-    const s = await call('POST', '/api/gallery/subjects', coord, { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id], under18: false, vulnerable: false });
+    const s = await call('POST', '/api/gallery/subjects', coord, {
+      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id],
+      under18: false, vulnerable: false,
+    });
     const r = enrolmentFaceRegion;
-    const photo = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340).jpeg({ quality: 92 }).toBuffer();
-    const withPhoto = await call('POST', `/api/gallery/subjects/${s.json.id}/photos?source=${encodeURIComponent('CCTV still, Boots')}`, coord, photo);
+    const photo = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340)
+      .jpeg({ quality: 92 }).toBuffer();
+    const source = encodeURIComponent('CCTV still, Boots');
+    const withPhoto = await call('POST', `/api/gallery/subjects/${s.json.id}/photos?source=${source}`, coord, photo);
     expect(withPhoto.status).toBe(201);
     subject = Subject.parse(withPhoto.json);
     const now = Date.now();
     const x = await call('POST', '/api/exclusions', coord, {
-      subjectId: subject.id, stores: ['boots'], startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
+      subjectId: subject.id, stores: ['boots'],
+      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
       decidedBy: 'J. Smith, scheme coordinator', appealRoute: 'Write to the BCRP office within 28 days',
     });
     expect(x.status).toBe(201);
@@ -67,7 +75,8 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
     await tesco.subscribe(topics.zoneAlerts('town', 'south'));
     const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
-    edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
+    const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
+    edge = new HubUplink({ mqttUrl, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
     await new Promise((r) => edge.client.once('connect', r));
   }, 90_000);
   afterAll(async () => {
@@ -80,20 +89,22 @@ describe('a match alert carries what staff can act on, by reference, authorised 
   let match: AlertMatch;
   let cropSha = '';
 
-  it('confirms a match into an alert whose radio payload has alias, place, reason, a URL and the exclusion notice', async () => {
+  it('confirms a match into an alert whose radio payload has alias, place, reason, URL and notice', async () => {
     const item = await candidateItem(dir, 'match-0001', subject.id);
     cropSha = (item.payload as { crop: { sha256: string } }).crop.sha256;
     await edge.deliver(item);
     const [k] = (await call('GET', '/api/review/cases', op)).json;
-    const res = await call('POST', `/api/review/cases/${k.id}/decision`, op, { verdict: 'confirm', reason: 'same face as the enrolment photo' });
+    const confirm = { verdict: 'confirm', reason: 'same face as the enrolment photo' };
+    const res = await call('POST', `/api/review/cases/${k.id}/decision`, op, confirm);
     expect(res.status).toBe(200);
     alertId = res.json.alertId;
     const msg = await boots.waitFor((m) => m.json?.event === 'raised' && m.json.alert.id === alertId);
     const ev = AlertEvent.parse(msg.json);
     match = AlertMatch.parse(ev.alert.match);
     expect(match).toMatchObject({
-      subjectId: subject.id, alias: 'Razor Man', reason: 'repeat-offending', caseId: k.id, candidateId: 'match-0001', cameraId: 'cam-1',
-      photoUrl: `/api/alerts/${alertId}/match/photo`, cropUrl: `/api/alerts/${alertId}/match/crop`, url: `/api/alerts/${alertId}/match`,
+      subjectId: subject.id, alias: 'Razor Man', reason: 'repeat-offending', caseId: k.id, candidateId: 'match-0001',
+      cameraId: 'cam-1', photoUrl: `/api/alerts/${alertId}/match/photo`, cropUrl: `/api/alerts/${alertId}/match/crop`,
+      url: `/api/alerts/${alertId}/match`,
     });
     expect(match.text).toBe('Razor Man at Boots, camera cam-1 (repeat offending)');
     expect(match.exclusions.map((e) => e.id)).toEqual([exclusionId]);
@@ -103,7 +114,7 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     expect(msg.payload).not.toMatch(/base64|data:image/);
   });
 
-  it('serves the subject photo and the confirmed crop to the store it was sent to: never cached, every fetch audited', async () => {
+  it('serves the photo and the crop to the store it was sent to: never cached, every fetch audited', async () => {
     const photo = await bytes(match.photoUrl!, member);
     expect(photo.status).toBe(200);
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
@@ -116,7 +127,8 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     const ref = await call('GET', match.url, member);
     expect(AlertMatch.parse(ref.json)).toEqual(match);
     expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining([
-      `photo:${subject.photos[0]!.id}`, `alert:${alertId}/match/photo`, 'evidence:match-0001/crop.jpg', `alert:${alertId}/match`,
+      `photo:${subject.photos[0]!.id}`, `alert:${alertId}/match/photo`, 'evidence:match-0001/crop.jpg',
+      `alert:${alertId}/match`,
     ]));
     const custody = await hub.services.evidenceRepo.custodyLog('match-0001');
     expect(custody.some((e) => e.action === 'viewed' && e.actor === 'user:boots-staff')).toBe(true);
@@ -131,16 +143,20 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     expect(viewsBy('city-operator')).toEqual([]);
   });
 
-  it('lets a "known offender" alert raised by hand pick the subject by alias and carry the same reference', async () => {
+  it('lets a "known offender" alert raised by hand pick the subject by alias and carry the reference', async () => {
     const hits = await call('GET', '/api/gallery/search?q=razor', member);
     expect(hits.status).toBe(200);
-    expect(hits.json.map((h: unknown) => SubjectHit.parse(h))).toEqual([{ id: subject.id, alias: 'Razor Man', status: 'known', reason: 'repeat-offending' }]);
+    expect(hits.json.map((h: unknown) => SubjectHit.parse(h))).toEqual([
+      { id: subject.id, alias: 'Razor Man', status: 'known', reason: 'repeat-offending' },
+    ]);
     expect((await call('GET', '/api/gallery/search?q=razor', city)).json).toEqual([]);
     expect((await call('GET', '/api/gallery/search?q=', member)).status).toBe(400);
 
-    const r = await call('POST', '/api/alerts', member, { type: 'known-offender', severity: 'high', subjectId: subject.id, clientRef: 'ko-1' });
+    const raise = { type: 'known-offender', severity: 'high', subjectId: subject.id, clientRef: 'ko-1' };
+    const r = await call('POST', '/api/alerts', member, raise);
     expect(r.status).toBe(201);
-    const ev = AlertEvent.parse((await boots.waitFor((m) => m.json?.event === 'raised' && m.json.alert.id === r.json.id)).json);
+    const msg = await boots.waitFor((m) => m.json?.event === 'raised' && m.json.alert.id === r.json.id);
+    const ev = AlertEvent.parse(msg.json);
     expect(ev.alert.match).toMatchObject({
       subjectId: subject.id, alias: 'Razor Man', reason: 'repeat-offending', cropUrl: null, caseId: null,
       photoUrl: `/api/alerts/${r.json.id}/match/photo`, text: 'Razor Man at Boots (repeat offending)',
@@ -150,21 +166,26 @@ describe('a match alert carries what staff can act on, by reference, authorised 
 
     // An unknown subject is refused with a clear error, and nothing is raised.
     const before = boots.events().length;
-    const bad = await call('POST', '/api/alerts', member, { type: 'known-offender', severity: 'high', subjectId: 'subj-nope', clientRef: 'ko-2' });
+    const unknown = { type: 'known-offender', severity: 'high', subjectId: 'subj-nope', clientRef: 'ko-2' };
+    const bad = await call('POST', '/api/alerts', member, unknown);
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/unknown gallery subject/) });
     await sleep(300);
     expect(boots.events().length).toBe(before);
-    expect(((await call('GET', '/api/alerts', op)).json as { clientRef: string }[]).some((a) => a.clientRef === 'ko-2')).toBe(false);
+    const all = (await call('GET', '/api/alerts', op)).json as { clientRef: string }[];
+    expect(all.some((a) => a.clientRef === 'ko-2')).toBe(false);
   });
 
-  it('gives store staff and wardens a field gallery with the notices covering their store, audited and never cached', async () => {
+  it('gives staff and wardens a field gallery with the notices covering their store, audited', async () => {
     const res = await fetch(`${hub.http}/api/field/gallery`, { headers: { authorization: `Bearer ${member}` } });
     expect(res.headers.get('cache-control')).toBe('no-store');
     const mine = FieldGallery.parse(await res.json());
     expect(mine.store).toBe('boots');
-    expect(mine.subjects).toEqual([expect.objectContaining({ id: subject.id, alias: 'Razor Man', reason: 'repeat-offending' })]);
-    expect(mine.subjects[0]!.photoUrls).toEqual([`/api/gallery/subjects/${subject.id}/photos/${subject.photos[0]!.id}`]);
+    expect(mine.subjects).toEqual([
+      expect.objectContaining({ id: subject.id, alias: 'Razor Man', reason: 'repeat-offending' }),
+    ]);
+    const photoPath = `/api/gallery/subjects/${subject.id}/photos/${subject.photos[0]!.id}`;
+    expect(mine.subjects[0]!.photoUrls).toEqual([photoPath]);
     expect(mine.subjects[0]!.exclusions.map((e) => e.id)).toEqual([exclusionId]);
     // The notice covers Boots only: Tesco's staff see the subject, not the notice; a warden sees every notice.
     const theirs = FieldGallery.parse((await call('GET', '/api/field/gallery', tescoStaff)).json);

@@ -42,9 +42,11 @@ describe('review cases: sightings of one subject at one store are decided once',
     tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
     await tesco.subscribe(topics.zoneAlerts('town', 'south'));
     const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
-    edge = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
+    const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
+    edge = new HubUplink({ mqttUrl, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
     await new Promise((r) => edge.client.once('connect', r));
-    [op, cityOp] = await Promise.all([login(hub.http, 'operator', 'operator-password'), login(hub.http, 'city-operator', 'city-password')]);
+    op = await login(hub.http, 'operator', 'operator-password');
+    cityOp = await login(hub.http, 'city-operator', 'city-password');
   });
   afterAll(async () => {
     await edge?.close();
@@ -64,42 +66,52 @@ describe('review cases: sightings of one subject at one store are decided once',
     const cases = list.json.map((c: unknown) => ReviewCase.parse(c));
     expect(cases).toHaveLength(1);
     const k = cases[0]!;
-    expect(k).toMatchObject({ status: 'open', sightings: 9, pending: 9, bestScore: 0.91, bestCandidateId: 'sight-05', store: 'boots', subjectId: 'subj-1', subjectAlias: 'Razor Man', cameras: ['cam-1'] });
+    expect(k).toMatchObject({
+      status: 'open', sightings: 9, pending: 9, bestScore: 0.91, bestCandidateId: 'sight-05', store: 'boots',
+      subjectId: 'subj-1', subjectAlias: 'Razor Man', cameras: ['cam-1'],
+    });
     expect(Date.parse(k.lastSeenAt) - Date.parse(k.firstSeenAt)).toBe(13 * MIN);
     caseId = k.id;
     const detail = ReviewCaseDetail.parse((await api(`/api/review/cases/${caseId}`, op)).json);
-    expect(detail.candidates.map((c) => c.id)).toEqual(['sight-09', 'sight-08', 'sight-07', 'sight-06', 'sight-05', 'sight-04', 'sight-03', 'sight-02', 'sight-01']);
+    expect(detail.candidates.map((c) => c.id)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1].map((i) => `sight-0${i}`));
     expect(detail.candidates.every((c) => c.caseId === caseId && c.status === 'pending')).toBe(true);
     // Opening the case is audited; nothing went to any store.
-    expect(hub.services.audit.list({ scheme: 'town', subjectId: 'subj-1' }).some((e) => e.object.kind === 'case' && e.actor.id === 'operator')).toBe(true);
+    const audit = hub.services.audit.list({ scheme: 'town', subjectId: 'subj-1' });
+    expect(audit.some((e) => e.object.kind === 'case' && e.actor.id === 'operator')).toBe(true);
     expect(boots.events()).toHaveLength(0);
   });
 
   it('shows another scheme nothing of the case', async () => {
     expect((await api('/api/review/cases', cityOp)).json).toEqual([]);
     expect((await api(`/api/review/cases/${caseId}`, cityOp)).status).toBe(404);
-    expect((await api(`/api/review/cases/${caseId}/decision`, cityOp, { verdict: 'confirm', reason: 'not mine to decide' })).status).toBe(404);
+    const confirm = { verdict: 'confirm', reason: 'not mine to decide' };
+    expect((await api(`/api/review/cases/${caseId}/decision`, cityOp, confirm)).status).toBe(404);
   });
 
   it('raises ONE alert when the case is confirmed, with every sighting pointing at it', async () => {
-    const res = await api(`/api/review/cases/${caseId}/decision`, op, { verdict: 'confirm', reason: 'same face and jacket as the enrolment photo' });
+    const confirm = { verdict: 'confirm', reason: 'same face and jacket as the enrolment photo' };
+    const res = await api(`/api/review/cases/${caseId}/decision`, op, confirm);
     expect(res.status).toBe(200);
     const k = ReviewCaseDetail.parse(res.json);
     expect(k).toMatchObject({ status: 'confirmed', decidedBy: 'operator', sightings: 9, pending: 0 });
     alertId = k.alertId!;
     expect(k.candidates.every((c) => c.status === 'confirmed' && c.alertId === alertId)).toBe(true);
     const raised = await boots.waitForEvent('raised', alertId);
-    expect(raised.alert.match).toMatchObject({ subjectId: 'subj-1', alias: 'Razor Man', caseId, candidateId: 'sight-05', cameraId: 'cam-1' });
+    expect(raised.alert.match).toMatchObject({
+      subjectId: 'subj-1', alias: 'Razor Man', caseId, candidateId: 'sight-05', cameraId: 'cam-1',
+    });
     await sleep(300);
     expect(boots.events().filter((e) => e.event === 'raised')).toHaveLength(1);
     expect(await galleryAlerts()).toHaveLength(1);
     // Deciding again is refused: the case is decided.
-    expect((await api(`/api/review/cases/${caseId}/decision`, op, { verdict: 'reject', reason: 'changed my mind' })).status).toBe(409);
+    const again = { verdict: 'reject', reason: 'changed my mind' };
+    expect((await api(`/api/review/cases/${caseId}/decision`, op, again)).status).toBe(409);
   });
 
-  it('adds "seen again" to that alert for a 10th sighting after the confirm, on the store\'s zone topic, with no new alert', async () => {
+  it('adds "seen again" to the alert for a 10th sighting after the confirm, on the zone topic', async () => {
     await sighting('sight-10', Date.now(), 0.8, 'cam-2');
-    const ev = AlertEvent.parse((await boots.waitFor((m) => m.json?.event === 'updated' && m.json.alert.id === alertId)).json);
+    const msg = await boots.waitFor((m) => m.json?.event === 'updated' && m.json.alert.id === alertId);
+    const ev = AlertEvent.parse(msg.json);
     const last = ev.alert.timeline.at(-1)!;
     expect(last).toMatchObject({ kind: 'updated', actor: { kind: 'hub' } });
     expect(last.note).toMatch(/^Seen again at camera cam-2 at \d\d:\d\d UTC/);
@@ -115,9 +127,11 @@ describe('review cases: sightings of one subject at one store are decided once',
   });
 
   it('tells the alert when a reviewer rejects that sighting, and deletes its media', async () => {
-    const res = await api('/api/review/sight-10/decision', op, { verdict: 'reject', reason: 'a different man in a similar coat' });
+    const reject = { verdict: 'reject', reason: 'a different man in a similar coat' };
+    const res = await api('/api/review/sight-10/decision', op, reject);
     expect(res.status).toBe(200);
-    const ev = await boots.waitFor((m) => m.json?.event === 'updated' && /rejected by/.test(m.json.alert.timeline.at(-1)?.note ?? ''));
+    const rejectedNote = (m: { json: any }) => /rejected by/.test(m.json?.alert?.timeline?.at(-1)?.note ?? '');
+    const ev = await boots.waitFor((m) => m.json?.event === 'updated' && rejectedNote(m));
     expect(ev.json.alert.id).toBe(alertId);
     expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'sight-10'))).toBe(false);
   });
@@ -132,7 +146,8 @@ describe('review cases: sightings of one subject at one store are decided once',
     await sleep(300);
     expect(boots.events().filter((e) => e.event === 'raised')).toHaveLength(1);
     // A rejected case deletes the media of every sighting in it.
-    const rej = await api(`/api/review/cases/${open[0]!.id}/decision`, op, { verdict: 'reject', reason: 'not the subject' });
+    const reject = { verdict: 'reject', reason: 'not the subject' };
+    const rej = await api(`/api/review/cases/${open[0]!.id}/decision`, op, reject);
     expect(rej.status).toBe(200);
     expect(rej.json).toMatchObject({ status: 'rejected', pending: 0 });
     expect(fs.existsSync(path.join(hub.dataDir, 'evidence', 'sight-11'))).toBe(false);
