@@ -1,4 +1,4 @@
-import type { LoginResponse } from '@shopwatch/protocols';
+import type { UserInfo } from '@shopwatch/protocols';
 import { useEffect } from 'preact/hooks';
 import { Console } from './console/console';
 import { type AppServices, Services } from './core/context';
@@ -7,7 +7,11 @@ import { linkClick, navigate, usePath } from './core/router';
 import { FieldApp } from './field/field-app';
 import { Login } from './ui/login';
 
-export function App(props: { services: AppServices; session: LoginResponse | null; onLogin: (u: string, p: string) => Promise<void> }) {
+export function App(props: {
+  services: AppServices;
+  session: { user: UserInfo } | null;
+  onLogin: (u: string, p: string) => Promise<void>;
+}) {
   const path = usePath();
   const { session } = props;
   const controlRoom = isControlRoom(session?.user.role);

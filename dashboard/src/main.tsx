@@ -1,12 +1,12 @@
 import { render } from 'preact';
-import type { LoginResponse } from '@shopwatch/protocols';
+import type { UserInfo } from '@shopwatch/protocols';
 import { Actions } from './core/actions';
 import { Api } from './core/api';
 import { isControlRoom } from './core/labels';
 import { LiveLink } from './core/live';
 import { beep, unlockAudio, vibrate } from './core/notify';
 import { navigate } from './core/router';
-import { loadSession, saveSession } from './core/session';
+import { clearDeviceData, dropLegacyToken } from './core/session';
 import { Store } from './core/store';
 import { App } from './app';
 import './styles.css';
@@ -15,22 +15,24 @@ import './styles.css';
  * Composition root: builds the API client, the state, the actions and the live link in this
  * order, and stops them in reverse on logout.
  */
-const api = new Api(null);
+const api = new Api();
 const store = new Store();
 const actions = new Actions(api, store);
 let live: LiveLink | null = null;
+/** Who is signed in; the session itself is the HttpOnly cookie, which script never sees. */
+let session: { user: UserInfo } | null = null;
 
-function start(session: LoginResponse) {
-  api.setToken(session.token);
-  store.update(() => ({ user: session.user }));
-  const controlRoom = isControlRoom(session.user.role);
+function start(user: UserInfo) {
+  session = { user };
+  store.update(() => ({ user }));
+  const controlRoom = isControlRoom(user.role);
   api.scheme().then((scheme) => store.update(() => ({ scheme })), () => undefined);
   if (controlRoom) {
     actions.refreshDevices().catch(() => undefined);
     actions.refreshReview().catch(() => undefined);
   }
   actions.refreshRecent().catch(() => undefined);
-  live = new LiveLink(store, session.token, {
+  live = new LiveLink(store, {
     onNews: (kind, ids) => {
       const urgent = kind === 'escalated' || ids.some((id) => {
         const sev = store.get().alerts.get(id)?.severity;
@@ -58,18 +60,22 @@ function start(session: LoginResponse) {
 function logout() {
   live?.stop();
   live = null;
-  saveSession(null);
-  api.setToken(null);
+  // End the session on the hub too (a copied cookie dies with it); sign-out goes on offline.
+  if (session) api.logout().catch(() => undefined);
+  session = null;
+  // A shared phone: the next person must find nothing of this one (drafts, statements).
+  clearDeviceData();
   store.update(() => ({ user: null, alerts: new Map(), devices: new Map(), review: new Map(), pending: [], lastSeq: 0 }));
   navigate('/login', true);
   mount();
 }
 
 async function login(username: string, password: string) {
-  const session = await api.login(username, password);
-  saveSession(session);
-  start(session);
-  navigate(isControlRoom(session.user.role) ? '/console/alerts' : '/field', true);
+  const res = await api.login(username, password);
+  // Whatever a previous user left on this device goes before the new one starts.
+  clearDeviceData();
+  start(res.user);
+  navigate(isControlRoom(res.user.role) ? '/console/alerts' : '/field', true);
   mount();
 }
 
@@ -80,16 +86,20 @@ const root = document.getElementById('app')!;
 root.textContent = ''; // drop the "Loading" placeholder: render() diffs against existing children
 
 function mount() {
-  const session = loadSession();
   render(
     <App services={{ api, store, actions, logout }} session={session} onLogin={login} />,
     root,
   );
 }
 
-const existing = loadSession();
-if (existing) start(existing);
-mount();
-performance.mark('shopwatch:mounted');
+dropLegacyToken();
+// A reload: the cookie may still hold a session. Ask the hub who it belongs to.
+api.me().then(
+  (user) => start(user),
+  () => undefined,
+).finally(() => {
+  mount();
+  performance.mark('shopwatch:mounted');
+});
 // The frame after the first render: when the console (or login) is on screen.
 requestAnimationFrame(() => setTimeout(() => performance.mark('shopwatch:painted')));

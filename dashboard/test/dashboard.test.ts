@@ -377,10 +377,11 @@ describe('control room, keyboard only', () => {
 
   it('renders the console quickly on localhost', async () => {
     const res = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'operator-password' }) });
-    const session = await res.text();
+    // Signed in already: the session is the cookie the hub set at login (as after a reload).
+    const token = ((await res.json()) as { token: string }).token;
     const ctx = await newContext(browser, DESKTOP, hub.http);
     contexts.push(ctx);
-    await ctx.addInitScript((s) => localStorage.setItem('shopwatch.session', s), session);
+    await ctx.addCookies([{ name: 'sw_session', value: token, url: hub.http, httpOnly: true, sameSite: 'Strict' }]);
     const page = await ctx.newPage();
     await page.goto('/console/alerts');
     await page.locator('[data-testid="connection"][data-state="online"]').waitFor();

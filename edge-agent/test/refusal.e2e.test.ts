@@ -173,7 +173,7 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     expect(clip).toMatchObject({
       uploadedAt: null, refusedAt: expect.any(Number), purgedAt: expect.any(Number), path: null,
     });
-    expect(clip.refusedReason).toMatch(/^410: gone/);
+    expect(clip.refusedReason).toMatch(/^410\b/); // gone: rejected, its media deleted
     // The crop and frame of that candidate go too: the person matched nobody.
     for (const f of agent!.spool.get(candidate.id)!.files) expect(f.path).toBeNull();
     expect(mediaUnder(path.join(dir, 'spool'))).toEqual([]);

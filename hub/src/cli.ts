@@ -4,6 +4,7 @@ import { EXPORT_USAGE, runExportCommand } from './export/cli-export';
 import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
 import { photoPath, photoRoot } from './gallery/subjects';
+import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { GovernanceRepository } from './storage/governance-repository';
@@ -12,7 +13,7 @@ import { SqliteRepository } from './storage/sqlite-repository';
 
 const USAGE = `usage:
   npm run hub                                   start the hub
-  npm run hub -- audit verify                   check the audit log's hash chain
+  npm run hub -- audit verify                   check the audit log's hash chain, MACs and anchor
   npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
 ${EXPORT_USAGE}`;
 
@@ -26,7 +27,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     const r = new AuditLog(db).verify();
     db.close();
     if (r.ok) {
-      console.log(`audit log intact: ${r.entries} entries, hash chain verified`);
+      console.log(`audit log intact: ${r.entries} entries, hash chain, MACs and anchor verified`);
       return 0;
     }
     console.error(`audit log BROKEN at entry ${r.brokenAt}: ${r.reason}`);
@@ -53,7 +54,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
         console.error(`no subject "${subject}"`);
         return 1;
       }
-      fs.writeFileSync(out, JSON.stringify(data, null, 2));
+      fs.writeFileSync(out, bidiSafeJson(data, 2));
       console.log(`wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`);
       return 0;
     } finally {

@@ -22,6 +22,7 @@ import { FieldGalleryService } from './gallery/field-gallery';
 import { ExclusionService } from './gallery/exclusions';
 import { type FaceChecker, VisionFaceChecker } from './gallery/faces';
 import { IncidentService } from './gallery/incidents';
+import { incidentRefs } from './gallery/incident-refs';
 import { SubjectService } from './gallery/subjects';
 import { GovernanceRepository } from './storage/governance-repository';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
@@ -31,6 +32,7 @@ import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { createHttpServer } from './server';
 import type { HubServices } from './services';
 import { openDatabase } from './storage/sqlite';
+import { secureDataDir } from './storage/file-modes';
 import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
 import { LiveHub, type LiveOptions } from './live/live-hub';
@@ -60,6 +62,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const stops: (() => unknown)[] = [];
 
   const seed = config.seed ? readProvisioning(config.seed) : null; // fail fast, before touching storage
+  secureDataDir(config.dataDir, log); // personal data and keys: the hub's own user only
   const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
   const repo = new SqliteRepository(db);
   stops.push(() => repo.close());
@@ -107,10 +110,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   review.cases = cases;
   evidence.onQueued = (id) => cases.attach(id);
   await cases.fileUnassigned();
-  const governance = {
-    gov, subjects, fieldGallery, cases,
-    incidents: new IncidentService(gov, dir, audit), exclusions: new ExclusionService(gov, dir, audit),
-  };
+  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo));
+  const governance = { gov, subjects, fieldGallery, cases, incidents, exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
@@ -135,7 +136,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   metrics.gauge('shopwatch_live_viewers', 'Live camera viewers', () => live.sessions.active.reduce((n, s) => n + s.viewers.size, 0));
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
-  const http = createHttpServer(createApp(services, logger('hub:http')), broker, browsers, logger('hub:http'), live);
+  const app = createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) });
+  const http = createHttpServer(app, broker, browsers, logger('hub:http'), live);
 
   const mqttPort = await broker.listen(config.mqttPort, config.host);
   const httpPort = await http.listen(config.httpPort, config.host);

@@ -128,7 +128,8 @@ describe('HTTP API', () => {
   });
 
   it('pushes alert events to a browser WebSocket and accepts acks over it', async () => {
-    const ws = new WebSocket(`${hub.http.replace('http', 'ws')}/ws?token=${op}`);
+    const ws = new WebSocket(`${hub.http.replace('http', 'ws')}/ws`);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token: op })));
     const msgs: WsServerMessage[] = [];
     const waitFor = (pred: (m: WsServerMessage) => boolean) =>
       new Promise<WsServerMessage>((resolve, reject) => {
@@ -154,7 +155,8 @@ describe('HTTP API', () => {
     expect(err).toMatchObject({ error: { code: 'bad_request' } });
     ws.close();
 
-    const bad = new WebSocket(`${hub.http.replace('http', 'ws')}/ws?token=forged`);
+    const bad = new WebSocket(`${hub.http.replace('http', 'ws')}/ws`);
+    bad.on('open', () => bad.send(JSON.stringify({ type: 'hello', token: 'forged' })));
     const code = await new Promise<number>((r) => bad.on('close', (c) => r(c)));
     expect(code).toBe(4001);
   });

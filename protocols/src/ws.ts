@@ -6,7 +6,10 @@ import { UserInfo } from './http';
 import { ReviewEvent } from './review';
 
 /**
- * Browser WebSocket at `/ws?token=...` (or the token as the first `hello` message).
+ * Browser WebSocket at `/ws`. Authenticated by the session cookie sent with a same-origin upgrade,
+ * or by a first `hello` message carrying the token; never by a token in the URL (refused, 4001).
+ * No valid hello within 5 s closes the socket (4001); more than 20 messages a second are refused
+ * (`rate_limited`) and a flood closes it (1008). A second `hello` replaces the first.
  * Every client message may carry an `id`; the hub answers it with `result` or `error` and the same id.
  */
 export const WsClientMessage = z.discriminatedUnion('type', [

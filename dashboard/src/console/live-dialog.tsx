@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { loadSession } from '../core/session';
 import { LivePlayer, type LiveTarget, type PlayerState } from './live-player';
 
 const STATE_TEXT: Record<PlayerState['kind'], string> = {
@@ -32,7 +31,7 @@ export function LiveDialog(props: {
     e.preventDefault();
     const target: LiveTarget = { deviceId: props.deviceId, cameraId: props.cameraId, reason: reason.trim() };
     player.current?.stop();
-    const p = new LivePlayer(video.current!, target, setState, loadSession()?.token ?? null);
+    const p = new LivePlayer(video.current!, target, setState, null); // the session cookie authenticates
     player.current = p;
     (window as unknown as { livePlayer?: LivePlayer }).livePlayer = p; // for tests measuring the first picture
     p.start();

@@ -2,6 +2,8 @@ import type {
   Ack, AlertQuery, AlertWithDeliveries, Alert, Close, DeviceSummary, ErrorBody, Incident, IncidentInput, LoginResponse, RaiseRequest,
   ReviewCandidate, ReviewDecision, SchemeInfo, Subject, UserInfo,
 } from '@shopwatch/protocols';
+import { csrfToken } from './session';
+import { cleanText } from './text';
 
 /** A refusal from the hub, carrying its `{ code, message }` body. */
 export class ApiError extends Error {
@@ -13,12 +15,17 @@ export class ApiError extends Error {
 /**
  * The hub's HTTP API, typed with the shapes from `@shopwatch/protocols`. Only types are
  * imported, so no schema code reaches the browser bundle; the hub validates every request.
+ * Authenticated by the HttpOnly session cookie the browser sends by itself; every write echoes
+ * the CSRF cookie in `X-ShopWatch-CSRF`. Strings from the hub lose bidi controls (text.ts).
  */
 export class Api {
-  constructor(private token: string | null, private base = '') {}
+  constructor(private base = '') {}
 
-  setToken(token: string | null) {
-    this.token = token;
+  private headers(write: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json' };
+    const csrf = write ? csrfToken() : null;
+    if (csrf) h['x-shopwatch-csrf'] = csrf;
+    return h;
   }
 
   /** A GET of any JSON endpoint (read-only record screens). */
@@ -33,16 +40,17 @@ export class Api {
 
   /** Sends a file as the raw request body (gallery photos: image/jpeg or image/png). */
   async upload<T>(path: string, file: Blob): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    return this.parse<T>(await fetch(this.base + path, { method: 'POST', headers, body: file }));
+    const headers = { ...this.headers(true), 'content-type': file.type || 'application/octet-stream' };
+    const init: RequestInit = { method: 'POST', headers, body: file, credentials: 'same-origin' };
+    return this.parse<T>(await fetch(this.base + path, init));
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers = this.headers(method !== 'GET');
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    return this.parse<T>(await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    const init: RequestInit = { method, headers, credentials: 'same-origin', body: json };
+    return this.parse<T>(await fetch(this.base + path, init));
   }
 
   private async parse<T>(res: Response): Promise<T> {
@@ -58,11 +66,15 @@ export class Api {
       const message = b.message ?? `HTTP ${res.status}`;
       throw new ApiError(res.status, { code: b.code ?? 'internal', message, issues: b.issues, faces: b.faces });
     }
-    return json as T;
+    return cleanText(json) as T;
   }
 
   login(username: string, password: string) {
     return this.call<LoginResponse>('POST', '/api/login', { username, password });
+  }
+  /** Ends the session on the hub (and its cookie); the caller clears the device. */
+  logout() {
+    return this.call<{ ok: boolean }>('POST', '/api/logout', {});
   }
   me() {
     return this.call<UserInfo>('GET', '/api/me');
@@ -113,19 +125,19 @@ export class Api {
    * returning the file and the headers the hub sends with it.
    */
   async download(path: string, body: unknown): Promise<{ blob: Blob; headers: Headers }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await fetch(this.base + path, { method: 'POST', headers, body: JSON.stringify(body) });
+    const headers = { ...this.headers(true), 'content-type': 'application/json' };
+    const init: RequestInit = { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) };
+    const res = await fetch(this.base + path, init);
     if (!res.ok) return this.parse<never>(res);
     return { blob: await res.blob(), headers: res.headers };
   }
 
   /**
-   * Fetches an image or clip that needs the bearer token (an <img src> cannot send it) and
-   * returns an object URL; the caller revokes it. Every such view is audited by the hub.
+   * Fetches an image or clip and returns an object URL (so the CSP can stay `img-src 'self'
+   * blob:`); the caller revokes it. Every such view is audited by the hub.
    */
   async blobUrl(path: string): Promise<string> {
-    const res = await fetch(this.base + path, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    const res = await fetch(this.base + path, { credentials: 'same-origin' });
     if (!res.ok) {
       const b = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new ApiError(res.status, { code: b.code ?? 'internal', message: b.message ?? `HTTP ${res.status}` });

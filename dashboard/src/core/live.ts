@@ -1,5 +1,6 @@
 import type { WsServerMessage } from '@shopwatch/protocols';
 import type { Store } from './store';
+import { cleanText } from './text';
 
 export interface LiveHooks {
   /** A live event told this browser about something new (for sound and vibration). */
@@ -31,7 +32,7 @@ export class LiveLink {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private pongDue: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private store: Store, private token: string, private hooks: LiveHooks = {}, private url = defaultUrl) {}
+  constructor(private store: Store, private hooks: LiveHooks = {}, private url = defaultUrl) {}
 
   start() {
     this.stopped = false;
@@ -89,7 +90,7 @@ export class LiveLink {
     this.setConnection(this.welcomed ? 'offline' : 'connecting', this.store.get().connection.error);
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url(this.token));
+      ws = new WebSocket(this.url());
     } catch (e) {
       return this.retry((e as Error).message);
     }
@@ -138,7 +139,7 @@ export class LiveLink {
   private receive(data: unknown) {
     let m: WsServerMessage;
     try {
-      m = JSON.parse(String(data)) as WsServerMessage;
+      m = cleanText(JSON.parse(String(data)) as WsServerMessage);
     } catch {
       return;
     }
@@ -189,7 +190,8 @@ export class LiveLink {
   }
 }
 
-function defaultUrl(token: string) {
+/** No token in the URL (URLs end up in logs): the browser sends the session cookie with the upgrade. */
+function defaultUrl() {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+  return `${proto}//${location.host}/ws`;
 }

@@ -2,11 +2,13 @@ import { useState } from 'preact/hooks';
 import type { AlertType, IncidentType } from '@shopwatch/protocols';
 import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
+import { DraftStore } from '../core/drafts';
 import { ALERT_TYPES, OUTCOMES, placeOf } from '../core/labels';
 import type { AlertView } from '../core/store';
 import { useStore } from '../core/store';
 
-const DRAFTS = 'shopwatch.incident-drafts';
+/** Drafts per user (a shared phone's next user never sees them); wiped at sign-out. */
+const drafts = new DraftStore<Draft>('incident-drafts');
 
 export const INCIDENT_TYPES: Record<IncidentType, string> = {
   theft: 'Theft',
@@ -34,19 +36,6 @@ const localInput = (iso: string) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 
-function loadDrafts(): Record<string, Draft> {
-  try {
-    return JSON.parse(localStorage.getItem(DRAFTS) ?? '{}') as Record<string, Draft>;
-  } catch {
-    return {};
-  }
-}
-function saveDraft(alertId: string, d: Draft | null) {
-  const all = loadDrafts();
-  if (d) all[alertId] = d;
-  else delete all[alertId];
-  localStorage.setItem(DRAFTS, JSON.stringify(all));
-}
 
 /**
  * A quick incident report prefilled from an alert, sent to the hub's incident API. While it is
@@ -61,7 +50,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
   const member = user?.role === 'member';
   const [d, setD] = useState<Draft>(
     () =>
-      loadDrafts()[a.id] ?? {
+      (user ? drafts.get(user.username, a.id) : undefined) ?? {
         type: FROM_ALERT[a.type],
         store: a.store ?? '',
         when: localInput(a.raisedAt),
@@ -78,7 +67,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
   const set = (k: keyof Draft) => (e: Event) => {
     const next = { ...d, [k]: (e.currentTarget as HTMLInputElement).value };
     setD(next);
-    saveDraft(a.id, next);
+    if (user) drafts.put(user.username, a.id, next);
   };
 
   const send = async (e: Event) => {
@@ -96,7 +85,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         ...(d.statement.trim() ? { statement: d.statement.trim() } : {}),
         alertId: a.id,
       });
-      saveDraft(a.id, null);
+      if (user) drafts.put(user.username, a.id, null);
       setState({ kind: 'sent', text: `Sent to the hub: incident ${inc.id.slice(0, 12)}…` });
     } catch (err) {
       const text =

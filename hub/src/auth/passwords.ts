@@ -22,6 +22,46 @@ export async function verifyHash(hash: string, plain: string): Promise<boolean> 
 }
 
 /**
+ * At most this many people's passwords are checked at once. argon2 runs in libuv's thread pool
+ * (4 threads by default), which device authentication shares: with the cap at 2, a burst of
+ * logins can never take every thread, so radios still connect during a guessing attack.
+ */
+export const USER_VERIFY_CONCURRENCY = 2;
+/** Checks waiting beyond this are refused at once (the caller answers 503) rather than queued. */
+export const USER_VERIFY_QUEUE = 32;
+
+class Semaphore {
+  private running = 0;
+  private waiting: (() => void)[] = [];
+  constructor(private max: number, private maxWaiting: number) {}
+
+  /** Runs `fn` when a slot is free; null when the queue is full. */
+  async run<T>(fn: () => Promise<T>): Promise<T | null> {
+    if (this.running < this.max) this.running++;
+    else if (this.waiting.length >= this.maxWaiting) return null;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    try {
+      return await fn();
+    } finally {
+      // Hand the slot straight to the next waiter, so a newcomer cannot slip in between.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+const userChecks = new Semaphore(USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE);
+
+/**
+ * Verifies a person's password under the global concurrency cap. Resolves to null when too many
+ * checks are already waiting: the login is refused as "busy" without touching argon2.
+ */
+export function verifyUserPassword(hash: string, plain: string): Promise<boolean | null> {
+  return userChecks.run(() => verifyHash(hash, plain));
+}
+
+/**
  * Remembers secrets that verified, keyed by a salted SHA-256, so a reconnect storm costs one
  * argon2 check per device instead of one per connection. Forgotten when the hash changes.
  */

@@ -7,9 +7,20 @@ import { HubError, forbidden, notFound } from '../errors';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
 
+/**
+ * Checks that the alert and evidence an incident cites are the reporter's own scheme's (and, for
+ * the alert, visible to them); throws a 400 naming the first that is not.
+ */
+export type IncidentRefCheck = (p: Principal, i: IncidentInput) => Promise<void>;
+
 /** Incident reports: quick to make from an alert; the basis for any gallery enrolment. */
 export class IncidentService {
-  constructor(private repo: GovernanceRepository, private dir: Directory, private audit: AuditLog) {}
+  constructor(
+    private repo: GovernanceRepository,
+    private dir: Directory,
+    private audit: AuditLog,
+    private refs?: IncidentRefCheck,
+  ) {}
 
   async record(p: Principal, i: IncidentInput): Promise<Incident> {
     must(p, 'recordIncident');
@@ -21,6 +32,7 @@ export class IncidentService {
     }
     if (store && !scheme.stores.some((s) => s.id === store)) throw new HubError('bad_request', `unknown store "${store}"`);
     if (Date.parse(i.occurredAt) > Date.now() + 5 * 60_000) throw new HubError('bad_request', 'occurredAt is in the future');
+    await this.refs?.(p, i);
     const inc = this.repo.addIncident(`inc-${crypto.randomUUID()}`, p.scheme, store, i, p.id, new Date().toISOString());
     this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'incident', id: inc.id } });
     return inc;

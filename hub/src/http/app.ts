@@ -7,7 +7,8 @@ import type { Logger } from '../log';
 import type { HubServices } from '../services';
 import type { Env } from './context';
 import { alertRoutes } from './routes-alerts';
-import { authRoutes } from './routes-auth';
+import { type SessionHooks, authRoutes } from './routes-auth';
+import { securityHeaders } from './security-headers';
 import { schemeRoutes } from './routes-scheme';
 import { edgeRoutes } from './routes-edge';
 import { reviewRoutes } from './routes-review';
@@ -18,9 +19,19 @@ import { serveDashboard } from './static';
 import { liveRoutes } from '../live/routes-live';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
-export function createApp(svc: HubServices, log: Logger) {
+export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {}) {
   const app = new Hono<Env>();
 
+  app.use('*', securityHeaders());
+  // A path that is not valid percent-encoding (`/%`) is refused here, before any route decodes it.
+  app.use('*', async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      throw new HubError('bad_request', 'the request path is not valid percent-encoding');
+    }
+    await next();
+  });
   app.use('*', async (c, next) => {
     const t = performance.now();
     await next();
@@ -51,7 +62,7 @@ export function createApp(svc: HubServices, log: Logger) {
   });
   app.get('/metrics', async (c) => c.text(await svc.metrics.registry.metrics(), 200, { 'content-type': svc.metrics.registry.contentType }));
 
-  app.route('/api', authRoutes(svc));
+  app.route('/api', authRoutes(svc, hooks));
   app.route('/api/alerts', alertRoutes(svc));
   app.route('/api', schemeRoutes(svc));
   app.route('/api/edge', edgeRoutes(svc));

@@ -6,8 +6,9 @@ import { type Principal, userPrincipal } from '../auth/principal';
 import { hashToken } from '../auth/tokens';
 import type { Role } from '@shopwatch/protocols';
 import type { HubServices } from '../services';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfMatches, parseCookies } from './session-cookie';
 
-export type Env = { Bindings: HttpBindings; Variables: { principal: Principal } };
+export type Env = { Bindings: HttpBindings; Variables: { principal: Principal; tokenHash: string } };
 export type Ctx = Context<Env>;
 
 /** Resolves a bearer token to the logged-in user; shared by HTTP and the browser WebSocket. */
@@ -20,11 +21,30 @@ export async function principalForToken(svc: HubServices, token: string | undefi
   return userPrincipal(user, await svc.dir.scheme(user.scheme));
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The session token of a request: `Authorization: Bearer` (API and CLI clients) or the HttpOnly
+ * session cookie (the dashboard). A cookie-authenticated write must carry the CSRF header.
+ */
+export function requestToken(c: Ctx): string | undefined {
+  const h = c.req.header('authorization');
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  const cookies = parseCookies(c.req.header('cookie'));
+  const token = cookies.get(SESSION_COOKIE);
+  if (!token) return undefined;
+  if (!SAFE_METHODS.has(c.req.method) && !csrfMatches(c.req.header(CSRF_HEADER), cookies.get(CSRF_COOKIE))) {
+    const m = c.req.method;
+    throw forbidden(`a cookie-authenticated ${m} needs the ${CSRF_HEADER} header equal to the ${CSRF_COOKIE} cookie`);
+  }
+  return token;
+}
+
 export function requireUser(svc: HubServices): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const h = c.req.header('authorization');
-    const token = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+    const token = requestToken(c);
     c.set('principal', await principalForToken(svc, token));
+    c.set('tokenHash', hashToken(token!));
     await next();
   };
 }

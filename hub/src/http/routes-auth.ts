@@ -1,46 +1,73 @@
 import { Hono } from 'hono';
 import { LoginRequest, type LoginResponse, type UserInfo } from '@shopwatch/protocols';
 import crypto from 'node:crypto';
-import { hashPassword, verifyHash } from '../auth/passwords';
+import { hashPassword, verifyUserPassword } from '../auth/passwords';
 import { newToken } from '../auth/tokens';
 import { HubError } from '../errors';
 import type { HubServices } from '../services';
-import { type Env, body, requireUser } from './context';
-import { FailureLimiter } from './rate-limit';
+import { type Ctx, type Env, body, requireUser } from './context';
+import { LoginGuard } from './rate-limit';
+import { clearedCookies, isHttps, sessionCookies } from './session-cookie';
 import { type Principal, userPrincipal } from '../auth/principal';
 
 export function userInfo(p: Principal): UserInfo {
   return { username: p.id, displayName: p.displayName, role: p.role!, scheme: p.scheme, store: p.store, zone: p.zone };
 }
 
-export function authRoutes(svc: HubServices) {
-  const limiter = new FailureLimiter(svc.config.loginAttempts, svc.config.loginWindowSeconds * 1000);
+const secure = (c: Ctx) => isHttps(c.env?.incoming, c.req.url);
+
+/** What else must hear of a logout: the browser sockets of that session are closed too. */
+export interface SessionHooks {
+  sessionEnded?: (tokenHash: string) => void;
+}
+
+export function authRoutes(svc: HubServices, hooks: SessionHooks = {}) {
+  const n = svc.config.loginAttempts;
+  // Per address only with a much higher threshold: a shop's staff share one NAT address.
+  const window = svc.config.loginWindowSeconds * 1000;
+  const guard = new LoginGuard({ perUserAddress: n, perUser: n * 3, perAddress: n * 10 }, window);
   const app = new Hono<Env>();
 
   app.post('/login', async (c) => {
     const req = await body(c, LoginRequest);
     const ip = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
-    const keys = [`user:${req.username.toLowerCase()}`, `ip:${ip}`];
-    const wait = limiter.blocked(...keys);
-    if (wait !== null) {
-      c.header('Retry-After', String(wait));
-      throw new HubError('rate_limited', `too many failed logins; try again in ${wait} s`);
+    // Count the attempt before any password work, so parallel guesses are refused up front.
+    const slot = guard.reserve(req.username, ip);
+    if (!slot.ok) {
+      c.header('Retry-After', String(slot.retryAfter));
+      throw new HubError('rate_limited', `too many login attempts; try again in ${slot.retryAfter} s`);
     }
     const user = await svc.repo.getUser(req.username);
     // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
-    const ok = await verifyHash(user?.passwordHash ?? (await dummyHash()), req.password);
+    const ok = await verifyUserPassword(user?.passwordHash ?? (await dummyHash()), req.password);
+    if (ok === null) {
+      slot.release(); // not the user's fault: the hub was busy
+      c.header('Retry-After', '2');
+      throw new HubError('unavailable', 'too many logins are being checked right now; try again in a moment');
+    }
     if (!user || !ok) {
-      limiter.fail(...keys);
       svc.metrics.refused.inc({ channel: 'http', code: 'unauthenticated' });
       throw new HubError('unauthenticated', 'wrong username or password');
     }
-    limiter.reset(keys[0]!);
+    slot.release();
     const { token, hash } = newToken();
     const now = new Date();
     const expiresAt = new Date(now.getTime() + svc.config.sessionHours * 3600_000).toISOString();
     await svc.repo.createSession(hash, user.username, now.toISOString(), expiresAt);
+    const cookies = sessionCookies(token, svc.config.sessionHours * 3600, secure(c));
+    for (const v of cookies) c.header('Set-Cookie', v, { append: true });
+    c.header('Cache-Control', 'no-store');
+    // The token is also in the body for API and CLI clients that send it as a Bearer token.
     const res: LoginResponse = { token, expiresAt, user: userInfo(userPrincipal(user, await svc.dir.scheme(user.scheme))) };
     return c.json(res);
+  });
+
+  /** Ends the session on the hub (its stored hash is deleted) and clears the cookies. */
+  app.post('/logout', requireUser(svc), async (c) => {
+    await svc.repo.deleteSession(c.get('tokenHash'));
+    hooks.sessionEnded?.(c.get('tokenHash'));
+    for (const v of clearedCookies(secure(c))) c.header('Set-Cookie', v, { append: true });
+    return c.json({ ok: true });
   });
 
   app.get('/me', requireUser(svc), (c) => c.json(userInfo(c.get('principal'))));

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AppealInput, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, RemoveSubject, SubjectInput } from '@shopwatch/protocols';
+import {
+  AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, NoQuery, RemoveSubject,
+  ReviewStatsQuery, SubjectInput, SubjectListQuery,
+} from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
 import { MAX_PHOTO_BYTES, readLimited } from '../gallery/photo-intake';
@@ -9,10 +12,9 @@ import { sniff } from '../evidence/sniff';
 import { subjectAccessExport } from '../gallery/sar';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
-import { type Env, body, requireUser } from './context';
+import { bidiSafeJson } from './bidi-json';
+import { type Env, body, query, requireUser } from './context';
 import { discardRestOfBody } from './unread-body';
-
-const State = z.enum(['active', 'expired', 'removed']);
 
 /** Incidents, the gallery, exclusion notices and the audit log. */
 export function governanceRoutes(svc: HubServices) {
@@ -21,14 +23,12 @@ export function governanceRoutes(svc: HubServices) {
   const user = requireUser(svc);
 
   app.post('/incidents', user, async (c) => c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201));
-  app.get('/incidents', user, (c) => c.json(g.incidents.list(c.get('principal'))));
+  app.get('/incidents', user, (c) => (query(c, NoQuery), c.json(g.incidents.list(c.get('principal')))));
   app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
 
   app.get('/gallery/subjects', user, (c) => {
-    const s = c.req.query('state');
-    const state = s === undefined ? 'active' : s === 'all' ? null : State.safeParse(s).success ? (s as z.infer<typeof State>) : undefined;
-    if (state === undefined) throw new HubError('bad_request', 'state must be active, expired, removed or all');
-    return c.json(g.subjects.list(c.get('principal'), state));
+    const { state } = query(c, SubjectListQuery);
+    return c.json(g.subjects.list(c.get('principal'), state === 'all' ? null : state));
   });
   app.post('/gallery/subjects', user, async (c) => c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201));
   app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
@@ -69,17 +69,24 @@ export function governanceRoutes(svc: HubServices) {
     return c.json(await g.subjects.linkIncident(c.get('principal'), c.req.param('id'), incidentId));
   });
   app.post('/gallery/subjects/:id/remove', user, async (c) => c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)));
-  app.get('/gallery/purges', user, async (c) => c.json(await g.subjects.purges(c.get('principal'))));
+  app.get('/gallery/purges', user, async (c) => {
+    query(c, NoQuery);
+    return c.json(await g.subjects.purges(c.get('principal')));
+  });
   app.get('/gallery/subjects/:id/sar', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
     const sub = g.gov.subject(c.req.param('id'), () => 0);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
-    return c.json(await subjectAccessExport({ gov: g.gov, photoFile: (s, p) => g.subjects.photoPath(s, p), evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit }, sub.id, actorOf(p)));
+    // Escaped bidi controls: the export is read by people, in viewers that would obey them.
+    const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
+    const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit };
+    const data = await subjectAccessExport(deps, sub.id, actorOf(p));
+    return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
   });
 
   app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
-  app.get('/exclusions', user, (c) => c.json(g.exclusions.list(c.get('principal'))));
+  app.get('/exclusions', user, (c) => (query(c, NoQuery), c.json(g.exclusions.list(c.get('principal')))));
   app.get('/exclusions/:id', user, (c) => c.json(g.exclusions.view(c.get('principal'), c.req.param('id'))));
   app.post('/exclusions/:id/events', user, async (c) => c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))));
   app.post('/exclusions/:id/decision', user, async (c) => c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))));
@@ -87,12 +94,14 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/audit', user, (c) => {
     const p = c.get('principal');
     must(p, 'readAudit');
-    const before = c.req.query('before');
-    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: c.req.query('subjectId'), limit: Math.min(500, Number(c.req.query('limit') ?? 200)), before: before ? Number(before) : undefined }));
+    const q = query(c, AuditQuery);
+    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
   });
   app.get('/audit/verify', user, (c) => {
-    must(c.get('principal'), 'subjectAccess');
-    return c.json(svc.audit.verify());
+    const p = c.get('principal');
+    must(p, 'subjectAccess');
+    // The chain is checked whole (a gap anywhere matters), but the counts are the caller's scheme only.
+    return c.json(svc.audit.verify({ scheme: p.scheme }));
   });
   app.post('/audit/disclosures', user, async (c) => {
     const p = c.get('principal');
@@ -106,7 +115,10 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/review-stats', user, (c) => {
     const p = c.get('principal');
     must(p, 'review');
-    return c.json(verdictStats(g.gov, p.scheme, Math.min(365, Number(c.req.query('days') ?? 30))));
+    const { days } = query(c, ReviewStatsQuery);
+    const object = { kind: 'candidate', id: 'review-stats' } as const;
+    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
+    return c.json(verdictStats(g.gov, p.scheme, days));
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import type { DeviceSummary, SchemeInfo } from '@shopwatch/protocols';
+import { type DeviceSummary, NoQuery, type SchemeInfo } from '@shopwatch/protocols';
 import type { HubServices } from '../services';
-import { type Env, requireRole, requireUser } from './context';
+import { type Env, query, requireRole, requireUser } from './context';
 
 export function schemeRoutes(svc: HubServices) {
   const app = new Hono<Env>();
@@ -10,6 +10,7 @@ export function schemeRoutes(svc: HubServices) {
 
   /** The scheme's zones and stores, for the plan and the raise form. Every role may see it. */
   app.get('/scheme', user, async (c) => {
+    query(c, NoQuery);
     const s = await svc.dir.scheme(c.get('principal').scheme);
     const info: SchemeInfo = { id: s.id, name: s.name, escalationSeconds: s.settings.escalationSeconds, zones: s.zones, stores: s.stores };
     return c.json(info);
@@ -17,6 +18,7 @@ export function schemeRoutes(svc: HubServices) {
 
   /** The device board: the control room's view of every radio, tablet, edge box and camera. */
   app.get('/devices', user, requireRole('admin', 'coordinator', 'operator'), async (c) => {
+    query(c, NoQuery);
     const p = c.get('principal');
     const s = await svc.dir.scheme(p.scheme);
     const cameras = await svc.repo.listCameras(p.scheme);

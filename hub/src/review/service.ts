@@ -51,6 +51,10 @@ export class ReviewService {
   async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'):
     Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit, order);
+    // The queue shows gallery-match data (aliases, scores): reading it is a view, audited.
+    const object = { kind: 'candidate', id: '*list*' } as const;
+    const actor = { kind: p.kind, id: p.id };
+    this.audit.append({ scheme: p.scheme, actor, action: 'view', object, detail: { status, count: rows.length } });
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
 

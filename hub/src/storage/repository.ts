@@ -90,6 +90,8 @@ export interface Repository {
 
   createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string): Promise<void>;
   getSession(tokenHash: string, now: string): Promise<SessionRecord | null>;
+  /** Logout: the stored hash is deleted, so the token is dead even if a copy survives somewhere. */
+  deleteSession(tokenHash: string): Promise<void>;
 
   createAlert(alert: NewAlert, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;
   updateAlert(alertId: string, patch: AlertPatch, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;

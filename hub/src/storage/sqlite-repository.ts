@@ -154,6 +154,10 @@ export class SqliteRepository implements Repository {
     return r ? { username: r.username, expiresAt: r.expires_at } : null;
   }
 
+  async deleteSession(tokenHash: string) {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
   // --- alerts -----------------------------------------------------------------------------
 
   private writeEvent(alert: Alert, e: NewEvent, render: Renderer): EventRecord {

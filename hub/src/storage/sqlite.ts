@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log';
+import { PRIVATE_FILE, ensurePrivateDir } from './file-modes';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -11,9 +12,14 @@ export type Db = Database.Database;
  * (the default) makes every commit durable on disk before we acknowledge a message.
  */
 export function openDatabase(dataDir: string, log: Logger, sync: 'full' | 'normal' = 'full', file = 'shopwatch.db'): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, file));
+  ensurePrivateDir(dataDir);
+  const dbFile = path.join(dataDir, file);
+  // Made 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+  fs.closeSync(fs.openSync(dbFile, 'a', PRIVATE_FILE));
+  fs.chmodSync(dbFile, PRIVATE_FILE);
+  const db = new Database(dbFile);
   db.pragma('journal_mode = WAL');
+  for (const f of [`${dbFile}-wal`, `${dbFile}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, PRIVATE_FILE);
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

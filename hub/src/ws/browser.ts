@@ -2,29 +2,71 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, WsClientMessage, type WsServerMessage } from '@shopwatch/protocols';
 import { type Principal, seesZone } from '../auth/principal';
+import { hashToken } from '../auth/tokens';
 import { HubError } from '../errors';
 import { principalForToken } from '../http/context';
 import { userInfo } from '../http/routes-auth';
+import { SESSION_COOKIE, parseCookies, sameOrigin } from '../http/session-cookie';
 import type { Logger } from '../log';
 import type { HubServices } from '../services';
+import { TokenBucket } from './token-bucket';
 
 const CONTROL_ROOM = new Set(['admin', 'coordinator', 'operator']);
 
+export interface BrowserSocketLimits {
+  /** An unauthenticated socket is closed after this long without a valid hello. */
+  authGraceMs: number;
+  /** Sustained messages per second per socket, and the burst allowed above it. */
+  perSecond: number;
+  burst: number;
+  /** Messages refused for rate beyond this close the socket (1008). */
+  floodClose: number;
+  /** Ping interval; each beat also re-checks that the socket's session still exists. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_LIMITS: BrowserSocketLimits = {
+  authGraceMs: 5_000, perSecond: 20, burst: 40, floodClose: 200, heartbeatMs: 30_000,
+};
+
 /**
- * The browser WebSocket at `/ws`: the dashboard's live channel. Authenticated by the login
- * token (`?token=` or a first `hello` message); pushes the events the user's role may see and
- * accepts raise / ack / close like the HTTP API.
+ * The browser WebSocket at `/ws`: the dashboard's live channel. Authenticated by the session
+ * cookie sent with the upgrade (same origin only) or by a first `hello` message carrying the
+ * token. Tokens in the URL are refused: URLs end up in proxy logs and browser history.
+ * Pushes the events the user's role may see and accepts raise / ack / close like the HTTP API.
  */
 export class BrowserSockets {
   private count = 0;
-  constructor(private svc: HubServices, private log: Logger) {}
+  /** Open sockets by the hash of the session that authenticated them, so logout can end them. */
+  private bySession = new Map<string, Set<WebSocket>>();
+  constructor(private svc: HubServices, private log: Logger, private limits: BrowserSocketLimits = DEFAULT_LIMITS) {}
 
   get connected() {
     return this.count;
   }
 
+  /** Closes every socket of a session that has ended (logout, revocation). */
+  endSession(tokenHash: string) {
+    for (const ws of this.bySession.get(tokenHash) ?? []) ws.close(4001, 'session ended');
+    this.bySession.delete(tokenHash);
+  }
+
   handle(ws: WebSocket, req: IncomingMessage) {
     this.count++;
+    let closed = false;
+    // A malformed frame (oversize, invalid UTF-8, RSV bits, bad opcode) arrives as 'error':
+    // without this listener it would be an uncaught exception that stops the hub.
+    ws.on('error', (err) => {
+      this.log.debug({ err: err.message }, 'browser socket closed after a protocol error');
+      ws.terminate();
+    });
+    // The close handshake waits for the peer's answer; a hostile peer never sends it, so the
+    // socket is cut a second later instead of the library's 30 s.
+    const shut = (code: number, reason: string) => {
+      closed = true;
+      ws.close(code, reason);
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
     const send = (m: WsServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
     const fail = (err: unknown, id?: string) => {
       const e = err instanceof HubError ? err : new HubError('internal', 'internal error; it has been logged');
@@ -33,32 +75,82 @@ export class BrowserSockets {
       send({ type: 'error', id, error: e.toBody() });
     };
     let principal: Principal | null = null;
+    let session: string | null = null;
     let unsubscribe: (() => void)[] = [];
+    let loggingIn = false;
+    let refused = 0;
+    const bucket = new TokenBucket(this.limits.perSecond, this.limits.burst);
+
+    const grace = setTimeout(() => {
+      if (principal || closed) return;
+      fail(new HubError('unauthenticated', `no valid hello within ${this.limits.authGraceMs / 1000} s`));
+      shut(4001, 'unauthenticated');
+    }, this.limits.authGraceMs);
     let alive = true;
     const heartbeat = setInterval(() => {
       if (!alive) return ws.terminate();
       alive = false;
       ws.ping();
-    }, 30_000);
+      // A session that ended elsewhere (expiry, a logout on another hub, the user removed from the
+      // provisioning file) must not keep its live feed: re-check it on every beat.
+      if (session) void this.sessionAlive(session).then((ok) => ok || shut(4001, 'session ended'));
+    }, this.limits.heartbeatMs);
     ws.on('pong', () => (alive = true));
     ws.on('close', () => {
+      closed = true;
       this.count--;
+      clearTimeout(grace);
       clearInterval(heartbeat);
       unsubscribe.forEach((f) => f());
+      unsubscribe = [];
+      if (session) this.bySession.get(session)?.delete(ws);
     });
 
-    const login = async (token: string | undefined, id?: string) => {
-      principal = await principalForToken(this.svc, token);
-      unsubscribe = this.follow(principal, send);
-      const alerts = await this.svc.alerts.list(principal, { status: 'active', limit: 200 });
-      send({ type: 'welcome', user: userInfo(principal), alerts });
-      if (id) send({ type: 'result', id, data: userInfo(principal) });
+    /** A second hello replaces the first: its bus listeners are removed, never added to. */
+    const login = async (token: string, id?: string) => {
+      if (loggingIn) throw new HubError('rate_limited', 'a hello is already being checked on this socket');
+      loggingIn = true;
+      try {
+        const p = await principalForToken(this.svc, token);
+        if (closed) return;
+        unsubscribe.forEach((f) => f());
+        if (session) this.bySession.get(session)?.delete(ws);
+        principal = p;
+        session = hashToken(token);
+        (this.bySession.get(session) ?? this.bySession.set(session, new Set()).get(session)!).add(ws);
+        unsubscribe = this.follow(p, send);
+        const alerts = await this.svc.alerts.list(p, { status: 'active', limit: 200 });
+        send({ type: 'welcome', user: userInfo(p), alerts });
+        if (id) send({ type: 'result', id, data: userInfo(p) });
+      } finally {
+        loggingIn = false;
+      }
     };
 
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
-    if (token) login(token).catch((e) => { fail(e); ws.close(4001, 'unauthenticated'); });
+    const url = new URL(req.url ?? '/', 'http://x');
+    const cookieToken = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    if (url.searchParams.has('token')) {
+      const how = 'send {"type":"hello","token":...} or use the session cookie';
+      fail(new HubError('unauthenticated', `tokens in the URL are refused; ${how}`));
+      shut(4001, 'unauthenticated');
+    } else if (cookieToken && sameOrigin(req.headers.origin, [req.headers.host, forwardedHost(req)])) {
+      login(cookieToken).catch((e) => {
+        fail(e);
+        shut(4001, 'unauthenticated');
+      });
+    }
 
     ws.on('message', async (data, isBinary) => {
+      if (closed) return;
+      // Rate first, before any parsing: a flood costs the hub as little as possible.
+      if (!bucket.take()) {
+        if (++refused === 1) fail(new HubError('rate_limited', `more than ${this.limits.perSecond} messages a second`));
+        if (refused >= this.limits.floodClose) {
+          ws.pause(); // stop reading the rest of the flood
+          shut(1008, 'message rate exceeded');
+        }
+        return;
+      }
       let msg: WsClientMessage;
       try {
         if (isBinary) throw new HubError('bad_request', 'send JSON text frames');
@@ -79,8 +171,21 @@ export class BrowserSockets {
         send({ type: 'result', id: msg.id, data });
       } catch (e) {
         fail(e, msg.id);
+        const badToken = e instanceof HubError && e.code === 'unauthenticated';
+        const refusedHello = msg.type === 'hello' && !principal && badToken;
+        if (refusedHello) shut(4001, 'unauthenticated');
       }
     });
+  }
+
+  private async sessionAlive(tokenHash: string): Promise<boolean> {
+    try {
+      const s = await this.svc.repo.getSession(tokenHash, new Date().toISOString());
+      return !!s && !!(await this.svc.repo.getUser(s.username));
+    } catch (err) {
+      this.log.warn({ err }, 'session check failed; keeping the socket');
+      return true;
+    }
   }
 
   /** Subscribes one socket to the hub events its user may see. */
@@ -108,3 +213,8 @@ export class BrowserSockets {
 }
 
 export const WS_MAX_PAYLOAD = MAX_MESSAGE_BYTES;
+
+function forwardedHost(req: IncomingMessage): string | undefined {
+  const h = req.headers['x-forwarded-host'];
+  return Array.isArray(h) ? h[0] : h;
+}

@@ -66,8 +66,8 @@ export function spoolItems(candidateId: string, media: Media, subjectId = 'subj-
     payload: {
       candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.81, distance: 0.38, frames: 5,
       firstSeenAt: now, capturedAt: now, clockOffsetMs: 1250, box: { x: 100, y: 80, w: 60, h: 60 },
-      crop: { file: 'crop.jpg', sha256: crop.sha256, box: { x: 85, y: 65, w: 90, h: 90 } },
-      frame: { file: 'frame.jpg', sha256: frame.sha256, width: 320, height: 240 },
+      crop: { file: 'crop.jpg', sha256: crop.sha256, bytes: crop.bytes, box: { x: 85, y: 65, w: 90, h: 90 } },
+      frame: { file: 'frame.jpg', sha256: frame.sha256, bytes: frame.bytes, width: 320, height: 240 },
     },
     files: [crop, frame],
   };

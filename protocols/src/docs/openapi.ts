@@ -15,9 +15,9 @@ const errors = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: 'Malformed JSON or invalid fields (issues name each bad field)', 401: 'No, unknown or expired token',
   403: 'Role or scope does not allow this', 404: 'Not found, or not visible to you', 409: 'Conflicts with the current state',
-  413: 'Body too large', 429: 'Too many failed logins',
+  413: 'Body too large', 429: 'Too many login attempts (see Retry-After)',
 };
-const secured = [{ bearer: [] }];
+const secured = [{ bearer: [] }, { cookie: [] }];
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
@@ -31,13 +31,50 @@ export function openApiDocument() {
     servers: [{ url: 'http://localhost:8080', description: 'SHOPWATCH_HTTP_PORT' }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/login (API and CLI clients)' },
         edgeBasic: { type: 'http', scheme: 'basic', description: 'Edge boxes: device id and secret' },
+        cookie: {
+          type: 'apiKey', in: 'cookie', name: 'sw_session',
+          description:
+            'HttpOnly, SameSite=Strict session cookie set by POST /api/login (browsers). ' +
+            'Writes must also send X-ShopWatch-CSRF equal to the sw_csrf cookie.',
+        },
       },
       schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close'].includes(k) ? 'input' : 'output')])),
     },
     paths: {
-      '/api/login': { post: { summary: 'Log in; failed attempts are rate limited per username and address', requestBody: { required: true, content: json(ref('LoginRequest')) }, responses: { 200: { description: 'A session token', content: json(ref('LoginResponse')) }, ...errors(400, 401, 429) } } },
+      '/api/login': {
+        post: {
+          summary:
+            'Log in. Attempts are counted before the password is checked, per (username, address), ' +
+            'per username and (higher) per address',
+          requestBody: { required: true, content: json(ref('LoginRequest')) },
+          responses: {
+            200: {
+              description:
+                'A session token in the body (send it as a Bearer token) and the same session as cookies: ' +
+                'sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable, to echo in X-ShopWatch-CSRF)',
+              headers: { 'Set-Cookie': { schema: { type: 'string' } } },
+              content: json(ref('LoginResponse')),
+            },
+            ...errors(400, 401, 429),
+            503: {
+              description: 'Too many password checks in progress; try again (Retry-After)',
+              content: json(ref('ErrorBody')),
+            },
+          },
+        },
+      },
+      '/api/logout': {
+        post: {
+          summary: 'End the session: its stored hash is deleted, its browser WebSockets closed, its cookies cleared',
+          security: secured,
+          responses: {
+            200: { description: 'Logged out', headers: { 'Set-Cookie': { schema: { type: 'string' } } } },
+            ...errors(401, 403),
+          },
+        },
+      },
       '/api/me': { get: { summary: 'Who the token belongs to', security: secured, responses: { 200: { description: 'The user', content: json(ref('UserInfo')) }, ...errors(401) } } },
       '/api/scheme': { get: { summary: 'Zones and stores of your scheme', security: secured, responses: { 200: { description: 'The scheme', content: json(ref('SchemeInfo')) }, ...errors(401) } } },
       '/api/alerts': {
