@@ -102,6 +102,20 @@ describe('field app: the picture on a match alert', () => {
   }
 });
 
+describe('field app: a confirmed subject seen again', () => {
+  it('adds "seen again" to the same card, live, instead of a second alert card', async () => {
+    const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
+    const field = new FieldPage(page);
+    await field.card(alertId).getByTestId('match-photo').waitFor();
+    const where = { mqttPort: hub.mqttPort, http: hub.http, dir: tempDir() };
+    await deliverCandidate({ ...where, candidateId: 'cand-field-2', subjectId: subject.id });
+    const update = field.card(alertId).getByTestId('alert-update');
+    await update.filter({ hasText: /^Seen again at camera cam-1 at \d\d:\d\d UTC/ }).waitFor();
+    expect(await field.cardWith('Gallery match').count()).toBe(1);
+    await page.screenshot({ path: artifactPath('mobile-24-field-seen-again.png'), fullPage: true });
+  }, 60_000);
+});
+
 describe('field app: the members\' gallery', () => {
   it('shows a member the subject with photo and notice, audited, and leaves nothing after sign-out', async () => {
     const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
