@@ -176,6 +176,31 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     expect(all.some((a) => a.clientRef === 'ko-2')).toBe(false);
   });
 
+  it('lets a radio raise about a subject over MQTT; an unknown subject is refused, relayed to no one', async () => {
+    const coop = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    try {
+      await coop.subscribe(topics.zoneAlerts('town', 'north'));
+      await boots.subscribe(topics.deviceErrors('town', 'radio-boots'));
+      const raise = { type: 'known-offender', severity: 'high' };
+      await boots.publish(topics.alertRaise('town'), { ...raise, subjectId: 'subj-nope', clientRef: 'mq-1' });
+      const refused = (m: { topic: string; json: any }) => /unknown gallery subject/.test(m.json?.message ?? '');
+      const err = await boots.waitFor((m) => m.topic.endsWith('/errors') && refused(m));
+      expect(err.json).toMatchObject({ code: 'bad_request' });
+      await boots.publish(topics.alertRaise('town'), { ...raise, subjectId: subject.id, clientRef: 'mq-2' });
+      // The other store's radio hears the valid raise with its reference, and never the refused one.
+      const ev = AlertEvent.parse((await coop.waitFor((m) => m.json?.alert?.clientRef === 'mq-2')).json);
+      expect(ev.alert).toMatchObject({ clientRef: 'mq-2', raisedBy: { kind: 'device', id: 'radio-boots' } });
+      expect(ev.alert.match?.text).toBe('Razor Man at Boots (repeat offending)');
+      await sleep(300);
+      // (Its catch-up replays earlier alerts too; none of them is the refused raise.)
+      expect(coop.events().map((e) => e.alert.clientRef)).not.toContain('mq-1');
+      const all = (await call('GET', '/api/alerts', op)).json as { clientRef: string }[];
+      expect(all.some((a) => a.clientRef === 'mq-1')).toBe(false);
+    } finally {
+      await coop.end();
+    }
+  });
+
   it('gives staff and wardens a field gallery with the notices covering their store, audited', async () => {
     const res = await fetch(`${hub.http}/api/field/gallery`, { headers: { authorization: `Bearer ${member}` } });
     expect(res.headers.get('cache-control')).toBe('no-store');
