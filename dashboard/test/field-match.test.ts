@@ -212,4 +212,22 @@ describe('console: review cases instead of floods, and the alert\'s links to its
     await page.getByTestId('subject-link').click();
     await page.getByTestId('subject-panel').filter({ hasText: 'Blue Coat' }).waitFor();
   }, 90_000);
+
+  it('raises a "known offender" alert from the console that picks the subject by alias', async () => {
+    const page = await signedIn(DESKTOP, 'operator', 'operator-password');
+    await page.getByRole('link', { name: /^Alerts/ }).click();
+    await page.keyboard.press('r');
+    const dialog = page.getByRole('dialog', { name: 'Raise an alert' });
+    await dialog.getByLabel('Type').selectOption({ label: 'Known offender' });
+    await dialog.getByLabel('Where').selectOption({ label: 'Co-op' });
+    await dialog.getByLabel(/^Gallery subject/).fill('blue');
+    await dialog.getByRole('button', { name: /^Blue Coat · Repeat offending/ }).click();
+    await dialog.getByTestId('subject-chosen').filter({ hasText: 'Blue Coat' }).waitFor();
+    await dialog.getByRole('button', { name: /^Raise/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const subjectBox = page.getByTestId('alert-detail').getByTestId('alert-subject');
+    await subjectBox.getByTestId('match-photo').waitFor();
+    expect(await subjectBox.getByTestId('match-alias').textContent()).toBe('Blue Coat');
+    expect(await subjectBox.getByTestId('case-link').count()).toBe(0); // raised by hand: no review case
+  }, 60_000);
 });

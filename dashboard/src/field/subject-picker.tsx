@@ -30,7 +30,7 @@ export function SubjectPicker(props: { chosen: SubjectHit | null; onChoose: (s: 
     return (
       <p class="subject-chosen" data-testid="subject-chosen">
         Gallery subject: <b>{props.chosen.alias}</b> ({reasonLabel(props.chosen.reason)}){' '}
-        <button class="btn ghost small" onClick={() => props.onChoose(null)}>
+        <button type="button" class="btn ghost small" onClick={() => props.onChoose(null)}>
           Remove
         </button>
       </p>
@@ -48,7 +48,8 @@ export function SubjectPicker(props: { chosen: SubjectHit | null; onChoose: (s: 
         <ul class="subject-hits" aria-label="Matching subjects">
           {hits.map((h) => (
             <li>
-              <button class="btn ghost small" onClick={() => (props.onChoose(h), setQ(''), setHits([]))}>
+              <button type="button" class="btn ghost small"
+                onClick={() => (props.onChoose(h), setQ(''), setHits([]))}>
                 {h.alias} · {reasonLabel(h.reason)}
               </button>
             </li>
