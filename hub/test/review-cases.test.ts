@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,8 +110,20 @@ describe('review cases: sightings of one subject at one store are decided once',
   });
 
   it('adds "seen again" to the alert for a 10th sighting after the confirm, on the zone topic', async () => {
+    // A third-party radio gateway (Debian's mosquitto_sub) on the same zone topic hears it too.
+    const cli = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop',
+      '-P', 'radio-coop-secret', '-q', '1', '-t', topics.zoneAlerts('town', 'north'), '-C', '100', '-W', '20']);
+    let out = '';
+    cli.stdout.on('data', (d) => (out += d));
+    await sleep(500); // let it subscribe
     await sighting('sight-10', Date.now(), 0.8, 'cam-2');
     const msg = await boots.waitFor((m) => m.json?.event === 'updated' && m.json.alert.id === alertId);
+    // Whole lines only: the last one may still be arriving.
+    const heard = () => out.split('\n').slice(0, -1).map((l) => JSON.parse(l) as AlertEvent)
+      .find((e) => e.event === 'updated' && e.alert.id === alertId);
+    for (const until = Date.now() + 5000; !heard() && Date.now() < until;) await sleep(50);
+    cli.kill();
+    expect(heard()?.alert.timeline.at(-1)?.note).toMatch(/^Seen again at camera cam-2/);
     const ev = AlertEvent.parse(msg.json);
     const last = ev.alert.timeline.at(-1)!;
     expect(last).toMatchObject({ kind: 'updated', actor: { kind: 'hub' } });
