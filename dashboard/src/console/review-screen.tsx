@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ReviewCandidate, ReviewCaseDetail } from '@shopwatch/protocols';
+import type { ReviewCaseDetail } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { age, clock, placeOf } from '../core/labels';
 import { useNow, useStore } from '../core/store';
@@ -7,11 +7,9 @@ import { useHotkeys } from '../ui/hotkeys';
 import { Evidence } from './review-evidence';
 import { ExportButton } from './export-dialog';
 import { LiveDialog } from './live-dialog';
-import { type QueueRow, queueRows, rowOf } from './review-cases';
+import { CaseSummary, queueRows, rowOf } from './review-cases';
+import { Decision, type Verdict } from './review-decision';
 
-type Verdict = 'confirm' | 'reject';
-const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
-const CONFIRM_REASONS = ['Same person: face and build match'];
 
 /**
  * The review queue: nothing is announced to stores until a named reviewer confirms a match.
@@ -213,86 +211,5 @@ export function ReviewScreen() {
         )}
       </section>
     </div>
-  );
-}
-
-/** "9 sightings · 07:42–07:55 · cam-1": what a case adds to its lead sighting. */
-function CaseSummary(props: { row: QueueRow | undefined; full?: boolean }) {
-  const r = props.row;
-  if (!r || (r.pending.length < 2 && r.open)) return null;
-  const [from, to] = [clock(r.firstSeenAt), clock(r.lastSeenAt)];
-  const span = from === to ? from : `${from}–${to}`;
-  const what = r.open ? `${r.pending.length} sightings` : `seen again after a confirm (${r.pending.length} to review)`;
-  return (
-    <span class={`case-summary${props.full ? ' full' : ''}`} data-testid="case-summary">
-      {what} · {span} · {r.cameras.length > 1 ? 'cameras' : 'camera'} {r.cameras.join(', ')}
-      {props.full && r.open && <> · one decision covers them all</>}
-    </span>
-  );
-}
-
-function Decision(props: {
-  c: ReviewCandidate;
-  sightings: number;
-  claimedByOther: string | null;
-  verdict: Verdict | null;
-  reason: string;
-  busy: boolean;
-  reasonRef: { current: HTMLTextAreaElement | null };
-  onVerdict: (v: Verdict) => void;
-  onReason: (r: string) => void;
-  onSubmit: () => void;
-}) {
-  const { verdict } = props;
-  return (
-    <form
-      class="decision"
-      onSubmit={(e) => {
-        e.preventDefault();
-        props.onSubmit();
-      }}
-    >
-      <p class="rule">Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.</p>
-      {props.claimedByOther && <p class="error">Being reviewed by {props.claimedByOther}.</p>}
-      <div class="verdicts" role="radiogroup" aria-label="Verdict">
-        <button type="button" role="radio" aria-checked={verdict === 'confirm'} class={`btn big${verdict === 'confirm' ? ' confirm-on' : ''}`} onClick={() => props.onVerdict('confirm')}>
-          Confirm match <kbd>y</kbd>
-        </button>
-        <button type="button" role="radio" aria-checked={verdict === 'reject'} class={`btn big${verdict === 'reject' ? ' reject-on' : ''}`} onClick={() => props.onVerdict('reject')}>
-          Reject <kbd>n</kbd>
-        </button>
-      </div>
-      {verdict && (
-        <>
-          <div class="chips">
-            {(verdict === 'reject' ? REJECT_REASONS : CONFIRM_REASONS).map((r) => (
-              <button type="button" class="btn small" onClick={() => props.onReason(r)}>
-                {r}
-              </button>
-            ))}
-          </div>
-          <label>
-            Reason (kept with the decision)
-            <textarea
-              ref={props.reasonRef}
-              rows={2}
-              maxLength={500}
-              value={props.reason}
-              onInput={(e) => props.onReason(e.currentTarget.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  props.onSubmit();
-                }
-              }}
-            />
-          </label>
-          <button type="submit" class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`} disabled={props.busy || props.reason.trim().length < 3}>
-            {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'}
-            {props.sightings > 1 ? ` (all ${props.sightings} sightings)` : ''} <kbd>Enter</kbd>
-          </button>
-        </>
-      )}
-    </form>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReviewCandidate } from '@shopwatch/protocols';
+import { clock } from '../core/labels';
 
 /** A row of the review queue: one case (sightings of one subject at one store) or a lone candidate. */
 export interface QueueRow {
@@ -49,4 +50,19 @@ export function queueRows(all: ReviewCandidate[]): QueueRow[] {
 /** The row a candidate belongs to (the queue is keyed by its lead sighting). */
 export function rowOf(rows: QueueRow[], candidateId: string): QueueRow | undefined {
   return rows.find((r) => r.pending.some((c) => c.id === candidateId));
+}
+
+/** "9 sightings · 07:42–07:55 · cam-1": what a case adds to its lead sighting. */
+export function CaseSummary(props: { row: QueueRow | undefined; full?: boolean }) {
+  const r = props.row;
+  if (!r || (r.pending.length < 2 && r.open)) return null;
+  const [from, to] = [clock(r.firstSeenAt), clock(r.lastSeenAt)];
+  const span = from === to ? from : `${from}–${to}`;
+  const what = r.open ? `${r.pending.length} sightings` : `seen again after a confirm (${r.pending.length} to review)`;
+  return (
+    <span class={`case-summary${props.full ? ' full' : ''}`} data-testid="case-summary">
+      {what} · {span} · {r.cameras.length > 1 ? 'cameras' : 'camera'} {r.cameras.join(', ')}
+      {props.full && r.open && <> · one decision covers them all</>}
+    </span>
+  );
 }
