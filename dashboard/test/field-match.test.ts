@@ -117,8 +117,10 @@ describe('field app: a confirmed subject seen again', () => {
 });
 
 describe('field app: the members\' gallery', () => {
-  it('shows a member the subject with photo and notice, audited, and leaves nothing after sign-out', async () => {
-    const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
+  for (const project of PROJECTS) {
+  it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`,
+    async () => {
+    const page = await signedIn(project, 'boots-staff', 'boots-password');
     const before = viewsBy('boots-staff').length;
     await page.getByRole('button', { name: 'Gallery', exact: true }).click();
     const card = page.locator(`[data-testid="gallery-subject"][data-subject-id="${subject.id}"]`);
@@ -126,7 +128,7 @@ describe('field app: the members\' gallery', () => {
     await img.waitFor();
     expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
     expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
-    await page.screenshot({ path: artifactPath('mobile-21-field-gallery.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath(`${project.name}-21-field-gallery.png`), fullPage: true });
     const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
     expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
     const views = viewsBy('boots-staff'); // newest first
@@ -153,6 +155,7 @@ describe('field app: the members\' gallery', () => {
     }
     expect(left.idb).toEqual([]);
   }, 60_000);
+  }
 
   it('lets a member raise a "known offender" alert that picks the subject by alias and shows the photo', async () => {
     const page = await signedIn(MOBILE, 'boots-staff', 'boots-password');
