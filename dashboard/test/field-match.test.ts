@@ -118,43 +118,43 @@ describe('field app: a confirmed subject seen again', () => {
 
 describe('field app: the members\' gallery', () => {
   for (const project of PROJECTS) {
-  it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`,
-    async () => {
-    const page = await signedIn(project, 'boots-staff', 'boots-password');
-    const before = viewsBy('boots-staff').length;
-    await page.getByRole('button', { name: 'Gallery', exact: true }).click();
-    const card = page.locator(`[data-testid="gallery-subject"][data-subject-id="${subject.id}"]`);
-    const img = card.getByTestId('gallery-photo');
-    await img.waitFor();
-    expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
-    expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
-    await page.screenshot({ path: artifactPath(`${project.name}-21-field-gallery.png`), fullPage: true });
-    const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
-    expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
-    const views = viewsBy('boots-staff'); // newest first
-    expect(views.slice(0, views.length - before)).toContain(`photo:${subject.photos[0]!.id}`);
+    it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`,
+      async () => {
+      const page = await signedIn(project, 'boots-staff', 'boots-password');
+      const before = viewsBy('boots-staff').length;
+      await page.getByRole('button', { name: 'Gallery', exact: true }).click();
+      const card = page.locator(`[data-testid="gallery-subject"][data-subject-id="${subject.id}"]`);
+      const img = card.getByTestId('gallery-photo');
+      await img.waitFor();
+      expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
+      expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
+      await page.screenshot({ path: artifactPath(`${project.name}-21-field-gallery.png`), fullPage: true });
+      const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
+      expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
+      const views = viewsBy('boots-staff'); // newest first
+      expect(views.slice(0, views.length - before)).toContain(`photo:${subject.photos[0]!.id}`);
 
-    const src = (await img.getAttribute('src'))!;
-    expect(await resolves(page, src)).toBe(true);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    // Nothing of the gallery remains: the picture's object URL is revoked, and no storage holds
-    // the alias, the subject id or a photo.
-    expect(await resolves(page, src)).toBe(false);
-    const left = await page.evaluate(async () => ({
-      local: JSON.stringify({ ...localStorage }),
-      session: JSON.stringify({ ...sessionStorage }),
-      caches: await Promise.all((await caches.keys()).map(async (k) =>
-        (await (await caches.open(k)).keys()).map((r) => r.url))),
-      idb: (await indexedDB.databases()).map((d) => d.name),
-    }));
-    for (const store of [left.local, left.session, JSON.stringify(left.caches)]) {
-      expect(store).not.toContain('Razor Man');
-      expect(store).not.toContain(subject.id);
-      expect(store).not.toMatch(/\/photos\/|\/match\//);
-    }
-    expect(left.idb).toEqual([]);
-  }, 60_000);
+      const src = (await img.getAttribute('src'))!;
+      expect(await resolves(page, src)).toBe(true);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      // Nothing of the gallery remains: the picture's object URL is revoked, and no storage holds
+      // the alias, the subject id or a photo.
+      expect(await resolves(page, src)).toBe(false);
+      const left = await page.evaluate(async () => ({
+        local: JSON.stringify({ ...localStorage }),
+        session: JSON.stringify({ ...sessionStorage }),
+        caches: await Promise.all((await caches.keys()).map(async (k) =>
+          (await (await caches.open(k)).keys()).map((r) => r.url))),
+        idb: (await indexedDB.databases()).map((d) => d.name),
+      }));
+      for (const store of [left.local, left.session, JSON.stringify(left.caches)]) {
+        expect(store).not.toContain('Razor Man');
+        expect(store).not.toContain(subject.id);
+        expect(store).not.toMatch(/\/photos\/|\/match\//);
+      }
+      expect(left.idb).toEqual([]);
+    }, 60_000);
   }
 
   it('lets a member raise a "known offender" alert that picks the subject by alias and shows the photo', async () => {
