@@ -26,6 +26,8 @@ export const HubConfig = z.strictObject({
   sync: z.enum(['full', 'normal']).default('full'),
   /** Pending gallery-match candidates nobody reviewed within this are expired and their media deleted. */
   reviewExpiryMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** After a confirm, repeat sightings this recent update the case's alert instead of a new case. */
+  caseFollowMinutes: z.coerce.number().int().min(0).max(24 * 60).default(30),
   /** New alerts a store device or member may raise per minute (burst 2x); scheme-wide senders 6x. */
   raisesPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Where the built dashboard lives; served at `/` when present. */
@@ -46,6 +48,7 @@ const ENV: Record<keyof HubConfig, string> = {
   dashboardDir: 'SHOPWATCH_DASHBOARD_DIR',
   sync: 'SHOPWATCH_SYNC',
   reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
+  caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
 };
 

@@ -18,12 +18,16 @@ import type { GovernanceRepository } from './storage/governance-repository';
 import type { IncidentService } from './gallery/incidents';
 import type { SubjectService } from './gallery/subjects';
 import type { ExclusionService } from './gallery/exclusions';
+import type { FieldGalleryService } from './gallery/field-gallery';
+import type { CaseService } from './review/cases';
 
 export interface Governance {
   gov: GovernanceRepository;
   incidents: IncidentService;
   subjects: SubjectService;
   exclusions: ExclusionService;
+  fieldGallery: FieldGalleryService;
+  cases: CaseService;
 }
 import type { EvidenceRepository } from './storage/evidence-repository';
 import type { LiveHub } from './live/live-hub';

@@ -67,7 +67,8 @@ export const Close = z.strictObject({
 });
 export type Close = z.infer<typeof Close>;
 
-export const TimelineKind = z.enum(['raised', 'acknowledged', 'escalated', 'closed']);
+/** `updated`: more about the same alert, e.g. a confirmed subject seen again ("seen again at …"). */
+export const TimelineKind = z.enum(['raised', 'acknowledged', 'escalated', 'closed', 'updated']);
 export type TimelineKind = z.infer<typeof TimelineKind>;
 
 export const TimelineEntry = z.object({
@@ -80,6 +81,44 @@ export const TimelineEntry = z.object({
   note: z.string().optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+/** An exclusion notice covering the alert's store, as far as staff need it on the card. */
+export const MatchExclusion = z.object({
+  id: z.string(),
+  stores: z.array(Slug),
+  zones: z.array(Slug),
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  appealRoute: z.string(),
+});
+export type MatchExclusion = z.infer<typeof MatchExclusion>;
+
+/**
+ * What staff can act on when an alert is about a gallery subject (a confirmed match, or a
+ * "known offender" raised by hand). Pictures are referenced, never embedded: each URL is an
+ * authenticated API path, and every fetch is authorised against the alert and audited.
+ */
+export const AlertMatch = z.object({
+  subjectId: z.string(),
+  alias: z.string(),
+  reason: z.string(),
+  /** `GET` it with the bearer token: the subject's gallery photo; null when the subject has none. */
+  photoUrl: z.string().nullable(),
+  /** `GET` it with the bearer token: the confirmed camera crop; null for an alert raised by hand. */
+  cropUrl: z.string().nullable(),
+  /** The review case (gallery matches only). */
+  caseId: z.string().nullable(),
+  candidateId: z.string().nullable(),
+  cameraId: z.string().nullable(),
+  /** When the camera saw the subject (gallery matches only). */
+  seenAt: Timestamp.nullable(),
+  exclusions: z.array(MatchExclusion),
+  /** For radios, which cannot show pictures: alias, place and reason in one short line. */
+  text: z.string(),
+  /** Authenticated page of this reference (JSON, audited): what a radio user opens on a phone. */
+  url: z.string(),
+});
+export type AlertMatch = z.infer<typeof AlertMatch>;
 
 export const Alert = z.object({
   id: z.string(),
@@ -101,10 +140,12 @@ export const Alert = z.object({
   closedAt: Timestamp.nullable(),
   outcome: Outcome.nullable(),
   timeline: z.array(TimelineEntry),
+  /** Only on alerts about a gallery subject; absent otherwise (older clients ignore it). */
+  match: AlertMatch.optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
-export const AlertEventKind = z.enum(['raised', 'acknowledged', 'escalated', 'closed']);
+export const AlertEventKind = z.enum(['raised', 'acknowledged', 'escalated', 'closed', 'updated']);
 export type AlertEventKind = z.infer<typeof AlertEventKind>;
 
 /** MQTT `shopwatch/{scheme}/zones/{zone}/alerts` and the browser WebSocket. */

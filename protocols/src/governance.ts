@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MatchExclusion } from './alerts';
 import { Slug, Timestamp } from './common';
 
 /**
@@ -184,3 +185,34 @@ export const VerdictStats = z.object({
   byDay: z.array(z.object({ day: z.string(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int() })),
 });
 export type VerdictStats = z.infer<typeof VerdictStats>;
+
+/** `GET /api/gallery/search?q=`: active subjects whose alias contains q, for the raise form. */
+export const SubjectHit = z.object({
+  id: z.string(),
+  alias: z.string(),
+  status: SubjectStatus,
+  reason: EnrolmentReason,
+});
+export type SubjectHit = z.infer<typeof SubjectHit>;
+
+/** An exclusion notice as store staff see it (the same shape as on a match alert). */
+export const FieldExclusion = MatchExclusion;
+export type FieldExclusion = z.infer<typeof FieldExclusion>;
+
+/**
+ * `GET /api/field/gallery`: the scheme's active subjects for store staff and wardens, with the
+ * notices covering the reader's store (every notice of the scheme for a warden). The list view
+ * is audited; each `photoUrl` is an authenticated path whose every fetch is audited too.
+ */
+export const FieldGallery = z.object({
+  store: Slug.nullable(),
+  subjects: z.array(z.object({
+    id: z.string(),
+    alias: z.string(),
+    status: SubjectStatus,
+    reason: EnrolmentReason,
+    photoUrls: z.array(z.string()),
+    exclusions: z.array(FieldExclusion),
+  })),
+});
+export type FieldGallery = z.infer<typeof FieldGallery>;

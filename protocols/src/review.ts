@@ -56,6 +56,8 @@ export const ReviewCandidate = z.object({
   decidedAt: Timestamp.nullable(),
   reason: z.string().nullable(),
   alertId: z.string().nullable(),
+  /** The review case this sighting belongs to (one subject at one store). */
+  caseId: z.string().nullable().optional(),
 });
 export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
 
@@ -80,3 +82,37 @@ export const ReviewDecision = z.strictObject({
   reason: z.string().trim().min(3, 'give a reason (at least 3 characters)').max(500),
 });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
+
+export const CaseStatus = z.enum(['open', 'confirmed', 'rejected', 'expired']);
+export type CaseStatus = z.infer<typeof CaseStatus>;
+
+/**
+ * Sightings of one subject at one store, grouped so that a reviewer decides once: later
+ * candidates attach to the open case; after a confirm, repeat sightings within the follow-up
+ * window update the case's alert ("seen again at …") instead of raising another.
+ */
+export const ReviewCase = z.object({
+  id: z.string(),
+  scheme: Slug,
+  store: Slug.nullable(),
+  zone: Slug.nullable(),
+  subjectId: z.string(),
+  subjectAlias: z.string().nullable(),
+  status: CaseStatus,
+  sightings: z.number().int(),
+  pending: z.number().int(),
+  bestScore: z.number(),
+  bestCandidateId: z.string(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+  cameras: z.array(z.string()),
+  alertId: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: Timestamp.nullable(),
+  reason: z.string().nullable(),
+});
+export type ReviewCase = z.infer<typeof ReviewCase>;
+
+/** `GET /api/review/cases/{id}`: the case with its sightings, newest first. */
+export const ReviewCaseDetail = ReviewCase.extend({ candidates: z.array(ReviewCandidate) });
+export type ReviewCaseDetail = z.infer<typeof ReviewCaseDetail>;

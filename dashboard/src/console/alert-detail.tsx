@@ -5,6 +5,7 @@ import { type AlertView, useStore } from '../core/store';
 import { ExportButton } from './export-dialog';
 import { useState } from 'preact/hooks';
 import { LiveDialog } from './live-dialog';
+import { MatchPanel } from '../field/match-panel';
 
 const KEY_OF: Record<AckStatus, string> = { seen: 's', attending: 't', unable: 'u' };
 
@@ -55,6 +56,23 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
           </button>
         </div>
       )}
+      {a.match && (
+        <div class="alert-subject" data-testid="alert-subject">
+          <MatchPanel m={a.match} scheme={scheme} />
+          <p class="actions">
+            <a class="btn ghost small" data-testid="subject-link"
+              href={`/console/gallery?subject=${encodeURIComponent(a.match.subjectId)}`}>
+              Subject: {a.match.alias}
+            </a>
+            {a.match.candidateId && (
+              <a class="btn ghost small" data-testid="case-link"
+                href={`/console/review?candidate=${encodeURIComponent(a.match.candidateId)}`}>
+                Review case
+              </a>
+            )}
+          </p>
+        </div>
+      )}
       <ExportButton target={{ alertId: a.id }} />
       {cameras.length > 0 && (
         <div class="actions" role="group" aria-label="Cameras at this store">
@@ -79,7 +97,9 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
                   ? `${actorName(t.actor)}: ${t.status ? ACK_STATUSES[t.status].label : 'acknowledged'}`
                   : t.kind === 'escalated'
                     ? 'Escalated by the hub'
-                    : `Closed by ${actorName(t.actor)}: ${t.outcome ? OUTCOMES[t.outcome] : ''}`}
+                    : t.kind === 'updated'
+                      ? `Update from ${actorName(t.actor)}`
+                      : `Closed by ${actorName(t.actor)}: ${t.outcome ? OUTCOMES[t.outcome] : ''}`}
             </span>
             {t.note && t.kind !== 'raised' && <span class="note">“{t.note}”</span>}
           </li>

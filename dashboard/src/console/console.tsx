@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useServices } from '../core/context';
 import { navigate } from '../core/router';
+import { queueRows } from './review-cases';
 import { useStore } from '../core/store';
 import { ConnectionBadge } from '../ui/connection';
 import { useHotkeys } from '../ui/hotkeys';
@@ -27,7 +28,7 @@ export function Console(props: { path: string }) {
   const [help, setHelp] = useState(false);
   const review = useStore(store, (s) => s.review);
   const active = [...alerts.values()].filter((a) => a.status !== 'closed').length;
-  const pending = [...review.values()].filter((c) => c.status === 'pending').length;
+  const pending = queueRows([...review.values()]).length; // cases, as the queue lists them
   const badge: Record<string, number> = { Alerts: active, 'Review queue': pending };
 
   const keys: Record<string, () => void> = { '?': () => setHelp((h) => !h) };

@@ -16,7 +16,8 @@ export function GalleryScreen() {
   const { data, error, reload } = useList<Subject>(`/api/gallery/subjects?state=${filter}`);
   const incidents = useList<Incident>(manage ? '/api/incidents' : null);
   const purges = useList<PurgeStatus>(manage ? '/api/gallery/purges' : null);
-  const [selected, setSelected] = useState<string | null>(null);
+  // `?subject=` opens a subject directly (the link on a gallery-match alert).
+  const [selected, setSelected] = useState<string | null>(() => new URLSearchParams(location.search).get('subject'));
   const [enrol, setEnrol] = useState(false);
   const [done, setDone] = useState<{ ok: boolean; text: string } | null>(null);
   const now = useNow(60_000);

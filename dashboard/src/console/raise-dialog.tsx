@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AlertType, Severity } from '@shopwatch/protocols';
+import type { AlertType, Severity, SubjectHit } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, SEVERITIES, keysOf } from '../core/labels';
 import { useStore } from '../core/store';
 import { TargetOptions } from '../ui/target-options';
+import { SubjectPicker } from '../field/subject-picker';
 
 /** The control room raises for a named store or a whole zone (the hub requires one of them). */
 export function RaiseDialog(props: { onDone: (id?: string, text?: string) => void }) {
@@ -14,6 +15,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
   const [severity, setSeverity] = useState<Severity>('medium');
   const [target, setTarget] = useState('');
   const [message, setMessage] = useState('');
+  const [subject, setSubject] = useState<SubjectHit | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,7 +28,9 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
     if (!target) return setError('Choose the store or zone the alert is about.');
     setBusy(true);
     const [kind, id] = target.split(':') as ['store' | 'zone', string];
-    const res = await actions.raise({ type, severity, ...(message.trim() ? { message: message.trim() } : {}), [kind]: id });
+    const text = message.trim() ? { message: message.trim() } : {};
+    const about = subject ? { subjectId: subject.id } : {}; // the alert then carries the subject's reference
+    const res = await actions.raise({ type, severity, ...text, ...about, [kind]: id });
     if (res.ok) props.onDone(res.id, `Raised: ${ALERT_TYPES[type].label}`);
     else if (res.queued) props.onDone(undefined, `Queued: ${res.error}`);
     else {
@@ -67,6 +71,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
           Message (optional)
           <textarea name="message" rows={3} maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="Description, direction of travel…" />
         </label>
+        <SubjectPicker chosen={subject} onChoose={setSubject} />
         {error && (
           <p class="error" role="alert">
             {error}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ReviewCandidate } from '@shopwatch/protocols';
+import type { ReviewCaseDetail } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { age, clock, placeOf } from '../core/labels';
 import { useNow, useStore } from '../core/store';
@@ -7,10 +7,9 @@ import { useHotkeys } from '../ui/hotkeys';
 import { Evidence } from './review-evidence';
 import { ExportButton } from './export-dialog';
 import { LiveDialog } from './live-dialog';
+import { CaseSummary, queueRows, rowOf } from './review-cases';
+import { Decision, type Verdict } from './review-decision';
 
-type Verdict = 'confirm' | 'reject';
-const REJECT_REASONS = ['Different person', 'Face not clear enough', 'Not a face'];
-const CONFIRM_REASONS = ['Same person: face and build match'];
 
 /**
  * The review queue: nothing is announced to stores until a named reviewer confirms a match.
@@ -22,8 +21,11 @@ export function ReviewScreen() {
   const user = useStore(store, (s) => s.user);
   const scheme = useStore(store, (s) => s.scheme);
   const now = useNow();
-  const [show, setShow] = useState<'pending' | 'decided'>('pending');
-  const [selected, setSelected] = useState<string | null>(null);
+  // `?candidate=` opens a sighting directly (the "Review case" link on a gallery-match alert).
+  const linked = new URLSearchParams(location.search).get('candidate');
+  const [show, setShow] = useState<'pending' | 'decided'>(() =>
+    linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending');
+  const [selected, setSelected] = useState<string | null>(linked);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -35,13 +37,20 @@ export function ReviewScreen() {
     actions.refreshReview().catch((e: Error) => setMessage({ text: e.message, error: true }));
   }, [actions]);
 
+  // Pending: one row per case (oldest first: it expires first), led by its best sighting.
+  const rows = useMemo(() => queueRows([...review.values()]), [review]);
   const list = useMemo(() => {
     const all = [...review.values()];
     return show === 'pending'
-      ? all.filter((c) => c.status === 'pending').sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)) // oldest first: it expires first
+      ? rows.map((r) => r.lead)
       : all.filter((c) => c.status !== 'pending').sort((a, b) => (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''));
-  }, [review, show]);
-  const current = (selected && review.get(selected)) || list[0] || null;
+  }, [review, rows, show]);
+  const picked = selected ? review.get(selected) : undefined;
+  // A sighting picked inside a case shows the case's lead, which the decision is about.
+  const shown = picked && (picked.status !== 'pending' || show === 'decided' ? picked : rowOf(rows, picked.id)?.lead ?? picked);
+  const current = shown || list[0] || null;
+  const row = current?.status === 'pending' ? rowOf(rows, current.id) : undefined;
+  const wholeCase = !!row?.caseId && row.open && row.pending.length > 1;
 
   // Claim the candidate on screen while it is pending and not someone else's.
   useEffect(() => {
@@ -81,9 +90,23 @@ export function ReviewScreen() {
     if (reason.trim().length < 3) return setMessage({ text: 'Give a reason (at least 3 characters).', error: true });
     setBusy(true);
     try {
-      const c = await api.decide(current.id, { verdict, reason: reason.trim() });
-      store.mergeCandidates([c]);
-      setMessage({ text: verdict === 'confirm' ? 'Confirmed: a gallery-match alert has been raised.' : 'Rejected: the face images and clip are deleted.' });
+      const d = { verdict, reason: reason.trim() };
+      if (wholeCase) {
+        // One decision for every sighting of the case: one alert, or every image deleted.
+        const k = await api.post<ReviewCaseDetail>(`/api/review/cases/${encodeURIComponent(row!.caseId!)}/decision`, d);
+        store.mergeCandidates(k.candidates);
+        const n = `${k.sightings} sightings`;
+        const text = verdict === 'confirm'
+          ? `Confirmed: one gallery-match alert for the case's ${n}.`
+          : `Rejected: the images of all ${n} are deleted.`;
+        setMessage({ text });
+      } else {
+        store.mergeCandidates([await api.decide(current.id, d)]);
+        const text = verdict === 'confirm'
+          ? 'Confirmed: a gallery-match alert has been raised.'
+          : 'Rejected: the face images and clip are deleted.';
+        setMessage({ text });
+      }
       setSelected(null);
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });
@@ -104,7 +127,7 @@ export function ReviewScreen() {
           <div class="seg" role="radiogroup" aria-label="Show">
             {(['pending', 'decided'] as const).map((s) => (
               <button role="radio" aria-checked={show === s} class={show === s ? 'on' : ''} onClick={() => setShow(s)}>
-                {s === 'pending' ? `Pending (${[...review.values()].filter((c) => c.status === 'pending').length})` : 'Decided'}
+                {s === 'pending' ? `Pending (${rows.length})` : 'Decided'}
               </button>
             ))}
           </div>
@@ -121,8 +144,10 @@ export function ReviewScreen() {
                   onClick={() => setSelected(c.id)}
                   data-testid="candidate"
                   data-candidate-id={c.id}
+                  data-case-id={c.caseId ?? undefined}
                 >
                   <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
+                  {show === 'pending' && <CaseSummary row={rowOf(rows, c.id)} />}
                   <span class="muted small">
                     {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} · {age(c.capturedAt, now)} ago
                   </span>
@@ -149,6 +174,7 @@ export function ReviewScreen() {
               {current.distance.toFixed(3)} · recorder clock {current.clockOffsetMs >= 0 ? '+' : ''}
               {current.clockOffsetMs} ms
             </p>
+            {row && row.pending.length > 1 && <CaseSummary row={row} full />}
             <Evidence c={current} />
             {(user?.role === 'operator' || user?.role === 'admin') && (
               <button class="btn ghost" data-testid="candidate-live" onClick={() => setWatching(true)}>
@@ -162,6 +188,7 @@ export function ReviewScreen() {
             {current.status === 'pending' ? (
               <Decision
                 c={current}
+                sightings={wholeCase ? row!.pending.length : 1}
                 claimedByOther={claimedByOther ? current.claimedBy : null}
                 verdict={verdict}
                 reason={reason}
@@ -184,69 +211,5 @@ export function ReviewScreen() {
         )}
       </section>
     </div>
-  );
-}
-
-function Decision(props: {
-  c: ReviewCandidate;
-  claimedByOther: string | null;
-  verdict: Verdict | null;
-  reason: string;
-  busy: boolean;
-  reasonRef: { current: HTMLTextAreaElement | null };
-  onVerdict: (v: Verdict) => void;
-  onReason: (r: string) => void;
-  onSubmit: () => void;
-}) {
-  const { verdict } = props;
-  return (
-    <form
-      class="decision"
-      onSubmit={(e) => {
-        e.preventDefault();
-        props.onSubmit();
-      }}
-    >
-      <p class="rule">Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.</p>
-      {props.claimedByOther && <p class="error">Being reviewed by {props.claimedByOther}.</p>}
-      <div class="verdicts" role="radiogroup" aria-label="Verdict">
-        <button type="button" role="radio" aria-checked={verdict === 'confirm'} class={`btn big${verdict === 'confirm' ? ' confirm-on' : ''}`} onClick={() => props.onVerdict('confirm')}>
-          Confirm match <kbd>y</kbd>
-        </button>
-        <button type="button" role="radio" aria-checked={verdict === 'reject'} class={`btn big${verdict === 'reject' ? ' reject-on' : ''}`} onClick={() => props.onVerdict('reject')}>
-          Reject <kbd>n</kbd>
-        </button>
-      </div>
-      {verdict && (
-        <>
-          <div class="chips">
-            {(verdict === 'reject' ? REJECT_REASONS : CONFIRM_REASONS).map((r) => (
-              <button type="button" class="btn small" onClick={() => props.onReason(r)}>
-                {r}
-              </button>
-            ))}
-          </div>
-          <label>
-            Reason (kept with the decision)
-            <textarea
-              ref={props.reasonRef}
-              rows={2}
-              maxLength={500}
-              value={props.reason}
-              onInput={(e) => props.onReason(e.currentTarget.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  props.onSubmit();
-                }
-              }}
-            />
-          </label>
-          <button type="submit" class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`} disabled={props.busy || props.reason.trim().length < 3}>
-            {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'} <kbd>Enter</kbd>
-          </button>
-        </>
-      )}
-    </form>
   );
 }

@@ -3,6 +3,7 @@ import type { AckStatus, Outcome } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, acknowledgements, age, countdown, keysOf, placeOf } from '../core/labels';
 import { type AlertView, useNow, useStore } from '../core/store';
+import { MatchPanel } from './match-panel';
 
 /** One alert, big enough to read and answer with a wet thumb. */
 export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
@@ -21,6 +22,8 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const left = countdown(a, now);
   const fresh = now - a.heardAt < 10_000;
   const canClose = user?.role !== 'member' || a.store === user.store;
+  // "Seen again at camera …": the latest sighting of a confirmed subject, without a new alert.
+  const update = a.timeline.filter((t) => t.kind === 'updated').at(-1);
 
   const run = async (key: string, f: () => Promise<unknown>) => {
     setBusy(key);
@@ -57,6 +60,12 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
         </p>
       )}
       {a.status === 'escalated' && <p class="escalated-note">Escalated: nobody attended in time</p>}
+      {a.match && <MatchPanel m={a.match} scheme={scheme} />}
+      {update?.note && (
+        <p class="seen-again" data-testid="alert-update">
+          {update.note}
+        </p>
+      )}
       {a.message && <p class="message">“{a.message}”</p>}
       <p class="attending" data-testid="attending" aria-live="polite">
         {attending.length ? (

@@ -10,6 +10,8 @@ import { AlertCard } from './alert-card';
 import { IncidentForm } from './incident-form';
 import { RaisePanel } from './raise-panel';
 import { LiveCameras } from './live-cameras';
+import { FieldGalleryScreen } from './field-gallery';
+import { revokePrivateImages } from './private-image';
 
 /** The field app: phones and tablets of store staff and wardens. Big targets, one tap each. */
 export function FieldApp(props: { controlRoom: boolean }) {
@@ -21,6 +23,13 @@ export function FieldApp(props: { controlRoom: boolean }) {
   const conn = useStore(store, (s) => s.connection);
   const [incidentFor, setIncidentFor] = useState<string | null>(null);
   const [sound, setSound] = useState(audioReady());
+  const [gallery, setGallery] = useState(false);
+  // Pictures of people go with the session: revoked before the token is dropped.
+  const signOut = () => {
+    setGallery(false);
+    revokePrivateImages();
+    logout();
+  };
   const list = useMemo(() => [...alerts.values()].sort(byUrgency), [alerts]);
   const active = list.filter((a) => a.status !== 'closed');
   const closed = list.filter((a) => a.status === 'closed').slice(0, 10);
@@ -49,7 +58,10 @@ export function FieldApp(props: { controlRoom: boolean }) {
               Console
             </a>
           )}
-          <button class="btn ghost small" onClick={logout}>
+          <button class="btn ghost small" aria-pressed={gallery} onClick={() => setGallery(!gallery)}>
+            Gallery
+          </button>
+          <button class="btn ghost small" onClick={signOut}>
             Sign out
           </button>
         </div>
@@ -67,7 +79,8 @@ export function FieldApp(props: { controlRoom: boolean }) {
           Tap to turn alert sound on
         </button>
       )}
-      <div class={`field-body${storeFirst ? ' store-first' : ' feed-first'}`}>
+      {gallery && <FieldGalleryScreen onBack={() => setGallery(false)} />}
+      <div class={`field-body${storeFirst ? ' store-first' : ' feed-first'}`} hidden={gallery}>
         <RaisePanel />
         <LiveCameras />
         <section class="field-feed" aria-labelledby="feed-h">

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { AlertType, Severity } from '@shopwatch/protocols';
+import type { AlertType, Severity, SubjectHit } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, QUICK_RAISE } from '../core/labels';
 import { useStore } from '../core/store';
 import { TargetOptions } from '../ui/target-options';
+import { SubjectPicker } from './subject-picker';
 
 /**
  * One-touch raise. Store staff raise for their own store (the hub knows it from the login);
@@ -16,6 +17,7 @@ export function RaisePanel() {
   const scheme = useStore(store, (s) => s.scheme);
   const [message, setMessage] = useState('');
   const [target, setTarget] = useState('');
+  const [subject, setSubject] = useState<SubjectHit | null>(null);
   const [busy, setBusy] = useState<AlertType | null>(null);
   const [result, setResult] = useState<{ text: string; kind: 'ok' | 'queued' | 'error' } | null>(null);
   const ownStore = user?.role === 'member' && !!user.store;
@@ -26,10 +28,13 @@ export function RaisePanel() {
     setBusy(type);
     setResult(null);
     const where = ownStore ? {} : target.startsWith('zone:') ? { zone: target.slice(5) } : { store: target.slice(6) };
-    const res = await actions.raise({ type, severity, ...where, ...(message.trim() ? { message: message.trim() } : {}) });
+    const about = subject ? { subjectId: subject.id } : {};
+    const text = message.trim() ? { message: message.trim() } : {};
+    const res = await actions.raise({ type, severity, ...where, ...about, ...text });
     setBusy(null);
     if (res.ok) {
       setMessage('');
+      setSubject(null);
       setResult({ text: `${ALERT_TYPES[type].label} alert sent`, kind: 'ok' });
     } else setResult({ text: res.queued ? `${ALERT_TYPES[type].label}: not sent yet, will retry when connected` : res.error, kind: res.queued ? 'queued' : 'error' });
   };
@@ -49,6 +54,7 @@ export function RaisePanel() {
         Details (optional, type before tapping)
         <input type="text" maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="e.g. male, grey hoodie, heading to market" />
       </label>
+      <SubjectPicker chosen={subject} onChoose={setSubject} />
       {!ready && <p class="hint">Choose where, then tap the alert type.</p>}
       <div class="raise-grid">
         {QUICK_RAISE.map((q) => (

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import type { Ack, Actor, Alert, AlertEvent, AlertRaise, AlertWithDeliveries, Close } from '@shopwatch/protocols';
+import type {
+  Ack, Actor, Alert, AlertEvent, AlertMatch, AlertRaise, AlertWithDeliveries, Close,
+} from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
 import { HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
@@ -15,6 +17,10 @@ const render: Renderer = (alert, e) => {
 };
 
 const actorOf = (p: Principal): Actor => ({ kind: p.kind, id: p.id });
+
+/** Builds the match reference of an alert about a gallery subject; throws on an unknown subject. */
+export type MatchResolver<S> = (scheme: string, subjectId: string, alertId: string, store: string | null,
+  zone: string, sighting: S | null) => Promise<AlertMatch>;
 
 /**
  * The alert lifecycle: raise → acknowledgements → escalation → close. Every change is stored
@@ -35,12 +41,19 @@ export class AlertService {
     this.limiter = new RaiseLimiter(raiseLimits(raisesPerMinute), () => this.now().getTime());
   }
 
+  /** Set by the composition root: the gallery module knows subjects, this module does not. */
+  matchResolver: MatchResolver<never> | null = null;
+  setMatchResolver<S>(fn: MatchResolver<S>) {
+    this.matchResolver = fn as MatchResolver<never>;
+  }
+
   private announce(alert: Alert, e: EventRecord) {
     const event = JSON.parse(e.payload) as AlertEvent;
     this.bus.emit('alert', { scheme: alert.scheme, zone: alert.zone, scope: e.scope, event, payload: e.payload });
   }
 
-  async raise(p: Principal, r: AlertRaise): Promise<{ alert: Alert; created: boolean }> {
+  /** `sighting`: where a reviewer confirmed the subject (review cases pass it; raises by hand do not). */
+  async raise(p: Principal, r: AlertRaise, sighting: unknown = null): Promise<{ alert: Alert; created: boolean }> {
     const actor = actorOf(p);
     const existing = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
     if (existing) return { alert: existing, created: false };
@@ -68,6 +81,11 @@ export class AlertService {
       throw new HubError('bad_request', 'name the store (or zone) the alert is about');
     }
 
+    const id = crypto.randomUUID();
+    // An alert about a subject carries what staff can act on; an unknown subject is refused here.
+    const match = r.subjectId && this.matchResolver
+      ? await this.matchResolver(p.scheme, r.subjectId, id, store, zone, sighting as never)
+      : undefined;
     if (!this.limiter.take(p)) {
       const { perMinute, burst } = this.limiter.limitFor(p);
       const wait = this.limiter.retryAfter(p);
@@ -81,9 +99,10 @@ export class AlertService {
     try {
       const { alert, event } = await this.repo.createAlert(
         {
-          id: crypto.randomUUID(), scheme: p.scheme, zone, store, type: r.type, severity: r.severity,
+          id, scheme: p.scheme, zone, store, type: r.type, severity: r.severity,
           message: r.message ?? null, subjectId: r.subjectId ?? null, clientRef: r.clientRef, raisedBy: actor,
           raisedAt: at, status: 'open', escalatesAt, priority: r.priority ?? false, closedAt: null, outcome: null,
+          ...(match ? { match } : {}),
         },
         { kind: 'raised', at, actor, note: r.message },
         render,
@@ -132,6 +151,20 @@ export class AlertService {
       render,
     );
     this.log.info({ alertId, by: actorOf(p), outcome: c.outcome }, 'alert closed');
+    this.announce(alert, event);
+    return alert;
+  }
+
+  /**
+   * More about an open alert without changing its state, e.g. a confirmed subject seen again:
+   * an `updated` timeline entry, announced like any event (zone topic, catch-up, receipts).
+   */
+  async update(alertId: string, note: string, actor: Actor): Promise<Alert | null> {
+    const a = await this.repo.getAlert(alertId);
+    if (!a || a.status === 'closed') return null;
+    const at = this.now().toISOString();
+    const { alert, event } = await this.repo.updateAlert(a.id, {}, { kind: 'updated', at, actor, note }, render);
+    this.log.info({ alertId, by: actor }, 'alert updated');
     this.announce(alert, event);
     return alert;
   }

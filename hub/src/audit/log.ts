@@ -8,7 +8,8 @@ export interface AuditInput {
   actor: { kind: string; id: string };
   action: 'view' | 'export' | 'disclose' | 'create' | 'update' | 'delete' | 'decide' | 'purge';
   object: {
-    kind: 'subject' | 'photo' | 'candidate' | 'evidence' | 'incident' | 'exclusion' | 'audit' | 'alert' | 'camera';
+    kind: 'subject' | 'photo' | 'candidate' | 'evidence' | 'incident' | 'exclusion' | 'audit' | 'alert' | 'camera'
+      | 'case';
     id: string;
   };
   subjectId?: string | null;

@@ -31,6 +31,9 @@ export class EvidenceService {
     this.isActive = fn;
   }
 
+  /** Files a new candidate into its review case before anyone is told of it (review cases). */
+  onQueued: (candidateId: string) => Promise<void> = async () => {};
+
   async view(id: string): Promise<ReviewCandidate | null> {
     const c = await this.repo.getCandidate(id);
     return c ? this.withAlias(c) : null;
@@ -93,6 +96,8 @@ export class EvidenceService {
     }
     const { candidateId, cameraId, subjectId, score } = r;
     this.log.info({ candidateId, deviceId: p.id, cameraId, subjectId, score }, 'candidate queued for review');
+    // Stored already: a failure here leaves it unfiled, and the start-up sweep files it.
+    await this.onQueued(candidateId).catch((err) => this.log.error({ err, candidateId }, 'filing into a case failed'));
     await this.announce(r.candidateId, 'pending');
   }
 }

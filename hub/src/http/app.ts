@@ -13,6 +13,7 @@ import { schemeRoutes } from './routes-scheme';
 import { edgeRoutes } from './routes-edge';
 import { reviewRoutes } from './routes-review';
 import { governanceRoutes } from './routes-gallery';
+import { fieldRoutes } from './routes-field';
 import { exportRoutes } from './routes-export';
 import { serveDashboard } from './static';
 import { liveRoutes } from '../live/routes-live';
@@ -67,6 +68,7 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
   app.route('/api/edge', edgeRoutes(svc));
   app.route('/api/review', reviewRoutes(svc));
   app.route('/api', governanceRoutes(svc));
+  app.route('/api', fieldRoutes(svc));
   app.route('/api/exports', exportRoutes(svc));
   app.route('/api/live', liveRoutes(svc));
   app.all('/api/*', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
-import { CandidateStatus, ReviewDecision, ReviewOrder } from '@shopwatch/protocols';
+import { CandidateStatus, CaseStatus, ReviewDecision, ReviewOrder } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import type { HubServices } from '../services';
 import { type Env, body, requireRole, requireUser } from './context';
@@ -19,6 +19,18 @@ export function reviewRoutes(svc: HubServices) {
     if (!o.success) throw new HubError('bad_request', 'order must be newest or oldest');
     return c.json(await svc.review.list(c.get('principal'), status, 200, o.data));
   });
+  // Cases before `/:id`, which would otherwise take "cases" for a candidate id.
+  app.get('/cases', async (c) => {
+    const s = c.req.query('status') ?? 'open';
+    const status = s === 'all' ? null : CaseStatus.safeParse(s);
+    const why = 'status must be open, confirmed, rejected, expired or all';
+    if (status && !status.success) throw new HubError('bad_request', why);
+    return c.json(await svc.governance.cases.list(c.get('principal'), status ? status.data : null, 200));
+  });
+  app.get('/cases/:id', async (c) => c.json(await svc.governance.cases.open(c.get('principal'), c.req.param('id'))));
+  app.post('/cases/:id/decision', async (c) =>
+    c.json(await svc.review.decideCase(c.get('principal'), c.req.param('id'), await body(c, ReviewDecision))),
+  );
   app.get('/:id', async (c) => c.json(await svc.review.open(c.get('principal'), c.req.param('id'))));
   app.get('/:id/files/:name', async (c) => {
     const f = await svc.review.file(c.get('principal'), c.req.param('id'), c.req.param('name'));

@@ -8,6 +8,7 @@ import type { EvidenceService } from '../evidence/service';
 import type { EvidenceStore } from '../evidence/store';
 import type { Logger } from '../log';
 import type { EvidenceRepository } from '../storage/evidence-repository';
+import type { CaseService } from './cases';
 
 const CLAIM_MS = 2 * 60_000;
 
@@ -27,6 +28,9 @@ export class ReviewService {
     private log: Logger,
     private expiryMinutes: number,
   ) {}
+
+  /** Review cases group sightings; set by the composition root. */
+  cases: CaseService | null = null;
 
   start(sweepMs = 60_000) {
     void this.expireStale();
@@ -104,23 +108,64 @@ export class ReviewService {
     if (!(await this.repo.decide(id, 'pending', to, p.id, at, d.reason, null))) throw new HubError('conflict', 'another reviewer decided this candidate first');
     this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id }, subjectId: c.subjectId, detail: { verdict: d.verdict, reason: d.reason, score: c.score } });
     if (d.verdict === 'confirm') {
-      try {
-        const { alert } = await this.alerts.raise(p, {
-          type: 'gallery-match', severity: 'high', subjectId: c.subjectId, clientRef: `review-${id}`,
-          message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
-          ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
-        });
-        await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, d.reason, alert.id);
-      } catch (err) {
-        await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null); // nothing was announced: back to the queue
-        throw err;
-      }
+      // A pending sighting of a case already confirmed joins that case's alert: no second alert.
+      const existing = this.cases?.confirmedAlert(c) ?? null;
+      if (existing) await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, d.reason, existing);
+      else await this.raiseFor(p, c, d.reason, at);
     } else {
       await this.deleteMedia(id, `user:${p.id}`, 'rejected by reviewer');
+      await this.cases?.settle(c.caseId, 'rejected', p.id, d.reason);
+      await this.cases?.rejected(p, c);
     }
     this.log.info({ candidateId: id, by: p.id, verdict: d.verdict }, 'candidate decided');
     await this.evidence.announce(id, 'decided');
     return (await this.evidence.view(id))!;
+  }
+
+  private async raiseFor(p: Principal, c: ReviewCandidate, reason: string, at: string) {
+    const id = c.id;
+    try {
+      const { alert } = await this.alerts.raise(p, {
+        type: 'gallery-match', severity: 'high', subjectId: c.subjectId, clientRef: `review-${id}`,
+        message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
+        ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
+      }, this.cases?.sighting(c) ?? null);
+      await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, reason, alert.id);
+      await this.cases?.confirmed(p, c, alert.id, reason, at);
+    } catch (err) {
+      await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null); // nothing was announced: back to the queue
+      throw err;
+    }
+  }
+
+  /**
+   * One decision for a whole case: a confirm confirms its best pending sighting (which raises
+   * the one alert and confirms the rest); a reject rejects every pending sighting.
+   */
+  async decideCase(p: Principal, caseId: string, d: ReviewDecision) {
+    if (!this.cases) throw notFound(`case "${caseId}"`);
+    const k = this.cases.mine(p, caseId);
+    if (k.status !== 'open') throw new HubError('conflict', `case is already ${k.status}`);
+    const pending = (await Promise.all(this.cases.pendingOf(caseId).map((id) => this.repo.getCandidate(id))))
+      .filter((c) => c !== null);
+    if (!pending.length) throw new HubError('conflict', 'the case has no sighting left to decide');
+    if (d.verdict === 'confirm') {
+      const best = pending.reduce((a, b) => (b.score > a.score ? b : a));
+      const decided = await this.decide(p, best.id, d);
+      // One confirm decides the case: its other sightings join the same alert, unannounced.
+      const at = decided.decidedAt ?? new Date().toISOString();
+      for (const c of pending.filter((x) => x.id !== best.id)) {
+        if (!(await this.repo.decide(c.id, 'pending', 'confirmed', p.id, at, d.reason, decided.alertId))) continue;
+        this.audit.append({
+          scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id: c.id },
+          subjectId: c.subjectId, detail: { verdict: 'confirm', reason: d.reason, score: c.score, caseId },
+        });
+        await this.evidence.announce(c.id, 'decided');
+      }
+    } else {
+      for (const c of pending) await this.decide(p, c.id, d);
+    }
+    return this.cases.open(p, caseId);
   }
 
   /** Face crop, frame and clip of someone who matched nobody are deleted; the verdict stays. */
@@ -139,6 +184,7 @@ export class ReviewService {
     for (const id of await this.repo.pendingForSubject(subjectId)) {
       if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), 'subject left the gallery', null))) continue;
       await this.deleteMedia(id, 'hub', 'subject left the gallery');
+      await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'subject left the gallery');
       await this.evidence.announce(id, 'expired');
     }
   }
@@ -149,6 +195,7 @@ export class ReviewService {
       for (const id of await this.repo.pendingOlderThan(cutoff)) {
         if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), `not reviewed within ${this.expiryMinutes} minutes`, null))) continue;
         await this.deleteMedia(id, 'hub', 'review window passed');
+        await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'review window passed');
         this.log.info({ candidateId: id }, 'candidate expired unreviewed; media deleted');
         await this.evidence.announce(id, 'expired');
       }

@@ -74,6 +74,7 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
       clip: clip ? { durationSeconds: clip.durationSeconds ?? null, codec: clip.codec ?? null, complete: clip.complete ?? null, error: clip.error ?? null } : null,
       clipState: clipState(r.status, clip, files),
       claimedBy: r.claimed_by, claimedUntil: r.claimed_until, decidedBy: r.decided_by, decidedAt: r.decided_at, reason: r.reason, alertId: r.alert_id,
+      caseId: r.case_id ?? null,
     };
   }
 

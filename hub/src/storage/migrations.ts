@@ -171,4 +171,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE candidates ADD COLUMN frame_height INTEGER;
     `,
   },
+  {
+    version: 7,
+    name: 'review cases (sightings of one subject at one store) and the match reference on alerts',
+    sql: `
+      CREATE TABLE review_cases (
+        id TEXT PRIMARY KEY, scheme TEXT NOT NULL, store TEXT, zone TEXT, subject_id TEXT NOT NULL,
+        status TEXT NOT NULL, opened_at TEXT NOT NULL, alert_id TEXT, decided_by TEXT, decided_at TEXT,
+        reason TEXT);
+      CREATE INDEX review_cases_lookup ON review_cases (scheme, subject_id, status);
+      ALTER TABLE candidates ADD COLUMN case_id TEXT;
+      CREATE INDEX candidates_case ON candidates (case_id);
+      -- JSON of the AlertMatch reference (ids, alias, reason, URLs); never pictures.
+      ALTER TABLE alerts ADD COLUMN match TEXT;
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
     message: r.message, subjectId: r.subject_id, clientRef: r.client_ref,
     raisedBy: { kind: r.raised_by_kind, id: r.raised_by_id }, raisedAt: r.raised_at, status: r.status,
     escalatesAt: r.escalates_at, priority: r.priority === 1, closedAt: r.closed_at, outcome: r.outcome, timeline,
+    ...(r.match ? { match: JSON.parse(r.match) } : {}),
   };
 }
 
@@ -40,9 +41,9 @@ export class SqliteRepository implements Repository {
       alert: p('SELECT * FROM alerts WHERE id = ?'),
       timeline: p('SELECT * FROM alert_events WHERE alert_id = ? ORDER BY seq'),
       insertAlert: p(`INSERT INTO alerts (id, scheme, zone, store, type, severity, message, subject_id, client_ref,
-        raised_by_kind, raised_by_id, raised_at, status, escalates_at, priority, closed_at, outcome)
+        raised_by_kind, raised_by_id, raised_at, status, escalates_at, priority, closed_at, outcome, match)
         VALUES (@id, @scheme, @zone, @store, @type, @severity, @message, @subjectId, @clientRef,
-        @raisedByKind, @raisedById, @raisedAt, @status, @escalatesAt, @priority, @closedAt, @outcome)`),
+        @raisedByKind, @raisedById, @raisedAt, @status, @escalatesAt, @priority, @closedAt, @outcome, @match)`),
       insertEvent: p(`INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind, actor_id, status, outcome, note)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       setPayload: p('UPDATE alert_events SET payload = ? WHERE seq = ?'),
@@ -256,6 +257,7 @@ export class SqliteRepository implements Repository {
     return this.writes.run(() => {
       this.q.insertAlert.run({
         ...a, raisedByKind: a.raisedBy.kind, raisedById: a.raisedBy.id, priority: a.priority ? 1 : 0,
+        match: a.match ? JSON.stringify(a.match) : null,
       });
       const event = this.writeEvent({ ...a, timeline: [] }, e, render);
       return { alert: this.loadAlert(a.id)!, event };

@@ -6,6 +6,7 @@ import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeIn
 import { LiveCamera } from '../live';
 import { jsonSchema } from './json-schema';
 import { EVIDENCE_SCHEMAS, evidencePaths } from './openapi-evidence';
+import { FIELD_SCHEMAS, fieldPaths } from './openapi-field';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -22,7 +23,7 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
 export function openApiDocument() {
   const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health, LiveCamera };
-  Object.assign(schemas, EVIDENCE_SCHEMAS);
+  Object.assign(schemas, EVIDENCE_SCHEMAS, FIELD_SCHEMAS);
   const query = jsonSchema(AlertQuery, 'input') as { properties: Record<string, unknown> };
   return {
     openapi: '3.1.0',
@@ -106,6 +107,7 @@ export function openApiDocument() {
       '/readyz': { get: { summary: 'Readiness: storage and broker', responses: { 200: { description: 'Ready', content: json(ref('Health')) }, 503: { description: 'Not ready', content: json(ref('Health')) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       ...evidencePaths(),
+      ...fieldPaths(),
     },
   };
 }
