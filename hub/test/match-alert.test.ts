@@ -70,11 +70,11 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     });
     expect(x.status).toBe(201);
     exclusionId = x.json.id;
-    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe(topics.zoneAlerts('town', 'north'));
-    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await tesco.subscribe(topics.zoneAlerts('town', 'south'));
-    const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
+    const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' };
     const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
     edge = new HubUplink({ mqttUrl, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
     await new Promise((r) => edge.client.once('connect', r));
@@ -177,7 +177,7 @@ describe('a match alert carries what staff can act on, by reference, authorised 
   });
 
   it('lets a radio raise about a subject over MQTT; an unknown subject is refused, relayed to no one', async () => {
-    const coop = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret');
+    const coop = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     try {
       await coop.subscribe(topics.zoneAlerts('town', 'north'));
       await boots.subscribe(topics.deviceErrors('town', 'radio-boots'));

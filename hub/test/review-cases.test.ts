@@ -38,11 +38,11 @@ describe('review cases: sightings of one subject at one store are decided once',
   beforeAll(async () => {
     hub = await startTestHub();
     addSubject(hub, 'subj-1');
-    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
+    boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe(topics.zoneAlerts('town', 'north'));
-    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret');
+    tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await tesco.subscribe(topics.zoneAlerts('town', 'south'));
-    const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret' };
+    const http = { baseUrl: hub.http, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' };
     const mqttUrl = `mqtt://127.0.0.1:${hub.mqttPort}`;
     edge = new HubUplink({ mqttUrl, http, scheme: 'town', log: createLogger('test:edge'), onGalleryVersion: () => {} });
     await new Promise((r) => edge.client.once('connect', r));
@@ -112,7 +112,7 @@ describe('review cases: sightings of one subject at one store are decided once',
   it('adds "seen again" to the alert for a 10th sighting after the confirm, on the zone topic', async () => {
     // A third-party radio gateway (Debian's mosquitto_sub) on the same zone topic hears it too.
     const cli = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop',
-      '-P', 'radio-coop-secret', '-q', '1', '-t', topics.zoneAlerts('town', 'north'), '-C', '100', '-W', '20']);
+      '-P', 'radio-coop-secret-for-tests', '-q', '1', '-t', topics.zoneAlerts('town', 'north'), '-C', '100', '-W', '20']);
     let out = '';
     cli.stdout.on('data', (d) => (out += d));
     await sleep(500); // let it subscribe
