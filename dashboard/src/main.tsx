@@ -1,3 +1,4 @@
+import './zod-jitless'; // first: before any schema is built
 import { render } from 'preact';
 import type { UserInfo } from '@shopwatch/protocols';
 import { Actions } from './core/actions';

@@ -45,7 +45,9 @@ describe('edge agent live view', () => {
       cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 2, detectSize: { width: 384,
         height: 288 } }],
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '200MB' },
-      evidence: { preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: path.join(dir, 'ring') },
+      evidence: {
+        preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: path.join(dir, 'ring'), allowDiskBuffer: true,
+      },
       logLevel: 'warn',
     }), vision);
     // The hub knows the camera once the agent has reported it online.

@@ -55,7 +55,7 @@ describe('who may watch a camera live', () => {
   }, 30_000);
 
   it('refuses a member where the scheme leaves member live view at its default (off)', async () => {
-    const city = await startLiveEdge(hub, { id: 'edge-argos', secret: 'edge-argos-secret', scheme: 'city' });
+    const city = await startLiveEdge(hub, { id: 'edge-argos', secret: 'edge-argos-secret-for-tests', scheme: 'city' });
     try {
       const r = await refusal('argos-staff', 'edge-argos', 'door');
       expect(r.code).toBe('forbidden');
@@ -191,7 +191,7 @@ describe('a hostile edge box', () => {
     const watcher = await live('operator');
     const streamId = hub.services.live.sessions.active[0]!.streamId;
     // The right stream id, but another edge box: refused, and the viewer never sees its bytes.
-    const argos = await dial({ authorization: basic('edge-argos', 'edge-argos-secret') }, streamId);
+    const argos = await dial({ authorization: basic('edge-argos', 'edge-argos-secret-for-tests') }, streamId);
     const intruderClosed = new Promise<number>((r) => argos.socket!.on('close', (code) => r(code)));
     argos.socket!.send(Buffer.from('not a video'));
     expect(await intruderClosed).toBe(1008);
@@ -238,7 +238,7 @@ describe('a hostile edge box', () => {
     const requested = new Promise<string>((r) => boots.on('message', (_t, p) => r(JSON.parse(p.toString()).streamId)));
     const v = await TestViewer.open(hub.ws, tokens.operator!, 'edge-boots', 'door', 'race test');
     const streamId = await requested;
-    const intruder = await dial({ authorization: basic('edge-argos', 'edge-argos-secret') }, streamId);
+    const intruder = await dial({ authorization: basic('edge-argos', 'edge-argos-secret-for-tests') }, streamId);
     const closed = new Promise<number>((r) => intruder.socket!.on('close', (code) => r(code)));
     intruder.socket!.send(Buffer.from('forged init segment'));
     expect(await closed).toBe(1008);

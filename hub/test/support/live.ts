@@ -21,7 +21,7 @@ export function liveScheme(): ProvisioningInput {
     users: [...seed.users!, { username: 'argos-staff', password: 'argos-password', role: 'member', scheme: 'city',
       store: 'argos' }],
     devices: [...seed.devices!, { id: 'edge-argos', kind: 'edge', scheme: 'city', store: 'argos',
-      secret: 'edge-argos-secret' }],
+      secret: 'edge-argos-secret-for-tests' }],
   };
 }
 
