@@ -27,7 +27,7 @@ describe('live requests over MQTT', () => {
   it('lets only the edge box itself follow its live requests', async () => {
     const radio = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     const control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
-    const otherEdge = await TestDevice.connect(hub.mqttPort, 'edge-argos', 'edge-argos-secret');
+    const otherEdge = await TestDevice.connect(hub.mqttPort, 'edge-argos', 'edge-argos-secret-for-tests');
     expect(await grantedCodes(radio.client, [request])).toEqual({ [request]: 128 });
     expect(await grantedCodes(control.client, [request, 'shopwatch/town/devices/+/live/request'])).toEqual({
       [request]: 128, 'shopwatch/town/devices/+/live/request': 128,
@@ -45,12 +45,16 @@ describe('live requests over MQTT', () => {
     await Promise.all([radio.end(), control.end(), otherEdge.end()]);
   }, 30_000);
 
-  it('refuses a live request forged by a device, and a forged stop without the secret stream id stops nothing',
+  it('refuses a live request forged by a device: the box never hears it, even with the real stream id',
     async () => {
     const v = await TestViewer.open(hub.ws, await login(hub.http, 'admin', 'admin-password'), 'edge-boots', 'door');
     await v.until(() => v.fragments.length >= 1);
     const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await forger.subscribe(topics.deviceErrors('town', 'radio-coop'));
+    // The victim's side: a second connection of the box itself, following its live requests.
+    const box = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests',
+      { clientId: 'edge-boots:observer' });
+    await box.subscribe(request);
     // Stream ids are 128 random bits known only to the hub and the box: a forger must guess one.
     // (The broker also never relays a device's publish, so the box would not even hear a forged
     // stop with the real id: that is the MQTT layer's own guarantee, tested with the broker.)
@@ -61,6 +65,15 @@ describe('live requests over MQTT', () => {
     await v.until(() => v.fragments.length >= before + 5);
     expect(edge.streamer.streams.size).toBe(1);
     expect(v.messages.some((m) => m.type === 'ended')).toBe(false);
+    // Not even a forged stop carrying the real stream id reaches the box: device publishes are
+    // never relayed.
+    const [streamId] = [...edge.streamer.streams.keys()];
+    await forger.publish(request, { action: 'stop', streamId, cameraId: 'door' });
+    await forger.waitFor((m) => m.topic.endsWith('/errors') && m !== refusal);
+    await sleep(500);
+    expect(box.messages.filter((m) => m.topic === request)).toEqual([]);
+    expect(edge.streamer.streams.size).toBe(1);
+    await box.end();
     await forger.end();
     await v.close();
   }, 30_000);
