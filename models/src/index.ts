@@ -7,7 +7,7 @@ import { readManifest } from './manifest.ts';
 export { loadVision, type Vision, type VisionOptions } from './vision.ts';
 export type { FaceDetection, DetectOptions } from './detect.ts';
 export { defaultTiles } from './detect.ts';
-export type { TileOptions } from './tiling.ts';
+export { tiles, type TileOptions } from './tiling.ts';
 export type { Rect } from './resample.ts';
 export type { Descriptor } from './describe.ts';
 export { distance, type Comparison } from './compare.ts';

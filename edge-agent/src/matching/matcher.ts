@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
-import type { Vision } from '@shopwatch/models';
+import { defaultTiles, tiles, type Vision } from '@shopwatch/models';
 import type { Frame } from '../camera/frame-reader';
 import type { GalleryStore } from '../gallery/store';
 import type { Logger } from '../log';
 import type { CandidateSink, FrameSink } from '../ports';
+import { MotionDetector, type MotionOptions } from '../motion/motion-detector';
+import { type SearchPlan, type SearchPlanOptions, SearchPlanner } from '../motion/search-plan';
 import { MatchTracker } from './tracker';
 
 export interface MatcherOptions {
@@ -18,11 +20,22 @@ export interface MatcherOptions {
   cooldownSeconds?: number;
   /** Edge clock minus hub clock, ms, as last measured. */
   clockOffsetMs: () => number;
+  /** Motion gating (default on): `false` searches every frame whole, as before issue 15. */
+  motion?: false | (MotionOptions & SearchPlanOptions);
 }
 
 export interface MatcherStats {
+  /** Frames looked at: by the motion gate only (static) or also by the face detector. */
   framesAnalysed: number;
   framesDropped: number;
+  /** Frames in which nothing moved: no detector run at all. */
+  framesStatic: number;
+  /** Frames searched whole (first frame, scene change, periodic refresh, too much motion). */
+  fullScans: number;
+  /** BlazeFace inferences, all frames together. */
+  detectorRuns: number;
+  /** Time spent in the motion gate, ms. */
+  motionMs: number;
   faces: number;
   matches: number;
   candidates: number;
@@ -37,7 +50,12 @@ export interface MatcherStats {
 export class FaceMatcher implements FrameSink {
   private busy = new Set<string>();
   private tracker: MatchTracker;
-  readonly stats: MatcherStats = { framesAnalysed: 0, framesDropped: 0, faces: 0, matches: 0, candidates: 0, busyMs: 0 };
+  readonly stats: MatcherStats = {
+    framesAnalysed: 0, framesDropped: 0, framesStatic: 0, fullScans: 0, detectorRuns: 0, motionMs: 0,
+    faces: 0, matches: 0, candidates: 0, busyMs: 0,
+  };
+  /** Per camera: its motion background and where faces were seen lately. */
+  private gates = new Map<string, { motion: MotionDetector; planner: SearchPlanner }>();
   private queue: Promise<void> = Promise.resolve();
   /** Footage reserved for matches forming, by camera + track + subject. */
   private reservations = new Map<string, { from: number; lastAt: number; release: () => void }>();
@@ -47,14 +65,24 @@ export class FaceMatcher implements FrameSink {
   }
 
   push(frame: Frame): void {
+    if (this.o.gallery.all().length === 0) return;
+    // The gate sees every frame, busy or not, so its background stays current.
+    const { plan, planner } = this.gate(frame);
+    if (plan.kind === 'none') {
+      this.stats.framesAnalysed++;
+      this.stats.framesStatic++;
+      this.tracker.prune(frame.capturedAt);
+      return;
+    }
     // One frame per camera in flight; a newer frame is worth more than a queued old one.
-    if (this.busy.has(frame.cameraId) || this.o.gallery.all().length === 0) {
-      this.stats.framesDropped += this.o.gallery.all().length === 0 ? 0 : 1;
+    if (this.busy.has(frame.cameraId)) {
+      this.stats.framesDropped++;
+      planner?.missed(plan);
       return;
     }
     this.busy.add(frame.cameraId);
     this.queue = this.queue
-      .then(() => this.analyse(frame))
+      .then(() => this.analyse(frame, plan, planner))
       .catch((err) => this.o.log.error({ err: (err as Error).message, cameraId: frame.cameraId }, 'frame analysis failed'))
       .finally(() => this.busy.delete(frame.cameraId));
   }
@@ -64,11 +92,31 @@ export class FaceMatcher implements FrameSink {
     return this.queue;
   }
 
-  private async analyse(frame: Frame) {
+  /** Where to look for faces in this frame (everywhere when motion gating is off). */
+  private gate(frame: Frame): { plan: SearchPlan; planner?: SearchPlanner } {
+    if (this.o.motion === false) return { plan: { kind: 'full', reason: 'refresh' } };
+    const t0 = performance.now();
+    let g = this.gates.get(frame.cameraId);
+    if (!g) {
+      g = { motion: new MotionDetector(this.o.motion), planner: new SearchPlanner(this.o.motion) };
+      this.gates.set(frame.cameraId, g);
+    }
+    const motion = g.motion.detect(frame.rgb, frame.width, frame.height);
+    const plan = g.planner.plan(motion, frame.width, frame.height, frame.capturedAt);
+    this.stats.motionMs += performance.now() - t0;
+    return { plan, planner: g.planner };
+  }
+
+  private async analyse(frame: Frame, plan: SearchPlan, planner?: SearchPlanner) {
     const t0 = performance.now();
     const { vision, gallery } = this.o;
-    const faces = await vision.detectFaces(frame.rgb, frame.width, frame.height, { tiles: true });
+    const full = plan.kind !== 'regions';
+    const faces = await vision.detectFaces(frame.rgb, frame.width, frame.height,
+      full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions });
     this.stats.framesAnalysed++;
+    this.stats.fullScans += full ? 1 : 0;
+    this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
+    planner?.noteFaces(faces.map((f) => f.box), frame.capturedAt);
     this.stats.faces += faces.length;
     for (const face of faces) {
       const descriptor = await vision.describeFace(vision.alignFace(frame.rgb, frame.width, frame.height, face));
@@ -143,6 +191,8 @@ export class FaceMatcher implements FrameSink {
   }
 }
 
+/** BlazeFace runs of a full scan: the whole frame plus the default tiles. */
+const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 /** The detector's box (x, y, w, h) as the evidence recorder's (x, y, width, height), in whole pixels. */
 const toBox = (b: { x: number; y: number; w: number; h: number }) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.max(1, Math.round(b.w)), height: Math.max(1, Math.round(b.h)) });
