@@ -4,12 +4,17 @@ import type { Frame } from '../camera/frame-reader';
 import type { GalleryStore } from '../gallery/store';
 import type { Logger } from '../log';
 import type { CandidateSink, FrameSink } from '../ports';
+import { type FaceAnalyser, inThreadAnalyser } from '../inference/analyser';
+import { FairScheduler } from '../inference/scheduler';
 import { MotionDetector, type MotionOptions } from '../motion/motion-detector';
 import { type SearchPlan, type SearchPlanOptions, SearchPlanner } from '../motion/search-plan';
 import { MatchTracker } from './tracker';
 
 export interface MatcherOptions {
+  /** Compares descriptors; also analyses frames in this thread when no `analyser` is given. */
   vision: Vision;
+  /** Where frames are analysed (default: in this thread, one at a time). */
+  analyser?: FaceAnalyser;
   gallery: GalleryStore;
   sink: CandidateSink;
   log: Logger;
@@ -27,7 +32,10 @@ export interface MatcherOptions {
 export interface MatcherStats {
   /** Frames looked at: by the motion gate only (static) or also by the face detector. */
   framesAnalysed: number;
+  /** Frames skipped because inference was saturated (a newer frame of the camera replaced them). */
   framesDropped: number;
+  /** The same, by camera: under overload these rise evenly. */
+  droppedByCamera: Record<string, number>;
   /** Frames in which nothing moved: no detector run at all. */
   framesStatic: number;
   /** Frames searched whole (first frame, scene change, periodic refresh, too much motion). */
@@ -48,20 +56,33 @@ export interface MatcherStats {
  * once and nothing about it is logged, kept or sent.
  */
 export class FaceMatcher implements FrameSink {
-  private busy = new Set<string>();
   private tracker: MatchTracker;
+  private readonly analyser: FaceAnalyser;
+  private readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
   readonly stats: MatcherStats = {
-    framesAnalysed: 0, framesDropped: 0, framesStatic: 0, fullScans: 0, detectorRuns: 0, motionMs: 0,
+    framesAnalysed: 0, framesDropped: 0, droppedByCamera: {},
+    framesStatic: 0, fullScans: 0, detectorRuns: 0, motionMs: 0,
     faces: 0, matches: 0, candidates: 0, busyMs: 0,
   };
   /** Per camera: its motion background and where faces were seen lately. */
   private gates = new Map<string, { motion: MotionDetector; planner: SearchPlanner }>();
-  private queue: Promise<void> = Promise.resolve();
   /** Footage reserved for matches forming, by camera + track + subject. */
   private reservations = new Map<string, { from: number; lastAt: number; release: () => void }>();
 
   constructor(private o: MatcherOptions) {
     this.tracker = new MatchTracker(o.frames, o.windowSeconds * 1000, (o.cooldownSeconds ?? 60) * 1000);
+    this.analyser = o.analyser ?? inThreadAnalyser(o.vision);
+    this.scheduler = new FairScheduler(
+      () => this.analyser.slots,
+      (cameraId, { frame, plan, planner }) => this.analyse(frame, plan, planner).catch((err) => {
+        this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
+      }),
+      (cameraId, { planner, plan }) => {
+        this.stats.framesDropped++;
+        this.stats.droppedByCamera[cameraId] = (this.stats.droppedByCamera[cameraId] ?? 0) + 1;
+        planner?.missed(plan);
+      },
+    );
   }
 
   push(frame: Frame): void {
@@ -74,22 +95,13 @@ export class FaceMatcher implements FrameSink {
       this.tracker.prune(frame.capturedAt);
       return;
     }
-    // One frame per camera in flight; a newer frame is worth more than a queued old one.
-    if (this.busy.has(frame.cameraId)) {
-      this.stats.framesDropped++;
-      planner?.missed(plan);
-      return;
-    }
-    this.busy.add(frame.cameraId);
-    this.queue = this.queue
-      .then(() => this.analyse(frame, plan, planner))
-      .catch((err) => this.o.log.error({ err: (err as Error).message, cameraId: frame.cameraId }, 'frame analysis failed'))
-      .finally(() => this.busy.delete(frame.cameraId));
+    // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
+    this.scheduler.offer(frame.cameraId, { frame, plan, planner });
   }
 
   /** Waits for frames being analysed (tests, shutdown). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.scheduler.idle();
   }
 
   /** Where to look for faces in this frame (everywhere when motion gating is off). */
@@ -111,15 +123,14 @@ export class FaceMatcher implements FrameSink {
     const t0 = performance.now();
     const { vision, gallery } = this.o;
     const full = plan.kind !== 'regions';
-    const faces = await vision.detectFaces(frame.rgb, frame.width, frame.height,
+    const faces = await this.analyser.analyse(frame.rgb, frame.width, frame.height,
       full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions });
     this.stats.framesAnalysed++;
     this.stats.fullScans += full ? 1 : 0;
     this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
     planner?.noteFaces(faces.map((f) => f.box), frame.capturedAt);
     this.stats.faces += faces.length;
-    for (const face of faces) {
-      const descriptor = await vision.describeFace(vision.alignFace(frame.rgb, frame.width, frame.height, face));
+    for (const { descriptor, ...face } of faces) {
       let best: { subjectId: string; version: number; distance: number } | null = null;
       for (const t of gallery.all()) {
         const { distance } = vision.compare(descriptor, t.descriptor);
