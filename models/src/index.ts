@@ -7,6 +7,7 @@ import { readManifest } from './manifest.ts';
 export { loadVision, type Vision, type VisionOptions } from './vision.ts';
 export type { FaceDetection, DetectOptions } from './detect.ts';
 export { defaultTiles } from './detect.ts';
+export { faceQuality, laplacianVariance, poseScore, type FaceQuality } from './quality.ts';
 export { tiles, type TileOptions } from './tiling.ts';
 export type { Rect } from './resample.ts';
 export type { Descriptor } from './describe.ts';

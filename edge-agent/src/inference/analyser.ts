@@ -1,8 +1,10 @@
-import type { DetectOptions, FaceDetection, Vision } from '@shopwatch/models';
+import { type DetectOptions, type FaceDetection, faceQuality, type Vision } from '@shopwatch/models';
 
 /** A face found in a frame with its 128-d descriptor. Lives in memory only. */
 export interface AnalysedFace extends FaceDetection {
   descriptor: Float32Array;
+  /** {@link faceQuality} score in [0, 1]: weights the face in its track and picks the evidence crop. */
+  quality: number;
 }
 
 /**
@@ -24,7 +26,9 @@ export async function analyseWith(vision: Vision, rgb: Uint8Array, width: number
   if (faces.length === 0) return [];
   const chips = faces.map((f) => vision.alignFace(rgb, width, height, f));
   const descriptors = await vision.describeFaces(chips);
-  return faces.map((f, i) => ({ ...f, descriptor: descriptors[i]! }));
+  return faces.map((f, i) => ({
+    ...f, descriptor: descriptors[i]!, quality: faceQuality(f, chips[i]!, vision.chipSize).score,
+  }));
 }
 
 /** The analyser of a `Vision` loaded in this thread: one frame at a time (tests, one-core boxes). */

@@ -8,6 +8,7 @@ import { type FaceAnalyser, inThreadAnalyser } from '../inference/analyser';
 import { FairScheduler } from '../inference/scheduler';
 import { MotionDetector, type MotionOptions } from '../motion/motion-detector';
 import { type SearchPlan, type SearchPlanOptions, SearchPlanner } from '../motion/search-plan';
+import { FaceTracks } from './face-tracks';
 import { MatchTracker } from './tracker';
 
 export interface MatcherOptions {
@@ -57,6 +58,8 @@ export interface MatcherStats {
  */
 export class FaceMatcher implements FrameSink {
   private tracker: MatchTracker;
+  /** Every face followed across frames, its descriptors fused (issue 15: judge tracks, not frames). */
+  private faceTracks: FaceTracks;
   private readonly analyser: FaceAnalyser;
   private readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
   readonly stats: MatcherStats = {
@@ -71,6 +74,7 @@ export class FaceMatcher implements FrameSink {
 
   constructor(private o: MatcherOptions) {
     this.tracker = new MatchTracker(o.frames, o.windowSeconds * 1000, (o.cooldownSeconds ?? 60) * 1000);
+    this.faceTracks = new FaceTracks(o.windowSeconds * 1000);
     this.analyser = o.analyser ?? inThreadAnalyser(o.vision);
     this.scheduler = new FairScheduler(
       () => this.analyser.slots,
@@ -130,22 +134,29 @@ export class FaceMatcher implements FrameSink {
     this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
     planner?.noteFaces(faces.map((f) => f.box), frame.capturedAt);
     this.stats.faces += faces.length;
-    for (const { descriptor, ...face } of faces) {
+    const taken = new Set<number>(); // two faces of one frame never continue the same track
+    // Best faces first: they claim the tracks they continue before weaker neighbours do.
+    for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
+      // The track's fused descriptor is matched, not this frame's alone.
+      const { fused } = this.faceTracks.observe(frame.cameraId, toBox(face.box), descriptor, quality, frame.capturedAt,
+        taken);
       let best: { subjectId: string; version: number; distance: number } | null = null;
       for (const t of gallery.all()) {
-        const { distance } = vision.compare(descriptor, t.descriptor);
+        const { distance } = vision.compare(fused, t.descriptor);
         if (distance <= this.o.threshold && (!best || distance < best.distance)) best = { subjectId: t.subjectId, version: t.version, distance };
       }
       if (!best) continue; // matched nobody: forget it
       this.stats.matches++;
       const hit = {
-        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame, box: toBox(face.box),
+        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame,
+        box: toBox(face.box), quality,
       };
       const confirmed = this.tracker.add(frame.cameraId, best.subjectId, hit);
       const reserved = this.reserve(frame.cameraId, best.subjectId, frame.capturedAt, confirmed !== null);
       if (confirmed) {
         this.stats.candidates++;
         const b = confirmed.best;
+        const crop = confirmed.bestCrop; // the sharpest, largest, most frontal frame of the track
         const candidateId = crypto.randomUUID();
         this.o.log.info({
           candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId,
@@ -153,7 +164,7 @@ export class FaceMatcher implements FrameSink {
         }, 'gallery match candidate');
         // Not awaited: encoding and spooling the evidence must not hold up the next frame.
         void this.o.sink.submit({
-          candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,
+          candidateId, cameraId: frame.cameraId, frame: crop.frame, box: crop.box,
           payload: {
             subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
             frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
@@ -167,6 +178,7 @@ export class FaceMatcher implements FrameSink {
       }
     }
     this.tracker.prune(frame.capturedAt);
+    this.faceTracks.prune(frame.capturedAt);
     for (const [key, r] of this.reservations) {
       if (r.lastAt < frame.capturedAt - this.o.windowSeconds * 1000) {
         r.release(); // the track went quiet without a candidate
