@@ -65,21 +65,22 @@ export async function buildScene(name: SceneName): Promise<Scene> {
     }
     return out;
   }));
-  const background = name === 'busy'
-    ? ['-t', String(CYCLE_SECONDS), '-i', await testVideo()]
-    : ['-t', String(CYCLE_SECONDS), '-i', await testVideo()];
+  const background = ['-t', String(CYCLE_SECONDS), '-i', await testVideo()];
   const base = name === 'busy' ? '[0:v]null[bg]' : '[0:v]crop=300:246:0:330,scale=768:576,setsar=1[bg]';
   const side = (p: Pass) => Math.round(p.facePx / (p.who === 'subject' ? SUBJECT_FACE_RATIO : OTHER_FACE_RATIO));
-  const heads = PASSES.map((p, i) => `[${p.who === 'subject' ? 1 : 2 + (p.facePx === 60 ? 0 : 1)}:v]scale=${side(p)}:${side(p)}[h${i}]`);
+  const input = (p: Pass) => (p.who === 'subject' ? 1 : p.facePx === 60 ? 2 : 3);
+  const heads = PASSES.map((p, i) => `[${input(p)}:v]scale=${side(p)}:${side(p)}[h${i}]`);
   const lanes = PASSES.map((p, i) => {
     const y = p.who === 'subject' ? 380 : 120;
     const x = `150+(t-${p.from})*150`;
-    return `[${i === 0 ? 'bg' : `v${i}`}][h${i}]overlay=x='${x}':y=${y}:enable='between(t,${p.from},${p.to})'[v${i + 1}]`;
+    const enable = `between(t,${p.from},${p.to})`;
+    return `[${i === 0 ? 'bg' : `v${i}`}][h${i}]overlay=x='${x}':y=${y}:enable='${enable}'[v${i + 1}]`;
   });
   const filter = [base, ...heads, ...lanes].join(';').replace(/\[v4\]$/, '');
-  const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0',
-    '-bf', '0', '-pix_fmt', 'yuv420p', '-r', '10', '-an', '-movflags', '+faststart'];
-  const key = createHash('sha256').update(JSON.stringify([name, filter, h264, subject, others])).digest('hex').slice(0, 12);
+  const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '10', '-keyint_min', '10',
+    '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-r', '10', '-an', '-movflags', '+faststart'];
+  const recipe = JSON.stringify([name, filter, h264, subject, others]);
+  const key = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
   const file = path.join(mediaCacheDir(), `edge-scene-${key}`, `${name}.mp4`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
