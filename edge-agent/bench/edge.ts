@@ -260,7 +260,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       subject60: onSubjectLane.filter((c) => c.box.w >= 50).length,
       subject40: onSubjectLane.filter((c) => c.box.w < 50).length,
       falseCandidates: inWindow.length - onSubjectLane.length,
-      // Each camera shows one subject pass per band every CYCLE_SECONDS (sessions start at random phases).
+      // Each camera shows one subject pass per band every CYCLE_SECONDS (a window is one cycle).
       expectedPerBand: round((n * wall) / CYCLE_SECONDS, 2),
     };
 
