@@ -62,6 +62,8 @@ interface Step {
   loadAverage1m: number;
   /** Candidates on the subject's lane by face band, on the others' lane, and subject passes shown. */
   passes: { subject60: number; subject40: number; falseCandidates: number; expectedPerBand: number };
+  /** Every candidate of the window: camera, face box, seconds after the window opened. */
+  candidateBoxes: { cameraId: string; box: { x: number; y: number; w: number; h: number }; atS: number }[];
   framesStatic: number;
   detectorRuns: number;
   seconds: number;
@@ -278,6 +280,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       scene, cameras: n, attempt, loadAverage1m: round(os.loadavg()[0]!), passes, seconds: round(wall, 1),
       framesAnalysed, framesExpected, framesDropped,
       framesStatic: s1.framesStatic - s0.framesStatic, detectorRuns: s1.detectorRuns - s0.detectorRuns,
+      candidateBoxes: inWindow.map((c) => ({
+        cameraId: c.cameraId, box: c.box, atS: round((Date.parse(c.capturedAt) - c.clockOffsetMs - t0) / 1000, 1),
+      })),
       faces: s1.faces - s0.faces, candidates: latencies.length,
       cores: {
         agentNode: round(agentNode / wall, 3), cameraFfmpeg: round(cameraFfmpeg / wall, 3), exitedChildren: round(exitedChildren / wall, 3), agentTotal: round(agentTotal / wall, 3),
@@ -368,7 +373,7 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
     date: new Date().toISOString(),
     machine: { ...machine(), platform: `${os.platform()} ${os.arch()}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x)) },
     setup: {
-      scenes: 'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (2-4 s) and 40 px (22-24 s) on the lower lane and two other people at 60 and 40 px on the upper lane; one RTSP mount per camera (GStreamer), looping',
+      scenes: 'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px (18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
       agent: 'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; gallery of 1 subject enrolled through the hub API',
       cooldownSeconds: COOLDOWN_SECONDS,
       secondsPerStep: SECONDS,

@@ -6,9 +6,9 @@
  *   nobody on it, scaled to 768x576, so it keeps the camera's noise and compression).
  *
  * Over each, in a 40 s cycle, four heads walk across (2 s each, left to right, 150 px/s): the
- * enrolled subject (human's screenshot-faceid, the gallery photo) with a 60 px face at 2-4 s and
- * a 40 px face at 22-24 s, on the lower lane; two other people (face crops of human's
- * screenshot-facedetect) with 60 and 40 px faces at 12-14 s and 32-34 s, on the upper lane.
+ * enrolled subject (human's screenshot-faceid, the gallery photo) with a 60 px face at 10-12 s
+ * and a 40 px face at 26-28 s, on the lower lane; two other people (face crops of human's
+ * screenshot-facedetect) with 60 and 40 px faces at 18-20 s and 34-36 s, on the upper lane.
  * A candidate on the lower lane is a subject pass, one on the upper lane a false candidate.
  *
  *   node --import tsx edge-agent/bench/scenes.ts   (builds both, prints the files)
@@ -36,11 +36,15 @@ export interface Pass {
   to: number;
 }
 
+/**
+ * Away from the cycle's ends: every RTSP session starts at t=0 and the bench's window (one
+ * cycle) opens after a warm-up of ~4-8 s, so a pass near t=0 would straddle the window's edges.
+ */
 export const PASSES: Pass[] = [
-  { who: 'subject', facePx: 60, from: 2, to: 4 },
-  { who: 'other', facePx: 60, from: 12, to: 14 },
-  { who: 'subject', facePx: 40, from: 22, to: 24 },
-  { who: 'other', facePx: 40, from: 32, to: 34 },
+  { who: 'subject', facePx: 60, from: 10, to: 12 },
+  { who: 'other', facePx: 60, from: 18, to: 20 },
+  { who: 'subject', facePx: 40, from: 26, to: 28 },
+  { who: 'other', facePx: 40, from: 34, to: 36 },
 ];
 
 /** Face width / image width of each head image (BlazeFace boxes: 96 of 140 px, 97 of 160 px). */

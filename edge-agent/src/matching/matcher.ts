@@ -97,6 +97,7 @@ export class FaceMatcher implements FrameSink {
       this.stats.framesAnalysed++;
       this.stats.framesStatic++;
       this.tracker.prune(frame.capturedAt);
+      this.faceTracks.prune(frame.capturedAt); // descriptors leave memory even when nothing moves
       return;
     }
     // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
