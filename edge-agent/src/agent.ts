@@ -11,6 +11,9 @@ import { urlSecrets } from '@shopwatch/protocols';
 import { LiveStreamer } from './live/live-streamer';
 import { addLogSecrets, createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
+import { InferencePool } from './inference/pool';
+import { SaturationReporter } from './inference/saturation';
+import type { CameraStatus } from './camera/watchdog';
 import { startDelivery } from './spool/delivery';
 import { SqliteSpool } from './spool/sqlite-spool';
 import { measureClockOffset } from './uplink/files';
@@ -85,13 +88,22 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     preRollSeconds: cfg.evidence.preRollSeconds, postRollSeconds: cfg.evidence.postRollSeconds, segmentSeconds: cfg.evidence.segmentSeconds,
     ffmpegPath: cfg.ffmpegPath, ffprobePath: cfg.ffprobePath,
   });
+  // Inference on every core (issue 15): one worker thread per core unless configured otherwise.
+  const pool = cfg.inference.workers === 0 ? undefined
+    : await InferencePool.start({ workers: cfg.inference.workers, intraOpThreads: cfg.inference.intraOpThreads });
   const matcher = new FaceMatcher({
-    vision, gallery, sink: recorder, log: createLogger('agent:matcher'),
+    vision, analyser: pool, motion: cfg.inference.motionGating ? {} : false,
+    gallery, sink: recorder, log: createLogger('agent:matcher'),
     threshold: cfg.thresholds.match ?? vision.matchThreshold, frames: cfg.thresholds.frames, windowSeconds: cfg.thresholds.windowSeconds, cooldownSeconds: cfg.thresholds.cooldownSeconds,
     clockOffsetMs: () => clockOffsetMs,
   });
   const cameraStates = new Map<string, string>();
-  cameras = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => (cameraStates.set(s.cameraId, s.status), uplink.reportCamera(s)) });
+  const lastStatus = new Map<string, CameraStatus>();
+  const saturation = new SaturationReporter(10);
+  cameras = startCameras(cfg, {
+    onFrame: (f) => matcher.push(f),
+    onStatus: (s) => (cameraStates.set(s.cameraId, s.status), lastStatus.set(s.cameraId, s), uplink.reportCamera(s)),
+  });
   // A heartbeat file for the container health check and the engineer at the box.
   const writeHealth = () => {
     const health = {
@@ -107,7 +119,14 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     }
   };
   writeHealth();
-  const healthTimer = setInterval(writeHealth, 10_000);
+  const healthTimer = setInterval(() => {
+    writeHealth();
+    // Frames skipped for want of inference are shown on the camera, not only in health.json.
+    for (const s of saturation.check(matcher.stats.droppedByCamera, lastStatus)) {
+      lastStatus.set(s.cameraId, s);
+      uplink.reportCamera(s);
+    }
+  }, 10_000);
   healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
   log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
@@ -125,6 +144,8 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
       await matcher.idle();
       await recorder.drain();
       await cameras!.stop();
+      await matcher.idle(); // frames offered while the cameras stopped
+      await pool?.close();
       // Every clip is cut and spooled: the footage of everybody else goes now, not at the next start.
       const wiped = wipeBufferDir(bufferDir, { release: true });
       log.info({ files: wiped }, 'pre-roll buffer emptied');

@@ -88,6 +88,16 @@ const EdgeConfigFields = z.strictObject({
       allowDiskBuffer: z.boolean().default(false),
     })
     .prefault({}),
+  inference: z
+    .strictObject({
+      /** Inference worker threads, each with its own models (default: one per core); 0: in the agent's thread. */
+      workers: z.number().int().min(0).max(64).optional(),
+      /** onnxruntime threads per inference (1: best frames per CPU-second, measured in bench:edge). */
+      intraOpThreads: z.number().int().min(1).max(8).default(1),
+      /** Run the face detector only where something moved (issue 15); false: on every whole frame. */
+      motionGating: z.boolean().default(true),
+    })
+    .prefault({}),
   ffmpegPath: z.string().min(1).default('ffmpeg'),
   ffprobePath: z.string().min(1).default('ffprobe'),
   watchdog: z

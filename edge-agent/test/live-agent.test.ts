@@ -7,6 +7,7 @@ import { tempDir } from '../../hub/test/support/hub';
 import { type RunningAgent, startAgent } from '../src/agent';
 import { parseConfig } from '../src/config';
 import { testVideo } from './support/media';
+import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 
 /** The whole edge agent (detection running) answering a live view over its own MQTT connection. */
@@ -45,9 +46,8 @@ describe('edge agent live view', () => {
       cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 2, detectSize: { width: 384,
         height: 288 } }],
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '200MB' },
-      evidence: {
-        preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: path.join(dir, 'ring'), allowDiskBuffer: true,
-      },
+      // The pre-roll buffer must be memory-backed: the agent refuses a folder on a disk.
+      evidence: { preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: memoryDir() },
       logLevel: 'warn',
     }), vision);
     // The hub knows the camera once the agent has reported it online.

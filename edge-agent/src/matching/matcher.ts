@@ -1,13 +1,21 @@
 import crypto from 'node:crypto';
-import type { Vision } from '@shopwatch/models';
+import { defaultTiles, tiles, type Vision } from '@shopwatch/models';
 import type { Frame } from '../camera/frame-reader';
 import type { GalleryStore } from '../gallery/store';
 import type { Logger } from '../log';
 import type { CandidateSink, FrameSink } from '../ports';
+import { type FaceAnalyser, inThreadAnalyser } from '../inference/analyser';
+import { FairScheduler } from '../inference/scheduler';
+import { MotionDetector, type MotionOptions } from '../motion/motion-detector';
+import { type SearchPlan, type SearchPlanOptions, SearchPlanner } from '../motion/search-plan';
+import { FaceTracks } from './face-tracks';
 import { MatchTracker } from './tracker';
 
 export interface MatcherOptions {
+  /** Compares descriptors; also analyses frames in this thread when no `analyser` is given. */
   vision: Vision;
+  /** Where frames are analysed (default: in this thread, one at a time). */
+  analyser?: FaceAnalyser;
   gallery: GalleryStore;
   sink: CandidateSink;
   log: Logger;
@@ -18,11 +26,25 @@ export interface MatcherOptions {
   cooldownSeconds?: number;
   /** Edge clock minus hub clock, ms, as last measured. */
   clockOffsetMs: () => number;
+  /** Motion gating (default on): `false` searches every frame whole, as before issue 15. */
+  motion?: false | (MotionOptions & SearchPlanOptions);
 }
 
 export interface MatcherStats {
+  /** Frames looked at: by the motion gate only (static) or also by the face detector. */
   framesAnalysed: number;
+  /** Frames skipped because inference was saturated (a newer frame of the camera replaced them). */
   framesDropped: number;
+  /** The same, by camera: under overload these rise evenly. */
+  droppedByCamera: Record<string, number>;
+  /** Frames in which nothing moved: no detector run at all. */
+  framesStatic: number;
+  /** Frames searched whole (first frame, scene change, periodic refresh, too much motion). */
+  fullScans: number;
+  /** BlazeFace inferences, all frames together. */
+  detectorRuns: number;
+  /** Time spent in the motion gate, ms. */
+  motionMs: number;
   faces: number;
   matches: number;
   candidates: number;
@@ -35,58 +57,107 @@ export interface MatcherStats {
  * once and nothing about it is logged, kept or sent.
  */
 export class FaceMatcher implements FrameSink {
-  private busy = new Set<string>();
   private tracker: MatchTracker;
-  readonly stats: MatcherStats = { framesAnalysed: 0, framesDropped: 0, faces: 0, matches: 0, candidates: 0, busyMs: 0 };
-  private queue: Promise<void> = Promise.resolve();
+  /** Every face followed across frames, its descriptors fused (issue 15: judge tracks, not frames). */
+  private faceTracks: FaceTracks;
+  private readonly analyser: FaceAnalyser;
+  private readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
+  readonly stats: MatcherStats = {
+    framesAnalysed: 0, framesDropped: 0, droppedByCamera: {},
+    framesStatic: 0, fullScans: 0, detectorRuns: 0, motionMs: 0,
+    faces: 0, matches: 0, candidates: 0, busyMs: 0,
+  };
+  /** Per camera: its motion background and where faces were seen lately. */
+  private gates = new Map<string, { motion: MotionDetector; planner: SearchPlanner }>();
   /** Footage reserved for matches forming, by camera + track + subject. */
   private reservations = new Map<string, { from: number; lastAt: number; release: () => void }>();
 
   constructor(private o: MatcherOptions) {
     this.tracker = new MatchTracker(o.frames, o.windowSeconds * 1000, (o.cooldownSeconds ?? 60) * 1000);
+    this.faceTracks = new FaceTracks(o.windowSeconds * 1000);
+    this.analyser = o.analyser ?? inThreadAnalyser(o.vision);
+    this.scheduler = new FairScheduler(
+      () => this.analyser.slots,
+      (cameraId, { frame, plan, planner }) => this.analyse(frame, plan, planner).catch((err) => {
+        this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
+      }),
+      (cameraId, { planner, plan }) => {
+        this.stats.framesDropped++;
+        this.stats.droppedByCamera[cameraId] = (this.stats.droppedByCamera[cameraId] ?? 0) + 1;
+        planner?.missed(plan);
+      },
+    );
   }
 
   push(frame: Frame): void {
-    // One frame per camera in flight; a newer frame is worth more than a queued old one.
-    if (this.busy.has(frame.cameraId) || this.o.gallery.all().length === 0) {
-      this.stats.framesDropped += this.o.gallery.all().length === 0 ? 0 : 1;
+    if (this.o.gallery.all().length === 0) return;
+    // The gate sees every frame, busy or not, so its background stays current.
+    const { plan, planner } = this.gate(frame);
+    if (plan.kind === 'none') {
+      this.stats.framesAnalysed++;
+      this.stats.framesStatic++;
+      this.tracker.prune(frame.capturedAt);
+      this.faceTracks.prune(frame.capturedAt); // descriptors leave memory even when nothing moves
       return;
     }
-    this.busy.add(frame.cameraId);
-    this.queue = this.queue
-      .then(() => this.analyse(frame))
-      .catch((err) => this.o.log.error({ err: (err as Error).message, cameraId: frame.cameraId }, 'frame analysis failed'))
-      .finally(() => this.busy.delete(frame.cameraId));
+    // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
+    this.scheduler.offer(frame.cameraId, { frame, plan, planner });
   }
 
   /** Waits for frames being analysed (tests, shutdown). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.scheduler.idle();
   }
 
-  private async analyse(frame: Frame) {
+  /** Where to look for faces in this frame (everywhere when motion gating is off). */
+  private gate(frame: Frame): { plan: SearchPlan; planner?: SearchPlanner } {
+    if (this.o.motion === false) return { plan: { kind: 'full', reason: 'refresh' } };
+    const t0 = performance.now();
+    let g = this.gates.get(frame.cameraId);
+    if (!g) {
+      g = { motion: new MotionDetector(this.o.motion), planner: new SearchPlanner(this.o.motion) };
+      this.gates.set(frame.cameraId, g);
+    }
+    const motion = g.motion.detect(frame.rgb, frame.width, frame.height);
+    const plan = g.planner.plan(motion, frame.width, frame.height, frame.capturedAt);
+    this.stats.motionMs += performance.now() - t0;
+    return { plan, planner: g.planner };
+  }
+
+  private async analyse(frame: Frame, plan: SearchPlan, planner?: SearchPlanner) {
     const t0 = performance.now();
     const { vision, gallery } = this.o;
-    const faces = await vision.detectFaces(frame.rgb, frame.width, frame.height, { tiles: true });
+    const full = plan.kind !== 'regions';
+    const faces = await this.analyser.analyse(frame.rgb, frame.width, frame.height,
+      full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions });
     this.stats.framesAnalysed++;
+    this.stats.fullScans += full ? 1 : 0;
+    this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
+    planner?.noteFaces(faces.map((f) => f.box), frame.capturedAt);
     this.stats.faces += faces.length;
-    for (const face of faces) {
-      const descriptor = await vision.describeFace(vision.alignFace(frame.rgb, frame.width, frame.height, face));
+    const taken = new Set<number>(); // two faces of one frame never continue the same track
+    // Best faces first: they claim the tracks they continue before weaker neighbours do.
+    for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
+      // The track's fused descriptor is matched, not this frame's alone.
+      const { fused } = this.faceTracks.observe(frame.cameraId, toBox(face.box), descriptor, quality, frame.capturedAt,
+        taken);
       let best: { subjectId: string; version: number; distance: number } | null = null;
       for (const t of gallery.all()) {
-        const { distance } = vision.compare(descriptor, t.descriptor);
+        const { distance } = vision.compare(fused, t.descriptor);
         if (distance <= this.o.threshold && (!best || distance < best.distance)) best = { subjectId: t.subjectId, version: t.version, distance };
       }
       if (!best) continue; // matched nobody: forget it
       this.stats.matches++;
       const hit = {
-        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame, box: toBox(face.box),
+        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame,
+        box: toBox(face.box), quality,
       };
       const confirmed = this.tracker.add(frame.cameraId, best.subjectId, hit);
       const reserved = this.reserve(frame.cameraId, best.subjectId, frame.capturedAt, confirmed !== null);
       if (confirmed) {
         this.stats.candidates++;
         const b = confirmed.best;
+        const crop = confirmed.bestCrop; // the sharpest, largest, most frontal frame of the track
         const candidateId = crypto.randomUUID();
         this.o.log.info({
           candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId,
@@ -94,7 +165,7 @@ export class FaceMatcher implements FrameSink {
         }, 'gallery match candidate');
         // Not awaited: encoding and spooling the evidence must not hold up the next frame.
         void this.o.sink.submit({
-          candidateId, cameraId: frame.cameraId, frame: b.frame, box: b.box,
+          candidateId, cameraId: frame.cameraId, frame: crop.frame, box: crop.box,
           payload: {
             subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
             frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
@@ -108,6 +179,7 @@ export class FaceMatcher implements FrameSink {
       }
     }
     this.tracker.prune(frame.capturedAt);
+    this.faceTracks.prune(frame.capturedAt);
     for (const [key, r] of this.reservations) {
       if (r.lastAt < frame.capturedAt - this.o.windowSeconds * 1000) {
         r.release(); // the track went quiet without a candidate
@@ -143,6 +215,8 @@ export class FaceMatcher implements FrameSink {
   }
 }
 
+/** BlazeFace runs of a full scan: the whole frame plus the default tiles. */
+const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 /** The detector's box (x, y, w, h) as the evidence recorder's (x, y, width, height), in whole pixels. */
 const toBox = (b: { x: number; y: number; w: number; h: number }) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.max(1, Math.round(b.w)), height: Math.max(1, Math.round(b.h)) });

@@ -7,6 +7,8 @@ export interface Hit {
   templateVersion: number;
   frame: Frame;
   box: Box;
+  /** Face quality in [0, 1] (size, sharpness, pose), when known. */
+  quality?: number;
 }
 
 export interface Confirmed {
@@ -15,7 +17,10 @@ export interface Confirmed {
   /** The track (one person's face followed across frames) that matched. */
   trackId: number;
   hits: Hit[];
+  /** The closest match (its distance is the candidate's). */
   best: Hit;
+  /** The hit of the best face quality: its frame and box become the evidence crop. */
+  bestCrop: Hit;
 }
 
 /** A face followed across frames of one camera by the overlap of its boxes. */
@@ -87,7 +92,8 @@ export class MatchTracker {
     }
     track.hits.delete(subjectId);
     this.fired.set(key, { at: hit.at, trackId: track.id, distance: best.distance });
-    return { cameraId, subjectId, trackId: track.id, hits, best };
+    const bestCrop = hits.reduce((a, b) => ((b.quality ?? 0) > (a.quality ?? 0) ? b : a), best);
+    return { cameraId, subjectId, trackId: track.id, hits, best, bestCrop };
   }
 
   /** Forgets tracks that went quiet, so their frames leave memory, and cooldowns that ended. */

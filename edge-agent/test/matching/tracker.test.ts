@@ -41,3 +41,18 @@ describe('MatchTracker cooldown per track', () => {
     expect(r.filter(Boolean)).toEqual([]);
   });
 });
+
+describe('MatchTracker evidence crop', () => {
+  it('keeps the best-quality frame of the matching track as the crop, not merely the closest one', () => {
+    const t = new MatchTracker(3, 3000, 60_000);
+    const frames = [0, 1, 2].map((i) => ({ ...frame, capturedAt: i * 400 }));
+    const hits = [
+      { ...hit(0, 300, 0.40), frame: frames[0]!, quality: 0.2 }, // closest, but small and blurred
+      { ...hit(400, 304, 0.45), frame: frames[1]!, quality: 0.9 }, // large, sharp, frontal
+      { ...hit(800, 308, 0.50), frame: frames[2]!, quality: 0.5 },
+    ];
+    const confirmed = hits.map((h) => t.add('cam', 'S', h)).find(Boolean)!;
+    expect(confirmed.best.distance).toBe(0.4);
+    expect(confirmed.bestCrop.frame).toBe(frames[1]);
+  });
+});

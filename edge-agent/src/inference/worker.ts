@@ -1,0 +1,28 @@
+/**
+ * One inference worker thread: its own onnxruntime sessions (intra-op threads from the pool,
+ * 1 by default, so N workers use N cores without oversubscribing them). Receives a frame,
+ * answers with the faces and their descriptors; keeps nothing between frames.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadVision } from '@shopwatch/models';
+import { analyseWith } from './analyser';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './messages';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+
+async function main() {
+  const vision = await loadVision({ intraOpThreads: setup.intraOpThreads, modelDir: setup.modelDir, build: false });
+  port.on('message', (req: WorkerRequest) => {
+    const startedAt = Date.now();
+    analyseWith(vision, req.rgb, req.width, req.height, req.opts)
+      .then((faces) => {
+        const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now() };
+        port.postMessage(reply, faces.map((f) => f.descriptor.buffer as ArrayBuffer));
+      })
+      .catch((err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies WorkerReply));
+  });
+  port.postMessage({ ready: true });
+}
+
+main().catch((err: Error) => port.postMessage({ ready: false, error: err.message }));

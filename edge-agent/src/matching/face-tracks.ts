@@ -1,0 +1,107 @@
+import type { Box } from '../evidence/snapshot';
+
+/** One sighting of a face on its track (memory only). */
+interface Observation {
+  at: number;
+  /** L2-normalised descriptor. */
+  unit: Float32Array;
+  norm: number;
+  quality: number;
+}
+
+interface FaceTrack {
+  id: number;
+  cameraId: string;
+  box: Box;
+  lastAt: number;
+  observations: Observation[];
+}
+
+export interface TrackView {
+  trackId: number;
+  /** Sightings fused (at most `maxObservations`). */
+  observations: number;
+  /** The track's fused descriptor, on the scale of the raw descriptors (see {@link fuse}). */
+  fused: Float32Array;
+}
+
+/**
+ * Follows every detected face across the frames of a camera (box overlap, or centres within a
+ * face width, no gap longer than `maxGapMs`) and fuses its descriptors: one bad frame (blur, a
+ * turned head, a 30 px face) no longer decides, the track's best frames do. Descriptors of a
+ * track live in memory only and go when the track goes quiet; nothing about a face that
+ * matches nobody is logged, kept or sent.
+ */
+export class FaceTracks {
+  private tracks: FaceTrack[] = [];
+  private nextId = 1;
+
+  constructor(private readonly maxGapMs: number, private readonly maxObservations = 8) {}
+
+  /** Adds a sighting to the track it continues (or a new one) and returns the track's fused view. */
+  observe(cameraId: string, box: Box, descriptor: Float32Array, quality: number, at: number, taken: Set<number>):
+  TrackView {
+    const track = this.trackFor(cameraId, box, at, taken);
+    taken.add(track.id);
+    const norm = Math.hypot(...descriptor);
+    const unit = descriptor.map((v) => v / (norm || 1));
+    track.observations.push({ at, unit, norm, quality });
+    if (track.observations.length > this.maxObservations) track.observations.shift();
+    track.box = box;
+    track.lastAt = at;
+    return { trackId: track.id, observations: track.observations.length, fused: fuse(track.observations) };
+  }
+
+  /** Forgets tracks not seen for `maxGapMs` (their descriptors leave memory). */
+  prune(now: number): void {
+    this.tracks = this.tracks.filter((t) => t.lastAt >= now - this.maxGapMs);
+  }
+
+  get size(): number {
+    return this.tracks.length;
+  }
+
+  private trackFor(cameraId: string, box: Box, at: number, taken: Set<number>): FaceTrack {
+    let best: { track: FaceTrack; d: number } | undefined;
+    for (const t of this.tracks) {
+      if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
+      const d = centreDistance(t.box, box) / Math.max(t.box.width, box.width);
+      if ((d <= 1 || iou(t.box, box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
+    }
+    if (best) return best.track;
+    const track: FaceTrack = { id: this.nextId++, cameraId, box, lastAt: at, observations: [] };
+    this.tracks.push(track);
+    return track;
+  }
+}
+
+/**
+ * Quality-weighted mean of L2-normalised descriptors, normalised again and scaled back to the
+ * quality-weighted mean norm, so Euclidean distances keep the scale the match threshold was
+ * calibrated on (dlib descriptors are not unit length).
+ */
+export function fuse(obs: { unit: Float32Array; norm: number; quality: number }[]): Float32Array {
+  const out = new Float32Array(obs[0]?.unit.length ?? 0);
+  let weight = 0;
+  let norm = 0;
+  for (const o of obs) {
+    const w = Math.max(o.quality, 1e-3);
+    for (let i = 0; i < out.length; i++) out[i] += w * o.unit[i]!;
+    weight += w;
+    norm += w * o.norm;
+  }
+  const len = Math.hypot(...out) || 1;
+  const scale = norm / weight / len;
+  return out.map((v) => v * scale);
+}
+
+function centreDistance(a: Box, b: Box): number {
+  return Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
+}
+
+function iou(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const inter = ix * iy;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}

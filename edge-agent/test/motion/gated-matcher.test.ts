@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, loadVision, type Vision } from '@shopwatch/models';
+import { encodeDescriptor } from '@shopwatch/protocols';
+import fs from 'node:fs';
+import type { Frame } from '../../src/camera/frame-reader';
+import { GalleryStore } from '../../src/gallery/store';
+import { createLogger } from '../../src/log';
+import { FaceMatcher, type MatcherOptions } from '../../src/matching/matcher';
+import type { CandidateRequest } from '../../src/ports';
+import { memoryDir } from '../support/memory-dir';
+import { facePhoto, testVideo } from '../support/media';
+
+const run = promisify(execFile);
+const W = 768;
+const H = 576;
+
+/** 5 fps of real footage (vtest.avi) from `from` s, decoded by ffmpeg to 768x576 RGB. */
+async function footage(from: number, seconds: number): Promise<Buffer[]> {
+  const args = ['-v', 'error', '-ss', String(from), '-t', String(seconds), '-i', await testVideo(),
+    '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const { stdout } = await run('ffmpeg', args, { encoding: 'buffer', maxBuffer: 256 << 20 });
+  const size = W * H * 3;
+  const count = Math.floor(stdout.length / size);
+  return Array.from({ length: count }, (_, i) => Buffer.from(stdout.subarray(i * size, (i + 1) * size)));
+}
+
+describe('motion-gated matching (issue 15: do nothing where nothing moves)', () => {
+  let vision: Vision;
+  let head: Buffer;
+  let subject: Float32Array;
+  const dirs: string[] = [];
+  const FACE = 60;
+  beforeAll(async () => {
+    vision = await loadVision();
+    const photo = await decodeImage(await facePhoto());
+    const [f] = await vision.detectFaces(photo.rgb, photo.width, photo.height);
+    subject = await vision.describeFace(vision.alignFace(photo.rgb, photo.width, photo.height, f!));
+    // The whole head (the photo around the face box), shrunk so the face is ~FACE px wide.
+    const m = Math.round(f!.box.w * 0.35);
+    const left = Math.max(0, Math.round(f!.box.x) - m);
+    const top = Math.max(0, Math.round(f!.box.y) - m);
+    const side = Math.min(Math.round(f!.box.w) + 2 * m, photo.width - left, photo.height - top);
+    const headSide = Math.round((FACE * side) / f!.box.w);
+    head = await sharp(await facePhoto()).extract({ left, top, width: side, height: side }).resize(headSide, headSide)
+      .removeAlpha().raw().toBuffer();
+  });
+  afterAll(async () => {
+    await vision?.close();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const matcherWith = (motion: MatcherOptions['motion']) => {
+    const dir = memoryDir('shopwatch-test-gallery-');
+    dirs.push(dir);
+    const gallery = new GalleryStore(dir);
+    gallery.apply({ scheme: 'town', version: 1, templates: [{
+      subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(subject),
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    }] });
+    const submitted: CandidateRequest[] = [];
+    const matcher = new FaceMatcher({
+      vision, gallery, sink: { submit: async (r) => void submitted.push(r) }, log: createLogger('test:matcher'),
+      threshold: vision.matchThreshold, frames: 3, windowSeconds: 3, clockOffsetMs: () => 0, motion,
+    });
+    return { matcher, submitted };
+  };
+
+  /** Real footage with the enrolled subject's head walking across the lawn from the 4th frame on. */
+  async function walk(): Promise<Frame[]> {
+    const side = Math.round(Math.sqrt(head.length / 3));
+    const t0 = Date.now();
+    return (await footage(30, 3)).map((rgb, i) => {
+      if (i >= 3) {
+        const x = 40 + (i - 3) * 18;
+        const y = 380;
+        for (let r = 0; r < side; r++) head.copy(rgb, ((y + r) * W + x) * 3, r * side * 3, (r + 1) * side * 3);
+      }
+      return { cameraId: 'cam-1', rgb, width: W, height: H, capturedAt: t0 + i * 200 };
+    });
+  }
+
+  it('runs no detector on static frames', async () => {
+    const [base] = await footage(30, 0.2);
+    const { matcher } = matcherWith({});
+    const t0 = Date.now();
+    let seed = 7;
+    for (let i = 0; i < 10; i++) {
+      // The same picture with sensor-like noise of ±3 grey levels.
+      const rgb = Buffer.from(base!);
+      for (let j = 0; j < rgb.length; j++) {
+        seed = (seed * 1664525 + 1013904223) >>> 0;
+        rgb[j] = Math.max(0, Math.min(255, rgb[j]! + (seed >>> 29) - 3));
+      }
+      matcher.push({ cameraId: 'cam-1', rgb, width: W, height: H, capturedAt: t0 + i * 200 });
+      await matcher.idle();
+    }
+    expect(matcher.stats.framesAnalysed).toBe(10);
+    expect(matcher.stats.framesStatic).toBe(9);
+    expect(matcher.stats.fullScans).toBe(1); // the first frame only
+    expect(matcher.stats.detectorRuns).toBe(5);
+  }, 60_000);
+
+  it('finds the subject walking through, searching only where they move, with fewer detector runs', async () => {
+    const frames = await walk();
+    const gated = matcherWith({});
+    const blind = matcherWith(false);
+    for (const m of [gated, blind]) {
+      for (const f of frames) {
+        m.matcher.push(f);
+        await m.matcher.idle();
+      }
+    }
+    const runs = { gated: gated.matcher.stats.detectorRuns, blind: blind.matcher.stats.detectorRuns };
+    console.log(`[gated] ${frames.length} frames: detector runs gated ${runs.gated}, blind ${runs.blind}; ` +
+      `full scans ${gated.matcher.stats.fullScans}; motion ${gated.matcher.stats.motionMs.toFixed(1)} ms`);
+    expect(blind.submitted.map((c) => c.payload.subjectId)).toEqual(['S']);
+    expect(gated.submitted.map((c) => c.payload.subjectId)).toEqual(['S']);
+    const box = gated.submitted[0]!.box;
+    expect(box.x).toBeGreaterThan(30);
+    expect(box.x).toBeLessThan(40 + 18 * frames.length);
+    expect(box.y).toBeGreaterThan(370);
+    expect(runs.gated).toBeLessThan(runs.blind);
+  }, 120_000);
+});
