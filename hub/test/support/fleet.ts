@@ -49,6 +49,9 @@ export function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPo
     env: {
       ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort),
       SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'warn',
+      // Load tests measure the raise path itself: the per-device raise limit would turn most of
+      // their raises into (cheaper) refusals.
+      SHOPWATCH_RAISES_PER_MINUTE: '1000000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
