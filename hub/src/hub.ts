@@ -31,6 +31,7 @@ import { openDatabase } from './storage/sqlite';
 import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
 import { LiveHub, type LiveOptions } from './live/live-hub';
+import { startPush } from './push';
 
 export interface RunningHub {
   httpPort: number;
@@ -109,9 +110,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   escalation.start();
   stops.push(() => escalation.stop());
 
+  const push = startPush(config.dataDir, db, repo, dir, bus, logger('hub:push'));
+  stops.push(() => push.sender.stop());
+
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
+    config, repo, dir, bus, alerts, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance, push,
     ready: () => ready,
     get live() {
       return live;

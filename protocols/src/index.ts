@@ -15,3 +15,4 @@ export * from './export';
 export * from './redact';
 export * from './live';
 export * from './fmp4';
+export * from './push';

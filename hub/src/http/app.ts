@@ -15,6 +15,7 @@ import { governanceRoutes } from './routes-gallery';
 import { exportRoutes } from './routes-export';
 import { serveDashboard } from './static';
 import { liveRoutes } from '../live/routes-live';
+import { pushRoutes } from '../push/routes-push';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
 export function createApp(svc: HubServices, log: Logger) {
@@ -58,6 +59,7 @@ export function createApp(svc: HubServices, log: Logger) {
   app.route('/api', governanceRoutes(svc));
   app.route('/api/exports', exportRoutes(svc));
   app.route('/api/live', liveRoutes(svc));
+  app.route('/api/push', pushRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });
