@@ -6,6 +6,7 @@ import { isControlRoom } from './core/labels';
 import { LiveLink } from './core/live';
 import { beep, unlockAudio, vibrate } from './core/notify';
 import { navigate } from './core/router';
+import { disablePush, registerServiceWorker } from './core/push';
 import { loadSession, saveSession } from './core/session';
 import { Store } from './core/store';
 import { App } from './app';
@@ -55,7 +56,10 @@ function start(session: LoginResponse) {
   live.start();
 }
 
-function logout() {
+async function logout() {
+  // The hub forgets this phone's push subscription while the session is still valid.
+  const giveUp = new Promise((r) => setTimeout(r, 2000));
+  await Promise.race([disablePush(api).catch(() => undefined), giveUp]);
   live?.stop();
   live = null;
   saveSession(null);
@@ -87,6 +91,7 @@ function mount() {
   );
 }
 
+void registerServiceWorker();
 const existing = loadSession();
 if (existing) start(existing);
 mount();
