@@ -75,7 +75,7 @@ export function governanceRoutes(svc: HubServices) {
     must(p, 'subjectAccess');
     const sub = g.gov.subject(c.req.param('id'), () => 0);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
-    return c.json(await subjectAccessExport({ gov: g.gov, photoFile: (s, p) => g.subjects.photoPath(s, p), evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit }, sub.id, actorOf(p)));
+    return c.json(await subjectAccessExport({ gov: g.gov, photoFile: (s, p) => g.subjects.photoPath(s, p), evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit, templates: (id) => svc.galleryRepo.count(id) }, sub.id, actorOf(p)));
   });
 
   app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
