@@ -152,4 +152,13 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE candidates ADD COLUMN frame_height INTEGER;
     `,
   },
+  {
+    // Issue 12: acknowledgements show the person's name and an optional ETA.
+    version: 7,
+    name: 'alert events: actor display name and acknowledgement ETA',
+    sql: `
+      ALTER TABLE alert_events ADD COLUMN actor_name TEXT;
+      ALTER TABLE alert_events ADD COLUMN eta_minutes INTEGER;
+    `,
+  },
 ];

@@ -55,6 +55,8 @@ export interface NewEvent {
   status?: string;
   outcome?: string;
   note?: string;
+  actorName?: string;
+  etaMinutes?: number;
 }
 
 export type NewAlert = Omit<Alert, 'timeline'>;
