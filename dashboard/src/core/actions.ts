@@ -53,8 +53,8 @@ export class Actions {
     }
   }
 
-  async ack(alertId: string, status: AckStatus, note?: string) {
-    const a = await this.api.ack(alertId, note ? { status, note } : { status });
+  async ack(alertId: string, status: AckStatus, note?: string, etaMinutes?: number) {
+    const a = await this.api.ack(alertId, { status, ...(note ? { note } : {}), ...(etaMinutes ? { etaMinutes } : {}) });
     this.store.applyEvent({ event: 'acknowledged', seq: a.timeline.at(-1)!.seq, at: a.timeline.at(-1)!.at, alert: a });
     return a;
   }

@@ -14,6 +14,7 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [eta, setEta] = useState<number | null>(null);
   const place = placeOf(a, scheme);
   const acks = acknowledgements(a);
   const attending = acks.filter((k) => k.status === 'attending');
@@ -34,7 +35,8 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
       setBusy(null);
     }
   };
-  const ack = (s: AckStatus) => run(s, () => actions.ack(a.id, s));
+  const ack = (s: AckStatus) =>
+    run(s, () => actions.ack(a.id, s, undefined, s === 'attending' ? (eta ?? undefined) : undefined));
   const close = (o: Outcome) => run(o, () => actions.close(a.id, o)).then(() => setClosing(false));
 
   return (
@@ -61,7 +63,7 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
       <p class="attending" data-testid="attending" aria-live="polite">
         {attending.length ? (
           <>
-            Attending: <b>{attending.map((k) => k.who).join(', ')}</b>
+            Attending: <b>{attending.map((k) => k.label).join(', ')}</b>
           </>
         ) : left !== null ? (
           <>Nobody attending yet · escalates in {left}s</>
@@ -73,9 +75,20 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
         <p class="small muted">
           {acks
             .filter((k) => k.status !== 'attending')
-            .map((k) => `${k.who}: ${ACK_STATUSES[k.status].label}`)
+            .map((k) => `${k.label}: ${ACK_STATUSES[k.status].label}`)
             .join(' · ')}
         </p>
+      )}
+      {user?.role !== 'member' && (
+        <label class="eta-pick small">
+          ETA if attending{' '}
+          <select value={eta ?? ''} onChange={(e) => setEta(Number(e.currentTarget.value) || null)}>
+            <option value="">not given</option>
+            {[2, 5, 10, 15].map((m) => (
+              <option value={m}>{m} min</option>
+            ))}
+          </select>
+        </label>
       )}
       <div class="ack-row" role="group" aria-label="Respond">
         {keysOf(ACK_STATUSES).map((s) => (
