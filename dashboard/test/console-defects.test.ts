@@ -19,8 +19,8 @@ beforeAll(async () => {
   await ensureDashboardBuilt();
   const seed = testScheme();
   seed.users = (seed.users ?? []).map((u) => (u.username === 'warden' ? { ...u, displayName: 'Sam Patel' } : u));
-  const town = seed.schemes[0]!;
-  town.stores = town.stores.map((s) => (s.id === 'tesco' ? { ...s, name: 'Superdrug Health & Beauty' } : s));
+  const town = seed.schemes![0]!;
+  town.stores = town.stores!.map((s) => (s.id === 'tesco' ? { ...s, name: 'Superdrug Health & Beauty' } : s));
   [hub, browser] = await Promise.all([startTestHub({ seed }), launchChromium()]);
   op = await apiLogin(hub.http, 'operator', 'operator-password');
   // A radio that confirms every event it hears, as a real gateway does after playing it.
@@ -117,7 +117,8 @@ describe('desktop console at 1440 × 900', () => {
       const feed = document.querySelector('[data-testid="alert-feed"]')!;
       const table = feed.querySelector('table') ?? feed;
       const scroller = table.parentElement!;
-      if (table.scrollWidth > scroller.clientWidth + 1) out.push(`table ${table.scrollWidth} > ${scroller.clientWidth}`);
+      const tw = table.scrollWidth;
+      if (tw > scroller.clientWidth + 1) out.push(`table ${tw} > ${scroller.clientWidth}`);
       const box = table.getBoundingClientRect();
       if (box.right > window.innerWidth) out.push(`table right ${box.right} > ${window.innerWidth}`);
       const cells = '[data-testid="alert-row"] td, [data-testid="alert-row"] td *, thead th';
