@@ -136,3 +136,28 @@ describe('desktop console at 1440 × 900', () => {
     expect(cut).toEqual([]);
   });
 });
+
+for (const project of PROJECTS) {
+  describe(`menus by role (${project.name})`, () => {
+    it('shows an operator only the records they may open, and never "Not for your role"', async () => {
+      const page = await signedIn(project, 'operator', 'operator-password');
+      const nav = page.getByRole('navigation', { name: 'Control room' });
+      await nav.getByRole('link', { name: 'Gallery' }).waitFor();
+      const links = await nav.getByRole('link').allInnerTexts();
+      expect(links.map((l) => l.split('\n')[0]!.trim())).not.toContain('Audit');
+      // Even the address typed by hand does not lead to a refusal screen.
+      await page.goto('/console/audit');
+      await page.getByTestId('alert-feed').waitFor({ state: 'attached' });
+      expect(await page.locator('body').innerText()).not.toMatch(/Not for your role|Read-only for your role/);
+      await page.screenshot({ path: artifactPath(`console-menu-operator-${project.name}.png`) });
+    });
+
+    it('shows a coordinator the audit log, which opens without a refusal', async () => {
+      const page = await signedIn(project, 'coord', 'coord-password');
+      await page.getByRole('navigation', { name: 'Control room' }).getByRole('link', { name: 'Audit' }).click();
+      await page.getByRole('heading', { name: 'Audit' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('body').innerText()).not.toMatch(/Not for your role/);
+    });
+  });
+}

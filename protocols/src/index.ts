@@ -16,3 +16,4 @@ export * from './redact';
 export * from './live';
 export * from './fmp4';
 export * from './push';
+export * from './permissions';
