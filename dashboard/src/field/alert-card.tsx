@@ -4,6 +4,9 @@ import { useServices } from '../core/context';
 import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, acknowledgements, age, countdown, keysOf, placeOf } from '../core/labels';
 import { type AlertView, useNow, useStore } from '../core/store';
 
+/** Messages longer than this show three lines and a 'more' button. */
+const CLAMP_AT = 160;
+
 /** One alert, big enough to read and answer with a wet thumb. */
 export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const { a } = props;
@@ -15,6 +18,8 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const [closing, setClosing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [eta, setEta] = useState<number | null>(null);
+  const [more, setMore] = useState(false);
+  const long = (a.message?.length ?? 0) > CLAMP_AT;
   const place = placeOf(a, scheme);
   const acks = acknowledgements(a);
   const attending = acks.filter((k) => k.status === 'attending');
@@ -59,7 +64,16 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
         </p>
       )}
       {a.status === 'escalated' && <p class="escalated-note">Escalated: nobody attended in time</p>}
-      {a.message && <p class="message">“{a.message}”</p>}
+      {a.message && (
+        <p class={`message${long && !more ? ' clamped' : ''}`} data-testid="card-message">
+          “{a.message}”
+        </p>
+      )}
+      {long && (
+        <button class="btn ghost small more-btn" aria-expanded={more} onClick={() => setMore(!more)}>
+          {more ? 'less' : 'more'}
+        </button>
+      )}
       <p class="attending" data-testid="attending" aria-live="polite">
         {attending.length ? (
           <>
