@@ -161,3 +161,33 @@ for (const project of PROJECTS) {
     });
   });
 }
+
+for (const project of PROJECTS) {
+  describe(`coordinator forms (${project.name})`, () => {
+    it('checks an empty form on Ctrl+Enter with the hub’s schema, each error once beside its field', async () => {
+      const page = await signedIn(project, 'coord', 'coord-password');
+      await page.goto('/console/incidents');
+      const sent: string[] = [];
+      page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/incidents') && sent.push(r.url()));
+      await page.getByRole('button', { name: /Record an incident/ }).click();
+      const dialog = page.getByRole('dialog', { name: 'Record an incident' });
+      await dialog.getByLabel('Description').focus();
+      await page.keyboard.press('Control+Enter');
+      const beside = dialog.getByTestId('error-description');
+      await beside.waitFor();
+      expect(await beside.innerText()).toBe('describe what happened');
+      const text = await dialog.innerText();
+      expect(text.split('describe what happened')).toHaveLength(2); // once, not repeated in a summary
+      expect(text).not.toMatch(/invalid request body|\(root\)/);
+      // The message sits with its field: inside the Description label.
+      expect(await dialog.getByLabel('Description').getAttribute('aria-describedby')).toBe('err-description');
+      expect(sent).toEqual([]);
+      await page.screenshot({ path: artifactPath(`console-form-errors-${project.name}.png`) });
+      // Fixing the field sends it.
+      await dialog.getByLabel('Description').fill('Two bottles of wine taken');
+      await page.keyboard.press('Control+Enter');
+      await dialog.waitFor({ state: 'detached' });
+      expect(sent).toHaveLength(1);
+    });
+  });
+}
