@@ -71,7 +71,8 @@ for (const [name, seed] of LAYOUTS) {
         const boxes = await page.$$eval('[data-store]', (els) =>
           els.map((el) => {
             const r = el.getBoundingClientRect();
-            return { id: el.getAttribute('data-store')!, x: r.x, y: r.y, w: r.width, h: r.height, badge: !!el.querySelector('.badge') };
+            const badge = !!el.querySelector('.badge');
+            return { id: el.getAttribute('data-store')!, x: r.x, y: r.y, w: r.width, h: r.height, badge };
           }));
         const stores = seed().schemes![0]!.stores!.length;
         expect(boxes).toHaveLength(stores);
@@ -79,10 +80,12 @@ for (const [name, seed] of LAYOUTS) {
         const clash: string[] = [];
         for (const a of boxes) {
           for (const b of boxes) {
-            if (a.id < b.id && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) clash.push(`${a.id}/${b.id}`);
+            const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+            if (a.id < b.id && overlap) clash.push(`${a.id}/${b.id}`);
           }
         }
-        await page.screenshot({ path: artifactPath(`plan-${name.replace(/\s+/g, '-')}-${project.name}.png`), fullPage: true });
+        const shot = artifactPath(`plan-${name.replace(/\s+/g, '-')}-${project.name}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
         expect(clash).toEqual([]);
       });
     }

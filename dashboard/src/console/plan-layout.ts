@@ -86,7 +86,8 @@ function fromPositions(s: SchemeInfo, W: number): PlanLayout | null {
   }
   const stores = s.stores.map((st) => {
     const { c, r } = cellOf.get(st.id)!;
-    return { id: st.id, name: st.name, zone: st.zone, box: { x: PAD + c * cellW, y: PAD + HEAD + r * cellH, w: TILE_W, h: TILE_H } };
+    const box = { x: PAD + c * cellW, y: PAD + HEAD + r * cellH, w: TILE_W, h: TILE_H };
+    return { id: st.id, name: st.name, zone: st.zone, box };
   });
   const zones = s.zones.map((z) => {
     const mine = stores.filter((st) => st.zone === z.id);

@@ -41,7 +41,8 @@ export class IncidentService {
   /** Viewing an incident is audited; members see their own store's only. */
   view(p: Principal, id: string): Incident {
     const inc = this.repo.incident(id);
-    if (!inc || inc.scheme !== p.scheme || (p.role === 'member' && inc.store !== p.store && inc.reporter !== p.id)) throw notFound(`incident "${id}"`);
+    const hidden = p.role === 'member' && inc?.store !== p.store && inc?.reporter !== p.id;
+    if (!inc || inc.scheme !== p.scheme || hidden) throw notFound(`incident "${id}"`);
     this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id } });
     return inc;
   }
