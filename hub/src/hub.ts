@@ -98,7 +98,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
   subjects.start();
   stops.push(() => subjects.stop());
-  const governance = { gov, subjects, incidents: new IncidentService(gov, dir, audit, (p, id) => alerts.visible(p, id)), exclusions: new ExclusionService(gov, dir, audit) };
+  const incidents = new IncidentService(gov, dir, audit, (p, id) => alerts.visible(p, id));
+  const governance = { gov, subjects, incidents, exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));

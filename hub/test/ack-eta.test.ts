@@ -14,16 +14,19 @@ describe('acknowledgements name the person and carry an optional ETA', () => {
     });
   let n = 0;
   const raise = async () => {
-    const res = await call('POST', '/api/alerts', op, { type: 'violence', severity: 'high', store: 'boots', clientRef: `eta-${++n}` });
+    const raise = { type: 'violence', severity: 'high', store: 'boots', clientRef: `eta-${++n}` };
+    const res = await call('POST', '/api/alerts', op, raise);
     return ((await res.json()) as { id: string }).id;
   };
-  const alert = async (id: string) => AlertWithDeliveries.parse(await (await call('GET', `/api/alerts/${id}`, op)).json());
+  const alert = async (id: string) =>
+    AlertWithDeliveries.parse(await (await call('GET', `/api/alerts/${id}`, op)).json());
 
   beforeAll(async () => {
     const seed = testScheme();
     seed.users = (seed.users ?? []).map((u) => (u.username === 'warden' ? { ...u, displayName: 'Sam Patel' } : u));
     hub = await startTestHub({ seed });
-    [op, warden] = await Promise.all([login(hub.http, 'operator', 'operator-password'), login(hub.http, 'warden', 'warden-password')]);
+    op = await login(hub.http, 'operator', 'operator-password');
+    warden = await login(hub.http, 'warden', 'warden-password');
     radio = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret');
     await radio.subscribe(topics.zoneAlerts('town', 'north'));
   });
@@ -34,10 +37,13 @@ describe('acknowledgements name the person and carry an optional ETA', () => {
 
   it('keeps the display name and ETA of an HTTP acknowledgement and sends them to the store’s radio', async () => {
     const id = await raise();
-    expect((await call('POST', `/api/alerts/${id}/ack`, warden, { status: 'attending', etaMinutes: 2 })).status).toBe(200);
+    const acked = await call('POST', `/api/alerts/${id}/ack`, warden, { status: 'attending', etaMinutes: 2 });
+    expect(acked.status).toBe(200);
     const ev = await radio.waitForEvent('acknowledged', id);
     const entry = ev.alert.timeline.at(-1)!;
-    expect(entry).toMatchObject({ kind: 'acknowledged', status: 'attending', actor: { id: 'warden' }, actorName: 'Sam Patel', etaMinutes: 2 });
+    expect(entry).toMatchObject({
+      kind: 'acknowledged', status: 'attending', actor: { id: 'warden' }, actorName: 'Sam Patel', etaMinutes: 2,
+    });
     expect((await alert(id)).timeline.at(-1)).toMatchObject({ actorName: 'Sam Patel', etaMinutes: 2 });
   });
 

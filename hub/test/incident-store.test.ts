@@ -12,12 +12,14 @@ describe('an incident reported from an alert', () => {
     });
   let n = 0;
   const raise = async (store: string) => {
-    const res = await call('POST', '/api/alerts', op, { type: 'shoplifting', severity: 'high', store, clientRef: `inc-${++n}` });
+    const raise = { type: 'shoplifting', severity: 'high', store, clientRef: `inc-${++n}` };
+    const res = await call('POST', '/api/alerts', op, raise);
     return ((await res.json()) as { id: string }).id;
   };
   const report = (token: string, alertId: string, extra: object = {}) =>
     call('POST', '/api/incidents', token, {
-      type: 'theft', occurredAt: new Date().toISOString(), description: 'Two razors taken from the shelf', alertId, ...extra,
+      type: 'theft', occurredAt: new Date().toISOString(), description: 'Two razors taken from the shelf',
+      alertId, ...extra,
     });
 
   beforeAll(async () => {

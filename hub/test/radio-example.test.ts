@@ -11,7 +11,9 @@ describe('the radio example printed by npm start', () => {
   afterAll(async () => hub?.stop());
 
   it('subscribes at QoS 1, as the README says, and receives the zone’s events', async () => {
-    const radio = { port: hub.mqttPort, device: 'radio-coop', secret: 'radio-coop-secret', scheme: 'town', zone: 'north' };
+    const radio = {
+      port: hub.mqttPort, device: 'radio-coop', secret: 'radio-coop-secret', scheme: 'town', zone: 'north',
+    };
     const args = radioExampleArgs(radio);
     expect(args[args.indexOf('-q') + 1]).toBe('1');
     // mosquitto_sub -d prints the granted QoS of its SUBACK: the subscription really is QoS 1.

@@ -193,7 +193,9 @@ function FeedRow(props: { a: AlertView; now: number; place: { store: string | nu
         <span class="muted"> / {received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length}</span>
       </td>
       <td data-label="Acknowledged" data-testid="acks">
-        {acks.length ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.label}: ${ACK_STATUSES[k.status].label}`}</span>) : <span class="muted">nobody yet</span>}
+        {acks.length
+          ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.label}: ${ACK_STATUSES[k.status].label}`}</span>)
+          : <span class="muted">nobody yet</span>}
       </td>
       <td data-label="Escalation" class="num nowrap">
         {a.status === 'closed' ? (

@@ -127,7 +127,8 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         </label>
         {member && (
           <p class="small" data-testid="incident-store">
-            Filed under <b>{place.store ?? `zone ${place.zone}`}</b> (the alert’s store); you are named as the reporter.
+            Filed under <b>{place.store ?? `zone ${place.zone}`}</b> (the alert’s store);
+            you are named as the reporter.
           </p>
         )}
         {!member && (

@@ -27,7 +27,8 @@ export function RaisePanel() {
   useEffect(() => {
     if (result?.kind !== 'queued' || pending.some((p) => p.clientRef === result.ref)) return;
     const sent = [...alerts.values()].find((a) => a.clientRef === result.ref);
-    if (sent) setResult({ text: `${ALERT_TYPES[sent.type].label} alert sent (it waited for the connection)`, kind: 'ok' });
+    const text = sent && `${ALERT_TYPES[sent.type].label} alert sent (it waited for the connection)`;
+    if (text) setResult({ text, kind: 'ok' });
   }, [pending, alerts, result]);
   const ownStore = user?.role === 'member' && !!user.store;
   const ready = ownStore || target !== '';
@@ -36,7 +37,8 @@ export function RaisePanel() {
     if (!ready) return setResult({ text: 'Choose where first.', kind: 'error' });
     if (message.trim().length > MAX_DETAILS) {
       const over = message.trim().length - MAX_DETAILS;
-      return setResult({ text: `Details are ${over} characters over the ${MAX_DETAILS} limit: shorten them first.`, kind: 'error' });
+      const text = `Details are ${over} characters over the ${MAX_DETAILS} limit: shorten them first.`;
+      return setResult({ text, kind: 'error' });
     }
     setBusy(type);
     setResult(null);
@@ -49,7 +51,8 @@ export function RaisePanel() {
     } else if (res.queued) {
       // The details went with the queued raise: clear the box so they are not sent twice.
       setMessage('');
-      setResult({ text: `${ALERT_TYPES[type].label}: not sent yet, will retry when connected`, kind: 'queued', ref: res.clientRef });
+      const text = `${ALERT_TYPES[type].label}: not sent yet, will retry when connected`;
+      setResult({ text, kind: 'queued', ref: res.clientRef });
     } else setResult({ text: res.error, kind: 'error' });
   };
 
@@ -66,10 +69,12 @@ export function RaisePanel() {
       )}
       <label class="msg">
         Details (optional, type before tapping)
-        <input type="text" value={message} onInput={(e) => setMessage(e.currentTarget.value)} aria-describedby="details-count"
+        <input type="text" value={message} onInput={(e) => setMessage(e.currentTarget.value)}
+          aria-describedby="details-count"
           placeholder="e.g. male, grey hoodie, heading to market" />
       </label>
-      <p id="details-count" class={`small counter${message.trim().length > MAX_DETAILS ? ' over' : ''}`} data-testid="details-count">
+      <p id="details-count" data-testid="details-count"
+        class={`small counter${message.trim().length > MAX_DETAILS ? ' over' : ''}`}>
         {message.trim().length} / {MAX_DETAILS} characters
       </p>
       {!ready && <p class="hint">Choose where, then tap the alert type.</p>}
