@@ -191,3 +191,21 @@ for (const project of PROJECTS) {
     });
   });
 }
+
+for (const project of PROJECTS) {
+  describe(`console raise dialog (${project.name})`, () => {
+    it('shows the message counter and limit and refuses an over-long message instead of cutting it', async () => {
+      const room = new ConsolePage(await signedIn(project, 'operator', 'operator-password'));
+      await room.page.getByRole('button', { name: /Raise alert/ }).click();
+      const dialog = room.page.getByRole('dialog', { name: 'Raise an alert' });
+      await dialog.getByLabel('Where').selectOption({ label: 'Boots' });
+      const text = `${'x'.repeat(515)} TAIL`;
+      await dialog.getByLabel('Message (optional)').fill(text);
+      await dialog.getByTestId('raise-count').filter({ hasText: '520 / 500' }).waitFor();
+      await dialog.getByRole('button', { name: /^Raise/ }).click();
+      await dialog.getByRole('alert').filter({ hasText: '20 characters over the 500 limit' }).waitFor();
+      expect(await dialog.getByLabel('Message (optional)').inputValue()).toBe(text);
+      await room.page.screenshot({ path: artifactPath(`console-raise-counter-${project.name}.png`) });
+    });
+  });
+}
