@@ -28,7 +28,7 @@ function crowded(): ProvisioningInput {
     schemes: [{
       id: 'gen', name: 'Generated BCRP', zones: zones.map((id) => ({ id, name: `Zone ${id.toUpperCase()}` })),
       stores: Array.from({ length: 12 }, (_, i) => ({
-        id: `s${i}`, name: `Store number ${i}`, zone: zones[i % 3]!, plan: { x: 40 + rnd(), y: 40 + rnd() },
+        id: `s${i}`, name: `Shop ${i}`, zone: zones[i % 3]!, plan: { x: 40 + rnd(), y: 40 + rnd() },
       })),
       settings: { escalationSeconds: 60, catchUpHours: 24 },
     }],
