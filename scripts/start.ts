@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_USERS, demoProvisioning } from './demo/provisioning';
+import { radioExampleArgs } from './demo/radio-example';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.resolve(process.env.SHOPWATCH_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -16,6 +17,9 @@ const HTTP_PORT = Number(process.env.SHOPWATCH_HTTP_PORT ?? 8080);
 const MQTT_PORT = Number(process.env.SHOPWATCH_MQTT_PORT ?? 1883);
 const RTSP_PORT = Number(process.env.SHOPWATCH_DEMO_RTSP_PORT ?? 8554);
 const HUB = `http://127.0.0.1:${HTTP_PORT}`;
+const RADIO_EXAMPLE = {
+  port: MQTT_PORT, device: 'radio-boots', secret: 'demo-radio-boots-secret-change-me', scheme: 'demo', zone: 'high-street',
+};
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
 
@@ -117,7 +121,7 @@ ShopWatch demo is running.
   Dashboard:  http://localhost:${HTTP_PORT}
   Logins:     ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role}${'store' in u ? `, ${u.store}` : ''})`).join('\n              ')}
   Radios:     MQTT on port ${MQTT_PORT}, e.g.
-              mosquitto_sub -p ${MQTT_PORT} -u radio-boots -P demo-radio-boots-secret-change-me -t shopwatch/demo/zones/high-street/alerts -v
+              mosquitto_sub ${radioExampleArgs(RADIO_EXAMPLE).join(' ')}
 
 The demo subject walks past the Boots entrance camera every 80 s: log in as "operator" and a
 candidate appears in the review queue within a minute. Logs are in ${path.relative(ROOT, DATA) || '.'}/*.log.

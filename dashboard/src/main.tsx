@@ -2,11 +2,12 @@ import './zod-jitless'; // first: before any schema is built
 import { render } from 'preact';
 import type { UserInfo } from '@shopwatch/protocols';
 import { Actions } from './core/actions';
-import { Api } from './core/api';
+import { Api, ApiError } from './core/api';
 import { isControlRoom } from './core/labels';
 import { LiveLink } from './core/live';
 import { beep, unlockAudio, vibrate } from './core/notify';
 import { navigate } from './core/router';
+import { disablePush, registerServiceWorker } from './core/push';
 import { clearDeviceData, dropLegacyToken } from './core/session';
 import { Store } from './core/store';
 import { App } from './app';
@@ -23,8 +24,19 @@ let live: LiveLink | null = null;
 /** Who is signed in; the session itself is the HttpOnly cookie, which script never sees. */
 let session: { user: UserInfo } | null = null;
 
+const USER_KEY = 'shopwatch.signed-in'; // cleared with every shopwatch.* key at sign-out
+
+function rememberedUser(): UserInfo | null {
+  try {
+    return JSON.parse(localStorage.getItem(USER_KEY) ?? 'null') as UserInfo | null;
+  } catch {
+    return null;
+  }
+}
+
 function start(user: UserInfo) {
   session = { user };
+  localStorage.setItem(USER_KEY, JSON.stringify(user));
   store.update(() => ({ user }));
   const controlRoom = isControlRoom(user.role);
   api.scheme().then((scheme) => store.update(() => ({ scheme })), () => undefined);
@@ -58,7 +70,10 @@ function start(user: UserInfo) {
   live.start();
 }
 
-function logout() {
+async function logout() {
+  // The hub forgets this phone's push subscription while the session is still valid.
+  const giveUp = new Promise((r) => setTimeout(r, 2000));
+  await Promise.race([disablePush(api).catch(() => undefined), giveUp]);
   live?.stop();
   live = null;
   // End the session on the hub too (a copied cookie dies with it); sign-out goes on offline.
@@ -94,10 +109,16 @@ function mount() {
 }
 
 dropLegacyToken();
-// A reload: the cookie may still hold a session. Ask the hub who it belongs to.
+void registerServiceWorker();
+// A reload: the cookie may still hold a session. Ask the hub who it belongs to. Offline (no
+// answer at all, not a refusal), the field app starts from the signed-in user remembered on
+// this device (no token: the cookie stays HttpOnly), so the offline shell still shows alerts.
 api.me().then(
   (user) => start(user),
-  () => undefined,
+  (err) => {
+    const known = err instanceof ApiError ? null : rememberedUser();
+    if (known) start(known);
+  },
 ).finally(() => {
   mount();
   performance.mark('shopwatch:mounted');

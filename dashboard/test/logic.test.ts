@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { byUrgency } from '../src/console/alerts-screen';
 import { type Box, layoutPlan } from '../src/console/plan-layout';
 import { type AlertView, Store } from '../src/core/store';
+import { acknowledgements } from '../src/core/labels';
 
 const scheme = (stores: SchemeInfo['stores'], zones = [{ id: 'north', name: 'North' }, { id: 'south', name: 'South' }]): SchemeInfo => ({
   id: 'town', name: 'Town', escalationSeconds: 60, zones, stores,
@@ -81,7 +82,7 @@ describe('alert state', () => {
     expect(store.get().alerts.get('a1')!.missed).toBe(false);
   });
 
-  it('orders escalated, then unattended by severity, then attended, then closed', () => {
+  it('orders active before closed, then by severity, then escalated / unattended / attended, then age', () => {
     const v = (id: string, over: Partial<AlertWithDeliveries>): AlertView => ({ ...alert({ id, ...over }), missed: false, heardAt: 0 });
     const list = [
       v('closed', { status: 'closed', escalatesAt: null, closedAt: '2026-11-22T10:05:00.000Z' }),
@@ -90,6 +91,24 @@ describe('alert state', () => {
       v('open-high', { severity: 'high' }),
       v('escalated', { status: 'escalated', escalatesAt: null, priority: true }),
     ].sort(byUrgency);
-    expect(list.map((a) => a.id)).toEqual(['escalated', 'open-high', 'open-low', 'attended-critical', 'closed']);
+    // Issue 12: an attended critical alert never sinks under an escalated medium one.
+    expect(list.map((a) => a.id)).toEqual(['attended-critical', 'open-high', 'escalated', 'open-low', 'closed']);
+    const same = [
+      v('attended', { escalatesAt: null }),
+      v('older', { raisedAt: '2026-11-22T09:00:00.000Z' }),
+      v('newer', { raisedAt: '2026-11-22T10:30:00.000Z' }),
+      v('escalated', { status: 'escalated', escalatesAt: null }),
+    ].sort(byUrgency);
+    expect(same.map((a) => a.id)).toEqual(['escalated', 'newer', 'older', 'attended']);
+  });
+
+  it('names the person acknowledging by display name, with the ETA they gave', () => {
+    const acked = alert({ timeline: [...alert().timeline,
+      { seq: 2, kind: 'acknowledged', status: 'attending', at: '2026-11-22T10:00:05.000Z',
+        actor: { kind: 'user', id: 'warden' }, actorName: 'Sam Patel', etaMinutes: 2 },
+      { seq: 3, kind: 'acknowledged', status: 'seen', at: '2026-11-22T10:00:06.000Z',
+        actor: { kind: 'device', id: 'radio-coop' } }] });
+    expect(acknowledgements(acked).map((k) => [k.who, k.label]))
+      .toEqual([['warden', 'Sam Patel (ETA 2 min)'], ['radio-coop', 'radio-coop']]);
   });
 });

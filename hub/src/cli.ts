@@ -9,6 +9,7 @@ import { logger } from './log';
 import { SecretKey } from './auth/device-secrets';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { SqliteEvidenceRepository } from './storage/evidence-repository';
+import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { GovernanceRepository } from './storage/governance-repository';
 import { openDatabase } from './storage/sqlite';
 import { SqliteRepository } from './storage/sqlite-repository';
@@ -54,7 +55,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       const gov = new GovernanceRepository(db);
       const audit = new AuditLog(db);
       const root = photoRoot(config.dataDir);
-      const data = await subjectAccessExport({ gov, photoFile: (s, p) => photoPath(root, s, p), evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit }, subject, { kind: 'user', id: 'cli' });
+      const data = await subjectAccessExport({ gov, photoFile: (s, p) => photoPath(root, s, p), evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit, templates: (id) => new SqliteGalleryRepository(db).count(id) }, subject, { kind: 'user', id: 'cli' });
       if (!data) {
         console.error(`no subject "${subject}"`);
         return 1;

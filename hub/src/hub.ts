@@ -39,6 +39,7 @@ import { secureDataDir } from './storage/file-modes';
 import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
 import { LiveHub, type LiveOptions } from './live/live-hub';
+import { startPush } from './push';
 
 export interface RunningHub {
   httpPort: number;
@@ -118,7 +119,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   review.cases = cases;
   evidence.onQueued = (id) => cases.attach(id);
   await cases.fileUnassigned();
-  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo));
+  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo), (p, id) => alerts.visible(p, id));
   const governance = { gov, subjects, fieldGallery, cases, incidents, exclusions: new ExclusionService(gov, dir, audit) };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
@@ -134,9 +135,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   escalation.start();
   stops.push(() => escalation.stop());
 
+  const push = startPush(config.dataDir, db, repo, dir, bus, logger('hub:push'));
+  stops.push(() => push.sender.stop());
+
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, listing, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance,
+    config, repo, dir, bus, alerts, listing, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance, push,
     ready: () => ready,
     get live() {
       return live;

@@ -32,6 +32,7 @@ export interface Governance {
 import type { EvidenceRepository } from './storage/evidence-repository';
 import type { LiveHub } from './live/live-hub';
 import type { GalleryRepository } from './storage/gallery-repository';
+import type { PushService } from './push';
 
 /** The parts the HTTP API and the browser WebSocket use; built by main.ts. */
 export interface HubServices {
@@ -56,5 +57,6 @@ export interface HubServices {
   audit: AuditLog;
   governance: Governance;
   live: LiveHub;
+  push: PushService;
   ready: () => boolean;
 }

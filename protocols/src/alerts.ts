@@ -57,6 +57,8 @@ export type Receipt = z.infer<typeof Receipt>;
 export const Ack = z.strictObject({
   status: AckStatus,
   note: z.string().max(500).optional(),
+  /** Optional: minutes until the person attending arrives ("2 min"), shown to the store. */
+  etaMinutes: z.number().int().min(1).max(120).optional(),
 });
 export type Ack = z.infer<typeof Ack>;
 
@@ -79,6 +81,10 @@ export const TimelineEntry = z.object({
   status: AckStatus.optional(),
   outcome: Outcome.optional(),
   note: z.string().optional(),
+  /** The acting person's or device's display name when it had one at the time. */
+  actorName: z.string().optional(),
+  /** Acknowledgements: minutes until the person attending arrives, counted from `at`. */
+  etaMinutes: z.number().int().optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 

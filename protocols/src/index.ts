@@ -17,3 +17,5 @@ export * from './live';
 export * from './fmp4';
 export * from './queries';
 export * from './credentials';
+export * from './push';
+export * from './permissions';

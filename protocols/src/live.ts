@@ -68,15 +68,8 @@ export const LiveCamera = z.object({
 });
 export type LiveCamera = z.infer<typeof LiveCamera>;
 
-/** Paths of the two live WebSockets and the thumbnail route, for hub, agent and dashboard. */
-export const LIVE_PATHS = {
-  edge: '/live/edge',
-  view: '/live/view',
-  /** GET: the cameras the signed-in user may watch (`LiveCamera[]`). */
-  cameras: '/api/live/cameras',
-  /** GET `/api/live/thumbnails/{deviceId}/{cameraId}`: the latest JPEG (at most 10 s old). */
-  thumbnail: (deviceId: string, cameraId: string) => `/api/live/thumbnails/${deviceId}/${cameraId}`,
-} as const;
+// In a module of its own so that the browser bundle can use the paths without the schemas.
+export { LIVE_PATHS } from './live-paths';
 
 /** Largest single segment (init, fragment or thumbnail) the hub accepts from an edge box. */
 export const LIVE_MAX_SEGMENT_BYTES = 4 * 1024 * 1024;

@@ -24,7 +24,12 @@ export type WsClientMessage = z.infer<typeof WsClientMessage>;
 export const WsServerMessage = z.discriminatedUnion('type', [
   /** First message after authentication: who you are and the alerts you may see that are still active. */
   z.object({ type: z.literal('welcome'), user: UserInfo, alerts: z.array(AlertWithDeliveries) }),
-  z.object({ type: z.literal('alert'), event: AlertEvent }),
+  z.object({
+    type: z.literal('alert'),
+    event: AlertEvent,
+    /** Devices that should confirm this event (radios, tablets): the console counts receipts against it. */
+    recipients: z.array(z.string()).optional(),
+  }),
   z.object({ type: z.literal('delivery'), alertId: z.string(), deviceId: z.string(), seq: z.number().int() }),
   z.object({ type: z.literal('device'), status: DeviceStatus }),
   z.object({ type: z.literal('camera'), status: CameraStatus }),

@@ -17,7 +17,7 @@ describe('generated interface documents', () => {
       expect.arrayContaining(['shopwatch/{scheme}/alerts/raise', 'shopwatch/{scheme}/zones/{zone}/alerts', 'shopwatch/{scheme}/alerts/{alertId}/receipt', 'shopwatch/{scheme}/devices/{deviceId}/status']),
     );
     const openapi = JSON.parse(render(DOCS['openapi.json']()));
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/alerts', '/api/alerts/{id}/ack', '/api/alerts/{id}/close', '/api/devices']));
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/alerts', '/api/alerts/{id}/ack', '/api/alerts/{id}/close', '/api/devices', '/api/push/key', '/api/push/subscriptions']));
     expect(openapi.components.schemas.RaiseRequest.required).toEqual(expect.arrayContaining(['type', 'severity', 'clientRef']));
   });
 });

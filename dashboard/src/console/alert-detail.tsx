@@ -94,7 +94,8 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
               {t.kind === 'raised'
                 ? `Raised by ${actorName(t.actor)}`
                 : t.kind === 'acknowledged'
-                  ? `${actorName(t.actor)}: ${t.status ? ACK_STATUSES[t.status].label : 'acknowledged'}`
+                  ? `${t.actorName ?? actorName(t.actor)}: ${t.status ? ACK_STATUSES[t.status].label : 'acknowledged'}${
+                    t.etaMinutes ? `, ETA ${t.etaMinutes} min` : ''}`
                   : t.kind === 'escalated'
                     ? 'Escalated by the hub'
                     : t.kind === 'updated'

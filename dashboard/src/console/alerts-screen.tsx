@@ -17,11 +17,17 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
  * Most urgent first: escalated, then open with nobody attending, then attended, then closed;
  * within each, by severity, then newest first (closed ones: most recently closed first).
  */
+/**
+ * Active before closed, then severity, then age (newest first). Within one severity an
+ * escalated alert comes before an unattended one, and that before an attended one; severity
+ * wins over that, so an attended critical alert never sinks under an escalated medium one.
+ */
 export function byUrgency(a: AlertView, b: AlertView): number {
-  const rank = (x: AlertView) => (x.status === 'escalated' ? 0 : x.status === 'closed' ? 3 : x.escalatesAt ? 1 : 2);
+  const closed = (x: AlertView) => (x.status === 'closed' ? 1 : 0);
+  const state = (x: AlertView) => (x.status === 'escalated' ? 0 : x.escalatesAt ? 1 : 2);
   return (
-    rank(a) - rank(b) ||
-    (a.status === 'closed' ? 0 : SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]) ||
+    closed(a) - closed(b) ||
+    (a.status === 'closed' ? 0 : SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || state(a) - state(b)) ||
     (b.closedAt ?? b.raisedAt).localeCompare(a.closedAt ?? a.raisedAt)
   );
 }
@@ -187,7 +193,9 @@ function FeedRow(props: { a: AlertView; now: number; place: { store: string | nu
         <span class="muted"> / {received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length}</span>
       </td>
       <td data-label="Acknowledged" data-testid="acks">
-        {acks.length ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.who}: ${ACK_STATUSES[k.status].label}`}</span>) : <span class="muted">nobody yet</span>}
+        {acks.length
+          ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.label}: ${ACK_STATUSES[k.status].label}`}</span>)
+          : <span class="muted">nobody yet</span>}
       </td>
       <td data-label="Escalation" class="num nowrap">
         {a.status === 'closed' ? (

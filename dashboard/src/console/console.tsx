@@ -9,7 +9,7 @@ import { AlertsScreen } from './alerts-screen';
 import { DevicesScreen } from './devices-screen';
 import { PlanScreen } from './plan-screen';
 import { ReviewScreen } from './review-screen';
-import { RECORDS, RecordsScreen } from './records-screen';
+import { RecordsScreen, recordsFor } from './records-screen';
 import { HelpDialog } from './help';
 
 const SCREENS = [
@@ -36,7 +36,8 @@ export function Console(props: { path: string }) {
   useHotkeys(keys);
 
   const sub = props.path.split('/')[2] ?? 'alerts';
-  const records = RECORDS.find((p) => p.id === sub);
+  const mayOpen = recordsFor(user?.role);
+  const records = mayOpen.find((p) => p.id === sub);
   return (
     <div class="console">
       <header class="topbar">
@@ -74,7 +75,7 @@ export function Console(props: { path: string }) {
           </a>
         ))}
         <div class="navsep">Records</div>
-        {RECORDS.map((p) => (
+        {mayOpen.map((p) => (
           <a href={`/console/${p.id}`} class={sub === p.id ? 'active' : ''} aria-current={sub === p.id ? 'page' : undefined}>
             <span>{p.label}</span>
           </a>

@@ -5,6 +5,7 @@ import { clock } from '../core/labels';
 import { useStore } from '../core/store';
 import { INCIDENT_TYPES } from '../field/incident-form';
 import { useHotkeys } from '../ui/hotkeys';
+import { FieldError, type FieldErrors, checkWith, errorId } from '../ui/field-errors';
 import { FormDialog, Result, Status, day, fromLocal, localInput, useList } from './records-common';
 
 /** Incidents of the scheme, and a form to record one (with a witness statement, needed for enrolment). */
@@ -79,21 +80,28 @@ function RecordIncident(props: { onClose: () => void; onDone: (i: Incident) => v
   const [description, setDescription] = useState('');
   const [value, setValue] = useState('');
   const [statement, setStatement] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const pounds = value.trim() ? Number(value.replace(/[£,\s]/g, '')) : null;
+  const body = () => ({
+    type,
+    occurredAt: when ? fromLocal(when) : '',
+    ...(storeId ? { store: storeId } : {}),
+    description: description.trim(),
+    ...(pounds !== null ? { valuePence: Number.isFinite(pounds) ? Math.round(pounds * 100) : -1 } : {}),
+    ...(statement.trim() ? { statement: statement.trim() } : {}),
+  });
+  const validate = async () => {
+    const e = await checkWith('IncidentInput', body());
+    if (pounds !== null && (!Number.isFinite(pounds) || pounds < 0)) e.valuePence = 'an amount in pounds, e.g. 24.99';
+    return e;
+  };
   const submit = async () => {
-    const pounds = value.trim() ? Number(value.replace(/[£,\s]/g, '')) : null;
-    if (pounds !== null && (!Number.isFinite(pounds) || pounds < 0)) throw new Error('value must be an amount in pounds, e.g. 24.99');
-    const inc = await api.recordIncident({
-      type,
-      occurredAt: fromLocal(when),
-      ...(storeId ? { store: storeId } : {}),
-      description: description.trim(),
-      ...(pounds !== null ? { valuePence: Math.round(pounds * 100) } : {}),
-      ...(statement.trim() ? { statement: statement.trim() } : {}),
-    });
+    const inc = await api.recordIncident(body() as Parameters<typeof api.recordIncident>[0]);
     props.onDone(inc);
   };
   return (
-    <FormDialog title="Record an incident" submit="Record" wide onSubmit={submit} onClose={props.onClose}>
+    <FormDialog title="Record an incident" submit="Record" wide onSubmit={submit} onClose={props.onClose}
+      validate={validate} onFieldErrors={setErrors}>
       <div class="form-grid">
         <label>
           What happened
@@ -114,20 +122,30 @@ function RecordIncident(props: { onClose: () => void; onDone: (i: Incident) => v
         </label>
         <label>
           When
-          <input type="datetime-local" value={when} onInput={(e) => setWhen(e.currentTarget.value)} required />
+          <input type="datetime-local" value={when} onInput={(e) => setWhen(e.currentTarget.value)} required
+            aria-describedby={errorId('occurredAt')} />
+          <FieldError errors={errors} name="occurredAt" />
         </label>
         <label>
           Goods / loss (£, optional)
-          <input inputMode="decimal" value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder="e.g. 24.99" />
+          <input inputMode="decimal" value={value} onInput={(e) => setValue(e.currentTarget.value)}
+            placeholder="e.g. 24.99"
+            aria-describedby={errorId('valuePence')} />
+          <FieldError errors={errors} name="valuePence" />
         </label>
       </div>
       <label>
         Description
-        <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} required minLength={5} maxLength={4000} />
+        <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)}
+          required minLength={5} maxLength={4000}
+          aria-describedby={errorId('description')} />
+        <FieldError errors={errors} name="description" />
       </label>
       <label>
         Witness statement (at least 20 characters; needed before anyone can be enrolled in the gallery)
-        <textarea rows={4} value={statement} onInput={(e) => setStatement(e.currentTarget.value)} maxLength={20000} />
+        <textarea rows={4} value={statement} onInput={(e) => setStatement(e.currentTarget.value)} maxLength={20000}
+          aria-describedby={errorId('statement')} />
+        <FieldError errors={errors} name="statement" />
       </label>
     </FormDialog>
   );

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { LivePlayer, type LiveTarget, type PlayerState } from './live-player';
+// Types only: the player (and the schema code it parses with) loads when someone opens a camera,
+// which keeps zod out of the main bundle.
+import type { LivePlayer, LiveTarget, PlayerState } from './live-player';
 
 const STATE_TEXT: Record<PlayerState['kind'], string> = {
   connecting: 'Connecting to the hub…',
@@ -31,10 +33,14 @@ export function LiveDialog(props: {
     e.preventDefault();
     const target: LiveTarget = { deviceId: props.deviceId, cameraId: props.cameraId, reason: reason.trim() };
     player.current?.stop();
-    const p = new LivePlayer(video.current!, target, setState, null); // the session cookie authenticates
-    player.current = p;
-    (window as unknown as { livePlayer?: LivePlayer }).livePlayer = p; // for tests measuring the first picture
-    p.start();
+    setState({ kind: 'connecting' });
+    void import('./live-player').then(({ LivePlayer }) => {
+      if (!video.current) return; // the dialog closed meanwhile
+      const p = new LivePlayer(video.current, target, setState, null); // the session cookie authenticates
+      player.current = p;
+      (window as unknown as { livePlayer?: LivePlayer }).livePlayer = p; // for tests measuring the first picture
+      p.start();
+    });
   };
 
   const detail = state?.kind === 'ended' ? state.reason : state?.kind === 'error' ? state.message : null;

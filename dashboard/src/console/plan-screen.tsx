@@ -65,7 +65,8 @@ export function PlanScreen() {
               >
                 <rect x={st.box.x} y={st.box.y} width={st.box.w} height={st.box.h} rx={8} />
                 <text x={st.box.x + 12} y={st.box.y + 26} class="store-name">
-                  {st.name}
+                  {fitName(st.name, st.box.w - 12 - 26)}
+                  <title>{st.name}</title>
                 </text>
                 <text x={st.box.x + 12} y={st.box.y + 48} class="store-sub">
                   {worst ? ALERT_TYPES[worst.type].label : 'quiet'}
@@ -129,4 +130,10 @@ function useNarrow(): boolean {
     return () => mq.removeEventListener('change', on);
   }, []);
   return narrow;
+}
+
+/** Cuts a store name with "…" so it ends before the alert badge (about 9.5 px a character at 16 px bold). */
+function fitName(name: string, width: number): string {
+  const max = Math.max(4, Math.floor(width / 9.5));
+  return name.length <= max ? name : `${name.slice(0, max - 1)}…`;
 }

@@ -26,6 +26,9 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!target) return setError('Choose the store or zone the alert is about.');
+    // Shown and refused, never cut silently (issue 12): the hub's limit is 500 characters.
+    const over = message.trim().length - 500;
+    if (over > 0) return setError(`The message is ${over} characters over the 500 limit.`);
     setBusy(true);
     const [kind, id] = target.split(':') as ['store' | 'zone', string];
     const text = message.trim() ? { message: message.trim() } : {};
@@ -69,8 +72,12 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
         </label>
         <label>
           Message (optional)
-          <textarea name="message" rows={3} maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="Description, direction of travel…" />
+          <textarea name="message" rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)}
+            placeholder="Description, direction of travel…" aria-describedby="raise-count" />
         </label>
+        <p id="raise-count" data-testid="raise-count" class={`small counter${message.trim().length > 500 ? ' over' : ''}`}>
+          {message.trim().length} / 500 characters
+        </p>
         <SubjectPicker chosen={subject} onChoose={setSubject} />
         {error && (
           <p class="error" role="alert">

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
 import { useStore } from '../core/store';
+import { type FieldErrors, fromServer } from '../ui/field-errors';
 
 /** Loads one of the hub's JSON lists; `reload()` fetches it again (after a change). */
 export function useList<T>(path: string | null): { data: T[] | null; error: string | null; reload: () => void } {
@@ -67,7 +68,14 @@ export function Result(props: { r: { ok: boolean; text: string } | null; testid?
  * A modal form: Esc or Cancel closes it, Enter (Ctrl+Enter in a text area) submits. The hub's
  * refusal is shown inside the dialog, which stays open so nothing typed is lost.
  */
-export function FormDialog(props: { title: string; submit: string; wide?: boolean; onSubmit: () => Promise<void>; onClose: () => void; children: ComponentChildren }) {
+export function FormDialog(props: {
+  title: string; submit: string; wide?: boolean; children: ComponentChildren;
+  onSubmit: () => Promise<void>; onClose: () => void;
+  /** Checks the fields before sending (same schema as the hub); an empty object means fine. */
+  validate?: () => Promise<FieldErrors>;
+  /** Where the form shows each field's error beside it; the hub's field errors go here too. */
+  onFieldErrors?: (e: FieldErrors) => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -76,13 +84,25 @@ export function FormDialog(props: { title: string; submit: string; wide?: boolea
   }, []);
   const submit = async (e?: Event) => {
     e?.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
+      const fields = props.validate ? await props.validate() : {};
+      props.onFieldErrors?.(fields);
+      if (Object.keys(fields).length) {
+        setError('Check the fields marked above.');
+        setBusy(false);
+        return;
+      }
       await props.onSubmit();
       ref.current?.close();
     } catch (err) {
-      setError(errorText(err));
+      if (props.onFieldErrors) {
+        const { fields, message } = fromServer(err);
+        props.onFieldErrors(fields);
+        setError(message);
+      } else setError(errorText(err));
       setBusy(false);
     }
   };

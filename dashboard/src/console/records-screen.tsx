@@ -1,3 +1,4 @@
+import { type Permission, type Role, roleMay } from '@shopwatch/protocols';
 import { AuditScreen } from './audit-screen';
 import { ExclusionsScreen } from './exclusions-screen';
 import { GalleryScreen } from './gallery-screen';
@@ -5,11 +6,14 @@ import { IncidentsScreen } from './incidents-screen';
 import { useCanManage } from './records-common';
 
 export const RECORDS = [
-  { id: 'gallery', label: 'Gallery' },
-  { id: 'incidents', label: 'Incidents' },
-  { id: 'exclusions', label: 'Exclusions' },
-  { id: 'audit', label: 'Audit' },
-] as const;
+  { id: 'gallery', label: 'Gallery', need: 'viewGallery' },
+  { id: 'incidents', label: 'Incidents', need: 'recordIncident' },
+  { id: 'exclusions', label: 'Exclusions', need: 'viewGallery' },
+  { id: 'audit', label: 'Audit', need: 'readAudit' },
+] as const satisfies readonly { id: string; label: string; need: Permission }[];
+
+/** The records screens this role may open: the menu lists no others. */
+export const recordsFor = (role: Role | null | undefined) => RECORDS.filter((r) => roleMay(role, r.need));
 export type RecordsId = (typeof RECORDS)[number]['id'];
 
 /**

@@ -4,6 +4,7 @@ import { type Api, ApiError } from './api';
 import type { Store } from './store';
 
 export type RaiseInput = Omit<AlertRaise, 'clientRef'>;
+export type RaiseResult = { ok: true; id: string } | { ok: false; queued: boolean; error: string; clientRef: string };
 
 /**
  * What the screens do to alerts. Raises carry a clientRef chosen here, so a raise that fails on
@@ -15,12 +16,12 @@ export class Actions {
 
   constructor(private api: Api, private store: Store) {}
 
-  async raise(input: RaiseInput): Promise<{ ok: true; id: string } | { ok: false; queued: boolean; error: string }> {
+  async raise(input: RaiseInput): Promise<RaiseResult> {
     const r: AlertRaise = { ...input, clientRef: newClientRef() };
     return this.send(r);
   }
 
-  private async send(r: AlertRaise): Promise<{ ok: true; id: string } | { ok: false; queued: boolean; error: string }> {
+  private async send(r: AlertRaise): Promise<RaiseResult> {
     try {
       const a = await this.api.raise(r);
       this.queue.delete(r.clientRef);
@@ -32,7 +33,7 @@ export class Actions {
         // The hub refused it: sending it again would not help.
         this.queue.delete(r.clientRef);
         this.store.update((s) => ({ pending: s.pending.filter((p) => p.clientRef !== r.clientRef) }));
-        return { ok: false, queued: false, error: e.message };
+        return { ok: false, queued: false, error: e.message, clientRef: r.clientRef };
       }
       const error = 'no connection to the hub; it will be sent when the connection is back';
       if (!this.queue.has(r.clientRef)) {
@@ -41,7 +42,7 @@ export class Actions {
           pending: [...s.pending, { clientRef: r.clientRef, label: ALERT_TYPES[r.type].label, since: Date.now(), error }],
         }));
       }
-      return { ok: false, queued: true, error };
+      return { ok: false, queued: true, error, clientRef: r.clientRef };
     }
   }
 
@@ -53,8 +54,8 @@ export class Actions {
     }
   }
 
-  async ack(alertId: string, status: AckStatus, note?: string) {
-    const a = await this.api.ack(alertId, note ? { status, note } : { status });
+  async ack(alertId: string, status: AckStatus, note?: string, etaMinutes?: number) {
+    const a = await this.api.ack(alertId, { status, ...(note ? { note } : {}), ...(etaMinutes ? { etaMinutes } : {}) });
     this.store.applyEvent({ event: 'acknowledged', seq: a.timeline.at(-1)!.seq, at: a.timeline.at(-1)!.at, alert: a });
     return a;
   }

@@ -38,6 +38,11 @@ export class Api {
     return this.call<T>('POST', path, body ?? {});
   }
 
+  /** A DELETE with an optional JSON body (push subscriptions on sign-out). */
+  del<T>(path: string, body?: unknown) {
+    return this.call<T>('DELETE', path, body);
+  }
+
   /** Sends a file as the raw request body (gallery photos: image/jpeg or image/png). */
   async upload<T>(path: string, file: Blob): Promise<T> {
     const headers = { ...this.headers(true), 'content-type': file.type || 'application/octet-stream' };

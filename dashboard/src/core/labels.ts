@@ -50,10 +50,26 @@ export function placeOf(a: Pick<Alert, 'store' | 'zone'>, scheme: SchemeInfo | n
   return { store, zone };
 }
 
+export interface AckView {
+  /** Username or device id: compares with the signed-in user. */
+  who: string;
+  /** Display name and ETA as people read it: "Sam Patel (ETA 2 min)". */
+  label: string;
+  status: AckStatus;
+  at: string;
+  etaMinutes: number | null;
+}
+
 /** Latest acknowledgement per person, in order: "who is attending" on every screen. */
-export function acknowledgements(a: Alert): { who: string; status: AckStatus; at: string }[] {
-  const latest = new Map<string, { who: string; status: AckStatus; at: string }>();
-  for (const t of a.timeline) if (t.kind === 'acknowledged' && t.status) latest.set(actorName(t.actor), { who: actorName(t.actor), status: t.status, at: t.at });
+export function acknowledgements(a: Alert): AckView[] {
+  const latest = new Map<string, AckView>();
+  for (const t of a.timeline) {
+    if (t.kind !== 'acknowledged' || !t.status) continue;
+    const who = actorName(t.actor);
+    const eta = t.etaMinutes ?? null;
+    const label = `${t.actorName ?? who}${eta && t.status === 'attending' ? ` (ETA ${eta} min)` : ''}`;
+    latest.set(who, { who, label, status: t.status, at: t.at, etaMinutes: eta });
+  }
   return [...latest.values()];
 }
 

@@ -157,7 +157,7 @@ export class LiveLink {
         break;
       }
       case 'alert': {
-        const news = this.store.applyEvent(m.event);
+        const news = this.store.applyEvent(m.event, m.recipients);
         if (news && (m.event.event === 'raised' || m.event.event === 'escalated')) this.hooks.onNews?.(m.event.event, [m.event.alert.id]);
         break;
       }

@@ -84,7 +84,7 @@ export class Store {
   }
 
   /** Applies one live alert event. Returns true when it told this browser something new. */
-  applyEvent(e: AlertEvent): boolean {
+  applyEvent(e: AlertEvent, recipients?: string[]): boolean {
     const prev = this.state.alerts.get(e.alert.id);
     const prevSeq = prev?.timeline.at(-1)?.seq ?? 0;
     if (prev && prevSeq >= e.seq) return false;
@@ -93,7 +93,10 @@ export class Store {
       // An event carries the alert and its timeline but not the receipts: keep those we have,
       // and count every earlier recipient as owing a receipt for the new event.
       const deliveries = prev?.deliveries ?? [];
-      const undelivered = prev ? [...new Set([...prev.undelivered, ...deliveries.map((d) => d.deviceId)])] : [];
+      const confirmed = new Set(deliveries.filter((d) => d.lastSeq >= e.seq).map((d) => d.deviceId));
+      const undelivered = recipients
+        ? recipients.filter((id) => !confirmed.has(id))
+        : prev ? [...new Set([...prev.undelivered, ...deliveries.map((d) => d.deviceId)])] : [];
       alerts.set(e.alert.id, {
         ...e.alert,
         deliveries,

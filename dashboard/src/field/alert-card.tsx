@@ -5,6 +5,9 @@ import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, acknowledgements, age,
 import { type AlertView, useNow, useStore } from '../core/store';
 import { MatchPanel } from './match-panel';
 
+/** Messages longer than this show three lines and a 'more' button. */
+const CLAMP_AT = 160;
+
 /** One alert, big enough to read and answer with a wet thumb. */
 export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const { a } = props;
@@ -15,6 +18,9 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [eta, setEta] = useState<number | null>(null);
+  const [more, setMore] = useState(false);
+  const long = (a.message?.length ?? 0) > CLAMP_AT;
   const place = placeOf(a, scheme);
   const acks = acknowledgements(a);
   const attending = acks.filter((k) => k.status === 'attending');
@@ -37,7 +43,8 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
       setBusy(null);
     }
   };
-  const ack = (s: AckStatus) => run(s, () => actions.ack(a.id, s));
+  const ack = (s: AckStatus) =>
+    run(s, () => actions.ack(a.id, s, undefined, s === 'attending' ? (eta ?? undefined) : undefined));
   const close = (o: Outcome) => run(o, () => actions.close(a.id, o)).then(() => setClosing(false));
 
   return (
@@ -66,11 +73,20 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
           {update.note}
         </p>
       )}
-      {a.message && <p class="message">“{a.message}”</p>}
+      {a.message && (
+        <p class={`message${long && !more ? ' clamped' : ''}`} data-testid="card-message">
+          “{a.message}”
+        </p>
+      )}
+      {long && (
+        <button class="btn ghost small more-btn" aria-expanded={more} onClick={() => setMore(!more)}>
+          {more ? 'less' : 'more'}
+        </button>
+      )}
       <p class="attending" data-testid="attending" aria-live="polite">
         {attending.length ? (
           <>
-            Attending: <b>{attending.map((k) => k.who).join(', ')}</b>
+            Attending: <b>{attending.map((k) => k.label).join(', ')}</b>
           </>
         ) : left !== null ? (
           <>Nobody attending yet · escalates in {left}s</>
@@ -82,9 +98,20 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
         <p class="small muted">
           {acks
             .filter((k) => k.status !== 'attending')
-            .map((k) => `${k.who}: ${ACK_STATUSES[k.status].label}`)
+            .map((k) => `${k.label}: ${ACK_STATUSES[k.status].label}`)
             .join(' · ')}
         </p>
+      )}
+      {user?.role !== 'member' && (
+        <label class="eta-pick small">
+          ETA if attending{' '}
+          <select value={eta ?? ''} onChange={(e) => setEta(Number(e.currentTarget.value) || null)}>
+            <option value="">not given</option>
+            {[2, 5, 10, 15].map((m) => (
+              <option value={m}>{m} min</option>
+            ))}
+          </select>
+        </label>
       )}
       <div class="ack-row" role="group" aria-label="Respond">
         {keysOf(ACK_STATUSES).map((s) => (

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useServices } from '../core/context';
 import { ALERT_TYPES } from '../core/labels';
 import { audioReady, beep, unlockAudio } from '../core/notify';
@@ -12,6 +12,7 @@ import { RaisePanel } from './raise-panel';
 import { LiveCameras } from './live-cameras';
 import { FieldGalleryScreen } from './field-gallery';
 import { revokePrivateImages } from './private-image';
+import { PushToggle } from '../ui/push-toggle';
 
 /** The field app: phones and tablets of store staff and wardens. Big targets, one tap each. */
 export function FieldApp(props: { controlRoom: boolean }) {
@@ -37,6 +38,16 @@ export function FieldApp(props: { controlRoom: boolean }) {
   const incidentAlert = incidentFor ? alerts.get(incidentFor) : undefined;
   // Store staff mostly raise; wardens mostly receive: on a phone, put their main task on top.
   const storeFirst = user?.role === 'member';
+
+  // A notification opens /field?alert=ID: bring that card into view once it is in the list.
+  const focusId = new URLSearchParams(location.search).get('alert');
+  const focusKnown = focusId !== null && alerts.has(focusId);
+  useEffect(() => {
+    if (!focusKnown || incidentAlert) return;
+    const card = document.querySelector(`[data-alert-id="${CSS.escape(focusId!)}"]`);
+    card?.scrollIntoView({ block: 'start' });
+    card?.classList.add('focused');
+  }, [focusId, focusKnown, incidentAlert]);
 
   if (incidentAlert) return <IncidentForm a={incidentAlert} onDone={() => setIncidentFor(null)} />;
 
@@ -68,6 +79,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
       </header>
       <ConnectionBadge large />
       <Announcer />
+      <PushToggle />
       {!sound && (
         <button
           class="btn sound-btn"

@@ -114,6 +114,12 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
             ))}
           </select>
         </label>
+        {member && (
+          <p class="small" data-testid="incident-store">
+            Filed under <b>{place.store ?? `zone ${place.zone}`}</b> (the alert’s store);
+            you are named as the reporter.
+          </p>
+        )}
         {!member && (
           <label>
             Store

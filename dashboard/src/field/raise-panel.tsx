@@ -1,10 +1,13 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AlertType, Severity, SubjectHit } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { ALERT_TYPES, QUICK_RAISE } from '../core/labels';
 import { useStore } from '../core/store';
 import { TargetOptions } from '../ui/target-options';
 import { SubjectPicker } from './subject-picker';
+
+/** Same limit as the hub's schema (AlertRaise.message): shown, never applied silently. */
+const MAX_DETAILS = 500;
 
 /**
  * One-touch raise. Store staff raise for their own store (the hub knows it from the login);
@@ -19,12 +22,26 @@ export function RaisePanel() {
   const [target, setTarget] = useState('');
   const [subject, setSubject] = useState<SubjectHit | null>(null);
   const [busy, setBusy] = useState<AlertType | null>(null);
-  const [result, setResult] = useState<{ text: string; kind: 'ok' | 'queued' | 'error' } | null>(null);
+  const [result, setResult] = useState<{ text: string; kind: 'ok' | 'queued' | 'error'; ref?: string } | null>(null);
+  const pending = useStore(store, (s) => s.pending);
+  const alerts = useStore(store, (s) => s.alerts);
+  // A queued raise that has since reached the hub: say so (issue 12: it kept saying "not sent yet").
+  useEffect(() => {
+    if (result?.kind !== 'queued' || pending.some((p) => p.clientRef === result.ref)) return;
+    const sent = [...alerts.values()].find((a) => a.clientRef === result.ref);
+    const text = sent && `${ALERT_TYPES[sent.type].label} alert sent (it waited for the connection)`;
+    if (text) setResult({ text, kind: 'ok' });
+  }, [pending, alerts, result]);
   const ownStore = user?.role === 'member' && !!user.store;
   const ready = ownStore || target !== '';
 
   const raise = async (type: AlertType, severity: Severity) => {
     if (!ready) return setResult({ text: 'Choose where first.', kind: 'error' });
+    if (message.trim().length > MAX_DETAILS) {
+      const over = message.trim().length - MAX_DETAILS;
+      const text = `Details are ${over} characters over the ${MAX_DETAILS} limit: shorten them first.`;
+      return setResult({ text, kind: 'error' });
+    }
     setBusy(type);
     setResult(null);
     const where = ownStore ? {} : target.startsWith('zone:') ? { zone: target.slice(5) } : { store: target.slice(6) };
@@ -36,7 +53,12 @@ export function RaisePanel() {
       setMessage('');
       setSubject(null);
       setResult({ text: `${ALERT_TYPES[type].label} alert sent`, kind: 'ok' });
-    } else setResult({ text: res.queued ? `${ALERT_TYPES[type].label}: not sent yet, will retry when connected` : res.error, kind: res.queued ? 'queued' : 'error' });
+    } else if (res.queued) {
+      // The details went with the queued raise: clear the box so they are not sent twice.
+      setMessage('');
+      const text = `${ALERT_TYPES[type].label}: not sent yet, will retry when connected`;
+      setResult({ text, kind: 'queued', ref: res.clientRef });
+    } else setResult({ text: res.error, kind: 'error' });
   };
 
   return (
@@ -52,8 +74,14 @@ export function RaisePanel() {
       )}
       <label class="msg">
         Details (optional, type before tapping)
-        <input type="text" maxLength={500} value={message} onInput={(e) => setMessage(e.currentTarget.value)} placeholder="e.g. male, grey hoodie, heading to market" />
+        <input type="text" value={message} onInput={(e) => setMessage(e.currentTarget.value)}
+          aria-describedby="details-count"
+          placeholder="e.g. male, grey hoodie, heading to market" />
       </label>
+      <p id="details-count" data-testid="details-count"
+        class={`small counter${message.trim().length > MAX_DETAILS ? ' over' : ''}`}>
+        {message.trim().length} / {MAX_DETAILS} characters
+      </p>
       <SubjectPicker chosen={subject} onChoose={setSubject} />
       {!ready && <p class="hint">Choose where, then tap the alert type.</p>}
       <div class="raise-grid">

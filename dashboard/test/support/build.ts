@@ -14,7 +14,7 @@ function newest(p: string): number {
 export function distIsStale(): boolean {
   const index = path.join(DIST_DIR, 'index.html');
   if (!fs.existsSync(index)) return true;
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json', '../protocols/src'].map((p) => path.join(DASHBOARD_DIR, p));
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', '../protocols/src'].map((p) => path.join(DASHBOARD_DIR, p));
   return Math.max(...sources.filter((p) => fs.existsSync(p)).map(newest)) > fs.statSync(index).mtimeMs;
 }
 

@@ -132,7 +132,10 @@ export class AlertService {
     if (a.status === 'closed') throw new HubError('conflict', `alert "${alertId}" is already closed`);
     const at = this.now().toISOString();
     const patch = ack.status === 'attending' ? { escalatesAt: null } : {};
-    const { alert, event } = await this.repo.updateAlert(a.id, patch, { kind: 'acknowledged', at, actor: actorOf(p), status: ack.status, note: ack.note }, render);
+    const { alert, event } = await this.repo.updateAlert(a.id, patch, {
+      kind: 'acknowledged', at, actor: actorOf(p), status: ack.status, note: ack.note,
+      ...(p.displayName ? { actorName: p.displayName } : {}), ...(ack.etaMinutes ? { etaMinutes: ack.etaMinutes } : {}),
+    }, render);
     this.log.info({ alertId, by: actorOf(p), status: ack.status }, 'alert acknowledged');
     this.announce(alert, event);
     return alert;

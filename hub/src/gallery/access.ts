@@ -1,16 +1,9 @@
-import type { Role } from '@shopwatch/protocols';
+import { CAN, type Role } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
 import { forbidden } from '../errors';
 
-/** Who may do what with gallery data (ICO: access on a need-to-know basis, every view audited). */
-export const CAN = {
-  manageGallery: ['admin', 'coordinator'],
-  viewGallery: ['admin', 'coordinator', 'operator', 'warden', 'member'],
-  recordIncident: ['admin', 'coordinator', 'operator', 'warden', 'member'],
-  review: ['admin', 'coordinator', 'operator'],
-  readAudit: ['admin', 'coordinator'],
-  subjectAccess: ['admin'],
-} satisfies Record<string, Role[]>;
+/** Who may do what: the table lives in protocols so the dashboard's menus follow it too. */
+export { CAN };
 
 export function must(p: Principal, what: keyof typeof CAN) {
   if (p.kind !== 'user' || !p.role || !(CAN[what] as Role[]).includes(p.role)) throw forbidden(`your role may not ${what.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Incident, IncidentInput } from '@shopwatch/protocols';
+import type { Alert, Incident, IncidentInput } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
 import type { Directory } from '../directory';
@@ -20,13 +20,23 @@ export class IncidentService {
     private dir: Directory,
     private audit: AuditLog,
     private refs?: IncidentRefCheck,
+    /** The alert an incident is reported from, if the reporter may see it (else not_found). */
+    private alertOf?: (p: Principal, alertId: string) => Promise<Alert>,
   ) {}
 
   async record(p: Principal, i: IncidentInput): Promise<Incident> {
     must(p, 'recordIncident');
     const scheme = await this.dir.scheme(p.scheme);
     let store = i.store ?? null;
-    if (p.role === 'member') {
+    // Reported from an alert: filed under the alert's store, whoever reports it (issue 12: a
+    // member's report of a neighbour's alert went under the member's own store).
+    const alert = i.alertId && this.alertOf ? await this.alertOf(p, i.alertId) : null;
+    if (alert) {
+      if (p.role === 'member' && store && store !== alert.store) {
+        throw forbidden('an incident reported from an alert is filed under the alert’s store');
+      }
+      store = p.role === 'member' ? alert.store : (store ?? alert.store);
+    } else if (p.role === 'member') {
       if (store && store !== p.store) throw forbidden('members record incidents for their own store');
       store = p.store;
     }
@@ -41,7 +51,8 @@ export class IncidentService {
   /** Viewing an incident is audited; members see their own store's only. */
   view(p: Principal, id: string): Incident {
     const inc = this.repo.incident(id);
-    if (!inc || inc.scheme !== p.scheme || (p.role === 'member' && inc.store !== p.store)) throw notFound(`incident "${id}"`);
+    const hidden = p.role === 'member' && inc?.store !== p.store && inc?.reporter !== p.id;
+    if (!inc || inc.scheme !== p.scheme || hidden) throw notFound(`incident "${id}"`);
     this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id } });
     return inc;
   }

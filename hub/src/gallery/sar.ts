@@ -10,11 +10,16 @@ import type { Repository } from '../storage/repository';
  * alerts naming them, and every audit entry about them. The export itself is audited.
  */
 export async function subjectAccessExport(
-  deps: { gov: GovernanceRepository; photoFile: (subjectId: string, photoId: string) => string; evidence: EvidenceRepository; repo: Repository; audit: AuditLog },
+  deps: {
+    gov: GovernanceRepository; photoFile: (subjectId: string, photoId: string) => string; evidence: EvidenceRepository;
+    repo: Repository; audit: AuditLog;
+    /** Templates held for the subject: the same count the subject API shows (issue 12: it said 0). */
+    templates: (subjectId: string) => number;
+  },
   subjectId: string,
   requestedBy: { kind: string; id: string },
 ) {
-  const subject = deps.gov.subject(subjectId, () => 0);
+  const subject = deps.gov.subject(subjectId, deps.templates);
   if (!subject) return null;
   const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter((c) => c.subjectId === subjectId);
   const alerts = (await deps.repo.listAlerts({ scheme: subject.scheme, zones: null, limit: 10_000 })).filter((a) => a.subjectId === subjectId);

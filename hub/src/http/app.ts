@@ -17,6 +17,7 @@ import { fieldRoutes } from './routes-field';
 import { exportRoutes } from './routes-export';
 import { serveDashboard } from './static';
 import { liveRoutes } from '../live/routes-live';
+import { pushRoutes } from '../push/routes-push';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
 export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {}) {
@@ -71,6 +72,7 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
   app.route('/api', fieldRoutes(svc));
   app.route('/api/exports', exportRoutes(svc));
   app.route('/api/live', liveRoutes(svc));
+  app.route('/api/push', pushRoutes(svc));
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });

@@ -80,7 +80,8 @@ export function governanceRoutes(svc: HubServices) {
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
     // Escaped bidi controls: the export is read by people, in viewers that would obey them.
     const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
-    const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit };
+    const templates = (id: string) => svc.galleryRepo.count(id);
+    const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit, templates };
     const data = await subjectAccessExport(deps, sub.id, actorOf(p));
     return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
   });

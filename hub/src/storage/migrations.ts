@@ -186,4 +186,13 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE alerts ADD COLUMN match TEXT;
     `,
   },
+  {
+    // Issue 12: acknowledgements show the person's name and an optional ETA.
+    version: 8,
+    name: 'alert events: actor display name and acknowledgement ETA',
+    sql: `
+      ALTER TABLE alert_events ADD COLUMN actor_name TEXT;
+      ALTER TABLE alert_events ADD COLUMN eta_minutes INTEGER;
+    `,
+  },
 ];

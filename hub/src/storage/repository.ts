@@ -62,6 +62,8 @@ export interface NewEvent {
   status?: string;
   outcome?: string;
   note?: string;
+  actorName?: string;
+  etaMinutes?: number;
 }
 
 export type NewAlert = Omit<Alert, 'timeline'>;

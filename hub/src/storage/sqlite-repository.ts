@@ -23,6 +23,8 @@ function timelineFromRow(r: Row): TimelineEntry {
   if (r.status) e.status = r.status;
   if (r.outcome) e.outcome = r.outcome;
   if (r.note) e.note = r.note;
+  if (r.actor_name) e.actorName = r.actor_name;
+  if (r.eta_minutes) e.etaMinutes = r.eta_minutes;
   return e;
 }
 
@@ -44,8 +46,9 @@ export class SqliteRepository implements Repository {
         raised_by_kind, raised_by_id, raised_at, status, escalates_at, priority, closed_at, outcome, match)
         VALUES (@id, @scheme, @zone, @store, @type, @severity, @message, @subjectId, @clientRef,
         @raisedByKind, @raisedById, @raisedAt, @status, @escalatesAt, @priority, @closedAt, @outcome, @match)`),
-      insertEvent: p(`INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind, actor_id, status, outcome, note)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: p(`INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind, actor_id,
+        status, outcome, note, actor_name, eta_minutes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       setPayload: p('UPDATE alert_events SET payload = ? WHERE seq = ?'),
       byClientRef: p('SELECT id FROM alerts WHERE scheme = ? AND raised_by_kind = ? AND raised_by_id = ? AND client_ref = ?'),
       receipt: p(`INSERT INTO receipts (device_id, alert_id, last_seq, at) VALUES (?, ?, ?, ?)
@@ -244,7 +247,10 @@ export class SqliteRepository implements Repository {
 
   private writeEvent(alert: Alert, e: NewEvent, render: Renderer): EventRecord {
     const scope = alert.priority ? 'scheme' : 'zone';
-    const { lastInsertRowid } = this.q.insertEvent.run(alert.id, alert.scheme, alert.zone, scope, e.kind, e.at, e.actor.kind, e.actor.id, e.status ?? null, e.outcome ?? null, e.note ?? null);
+    const { lastInsertRowid } = this.q.insertEvent.run(
+      alert.id, alert.scheme, alert.zone, scope, e.kind, e.at, e.actor.kind, e.actor.id,
+      e.status ?? null, e.outcome ?? null, e.note ?? null, e.actorName ?? null, e.etaMinutes ?? null,
+    );
     const seq = Number(lastInsertRowid);
     const after = this.loadAlert(alert.id)!;
     const base = { seq, alertId: alert.id, scheme: alert.scheme, zone: alert.zone, scope, kind: e.kind, at: e.at } as const;

@@ -194,7 +194,12 @@ export class BrowserSockets {
     const controlRoom = p.role !== null && CONTROL_ROOM.has(p.role);
     return [
       bus.on('alert', (e) => {
-        if (e.scheme === p.scheme && seesZone(p, e.zone, e.scope === 'scheme')) send({ type: 'alert', event: e.event });
+        if (e.scheme !== p.scheme || !seesZone(p, e.zone, e.scope === 'scheme')) return;
+        // With the devices that owe a receipt, so a new alert does not read "0 / 0" received.
+        this.svc.dir.recipients(e.scheme, e.zone, e.event.alert.priority).then(
+          (recipients) => send({ type: 'alert', event: e.event, recipients: [...recipients] }),
+          () => send({ type: 'alert', event: e.event }),
+        );
       }),
       bus.on('delivery', (e) => {
         if (e.scheme === p.scheme && seesZone(p, e.zone)) send({ type: 'delivery', alertId: e.alertId, deviceId: e.deviceId, seq: e.seq });

@@ -4,6 +4,7 @@ import { DeviceSummary } from '../devices';
 import { ErrorBody } from '../errors';
 import { AlertQuery, Health, LoginRequest, LoginResponse, RaiseRequest, SchemeInfo, UserInfo } from '../http';
 import { LiveCamera } from '../live';
+import { PushKey, PushMessage, PushSubscriptionRequest, PushUnsubscribeRequest } from '../push';
 import { jsonSchema } from './json-schema';
 import { EVIDENCE_SCHEMAS, evidencePaths } from './openapi-evidence';
 import { FIELD_SCHEMAS, fieldPaths } from './openapi-field';
@@ -23,7 +24,7 @@ const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'stri
 /** The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the hub uses. */
 export function openApiDocument() {
   const schemas: Record<string, z.ZodType> = { ErrorBody, LoginRequest, LoginResponse, UserInfo, RaiseRequest, Ack, Close, Alert, AlertWithDeliveries, DeviceSummary, SchemeInfo, Health, LiveCamera };
-  Object.assign(schemas, EVIDENCE_SCHEMAS, FIELD_SCHEMAS);
+  Object.assign(schemas, EVIDENCE_SCHEMAS, FIELD_SCHEMAS, { PushKey, PushSubscriptionRequest, PushUnsubscribeRequest, PushMessage });
   const query = jsonSchema(AlertQuery, 'input') as { properties: Record<string, unknown> };
   return {
     openapi: '3.1.0',
@@ -40,7 +41,7 @@ export function openApiDocument() {
             'Writes must also send X-ShopWatch-CSRF equal to the sw_csrf cookie.',
         },
       },
-      schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close'].includes(k) ? 'input' : 'output')])),
+      schemas: Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, jsonSchema(s, ['LoginRequest', 'RaiseRequest', 'Ack', 'Close', 'PushSubscriptionRequest', 'PushUnsubscribeRequest'].includes(k) ? 'input' : 'output')])),
     },
     paths: {
       '/api/login': {
@@ -103,6 +104,12 @@ export function openApiDocument() {
       '/api/devices': { get: { summary: 'Device board (admin, coordinator, operator)', security: secured, responses: { 200: { description: 'Devices with presence and cameras', content: json({ type: 'array', items: ref('DeviceSummary') }) }, ...errors(401, 403) } } },
       '/api/live/cameras': { get: { summary: 'Cameras the user may watch live (operators and admins: the scheme\'s; members: their store\'s where the scheme allows it)', security: secured, responses: { 200: { description: 'Cameras', content: json({ type: 'array', items: ref('LiveCamera') }) }, ...errors(401) } } },
       '/api/live/thumbnails/{deviceId}/{cameraId}': { get: { summary: 'Latest picture of a camera, at most 10 s old (operators and admins; members of the camera\'s store where the scheme allows live view)', security: secured, parameters: [{ name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'cameraId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 403, 404, 503) } } },
+      // Web Push (RFC 8030/8291/8292): the decrypted body of every push message is a PushMessage.
+      '/api/push/key': { get: { summary: 'VAPID public key for pushManager.subscribe()', security: secured, responses: { 200: { description: 'The key', content: json(ref('PushKey')) }, ...errors(401) } } },
+      '/api/push/subscriptions': {
+        post: { summary: 'Save this browser\'s push subscription for the signed-in user (https endpoint; http only on loopback)', security: secured, requestBody: { required: true, content: json(ref('PushSubscriptionRequest')) }, responses: { 201: { description: 'Saved' }, ...errors(400, 401, 413) } },
+        delete: { summary: 'Forget one of your push subscriptions (sign-out)', security: secured, requestBody: { required: true, content: json(ref('PushUnsubscribeRequest')) }, responses: { 204: { description: 'Removed' }, ...errors(400, 401, 404) } },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive', content: json(ref('Health')) } } } },
       '/readyz': { get: { summary: 'Readiness: storage and broker', responses: { 200: { description: 'Ready', content: json(ref('Health')) }, 503: { description: 'Not ready', content: json(ref('Health')) } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },

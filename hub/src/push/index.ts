@@ -1,0 +1,25 @@
+import type { EventBus } from '../bus';
+import type { Directory } from '../directory';
+import type { Logger } from '../log';
+import type { Db } from '../storage/sqlite';
+import type { Repository } from '../storage/repository';
+import { PushSender, type PushSenderOptions } from './push-sender';
+import { PushSubscriptions } from './subscriptions';
+import { type VapidKeys, loadOrCreateVapidKeys } from './vapid-keys';
+
+export interface PushService {
+  keys: VapidKeys;
+  subscriptions: PushSubscriptions;
+  sender: PushSender;
+}
+
+/** Builds Web Push: keys from the data dir, the subscription table, the sender on the bus. */
+export function startPush(
+  dataDir: string, db: Db, repo: Repository, dir: Directory, bus: EventBus, log: Logger, opts?: PushSenderOptions,
+): PushService {
+  const keys = loadOrCreateVapidKeys(dataDir, log);
+  const subscriptions = new PushSubscriptions(db);
+  const sender = new PushSender(subscriptions, repo, dir, keys, log, opts);
+  sender.start(bus);
+  return { keys, subscriptions, sender };
+}
