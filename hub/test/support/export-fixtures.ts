@@ -129,6 +129,10 @@ export async function evidenceCases(hub: TestHub, dir: string) {
   };
   const until = new Date(Date.now() + 86400_000).toISOString();
   gov.addSubject('subj-1', 'town', { ...subject, under18: false, vulnerable: false }, 'coord', now, until);
+  // A second subject, so case-0002 is a review case (and an alert) of its own: sightings of one
+  // subject at one store are grouped into one case.
+  const other = { ...subject, alias: 'Coat Man', under18: false, vulnerable: false };
+  gov.addSubject('subj-2', 'town', other, 'coord', now, until);
   const decide = async (id: string, verdict: 'confirm' | 'reject') => {
     const res = await fetch(`${hub.http}/api/review/${id}/decision`, {
       method: 'POST',
@@ -143,7 +147,7 @@ export async function evidenceCases(hub: TestHub, dir: string) {
   await edge.deliver(full.candidate);
   await edge.deliver(full.clip);
   const confirmed = await decide('case-0001', 'confirm');
-  const stills = spoolItems('case-0002', media);
+  const stills = spoolItems('case-0002', media, 'subj-2');
   await edge.deliver(stills.candidate);
   await edge.deliver(stills.noClip);
   await decide('case-0002', 'confirm');
