@@ -107,7 +107,12 @@ describe('a shared phone keeps nothing of one user for the next (17.4)', () => {
     await login.login('operator', 'operator-password');
     await page.reload();
     await page.locator('[data-testid="connection"][data-state="online"]').waitFor();
-    expect(await storageDump(page)).toBe('{}');
+    // Script-readable storage holds no secret: only who is signed in (for the offline shell).
+    const sessionCookie = (await ctx.cookies()).find((c) => c.name === 'sw_session')!;
+    const stored = JSON.parse(await storageDump(page)) as Record<string, string>;
+    expect(Object.keys(stored)).toEqual(['shopwatch.signed-in']);
+    expect(JSON.parse(stored['shopwatch.signed-in']!)).toMatchObject({ username: 'operator' });
+    expect(JSON.stringify(stored)).not.toContain(sessionCookie.value);
   });
 });
 
