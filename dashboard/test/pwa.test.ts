@@ -54,6 +54,12 @@ async function swReady(page: Page): Promise<string> {
 }
 
 /** Chromium here cannot reach a real push service: hand the decrypted payload to the worker via CDP. */
+const notifications = (page: Page) =>
+  page.evaluate(async () => {
+    const list = await (await navigator.serviceWorker.ready).getNotifications();
+    return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as { url: string } }));
+  });
+
 async function deliverToWorker(ctx: BrowserContext, page: Page, base: string, data: string) {
   const cdp = await ctx.newCDPSession(page);
   const regs: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
@@ -64,14 +70,20 @@ async function deliverToWorker(ctx: BrowserContext, page: Page, base: string, da
   while (!ours() && Date.now() < end) await page.waitForTimeout(50);
   const reg = ours();
   expect(reg, 'service worker registration seen over CDP').toBeDefined();
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg!.registrationId, data });
+  // A push delivered while the worker is still being activated can be dropped by Chromium: wait
+  // for an active worker, and deliver again if no notification shows (the tag makes a second
+  // delivery replace the first, so the test still sees exactly one).
+  await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg!.registrationId, data });
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      if ((await notifications(page)).length > 0) return;
+      await page.waitForTimeout(100);
+    }
+  }
 }
 
-const notifications = (page: Page) =>
-  page.evaluate(async () => {
-    const list = await (await navigator.serviceWorker.ready).getNotifications();
-    return list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as { url: string } }));
-  });
 
 it('keeps the main bundle under 60 kB gzip, with the service worker outside it', () => {
   // The main bundle is what index.html loads before first paint: its scripts and module preloads.
