@@ -91,7 +91,7 @@ describe('browser WebSocket sessions and floods', () => {
     const p = await probe;
     expect(code).toBe(1008);
     expect(p.status).toBe(200);
-    expect(p.ms).toBeLessThan(1_000);
+    expect(p.ms).toBeLessThan(3_000); // the unbounded loop blocked ~20 s; a busy CI box needs room
     expect(ws.messages.some((m) => m.type === 'error' && m.error.code === 'rate_limited')).toBe(true);
     expect(ws.messages.filter((m) => m.type === 'welcome').length).toBeLessThan(40);
     await new Promise((r) => setTimeout(r, 200));
