@@ -18,7 +18,11 @@ const MQTT_PORT = Number(process.env.SHOPWATCH_MQTT_PORT ?? 1883);
 const RTSP_PORT = Number(process.env.SHOPWATCH_DEMO_RTSP_PORT ?? 8554);
 const HUB = `http://127.0.0.1:${HTTP_PORT}`;
 const RADIO_EXAMPLE = {
-  port: MQTT_PORT, device: 'radio-boots', secret: 'demo-radio-boots-secret-change-me', scheme: 'demo', zone: 'high-street',
+  port: MQTT_PORT,
+  device: 'radio-boots',
+  secret: 'demo-radio-boots-secret-change-me',
+  scheme: 'demo',
+  zone: 'high-street',
 };
 const children: { name: string; proc: ChildProcess }[] = [];
 let stopping = false;
@@ -27,7 +31,11 @@ const step = (n: number, text: string) => console.log(`[${n}/6] ${text}`);
 
 function start(name: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const out = fs.openSync(logFile, 'a');
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
   proc.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} stopped unexpectedly (${signal ?? `exit ${code}`}); see ${path.relative(ROOT, logFile)}`);
@@ -50,7 +58,10 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
 async function api(method: string, p: string, token: string | null, body?: unknown) {
   const res = await fetch(`${HUB}${p}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': Buffer.isBuffer(body) ? 'image/png' : 'application/json' },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': Buffer.isBuffer(body) ? 'image/png' : 'application/json',
+    },
     body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
   });
   const json = (await res.json()) as any;
@@ -65,11 +76,27 @@ async function enrolDemoSubject(photo: string) {
   const existing = (await api('GET', '/api/gallery/subjects', token)) as { alias: string }[];
   if (existing.some((s) => s.alias === 'Demo Subject')) return 'already enrolled';
   const inc = await api('POST', '/api/incidents', token, {
-    type: 'theft', store: 'boots', occurredAt: new Date(Date.now() - 86400_000).toISOString(), valuePence: 4500,
-    description: 'Demo incident: razor blades taken from aisle 3', statement: 'Demo statement: I saw the man put six packs of razor blades in his coat and leave without paying.',
+    type: 'theft',
+    store: 'boots',
+    occurredAt: new Date(Date.now() - 86400_000).toISOString(),
+    valuePence: 4500,
+    description: 'Demo incident: razor blades taken from aisle 3',
+    statement: 'Demo statement: I saw the man put six packs of razor blades in his coat and leave without paying.',
   });
-  const s = await api('POST', '/api/gallery/subjects', token, { alias: 'Demo Subject', status: 'known', reason: 'repeat-offending', incidentIds: [inc.id], under18: false, vulnerable: false });
-  await api('POST', `/api/gallery/subjects/${s.id}/photos?source=${encodeURIComponent('demo photo (npm @vladmandic/human assets)')}`, token, fs.readFileSync(photo));
+  const s = await api('POST', '/api/gallery/subjects', token, {
+    alias: 'Demo Subject',
+    status: 'known',
+    reason: 'repeat-offending',
+    incidentIds: [inc.id],
+    under18: false,
+    vulnerable: false,
+  });
+  await api(
+    'POST',
+    `/api/gallery/subjects/${s.id}/photos?source=${encodeURIComponent('demo photo (npm @vladmandic/human assets)')}`,
+    token,
+    fs.readFileSync(photo),
+  );
   return 'enrolled';
 }
 
@@ -82,17 +109,34 @@ async function main() {
 
   step(2, 'checking the dashboard build');
   if (!fs.existsSync(path.join(ROOT, 'dashboard/dist/index.html'))) {
-    await new Promise<void>((resolve, reject) => spawn('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error('dashboard build failed')))));
+    await new Promise<void>((resolve, reject) =>
+      spawn('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' }).on('exit', (c) =>
+        c === 0 ? resolve() : reject(new Error('dashboard build failed')),
+      ),
+    );
   }
 
   step(3, 'preparing the demo camera clip (vtest.avi with the demo subject walking in, by ffmpeg)');
   const media = await import('../edge-agent/test/support/media');
   const [clip, photo] = await Promise.all([media.faceVideo(), media.facePhoto()]);
 
-  step(4, `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ${path.relative(ROOT, DATA) || '.'})`);
+  step(
+    4,
+    `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ${path.relative(ROOT, DATA) || '.'})`,
+  );
   const seed = path.join(DEMO, 'provisioning.json');
   fs.writeFileSync(seed, JSON.stringify(demoProvisioning(), null, 2));
-  start('hub', ['hub/src/main.ts'], { SHOPWATCH_DATA_DIR: DATA, SHOPWATCH_SEED: seed, SHOPWATCH_HTTP_PORT: String(HTTP_PORT), SHOPWATCH_MQTT_PORT: String(MQTT_PORT) }, path.join(DATA, 'hub.log'));
+  start(
+    'hub',
+    ['hub/src/main.ts'],
+    {
+      SHOPWATCH_DATA_DIR: DATA,
+      SHOPWATCH_SEED: seed,
+      SHOPWATCH_HTTP_PORT: String(HTTP_PORT),
+      SHOPWATCH_MQTT_PORT: String(MQTT_PORT),
+    },
+    path.join(DATA, 'hub.log'),
+  );
   await waitFor('the hub', async () => (await fetch(`${HUB}/readyz`)).ok, 120_000);
 
   step(5, `demo gallery subject: ${await enrolDemoSubject(photo)}`);
@@ -100,18 +144,43 @@ async function main() {
   step(6, `starting the demo camera (rtsp://127.0.0.1:${RTSP_PORT}/boots-entrance) and the Boots edge agent`);
   const python = process.env.SHOPWATCH_TEST_PYTHON ?? '/usr/bin/python3';
   const camLog = fs.openSync(path.join(DATA, 'camera.log'), 'a');
-  const cam = spawn(python, [path.join(ROOT, 'edge-agent/test/support/rtsp-server.py'), '--port', String(RTSP_PORT), '--mount', `boots-entrance=${clip}`], { stdio: ['ignore', camLog, camLog] });
+  const cam = spawn(
+    python,
+    [
+      path.join(ROOT, 'edge-agent/test/support/rtsp-server.py'),
+      '--port',
+      String(RTSP_PORT),
+      '--mount',
+      `boots-entrance=${clip}`,
+    ],
+    { stdio: ['ignore', camLog, camLog] },
+  );
   children.push({ name: 'camera', proc: cam });
   const edgeConfig = path.join(DEMO, 'edge-boots.json');
-  fs.writeFileSync(edgeConfig, JSON.stringify({
-    hub: { mqttUrl: `mqtt://127.0.0.1:${MQTT_PORT}`, httpUrl: HUB },
-    device: { id: 'edge-boots', secret: 'demo-edge-boots-secret-change-me', scheme: 'demo' },
-    cameras: [{ id: 'entrance', name: 'Boots entrance', url: `rtsp://127.0.0.1:${RTSP_PORT}/boots-entrance`, detectFps: 5, detectSize: { width: 768, height: 576 } }],
-    spool: { dir: path.join(DATA, 'edge-boots'), quotaBytes: '2GB' },
-    // The pre-roll buffer records every passer-by: in RAM (/dev/shm is tmpfs), one per data folder
-    // so two demos never share it. The agent refuses a buffer on disk and empties it on start/stop.
-    evidence: { preRollSeconds: 10, postRollSeconds: 10, bufferDir: demoBufferDir() },
-  }, null, 2));
+  fs.writeFileSync(
+    edgeConfig,
+    JSON.stringify(
+      {
+        hub: { mqttUrl: `mqtt://127.0.0.1:${MQTT_PORT}`, httpUrl: HUB },
+        device: { id: 'edge-boots', secret: 'demo-edge-boots-secret-change-me', scheme: 'demo' },
+        cameras: [
+          {
+            id: 'entrance',
+            name: 'Boots entrance',
+            url: `rtsp://127.0.0.1:${RTSP_PORT}/boots-entrance`,
+            detectFps: 5,
+            detectSize: { width: 768, height: 576 },
+          },
+        ],
+        spool: { dir: path.join(DATA, 'edge-boots'), quotaBytes: '2GB' },
+        // The pre-roll buffer records every passer-by: in RAM (/dev/shm is tmpfs), one per data folder
+        // so two demos never share it. The agent refuses a buffer on disk and empties it on start/stop.
+        evidence: { preRollSeconds: 10, postRollSeconds: 10, bufferDir: demoBufferDir() },
+      },
+      null,
+      2,
+    ),
+  );
   await new Promise((r) => setTimeout(r, 1500)); // let the camera listen
   start('edge agent', ['edge-agent/src/main.ts', '--config', edgeConfig], {}, path.join(DATA, 'edge-boots.log'));
 
@@ -142,7 +211,10 @@ async function shutdown(code: number) {
     if (running()) {
       proc.kill('SIGTERM');
       // The edge agent finishes clips waiting for their post-roll (up to ~12 s) before it exits.
-      const exited = await Promise.race([new Promise((r) => proc.once('exit', () => r(true))), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+      const exited = await Promise.race([
+        new Promise((r) => proc.once('exit', () => r(true))),
+        new Promise((r) => setTimeout(() => r(false), 20_000)),
+      ]);
       if (!exited) proc.kill('SIGKILL');
     }
     console.log(`  ${name} stopped`);

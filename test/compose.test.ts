@@ -32,9 +32,17 @@ describe('docker-compose.yml', () => {
 
   it('configures through the environment the hub reads', () => {
     const env = compose.services.hub.environment;
-    expect(env).toMatchObject({ SHOPWATCH_DATA_DIR: '/data', SHOPWATCH_SEED: '/config/provisioning.json', SHOPWATCH_HTTP_PORT: '8080', SHOPWATCH_MQTT_PORT: '1883' });
+    expect(env).toMatchObject({
+      SHOPWATCH_DATA_DIR: '/data',
+      SHOPWATCH_SEED: '/config/provisioning.json',
+      SHOPWATCH_HTTP_PORT: '8080',
+      SHOPWATCH_MQTT_PORT: '1883',
+    });
     const edge = compose.services['edge-boots'];
-    expect(edge.environment).toMatchObject({ SHOPWATCH_EDGE_HUB__MQTT_URL: 'mqtt://hub:1883', SHOPWATCH_EDGE_HUB__HTTP_URL: 'http://hub:8080' });
+    expect(edge.environment).toMatchObject({
+      SHOPWATCH_EDGE_HUB__MQTT_URL: 'mqtt://hub:1883',
+      SHOPWATCH_EDGE_HUB__HTTP_URL: 'http://hub:8080',
+    });
     expect(edge.depends_on.hub.condition).toBe('service_healthy');
   });
 
@@ -49,7 +57,9 @@ describe('docker-compose.yml', () => {
   it('builds from Dockerfiles that exist, and ships configuration files that validate', () => {
     expect(fs.existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
     expect(fs.existsSync(path.join(ROOT, compose.services['demo-camera'].build.dockerfile))).toBe(true);
-    const prov = Provisioning.safeParse(JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/config/provisioning.json'), 'utf8')));
+    const prov = Provisioning.safeParse(
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/config/provisioning.json'), 'utf8')),
+    );
     expect(prov.success).toBe(true);
     const edge = parseConfig(JSON.parse(fs.readFileSync(path.join(ROOT, 'deploy/config/edge-boots.json'), 'utf8')));
     expect(edge.device.id).toBe('edge-boots');

@@ -31,8 +31,16 @@ describe('ShopWatch end to end, started with `npm start`', () => {
     http = `http://127.0.0.1:${h}`;
     mqttPort = m;
     demo = spawn('npm', ['start'], {
-      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SHOPWATCH_DATA_DIR: tempDir('shopwatch-demo-'), SHOPWATCH_HTTP_PORT: String(h), SHOPWATCH_MQTT_PORT: String(m), SHOPWATCH_DEMO_RTSP_PORT: String(r) },
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        SHOPWATCH_DATA_DIR: tempDir('shopwatch-demo-'),
+        SHOPWATCH_HTTP_PORT: String(h),
+        SHOPWATCH_MQTT_PORT: String(m),
+        SHOPWATCH_DEMO_RTSP_PORT: String(r),
+      },
     });
     demo.stdout!.on('data', (d) => (out += d));
     demo.stderr!.on('data', (d) => (out += d));
@@ -57,7 +65,22 @@ describe('ShopWatch end to end, started with `npm start`', () => {
 
   it('runs the story from a camera sighting to a closed alert', async () => {
     // The Boots radio: a third-party MQTT client on the zone topic.
-    radio = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-u', 'radio-boots', '-P', 'demo-radio-boots-secret-change-me', '-i', 'boots-radio-gw', '-q', '1', '-t', 'shopwatch/demo/zones/high-street/alerts']);
+    radio = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(mqttPort),
+      '-u',
+      'radio-boots',
+      '-P',
+      'demo-radio-boots-secret-change-me',
+      '-i',
+      'boots-radio-gw',
+      '-q',
+      '1',
+      '-t',
+      'shopwatch/demo/zones/high-street/alerts',
+    ]);
     let buf = '';
     radio.stdout!.on('data', (d) => {
       buf += d;
@@ -77,21 +100,38 @@ describe('ShopWatch end to end, started with `npm start`', () => {
       await login.login(user, password);
       return page;
     };
-    const [op, boots, warden] = await Promise.all([ctx(DESKTOP, 'operator', 'demo-operator-pass'), ctx(MOBILE, 'boots', 'demo-boots-pass'), ctx(MOBILE, 'warden', 'demo-warden-pass')]);
+    const [op, boots, warden] = await Promise.all([
+      ctx(DESKTOP, 'operator', 'demo-operator-pass'),
+      ctx(MOBILE, 'boots', 'demo-boots-pass'),
+      ctx(MOBILE, 'warden', 'demo-warden-pass'),
+    ]);
     const consolePage = new ConsolePage(op);
 
     // The operator sees the store camera online on the device board.
     await consolePage.gotoDevices();
     await consolePage.deviceRow('edge-boots').waitFor();
-    await op.locator('[data-testid="camera-row"][data-camera-id="entrance"][data-status="online"]').filter({ hasText: 'Boots entrance' }).waitFor({ timeout: 60_000 });
+    await op
+      .locator('[data-testid="camera-row"][data-camera-id="entrance"][data-status="online"]')
+      .filter({ hasText: 'Boots entrance' })
+      .waitFor({ timeout: 60_000 });
 
     // The demo subject walks past the camera; the candidate arrives in the review queue.
     await op.goto('/console/review');
     const candidate = op.getByTestId('candidate').first();
     await candidate.waitFor({ timeout: 120_000 });
     const seenInQueueAt = Date.now();
-    const token = (await (await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'demo-operator-pass' }) })).json()).token;
-    const [c] = (await (await fetch(`${http}/api/review`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReviewCandidate[];
+    const token = (
+      await (
+        await fetch(`${http}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'operator', password: 'demo-operator-pass' }),
+        })
+      ).json()
+    ).token;
+    const [c] = (await (
+      await fetch(`${http}/api/review`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as ReviewCandidate[];
     expect(c).toMatchObject({ status: 'pending', subjectAlias: 'Demo Subject', store: 'boots' });
     const faceToQueue = Date.parse(c!.receivedAt) - Date.parse(c!.capturedAt) + c!.clockOffsetMs;
     const faceToScreen = seenInQueueAt - Date.parse(c!.capturedAt) + c!.clockOffsetMs;
@@ -117,7 +157,11 @@ describe('ShopWatch end to end, started with `npm start`', () => {
     const radioAt = await Promise.race([radioGot, sleep(15_000).then(() => NaN)]);
     expect(radioAt).not.toBeNaN();
     const radioEvent = radioLines.find((l) => l.json.alert?.type === 'gallery-match')!.json;
-    expect(radioEvent.alert).toMatchObject({ store: 'boots', subjectId: c!.subjectId, raisedBy: { kind: 'user', id: 'operator' } });
+    expect(radioEvent.alert).toMatchObject({
+      store: 'boots',
+      subjectId: c!.subjectId,
+      raisedBy: { kind: 'user', id: 'operator' },
+    });
 
     // A warden acknowledges "attending"; the store sees who is coming.
     const wardenField = new FieldPage(warden);
@@ -125,7 +169,10 @@ describe('ShopWatch end to end, started with `npm start`', () => {
     await wardenCard.waitFor();
     const wardenAt = Date.now();
     await wardenField.ack(wardenCard, 'Attending');
-    await bootsField.attending(card).filter({ hasText: /warden/i }).waitFor({ timeout: 10_000 });
+    await bootsField
+      .attending(card)
+      .filter({ hasText: /warden/i })
+      .waitFor({ timeout: 10_000 });
 
     // The operator closes it; the radio hears the close.
     await consolePage.gotoAlerts();
@@ -135,7 +182,11 @@ describe('ShopWatch end to end, started with `npm start`', () => {
     await dialog.getByText('Detained').click();
     await dialog.getByRole('button', { name: /^Close alert/ }).click();
     const deadline = Date.now() + 10_000;
-    while (!radioLines.some((l) => l.json.event === 'closed' && l.json.alert.type === 'gallery-match') && Date.now() < deadline) await sleep(20);
+    while (
+      !radioLines.some((l) => l.json.event === 'closed' && l.json.alert.type === 'gallery-match') &&
+      Date.now() < deadline
+    )
+      await sleep(20);
     expect(radioLines.some((l) => l.json.event === 'closed' && l.json.alert.outcome === 'detained')).toBe(true);
 
     console.log(
@@ -152,7 +203,10 @@ describe('ShopWatch end to end, started with `npm start`', () => {
 
   it('stops every child process on Ctrl-C', async () => {
     process.kill(-demo.pid!, 'SIGINT');
-    const exit = await Promise.race([new Promise<string>((r) => demo.once('exit', (c, sig) => r(`${c ?? sig}`))), sleep(30_000).then(() => 'timeout')]);
+    const exit = await Promise.race([
+      new Promise<string>((r) => demo.once('exit', (c, sig) => r(`${c ?? sig}`))),
+      sleep(30_000).then(() => 'timeout'),
+    ]);
     // npm itself ends on the signal; its script goes on stopping the children in reverse order.
     expect(['0', 'SIGINT']).toContain(exit);
     const end = Date.now() + 30_000;

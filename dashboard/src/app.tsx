@@ -16,7 +16,15 @@ export function App(props: {
   const { session } = props;
   const controlRoom = isControlRoom(session?.user.role);
   const home = controlRoom ? '/console/alerts' : '/field';
-  const redirect = !session ? (path === '/login' ? null : '/login') : path === '/' || path === '/login' ? home : path.startsWith('/console') && !controlRoom ? '/field' : null;
+  const redirect = !session
+    ? path === '/login'
+      ? null
+      : '/login'
+    : path === '/' || path === '/login'
+      ? home
+      : path.startsWith('/console') && !controlRoom
+        ? '/field'
+        : null;
 
   useEffect(() => {
     if (redirect) navigate(redirect, true);

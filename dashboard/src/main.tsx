@@ -39,7 +39,10 @@ function start(user: UserInfo) {
   localStorage.setItem(USER_KEY, JSON.stringify(user));
   store.update(() => ({ user }));
   const controlRoom = isControlRoom(user.role);
-  api.scheme().then((scheme) => store.update(() => ({ scheme })), () => undefined);
+  api.scheme().then(
+    (scheme) => store.update(() => ({ scheme })),
+    () => undefined,
+  );
   if (controlRoom) {
     actions.refreshDevices().catch(() => undefined);
     actions.refreshReview().catch(() => undefined);
@@ -47,10 +50,12 @@ function start(user: UserInfo) {
   actions.refreshRecent().catch(() => undefined);
   live = new LiveLink(store, {
     onNews: (kind, ids) => {
-      const urgent = kind === 'escalated' || ids.some((id) => {
-        const sev = store.get().alerts.get(id)?.severity;
-        return sev === 'critical' || sev === 'high';
-      });
+      const urgent =
+        kind === 'escalated' ||
+        ids.some((id) => {
+          const sev = store.get().alerts.get(id)?.severity;
+          return sev === 'critical' || sev === 'high';
+        });
       beep(urgent);
       if (!controlRoom) vibrate(urgent);
     },
@@ -81,7 +86,14 @@ async function logout() {
   session = null;
   // A shared phone: the next person must find nothing of this one (drafts, statements).
   clearDeviceData();
-  store.update(() => ({ user: null, alerts: new Map(), devices: new Map(), review: new Map(), pending: [], lastSeq: 0 }));
+  store.update(() => ({
+    user: null,
+    alerts: new Map(),
+    devices: new Map(),
+    review: new Map(),
+    pending: [],
+    lastSeq: 0,
+  }));
   navigate('/login', true);
   mount();
 }
@@ -96,16 +108,14 @@ async function login(username: string, password: string) {
 }
 
 // Browsers allow sound only after a gesture: the first tap or key press anywhere unlocks it.
-for (const ev of ['pointerdown', 'keydown'] as const) addEventListener(ev, unlockAudio, { capture: true, passive: true });
+for (const ev of ['pointerdown', 'keydown'] as const)
+  addEventListener(ev, unlockAudio, { capture: true, passive: true });
 
 const root = document.getElementById('app')!;
 root.textContent = ''; // drop the "Loading" placeholder: render() diffs against existing children
 
 function mount() {
-  render(
-    <App services={{ api, store, actions, logout }} session={session} onLogin={login} />,
-    root,
-  );
+  render(<App services={{ api, store, actions, logout }} session={session} onLogin={login} />, root);
 }
 
 dropLegacyToken();
@@ -113,15 +123,18 @@ void registerServiceWorker();
 // A reload: the cookie may still hold a session. Ask the hub who it belongs to. Offline (no
 // answer at all, not a refusal), the field app starts from the signed-in user remembered on
 // this device (no token: the cookie stays HttpOnly), so the offline shell still shows alerts.
-api.me().then(
-  (user) => start(user),
-  (err) => {
-    const known = err instanceof ApiError ? null : rememberedUser();
-    if (known) start(known);
-  },
-).finally(() => {
-  mount();
-  performance.mark('shopwatch:mounted');
-});
+api
+  .me()
+  .then(
+    (user) => start(user),
+    (err) => {
+      const known = err instanceof ApiError ? null : rememberedUser();
+      if (known) start(known);
+    },
+  )
+  .finally(() => {
+    mount();
+    performance.mark('shopwatch:mounted');
+  });
 // The frame after the first render: when the console (or login) is on screen.
 requestAnimationFrame(() => setTimeout(() => performance.mark('shopwatch:painted')));

@@ -53,7 +53,8 @@ async function signedIn(project: Project, user: string, password: string): Promi
 let n = 0;
 async function raise(store: string, extra: object = {}): Promise<string> {
   const res = await fetch(`${hub.http}/api/alerts`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
     body: JSON.stringify({ type: 'shoplifting', severity: 'high', store, clientRef: `defects-${++n}`, ...extra }),
   });
   return ((await res.json()) as { id: string }).id;
@@ -91,7 +92,8 @@ for (const project of PROJECTS) {
       const id = await raise('boots', { message: `eta ${project.name}` });
       const warden = await apiLogin(hub.http, 'warden', 'warden-password');
       await fetch(`${hub.http}/api/alerts/${id}/ack`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${warden}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${warden}` },
         body: JSON.stringify({ status: 'attending', etaMinutes: 2 }),
       });
       const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));
@@ -107,7 +109,8 @@ describe('desktop console at 1440 × 900', () => {
   it('fits the alert table: no column is cut off (age, state, store names)', async () => {
     const ids = [await raise('tesco', { severity: 'medium' }), await raise('coop', { severity: 'low' })];
     await fetch(`${hub.http}/api/alerts/${ids[0]}/ack`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
       body: JSON.stringify({ status: 'seen' }),
     });
     const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));

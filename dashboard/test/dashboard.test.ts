@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AlertEvent, type Incident, topics } from '@shopwatch/protocols';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHub } from '../../hub/src/hub';
+import type { RunningHub } from '../../hub/src/hub';
 import { startTestHub, tempDir } from '../../hub/test/support/hub';
 import { ConsolePage } from './pages/console-page';
 import { FieldPage } from './pages/field-page';
@@ -31,11 +31,17 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   await hub?.stop();
-  if (Object.keys(metrics).length) fs.writeFileSync(artifactPath('metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  if (Object.keys(metrics).length)
+    fs.writeFileSync(artifactPath('metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
 });
 
 /** Opens a page in a fresh context of the project and signs in. */
-async function signedIn(project: Project, username: string, password: string, opts: { base?: string; init?: () => void } = {}): Promise<Page> {
+async function signedIn(
+  project: Project,
+  username: string,
+  password: string,
+  opts: { base?: string; init?: () => void } = {},
+): Promise<Page> {
   const ctx = await newContext(browser, project, opts.base ?? hub.http);
   contexts.push(ctx);
   if (opts.init) await ctx.addInitScript(opts.init);
@@ -50,7 +56,11 @@ async function signedIn(project: Project, username: string, password: string, op
 }
 
 async function apiToken(username: string, password: string): Promise<string> {
-  const r = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const r = await fetch(`${hub.http}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -73,7 +83,8 @@ for (const project of PROJECTS) {
       await room.page.evaluate((t) => {
         const w = window as unknown as { seenAt?: Promise<number> };
         w.seenAt = new Promise((resolve) => {
-          const check = () => [...document.querySelectorAll('[data-testid="alert-row"]')].some((r) => r.textContent?.includes(t));
+          const check = () =>
+            [...document.querySelectorAll('[data-testid="alert-row"]')].some((r) => r.textContent?.includes(t));
           new MutationObserver((_, obs) => {
             if (check()) {
               obs.disconnect();
@@ -83,7 +94,11 @@ for (const project of PROJECTS) {
         });
       }, text);
       await store.raiseButton('Shoplifting').evaluate((b) => {
-        b.addEventListener('click', () => ((window as unknown as { tappedAt: number }).tappedAt = performance.timeOrigin + performance.now()), { capture: true, once: true });
+        b.addEventListener(
+          'click',
+          () => ((window as unknown as { tappedAt: number }).tappedAt = performance.timeOrigin + performance.now()),
+          { capture: true, once: true },
+        );
       });
       const t0 = performance.now();
       await store.raiseButton('Shoplifting').click();
@@ -92,7 +107,10 @@ for (const project of PROJECTS) {
       const seenAt = await room.page.evaluate(() => (window as unknown as { seenAt: Promise<number> }).seenAt);
       const tappedAt = await store.page.evaluate(() => (window as unknown as { tappedAt: number }).tappedAt);
       const latencyMs = seenAt - tappedAt;
-      metrics[`raiseToControlRoomMs_${project.name}`] = { tapToRowInDom: Math.round(latencyMs), includingTestRunner: Math.round(polledMs) };
+      metrics[`raiseToControlRoomMs_${project.name}`] = {
+        tapToRowInDom: Math.round(latencyMs),
+        includingTestRunner: Math.round(polledMs),
+      };
 
       expect(latencyMs).toBeGreaterThan(0);
       expect(latencyMs).toBeLessThan(3_000); // typically 0.1–0.3 s; the figure is reported above
@@ -137,15 +155,22 @@ for (const project of PROJECTS) {
       expect(await radio.getAttribute('data-status')).toBe('offline');
 
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-        clientId: 'radio-coop', username: 'radio-coop', password: 'radio-coop-secret-for-tests', reconnectPeriod: 0,
+        clientId: 'radio-coop',
+        username: 'radio-coop',
+        password: 'radio-coop-secret-for-tests',
+        reconnectPeriod: 0,
       });
       try {
-        await room.page.locator('[data-testid="device-row"][data-device-id="radio-coop"][data-status="online"]').waitFor({ timeout: 3_000 });
+        await room.page
+          .locator('[data-testid="device-row"][data-device-id="radio-coop"][data-status="online"]')
+          .waitFor({ timeout: 3_000 });
         await expect(radio.textContent()).resolves.toContain('now');
       } finally {
         await client.endAsync();
       }
-      await room.page.locator('[data-testid="device-row"][data-device-id="radio-coop"][data-status="offline"]').waitFor({ timeout: 3_000 });
+      await room.page
+        .locator('[data-testid="device-row"][data-device-id="radio-coop"][data-status="offline"]')
+        .waitFor({ timeout: 3_000 });
       await expect(radio.textContent()).resolves.toMatch(/ago/);
     });
 
@@ -246,7 +271,9 @@ describe('field app, in the rain', () => {
     await page.getByTestId('incident-result').filter({ hasText: 'Sent to the hub' }).waitFor();
 
     const token = await apiToken('tesco-staff', 'tesco-password');
-    const list = (await (await fetch(`${hub.http}/api/incidents`, { headers: { authorization: `Bearer ${token}` } })).json()) as Incident[];
+    const list = (await (
+      await fetch(`${hub.http}/api/incidents`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as Incident[];
     const inc = list.find((i) => i.description.includes(text))!;
     expect(inc).toMatchObject({ type: 'theft', store: 'tesco', valuePence: 2499, reporter: 'tesco-staff' });
     expect(inc.alertId).not.toBeNull();
@@ -283,13 +310,20 @@ describe('review queue', () => {
     await room.page.getByRole('link', { name: /^Review queue/ }).click();
     await room.page.getByText('No candidates waiting for review.').waitFor();
 
-    await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-ui-1', subjectId: subject.id });
+    await deliverCandidate({
+      mqttPort: hub.mqttPort,
+      http: hub.http,
+      dir: tempDir(),
+      candidateId: 'cand-ui-1',
+      subjectId: subject.id,
+    });
     // It arrives live, is claimed by whoever opens it, and nothing reaches the store yet.
     const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-1"]');
     await detail.waitFor();
     await detail.getByTestId('candidate-crop').locator('img').waitFor();
     await detail.getByTestId('gallery-photo').locator('img').waitFor();
-    for (const img of await detail.locator('img').all()) expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+    for (const img of await detail.locator('img').all())
+      expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
     await expect(detail.textContent()).resolves.toContain('81% score');
     expect(await store.cardWith('Razor Man').count()).toBe(0);
     await room.page.screenshot({ path: artifactPath('desktop-06-console-review.png'), animations: 'disabled' });
@@ -309,12 +343,23 @@ describe('review queue', () => {
     const coord = await apiToken('coord', 'coord-password');
     const subject = await enrolSubject(hub.http, coord, 'Not Him');
     const room = new ConsolePage(await signedIn(MOBILE, 'operator', 'operator-password'));
-    await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir: tempDir(), candidateId: 'cand-ui-2', subjectId: subject.id, score: 0.62 });
+    await deliverCandidate({
+      mqttPort: hub.mqttPort,
+      http: hub.http,
+      dir: tempDir(),
+      candidateId: 'cand-ui-2',
+      subjectId: subject.id,
+      score: 0.62,
+    });
     await room.page.getByRole('link', { name: /^Review queue/ }).click();
     await room.page.locator('[data-testid="candidate"][data-candidate-id="cand-ui-2"]').click();
     const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-2"]');
     await detail.getByTestId('candidate-crop').locator('img').waitFor();
-    await room.page.screenshot({ path: artifactPath('mobile-06-console-review.png'), fullPage: true, animations: 'disabled' });
+    await room.page.screenshot({
+      path: artifactPath('mobile-06-console-review.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
     await detail.getByRole('radio', { name: /Reject/ }).click();
     await detail.getByRole('button', { name: 'Different person' }).click();
     await detail.getByRole('button', { name: /Reject and delete/ }).click();
@@ -373,12 +418,18 @@ describe('control room, keyboard only', () => {
     const op = await signedIn(DESKTOP, 'operator', 'operator-password');
     await op.getByRole('link', { name: /^Gallery/ }).waitFor();
     expect(await op.getByRole('link', { name: /^Audit/ }).count()).toBe(0);
-    const res = await fetch(`${hub.http}/api/audit`, { headers: { authorization: `Bearer ${await apiToken('operator', 'operator-password')}` } });
+    const res = await fetch(`${hub.http}/api/audit`, {
+      headers: { authorization: `Bearer ${await apiToken('operator', 'operator-password')}` },
+    });
     expect(res.status).toBe(403);
   });
 
   it('renders the console and reports its paint timings', async () => {
-    const res = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'operator', password: 'operator-password' }) });
+    const res = await fetch(`${hub.http}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'operator-password' }),
+    });
     // Signed in already: the session is the cookie the hub set at login (as after a reload).
     const token = ((await res.json()) as { token: string }).token;
     const ctx = await newContext(browser, DESKTOP, hub.http);
@@ -390,9 +441,17 @@ describe('control room, keyboard only', () => {
     const t = await page.evaluate(() => {
       const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? null;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      return { firstContentfulPaint: at('first-contentful-paint'), mounted: at('shopwatch:mounted'), consolePainted: at('shopwatch:painted'), liveWelcome: at('shopwatch:welcome'), domContentLoaded: nav.domContentLoadedEventEnd };
+      return {
+        firstContentfulPaint: at('first-contentful-paint'),
+        mounted: at('shopwatch:mounted'),
+        consolePainted: at('shopwatch:painted'),
+        liveWelcome: at('shopwatch:welcome'),
+        domContentLoaded: nav.domContentLoadedEventEnd,
+      };
     });
-    metrics.consoleFirstRenderMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v === null ? null : Math.round(v)]));
+    metrics.consoleFirstRenderMs = Object.fromEntries(
+      Object.entries(t).map(([k, v]) => [k, v === null ? null : Math.round(v)]),
+    );
     // How fast is measured and reported (metrics above), not gated: a timed assertion fails on a
     // busy CI machine. What must hold is that the console painted its list after mounting.
     expect(t.mounted).not.toBeNull();
@@ -404,11 +463,19 @@ describe('control room, keyboard only', () => {
 /** Raises a few alerts through the HTTP API so the screens have something real to show. */
 async function seedAlerts() {
   const token = async (u: string, p: string) => {
-    const r = await fetch(`${hub.http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: p }) });
+    const r = await fetch(`${hub.http}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: p }),
+    });
     return ((await r.json()) as { token: string }).token;
   };
   const call = async (t: string, path: string, body: unknown) => {
-    const r = await fetch(`${hub.http}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(body) });
+    const r = await fetch(`${hub.http}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+      body: JSON.stringify(body),
+    });
     expect(r.status, `${path}: ${await r.clone().text()}`).toBeLessThan(300);
     return (await r.json()) as { id: string };
   };
@@ -416,11 +483,34 @@ async function seedAlerts() {
   const tesco = await token('tesco-staff', 'tesco-password');
   const warden = await token('warden', 'warden-password');
   const ref = () => `seed-${Math.random().toString(36).slice(2)}`;
-  const a = await call(tesco, '/api/alerts', { type: 'violence', severity: 'critical', message: 'Fight at the tills, one injured', clientRef: ref() });
+  const a = await call(tesco, '/api/alerts', {
+    type: 'violence',
+    severity: 'critical',
+    message: 'Fight at the tills, one injured',
+    clientRef: ref(),
+  });
   await call(warden, `/api/alerts/${a.id}/ack`, { status: 'attending' });
-  await call(op, '/api/alerts', { type: 'known-offender', severity: 'medium', store: 'coop', message: 'Subject seen heading north on High St', clientRef: ref() });
-  await call(op, '/api/alerts', { type: 'suspicious', severity: 'low', zone: 'south', message: 'Group checking car doors in the car park', clientRef: ref() });
-  const c = await call(op, '/api/alerts', { type: 'shoplifting', severity: 'medium', store: 'boots', message: 'Razor blades, left towards station', clientRef: ref() });
+  await call(op, '/api/alerts', {
+    type: 'known-offender',
+    severity: 'medium',
+    store: 'coop',
+    message: 'Subject seen heading north on High St',
+    clientRef: ref(),
+  });
+  await call(op, '/api/alerts', {
+    type: 'suspicious',
+    severity: 'low',
+    zone: 'south',
+    message: 'Group checking car doors in the car park',
+    clientRef: ref(),
+  });
+  const c = await call(op, '/api/alerts', {
+    type: 'shoplifting',
+    severity: 'medium',
+    store: 'boots',
+    message: 'Razor blades, left towards station',
+    clientRef: ref(),
+  });
   await call(op, `/api/alerts/${c.id}/close`, { outcome: 'left-area' });
 }
 
@@ -430,16 +520,34 @@ describe('screenshots', () => {
   beforeAll(async () => {
     await seedAlerts();
     const url = `mqtt://127.0.0.1:${hub.mqttPort}`;
-    radio = await mqtt.connectAsync(url, { clientId: 'radio-tesco', username: 'radio-tesco', password: 'radio-tesco-secret-for-tests', reconnectPeriod: 0 });
+    radio = await mqtt.connectAsync(url, {
+      clientId: 'radio-tesco',
+      username: 'radio-tesco',
+      password: 'radio-tesco-secret-for-tests',
+      reconnectPeriod: 0,
+    });
     // A real radio: it receipts every alert event it gets, so the console can show who received what.
     radio.on('message', (_topic, payload) => {
       const e = JSON.parse(payload.toString()) as AlertEvent;
       radio.publish(topics.alertReceipt('town', e.alert.id), JSON.stringify({ eventSeq: e.seq }), { qos: 1 });
     });
     await radio.subscribeAsync(topics.zoneAlerts('town', 'south'), { qos: 1 });
-    edge = await mqtt.connectAsync(url, { clientId: 'edge-boots', username: 'edge-boots', password: 'edge-boots-secret-for-tests', reconnectPeriod: 0 });
-    await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-1'), JSON.stringify({ status: 'online', name: 'Entrance' }), { qos: 1 });
-    await edge.publishAsync(topics.cameraReport('town', 'edge-boots', 'cam-2'), JSON.stringify({ status: 'error', name: 'Tills', reason: 'RTSP timeout after 10 s' }), { qos: 1 });
+    edge = await mqtt.connectAsync(url, {
+      clientId: 'edge-boots',
+      username: 'edge-boots',
+      password: 'edge-boots-secret-for-tests',
+      reconnectPeriod: 0,
+    });
+    await edge.publishAsync(
+      topics.cameraReport('town', 'edge-boots', 'cam-1'),
+      JSON.stringify({ status: 'online', name: 'Entrance' }),
+      { qos: 1 },
+    );
+    await edge.publishAsync(
+      topics.cameraReport('town', 'edge-boots', 'cam-2'),
+      JSON.stringify({ status: 'error', name: 'Tills', reason: 'RTSP timeout after 10 s' }),
+      { qos: 1 },
+    );
   });
   afterAll(async () => {
     await radio?.endAsync();

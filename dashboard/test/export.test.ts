@@ -90,7 +90,8 @@ describe('police export from the console', () => {
     expect(result.info).toContainEqual(['Disclosed-To', 'DC 4321 Priya Shah']);
     const disclosures = hub.services.audit.list({ scheme: 'town', objectKind: 'candidate', objectId: 'case-0001' });
     expect(disclosures.find((e) => e.action === 'disclose')).toMatchObject({
-      actor: { id: 'operator' }, detail: { exhibit: 'PS/1', organisation: 'Example Constabulary' },
+      actor: { id: 'operator' },
+      detail: { exhibit: 'PS/1', organisation: 'Example Constabulary' },
     });
   });
 

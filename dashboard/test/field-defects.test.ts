@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AlertWithDeliveries, Incident } from '@shopwatch/protocols';
+import { AlertWithDeliveries, type Incident } from '@shopwatch/protocols';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
 import { FieldPage } from './pages/field-page';
 import { LoginPage } from './pages/login-page';
@@ -37,7 +37,9 @@ async function signedIn(project: Project, user: string, password: string): Promi
 
 async function alertsWith(text: string) {
   const res = await fetch(`${hub.http}/api/alerts?limit=500`, { headers: { authorization: `Bearer ${op}` } });
-  return (AlertWithDeliveries.array().parse(await res.json())).filter((a) => a.message?.includes(text));
+  return AlertWithDeliveries.array()
+    .parse(await res.json())
+    .filter((a) => a.message?.includes(text));
 }
 
 for (const project of PROJECTS) {
@@ -68,7 +70,10 @@ for (const project of PROJECTS) {
       const store = new FieldPage(await signedIn(project, 'boots-staff', 'boots-password'));
       const words = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' '); // 700 characters
       await store.typeDetails(words);
-      await store.page.getByTestId('details-count').filter({ hasText: `${words.length} / 500` }).waitFor();
+      await store.page
+        .getByTestId('details-count')
+        .filter({ hasText: `${words.length} / 500` })
+        .waitFor();
       await store.raiseButton('Other').click();
       const over = `${words.length - 500} characters over the 500 limit`;
       await store.page.getByTestId('raise-result').filter({ hasText: over }).waitFor();
@@ -91,9 +96,14 @@ for (const project of PROJECTS) {
     it('files a report of another store’s alert under that store in at most 5 interactions (P8)', async () => {
       const text = `p8 ${project.name} ${Date.now()}`;
       const res = await fetch(`${hub.http}/api/alerts`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
         body: JSON.stringify({
-          type: 'shoplifting', severity: 'high', store: 'coop', clientRef: `p8-${project.name}`, message: text,
+          type: 'shoplifting',
+          severity: 'high',
+          store: 'coop',
+          clientRef: `p8-${project.name}`,
+          message: text,
         }),
       });
       const alertId = ((await res.json()) as { id: string }).id;

@@ -22,8 +22,11 @@ const post = async (token: string, p: string, body: unknown) => {
   return (await res.json()) as any;
 };
 /** What the audit log says `user` viewed of the subject. */
-const viewsBy = (user: string) => hub.services.audit.list({ scheme: 'town', subjectId: subject.id })
-  .filter((e) => e.action === 'view' && e.actor.id === user).map((e) => `${e.object.kind}:${e.object.id}`);
+const viewsBy = (user: string) =>
+  hub.services.audit
+    .list({ scheme: 'town', subjectId: subject.id })
+    .filter((e) => e.action === 'view' && e.actor.id === user)
+    .map((e) => `${e.object.kind}:${e.object.id}`);
 
 beforeAll(async () => {
   await ensureDashboardBuilt();
@@ -34,9 +37,12 @@ beforeAll(async () => {
   subject = await enrolSubject(hub.http, coord, 'Razor Man');
   const now = Date.now();
   await post(coord, '/api/exclusions', {
-    subjectId: subject.id, stores: ['boots'],
-    startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
-    decidedBy: 'J. Smith, scheme coordinator', appealRoute: 'Write to the BCRP office within 28 days',
+    subjectId: subject.id,
+    stores: ['boots'],
+    startsAt: new Date(now - 60_000).toISOString(),
+    endsAt: new Date(now + 90 * 86400_000).toISOString(),
+    decidedBy: 'J. Smith, scheme coordinator',
+    appealRoute: 'Write to the BCRP office within 28 days',
   });
   const where = { mqttPort: hub.mqttPort, http: hub.http, dir: tempDir() };
   await deliverCandidate({ ...where, candidateId: 'cand-field-1', subjectId: subject.id });
@@ -64,12 +70,16 @@ async function signedIn(project: Project, username: string, password: string): P
 
 /** Whether an image's object URL still loads in the page (as an image: the CSP allows blob: images only). */
 const resolves = (page: Page, url: string) =>
-  page.evaluate((u) => new Promise<boolean>((done) => {
-    const img = new Image();
-    img.onload = () => done(true);
-    img.onerror = () => done(false);
-    img.src = u;
-  }), url);
+  page.evaluate(
+    (u) =>
+      new Promise<boolean>((done) => {
+        const img = new Image();
+        img.onload = () => done(true);
+        img.onerror = () => done(false);
+        img.src = u;
+      }),
+    url,
+  );
 
 describe('field app: the picture on a match alert', () => {
   for (const project of PROJECTS) {
@@ -91,9 +101,13 @@ describe('field app: the picture on a match alert', () => {
         expect(box.height).toBeGreaterThan(140);
       }
       // Real pictures, decoded by the browser, from object URLs (no token in any <img src>).
-      const sizes = await match.locator('img').evaluateAll((imgs) =>
-        (imgs as HTMLImageElement[]).map((i) => [i.naturalWidth, i.src.slice(0, 5)]));
-      expect(sizes).toEqual([[340, 'blob:'], [240, 'blob:']]);
+      const sizes = await match
+        .locator('img')
+        .evaluateAll((imgs) => (imgs as HTMLImageElement[]).map((i) => [i.naturalWidth, i.src.slice(0, 5)]));
+      expect(sizes).toEqual([
+        [340, 'blob:'],
+        [240, 'blob:'],
+      ]);
       const shot = artifactPath(`${project.name}-20-field-match-alert.png`);
       await page.screenshot({ path: shot, fullPage: true, animations: 'disabled' });
       const seen = [`alert:${alertId}/match/photo`, 'evidence:cand-field-1/crop.jpg'];
@@ -116,10 +130,9 @@ describe('field app: a confirmed subject seen again', () => {
   }, 60_000);
 });
 
-describe('field app: the members\' gallery', () => {
+describe("field app: the members' gallery", () => {
   for (const project of PROJECTS) {
-    it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`,
-      async () => {
+    it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`, async () => {
       const page = await signedIn(project, 'boots-staff', 'boots-password');
       const before = viewsBy('boots-staff').length;
       await page.getByRole('button', { name: 'Gallery', exact: true }).click();
@@ -144,8 +157,9 @@ describe('field app: the members\' gallery', () => {
       const left = await page.evaluate(async () => ({
         local: JSON.stringify({ ...localStorage }),
         session: JSON.stringify({ ...sessionStorage }),
-        caches: await Promise.all((await caches.keys()).map(async (k) =>
-          (await (await caches.open(k)).keys()).map((r) => r.url))),
+        caches: await Promise.all(
+          (await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => r.url)),
+        ),
         idb: (await indexedDB.databases()).map((d) => d.name),
       }));
       for (const store of [left.local, left.session, JSON.stringify(left.caches)]) {
@@ -164,7 +178,10 @@ describe('field app: the members\' gallery', () => {
     await page.getByTestId('subject-chosen').filter({ hasText: 'Razor Man' }).waitFor();
     const field = new FieldPage(page);
     await field.raise('Known offender');
-    const card = field.cardWith('Known offender').filter({ has: page.getByTestId('alert-match') }).first();
+    const card = field
+      .cardWith('Known offender')
+      .filter({ has: page.getByTestId('alert-match') })
+      .first();
     await card.getByTestId('match-photo').waitFor();
     expect(await card.getByTestId('match-crop').count()).toBe(0); // raised by hand: no camera crop
     const hits = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*search*' });
@@ -172,14 +189,24 @@ describe('field app: the members\' gallery', () => {
   }, 60_000);
 });
 
-describe('console: review cases instead of floods, and the alert\'s links to its case and subject', () => {
+describe("console: review cases instead of floods, and the alert's links to its case and subject", () => {
   it('lists 3 sightings of one subject as one case, confirms it into one alert, links back', async () => {
     const coord = await apiLogin(hub.http, 'coord', 'coord-password');
     const other = await enrolSubject(hub.http, coord, 'Blue Coat');
     const dir = tempDir();
-    for (const [id, score] of [['cand-case-1', 0.7], ['cand-case-2', 0.86], ['cand-case-3', 0.74]] as const) {
-      await deliverCandidate({ mqttPort: hub.mqttPort, http: hub.http, dir, candidateId: id, subjectId: other.id,
-        score });
+    for (const [id, score] of [
+      ['cand-case-1', 0.7],
+      ['cand-case-2', 0.86],
+      ['cand-case-3', 0.74],
+    ] as const) {
+      await deliverCandidate({
+        mqttPort: hub.mqttPort,
+        http: hub.http,
+        dir,
+        candidateId: id,
+        subjectId: other.id,
+        score,
+      });
     }
     const page = await signedIn(DESKTOP, 'operator', 'operator-password');
     await page.getByRole('link', { name: /^Review queue/ }).click();
@@ -209,8 +236,11 @@ describe('console: review cases instead of floods, and the alert\'s links to its
     await subjectBox.getByTestId('match-crop').waitFor();
     await page.screenshot({ path: artifactPath('desktop-23-console-alert-subject.png'), animations: 'disabled' });
     await subjectBox.getByTestId('case-link').click();
-    await page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-case-2"]').getByTestId('verdict')
-      .filter({ hasText: 'Confirmed by operator' }).waitFor();
+    await page
+      .locator('[data-testid="candidate-detail"][data-candidate-id="cand-case-2"]')
+      .getByTestId('verdict')
+      .filter({ hasText: 'Confirmed by operator' })
+      .waitFor();
     await page.goto(`/console/alerts?alert=${mine[0]!.id}`);
     await page.getByTestId('subject-link').click();
     await page.getByTestId('subject-panel').filter({ hasText: 'Blue Coat' }).waitFor();

@@ -24,7 +24,11 @@ beforeAll(async () => {
   // The enrolment fixture cropped to one face, as a coordinator would crop a CCTV still.
   const r = enrolmentFaceRegion;
   goodPhoto = path.join(tempDir('shopwatch-photo-'), 'subject.jpg');
-  await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340).jpeg({ quality: 92 }).toFile(goodPhoto);
+  await sharp(enrolmentPhoto)
+    .extract({ left: r.x, top: r.y, width: r.w, height: r.h })
+    .resize(340)
+    .jpeg({ quality: 92 })
+    .toFile(goodPhoto);
 });
 
 afterAll(async () => {
@@ -43,7 +47,8 @@ async function signedIn(username: string, password: string): Promise<GalleryPage
   return new GalleryPage(page);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath(`desktop-${name}.png`), animations: 'disabled' });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: artifactPath(`desktop-${name}.png`), animations: 'disabled' });
 
 async function api<T>(token: string, p: string): Promise<T> {
   const res = await fetch(`${hub.http}${p}`, { headers: { authorization: `Bearer ${token}` } });
@@ -67,7 +72,9 @@ describe('gallery governance in the console (coordinator)', () => {
   it('records an incident with a witness statement', async () => {
     await g.goto('Incidents');
     await g.recordIncident({
-      type: 'Theft', store: 'Boots', description: firstIncident,
+      type: 'Theft',
+      store: 'Boots',
+      description: firstIncident,
       statement: 'I saw the man put six packs of razor blades into his jacket and leave past the tills without paying.',
     });
     await g.page.getByRole('status').filter({ hasText: 'Incident recorded: Theft' }).waitFor();
@@ -82,20 +89,46 @@ describe('gallery governance in the console (coordinator)', () => {
   it('refuses to enrol someone marked under 18, showing the hub’s message, then enrols', async () => {
     await g.goto('Gallery');
     await g.pressNew('Enrol a subject');
-    await g.fillEnrolment({ alias, status: 'Known', reason: 'Repeat offending', incident: firstIncident, under18: true });
-    await g.dialogError('Enrol a subject').filter({ hasText: 'a person under 18 or vulnerable cannot be enrolled for matching' }).waitFor();
+    await g.fillEnrolment({
+      alias,
+      status: 'Known',
+      reason: 'Repeat offending',
+      incident: firstIncident,
+      under18: true,
+    });
+    await g
+      .dialogError('Enrol a subject')
+      .filter({ hasText: 'a person under 18 or vulnerable cannot be enrolled for matching' })
+      .waitFor();
     await shot(g.page, '13-gallery-enrol-refused');
     expect(await api<Subject[]>(coordToken, '/api/gallery/subjects?state=all')).toEqual([]);
 
-    await g.fillEnrolment({ alias, status: 'Known', reason: 'Repeat offending', incident: firstIncident, under18: false });
+    await g.fillEnrolment({
+      alias,
+      status: 'Known',
+      reason: 'Repeat offending',
+      incident: firstIncident,
+      under18: false,
+    });
     await g.dialog('Enrol a subject').waitFor({ state: 'detached' });
     await g.subjectRow(alias).waitFor();
     await g.subject.getByRole('heading', { name: alias }).waitFor();
     const [s] = await api<Subject[]>(coordToken, '/api/gallery/subjects?state=all');
     subject = s!;
-    expect(subject).toMatchObject({ alias, status: 'known', reason: 'repeat-offending', state: 'active', templates: 0 });
+    expect(subject).toMatchObject({
+      alias,
+      status: 'known',
+      reason: 'repeat-offending',
+      state: 'active',
+      templates: 0,
+    });
     // The expiry the hub set is the one shown.
-    const expires = new Date(subject.expiresAt).toLocaleDateString('en-GB', { day: '2-digit', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+    const expires = new Date(subject.expiresAt).toLocaleDateString('en-GB', {
+      day: '2-digit',
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'Europe/London',
+    });
     expect(await g.subject.getByTestId('subject-expiry').textContent()).toContain(expires);
     expect(await g.subjectRow(alias).textContent()).toContain(expires);
   });
@@ -108,7 +141,9 @@ describe('gallery governance in the console (coordinator)', () => {
     const preview = g.subject.getByTestId('photo-faces');
     await preview.locator('img').waitFor();
     await expect(preview.getByTestId('face-box').count()).resolves.toBe(groupPhoto.faces);
-    await expect(preview.locator('figcaption').textContent()).resolves.toMatch(new RegExp(`^${groupPhoto.faces} faces found: 1\\) \\d+ px`));
+    await expect(preview.locator('figcaption').textContent()).resolves.toMatch(
+      new RegExp(`^${groupPhoto.faces} faces found: 1\\) \\d+ px`),
+    );
     // Each box lies on the photo: inside the preview image, and not a sliver.
     const frame = (await preview.locator('img').boundingBox())!;
     for (const box of await preview.locator('rect').all()) {
@@ -127,9 +162,16 @@ describe('gallery governance in the console (coordinator)', () => {
     const img = g.subject.getByTestId('subject-photo').locator('img');
     await img.waitFor();
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
-    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 5_000 }).toBe(340);
+    await expect
+      .poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 5_000 })
+      .toBe(340);
     // The list reloads after the panel has the hub's answer.
-    await g.subjectRow(alias).locator('td').last().filter({ hasText: /^1 \/ 1$/ }).waitFor();
+    await g
+      .subjectRow(alias)
+      .locator('td')
+      .last()
+      .filter({ hasText: /^1 \/ 1$/ })
+      .waitFor();
     await shot(g.page, '15-gallery-subject');
   });
 
@@ -143,7 +185,12 @@ describe('gallery governance in the console (coordinator)', () => {
     const after = await api<Subject>(coordToken, `/api/gallery/subjects/${subject.id}`);
     expect(after.incidentIds).toHaveLength(2);
     expect(Date.parse(after.expiresAt)).toBeGreaterThan(Date.parse(subject.expiresAt));
-    const expires = new Date(after.expiresAt).toLocaleDateString('en-GB', { day: '2-digit', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+    const expires = new Date(after.expiresAt).toLocaleDateString('en-GB', {
+      day: '2-digit',
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'Europe/London',
+    });
     expect(await result.textContent()).toContain(expires);
     await g.subject.getByRole('listitem').filter({ hasText: secondIncident }).waitFor();
   });
@@ -156,7 +203,9 @@ describe('gallery governance in the console (coordinator)', () => {
     await d.getByRole('checkbox', { name: 'Boots' }).check();
     await d.getByRole('checkbox', { name: 'Co-op' }).check();
     await d.getByLabel(/^Decided by/).fill('J. Smith, scheme coordinator');
-    await d.getByLabel(/^How the person can appeal/).fill('In writing to the scheme manager within 21 days of the notice.');
+    await d
+      .getByLabel(/^How the person can appeal/)
+      .fill('In writing to the scheme manager within 21 days of the notice.');
     await d.getByRole('button', { name: /^Issue notice/ }).click();
     await d.waitFor({ state: 'detached' });
     await g.exclusionRow(alias).waitFor();
@@ -172,14 +221,25 @@ describe('gallery governance in the console (coordinator)', () => {
     await decide.getByRole('checkbox', { name: 'Co-op' }).uncheck();
     const newEnd = new Date(Date.now() + 90 * 86_400_000);
     await decide.getByLabel('New end date').fill(newEnd.toISOString().slice(0, 10));
-    await decide.getByLabel('Reasons for the decision').fill('Varied on appeal: Co-op removed so he can get to work; shorter term.');
+    await decide
+      .getByLabel('Reasons for the decision')
+      .fill('Varied on appeal: Co-op removed so he can get to work; shorter term.');
     await decide.getByRole('button', { name: 'Record decision' }).click();
     await g.exclusion.getByTestId('exclusion-events').getByText('Decision: Varied').waitFor();
-    await g.page.getByRole('status').filter({ hasText: 'Decision recorded: varied; the notice is active until' }).waitFor();
-    await g.exclusion.getByTestId('exclusion-where').filter({ hasText: /^Boots$/ }).waitFor();
+    await g.page
+      .getByRole('status')
+      .filter({ hasText: 'Decision recorded: varied; the notice is active until' })
+      .waitFor();
+    await g.exclusion
+      .getByTestId('exclusion-where')
+      .filter({ hasText: /^Boots$/ })
+      .waitFor();
     const [x] = await api<Exclusion[]>(coordToken, '/api/exclusions');
     expect(x).toMatchObject({ stores: ['boots'], zones: [], status: 'active' });
-    expect(x!.events.map((e) => [e.kind, e.outcome])).toEqual([['appeal', null], ['decision', 'varied']]);
+    expect(x!.events.map((e) => [e.kind, e.outcome])).toEqual([
+      ['appeal', null],
+      ['decision', 'varied'],
+    ]);
     expect(x!.endsAt.slice(0, 10)).toBe(newEnd.toISOString().slice(0, 10));
     await shot(g.page, '16-console-exclusions');
   });
@@ -194,10 +254,15 @@ describe('gallery governance in the console (coordinator)', () => {
     await d.getByLabel('Why').fill('Investigation of the razor blade thefts, crime ref 44/1234/26');
     await d.getByRole('button', { name: /^Record disclosure/ }).click();
     await d.waitFor({ state: 'detached' });
-    await g.page.getByRole('status').filter({ hasText: /Disclosure recorded as audit entry #\d+/ }).waitFor();
+    await g.page
+      .getByRole('status')
+      .filter({ hasText: /Disclosure recorded as audit entry #\d+/ })
+      .waitFor();
     const row = g.auditRows('disclose').first();
     await row.waitFor();
-    expect(await row.textContent()).toContain('to PC 1234 Jones (Town Police): Investigation of the razor blade thefts');
+    expect(await row.textContent()).toContain(
+      'to PC 1234 Jones (Town Police): Investigation of the razor blade thefts',
+    );
     expect(await row.textContent()).toContain(alias);
     // Each photo shown in the browser was fetched with the token and audited by the hub.
     expect(await g.auditRows('view').filter({ hasText: 'photo' }).count()).toBeGreaterThan(0);

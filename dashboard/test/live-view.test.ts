@@ -69,9 +69,14 @@ describe('live view in the control room', () => {
     const clickedAt = await live.watch();
 
     // Functions, not strings: a string predicate is eval'd, which the dashboard's CSP forbids.
-    await page.waitForFunction(() => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).readyState >= 2, null, { timeout: 10_000 });
-    await page.waitForFunction(() => (window as unknown as { frames: unknown[] }).frames.length > 0, null,
-      { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).readyState >= 2,
+      null,
+      { timeout: 10_000 },
+    );
+    await page.waitForFunction(() => (window as unknown as { frames: unknown[] }).frames.length > 0, null, {
+      timeout: 10_000,
+    });
     const first = await page.evaluate(() => {
       const w = window as unknown as { frames: { shownAt: number }[]; loadedAt: number };
       return { loadedAt: w.loadedAt, firstFrameAt: w.frames[0]!.shownAt };
@@ -99,8 +104,9 @@ describe('live view in the control room', () => {
       firstMediaTime: (window as unknown as { livePlayer: { firstMediaTime: number } }).livePlayer.firstMediaTime,
     }));
     const settled = frames.filter((f) => f.shownAt - clickedAt > 3000);
-    const lags = settled.map((f) => f.shownAt - (spawnedAt + (f.mediaTime - firstMediaTime) * 1000)).sort((a,
-      b) => a - b);
+    const lags = settled
+      .map((f) => f.shownAt - (spawnedAt + (f.mediaTime - firstMediaTime) * 1000))
+      .sort((a, b) => a - b);
     const pct = (p: number) => Math.round(lags[Math.min(lags.length - 1, Math.floor(p * lags.length))]!);
     figures.glassToGlassUpperBoundMs = { median: pct(0.5), p95: pct(0.95), max: pct(1), frames: lags.length };
     figures.framesShownIn8s = settled.length;
@@ -119,7 +125,7 @@ describe('live view in the control room', () => {
     expect(audit[0]!.detail?.reason).toBe('alert 7: checking the front door');
   }, 90_000);
 
-  it('lets store staff watch their own store\'s camera from the field app where the scheme allows it', async () => {
+  it("lets store staff watch their own store's camera from the field app where the scheme allows it", async () => {
     const ctx = await newContext(browser, MOBILE, hub.http);
     contexts.push(ctx);
     const page = await ctx.newPage();
@@ -129,12 +135,18 @@ describe('live view in the control room', () => {
     const live = new LiveViewPage(page);
     await live.giveReason('shoplifter at the door now');
     await live.watch();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).currentTime > 1, null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).currentTime > 1,
+      null,
+      { timeout: 10_000 },
+    );
     await live.close();
     // The hub audits the end when it sees the viewer's socket close, a moment after the click.
-    const mine = () => hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
-      .filter((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now')
-      .map((e) => e.detail?.what);
+    const mine = () =>
+      hub.services.audit
+        .list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
+        .filter((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now')
+        .map((e) => e.detail?.what);
     await expect.poll(mine, { timeout: 5_000 }).toEqual(['live view closed', 'live view opened']);
   }, 60_000);
 
@@ -147,7 +159,11 @@ describe('live view in the control room', () => {
     await live.openFromDeviceBoard('door');
     await live.giveReason('checking on a phone');
     await live.watch();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).currentTime > 1, null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="live-video"]') as HTMLVideoElement).currentTime > 1,
+      null,
+      { timeout: 10_000 },
+    );
     await live.close();
   }, 60_000);
 });

@@ -25,19 +25,29 @@ function crowded(): ProvisioningInput {
   let seed = 7;
   const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 20;
   return {
-    schemes: [{
-      id: 'gen', name: 'Generated BCRP', zones: zones.map((id) => ({ id, name: `Zone ${id.toUpperCase()}` })),
-      stores: Array.from({ length: 12 }, (_, i) => ({
-        id: `s${i}`, name: `Shop ${i}`, zone: zones[i % 3]!, plan: { x: 40 + rnd(), y: 40 + rnd() },
-      })),
-      settings: { escalationSeconds: 60, catchUpHours: 24 },
-    }],
+    schemes: [
+      {
+        id: 'gen',
+        name: 'Generated BCRP',
+        zones: zones.map((id) => ({ id, name: `Zone ${id.toUpperCase()}` })),
+        stores: Array.from({ length: 12 }, (_, i) => ({
+          id: `s${i}`,
+          name: `Shop ${i}`,
+          zone: zones[i % 3]!,
+          plan: { x: 40 + rnd(), y: 40 + rnd() },
+        })),
+        settings: { escalationSeconds: 60, catchUpHours: 24 },
+      },
+    ],
     users: [{ username: 'operator', password: 'demo-operator-pass', role: 'operator', scheme: 'gen' }],
     devices: [],
   };
 }
 
-const LAYOUTS: [string, () => ProvisioningInput][] = [['demo', demoProvisioning], ['12 crowded stores', crowded]];
+const LAYOUTS: [string, () => ProvisioningInput][] = [
+  ['demo', demoProvisioning],
+  ['12 crowded stores', crowded],
+];
 
 for (const [name, seed] of LAYOUTS) {
   describe(`plan of the ${name} provisioning`, () => {
@@ -49,7 +59,8 @@ for (const [name, seed] of LAYOUTS) {
       const op = await apiLogin(hub.http, 'operator', 'demo-operator-pass');
       for (const st of s.schemes![0]!.stores!) {
         await fetch(`${hub.http}/api/alerts`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
           body: JSON.stringify({ type: 'shoplifting', severity: 'high', store: st.id, clientRef: `plan-${st.id}` }),
         });
       }
@@ -73,7 +84,8 @@ for (const [name, seed] of LAYOUTS) {
             const r = el.getBoundingClientRect();
             const badge = !!el.querySelector('.badge');
             return { id: el.getAttribute('data-store')!, x: r.x, y: r.y, w: r.width, h: r.height, badge };
-          }));
+          }),
+        );
         const stores = seed().schemes![0]!.stores!.length;
         expect(boxes).toHaveLength(stores);
         expect(boxes.every((b) => b.badge)).toBe(true);

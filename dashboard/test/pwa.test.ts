@@ -84,7 +84,6 @@ async function deliverToWorker(ctx: BrowserContext, page: Page, base: string, da
   }
 }
 
-
 it('keeps the main bundle under 60 kB gzip, with the service worker outside it', () => {
   // The main bundle is what index.html loads before first paint: its scripts and module preloads.
   const html = fs.readFileSync(path.join(DIST_DIR, 'index.html'), 'utf8');
@@ -118,9 +117,14 @@ for (const project of PROJECTS) {
       const op = await apiLogin(hub.http, 'operator', 'operator-password');
       const text = `red jacket ${project.name}`;
       const res = await fetch(`${hub.http}/api/alerts`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
         body: JSON.stringify({
-          type: 'shoplifting', severity: 'high', store: 'boots', clientRef: `pwa-${project.name}`, message: text,
+          type: 'shoplifting',
+          severity: 'high',
+          store: 'boots',
+          clientRef: `pwa-${project.name}`,
+          message: text,
         }),
       });
       const alertId = ((await res.json()) as { id: string }).id;
@@ -130,12 +134,16 @@ for (const project of PROJECTS) {
       expect(PushMessage.parse(JSON.parse(pushed!.plaintext)).alertId).toBe(alertId);
 
       await deliverToWorker(ctx, page, hub.http, pushed!.plaintext);
-      await expect.poll(() => notifications(page), { timeout: 5000 }).toEqual([
-        {
-          title: expect.stringContaining('Boots'), body: text, tag: `alert-${alertId}`,
-          data: { url: `/field?alert=${alertId}`, alertId },
-        },
-      ]);
+      await expect
+        .poll(() => notifications(page), { timeout: 5000 })
+        .toEqual([
+          {
+            title: expect.stringContaining('Boots'),
+            body: text,
+            tag: `alert-${alertId}`,
+            data: { url: `/field?alert=${alertId}`, alertId },
+          },
+        ]);
 
       // The notification's URL opens the card (notificationclick cannot be driven over CDP).
       await page.goto(`/field?alert=${alertId}`);
@@ -155,7 +163,10 @@ for (const project of PROJECTS) {
         await swReady(page);
         await own.stop();
         await page.reload();
-        await page.locator('[data-testid="connection"]').filter({ hasText: /offline/i }).waitFor({ timeout: 20_000 });
+        await page
+          .locator('[data-testid="connection"]')
+          .filter({ hasText: /offline/i })
+          .waitFor({ timeout: 20_000 });
         await page.locator('.field').waitFor();
         await page.screenshot({ path: artifactPath(`pwa-offline-${project.name}.png`) });
       } finally {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHub } from '../../hub/src/hub';
+import type { RunningHub } from '../../hub/src/hub';
 import { startTestHub } from '../../hub/test/support/hub';
 import { ConsolePage } from './pages/console-page';
 import { FieldPage } from './pages/field-page';
@@ -121,7 +121,10 @@ describe('hostile text in the console (17.7, stored XSS)', () => {
     const tag = Math.random().toString(36).slice(2, 7);
     const bidi = `Tesco\u202Eevil ${tag} \u2066gpj.exe\u2069 \u200Fmark`;
     const xss = `<img src=x onerror="window.pwned=1"> ${tag}`;
-    for (const [message, ref] of [[bidi, `bidi-${tag}`], [xss, `xss-${tag}`]]) {
+    for (const [message, ref] of [
+      [bidi, `bidi-${tag}`],
+      [xss, `xss-${tag}`],
+    ]) {
       await raise('tesco-staff', 'tesco-password', { type: 'suspicious', severity: 'low', message, clientRef: ref });
     }
 

@@ -22,7 +22,14 @@ setLogLevel(cfg.logLevel);
 const vision = await loadVision();
 const agent = await startAgent(cfg, vision);
 
-const report = () => process.send?.({ type: 'stats', at: Date.now(), matcher: { ...agent.matcher.stats }, hubConnected: agent.uplink.connected, templates: agent.gallery.all().length });
+const report = () =>
+  process.send?.({
+    type: 'stats',
+    at: Date.now(),
+    matcher: { ...agent.matcher.stats },
+    hubConnected: agent.uplink.connected,
+    templates: agent.gallery.all().length,
+  });
 const timer = setInterval(report, 500);
 report();
 

@@ -73,7 +73,17 @@ interface Step {
   faces: number;
   candidates: number;
   attempt: number;
-  cores: { agentNode: number; cameraFfmpeg: number; exitedChildren: number; agentTotal: number; hubAndDriver: number; rtspServer: number; otherProcesses: number; boxBusy: number; steal: number };
+  cores: {
+    agentNode: number;
+    cameraFfmpeg: number;
+    exitedChildren: number;
+    agentTotal: number;
+    hubAndDriver: number;
+    rtspServer: number;
+    otherProcesses: number;
+    boxBusy: number;
+    steal: number;
+  };
   agentShareOfBox: number;
   framesPerCpuSecond: number;
   framesPerNodeCpuSecond: number;
@@ -105,33 +115,63 @@ async function main() {
   const loadAtStart = os.loadavg().map((x) => round(x));
   log('building the scene videos (cached after the first run)');
   const scenes = await Promise.all(SCENES.map((name) => buildScene(name)));
-  const mounts = Object.fromEntries(scenes.flatMap((sc) =>
-    Array.from({ length: MAX_CAMERAS }, (_, i) => [`${sc.name}${i}`, sc.file])));
+  const mounts = Object.fromEntries(
+    scenes.flatMap((sc) => Array.from({ length: MAX_CAMERAS }, (_, i) => [`${sc.name}${i}`, sc.file])),
+  );
   const previous = readPrevious();
   const work = tempDir('shopwatch-edge-bench-');
   fs.mkdirSync(path.join(work, 'hub'));
-  const [hub, rtsp] = await Promise.all([startTestHub({ dataDir: path.join(work, 'hub') }), startRtspServer({ mounts })]);
+  const [hub, rtsp] = await Promise.all([
+    startTestHub({ dataDir: path.join(work, 'hub') }),
+    startRtspServer({ mounts }),
+  ]);
   const rtspPid = childrenOf(process.pid).find((p) => p.cmdline.includes('rtsp-server.py'))?.pid;
   const steps: Step[] = [];
   try {
-    const [coord, op] = await Promise.all([login(hub.http, 'coord', 'coord-password'), login(hub.http, 'operator', 'operator-password')]);
+    const [coord, op] = await Promise.all([
+      login(hub.http, 'coord', 'coord-password'),
+      login(hub.http, 'operator', 'operator-password'),
+    ]);
     const call = async (method: string, p: string, token: string, body?: unknown) => {
       const res = await fetch(`${hub.http}${p}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': Buffer.isBuffer(body) ? 'image/png' : 'application/json' },
-        body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': Buffer.isBuffer(body) ? 'image/png' : 'application/json',
+        },
+        body:
+          body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
       return (await res.json()) as any;
     };
     // The gallery: one subject, enrolled through the hub's API from the face photo in the video.
-    const inc = await call('POST', '/api/incidents', coord, { type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'Theft of razor blades', statement: 'I watched him put razor blades in his coat and leave without paying.' });
-    const subject = await call('POST', '/api/gallery/subjects', coord, { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.id], under18: false, vulnerable: false });
-    await call('POST', `/api/gallery/subjects/${subject.id}/photos?source=test`, coord, fs.readFileSync(await facePhoto()));
+    const inc = await call('POST', '/api/incidents', coord, {
+      type: 'theft',
+      occurredAt: new Date().toISOString(),
+      store: 'boots',
+      description: 'Theft of razor blades',
+      statement: 'I watched him put razor blades in his coat and leave without paying.',
+    });
+    const subject = await call('POST', '/api/gallery/subjects', coord, {
+      alias: 'Razor Man',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [inc.id],
+      under18: false,
+      vulnerable: false,
+    });
+    await call(
+      'POST',
+      `/api/gallery/subjects/${subject.id}/photos?source=test`,
+      coord,
+      fs.readFileSync(await facePhoto()),
+    );
 
     const seen = new Map<string, ReviewCandidate>();
     const poll = async () => {
-      for (const c of (await call('GET', '/api/review?status=all', op)) as ReviewCandidate[]) if (!seen.has(c.id)) seen.set(c.id, c);
+      for (const c of (await call('GET', '/api/review?status=all', op)) as ReviewCandidate[])
+        if (!seen.has(c.id)) seen.set(c.id, c);
     };
 
     // Every camera count is run; one that misses is tried once more while the time budget
@@ -141,10 +181,17 @@ async function main() {
       for (const n of STEPS) {
         let sustained = false;
         for (let attempt = 1; attempt <= 2; attempt++) {
-          const step = await runStep(scene, n, attempt, path.join(work, `${scene}-n${n}-${attempt}`),
-            { hub, rtspUrl: (id) => rtsp.url(id), rtspPid, poll, seen });
+          const step = await runStep(scene, n, attempt, path.join(work, `${scene}-n${n}-${attempt}`), {
+            hub,
+            rtspUrl: (id) => rtsp.url(id),
+            rtspPid,
+            poll,
+            seen,
+          });
           steps.push(step);
-          log(`${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ${step.passes.subject60}+${step.passes.subject40} of ${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`);
+          log(
+            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ${step.passes.subject60}+${step.passes.subject40} of ${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
+          );
           sustained = step.sustained;
           if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
         }
@@ -181,27 +228,51 @@ interface StepContext {
 async function runStep(scene: SceneName, n: number, attempt: number, dir: string, ctx: StepContext): Promise<Step> {
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'edge.json');
-  fs.writeFileSync(configFile, JSON.stringify({
-    hub: { mqttUrl: `mqtt://127.0.0.1:${ctx.hub.mqttPort}`, httpUrl: ctx.hub.http },
-    device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
-    cameras: Array.from({ length: n }, (_, i) => ({ id: `cam-${i}`, name: `Camera ${i}`, url: ctx.rtspUrl(`${scene}${i}`), detectFps: DETECT_FPS, detectSize: { width: 768, height: 576 } })),
-    thresholds: { frames: 3, windowSeconds: 3 },
-    spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
-    // The buffer must be memory-backed (the agent checks): /dev/shm, like a real box.
-    evidence: {
-      preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1,
-      bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}`,
-    },
-    logLevel: 'warn',
-  }, null, 2));
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        hub: { mqttUrl: `mqtt://127.0.0.1:${ctx.hub.mqttPort}`, httpUrl: ctx.hub.http },
+        device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
+        cameras: Array.from({ length: n }, (_, i) => ({
+          id: `cam-${i}`,
+          name: `Camera ${i}`,
+          url: ctx.rtspUrl(`${scene}${i}`),
+          detectFps: DETECT_FPS,
+          detectSize: { width: 768, height: 576 },
+        })),
+        thresholds: { frames: 3, windowSeconds: 3 },
+        spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
+        // The buffer must be memory-backed (the agent checks): /dev/shm, like a real box.
+        evidence: {
+          preRollSeconds: 2,
+          postRollSeconds: 4,
+          segmentSeconds: 1,
+          bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}`,
+        },
+        logLevel: 'warn',
+      },
+      null,
+      2,
+    ),
+  );
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'agent-child.ts'), '--config', configFile], {
-    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, SHOPWATCH_BENCH_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS) },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'agent-child.ts'), '--config', configFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, SHOPWATCH_BENCH_COOLDOWN_SECONDS: String(COOLDOWN_SECONDS) },
+    },
+  );
   children.add(child);
   const agentPid = child.pid!;
   const latest: { stats: MatcherStats | null; templates: number } = { stats: null, templates: 0 };
-  child.on('message', (m: any) => m?.type === 'stats' && Object.assign(latest, { stats: m.matcher, templates: m.templates }));
+  child.on(
+    'message',
+    (m: any) => m?.type === 'stats' && Object.assign(latest, { stats: m.matcher, templates: m.templates }),
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const trackKids = () => childrenOf(agentPid).forEach((p) => strayPids.add(p.pid));
 
@@ -218,7 +289,10 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
 
     const kids0 = new Map(childrenOf(agentPid).map((p) => [p.pid, p]));
     const s0 = { ...latest.stats! };
-    const agent0 = cpuOf(agentPid)!, reaped0 = reapedChildrenSeconds(agentPid), hub0 = process.cpuUsage(), rtsp0 = ctx.rtspPid ? cpuOf(ctx.rtspPid) ?? 0 : 0;
+    const agent0 = cpuOf(agentPid)!,
+      reaped0 = reapedChildrenSeconds(agentPid),
+      hub0 = process.cpuUsage(),
+      rtsp0 = ctx.rtspPid ? (cpuOf(ctx.rtspPid) ?? 0) : 0;
     const box0 = boxCpu();
     const t0 = Date.now();
     kids0.forEach((p) => strayPids.add(p.pid));
@@ -232,11 +306,16 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const box1 = boxCpu();
     const kids1 = childrenOf(agentPid);
     const s1 = { ...latest.stats! };
-    const agent1 = cpuOf(agentPid)!, reaped1 = reapedChildrenSeconds(agentPid), hub1 = process.cpuUsage(hub0), rtsp1 = ctx.rtspPid ? cpuOf(ctx.rtspPid) ?? 0 : 0;
+    const agent1 = cpuOf(agentPid)!,
+      reaped1 = reapedChildrenSeconds(agentPid),
+      hub1 = process.cpuUsage(hub0),
+      rtsp1 = ctx.rtspPid ? (cpuOf(ctx.rtspPid) ?? 0) : 0;
 
     // Children alive at the end: their CPU since the start (or since birth); children that
     // exited meanwhile: counted from the agent's cutime/cstime.
-    let cameraFfmpeg = 0, otherLive = 0, restarts = 0;
+    let cameraFfmpeg = 0,
+      otherLive = 0,
+      restarts = 0;
     for (const k of kids1) {
       const before = kids0.get(k.pid)?.cpuSeconds ?? 0;
       const isCamera = k.cmdline.includes('pipe:1');
@@ -253,8 +332,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     // Candidates captured inside the window; give the last ones a few seconds to arrive.
     await sleep(3000);
     await ctx.poll();
-    const inWindow = [...ctx.seen.values()]
-      .filter((c) => Date.parse(c.capturedAt) >= t0 && Date.parse(c.capturedAt) < t1);
+    const inWindow = [...ctx.seen.values()].filter(
+      (c) => Date.parse(c.capturedAt) >= t0 && Date.parse(c.capturedAt) < t1,
+    );
     const latencies = inWindow.map((c) => Date.parse(c.receivedAt) - (Date.parse(c.capturedAt) - c.clockOffsetMs));
     // Lower lane = the subject (band by the face box width), upper lane = other people.
     const onSubjectLane = inWindow.filter((c) => c.box.y + c.box.h / 2 >= LANE_SPLIT_Y);
@@ -277,19 +357,35 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const others = Math.max(0, boxBusy - agentTotal - hubCpu - (rtsp1 - rtsp0)) / wall;
     if (why.length && others > 0.25) why.push(`other processes used ${others.toFixed(2)} cores meanwhile`);
     return {
-      scene, cameras: n, attempt, loadAverage1m: round(os.loadavg()[0]!), passes, seconds: round(wall, 1),
-      framesAnalysed, framesExpected, framesDropped,
-      framesStatic: s1.framesStatic - s0.framesStatic, detectorRuns: s1.detectorRuns - s0.detectorRuns,
+      scene,
+      cameras: n,
+      attempt,
+      loadAverage1m: round(os.loadavg()[0]!),
+      passes,
+      seconds: round(wall, 1),
+      framesAnalysed,
+      framesExpected,
+      framesDropped,
+      framesStatic: s1.framesStatic - s0.framesStatic,
+      detectorRuns: s1.detectorRuns - s0.detectorRuns,
       candidateBoxes: inWindow.map((c) => ({
-        cameraId: c.cameraId, box: c.box, atS: round((Date.parse(c.capturedAt) - c.clockOffsetMs - t0) / 1000, 1),
+        cameraId: c.cameraId,
+        box: c.box,
+        atS: round((Date.parse(c.capturedAt) - c.clockOffsetMs - t0) / 1000, 1),
       })),
-      faces: s1.faces - s0.faces, candidates: latencies.length,
+      faces: s1.faces - s0.faces,
+      candidates: latencies.length,
       cores: {
-        agentNode: round(agentNode / wall, 3), cameraFfmpeg: round(cameraFfmpeg / wall, 3), exitedChildren: round(exitedChildren / wall, 3), agentTotal: round(agentTotal / wall, 3),
-        hubAndDriver: round(hubCpu / wall, 3), rtspServer: round((rtsp1 - rtsp0) / wall, 3),
+        agentNode: round(agentNode / wall, 3),
+        cameraFfmpeg: round(cameraFfmpeg / wall, 3),
+        exitedChildren: round(exitedChildren / wall, 3),
+        agentTotal: round(agentTotal / wall, 3),
+        hubAndDriver: round(hubCpu / wall, 3),
+        rtspServer: round((rtsp1 - rtsp0) / wall, 3),
         // everything else on the box: other people's processes compete for the same cores
         otherProcesses: round(others, 3),
-        boxBusy: round(boxBusy / wall, 3), steal: round((box1.steal - box0.steal) / wall, 3),
+        boxBusy: round(boxBusy / wall, 3),
+        steal: round((box1.steal - box0.steal) / wall, 3),
       },
       agentShareOfBox: round(agentShareOfBox, 3),
       framesPerCpuSecond: round(framesAnalysed / agentTotal, 1),
@@ -338,7 +434,8 @@ function sceneSummary(steps: Step[]) {
     staticShareAtSustained: round(head.framesStatic / Math.max(1, head.framesAnalysed), 3),
     detectorRunsPerFrameAtSustained: round(head.detectorRuns / Math.max(1, head.framesAnalysed), 2),
     recall: {
-      $comment: 'subject candidates on the lower lane / subject passes shown (cameras x seconds / cycle), sustained steps',
+      $comment:
+        'subject candidates on the lower lane / subject passes shown (cameras x seconds / cycle), sustained steps',
       passesPerBand: round(expected, 1),
       at60px: round(sum(ok, (s) => s.passes.subject60) / expected, 3),
       at40px: round(sum(ok, (s) => s.passes.subject40) / expected, 3),
@@ -353,14 +450,50 @@ function sceneSummary(steps: Step[]) {
 
 function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   console.log('');
-  console.log(`edge agent, ${machine().cpus} cores (${machine().model}), load average at start ${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`);
-  console.log('CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion gate passed without a detector run; runs = BlazeFace inferences');
+  console.log(
+    `edge agent, ${machine().cpus} cores (${machine().model}), load average at start ${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`,
+  );
+  console.log(
+    'CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion gate passed without a detector run; runs = BlazeFace inferences',
+  );
   console.log('');
-  const rows = [['scene', 'cams', 'frames/expected', 'static', 'runs', 'dropped', 'agent', 'of box', 'frames/CPU-s', 'load', 'others', 'subj 60/40 of', 'false', 'p95 ms', 'sustained']];
+  const rows = [
+    [
+      'scene',
+      'cams',
+      'frames/expected',
+      'static',
+      'runs',
+      'dropped',
+      'agent',
+      'of box',
+      'frames/CPU-s',
+      'load',
+      'others',
+      'subj 60/40 of',
+      'false',
+      'p95 ms',
+      'sustained',
+    ],
+  ];
   for (const s of steps) {
-    rows.push([s.scene, `${s.cameras}${s.attempt > 1 ? ` (#${s.attempt})` : ''}`, `${s.framesAnalysed}/${s.framesExpected}`, String(s.framesStatic), String(s.detectorRuns), String(s.framesDropped),
-      s.cores.agentTotal.toFixed(2), pct(s.agentShareOfBox), String(s.framesPerCpuSecond), String(s.loadAverage1m), s.cores.otherProcesses.toFixed(2),
-      `${s.passes.subject60}/${s.passes.subject40} of ${s.passes.expectedPerBand}`, String(s.passes.falseCandidates), String(percentile(s.captureToQueueMs, 95)), s.sustained ? 'yes' : `no (${s.why.join('; ')})`]);
+    rows.push([
+      s.scene,
+      `${s.cameras}${s.attempt > 1 ? ` (#${s.attempt})` : ''}`,
+      `${s.framesAnalysed}/${s.framesExpected}`,
+      String(s.framesStatic),
+      String(s.detectorRuns),
+      String(s.framesDropped),
+      s.cores.agentTotal.toFixed(2),
+      pct(s.agentShareOfBox),
+      String(s.framesPerCpuSecond),
+      String(s.loadAverage1m),
+      s.cores.otherProcesses.toFixed(2),
+      `${s.passes.subject60}/${s.passes.subject40} of ${s.passes.expectedPerBand}`,
+      String(s.passes.falseCandidates),
+      String(percentile(s.captureToQueueMs, 95)),
+      s.sustained ? 'yes' : `no (${s.why.join('; ')})`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]!))).join('  '));
@@ -371,23 +504,39 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
 
   const results = {
     date: new Date().toISOString(),
-    machine: { ...machine(), platform: `${os.platform()} ${os.arch()}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x)) },
+    machine: {
+      ...machine(),
+      platform: `${os.platform()} ${os.arch()}`,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: os.loadavg().map((x) => round(x)),
+    },
     setup: {
-      scenes: 'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px (18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
-      agent: 'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; gallery of 1 subject enrolled through the hub API',
+      scenes:
+        'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px (18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
+      agent:
+        'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; gallery of 1 subject enrolled through the hub API',
       cooldownSeconds: COOLDOWN_SECONDS,
       secondsPerStep: SECONDS,
       steps: STEPS,
       cpu: 'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg = live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + driver, RTSP server (other processes sharing the box)',
       sustainedWhen: `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of inference <= ${DROP_LIMIT * 100} %`,
-      latency: 'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
+      latency:
+        'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
     },
     steps,
     scenes,
     previous,
     anchor: ANCHOR,
     goal: GOAL,
-    targets: { camerasEntrance: 12, camerasBusy: 6, framesPerCpuSecondEntrance: 60, recallAt60px: 0.95, recallAt40px: 0.8, falseCandidates: 0, captureToQueueP95Ms: 1500 },
+    targets: {
+      camerasEntrance: 12,
+      camerasBusy: 6,
+      framesPerCpuSecondEntrance: 60,
+      recallAt60px: 0.95,
+      recallAt40px: 0.8,
+      falseCandidates: 0,
+      captureToQueueP95Ms: 1500,
+    },
   };
   const out = path.join(ROOT, 'bench', 'results', 'edge.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });

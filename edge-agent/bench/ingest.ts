@@ -59,17 +59,64 @@ async function main() {
     for (const id of Object.keys(mounts)) {
       const out = join(dir, 'peer', id);
       mkdirSync(out, { recursive: true });
-      const common = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', rtsp.url(id), '-map', '0:v:0'];
-      procs.push(spawn('ffmpeg', [...common, '-vf', `fps=5,scale=${detect.width}:${detect.height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+      const common = [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-i',
+        rtsp.url(id),
+        '-map',
+        '0:v:0',
+      ];
+      procs.push(
+        spawn(
+          'ffmpeg',
+          [
+            ...common,
+            '-vf',
+            `fps=5,scale=${detect.width}:${detect.height}`,
+            '-pix_fmt',
+            'rgb24',
+            '-f',
+            'rawvideo',
+            'pipe:1',
+          ],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        ),
+      );
       procs.at(-1)!.stdout!.resume();
-      procs.push(spawn('ffmpeg', [...common, '-c:v', 'copy', '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', join(out, '%06d.ts')], { stdio: 'ignore' }));
+      procs.push(
+        spawn(
+          'ffmpeg',
+          [
+            ...common,
+            '-c:v',
+            'copy',
+            '-f',
+            'segment',
+            '-segment_time',
+            '2',
+            '-segment_format',
+            'mpegts',
+            join(out, '%06d.ts'),
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     const peer = await measure(() => procs.map((p) => p.pid!), 3000);
     procs.forEach((p) => p.kill('SIGKILL'));
 
     const pct = (cores: number) => `${((cores / cameras) * 100).toFixed(1)} %`;
-    console.log(`cameras: ${cameras} x 768x576 H.264 10 fps, detect ${detect.width}x${detect.height} at 5 fps, ${seconds} s`);
-    console.log(`agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} frames/s per camera`);
+    console.log(
+      `cameras: ${cameras} x 768x576 H.264 10 fps, detect ${detect.width}x${detect.height} at 5 fps, ${seconds} s`,
+    );
+    console.log(
+      `agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} frames/s per camera`,
+    );
     console.log(`peer  (2 ffmpeg, 2 RTSP sessions per camera):  ${pct(peer)} of a core per camera`);
     console.log(`ratio agent/peer CPU: ${(ours / peer).toFixed(2)}`);
   } finally {

@@ -26,9 +26,30 @@ function cpuSeconds(pid: number): number {
 function clip(): string {
   const out = join(tmpdir(), 'shopwatch-bench-1080p25.mp4');
   if (!existsSync(out)) {
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '30',
-      '-c:v', 'libx264',
-      '-preset', 'veryfast', '-g', '50', '-bf', '0', '-pix_fmt', 'yuv420p', '-b:v', '4M', out]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-t',
+      '30',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '50',
+      '-bf',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      '-b:v',
+      '4M',
+      out,
+    ]);
   }
   return out;
 }
@@ -50,13 +71,33 @@ async function measure(name: string, args: string[]) {
 
 const file = process.argv[2] ?? clip();
 const rtsp = await startRtspServer({ mounts: { cam: file } });
-const camera = CameraConfig.parse({ id: 'cam', name: 'Bench', url: rtsp.url('cam'), detectSize: { width: 320,
-  height: 240 } });
+const camera = CameraConfig.parse({
+  id: 'cam',
+  name: 'Bench',
+  url: rtsp.url('cam'),
+  detectSize: { width: 320, height: 240 },
+});
 try {
   await measure('stream copy to fMP4 (live view)', buildLiveArgs(camera));
-  await measure('MPEG-1 transcode (node-rtsp-stream)', ['-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-rtsp_transport', 'tcp',
-    '-i', camera.url, '-f', 'mpegts', '-codec:v', 'mpeg1video', '-b:v', '1000k', '-bf', '0', 'pipe:1']);
+  await measure('MPEG-1 transcode (node-rtsp-stream)', [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-rtsp_transport',
+    'tcp',
+    '-i',
+    camera.url,
+    '-f',
+    'mpegts',
+    '-codec:v',
+    'mpeg1video',
+    '-b:v',
+    '1000k',
+    '-bf',
+    '0',
+    'pipe:1',
+  ]);
 } finally {
   await rtsp.close();
 }

@@ -41,8 +41,11 @@ for (const s of settings) {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await pool.close();
   const r = {
-    ...s, frames: FRAMES, framesPerSecond: +(FRAMES / wall).toFixed(1),
-    framesPerCpuSecond: +(FRAMES / cpuSeconds).toFixed(1), msPerFrame: +((wall * 1000 * s.workers) / FRAMES).toFixed(1),
+    ...s,
+    frames: FRAMES,
+    framesPerSecond: +(FRAMES / wall).toFixed(1),
+    framesPerCpuSecond: +(FRAMES / cpuSeconds).toFixed(1),
+    msPerFrame: +((wall * 1000 * s.workers) / FRAMES).toFixed(1),
     loadAverage1m: +os.loadavg()[0]!.toFixed(2),
   };
   console.error('[bench:pool]', JSON.stringify(r));

@@ -61,14 +61,18 @@ export interface Scene {
 export async function buildScene(name: SceneName): Promise<Scene> {
   const subject = await facePhoto();
   // facedetect crops 2 and 4: two people who are not the subject, frontal, ~97 px faces.
-  const others = await Promise.all([othersInRegions[1]!, othersInRegions[3]!].map(async (r, i) => {
-    const out = path.join(mediaCacheDir(), `bench-other-${i}.png`);
-    if (!fs.existsSync(out)) {
-      await sharp(r.path).extract({ left: r.region.x, top: r.region.y, width: r.region.w, height: r.region.h }).png()
-        .toFile(out);
-    }
-    return out;
-  }));
+  const others = await Promise.all(
+    [othersInRegions[1]!, othersInRegions[3]!].map(async (r, i) => {
+      const out = path.join(mediaCacheDir(), `bench-other-${i}.png`);
+      if (!fs.existsSync(out)) {
+        await sharp(r.path)
+          .extract({ left: r.region.x, top: r.region.y, width: r.region.w, height: r.region.h })
+          .png()
+          .toFile(out);
+      }
+      return out;
+    }),
+  );
   const background = ['-t', String(CYCLE_SECONDS), '-i', await testVideo()];
   const base = name === 'busy' ? '[0:v]null[bg]' : '[0:v]crop=300:246:0:330,scale=768:576,setsar=1[bg]';
   const side = (p: Pass) => Math.round(p.facePx / (p.who === 'subject' ? SUBJECT_FACE_RATIO : OTHER_FACE_RATIO));
@@ -81,17 +85,61 @@ export async function buildScene(name: SceneName): Promise<Scene> {
     return `[${i === 0 ? 'bg' : `v${i}`}][h${i}]overlay=x='${x}':y=${y}:enable='${enable}'[v${i + 1}]`;
   });
   const filter = [base, ...heads, ...lanes].join(';').replace(/\[v4\]$/, '');
-  const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '10', '-keyint_min', '10',
-    '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-r', '10', '-an', '-movflags', '+faststart'];
+  const h264 = [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '26',
+    '-g',
+    '10',
+    '-keyint_min',
+    '10',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    '10',
+    '-an',
+    '-movflags',
+    '+faststart',
+  ];
   const recipe = JSON.stringify([name, filter, h264, subject, others]);
   const key = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
   const file = path.join(mediaCacheDir(), `edge-scene-${key}`, `${name}.mp4`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp.mp4`;
-    await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...background,
-      '-loop', '1', '-i', subject, '-loop', '1', '-i', others[0]!, '-loop', '1', '-i', others[1]!,
-      '-filter_complex', filter, '-t', String(CYCLE_SECONDS), ...h264, tmp]);
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      ...background,
+      '-loop',
+      '1',
+      '-i',
+      subject,
+      '-loop',
+      '1',
+      '-i',
+      others[0]!,
+      '-loop',
+      '1',
+      '-i',
+      others[1]!,
+      '-filter_complex',
+      filter,
+      '-t',
+      String(CYCLE_SECONDS),
+      ...h264,
+      tmp,
+    ]);
     fs.renameSync(tmp, file);
   }
   const inView = PASSES.reduce((s, p) => s + p.to - p.from, 0) / CYCLE_SECONDS;

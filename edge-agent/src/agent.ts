@@ -46,12 +46,21 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   prepareBufferDir({ dir: bufferDir, allowDisk: cfg.evidence.allowDiskBuffer, log });
 
   let uplink!: HubUplink;
-  const spool = new SqliteSpool({ dir: cfg.spool.dir, quotaBytes: cfg.spool.quotaBytes, warnRatio: cfg.spool.warnRatio, onStatus: (s) => uplink?.reportSpool(s) });
+  const spool = new SqliteSpool({
+    dir: cfg.spool.dir,
+    quotaBytes: cfg.spool.quotaBytes,
+    warnRatio: cfg.spool.warnRatio,
+    onStatus: (s) => uplink?.reportSpool(s),
+  });
   const gallery = new GalleryStore(join(cfg.spool.dir, 'gallery'));
   let follower: GalleryFollower | null = null;
   uplink = new HubUplink({
-    mqttUrl: cfg.hub.mqttUrl, http, scheme: cfg.device.scheme, log: createLogger('agent:uplink'),
-    onGalleryVersion: (v) => follower?.announce(v), onFileUploaded: (id, name) => spool.markFileUploaded(id, name),
+    mqttUrl: cfg.hub.mqttUrl,
+    http,
+    scheme: cfg.device.scheme,
+    log: createLogger('agent:uplink'),
+    onGalleryVersion: (v) => follower?.announce(v),
+    onFileUploaded: (id, name) => spool.markFileUploaded(id, name),
     onFileRefused: (id, name, reason, purge) => onRefused(id, name, reason, purge),
   });
   /**
@@ -72,29 +81,50 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
 
   // Live view: on the hub's request, one stream-copy ffmpeg per camera, dialled out to the hub.
   const live = new LiveStreamer({
-    client: uplink.client, scheme: cfg.device.scheme, cameras: cfg.cameras, ffmpegPath: cfg.ffmpegPath,
-    link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret }, log: createLogger('agent:live'),
+    client: uplink.client,
+    scheme: cfg.device.scheme,
+    cameras: cfg.cameras,
+    ffmpegPath: cfg.ffmpegPath,
+    link: { httpUrl: http.baseUrl, deviceId: http.deviceId, secret: http.secret },
+    log: createLogger('agent:live'),
   });
 
   let clockOffsetMs = 0;
-  const measureClock = () => measureClockOffset(http).then((o) => (clockOffsetMs = -o)).catch(() => {});
+  const measureClock = () =>
+    measureClockOffset(http)
+      .then((o) => (clockOffsetMs = -o))
+      .catch(() => {});
   void measureClock();
   const clockTimer = setInterval(measureClock, 5 * 60_000);
   clockTimer.unref();
 
   let cameras: ReturnType<typeof startCameras> | null = null;
   const recorder = new EvidenceRecorder({
-    spool, ring: (id) => cameras?.rings.get(id), workDir: join(cfg.spool.dir, 'work'),
-    preRollSeconds: cfg.evidence.preRollSeconds, postRollSeconds: cfg.evidence.postRollSeconds, segmentSeconds: cfg.evidence.segmentSeconds,
-    ffmpegPath: cfg.ffmpegPath, ffprobePath: cfg.ffprobePath,
+    spool,
+    ring: (id) => cameras?.rings.get(id),
+    workDir: join(cfg.spool.dir, 'work'),
+    preRollSeconds: cfg.evidence.preRollSeconds,
+    postRollSeconds: cfg.evidence.postRollSeconds,
+    segmentSeconds: cfg.evidence.segmentSeconds,
+    ffmpegPath: cfg.ffmpegPath,
+    ffprobePath: cfg.ffprobePath,
   });
   // Inference on every core (issue 15): one worker thread per core unless configured otherwise.
-  const pool = cfg.inference.workers === 0 ? undefined
-    : await InferencePool.start({ workers: cfg.inference.workers, intraOpThreads: cfg.inference.intraOpThreads });
+  const pool =
+    cfg.inference.workers === 0
+      ? undefined
+      : await InferencePool.start({ workers: cfg.inference.workers, intraOpThreads: cfg.inference.intraOpThreads });
   const matcher = new FaceMatcher({
-    vision, analyser: pool, motion: cfg.inference.motionGating ? {} : false,
-    gallery, sink: recorder, log: createLogger('agent:matcher'),
-    threshold: cfg.thresholds.match ?? vision.matchThreshold, frames: cfg.thresholds.frames, windowSeconds: cfg.thresholds.windowSeconds, cooldownSeconds: cfg.thresholds.cooldownSeconds,
+    vision,
+    analyser: pool,
+    motion: cfg.inference.motionGating ? {} : false,
+    gallery,
+    sink: recorder,
+    log: createLogger('agent:matcher'),
+    threshold: cfg.thresholds.match ?? vision.matchThreshold,
+    frames: cfg.thresholds.frames,
+    windowSeconds: cfg.thresholds.windowSeconds,
+    cooldownSeconds: cfg.thresholds.cooldownSeconds,
     clockOffsetMs: () => clockOffsetMs,
   });
   const cameraStates = new Map<string, string>();
@@ -107,7 +137,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   // A heartbeat file for the container health check and the engineer at the box.
   const writeHealth = () => {
     const health = {
-      at: new Date().toISOString(), hubConnected: uplink.connected, cameras: Object.fromEntries(cameraStates),
+      at: new Date().toISOString(),
+      hubConnected: uplink.connected,
+      cameras: Object.fromEntries(cameraStates),
       spool: { ...spool.usage(), refused: spool.refused(20) },
       gallery: { version: gallery.version, templates: gallery.all().length, skipped: gallery.skipped },
       matcher: matcher.stats,
@@ -129,13 +161,21 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
   }, 10_000);
   healthTimer.unref();
   const delivery = startDelivery({ spool, deliver: (item) => uplink.deliver(item), backoffMaxMs: 10_000 });
-  log.info({ cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length }, 'edge agent started');
+  log.info(
+    { cameras: [...cameras.cameras.keys()], galleryVersion: gallery.version, templates: gallery.all().length },
+    'edge agent started',
+  );
   if (gallery.skipped.length) {
     log.error({ skipped: gallery.skipped }, 'gallery templates failed validation and are not matched');
   }
 
   return {
-    matcher, recorder, uplink, gallery, spool, live,
+    matcher,
+    recorder,
+    uplink,
+    gallery,
+    spool,
+    live,
     stop: async () => {
       await live.stop();
       clearInterval(clockTimer);

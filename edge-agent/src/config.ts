@@ -7,7 +7,10 @@ import { applyEnvOverrides, ENV_PREFIX } from './config-env';
 /** `"2GB"`, `"500 MiB"` or a number of bytes. */
 const ByteSize = z.union([
   z.number().int().positive(),
-  z.string().regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b?|b)?\s*$/i, 'expected bytes such as 2000000000 or "2GB"').transform(parseBytes),
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b?|b)?\s*$/i, 'expected bytes such as 2000000000 or "2GB"')
+    .transform(parseBytes),
 ]);
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" or "_" (at most 64)');
@@ -26,8 +29,18 @@ export const CameraConfig = z.strictObject({
   detectFps: z.number().positive().max(30).default(5),
   /** Size of the frames handed to the detector (the camera's sub-stream is scaled to it). */
   detectSize: z.strictObject({
-    width: z.number().int().min(16).max(4096).refine((n) => n % 2 === 0, 'must be even'),
-    height: z.number().int().min(16).max(4096).refine((n) => n % 2 === 0, 'must be even'),
+    width: z
+      .number()
+      .int()
+      .min(16)
+      .max(4096)
+      .refine((n) => n % 2 === 0, 'must be even'),
+    height: z
+      .number()
+      .int()
+      .min(16)
+      .max(4096)
+      .refine((n) => n % 2 === 0, 'must be even'),
   }),
   rtspTransport: z.enum(['tcp', 'udp']).default('tcp'),
   enabled: z.boolean().default(true),
@@ -189,7 +202,10 @@ export function parseConfig(value: unknown, source = 'config', origins = new Map
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '');
+  return path.reduce<string>(
+    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
+    '',
+  );
 }
 
 function parseBytes(s: string): number {

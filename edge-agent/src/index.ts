@@ -32,6 +32,15 @@ export { MemorySpool } from './spool/memory-spool';
 export { startDelivery } from './spool/delivery';
 export type { DeliveryLoopOptions } from './spool/delivery';
 export { SpoolError, FILE_NAME } from './spool/types';
-export type { Spool, SpoolItem, SpoolItemInput, SpoolFile, SpoolFileInput, SpoolUsage, SpoolStatus, SpoolLevel } from './spool/types';
+export type {
+  Spool,
+  SpoolItem,
+  SpoolItemInput,
+  SpoolFile,
+  SpoolFileInput,
+  SpoolUsage,
+  SpoolStatus,
+  SpoolLevel,
+} from './spool/types';
 
 export type { FrameSink, CandidateRequest, CandidateSink, Uplink } from './ports';

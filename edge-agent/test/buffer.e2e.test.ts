@@ -16,7 +16,8 @@ const WINDOW = 1;
 /** Footage files (segments and their lists) under the buffer folder, recursively. */
 function footage(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => path.join(e.parentPath, e.name));
 }
@@ -30,8 +31,9 @@ describe('the pre-roll buffer: in memory, bounded, gone after a stop or a crash 
   const config = (dir: string, ring: string, extra: Record<string, unknown> = {}) => ({
     hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
     device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
-    cameras: [{ id: 'cam-1', name: 'Till', url: rtsp.url('cam1'),
-      detectFps: 2, detectSize: { width: 192, height: 144 } }],
+    cameras: [
+      { id: 'cam-1', name: 'Till', url: rtsp.url('cam1'), detectFps: 2, detectSize: { width: 192, height: 144 } },
+    ],
     thresholds: { windowSeconds: WINDOW },
     spool: { dir: path.join(dir, 'spool'), quotaBytes: '50MB' },
     evidence: { preRollSeconds: PRE, postRollSeconds: POST, segmentSeconds: SEGMENT, bufferDir: ring, ...extra },

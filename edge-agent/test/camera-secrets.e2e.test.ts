@@ -29,7 +29,9 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     [hub, rtsp] = await Promise.all([startTestHub(), startRtspServer({ mounts: { cam1: await testVideo() } })]);
     // The control room's tablet: a real MQTT client that receives the retained camera statuses.
     radio = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      username: 'control-room', password: 'control-room-secret-for-tests', clientId: 'control-room-test',
+      username: 'control-room',
+      password: 'control-room-secret-for-tests',
+      clientId: 'control-room-test',
     });
     radio.on('message', (topic, payload) => retained.set(topic, payload.toString()));
     await radio.subscribeAsync(`shopwatch/town/devices/+/cameras/+/status`, { qos: 1 });
@@ -48,18 +50,26 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     dirs.push(dir, ring);
     const host = new URL(rtsp.url('cam1')).host; // 127.0.0.1:port of a real RTSP server
     const small = { width: 64, height: 48 };
-    agent = startAgentProcess({
-      hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-      device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
-      cameras: [
-        // No such streams: the server answers 404 and ffmpeg's error quotes each URL as typed.
-        { id: 'cam-at', name: 'Till', url: `rtsp://admin:p@ssw0rd@${host}/nosuch`, detectSize: small },
-        { id: 'cam-query', name: 'Door', url: `rtsp://${host}/nosuch?user=viewer&password=secret`, detectSize: small },
-      ],
-      spool: { dir: path.join(dir, 'spool'), quotaBytes: '50MB' },
-      evidence: { bufferDir: ring },
-      watchdog: { backoffInitialMs: 2000 },
-    }, dir);
+    agent = startAgentProcess(
+      {
+        hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
+        device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
+        cameras: [
+          // No such streams: the server answers 404 and ffmpeg's error quotes each URL as typed.
+          { id: 'cam-at', name: 'Till', url: `rtsp://admin:p@ssw0rd@${host}/nosuch`, detectSize: small },
+          {
+            id: 'cam-query',
+            name: 'Door',
+            url: `rtsp://${host}/nosuch?user=viewer&password=secret`,
+            detectSize: small,
+          },
+        ],
+        spool: { dir: path.join(dir, 'spool'), quotaBytes: '50MB' },
+        evidence: { bufferDir: ring },
+        watchdog: { backoffInitialMs: 2000 },
+      },
+      dir,
+    );
 
     const camTopic = (id: string) => topics.cameraStatus('town', 'edge-boots', id);
     const op = await login(hub.http, 'operator', 'operator-password');
@@ -98,7 +108,9 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
   it('sanitises a camera status an edge box sends with a password in it, before the control room sees it', async () => {
     // A box running older software (or a compromised one) quotes the URL in full.
     const edge = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      username: 'edge-boots', password: 'edge-boots-secret-for-tests', clientId: 'edge-boots-raw',
+      username: 'edge-boots',
+      password: 'edge-boots-secret-for-tests',
+      clientId: 'edge-boots-raw',
     });
     const reason = 'rtsp://admin:p@ssw0rd@10.0.0.1/s?user=viewer&password=secret: Server returned 401 Unauthorized';
     const topic = topics.cameraReport('town', 'edge-boots', 'cam-raw');
@@ -106,8 +118,9 @@ describe('camera passwords never reach the control room or the logs (issue 17.2)
     await edge.endAsync();
     const status = topics.cameraStatus('town', 'edge-boots', 'cam-raw');
     const got = await until('the republished status', 10_000, async () => retained.get(status));
-    expect(JSON.parse(got).reason)
-      .toBe('rtsp://***@10.0.0.1/s?user=***&password=***: Server returned 401 Unauthorized');
+    expect(JSON.parse(got).reason).toBe(
+      'rtsp://***@10.0.0.1/s?user=***&password=***: Server returned 401 Unauthorized',
+    );
     const op = await login(hub.http, 'operator', 'operator-password');
     const list = await devicesAs(op);
     const cam = list.find((d) => d.id === 'edge-boots')!.cameras.find((c) => c.cameraId === 'cam-raw')!;

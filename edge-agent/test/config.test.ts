@@ -79,14 +79,21 @@ describe('edge config', () => {
   });
 
   it('says which environment variable supplied a bad value', () => {
-    const err = errorOf(() => loadConfig({ file: writeConfig(valid), env: { SHOPWATCH_EDGE_HUB__HTTP_URL: 'ftp://x' } }));
+    const err = errorOf(() =>
+      loadConfig({ file: writeConfig(valid), env: { SHOPWATCH_EDGE_HUB__HTTP_URL: 'ftp://x' } }),
+    );
     expect(err.issues).toEqual([expect.objectContaining({ path: 'hub.httpUrl', env: 'SHOPWATCH_EDGE_HUB__HTTP_URL' })]);
     expect(err.message).toContain('(from SHOPWATCH_EDGE_HUB__HTTP_URL)');
   });
 
   it('reports missing required fields, duplicate camera ids and a bad quota', () => {
     const err = errorOf(() =>
-      parseConfig({ ...valid, device: { id: 'edge-1' }, cameras: [valid.cameras[0], valid.cameras[0]], spool: { dir: 'x', quotaBytes: 'lots' } }),
+      parseConfig({
+        ...valid,
+        device: { id: 'edge-1' },
+        cameras: [valid.cameras[0], valid.cameras[0]],
+        spool: { dir: 'x', quotaBytes: 'lots' },
+      }),
     );
     const paths = err.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['device.secret', 'cameras[1].id', 'spool.quotaBytes']));

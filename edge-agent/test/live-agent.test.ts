@@ -17,8 +17,11 @@ let vision: Vision;
 let agent: RunningAgent | null = null;
 
 beforeAll(async () => {
-  [hub, rtsp, vision] = await Promise.all([startLiveHub(), startRtspServer({ mounts: { cam1: await testVideo() } }),
-    loadVision()]);
+  [hub, rtsp, vision] = await Promise.all([
+    startLiveHub(),
+    startRtspServer({ mounts: { cam1: await testVideo() } }),
+    loadVision(),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -30,26 +33,39 @@ afterAll(async () => {
 
 const ffmpegChildren = () => {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg']).toString().trim().split('\n').map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'])
+      .toString()
+      .trim()
+      .split('\n')
+      .map(Number);
   } catch {
     return [];
   }
 };
 
 describe('edge agent live view', () => {
-  it('streams a camera on the hub\'s request beside its detection ffmpeg, and leaves no ffmpeg when it stops',
-    async () => {
+  it("streams a camera on the hub's request beside its detection ffmpeg, and leaves no ffmpeg when it stops", async () => {
     const dir = tempDir('shopwatch-edge-live-');
-    agent = await startAgent(parseConfig({
-      hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
-      device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
-      cameras: [{ id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 2, detectSize: { width: 384,
-        height: 288 } }],
-      spool: { dir: path.join(dir, 'spool'), quotaBytes: '200MB' },
-      // The pre-roll buffer must be memory-backed: the agent refuses a folder on a disk.
-      evidence: { preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: memoryDir() },
-      logLevel: 'warn',
-    }), vision);
+    agent = await startAgent(
+      parseConfig({
+        hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
+        device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
+        cameras: [
+          {
+            id: 'cam-1',
+            name: 'Boots entrance',
+            url: rtsp.url('cam1'),
+            detectFps: 2,
+            detectSize: { width: 384, height: 288 },
+          },
+        ],
+        spool: { dir: path.join(dir, 'spool'), quotaBytes: '200MB' },
+        // The pre-roll buffer must be memory-backed: the agent refuses a folder on a disk.
+        evidence: { preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1, bufferDir: memoryDir() },
+        logLevel: 'warn',
+      }),
+      vision,
+    );
     // The hub knows the camera once the agent has reported it online.
     const token = await login(hub.http, 'operator', 'operator-password');
     for (let i = 0; i < 100; i++) {

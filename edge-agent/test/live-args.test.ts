@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { CameraConfig } from '../src/config';
 import { buildLiveArgs, buildThumbnailArgs } from '../src/live/live-args';
 
-const camera = CameraConfig.parse({ id: 'door', name: 'Door', url: 'rtsp://10.0.0.9/sub', detectSize: { width: 320,
-  height: 240 } });
+const camera = CameraConfig.parse({
+  id: 'door',
+  name: 'Door',
+  url: 'rtsp://10.0.0.9/sub',
+  detectSize: { width: 320, height: 240 },
+});
 const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('live ffmpeg argv', () => {
-  it('stream-copies the camera\'s video to fragmented MP4 on stdout, never transcoding', () => {
+  it("stream-copies the camera's video to fragmented MP4 on stdout, never transcoding", () => {
     const args = buildLiveArgs(camera);
     expect(after(args, '-c:v')).toBe('copy');
     expect(args.filter((a) => a === '-c:v')).toHaveLength(1);

@@ -9,18 +9,39 @@ let fmp4: Buffer;
 
 /** ffmpeg's own fragmented MP4, made with the live view's muxer options from the camera-like test video. */
 beforeAll(async () => {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', await testVideo(), '-t',
-    '4', '-map', '0:v:0',
-    '-c:v', 'copy', '-an', '-f', 'mp4', '-movflags', 'empty_moov+default_base_moof+frag_keyframe', '-frag_duration',
-      '200000', 'pipe:1'],
-  { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      await testVideo(),
+      '-t',
+      '4',
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'copy',
+      '-an',
+      '-f',
+      'mp4',
+      '-movflags',
+      'empty_moov+default_base_moof+frag_keyframe',
+      '-frag_duration',
+      '200000',
+      'pipe:1',
+    ],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
   fmp4 = stdout;
 }, 60_000);
 
 function splitInChunks(data: Buffer, sizes: () => number): Segment[] {
   const s = new Mp4Splitter();
   const out: Segment[] = [];
-  for (let at = 0; at < data.length;) {
+  for (let at = 0; at < data.length; ) {
     const n = Math.max(1, sizes());
     out.push(...s.push(data.subarray(at, at + n)));
     at += n;
@@ -29,7 +50,7 @@ function splitInChunks(data: Buffer, sizes: () => number): Segment[] {
 }
 
 describe('fragmented MP4 box reader', () => {
-  it('cuts ffmpeg\'s output into an init segment and fragments, however the bytes arrive', () => {
+  it("cuts ffmpeg's output into an init segment and fragments, however the bytes arrive", () => {
     const whole = new Mp4Splitter().push(fmp4);
     let seed = 7;
     const random = splitInChunks(fmp4, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 5000);
@@ -49,8 +70,17 @@ describe('fragmented MP4 box reader', () => {
   it('reads the codec string from avcC and finds the key frames (GOP 1 s, fragments of 200 ms)', async () => {
     const [init, ...frags] = new Mp4Splitter().push(fmp4);
     const info = inspectInit(init!.data);
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries',
-      'stream=profile,level', '-of', 'json', await testVideo()]);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=profile,level',
+      '-of',
+      'json',
+      await testVideo(),
+    ]);
     const s = JSON.parse(stdout).streams[0];
     expect(s.profile).toBe('High');
     // High = 0x64, no constraint flags

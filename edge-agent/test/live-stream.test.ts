@@ -2,8 +2,14 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LiveEdge, TestViewer, login, processExists, startLiveEdge,
-  startLiveHub } from '../../hub/test/support/live';
+import {
+  type LiveEdge,
+  TestViewer,
+  login,
+  processExists,
+  startLiveEdge,
+  startLiveHub,
+} from '../../hub/test/support/live';
 
 /** The edge side of a live view: its ffmpeg never outlives the stream, whatever ends it. */
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -13,8 +19,12 @@ afterEach(async () => {
 
 function ffmpegChildren(): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x',
-      'ffmpeg']).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -32,8 +42,12 @@ describe('edge live stream', () => {
     cleanups.push(() => hub.stop());
     const edge: LiveEdge = await startLiveEdge(hub);
     cleanups.push(() => edge.stop());
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
-      'door');
+    const v = await TestViewer.open(
+      hub.ws,
+      await login(hub.http, 'operator', 'operator-password'),
+      'edge-boots',
+      'door',
+    );
     await v.until(() => v.fragments.length >= 3);
     const pid = [...edge.streamer.streams.values()][0]!.pid!;
     expect(processExists(pid)).toBe(true);
@@ -49,7 +63,7 @@ describe('edge live stream', () => {
     expect(rows.map((r) => JSON.parse(r.detail).what)).toEqual(['live view opened', 'live view closed']);
   }, 60_000);
 
-  it('never shows a viewer the camera\'s password, even in ffmpeg\'s error', async () => {
+  it("never shows a viewer the camera's password, even in ffmpeg's error", async () => {
     const hub = await startLiveHub();
     cleanups.push(() => hub.stop());
     // Nothing listens on port 1: ffmpeg fails with "rtsp://admin:s3cret-pass@127.0.0.1:1/cam: Connection refused".
@@ -69,8 +83,12 @@ describe('edge live stream', () => {
     cleanups.push(() => hub.stop());
     const edge = await startLiveEdge(hub, { url: '/nonexistent/camera.mp4' });
     cleanups.push(() => edge.stop());
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
-      'door');
+    const v = await TestViewer.open(
+      hub.ws,
+      await login(hub.http, 'operator', 'operator-password'),
+      'edge-boots',
+      'door',
+    );
     await v.until(() => v.messages.some((m) => m.type === 'ended'), 15_000);
     const ended = v.messages.find((m) => m.type === 'ended') as { reason: string };
     expect(ended.reason).toMatch(/could not stream: camera stream ended .*No such file/);

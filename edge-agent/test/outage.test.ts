@@ -17,16 +17,43 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-
 /** A hub that can be stopped and started again on the same ports and data. */
 async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promise<RunningHub> {
   const seed = writeSeed(dataDir, testScheme());
-  const hub = await startHub(loadConfig({}, { httpPort, mqttPort, host: '127.0.0.1', dataDir, seed, logLevel: 'warn' }));
+  const hub = await startHub(
+    loadConfig({}, { httpPort, mqttPort, host: '127.0.0.1', dataDir, seed, logLevel: 'warn' }),
+  );
   const gov = hub.services.governance.gov;
   if (!gov.isActive('town', 'subj-1')) {
     const now = new Date().toISOString();
-    gov.addIncident('inc-1', 'town', 'boots', { type: 'theft', occurredAt: now, description: 'razor blades', statement: 'I saw him take them and leave without paying.' }, 'coord', now);
-    gov.addSubject('subj-1', 'town', { alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: ['inc-1'], under18: false, vulnerable: false }, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
+    gov.addIncident(
+      'inc-1',
+      'town',
+      'boots',
+      {
+        type: 'theft',
+        occurredAt: now,
+        description: 'razor blades',
+        statement: 'I saw him take them and leave without paying.',
+      },
+      'coord',
+      now,
+    );
+    gov.addSubject(
+      'subj-1',
+      'town',
+      {
+        alias: 'Razor Man',
+        status: 'known',
+        reason: 'repeat-offending',
+        incidentIds: ['inc-1'],
+        under18: false,
+        vulnerable: false,
+      },
+      'coord',
+      now,
+      new Date(Date.now() + 86400_000).toISOString(),
+    );
   }
   return hub;
 }
@@ -36,16 +63,51 @@ async function enqueueCandidate(spool: SqliteSpool, id: string, clipBytes = 0) {
   // Real JPEGs and a real H.264 MP4: the hub checks what each declared file is.
   const [crop, frame] = await Promise.all([jpeg(70, 70), jpeg(768, 576)]);
   const now = new Date().toISOString();
-  await spool.enqueue({
-    id, kind: 'candidate', payload: {
-      candidateId: id, cameraId: 'cam-1', subjectId: 'subj-1', templateVersion: 1, score: 0.8, distance: 0.4, frames: 3, firstSeenAt: now, capturedAt: now,
-      clockOffsetMs: 0, box: { x: 1, y: 1, width: 50, height: 50 }, crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 0, y: 0, width: 70, height: 70 } },
-      frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
+  await spool.enqueue(
+    {
+      id,
+      kind: 'candidate',
+      payload: {
+        candidateId: id,
+        cameraId: 'cam-1',
+        subjectId: 'subj-1',
+        templateVersion: 1,
+        score: 0.8,
+        distance: 0.4,
+        frames: 3,
+        firstSeenAt: now,
+        capturedAt: now,
+        clockOffsetMs: 0,
+        box: { x: 1, y: 1, width: 50, height: 50 },
+        crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 0, y: 0, width: 70, height: 70 } },
+        frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
+      },
     },
-  }, [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: frame }]);
+    [
+      { name: 'crop.jpg', data: crop },
+      { name: 'frame.jpg', data: frame },
+    ],
+  );
   if (clipBytes) {
     const clip = mp4(tempDir(), { bytes: clipBytes });
-    await spool.enqueue({ id: `${id}/clip`, kind: 'clip', payload: { candidateId: id, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length, durationSeconds: 20, codec: 'h264', complete: true } }, [{ name: 'clip.mp4', data: clip }]);
+    await spool.enqueue(
+      {
+        id: `${id}/clip`,
+        kind: 'clip',
+        payload: {
+          candidateId: id,
+          cameraId: 'cam-1',
+          captureAt: now,
+          file: 'clip.mp4',
+          sha256: sha(clip),
+          bytes: clip.length,
+          durationSeconds: 20,
+          codec: 'h264',
+          complete: true,
+        },
+      },
+      [{ name: 'clip.mp4', data: clip }],
+    );
   }
 }
 
@@ -60,9 +122,20 @@ describe('edge agent outages', () => {
     await hub.stop();
 
     const spool = new SqliteSpool({ dir: tempDir('shopwatch-spool-'), quotaBytes: 2 ** 30 });
-    const uplink = new HubUplink({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, http: { baseUrl: `http://127.0.0.1:${httpPort}`, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' }, scheme: 'town', log: createLogger('test:edge'), onFileUploaded: (id, n) => spool.markFileUploaded(id, n) });
+    const uplink = new HubUplink({
+      mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      http: { baseUrl: `http://127.0.0.1:${httpPort}`, deviceId: 'edge-boots', secret: 'edge-boots-secret-for-tests' },
+      scheme: 'town',
+      log: createLogger('test:edge'),
+      onFileUploaded: (id, n) => spool.markFileUploaded(id, n),
+    });
     uplink.client.options.reconnectPeriod = 300;
-    const delivery = startDelivery({ spool, deliver: (i) => uplink.deliver(i), backoffInitialMs: 100, backoffMaxMs: 500 });
+    const delivery = startDelivery({
+      spool,
+      deliver: (i) => uplink.deliver(i),
+      backoffInitialMs: 100,
+      backoffMaxMs: 500,
+    });
     const ids = Array.from({ length: 6 }, (_, i) => `outage-cand-${i}`);
     for (const id of ids) await enqueueCandidate(spool, id);
     await sleep(2000);
@@ -73,7 +146,9 @@ describe('edge agent outages', () => {
     while (spool.usage().undelivered > 0 && Date.now() < deadline) await sleep(100);
     expect(spool.usage().undelivered).toBe(0);
     const op = await login(`http://127.0.0.1:${httpPort}`, 'operator', 'operator-password');
-    const queue = (await (await fetch(`http://127.0.0.1:${httpPort}/api/review`, { headers: { authorization: `Bearer ${op}` } })).json()) as ReviewCandidate[];
+    const queue = (await (
+      await fetch(`http://127.0.0.1:${httpPort}/api/review`, { headers: { authorization: `Bearer ${op}` } })
+    ).json()) as ReviewCandidate[];
     expect(queue.map((c) => c.id)).toEqual(ids); // oldest first, each once
     expect(queue.every((c) => c.files.every((f) => f.verified))).toBe(true);
     await delivery.stop();
@@ -91,7 +166,18 @@ describe('edge agent outages', () => {
     spool.close();
 
     const run = () => {
-      const c = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'edge-agent/test/support/deliver-child.ts'), spoolDir, `mqtt://127.0.0.1:${mqttPort}`, `http://127.0.0.1:${httpPort}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      const c = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'edge-agent/test/support/deliver-child.ts'),
+          spoolDir,
+          `mqtt://127.0.0.1:${mqttPort}`,
+          `http://127.0.0.1:${httpPort}`,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
       children.push(c);
       return c;
     };
@@ -126,7 +212,9 @@ describe('edge agent outages', () => {
     expect(log.filter((e) => e.action === 'reported')).toHaveLength(1);
     expect(log.filter((e) => e.action === 'received' && e.name === 'clip.mp4')).toHaveLength(1);
     const op = await login(`http://127.0.0.1:${httpPort}`, 'operator', 'operator-password');
-    const all = (await (await fetch(`http://127.0.0.1:${httpPort}/api/review?status=all`, { headers: { authorization: `Bearer ${op}` } })).json()) as ReviewCandidate[];
+    const all = (await (
+      await fetch(`http://127.0.0.1:${httpPort}/api/review?status=all`, { headers: { authorization: `Bearer ${op}` } })
+    ).json()) as ReviewCandidate[];
     expect(all.filter((x) => x.id === 'kill-cand-1')).toHaveLength(1);
     await hub.stop();
   }, 120_000);

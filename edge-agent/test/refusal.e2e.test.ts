@@ -28,8 +28,10 @@ async function until<T>(what: string, timeoutMs: number, fn: () => Promise<Maybe
 /** Media files (pictures, clips) under a folder, recursively. */
 function mediaUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(jpe?g|mp4|ts)$/i.test(e.name)).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(jpe?g|mp4|ts)$/i.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('evidence the hub refuses is never marked delivered; a confirmed match keeps its clip (issue 11.1)', () => {
@@ -43,10 +45,11 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const res = await fetch(`${hub.http}${p}`, {
       method,
       headers: {
-        authorization: `Bearer ${token}`, 'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json',
+        authorization: `Bearer ${token}`,
+        'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json',
       },
-      body: body === undefined ? undefined
-        : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
+      body:
+        body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as any };
   };
@@ -56,10 +59,15 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     return parseConfig({
       hub: { mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`, httpUrl: hub.http },
       device: { id: 'edge-boots', secret: 'edge-boots-secret-for-tests', scheme: 'town' },
-      cameras: [{
-        id: 'cam-1', name: 'Boots entrance', url: rtsp.url('cam1'), detectFps: 5,
-        detectSize: { width: 768, height: 576 },
-      }],
+      cameras: [
+        {
+          id: 'cam-1',
+          name: 'Boots entrance',
+          url: rtsp.url('cam1'),
+          detectFps: 5,
+          detectSize: { width: 768, height: 576 },
+        },
+      ],
       thresholds: { frames: 3, windowSeconds: 3 },
       spool: { dir: path.join(dir, 'spool'), quotaBytes: '500MB' },
       evidence: { preRollSeconds: 2, postRollSeconds: 4, segmentSeconds: 1, bufferDir: ring },
@@ -88,12 +96,19 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     coord = await login(hub.http, 'coord', 'coord-password');
     op = await login(hub.http, 'operator', 'operator-password');
     const inc = await call('POST', '/api/incidents', coord, {
-      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'Theft of razor blades',
+      type: 'theft',
+      occurredAt: new Date().toISOString(),
+      store: 'boots',
+      description: 'Theft of razor blades',
       statement: 'I watched him put razor blades in his coat and leave without paying.',
     });
     const s = await call('POST', '/api/gallery/subjects', coord, {
-      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.body.id],
-      under18: false, vulnerable: false,
+      alias: 'Razor Man',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [inc.body.id],
+      under18: false,
+      vulnerable: false,
     });
     const photo = fs.readFileSync(await facePhoto());
     const enrolled = await call('POST', `/api/gallery/subjects/${s.body.id}/photos?source=test`, coord, photo);
@@ -138,8 +153,12 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const candidateId = randomUUID();
     const bytes = randomBytes(64 * 1024);
     const payload = {
-      candidateId, cameraId: 'cam-1', captureAt: new Date().toISOString(),
-      file: 'clip.mp4', sha256: sha(bytes), bytes: bytes.length,
+      candidateId,
+      cameraId: 'cam-1',
+      captureAt: new Date().toISOString(),
+      file: 'clip.mp4',
+      sha256: sha(bytes),
+      bytes: bytes.length,
     };
     const files = [{ name: 'clip.mp4', data: bytes }];
     await agent!.spool.enqueue({ id: `${candidateId}/clip`, kind: 'clip', payload }, files);
@@ -150,8 +169,9 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     expect(fs.readFileSync(file.path!)).toEqual(bytes); // kept, bit for bit
     // Reported where the engineer and the container health check look.
     const health = JSON.parse(fs.readFileSync(path.join(agentDir, 'spool', 'health.json'), 'utf8'));
-    expect(health.spool.refused)
-      .toEqual([expect.objectContaining({ itemId: `${candidateId}/clip`, name: 'clip.mp4', purged: false })]);
+    expect(health.spool.refused).toEqual([
+      expect.objectContaining({ itemId: `${candidateId}/clip`, name: 'clip.mp4', purged: false }),
+    ]);
     expect(health.spool.refusedFiles).toBe(1);
     // Not retried: the refusal stands as it was, the queue moved on.
     await new Promise((r) => setTimeout(r, 3000));
@@ -171,7 +191,10 @@ describe('evidence the hub refuses is never marked delivered; a confirmed match 
     const item = await until('the clip item answered', 60_000, () => deliveredClip(candidate.id));
     const clip = item.files.find((f) => f.name === 'clip.mp4')!;
     expect(clip).toMatchObject({
-      uploadedAt: null, refusedAt: expect.any(Number), purgedAt: expect.any(Number), path: null,
+      uploadedAt: null,
+      refusedAt: expect.any(Number),
+      purgedAt: expect.any(Number),
+      path: null,
     });
     expect(clip.refusedReason).toMatch(/^410\b/); // gone: rejected, its media deleted
     // The crop and frame of that candidate go too: the person matched nobody.

@@ -38,22 +38,41 @@ const log = (...a: unknown[]) => console.error('[bench]', ...a);
 function provisioning(): ProvisioningInput {
   const zones = Array.from({ length: ZONES }, (_, z) => ({ id: `z${z}`, name: `Zone ${z}` }));
   const stores = Array.from({ length: 100 }, (_, i) => ({ id: `st${i}`, name: `Store ${i}`, zone: `z${i % ZONES}` }));
-  const devices: ProvisioningInput['devices'] = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, kind: 'radio' as const, scheme: 'bench', store: `st${i % 100}`, secret: benchSecret(`d${i}`) }));
-  for (let z = 0; z < ZONES; z++) devices.push({ id: `raiser-z${z}`, kind: 'radio', scheme: 'bench', store: `st${z}`, secret: benchSecret(`raiser-z${z}`) });
-  devices.push({ id: 'control', kind: 'tablet', scheme: 'bench', secret: benchSecret('control'), duty: 'control-room' });
+  const devices: ProvisioningInput['devices'] = Array.from({ length: DEVICES }, (_, i) => ({
+    id: `d${i}`,
+    kind: 'radio' as const,
+    scheme: 'bench',
+    store: `st${i % 100}`,
+    secret: benchSecret(`d${i}`),
+  }));
+  for (let z = 0; z < ZONES; z++)
+    devices.push({
+      id: `raiser-z${z}`,
+      kind: 'radio',
+      scheme: 'bench',
+      store: `st${z}`,
+      secret: benchSecret(`raiser-z${z}`),
+    });
+  devices.push({
+    id: 'control',
+    kind: 'tablet',
+    scheme: 'bench',
+    secret: benchSecret('control'),
+    duty: 'control-room',
+  });
   return {
     schemes: [{ id: 'bench', name: 'Bench', zones, stores, settings: { escalationSeconds: 3600, catchUpHours: 24 } }],
-    users: [], devices,
+    users: [],
+    devices,
   };
 }
 
-const zoneOfDevice = (i: number) => `z${i % 100 % ZONES}`;
+const zoneOfDevice = (i: number) => `z${(i % 100) % ZONES}`;
 const keyOfEvent = (payload: Buffer) => {
   const s = payload.toString();
   const i = s.indexOf('"clientRef":"');
   return s.slice(i + 13, s.indexOf('"', i + 13));
 };
-
 
 interface Peer {
   name: string;
@@ -87,7 +106,12 @@ async function latency(peer: Peer, arrivals: Arrivals, kind: 'zone' | 'scheme', 
     last.push(Math.max(...times) - t0);
     await new Promise((r) => setTimeout(r, 5));
   }
-  return { firstP50: round(percentile(first, 50), 3), firstP99: round(percentile(first, 99), 3), lastP50: round(percentile(last, 50), 3), lastP99: round(percentile(last, 99), 3) };
+  return {
+    firstP50: round(percentile(first, 50), 3),
+    firstP99: round(percentile(first, 99), 3),
+    lastP50: round(percentile(last, 50), 3),
+    lastP99: round(percentile(last, 99), 3),
+  };
 }
 
 async function runPeer(peer: Peer, subscribers: { id: string; secret?: string; topic: string }[]): Promise<Result> {
@@ -100,18 +124,21 @@ async function runPeer(peer: Peer, subscribers: { id: string; secret?: string; t
   const bytesPerDevice = (idleSample.rssBytes - base.rssBytes) / subscribers.length;
 
   log(`${peer.name}: zone latency, ${ZONE_SAMPLES} alerts`);
-  let s0 = sample(peer.pid), w0 = now();
+  let s0 = sample(peer.pid),
+    w0 = now();
   const zone = await latency(peer, fleet.arrivals, 'zone', ZONE_SAMPLES);
   const zoneCores = cpuShare(s0, sample(peer.pid), (now() - w0) / 1000);
   log(`${peer.name}: scheme-wide latency, ${SCHEME_SAMPLES} alerts`);
-  s0 = sample(peer.pid); w0 = now();
+  s0 = sample(peer.pid);
+  w0 = now();
   const scheme = await latency(peer, fleet.arrivals, 'scheme', SCHEME_SAMPLES);
   const schemeCores = cpuShare(s0, sample(peer.pid), (now() - w0) / 1000);
 
   log(`${peer.name}: burst of ${BURST_ZONE} zone + ${BURST_SCHEME} all-zone alerts`);
   const before = [...fleet.received.values()].reduce((a, b) => a + b, 0);
   const keys: string[] = [];
-  s0 = sample(peer.pid); w0 = now();
+  s0 = sample(peer.pid);
+  w0 = now();
   const sends: Promise<void>[] = [];
   for (let i = 0; i < BURST_ZONE; i++) {
     const key = `${peer.name}-burst-zone-${i}`;
@@ -141,9 +168,21 @@ async function runPeer(peer: Peer, subscribers: { id: string; secret?: string; t
   await closeFleet(fleet.clients);
   await peer.close();
   return {
-    zone, scheme,
-    burst: { deliveries: got, seconds: round(seconds, 2), perSecond: Math.round(got / seconds), lost: expected - got, cpuCores: round(burstCores, 2) },
-    idle: { baselineMiB: round(base.rssBytes / 2 ** 20, 1), connectedMiB: round(idleSample.rssBytes / 2 ** 20, 1), bytesPerDevice: Math.round(bytesPerDevice), devicesPerGiB: Math.round(2 ** 30 / bytesPerDevice) },
+    zone,
+    scheme,
+    burst: {
+      deliveries: got,
+      seconds: round(seconds, 2),
+      perSecond: Math.round(got / seconds),
+      lost: expected - got,
+      cpuCores: round(burstCores, 2),
+    },
+    idle: {
+      baselineMiB: round(base.rssBytes / 2 ** 20, 1),
+      connectedMiB: round(idleSample.rssBytes / 2 ** 20, 1),
+      bytesPerDevice: Math.round(bytesPerDevice),
+      devicesPerGiB: Math.round(2 ** 30 / bytesPerDevice),
+    },
     cpu: { zoneCores: round(zoneCores, 2), schemeCores: round(schemeCores, 2) },
   };
 }
@@ -153,8 +192,19 @@ async function startHubPeer(dir: string): Promise<{ peer: Peer; child: ChildProc
   fs.writeFileSync(seedFile, JSON.stringify(provisioning()));
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SHOPWATCH_DATA_DIR: path.join(dir, 'hub-data'), SHOPWATCH_SEED: seedFile, SHOPWATCH_MQTT_PORT: String(mqttPort), SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'error', SHOPWATCH_RAISES_PER_MINUTE: '1000000', SHOPWATCH_SYNC: process.env.SHOPWATCH_SYNC ?? 'full' },
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      SHOPWATCH_DATA_DIR: path.join(dir, 'hub-data'),
+      SHOPWATCH_SEED: seedFile,
+      SHOPWATCH_MQTT_PORT: String(mqttPort),
+      SHOPWATCH_HTTP_PORT: String(httpPort),
+      SHOPWATCH_HOST: '127.0.0.1',
+      SHOPWATCH_LOG_LEVEL: 'error',
+      SHOPWATCH_RAISES_PER_MINUTE: '1000000',
+      SHOPWATCH_SYNC: process.env.SHOPWATCH_SYNC ?? 'full',
+    },
   });
   const end = Date.now() + 120_000;
   for (;;) {
@@ -166,16 +216,45 @@ async function startHubPeer(dir: string): Promise<{ peer: Peer; child: ChildProc
   }
   const url = `mqtt://127.0.0.1:${mqttPort}`;
   const raisers: MqttClient[] = [];
-  for (let z = 0; z < ZONES; z++) raisers.push(await mqtt.connectAsync(url, { username: `raiser-z${z}`, password: benchSecret(`raiser-z${z}`), reconnectPeriod: 0 }));
-  const control = await mqtt.connectAsync(url, { username: 'control', password: benchSecret('control'), reconnectPeriod: 0 });
+  for (let z = 0; z < ZONES; z++)
+    raisers.push(
+      await mqtt.connectAsync(url, {
+        username: `raiser-z${z}`,
+        password: benchSecret(`raiser-z${z}`),
+        reconnectPeriod: 0,
+      }),
+    );
+  const control = await mqtt.connectAsync(url, {
+    username: 'control',
+    password: benchSecret('control'),
+    reconnectPeriod: 0,
+  });
   let captured = '';
   raisers[0]!.subscribe(topics.zoneAlerts('bench', 'z0'), { qos: 1 });
   raisers[0]!.on('message', (_t, p) => (captured ||= p.toString()));
   const peer: Peer = {
-    name: 'hub', pid: child.pid!, url,
+    name: 'hub',
+    pid: child.pid!,
+    url,
     send: async (kind, zone, key) => {
-      if (kind === 'zone') await raisers[zone]!.publishAsync(topics.alertRaise('bench'), JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: key }), { qos: 1 });
-      else await control.publishAsync(topics.alertRaise('bench'), JSON.stringify({ type: 'violence', severity: 'critical', store: `st${zone}`, priority: true, clientRef: key }), { qos: 1 });
+      if (kind === 'zone')
+        await raisers[zone]!.publishAsync(
+          topics.alertRaise('bench'),
+          JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: key }),
+          { qos: 1 },
+        );
+      else
+        await control.publishAsync(
+          topics.alertRaise('bench'),
+          JSON.stringify({
+            type: 'violence',
+            severity: 'critical',
+            store: `st${zone}`,
+            priority: true,
+            clientRef: key,
+          }),
+          { qos: 1 },
+        );
     },
     close: async () => {
       await Promise.all([...raisers, control].map((c) => c.endAsync(true)));
@@ -193,7 +272,9 @@ async function startMosquittoPeer(dir: string, template: string): Promise<Peer> 
   const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0, clientId: 'bench-publisher' });
   const withKey = (key: string) => template.replace(/"clientRef":"[^"]*"/, `"clientRef":"${key}"`);
   return {
-    name: 'mosquitto', pid: child.pid!, url,
+    name: 'mosquitto',
+    pid: child.pid!,
+    url,
     // The hub publishes an all-zone event on every zone topic; Mosquitto relays the same.
     send: async (kind, zone, key) => {
       const payload = withKey(key);
@@ -210,7 +291,11 @@ async function startMosquittoPeer(dir: string, template: string): Promise<Peer> 
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-bench-'));
-  const subsHub = Array.from({ length: DEVICES }, (_, i) => ({ id: `d${i}`, secret: benchSecret(`d${i}`), topic: topics.zoneAlerts('bench', zoneOfDevice(i)) }));
+  const subsHub = Array.from({ length: DEVICES }, (_, i) => ({
+    id: `d${i}`,
+    secret: benchSecret(`d${i}`),
+    topic: topics.zoneAlerts('bench', zoneOfDevice(i)),
+  }));
   const subsMosq = subsHub.map((s) => ({ id: s.id, topic: s.topic }));
 
   log('starting the hub with', DEVICES, 'provisioned radios');
@@ -238,10 +323,21 @@ async function main() {
     ['RSS per idle device (bytes)', hub.idle.bytesPerDevice, mosq.idle.bytesPerDevice],
     ['idle devices per GiB', hub.idle.devicesPerGiB, mosq.idle.devicesPerGiB],
   ] as const;
-  console.log(`\nShopWatch hub vs Mosquitto — ${DEVICES} subscribers, ${ZONES} zones, ${machine().cpus} × ${machine().model}\n`);
+  console.log(
+    `\nShopWatch hub vs Mosquitto — ${DEVICES} subscribers, ${ZONES} zones, ${machine().cpus} × ${machine().model}\n`,
+  );
   console.log('| measure | hub | mosquitto | hub / mosquitto |\n|---|---:|---:|---:|');
   for (const [name, h, m] of rows) console.log(`| ${name} | ${h} | ${m} | ${m === 0 ? '–' : ratio(h, m)} |`);
-  const out = { sync: process.env.SHOPWATCH_SYNC ?? 'full', date: new Date().toISOString(), machine: machine(), devices: DEVICES, zones: ZONES, samples: { zone: ZONE_SAMPLES, scheme: SCHEME_SAMPLES, burstZone: BURST_ZONE, burstScheme: BURST_SCHEME }, hub, mosquitto: mosq };
+  const out = {
+    sync: process.env.SHOPWATCH_SYNC ?? 'full',
+    date: new Date().toISOString(),
+    machine: machine(),
+    devices: DEVICES,
+    zones: ZONES,
+    samples: { zone: ZONE_SAMPLES, scheme: SCHEME_SAMPLES, burstZone: BURST_ZONE, burstScheme: BURST_SCHEME },
+    hub,
+    mosquitto: mosq,
+  };
   const file = path.join(ROOT, `bench/results/hub-fanout-sync-${process.env.SHOPWATCH_SYNC ?? 'full'}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

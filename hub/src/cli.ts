@@ -55,13 +55,26 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       const gov = new GovernanceRepository(db);
       const audit = new AuditLog(db);
       const root = photoRoot(config.dataDir);
-      const data = await subjectAccessExport({ gov, photoFile: (s, p) => photoPath(root, s, p), evidence: new SqliteEvidenceRepository(db), repo: new SqliteRepository(db), audit, templates: (id) => new SqliteGalleryRepository(db).count(id) }, subject, { kind: 'user', id: 'cli' });
+      const data = await subjectAccessExport(
+        {
+          gov,
+          photoFile: (s, p) => photoPath(root, s, p),
+          evidence: new SqliteEvidenceRepository(db),
+          repo: new SqliteRepository(db),
+          audit,
+          templates: (id) => new SqliteGalleryRepository(db).count(id),
+        },
+        subject,
+        { kind: 'user', id: 'cli' },
+      );
       if (!data) {
         console.error(`no subject "${subject}"`);
         return 1;
       }
       fs.writeFileSync(out, bidiSafeJson(data, 2));
-      console.log(`wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`);
+      console.log(
+        `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,
+      );
       return 0;
     } finally {
       db.close();
@@ -78,8 +91,10 @@ async function provision(file: string, config: HubConfig): Promise<number> {
   try {
     const key = SecretKey.forDataDir(config.dataDir);
     const r = await applyProvisioning(new SqliteRepository(db), p, key, logger('hub:provisioning'));
-    console.log(`applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, `
-      + `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`);
+    console.log(
+      `applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, ` +
+        `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`,
+    );
     return 0;
   } finally {
     db.close();

@@ -14,7 +14,12 @@ export const HubConfig = z.strictObject({
   seed: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Browser session lifetime. */
-  sessionHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  sessionHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Failed logins allowed per username and per address within loginWindowSeconds. */
   loginAttempts: z.coerce.number().int().min(1).default(10),
   loginWindowSeconds: z.coerce.number().int().min(1).default(300),
@@ -25,9 +30,19 @@ export const HubConfig = z.strictObject({
    */
   sync: z.enum(['full', 'normal']).default('full'),
   /** Pending gallery-match candidates nobody reviewed within this are expired and their media deleted. */
-  reviewExpiryMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  reviewExpiryMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   /** After a confirm, repeat sightings this recent update the case's alert instead of a new case. */
-  caseFollowMinutes: z.coerce.number().int().min(0).max(24 * 60).default(30),
+  caseFollowMinutes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
   /** New alerts a store device or member may raise per minute (burst 2x); scheme-wide senders 6x. */
   raisesPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Where the built dashboard lives; served at `/` when present. */
@@ -62,7 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const r = HubConfig.safeParse({ ...raw, ...overrides });
   if (!r.success) {
-    const lines = describeIssues(r.error.issues).map((i) => `  ${ENV[i.path as keyof HubConfig] ?? i.path}: ${i.message}`);
+    const lines = describeIssues(r.error.issues).map(
+      (i) => `  ${ENV[i.path as keyof HubConfig] ?? i.path}: ${i.message}`,
+    );
     throw new ConfigError(`invalid hub configuration:\n${lines.join('\n')}`);
   }
   return { ...r.data, dataDir: path.resolve(r.data.dataDir) };

@@ -14,7 +14,9 @@ export class HubError extends Error {
     return HTTP_STATUS[this.code];
   }
   toBody(): ErrorBody {
-    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+    return this.issues
+      ? { code: this.code, message: this.message, issues: this.issues }
+      : { code: this.code, message: this.message };
   }
   static invalid(what: string, error: z.ZodError): HubError {
     const issues = describeIssues(error.issues);

@@ -92,11 +92,31 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const evidenceStore = new EvidenceStore(config.dataDir);
   const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'));
   uploads.onVerified = (candidateId) => evidence.announce(candidateId, 'updated');
-  const review = new ReviewService(evidenceRepo, evidence, evidenceStore, alerts, audit, logger('hub:review'), config.reviewExpiryMinutes);
+  const review = new ReviewService(
+    evidenceRepo,
+    evidence,
+    evidenceStore,
+    alerts,
+    audit,
+    logger('hub:review'),
+    config.reviewExpiryMinutes,
+  );
 
   // The broker needs the gallery sync and the sync publishes through the broker: late-bound.
   let gallery!: GallerySync;
-  const broker = new Broker({ repo, dir, alerts, cameras, metrics, devices, evidence, get gallery() { return gallery; }, log: logger('hub:mqtt') });
+  const broker = new Broker({
+    repo,
+    dir,
+    alerts,
+    cameras,
+    metrics,
+    devices,
+    evidence,
+    get gallery() {
+      return gallery;
+    },
+    log: logger('hub:mqtt'),
+  });
   await broker.start();
   stops.push(() => broker.close());
   gallery = new GallerySync(galleryRepo, repo, broker, bus, logger('hub:gallery'));
@@ -105,7 +125,16 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   review.start();
   stops.push(() => review.stop());
   const gov = new GovernanceRepository(db);
-  const subjects = new SubjectService(gov, galleryRepo, gallery, dir, options.faces ?? new VisionFaceChecker(), audit, logger('hub:gallery'), config.dataDir);
+  const subjects = new SubjectService(
+    gov,
+    galleryRepo,
+    gallery,
+    dir,
+    options.faces ?? new VisionFaceChecker(),
+    audit,
+    logger('hub:gallery'),
+    config.dataDir,
+  );
   subjects.setTemplateCounter((id) => galleryRepo.count(id));
   subjects.onPurged = (_scheme, id) => review.dropForSubject(id);
   evidence.setAliasLookup(async (scheme, id) => gov.alias(scheme, id));
@@ -115,12 +144,29 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const fieldGallery = new FieldGalleryService(gov, dir, audit);
   alerts.setMatchResolver(fieldGallery.reference.bind(fieldGallery));
   const caseRepo = new CaseRepository(db);
-  const cases = new CaseService(caseRepo, evidenceRepo, evidence, alerts, audit, logger('hub:review'), config.caseFollowMinutes);
+  const cases = new CaseService(
+    caseRepo,
+    evidenceRepo,
+    evidence,
+    alerts,
+    audit,
+    logger('hub:review'),
+    config.caseFollowMinutes,
+  );
   review.cases = cases;
   evidence.onQueued = (id) => cases.attach(id);
   await cases.fileUnassigned();
-  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo), (p, id) => alerts.visible(p, id));
-  const governance = { gov, subjects, fieldGallery, cases, incidents, exclusions: new ExclusionService(gov, dir, audit) };
+  const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo), (p, id) =>
+    alerts.visible(p, id),
+  );
+  const governance = {
+    gov,
+    subjects,
+    fieldGallery,
+    cases,
+    incidents,
+    exclusions: new ExclusionService(gov, dir, audit),
+  };
   stops.push(startReviewFanout(bus, broker, logger('hub:fanout')));
   stops.push(startAlertFanout(bus, broker, dir, logger('hub:fanout')));
   stops.push(startCameraFanout(bus, broker, logger('hub:fanout')));
@@ -140,7 +186,26 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   let ready = false;
   const services: HubServices = {
-    config, repo, dir, bus, alerts, listing, cameras, presence, broker, metrics, devices, evidenceRepo, galleryRepo, evidence, uploads, gallery, review, audit, governance, push,
+    config,
+    repo,
+    dir,
+    bus,
+    alerts,
+    listing,
+    cameras,
+    presence,
+    broker,
+    metrics,
+    devices,
+    evidenceRepo,
+    galleryRepo,
+    evidence,
+    uploads,
+    gallery,
+    review,
+    audit,
+    governance,
+    push,
     ready: () => ready,
     get live() {
       return live;
@@ -148,7 +213,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   };
   const live: LiveHub = new LiveHub(services, logger('hub:live'), options.live);
   metrics.gauge('shopwatch_live_streams', 'Live camera streams relayed', () => live.sessions.active.length);
-  metrics.gauge('shopwatch_live_viewers', 'Live camera viewers', () => live.sessions.active.reduce((n, s) => n + s.viewers.size, 0));
+  metrics.gauge('shopwatch_live_viewers', 'Live camera viewers', () =>
+    live.sessions.active.reduce((n, s) => n + s.viewers.size, 0),
+  );
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
   const app = createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) });

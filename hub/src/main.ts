@@ -19,7 +19,8 @@ async function main() {
     // SIGHUP: re-apply SHOPWATCH_SEED; removed users and devices lose their sessions and connections.
     process.on('SIGHUP', () => {
       hub.reprovision().then(
-        (closed) => process.stderr.write(`shopwatch hub: provisioning re-applied, ${closed.length} devices disconnected\n`),
+        (closed) =>
+          process.stderr.write(`shopwatch hub: provisioning re-applied, ${closed.length} devices disconnected\n`),
         (err) => process.stderr.write(`shopwatch hub: provisioning not re-applied: ${(err as Error).message}\n`),
       );
     });

@@ -18,7 +18,11 @@ import type { LiveHub } from './live/live-hub';
  * hub; with them only that socket is closed.
  */
 export function createHttpServer(
-  app: Hono<any>, broker: Broker, browsers: BrowserSockets, log: Logger, live?: LiveHub,
+  app: Hono<any>,
+  broker: Broker,
+  browsers: BrowserSockets,
+  log: Logger,
+  live?: LiveHub,
 ) {
   const server = http.createServer(getRequestListener(app.fetch));
   server.keepAliveTimeout = 65_000;

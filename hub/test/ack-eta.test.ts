@@ -9,7 +9,8 @@ describe('acknowledgements name the person and carry an optional ETA', () => {
   let radio: TestDevice;
   const call = (method: string, p: string, token: string, body?: unknown) =>
     fetch(`${hub.http}${p}`, {
-      method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   let n = 0;
@@ -42,7 +43,11 @@ describe('acknowledgements name the person and carry an optional ETA', () => {
     const ev = await radio.waitForEvent('acknowledged', id);
     const entry = ev.alert.timeline.at(-1)!;
     expect(entry).toMatchObject({
-      kind: 'acknowledged', status: 'attending', actor: { id: 'warden' }, actorName: 'Sam Patel', etaMinutes: 2,
+      kind: 'acknowledged',
+      status: 'attending',
+      actor: { id: 'warden' },
+      actorName: 'Sam Patel',
+      etaMinutes: 2,
     });
     expect((await alert(id)).timeline.at(-1)).toMatchObject({ actorName: 'Sam Patel', etaMinutes: 2 });
   });

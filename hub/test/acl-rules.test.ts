@@ -4,9 +4,33 @@ import type { Principal } from '../src/auth/principal';
 
 // The ACL as data: who may publish and subscribe where.
 const base = { kind: 'device', scheme: 'town', role: null, displayName: null } as const;
-const store: Principal = { ...base, id: 'r1', deviceKind: 'radio', duty: 'store', store: 'boots', zone: 'north', zones: ['north'] };
-const control: Principal = { ...base, id: 'cr', deviceKind: 'tablet', duty: 'control-room', store: null, zone: null, zones: null };
-const edge: Principal = { ...base, id: 'e1', deviceKind: 'edge', duty: 'store', store: 'boots', zone: 'north', zones: [] };
+const store: Principal = {
+  ...base,
+  id: 'r1',
+  deviceKind: 'radio',
+  duty: 'store',
+  store: 'boots',
+  zone: 'north',
+  zones: ['north'],
+};
+const control: Principal = {
+  ...base,
+  id: 'cr',
+  deviceKind: 'tablet',
+  duty: 'control-room',
+  store: null,
+  zone: null,
+  zones: null,
+};
+const edge: Principal = {
+  ...base,
+  id: 'e1',
+  deviceKind: 'edge',
+  duty: 'store',
+  store: 'boots',
+  zone: 'north',
+  zones: [],
+};
 const zones = ['north', 'south'];
 
 describe('ACL rules', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEvent, AlertWithDeliveries, topics } from '@shopwatch/protocols';
+import { AlertEvent, type AlertWithDeliveries, topics } from '@shopwatch/protocols';
 import { login, startTestHub } from './support/hub';
 import { TestDevice, sleep } from './support/mqtt';
 
@@ -29,7 +29,12 @@ describe('alert relay over MQTT', () => {
   });
 
   it('fans a raise out to the stores of the zone, the control room and wardens, but not other zones', async () => {
-    await boots.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'high', message: 'two males, grey hoodies', clientRef: 'fanout-1' });
+    await boots.publish(topics.alertRaise('town'), {
+      type: 'shoplifting',
+      severity: 'high',
+      message: 'two males, grey hoodies',
+      clientRef: 'fanout-1',
+    });
     const seen = await Promise.all([boots, coop, control, warden].map((d) => d.waitForEvent('raised')));
     for (const e of seen) {
       expect(AlertEvent.parse(e).alert.store).toBe('boots');
@@ -44,11 +49,21 @@ describe('alert relay over MQTT', () => {
   });
 
   it('takes the sender from the connection, never from the payload', async () => {
-    await coop.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'spoof-1', raisedBy: { kind: 'device', id: 'radio-boots' } });
+    await coop.publish(topics.alertRaise('town'), {
+      type: 'suspicious',
+      severity: 'low',
+      clientRef: 'spoof-1',
+      raisedBy: { kind: 'device', id: 'radio-boots' },
+    });
     // raisedBy is not a raise field: the strict schema refuses it and nothing is stored.
     await sleep(300);
     expect(control.events().some((e) => e.alert.clientRef === 'spoof-1')).toBe(false);
-    await coop.publish(topics.alertRaise('town'), { type: 'suspicious', severity: 'low', clientRef: 'spoof-2', store: 'boots' });
+    await coop.publish(topics.alertRaise('town'), {
+      type: 'suspicious',
+      severity: 'low',
+      clientRef: 'spoof-2',
+      store: 'boots',
+    });
     await sleep(300);
     expect(control.events().some((e) => e.alert.clientRef === 'spoof-2')).toBe(false);
   });
@@ -61,7 +76,9 @@ describe('alert relay over MQTT', () => {
     await control.waitForEvent('raised');
     await sleep(400);
     const token = await login(hub.http, 'operator', 'operator-password');
-    const list = (await (await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })).json()) as AlertWithDeliveries[];
+    const list = (await (
+      await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as AlertWithDeliveries[];
     expect(list.filter((a) => a.clientRef === 'retry-1')).toHaveLength(1);
     expect(control.events().filter((e) => e.alert.clientRef === 'retry-1')).toHaveLength(1);
   });
@@ -74,7 +91,9 @@ describe('alert relay over MQTT', () => {
     await tesco.publish(topics.alertReceipt('town', ev.alert.id), { eventSeq: ev.seq });
     await sleep(300);
     const token = await login(hub.http, 'operator', 'operator-password');
-    const a = (await (await fetch(`${hub.http}/api/alerts/${ev.alert.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as AlertWithDeliveries;
+    const a = (await (
+      await fetch(`${hub.http}/api/alerts/${ev.alert.id}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as AlertWithDeliveries;
     expect(a.deliveries.map((d) => d.deviceId).sort()).toEqual(['control-room', 'radio-tesco']);
     expect(a.deliveries.every((d) => d.lastSeq === ev.seq)).toBe(true);
     // Warden radio was sent it but did not confirm; north radios never should get it.
@@ -86,7 +105,12 @@ describe('alert relay over MQTT', () => {
     const raised = await warden.waitFor((m) => m.json?.alert?.clientRef === 'ack-1').then((m) => m.json as AlertEvent);
     await control.publish(topics.alertAck('town', raised.alert.id), { status: 'seen' });
     await warden.publish(topics.alertAck('town', raised.alert.id), { status: 'attending', note: 'two minutes away' });
-    const acked = await boots.waitFor((m) => m.json?.event === 'acknowledged' && m.json.alert.id === raised.alert.id && m.json.alert.timeline.length === 3).then((m) => m.json as AlertEvent);
+    const acked = await boots
+      .waitFor(
+        (m) =>
+          m.json?.event === 'acknowledged' && m.json.alert.id === raised.alert.id && m.json.alert.timeline.length === 3,
+      )
+      .then((m) => m.json as AlertEvent);
     expect(acked.alert.timeline.map((t) => [t.kind, t.actor.id, t.status ?? null])).toEqual([
       ['raised', 'radio-boots', null],
       ['acknowledged', 'control-room', 'seen'],
@@ -115,23 +139,45 @@ describe('alert relay over MQTT', () => {
   }, 15_000);
 
   it('lets the control room raise a priority alert to every zone at once, but not a store', async () => {
-    await control.publish(topics.alertRaise('town'), { type: 'known-offender', severity: 'high', store: 'tesco', priority: true, message: 'heading north on High St', clientRef: 'all-1' });
-    const got = await Promise.all([boots, coop, tesco, warden].map((d) => d.waitFor((m) => m.json?.alert?.clientRef === 'all-1')));
-    for (const m of got) expect(m.json.alert).toMatchObject({ priority: true, zone: 'south', store: 'tesco', escalatesAt: null });
+    await control.publish(topics.alertRaise('town'), {
+      type: 'known-offender',
+      severity: 'high',
+      store: 'tesco',
+      priority: true,
+      message: 'heading north on High St',
+      clientRef: 'all-1',
+    });
+    const got = await Promise.all(
+      [boots, coop, tesco, warden].map((d) => d.waitFor((m) => m.json?.alert?.clientRef === 'all-1')),
+    );
+    for (const m of got)
+      expect(m.json.alert).toMatchObject({ priority: true, zone: 'south', store: 'tesco', escalatesAt: null });
     expect(got[0]!.topic).toBe(topics.zoneAlerts('town', 'north'));
     const n = boots.errors().length;
-    await boots.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', priority: true, clientRef: 'all-2' });
+    await boots.publish(topics.alertRaise('town'), {
+      type: 'shoplifting',
+      severity: 'low',
+      priority: true,
+      clientRef: 'all-2',
+    });
     await boots.waitFor(() => boots.errors().length > n);
     expect(boots.errors()[n]).toMatchObject({ code: 'forbidden' });
   });
 
   it('closes an alert with an outcome and refuses to close it twice', async () => {
     await boots.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'close-1' });
-    const raised = await control.waitFor((m) => m.json?.alert?.clientRef === 'close-1').then((m) => m.json as AlertEvent);
+    const raised = await control
+      .waitFor((m) => m.json?.alert?.clientRef === 'close-1')
+      .then((m) => m.json as AlertEvent);
     await warden.publish(topics.alertClose('town', raised.alert.id), { outcome: 'detained', note: 'handed to police' });
     const closed = await boots.waitForEvent('closed', raised.alert.id);
     expect(closed.alert).toMatchObject({ status: 'closed', outcome: 'detained', escalatesAt: null });
-    expect(closed.alert.timeline.at(-1)).toMatchObject({ kind: 'closed', actor: { id: 'warden-1' }, outcome: 'detained', note: 'handed to police' });
+    expect(closed.alert.timeline.at(-1)).toMatchObject({
+      kind: 'closed',
+      actor: { id: 'warden-1' },
+      outcome: 'detained',
+      note: 'handed to police',
+    });
     await boots.publish(topics.alertClose('town', raised.alert.id), { outcome: 'all-clear' });
     const err = await boots.waitFor((m) => m.topic.endsWith('/errors') && m.json.code === 'conflict');
     expect(err.json.message).toMatch(/already closed/);

@@ -7,7 +7,12 @@ import { TestDevice, sleep } from './support/mqtt';
 /** A persistent-session client that records, per connection, the alert events it received. */
 async function persistent(port: number, clientId: string, user: string, secret: string) {
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-    clientId, username: user, password: secret, clean: false, reconnectPeriod: 0, connectTimeout: 5000,
+    clientId,
+    username: user,
+    password: secret,
+    clean: false,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
   });
   const events: AlertEvent[] = [];
   c.on('message', (_t, p) => {
@@ -34,7 +39,12 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
   });
 
   it('keeps a persistent control-room session connected through 5 escalations (issue 18.4)', async () => {
-    const { c, events } = await persistent(hub.mqttPort, 'control-room:console', 'control-room', 'control-room-secret-for-tests');
+    const { c, events } = await persistent(
+      hub.mqttPort,
+      'control-room:console',
+      'control-room',
+      'control-room-secret-for-tests',
+    );
     let drops = 0;
     c.on('close', () => drops++);
     c.on('offline', () => drops++);
@@ -49,7 +59,11 @@ describe('persistent sessions: storage is the only source of catch-up', () => {
     expect(drops).toBe(0);
     expect(c.connected).toBe(true);
     // Each escalation arrives once, although it was published on both zone topics.
-    expect(escalated().map((e) => e.alert.clientRef).sort()).toEqual(refs);
+    expect(
+      escalated()
+        .map((e) => e.alert.clientRef)
+        .sort(),
+    ).toEqual(refs);
     await c.endAsync();
   }, 40_000);
 

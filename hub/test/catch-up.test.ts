@@ -28,7 +28,9 @@ describe('catch-up of missed alert events', () => {
       const tesco = await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret-for-tests');
       await tesco.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: 'other-zone' });
       const token = await import('./support/hub').then((m) => m.login(hub.http, 'operator', 'operator-password'));
-      const list = (await (await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })).json()) as any[];
+      const list = (await (
+        await fetch(`${hub.http}/api/alerts`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as any[];
       const m1 = list.find((a) => a.clientRef === 'missed-1');
       await raiser.publish(topics.alertAck('town', m1.id), { status: 'attending' });
       await raiser.publish(topics.alertClose('town', m1.id), { outcome: 'left-area' });
@@ -49,7 +51,8 @@ describe('catch-up of missed alert events', () => {
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
 
       // Receipted events are not sent again on the next reconnect; unreceipted ones are.
-      for (const e of got.slice(0, 3)) await boots.publish(topics.alertReceipt('town', e.alert.id), { eventSeq: e.seq });
+      for (const e of got.slice(0, 3))
+        await boots.publish(topics.alertReceipt('town', e.alert.id), { eventSeq: e.seq });
       await sleep(200);
       await boots.end();
       boots = await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests');
@@ -69,11 +72,18 @@ function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPort: num
   // (the tsx CLI would leave its child running).
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort), SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      SHOPWATCH_DATA_DIR: dataDir,
+      SHOPWATCH_SEED: seed,
+      SHOPWATCH_MQTT_PORT: String(mqttPort),
+      SHOPWATCH_HTTP_PORT: String(httpPort),
+      SHOPWATCH_HOST: '127.0.0.1',
+      SHOPWATCH_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
-
 
 async function waitReady(httpPort: number, timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;
@@ -99,7 +109,12 @@ describe('catch-up across a hub crash', () => {
 
     const raiser = await TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     // 20 raises, each acknowledged (PUBACK) by the hub before the next is sent.
-    for (let i = 0; i < 20; i++) await raiser.publish(topics.alertRaise('town'), { type: 'shoplifting', severity: 'low', clientRef: `crash-${i}` });
+    for (let i = 0; i < 20; i++)
+      await raiser.publish(topics.alertRaise('town'), {
+        type: 'shoplifting',
+        severity: 'low',
+        clientRef: `crash-${i}`,
+      });
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     raiser.client.end(true);

@@ -16,7 +16,9 @@ const MB = 1024 * 1024;
 /** Every file under a folder with its size (what is on the hub's disk). */
 function filesUnder(dir: string): { file: string; bytes: number }[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
     .map((e) => ({ file: path.join(e.parentPath, e.name), bytes: fs.statSync(path.join(e.parentPath, e.name)).size }));
 }
 
@@ -30,17 +32,21 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
   const url = (id: string, name: string) => `${hub.http}/api/edge/files/${id}/${name}`;
   type Headers = { offset?: number; length?: number; sha256?: string };
   const uploadHeaders = (h: { offset: number; length: number; sha256: string }) => ({
-    authorization: auth, 'upload-offset': String(h.offset), 'upload-length': String(h.length),
+    authorization: auth,
+    'upload-offset': String(h.offset),
+    'upload-length': String(h.length),
     'x-content-sha256': h.sha256,
   });
   const patch = (id: string, name: string, body: Buffer, h: Headers = {}) =>
     fetch(url(id, name), {
-      method: 'PATCH', body: body as unknown as BodyInit,
+      method: 'PATCH',
+      body: body as unknown as BodyInit,
       headers: uploadHeaders({ offset: h.offset ?? 0, length: h.length ?? body.length, sha256: h.sha256 ?? sha(body) }),
     });
   const api = async (p: string, init: RequestInit = {}) =>
     fetch(`${hub.http}${p}`, {
-      ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
     });
   const decide = (id: string, verdict: 'confirm' | 'reject', reason: string) =>
     api(`/api/review/${id}/decision`, { method: 'POST', body: JSON.stringify({ verdict, reason }) });
@@ -119,9 +125,12 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     const names = Array.from({ length: 10 }, (_, i) => `dump-${i}.bin`);
     const answers = [];
     for (const name of names) {
-      answers.push(await streamUpload(url('host-0001', name), {
-        totalBytes: 100 * MB, headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: 'a'.repeat(64) }),
-      }));
+      answers.push(
+        await streamUpload(url('host-0001', name), {
+          totalBytes: 100 * MB,
+          headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: 'a'.repeat(64) }),
+        }),
+      );
     }
     const sent = answers.map((a) => (a.sentBeforeAnswer / MB).toFixed(1));
     console.info(`undeclared 100 MB uploads answered after ${sent.join(', ')} MB sent`);
@@ -133,7 +142,8 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     }
     // A declared name with a size other than the declared one is refused the same way.
     const big = await streamUpload(url('host-0001', 'crop.jpg'), {
-      totalBytes: 100 * MB, headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: item.files[0]!.sha256 }),
+      totalBytes: 100 * MB,
+      headers: uploadHeaders({ offset: 0, length: 100 * MB, sha256: item.files[0]!.sha256 }),
     });
     expect(big.status).toBe(409);
     expect(big.body.message).toMatch(/differs from the declared/);
@@ -169,7 +179,8 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     const frame = fs.readFileSync(item.files[1]!.path!);
     // The first PATCH sends part of the frame and then hangs, as a connection that died silently.
     const first = http.request(url('race-0001', 'frame.jpg'), {
-      method: 'PATCH', headers: uploadHeaders({ offset: 0, length: frame.length, sha256: sha(frame) }),
+      method: 'PATCH',
+      headers: uploadHeaders({ offset: 0, length: frame.length, sha256: sha(frame) }),
     });
     first.on('error', () => undefined);
     first.write(frame.subarray(0, 64 * 1024));
@@ -181,16 +192,25 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     expect(await second.json()).toMatchObject({ code: 'unavailable' });
     first.destroy();
     // Once the hub sees the first connection gone, the edge box resumes from what is held.
-    await expect.poll(async () => {
-      const offset = await held();
-      const rest = frame.subarray(offset);
-      return (await patch('race-0001', 'frame.jpg', rest, { offset, length: frame.length, sha256: sha(frame) })).status;
-    }, { timeout: 5000 }).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          const offset = await held();
+          const rest = frame.subarray(offset);
+          return (await patch('race-0001', 'frame.jpg', rest, { offset, length: frame.length, sha256: sha(frame) }))
+            .status;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(201);
   });
 
   it('refuses a picture that is not a JPEG and a clip that is not H.264 MP4, deleting what arrived', async () => {
     // A PNG declared as the crop: right size and hash, wrong type.
-    const png = await (await import('sharp')).default(await jpeg(64, 64)).png().toBuffer();
+    const png = await (await import('sharp'))
+      .default(await jpeg(64, 64))
+      .png()
+      .toBuffer();
     const item = await candidateItem(dir, 'type-0001');
     const p = item.payload as any;
     p.crop = { ...p.crop, sha256: sha(png), bytes: png.length };
@@ -252,8 +272,10 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     await reportCandidate(a);
     await sleep(5);
     await reportCandidate(await candidateItem(dir, 'order-002'));
-    const ids = async (q: string) => ((await (await api(`/api/review${q}`)).json()) as ReviewCandidate[])
-      .map((c) => c.id).filter((id) => id.startsWith('order-'));
+    const ids = async (q: string) =>
+      ((await (await api(`/api/review${q}`)).json()) as ReviewCandidate[])
+        .map((c) => c.id)
+        .filter((id) => id.startsWith('order-'));
     // Oldest first for every status (today's hub gave `all` newest first), newest first on request.
     expect(await ids('')).toEqual(['order-001', 'order-002']);
     expect(await ids('?status=all')).toEqual(['order-001', 'order-002']);

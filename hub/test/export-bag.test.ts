@@ -21,12 +21,18 @@ describe('evidence package pieces', () => {
   /** A signed bag with one media file, zipped under `name/`, as the exporter builds it. */
   function pack(file: string, edit: (files: { path: string; data: Buffer }[]) => void = () => {}) {
     const record = Buffer.from('{"a":1}\n');
-    const payload = [{ path: 'data/master/clip.mp4', data: clip }, { path: 'data/record.json', data: record }];
+    const payload = [
+      { path: 'data/master/clip.mp4', data: clip },
+      { path: 'data/record.json', data: record },
+    ];
     const bag = makeBag(payload, [['External-Identifier', 'JD/1']]);
     const signature = key.sign(bag.find((f) => f.path === TAG_MANIFEST)!.data).toString('base64');
     bag.push({ path: SIGNATURE, data: Buffer.from(signature) });
     edit(bag);
-    writeZip(file, bag.map((f) => ({ name: `JD-1/${f.path}`, data: f.data, deflate: f.path.endsWith('.txt') })));
+    writeZip(
+      file,
+      bag.map((f) => ({ name: `JD-1/${f.path}`, data: f.data, deflate: f.path.endsWith('.txt') })),
+    );
     return fs.readFileSync(file);
   }
 
@@ -55,7 +61,11 @@ describe('evidence package pieces', () => {
     const extra = verifyPackage(pack(path.join(dir, 'extra.zip'), addFile), key.publicKey);
     expect(extra.problems).toContainEqual({ file: 'data/extra.txt', problem: 'not listed in manifest-sha256.txt' });
     expect(extra.problems.some((p) => p.file === 'bag-info.txt' && /Payload-Oxum/.test(p.problem))).toBe(true);
-    const dropSignature = (b: { path: string }[]) => b.splice(b.findIndex((f) => f.path === SIGNATURE), 1);
+    const dropSignature = (b: { path: string }[]) =>
+      b.splice(
+        b.findIndex((f) => f.path === SIGNATURE),
+        1,
+      );
     const unsigned = verifyPackage(pack(path.join(dir, 'unsigned.zip'), dropSignature), key.publicKey);
     expect(unsigned.problems).toEqual([{ file: SIGNATURE, problem: 'missing: the package is not signed' }]);
   });
@@ -75,17 +85,26 @@ describe('evidence package pieces', () => {
   it('folds long bag-info values and reads them back; strips control characters people typed', () => {
     const reason = `${'A long reason for the disclosure, '.repeat(6)}end`;
     const typed = 'DC Smith\nInjected-Label: evil';
-    const text = bagInfo([['Disclosure-Reason', reason], ['Disclosed-To', typed]]).toString();
+    const text = bagInfo([
+      ['Disclosure-Reason', reason],
+      ['Disclosed-To', typed],
+    ]).toString();
     expect(text.split('\n').every((l) => l.length <= 79)).toBe(true);
     expect(text).not.toMatch(/^Injected-Label/m);
     const flattened = 'DC Smith Injected-Label: evil';
-    expect(parseBagInfo(text)).toEqual([['Disclosure-Reason', reason], ['Disclosed-To', flattened]]);
+    expect(parseBagInfo(text)).toEqual([
+      ['Disclosure-Reason', reason],
+      ['Disclosed-To', flattened],
+    ]);
   });
 
   it('reads manifests as sha256sum writes them, and flags malformed lines', () => {
     const h = 'a'.repeat(64);
     const m = parseManifest(`${h}  data/a b.txt\n${h} *data/bin\nnot a line\n`);
-    expect([...m.entries]).toEqual([['data/a b.txt', h], ['data/bin', h]]);
+    expect([...m.entries]).toEqual([
+      ['data/a b.txt', h],
+      ['data/bin', h],
+    ]);
     expect(m.bad).toEqual([3]);
   });
 
@@ -102,8 +121,17 @@ describe('evidence package pieces', () => {
     const work = tempDir('shopwatch-working-');
     fs.mkdirSync(path.join(work, 'master'));
     const master = path.join(work, 'master', 'clip.mp4');
-    const make = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=10',
-      '-c:v', 'mpeg4', master];
+    const make = [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=duration=2:size=320x240:rate=10',
+      '-c:v',
+      'mpeg4',
+      master,
+    ];
     expect((await run('ffmpeg', make)).code).toBe(0);
     const before = sha(fs.readFileSync(master));
     const copy = await makeWorkingCopy(work, 'master/clip.mp4');
@@ -117,9 +145,16 @@ describe('evidence package pieces', () => {
   it('escapes what people typed in the readable record, so it cannot run script in the page', () => {
     const evil = '<script>alert(1)</script> & "quoted"';
     const record = buildRecord({
-      exhibit: 'JD/1', disclosure: { to: evil, organisation: 'Example Constabulary', reason: evil },
-      who: { kind: 'user', id: 'op', name: evil, scheme: 'town' }, scheme: { id: 'town', name: 'Town' },
-      candidate: null, subjectAlias: null, alert: null, masters: [], working: null, notes: [evil],
+      exhibit: 'JD/1',
+      disclosure: { to: evil, organisation: 'Example Constabulary', reason: evil },
+      who: { kind: 'user', id: 'op', name: evil, scheme: 'town' },
+      scheme: { id: 'town', name: 'Town' },
+      candidate: null,
+      subjectAlias: null,
+      alert: null,
+      masters: [],
+      working: null,
+      notes: [evil],
     });
     const entry = { at: record.generatedAt, source: 'audit' as const, actor: 'user:op', action: 'disclose' };
     const log = [{ ...entry, file: null, detail: { to: evil } }];

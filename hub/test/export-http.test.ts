@@ -14,7 +14,10 @@ describe('police evidence package (HTTP)', () => {
   let cases: Awaited<ReturnType<typeof evidenceCases>>;
   const dir = tempDir('shopwatch-export-http-');
   const order = {
-    exhibit: 'AB/7', to: 'PC 99 Sam Lee', organisation: 'Example Constabulary', reason: 'Robbery at Boots, ref 77/2026',
+    exhibit: 'AB/7',
+    to: 'PC 99 Sam Lee',
+    organisation: 'Example Constabulary',
+    reason: 'Robbery at Boots, ref 77/2026',
   };
   const post = (token: string, body: unknown) =>
     fetch(`${hub.http}/api/exports`, {
@@ -63,7 +66,9 @@ describe('police evidence package (HTTP)', () => {
     expect(master.equals(fs.readFileSync(cases.media.clip))).toBe(true);
     const record = JSON.parse(fs.readFileSync(path.join(bag, 'data/record.json'), 'utf8'));
     expect(record).toMatchObject({
-      candidate: { id: 'case-0001' }, producer: { id: 'operator' }, disclosure: { to: 'PC 99 Sam Lee' },
+      candidate: { id: 'case-0001' },
+      producer: { id: 'operator' },
+      disclosure: { to: 'PC 99 Sam Lee' },
     });
   });
 
@@ -77,12 +82,16 @@ describe('police evidence package (HTTP)', () => {
     expect(d).toMatchObject({ actor: { id: 'operator' }, detail });
   });
 
-  it('exports a store\'s own alert, which has no media, as its record with a loud NO MEDIA note', async () => {
+  it("exports a store's own alert, which has no media, as its record with a loud NO MEDIA note", async () => {
     const raised = await fetch(`${hub.http}/api/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${cases.op}` },
       body: JSON.stringify({
-        type: 'shoplifting', severity: 'medium', clientRef: 'plain-1', store: 'boots', message: 'Two men, razors',
+        type: 'shoplifting',
+        severity: 'medium',
+        clientRef: 'plain-1',
+        store: 'boots',
+        message: 'Two men, razors',
       }),
     });
     expect(raised.status).toBe(201);
@@ -104,7 +113,10 @@ describe('police evidence package (HTTP)', () => {
 
   it('refuses members and wardens with 403, recording nothing', async () => {
     const before = await exportedCount();
-    for (const [user, password] of [['boots-staff', 'boots-password'], ['warden', 'warden-password']]) {
+    for (const [user, password] of [
+      ['boots-staff', 'boots-password'],
+      ['warden', 'warden-password'],
+    ]) {
       const res = await post(await login(hub.http, user!, password!), { candidateId: 'case-0001', ...order });
       expect(res.status).toBe(403);
       expect(ErrorBody.parse(await res.json()).code).toBe('forbidden');
@@ -112,7 +124,7 @@ describe('police evidence package (HTTP)', () => {
     expect(await exportedCount()).toBe(before);
   });
 
-  it('answers bad requests and other schemes\' evidence with a clear error and changes nothing', async () => {
+  it("answers bad requests and other schemes' evidence with a clear error and changes nothing", async () => {
     const before = await exportedCount();
     const bad: [unknown, number, RegExp][] = [
       ['{not json', 400, /malformed JSON/],

@@ -34,9 +34,25 @@ describe('police evidence package (CLI)', { timeout: 180_000 }, () => {
     const auth = { authorization: `Bearer ${cases.op}` };
     const seen = await fetch(`${hub.http}/api/review/case-0001/files/crop.jpg`, { headers: auth });
     expect(seen.status).toBe(200);
-    const r = await hubCli(hub.dataDir, ['export', '--candidate', 'case-0001', '--exhibit', 'JD/1', '--out', pkg,
-      '--to', 'DC 1234 Jane Smith', '--organisation', 'Example Constabulary',
-      '--reason', 'Theft from Boots, crime ref 42/2026'], true);
+    const r = await hubCli(
+      hub.dataDir,
+      [
+        'export',
+        '--candidate',
+        'case-0001',
+        '--exhibit',
+        'JD/1',
+        '--out',
+        pkg,
+        '--to',
+        'DC 1234 Jane Smith',
+        '--organisation',
+        'Example Constabulary',
+        '--reason',
+        'Theft from Boots, crime ref 42/2026',
+      ],
+      true,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote .*JD-1\.zip/);
@@ -45,8 +61,16 @@ describe('police evidence package (CLI)', { timeout: 180_000 }, () => {
     const check = await run('sha256sum', ['-c', '--strict', 'manifest-sha256.txt'], { cwd: bag });
     expect(check.code).toBe(0);
     const lines = check.stdout.trim().split('\n');
-    const every = ['master/clip.mp4', 'master/crop.jpg', 'master/frame.jpg', 'working/clip-WORKING-COPY.mp4',
-      'working/clip-WORKING-COPY.txt', 'record.json', 'record.html', 'continuity.json'];
+    const every = [
+      'master/clip.mp4',
+      'master/crop.jpg',
+      'master/frame.jpg',
+      'working/clip-WORKING-COPY.mp4',
+      'working/clip-WORKING-COPY.txt',
+      'record.json',
+      'record.html',
+      'continuity.json',
+    ];
     expect(lines.sort()).toEqual(every.map((f) => `data/${f}: OK`).sort());
     expect(lines.every((l) => l.endsWith(': OK'))).toBe(true);
     expect((await run('sha256sum', ['-c', '--strict', 'tagmanifest-sha256.txt'], { cwd: bag })).code).toBe(0);
@@ -61,9 +85,17 @@ describe('police evidence package (CLI)', { timeout: 180_000 }, () => {
     expect(fs.readFileSync(inBag('data/master/crop.jpg')).equals(fs.readFileSync(cases.media.crop))).toBe(true);
     const recorded = await hub.services.evidenceRepo.getFile('case-0001', 'clip.mp4');
     expect(sha(master)).toBe(recorded!.sha256); // the capture hash the edge declared and the hub verified
-    const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0',
-      '-show_entries', 'stream=codec_name:format=duration', '-of', 'json',
-      inBag('data/working/clip-WORKING-COPY.mp4')]);
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name:format=duration',
+      '-of',
+      'json',
+      inBag('data/working/clip-WORKING-COPY.mp4'),
+    ]);
     const info = JSON.parse(probe.stdout);
     expect(info.streams[0].codec_name).toBe('h264');
     expect(Number(info.format.duration)).toBeGreaterThan(3);
@@ -78,14 +110,23 @@ describe('police evidence package (CLI)', { timeout: 180_000 }, () => {
     expect(info).toMatch(/^Source-Organization: Town Centre BCRP$/m);
     expect(info).toMatch(/^Bagging-Date: \d{4}-\d\d-\d\d$/m);
     expect(info).toMatch(/^Edge-Clock-Offset-Ms: 1250$/m);
-    const payload = ['master/clip.mp4', 'master/crop.jpg', 'master/frame.jpg', 'working/clip-WORKING-COPY.mp4',
-      'working/clip-WORKING-COPY.txt', 'record.json', 'record.html', 'continuity.json']
-      .map((f) => fs.statSync(inBag(`data/${f}`)).size);
+    const payload = [
+      'master/clip.mp4',
+      'master/crop.jpg',
+      'master/frame.jpg',
+      'working/clip-WORKING-COPY.mp4',
+      'working/clip-WORKING-COPY.txt',
+      'record.json',
+      'record.html',
+      'continuity.json',
+    ].map((f) => fs.statSync(inBag(`data/${f}`)).size);
     expect(info).toContain(`Payload-Oxum: ${payload.reduce((a, b) => a + b, 0)}.${payload.length}`);
     const record = JSON.parse(fs.readFileSync(inBag('data/record.json'), 'utf8'));
     expect(record).toMatchObject({
-      exhibit: 'JD/1', review: { status: 'confirmed', decidedBy: 'operator', reason: 'confirm: same coat and face' },
-      candidate: { subjectAlias: 'Razor Man', cameraId: 'cam-1' }, clock: { edgeClockOffsetMs: 1250 },
+      exhibit: 'JD/1',
+      review: { status: 'confirmed', decidedBy: 'operator', reason: 'confirm: same coat and face' },
+      candidate: { subjectAlias: 'Razor Man', cameraId: 'cam-1' },
+      clock: { edgeClockOffsetMs: 1250 },
       alert: { type: 'gallery-match', id: cases.alertId },
     });
     expect(Date.parse(record.clock.capturedAtEdgeClock) - Date.parse(record.clock.capturedAtHubClock)).toBe(1250);
@@ -98,9 +139,18 @@ describe('police evidence package (CLI)', { timeout: 180_000 }, () => {
     type Step = { action: string; file: string | null; source: string };
     const log = JSON.parse(fs.readFileSync(inBag('data/continuity.json'), 'utf8')) as Step[];
     const steps = log.map((e) => `${e.source}:${e.action}:${e.file ?? ''}`);
-    expect(steps).toEqual(expect.arrayContaining(['custody:reported:', 'custody:received:clip.mp4', 'audit:decide:',
-      'custody:viewed:crop.jpg', 'audit:view:crop.jpg', 'custody:transferred:clip.mp4', 'custody:exported:',
-      'audit:disclose:']));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'custody:reported:',
+        'custody:received:clip.mp4',
+        'audit:decide:',
+        'custody:viewed:crop.jpg',
+        'audit:view:crop.jpg',
+        'custody:transferred:clip.mp4',
+        'custody:exported:',
+        'audit:disclose:',
+      ]),
+    );
   });
 
   it('is recorded as a disclosure to whom and why, in the audit log and the custody log', async () => {

@@ -54,8 +54,11 @@ describe('device authentication', () => {
     const { repo, auth } = await setUp();
     const t0 = performance.now();
     const store = (i: number) => (i % 2 ? 'boots' : 'tesco');
-    const results = await Promise.all(Array.from({ length: 5000 }, (_, i) =>
-      auth.authenticate(`radio-${store(i)}`, `radio-${store(i)}-secret-for-tests`)));
+    const results = await Promise.all(
+      Array.from({ length: 5000 }, (_, i) =>
+        auth.authenticate(`radio-${store(i)}`, `radio-${store(i)}-secret-for-tests`),
+      ),
+    );
     const ms = performance.now() - t0;
     console.log(`[fleet] 5,000 device checks in ${ms.toFixed(0)} ms`);
     expect(results.every((d) => d !== null)).toBe(true);

@@ -38,7 +38,8 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
   let face: Buffer;
   const post = async (token: string, body: Buffer, source = 'CCTV still, Boots') => {
     const res = await fetch(`${photosUrl()}?source=${encodeURIComponent(source)}`, {
-      method: 'POST', body: body as unknown as BodyInit,
+      method: 'POST',
+      body: body as unknown as BodyInit,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
     });
     return { status: res.status, json: (await res.json().catch(() => null)) as any };
@@ -58,30 +59,45 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
       return (await fetch(`${hub.http}${p}`, { method: 'POST', headers, body: JSON.stringify(body) })).json() as any;
     };
     const inc = await api('/api/incidents', {
-      type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots',
+      type: 'theft',
+      occurredAt: new Date(Date.now() - 3600_000).toISOString(),
+      store: 'boots',
       description: 'Took razor blades and left without paying',
       statement: 'I saw the man take six packs of razor blades into his jacket and walk out past the tills.',
     });
-    subject = Subject.parse(await api('/api/gallery/subjects', {
-      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.id],
-      under18: false, vulnerable: false,
-    }));
+    subject = Subject.parse(
+      await api('/api/gallery/subjects', {
+        alias: 'Razor Man',
+        status: 'known',
+        reason: 'repeat-offending',
+        incidentIds: [inc.id],
+        under18: false,
+        vulnerable: false,
+      }),
+    );
     const r = enrolmentFaceRegion;
-    face = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340)
-      .jpeg({ quality: 92 }).toBuffer();
+    face = await sharp(enrolmentPhoto)
+      .extract({ left: r.x, top: r.y, width: r.w, height: r.h })
+      .resize(340)
+      .jpeg({ quality: 92 })
+      .toBuffer();
   });
   afterAll(async () => {
     await hub?.stop();
   });
 
   it('refuses SVG, GIF, WebP and TIFF by their bytes, whatever they are called, and stores nothing', async () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000">'
-      + '<filter id="b"><feGaussianBlur stdDeviation="90"/></filter>'
-      + '<rect width="16000" height="16000" filter="url(#b)"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000">' +
+        '<filter id="b"><feGaussianBlur stdDeviation="90"/></filter>' +
+        '<rect width="16000" height="16000" filter="url(#b)"/></svg>',
+    );
     const img = sharp(face);
     const cases: [string, Buffer][] = [
-      ['SVG', svg], ['GIF', await img.clone().gif().toBuffer()],
-      ['WEBP', await img.clone().webp().toBuffer()], ['TIFF', await img.clone().tiff().toBuffer()],
+      ['SVG', svg],
+      ['GIF', await img.clone().gif().toBuffer()],
+      ['WEBP', await img.clone().webp().toBuffer()],
+      ['TIFF', await img.clone().tiff().toBuffer()],
     ];
     for (const [name, bytes] of cases) {
       const r = await post(coord, bytes);
@@ -93,8 +109,9 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
   });
 
   it('refuses a photo whose header claims 16000 × 16000 pixels at once, without decoding it', async () => {
-    const small = sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
-      .jpeg({ progressive: true });
+    const small = sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).jpeg({
+      progressive: true,
+    });
     const bomb = withClaimedSize(await small.toBuffer(), 16000, 16000);
     expect((await sharp(bomb).metadata()).width).toBe(16000);
     const rss = process.memoryUsage().rss;
@@ -110,7 +127,8 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
 
   it('re-encodes a JPEG so that no EXIF (GPS included) survives, and serves it as a JPEG with nosniff', async () => {
     const exif = {
-      IFD0: { Copyright: 'shop', Artist: 'staff phone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' },
+      IFD0: { Copyright: 'shop', Artist: 'staff phone' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' },
     };
     const tagged = await sharp(face).withExif(exif).jpeg().toBuffer();
     // The upload really carries EXIF with a GPS position.
@@ -163,9 +181,13 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
   it("refuses a member's 600 MB chunked upload with 403 at once, without buffering it", async () => {
     const rss = process.memoryUsage().rss;
     const url = `${photosUrl()}?source=x`;
-    const upload = (token: string) => streamUpload(url, {
-      method: 'POST', chunked: true, totalBytes: 600 * MB, headers: { authorization: `Bearer ${token}` },
-    });
+    const upload = (token: string) =>
+      streamUpload(url, {
+        method: 'POST',
+        chunked: true,
+        totalBytes: 600 * MB,
+        headers: { authorization: `Bearer ${token}` },
+      });
     const a = await upload(member);
     expect(a.status).toBe(403);
     expect(a.sentBeforeAnswer).toBeLessThan(8 * MB);
@@ -173,8 +195,10 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
     // Too big from someone allowed: stopped just past the limit, not read to the end.
     const b = await upload(coord);
     const grown = Math.round((process.memoryUsage().rss - rss) / MB);
-    console.info(`600 MB upload: member ${a.status} after ${Math.round(a.sentBeforeAnswer / MB)} MB sent, `
-      + `coordinator ${b.status} after ${Math.round(b.sentBeforeAnswer / MB)} MB; RSS +${grown} MB`);
+    console.info(
+      `600 MB upload: member ${a.status} after ${Math.round(a.sentBeforeAnswer / MB)} MB sent, ` +
+        `coordinator ${b.status} after ${Math.round(b.sentBeforeAnswer / MB)} MB; RSS +${grown} MB`,
+    );
     expect(b.status).toBe(413);
     expect(b.sentBeforeAnswer).toBeLessThan(24 * MB);
     expect(process.memoryUsage().rss - rss).toBeLessThan(50 * MB);
@@ -183,14 +207,17 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
   it('keeps logins fast during four concurrent hostile uploads (16000² SVGs, then 4096² costly JPEGs)', async () => {
     // The SVG of issue 17.1: ~35 s of rasterising each on the old hub, which shared the thread
     // pool with password hashing. Now refused from its first bytes.
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000">'
-      + '<filter id="b"><feGaussianBlur stdDeviation="200"/></filter>'
-      + '<rect width="16000" height="16000" fill="#357" filter="url(#b)"/>'
-      + '<rect x="900" y="900" width="9000" height="9000" fill="#a31" filter="url(#b)"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000">' +
+        '<filter id="b"><feGaussianBlur stdDeviation="200"/></filter>' +
+        '<rect width="16000" height="16000" fill="#357" filter="url(#b)"/>' +
+        '<rect x="900" y="900" width="9000" height="9000" fill="#a31" filter="url(#b)"/></svg>',
+    );
     // The largest photo taken (4096 × 4096), costly to decode and with no face: decoded in full, then refused.
     const noise = { type: 'gaussian' as const, mean: 128, sigma: 60 };
     const big = await sharp({ create: { width: 4096, height: 4096, channels: 3, background: '#777', noise } })
-      .jpeg({ quality: 50, progressive: true }).toBuffer();
+      .jpeg({ quality: 50, progressive: true })
+      .toBuffer();
     expect(big.length).toBeLessThan(10 * MB);
     const timeLogin = async () => {
       const t0 = performance.now();
@@ -210,8 +237,10 @@ describe('gallery photos: JPEG or PNG, bounded, decoded apart, re-encoded withou
     const svgs = await during(svg);
     const jpegs = await during(big);
     const ms = (xs: number[]) => xs.map(Math.round).join(',');
-    console.info(`login alone ${ms(alone)} ms; during 4 SVGs ${ms(svgs.times)} ms (${svgs.answers}); `
-      + `during 4 max JPEGs ${ms(jpegs.times)} ms (${jpegs.answers})`);
+    console.info(
+      `login alone ${ms(alone)} ms; during 4 SVGs ${ms(svgs.times)} ms (${svgs.answers}); ` +
+        `during 4 max JPEGs ${ms(jpegs.times)} ms (${jpegs.answers})`,
+    );
     expect(svgs.answers).toEqual([415, 415, 415, 415]);
     // Faceless: refused after decoding (400), or 503 if the pool's queue were full.
     expect(jpegs.answers.every((s) => s === 400 || s === 503)).toBe(true);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AlertWithDeliveries, DeviceSummary, ErrorBody, LoginResponse, SchemeInfo, WsServerMessage } from '@shopwatch/protocols';
+import {
+  AlertWithDeliveries,
+  DeviceSummary,
+  ErrorBody,
+  LoginResponse,
+  SchemeInfo,
+  WsServerMessage,
+} from '@shopwatch/protocols';
 import { login, startTestHub } from './support/hub';
 import { TestDevice } from './support/mqtt';
 
@@ -10,9 +17,14 @@ describe('HTTP API', () => {
   const api = (path: string, token?: string, init: RequestInit = {}) =>
     fetch(`${hub.http}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.headers ?? {}),
+      },
     });
-  const post = (path: string, token: string | undefined, body: unknown) => api(path, token, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const post = (path: string, token: string | undefined, body: unknown) =>
+    api(path, token, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
   async function expectError(res: Response, status: number, code: string) {
     expect(res.status).toBe(status);
     const body = ErrorBody.parse(await res.json());
@@ -35,23 +47,53 @@ describe('HTTP API', () => {
   it('logs in with a password and returns a token and who you are', async () => {
     const res = await post('/api/login', undefined, { username: 'boots-staff', password: 'boots-password' });
     const body = LoginResponse.parse(await res.json());
-    expect(body.user).toEqual({ username: 'boots-staff', displayName: null, role: 'member', scheme: 'town', store: 'boots', zone: 'north' });
+    expect(body.user).toEqual({
+      username: 'boots-staff',
+      displayName: null,
+      role: 'member',
+      scheme: 'town',
+      store: 'boots',
+      zone: 'north',
+    });
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now() + 3600_000);
   });
 
   it('refuses a wrong password, a missing token and a made-up token', async () => {
-    await expectError(await post('/api/login', undefined, { username: 'operator', password: 'nope-nope' }), 401, 'unauthenticated');
-    await expectError(await post('/api/login', undefined, { username: 'nobody', password: 'nope-nope' }), 401, 'unauthenticated');
+    await expectError(
+      await post('/api/login', undefined, { username: 'operator', password: 'nope-nope' }),
+      401,
+      'unauthenticated',
+    );
+    await expectError(
+      await post('/api/login', undefined, { username: 'nobody', password: 'nope-nope' }),
+      401,
+      'unauthenticated',
+    );
     await expectError(await api('/api/alerts'), 401, 'unauthenticated');
     await expectError(await api('/api/alerts', 'made-up-token'), 401, 'unauthenticated');
   });
 
   it('raises, lists, acknowledges and closes an alert', async () => {
-    const res = await post('/api/alerts', member, { type: 'shoplifting', severity: 'medium', message: 'razor blades', clientRef: 'http-1' });
+    const res = await post('/api/alerts', member, {
+      type: 'shoplifting',
+      severity: 'medium',
+      message: 'razor blades',
+      clientRef: 'http-1',
+    });
     expect(res.status).toBe(201);
     const alert = AlertWithDeliveries.parse(await res.json());
-    expect(alert).toMatchObject({ store: 'boots', zone: 'north', raisedBy: { kind: 'user', id: 'boots-staff' }, status: 'open' });
-    const again = await post('/api/alerts', member, { type: 'shoplifting', severity: 'medium', message: 'razor blades', clientRef: 'http-1' });
+    expect(alert).toMatchObject({
+      store: 'boots',
+      zone: 'north',
+      raisedBy: { kind: 'user', id: 'boots-staff' },
+      status: 'open',
+    });
+    const again = await post('/api/alerts', member, {
+      type: 'shoplifting',
+      severity: 'medium',
+      message: 'razor blades',
+      clientRef: 'http-1',
+    });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: string }).id).toBe(alert.id);
 
@@ -62,7 +104,11 @@ describe('HTTP API', () => {
 
     const list = (await (await api('/api/alerts?status=closed', op)).json()) as AlertWithDeliveries[];
     const found = list.find((a) => a.id === alert.id)!;
-    expect(found.timeline.map((t) => `${t.kind}:${t.actor.id}`)).toEqual(['raised:boots-staff', 'acknowledged:warden', 'closed:operator']);
+    expect(found.timeline.map((t) => `${t.kind}:${t.actor.id}`)).toEqual([
+      'raised:boots-staff',
+      'acknowledged:warden',
+      'closed:operator',
+    ]);
     await expectError(await post(`/api/alerts/${alert.id}/close`, op, { outcome: 'left-area' }), 409, 'conflict');
   });
 
@@ -71,7 +117,9 @@ describe('HTTP API', () => {
     const south = (await (await api('/api/alerts?zone=south', op)).json()) as AlertWithDeliveries[];
     expect(south.length).toBeGreaterThan(0);
     expect(south.every((a) => a.zone === 'south')).toBe(true);
-    const future = (await (await api(`/api/alerts?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, op)).json()) as unknown[];
+    const future = (await (
+      await api(`/api/alerts?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, op)
+    ).json()) as unknown[];
     expect(future).toEqual([]);
     await expectError(await api('/api/alerts?status=bogus', op), 400, 'bad_request');
     await expectError(await api('/api/alerts?since=yesterday', op), 400, 'bad_request');
@@ -80,7 +128,9 @@ describe('HTTP API', () => {
   it('shows a store member only its zone, and another scheme nothing', async () => {
     const mine = (await (await api('/api/alerts', member)).json()) as AlertWithDeliveries[];
     expect(mine.every((a) => a.zone === 'north' || a.priority)).toBe(true);
-    const south = (await (await api('/api/alerts', op)).json() as AlertWithDeliveries[]).find((a) => a.clientRef === 'http-south')!;
+    const south = ((await (await api('/api/alerts', op)).json()) as AlertWithDeliveries[]).find(
+      (a) => a.clientRef === 'http-south',
+    )!;
     await expectError(await api(`/api/alerts/${south.id}`, member), 404, 'not_found');
     await expectError(await api(`/api/alerts/${south.id}`, city), 404, 'not_found');
     await expectError(await post(`/api/alerts/${south.id}/ack`, city, { status: 'seen' }), 404, 'not_found');
@@ -90,9 +140,26 @@ describe('HTTP API', () => {
   it('checks roles: members cannot see the device board or raise for another store', async () => {
     await expectError(await api('/api/devices', member), 403, 'forbidden');
     await expectError(await api('/api/devices', warden), 403, 'forbidden');
-    await expectError(await post('/api/alerts', member, { type: 'shoplifting', severity: 'low', store: 'tesco', clientRef: 'x' }), 403, 'forbidden');
-    await expectError(await post('/api/alerts', op, { type: 'shoplifting', severity: 'low', clientRef: 'no-place' }), 400, 'bad_request');
-    await expectError(await post('/api/alerts', op, { type: 'shoplifting', severity: 'low', store: 'argos', clientRef: 'other-scheme' }), 400, 'bad_request');
+    await expectError(
+      await post('/api/alerts', member, { type: 'shoplifting', severity: 'low', store: 'tesco', clientRef: 'x' }),
+      403,
+      'forbidden',
+    );
+    await expectError(
+      await post('/api/alerts', op, { type: 'shoplifting', severity: 'low', clientRef: 'no-place' }),
+      400,
+      'bad_request',
+    );
+    await expectError(
+      await post('/api/alerts', op, {
+        type: 'shoplifting',
+        severity: 'low',
+        store: 'argos',
+        clientRef: 'other-scheme',
+      }),
+      400,
+      'bad_request',
+    );
   });
 
   it('lists devices with presence for the control room', async () => {
@@ -100,7 +167,12 @@ describe('HTTP API', () => {
     await new Promise((r) => setTimeout(r, 200));
     const list = (await (await api('/api/devices', op)).json()) as DeviceSummary[];
     list.forEach((d) => DeviceSummary.parse(d));
-    expect(list.find((d) => d.id === 'radio-tesco')).toMatchObject({ status: 'online', store: 'tesco', zone: 'south', duty: 'store' });
+    expect(list.find((d) => d.id === 'radio-tesco')).toMatchObject({
+      status: 'online',
+      store: 'tesco',
+      zone: 'south',
+      duty: 'store',
+    });
     expect(list.find((d) => d.id === 'radio-boots')).toMatchObject({ status: 'offline' });
     expect(list.some((d) => d.scheme !== 'town')).toBe(false);
     await radio.end();
@@ -109,11 +181,39 @@ describe('HTTP API', () => {
   it('refuses malformed JSON, unknown fields and oversize bodies with a clear error', async () => {
     const bad = await expectError(await post('/api/alerts', op, '{"type":'), 400, 'bad_request');
     expect(bad.message).toMatch(/malformed JSON/);
-    const wrong = await expectError(await post('/api/alerts', op, { type: 'shoplifting', severity: 9, clientRef: 'x', store: 'boots' }), 400, 'bad_request');
+    const wrong = await expectError(
+      await post('/api/alerts', op, { type: 'shoplifting', severity: 9, clientRef: 'x', store: 'boots' }),
+      400,
+      'bad_request',
+    );
     expect(wrong.issues?.[0]?.path).toBe('severity');
-    const extra = await expectError(await post('/api/alerts', op, { type: 'shoplifting', severity: 'low', clientRef: 'x', store: 'boots', ethnicity: 'x' }), 400, 'bad_request');
+    const extra = await expectError(
+      await post('/api/alerts', op, {
+        type: 'shoplifting',
+        severity: 'low',
+        clientRef: 'x',
+        store: 'boots',
+        ethnicity: 'x',
+      }),
+      400,
+      'bad_request',
+    );
     expect(extra.message).toMatch(/ethnicity/);
-    await expectError(await post('/api/alerts', op, JSON.stringify({ type: 'shoplifting', severity: 'low', clientRef: 'x', store: 'boots', message: 'a'.repeat(200_000) })), 413, 'payload_too_large');
+    await expectError(
+      await post(
+        '/api/alerts',
+        op,
+        JSON.stringify({
+          type: 'shoplifting',
+          severity: 'low',
+          clientRef: 'x',
+          store: 'boots',
+          message: 'a'.repeat(200_000),
+        }),
+      ),
+      413,
+      'payload_too_large',
+    );
     await expectError(await api('/api/nothing-here', op), 404, 'not_found');
   });
 
@@ -138,7 +238,7 @@ describe('HTTP API', () => {
         const t = setTimeout(() => reject(new Error('timeout')), 5000);
         ws.on('message', (d) => {
           const m = WsServerMessage.parse(JSON.parse(d.toString()));
-          if (pred(m)) (clearTimeout(t), resolve(m));
+          if (pred(m)) clearTimeout(t), resolve(m);
         });
       });
     ws.on('message', (d) => msgs.push(WsServerMessage.parse(JSON.parse(d.toString()))));
@@ -146,10 +246,17 @@ describe('HTTP API', () => {
     expect(welcome).toMatchObject({ user: { username: 'operator', role: 'operator' } });
 
     await post('/api/alerts', member, { type: 'violence', severity: 'critical', clientRef: 'ws-1' });
-    const ev = (await waitFor((m) => m.type === 'alert' && m.event.alert.clientRef === 'ws-1')) as Extract<WsServerMessage, { type: 'alert' }>;
+    const ev = (await waitFor((m) => m.type === 'alert' && m.event.alert.clientRef === 'ws-1')) as Extract<
+      WsServerMessage,
+      { type: 'alert' }
+    >;
     ws.send(JSON.stringify({ type: 'ack', id: 'a1', alertId: ev.event.alert.id, ack: { status: 'attending' } }));
     const result = await waitFor((m) => m.type === 'result' && m.id === 'a1');
-    expect((result as any).data.timeline.at(-1)).toMatchObject({ kind: 'acknowledged', status: 'attending', actor: { kind: 'user', id: 'operator' } });
+    expect((result as any).data.timeline.at(-1)).toMatchObject({
+      kind: 'acknowledged',
+      status: 'attending',
+      actor: { kind: 'user', id: 'operator' },
+    });
     ws.send('not json');
     const err = await waitFor((m) => m.type === 'error' && m.error.message.includes('malformed JSON'));
     expect(err).toMatchObject({ error: { code: 'bad_request' } });
@@ -169,10 +276,15 @@ describe('HTTP API', () => {
 
   it('slows down password guessing', async () => {
     let last: Response | null = null;
-    for (let i = 0; i < 12; i++) last = await post('/api/login', undefined, { username: 'coord', password: `guess-${i}` });
+    for (let i = 0; i < 12; i++)
+      last = await post('/api/login', undefined, { username: 'coord', password: `guess-${i}` });
     await expectError(last!, 429, 'rate_limited');
     expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
     // Even the right password is refused while the limit holds.
-    await expectError(await post('/api/login', undefined, { username: 'coord', password: 'coord-password' }), 429, 'rate_limited');
+    await expectError(
+      await post('/api/login', undefined, { username: 'coord', password: 'coord-password' }),
+      429,
+      'rate_limited',
+    );
   });
 });

@@ -7,7 +7,8 @@ describe('an incident reported from an alert', () => {
   let op: string, boots: string, warden: string;
   const call = (method: string, p: string, token: string, body?: unknown) =>
     fetch(`${hub.http}${p}`, {
-      method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   let n = 0;
@@ -18,8 +19,11 @@ describe('an incident reported from an alert', () => {
   };
   const report = (token: string, alertId: string, extra: object = {}) =>
     call('POST', '/api/incidents', token, {
-      type: 'theft', occurredAt: new Date().toISOString(), description: 'Two razors taken from the shelf',
-      alertId, ...extra,
+      type: 'theft',
+      occurredAt: new Date().toISOString(),
+      description: 'Two razors taken from the shelf',
+      alertId,
+      ...extra,
     });
 
   beforeAll(async () => {

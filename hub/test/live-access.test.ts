@@ -15,10 +15,15 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   hub = await startLiveHub({ live: { graceMs: 1000, startTimeoutMs: 5000 } });
   edge = await startLiveEdge(hub);
-  const users: [string, string][] = [['operator', 'operator-password'], ['admin', 'admin-password'], ['warden',
-    'warden-password'],
-    ['boots-staff', 'boots-password'], ['tesco-staff', 'tesco-password'], ['city-operator', 'city-password'],
-      ['argos-staff', 'argos-password']];
+  const users: [string, string][] = [
+    ['operator', 'operator-password'],
+    ['admin', 'admin-password'],
+    ['warden', 'warden-password'],
+    ['boots-staff', 'boots-password'],
+    ['tesco-staff', 'tesco-password'],
+    ['city-operator', 'city-password'],
+    ['argos-staff', 'argos-password'],
+  ];
   for (const [u, p] of users) tokens[u] = await login(hub.http, u, p);
 }, 60_000);
 
@@ -48,7 +53,7 @@ describe('who may watch a camera live', () => {
     await Promise.all([a.close(), b.close()]);
   }, 30_000);
 
-  it('lets a member watch their own store\'s camera where the scheme allows it, and no other store\'s', async () => {
+  it("lets a member watch their own store's camera where the scheme allows it, and no other store's", async () => {
     const own = await live('boots-staff');
     await own.close();
     expect((await refusal('tesco-staff')).code).toBe('forbidden');
@@ -65,7 +70,7 @@ describe('who may watch a camera live', () => {
     }
   }, 30_000);
 
-  it('refuses wardens, and answers another scheme\'s operator as if the camera did not exist', async () => {
+  it("refuses wardens, and answers another scheme's operator as if the camera did not exist", async () => {
     expect((await refusal('warden')).code).toBe('forbidden');
     expect((await refusal('city-operator')).code).toBe('not_found');
     expect((await refusal('operator', 'edge-boots', 'no-such-camera')).code).toBe('not_found');
@@ -94,7 +99,7 @@ describe('who may watch a camera live', () => {
     early.close();
   }, 30_000);
 
-  it('accepts the session cookie from a page of the hub\'s own origin only', async () => {
+  it("accepts the session cookie from a page of the hub's own origin only", async () => {
     const host = new URL(hub.http).host;
     const cookie = `sw_session=${tokens.operator}`;
     const own = await TestViewer.connect(hub.ws, { headers: { cookie, origin: hub.http } });
@@ -115,7 +120,7 @@ describe('the cameras a user may watch', () => {
     return ((await r.json()) as { deviceId: string; cameraId: string }[]).map((c) => `${c.deviceId}/${c.cameraId}`);
   };
 
-  it('lists the scheme\'s cameras for operators, their own store\'s for members where allowed, none for wardens', async () => {
+  it("lists the scheme's cameras for operators, their own store's for members where allowed, none for wardens", async () => {
     expect(await cameras('operator')).toEqual(['edge-boots/door']);
     expect(await cameras('boots-staff')).toEqual(['edge-boots/door']);
     expect(await cameras('tesco-staff')).toEqual([]);
@@ -131,7 +136,8 @@ describe('audit of live views', () => {
     await v.until(() => v.fragments.length >= 1);
     await v.close();
     await new Promise((r) => setTimeout(r, 200));
-    const entries = hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
+    const entries = hub.services.audit
+      .list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
       .filter((e) => e.actor.id === 'admin' && e.detail?.reason === 'alert 42: man in grey hoodie');
     expect(entries.map((e) => e.detail!.what).sort()).toEqual(['live view closed', 'live view opened']);
     const closed = entries.find((e) => e.detail!.what === 'live view closed')!;
@@ -148,8 +154,8 @@ describe('device board thumbnails', () => {
 
   it('serves a JPEG of the camera to those who may watch it, fetched from the box at most once per 10 s', async () => {
     const spawned: string[] = [];
-    const spy = (topic: string,
-      payload: Buffer) => topic.endsWith('/live/request') && spawned.push(JSON.parse(payload.toString()).action);
+    const spy = (topic: string, payload: Buffer) =>
+      topic.endsWith('/live/request') && spawned.push(JSON.parse(payload.toString()).action);
     edge.client.on('message', spy);
     const first = await get('operator');
     expect(first.status).toBe(200);
@@ -187,7 +193,7 @@ describe('a hostile edge box', () => {
     expect((await dial({ authorization: basic('radio-boots', 'radio-boots-secret-for-tests') })).status).toBe(403);
   });
 
-  it('cannot push a stream nobody asked it for, nor join another box\'s stream', async () => {
+  it("cannot push a stream nobody asked it for, nor join another box's stream", async () => {
     const watcher = await live('operator');
     const streamId = hub.services.live.sessions.active[0]!.streamId;
     // The right stream id, but another edge box: refused, and the viewer never sees its bytes.
@@ -207,13 +213,20 @@ describe('a hostile edge box', () => {
     // Act as the edge box itself: answer the hub's MQTT request with a socket that sends garbage.
     await edge.streamer.stop();
     const { default: mqtt } = await import('mqtt');
-    const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
-      password: 'edge-boots-secret-for-tests', clientId: 'edge-boots:fake', reconnectPeriod: 0 });
+    const fake = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'edge-boots',
+      password: 'edge-boots-secret-for-tests',
+      clientId: 'edge-boots:fake',
+      reconnectPeriod: 0,
+    });
     await fake.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     fake.on('message', async (_t, payload) => {
       const req = JSON.parse(payload.toString());
       if (req.action !== 'start') return;
-      const { socket } = await dial({ authorization: basic('edge-boots', 'edge-boots-secret-for-tests') }, req.streamId);
+      const { socket } = await dial(
+        { authorization: basic('edge-boots', 'edge-boots-secret-for-tests') },
+        req.streamId,
+      );
       // A valid-looking box header whose size runs past the message.
       const bad = Buffer.alloc(16);
       bad.writeUInt32BE(1000, 0);
@@ -232,8 +245,12 @@ describe('a hostile edge box', () => {
     // edge-boots hears its request but waits; edge-argos (another scheme) races in with the id.
     await edge.streamer.stop(); // the real streamer would answer at once
     const { default: mqtt } = await import('mqtt');
-    const boots = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: 'edge-boots',
-      password: 'edge-boots-secret-for-tests', clientId: 'edge-boots:slow', reconnectPeriod: 0 });
+    const boots = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      username: 'edge-boots',
+      password: 'edge-boots-secret-for-tests',
+      clientId: 'edge-boots:slow',
+      reconnectPeriod: 0,
+    });
     await boots.subscribeAsync('shopwatch/town/devices/edge-boots/live/request', { qos: 1 });
     const requested = new Promise<string>((r) => boots.on('message', (_t, p) => r(JSON.parse(p.toString()).streamId)));
     const v = await TestViewer.open(hub.ws, tokens.operator!, 'edge-boots', 'door', 'race test');

@@ -30,30 +30,35 @@ describe('live requests over MQTT', () => {
     const otherEdge = await TestDevice.connect(hub.mqttPort, 'edge-argos', 'edge-argos-secret-for-tests');
     expect(await grantedCodes(radio.client, [request])).toEqual({ [request]: 128 });
     expect(await grantedCodes(control.client, [request, 'shopwatch/town/devices/+/live/request'])).toEqual({
-      [request]: 128, 'shopwatch/town/devices/+/live/request': 128,
+      [request]: 128,
+      'shopwatch/town/devices/+/live/request': 128,
     });
     expect(await grantedCodes(otherEdge.client, [request])).toEqual({ [request]: 128 });
 
     // A real request goes out (a viewer opens the camera): none of them receives it.
-    const v = await TestViewer.open(hub.ws, await login(hub.http, 'operator', 'operator-password'), 'edge-boots',
-      'door');
+    const v = await TestViewer.open(
+      hub.ws,
+      await login(hub.http, 'operator', 'operator-password'),
+      'edge-boots',
+      'door',
+    );
     await v.until(() => v.fragments.length >= 1);
     await v.close();
     await sleep(300);
-    for (const d of [radio, control,
-      otherEdge]) expect(d.messages.filter((m) => m.topic.endsWith('/live/request'))).toEqual([]);
+    for (const d of [radio, control, otherEdge])
+      expect(d.messages.filter((m) => m.topic.endsWith('/live/request'))).toEqual([]);
     await Promise.all([radio.end(), control.end(), otherEdge.end()]);
   }, 30_000);
 
-  it('refuses a live request forged by a device: the box never hears it, even with the real stream id',
-    async () => {
+  it('refuses a live request forged by a device: the box never hears it, even with the real stream id', async () => {
     const v = await TestViewer.open(hub.ws, await login(hub.http, 'admin', 'admin-password'), 'edge-boots', 'door');
     await v.until(() => v.fragments.length >= 1);
     const forger = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
     await forger.subscribe(topics.deviceErrors('town', 'radio-coop'));
     // The victim's side: a second connection of the box itself, following its live requests.
-    const box = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests',
-      { clientId: 'edge-boots:observer' });
+    const box = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests', {
+      clientId: 'edge-boots:observer',
+    });
     await box.subscribe(request);
     // Stream ids are 128 random bits known only to the hub and the box: a forger must guess one.
     // (The broker also never relays a device's publish, so the box would not even hear a forged

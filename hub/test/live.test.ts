@@ -1,8 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/hub';
-import { type LiveEdge, TestViewer, cpuSeconds, login, processExists, startLiveEdge,
-  startLiveHub } from './support/live';
+import {
+  type LiveEdge,
+  TestViewer,
+  cpuSeconds,
+  login,
+  processExists,
+  startLiveEdge,
+  startLiveHub,
+} from './support/live';
 
 /**
  * Live view end to end with real parts: hub (aedes + HTTP + WebSockets), a real RTSP camera
@@ -15,8 +22,9 @@ let token: string;
 const figures: Record<string, number> = {};
 
 beforeAll(async () => {
-  hub = await startLiveHub({ live: { graceMs: 5000, viewerLimits: { windowMessages: 6,
-    maxBufferedBytes: 2 * 1024 * 1024 } } });
+  hub = await startLiveHub({
+    live: { graceMs: 5000, viewerLimits: { windowMessages: 6, maxBufferedBytes: 2 * 1024 * 1024 } },
+  });
   edge = await startLiveEdge(hub);
   token = await login(hub.http, 'operator', 'operator-password');
 }, 60_000);
@@ -30,8 +38,12 @@ afterAll(async () => {
 /** ffmpeg processes that are children of this test process (the streamer runs in-process). */
 function ffmpegChildren(): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(process.pid), '-x',
-      'ffmpeg']).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(process.pid), '-x', 'ffmpeg'])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -40,8 +52,9 @@ function ffmpegChildren(): number[] {
 describe('live view through the hub', () => {
   it('relays one edge stream to ten viewers with one ffmpeg and one edge socket, at under 3 % of a core', async () => {
     const t0 = Date.now();
-    const viewers = await Promise.all(Array.from({ length: 10 }, () => TestViewer.open(hub.ws, token, 'edge-boots',
-      'door')));
+    const viewers = await Promise.all(
+      Array.from({ length: 10 }, () => TestViewer.open(hub.ws, token, 'edge-boots', 'door')),
+    );
     await Promise.all(viewers.map((v) => v.until(() => v.fragments.length >= 5, 20_000)));
     figures.firstFragmentMs = Math.min(...viewers.map((v) => v.fragments[0]!.at)) - t0;
 
@@ -99,8 +112,7 @@ describe('live view through the hub', () => {
     await second.close();
   }, 60_000);
 
-  it('drops fragments for a viewer that does not keep up and resumes it at a key frame, never stalling the others',
-    async () => {
+  it('drops fragments for a viewer that does not keep up and resumes it at a key frame, never stalling the others', async () => {
     const fast = await TestViewer.open(hub.ws, token, 'edge-boots', 'door');
     const slow = await TestViewer.open(hub.ws, token, 'edge-boots', 'door', 'slow phone');
     slow.autoAck = false; // appends nothing: its window (6 messages) fills and stays full

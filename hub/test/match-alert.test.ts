@@ -26,8 +26,8 @@ describe('a match alert carries what staff can act on, by reference, authorised 
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         'content-type': Buffer.isBuffer(body) ? 'image/jpeg' : 'application/json',
       },
-      body: body === undefined ? undefined
-        : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
+      body:
+        body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json().catch(() => null)) as any };
   };
@@ -35,38 +35,56 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     const res = await fetch(`${hub.http}${p}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   };
-  const viewsBy = (user: string) => hub.services.audit.list({ scheme: 'town', subjectId: subject.id })
-    .filter((e) => e.action === 'view' && e.actor.id === user).map((e) => `${e.object.kind}:${e.object.id}`);
+  const viewsBy = (user: string) =>
+    hub.services.audit
+      .list({ scheme: 'town', subjectId: subject.id })
+      .filter((e) => e.action === 'view' && e.actor.id === user)
+      .map((e) => `${e.object.kind}:${e.object.id}`);
 
   beforeAll(async () => {
     hub = await startTestHub();
     [coord, op, member, tescoStaff, warden, city] = await Promise.all([
-      login(hub.http, 'coord', 'coord-password'), login(hub.http, 'operator', 'operator-password'),
-      login(hub.http, 'boots-staff', 'boots-password'), login(hub.http, 'tesco-staff', 'tesco-password'),
-      login(hub.http, 'warden', 'warden-password'), login(hub.http, 'city-operator', 'city-password'),
+      login(hub.http, 'coord', 'coord-password'),
+      login(hub.http, 'operator', 'operator-password'),
+      login(hub.http, 'boots-staff', 'boots-password'),
+      login(hub.http, 'tesco-staff', 'tesco-password'),
+      login(hub.http, 'warden', 'warden-password'),
+      login(hub.http, 'city-operator', 'city-password'),
     ]);
     // Enrolled as a coordinator would: an incident with a statement, then a real face photo.
     const inc = await call('POST', '/api/incidents', coord, {
-      type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots',
+      type: 'theft',
+      occurredAt: new Date(Date.now() - 3600_000).toISOString(),
+      store: 'boots',
       description: 'Took razor blades and left without paying',
       statement: 'I saw him put six packs of blades in his coat and walk out.',
     });
     const s = await call('POST', '/api/gallery/subjects', coord, {
-      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id],
-      under18: false, vulnerable: false,
+      alias: 'Razor Man',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [inc.json.id],
+      under18: false,
+      vulnerable: false,
     });
     const r = enrolmentFaceRegion;
-    const photo = await sharp(enrolmentPhoto).extract({ left: r.x, top: r.y, width: r.w, height: r.h }).resize(340)
-      .jpeg({ quality: 92 }).toBuffer();
+    const photo = await sharp(enrolmentPhoto)
+      .extract({ left: r.x, top: r.y, width: r.w, height: r.h })
+      .resize(340)
+      .jpeg({ quality: 92 })
+      .toBuffer();
     const source = encodeURIComponent('CCTV still, Boots');
     const withPhoto = await call('POST', `/api/gallery/subjects/${s.json.id}/photos?source=${source}`, coord, photo);
     expect(withPhoto.status).toBe(201);
     subject = Subject.parse(withPhoto.json);
     const now = Date.now();
     const x = await call('POST', '/api/exclusions', coord, {
-      subjectId: subject.id, stores: ['boots'],
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 90 * 86400_000).toISOString(),
-      decidedBy: 'J. Smith, scheme coordinator', appealRoute: 'Write to the BCRP office within 28 days',
+      subjectId: subject.id,
+      stores: ['boots'],
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 90 * 86400_000).toISOString(),
+      decidedBy: 'J. Smith, scheme coordinator',
+      appealRoute: 'Write to the BCRP office within 28 days',
     });
     expect(x.status).toBe(201);
     exclusionId = x.json.id;
@@ -102,8 +120,14 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     const ev = AlertEvent.parse(msg.json);
     match = AlertMatch.parse(ev.alert.match);
     expect(match).toMatchObject({
-      subjectId: subject.id, alias: 'Razor Man', reason: 'repeat-offending', caseId: k.id, candidateId: 'match-0001',
-      cameraId: 'cam-1', photoUrl: `/api/alerts/${alertId}/match/photo`, cropUrl: `/api/alerts/${alertId}/match/crop`,
+      subjectId: subject.id,
+      alias: 'Razor Man',
+      reason: 'repeat-offending',
+      caseId: k.id,
+      candidateId: 'match-0001',
+      cameraId: 'cam-1',
+      photoUrl: `/api/alerts/${alertId}/match/photo`,
+      cropUrl: `/api/alerts/${alertId}/match/crop`,
       url: `/api/alerts/${alertId}/match`,
     });
     expect(match.text).toBe('Razor Man at Boots, camera cam-1 (repeat offending)');
@@ -126,10 +150,14 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     expect(sha(crop.body)).toBe(cropSha);
     const ref = await call('GET', match.url, member);
     expect(AlertMatch.parse(ref.json)).toEqual(match);
-    expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining([
-      `photo:${subject.photos[0]!.id}`, `alert:${alertId}/match/photo`, 'evidence:match-0001/crop.jpg',
-      `alert:${alertId}/match`,
-    ]));
+    expect(viewsBy('boots-staff')).toEqual(
+      expect.arrayContaining([
+        `photo:${subject.photos[0]!.id}`,
+        `alert:${alertId}/match/photo`,
+        'evidence:match-0001/crop.jpg',
+        `alert:${alertId}/match`,
+      ]),
+    );
     const custody = await hub.services.evidenceRepo.custodyLog('match-0001');
     expect(custody.some((e) => e.action === 'viewed' && e.actor === 'user:boots-staff')).toBe(true);
   });
@@ -158,8 +186,13 @@ describe('a match alert carries what staff can act on, by reference, authorised 
     const msg = await boots.waitFor((m) => m.json?.event === 'raised' && m.json.alert.id === r.json.id);
     const ev = AlertEvent.parse(msg.json);
     expect(ev.alert.match).toMatchObject({
-      subjectId: subject.id, alias: 'Razor Man', reason: 'repeat-offending', cropUrl: null, caseId: null,
-      photoUrl: `/api/alerts/${r.json.id}/match/photo`, text: 'Razor Man at Boots (repeat offending)',
+      subjectId: subject.id,
+      alias: 'Razor Man',
+      reason: 'repeat-offending',
+      cropUrl: null,
+      caseId: null,
+      photoUrl: `/api/alerts/${r.json.id}/match/photo`,
+      text: 'Razor Man at Boots (repeat offending)',
     });
     expect(ev.alert.match!.exclusions.map((e) => e.id)).toEqual([exclusionId]);
     expect((await bytes(ev.alert.match!.photoUrl!, warden)).status).toBe(200);

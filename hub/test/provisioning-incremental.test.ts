@@ -14,7 +14,10 @@ const log = logger('test');
 
 function withUsers(p: ProvisioningInput, n: number): ProvisioningInput {
   const users = Array.from({ length: n }, (_, i) => ({
-    username: `op${i}`, password: `operator-${i}-long-password`, role: 'operator' as const, scheme: 'fleet',
+    username: `op${i}`,
+    password: `operator-${i}-long-password`,
+    role: 'operator' as const,
+    scheme: 'fleet',
   }));
   return { ...p, users };
 }
@@ -33,8 +36,12 @@ describe('incremental provisioning', () => {
     const again = await applyProvisioning(repo, file, key, log);
     console.log(`[fleet] apply of 10,012 devices + 20 users: first ${first.ms} ms, unchanged ${again.ms} ms`);
     expect(again).toMatchObject({
-      devicesWritten: 0, devicesUnchanged: 10_012, usersHashed: 0, usersUnchanged: 20,
-      revokedDevices: [], removedUsers: [],
+      devicesWritten: 0,
+      devicesUnchanged: 10_012,
+      usersHashed: 0,
+      usersUnchanged: 20,
+      revokedDevices: [],
+      removedUsers: [],
     });
     expect((await repo.getUser('op3'))!.passwordHash).toBe(before);
     // The 20 users' passwords are verified with argon2id (~1 s here, more on a loaded box);

@@ -20,8 +20,9 @@ function withoutCoopAndCoord() {
 }
 
 const expectRefused = (mqttPort: number) =>
-  expect(TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret-for-tests'))
-    .rejects.toThrow(/Bad username or password/i);
+  expect(TestDevice.connect(mqttPort, 'radio-coop', 'radio-coop-secret-for-tests')).rejects.toThrow(
+    /Bad username or password/i,
+  );
 
 const closed = (d: TestDevice) => new Promise<void>((r) => d.client.once('close', () => r()));
 
@@ -88,7 +89,9 @@ describe('revocation by re-provisioning', () => {
       fs.writeFileSync(file, JSON.stringify(withoutCoopAndCoord()));
       const main = path.join(ROOT, 'hub/src/main.ts');
       const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'provision', file], {
-        cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
         env: { ...process.env, SHOPWATCH_DATA_DIR: hub.dataDir, SHOPWATCH_LOG_LEVEL: 'error' },
       });
       expect(r.stderr).toBe('');

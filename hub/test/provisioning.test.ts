@@ -8,8 +8,16 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function runHubExpectingFailure(seed: string, dir = tempDir()) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
-    cwd: ROOT, encoding: 'utf8', timeout: 30_000,
-    env: { ...process.env, SHOPWATCH_SEED: seed, SHOPWATCH_DATA_DIR: dir, SHOPWATCH_HTTP_PORT: '0', SHOPWATCH_MQTT_PORT: '0' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      ...process.env,
+      SHOPWATCH_SEED: seed,
+      SHOPWATCH_DATA_DIR: dir,
+      SHOPWATCH_HTTP_PORT: '0',
+      SHOPWATCH_MQTT_PORT: '0',
+    },
   });
 }
 
@@ -67,7 +75,9 @@ describe('provisioning at start-up', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not valid JSON/);
     const p = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHOPWATCH_HTTP_PORT: 'eighty' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, SHOPWATCH_HTTP_PORT: 'eighty' },
     });
     expect(p.status).toBe(2);
     expect(p.stderr).toMatch(/SHOPWATCH_HTTP_PORT/);

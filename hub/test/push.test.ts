@@ -28,9 +28,12 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
   let n = 0;
   const raise = (store: string, severity = 'high', message?: string) =>
     api('/api/alerts', op, 'POST', {
-      type: 'shoplifting', severity, store, clientRef: `push-${++n}`, ...(message ? { message } : {}),
-    })
-      .then(async (r) => ((await r.json()) as { id: string }).id);
+      type: 'shoplifting',
+      severity,
+      store,
+      clientRef: `push-${++n}`,
+      ...(message ? { message } : {}),
+    }).then(async (r) => ((await r.json()) as { id: string }).id);
 
   beforeAll(async () => {
     pushService = await new LocalPushService().start();
@@ -71,8 +74,10 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     expect((await api('/api/push/subscriptions', warden, 'POST', wardenSub)).status).toBe(201);
 
     const id = await raise('boots', 'high', 'Two men, grey hoodies, razors');
-    await until('push to the Boots phone and the warden', () =>
-      pushService.to('boots-phone').length === 1 && pushService.to('warden-phone').length === 1);
+    await until(
+      'push to the Boots phone and the warden',
+      () => pushService.to('boots-phone').length === 1 && pushService.to('warden-phone').length === 1,
+    );
     const [got] = pushService.to('boots-phone');
     const msg = PushMessage.parse(JSON.parse(got!.plaintext));
     expect(msg).toMatchObject({ alertId: id, event: 'raised', severity: 'high', url: `/field?alert=${id}` });
@@ -96,7 +101,8 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     await until('raised push', () => pushService.to('boots-phone').some((r) => JSON.parse(r.plaintext).alertId === id));
     expect((await api(`/api/alerts/${id}/ack`, warden, 'POST', { status: 'attending' })).status).toBe(200);
     await until('acknowledged push', () =>
-      pushService.to('boots-phone').some((r) => r.plaintext.includes(id) && r.plaintext.includes('"acknowledged"')));
+      pushService.to('boots-phone').some((r) => r.plaintext.includes(id) && r.plaintext.includes('"acknowledged"')),
+    );
   });
 
   it('removes a subscription the push service answers 410 Gone, and sends nothing to it afterwards', async () => {
@@ -105,8 +111,10 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     pushService.answer('old-phone', 410);
     expect(hub.services.push.subscriptions.forUser('tesco-staff').map((s) => s.endpoint)).toContain(sub.endpoint);
     await raise('tesco');
-    await until('the expired subscription to be removed', () =>
-      !hub.services.push.subscriptions.forUser('tesco-staff').some((s) => s.endpoint === sub.endpoint));
+    await until(
+      'the expired subscription to be removed',
+      () => !hub.services.push.subscriptions.forUser('tesco-staff').some((s) => s.endpoint === sub.endpoint),
+    );
     const left = hub.services.push.subscriptions.forUser('tesco-staff').map((s) => s.endpoint);
     expect(left).toEqual([`${pushService.origin}/push/tesco-phone`]);
   });
@@ -144,7 +152,8 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     expect((await api('/api/push/subscriptions', boots, 'DELETE', { endpoint: sub.endpoint })).status).toBe(204);
     const id = await raise('boots');
     await until('the next push to the Boots phone', () =>
-      pushService.to('boots-phone').some((r) => JSON.parse(r.plaintext).alertId === id));
+      pushService.to('boots-phone').some((r) => JSON.parse(r.plaintext).alertId === id),
+    );
     expect(pushService.to('shared-tablet')).toHaveLength(0);
   });
 });

@@ -12,7 +12,11 @@ describe('the radio example printed by npm start', () => {
 
   it('subscribes at QoS 1, as the README says, and receives the zone’s events', async () => {
     const radio = {
-      port: hub.mqttPort, device: 'radio-coop', secret: 'radio-coop-secret-for-tests', scheme: 'town', zone: 'north',
+      port: hub.mqttPort,
+      device: 'radio-coop',
+      secret: 'radio-coop-secret-for-tests',
+      scheme: 'town',
+      zone: 'north',
     };
     const args = radioExampleArgs(radio);
     expect(args[args.indexOf('-q') + 1]).toBe('1');
@@ -25,9 +29,14 @@ describe('the radio example printed by npm start', () => {
     while (!out.includes('SUBACK') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const op = await login(hub.http, 'operator', 'operator-password');
     await fetch(`${hub.http}/api/alerts`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
       body: JSON.stringify({
-        type: 'suspicious', severity: 'low', store: 'coop', clientRef: 'radio-example', message: 'example',
+        type: 'suspicious',
+        severity: 'low',
+        store: 'coop',
+        clientRef: 'radio-example',
+        message: 'example',
       }),
     });
     expect(await exited).toBe(0);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEvent, AlertWithDeliveries, ReviewCase, ReviewCaseDetail, topics } from '@shopwatch/protocols';
+import { AlertEvent, type AlertWithDeliveries, ReviewCase, ReviewCaseDetail, topics } from '@shopwatch/protocols';
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { createLogger } from '../../edge-agent/src/log';
 import { addSubject, candidateItem } from './support/evidence';
@@ -68,8 +68,15 @@ describe('review cases: sightings of one subject at one store are decided once',
     expect(cases).toHaveLength(1);
     const k = cases[0]!;
     expect(k).toMatchObject({
-      status: 'open', sightings: 9, pending: 9, bestScore: 0.91, bestCandidateId: 'sight-05', store: 'boots',
-      subjectId: 'subj-1', subjectAlias: 'Razor Man', cameras: ['cam-1'],
+      status: 'open',
+      sightings: 9,
+      pending: 9,
+      bestScore: 0.91,
+      bestCandidateId: 'sight-05',
+      store: 'boots',
+      subjectId: 'subj-1',
+      subjectAlias: 'Razor Man',
+      cameras: ['cam-1'],
     });
     expect(Date.parse(k.lastSeenAt) - Date.parse(k.firstSeenAt)).toBe(13 * MIN);
     caseId = k.id;
@@ -99,7 +106,11 @@ describe('review cases: sightings of one subject at one store are decided once',
     expect(k.candidates.every((c) => c.status === 'confirmed' && c.alertId === alertId)).toBe(true);
     const raised = await boots.waitForEvent('raised', alertId);
     expect(raised.alert.match).toMatchObject({
-      subjectId: 'subj-1', alias: 'Razor Man', caseId, candidateId: 'sight-05', cameraId: 'cam-1',
+      subjectId: 'subj-1',
+      alias: 'Razor Man',
+      caseId,
+      candidateId: 'sight-05',
+      cameraId: 'cam-1',
     });
     await sleep(300);
     expect(boots.events().filter((e) => e.event === 'raised')).toHaveLength(1);
@@ -111,17 +122,37 @@ describe('review cases: sightings of one subject at one store are decided once',
 
   it('adds "seen again" to the alert for a 10th sighting after the confirm, on the zone topic', async () => {
     // A third-party radio gateway (Debian's mosquitto_sub) on the same zone topic hears it too.
-    const cli = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'radio-coop',
-      '-P', 'radio-coop-secret-for-tests', '-q', '1', '-t', topics.zoneAlerts('town', 'north'), '-C', '100', '-W', '20']);
+    const cli = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(hub.mqttPort),
+      '-u',
+      'radio-coop',
+      '-P',
+      'radio-coop-secret-for-tests',
+      '-q',
+      '1',
+      '-t',
+      topics.zoneAlerts('town', 'north'),
+      '-C',
+      '100',
+      '-W',
+      '20',
+    ]);
     let out = '';
     cli.stdout.on('data', (d) => (out += d));
     await sleep(500); // let it subscribe
     await sighting('sight-10', Date.now(), 0.8, 'cam-2');
     const msg = await boots.waitFor((m) => m.json?.event === 'updated' && m.json.alert.id === alertId);
     // Whole lines only: the last one may still be arriving.
-    const heard = () => out.split('\n').slice(0, -1).map((l) => JSON.parse(l) as AlertEvent)
-      .find((e) => e.event === 'updated' && e.alert.id === alertId);
-    for (const until = Date.now() + 5000; !heard() && Date.now() < until;) await sleep(50);
+    const heard = () =>
+      out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as AlertEvent)
+        .find((e) => e.event === 'updated' && e.alert.id === alertId);
+    for (const until = Date.now() + 5000; !heard() && Date.now() < until; ) await sleep(50);
     cli.kill();
     expect(heard()?.alert.timeline.at(-1)?.note).toMatch(/^Seen again at camera cam-2/);
     const ev = AlertEvent.parse(msg.json);

@@ -20,8 +20,12 @@ describe('subject access export', () => {
     const expiresAt = new Date(Date.now() + 86400_000).toISOString();
     await hub.services.galleryRepo.addTemplates('town', [
       {
-        id: 'tpl-sar', scheme: 'town', subjectId: 'subj-sar', photoId: null,
-        descriptor: new Float32Array(128).fill(0.1), expiresAt,
+        id: 'tpl-sar',
+        scheme: 'town',
+        subjectId: 'subj-sar',
+        photoId: null,
+        descriptor: new Float32Array(128).fill(0.1),
+        expiresAt,
       },
     ]);
   });

@@ -22,10 +22,16 @@ for (const px of BANDS) {
   const atFixed = s.same.filter((d) => d <= fixed).length / s.same.length;
   const faAtFixed = s.different.filter((d) => d <= fixed).length / s.different.length;
   bands.push({
-    facePx: px, probes: s.probes, missedByDetector: s.missed,
-    samePairs: s.same.length, differentPairs: s.different.length,
-    thresholdAtFar1: at.threshold, tarAtFar1: +at.tar.toFixed(4), farAtThreshold: +at.far.toFixed(4),
-    tarAtFixedThreshold: +atFixed.toFixed(4), farAtFixedThreshold: +faAtFixed.toFixed(4),
+    facePx: px,
+    probes: s.probes,
+    missedByDetector: s.missed,
+    samePairs: s.same.length,
+    differentPairs: s.different.length,
+    thresholdAtFar1: at.threshold,
+    tarAtFar1: +at.tar.toFixed(4),
+    farAtThreshold: +at.far.toFixed(4),
+    tarAtFixedThreshold: +atFixed.toFixed(4),
+    farAtFixedThreshold: +faAtFixed.toFixed(4),
   });
   console.error(`[calibrate-bands] ${px} px: ${JSON.stringify(bands.at(-1))}`);
 }

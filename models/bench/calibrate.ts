@@ -20,7 +20,8 @@ if (missed.length) throw new Error(`faces not found: ${missed.join(', ')}`);
 const stats = pairStats(faces);
 const minDifferent = Math.min(...stats.different);
 let threshold = 0.6;
-while (threshold > 0 && stats.different.some((d) => d < threshold)) threshold = Math.round((threshold - 0.01) * 100) / 100;
+while (threshold > 0 && stats.different.some((d) => d < threshold))
+  threshold = Math.round((threshold - 0.01) * 100) / 100;
 const errors = errorsAt(stats, threshold);
 const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];
 
@@ -29,7 +30,7 @@ manifest.match = {
   metric: 'euclidean',
   threshold,
   chosenBy:
-    'models/bench/calibrate.ts: the largest threshold on a 0.01 grid, at most dlib\'s 0.6, that accepts no different-person pair of the identity set (models/test/identity-set.ts)',
+    "models/bench/calibrate.ts: the largest threshold on a 0.01 grid, at most dlib's 0.6, that accepts no different-person pair of the identity set (models/test/identity-set.ts)",
   set: {
     sameFaces: faces.filter((f) => f.person === 'A').length,
     otherFaces: faces.filter((f) => f.person !== 'A').length,
@@ -40,7 +41,8 @@ manifest.match = {
     differentDistance: { min: +minDifferent.toFixed(3), median: +quantile(stats.different, 0.5).toFixed(3) },
     falseRejectAtThreshold: +errors.falseReject.toFixed(4),
     falseAcceptAtThreshold: +errors.falseAccept.toFixed(4),
-    caveat: 'small set: one man against women from face-api\'s demo photos; an easy negative set, so treat the margin as optimistic',
+    caveat:
+      "small set: one man against women from face-api's demo photos; an easy negative set, so treat the margin as optimistic",
   },
 };
 writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -42,22 +42,29 @@ const base = vtestFrames(200, 10, 20);
 
 // Frames with 1 and 4 faces of ~60 px pasted at different places.
 const side = Math.round((60 * enrolmentFaceRegion.w) / 81);
-const spots = [[80, 60], [560, 80], [120, 380], [520, 360]];
+const spots = [
+  [80, 60],
+  [560, 80],
+  [120, 380],
+  [520, 360],
+];
 // Each pasted face also gets a 192 px region around it, standing in for a motion/person box.
 const regionsOf = new Map<Buffer, Rect[]>();
 const withFaces = async (n: number) =>
-  Promise.all(base.map(async (f, i) => {
-    const frame = Buffer.from(f);
-    const regions: Rect[] = [];
-    for (let k = 0; k < n; k += 1) {
-      const [x, y] = spots[(k + i) % 4];
-      const [px, py] = [x + (i % 5) * 8, y + (i % 3) * 8];
-      await pasteRegion(frame, VTEST_W, photo, enrolmentFaceRegion, px, py, side);
-      regions.push({ x: px + side / 2 - 96, y: py + side / 2 - 96, w: 192, h: 192 });
-    }
-    regionsOf.set(frame, regions);
-    return frame;
-  }));
+  Promise.all(
+    base.map(async (f, i) => {
+      const frame = Buffer.from(f);
+      const regions: Rect[] = [];
+      for (let k = 0; k < n; k += 1) {
+        const [x, y] = spots[(k + i) % 4];
+        const [px, py] = [x + (i % 5) * 8, y + (i % 3) * 8];
+        await pasteRegion(frame, VTEST_W, photo, enrolmentFaceRegion, px, py, side);
+        regions.push({ x: px + side / 2 - 96, y: py + side / 2 - 96, w: 192, h: 192 });
+      }
+      regionsOf.set(frame, regions);
+      return frame;
+    }),
+  );
 const frames1 = await withFaces(1);
 const frames4 = await withFaces(4);
 const faces4 = await vision.detectFaces(frames4[0], VTEST_W, VTEST_H);
@@ -68,10 +75,16 @@ const chipPool = (i: number) => (chips[i] ??= new Uint8Array(vision.chipSize * v
 
 log(`detect, align, describe: ${ITER} calls each`);
 const perCall = {
-  detectWholeFrame: await timeCalls(ITER, (i) => vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { tiles: false })),
+  detectWholeFrame: await timeCalls(ITER, (i) =>
+    vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { tiles: false }),
+  ),
   detectTiled: await timeCalls(ITER, (i) => vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H)),
-  detectTilesOnly: await timeCalls(ITER, (i) => vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { wholeFrame: false })),
-  detectNativeTiles: await timeCalls(Math.ceil(ITER / 2), (i) => vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { tiles: { size: 256, overlap: 64 } })),
+  detectTilesOnly: await timeCalls(ITER, (i) =>
+    vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { wholeFrame: false }),
+  ),
+  detectNativeTiles: await timeCalls(Math.ceil(ITER / 2), (i) =>
+    vision.detectFaces(frames1[i % 20], VTEST_W, VTEST_H, { tiles: { size: 256, overlap: 64 } }),
+  ),
   align: await timeCalls(ITER * 5, (i) => vision.alignFace(frames4[0], VTEST_W, VTEST_H, faces4[i % 4], chip)),
   describe: await timeCalls(ITER, () => vision.describeFace(chip)),
   describeBatchOf4: await timeCalls(Math.ceil(ITER / 2), () => vision.describeFaces([chip, chip, chip, chip])),
@@ -115,18 +128,27 @@ await vision.close();
 
 const results = {
   date: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x)) },
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: os.loadavg().map((x) => round(x)),
+  },
   setup: {
     frames: 'vtest.avi (768x576) frames 200..390, faces pasted from the enrolment photo at ~60 px',
     timing: 'per call: wall-clock median/p95 in this process; full path: process CPU time (user+sys) over all frames',
     inferenceThreads: 1,
-    detect: 'BlazeFace 256 (back); whole frame = 1 letterboxed pass; tiled (the default) = whole + 2x2 tiles of 449 px; tiles only = the 2x2 tiles without the whole-frame pass; native tiles = whole + 3x3 of 256 px',
+    detect:
+      'BlazeFace 256 (back); whole frame = 1 letterboxed pass; tiled (the default) = whole + 2x2 tiles of 449 px; tiles only = the 2x2 tiles without the whole-frame pass; native tiles = whole + 3x3 of 256 px',
     describe: 'dlib ResNet, 150x150 chip; per call: batch 1 (and a batch of 4); full path: one batch per frame',
   },
   perCall,
   fullPath: { oneFace: full1, fourFaces: full4 },
   fullPathInRegions: {
-    $comment: 'detect only inside one 192 px region per face (as a motion or person detector would supply, whose own cost is not counted), as Frigate runs its detector only on motion regions',
+    $comment:
+      'detect only inside one 192 px region per face (as a motion or person detector would supply, whose own cost is not counted), as Frigate runs its detector only on motion regions',
     oneFace: regions1,
     fourFaces: regions4,
   },

@@ -15,15 +15,28 @@ export interface Similarity {
  */
 export function estimateSimilarity(src: Point[], dst: Point[]): Similarity {
   const n = src.length;
-  let sx = 0, sy = 0, dx = 0, dy = 0;
+  let sx = 0,
+    sy = 0,
+    dx = 0,
+    dy = 0;
   for (let i = 0; i < n; i += 1) {
-    sx += src[i][0]; sy += src[i][1]; dx += dst[i][0]; dy += dst[i][1];
+    sx += src[i][0];
+    sy += src[i][1];
+    dx += dst[i][0];
+    dy += dst[i][1];
   }
-  sx /= n; sy /= n; dx /= n; dy /= n;
-  let num1 = 0, num2 = 0, den = 0;
+  sx /= n;
+  sy /= n;
+  dx /= n;
+  dy /= n;
+  let num1 = 0,
+    num2 = 0,
+    den = 0;
   for (let i = 0; i < n; i += 1) {
-    const px = src[i][0] - sx, py = src[i][1] - sy;
-    const qx = dst[i][0] - dx, qy = dst[i][1] - dy;
+    const px = src[i][0] - sx,
+      py = src[i][1] - sy;
+    const qx = dst[i][0] - dx,
+      qy = dst[i][1] - dy;
     num1 += px * qx + py * qy;
     num2 += px * qy - py * qx;
     den += px * px + py * py;

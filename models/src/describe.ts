@@ -22,7 +22,8 @@ export class FaceDescriber {
 
   async describe(chip: Uint8Array): Promise<Descriptor> {
     const n = this.size * this.size * 3;
-    if (chip.length !== n) throw new Error(`chip has ${chip.length} bytes, expected ${n} (${this.size}x${this.size} RGB24)`);
+    if (chip.length !== n)
+      throw new Error(`chip has ${chip.length} bytes, expected ${n} (${this.size}x${this.size} RGB24)`);
     for (let i = 0; i < n; i += 1) this.input[i] = chip[i];
     const out = await this.session.run({ [this.entry.input.name]: this.tensor });
     return Float32Array.from(out[this.entry.outputs[0].name].data as Float32Array);
@@ -38,7 +39,9 @@ export class FaceDescriber {
       if (c.length !== n) throw new Error(`chip ${i} has ${c.length} bytes, expected ${n}`);
       input.set(c, i * n);
     });
-    const out = await this.session.run({ [this.entry.input.name]: new this.Tensor('float32', input, [chips.length, this.size, this.size, 3]) });
+    const out = await this.session.run({
+      [this.entry.input.name]: new this.Tensor('float32', input, [chips.length, this.size, this.size, 3]),
+    });
     const data = out[this.entry.outputs[0].name].data as Float32Array;
     return chips.map((_, i) => data.slice(i * 128, (i + 1) * 128));
   }

@@ -81,15 +81,37 @@ export class BlazeFaceDetector {
   }
 
   /** Runs the model on the prepared input and returns candidates in image pixels (before NMS). */
-  private async run(map: InputMapping, rect: Rect, width: number, height: number, threshold: number, dropCut: boolean, out: Candidate[]): Promise<void> {
+  private async run(
+    map: InputMapping,
+    rect: Rect,
+    width: number,
+    height: number,
+    threshold: number,
+    dropCut: boolean,
+    out: Candidate[],
+  ): Promise<void> {
     const res = await this.session.run({ [this.entry.input.name]: this.tensor });
     const unit: Candidate[] = [];
     this.entry.postprocess.heads.forEach((head, i) => {
-      decodeHead(res[head.scores].data as Float32Array, res[head.boxes].data as Float32Array, this.anchors[i], this.size, threshold, unit);
+      decodeHead(
+        res[head.scores].data as Float32Array,
+        res[head.boxes].data as Float32Array,
+        this.anchors[i],
+        this.size,
+        threshold,
+        unit,
+      );
     });
     const k = this.size * map.k; // unit input coordinates -> image pixels
     for (const c of unit) {
-      const m: Candidate = { cx: c.cx * k + map.ox, cy: c.cy * k + map.oy, w: c.w * k, h: c.h * k, keypoints: c.keypoints, score: c.score };
+      const m: Candidate = {
+        cx: c.cx * k + map.ox,
+        cy: c.cy * k + map.oy,
+        w: c.w * k,
+        h: c.h * k,
+        keypoints: c.keypoints,
+        score: c.score,
+      };
       for (let j = 0; j < 12; j += 2) {
         m.keypoints[j] = m.keypoints[j] * k + map.ox;
         m.keypoints[j + 1] = m.keypoints[j + 1] * k + map.oy;
@@ -101,7 +123,15 @@ export class BlazeFaceDetector {
   }
 
   /** Letterboxes one region of the image into the input and runs the model on it. */
-  private async runRegion(rgb: Uint8Array, width: number, height: number, rect: Rect, threshold: number, dropCut: boolean, out: Candidate[]): Promise<void> {
+  private async runRegion(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    rect: Rect,
+    threshold: number,
+    dropCut: boolean,
+    out: Candidate[],
+  ): Promise<void> {
     const lb = letterboxInto(this.input, this.size, rgb, width, height, rect, 1 / 127.5, -1);
     const map = { k: 1 / lb.scale, ox: rect.x - lb.padX / lb.scale, oy: rect.y - lb.padY / lb.scale };
     await this.run(map, rect, width, height, threshold, dropCut, out);
@@ -111,7 +141,14 @@ export class BlazeFaceDetector {
    * Tiles shrunk to the input: the frame is downscaled once and each tile is a window of it,
    * so the resampling cost is paid once per frame rather than once per tile.
    */
-  private async runTiles(rgb: Uint8Array, width: number, height: number, tiling: TileOptions, threshold: number, out: Candidate[]): Promise<void> {
+  private async runTiles(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    tiling: TileOptions,
+    threshold: number,
+    out: Candidate[],
+  ): Promise<void> {
     const s = this.size / tiling.size;
     if (s >= 1) {
       for (const t of tiles(width, height, tiling)) await this.runRegion(rgb, width, height, t, threshold, true, out);
@@ -129,15 +166,26 @@ export class BlazeFaceDetector {
   }
 
   async detect(rgb: Uint8Array, width: number, height: number, opts: DetectOptions = {}): Promise<FaceDetection[]> {
-    if (rgb.length < width * height * 3) throw new Error(`rgb has ${rgb.length} bytes, ${width}x${height} RGB24 needs ${width * height * 3}`);
+    if (rgb.length < width * height * 3)
+      throw new Error(`rgb has ${rgb.length} bytes, ${width}x${height} RGB24 needs ${width * height * 3}`);
     const threshold = opts.scoreThreshold ?? this.entry.postprocess.scoreThreshold;
     const candidates: Candidate[] = [];
-    if (opts.wholeFrame ?? true) await this.runRegion(rgb, width, height, { x: 0, y: 0, w: width, h: height }, threshold, false, candidates);
+    if (opts.wholeFrame ?? true)
+      await this.runRegion(rgb, width, height, { x: 0, y: 0, w: width, h: height }, threshold, false, candidates);
     const tiling = opts.tiles ?? Math.max(width, height) > 512;
-    if (tiling) await this.runTiles(rgb, width, height, tiling === true ? defaultTiles(width, height) : tiling, threshold, candidates);
+    if (tiling)
+      await this.runTiles(
+        rgb,
+        width,
+        height,
+        tiling === true ? defaultTiles(width, height) : tiling,
+        threshold,
+        candidates,
+      );
     for (const r of opts.regions ?? []) {
       const clipped = clip(r, width, height);
-      if (clipped.w >= 8 && clipped.h >= 8) await this.runRegion(rgb, width, height, clipped, threshold, true, candidates);
+      if (clipped.w >= 8 && clipped.h >= 8)
+        await this.runRegion(rgb, width, height, clipped, threshold, true, candidates);
     }
     const merged = weightedNms(candidates, this.entry.postprocess.nms.iouThreshold);
     return suppressContained(merged, opts.containmentThreshold ?? CONTAINMENT_THRESHOLD).map(toDetection);

@@ -13,7 +13,8 @@ export interface RgbImage {
  */
 export async function decodeImage(input: string | Buffer, opts: { maxSide?: number } = {}): Promise<RgbImage> {
   let img = sharp(input).rotate();
-  if (opts.maxSide) img = img.resize({ width: opts.maxSide, height: opts.maxSide, fit: 'inside', withoutEnlargement: true });
+  if (opts.maxSide)
+    img = img.resize({ width: opts.maxSide, height: opts.maxSide, fit: 'inside', withoutEnlargement: true });
   const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
   return { rgb: data, width: info.width, height: info.height };

@@ -132,7 +132,16 @@ export function resampleInto(
  * Copies the `size`x`size` window at (x, y) of an NHWC float image into `dst`; parts of the
  * window outside the image are set to `fill`.
  */
-export function copyWindow(dst: Float32Array, size: number, src: Float32Array, srcW: number, srcH: number, x: number, y: number, fill: number): void {
+export function copyWindow(
+  dst: Float32Array,
+  size: number,
+  src: Float32Array,
+  srcW: number,
+  srcH: number,
+  x: number,
+  y: number,
+  fill: number,
+): void {
   const w = Math.max(0, Math.min(size, srcW - x));
   for (let r = 0; r < size; r += 1) {
     const d = r * size * 3;

@@ -7,7 +7,12 @@ import { faceInRegion } from './identity-set.ts';
 
 describe('alignment maths', () => {
   it('recovers a known rotation, scale and shift from four points', () => {
-    const src: [number, number][] = [[10, 10], [40, 12], [25, 30], [24, 45]];
+    const src: [number, number][] = [
+      [10, 10],
+      [40, 12],
+      [25, 30],
+      [24, 45],
+    ];
     const angle = 0.3;
     const k = 1.7;
     const [a, b] = [k * Math.cos(angle), k * Math.sin(angle)];
@@ -33,7 +38,11 @@ describe('vision API', () => {
     expect(img.rgb.length).toBe(800 * 564 * 3);
     const small = await decodeImage(enrolmentPhoto, { maxSide: 400 });
     expect(Math.max(small.width, small.height)).toBe(400);
-    const png = await sharp({ create: { width: 4, height: 2, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const png = await sharp({
+      create: { width: 4, height: 2, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } },
+    })
+      .png()
+      .toBuffer();
     const fromBuffer = await decodeImage(png);
     expect(fromBuffer.rgb.length).toBe(4 * 2 * 3);
   });
@@ -45,7 +54,8 @@ describe('vision API', () => {
     // Re-detect on the chip centred in a larger grey canvas (BlazeFace is imprecise on faces
     // that fill its whole input): the eyes land near the template's chip positions.
     const canvas = Buffer.alloc(300 * 300 * 3, 128);
-    for (let r = 0; r < 150; r += 1) Buffer.from(found!.chip.buffer, found!.chip.byteOffset + r * 450, 450).copy(canvas, ((75 + r) * 300 + 75) * 3);
+    for (let r = 0; r < 150; r += 1)
+      Buffer.from(found!.chip.buffer, found!.chip.byteOffset + r * 450, 450).copy(canvas, ((75 + r) * 300 + 75) * 3);
     const [again] = await vision.detectFaces(canvas, 300, 300, { tiles: false });
     expect(again).toBeDefined();
     const sq = vision.manifest.alignment.chip.templateSquare;

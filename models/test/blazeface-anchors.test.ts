@@ -4,7 +4,12 @@ import { defaultTiles } from '../src/detect.ts';
 import { tiles } from '../src/tiling.ts';
 
 const cand = (cx: number, cy: number, w: number, score: number, kp = 0): Candidate => ({
-  cx, cy, w, h: w, score, keypoints: new Float64Array(12).fill(kp),
+  cx,
+  cy,
+  w,
+  h: w,
+  score,
+  keypoints: new Float64Array(12).fill(kp),
 });
 
 describe('BlazeFace anchors', () => {
@@ -34,7 +39,10 @@ describe('BlazeFace anchors', () => {
   });
 
   it('merges overlapping candidates into a score-weighted mean and keeps the best score', () => {
-    const merged = weightedNms([cand(0.5, 0.5, 0.2, 0.9, 1), cand(0.52, 0.5, 0.2, 0.6, 2), cand(0.1, 0.1, 0.1, 0.7)], 0.3);
+    const merged = weightedNms(
+      [cand(0.5, 0.5, 0.2, 0.9, 1), cand(0.52, 0.5, 0.2, 0.6, 2), cand(0.1, 0.1, 0.1, 0.7)],
+      0.3,
+    );
     expect(merged).toHaveLength(2);
     expect(merged[0].score).toBe(0.9);
     expect(merged[0].cx).toBeCloseTo((0.5 * 0.9 + 0.52 * 0.6) / 1.5, 9);
@@ -54,13 +62,28 @@ describe('tiling', () => {
     const opts = defaultTiles(768, 576);
     expect(opts).toEqual({ size: 449, overlap: 126 });
     const t = tiles(768, 576, opts);
-    expect(t.map((r) => [r.x, r.y])).toEqual([[0, 0], [319, 0], [0, 127], [319, 127]]);
+    expect(t.map((r) => [r.x, r.y])).toEqual([
+      [0, 0],
+      [319, 0],
+      [0, 127],
+      [319, 127],
+    ]);
     expect(t.every((r) => r.w === 449 && r.h === 449)).toBe(true);
   });
 
   it('spreads tiles evenly when more are needed', () => {
     const t = tiles(768, 576, { size: 320, overlap: 96 });
-    expect(t.map((r) => [r.x, r.y])).toEqual([[0, 0], [224, 0], [448, 0], [0, 0 + 128], [224, 128], [448, 128], [0, 256], [224, 256], [448, 256]]);
+    expect(t.map((r) => [r.x, r.y])).toEqual([
+      [0, 0],
+      [224, 0],
+      [448, 0],
+      [0, 0 + 128],
+      [224, 128],
+      [448, 128],
+      [0, 256],
+      [224, 256],
+      [448, 256],
+    ]);
   });
 
   it('uses one tile along an axis shorter than a tile', () => {

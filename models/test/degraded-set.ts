@@ -23,8 +23,12 @@ export interface DegradedFace {
 }
 
 /** One face shrunk to `px` wide and JPEG'd, re-detected and described (undefined if not found). */
-export async function degrade(vision: Vision, f: LabelledFace, path: string, px: number):
-Promise<DegradedFace | undefined> {
+export async function degrade(
+  vision: Vision,
+  f: LabelledFace,
+  path: string,
+  px: number,
+): Promise<DegradedFace | undefined> {
   const img = await image(path);
   const b = f.face.box;
   // The face with a margin of one face width each side, as a motion region around a head would hold it.
@@ -43,8 +47,11 @@ Promise<DegradedFace | undefined> {
   if (!face) return undefined;
   const chip = vision.alignFace(small.rgb, small.width, small.height, face);
   return {
-    person: f.person, note: f.note, descriptor: await vision.describeFace(chip),
-    quality: faceQuality(face, chip, vision.chipSize).score, width: face.box.w,
+    person: f.person,
+    note: f.note,
+    descriptor: await vision.describeFace(chip),
+    quality: faceQuality(face, chip, vision.chipSize).score,
+    width: face.box.w,
   };
 }
 
@@ -87,8 +94,11 @@ export function tarAtFar(s: BandStats, far = 0.01): { threshold: number; tar: nu
 /** Where each face of the identity set comes from (labelledFaces keeps regions, then group photos). */
 export const sourceOfFace = (f: LabelledFace) => sourceOf(f, [...personA, ...othersInRegions], groupPhotos);
 
-export function sourceOf(f: LabelledFace, regions: { path: string; note?: string; person: string }[],
-  groups: { path: string }[]): string {
+export function sourceOf(
+  f: LabelledFace,
+  regions: { path: string; note?: string; person: string }[],
+  groups: { path: string }[],
+): string {
   const r = regions.find((x) => (x.note ?? x.person) === f.note);
   if (r) return r.path;
   const m = /^group photo (\d+)/.exec(f.note);

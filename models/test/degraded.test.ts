@@ -31,8 +31,10 @@ describe('degraded evaluation set: faces at CCTV resolution (issue 15)', () => {
     for (const b of recorded) {
       const s = stats.get(b.facePx)!;
       const now = tarAtFar(s);
-      console.log(`${b.facePx} px: ${s.probes} probes (${s.missed} missed), threshold ${now.threshold}, ` +
-        `TAR ${(now.tar * 100).toFixed(1)} % at FAR ${(now.far * 100).toFixed(2)} %`);
+      console.log(
+        `${b.facePx} px: ${s.probes} probes (${s.missed} missed), threshold ${now.threshold}, ` +
+          `TAR ${(now.tar * 100).toFixed(1)} % at FAR ${(now.far * 100).toFixed(2)} %`,
+      );
       expect(now.far).toBeLessThanOrEqual(0.01);
       expect(now.threshold).toBeCloseTo(b.thresholdAtFar1, 2);
       expect(Math.abs(now.tar - b.tarAtFar1)).toBeLessThan(0.02);

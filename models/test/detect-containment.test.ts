@@ -19,7 +19,11 @@ async function portrait(r: FaceRegion, side: number) {
 }
 
 const asCandidate = (d: FaceDetection): Candidate => ({
-  cx: d.box.x + d.box.w / 2, cy: d.box.y + d.box.h / 2, w: d.box.w, h: d.box.h, score: d.score,
+  cx: d.box.x + d.box.w / 2,
+  cy: d.box.y + d.box.h / 2,
+  w: d.box.w,
+  h: d.box.h,
+  score: d.score,
   keypoints: new Float64Array(12),
 });
 
@@ -28,7 +32,8 @@ const asCandidate = (d: FaceDetection): Candidate => ({
 const singles = [
   { name: 'facedetect crop 2 at 800 px', region: othersInRegions[1], side: 800 },
   {
-    name: 'facematch crop 15 at 800 px', side: 800,
+    name: 'facematch crop 15 at 800 px',
+    side: 800,
     region: personA.find((p) => p.note === 'facematch row 1, crop 15')!,
   },
 ];
@@ -73,7 +78,11 @@ describe('one face gives one box', () => {
     for (const [i, f] of frames.entries()) {
       for (const s of singles) {
         const src = await image(s.region.path);
-        for (const [side, x] of [[260, 0], [340, 150], [400, 300]]) {
+        for (const [side, x] of [
+          [260, 0],
+          [340, 150],
+          [400, 300],
+        ]) {
           const frame = await pasteRegion(Buffer.from(f), VTEST_W, src, s.region.region, x, 50, side);
           const faces = await vision.detectFaces(frame, VTEST_W, VTEST_H, { tiles: true });
           const inPatch = faces.filter((d) => d.box.x + d.box.w / 2 > x && d.box.x + d.box.w / 2 < x + side);
@@ -85,8 +94,14 @@ describe('one face gives one box', () => {
 });
 
 describe('suppressContained', () => {
-  const box = (cx: number, cy: number, w: number, score: number): Candidate =>
-    ({ cx, cy, w, h: w, score, keypoints: new Float64Array(12) });
+  const box = (cx: number, cy: number, w: number, score: number): Candidate => ({
+    cx,
+    cy,
+    w,
+    h: w,
+    score,
+    keypoints: new Float64Array(12),
+  });
 
   it('drops a box nested in a higher-scoring one, as two overlapping tiles report one face', () => {
     const whole = box(300, 200, 120, 0.9);

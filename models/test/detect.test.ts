@@ -63,21 +63,30 @@ describe('detectFaces', () => {
     for (const f of frames) {
       count.whole += (await vision.detectFaces(f, VTEST_W, VTEST_H, { tiles: false })).length;
       count.tiled += (await vision.detectFaces(f, VTEST_W, VTEST_H)).length;
-      const native = await vision.detectFaces(f, VTEST_W, VTEST_H, { tiles: { size: 256, overlap: 64 }, scoreThreshold: 0.5 });
+      const native = await vision.detectFaces(f, VTEST_W, VTEST_H, {
+        tiles: { size: 256, overlap: 64 },
+        scoreThreshold: 0.5,
+      });
       count.native += native.length;
       count.native06 += native.filter((d) => d.score >= 0.6).length;
     }
-    console.log(`vtest.avi, ${frames.length} frames (every 20th): faces found whole-frame ${count.whole}, default tiles ${count.tiled}, 256 px native tiles ${count.native} at score >= 0.5, ${count.native06} at >= 0.6`);
+    console.log(
+      `vtest.avi, ${frames.length} frames (every 20th): faces found whole-frame ${count.whole}, default tiles ${count.tiled}, 256 px native tiles ${count.native} at score >= 0.5, ${count.native06} at >= 0.6`,
+    );
     expect(frames).toHaveLength(40);
     // The pedestrians' faces are far below what the whole-frame pass (768 -> 256) can see.
     expect(count.whole).toBe(0);
   });
 
-  it('finds the two walkers\' ~11 px faces in vtest.avi frame 480 with native-resolution tiles', async () => {
+  it("finds the two walkers' ~11 px faces in vtest.avi frame 480 with native-resolution tiles", async () => {
     // Verified by eye: the man in the dark jacket left of centre and the man in black right of him.
     const [frame] = vtestFrames(480, 1, 1);
-    const faces = await vision.detectFaces(frame, VTEST_W, VTEST_H, { tiles: { size: 256, overlap: 64 }, scoreThreshold: 0.6 });
-    const near = (x: number, y: number) => faces.some((d) => Math.abs(d.box.x + d.box.w / 2 - x) < 10 && Math.abs(d.box.y + d.box.h / 2 - y) < 10);
+    const faces = await vision.detectFaces(frame, VTEST_W, VTEST_H, {
+      tiles: { size: 256, overlap: 64 },
+      scoreThreshold: 0.6,
+    });
+    const near = (x: number, y: number) =>
+      faces.some((d) => Math.abs(d.box.x + d.box.w / 2 - x) < 10 && Math.abs(d.box.y + d.box.h / 2 - y) < 10);
     expect(near(484, 250)).toBe(true);
     expect(near(597, 259)).toBe(true);
   });

@@ -48,12 +48,14 @@ export interface FaceRegion {
 /** The 18 crops in the first row of screenshot-facematch.jpg are ~106.7 px apart. */
 const matchRow = Array.from({ length: 18 }, (_, i) => i)
   .filter((i) => i !== 9)
-  .map((i): FaceRegion => ({
-    path: sameFaceMatch,
-    region: { x: Math.round(i * (1920 / 18)), y: 285, w: 107, h: 110 },
-    person: 'A',
-    note: `facematch row 1, crop ${i}`,
-  }));
+  .map(
+    (i): FaceRegion => ({
+      path: sameFaceMatch,
+      region: { x: Math.round(i * (1920 / 18)), y: 285, w: 107, h: 110 },
+      person: 'A',
+      note: `facematch row 1, crop ${i}`,
+    }),
+  );
 
 /** Person "A" (the same man in every photo), enrolment first. */
 export const personA: FaceRegion[] = [

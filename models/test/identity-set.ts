@@ -22,9 +22,16 @@ export const image = (path: string): Promise<RgbImage> => {
 };
 
 /** The best face inside one region, or undefined if the detector finds none there. */
-export async function faceInRegion(vision: Vision, r: FaceRegion): Promise<{ face: FaceDetection; chip: Uint8Array } | undefined> {
+export async function faceInRegion(
+  vision: Vision,
+  r: FaceRegion,
+): Promise<{ face: FaceDetection; chip: Uint8Array } | undefined> {
   const img = await image(r.path);
-  const [face] = await vision.detectFaces(img.rgb, img.width, img.height, { wholeFrame: false, tiles: false, regions: [r.region] });
+  const [face] = await vision.detectFaces(img.rgb, img.width, img.height, {
+    wholeFrame: false,
+    tiles: false,
+    regions: [r.region],
+  });
   if (!face) return undefined;
   return { face, chip: vision.alignFace(img.rgb, img.width, img.height, face) };
 }
@@ -38,14 +45,25 @@ export async function labelledFaces(vision: Vision): Promise<{ faces: LabelledFa
       missed.push(r.note ?? r.person);
       continue;
     }
-    faces.push({ person: r.person, note: r.note ?? r.person, ...found, descriptor: await vision.describeFace(found.chip) });
+    faces.push({
+      person: r.person,
+      note: r.note ?? r.person,
+      ...found,
+      descriptor: await vision.describeFace(found.chip),
+    });
   }
   for (const [i, g] of groupPhotos.entries()) {
     const img = await image(g.path);
     const dets = await vision.detectFaces(img.rgb, img.width, img.height, { tiles: true });
     for (const [j, face] of dets.entries()) {
       const chip = vision.alignFace(img.rgb, img.width, img.height, face);
-      faces.push({ person: `group${i + 1}-${j}`, note: `group photo ${i + 1} face ${j}`, face, chip, descriptor: await vision.describeFace(chip) });
+      faces.push({
+        person: `group${i + 1}-${j}`,
+        note: `group photo ${i + 1} face ${j}`,
+        face,
+        chip,
+        descriptor: await vision.describeFace(chip),
+      });
     }
   }
   return { faces, missed };

@@ -21,11 +21,21 @@ function referenceDescriptors(chips: Uint8Array[]): { backend: string; descripto
     chips.forEach((c, i) => input.set(c, i * c.length));
     const file = join(dir, 'chips.f32');
     writeFileSync(file, Buffer.from(input.buffer));
-    const out = execFileSync(process.execPath, ['--import', join(here, 'reference', 'register.mjs'), join(here, 'reference', 'faceapi-reference.mjs'), file, String(chips.length)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 24,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        join(here, 'reference', 'register.mjs'),
+        join(here, 'reference', 'faceapi-reference.mjs'),
+        file,
+        String(chips.length),
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 1 << 24,
+      },
+    );
     return JSON.parse(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,8 +16,13 @@ describe('face quality (size, sharpness, pose)', () => {
   async function scoreAt(path: string, px: number | null, q = 60) {
     const full = await decodeImage(path);
     const [f0] = await vision.detectFaces(full.rgb, full.width, full.height);
-    const input = px === null ? await sharp(path).png().toBuffer()
-      : await sharp(path).resize(Math.round((full.width * px) / f0!.box.w)).jpeg({ quality: q }).toBuffer();
+    const input =
+      px === null
+        ? await sharp(path).png().toBuffer()
+        : await sharp(path)
+            .resize(Math.round((full.width * px) / f0!.box.w))
+            .jpeg({ quality: q })
+            .toBuffer();
     const img = await decodeImage(input);
     const [f] = await vision.detectFaces(img.rgb, img.width, img.height, { tiles: false });
     return faceQuality(f!, vision.alignFace(img.rgb, img.width, img.height, f!), vision.chipSize);
@@ -36,7 +41,10 @@ describe('face quality (size, sharpness, pose)', () => {
   }, 60_000);
 
   it('scores a turned head low from its keypoints', () => {
-    const eyes = [{ x: 40, y: 50 }, { x: 80, y: 50 }];
+    const eyes = [
+      { x: 40, y: 50 },
+      { x: 80, y: 50 },
+    ];
     expect(poseScore([...eyes, { x: 60, y: 70 }])).toBe(1);
     expect(poseScore([...eyes, { x: 75, y: 70 }])).toBeCloseTo(0.25, 5);
     expect(poseScore([...eyes, { x: 90, y: 70 }])).toBe(0);

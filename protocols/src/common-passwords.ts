@@ -5,7 +5,8 @@
  * "P@ssw0rd2024" are refused as "password". Small on purpose: the length rule (≥ 12) does most of
  * the work; this catches the padded forms of the usual suspects.
  */
-export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(`
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  `
 123456 password 123456789 12345678 12345 qwerty 1234567 111111 1234567890 123123 abc123 1234
 password1 iloveyou 1q2w3e4r 000000 qwerty123 zaq12wsx dragon sunshine princess letmein 654321
 monkey 1qaz2wsx 123321 qwertyuiop superman asdfghjkl trustno1 football baseball welcome shadow
@@ -25,4 +26,7 @@ iloveyou1234 passwordpassword qazwsxedcrfv 1qaz2wsx3edc zaq1xsw2cde3 asdfghjkl12
 aaaaaaaaaaaa 111111111111 000000000000 welcomewelcome letmeinletmein correcthorsebatterystaple
 trustno1trustno1 shopwatch shopwatch123 security password! monday tuesday friday sunday
 january february march april june july august september october november december
-`.trim().split(/\s+/));
+`
+    .trim()
+    .split(/\s+/),
+);

@@ -29,8 +29,10 @@ export function secretWeakness(secret: string): string | null {
   let bits = 0;
   for (const n of counts.values()) bits -= (n / secret.length) * Math.log2(n / secret.length);
   if (counts.size < MIN_SECRET_DISTINCT_CHARS || bits < MIN_SECRET_BITS_PER_CHAR)
-    return `device secret is too predictable (${counts.size} distinct characters, ${bits.toFixed(1)} bits each); `
-      + 'use random bytes';
+    return (
+      `device secret is too predictable (${counts.size} distinct characters, ${bits.toFixed(1)} bits each); ` +
+      'use random bytes'
+    );
   // "abcdefghijklabcdefghijkl": a shorter unit repeated adds nothing.
   if ((secret + secret).indexOf(secret, 1) < secret.length)
     return 'device secret is a repeated pattern; use random bytes';

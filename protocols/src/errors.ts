@@ -25,10 +25,13 @@ export const ErrorBody = z.object({
   /** For validation errors: the path of each bad field and what is wrong with it. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   /** For a refused gallery photo: the faces found (boxes in photo pixels) and the photo's size. */
-  faces: z.object({
-    width: z.number().int(), height: z.number().int(),
-    boxes: z.array(z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number(), score: z.number() })),
-  }).optional(),
+  faces: z
+    .object({
+      width: z.number().int(),
+      height: z.number().int(),
+      boxes: z.array(z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number(), score: z.number() })),
+    })
+    .optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 

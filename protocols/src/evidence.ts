@@ -58,36 +58,45 @@ export type CandidateReport = z.infer<typeof CandidateReport>;
  * `bytes`; sent BEFORE its upload — the hub accepts `clip.mp4` only once declared here), or why
  * there is no clip (`error`). Sending it again after the upload is harmless.
  */
-export const ClipReport = z.strictObject({
-  kind: z.literal('clip'),
-  candidateId: EvidenceId,
-  cameraId: z.string().min(1).max(64),
-  captureAt: Timestamp,
-  file: FileName.optional(),
-  sha256: Sha256.optional(),
-  bytes: z.number().int().positive().max(MAX_EVIDENCE_CLIP_BYTES).optional(),
-  /** An MP4 holding an H.264 video stream; the hub checks it with ffprobe once complete. */
-  type: z.literal('video/mp4').optional(),
-  durationSeconds: z.number().positive().optional(),
-  codec: z.string().max(32).optional(),
-  width: z.number().int().positive().optional(),
-  height: z.number().int().positive().optional(),
-  from: Timestamp.optional(),
-  to: Timestamp.optional(),
-  startAt: Timestamp.optional(),
-  endAt: Timestamp.optional(),
-  complete: z.boolean().optional(),
-  segments: z.number().int().nonnegative().optional(),
-  error: z.string().max(64).optional(),
-  message: z.string().max(300).optional(),
-}).refine((r) => !r.file || (r.sha256 !== undefined && r.bytes !== undefined), {
-  message: 'a clip with a file declares its sha256 and bytes', path: ['file'],
-});
+export const ClipReport = z
+  .strictObject({
+    kind: z.literal('clip'),
+    candidateId: EvidenceId,
+    cameraId: z.string().min(1).max(64),
+    captureAt: Timestamp,
+    file: FileName.optional(),
+    sha256: Sha256.optional(),
+    bytes: z.number().int().positive().max(MAX_EVIDENCE_CLIP_BYTES).optional(),
+    /** An MP4 holding an H.264 video stream; the hub checks it with ffprobe once complete. */
+    type: z.literal('video/mp4').optional(),
+    durationSeconds: z.number().positive().optional(),
+    codec: z.string().max(32).optional(),
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+    startAt: Timestamp.optional(),
+    endAt: Timestamp.optional(),
+    complete: z.boolean().optional(),
+    segments: z.number().int().nonnegative().optional(),
+    error: z.string().max(64).optional(),
+    message: z.string().max(300).optional(),
+  })
+  .refine((r) => !r.file || (r.sha256 !== undefined && r.bytes !== undefined), {
+    message: 'a clip with a file declares its sha256 and bytes',
+    path: ['file'],
+  });
 export type ClipReport = z.infer<typeof ClipReport>;
 
 export const EvidenceReport = z.discriminatedUnion('kind', [CandidateReport, ClipReport]);
 export type EvidenceReport = z.infer<typeof EvidenceReport>;
 
 /** Reply to a file upload (`PATCH /api/edge/files/{candidateId}/{name}`) once complete. */
-export const UploadResult = z.object({ candidateId: z.string(), name: z.string(), bytes: z.number().int(), sha256: Sha256, verified: z.literal(true) });
+export const UploadResult = z.object({
+  candidateId: z.string(),
+  name: z.string(),
+  bytes: z.number().int(),
+  sha256: Sha256,
+  verified: z.literal(true),
+});
 export type UploadResult = z.infer<typeof UploadResult>;

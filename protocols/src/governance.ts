@@ -42,7 +42,13 @@ export const Incident = z.object({
 export type Incident = z.infer<typeof Incident>;
 
 /** The written list of reasons a person may be enrolled for matching. */
-export const EnrolmentReason = z.enum(['repeat-offending', 'violence-or-threats', 'high-value-theft', 'organised-retail-crime', 'exclusion-breach']);
+export const EnrolmentReason = z.enum([
+  'repeat-offending',
+  'violence-or-threats',
+  'high-value-theft',
+  'organised-retail-crime',
+  'exclusion-breach',
+]);
 export type EnrolmentReason = z.infer<typeof EnrolmentReason>;
 
 export const SubjectStatus = z.enum(['known', 'id-sought']);
@@ -145,7 +151,10 @@ export const Exclusion = z.object({
 });
 export type Exclusion = z.infer<typeof Exclusion>;
 
-export const AppealInput = z.strictObject({ kind: z.enum(['appeal', 'review']), text: z.string().trim().min(5).max(4000) });
+export const AppealInput = z.strictObject({
+  kind: z.enum(['appeal', 'review']),
+  text: z.string().trim().min(5).max(4000),
+});
 export const ExclusionDecision = z.strictObject({
   outcome: z.enum(['upheld', 'varied', 'withdrawn']),
   text: z.string().trim().min(5).max(4000),
@@ -177,12 +186,39 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const VerdictStats = z.object({
-  byCamera: z.array(z.object({ deviceId: z.string(), cameraId: z.string(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int(), pending: z.number().int() })),
-  byStore: z.array(z.object({ store: z.string().nullable(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int(), pending: z.number().int() })),
-  bySubject: z.array(z.object({ subjectId: z.string(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int(), pending: z.number().int() })),
+  byCamera: z.array(
+    z.object({
+      deviceId: z.string(),
+      cameraId: z.string(),
+      confirmed: z.number().int(),
+      rejected: z.number().int(),
+      expired: z.number().int(),
+      pending: z.number().int(),
+    }),
+  ),
+  byStore: z.array(
+    z.object({
+      store: z.string().nullable(),
+      confirmed: z.number().int(),
+      rejected: z.number().int(),
+      expired: z.number().int(),
+      pending: z.number().int(),
+    }),
+  ),
+  bySubject: z.array(
+    z.object({
+      subjectId: z.string(),
+      confirmed: z.number().int(),
+      rejected: z.number().int(),
+      expired: z.number().int(),
+      pending: z.number().int(),
+    }),
+  ),
   /** Score histograms in bins of 0.05, by verdict: where to set a camera's threshold. */
   scores: z.object({ binWidth: z.number(), confirmed: z.array(z.number().int()), rejected: z.array(z.number().int()) }),
-  byDay: z.array(z.object({ day: z.string(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int() })),
+  byDay: z.array(
+    z.object({ day: z.string(), confirmed: z.number().int(), rejected: z.number().int(), expired: z.number().int() }),
+  ),
 });
 export type VerdictStats = z.infer<typeof VerdictStats>;
 
@@ -206,13 +242,15 @@ export type FieldExclusion = z.infer<typeof FieldExclusion>;
  */
 export const FieldGallery = z.object({
   store: Slug.nullable(),
-  subjects: z.array(z.object({
-    id: z.string(),
-    alias: z.string(),
-    status: SubjectStatus,
-    reason: EnrolmentReason,
-    photoUrls: z.array(z.string()),
-    exclusions: z.array(FieldExclusion),
-  })),
+  subjects: z.array(
+    z.object({
+      id: z.string(),
+      alias: z.string(),
+      status: SubjectStatus,
+      reason: EnrolmentReason,
+      photoUrls: z.array(z.string()),
+      exclusions: z.array(FieldExclusion),
+    }),
+  ),
 });
 export type FieldGallery = z.infer<typeof FieldGallery>;

@@ -32,7 +32,10 @@ export type RaiseRequest = z.infer<typeof RaiseRequest>;
 
 /** `GET /api/alerts` query string. */
 export const AlertQuery = z.strictObject({
-  status: z.union([AlertStatus, z.literal('active')]).optional().meta({ description: '"active" = open or escalated' }),
+  status: z
+    .union([AlertStatus, z.literal('active')])
+    .optional()
+    .meta({ description: '"active" = open or escalated' }),
   zone: Slug.optional(),
   since: Timestamp.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -53,5 +56,8 @@ export const SchemeInfo = z.object({
 });
 export type SchemeInfo = z.infer<typeof SchemeInfo>;
 
-export const Health = z.object({ status: z.enum(['ok', 'starting', 'failing']), checks: z.record(z.string(), z.string()) });
+export const Health = z.object({
+  status: z.enum(['ok', 'starting', 'failing']),
+  checks: z.record(z.string(), z.string()),
+});
 export type Health = z.infer<typeof Health>;

@@ -50,7 +50,11 @@ export const LiveViewServerMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('authenticated'), user: z.string() }),
   /** The stream is up: create a SourceBuffer of `mime`; binary init segment and fragments follow. */
   z.strictObject({
-    type: z.literal('ready'), streamId: StreamId, deviceId: LiveId, cameraId: LiveId, mime: z.string(),
+    type: z.literal('ready'),
+    streamId: StreamId,
+    deviceId: LiveId,
+    cameraId: LiveId,
+    mime: z.string(),
   }),
   /** The stream ended (camera lost, edge gone, hub stopping); the socket closes after this. */
   z.strictObject({ type: z.literal('ended'), reason: z.string() }),

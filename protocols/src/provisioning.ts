@@ -24,10 +24,18 @@ export const SchemeSettings = z.strictObject({
   /** Seconds without an "attending" acknowledgement before an alert is escalated. */
   escalationSeconds: z.number().int().min(5).max(3600).default(60),
   /** How far back a reconnecting device is caught up, in hours. */
-  catchUpHours: z.number().int().min(1).max(24 * 14).default(24),
+  catchUpHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
   /** How long a gallery entry lives unless renewed by a new incident, per status, in days. */
   galleryDays: z
-    .strictObject({ known: z.number().int().min(1).max(730).default(365), 'id-sought': z.number().int().min(1).max(365).default(90) })
+    .strictObject({
+      known: z.number().int().min(1).max(730).default(365),
+      'id-sought': z.number().int().min(1).max(365).default(90),
+    })
     .default({ known: 365, 'id-sought': 90 }),
   /** May a member (store staff) watch their own store's cameras live? Off unless the scheme decides so. */
   liveViewMembers: z.boolean().default(false),
@@ -39,12 +47,21 @@ export const Scheme = z.strictObject({
   name: z.string().min(1).max(100),
   zones: z.array(Zone).min(1),
   stores: z.array(Store).default([]),
-  settings: SchemeSettings.default({ escalationSeconds: 60, catchUpHours: 24, galleryDays: { known: 365, 'id-sought': 90 }, liveViewMembers: false }),
+  settings: SchemeSettings.default({
+    escalationSeconds: 60,
+    catchUpHours: 24,
+    galleryDays: { known: 365, 'id-sought': 90 },
+    liveViewMembers: false,
+  }),
 });
 export type Scheme = z.infer<typeof Scheme>;
 
 export const ProvisionedUser = z.strictObject({
-  username: z.string().min(2).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+  username: z
+    .string()
+    .min(2)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
   password: z.string().min(MIN_PASSWORD_LENGTH, `passwords need at least ${MIN_PASSWORD_LENGTH} characters`).max(256),
   role: Role,
   scheme: Slug,
@@ -86,10 +103,13 @@ export const ProvisionedDevice = z.strictObject({
   kind: DeviceKind,
   scheme: Slug,
   store: Slug.optional(),
-  secret: z.string().max(256).superRefine((s, ctx) => {
-    const why = secretWeakness(s);
-    if (why) ctx.addIssue({ code: 'custom', message: why });
-  }),
+  secret: z
+    .string()
+    .max(256)
+    .superRefine((s, ctx) => {
+      const why = secretWeakness(s);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    }),
   name: z.string().min(1).max(100).optional(),
   duty: DeviceDuty.optional(),
 });
@@ -106,9 +126,16 @@ export const Provisioning = z
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     const schemes = new Map(p.schemes.map((s) => [s.id, s]));
     p.schemes.forEach((s, i) => {
-      unique(s.zones, (z) => z.id, (j, id) => issue(['schemes', i, 'zones', j, 'id'], `duplicate zone id "${id}"`));
-      unique(s.stores, (st) => st.id, (j, id) =>
-        issue(['schemes', i, 'stores', j, 'id'], `duplicate store id "${id}"`));
+      unique(
+        s.zones,
+        (z) => z.id,
+        (j, id) => issue(['schemes', i, 'zones', j, 'id'], `duplicate zone id "${id}"`),
+      );
+      unique(
+        s.stores,
+        (st) => st.id,
+        (j, id) => issue(['schemes', i, 'stores', j, 'id'], `duplicate store id "${id}"`),
+      );
       const zones = new Set(s.zones.map((z) => z.id));
       s.stores.forEach((st, j) => {
         if (!zones.has(st.zone))
@@ -142,11 +169,22 @@ export const Provisioning = z
       else if (PLACEMENT.duties[duty] === 'scheme' && d.store)
         issue(['devices', i, 'duty'], `duty "${duty}" covers the whole scheme, but ${what} names store "${d.store}"`);
     });
-    unique(p.schemes, (s) => s.id, (i, id) => issue(['schemes', i, 'id'], `duplicate scheme id "${id}"`));
+    unique(
+      p.schemes,
+      (s) => s.id,
+      (i, id) => issue(['schemes', i, 'id'], `duplicate scheme id "${id}"`),
+    );
     // Login is case-insensitive, so "ADMIN" and "admin" would be one account.
-    unique(p.users, (u) => u.username.toLowerCase(), (i, n) =>
-      issue(['users', i, 'username'], `duplicate username "${n}" (case is ignored)`));
-    unique(p.devices, (d) => d.id, (i, id) => issue(['devices', i, 'id'], `duplicate device id "${id}"`));
+    unique(
+      p.users,
+      (u) => u.username.toLowerCase(),
+      (i, n) => issue(['users', i, 'username'], `duplicate username "${n}" (case is ignored)`),
+    );
+    unique(
+      p.devices,
+      (d) => d.id,
+      (i, id) => issue(['devices', i, 'id'], `duplicate device id "${id}"`),
+    );
   });
 const a = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
 

@@ -29,10 +29,7 @@ const base64url = (bytes: number) =>
 
 /** `POST /api/push/subscriptions`: what `PushSubscription.toJSON()` gives, plus a device label. */
 export const PushSubscriptionRequest = z.strictObject({
-  endpoint: z
-    .string()
-    .max(1024)
-    .refine(isAllowedPushEndpoint, 'must be an https URL (plain http only on loopback)'),
+  endpoint: z.string().max(1024).refine(isAllowedPushEndpoint, 'must be an https URL (plain http only on loopback)'),
   expirationTime: z.number().nullable().optional(),
   keys: z.strictObject({
     /** The browser's ECDH P-256 public key, uncompressed (65 bytes). */

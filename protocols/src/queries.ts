@@ -6,7 +6,11 @@ import { z } from 'zod';
  * (`abc`, `-1`, `1e9`) is refused rather than read as "everything".
  */
 const Int = (min: number, max: number) =>
-  z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 /** `GET /api/gallery/subjects`. */
 export const SubjectListQuery = z.strictObject({

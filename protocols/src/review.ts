@@ -43,7 +43,14 @@ export const ReviewCandidate = z.object({
   frameHeight: z.number().int().nullable(),
   status: CandidateStatus,
   files: z.array(EvidenceFile),
-  clip: z.object({ durationSeconds: z.number().nullable(), codec: z.string().nullable(), complete: z.boolean().nullable(), error: z.string().nullable() }).nullable(),
+  clip: z
+    .object({
+      durationSeconds: z.number().nullable(),
+      codec: z.string().nullable(),
+      complete: z.boolean().nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
   /**
    * `arriving`: the clip is still being recorded (post-roll) or uploaded — also after a
    * confirmation; an `updated` event follows when it lands. `ready`: verified, playable.

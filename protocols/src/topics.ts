@@ -22,17 +22,23 @@ export const topics = {
   /** device → hub: raise an alert. */
   alertRaise: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/alerts/raise`,
   /** device → hub: confirm receipt of an alert's events. */
-  alertReceipt: (scheme: string, alertId: string) => `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/receipt`,
+  alertReceipt: (scheme: string, alertId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/receipt`,
   /** device → hub: seen / attending / unable. */
-  alertAck: (scheme: string, alertId: string) => `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/ack`,
+  alertAck: (scheme: string, alertId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/ack`,
   /** device → hub: close with an outcome. */
-  alertClose: (scheme: string, alertId: string) => `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/close`,
+  alertClose: (scheme: string, alertId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/alerts/${level('alertId', alertId)}/close`,
   /** hub → devices: alert events for one zone. */
-  zoneAlerts: (scheme: string, zone: string) => `${ROOT}/${level('scheme', scheme)}/zones/${level('zone', zone)}/alerts`,
+  zoneAlerts: (scheme: string, zone: string) =>
+    `${ROOT}/${level('scheme', scheme)}/zones/${level('zone', zone)}/alerts`,
   /** hub → anyone allowed: presence, retained. */
-  deviceStatus: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/status`,
+  deviceStatus: (scheme: string, deviceId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/status`,
   /** hub → one device: why its last message was refused. */
-  deviceErrors: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/errors`,
+  deviceErrors: (scheme: string, deviceId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/errors`,
   /** edge → hub: camera state. */
   cameraReport: (scheme: string, deviceId: string, cameraId: string) =>
     `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}/report`,
@@ -40,15 +46,18 @@ export const topics = {
   cameraStatus: (scheme: string, deviceId: string, cameraId: string) =>
     `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}/status`,
   /** edge → hub: a candidate match or its clip. */
-  evidence: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/evidence`,
+  evidence: (scheme: string, deviceId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/evidence`,
   /** edge → hub: the gallery version it now holds. */
-  galleryApplied: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/gallery/applied`,
+  galleryApplied: (scheme: string, deviceId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/gallery/applied`,
   /** hub → edge boxes: the current gallery version, retained. */
   galleryVersion: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/gallery/version`,
   /** hub → control room: review queue changes. */
   reviewCandidates: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/review/candidates`,
   /** hub → one edge box: start / stop a live stream, grab a thumbnail. */
-  liveRequest: (scheme: string, deviceId: string) => `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/live/request`,
+  liveRequest: (scheme: string, deviceId: string) =>
+    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/live/request`,
 } as const;
 
 export type TopicKind = keyof typeof topics;
@@ -65,11 +74,19 @@ export const TOPICS = {
   zoneAlerts: { direction: 'out', schema: AlertEvent, pattern: 'zones/{zone}/alerts' },
   deviceStatus: { direction: 'out', schema: DeviceStatus, pattern: 'devices/{deviceId}/status', retained: true },
   deviceErrors: { direction: 'out', schema: DeviceError, pattern: 'devices/{deviceId}/errors' },
-  cameraStatus: { direction: 'out', schema: CameraStatus, pattern: 'devices/{deviceId}/cameras/{cameraId}/status', retained: true },
+  cameraStatus: {
+    direction: 'out',
+    schema: CameraStatus,
+    pattern: 'devices/{deviceId}/cameras/{cameraId}/status',
+    retained: true,
+  },
   galleryVersion: { direction: 'out', schema: GalleryVersion, pattern: 'gallery/version', retained: true },
   reviewCandidates: { direction: 'out', schema: ReviewEvent, pattern: 'review/candidates' },
   liveRequest: { direction: 'out', schema: LiveRequest, pattern: 'devices/{deviceId}/live/request' },
-} as const satisfies Record<TopicKind, { direction: 'in' | 'out'; schema: z.ZodType; pattern: string; retained?: boolean }>;
+} as const satisfies Record<
+  TopicKind,
+  { direction: 'in' | 'out'; schema: z.ZodType; pattern: string; retained?: boolean }
+>;
 
 export type TopicPayload<K extends TopicKind> = z.infer<(typeof TOPICS)[K]['schema']>;
 

@@ -16,7 +16,12 @@ export const WsClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), token: z.string().min(1), id: z.string().max(64).optional() }),
   z.strictObject({ type: z.literal('raise'), raise: AlertRaise, id: z.string().max(64).optional() }),
   z.strictObject({ type: z.literal('ack'), alertId: z.string().min(1), ack: Ack, id: z.string().max(64).optional() }),
-  z.strictObject({ type: z.literal('close'), alertId: z.string().min(1), close: Close, id: z.string().max(64).optional() }),
+  z.strictObject({
+    type: z.literal('close'),
+    alertId: z.string().min(1),
+    close: Close,
+    id: z.string().max(64).optional(),
+  }),
   z.strictObject({ type: z.literal('ping'), id: z.string().max(64).optional() }),
 ]);
 export type WsClientMessage = z.infer<typeof WsClientMessage>;

@@ -14,10 +14,27 @@ describe('generated interface documents', () => {
   it('documents every MQTT topic and every HTTP endpoint the hub serves', () => {
     const asyncapi = JSON.parse(render(DOCS['asyncapi.json']()));
     expect(Object.values(asyncapi.channels).map((c: any) => c.address)).toEqual(
-      expect.arrayContaining(['shopwatch/{scheme}/alerts/raise', 'shopwatch/{scheme}/zones/{zone}/alerts', 'shopwatch/{scheme}/alerts/{alertId}/receipt', 'shopwatch/{scheme}/devices/{deviceId}/status']),
+      expect.arrayContaining([
+        'shopwatch/{scheme}/alerts/raise',
+        'shopwatch/{scheme}/zones/{zone}/alerts',
+        'shopwatch/{scheme}/alerts/{alertId}/receipt',
+        'shopwatch/{scheme}/devices/{deviceId}/status',
+      ]),
     );
     const openapi = JSON.parse(render(DOCS['openapi.json']()));
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/alerts', '/api/alerts/{id}/ack', '/api/alerts/{id}/close', '/api/devices', '/api/push/key', '/api/push/subscriptions']));
-    expect(openapi.components.schemas.RaiseRequest.required).toEqual(expect.arrayContaining(['type', 'severity', 'clientRef']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/login',
+        '/api/alerts',
+        '/api/alerts/{id}/ack',
+        '/api/alerts/{id}/close',
+        '/api/devices',
+        '/api/push/key',
+        '/api/push/subscriptions',
+      ]),
+    );
+    expect(openapi.components.schemas.RaiseRequest.required).toEqual(
+      expect.arrayContaining(['type', 'severity', 'clientRef']),
+    );
   });
 });

@@ -7,14 +7,17 @@ describe('redacting camera credentials', () => {
   });
 
   it('hides credential-like query parameters and keeps the others', () => {
-    expect(redactUrl('rtsp://10.0.0.1/s?user=admin&password=secret&channel=1'))
-      .toBe('rtsp://10.0.0.1/s?user=***&password=***&channel=1');
-    expect(redactUrl('http://cam/snap?Token=abc;pwd=x&X-Amz-Signature=ff'))
-      .toBe('http://cam/snap?Token=***;pwd=***&X-Amz-Signature=***');
+    expect(redactUrl('rtsp://10.0.0.1/s?user=admin&password=secret&channel=1')).toBe(
+      'rtsp://10.0.0.1/s?user=***&password=***&channel=1',
+    );
+    expect(redactUrl('http://cam/snap?Token=abc;pwd=x&X-Amz-Signature=ff')).toBe(
+      'http://cam/snap?Token=***;pwd=***&X-Amz-Signature=***',
+    );
   });
 
   it('redacts URLs inside an ffmpeg error line', () => {
-    const line = '[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized\n' +
+    const line =
+      '[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized\n' +
       'rtsp://admin:p@ssw0rd@10.0.0.1:554/s?user=admin&password=secret: Server returned 401 Unauthorized';
     const out = redactText(line);
     expect(out).not.toMatch(/ssw0rd|secret|admin/);

@@ -7,7 +7,10 @@ describe('topic builders and parser', () => {
     [topics.alertAck('town', 'a-1'), { kind: 'alertAck', scheme: 'town', params: { alertId: 'a-1' } }],
     [topics.alertReceipt('town', 'a-1'), { kind: 'alertReceipt', scheme: 'town', params: { alertId: 'a-1' } }],
     [topics.zoneAlerts('town', 'north'), { kind: 'zoneAlerts', scheme: 'town', params: { zone: 'north' } }],
-    [topics.cameraReport('town', 'edge-1', 'cam_2'), { kind: 'cameraReport', scheme: 'town', params: { deviceId: 'edge-1', cameraId: 'cam_2' } }],
+    [
+      topics.cameraReport('town', 'edge-1', 'cam_2'),
+      { kind: 'cameraReport', scheme: 'town', params: { deviceId: 'edge-1', cameraId: 'cam_2' } },
+    ],
   ])('%s parses back to its kind and parameters', (topic, parsed) => {
     expect(parseTopic(topic)).toEqual(parsed);
   });
@@ -27,14 +30,25 @@ describe('topic builders and parser', () => {
     expect(() => topics.alertRaise('')).toThrow(/invalid topic level/);
   });
 
-  it.each(['shopwatch', 'shopwatch/town', 'shopwatch/town/alerts', 'shopwatch/town/alerts/raise/extra', 'other/town/alerts/raise', 'shopwatch/town/zones/+/alerts', 'shopwatch/to wn/alerts/raise'])(
-    'does not recognise %s',
-    (t) => expect(parseTopic(t)).toBeNull(),
-  );
+  it.each([
+    'shopwatch',
+    'shopwatch/town',
+    'shopwatch/town/alerts',
+    'shopwatch/town/alerts/raise/extra',
+    'other/town/alerts/raise',
+    'shopwatch/town/zones/+/alerts',
+    'shopwatch/to wn/alerts/raise',
+  ])('does not recognise %s', (t) => expect(parseTopic(t)).toBeNull());
 
   it('explains bad payloads instead of throwing', () => {
-    expect(parsePayload('alertRaise', Buffer.from('{'))).toMatchObject({ ok: false, reason: expect.stringMatching(/malformed JSON/) });
-    expect(parsePayload('alertRaise', '{"type":"shoplifting","severity":"loud","clientRef":"x"}')).toMatchObject({ ok: false, reason: expect.stringMatching(/^severity:/) });
+    expect(parsePayload('alertRaise', Buffer.from('{'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/malformed JSON/),
+    });
+    expect(parsePayload('alertRaise', '{"type":"shoplifting","severity":"loud","clientRef":"x"}')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^severity:/),
+    });
     expect(parsePayload('alertReceipt', '')).toEqual({ ok: true, value: {} });
     expect(parsePayload('alertAck', '{"status":"attending"}')).toEqual({ ok: true, value: { status: 'attending' } });
   });

@@ -1,6 +1,17 @@
 import type { AckStatus } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
-import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, actorName, age, clock, countdown, keysOf, placeOf } from '../core/labels';
+import {
+  ACK_STATUSES,
+  ALERT_TYPES,
+  OUTCOMES,
+  SEVERITIES,
+  actorName,
+  age,
+  clock,
+  countdown,
+  keysOf,
+  placeOf,
+} from '../core/labels';
 import { type AlertView, useStore } from '../core/store';
 import { ExportButton } from './export-dialog';
 import { useState } from 'preact/hooks';
@@ -20,10 +31,12 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
   const user = useStore(store, (s) => s.user);
   const [live, setLive] = useState<{ deviceId: string; cameraId: string } | null>(null);
   // The store's cameras, for operators and admins to look at the scene now.
-  const cameras = user?.role === 'operator' || user?.role === 'admin'
-    ? [...devices.values()].filter((d) => d.kind === 'edge' && a.store && d.store === a.store)
-      .flatMap((d) => d.cameras.map((c) => ({ deviceId: d.id, cameraId: c.cameraId, name: c.name ?? c.cameraId })))
-    : [];
+  const cameras =
+    user?.role === 'operator' || user?.role === 'admin'
+      ? [...devices.values()]
+          .filter((d) => d.kind === 'edge' && a.store && d.store === a.store)
+          .flatMap((d) => d.cameras.map((c) => ({ deviceId: d.id, cameraId: c.cameraId, name: c.name ?? c.cameraId })))
+      : [];
   return (
     <article class="alert-detail" aria-labelledby="detail-title" data-testid="alert-detail" data-alert-id={a.id}>
       <header>
@@ -31,7 +44,8 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
           <span class={`sev-chip sev-${a.severity}`}>{SEVERITIES[a.severity]}</span> {ALERT_TYPES[a.type].label}
         </h2>
         <p class="place">
-          {place.store ?? 'Whole zone'} · {place.zone} · raised {clock(a.raisedAt)} ({age(a.raisedAt, now)} ago) by {actorName(a.raisedBy)}
+          {place.store ?? 'Whole zone'} · {place.zone} · raised {clock(a.raisedAt)} ({age(a.raisedAt, now)} ago) by{' '}
+          {actorName(a.raisedBy)}
         </p>
         {a.message && <p class="message">“{a.message}”</p>}
         <p class={`state st-${a.status}`}>
@@ -60,13 +74,19 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
         <div class="alert-subject" data-testid="alert-subject">
           <MatchPanel m={a.match} scheme={scheme} />
           <p class="actions">
-            <a class="btn ghost small" data-testid="subject-link"
-              href={`/console/gallery?subject=${encodeURIComponent(a.match.subjectId)}`}>
+            <a
+              class="btn ghost small"
+              data-testid="subject-link"
+              href={`/console/gallery?subject=${encodeURIComponent(a.match.subjectId)}`}
+            >
               Subject: {a.match.alias}
             </a>
             {a.match.candidateId && (
-              <a class="btn ghost small" data-testid="case-link"
-                href={`/console/review?candidate=${encodeURIComponent(a.match.candidateId)}`}>
+              <a
+                class="btn ghost small"
+                data-testid="case-link"
+                href={`/console/review?candidate=${encodeURIComponent(a.match.candidateId)}`}
+              >
                 Review case
               </a>
             )}
@@ -83,8 +103,14 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
           ))}
         </div>
       )}
-      {live && <LiveDialog {...live} title={`${place.store ?? ''}, camera ${live.cameraId}`} reason={`alert ${a.id}`}
-        onDone={() => setLive(null)} />}
+      {live && (
+        <LiveDialog
+          {...live}
+          title={`${place.store ?? ''}, camera ${live.cameraId}`}
+          reason={`alert ${a.id}`}
+          onDone={() => setLive(null)}
+        />
+      )}
       <h3>Timeline</h3>
       <ol class="timeline" data-testid="timeline">
         {a.timeline.map((t) => (
@@ -95,7 +121,8 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
                 ? `Raised by ${actorName(t.actor)}`
                 : t.kind === 'acknowledged'
                   ? `${t.actorName ?? actorName(t.actor)}: ${t.status ? ACK_STATUSES[t.status].label : 'acknowledged'}${
-                    t.etaMinutes ? `, ETA ${t.etaMinutes} min` : ''}`
+                      t.etaMinutes ? `, ETA ${t.etaMinutes} min` : ''
+                    }`
                   : t.kind === 'escalated'
                     ? 'Escalated by the hub'
                     : t.kind === 'updated'
@@ -125,7 +152,10 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
             ))}
         </ul>
       )}
-      <p class="muted small">Browsers (wardens and staff signed in on a phone) do not send receipts; their acknowledgements are in the timeline.</p>
+      <p class="muted small">
+        Browsers (wardens and staff signed in on a phone) do not send receipts; their acknowledgements are in the
+        timeline.
+      </p>
     </article>
   );
 }

@@ -44,7 +44,10 @@ export function AlertsScreen() {
   const listRef = useRef<HTMLTableSectionElement>(null);
 
   const list = useMemo(
-    () => [...alerts.values()].filter((a) => filter === 'all' || (filter === 'closed' ? a.status === 'closed' : a.status !== 'closed')).sort(byUrgency),
+    () =>
+      [...alerts.values()]
+        .filter((a) => filter === 'all' || (filter === 'closed' ? a.status === 'closed' : a.status !== 'closed'))
+        .sort(byUrgency),
     [alerts, filter],
   );
   const current = (selected && alerts.get(selected)) || list[0] || null;
@@ -91,7 +94,12 @@ export function AlertsScreen() {
           <h2 id="feed-title">Alerts</h2>
           <div class="seg" role="radiogroup" aria-label="Show">
             {FILTERS.map((f) => (
-              <button role="radio" aria-checked={filter === f} class={filter === f ? 'on' : ''} onClick={() => setFilter(f)}>
+              <button
+                role="radio"
+                aria-checked={filter === f}
+                class={filter === f ? 'on' : ''}
+                onClick={() => setFilter(f)}
+              >
                 {f[0]!.toUpperCase() + f.slice(1)}
               </button>
             ))}
@@ -129,11 +137,19 @@ export function AlertsScreen() {
           </thead>
           <tbody ref={listRef}>
             {list.map((a) => (
-              <FeedRow a={a} now={now} place={placeOf(a, scheme)} selected={a.id === current?.id} onSelect={() => setSelected(a.id)} />
+              <FeedRow
+                a={a}
+                now={now}
+                place={placeOf(a, scheme)}
+                selected={a.id === current?.id}
+                onSelect={() => setSelected(a.id)}
+              />
             ))}
           </tbody>
         </table>
-        {list.length === 0 && <p class="empty">{filter === 'closed' ? 'No closed alerts yet.' : 'No active alerts. Quiet is good.'}</p>}
+        {list.length === 0 && (
+          <p class="empty">{filter === 'closed' ? 'No closed alerts yet.' : 'No active alerts. Quiet is good.'}</p>
+        )}
       </section>
       <section class="detail" aria-label="Alert detail">
         {current ? (
@@ -167,7 +183,13 @@ export function AlertsScreen() {
   );
 }
 
-function FeedRow(props: { a: AlertView; now: number; place: { store: string | null; zone: string }; selected: boolean; onSelect: () => void }) {
+function FeedRow(props: {
+  a: AlertView;
+  now: number;
+  place: { store: string | null; zone: string };
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const { a, now, place } = props;
   const acks = acknowledgements(a);
   const left = countdown(a, now);
@@ -185,17 +207,30 @@ function FeedRow(props: { a: AlertView; now: number; place: { store: string | nu
         {a.priority && <span class="tag hot">priority</span>}
         {a.message && <div class="row-msg">{a.message}</div>}
       </td>
-      <td data-label="Store" class="nowrap">{place.store ?? <span class="muted">zone-wide</span>}</td>
+      <td data-label="Store" class="nowrap">
+        {place.store ?? <span class="muted">zone-wide</span>}
+      </td>
       <td data-label="Zone">{place.zone}</td>
-      <td data-label="Age" class="num nowrap">{age(a.raisedAt, now)}</td>
-      <td data-label="Received" class="nowrap" title={`devices that confirmed receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`}>
+      <td data-label="Age" class="num nowrap">
+        {age(a.raisedAt, now)}
+      </td>
+      <td
+        data-label="Received"
+        class="nowrap"
+        title={`devices that confirmed receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`}
+      >
         <b>{received}</b>
-        <span class="muted"> / {received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length}</span>
+        <span class="muted">
+          {' '}
+          / {received + a.undelivered.filter((d) => !a.deliveries.some((x) => x.deviceId === d)).length}
+        </span>
       </td>
       <td data-label="Acknowledged" data-testid="acks">
-        {acks.length
-          ? acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.label}: ${ACK_STATUSES[k.status].label}`}</span>)
-          : <span class="muted">nobody yet</span>}
+        {acks.length ? (
+          acks.map((k) => <span class={`ack ack-${k.status}`}>{`${k.label}: ${ACK_STATUSES[k.status].label}`}</span>)
+        ) : (
+          <span class="muted">nobody yet</span>
+        )}
       </td>
       <td data-label="Escalation" class="num nowrap">
         {a.status === 'closed' ? (

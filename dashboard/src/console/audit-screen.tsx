@@ -33,7 +33,10 @@ export function AuditScreen() {
   const alias = (id: string | null) => (id ? (subjects.data?.find((s) => s.id === id)?.alias ?? id) : '');
   const check = () =>
     api.get<{ ok: boolean; entries: number; reason?: string }>('/api/audit/verify').then(
-      (r) => setVerify(r.ok ? `Chain intact: ${r.entries} entries, every hash links to the one before.` : `BROKEN: ${r.reason}`),
+      (r) =>
+        setVerify(
+          r.ok ? `Chain intact: ${r.entries} entries, every hash links to the one before.` : `BROKEN: ${r.reason}`,
+        ),
       (e: Error) => setVerify(e.message),
     );
   return (
@@ -121,7 +124,14 @@ function DisclosureDialog(props: { subjects: Subject[]; onClose: () => void; onD
   const [why, setWhy] = useState('');
   const submit = async () => {
     if (!subjectId) throw new Error('choose whose data was disclosed');
-    props.onDone(await api.post<AuditEntry>('/api/audit/disclosures', { subjectId, to: to.trim(), organisation: organisation.trim(), why: why.trim() }));
+    props.onDone(
+      await api.post<AuditEntry>('/api/audit/disclosures', {
+        subjectId,
+        to: to.trim(),
+        organisation: organisation.trim(),
+        why: why.trim(),
+      }),
+    );
   };
   return (
     <FormDialog title="Record a disclosure" submit="Record disclosure" onSubmit={submit} onClose={props.onClose}>
@@ -140,15 +150,36 @@ function DisclosureDialog(props: { subjects: Subject[]; onClose: () => void; onD
       </label>
       <label>
         To whom
-        <input value={to} onInput={(e) => setTo(e.currentTarget.value)} required minLength={2} maxLength={200} placeholder="e.g. PC 1234 Jones" />
+        <input
+          value={to}
+          onInput={(e) => setTo(e.currentTarget.value)}
+          required
+          minLength={2}
+          maxLength={200}
+          placeholder="e.g. PC 1234 Jones"
+        />
       </label>
       <label>
         Organisation
-        <input value={organisation} onInput={(e) => setOrganisation(e.currentTarget.value)} required minLength={2} maxLength={200} placeholder="e.g. Town Police" />
+        <input
+          value={organisation}
+          onInput={(e) => setOrganisation(e.currentTarget.value)}
+          required
+          minLength={2}
+          maxLength={200}
+          placeholder="e.g. Town Police"
+        />
       </label>
       <label>
         Why
-        <textarea rows={3} value={why} onInput={(e) => setWhy(e.currentTarget.value)} required minLength={5} maxLength={2000} />
+        <textarea
+          rows={3}
+          value={why}
+          onInput={(e) => setWhy(e.currentTarget.value)}
+          required
+          minLength={5}
+          maxLength={2000}
+        />
       </label>
     </FormDialog>
   );

@@ -17,12 +17,15 @@ export function CameraThumb(props: { deviceId: string; cameraId: string; name: s
     let gone = false;
     const load = () => {
       if (document.visibilityState === 'hidden') return;
-      api.blobUrl(LIVE_PATHS.thumbnail(props.deviceId, props.cameraId)).then((u) => {
-        if (gone) return URL.revokeObjectURL(u);
-        if (current) URL.revokeObjectURL(current);
-        current = u;
-        setUrl(u);
-      }, () => {}); // an offline camera keeps its last picture; the row says it is offline
+      api.blobUrl(LIVE_PATHS.thumbnail(props.deviceId, props.cameraId)).then(
+        (u) => {
+          if (gone) return URL.revokeObjectURL(u);
+          if (current) URL.revokeObjectURL(current);
+          current = u;
+          setUrl(u);
+        },
+        () => {},
+      ); // an offline camera keeps its last picture; the row says it is offline
     };
     load();
     const timer = setInterval(load, EVERY_MS);

@@ -45,7 +45,14 @@ export function CloseDialog(props: { a: AlertView; onDone: (text?: string, error
           <legend>Outcome</legend>
           {outcomes.map((o, i) => (
             <label class={outcome === o ? 'choice on' : 'choice'}>
-              <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} autoFocus={i === 0} />
+              <input
+                type="radio"
+                name="outcome"
+                value={o}
+                checked={outcome === o}
+                onChange={() => setOutcome(o)}
+                autoFocus={i === 0}
+              />
               <kbd>{i + 1}</kbd> {OUTCOMES[o]}
             </label>
           ))}

@@ -64,7 +64,11 @@ export function Console(props: { path: string }) {
       </header>
       <nav class="sidenav" aria-label="Control room">
         {SCREENS.map((s) => (
-          <a href={s.path} class={props.path.startsWith(s.path) ? 'active' : ''} aria-current={props.path.startsWith(s.path) ? 'page' : undefined}>
+          <a
+            href={s.path}
+            class={props.path.startsWith(s.path) ? 'active' : ''}
+            aria-current={props.path.startsWith(s.path) ? 'page' : undefined}
+          >
             <span>{s.label}</span>
             {(badge[s.label] ?? 0) > 0 && (
               <span class="count" aria-label={`${badge[s.label]} ${s.label === 'Alerts' ? 'active' : 'pending'}`}>
@@ -76,7 +80,11 @@ export function Console(props: { path: string }) {
         ))}
         <div class="navsep">Records</div>
         {mayOpen.map((p) => (
-          <a href={`/console/${p.id}`} class={sub === p.id ? 'active' : ''} aria-current={sub === p.id ? 'page' : undefined}>
+          <a
+            href={`/console/${p.id}`}
+            class={sub === p.id ? 'active' : ''}
+            aria-current={sub === p.id ? 'page' : undefined}
+          >
             <span>{p.label}</span>
           </a>
         ))}

@@ -27,7 +27,11 @@ export function DevicesScreen() {
   const camsUp = cameras.filter((c) => c.status === 'online').length;
   const storeName = (id: string | null) => (id ? (scheme?.stores.find((s) => s.id === id)?.name ?? id) : null);
 
-  const refresh = () => actions.refreshDevices().then(() => setError(null), (e: Error) => setError(e.message));
+  const refresh = () =>
+    actions.refreshDevices().then(
+      () => setError(null),
+      (e: Error) => setError(e.message),
+    );
   useHotkeys({ o: () => setOfflineOnly((v) => !v), R: () => void refresh() });
 
   return (
@@ -39,7 +43,8 @@ export function DevicesScreen() {
         </span>
         <span class="spacer" />
         <label class="check">
-          <input type="checkbox" checked={offlineOnly} onChange={(e) => setOfflineOnly(e.currentTarget.checked)} /> Offline only <kbd>o</kbd>
+          <input type="checkbox" checked={offlineOnly} onChange={(e) => setOfflineOnly(e.currentTarget.checked)} />{' '}
+          Offline only <kbd>o</kbd>
         </label>
         <button class="btn ghost" onClick={() => void refresh()}>
           Refresh <kbd>R</kbd>
@@ -52,11 +57,19 @@ export function DevicesScreen() {
       )}
       <div class="device-groups">
         {(Object.keys(KINDS) as DeviceKind[]).map((kind) => {
-          const group = list.filter((d) => d.kind === kind && (!offlineOnly || d.status === 'offline' || d.cameras.some((c) => c.status !== 'online')));
+          const group = list.filter(
+            (d) =>
+              d.kind === kind &&
+              (!offlineOnly || d.status === 'offline' || d.cameras.some((c) => c.status !== 'online')),
+          );
           return (
             <div class="device-group">
               <h3>
-                {KINDS[kind]} <span class="muted">({list.filter((d) => d.kind === kind && d.status === 'online').length}/{list.filter((d) => d.kind === kind).length} online)</span>
+                {KINDS[kind]}{' '}
+                <span class="muted">
+                  ({list.filter((d) => d.kind === kind && d.status === 'online').length}/
+                  {list.filter((d) => d.kind === kind).length} online)
+                </span>
               </h3>
               {group.length === 0 ? (
                 <p class="muted">{offlineOnly ? 'All online.' : 'None provisioned.'}</p>
@@ -72,8 +85,12 @@ export function DevicesScreen() {
                   </thead>
                   <tbody>
                     {group.map((d) => (
-                      <DeviceRows d={d} now={now} storeName={storeName(d.store)}
-                        onLive={canWatch ? setLive : undefined} />
+                      <DeviceRows
+                        d={d}
+                        now={now}
+                        storeName={storeName(d.store)}
+                        onLive={canWatch ? setLive : undefined}
+                      />
                     ))}
                   </tbody>
                 </table>
@@ -102,12 +119,22 @@ function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | 
           {d.name && <span class="muted"> {d.id}</span>}
         </td>
         <td>{props.storeName ?? <span class="muted">{d.duty}</span>}</td>
-        <td title={d.lastSeen ?? undefined}>{d.status === 'online' ? 'now' : d.lastSeen ? `${age(d.lastSeen, now)} ago (${clock(d.lastSeen)})` : <span class="muted">never</span>}</td>
+        <td title={d.lastSeen ?? undefined}>
+          {d.status === 'online' ? (
+            'now'
+          ) : d.lastSeen ? (
+            `${age(d.lastSeen, now)} ago (${clock(d.lastSeen)})`
+          ) : (
+            <span class="muted">never</span>
+          )}
+        </td>
       </tr>
       {d.cameras.map((c) => (
         <tr class="camera-row" data-testid="camera-row" data-camera-id={c.cameraId} data-status={c.status}>
           <td>
-            <span class={`pill ${c.status}`}>{c.status === 'online' ? 'Online' : c.status === 'error' ? 'Error' : 'Offline'}</span>
+            <span class={`pill ${c.status}`}>
+              {c.status === 'online' ? 'Online' : c.status === 'error' ? 'Error' : 'Offline'}
+            </span>
           </td>
           <td>
             <span aria-hidden="true">└ </span>camera {c.name ?? c.cameraId}
@@ -117,9 +144,17 @@ function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | 
                 {c.status === 'online' && (
                   <CameraThumb deviceId={d.id} cameraId={c.cameraId} name={c.name ?? c.cameraId} />
                 )}
-                <button class="btn ghost" data-testid="camera-live" onClick={() => props.onLive!({
-                  deviceId: d.id, cameraId: c.cameraId, title: `${props.storeName ?? d.id}, camera ${c.name ?? c.cameraId}`,
-                })}>
+                <button
+                  class="btn ghost"
+                  data-testid="camera-live"
+                  onClick={() =>
+                    props.onLive!({
+                      deviceId: d.id,
+                      cameraId: c.cameraId,
+                      title: `${props.storeName ?? d.id}, camera ${c.name ?? c.cameraId}`,
+                    })
+                  }
+                >
                   Live
                 </button>
               </>

@@ -23,7 +23,15 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
 
   const submit = async () => {
     if (!reason) throw new Error('choose the reason for enrolment from the list');
-    const input: SubjectInput = { alias: alias.trim(), status, reason, incidentIds: linked, under18, vulnerable, ...(notes.trim() ? { notes: notes.trim() } : {}) };
+    const input: SubjectInput = {
+      alias: alias.trim(),
+      status,
+      reason,
+      incidentIds: linked,
+      under18,
+      vulnerable,
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    };
     props.onDone(await api.post<Subject>('/api/gallery/subjects', input));
   };
 
@@ -32,7 +40,15 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
       <div class="form-grid">
         <label>
           Alias
-          <input value={alias} onInput={(e) => setAlias(e.currentTarget.value)} required minLength={2} maxLength={80} autoFocus placeholder="e.g. Grey Hoodie" />
+          <input
+            value={alias}
+            onInput={(e) => setAlias(e.currentTarget.value)}
+            required
+            minLength={2}
+            maxLength={80}
+            autoFocus
+            placeholder="e.g. Grey Hoodie"
+          />
         </label>
         <label>
           Status
@@ -54,7 +70,9 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
       </label>
       <fieldset class="choices pick-list" data-testid="enrol-incidents">
         <legend>Linked incidents (at least one, one of them with a witness statement)</legend>
-        {props.incidents.length === 0 && <p class="muted">No incidents recorded yet: record one on the Incidents screen first.</p>}
+        {props.incidents.length === 0 && (
+          <p class="muted">No incidents recorded yet: record one on the Incidents screen first.</p>
+        )}
         {props.incidents.map((i) => (
           <label class={linked.includes(i.id) ? 'choice on' : 'choice'}>
             <input type="checkbox" checked={linked.includes(i.id)} onChange={() => toggle(i.id)} />
@@ -68,10 +86,12 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
       <fieldset class="choices safeguard">
         <legend>Safeguarding: a person under 18 or vulnerable is never enrolled for matching</legend>
         <label class="check">
-          <input type="checkbox" checked={under18} onChange={(e) => setUnder18(e.currentTarget.checked)} /> Under 18, or may be
+          <input type="checkbox" checked={under18} onChange={(e) => setUnder18(e.currentTarget.checked)} /> Under 18, or
+          may be
         </label>
         <label class="check">
-          <input type="checkbox" checked={vulnerable} onChange={(e) => setVulnerable(e.currentTarget.checked)} /> Vulnerable adult
+          <input type="checkbox" checked={vulnerable} onChange={(e) => setVulnerable(e.currentTarget.checked)} />{' '}
+          Vulnerable adult
         </label>
       </fieldset>
       <label>

@@ -18,14 +18,24 @@ function Places(props: { stores: string[]; zones: string[]; onChange: (stores: s
       <div class="tick-row">
         {scheme?.stores.map((s) => (
           <label class="check">
-            <input type="checkbox" checked={props.stores.includes(s.id)} onChange={() => props.onChange(flip(props.stores, s.id), props.zones)} /> {s.name}
+            <input
+              type="checkbox"
+              checked={props.stores.includes(s.id)}
+              onChange={() => props.onChange(flip(props.stores, s.id), props.zones)}
+            />{' '}
+            {s.name}
           </label>
         ))}
       </div>
       <div class="tick-row">
         {scheme?.zones.map((z) => (
           <label class="check">
-            <input type="checkbox" checked={props.zones.includes(z.id)} onChange={() => props.onChange(props.stores, flip(props.zones, z.id))} /> Zone {z.name}
+            <input
+              type="checkbox"
+              checked={props.zones.includes(z.id)}
+              onChange={() => props.onChange(props.stores, flip(props.zones, z.id))}
+            />{' '}
+            Zone {z.name}
           </label>
         ))}
       </div>
@@ -48,7 +58,15 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
   const [appealRoute, setAppealRoute] = useState('');
   const submit = async () => {
     if (!subjectId) throw new Error('choose the subject of the notice');
-    const input: ExclusionInput = { subjectId, stores, zones, startsAt: startOfDay(starts), endsAt: endOfDay(ends), decidedBy: decidedBy.trim(), appealRoute: appealRoute.trim() };
+    const input: ExclusionInput = {
+      subjectId,
+      stores,
+      zones,
+      startsAt: startOfDay(starts),
+      endsAt: endOfDay(ends),
+      decidedBy: decidedBy.trim(),
+      appealRoute: appealRoute.trim(),
+    };
     props.onDone(await api.post<Exclusion>('/api/exclusions', input));
   };
   return (
@@ -78,11 +96,26 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
       </div>
       <label>
         Decided by (name and role)
-        <input value={decidedBy} onInput={(e) => setDecidedBy(e.currentTarget.value)} required minLength={3} maxLength={200} placeholder="e.g. J. Smith, scheme coordinator" />
+        <input
+          value={decidedBy}
+          onInput={(e) => setDecidedBy(e.currentTarget.value)}
+          required
+          minLength={3}
+          maxLength={200}
+          placeholder="e.g. J. Smith, scheme coordinator"
+        />
       </label>
       <label>
         How the person can appeal
-        <textarea rows={2} value={appealRoute} onInput={(e) => setAppealRoute(e.currentTarget.value)} required minLength={10} maxLength={2000} placeholder="e.g. in writing to the scheme manager within 21 days" />
+        <textarea
+          rows={2}
+          value={appealRoute}
+          onInput={(e) => setAppealRoute(e.currentTarget.value)}
+          required
+          minLength={10}
+          maxLength={2000}
+          placeholder="e.g. in writing to the scheme manager within 21 days"
+        />
       </label>
     </FormDialog>
   );
@@ -97,7 +130,10 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion, text: s
   const send = async (e: Event) => {
     e.preventDefault();
     try {
-      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, { kind, text: text.trim() });
+      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, {
+        kind,
+        text: text.trim(),
+      });
       setMsg(null);
       setText('');
       props.onDone(x, kind === 'appeal' ? 'Appeal recorded.' : 'Early review recorded.');
@@ -140,12 +176,19 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const send = async (e: Event) => {
     e.preventDefault();
-    const body = { outcome, text: text.trim(), ...(outcome === 'varied' ? { stores, zones, endsAt: endOfDay(ends) } : {}) };
+    const body = {
+      outcome,
+      text: text.trim(),
+      ...(outcome === 'varied' ? { stores, zones, endsAt: endOfDay(ends) } : {}),
+    };
     try {
       const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/decision`, body);
       setMsg(null);
       setText('');
-      props.onDone(x, `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`);
+      props.onDone(
+        x,
+        `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`,
+      );
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });
     }
@@ -157,7 +200,8 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
         <legend>Outcome</legend>
         {(Object.keys(OUTCOME_LABELS) as Outcome[]).map((o) => (
           <label class={outcome === o ? 'choice on' : 'choice'}>
-            <input type="radio" name="outcome" checked={outcome === o} onChange={() => setOutcome(o)} /> {OUTCOME_LABELS[o]}
+            <input type="radio" name="outcome" checked={outcome === o} onChange={() => setOutcome(o)} />{' '}
+            {OUTCOME_LABELS[o]}
           </label>
         ))}
       </fieldset>
@@ -172,7 +216,14 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
       )}
       <label>
         Reasons for the decision
-        <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} required minLength={5} maxLength={4000} />
+        <textarea
+          rows={2}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          required
+          minLength={5}
+          maxLength={4000}
+        />
       </label>
       <button class="btn primary" type="submit">
         Record decision

@@ -7,7 +7,10 @@ import { AppealForm, DecisionForm, IssueDialog, OUTCOME_LABELS } from './exclusi
 import { Result, Status, day, useCanManage, useList } from './records-common';
 
 const where = (x: Pick<Exclusion, 'stores' | 'zones'>, scheme: SchemeInfo | null) =>
-  [...x.stores.map((s) => scheme?.stores.find((y) => y.id === s)?.name ?? s), ...x.zones.map((z) => `zone ${scheme?.zones.find((y) => y.id === z)?.name ?? z}`)].join(', ');
+  [
+    ...x.stores.map((s) => scheme?.stores.find((y) => y.id === s)?.name ?? s),
+    ...x.zones.map((z) => `zone ${scheme?.zones.find((y) => y.id === z)?.name ?? z}`),
+  ].join(', ');
 
 /** Exclusion notices: issue, record appeals and reviews, decide. */
 export function ExclusionsScreen() {
@@ -59,7 +62,12 @@ export function ExclusionsScreen() {
             </thead>
             <tbody>
               {data.map((e) => (
-                <tr class={e.id === selected ? 'selected' : ''} data-testid="exclusion-row" data-exclusion-id={e.id} onClick={() => setSelected(e.id)}>
+                <tr
+                  class={e.id === selected ? 'selected' : ''}
+                  data-testid="exclusion-row"
+                  data-exclusion-id={e.id}
+                  onClick={() => setSelected(e.id)}
+                >
                   <td>
                     <button class="linklike" aria-pressed={e.id === selected} onClick={() => setSelected(e.id)}>
                       <b>{alias(e.subjectId)}</b>
@@ -83,7 +91,8 @@ export function ExclusionsScreen() {
         {x ? (
           <article class="subject" data-testid="exclusion-panel">
             <h3>
-              Notice: {alias(x.subjectId)} <span class={`pill ${x.status === 'active' ? 'online' : 'offline'}`}>{x.status}</span>
+              Notice: {alias(x.subjectId)}{' '}
+              <span class={`pill ${x.status === 'active' ? 'online' : 'offline'}`}>{x.status}</span>
             </h3>
             <dl class="facts">
               <dt>Where</dt>
@@ -106,7 +115,15 @@ export function ExclusionsScreen() {
             <ol class="timeline" data-testid="exclusion-events">
               {x.events.map((v) => (
                 <li>
-                  <time>{day(v.at)}</time> <b>{v.kind === 'decision' ? `Decision: ${v.outcome ? OUTCOME_LABELS[v.outcome] : ''}` : v.kind === 'appeal' ? 'Appeal' : 'Early review'}</b> by {v.by}
+                  <time>{day(v.at)}</time>{' '}
+                  <b>
+                    {v.kind === 'decision'
+                      ? `Decision: ${v.outcome ? OUTCOME_LABELS[v.outcome] : ''}`
+                      : v.kind === 'appeal'
+                        ? 'Appeal'
+                        : 'Early review'}
+                  </b>{' '}
+                  by {v.by}
                   <span class="note">{v.text}</span>
                 </li>
               ))}
@@ -119,7 +136,10 @@ export function ExclusionsScreen() {
             )}
           </article>
         ) : (
-          <p class="muted">Choose a notice (click, or j / k) to see its history{manage ? ', record an appeal or review, or decide' : ''}.</p>
+          <p class="muted">
+            Choose a notice (click, or j / k) to see its history
+            {manage ? ', record an appeal or review, or decide' : ''}.
+          </p>
         )}
       </aside>
       {issue && (

@@ -115,8 +115,8 @@ function ExportDialog(props: { target: Target; onDone: () => void }) {
         ) : (
           <>
             <p class="small">
-              Only a match a reviewer confirmed, or an alert's record, can be exported. The hub records who
-              exported it, to whom and why.
+              Only a match a reviewer confirmed, or an alert's record, can be exported. The hub records who exported it,
+              to whom and why.
             </p>
             <label>
               Exhibit reference

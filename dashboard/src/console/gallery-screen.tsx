@@ -26,7 +26,16 @@ export function GalleryScreen() {
     const i = data.findIndex((s) => s.id === selected);
     setSelected(data[Math.max(0, Math.min(data.length - 1, i < 0 ? 0 : i + d))]!.id);
   };
-  useHotkeys({ j: () => move(1), k: () => move(-1), ArrowDown: () => move(1), ArrowUp: () => move(-1), ...(manage ? { n: () => setEnrol(true) } : {}) }, !enrol);
+  useHotkeys(
+    {
+      j: () => move(1),
+      k: () => move(-1),
+      ArrowDown: () => move(1),
+      ArrowUp: () => move(-1),
+      ...(manage ? { n: () => setEnrol(true) } : {}),
+    },
+    !enrol,
+  );
   const changed = () => {
     reload();
     purges.reload();
@@ -61,12 +70,19 @@ export function GalleryScreen() {
                 <th scope="col">State</th>
                 <th scope="col">Enrolled</th>
                 <th scope="col">Expires / ended</th>
-                <th scope="col" title="photos / templates on edge boxes">Photos / templates</th>
+                <th scope="col" title="photos / templates on edge boxes">
+                  Photos / templates
+                </th>
               </tr>
             </thead>
             <tbody>
               {data.map((s) => (
-                <tr class={s.id === selected ? 'selected' : ''} data-testid="subject-row" data-subject-id={s.id} onClick={() => setSelected(s.id)}>
+                <tr
+                  class={s.id === selected ? 'selected' : ''}
+                  data-testid="subject-row"
+                  data-subject-id={s.id}
+                  onClick={() => setSelected(s.id)}
+                >
                   <td>
                     <button class="linklike" aria-pressed={s.id === selected} onClick={() => setSelected(s.id)}>
                       <b>{s.alias}</b>
@@ -80,9 +96,20 @@ export function GalleryScreen() {
                   <td>
                     <span class="nowrap">{day(s.enrolledAt)}</span> <span class="muted">by {s.enrolledBy}</span>
                   </td>
-                  <td>{s.state === 'active' ? <><span class="nowrap">{day(s.expiresAt)}</span> <span class="muted nowrap">in {daysLeft(s.expiresAt, now)} d</span></> : (s.endedReason ?? '')}</td>
                   <td>
-                    <span class="nowrap">{livePhotos(s).length} / {s.templates}</span>
+                    {s.state === 'active' ? (
+                      <>
+                        <span class="nowrap">{day(s.expiresAt)}</span>{' '}
+                        <span class="muted nowrap">in {daysLeft(s.expiresAt, now)} d</span>
+                      </>
+                    ) : (
+                      (s.endedReason ?? '')
+                    )}
+                  </td>
+                  <td>
+                    <span class="nowrap">
+                      {livePhotos(s).length} / {s.templates}
+                    </span>
                   </td>
                 </tr>
               ))}
@@ -95,7 +122,10 @@ export function GalleryScreen() {
         {selected ? (
           <SubjectPanel id={selected} incidents={incidents.data ?? []} manage={manage} onChanged={changed} />
         ) : (
-          <p class="muted">Choose a subject (click, or j / k) to see their photos{manage ? ', add a photo, link an incident or remove them' : ''}. Every view is recorded in the audit log.</p>
+          <p class="muted">
+            Choose a subject (click, or j / k) to see their photos
+            {manage ? ', add a photo, link an incident or remove them' : ''}. Every view is recorded in the audit log.
+          </p>
         )}
       </aside>
       {enrol && (
@@ -103,7 +133,10 @@ export function GalleryScreen() {
           incidents={incidents.data ?? []}
           onClose={() => setEnrol(false)}
           onDone={(s) => {
-            setDone({ ok: true, text: `Enrolled ${s.alias}: expires ${day(s.expiresAt)}. Add a photo to start matching.` });
+            setDone({
+              ok: true,
+              text: `Enrolled ${s.alias}: expires ${day(s.expiresAt)}. Add a photo to start matching.`,
+            });
             setFilter('all');
             setSelected(s.id);
             changed();
@@ -143,7 +176,13 @@ function Purges(props: { list: PurgeStatus[] | null; error: string | null }) {
                 <td class="nowrap">{day(p.at)}</td>
                 <td class="wrap">{p.reason}</td>
                 <td>{p.confirmedBy.join(', ') || <span class="muted">none yet</span>}</td>
-                <td>{p.pending.length ? <span class="pill error">{p.pending.join(', ')}</span> : <span class="pill online">all done</span>}</td>
+                <td>
+                  {p.pending.length ? (
+                    <span class="pill error">{p.pending.join(', ')}</span>
+                  ) : (
+                    <span class="pill online">all done</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

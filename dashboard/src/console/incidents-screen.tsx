@@ -45,7 +45,13 @@ export function IncidentsScreen() {
                   {day(i.occurredAt)} {clock(i.occurredAt)}
                 </td>
                 <td>{INCIDENT_TYPES[i.type]}</td>
-                <td>{i.store ? (scheme?.stores.find((s) => s.id === i.store)?.name ?? i.store) : <span class="muted">none</span>}</td>
+                <td>
+                  {i.store ? (
+                    (scheme?.stores.find((s) => s.id === i.store)?.name ?? i.store)
+                  ) : (
+                    <span class="muted">none</span>
+                  )}
+                </td>
                 <td class="wrap">
                   {i.description}
                   {i.alertId && <span class="tag">from an alert</span>}
@@ -62,7 +68,10 @@ export function IncidentsScreen() {
         <RecordIncident
           onClose={() => setOpen(false)}
           onDone={(i) => {
-            setDone({ ok: true, text: `Incident recorded: ${INCIDENT_TYPES[i.type]}, ${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}` });
+            setDone({
+              ok: true,
+              text: `Incident recorded: ${INCIDENT_TYPES[i.type]}, ${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}`,
+            });
             reload();
           }}
         />
@@ -100,8 +109,15 @@ function RecordIncident(props: { onClose: () => void; onDone: (i: Incident) => v
     props.onDone(inc);
   };
   return (
-    <FormDialog title="Record an incident" submit="Record" wide onSubmit={submit} onClose={props.onClose}
-      validate={validate} onFieldErrors={setErrors}>
+    <FormDialog
+      title="Record an incident"
+      submit="Record"
+      wide
+      onSubmit={submit}
+      onClose={props.onClose}
+      validate={validate}
+      onFieldErrors={setErrors}
+    >
       <div class="form-grid">
         <label>
           What happened
@@ -122,29 +138,49 @@ function RecordIncident(props: { onClose: () => void; onDone: (i: Incident) => v
         </label>
         <label>
           When
-          <input type="datetime-local" value={when} onInput={(e) => setWhen(e.currentTarget.value)} required
-            aria-describedby={errorId('occurredAt')} />
+          <input
+            type="datetime-local"
+            value={when}
+            onInput={(e) => setWhen(e.currentTarget.value)}
+            required
+            aria-describedby={errorId('occurredAt')}
+          />
           <FieldError errors={errors} name="occurredAt" />
         </label>
         <label>
           Goods / loss (£, optional)
-          <input inputMode="decimal" value={value} onInput={(e) => setValue(e.currentTarget.value)}
+          <input
+            inputMode="decimal"
+            value={value}
+            onInput={(e) => setValue(e.currentTarget.value)}
             placeholder="e.g. 24.99"
-            aria-describedby={errorId('valuePence')} />
+            aria-describedby={errorId('valuePence')}
+          />
           <FieldError errors={errors} name="valuePence" />
         </label>
       </div>
       <label>
         Description
-        <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)}
-          required minLength={5} maxLength={4000}
-          aria-describedby={errorId('description')} />
+        <textarea
+          rows={3}
+          value={description}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+          required
+          minLength={5}
+          maxLength={4000}
+          aria-describedby={errorId('description')}
+        />
         <FieldError errors={errors} name="description" />
       </label>
       <label>
         Witness statement (at least 20 characters; needed before anyone can be enrolled in the gallery)
-        <textarea rows={4} value={statement} onInput={(e) => setStatement(e.currentTarget.value)} maxLength={20000}
-          aria-describedby={errorId('statement')} />
+        <textarea
+          rows={4}
+          value={statement}
+          onInput={(e) => setStatement(e.currentTarget.value)}
+          maxLength={20000}
+          aria-describedby={errorId('statement')}
+        />
         <FieldError errors={errors} name="statement" />
       </label>
     </FormDialog>

@@ -16,7 +16,11 @@ const STATE_TEXT: Record<PlayerState['kind'], string> = {
  * camera, start and end); then the picture plays until the dialog closes, which ends the view.
  */
 export function LiveDialog(props: {
-  deviceId: string; cameraId: string; title: string; reason?: string; onDone: () => void;
+  deviceId: string;
+  cameraId: string;
+  title: string;
+  reason?: string;
+  onDone: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const video = useRef<HTMLVideoElement>(null);
@@ -51,8 +55,15 @@ export function LiveDialog(props: {
         <form onSubmit={watch}>
           <label>
             Why are you opening this camera? (kept in the audit log)
-            <input required minLength={3} maxLength={500} value={reason} autoFocus data-testid="live-reason"
-              onInput={(e) => setReason(e.currentTarget.value)} />
+            <input
+              required
+              minLength={3}
+              maxLength={500}
+              value={reason}
+              autoFocus
+              data-testid="live-reason"
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
           </label>
           <div class="row">
             <button class="btn primary" type="submit" disabled={reason.trim().length < 3} data-testid="live-watch">
@@ -66,8 +77,12 @@ export function LiveDialog(props: {
       )}
       <video ref={video} class="live-video" muted playsInline autoPlay hidden={!state} data-testid="live-video" />
       {state && (
-        <p class={state.kind === 'error' ? 'error' : 'muted'} role="status"
-          data-testid="live-state" data-state={state.kind}>
+        <p
+          class={state.kind === 'error' ? 'error' : 'muted'}
+          role="status"
+          data-testid="live-state"
+          data-state={state.kind}
+        >
           {STATE_TEXT[state.kind]}
           {detail && `: ${detail}`}
         </p>

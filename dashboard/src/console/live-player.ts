@@ -103,13 +103,17 @@ export class LivePlayer {
     this.source = source;
     // ManagedMediaSource plays only with remote playback (AirPlay) switched off.
     if (w.ManagedMediaSource) this.video.disableRemotePlayback = true;
-    source.addEventListener('sourceopen', () => {
-      const buffer = source.addSourceBuffer(mime);
-      buffer.mode = 'segments';
-      buffer.addEventListener('updateend', () => this.afterAppend());
-      this.buffer = buffer;
-      this.pump();
-    }, { once: true });
+    source.addEventListener(
+      'sourceopen',
+      () => {
+        const buffer = source.addSourceBuffer(mime);
+        buffer.mode = 'segments';
+        buffer.addEventListener('updateend', () => this.afterAppend());
+        this.buffer = buffer;
+        this.pump();
+      },
+      { once: true },
+    );
     this.objectUrl = URL.createObjectURL(source);
     this.video.src = this.objectUrl;
   }
@@ -154,7 +158,10 @@ export class LivePlayer {
     const behind = r.end(last) - v.currentTime;
     if (v.currentTime < r.start(last) || behind > MAX_LAG_S) v.currentTime = Math.max(r.start(last), r.end(last) - 0.3);
     if (v.paused) {
-      v.play().then(() => this.onState({ kind: 'playing' }), () => {});
+      v.play().then(
+        () => this.onState({ kind: 'playing' }),
+        () => {},
+      );
     }
   }
 }

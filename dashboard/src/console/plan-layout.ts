@@ -1,6 +1,11 @@
 import type { SchemeInfo } from '@shopwatch/protocols';
 
-export interface Box { x: number; y: number; w: number; h: number }
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 export interface PlanLayout {
   width: number;
   height: number;
@@ -29,7 +34,9 @@ export function layoutPlan(s: SchemeInfo, narrow = false): PlanLayout {
   }
   // On a phone the zones stack in one column, so the text stays readable when the SVG scales down.
   const W = narrow ? 420 : 1000;
-  const cols = narrow ? 1 : Math.min(s.zones.length, s.zones.length <= 3 ? s.zones.length : Math.ceil(Math.sqrt(s.zones.length)));
+  const cols = narrow
+    ? 1
+    : Math.min(s.zones.length, s.zones.length <= 3 ? s.zones.length : Math.ceil(Math.sqrt(s.zones.length)));
   const zoneW = (W - PAD * (cols + 1)) / Math.max(cols, 1);
   const perRow = Math.max(1, Math.floor((zoneW - GAP) / (TILE_W + GAP)));
   const tileW = (zoneW - GAP * (perRow + 1)) / perRow;
@@ -47,8 +54,15 @@ export function layoutPlan(s: SchemeInfo, narrow = false): PlanLayout {
         .filter((st) => st.zone === z.id)
         .forEach((st, i) => {
           stores.push({
-            id: st.id, name: st.name, zone: z.id,
-            box: { x: x + GAP + (i % perRow) * (tileW + GAP), y: y + HEAD + Math.floor(i / perRow) * (TILE_H + GAP), w: tileW, h: TILE_H },
+            id: st.id,
+            name: st.name,
+            zone: z.id,
+            box: {
+              x: x + GAP + (i % perRow) * (tileW + GAP),
+              y: y + HEAD + Math.floor(i / perRow) * (TILE_H + GAP),
+              w: tileW,
+              h: TILE_H,
+            },
           });
         });
     });
@@ -77,7 +91,7 @@ function fromPositions(s: SchemeInfo, W: number): PlanLayout | null {
     let bestD = Infinity;
     for (let i = 0; i < cols * rows; i++) {
       if (taken.has(i)) continue;
-      const d = (i % cols - want.c) ** 2 + (Math.floor(i / cols) - want.r) ** 2;
+      const d = ((i % cols) - want.c) ** 2 + (Math.floor(i / cols) - want.r) ** 2;
       if (d < bestD) [best, bestD] = [i, d];
     }
     if (best < 0) return null;

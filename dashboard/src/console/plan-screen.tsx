@@ -26,9 +26,16 @@ export function PlanScreen() {
       <section class="plan" aria-labelledby="plan-title">
         <div class="toolbar">
           <h2 id="plan-title">Plan of {scheme.name}</h2>
-          <span class="muted">Schematic, not to scale · {scheme.stores.length} stores in {scheme.zones.length} zones</span>
+          <span class="muted">
+            Schematic, not to scale · {scheme.stores.length} stores in {scheme.zones.length} zones
+          </span>
         </div>
-        <svg viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-label={`Plan: ${open.length} open alerts`} data-testid="plan">
+        <svg
+          viewBox={`0 0 ${layout.width} ${layout.height}`}
+          role="img"
+          aria-label={`Plan: ${open.length} open alerts`}
+          data-testid="plan"
+        >
           {layout.zones.map((z) => {
             const zoneWide = at((a) => a.zone === z.id && !a.store);
             const hot = at((a) => a.zone === z.id);
@@ -39,7 +46,13 @@ export function PlanScreen() {
                   {z.name}
                 </text>
                 {zoneWide.length > 0 && (
-                  <g class="zone-alert" role="button" tabIndex={0} aria-label={`${zoneWide.length} zone-wide alerts in ${z.name}`} onClick={() => setFocus(z.id)}>
+                  <g
+                    class="zone-alert"
+                    role="button"
+                    tabIndex={0}
+                    aria-label={`${zoneWide.length} zone-wide alerts in ${z.name}`}
+                    onClick={() => setFocus(z.id)}
+                  >
                     <rect x={z.box.x + z.box.w - 150} y={z.box.y + 10} width={136} height={26} rx={13} />
                     <text x={z.box.x + z.box.w - 82} y={z.box.y + 28} text-anchor="middle">
                       {zoneWide.length} zone-wide
@@ -52,7 +65,11 @@ export function PlanScreen() {
           {layout.stores.map((st) => {
             const mine = at((a) => a.store === st.id);
             const worst = mine[0];
-            const cls = worst ? (worst.status === 'escalated' ? 'store escalated' : `store alert sev-${worst.severity}`) : 'store';
+            const cls = worst
+              ? worst.status === 'escalated'
+                ? 'store escalated'
+                : `store alert sev-${worst.severity}`
+              : 'store';
             return (
               <g
                 class={`${cls}${focus === st.id ? ' focused' : ''}`}
@@ -84,15 +101,25 @@ export function PlanScreen() {
           })}
         </svg>
         <p class="legend muted">
-          <span><span class="key sev-critical" /> critical/high</span>
-          <span><span class="key sev-medium" /> medium</span>
-          <span><span class="key sev-low" /> low</span>
-          <span><span class="key escalated" /> escalated</span>
+          <span>
+            <span class="key sev-critical" /> critical/high
+          </span>
+          <span>
+            <span class="key sev-medium" /> medium
+          </span>
+          <span>
+            <span class="key sev-low" /> low
+          </span>
+          <span>
+            <span class="key escalated" /> escalated
+          </span>
         </p>
       </section>
       <aside class="plan-list" aria-labelledby="plan-list-title">
         <h3 id="plan-list-title">
-          {focus ? `Open at ${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}` : 'Open alerts'}{' '}
+          {focus
+            ? `Open at ${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}`
+            : 'Open alerts'}{' '}
           {focus && (
             <button class="btn ghost small" onClick={() => setFocus(null)}>
               show all

@@ -44,7 +44,10 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
 
   return (
     <dialog ref={ref} class="dialog wide" aria-labelledby="raise-title" onClose={() => props.onDone()}>
-      <form onSubmit={submit} onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.currentTarget.requestSubmit()}>
+      <form
+        onSubmit={submit}
+        onKeyDown={(e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && e.currentTarget.requestSubmit()}
+      >
         <h2 id="raise-title">Raise an alert</h2>
         <label>
           Type
@@ -72,10 +75,20 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
         </label>
         <label>
           Message (optional)
-          <textarea name="message" rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)}
-            placeholder="Description, direction of travel…" aria-describedby="raise-count" />
+          <textarea
+            name="message"
+            rows={3}
+            value={message}
+            onInput={(e) => setMessage(e.currentTarget.value)}
+            placeholder="Description, direction of travel…"
+            aria-describedby="raise-count"
+          />
         </label>
-        <p id="raise-count" data-testid="raise-count" class={`small counter${message.trim().length > 500 ? ' over' : ''}`}>
+        <p
+          id="raise-count"
+          data-testid="raise-count"
+          class={`small counter${message.trim().length > 500 ? ' over' : ''}`}
+        >
           {message.trim().length} / 500 characters
         </p>
         <SubjectPicker chosen={subject} onChoose={setSubject} />

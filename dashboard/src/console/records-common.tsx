@@ -15,7 +15,12 @@ export function useList<T>(path: string | null): { data: T[] | null; error: stri
     let live = true;
     api.get<T[]>(path).then(
       (data) => live && setState({ data, error: null }),
-      (e: Error) => live && setState({ data: null, error: e instanceof ApiError && e.status === 403 ? `Not for your role: ${e.message}` : e.message }),
+      (e: Error) =>
+        live &&
+        setState({
+          data: null,
+          error: e instanceof ApiError && e.status === 403 ? `Not for your role: ${e.message}` : e.message,
+        }),
     );
     return () => {
       live = false;
@@ -26,7 +31,8 @@ export function useList<T>(path: string | null): { data: T[] | null; error: stri
 
 /** The hub's refusal in words: its message plus the fields it names. */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return [err.message, ...(err.body.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' · ');
+  if (err instanceof ApiError)
+    return [err.message, ...(err.body.issues ?? []).map((i) => `${i.path}: ${i.message}`)].join(' · ');
   return err instanceof Error ? `Not sent: ${err.message}` : String(err);
 }
 
@@ -37,10 +43,12 @@ export function useCanManage(): boolean {
   return role === 'coordinator' || role === 'admin';
 }
 
-export const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: '2-digit', month: 'short', year: 'numeric' });
+export const day = (iso: string) =>
+  new Date(iso).toLocaleDateString('en-GB', { day: '2-digit', month: 'short', year: 'numeric' });
 
 /** `datetime-local` value (local time) for an instant, and back. */
-export const localInput = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+export const localInput = (ms: number) =>
+  new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 export const fromLocal = (v: string) => new Date(v).toISOString();
 export const dateInput = (ms: number) => localInput(ms).slice(0, 10);
 
@@ -58,7 +66,11 @@ export function Status(props: { error: string | null; empty: boolean; what: stri
 export function Result(props: { r: { ok: boolean; text: string } | null; testid?: string }) {
   if (!props.r) return null;
   return (
-    <p class={`raise-result ${props.r.ok ? 'ok' : 'error'}`} role={props.r.ok ? 'status' : 'alert'} data-testid={props.testid ?? 'form-result'}>
+    <p
+      class={`raise-result ${props.r.ok ? 'ok' : 'error'}`}
+      role={props.r.ok ? 'status' : 'alert'}
+      data-testid={props.testid ?? 'form-result'}
+    >
       {props.r.text}
     </p>
   );
@@ -69,8 +81,12 @@ export function Result(props: { r: { ok: boolean; text: string } | null; testid?
  * refusal is shown inside the dialog, which stays open so nothing typed is lost.
  */
 export function FormDialog(props: {
-  title: string; submit: string; wide?: boolean; children: ComponentChildren;
-  onSubmit: () => Promise<void>; onClose: () => void;
+  title: string;
+  submit: string;
+  wide?: boolean;
+  children: ComponentChildren;
+  onSubmit: () => Promise<void>;
+  onClose: () => void;
   /** Checks the fields before sending (same schema as the hub); an empty object means fine. */
   validate?: () => Promise<FieldErrors>;
   /** Where the form shows each field's error beside it; the hub's field errors go here too. */
@@ -111,7 +127,13 @@ export function FormDialog(props: {
   };
   const id = `dlg-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
   return (
-    <dialog ref={ref} class={`dialog ${props.wide ? 'wide' : ''}`} aria-labelledby={id} onClose={props.onClose} onKeyDown={onKey}>
+    <dialog
+      ref={ref}
+      class={`dialog ${props.wide ? 'wide' : ''}`}
+      aria-labelledby={id}
+      onClose={props.onClose}
+      onKeyDown={onKey}
+    >
       <form onSubmit={submit}>
         <h2 id={id}>{props.title}</h2>
         {props.children}

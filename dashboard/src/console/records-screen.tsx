@@ -28,9 +28,21 @@ export function RecordsScreen(props: { id: RecordsId }) {
     <section class="records" aria-labelledby="rec-title">
       <div class="toolbar">
         <h2 id="rec-title">{label}</h2>
-        <span class="muted">{manage ? 'Every opening and change is recorded in the audit log.' : 'Read-only for your role; every opening of this list is recorded in the audit log.'}</span>
+        <span class="muted">
+          {manage
+            ? 'Every opening and change is recorded in the audit log.'
+            : 'Read-only for your role; every opening of this list is recorded in the audit log.'}
+        </span>
       </div>
-      {props.id === 'gallery' ? <GalleryScreen /> : props.id === 'incidents' ? <IncidentsScreen /> : props.id === 'exclusions' ? <ExclusionsScreen /> : <AuditScreen />}
+      {props.id === 'gallery' ? (
+        <GalleryScreen />
+      ) : props.id === 'incidents' ? (
+        <IncidentsScreen />
+      ) : props.id === 'exclusions' ? (
+        <ExclusionsScreen />
+      ) : (
+        <AuditScreen />
+      )}
     </section>
   );
 }

@@ -29,19 +29,33 @@ export function queueRows(all: ReviewCandidate[]): QueueRow[] {
   for (const c of pending) {
     if (!c.caseId) {
       const at = c.capturedAt;
-      rows.push({ lead: c, caseId: null, pending: [c], open: true, firstSeenAt: at, lastSeenAt: at, cameras: [c.cameraId] });
+      rows.push({
+        lead: c,
+        caseId: null,
+        pending: [c],
+        open: true,
+        firstSeenAt: at,
+        lastSeenAt: at,
+        cameras: [c.cameraId],
+      });
       continue;
     }
     if (seen.has(c.caseId)) continue;
     seen.add(c.caseId);
     const members = byCase.get(c.caseId)!;
-    const waiting = members.filter((m) => m.status === 'pending')
+    const waiting = members
+      .filter((m) => m.status === 'pending')
       .sort((a, b) => a.capturedAt.localeCompare(b.capturedAt));
     const lead = waiting.reduce((a, b) => (b.score > a.score ? b : a));
     const times = members.map((m) => m.capturedAt).sort();
     rows.push({
-      lead, caseId: c.caseId, pending: waiting, open: !members.some((m) => m.status === 'confirmed'),
-      firstSeenAt: times[0]!, lastSeenAt: times.at(-1)!, cameras: [...new Set(members.map((m) => m.cameraId))].sort(),
+      lead,
+      caseId: c.caseId,
+      pending: waiting,
+      open: !members.some((m) => m.status === 'confirmed'),
+      firstSeenAt: times[0]!,
+      lastSeenAt: times.at(-1)!,
+      cameras: [...new Set(members.map((m) => m.cameraId))].sort(),
     });
   }
   return rows;

@@ -26,13 +26,27 @@ export function Decision(props: {
         props.onSubmit();
       }}
     >
-      <p class="rule">Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.</p>
+      <p class="rule">
+        Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.
+      </p>
       {props.claimedByOther && <p class="error">Being reviewed by {props.claimedByOther}.</p>}
       <div class="verdicts" role="radiogroup" aria-label="Verdict">
-        <button type="button" role="radio" aria-checked={verdict === 'confirm'} class={`btn big${verdict === 'confirm' ? ' confirm-on' : ''}`} onClick={() => props.onVerdict('confirm')}>
+        <button
+          type="button"
+          role="radio"
+          aria-checked={verdict === 'confirm'}
+          class={`btn big${verdict === 'confirm' ? ' confirm-on' : ''}`}
+          onClick={() => props.onVerdict('confirm')}
+        >
           Confirm match <kbd>y</kbd>
         </button>
-        <button type="button" role="radio" aria-checked={verdict === 'reject'} class={`btn big${verdict === 'reject' ? ' reject-on' : ''}`} onClick={() => props.onVerdict('reject')}>
+        <button
+          type="button"
+          role="radio"
+          aria-checked={verdict === 'reject'}
+          class={`btn big${verdict === 'reject' ? ' reject-on' : ''}`}
+          onClick={() => props.onVerdict('reject')}
+        >
           Reject <kbd>n</kbd>
         </button>
       </div>
@@ -61,7 +75,11 @@ export function Decision(props: {
               }}
             />
           </label>
-          <button type="submit" class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`} disabled={props.busy || props.reason.trim().length < 3}>
+          <button
+            type="submit"
+            class={`btn ${verdict === 'confirm' ? 'danger' : 'primary'}`}
+            disabled={props.busy || props.reason.trim().length < 3}
+          >
             {verdict === 'confirm' ? 'Confirm and raise a gallery-match alert' : 'Reject and delete the images'}
             {props.sightings > 1 ? ` (all ${props.sightings} sightings)` : ''} <kbd>Enter</kbd>
           </button>

@@ -42,15 +42,26 @@ export function Evidence(props: { c: ReviewCandidate }) {
   const [photoNote, setPhotoNote] = useState<string | null>(null);
   const [showClip, setShowClip] = useState(false);
   const [showFrame, setShowFrame] = useState(false);
-  const file = (kind: 'crop' | 'frame' | 'clip') => c.files.find((f) => f.kind === kind && f.verified && !f.deleted) ?? null;
+  const file = (kind: 'crop' | 'frame' | 'clip') =>
+    c.files.find((f) => f.kind === kind && f.verified && !f.deleted) ?? null;
   const crop = file('crop');
-  const cropState = crop ? null : c.files.some((f) => f.kind === 'crop' && !f.deleted) ? 'Uploading from the edge box…' : 'Deleted';
+  const cropState = crop
+    ? null
+    : c.files.some((f) => f.kind === 'crop' && !f.deleted)
+      ? 'Uploading from the edge box…'
+      : 'Deleted';
   const clip = file('clip');
   const frame = file('frame');
-  const frameImg = useBlob(showFrame && frame ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(frame.name)}` : null);
-  const cropImg = useBlob(crop ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(crop.name)}` : null);
+  const frameImg = useBlob(
+    showFrame && frame ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(frame.name)}` : null,
+  );
+  const cropImg = useBlob(
+    crop ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(crop.name)}` : null,
+  );
   const photo = useBlob(photoPath);
-  const clipVideo = useBlob(showClip && clip ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(clip.name)}` : null);
+  const clipVideo = useBlob(
+    showClip && clip ? `/api/review/${encodeURIComponent(c.id)}/files/${encodeURIComponent(clip.name)}` : null,
+  );
 
   useEffect(() => {
     setShowClip(false);
@@ -72,13 +83,21 @@ export function Evidence(props: { c: ReviewCandidate }) {
       <div class="faces">
         <figure>
           <div class="face-box" data-testid="candidate-crop">
-            {cropImg.url ? <img src={cropImg.url} alt={`Face seen by camera ${c.cameraId}`} /> : <span class="muted">{crop ? (cropImg.error ?? 'Loading…') : cropState}</span>}
+            {cropImg.url ? (
+              <img src={cropImg.url} alt={`Face seen by camera ${c.cameraId}`} />
+            ) : (
+              <span class="muted">{crop ? (cropImg.error ?? 'Loading…') : cropState}</span>
+            )}
           </div>
           <figcaption>Camera {c.cameraId}</figcaption>
         </figure>
         <figure>
           <div class="face-box" data-testid="gallery-photo">
-            {photo.url ? <img src={photo.url} alt={`Gallery photo of ${c.subjectAlias ?? c.subjectId}`} /> : <span class="muted">{photoNote ?? photo.error ?? 'Loading…'}</span>}
+            {photo.url ? (
+              <img src={photo.url} alt={`Gallery photo of ${c.subjectAlias ?? c.subjectId}`} />
+            ) : (
+              <span class="muted">{photoNote ?? photo.error ?? 'Loading…'}</span>
+            )}
           </div>
           <figcaption>Gallery: {c.subjectAlias ?? c.subjectId}</figcaption>
         </figure>
@@ -112,7 +131,9 @@ export function Evidence(props: { c: ReviewCandidate }) {
             </button>
           )
         ) : (
-          <span class="muted" role="status">{CLIP_STATE[c.clipState](c)}</span>
+          <span class="muted" role="status">
+            {CLIP_STATE[c.clipState](c)}
+          </span>
         )}
       </div>
     </div>

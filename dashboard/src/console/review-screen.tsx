@@ -10,7 +10,6 @@ import { LiveDialog } from './live-dialog';
 import { CaseSummary, queueRows, rowOf } from './review-cases';
 import { Decision, type Verdict } from './review-decision';
 
-
 /**
  * The review queue: nothing is announced to stores until a named reviewer confirms a match.
  * Opening a pending candidate claims it, so two reviewers do not decide it at once.
@@ -24,7 +23,8 @@ export function ReviewScreen() {
   // `?candidate=` opens a sighting directly (the "Review case" link on a gallery-match alert).
   const linked = new URLSearchParams(location.search).get('candidate');
   const [show, setShow] = useState<'pending' | 'decided'>(() =>
-    linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending');
+    linked && review.get(linked)?.status !== 'pending' ? 'decided' : 'pending',
+  );
   const [selected, setSelected] = useState<string | null>(linked);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [reason, setReason] = useState('');
@@ -47,7 +47,8 @@ export function ReviewScreen() {
   }, [review, rows, show]);
   const picked = selected ? review.get(selected) : undefined;
   // A sighting picked inside a case shows the case's lead, which the decision is about.
-  const shown = picked && (picked.status !== 'pending' || show === 'decided' ? picked : rowOf(rows, picked.id)?.lead ?? picked);
+  const shown =
+    picked && (picked.status !== 'pending' || show === 'decided' ? picked : (rowOf(rows, picked.id)?.lead ?? picked));
   const current = shown || list[0] || null;
   const row = current?.status === 'pending' ? rowOf(rows, current.id) : undefined;
   const wholeCase = !!row?.caseId && row.open && row.pending.length > 1;
@@ -56,7 +57,10 @@ export function ReviewScreen() {
   useEffect(() => {
     if (!current || current.status !== 'pending' || current.claimedBy === user?.username) return;
     if (current.claimedBy && current.claimedUntil && Date.parse(current.claimedUntil) > Date.now()) return;
-    api.claim(current.id).then((c) => store.mergeCandidates([c]), (e: Error) => setMessage({ text: e.message, error: true }));
+    api.claim(current.id).then(
+      (c) => store.mergeCandidates([c]),
+      (e: Error) => setMessage({ text: e.message, error: true }),
+    );
   }, [current?.id, current?.status]);
 
   useEffect(() => {
@@ -71,7 +75,14 @@ export function ReviewScreen() {
   useEffect(() => {
     if (!uploading || !current) return;
     const id = current.id;
-    const t = setInterval(() => api.candidate(id).then((c) => store.mergeCandidates([c]), () => undefined), 1000);
+    const t = setInterval(
+      () =>
+        api.candidate(id).then(
+          (c) => store.mergeCandidates([c]),
+          () => undefined,
+        ),
+      1000,
+    );
     return () => clearInterval(t);
   }, [uploading, current?.id]);
 
@@ -96,15 +107,17 @@ export function ReviewScreen() {
         const k = await api.post<ReviewCaseDetail>(`/api/review/cases/${encodeURIComponent(row!.caseId!)}/decision`, d);
         store.mergeCandidates(k.candidates);
         const n = `${k.sightings} sightings`;
-        const text = verdict === 'confirm'
-          ? `Confirmed: one gallery-match alert for the case's ${n}.`
-          : `Rejected: the images of all ${n} are deleted.`;
+        const text =
+          verdict === 'confirm'
+            ? `Confirmed: one gallery-match alert for the case's ${n}.`
+            : `Rejected: the images of all ${n} are deleted.`;
         setMessage({ text });
       } else {
         store.mergeCandidates([await api.decide(current.id, d)]);
-        const text = verdict === 'confirm'
-          ? 'Confirmed: a gallery-match alert has been raised.'
-          : 'Rejected: the face images and clip are deleted.';
+        const text =
+          verdict === 'confirm'
+            ? 'Confirmed: a gallery-match alert has been raised.'
+            : 'Rejected: the face images and clip are deleted.';
         setMessage({ text });
       }
       setSelected(null);
@@ -115,9 +128,22 @@ export function ReviewScreen() {
     }
   };
 
-  useHotkeys({ j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), y: () => choose('confirm'), n: () => choose('reject'), f: () => setShow((s) => (s === 'pending' ? 'decided' : 'pending')) });
+  useHotkeys({
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    y: () => choose('confirm'),
+    n: () => choose('reject'),
+    f: () => setShow((s) => (s === 'pending' ? 'decided' : 'pending')),
+  });
 
-  const claimedByOther = current?.status === 'pending' && current.claimedBy && current.claimedBy !== user?.username && current.claimedUntil && Date.parse(current.claimedUntil) > now;
+  const claimedByOther =
+    current?.status === 'pending' &&
+    current.claimedBy &&
+    current.claimedBy !== user?.username &&
+    current.claimedUntil &&
+    Date.parse(current.claimedUntil) > now;
 
   return (
     <div class="review-screen">
@@ -149,9 +175,12 @@ export function ReviewScreen() {
                   <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
                   {show === 'pending' && <CaseSummary row={rowOf(rows, c.id)} />}
                   <span class="muted small">
-                    {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} · {age(c.capturedAt, now)} ago
+                    {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} ·{' '}
+                    {age(c.capturedAt, now)} ago
                   </span>
-                  {c.status !== 'pending' && <span class={`tag ${c.status === 'confirmed' ? 'hot' : ''}`}>{c.status}</span>}
+                  {c.status !== 'pending' && (
+                    <span class={`tag ${c.status === 'confirmed' ? 'hot' : ''}`}>{c.status}</span>
+                  )}
                 </button>
               </li>
             ))}
@@ -160,17 +189,23 @@ export function ReviewScreen() {
       </section>
       <section class="review-detail" aria-label="Candidate">
         {message && (
-          <p class={`notice${message.error ? ' error' : ''}`} role={message.error ? 'alert' : 'status'} data-testid="review-message">
+          <p
+            class={`notice${message.error ? ' error' : ''}`}
+            role={message.error ? 'alert' : 'status'}
+            data-testid="review-message"
+          >
             {message.text}
           </p>
         )}
         {current ? (
           <article data-testid="candidate-detail" data-candidate-id={current.id}>
             <h2>
-              Possible match: {current.subjectAlias ?? current.subjectId} <span class="muted">({Math.round(current.score * 100)}% score)</span>
+              Possible match: {current.subjectAlias ?? current.subjectId}{' '}
+              <span class="muted">({Math.round(current.score * 100)}% score)</span>
             </h2>
             <p class="muted">
-              {placeOf({ store: current.store, zone: current.zone ?? '' }, scheme).store ?? current.zone} · camera {current.cameraId} · captured {clock(current.capturedAt)} · {current.frames} frames · distance{' '}
+              {placeOf({ store: current.store, zone: current.zone ?? '' }, scheme).store ?? current.zone} · camera{' '}
+              {current.cameraId} · captured {clock(current.capturedAt)} · {current.frames} frames · distance{' '}
               {current.distance.toFixed(3)} · recorder clock {current.clockOffsetMs >= 0 ? '+' : ''}
               {current.clockOffsetMs} ms
             </p>
@@ -182,8 +217,13 @@ export function ReviewScreen() {
               </button>
             )}
             {watching && (
-              <LiveDialog deviceId={current.deviceId} cameraId={current.cameraId} title={`camera ${current.cameraId}`}
-                reason={`reviewing candidate ${current.id}`} onDone={() => setWatching(false)} />
+              <LiveDialog
+                deviceId={current.deviceId}
+                cameraId={current.cameraId}
+                title={`camera ${current.cameraId}`}
+                reason={`reviewing candidate ${current.id}`}
+                onDone={() => setWatching(false)}
+              />
             )}
             {current.status === 'pending' ? (
               <Decision
@@ -200,8 +240,11 @@ export function ReviewScreen() {
               />
             ) : (
               <p class={`decided st-${current.status}`} data-testid="verdict">
-                {current.status === 'expired' ? 'Expired unreviewed' : `${current.status === 'confirmed' ? 'Confirmed' : 'Rejected'} by ${current.decidedBy ?? '?'}`}
-                {current.decidedAt ? ` at ${clock(current.decidedAt)}` : ''}: “{current.reason}”{current.alertId ? ' · alert raised' : ''}
+                {current.status === 'expired'
+                  ? 'Expired unreviewed'
+                  : `${current.status === 'confirmed' ? 'Confirmed' : 'Rejected'} by ${current.decidedBy ?? '?'}`}
+                {current.decidedAt ? ` at ${clock(current.decidedAt)}` : ''}: “{current.reason}”
+                {current.alertId ? ' · alert raised' : ''}
               </p>
             )}
             {current.status === 'confirmed' && <ExportButton target={{ candidateId: current.id }} />}

@@ -52,7 +52,9 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
         </dd>
         <dt>{active ? 'Expires' : 'Ended'}</dt>
         <dd data-testid="subject-expiry">
-          {active ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed by a new incident` : `${day(s.endedAt ?? s.expiresAt)}: ${s.endedReason ?? ''}`}
+          {active
+            ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed by a new incident`
+            : `${day(s.endedAt ?? s.expiresAt)}: ${s.endedReason ?? ''}`}
         </dd>
         <dt>Templates</dt>
         <dd data-testid="subject-templates">{plural(s.templates, 'template')} for matching on edge boxes</dd>
@@ -71,7 +73,13 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
         })}
       </ul>
       <h4>Photos ({photos.length})</h4>
-      {photos.length === 0 && <p class="muted">{active ? 'No photo yet: matching needs at least one.' : `Photos and templates were deleted when the entry was ${s.state}.`}</p>}
+      {photos.length === 0 && (
+        <p class="muted">
+          {active
+            ? 'No photo yet: matching needs at least one.'
+            : `Photos and templates were deleted when the entry was ${s.state}.`}
+        </p>
+      )}
       <div class="photos">
         {photos.map((p) => (
           <Photo key={p.id} subjectId={s.id} p={p} />
@@ -95,10 +103,12 @@ function Photo(props: { subjectId: string; p: PhotoInfo }) {
   useEffect(() => {
     let u: string | null = null;
     let live = true;
-    api.blobUrl(`/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos/${encodeURIComponent(props.p.id)}`).then(
-      (x) => (live ? setUrl((u = x)) : URL.revokeObjectURL(x)),
-      (e) => live && setError(errorText(e)),
-    );
+    api
+      .blobUrl(`/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos/${encodeURIComponent(props.p.id)}`)
+      .then(
+        (x) => (live ? setUrl((u = x)) : URL.revokeObjectURL(x)),
+        (e) => live && setError(errorText(e)),
+      );
     return () => {
       live = false;
       if (u) URL.revokeObjectURL(u);
@@ -106,12 +116,19 @@ function Photo(props: { subjectId: string; p: PhotoInfo }) {
   }, [props.p.id]);
   return (
     <figure class="photo" data-testid="subject-photo">
-      <div class="face-box">{url ? <img src={url} alt={`Gallery photo from ${props.p.source}`} /> : <span class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</span>}</div>
+      <div class="face-box">
+        {url ? (
+          <img src={url} alt={`Gallery photo from ${props.p.source}`} />
+        ) : (
+          <span class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</span>
+        )}
+      </div>
       <figcaption>
         {props.p.source}
         <br />
         <span class="muted">
-          {props.p.width}×{props.p.height}, face score {props.p.face.score.toFixed(2)}, {day(props.p.createdAt)} by {props.p.createdBy}
+          {props.p.width}×{props.p.height}, face score {props.p.face.score.toFixed(2)}, {day(props.p.createdAt)} by{' '}
+          {props.p.createdBy}
         </span>
       </figcaption>
     </figure>
@@ -130,11 +147,18 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
     const form = e.currentTarget as HTMLFormElement;
     setFaces(null);
     if (!file) return setMsg({ ok: false, text: 'Choose a photo first (JPEG or PNG, up to 10 MB).' });
-    if (file.size > 10 * 1024 * 1024) return setMsg({ ok: false, text: `That file is ${(file.size / 1048576).toFixed(1)} MB; photos are limited to 10 MB.` });
+    if (file.size > 10 * 1024 * 1024)
+      return setMsg({
+        ok: false,
+        text: `That file is ${(file.size / 1048576).toFixed(1)} MB; photos are limited to 10 MB.`,
+      });
     setBusy(true);
     setMsg(null);
     try {
-      const s = await api.upload<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos?source=${encodeURIComponent(source.trim())}`, file);
+      const s = await api.upload<Subject>(
+        `/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos?source=${encodeURIComponent(source.trim())}`,
+        file,
+      );
       setMsg({ ok: true, text: `Photo added: the subject now has ${plural(s.templates, 'template')}.` });
       form.reset();
       setFile(null);
@@ -154,11 +178,21 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
       <div class="form-grid">
         <label>
           Photo (JPEG or PNG)
-          <input type="file" accept="image/jpeg,image/png" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+          <input
+            type="file"
+            accept="image/jpeg,image/png"
+            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          />
         </label>
         <label>
           Source
-          <input value={source} onInput={(e) => setSource(e.currentTarget.value)} required maxLength={200} placeholder="e.g. CCTV Boots 2026-11-02" />
+          <input
+            value={source}
+            onInput={(e) => setSource(e.currentTarget.value)}
+            required
+            maxLength={200}
+            placeholder="e.g. CCTV Boots 2026-11-02"
+          />
         </label>
       </div>
       <button class="btn" type="submit" disabled={busy}>
@@ -179,7 +213,9 @@ function LinkIncident(props: { s: Subject; incidents: Incident[]; onDone: (s: Su
     e.preventDefault();
     if (!id) return setMsg({ ok: false, text: 'Choose an incident to link.' });
     try {
-      const s = await api.post<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.s.id)}/incidents`, { incidentId: id });
+      const s = await api.post<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.s.id)}/incidents`, {
+        incidentId: id,
+      });
       setMsg({ ok: true, text: `Incident linked; entry renewed: now expires ${day(s.expiresAt)}.` });
       setId('');
       props.onDone(s);
@@ -218,7 +254,11 @@ function Remove(props: { s: Subject; onDone: (s: Subject) => void }) {
   const send = async (e: Event) => {
     e.preventDefault();
     try {
-      props.onDone(await api.post<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.s.id)}/remove`, { reason: reason.trim() }));
+      props.onDone(
+        await api.post<Subject>(`/api/gallery/subjects/${encodeURIComponent(props.s.id)}/remove`, {
+          reason: reason.trim(),
+        }),
+      );
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });
     }
@@ -230,7 +270,13 @@ function Remove(props: { s: Subject; onDone: (s: Subject) => void }) {
       <div class="inline">
         <label class="grow">
           Reason for removal
-          <input value={reason} onInput={(e) => setReason(e.currentTarget.value)} required minLength={3} maxLength={500} />
+          <input
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            required
+            minLength={3}
+            maxLength={500}
+          />
         </label>
         <button class="btn danger" type="submit">
           Remove and purge

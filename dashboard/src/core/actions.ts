@@ -14,7 +14,10 @@ export type RaiseResult = { ok: true; id: string } | { ok: false; queued: boolea
 export class Actions {
   private queue = new Map<string, AlertRaise>();
 
-  constructor(private api: Api, private store: Store) {}
+  constructor(
+    private api: Api,
+    private store: Store,
+  ) {}
 
   async raise(input: RaiseInput): Promise<RaiseResult> {
     const r: AlertRaise = { ...input, clientRef: newClientRef() };
@@ -39,7 +42,10 @@ export class Actions {
       if (!this.queue.has(r.clientRef)) {
         this.queue.set(r.clientRef, r);
         this.store.update((s) => ({
-          pending: [...s.pending, { clientRef: r.clientRef, label: ALERT_TYPES[r.type].label, since: Date.now(), error }],
+          pending: [
+            ...s.pending,
+            { clientRef: r.clientRef, label: ALERT_TYPES[r.type].label, since: Date.now(), error },
+          ],
         }));
       }
       return { ok: false, queued: true, error, clientRef: r.clientRef };

@@ -1,13 +1,30 @@
 import type {
-  Ack, AlertQuery, AlertWithDeliveries, Alert, Close, DeviceSummary, ErrorBody, Incident, IncidentInput, LoginResponse, RaiseRequest,
-  ReviewCandidate, ReviewDecision, SchemeInfo, Subject, UserInfo,
+  Ack,
+  AlertQuery,
+  AlertWithDeliveries,
+  Alert,
+  Close,
+  DeviceSummary,
+  ErrorBody,
+  Incident,
+  IncidentInput,
+  LoginResponse,
+  RaiseRequest,
+  ReviewCandidate,
+  ReviewDecision,
+  SchemeInfo,
+  Subject,
+  UserInfo,
 } from '@shopwatch/protocols';
 import { csrfToken } from './session';
 import { cleanText } from './text';
 
 /** A refusal from the hub, carrying its `{ code, message }` body. */
 export class ApiError extends Error {
-  constructor(public status: number, public body: ErrorBody) {
+  constructor(
+    public status: number,
+    public body: ErrorBody,
+  ) {
     super(body.message);
   }
 }
@@ -64,7 +81,8 @@ export class Api {
     try {
       json = text ? (JSON.parse(text) as unknown) : null;
     } catch {
-      if (res.ok) throw new ApiError(res.status, { code: 'internal', message: 'the hub sent something that is not JSON' });
+      if (res.ok)
+        throw new ApiError(res.status, { code: 'internal', message: 'the hub sent something that is not JSON' });
     }
     if (!res.ok) {
       const b = (json ?? {}) as Partial<ErrorBody>;
@@ -88,7 +106,11 @@ export class Api {
     return this.call<SchemeInfo>('GET', '/api/scheme');
   }
   alerts(q: Partial<AlertQuery> = {}) {
-    const qs = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+    const qs = new URLSearchParams(
+      Object.entries(q)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
     return this.call<AlertWithDeliveries[]>('GET', `/api/alerts${qs.size ? `?${qs}` : ''}`);
   }
   alert(id: string) {

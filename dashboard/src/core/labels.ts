@@ -23,7 +23,12 @@ export const QUICK_RAISE: { type: AlertType; severity: Severity }[] = [
   { type: 'other', severity: 'medium' },
 ];
 
-export const SEVERITIES: Record<Severity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+export const SEVERITIES: Record<Severity, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
 
 export const ACK_STATUSES: Record<AckStatus, { label: string; help: string }> = {
   seen: { label: 'Seen', help: 'I have seen it' },
@@ -44,7 +49,10 @@ export function actorName(a: Actor): string {
   return a.kind === 'hub' ? 'hub' : a.id;
 }
 
-export function placeOf(a: Pick<Alert, 'store' | 'zone'>, scheme: SchemeInfo | null): { store: string | null; zone: string } {
+export function placeOf(
+  a: Pick<Alert, 'store' | 'zone'>,
+  scheme: SchemeInfo | null,
+): { store: string | null; zone: string } {
   const store = a.store ? (scheme?.stores.find((s) => s.id === a.store)?.name ?? a.store) : null;
   const zone = scheme?.zones.find((z) => z.id === a.zone)?.name ?? a.zone;
   return { store, zone };

@@ -32,7 +32,11 @@ export class LiveLink {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private pongDue: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private store: Store, private hooks: LiveHooks = {}, private url = defaultUrl) {}
+  constructor(
+    private store: Store,
+    private hooks: LiveHooks = {},
+    private url = defaultUrl,
+  ) {}
 
   start() {
     this.stopped = false;
@@ -81,7 +85,12 @@ export class LiveLink {
 
   private setConnection(state: 'connecting' | 'online' | 'offline', error: string | null = null) {
     this.store.update((s) => ({
-      connection: { state, since: s.connection.state === state ? s.connection.since : Date.now(), error, attempts: this.attempts },
+      connection: {
+        state,
+        since: s.connection.state === state ? s.connection.since : Date.now(),
+        error,
+        attempts: this.attempts,
+      },
     }));
   }
 
@@ -158,7 +167,8 @@ export class LiveLink {
       }
       case 'alert': {
         const news = this.store.applyEvent(m.event, m.recipients);
-        if (news && (m.event.event === 'raised' || m.event.event === 'escalated')) this.hooks.onNews?.(m.event.event, [m.event.alert.id]);
+        if (news && (m.event.event === 'raised' || m.event.event === 'escalated'))
+          this.hooks.onNews?.(m.event.event, [m.event.alert.id]);
         break;
       }
       case 'delivery':

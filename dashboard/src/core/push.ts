@@ -64,9 +64,21 @@ function base64UrlBytes(s: string): Uint8Array<ArrayBuffer> {
 
 function deviceLabel(): string {
   const ua = navigator.userAgent;
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
-    : /Windows/.test(ua) ? 'Windows' : /Mac/.test(ua) ? 'Mac' : 'Linux';
-  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge'
-    : /Chrome\//.test(ua) ? 'Chrome' : 'Safari';
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac/.test(ua)
+          ? 'Mac'
+          : 'Linux';
+  const browser = /Firefox\//.test(ua)
+    ? 'Firefox'
+    : /Edg\//.test(ua)
+      ? 'Edge'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : 'Safari';
   return `${os} (${browser})`;
 }

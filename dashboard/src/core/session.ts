@@ -8,7 +8,10 @@ const PREFIX = 'shopwatch.';
 
 /** The readable CSRF companion of the session cookie; echoed in a header on every write. */
 export function csrfToken(): string | null {
-  const m = document.cookie.split(';').map((c) => c.trim()).find((c) => c.startsWith('sw_csrf='));
+  const m = document.cookie
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith('sw_csrf='));
   return m ? decodeURIComponent(m.slice('sw_csrf='.length)) : null;
 }
 

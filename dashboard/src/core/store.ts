@@ -1,5 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AlertEvent, AlertWithDeliveries, CameraStatus, DeviceStatus, DeviceSummary, ReviewCandidate, SchemeInfo, UserInfo } from '@shopwatch/protocols';
+import type {
+  AlertEvent,
+  AlertWithDeliveries,
+  CameraStatus,
+  DeviceStatus,
+  DeviceSummary,
+  ReviewCandidate,
+  SchemeInfo,
+  UserInfo,
+} from '@shopwatch/protocols';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -96,7 +105,9 @@ export class Store {
       const confirmed = new Set(deliveries.filter((d) => d.lastSeq >= e.seq).map((d) => d.deviceId));
       const undelivered = recipients
         ? recipients.filter((id) => !confirmed.has(id))
-        : prev ? [...new Set([...prev.undelivered, ...deliveries.map((d) => d.deviceId)])] : [];
+        : prev
+          ? [...new Set([...prev.undelivered, ...deliveries.map((d) => d.deviceId)])]
+          : [];
       alerts.set(e.alert.id, {
         ...e.alert,
         deliveries,
@@ -142,7 +153,12 @@ export class Store {
     if (!d) return;
     this.update((s) => {
       const devices = new Map(s.devices);
-      devices.set(d.id, { ...d, cameras: [...d.cameras.filter((c) => c.cameraId !== cam.cameraId), cam].sort((a, b) => a.cameraId.localeCompare(b.cameraId)) });
+      devices.set(d.id, {
+        ...d,
+        cameras: [...d.cameras.filter((c) => c.cameraId !== cam.cameraId), cam].sort((a, b) =>
+          a.cameraId.localeCompare(b.cameraId),
+        ),
+      });
       return { devices };
     });
   }

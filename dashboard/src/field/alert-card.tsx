@@ -1,7 +1,17 @@
 import { useState } from 'preact/hooks';
 import type { AckStatus, Outcome } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
-import { ACK_STATUSES, ALERT_TYPES, OUTCOMES, SEVERITIES, acknowledgements, age, countdown, keysOf, placeOf } from '../core/labels';
+import {
+  ACK_STATUSES,
+  ALERT_TYPES,
+  OUTCOMES,
+  SEVERITIES,
+  acknowledgements,
+  age,
+  countdown,
+  keysOf,
+  placeOf,
+} from '../core/labels';
 import { type AlertView, useNow, useStore } from '../core/store';
 import { MatchPanel } from './match-panel';
 

@@ -106,7 +106,11 @@ export function FieldApp(props: { controlRoom: boolean }) {
             </div>
           ))}
           {active.length === 0 && (
-            <p class="empty">{conn.state === 'online' ? 'No active alerts.' : 'No alerts received. Not connected: alerts will appear when the connection is back.'}</p>
+            <p class="empty">
+              {conn.state === 'online'
+                ? 'No active alerts.'
+                : 'No alerts received. Not connected: alerts will appear when the connection is back.'}
+            </p>
           )}
           {active.map((a) => (
             <AlertCard key={a.id} a={a} onIncident={() => setIncidentFor(a.id)} />

@@ -19,7 +19,13 @@ export const INCIDENT_TYPES: Record<IncidentType, string> = {
   other: 'Other',
 };
 const FROM_ALERT: Record<AlertType, IncidentType> = {
-  shoplifting: 'theft', violence: 'violence', aggression: 'threats-or-abuse', 'known-offender': 'other', suspicious: 'other', 'gallery-match': 'other', other: 'other',
+  shoplifting: 'theft',
+  violence: 'violence',
+  aggression: 'threats-or-abuse',
+  'known-offender': 'other',
+  suspicious: 'other',
+  'gallery-match': 'other',
+  other: 'other',
 };
 
 interface Draft {
@@ -35,7 +41,6 @@ const localInput = (iso: string) => {
   const d = new Date(iso);
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
-
 
 /**
  * A quick incident report prefilled from an alert, sent to the hub's incident API. While it is
@@ -58,7 +63,9 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
           `${ALERT_TYPES[a.type].label} alert at ${place.store ?? `zone ${place.zone}`}`,
           a.message,
           a.outcome ? `Outcome: ${OUTCOMES[a.outcome]}` : null,
-        ].filter(Boolean).join('. '),
+        ]
+          .filter(Boolean)
+          .join('. '),
         value: '',
         statement: '',
       },
@@ -73,7 +80,8 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
   const send = async (e: Event) => {
     e.preventDefault();
     const pounds = d.value.trim() ? Number(d.value.replace(/[£,\s]/g, '')) : null;
-    if (pounds !== null && (!Number.isFinite(pounds) || pounds < 0)) return setState({ kind: 'error', text: 'Value must be an amount in pounds, e.g. 24.99' });
+    if (pounds !== null && (!Number.isFinite(pounds) || pounds < 0))
+      return setState({ kind: 'error', text: 'Value must be an amount in pounds, e.g. 24.99' });
     setState({ kind: 'sending' });
     try {
       const inc = await api.recordIncident({
@@ -104,7 +112,9 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         </button>
         <h2>Incident report</h2>
       </header>
-      <p class="muted small">From the {ALERT_TYPES[a.type].label.toLowerCase()} alert. The draft stays on this device until the hub has it.</p>
+      <p class="muted small">
+        From the {ALERT_TYPES[a.type].label.toLowerCase()} alert. The draft stays on this device until the hub has it.
+      </p>
       <form class="incident-form" onSubmit={send}>
         <label>
           What happened
@@ -116,8 +126,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         </label>
         {member && (
           <p class="small" data-testid="incident-store">
-            Filed under <b>{place.store ?? `zone ${place.zone}`}</b> (the alert’s store);
-            you are named as the reporter.
+            Filed under <b>{place.store ?? `zone ${place.zone}`}</b> (the alert’s store); you are named as the reporter.
           </p>
         )}
         {!member && (
@@ -137,7 +146,14 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
         </label>
         <label>
           Description
-          <textarea rows={4} value={d.description} onInput={set('description')} required minLength={5} maxLength={4000} />
+          <textarea
+            rows={4}
+            value={d.description}
+            onInput={set('description')}
+            required
+            minLength={5}
+            maxLength={4000}
+          />
         </label>
         <label>
           Goods / loss (£, optional)
@@ -157,7 +173,11 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
           </button>
         )}
         {(state.kind === 'sent' || state.kind === 'error') && (
-          <p class={`raise-result ${state.kind === 'sent' ? 'ok' : 'error'}`} role={state.kind === 'sent' ? 'status' : 'alert'} data-testid="incident-result">
+          <p
+            class={`raise-result ${state.kind === 'sent' ? 'ok' : 'error'}`}
+            role={state.kind === 'sent' ? 'status' : 'alert'}
+            data-testid="incident-result"
+          >
             {state.text}
           </p>
         )}

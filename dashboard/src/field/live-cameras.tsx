@@ -21,13 +21,24 @@ export function LiveCameras() {
     <section class="field-cameras" aria-labelledby="cams-h">
       <h2 id="cams-h">Cameras</h2>
       {cameras.map((c) => (
-        <button class="btn" data-testid="field-camera-live" data-camera-id={c.cameraId} onClick={() => setOpen(c)}
-          disabled={c.status !== 'online'}>
+        <button
+          class="btn"
+          data-testid="field-camera-live"
+          data-camera-id={c.cameraId}
+          onClick={() => setOpen(c)}
+          disabled={c.status !== 'online'}
+        >
           Live: {c.name ?? c.cameraId}
         </button>
       ))}
-      {open && <LiveDialog deviceId={open.deviceId} cameraId={open.cameraId} title={open.name ?? open.cameraId}
-        onDone={() => setOpen(null)} />}
+      {open && (
+        <LiveDialog
+          deviceId={open.deviceId}
+          cameraId={open.cameraId}
+          title={open.name ?? open.cameraId}
+          onDone={() => setOpen(null)}
+        />
+      )}
     </section>
   );
 }

@@ -74,25 +74,41 @@ export function RaisePanel() {
       )}
       <label class="msg">
         Details (optional, type before tapping)
-        <input type="text" value={message} onInput={(e) => setMessage(e.currentTarget.value)}
+        <input
+          type="text"
+          value={message}
+          onInput={(e) => setMessage(e.currentTarget.value)}
           aria-describedby="details-count"
-          placeholder="e.g. male, grey hoodie, heading to market" />
+          placeholder="e.g. male, grey hoodie, heading to market"
+        />
       </label>
-      <p id="details-count" data-testid="details-count"
-        class={`small counter${message.trim().length > MAX_DETAILS ? ' over' : ''}`}>
+      <p
+        id="details-count"
+        data-testid="details-count"
+        class={`small counter${message.trim().length > MAX_DETAILS ? ' over' : ''}`}
+      >
         {message.trim().length} / {MAX_DETAILS} characters
       </p>
       <SubjectPicker chosen={subject} onChoose={setSubject} />
       {!ready && <p class="hint">Choose where, then tap the alert type.</p>}
       <div class="raise-grid">
         {QUICK_RAISE.map((q) => (
-          <button class={`btn raise-btn sev-${q.severity}`} disabled={busy !== null || !ready} onClick={() => void raise(q.type, q.severity)} data-type={q.type}>
+          <button
+            class={`btn raise-btn sev-${q.severity}`}
+            disabled={busy !== null || !ready}
+            onClick={() => void raise(q.type, q.severity)}
+            data-type={q.type}
+          >
             {busy === q.type ? 'Sending…' : ALERT_TYPES[q.type].label}
           </button>
         ))}
       </div>
       {result && (
-        <p class={`raise-result ${result.kind}`} role={result.kind === 'error' ? 'alert' : 'status'} data-testid="raise-result">
+        <p
+          class={`raise-result ${result.kind}`}
+          role={result.kind === 'error' ? 'alert' : 'status'}
+          data-testid="raise-result"
+        >
           {result.text}
         </p>
       )}

@@ -40,16 +40,20 @@ export function SubjectPicker(props: { chosen: SubjectHit | null; onChoose: (s: 
     <div class="subject-picker">
       <label class="msg">
         Gallery subject (optional, search by alias)
-        <input type="search" maxLength={80} value={q} placeholder="e.g. Razor"
-          onInput={(e) => setQ(e.currentTarget.value)} />
+        <input
+          type="search"
+          maxLength={80}
+          value={q}
+          placeholder="e.g. Razor"
+          onInput={(e) => setQ(e.currentTarget.value)}
+        />
       </label>
       {error && <p class="error small">{error}</p>}
       {hits.length > 0 && (
         <ul class="subject-hits" aria-label="Matching subjects">
           {hits.map((h) => (
             <li>
-              <button type="button" class="btn ghost small"
-                onClick={() => (props.onChoose(h), setQ(''), setHits([]))}>
+              <button type="button" class="btn ghost small" onClick={() => (props.onChoose(h), setQ(''), setHits([]))}>
                 {h.alias} · {reasonLabel(h.reason)}
               </button>
             </li>

@@ -8,9 +8,20 @@ export function ConnectionBadge(props: { large?: boolean }) {
   const c = useStore(store, (s) => s.connection);
   const now = useNow();
   const text =
-    c.state === 'online' ? 'Live' : c.state === 'connecting' ? 'Connecting…' : `Offline ${age(new Date(c.since).toISOString(), now)} — reconnecting`;
+    c.state === 'online'
+      ? 'Live'
+      : c.state === 'connecting'
+        ? 'Connecting…'
+        : `Offline ${age(new Date(c.since).toISOString(), now)} — reconnecting`;
   return (
-    <div class={`conn conn-${c.state}${props.large ? ' large' : ''}`} role="status" aria-live="polite" data-testid="connection" data-state={c.state} title={c.error ?? undefined}>
+    <div
+      class={`conn conn-${c.state}${props.large ? ' large' : ''}`}
+      role="status"
+      aria-live="polite"
+      data-testid="connection"
+      data-state={c.state}
+      title={c.error ?? undefined}
+    >
       <span class="dot" aria-hidden="true" />
       {text}
     </div>

@@ -13,7 +13,9 @@ export function Login(props: { onLogin: (u: string, p: string) => Promise<void> 
     try {
       await props.onLogin(username.trim(), password);
     } catch (err) {
-      setError(err instanceof TypeError ? 'Cannot reach the hub. Check the connection and try again.' : (err as Error).message);
+      setError(
+        err instanceof TypeError ? 'Cannot reach the hub. Check the connection and try again.' : (err as Error).message,
+      );
       setBusy(false);
     }
   };
@@ -27,11 +29,26 @@ export function Login(props: { onLogin: (u: string, p: string) => Promise<void> 
         <p class="muted">Sign in to the partnership's alert network.</p>
         <label>
           Username
-          <input name="username" autoComplete="username" autoCapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
-          <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         {error && (
           <p class="error" role="alert">

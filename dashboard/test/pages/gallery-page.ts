@@ -5,7 +5,10 @@ export class GalleryPage {
   constructor(readonly page: Page) {}
 
   async goto(screen: 'Gallery' | 'Incidents' | 'Exclusions' | 'Audit') {
-    await this.page.getByRole('navigation', { name: 'Control room' }).getByRole('link', { name: new RegExp(`^${screen}`) }).click();
+    await this.page
+      .getByRole('navigation', { name: 'Control room' })
+      .getByRole('link', { name: new RegExp(`^${screen}`) })
+      .click();
     await this.page.getByRole('heading', { name: screen, exact: true }).waitFor();
   }
 
@@ -36,7 +39,14 @@ export class GalleryPage {
   }
 
   /** Fills the enrolment dialog and submits it; the dialog stays open if the hub refuses. */
-  async fillEnrolment(o: { alias: string; status: string; reason: string; incident: string; under18?: boolean; vulnerable?: boolean }) {
+  async fillEnrolment(o: {
+    alias: string;
+    status: string;
+    reason: string;
+    incident: string;
+    under18?: boolean;
+    vulnerable?: boolean;
+  }) {
     const d = this.dialog('Enrol a subject');
     await d.getByLabel('Alias').fill(o.alias);
     await d.getByLabel('Status').selectOption({ label: o.status });

@@ -18,8 +18,9 @@ export class LiveViewPage {
   async watch(): Promise<number> {
     await this.page.evaluate(() => {
       const w = window as unknown as { clickedAt?: number };
-      document.querySelector('[data-testid="live-watch"]')!.addEventListener('click',
-        () => (w.clickedAt = performance.timeOrigin + performance.now()), { capture: true });
+      document
+        .querySelector('[data-testid="live-watch"]')!
+        .addEventListener('click', () => (w.clickedAt = performance.timeOrigin + performance.now()), { capture: true });
     });
     await this.page.getByTestId('live-watch').click();
     return this.page.evaluate(() => (window as unknown as { clickedAt: number }).clickedAt);

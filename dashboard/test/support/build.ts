@@ -14,7 +14,9 @@ function newest(p: string): number {
 export function distIsStale(): boolean {
   const index = path.join(DIST_DIR, 'index.html');
   if (!fs.existsSync(index)) return true;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', '../protocols/src'].map((p) => path.join(DASHBOARD_DIR, p));
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json', '../protocols/src'].map((p) =>
+    path.join(DASHBOARD_DIR, p),
+  );
   return Math.max(...sources.filter((p) => fs.existsSync(p)).map(newest)) > fs.statSync(index).mtimeMs;
 }
 
@@ -32,7 +34,12 @@ export async function ensureDashboardBuilt(): Promise<void> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+    await build({
+      configFile: path.join(DASHBOARD_DIR, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir: out, emptyOutDir: true },
+    });
     fs.rmSync(DIST_DIR, { recursive: true, force: true });
     fs.renameSync(out, DIST_DIR);
   } finally {

@@ -5,7 +5,16 @@ import { createLogger, type Logger } from '../log';
 import { urlSecrets } from '@shopwatch/protocols';
 import { buildFfmpegArgs } from './ffmpeg-args';
 import { FrameReader, type Frame } from './frame-reader';
-import { Backoff, classifyExit, clip, redactCredentials, Watchdog, type CameraState, type CameraStatus, type StatusListener } from './watchdog';
+import {
+  Backoff,
+  classifyExit,
+  clip,
+  redactCredentials,
+  Watchdog,
+  type CameraState,
+  type CameraStatus,
+  type StatusListener,
+} from './watchdog';
 
 export interface CameraOptions {
   camera: CameraConfig;
@@ -138,7 +147,10 @@ export class Camera {
     this.spawnError = undefined;
     proc.on('error', (err: NodeJS.ErrnoException) => {
       // spawn failure (ENOENT: no such ffmpeg); 'close' follows.
-      this.spawnError = err.code === 'ENOENT' ? `no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}` : `cannot run ffmpeg: ${err.message}`;
+      this.spawnError =
+        err.code === 'ENOENT'
+          ? `no ffmpeg at ${this.opts.ffmpegPath ?? 'ffmpeg'}`
+          : `cannot run ffmpeg: ${err.message}`;
     });
     proc.on('close', (code, signal) => {
       if (proc === this.proc) this.procClosed = true;

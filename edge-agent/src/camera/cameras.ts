@@ -34,13 +34,17 @@ export function ringKeepSeconds(
  * const set = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => uplink.reportCamera(s) });
  * ...; await set.stop();
  */
-export function startCameras(cfg: EdgeConfig, handlers: { onFrame: (frame: Frame) => void; onStatus?: StatusListener }): CameraSet {
+export function startCameras(
+  cfg: EdgeConfig,
+  handlers: { onFrame: (frame: Frame) => void; onStatus?: StatusListener },
+): CameraSet {
   const cameras = new Map<string, Camera>();
   const rings = new Map<string, SegmentRing>();
   for (const camera of cfg.cameras.filter((c) => c.enabled)) {
     const segmentDir = join(cfg.evidence.bufferDir, camera.id);
     const ring = new SegmentRing({
-      dir: segmentDir, segmentSeconds: cfg.evidence.segmentSeconds,
+      dir: segmentDir,
+      segmentSeconds: cfg.evidence.segmentSeconds,
       keepSeconds: ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds),
       // Pruned four times a segment, so a finished segment outlives the window by < 1/4 segment.
       pruneIntervalMs: Math.min(1000, (cfg.evidence.segmentSeconds * 1000) / 4),

@@ -48,43 +48,62 @@ export function buildFfmpegArgs(camera: CameraConfig, opts: FfmpegArgsOptions): 
   const input = (url: string) => [
     ...(/^rtsps?:\/\//i.test(url)
       ? [
-          '-rtsp_transport', camera.rtspTransport,
+          '-rtsp_transport',
+          camera.rtspTransport,
           // ffmpeg >= 5: `-timeout` is the RTSP socket I/O timeout in microseconds (was -stimeout).
-          '-timeout', String(Math.round((opts.ioTimeoutSeconds ?? 5) * 1e6)),
+          '-timeout',
+          String(Math.round((opts.ioTimeoutSeconds ?? 5) * 1e6)),
         ]
       : // A file or other URL is replayed in real time and looped, like a camera.
         ['-re', '-stream_loop', '-1']),
     // 1 s of probing: enough for the SPS (usually in the SDP anyway), and a restarted camera is
     // back within backoff + ~1.5 s.
-    '-analyzeduration', '1000000',
-    '-probesize', '2000000',
-    '-i', url,
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '2000000',
+    '-i',
+    url,
   ];
   // Input 0 is decoded for detection; evidence comes from input 1 (recordUrl) when there is one.
   const record = camera.recordUrl ? '1:v:0' : '0:v:0';
   return [
     '-hide_banner',
     '-nostdin',
-    '-loglevel', opts.loglevel ?? 'warning',
+    '-loglevel',
+    opts.loglevel ?? 'warning',
     ...input(camera.url),
     ...(camera.recordUrl ? input(camera.recordUrl) : []),
     // 1. recording branch: stream copy into the rolling buffer
-    '-map', record,
-    '-c:v', 'copy',
-    '-f', 'segment',
-    '-segment_time', String(opts.segmentSeconds),
-    '-segment_format', 'mpegts',
-    '-segment_list', segmentListPath(opts.segmentDir, opts.runTag),
-    '-segment_list_type', 'csv',
+    '-map',
+    record,
+    '-c:v',
+    'copy',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(opts.segmentSeconds),
+    '-segment_format',
+    'mpegts',
+    '-segment_list',
+    segmentListPath(opts.segmentDir, opts.runTag),
+    '-segment_list_type',
+    'csv',
     // Only the latest entries: the list is re-read every second and must not grow for days.
-    '-segment_list_size', '64',
+    '-segment_list_size',
+    '64',
     join(opts.segmentDir, `${opts.runTag}-%06d.ts`),
     // 2. detection branch: a few small rgb24 frames per second on stdout
-    '-map', '0:v:0',
-    '-an', '-sn',
-    '-vf', `fps=${camera.detectFps},scale=${width}:${height}:flags=bilinear`,
-    '-pix_fmt', 'rgb24',
-    '-f', 'rawvideo',
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-vf',
+    `fps=${camera.detectFps},scale=${width}:${height}:flags=bilinear`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
     'pipe:1',
   ];
 }

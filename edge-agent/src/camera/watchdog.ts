@@ -49,11 +49,15 @@ export class Backoff {
 const CONFIG_ERRORS: Array<[RegExp, string]> = [
   [/\b(401 Unauthorized|403 Forbidden)\b/i, 'camera refused the credentials'],
   [/\b404 Not Found\b/i, 'camera has no such stream'],
-  [/Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i, 'ffmpeg rejected the configuration'],
+  [
+    /Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i,
+    'ffmpeg rejected the configuration',
+  ],
 ];
 
 /** Warnings ffmpeg prints on healthy RTSP streams; they explain nothing about an exit. */
-const NOISE = /Non-monotonous DTS|Timestamps are unset|changing to \d+\. This may result|max delay reached|RTP: missed \d+ packets/;
+const NOISE =
+  /Non-monotonous DTS|Timestamps are unset|changing to \d+\. This may result|max delay reached|RTP: missed \d+ packets/;
 
 /** Turns an ffmpeg exit and the tail of its stderr into a status and a short reason. */
 export function classifyExit(

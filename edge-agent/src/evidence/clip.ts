@@ -5,7 +5,6 @@ import { sha256File } from './hash';
 import type { Segment, SegmentRing } from './segment-ring';
 import { JOIN_TIMEOUT_MS, PROBE_TIMEOUT_MS, runTool, ToolError } from './tool';
 
-
 export interface ClipRequest {
   ring: SegmentRing;
   /** Wall-clock ms of the moment of interest (the matched frame's `capturedAt`). */
@@ -79,14 +78,39 @@ export async function cutClip(req: ClipRequest): Promise<Clip> {
   try {
     await waitForPostRoll(req.ring, toMs, toMs + 3 * segMs + (req.graceMs ?? 10_000));
     const segments = req.ring.covering(fromMs, toMs);
-    if (segments.length === 0) throw new ClipError('no_footage', `no footage between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`);
+    if (segments.length === 0)
+      throw new ClipError(
+        'no_footage',
+        `no footage between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()}`,
+      );
     writeFileSync(list, concatList(segments));
     try {
-      await runTool(req.ffmpegPath ?? 'ffmpeg', [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-        '-f', 'concat', '-safe', '0', '-i', list,
-        '-map', '0:v:0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', tmp,
-      ], { timeoutMs: req.joinTimeoutMs ?? JOIN_TIMEOUT_MS, what: 'ffmpeg joining the segments' });
+      await runTool(
+        req.ffmpegPath ?? 'ffmpeg',
+        [
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-y',
+          '-f',
+          'concat',
+          '-safe',
+          '0',
+          '-i',
+          list,
+          '-map',
+          '0:v:0',
+          '-c',
+          'copy',
+          '-movflags',
+          '+faststart',
+          '-f',
+          'mp4',
+          tmp,
+        ],
+        { timeoutMs: req.joinTimeoutMs ?? JOIN_TIMEOUT_MS, what: 'ffmpeg joining the segments' },
+      );
     } catch (err) {
       const code = err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed';
       throw new ClipError(code, `ffmpeg could not join the segments: ${(err as Error).message}`);
@@ -150,15 +174,29 @@ export async function probeVideo(
 ): Promise<{ codec: string; width: number; height: number; durationSeconds: number }> {
   let stdout: string;
   try {
-    stdout = await runTool(ffprobePath, [
-      '-v', 'error', '-select_streams', 'v:0',
-      '-show_entries', 'stream=codec_name,width,height:format=duration', '-of', 'json', file,
-    ], { timeoutMs, what: 'ffprobe' });
+    stdout = await runTool(
+      ffprobePath,
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=codec_name,width,height:format=duration',
+        '-of',
+        'json',
+        file,
+      ],
+      { timeoutMs, what: 'ffprobe' },
+    );
   } catch (err) {
     const code = err instanceof ToolError && err.code === 'timeout' ? 'timeout' : 'ffmpeg_failed';
     throw new ClipError(code, (err as Error).message);
   }
-  const j = JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }>; format: { duration: string } };
+  const j = JSON.parse(stdout) as {
+    streams: Array<{ codec_name: string; width: number; height: number }>;
+    format: { duration: string };
+  };
   const s = j.streams[0];
   if (!s) throw new ClipError('ffmpeg_failed', `no video stream in ${file}`);
   return { codec: s.codec_name, width: s.width, height: s.height, durationSeconds: Number(j.format.duration) };

@@ -79,11 +79,18 @@ export class EvidenceRecorder implements CandidateSink {
           // Declared files: the hub takes only these names, sizes and hashes as uploads.
           crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, box: cropBox },
           frame: {
-            file: 'frame.jpg', sha256: sha256(whole), bytes: whole.length, width: frame.width, height: frame.height,
+            file: 'frame.jpg',
+            sha256: sha256(whole),
+            bytes: whole.length,
+            width: frame.width,
+            height: frame.height,
           },
         },
       },
-      [{ name: 'crop.jpg', data: crop }, { name: 'frame.jpg', data: whole }],
+      [
+        { name: 'crop.jpg', data: crop },
+        { name: 'frame.jpg', data: whole },
+      ],
     );
     const clip = this.clipItem(req);
     this.pending.add(clip);
@@ -103,30 +110,58 @@ export class EvidenceRecorder implements CandidateSink {
 
   private async clipItem(req: CandidateRequest): Promise<SpoolItem> {
     const id = `${req.candidateId}/clip`;
-    const base = { candidateId: req.candidateId, cameraId: req.cameraId, captureAt: new Date(req.frame.capturedAt).toISOString() };
+    const base = {
+      candidateId: req.candidateId,
+      cameraId: req.cameraId,
+      captureAt: new Date(req.frame.capturedAt).toISOString(),
+    };
     const ring = this.opts.ring(req.cameraId);
     const outFile = join(this.opts.workDir, `${createHash('sha256').update(id).digest('hex').slice(0, 24)}.mp4`);
     try {
       if (!ring) throw new ClipError('no_footage', `no rolling buffer for camera ${req.cameraId}`);
-      const c = await cutClip({ ring, captureMs: req.frame.capturedAt, outFile, preRollSeconds: this.opts.preRollSeconds,
-        postRollSeconds: this.opts.postRollSeconds, segmentSeconds: this.opts.segmentSeconds,
-        ffmpegPath: this.opts.ffmpegPath, ffprobePath: this.opts.ffprobePath,
-        probeTimeoutMs: this.opts.probeTimeoutMs });
+      const c = await cutClip({
+        ring,
+        captureMs: req.frame.capturedAt,
+        outFile,
+        preRollSeconds: this.opts.preRollSeconds,
+        postRollSeconds: this.opts.postRollSeconds,
+        segmentSeconds: this.opts.segmentSeconds,
+        ffmpegPath: this.opts.ffmpegPath,
+        ffprobePath: this.opts.ffprobePath,
+        probeTimeoutMs: this.opts.probeTimeoutMs,
+      });
       const iso = (ms: number) => new Date(ms).toISOString();
       return await this.opts.spool.enqueue(
         {
           id,
           kind: 'clip',
-          payload: { ...base, file: 'clip.mp4', sha256: c.sha256, bytes: c.bytes, durationSeconds: c.durationSeconds, codec: c.codec,
-            width: c.width, height: c.height, from: iso(c.fromMs), to: iso(c.toMs), startAt: iso(c.startMs), endAt: iso(c.endMs),
-            complete: c.complete, segments: c.segments },
+          payload: {
+            ...base,
+            file: 'clip.mp4',
+            sha256: c.sha256,
+            bytes: c.bytes,
+            durationSeconds: c.durationSeconds,
+            codec: c.codec,
+            width: c.width,
+            height: c.height,
+            from: iso(c.fromMs),
+            to: iso(c.toMs),
+            startAt: iso(c.startMs),
+            endAt: iso(c.endMs),
+            complete: c.complete,
+            segments: c.segments,
+          },
         },
         [{ name: 'clip.mp4', path: c.file, sha256: c.sha256 }],
       );
     } catch (err) {
       const code = err instanceof ClipError ? err.code : 'failed';
       this.log.error({ candidateId: req.candidateId, code, err: (err as Error).message }, 'no clip for candidate');
-      return this.opts.spool.enqueue({ id, kind: 'clip', payload: { ...base, error: code, message: (err as Error).message.slice(0, 300) } });
+      return this.opts.spool.enqueue({
+        id,
+        kind: 'clip',
+        payload: { ...base, error: code, message: (err as Error).message.slice(0, 300) },
+      });
     } finally {
       rmSync(outFile, { force: true });
     }

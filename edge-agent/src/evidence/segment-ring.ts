@@ -138,7 +138,8 @@ export class SegmentRing {
       }
       for (const line of text.split('\n')) {
         const [seg, start, end] = line.split(',');
-        if (seg && end !== undefined && Number.isFinite(Number(end))) this.durations.set(seg, Number(end) - Number(start));
+        if (seg && end !== undefined && Number.isFinite(Number(end)))
+          this.durations.set(seg, Number(end) - Number(start));
       }
     }
     return this.durations;

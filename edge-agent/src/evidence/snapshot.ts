@@ -39,7 +39,12 @@ export async function saveFrameJpeg(frame: Frame, file: string, quality = 90): P
  * @example
  * const crop = await saveCropJpeg(frame, { x: 330, y: 150, width: 90, height: 90 }, '/spool/tmp/face.jpg');
  */
-export async function saveCropJpeg(frame: Frame, box: Box, file: string, opts: { margin?: number; quality?: number } = {}): Promise<SavedImage> {
+export async function saveCropJpeg(
+  frame: Frame,
+  box: Box,
+  file: string,
+  opts: { margin?: number; quality?: number } = {},
+): Promise<SavedImage> {
   return saveRegion(frame, expandBox(box, opts.margin ?? 0.25, frame.width, frame.height), file, opts.quality ?? 92);
 }
 
@@ -49,7 +54,8 @@ export function expandBox(box: Box, margin: number, frameWidth: number, frameHei
   const y0 = Math.max(0, Math.floor(box.y - box.height * margin));
   const x1 = Math.min(frameWidth, Math.ceil(box.x + box.width * (1 + margin)));
   const y1 = Math.min(frameHeight, Math.ceil(box.y + box.height * (1 + margin)));
-  if (x1 - x0 < 1 || y1 - y0 < 1) throw new RangeError(`box ${JSON.stringify(box)} lies outside the ${frameWidth}x${frameHeight} frame`);
+  if (x1 - x0 < 1 || y1 - y0 < 1)
+    throw new RangeError(`box ${JSON.stringify(box)} lies outside the ${frameWidth}x${frameHeight} frame`);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 

@@ -69,8 +69,11 @@ export class GalleryStore {
       if (problem) skipped.push({ subjectId: t.subjectId, templateId: t.templateId, problem });
       else {
         good.push({
-          subjectId: t.subjectId, templateId: t.templateId, version: t.version,
-          descriptor: decodeDescriptor(t.descriptor), expiresAt: Date.parse(t.expiresAt),
+          subjectId: t.subjectId,
+          templateId: t.templateId,
+          version: t.version,
+          descriptor: decodeDescriptor(t.descriptor),
+          expiresAt: Date.parse(t.expiresAt),
         });
       }
     }

@@ -13,7 +13,13 @@ export class GalleryFollower {
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout;
 
-  constructor(private store: GalleryStore, private http: HubHttp, private report: (a: GalleryApplied) => Promise<void>, private log: Logger, expiryCheckMs = 5000) {
+  constructor(
+    private store: GalleryStore,
+    private http: HubHttp,
+    private report: (a: GalleryApplied) => Promise<void>,
+    private log: Logger,
+    expiryCheckMs = 5000,
+  ) {
     this.timer = setInterval(() => {
       const n = this.store.expire(Date.now());
       if (n) this.log.info({ dropped: n }, 'expired gallery templates dropped');

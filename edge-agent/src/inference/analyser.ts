@@ -20,14 +20,21 @@ export interface FaceAnalyser {
 }
 
 /** Every face of a frame described in one batched inference (the shared pipeline of both types). */
-export async function analyseWith(vision: Vision, rgb: Uint8Array, width: number, height: number,
-  opts: DetectOptions): Promise<AnalysedFace[]> {
+export async function analyseWith(
+  vision: Vision,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: DetectOptions,
+): Promise<AnalysedFace[]> {
   const faces = await vision.detectFaces(rgb, width, height, opts);
   if (faces.length === 0) return [];
   const chips = faces.map((f) => vision.alignFace(rgb, width, height, f));
   const descriptors = await vision.describeFaces(chips);
   return faces.map((f, i) => ({
-    ...f, descriptor: descriptors[i]!, quality: faceQuality(f, chips[i]!, vision.chipSize).score,
+    ...f,
+    descriptor: descriptors[i]!,
+    quality: faceQuality(f, chips[i]!, vision.chipSize).score,
   }));
 }
 

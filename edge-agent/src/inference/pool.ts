@@ -41,7 +41,10 @@ export class InferencePool implements FaceAnalyser {
     recent: [] as { worker: number; startedAt: number; endedAt: number }[],
   };
 
-  private constructor(private readonly pool: Slot[], private readonly setup: WorkerSetup) {}
+  private constructor(
+    private readonly pool: Slot[],
+    private readonly setup: WorkerSetup,
+  ) {}
 
   get slots(): number {
     return this.pool.length;
@@ -52,7 +55,10 @@ export class InferencePool implements FaceAnalyser {
     const n = Math.max(1, opts.workers ?? cpus().length);
     const setup: WorkerSetup = { intraOpThreads: opts.intraOpThreads ?? 1, modelDir: opts.modelDir };
     const slots = await Promise.all(Array.from({ length: n }, () => spawnWorker(setup)));
-    const pool = new InferencePool(slots.map((worker) => ({ worker })), setup);
+    const pool = new InferencePool(
+      slots.map((worker) => ({ worker })),
+      setup,
+    );
     pool.pool.forEach((s, i) => {
       pool.stats.perWorker.push({ frames: 0, busyMs: 0 });
       pool.watch(s, i);
@@ -119,13 +125,16 @@ export class InferencePool implements FaceAnalyser {
     const dead = slot.worker;
     dead.removeAllListeners();
     void dead.terminate();
-    spawnWorker(this.setup).then((worker) => {
-      if (this.closed) return void worker.terminate();
-      slot.worker = worker;
-      slot.down = false;
-      this.watch(slot, index);
-      this.dispatch();
-    }, () => setTimeout(() => this.replace(slot, index, err), 1000).unref());
+    spawnWorker(this.setup).then(
+      (worker) => {
+        if (this.closed) return void worker.terminate();
+        slot.worker = worker;
+        slot.down = false;
+        this.watch(slot, index);
+        this.dispatch();
+      },
+      () => setTimeout(() => this.replace(slot, index, err), 1000).unref(),
+    );
   }
 }
 

@@ -17,8 +17,11 @@ export class SaturationReporter {
   constructor(private readonly intervalSeconds: number) {}
 
   /** Call every `intervalSeconds` with the cumulative skip counts and each camera's last status. */
-  check(droppedByCamera: Record<string, number>, statuses: Map<string, CameraStatus>, now = new Date()):
-  CameraStatus[] {
+  check(
+    droppedByCamera: Record<string, number>,
+    statuses: Map<string, CameraStatus>,
+    now = new Date(),
+  ): CameraStatus[] {
     const out: CameraStatus[] = [];
     for (const [cameraId, status] of statuses) {
       const total = droppedByCamera[cameraId] ?? 0;

@@ -72,11 +72,13 @@ export class FairScheduler<T> {
       this.started.set(next, (this.started.get(next) ?? 0) + 1);
       const key = next;
       // `run` handles its own errors; the catch only keeps a bug there from stalling the line.
-      void this.run(key, item).catch(() => {}).finally(() => {
-        this.inFlight.delete(key);
-        this.pump();
-        if (this.inFlight.size === 0 && this.waiting.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
-      });
+      void this.run(key, item)
+        .catch(() => {})
+        .finally(() => {
+          this.inFlight.delete(key);
+          this.pump();
+          if (this.inFlight.size === 0 && this.waiting.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+        });
     }
   }
 }

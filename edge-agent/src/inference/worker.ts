@@ -18,7 +18,10 @@ async function main() {
     analyseWith(vision, req.rgb, req.width, req.height, req.opts)
       .then((faces) => {
         const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now() };
-        port.postMessage(reply, faces.map((f) => f.descriptor.buffer as ArrayBuffer));
+        port.postMessage(
+          reply,
+          faces.map((f) => f.descriptor.buffer as ArrayBuffer),
+        );
       })
       .catch((err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies WorkerReply));
   });

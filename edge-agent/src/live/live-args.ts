@@ -24,7 +24,8 @@ function input(camera: CameraConfig, ioTimeoutSeconds: number, probe: 'fast' | '
     ...(probe === 'fast'
       ? ['-analyzeduration', '0', '-probesize', '32']
       : ['-analyzeduration', '1000000', '-probesize', '1000000']),
-    '-i', camera.url,
+    '-i',
+    camera.url,
   ];
 }
 
@@ -44,14 +45,24 @@ function input(camera: CameraConfig, ioTimeoutSeconds: number, probe: 'fast' | '
  */
 export function buildLiveArgs(camera: CameraConfig, opts: LiveArgsOptions = {}): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
     ...input(camera, opts.ioTimeoutSeconds ?? 5, opts.probe ?? 'fast'),
-    '-map', '0:v:0',
-    '-c:v', 'copy',
-    '-an', '-sn', '-dn',
-    '-f', 'mp4',
-    '-movflags', 'empty_moov+default_base_moof+frag_keyframe',
-    '-frag_duration', String(Math.round((opts.fragmentMs ?? 200) * 1000)),
+    '-map',
+    '0:v:0',
+    '-c:v',
+    'copy',
+    '-an',
+    '-sn',
+    '-dn',
+    '-f',
+    'mp4',
+    '-movflags',
+    'empty_moov+default_base_moof+frag_keyframe',
+    '-frag_duration',
+    String(Math.round((opts.fragmentMs ?? 200) * 1000)),
     'pipe:1',
   ];
 }
@@ -62,13 +73,23 @@ export function buildLiveArgs(camera: CameraConfig, opts: LiveArgsOptions = {}):
  */
 export function buildThumbnailArgs(camera: CameraConfig, width = 320, ioTimeoutSeconds = 5): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
     ...input(camera, ioTimeoutSeconds, 'safe'),
-    '-map', '0:v:0',
-    '-frames:v', '1',
-    '-vf', `scale=${width}:-2`,
-    '-c:v', 'mjpeg', '-q:v', '5',
-    '-f', 'image2pipe',
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:-2`,
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '5',
+    '-f',
+    'image2pipe',
     'pipe:1',
   ];
 }

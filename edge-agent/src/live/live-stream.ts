@@ -36,7 +36,8 @@ export class LiveStream {
   private outbox: Uint8Array[] = [];
   /** Wall-clock time ffmpeg was started, and when its first fragment was sent (ms since epoch). */
   readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = {
-    spawnedAt: null, firstFragmentAt: null,
+    spawnedAt: null,
+    firstFragmentAt: null,
   };
   readonly counts = { fragments: 0, dropped: 0, bytes: 0 };
 

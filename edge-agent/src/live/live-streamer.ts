@@ -81,8 +81,13 @@ export class LiveStreamer {
     }
     this.started++;
     const stream = new LiveStream({
-      link: this.o.link, streamId: req.streamId, camera, ffmpegPath: this.o.ffmpegPath, fragmentMs: this.o.fragmentMs,
-      log: log.child({ cameraId: camera.id }), onEnd: () => this.streams.delete(req.streamId),
+      link: this.o.link,
+      streamId: req.streamId,
+      camera,
+      ffmpegPath: this.o.ffmpegPath,
+      fragmentMs: this.o.fragmentMs,
+      log: log.child({ cameraId: camera.id }),
+      onEnd: () => this.streams.delete(req.streamId),
     });
     this.streams.set(req.streamId, stream);
   }

@@ -27,8 +27,8 @@ export function grabJpeg(camera: CameraConfig, ffmpegPath: string, timeoutMs = 8
       clearTimeout(timer);
       const jpeg = Buffer.concat(parts);
       // A JPEG starts with SOI (FF D8) and ends with EOI (FF D9).
-      const whole = jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8
-        && jpeg.at(-2) === 0xff && jpeg.at(-1) === 0xd9;
+      const whole =
+        jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg.at(-2) === 0xff && jpeg.at(-1) === 0xd9;
       if (code === 0 && whole && bytes <= MAX_JPEG_BYTES) resolve(jpeg);
       else reject(new Error(`no thumbnail (ffmpeg ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
     });
@@ -37,7 +37,10 @@ export function grabJpeg(camera: CameraConfig, ffmpegPath: string, timeoutMs = 8
 
 /** Grabs a JPEG and sends it to the hub as the one binary message of `/live/edge?stream=<id>`. */
 export async function sendThumbnail(
-  link: HubLink, streamId: string, camera: CameraConfig, ffmpegPath: string,
+  link: HubLink,
+  streamId: string,
+  camera: CameraConfig,
+  ffmpegPath: string,
 ): Promise<void> {
   let payload: Buffer | string;
   try {

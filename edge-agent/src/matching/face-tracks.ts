@@ -36,11 +36,20 @@ export class FaceTracks {
   private tracks: FaceTrack[] = [];
   private nextId = 1;
 
-  constructor(private readonly maxGapMs: number, private readonly maxObservations = 8) {}
+  constructor(
+    private readonly maxGapMs: number,
+    private readonly maxObservations = 8,
+  ) {}
 
   /** Adds a sighting to the track it continues (or a new one) and returns the track's fused view. */
-  observe(cameraId: string, box: Box, descriptor: Float32Array, quality: number, at: number, taken: Set<number>):
-  TrackView {
+  observe(
+    cameraId: string,
+    box: Box,
+    descriptor: Float32Array,
+    quality: number,
+    at: number,
+    taken: Set<number>,
+  ): TrackView {
     const track = this.trackFor(cameraId, box, at, taken);
     taken.add(track.id);
     const norm = Math.hypot(...descriptor);

@@ -63,9 +63,17 @@ export class FaceMatcher implements FrameSink {
   private readonly analyser: FaceAnalyser;
   private readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
   readonly stats: MatcherStats = {
-    framesAnalysed: 0, framesDropped: 0, droppedByCamera: {},
-    framesStatic: 0, fullScans: 0, detectorRuns: 0, motionMs: 0,
-    faces: 0, matches: 0, candidates: 0, busyMs: 0,
+    framesAnalysed: 0,
+    framesDropped: 0,
+    droppedByCamera: {},
+    framesStatic: 0,
+    fullScans: 0,
+    detectorRuns: 0,
+    motionMs: 0,
+    faces: 0,
+    matches: 0,
+    candidates: 0,
+    busyMs: 0,
   };
   /** Per camera: its motion background and where faces were seen lately. */
   private gates = new Map<string, { motion: MotionDetector; planner: SearchPlanner }>();
@@ -78,9 +86,10 @@ export class FaceMatcher implements FrameSink {
     this.analyser = o.analyser ?? inThreadAnalyser(o.vision);
     this.scheduler = new FairScheduler(
       () => this.analyser.slots,
-      (cameraId, { frame, plan, planner }) => this.analyse(frame, plan, planner).catch((err) => {
-        this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
-      }),
+      (cameraId, { frame, plan, planner }) =>
+        this.analyse(frame, plan, planner).catch((err) => {
+          this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
+        }),
       (cameraId, { planner, plan }) => {
         this.stats.framesDropped++;
         this.stats.droppedByCamera[cameraId] = (this.stats.droppedByCamera[cameraId] ?? 0) + 1;
@@ -128,29 +137,47 @@ export class FaceMatcher implements FrameSink {
     const t0 = performance.now();
     const { vision, gallery } = this.o;
     const full = plan.kind !== 'regions';
-    const faces = await this.analyser.analyse(frame.rgb, frame.width, frame.height,
-      full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions });
+    const faces = await this.analyser.analyse(
+      frame.rgb,
+      frame.width,
+      frame.height,
+      full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions },
+    );
     this.stats.framesAnalysed++;
     this.stats.fullScans += full ? 1 : 0;
     this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
-    planner?.noteFaces(faces.map((f) => f.box), frame.capturedAt);
+    planner?.noteFaces(
+      faces.map((f) => f.box),
+      frame.capturedAt,
+    );
     this.stats.faces += faces.length;
     const taken = new Set<number>(); // two faces of one frame never continue the same track
     // Best faces first: they claim the tracks they continue before weaker neighbours do.
     for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
       // The track's fused descriptor is matched, not this frame's alone.
-      const { fused } = this.faceTracks.observe(frame.cameraId, toBox(face.box), descriptor, quality, frame.capturedAt,
-        taken);
+      const { fused } = this.faceTracks.observe(
+        frame.cameraId,
+        toBox(face.box),
+        descriptor,
+        quality,
+        frame.capturedAt,
+        taken,
+      );
       let best: { subjectId: string; version: number; distance: number } | null = null;
       for (const t of gallery.all()) {
         const { distance } = vision.compare(fused, t.descriptor);
-        if (distance <= this.o.threshold && (!best || distance < best.distance)) best = { subjectId: t.subjectId, version: t.version, distance };
+        if (distance <= this.o.threshold && (!best || distance < best.distance))
+          best = { subjectId: t.subjectId, version: t.version, distance };
       }
       if (!best) continue; // matched nobody: forget it
       this.stats.matches++;
       const hit = {
-        at: frame.capturedAt, distance: best.distance, templateVersion: best.version, frame,
-        box: toBox(face.box), quality,
+        at: frame.capturedAt,
+        distance: best.distance,
+        templateVersion: best.version,
+        frame,
+        box: toBox(face.box),
+        quality,
       };
       const confirmed = this.tracker.add(frame.cameraId, best.subjectId, hit);
       const reserved = this.reserve(frame.cameraId, best.subjectId, frame.capturedAt, confirmed !== null);
@@ -159,20 +186,39 @@ export class FaceMatcher implements FrameSink {
         const b = confirmed.best;
         const crop = confirmed.bestCrop; // the sharpest, largest, most frontal frame of the track
         const candidateId = crypto.randomUUID();
-        this.o.log.info({
-          candidateId, cameraId: frame.cameraId, subjectId: best.subjectId, trackId: confirmed.trackId,
-          frames: confirmed.hits.length, distance: b.distance,
-        }, 'gallery match candidate');
-        // Not awaited: encoding and spooling the evidence must not hold up the next frame.
-        void this.o.sink.submit({
-          candidateId, cameraId: frame.cameraId, frame: crop.frame, box: crop.box,
-          payload: {
-            subjectId: confirmed.subjectId, templateVersion: b.templateVersion, distance: round(b.distance), score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
-            frames: confirmed.hits.length, firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(), clockOffsetMs: Math.round(this.o.clockOffsetMs()),
+        this.o.log.info(
+          {
+            candidateId,
+            cameraId: frame.cameraId,
+            subjectId: best.subjectId,
+            trackId: confirmed.trackId,
+            frames: confirmed.hits.length,
+            distance: b.distance,
           },
-        })
+          'gallery match candidate',
+        );
+        // Not awaited: encoding and spooling the evidence must not hold up the next frame.
+        void this.o.sink
+          .submit({
+            candidateId,
+            cameraId: frame.cameraId,
+            frame: crop.frame,
+            box: crop.box,
+            payload: {
+              subjectId: confirmed.subjectId,
+              templateVersion: b.templateVersion,
+              distance: round(b.distance),
+              score: round(Math.max(0, Math.min(1, 1 - b.distance / 2))),
+              frames: confirmed.hits.length,
+              firstSeenAt: new Date(confirmed.hits[0]!.at).toISOString(),
+              clockOffsetMs: Math.round(this.o.clockOffsetMs()),
+            },
+          })
           .catch((err) => {
-            this.o.log.error({ candidateId, err: (err as Error).message }, 'could not keep the evidence of a candidate');
+            this.o.log.error(
+              { candidateId, err: (err as Error).message },
+              'could not keep the evidence of a candidate',
+            );
           })
           // The clip holds its own footage once submitted: only then may the reservation go.
           .finally(() => reserved?.());
@@ -219,4 +265,9 @@ export class FaceMatcher implements FrameSink {
 const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 /** The detector's box (x, y, w, h) as the evidence recorder's (x, y, width, height), in whole pixels. */
-const toBox = (b: { x: number; y: number; w: number; h: number }) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.max(1, Math.round(b.w)), height: Math.max(1, Math.round(b.h)) });
+const toBox = (b: { x: number; y: number; w: number; h: number }) => ({
+  x: Math.round(b.x),
+  y: Math.round(b.y),
+  width: Math.max(1, Math.round(b.w)),
+  height: Math.max(1, Math.round(b.h)),
+});

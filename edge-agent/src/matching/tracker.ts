@@ -66,7 +66,11 @@ export class MatchTracker {
   private fired = new Map<string, Fired>();
   private nextId = 1;
 
-  constructor(private k: number, private windowMs: number, private cooldownMs: number) {}
+  constructor(
+    private k: number,
+    private windowMs: number,
+    private cooldownMs: number,
+  ) {}
 
   add(cameraId: string, subjectId: string, hit: Hit): Confirmed | null {
     const track = this.trackFor(cameraId, hit);

@@ -46,7 +46,14 @@ export class MotionDetector {
 
   constructor(opts: MotionOptions = {}) {
     this.o = {
-      width: 160, threshold: 25, alpha: 0.05, dilate: 2, minArea: 6, padding: 16, globalFraction: 0.5, ...opts,
+      width: 160,
+      threshold: 25,
+      alpha: 0.05,
+      dilate: 2,
+      minArea: 6,
+      padding: 16,
+      globalFraction: 0.5,
+      ...opts,
     };
   }
 
@@ -109,8 +116,11 @@ export class MotionDetector {
       for (let x = 0; x < sw; x++) {
         const c0 = Math.floor((x + 0.25) * bx);
         const c1 = Math.min(srcW - 1, Math.floor((x + 0.75) * bx));
-        const sum = luma(rgb, (r0 * srcW + c0) * 3) + luma(rgb, (r0 * srcW + c1) * 3)
-          + luma(rgb, (r1 * srcW + c0) * 3) + luma(rgb, (r1 * srcW + c1) * 3);
+        const sum =
+          luma(rgb, (r0 * srcW + c0) * 3) +
+          luma(rgb, (r0 * srcW + c1) * 3) +
+          luma(rgb, (r1 * srcW + c0) * 3) +
+          luma(rgb, (r1 * srcW + c1) * 3);
         grey[y * sw + x] = sum >> 10; // 4 samples x weights summing to 256
       }
     }

@@ -26,9 +26,11 @@ export function nextEviction(db: Database): Eviction | undefined {
       .prepare(
         `SELECT f.item_seq AS itemSeq, f.name, f.rel_path AS relPath, f.bytes
            FROM files f JOIN items i ON i.seq = f.item_seq
-          WHERE f.evicted_at IS NULL AND f.purged_at IS NULL AND ${step === 1
-            ? 'i.delivered_at IS NOT NULL AND f.refused_at IS NULL'
-            : '(i.delivered_at IS NULL OR f.refused_at IS NOT NULL)'}
+          WHERE f.evicted_at IS NULL AND f.purged_at IS NULL AND ${
+            step === 1
+              ? 'i.delivered_at IS NOT NULL AND f.refused_at IS NULL'
+              : '(i.delivered_at IS NULL OR f.refused_at IS NOT NULL)'
+          }
           ORDER BY i.seq, f.name LIMIT 1`,
       )
       .get() as { itemSeq: number; name: string; relPath: string; bytes: number } | undefined;

@@ -1,8 +1,15 @@
 import { sha256 } from '../evidence/hash';
 import { readFileSync } from 'node:fs';
 import {
-  FILE_NAME, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
-  type SpoolStatus, type SpoolUsage,
+  FILE_NAME,
+  SpoolError,
+  type RefusedFile,
+  type Spool,
+  type SpoolFileInput,
+  type SpoolItem,
+  type SpoolItemInput,
+  type SpoolStatus,
+  type SpoolUsage,
 } from './types';
 import { Waiters } from './waiters';
 
@@ -26,7 +33,14 @@ export class MemorySpool<T = unknown> implements Spool<T> {
   private readonly waiters = new Waiters();
   private closed = false;
 
-  constructor(private readonly opts: { quotaBytes: number; warnRatio?: number; onStatus?: (s: SpoolStatus) => void; now?: () => number }) {}
+  constructor(
+    private readonly opts: {
+      quotaBytes: number;
+      warnRatio?: number;
+      onStatus?: (s: SpoolStatus) => void;
+      now?: () => number;
+    },
+  ) {}
 
   async enqueue(input: SpoolItemInput<T>, files: SpoolFileInput[] = []): Promise<SpoolItem<T>> {
     if (this.closed) throw new SpoolError('closed', 'spool is closed');
@@ -34,10 +48,12 @@ export class MemorySpool<T = unknown> implements Spool<T> {
     if (existing) return existing;
     const data = new Map<string, Buffer>();
     for (const f of files) {
-      if (!FILE_NAME.test(f.name) || data.has(f.name)) throw new SpoolError('bad_file_name', `bad or duplicate file name "${f.name}"`);
+      if (!FILE_NAME.test(f.name) || data.has(f.name))
+        throw new SpoolError('bad_file_name', `bad or duplicate file name "${f.name}"`);
       if (!f.path === !f.data) throw new SpoolError('bad_file', `file "${f.name}" needs exactly one of path or data`);
       const bytes = f.data ?? readFileSync(f.path!);
-      if (f.sha256 && f.sha256 !== sha256(bytes)) throw new SpoolError('hash_mismatch', `file "${f.name}" has SHA-256 ${sha256(bytes)}, expected ${f.sha256}`);
+      if (f.sha256 && f.sha256 !== sha256(bytes))
+        throw new SpoolError('hash_mismatch', `file "${f.name}" has SHA-256 ${sha256(bytes)}, expected ${f.sha256}`);
       data.set(f.name, Buffer.from(bytes));
     }
     const payload = JSON.stringify(input.payload);
@@ -48,9 +64,19 @@ export class MemorySpool<T = unknown> implements Spool<T> {
       payload: JSON.parse(payload) as T,
       createdAt: this.now(),
       deliveredAt: null,
-      files: [...data].sort(([a], [b]) => a.localeCompare(b)).map(([name, b]) => ({
-        name, path: null, bytes: b.length, sha256: sha256(b), uploadedAt: null, evictedAt: null,
-        refusedAt: null, refusedReason: null, purgedAt: null })),
+      files: [...data]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, b]) => ({
+          name,
+          path: null,
+          bytes: b.length,
+          sha256: sha256(b),
+          uploadedAt: null,
+          evictedAt: null,
+          refusedAt: null,
+          refusedReason: null,
+          purgedAt: null,
+        })),
     };
     this.entries.push({ item, data, payloadBytes: Buffer.byteLength(payload) });
     this.evictOverQuota();
@@ -92,7 +118,9 @@ export class MemorySpool<T = unknown> implements Spool<T> {
   }
 
   markFileUploaded(id: string, name: string): boolean {
-    const f = this.entries.find((x) => x.item.id === id)?.item.files.find((x) => x.name === name && x.uploadedAt === null);
+    const f = this.entries
+      .find((x) => x.item.id === id)
+      ?.item.files.find((x) => x.name === name && x.uploadedAt === null);
     if (!f) return false;
     f.uploadedAt = this.now();
     return true;
@@ -123,10 +151,17 @@ export class MemorySpool<T = unknown> implements Spool<T> {
 
   refused(limit = 50): RefusedFile[] {
     return this.entries
-      .flatMap((e) => e.item.files.filter((f) => f.refusedAt !== null).map((f) => ({
-        itemId: e.item.id, name: f.name, reason: f.refusedReason ?? '', refusedAt: f.refusedAt!,
-        purged: f.purgedAt !== null,
-      })))
+      .flatMap((e) =>
+        e.item.files
+          .filter((f) => f.refusedAt !== null)
+          .map((f) => ({
+            itemId: e.item.id,
+            name: f.name,
+            reason: f.refusedReason ?? '',
+            refusedAt: f.refusedAt!,
+            purged: f.purgedAt !== null,
+          })),
+      )
       .sort((a, b) => b.refusedAt - a.refusedAt)
       .slice(0, limit);
   }

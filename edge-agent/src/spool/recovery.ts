@@ -6,7 +6,7 @@ import { KEPT } from './types';
 
 /** Removes what a crash left behind: folders and files no committed row keeps. */
 export function recoverSpool(db: Database, filesDir: string, log: Logger): void {
-  const dirs = new Set((db.prepare('SELECT dir FROM items').pluck().all() as string[]));
+  const dirs = new Set(db.prepare('SELECT dir FROM items').pluck().all() as string[]);
   const kept = new Set(db.prepare(`SELECT rel_path FROM files WHERE ${KEPT}`).pluck().all() as string[]);
   let removed = 0;
   for (const dir of readdirSync(filesDir)) {

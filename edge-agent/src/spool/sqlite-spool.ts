@@ -8,8 +8,16 @@ import { createLogger, type Logger } from '../log';
 import { applyEviction, nextEviction } from './eviction';
 import { recoverSpool } from './recovery';
 import {
-  FILE_NAME, KEPT, SpoolError, type RefusedFile, type Spool, type SpoolFileInput, type SpoolItem, type SpoolItemInput,
-  type SpoolStatus, type SpoolUsage,
+  FILE_NAME,
+  KEPT,
+  SpoolError,
+  type RefusedFile,
+  type Spool,
+  type SpoolFileInput,
+  type SpoolItem,
+  type SpoolItemInput,
+  type SpoolStatus,
+  type SpoolUsage,
 } from './types';
 import { Waiters } from './waiters';
 
@@ -51,10 +59,24 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('evicted_files', 0), ('evicted_items', 0);
 `;
 
-interface ItemRow { seq: number; id: string; kind: string; payload: string; created_at: number; delivered_at: number | null }
+interface ItemRow {
+  seq: number;
+  id: string;
+  kind: string;
+  payload: string;
+  created_at: number;
+  delivered_at: number | null;
+}
 interface FileRow {
-  name: string; rel_path: string; bytes: number; sha256: string; uploaded_at: number | null; evicted_at: number | null;
-  refused_at: number | null; refused_reason: string | null; purged_at: number | null;
+  name: string;
+  rel_path: string;
+  bytes: number;
+  sha256: string;
+  uploaded_at: number | null;
+  evicted_at: number | null;
+  refused_at: number | null;
+  refused_reason: string | null;
+  purged_at: number | null;
 }
 
 /** Columns added after the first release: spools written by older agents gain them on open. */
@@ -114,7 +136,8 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     if (existing) return existing;
     const names = new Set<string>();
     for (const f of files) {
-      if (!FILE_NAME.test(f.name) || names.has(f.name)) throw new SpoolError('bad_file_name', `bad or duplicate file name "${f.name}"`);
+      if (!FILE_NAME.test(f.name) || names.has(f.name))
+        throw new SpoolError('bad_file_name', `bad or duplicate file name "${f.name}"`);
       if (!f.path === !f.data) throw new SpoolError('bad_file', `file "${f.name}" needs exactly one of path or data`);
       names.add(f.name);
     }
@@ -136,7 +159,8 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
           copyFileDurable(f.path!, target);
           hash = await sha256File(target);
         }
-        if (f.sha256 && f.sha256 !== hash) throw new SpoolError('hash_mismatch', `file "${f.name}" has SHA-256 ${hash}, expected ${f.sha256}`);
+        if (f.sha256 && f.sha256 !== hash)
+          throw new SpoolError('hash_mismatch', `file "${f.name}" has SHA-256 ${hash}, expected ${f.sha256}`);
         stored.push({ name: f.name, rel: join(dir, f.name), bytes: statSync(target).size, sha256: hash });
       }
       // Only now, with every file on disk, does the item exist.
@@ -144,7 +168,9 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
         const { lastInsertRowid } = this.db
           .prepare('INSERT INTO items (id, kind, payload, payload_bytes, dir, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(item.id, item.kind, payload, Buffer.byteLength(payload), dir, this.now());
-        const insert = this.db.prepare('INSERT INTO files (item_seq, name, rel_path, bytes, sha256) VALUES (?, ?, ?, ?, ?)');
+        const insert = this.db.prepare(
+          'INSERT INTO files (item_seq, name, rel_path, bytes, sha256) VALUES (?, ?, ?, ?, ?)',
+        );
         for (const s of stored) insert.run(lastInsertRowid, s.name, s.rel, s.bytes, s.sha256);
       })();
     } catch (err) {
@@ -158,7 +184,9 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
   }
 
   peek(): SpoolItem<T> | undefined {
-    const row = this.db.prepare('SELECT * FROM items WHERE delivered_at IS NULL ORDER BY seq LIMIT 1').get() as ItemRow | undefined;
+    const row = this.db.prepare('SELECT * FROM items WHERE delivered_at IS NULL ORDER BY seq LIMIT 1').get() as
+      | ItemRow
+      | undefined;
     return row && this.toItem(row);
   }
 
@@ -177,7 +205,9 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
   }
 
   markDelivered(id: string): boolean {
-    const changed = this.db.prepare('UPDATE items SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL').run(this.now(), id).changes > 0;
+    const changed =
+      this.db.prepare('UPDATE items SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL').run(this.now(), id)
+        .changes > 0;
     if (changed) this.reportLevel();
     return changed;
   }
@@ -185,7 +215,9 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
   markFileUploaded(id: string, name: string): boolean {
     return (
       this.db
-        .prepare('UPDATE files SET uploaded_at = ? WHERE uploaded_at IS NULL AND name = ? AND item_seq = (SELECT seq FROM items WHERE id = ?)')
+        .prepare(
+          'UPDATE files SET uploaded_at = ? WHERE uploaded_at IS NULL AND name = ? AND item_seq = (SELECT seq FROM items WHERE id = ?)',
+        )
         .run(this.now(), name, id).changes > 0
     );
   }
@@ -212,7 +244,7 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
       for (const f of kept) mark.run(this.now(), f.name, item.seq);
     })();
     for (const f of kept) rmSync(f.path!, { force: true });
-    if (kept.length) this.log.info({ itemId: id, files: kept.length, reason }, 'purged media at the hub\'s word');
+    if (kept.length) this.log.info({ itemId: id, files: kept.length, reason }, "purged media at the hub's word");
     this.reportLevel();
     return kept.length;
   }

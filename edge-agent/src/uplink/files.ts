@@ -39,7 +39,14 @@ export function classifyAnswer(status: number, message: string): { purge: boolea
  * file, or `refused` when the hub will never take it (see {@link classifyAnswer}; a hash the hub
  * refuses twice in one call counts as refused); throws on anything worth retrying later.
  */
-export async function uploadFile(hub: HubHttp, candidateId: string, name: string, file: string, sha256: string, opts: { chunkBytes?: number; signal?: AbortSignal } = {}): Promise<UploadOutcome> {
+export async function uploadFile(
+  hub: HubHttp,
+  candidateId: string,
+  name: string,
+  file: string,
+  sha256: string,
+  opts: { chunkBytes?: number; signal?: AbortSignal } = {},
+): Promise<UploadOutcome> {
   const url = `${hub.baseUrl}/api/edge/files/${encodeURIComponent(candidateId)}/${encodeURIComponent(name)}`;
   const total = fs.statSync(file).size;
   const chunk = opts.chunkBytes ?? 1024 * 1024;
@@ -59,8 +66,15 @@ export async function uploadFile(hub: HubHttp, candidateId: string, name: string
     const body = readRange(file, offset, end);
     const res = await fetch(url, {
       method: 'PATCH',
-      headers: { authorization: auth(hub), 'upload-offset': String(offset), 'upload-length': String(total), 'x-content-sha256': sha256, 'content-type': 'application/offset+octet-stream' },
-      body: body as unknown as BodyInit, signal: opts.signal,
+      headers: {
+        authorization: auth(hub),
+        'upload-offset': String(offset),
+        'upload-length': String(total),
+        'x-content-sha256': sha256,
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: body as unknown as BodyInit,
+      signal: opts.signal,
     });
     if (res.status === 201) return { status: 'verified', bytes: total };
     if (res.status === 204) {
@@ -70,7 +84,9 @@ export async function uploadFile(hub: HubHttp, candidateId: string, name: string
     const err = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
     const message = [err.code, err.message].filter(Boolean).join(' ');
     if (res.status === 409 && /Upload-Offset/.test(err.message ?? '')) {
-      offset = Number((await fetch(url, { method: 'HEAD', headers: { authorization: auth(hub) } })).headers.get('upload-offset') ?? 0);
+      offset = Number(
+        (await fetch(url, { method: 'HEAD', headers: { authorization: auth(hub) } })).headers.get('upload-offset') ?? 0,
+      );
       continue;
     }
     // The hub threw the bytes away and asks for them again: once, from the start.

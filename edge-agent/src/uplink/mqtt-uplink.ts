@@ -1,6 +1,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import {
-  CandidateReport, ClipReport, GalleryApplied, type CameraReport, redactText, topics,
+  CandidateReport,
+  ClipReport,
+  GalleryApplied,
+  type CameraReport,
+  redactText,
+  topics,
 } from '@shopwatch/protocols';
 import type { Logger } from '../log';
 import type { Uplink } from '../ports';
@@ -36,8 +41,13 @@ export class HubUplink implements Uplink {
   constructor(private o: UplinkOptions) {
     const { deviceId, secret } = o.http;
     this.client = mqtt.connect(o.mqttUrl, {
-      username: deviceId, password: secret, clientId: `${deviceId}:agent`, clean: true,
-      reconnectPeriod: 2000, connectTimeout: 10_000, keepalive: 30,
+      username: deviceId,
+      password: secret,
+      clientId: `${deviceId}:agent`,
+      clean: true,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      keepalive: 30,
     });
     this.client.on('connect', () => {
       o.log.info('connected to the hub');
@@ -72,20 +82,31 @@ export class HubUplink implements Uplink {
       ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}),
       ...(s.name ? { name: s.name } : {}),
     };
-    this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), { qos: 1 });
+    this.client.publish(topics.cameraReport(this.o.scheme, this.o.http.deviceId, s.cameraId), JSON.stringify(report), {
+      qos: 1,
+    });
   }
 
   reportSpool(status: SpoolStatus): void {
-    this.o.log[status.level === 'warning' ? 'warn' : 'info']({ ratio: status.usage.ratio, bytes: status.usage.bytes }, 'spool level');
+    this.o.log[status.level === 'warning' ? 'warn' : 'info'](
+      { ratio: status.usage.ratio, bytes: status.usage.bytes },
+      'spool level',
+    );
   }
 
   async reportGallery(applied: GalleryApplied) {
-    await this.client.publishAsync(topics.galleryApplied(this.o.scheme, this.o.http.deviceId), JSON.stringify(GalleryApplied.parse(applied)), { qos: 1 });
+    await this.client.publishAsync(
+      topics.galleryApplied(this.o.scheme, this.o.http.deviceId),
+      JSON.stringify(GalleryApplied.parse(applied)),
+      { qos: 1 },
+    );
   }
 
   private async publish(body: unknown) {
     if (!this.client.connected) throw new Error('hub not connected');
-    await this.client.publishAsync(topics.evidence(this.o.scheme, this.o.http.deviceId), JSON.stringify(body), { qos: 1 });
+    await this.client.publishAsync(topics.evidence(this.o.scheme, this.o.http.deviceId), JSON.stringify(body), {
+      qos: 1,
+    });
   }
 
   async deliver(item: SpoolItem): Promise<void> {

@@ -44,7 +44,11 @@ describe('cameras from config', () => {
     try {
       expect([...set.cameras.keys()]).toEqual(['door', 'till']);
       await waitFor(() => statuses.filter((s) => s.status === 'online').length === 2, 20_000, 'both online');
-      await waitFor(() => set.rings.get('door')!.segments().length > 0 && set.rings.get('till')!.segments().length > 0, 20_000, 'segments');
+      await waitFor(
+        () => set.rings.get('door')!.segments().length > 0 && set.rings.get('till')!.segments().length > 0,
+        20_000,
+        'segments',
+      );
       const sizes = new Set(frames.map((f) => `${f.cameraId}:${f.width}x${f.height}`));
       expect(sizes).toEqual(new Set(['door:160x120', 'till:320x240']));
       expect(set.rings.get('door')!.segments()[0].file).toContain(join(dir, 'ring', 'door'));
@@ -53,6 +57,11 @@ describe('cameras from config', () => {
     } finally {
       await set.stop();
     }
-    expect(statuses.filter((s) => s.reason === 'stopped').map((s) => s.cameraId).sort()).toEqual(['door', 'till']);
+    expect(
+      statuses
+        .filter((s) => s.reason === 'stopped')
+        .map((s) => s.cameraId)
+        .sort(),
+    ).toEqual(['door', 'till']);
   });
 });

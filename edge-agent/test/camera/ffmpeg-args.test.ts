@@ -18,17 +18,48 @@ function valuesOf(args: string[], option: string): string[] {
 describe('buildFfmpegArgs', () => {
   it('builds the exact argv of one process with a copy branch and a decode branch', () => {
     expect(buildFfmpegArgs(camera, opts)).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'warning',
-      '-rtsp_transport', 'tcp', '-timeout', '5000000',
-      '-analyzeduration', '1000000', '-probesize', '2000000',
-      '-i', 'rtsp://user:pw@10.0.0.5:554/sub',
-      '-map', '0:v:0', '-c:v', 'copy',
-      '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts',
-      '-segment_list', '/ring/door/r1.csv', '-segment_list_type', 'csv', '-segment_list_size', '64',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'warning',
+      '-rtsp_transport',
+      'tcp',
+      '-timeout',
+      '5000000',
+      '-analyzeduration',
+      '1000000',
+      '-probesize',
+      '2000000',
+      '-i',
+      'rtsp://user:pw@10.0.0.5:554/sub',
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      '2',
+      '-segment_format',
+      'mpegts',
+      '-segment_list',
+      '/ring/door/r1.csv',
+      '-segment_list_type',
+      'csv',
+      '-segment_list_size',
+      '64',
       '/ring/door/r1-%06d.ts',
-      '-map', '0:v:0', '-an', '-sn',
-      '-vf', 'fps=5,scale=384:288:flags=bilinear',
-      '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-vf',
+      'fps=5,scale=384:288:flags=bilinear',
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
     ]);
   });
 
@@ -40,7 +71,10 @@ describe('buildFfmpegArgs', () => {
   });
 
   it('follows detectFps, detectSize and the transport from config', () => {
-    const args = buildFfmpegArgs({ ...camera, detectFps: 2.5, detectSize: { width: 640, height: 360 }, rtspTransport: 'udp' }, opts);
+    const args = buildFfmpegArgs(
+      { ...camera, detectFps: 2.5, detectSize: { width: 640, height: 360 }, rtspTransport: 'udp' },
+      opts,
+    );
     expect(valuesOf(args, '-vf')).toEqual(['fps=2.5,scale=640:360:flags=bilinear']);
     expect(valuesOf(args, '-rtsp_transport')).toEqual(['udp']);
   });

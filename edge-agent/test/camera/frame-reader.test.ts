@@ -8,10 +8,22 @@ function frameBytes(n: number, w: number, h: number): Buffer {
 describe('FrameReader', () => {
   it('emits exact frames however the pipe chunks them', () => {
     const frames: Frame[] = [];
-    const reader = new FrameReader('door', 4, 2, (f) => frames.push(f), () => 1234);
+    const reader = new FrameReader(
+      'door',
+      4,
+      2,
+      (f) => frames.push(f),
+      () => 1234,
+    );
     const stream = Buffer.concat([frameBytes(1, 4, 2), frameBytes(2, 4, 2), frameBytes(3, 4, 2)]); // 3 x 24 bytes
     // chunks: a partial frame, a chunk spanning two boundaries, a 1-byte chunk, the rest
-    for (const [a, b] of [[0, 10], [10, 50], [50, 51], [51, 72]]) reader.feed(stream.subarray(a, b));
+    for (const [a, b] of [
+      [0, 10],
+      [10, 50],
+      [50, 51],
+      [51, 72],
+    ])
+      reader.feed(stream.subarray(a, b));
     expect(frames.map((f) => [...new Set(f.rgb)])).toEqual([[1], [2], [3]]);
     expect(frames[0]).toMatchObject({ cameraId: 'door', width: 4, height: 2, capturedAt: 1234 });
     expect(frames.every((f) => f.rgb.length === 24)).toBe(true);

@@ -26,7 +26,13 @@ function makeCamera(overrides: Partial<ConstructorParameters<typeof Camera>[0]> 
   const frames: Frame[] = [];
   const statuses: CameraStatus[] = [];
   const camera = new Camera({
-    camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), detectFps: 5, detectSize: { width: 384, height: 288 } }),
+    camera: CameraConfig.parse({
+      id: 'cam1',
+      name: 'Till',
+      url: rtsp.url('cam1'),
+      detectFps: 5,
+      detectSize: { width: 384, height: 288 },
+    }),
     segmentDir: join(dir, `ring-${Math.random().toString(36).slice(2)}`),
     segmentSeconds: 2,
     watchdogTimeoutSeconds: 5,
@@ -88,7 +94,9 @@ describe('camera ingest from a real RTSP server', () => {
       const before = frames.length;
       await waitFor(() => camera.status?.status === 'online' && frames.length > before, 15_000, 'online again');
       const onlineAfter = Date.now() - startedAt;
-      console.log(`camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted; ${camera.restarts} ffmpeg restarts`);
+      console.log(
+        `camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted; ${camera.restarts} ffmpeg restarts`,
+      );
       expect(offline.reason).toBeTruthy();
       expect(offlineAfter).toBeLessThan(25_000);
       expect(onlineAfter).toBeLessThan(15_000);
@@ -109,7 +117,9 @@ describe('camera ingest from a real RTSP server', () => {
       rtsp.resume();
       const resumedAt = Date.now();
       await waitFor(() => camera.status?.status === 'online', 15_000, 'online again');
-      console.log(`stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ${Date.now() - resumedAt} ms after resume`);
+      console.log(
+        `stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ${Date.now() - resumedAt} ms after resume`,
+      );
       expect(offlineAfter).toBeLessThan(10_000);
     } finally {
       rtsp.resume();
@@ -120,13 +130,26 @@ describe('camera ingest from a real RTSP server', () => {
   it('decodes one stream and records another of the same camera in one ffmpeg process', async () => {
     const segmentDir = join(dir, 'ring-two-inputs');
     const { camera, frames } = makeCamera({
-      camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), recordUrl: rtsp.url('cam1'), detectSize: { width: 192, height: 144 } }),
+      camera: CameraConfig.parse({
+        id: 'cam1',
+        name: 'Till',
+        url: rtsp.url('cam1'),
+        recordUrl: rtsp.url('cam1'),
+        detectSize: { width: 192, height: 144 },
+      }),
       segmentDir,
     });
     camera.start();
     try {
       await waitFor(() => frames.length >= 5, 20_000, 'frames');
-      await waitFor(() => readdirSync(segmentDir).some((f) => f.endsWith('.csv') && readFileSync(join(segmentDir, f), 'utf8').includes('.ts,')), 20_000, 'a finished segment');
+      await waitFor(
+        () =>
+          readdirSync(segmentDir).some(
+            (f) => f.endsWith('.csv') && readFileSync(join(segmentDir, f), 'utf8').includes('.ts,'),
+          ),
+        20_000,
+        'a finished segment',
+      );
       expect(frames[0].rgb.length).toBe(192 * 144 * 3);
     } finally {
       await camera.stop();
@@ -135,7 +158,13 @@ describe('camera ingest from a real RTSP server', () => {
 
   it('also pulls over UDP when the camera is configured so', async () => {
     const { camera, frames } = makeCamera({
-      camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), rtspTransport: 'udp', detectSize: { width: 192, height: 144 } }),
+      camera: CameraConfig.parse({
+        id: 'cam1',
+        name: 'Till',
+        url: rtsp.url('cam1'),
+        rtspTransport: 'udp',
+        detectSize: { width: 192, height: 144 },
+      }),
     });
     camera.start();
     try {
@@ -146,7 +175,11 @@ describe('camera ingest from a real RTSP server', () => {
   });
 
   it('reports error when ffmpeg itself is missing, and keeps retrying', async () => {
-    const { camera, statuses } = makeCamera({ ffmpegPath: '/nonexistent/ffmpeg', backoffInitialMs: 50, backoffMaxMs: 100 });
+    const { camera, statuses } = makeCamera({
+      ffmpegPath: '/nonexistent/ffmpeg',
+      backoffInitialMs: 50,
+      backoffMaxMs: 100,
+    });
     camera.start();
     try {
       const status = await waitFor(() => statuses[0], 5000, 'a status');
@@ -160,7 +193,12 @@ describe('camera ingest from a real RTSP server', () => {
 
   it('reports error for a stream the camera does not have', async () => {
     const { camera, statuses } = makeCamera({
-      camera: CameraConfig.parse({ id: 'cam9', name: 'Nope', url: rtsp.url('nope').replace('rtsp://', 'rtsp://viewer:topsecret@'), detectSize: { width: 64, height: 48 } }),
+      camera: CameraConfig.parse({
+        id: 'cam9',
+        name: 'Nope',
+        url: rtsp.url('nope').replace('rtsp://', 'rtsp://viewer:topsecret@'),
+        detectSize: { width: 64, height: 48 },
+      }),
     });
     camera.start();
     try {

@@ -28,8 +28,14 @@ describe('classifyExit', () => {
 
 describe('redactCredentials', () => {
   it('hides user and password of URLs that ffmpeg repeats in its errors', () => {
-    expect(redactCredentials('rtsp://admin:s3cret@10.0.0.5:554/sub: Connection refused')).toBe('rtsp://***@10.0.0.5:554/sub: Connection refused');
-    expect(redactCredentials('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized')).toBe('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized');
-    expect(redactCredentials('rtsp://10.0.0.5/sub and rtsps://u@cam/x')).toBe('rtsp://10.0.0.5/sub and rtsps://***@cam/x');
+    expect(redactCredentials('rtsp://admin:s3cret@10.0.0.5:554/sub: Connection refused')).toBe(
+      'rtsp://***@10.0.0.5:554/sub: Connection refused',
+    );
+    expect(redactCredentials('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized')).toBe(
+      '[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized',
+    );
+    expect(redactCredentials('rtsp://10.0.0.5/sub and rtsps://u@cam/x')).toBe(
+      'rtsp://10.0.0.5/sub and rtsps://***@cam/x',
+    );
   });
 });

@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  BUFFER_MARKER, BufferDirError, fileSystemOf, prepareBufferDir, wipeBufferDir,
+  BUFFER_MARKER,
+  BufferDirError,
+  fileSystemOf,
+  prepareBufferDir,
+  wipeBufferDir,
 } from '../../src/evidence/buffer-dir';
 import { memoryDir } from '../support/memory-dir';
 

@@ -29,8 +29,13 @@ let startedAt: number;
 
 /** MD5 of every decoded frame: equal lists mean equal pictures, whatever the container. */
 async function frameMd5s(file: string): Promise<string[]> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { maxBuffer: 64 << 20 });
-  return stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], {
+    maxBuffer: 64 << 20,
+  });
+  return stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').at(-1)!.trim());
 }
 
 beforeAll(async () => {
@@ -39,13 +44,23 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edge-clip-'));
   const segmentDir = join(dir, 'ring');
   camera = new Camera({
-    camera: CameraConfig.parse({ id: 'cam1', name: 'Till', url: rtsp.url('cam1'), detectSize: { width: 384, height: 288 } }),
+    camera: CameraConfig.parse({
+      id: 'cam1',
+      name: 'Till',
+      url: rtsp.url('cam1'),
+      detectSize: { width: 384, height: 288 },
+    }),
     segmentDir,
     segmentSeconds: SEGMENT_SECONDS,
     watchdogTimeoutSeconds: 10,
     onFrame: () => {},
   });
-  ring = new SegmentRing({ dir: segmentDir, segmentSeconds: SEGMENT_SECONDS, keepSeconds: KEEP_SECONDS, pruneIntervalMs: 500 });
+  ring = new SegmentRing({
+    dir: segmentDir,
+    segmentSeconds: SEGMENT_SECONDS,
+    keepSeconds: KEEP_SECONDS,
+    pruneIntervalMs: 500,
+  });
   camera.start();
   ring.start();
   startedAt = Date.now();
@@ -65,9 +80,18 @@ describe('evidence from the rolling buffer', () => {
     const captureMs = Date.now();
     const pre = PRE_ROLL;
     const post = POST_ROLL;
-    const clip = await cutClip({ ring, captureMs, preRollSeconds: pre, postRollSeconds: post, segmentSeconds: SEGMENT_SECONDS, outFile: join(dir, 'clip.mp4') });
+    const clip = await cutClip({
+      ring,
+      captureMs,
+      preRollSeconds: pre,
+      postRollSeconds: post,
+      segmentSeconds: SEGMENT_SECONDS,
+      outFile: join(dir, 'clip.mp4'),
+    });
     const waited = Date.now() - captureMs;
-    console.log(`clip: asked ${pre}+${post} s, got ${clip.durationSeconds.toFixed(2)} s from ${clip.segments} segments, ready ${waited} ms after the moment, ${clip.bytes} bytes`);
+    console.log(
+      `clip: asked ${pre}+${post} s, got ${clip.durationSeconds.toFixed(2)} s from ${clip.segments} segments, ready ${waited} ms after the moment, ${clip.bytes} bytes`,
+    );
 
     expect(waited).toBeGreaterThanOrEqual(post * 1000);
     expect(clip.durationSeconds).toBeGreaterThanOrEqual(pre + post - SEGMENT_SECONDS);
@@ -97,7 +121,9 @@ describe('evidence from the rolling buffer', () => {
     const now = Date.now();
     const oldestEndAgo = (now - segments[0].endMs) / 1000;
     const span = (segments.at(-1)!.endMs - segments[0].startMs) / 1000;
-    console.log(`ring: ${segments.length} segments spanning ${span.toFixed(1)} s, oldest ended ${oldestEndAgo.toFixed(1)} s ago (window ${KEEP_SECONDS} s)`);
+    console.log(
+      `ring: ${segments.length} segments spanning ${span.toFixed(1)} s, oldest ended ${oldestEndAgo.toFixed(1)} s ago (window ${KEEP_SECONDS} s)`,
+    );
     expect(oldestEndAgo).toBeLessThanOrEqual(KEEP_SECONDS + 1);
     expect(span).toBeGreaterThanOrEqual(KEEP_SECONDS - SEGMENT_SECONDS);
     expect(segments.length).toBeLessThanOrEqual(KEEP_SECONDS / SEGMENT_SECONDS + 2);

@@ -24,7 +24,12 @@ beforeAll(async () => {
   rtsp = await startRtspServer({ mounts: { till: await faceVideo() } });
   dir = mkdtempSync(join(tmpdir(), 'edge-recorder-'));
   camera = new Camera({
-    camera: CameraConfig.parse({ id: 'till', name: 'Till', url: rtsp.url('till'), detectSize: { width: 384, height: 288 } }),
+    camera: CameraConfig.parse({
+      id: 'till',
+      name: 'Till',
+      url: rtsp.url('till'),
+      detectSize: { width: 384, height: 288 },
+    }),
     segmentDir: join(dir, 'ring'),
     segmentSeconds: 2,
     watchdogTimeoutSeconds: 10,
@@ -50,22 +55,43 @@ describe('EvidenceRecorder', () => {
   it('spools the candidate with crop and frame at once, then its clip after the post-roll', async () => {
     await new Promise((r) => setTimeout(r, 5000));
     const spool = new SqliteSpool({ dir: join(dir, 'spool'), quotaBytes: 1e9 });
-    const recorder = new EvidenceRecorder({ spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work'),
-      preRollSeconds: 4, postRollSeconds: 3, segmentSeconds: 2 });
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: (id) => (id === 'till' ? ring : undefined),
+      workDir: join(dir, 'work'),
+      preRollSeconds: 4,
+      postRollSeconds: 3,
+      segmentSeconds: 2,
+    });
     const frame = frames.at(-1)!;
     const t0 = Date.now();
-    const { candidate, clip } = await recorder.record({ candidateId: 'cand-1', cameraId: 'till', frame,
-      box: { x: 100, y: 50, width: 60, height: 60 }, payload: { subjectId: 'subj-7', score: 0.42 } });
+    const { candidate, clip } = await recorder.record({
+      candidateId: 'cand-1',
+      cameraId: 'till',
+      frame,
+      box: { x: 100, y: 50, width: 60, height: 60 },
+      payload: { subjectId: 'subj-7', score: 0.42 },
+    });
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(spool.peek()!.id).toBe('cand-1');
-    expect(candidate.payload).toMatchObject({ subjectId: 'subj-7', score: 0.42, candidateId: 'cand-1', cameraId: 'till',
-      capturedAt: new Date(frame.capturedAt).toISOString(), crop: { box: { x: 85, y: 35, width: 90, height: 90 } } });
+    expect(candidate.payload).toMatchObject({
+      subjectId: 'subj-7',
+      score: 0.42,
+      candidateId: 'cand-1',
+      cameraId: 'till',
+      capturedAt: new Date(frame.capturedAt).toISOString(),
+      crop: { box: { x: 85, y: 35, width: 90, height: 90 } },
+    });
     expect(candidate.files.map((f) => f.name)).toEqual(['crop.jpg', 'frame.jpg']);
     for (const f of candidate.files) expect(sha256(readFileSync(f.path!))).toBe(f.sha256);
     expect(recorder.inFlight).toBe(1);
 
     const clipItem = await clip;
-    expect(clipItem).toMatchObject({ id: 'cand-1/clip', kind: 'clip', payload: { candidateId: 'cand-1', codec: 'h264', width: 768, height: 576, complete: true } });
+    expect(clipItem).toMatchObject({
+      id: 'cand-1/clip',
+      kind: 'clip',
+      payload: { candidateId: 'cand-1', codec: 'h264', width: 768, height: 576, complete: true },
+    });
     const file = clipItem.files[0];
     expect(file.name).toBe('clip.mp4');
     expect(sha256(readFileSync(file.path!))).toBe(file.sha256);
@@ -81,8 +107,21 @@ describe('EvidenceRecorder', () => {
 
   it('still spools the candidate, and a clip item saying why, when there is no footage', async () => {
     const spool = new SqliteSpool({ dir: join(dir, 'spool2'), quotaBytes: 1e9 });
-    const recorder = new EvidenceRecorder({ spool, ring: () => undefined, workDir: join(dir, 'work2'), preRollSeconds: 1, postRollSeconds: 0, segmentSeconds: 2 });
-    const { clip } = await recorder.record({ candidateId: 'cand-2', cameraId: 'gone', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 }, payload: {} });
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: () => undefined,
+      workDir: join(dir, 'work2'),
+      preRollSeconds: 1,
+      postRollSeconds: 0,
+      segmentSeconds: 2,
+    });
+    const { clip } = await recorder.record({
+      candidateId: 'cand-2',
+      cameraId: 'gone',
+      frame: frames.at(-1)!,
+      box: { x: 0, y: 0, width: 20, height: 20 },
+      payload: {},
+    });
     expect((await clip).payload).toMatchObject({ candidateId: 'cand-2', error: 'no_footage' });
     expect((await clip).files).toEqual([]);
     spool.close();
@@ -92,15 +131,28 @@ describe('EvidenceRecorder', () => {
     const spool = new SqliteSpool({ dir: join(dir, 'spool3'), quotaBytes: 1e9 });
     const tool = hangingTool(dir);
     const recorder = new EvidenceRecorder({
-      spool, ring: (id) => (id === 'till' ? ring : undefined), workDir: join(dir, 'work3'),
-      preRollSeconds: 2, postRollSeconds: 1, segmentSeconds: 2, ffprobePath: tool.path, probeTimeoutMs: 1000 });
-    const request = (candidateId: string) =>
-      ({ candidateId, cameraId: 'till', frame: frames.at(-1)!, box: { x: 0, y: 0, width: 20, height: 20 },
-        payload: {} });
+      spool,
+      ring: (id) => (id === 'till' ? ring : undefined),
+      workDir: join(dir, 'work3'),
+      preRollSeconds: 2,
+      postRollSeconds: 1,
+      segmentSeconds: 2,
+      ffprobePath: tool.path,
+      probeTimeoutMs: 1000,
+    });
+    const request = (candidateId: string) => ({
+      candidateId,
+      cameraId: 'till',
+      frame: frames.at(-1)!,
+      box: { x: 0, y: 0, width: 20, height: 20 },
+      payload: {},
+    });
     const first = await recorder.record(request('cand-3'));
     const item = await first.clip;
     expect(item.payload).toMatchObject({
-      candidateId: 'cand-3', error: 'timeout', message: expect.stringMatching(/ffprobe took longer than 1 s/),
+      candidateId: 'cand-3',
+      error: 'timeout',
+      message: expect.stringMatching(/ffprobe took longer than 1 s/),
     });
     expect(item.files).toEqual([]);
     expect(readdirSync(join(dir, 'work3'))).toEqual([]); // the cut clip did not linger

@@ -33,7 +33,12 @@ describe('JPEG evidence of a frame', () => {
   });
 
   it('clamps a widened box to the frame and refuses one outside it', () => {
-    expect(expandBox({ x: 0, y: 0, width: 40, height: 40 }, 0.5, 100, 100)).toEqual({ x: 0, y: 0, width: 60, height: 60 });
+    expect(expandBox({ x: 0, y: 0, width: 40, height: 40 }, 0.5, 100, 100)).toEqual({
+      x: 0,
+      y: 0,
+      width: 60,
+      height: 60,
+    });
     expect(() => expandBox({ x: 200, y: 200, width: 10, height: 10 }, 0, 100, 100)).toThrow(/outside/);
   });
 });

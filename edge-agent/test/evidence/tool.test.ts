@@ -33,8 +33,9 @@ describe('one-shot ffprobe/ffmpeg jobs have a deadline (issue 17.6)', () => {
   });
 
   it('reports a failing tool with its stderr, not as a timeout', async () => {
-    const err = await runTool('ffprobe', ['-v', 'error', join(dir, 'missing.mp4')], { timeoutMs: 15_000 })
-      .catch((e: unknown) => e);
+    const err = await runTool('ffprobe', ['-v', 'error', join(dir, 'missing.mp4')], { timeoutMs: 15_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'failed' });
     expect((err as Error).message).toMatch(/No such file/);
   });

@@ -12,8 +12,13 @@ import { decodeFrame } from '../support/frames';
 import { FACE_OVERLAY, facePhoto, faceVideo } from '../support/media';
 
 const later = new Date(Date.now() + 86_400_000).toISOString();
-const template = (subjectId: string, templateId: string, version: number, d: Float32Array) =>
-  ({ subjectId, templateId, version, descriptor: encodeDescriptor(d), expiresAt: later });
+const template = (subjectId: string, templateId: string, version: number, d: Float32Array) => ({
+  subjectId,
+  templateId,
+  version,
+  descriptor: encodeDescriptor(d),
+  expiresAt: later,
+});
 
 describe('a bad gallery template is skipped and reported; matching goes on for the others (issue 17.6)', () => {
   let vision: Vision;
@@ -33,7 +38,8 @@ describe('a bad gallery template is skipped and reported; matching goes on for t
 
   it('matches the good subject in real camera frames although another template has the wrong length', async () => {
     const snapshot: GallerySnapshot = {
-      scheme: 'town', version: 7,
+      scheme: 'town',
+      version: 7,
       templates: [
         // Listed first: a bad template must not stop the loop before the good one.
         template('broken', 't-bad', 6, new Float32Array(100).fill(0.1)),
@@ -55,8 +61,14 @@ describe('a bad gallery template is skipped and reported; matching goes on for t
 
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
-      vision, gallery: store, sink: { submit: async (r) => void submitted.push(r) }, log: createLogger('test:matcher'),
-      threshold: vision.matchThreshold, frames: 3, windowSeconds: 3, clockOffsetMs: () => 0,
+      vision,
+      gallery: store,
+      sink: { submit: async (r) => void submitted.push(r) },
+      log: createLogger('test:matcher'),
+      threshold: vision.matchThreshold,
+      frames: 3,
+      windowSeconds: 3,
+      clockOffsetMs: () => 0,
     });
     const video = await faceVideo();
     const t0 = Date.now();

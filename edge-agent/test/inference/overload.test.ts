@@ -17,10 +17,13 @@ describe('back-pressure: frames skipped evenly across cameras, and counted', () 
   it('serves the camera served least recently, so one busy camera cannot starve the others', async () => {
     const order: string[] = [];
     const release: (() => void)[] = [];
-    const s = new FairScheduler<number>(() => 1, async (key) => {
-      order.push(key);
-      await new Promise<void>((r) => release.push(r));
-    });
+    const s = new FairScheduler<number>(
+      () => 1,
+      async (key) => {
+        order.push(key);
+        await new Promise<void>((r) => release.push(r));
+      },
+    );
     s.offer('a', 1); // runs at once
     s.offer('a', 2); // waits
     s.offer('b', 1);
@@ -52,14 +55,31 @@ describe('back-pressure: frames skipped evenly across cameras, and counted', () 
 
     it('skips about as many frames of each of three cameras when inference cannot keep up', async () => {
       const gallery = new GalleryStore(dir);
-      gallery.apply({ scheme: 'town', version: 1, templates: [{
-        subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(new Float32Array(128).fill(0.05)),
-        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      }] });
+      gallery.apply({
+        scheme: 'town',
+        version: 1,
+        templates: [
+          {
+            subjectId: 'S',
+            templateId: 't1',
+            version: 1,
+            descriptor: encodeDescriptor(new Float32Array(128).fill(0.05)),
+            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          },
+        ],
+      });
       // motion: false: every frame is a full search (40-70 ms), so 3 cameras at 20 fps overload one worker.
       const matcher = new FaceMatcher({
-        vision, analyser: pool, gallery, sink: { submit: async () => {} }, log: createLogger('test:matcher'),
-        threshold: 0.5, frames: 3, windowSeconds: 3, clockOffsetMs: () => 0, motion: false,
+        vision,
+        analyser: pool,
+        gallery,
+        sink: { submit: async () => {} },
+        log: createLogger('test:matcher'),
+        threshold: 0.5,
+        frames: 3,
+        windowSeconds: 3,
+        clockOffsetMs: () => 0,
+        motion: false,
       });
       const video = await faceVideo();
       const cams = ['cam-a', 'cam-b', 'cam-c'];

@@ -24,16 +24,19 @@ describe('inference pool (worker threads, one onnxruntime pipeline each)', () =>
     expect(expected.length).toBeGreaterThan(0);
     // Several rounds: on a box shared with other jobs one round may not overlap by chance.
     for (let round = 0; round < 4; round++) {
-      const [fa, fb] = await Promise.all([pool.analyse(a.rgb, 768, 576, { tiles: true }),
-        pool.analyse(b.rgb, 768, 576, { tiles: true })]);
+      const [fa, fb] = await Promise.all([
+        pool.analyse(a.rgb, 768, 576, { tiles: true }),
+        pool.analyse(b.rgb, 768, 576, { tiles: true }),
+      ]);
       expect(fa.map((f) => f.box)).toEqual(expected.map((f) => f.box));
       expect(Array.from(fa[0]!.descriptor)).toEqual(Array.from(expected[0]!.descriptor));
       expect(fb.length).toBeGreaterThan(0);
     }
     expect(pool.stats.perWorker.map((w) => w.frames)).toEqual([4, 4]);
     const runs = pool.stats.recent;
-    const overlapping = runs.some((r) => r.worker === 0
-      && runs.some((o) => o.worker === 1 && o.startedAt < r.endedAt && r.startedAt < o.endedAt));
+    const overlapping = runs.some(
+      (r) => r.worker === 0 && runs.some((o) => o.worker === 1 && o.startedAt < r.endedAt && r.startedAt < o.endedAt),
+    );
     expect(overlapping).toBe(true);
     // The caller's frame is untouched (the worker got a copy).
     expect(a.rgb.length).toBe(768 * 576 * 3);

@@ -20,15 +20,21 @@ async function personA(vision: Vision): Promise<Buffer> {
   const left = Math.max(0, Math.round(face!.box.x) - m);
   const top = Math.max(0, Math.round(face!.box.y) - m);
   const side = Math.round(face!.box.w) + 2 * m;
-  return sharp(groupPhotos[0]!.path).extract({ left, top, width: side, height: side })
-    .resize(120, 120).png().toBuffer();
+  return sharp(groupPhotos[0]!.path)
+    .extract({ left, top, width: side, height: side })
+    .resize(120, 120)
+    .png()
+    .toBuffer();
 }
 
 /** A real camera frame (vtest.avi) with `head` pasted at (x, y). */
 async function frameWith(head: Buffer, x: number, y: number, at: number): Promise<Frame> {
   const base = await decodeFrame(await testVideo(), 20, 768, 576, 'cam-1');
   const rgb = await sharp(base.rgb, { raw: { width: 768, height: 576, channels: 3 } })
-    .composite([{ input: head, left: x, top: y }]).removeAlpha().raw().toBuffer();
+    .composite([{ input: head, left: x, top: y }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   return { ...base, rgb, capturedAt: at };
 }
 
@@ -58,8 +64,12 @@ describe('a false match does not hide the real subject during the cooldown (issu
     const headA = await personA(vision);
     const framesA = await Promise.all([0, 400, 800, 1200].map((dt) => frameWith(headA, 80, 320, t0 + dt)));
     const video = await faceVideo();
-    const framesS = await Promise.all([4, 4.4, 4.8, 5.2].map(async (sec, i) =>
-      ({ ...(await decodeFrame(video, sec, 768, 576, 'cam-1')), capturedAt: t0 + 20_000 + i * 400 })));
+    const framesS = await Promise.all(
+      [4, 4.4, 4.8, 5.2].map(async (sec, i) => ({
+        ...(await decodeFrame(video, sec, 768, 576, 'cam-1')),
+        capturedAt: t0 + 20_000 + i * 400,
+      })),
+    );
     const dA = await describeIn(framesA[0]!);
     const dS = await describeIn(framesS[0]!);
     console.log(`distance to S: person A ${dA.toFixed(3)}, S in the video ${dS.toFixed(3)}`);
@@ -70,13 +80,21 @@ describe('a false match does not hide the real subject during the cooldown (issu
     const gallery = new GalleryStore(dir);
     const expiresAt = new Date(t0 + 86_400_000).toISOString();
     gallery.apply({
-      scheme: 'town', version: 1,
+      scheme: 'town',
+      version: 1,
       templates: [{ subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(s), expiresAt }],
     });
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
-      vision, gallery, sink: { submit: async (r) => void submitted.push(r) }, log: createLogger('test:matcher'),
-      threshold: dA + 0.05, frames: 3, windowSeconds: 3, cooldownSeconds: 60, clockOffsetMs: () => 0,
+      vision,
+      gallery,
+      sink: { submit: async (r) => void submitted.push(r) },
+      log: createLogger('test:matcher'),
+      threshold: dA + 0.05,
+      frames: 3,
+      windowSeconds: 3,
+      cooldownSeconds: 60,
+      clockOffsetMs: () => 0,
     });
     for (const frame of [...framesA, ...framesS]) {
       matcher.push(frame);

@@ -8,7 +8,7 @@ const unitOf = (v: number[]) => {
 const box = (x: number, y = 100, w = 40) => ({ x, y, width: w, height: w });
 
 describe('face tracks: descriptors fused across frames', () => {
-  it('weights each descriptor by its face quality and keeps the raw descriptors\' scale', () => {
+  it("weights each descriptor by its face quality and keeps the raw descriptors' scale", () => {
     const sharp = { ...unitOf([1, 0]), quality: 0.9 };
     const blurred = { ...unitOf([0, 2]), quality: 0.1 };
     const f = fuse([sharp, blurred]);
@@ -19,7 +19,12 @@ describe('face tracks: descriptors fused across frames', () => {
 
   it('brings a noisy track closer to the true face than its frames are on average', () => {
     const truth = [0.6, 0.8, 0, 0];
-    const noisy = [[0.9, 0.5, 0.2, 0], [0.3, 0.9, -0.2, 0.1], [0.7, 0.6, 0, -0.3], [0.5, 0.9, 0.1, 0.2]];
+    const noisy = [
+      [0.9, 0.5, 0.2, 0],
+      [0.3, 0.9, -0.2, 0.1],
+      [0.7, 0.6, 0, -0.3],
+      [0.5, 0.9, 0.1, 0.2],
+    ];
     const tracks = new FaceTracks(3000);
     let fused: Float32Array = new Float32Array(4);
     noisy.forEach((d, i) => {

@@ -41,8 +41,14 @@ describe('the pre-roll of a match still forming is kept until its candidate hold
     const events: string[] = [];
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
-      vision, gallery, log: createLogger('test:matcher'), threshold: vision.matchThreshold,
-      frames: 3, windowSeconds: 3, cooldownSeconds: 60, clockOffsetMs: () => 0,
+      vision,
+      gallery,
+      log: createLogger('test:matcher'),
+      threshold: vision.matchThreshold,
+      frames: 3,
+      windowSeconds: 3,
+      cooldownSeconds: 60,
+      clockOffsetMs: () => 0,
       sink: {
         submit: async (r) => {
           events.push('submit');
@@ -69,8 +75,13 @@ describe('the pre-roll of a match still forming is kept until its candidate hold
     matcher.push({ ...(await decodeFrame(video, 5.2, 768, 576, 'cam-2')), capturedAt: t0 + 10_000 });
     await matcher.idle();
     expect(events).toEqual(['reserve cam-2 +10000']);
-    const empty = { cameraId: 'cam-2', rgb: Buffer.alloc(768 * 576 * 3, 90), width: 768, height: 576,
-      capturedAt: t0 + 14_000 };
+    const empty = {
+      cameraId: 'cam-2',
+      rgb: Buffer.alloc(768 * 576 * 3, 90),
+      width: 768,
+      height: 576,
+      capturedAt: t0 + 14_000,
+    };
     matcher.push(empty);
     await matcher.idle();
     expect(events).toEqual(['reserve cam-2 +10000', 'release +10000']);
@@ -87,13 +98,21 @@ describe('the pre-roll of a match still forming is kept until its candidate hold
     writeFileSync(join(dir, 'aa.csv'), names.map((n) => `${n},0,1\n`).join(''));
     const ring = new SegmentRing({ dir, segmentSeconds: 1, keepSeconds: 4, now: () => now });
     const recorder = new EvidenceRecorder({
-      spool: new MemorySpool({ quotaBytes: 1e6 }), ring: () => ring, workDir: tempDir(),
-      preRollSeconds: 2, postRollSeconds: 2, segmentSeconds: 1,
+      spool: new MemorySpool({ quotaBytes: 1e6 }),
+      ring: () => ring,
+      workDir: tempDir(),
+      preRollSeconds: 2,
+      postRollSeconds: 2,
+      segmentSeconds: 1,
     });
     // First matching frame 6.5 s ago: its pre-roll starts 8.5 s ago.
     const release = recorder.reserve('cam', now - 6_500);
     ring.prune();
-    expect(readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()).toEqual(names.slice(1));
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    ).toEqual(names.slice(1));
     release();
     ring.prune();
     expect(readdirSync(dir).filter((f) => f.endsWith('.ts'))).toEqual(['aa-000003.ts']);

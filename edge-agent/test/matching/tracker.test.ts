@@ -3,8 +3,13 @@ import type { Frame } from '../../src/camera/frame-reader';
 import { MatchTracker } from '../../src/matching/tracker';
 
 const frame = { cameraId: 'cam', rgb: Buffer.alloc(0), width: 768, height: 576, capturedAt: 0 } as Frame;
-const hit = (at: number, x: number, distance: number) =>
-  ({ at, distance, templateVersion: 1, frame, box: { x, y: 100, width: 80, height: 80 } });
+const hit = (at: number, x: number, distance: number) => ({
+  at,
+  distance,
+  templateVersion: 1,
+  frame,
+  box: { x, y: 100, width: 80, height: 80 },
+});
 
 describe('MatchTracker cooldown per track', () => {
   it('fires once for one person lingering in view, however long they stay within the cooldown', () => {
@@ -47,9 +52,9 @@ describe('MatchTracker evidence crop', () => {
     const t = new MatchTracker(3, 3000, 60_000);
     const frames = [0, 1, 2].map((i) => ({ ...frame, capturedAt: i * 400 }));
     const hits = [
-      { ...hit(0, 300, 0.40), frame: frames[0]!, quality: 0.2 }, // closest, but small and blurred
+      { ...hit(0, 300, 0.4), frame: frames[0]!, quality: 0.2 }, // closest, but small and blurred
       { ...hit(400, 304, 0.45), frame: frames[1]!, quality: 0.9 }, // large, sharp, frontal
-      { ...hit(800, 308, 0.50), frame: frames[2]!, quality: 0.5 },
+      { ...hit(800, 308, 0.5), frame: frames[2]!, quality: 0.5 },
     ];
     const confirmed = hits.map((h) => t.add('cam', 'S', h)).find(Boolean)!;
     expect(confirmed.best.distance).toBe(0.4);

@@ -19,8 +19,23 @@ const H = 576;
 
 /** 5 fps of real footage (vtest.avi) from `from` s, decoded by ffmpeg to 768x576 RGB. */
 async function footage(from: number, seconds: number): Promise<Buffer[]> {
-  const args = ['-v', 'error', '-ss', String(from), '-t', String(seconds), '-i', await testVideo(),
-    '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const args = [
+    '-v',
+    'error',
+    '-ss',
+    String(from),
+    '-t',
+    String(seconds),
+    '-i',
+    await testVideo(),
+    '-vf',
+    `fps=5,scale=${W}:${H}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
   const { stdout } = await run('ffmpeg', args, { encoding: 'buffer', maxBuffer: 256 << 20 });
   const size = W * H * 3;
   const count = Math.floor(stdout.length / size);
@@ -44,8 +59,12 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
     const top = Math.max(0, Math.round(f!.box.y) - m);
     const side = Math.min(Math.round(f!.box.w) + 2 * m, photo.width - left, photo.height - top);
     const headSide = Math.round((FACE * side) / f!.box.w);
-    head = await sharp(await facePhoto()).extract({ left, top, width: side, height: side }).resize(headSide, headSide)
-      .removeAlpha().raw().toBuffer();
+    head = await sharp(await facePhoto())
+      .extract({ left, top, width: side, height: side })
+      .resize(headSide, headSide)
+      .removeAlpha()
+      .raw()
+      .toBuffer();
   });
   afterAll(async () => {
     await vision?.close();
@@ -56,14 +75,30 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
     const dir = memoryDir('shopwatch-test-gallery-');
     dirs.push(dir);
     const gallery = new GalleryStore(dir);
-    gallery.apply({ scheme: 'town', version: 1, templates: [{
-      subjectId: 'S', templateId: 't1', version: 1, descriptor: encodeDescriptor(subject),
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-    }] });
+    gallery.apply({
+      scheme: 'town',
+      version: 1,
+      templates: [
+        {
+          subjectId: 'S',
+          templateId: 't1',
+          version: 1,
+          descriptor: encodeDescriptor(subject),
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
-      vision, gallery, sink: { submit: async (r) => void submitted.push(r) }, log: createLogger('test:matcher'),
-      threshold: vision.matchThreshold, frames: 3, windowSeconds: 3, clockOffsetMs: () => 0, motion,
+      vision,
+      gallery,
+      sink: { submit: async (r) => void submitted.push(r) },
+      log: createLogger('test:matcher'),
+      threshold: vision.matchThreshold,
+      frames: 3,
+      windowSeconds: 3,
+      clockOffsetMs: () => 0,
+      motion,
     });
     return { matcher, submitted };
   };
@@ -114,8 +149,10 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
       }
     }
     const runs = { gated: gated.matcher.stats.detectorRuns, blind: blind.matcher.stats.detectorRuns };
-    console.log(`[gated] ${frames.length} frames: detector runs gated ${runs.gated}, blind ${runs.blind}; ` +
-      `full scans ${gated.matcher.stats.fullScans}; motion ${gated.matcher.stats.motionMs.toFixed(1)} ms`);
+    console.log(
+      `[gated] ${frames.length} frames: detector runs gated ${runs.gated}, blind ${runs.blind}; ` +
+        `full scans ${gated.matcher.stats.fullScans}; motion ${gated.matcher.stats.motionMs.toFixed(1)} ms`,
+    );
     expect(blind.submitted.map((c) => c.payload.subjectId)).toEqual(['S']);
     expect(gated.submitted.map((c) => c.payload.subjectId)).toEqual(['S']);
     const box = gated.submitted[0]!.box;

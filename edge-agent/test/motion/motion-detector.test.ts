@@ -8,7 +8,7 @@ const H = 576;
 /** A deterministic pseudo-random source, so the noise is the same on every run. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A textured grey scene (gradient + blotches) with sensor-like noise of ±`noise` grey levels. */
@@ -28,8 +28,10 @@ function scene(random: () => number, noise: number, block?: Rect): Uint8Array {
 }
 
 const covers = (outer: Rect, inner: Rect) =>
-  outer.x <= inner.x && outer.y <= inner.y
-  && outer.x + outer.w >= inner.x + inner.w && outer.y + outer.h >= inner.y + inner.h;
+  outer.x <= inner.x &&
+  outer.y <= inner.y &&
+  outer.x + outer.w >= inner.x + inner.w &&
+  outer.y + outer.h >= inner.y + inner.h;
 
 describe('motion detector (frame differencing on a 160 px grey frame)', () => {
   it('treats the first frame as a new scene to be searched whole', () => {
@@ -68,12 +70,16 @@ describe('motion detector (frame differencing on a 160 px grey frame)', () => {
     m.detect(scene(random, 6), W, H);
     const a = { x: 50, y: 60, w: 40, h: 80 };
     const b = { x: 600, y: 400, w: 50, h: 100 };
-    const { regions } = m.detect(scene(random, 6, a).map((v, i) => {
-      const p = Math.floor(i / 3);
-      const x = p % W;
-      const y = (p - x) / W;
-      return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h ? 20 : v;
-    }), W, H);
+    const { regions } = m.detect(
+      scene(random, 6, a).map((v, i) => {
+        const p = Math.floor(i / 3);
+        const x = p % W;
+        const y = (p - x) / W;
+        return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h ? 20 : v;
+      }),
+      W,
+      H,
+    );
     expect(regions).toHaveLength(2);
     expect(regions.some((r) => covers(r, a))).toBe(true);
     expect(regions.some((r) => covers(r, b))).toBe(true);
@@ -85,7 +91,11 @@ describe('motion detector (frame differencing on a 160 px grey frame)', () => {
     m.detect(scene(random, 4), W, H);
     const dark = scene(random, 4).map((v) => v >> 1);
     expect(m.detect(dark, W, H).global).toBe(true);
-    const next = m.detect(scene(random, 4).map((v) => v >> 1), W, H);
+    const next = m.detect(
+      scene(random, 4).map((v) => v >> 1),
+      W,
+      H,
+    );
     expect(next).toMatchObject({ global: false, regions: [] });
   });
 
@@ -109,10 +119,22 @@ describe('mask geometry', () => {
     mask[0] = 1; // (0,0)
     mask[w + 1] = 1; // (1,1): diagonal to (0,0), a separate 4-connected blob
     mask[3 * w + 7] = 1; // (7,3)
-    expect(components(mask, w, 4).map((b) => [b.x, b.y, b.w, b.h])).toEqual([[0, 0, 1, 1], [1, 1, 1, 1], [7, 3, 1, 1]]);
+    expect(components(mask, w, 4).map((b) => [b.x, b.y, b.w, b.h])).toEqual([
+      [0, 0, 1, 1],
+      [1, 1, 1, 1],
+      [7, 3, 1, 1],
+    ]);
     const grown = dilate(mask, w, 4, 1);
-    expect(components(grown, w, 4).map((b) => [b.x, b.y, b.w, b.h])).toEqual([[0, 0, 3, 3], [6, 2, 2, 2]]);
-    expect(merge([{ x: 0, y: 0, w: 10, h: 10 }, { x: 30, y: 0, w: 5, h: 5 }, { x: 5, y: 5, w: 30, h: 2 }]))
-      .toEqual([{ x: 0, y: 0, w: 35, h: 10 }]);
+    expect(components(grown, w, 4).map((b) => [b.x, b.y, b.w, b.h])).toEqual([
+      [0, 0, 3, 3],
+      [6, 2, 2, 2],
+    ]);
+    expect(
+      merge([
+        { x: 0, y: 0, w: 10, h: 10 },
+        { x: 30, y: 0, w: 5, h: 5 },
+        { x: 5, y: 5, w: 30, h: 2 },
+      ]),
+    ).toEqual([{ x: 0, y: 0, w: 35, h: 10 }]);
   });
 });

@@ -12,8 +12,23 @@ const H = 576;
 
 /** `seconds` of a video from `from`, decoded at 5 fps to 768x576 RGB frames by real ffmpeg. */
 async function frames(file: string, from: number, seconds: number): Promise<Buffer[]> {
-  const args = ['-v', 'error', '-ss', String(from), '-t', String(seconds), '-i', file,
-    '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const args = [
+    '-v',
+    'error',
+    '-ss',
+    String(from),
+    '-t',
+    String(seconds),
+    '-i',
+    file,
+    '-vf',
+    `fps=5,scale=${W}:${H}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
   const { stdout } = await run('ffmpeg', args, { encoding: 'buffer', maxBuffer: 256 << 20 });
   const size = W * H * 3;
   return Array.from({ length: Math.floor(stdout.length / size) }, (_, i) => stdout.subarray(i * size, (i + 1) * size));
@@ -22,8 +37,7 @@ async function frames(file: string, from: number, seconds: number): Promise<Buff
 /** The lawn in the lower left of vtest.avi at 768x576: grass, a stone and a bag, nobody walking. */
 const LAWN = { x: 0, y: 330, w: 300, h: 246 };
 const area = (rs: Rect[]) => rs.reduce((s, r) => s + r.w * r.h, 0);
-const covers = (o: Rect, i: Rect) =>
-  o.x <= i.x && o.y <= i.y && o.x + o.w >= i.x + i.w && o.y + o.h >= i.y + i.h;
+const covers = (o: Rect, i: Rect) => o.x <= i.x && o.y <= i.y && o.x + o.w >= i.x + i.w && o.y + o.h >= i.y + i.h;
 
 describe('motion regions on real CCTV footage (vtest.avi)', () => {
   it('finds the people walking in every frame, on a small part of the picture, in about a millisecond', async () => {
@@ -49,14 +63,20 @@ describe('motion regions on real CCTV footage (vtest.avi)', () => {
     ms.sort((a, b) => a - b);
     // ~1 ms measured; the shared test box gets a wide margin.
     expect(ms[Math.floor(ms.length / 2)]).toBeLessThan(8);
-    console.log(`[motion] vtest: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms/frame, ` +
-      `mean share searched ${(mean * 100).toFixed(1)} %`);
+    console.log(
+      `[motion] vtest: median ${ms[Math.floor(ms.length / 2)]!.toFixed(2)} ms/frame, ` +
+        `mean share searched ${(mean * 100).toFixed(1)} %`,
+    );
   }, 60_000);
 
   it('puts a region over a face the moment it appears in a still part of the scene', async () => {
     // Real footage with a real face pasted from the 6th frame on, over the lawn.
     const face = { x: 150, y: 390, w: 80, h: 80 };
-    const head = await sharp(await facePhoto()).resize(face.w, face.h).removeAlpha().raw().toBuffer();
+    const head = await sharp(await facePhoto())
+      .resize(face.w, face.h)
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     const clip = (await frames(await testVideo(), 30, 3)).map((f, i) => {
       if (i < 5) return f;
       const out = Buffer.from(f);

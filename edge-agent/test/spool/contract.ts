@@ -33,9 +33,19 @@ export function spoolContract<S extends Spool>(
     it('stores an item with its files and hands it back with their hashes', async () => {
       const spool = make();
       const crop = randomBytes(5000);
-      const item = await spool.enqueue({ id: 'c1', kind: 'candidate', payload: { score: 0.41 } }, [{ name: 'crop.jpg', data: crop }]);
+      const item = await spool.enqueue({ id: 'c1', kind: 'candidate', payload: { score: 0.41 } }, [
+        { name: 'crop.jpg', data: crop },
+      ]);
       expect(item).toMatchObject({ id: 'c1', kind: 'candidate', payload: { score: 0.41 }, deliveredAt: null });
-      expect(item.files).toEqual([expect.objectContaining({ name: 'crop.jpg', bytes: 5000, sha256: sha256(crop), uploadedAt: null, evictedAt: null })]);
+      expect(item.files).toEqual([
+        expect.objectContaining({
+          name: 'crop.jpg',
+          bytes: 5000,
+          sha256: sha256(crop),
+          uploadedAt: null,
+          evictedAt: null,
+        }),
+      ]);
       expect(read(spool, 'c1', 'crop.jpg')).toEqual(crop);
       expect(spool.peek()?.id).toBe('c1');
     });
@@ -82,17 +92,29 @@ export function spoolContract<S extends Spool>(
 
     it('records uploaded files', async () => {
       const spool = make();
-      await spool.enqueue({ id: 'u', kind: 'candidate', payload: {} }, [{ name: 'clip.mp4', data: Buffer.from('x') }, { name: 'crop.jpg', data: Buffer.from('y') }]);
+      await spool.enqueue({ id: 'u', kind: 'candidate', payload: {} }, [
+        { name: 'clip.mp4', data: Buffer.from('x') },
+        { name: 'crop.jpg', data: Buffer.from('y') },
+      ]);
       expect(spool.markFileUploaded('u', 'clip.mp4')).toBe(true);
       expect(spool.markFileUploaded('u', 'clip.mp4')).toBe(false);
       expect(spool.markFileUploaded('u', 'nope.jpg')).toBe(false);
-      expect(spool.get('u')!.files.map((f) => [f.name, f.uploadedAt !== null])).toEqual([['clip.mp4', true], ['crop.jpg', false]]);
+      expect(spool.get('u')!.files.map((f) => [f.name, f.uploadedAt !== null])).toEqual([
+        ['clip.mp4', true],
+        ['crop.jpg', false],
+      ]);
     });
 
     it('refuses bad file names and a file that does not match its stated hash, storing nothing', async () => {
       const spool = make();
-      await expect(spool.enqueue({ id: 'x', kind: 'candidate', payload: {} }, [{ name: '../evil', data: Buffer.from('x') }])).rejects.toThrow(/file name/);
-      await expect(spool.enqueue({ id: 'y', kind: 'candidate', payload: {} }, [{ name: 'a.jpg', data: Buffer.from('x'), sha256: sha256('z') }])).rejects.toThrow(/SHA-256/);
+      await expect(
+        spool.enqueue({ id: 'x', kind: 'candidate', payload: {} }, [{ name: '../evil', data: Buffer.from('x') }]),
+      ).rejects.toThrow(/file name/);
+      await expect(
+        spool.enqueue({ id: 'y', kind: 'candidate', payload: {} }, [
+          { name: 'a.jpg', data: Buffer.from('x'), sha256: sha256('z') },
+        ]),
+      ).rejects.toThrow(/SHA-256/);
       expect(spool.usage().items).toBe(0);
       expect(spool.peek()).toBeUndefined();
     });
@@ -108,7 +130,12 @@ export function spoolContract<S extends Spool>(
       expect(statuses.at(-1)?.level).toBe('warning'); // 85 % of quota
       await spool.enqueue({ id: 'u3', kind: 'candidate', payload: {} }, media(30_000)); // 115 % → evict
       const evicted = (id: string) => spool.get(id)!.files[0].evictedAt !== null;
-      expect([evicted('old-delivered'), evicted('u1'), evicted('u2'), evicted('u3')]).toEqual([true, false, false, false]);
+      expect([evicted('old-delivered'), evicted('u1'), evicted('u2'), evicted('u3')]).toEqual([
+        true,
+        false,
+        false,
+        false,
+      ]);
       await spool.enqueue({ id: 'u4', kind: 'candidate', payload: {} }, media(30_000)); // delivered media gone → oldest undelivered media
       expect([evicted('u1'), evicted('u2'), evicted('u3'), evicted('u4')]).toEqual([true, false, false, false]);
       // the candidate record of u1 stays, deliverable, its file marked evicted
@@ -123,7 +150,9 @@ export function spoolContract<S extends Spool>(
     it('evicts undelivered candidate records only after all media, oldest first', async () => {
       const spool = make({ quotaBytes: 2_000 });
       const big = { note: 'x'.repeat(600) };
-      await spool.enqueue({ id: 'r1', kind: 'candidate', payload: big }, [{ name: 'crop.jpg', data: randomBytes(500) }]);
+      await spool.enqueue({ id: 'r1', kind: 'candidate', payload: big }, [
+        { name: 'crop.jpg', data: randomBytes(500) },
+      ]);
       await spool.enqueue({ id: 'r2', kind: 'candidate', payload: big });
       await spool.enqueue({ id: 'r3', kind: 'candidate', payload: big }); // 1.8 kB of records + 0.5 kB media: media goes
       expect(spool.get('r1')!.files[0].evictedAt).not.toBeNull();
@@ -149,7 +178,10 @@ export function spoolContract<S extends Spool>(
       expect(spool.get('ok')!.files[0].evictedAt).not.toBeNull();
       const refused = spool.get('c/clip')!.files[0];
       expect(refused).toMatchObject({
-        refusedReason: '409: conflict: not declared', refusedAt: expect.any(Number), evictedAt: null, uploadedAt: null,
+        refusedReason: '409: conflict: not declared',
+        refusedAt: expect.any(Number),
+        evictedAt: null,
+        uploadedAt: null,
       });
       expect(read(spool, 'c/clip', 'clip.mp4')).toEqual(clip);
       expect(spool.refused()).toEqual([expect.objectContaining({ itemId: 'c/clip', name: 'clip.mp4', purged: false })]);
@@ -158,12 +190,17 @@ export function spoolContract<S extends Spool>(
 
     it('purges the media of an item when the hub says it must go, keeping the record', async () => {
       const spool = make();
-      const files = [{ name: 'crop.jpg', data: randomBytes(100) }, { name: 'frame.jpg', data: randomBytes(100) }];
+      const files = [
+        { name: 'crop.jpg', data: randomBytes(100) },
+        { name: 'frame.jpg', data: randomBytes(100) },
+      ];
       await spool.enqueue({ id: 'r', kind: 'candidate', payload: { candidateId: 'r' } }, files);
       expect(spool.markFileRefused('r', 'frame.jpg', '410: gone: candidate is rejected', { purge: true })).toBe(true);
       const item = spool.get('r')!;
-      expect(item.files.map((f) => [f.name, f.path, f.purgedAt !== null]))
-        .toEqual([['crop.jpg', null, true], ['frame.jpg', null, true]]);
+      expect(item.files.map((f) => [f.name, f.path, f.purgedAt !== null])).toEqual([
+        ['crop.jpg', null, true],
+        ['frame.jpg', null, true],
+      ]);
       expect(spool.refused()[0]).toMatchObject({ name: 'frame.jpg', purged: true });
       expect(spool.usage().bytes).toBeLessThan(200);
     });

@@ -26,7 +26,9 @@ describe('SqliteSpool on disk', () => {
   it('keeps undelivered items, delivery marks and files across a restart', async () => {
     const dir = freshDir();
     let spool = new SqliteSpool({ dir, quotaBytes: 1e9 });
-    await spool.enqueue({ id: 'a', kind: 'candidate', payload: { n: 1 } }, [{ name: 'crop.jpg', data: Buffer.from('jpeg') }]);
+    await spool.enqueue({ id: 'a', kind: 'candidate', payload: { n: 1 } }, [
+      { name: 'crop.jpg', data: Buffer.from('jpeg') },
+    ]);
     await spool.enqueue({ id: 'b', kind: 'candidate', payload: { n: 2 } });
     spool.markDelivered('a');
     spool.close();
@@ -41,7 +43,9 @@ describe('SqliteSpool on disk', () => {
     const dir = freshDir();
     const spool = new SqliteSpool({ dir, quotaBytes: 1_000 });
     for (const id of ['r1', 'r2', 'r3']) {
-      await spool.enqueue({ id, kind: 'candidate', payload: { pad: 'x'.repeat(400) } }, [{ name: 'crop.jpg', data: Buffer.alloc(100) }]);
+      await spool.enqueue({ id, kind: 'candidate', payload: { pad: 'x'.repeat(400) } }, [
+        { name: 'crop.jpg', data: Buffer.alloc(100) },
+      ]);
     }
     expect(spool.get('r1')).toBeUndefined();
     expect(readdirSync(join(dir, 'files')).length).toBe(spool.usage().items);
@@ -72,13 +76,17 @@ describe('SqliteSpool on disk', () => {
           }, Math.random() * 30);
         }
       });
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`)),
+      );
     });
     await new Promise((r) => child.once('close', r));
 
     const foldersBefore = readdirSync(join(dir, 'files')).length;
     const spool = new SqliteSpool({ dir, quotaBytes: 1e10 });
-    console.log(`SIGKILL after ${acknowledged.length} acknowledged enqueues: ${foldersBefore} item folders on disk, ${spool.usage().items} committed items`);
+    console.log(
+      `SIGKILL after ${acknowledged.length} acknowledged enqueues: ${foldersBefore} item folders on disk, ${spool.usage().items} committed items`,
+    );
     const delivered: string[] = [];
     for (let item = spool.peek(); item; item = spool.peek()) {
       for (const f of item.files) expect(sha256(readFileSync(f.path!))).toBe(f.sha256);

@@ -23,8 +23,27 @@ export const FACE_OVERLAY = { x: 330, y: 150, size: 120, fromSeconds: 3, toSecon
 
 // Camera-like H.264: GOP of 1 s (-g 10 at 10 fps) so 2 s segments cut cleanly, no B-frames
 // (PTS = DTS, as most CCTV encoders), no scene-cut key frames, no audio.
-const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-g', '10', '-keyint_min', '10',
-  '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart'];
+const H264 = [
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-crf',
+  '26',
+  '-g',
+  '10',
+  '-keyint_min',
+  '10',
+  '-sc_threshold',
+  '0',
+  '-bf',
+  '0',
+  '-pix_fmt',
+  'yuv420p',
+  '-an',
+  '-movflags',
+  '+faststart',
+];
 
 export function mediaCacheDir(): string {
   return process.env.SHOPWATCH_TEST_MEDIA_DIR ?? join(tmpdir(), 'shopwatch-test-media');
@@ -34,7 +53,9 @@ export function mediaCacheDir(): string {
 const building = new Map<string, Promise<string>>();
 
 function cached(name: string, recipe: unknown, build: (out: string) => Promise<void>): Promise<string> {
-  const key = createHash('sha256').update(JSON.stringify([name, recipe])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([name, recipe]))
+    .digest('hex');
   let p = building.get(key);
   if (!p) {
     p = buildOnce(name, recipe, build);
@@ -97,17 +118,47 @@ export async function faceVideo(): Promise<string> {
   const { x, y, size, fromSeconds, toSeconds } = FACE_OVERLAY;
   const filter = `[1:v]scale=${size}:${size}[f];[0:v][f]overlay=x=${x}:y=${y}:enable='between(t,${fromSeconds},${toSeconds})'`;
   return cached('vtest-face-h264.mp4', [H264, FACE_SOURCE, FACE_OVERLAY], async (out) => {
-    await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', VTEST_AVI, '-i', face,
-      '-filter_complex', filter, ...H264, out]);
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      VTEST_AVI,
+      '-i',
+      face,
+      '-filter_complex',
+      filter,
+      ...H264,
+      out,
+    ]);
   });
 }
 
 /** `ffprobe` of the first video stream and the format, as JSON. */
-export async function probe(file: string): Promise<{ codec: string; width: number; height: number; duration: number; frames: number | null }> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets',
-    '-show_entries', 'stream=codec_name,width,height,nb_read_packets:format=duration', '-of', 'json', file]);
+export async function probe(
+  file: string,
+): Promise<{ codec: string; width: number; height: number; duration: number; frames: number | null }> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=codec_name,width,height,nb_read_packets:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
   const j = JSON.parse(stdout) as { streams: Array<Record<string, string | number>>; format: { duration: string } };
   const s = j.streams[0];
-  return { codec: String(s.codec_name), width: Number(s.width), height: Number(s.height),
-    duration: Number(j.format.duration), frames: s.nb_read_packets ? Number(s.nb_read_packets) : null };
+  return {
+    codec: String(s.codec_name),
+    width: Number(s.width),
+    height: Number(s.height),
+    duration: Number(j.format.duration),
+    frames: s.nb_read_packets ? Number(s.nb_read_packets) : null,
+  };
 }

@@ -12,7 +12,8 @@ describe('what a hub answer to an evidence upload means', () => {
 
   it('takes any other 4xx as a refusal for good, kept with the reason', () => {
     expect(classifyAnswer(404, 'not_found candidate "c" not found for this device')).toEqual({
-      purge: false, reason: '404: not_found candidate "c" not found for this device',
+      purge: false,
+      reason: '404: not_found candidate "c" not found for this device',
     });
     expect(classifyAnswer(409, 'conflict clip.mp4 was not declared')).toMatchObject({ purge: false });
     expect(classifyAnswer(413, 'payload_too_large')).toMatchObject({ purge: false });
@@ -20,7 +21,9 @@ describe('what a hub answer to an evidence upload means', () => {
   });
 
   it('purges on 410 Gone: the candidate was rejected or expired and the hub deleted its media', () => {
-    expect(classifyAnswer(410, 'gone candidate is rejected'))
-      .toEqual({ purge: true, reason: '410: gone candidate is rejected' });
+    expect(classifyAnswer(410, 'gone candidate is rejected')).toEqual({
+      purge: true,
+      reason: '410: gone candidate is rejected',
+    });
   });
 });

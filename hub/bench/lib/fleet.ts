@@ -20,7 +20,14 @@ export async function connectFleet(
   for (let i = 0; i < subs.length; i += concurrency) {
     const batch = await Promise.all(
       subs.slice(i, i + concurrency).map(async (s) => {
-        const c = await mqtt.connectAsync(url, { username: s.secret ? s.id : undefined, password: s.secret, clientId: `${s.id}:bench`, reconnectPeriod: 0, keepalive: 120, connectTimeout: 60_000 });
+        const c = await mqtt.connectAsync(url, {
+          username: s.secret ? s.id : undefined,
+          password: s.secret,
+          clientId: `${s.id}:bench`,
+          reconnectPeriod: 0,
+          keepalive: 120,
+          connectTimeout: 60_000,
+        });
         await c.subscribeAsync(s.topic, { qos: 1 });
         c.on('message', (_t, payload) => {
           const t = now();

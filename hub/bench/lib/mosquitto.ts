@@ -9,15 +9,18 @@ import net from 'node:net';
  */
 export async function startMosquitto(dir: string, port: number): Promise<ChildProcess> {
   const conf = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(conf, [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
-    'persistence false',
-    'set_tcp_nodelay true',
-    'max_queued_messages 0',
-    'max_inflight_messages 0',
-    'log_dest none',
-  ].join('\n') + '\n');
+  fs.writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'set_tcp_nodelay true',
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      'log_dest none',
+    ].join('\n') + '\n',
+  );
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {

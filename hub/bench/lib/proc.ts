@@ -19,4 +19,8 @@ export function cpuShare(a: { cpuSeconds: number }, b: { cpuSeconds: number }, w
   return (b.cpuSeconds - a.cpuSeconds) / wallSeconds;
 }
 
-export const machine = () => ({ cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version });
+export const machine = () => ({
+  cpus: os.cpus().length,
+  model: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+});

@@ -16,7 +16,12 @@ export class EscalationScheduler {
   private stopped = false;
   private off: () => void = () => {};
 
-  constructor(private repo: Repository, private alerts: AlertService, private bus: EventBus, private log: Logger) {}
+  constructor(
+    private repo: Repository,
+    private alerts: AlertService,
+    private bus: EventBus,
+    private log: Logger,
+  ) {}
 
   start() {
     this.off = this.bus.on('alert', () => void this.arm());

@@ -15,7 +15,11 @@ import { logger } from '../log';
 import { SqliteRepository } from '../storage/sqlite-repository';
 import { AlertService, type PageFilter } from './service';
 
-export interface ListingRequest { id: number; principal: Principal; filter: PageFilter }
+export interface ListingRequest {
+  id: number;
+  principal: Principal;
+  filter: PageFilter;
+}
 export type ListingReply =
   | { id: number; ok: true; body: Uint8Array<ArrayBuffer>; nextCursor: string | null }
   | { id: number; ok: false; code: string; message: string };

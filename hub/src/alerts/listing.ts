@@ -23,7 +23,11 @@ export class AlertListing {
   private nextId = 1;
   private pending = new Map<number, { resolve: (r: ListedPage) => void; reject: (e: Error) => void }>();
 
-  constructor(private dataDir: string, private alerts: AlertService, private log: Logger) {}
+  constructor(
+    private dataDir: string,
+    private alerts: AlertService,
+    private log: Logger,
+  ) {}
 
   /** Started on the first listing, so hubs that never list (most tests) do not pay for a thread. */
   private start(): Worker {

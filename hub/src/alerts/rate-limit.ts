@@ -33,7 +33,10 @@ interface Bucket {
 export class RaiseLimiter {
   private buckets = new Map<string, Bucket>();
 
-  constructor(private limits = raiseLimits(), private now: () => number = Date.now) {}
+  constructor(
+    private limits = raiseLimits(),
+    private now: () => number = Date.now,
+  ) {}
 
   limitFor(p: Principal): RaiseLimit {
     return p.zones === null ? this.limits.wide : this.limits.store;

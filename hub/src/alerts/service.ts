@@ -1,6 +1,13 @@
 import crypto from 'node:crypto';
 import type {
-  Ack, Actor, Alert, AlertEvent, AlertMatch, AlertRaise, AlertWithDeliveries, Close,
+  Ack,
+  Actor,
+  Alert,
+  AlertEvent,
+  AlertMatch,
+  AlertRaise,
+  AlertWithDeliveries,
+  Close,
 } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
 import { HubError, forbidden, notFound } from '../errors';
@@ -19,8 +26,14 @@ const render: Renderer = (alert, e) => {
 const actorOf = (p: Principal): Actor => ({ kind: p.kind, id: p.id });
 
 /** Builds the match reference of an alert about a gallery subject; throws on an unknown subject. */
-export type MatchResolver<S> = (scheme: string, subjectId: string, alertId: string, store: string | null,
-  zone: string, sighting: S | null) => Promise<AlertMatch>;
+export type MatchResolver<S> = (
+  scheme: string,
+  subjectId: string,
+  alertId: string,
+  store: string | null,
+  zone: string,
+  sighting: S | null,
+) => Promise<AlertMatch>;
 
 /**
  * The alert lifecycle: raise → acknowledgements → escalation → close. Every change is stored
@@ -57,9 +70,11 @@ export class AlertService {
     const actor = actorOf(p);
     const existing = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
     if (existing) return { alert: existing, created: false };
-    if (p.kind === 'device' && p.deviceKind === 'edge') throw forbidden('edge boxes cannot raise alerts; matches go to human review');
+    if (p.kind === 'device' && p.deviceKind === 'edge')
+      throw forbidden('edge boxes cannot raise alerts; matches go to human review');
 
-    if (r.priority && p.zones !== null) throw forbidden('only the control room and wardens raise alerts for every zone');
+    if (r.priority && p.zones !== null)
+      throw forbidden('only the control room and wardens raise alerts for every zone');
     const scheme = await this.dir.scheme(p.scheme);
     let store: string | null = null;
     let zone: string;
@@ -71,11 +86,13 @@ export class AlertService {
     } else if (r.store) {
       const s = scheme.stores.find((s) => s.id === r.store);
       if (!s) throw new HubError('bad_request', `unknown store "${r.store}" in scheme "${p.scheme}"`);
-      if (r.zone && r.zone !== s.zone) throw new HubError('bad_request', `store "${s.id}" is in zone "${s.zone}", not "${r.zone}"`);
+      if (r.zone && r.zone !== s.zone)
+        throw new HubError('bad_request', `store "${s.id}" is in zone "${s.zone}", not "${r.zone}"`);
       store = s.id;
       zone = s.zone;
     } else if (r.zone) {
-      if (!scheme.zones.some((z) => z.id === r.zone)) throw new HubError('bad_request', `unknown zone "${r.zone}" in scheme "${p.scheme}"`);
+      if (!scheme.zones.some((z) => z.id === r.zone))
+        throw new HubError('bad_request', `unknown zone "${r.zone}" in scheme "${p.scheme}"`);
       zone = r.zone;
     } else {
       throw new HubError('bad_request', 'name the store (or zone) the alert is about');
@@ -83,9 +100,10 @@ export class AlertService {
 
     const id = crypto.randomUUID();
     // An alert about a subject carries what staff can act on; an unknown subject is refused here.
-    const match = r.subjectId && this.matchResolver
-      ? await this.matchResolver(p.scheme, r.subjectId, id, store, zone, sighting as never)
-      : undefined;
+    const match =
+      r.subjectId && this.matchResolver
+        ? await this.matchResolver(p.scheme, r.subjectId, id, store, zone, sighting as never)
+        : undefined;
     if (!this.limiter.take(p)) {
       const { perMinute, burst } = this.limiter.limitFor(p);
       const wait = this.limiter.retryAfter(p);
@@ -95,13 +113,28 @@ export class AlertService {
     const now = this.now();
     const at = now.toISOString();
     // A priority alert already reaches every zone: there is nothing left to escalate to.
-    const escalatesAt = r.priority ? null : new Date(now.getTime() + scheme.settings.escalationSeconds * 1000).toISOString();
+    const escalatesAt = r.priority
+      ? null
+      : new Date(now.getTime() + scheme.settings.escalationSeconds * 1000).toISOString();
     try {
       const { alert, event } = await this.repo.createAlert(
         {
-          id, scheme: p.scheme, zone, store, type: r.type, severity: r.severity,
-          message: r.message ?? null, subjectId: r.subjectId ?? null, clientRef: r.clientRef, raisedBy: actor,
-          raisedAt: at, status: 'open', escalatesAt, priority: r.priority ?? false, closedAt: null, outcome: null,
+          id,
+          scheme: p.scheme,
+          zone,
+          store,
+          type: r.type,
+          severity: r.severity,
+          message: r.message ?? null,
+          subjectId: r.subjectId ?? null,
+          clientRef: r.clientRef,
+          raisedBy: actor,
+          raisedAt: at,
+          status: 'open',
+          escalatesAt,
+          priority: r.priority ?? false,
+          closedAt: null,
+          outcome: null,
           ...(match ? { match } : {}),
         },
         { kind: 'raised', at, actor, note: r.message },
@@ -132,10 +165,20 @@ export class AlertService {
     if (a.status === 'closed') throw new HubError('conflict', `alert "${alertId}" is already closed`);
     const at = this.now().toISOString();
     const patch = ack.status === 'attending' ? { escalatesAt: null } : {};
-    const { alert, event } = await this.repo.updateAlert(a.id, patch, {
-      kind: 'acknowledged', at, actor: actorOf(p), status: ack.status, note: ack.note,
-      ...(p.displayName ? { actorName: p.displayName } : {}), ...(ack.etaMinutes ? { etaMinutes: ack.etaMinutes } : {}),
-    }, render);
+    const { alert, event } = await this.repo.updateAlert(
+      a.id,
+      patch,
+      {
+        kind: 'acknowledged',
+        at,
+        actor: actorOf(p),
+        status: ack.status,
+        note: ack.note,
+        ...(p.displayName ? { actorName: p.displayName } : {}),
+        ...(ack.etaMinutes ? { etaMinutes: ack.etaMinutes } : {}),
+      },
+      render,
+    );
     this.log.info({ alertId, by: actorOf(p), status: ack.status }, 'alert acknowledged');
     this.announce(alert, event);
     return alert;
@@ -180,7 +223,12 @@ export class AlertService {
       const { alert, event } = await this.repo.updateAlert(
         a.id,
         { status: 'escalated', priority: true, escalatesAt: null },
-        { kind: 'escalated', at, actor: { kind: 'hub', id: 'escalation' }, note: 'no one attending within the escalation window' },
+        {
+          kind: 'escalated',
+          at,
+          actor: { kind: 'hub', id: 'escalation' },
+          note: 'no one attending within the escalation window',
+        },
         render,
       );
       this.log.warn({ alertId: a.id, zone: a.zone }, 'alert escalated to the whole scheme');
@@ -195,7 +243,8 @@ export class AlertService {
     const latest = (await this.repo.latestEventSeq(a.id)) ?? 0;
     const upTo = Math.min(seq ?? latest, latest);
     const advanced = await this.repo.recordReceipt(p.id, a.id, upTo, this.now().toISOString());
-    if (advanced) this.bus.emit('delivery', { scheme: a.scheme, zone: a.zone, alertId: a.id, deviceId: p.id, seq: upTo });
+    if (advanced)
+      this.bus.emit('delivery', { scheme: a.scheme, zone: a.zone, alertId: a.id, deviceId: p.id, seq: upTo });
     return advanced;
   }
 
@@ -213,7 +262,13 @@ export class AlertService {
     const { cursor, ...filter } = f;
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     // One more than asked tells whether a next page exists without a second query.
-    const rows = await this.repo.pageAlerts({ ...filter, limit: f.limit + 1, before, scheme: p.scheme, zones: p.zones });
+    const rows = await this.repo.pageAlerts({
+      ...filter,
+      limit: f.limit + 1,
+      before,
+      scheme: p.scheme,
+      zones: p.zones,
+    });
     const more = rows.length > f.limit;
     const alerts = more ? rows.slice(0, f.limit) : rows;
     const last = alerts.at(-1);
@@ -257,7 +312,8 @@ function decodeCursor(cursor: string): { raisedAt: string; id: string } {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const [raisedAt, id] = Array.isArray(v) && v.length === 2 ? v : [];
-    if (typeof raisedAt === 'string' && typeof id === 'string' && raisedAt.length <= 40 && id.length <= 64) return { raisedAt, id };
+    if (typeof raisedAt === 'string' && typeof id === 'string' && raisedAt.length <= 40 && id.length <= 64)
+      return { raisedAt, id };
   } catch {
     // falls through to the error below
   }

@@ -25,7 +25,10 @@ const KEY_FILE = path.join('keys', 'audit-hmac.key');
 const ANCHOR_FILE = 'audit-anchor.json';
 
 export class AuditAnchor {
-  private constructor(private dir: string, private key: Buffer) {}
+  private constructor(
+    private dir: string,
+    private key: Buffer,
+  ) {}
 
   /** Opens the key in `dir`, creating it (and a first anchor after `lastSeq`) when there is none. */
   static open(dir: string, last: { seq: number; hash: string }): AuditAnchor {
@@ -103,7 +106,9 @@ export class AuditAnchor {
     try {
       const j = JSON.parse(raw) as AnchorState & { mac: string };
       const s: AnchorState = { macFrom: j.macFrom, seq: j.seq, hash: j.hash };
-      const ok = typeof j.mac === 'string' && j.mac.length === 64 &&
+      const ok =
+        typeof j.mac === 'string' &&
+        j.mac.length === 64 &&
         crypto.timingSafeEqual(Buffer.from(j.mac), Buffer.from(this.anchorMac(s)));
       if (!ok) return { state: null, problem: 'the audit anchor file was altered (MAC mismatch)' };
       return { state: s, problem: null };

@@ -8,7 +8,16 @@ export interface AuditInput {
   actor: { kind: string; id: string };
   action: 'view' | 'export' | 'disclose' | 'create' | 'update' | 'delete' | 'decide' | 'purge';
   object: {
-    kind: 'subject' | 'photo' | 'candidate' | 'evidence' | 'incident' | 'exclusion' | 'audit' | 'alert' | 'camera'
+    kind:
+      | 'subject'
+      | 'photo'
+      | 'candidate'
+      | 'evidence'
+      | 'incident'
+      | 'exclusion'
+      | 'audit'
+      | 'alert'
+      | 'camera'
       | 'case';
     id: string;
   };
@@ -33,15 +42,34 @@ const GENESIS = '0'.repeat(64);
 
 /** The hash of an entry covers every field and the previous entry's hash. */
 export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
-  const canonical = JSON.stringify([e.seq, e.at, e.scheme, e.actor.kind, e.actor.id, e.action, e.object.kind, e.object.id, e.subjectId, e.detail, e.prevHash]);
+  const canonical = JSON.stringify([
+    e.seq,
+    e.at,
+    e.scheme,
+    e.actor.kind,
+    e.actor.id,
+    e.action,
+    e.object.kind,
+    e.object.id,
+    e.subjectId,
+    e.detail,
+    e.prevHash,
+  ]);
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 
 type Row = Record<string, any>;
 const fromRow = (r: Row): AuditEntry => ({
-  seq: r.seq, at: r.at, scheme: r.scheme, actor: { kind: r.actor_kind, id: r.actor_id }, action: r.action,
-  object: { kind: r.object_kind, id: r.object_id }, subjectId: r.subject_id, detail: r.detail ? JSON.parse(r.detail) : null,
-  prevHash: r.prev_hash, hash: r.hash,
+  seq: r.seq,
+  at: r.at,
+  scheme: r.scheme,
+  actor: { kind: r.actor_kind, id: r.actor_id },
+  action: r.action,
+  object: { kind: r.object_kind, id: r.object_id },
+  subjectId: r.subject_id,
+  detail: r.detail ? JSON.parse(r.detail) : null,
+  prevHash: r.prev_hash,
+  hash: r.hash,
 });
 
 export type VerifyResult =
@@ -58,7 +86,10 @@ export class AuditLog {
   private anchor: AuditAnchor | null;
 
   /** `dir` holds the key and the anchor; by default the database file's folder (the data dir). */
-  constructor(private db: Db, dir = path.dirname(db.name)) {
+  constructor(
+    private db: Db,
+    dir = path.dirname(db.name),
+  ) {
     // A side table rather than a column: the MACs are the key holder's, not part of the row.
     db.exec('CREATE TABLE IF NOT EXISTS audit_mac (seq INTEGER PRIMARY KEY, mac TEXT NOT NULL)');
     const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
@@ -77,32 +108,66 @@ export class AuditLog {
   }
 
   append(e: AuditInput): AuditEntry {
-    const entry = this.db.transaction(() => {
-      const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-      const base = {
-        seq: (last?.seq ?? 0) + 1, at: new Date().toISOString(), scheme: e.scheme, actor: e.actor, action: e.action, object: e.object,
-        subjectId: e.subjectId ?? null, detail: e.detail ?? null, prevHash: last?.hash ?? GENESIS,
-      };
-      const entry: AuditEntry = { ...base, hash: entryHash(base) };
-      this.db.prepare(`INSERT INTO audit (seq, at, scheme, actor_kind, actor_id, action, object_kind, object_id, subject_id, detail, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.seq, entry.at, entry.scheme, entry.actor.kind, entry.actor.id, entry.action,
-        entry.object.kind, entry.object.id, entry.subjectId, entry.detail ? JSON.stringify(entry.detail) : null, entry.prevHash, entry.hash);
-      const mac = this.key().entryMac(entry.seq, entry.hash);
-      this.db.prepare('INSERT INTO audit_mac (seq, mac) VALUES (?, ?)').run(entry.seq, mac);
-      return entry;
-    }).immediate();
+    const entry = this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+        const base = {
+          seq: (last?.seq ?? 0) + 1,
+          at: new Date().toISOString(),
+          scheme: e.scheme,
+          actor: e.actor,
+          action: e.action,
+          object: e.object,
+          subjectId: e.subjectId ?? null,
+          detail: e.detail ?? null,
+          prevHash: last?.hash ?? GENESIS,
+        };
+        const entry: AuditEntry = { ...base, hash: entryHash(base) };
+        this.db
+          .prepare(`INSERT INTO audit (seq, at, scheme, actor_kind, actor_id, action, object_kind, object_id, subject_id, detail, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(
+            entry.seq,
+            entry.at,
+            entry.scheme,
+            entry.actor.kind,
+            entry.actor.id,
+            entry.action,
+            entry.object.kind,
+            entry.object.id,
+            entry.subjectId,
+            entry.detail ? JSON.stringify(entry.detail) : null,
+            entry.prevHash,
+            entry.hash,
+          );
+        const mac = this.key().entryMac(entry.seq, entry.hash);
+        this.db.prepare('INSERT INTO audit_mac (seq, mac) VALUES (?, ?)').run(entry.seq, mac);
+        return entry;
+      })
+      .immediate();
     // After the commit: the anchor may lag one entry behind after a crash, never run ahead.
     this.key().advance(entry.seq, entry.hash);
     return entry;
   }
 
-  list(f: { scheme: string; subjectId?: string; objectKind?: string; objectId?: string; limit?: number; before?: number }): AuditEntry[] {
+  list(f: {
+    scheme: string;
+    subjectId?: string;
+    objectKind?: string;
+    objectId?: string;
+    limit?: number;
+    before?: number;
+  }): AuditEntry[] {
     const where = ['scheme = @scheme'];
     if (f.subjectId) where.push('subject_id = @subjectId');
     if (f.objectKind) where.push('object_kind = @objectKind');
     if (f.objectId) where.push('object_id = @objectId');
     if (f.before) where.push('seq < @before');
-    return (this.db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`).all({ ...f, limit: f.limit ?? 200 }) as Row[]).map(fromRow);
+    return (
+      this.db
+        .prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`)
+        .all({ ...f, limit: f.limit ?? 200 }) as Row[]
+    ).map(fromRow);
   }
 
   /**

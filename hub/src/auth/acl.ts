@@ -1,7 +1,9 @@
 import { ROOT, type ParsedTopic, parseTopic } from '@shopwatch/protocols';
 import type { Principal } from './principal';
 
-export type Verdict = { ok: true; topic: ParsedTopic } | { ok: false; code: 'unknown_topic' | 'forbidden'; reason: string };
+export type Verdict =
+  | { ok: true; topic: ParsedTopic }
+  | { ok: false; code: 'unknown_topic' | 'forbidden'; reason: string };
 
 const ALERTING = new Set(['alertRaise', 'alertReceipt', 'alertAck', 'alertClose']);
 
@@ -12,18 +14,29 @@ const ALERTING = new Set(['alertRaise', 'alertReceipt', 'alertAck', 'alertClose'
 export function canPublish(p: Principal, topic: string): Verdict {
   const t = parseTopic(topic);
   if (!t) return { ok: false, code: 'unknown_topic', reason: `unknown topic "${topic}"` };
-  if (t.scheme !== p.scheme) return { ok: false, code: 'forbidden', reason: `topic belongs to scheme "${t.scheme}", device is in "${p.scheme}"` };
+  if (t.scheme !== p.scheme)
+    return {
+      ok: false,
+      code: 'forbidden',
+      reason: `topic belongs to scheme "${t.scheme}", device is in "${p.scheme}"`,
+    };
   switch (t.kind) {
     case 'alertRaise':
     case 'alertReceipt':
     case 'alertAck':
     case 'alertClose':
-      if (p.deviceKind === 'edge') return { ok: false, code: 'forbidden', reason: 'edge boxes do not take part in alerts; their matches go to human review' };
+      if (p.deviceKind === 'edge')
+        return {
+          ok: false,
+          code: 'forbidden',
+          reason: 'edge boxes do not take part in alerts; their matches go to human review',
+        };
       return { ok: true, topic: t };
     case 'cameraReport':
     case 'evidence':
     case 'galleryApplied':
-      if (p.deviceKind !== 'edge' || t.params.deviceId !== p.id) return { ok: false, code: 'forbidden', reason: 'only an edge box reports, and only for itself' };
+      if (p.deviceKind !== 'edge' || t.params.deviceId !== p.id)
+        return { ok: false, code: 'forbidden', reason: 'only an edge box reports, and only for itself' };
       return { ok: true, topic: t };
     default:
       return { ok: false, code: 'forbidden', reason: `only the hub publishes on ${t.kind} topics` };
@@ -35,7 +48,11 @@ export function canPublish(p: Principal, topic: string): Verdict {
  * the device may see: a store device its zone, a control-room or warden device the scheme.
  * A wildcard is allowed only where the device may see every value it stands for.
  */
-export function canSubscribe(p: Principal, filter: string, schemeZones: string[]): { ok: true; zones: string[] } | { ok: false; reason: string } {
+export function canSubscribe(
+  p: Principal,
+  filter: string,
+  schemeZones: string[],
+): { ok: true; zones: string[] } | { ok: false; reason: string } {
   const lv = filter.split('/');
   const no = (reason: string) => ({ ok: false as const, reason });
   if (filter.includes('#')) return no('multi-level wildcards are not allowed');
@@ -43,13 +60,15 @@ export function canSubscribe(p: Principal, filter: string, schemeZones: string[]
   const rest = lv.slice(2);
   const wide = p.zones === null;
   const self = (v: string | undefined) => v === p.id;
-  const anyDevice = (v: string | undefined) => wide && v !== undefined && (v === '+' || /^[A-Za-z0-9_-]{1,64}$/.test(v));
+  const anyDevice = (v: string | undefined) =>
+    wide && v !== undefined && (v === '+' || /^[A-Za-z0-9_-]{1,64}$/.test(v));
 
   // zones/{zone}/alerts
   if (rest.length === 3 && rest[0] === 'zones' && rest[2] === 'alerts') {
     if (p.deviceKind === 'edge') return no('edge boxes do not receive alerts');
     const z = rest[1]!;
-    if (z === '+') return wide ? { ok: true, zones: schemeZones } : no('a store device subscribes to its own zone only');
+    if (z === '+')
+      return wide ? { ok: true, zones: schemeZones } : no('a store device subscribes to its own zone only');
     if (!schemeZones.includes(z)) return no(`unknown zone "${z}"`);
     if (!wide && !p.zones!.includes(z)) return no(`zone "${z}" is not this device's zone`);
     return { ok: true, zones: [z] };
@@ -75,7 +94,9 @@ export function canSubscribe(p: Principal, filter: string, schemeZones: string[]
   }
   // review/candidates: the control room's review queue
   if (rest.length === 2 && rest[0] === 'review' && rest[1] === 'candidates') {
-    return p.duty === 'control-room' && p.deviceKind !== 'edge' ? { ok: true, zones: [] } : no('the review queue is for the control room');
+    return p.duty === 'control-room' && p.deviceKind !== 'edge'
+      ? { ok: true, zones: [] }
+      : no('the review queue is for the control room');
   }
   return no(`unknown or not allowed topic filter "${filter}"`);
 }

@@ -29,7 +29,10 @@ export const USER_VERIFY_QUEUE = 32;
 class Semaphore {
   private running = 0;
   private waiting: (() => void)[] = [];
-  constructor(private max: number, private maxWaiting: number) {}
+  constructor(
+    private max: number,
+    private maxWaiting: number,
+  ) {}
 
   /** Runs `fn` when a slot is free; null when the queue is full. */
   async run<T>(fn: () => Promise<T>): Promise<T | null> {
@@ -56,4 +59,3 @@ const userChecks = new Semaphore(USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE);
 export function verifyUserPassword(hash: string, plain: string): Promise<boolean | null> {
   return userChecks.run(() => verifyHash(hash, plain));
 }
-

@@ -21,13 +21,35 @@ export function devicePrincipal(d: DeviceRecord, scheme: SchemeRecord): Principa
   const zone = d.store ? (scheme.stores.find((s) => s.id === d.store)?.zone ?? null) : null;
   // PLACEMENT (protocols) is the one table of who belongs to a store and who hears the whole scheme.
   const zones = d.kind === 'edge' ? [] : PLACEMENT.duties[d.duty] === 'store' ? (zone ? [zone] : []) : null;
-  return { kind: 'device', id: d.id, scheme: d.scheme, role: null, deviceKind: d.kind, duty: d.duty, store: d.store, zone, zones, displayName: d.name };
+  return {
+    kind: 'device',
+    id: d.id,
+    scheme: d.scheme,
+    role: null,
+    deviceKind: d.kind,
+    duty: d.duty,
+    store: d.store,
+    zone,
+    zones,
+    displayName: d.name,
+  };
 }
 
 export function userPrincipal(u: UserRecord, scheme: SchemeRecord): Principal {
   const zone = u.store ? (scheme.stores.find((s) => s.id === u.store)?.zone ?? null) : null;
   const zones = PLACEMENT.roles[u.role] === 'store' ? (zone ? [zone] : []) : null;
-  return { kind: 'user', id: u.username, scheme: u.scheme, role: u.role, deviceKind: null, duty: null, store: u.store, zone, zones, displayName: u.displayName };
+  return {
+    kind: 'user',
+    id: u.username,
+    scheme: u.scheme,
+    role: u.role,
+    deviceKind: null,
+    duty: null,
+    store: u.store,
+    zone,
+    zones,
+    displayName: u.displayName,
+  };
 }
 
 /** True when the principal receives alerts of `zone` (escalated alerts reach everyone). */

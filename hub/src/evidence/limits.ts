@@ -22,7 +22,10 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
  */
 export class UploadRate {
   private windows = new Map<string, { start: number; bytes: number }>();
-  constructor(private limits: () => UploadLimits, private now: () => number = Date.now) {}
+  constructor(
+    private limits: () => UploadLimits,
+    private now: () => number = Date.now,
+  ) {}
 
   /** Refuses (429) a device that used its minute; otherwise lets the request through. */
   check(deviceId: string) {
@@ -55,6 +58,9 @@ export class UploadRate {
 }
 
 export function quotaExceeded(held: number, wanted: number, quota: number): HubError {
-  return new HubError('quota_exceeded', `this edge box holds ${held} bytes of pending evidence; ${wanted} more would `
-    + `pass its quota of ${quota} bytes — retry once candidates are reviewed`);
+  return new HubError(
+    'quota_exceeded',
+    `this edge box holds ${held} bytes of pending evidence; ${wanted} more would ` +
+      `pass its quota of ${quota} bytes — retry once candidates are reviewed`,
+  );
 }

@@ -15,12 +15,20 @@ export interface ClipCheck {
  * stream. A hostile file must not hold the hub: ffprobe is killed after `timeoutMs` and the clip
  * is then refused. ffprobe reads the file only (no network protocols are allowed).
  */
-export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?: string } = {}):
-  Promise<ClipCheck> {
+export function checkClip(file: string, opts: { timeoutMs?: number; ffprobePath?: string } = {}): Promise<ClipCheck> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
-    const args = ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format',
-      '-show_streams', file];
+    const args = [
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      file,
+    ];
     const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

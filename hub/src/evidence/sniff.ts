@@ -3,8 +3,17 @@
  * which the sender chooses. Only the types the hub stores are recognised as acceptable; the
  * others are named so that a refusal can say what was sent.
  */
-export type Sniffed = 'image/jpeg' | 'image/png' | 'video/mp4' | 'image/gif' | 'image/webp' | 'image/tiff'
-  | 'image/svg+xml' | 'image/heif' | 'image/bmp' | 'unknown';
+export type Sniffed =
+  | 'image/jpeg'
+  | 'image/png'
+  | 'video/mp4'
+  | 'image/gif'
+  | 'image/webp'
+  | 'image/tiff'
+  | 'image/svg+xml'
+  | 'image/heif'
+  | 'image/bmp'
+  | 'unknown';
 
 /** Bytes needed to tell the types apart. */
 export const SNIFF_BYTES = 16;

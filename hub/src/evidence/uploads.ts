@@ -41,7 +41,11 @@ export class Uploads {
   /** Bytes each device may still write in PATCHes in progress (so parallel uploads share the quota). */
   private reserved = new Map<string, number>();
 
-  constructor(private repo: EvidenceRepository, private store: EvidenceStore, private log: Logger) {}
+  constructor(
+    private repo: EvidenceRepository,
+    private store: EvidenceStore,
+    private log: Logger,
+  ) {}
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
@@ -57,9 +61,11 @@ export class Uploads {
   private async declared(candidateId: string, name: string): Promise<Declared> {
     const f = await this.repo.getFile(candidateId, name);
     if (!f || f.bytes === null) {
-      throw new HubError('conflict',
-        `${name} was not declared for candidate ${candidateId}: `
-        + 'only the files named in its candidate or clip report are taken');
+      throw new HubError(
+        'conflict',
+        `${name} was not declared for candidate ${candidateId}: ` +
+          'only the files named in its candidate or clip report are taken',
+      );
     }
     if (f.deletedAt) throw new HubError('gone', `${name} was deleted`);
     return f as Declared;
@@ -73,8 +79,11 @@ export class Uploads {
   }
 
   async append(
-    device: DeviceRecord, candidateId: string, name: string,
-    h: { offset: number; length: number; sha256: string }, body: Body,
+    device: DeviceRecord,
+    candidateId: string,
+    name: string,
+    h: { offset: number; length: number; sha256: string },
+    body: Body,
   ): Promise<UploadState & { sha256?: string }> {
     const c = await this.candidateOf(device, candidateId);
     const f = await this.declared(candidateId, name);
@@ -202,8 +211,13 @@ export class Uploads {
   }
 
   /** Deletes what arrived of a refused file, logs the refusal in its custody log, and throws `err`. */
-  private async refuse(device: DeviceRecord, f: FileRecord, part: string, err: HubError, detail: object):
-    Promise<never> {
+  private async refuse(
+    device: DeviceRecord,
+    f: FileRecord,
+    part: string,
+    err: HubError,
+    detail: object,
+  ): Promise<never> {
     fs.rmSync(part, { force: true });
     await this.repo.setReceived(f.candidateId, f.name, 0);
     await this.repo.custody(f.candidateId, f.name, `device:${device.id}`, 'refused', detail);

@@ -52,10 +52,15 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
       repo: new SqliteRepository(db),
       evidence: new SqliteEvidenceRepository(db),
       files: new EvidenceStore(config.dataDir),
-      audit: new AuditLog(db), alias: (s: string, id: string) => gov.alias(s, id), dataDir: config.dataDir, log,
+      audit: new AuditLog(db),
+      alias: (s: string, id: string) => gov.alias(s, id),
+      dataDir: config.dataDir,
+      log,
     };
     const order = {
-      candidateId, alertId, exhibit: exhibit.data,
+      candidateId,
+      alertId,
+      exhibit: exhibit.data,
       to: option(args, 'to') ?? NOT_STATED,
       organisation: option(args, 'organisation') ?? NOT_STATED,
       reason: option(args, 'reason') ?? NOT_STATED,
@@ -113,8 +118,10 @@ function verifyCommand(args: string[], dataDir: string): number {
   const r = verifyPackage(zip, key);
   if (r.ok) {
     const exhibit = r.info.find(([k]) => k === 'External-Identifier')?.[1];
-    console.log(`${file}: GOOD. Bag ${r.bagName}/ (exhibit ${exhibit}), ${r.payloadFiles} payload files, ` +
-      `every hash matches, signed by ${r.keyFingerprint}`);
+    console.log(
+      `${file}: GOOD. Bag ${r.bagName}/ (exhibit ${exhibit}), ${r.payloadFiles} payload files, ` +
+        `every hash matches, signed by ${r.keyFingerprint}`,
+    );
     for (const [, note] of r.info.filter(([k]) => k === 'Evidence-Note')) console.log(`note: ${note}`);
     return 0;
   }

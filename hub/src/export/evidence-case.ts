@@ -140,7 +140,12 @@ export function alertContinuity(deps: ExportDeps, alert: Alert): ContinuityEntry
     .list({ scheme: alert.scheme, objectKind: 'alert', objectId: alert.id, limit: 100_000 })
     .reverse()
     .map((e) => ({
-      at: e.at, source: 'audit', actor: `${e.actor.kind}:${e.actor.id}`, action: e.action, file: null, detail: e.detail,
+      at: e.at,
+      source: 'audit',
+      actor: `${e.actor.kind}:${e.actor.id}`,
+      action: e.action,
+      file: null,
+      detail: e.detail,
     }));
 }
 
@@ -159,15 +164,28 @@ export interface ContinuityEntry {
  * audit entries about the candidate (review views, the decision, disclosures).
  */
 export async function continuity(deps: ExportDeps, c: Candidate): Promise<ContinuityEntry[]> {
-  const custody = (await deps.evidence.custodyLog(c.id)).map((e): ContinuityEntry => ({
-    at: e.at, source: 'custody', actor: e.actor, action: e.action, file: e.name, detail: e.detail,
-  }));
+  const custody = (await deps.evidence.custodyLog(c.id)).map(
+    (e): ContinuityEntry => ({
+      at: e.at,
+      source: 'custody',
+      actor: e.actor,
+      action: e.action,
+      file: e.name,
+      detail: e.detail,
+    }),
+  );
   const audit = deps.audit
     .list({ scheme: c.scheme, subjectId: c.subjectId, limit: 100_000 })
     .filter((e) => e.object.id === c.id || e.object.id.startsWith(`${c.id}/`))
-    .map((e): ContinuityEntry => ({
-      at: e.at, source: 'audit', actor: `${e.actor.kind}:${e.actor.id}`, action: e.action,
-      file: e.object.id.startsWith(`${c.id}/`) ? e.object.id.slice(c.id.length + 1) : null, detail: e.detail,
-    }));
+    .map(
+      (e): ContinuityEntry => ({
+        at: e.at,
+        source: 'audit',
+        actor: `${e.actor.kind}:${e.actor.id}`,
+        action: e.action,
+        file: e.object.id.startsWith(`${c.id}/`) ? e.object.id.slice(c.id.length + 1) : null,
+        detail: e.detail,
+      }),
+    );
   return [...custody, ...audit].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

@@ -9,7 +9,10 @@ import path from 'node:path';
  * (`npm run hub -- keys`) to check a package it received.
  */
 export class SigningKey {
-  private constructor(private priv: KeyObject, readonly publicKey: KeyObject) {}
+  private constructor(
+    private priv: KeyObject,
+    readonly publicKey: KeyObject,
+  ) {}
 
   static file(dataDir: string) {
     return path.join(dataDir, 'keys', 'evidence-signing-ed25519.pem');

@@ -5,8 +5,14 @@ import { HubError } from '../errors';
 import type { Alert } from '@shopwatch/protocols';
 import { type BagFile, SIGNATURE, TAG_MANIFEST, makeBag, sha256 } from './bagit';
 import {
-  type Candidate, type ExportDeps, type MasterFile, type Requester,
-  alertContinuity, continuity, copyMasters, resolveCase,
+  type Candidate,
+  type ExportDeps,
+  type MasterFile,
+  type Requester,
+  alertContinuity,
+  continuity,
+  copyMasters,
+  resolveCase,
 } from './evidence-case';
 import { SigningKey, publicPem } from './keys';
 import { bagInfoFields, buildRecord } from './record';
@@ -66,8 +72,9 @@ export async function exportEvidence(
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-export-'));
   let recorded = false;
   try {
-    const noMedia = `NO MEDIA: alert ${alert?.id} was not raised by a confirmed gallery match; `
-      + 'this package holds its record only';
+    const noMedia =
+      `NO MEDIA: alert ${alert?.id} was not raised by a confirmed gallery match; ` +
+      'this package holds its record only';
     const { masters, notes } = c ? await copyMasters(deps, c, work) : { masters: [], notes: [noMedia] };
     const working = await workingCopyOf(work, masters, notes);
     const key = SigningKey.loadOrCreate(deps.dataDir);
@@ -76,13 +83,22 @@ export async function exportEvidence(
 
     const disclosure = { to: order.to, organisation: order.organisation, reason: order.reason };
     const record = buildRecord({
-      exhibit: order.exhibit, disclosure, who, scheme, candidate: c, alert, masters, working, notes,
+      exhibit: order.exhibit,
+      disclosure,
+      who,
+      scheme,
+      candidate: c,
+      alert,
+      masters,
+      working,
+      notes,
       subjectAlias: c ? deps.alias(c.scheme, c.subjectId) : null,
     });
     const log = c ? await continuity(deps, c) : alertContinuity(deps, alert!);
     const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: m.data }));
     if (working) {
-      const how = `WORKING COPY made from the master for viewing; it is not the master.\n` +
+      const how =
+        `WORKING COPY made from the master for viewing; it is not the master.\n` +
         `Run in the bag's data/ folder:\n${working.command}\n${working.ffmpegVersion}\nmethod: ${working.method}\n`;
       payload.push({ path: `data/${working.file}`, data: working.data });
       payload.push({ path: `data/${working.file.replace(/\.mp4$/, '.txt')}`, data: Buffer.from(how) });
@@ -108,8 +124,15 @@ export async function exportEvidence(
     const logged = { candidateId: c?.id, alertId: alert?.id, exhibit: order.exhibit, bytes: zip.bytes };
     deps.log.info(logged, 'evidence package exported');
     return {
-      file: out, bagName, candidateId: c?.id ?? null, alertId: alert?.id ?? null, bytes: zip.bytes, sha256: zip.sha256,
-      payloadFiles: payload.length, notes, keyFingerprint: key.fingerprint,
+      file: out,
+      bagName,
+      candidateId: c?.id ?? null,
+      alertId: alert?.id ?? null,
+      bytes: zip.bytes,
+      sha256: zip.sha256,
+      payloadFiles: payload.length,
+      notes,
+      keyFingerprint: key.fingerprint,
     };
   } catch (err) {
     const failed = { exhibit: order.exhibit, error: (err as Error).message };
@@ -164,7 +187,11 @@ async function recordDisclosure(
     ? { scheme: c.scheme, object: { kind: 'candidate' as const, id: c.id }, subjectId: c.subjectId, alertId: c.alertId }
     : { scheme: a.scheme, object: { kind: 'alert' as const, id: a.id }, subjectId: a.subjectId, alertId: a.id };
   deps.audit.append({
-    scheme: about.scheme, actor: { kind: who.kind, id: who.id }, action: 'disclose', object: about.object,
-    subjectId: about.subjectId, detail: { ...detail, why: order.reason, alertId: about.alertId, files: names },
+    scheme: about.scheme,
+    actor: { kind: who.kind, id: who.id },
+    action: 'disclose',
+    object: about.object,
+    subjectId: about.subjectId,
+    detail: { ...detail, why: order.reason, alertId: about.alertId, files: names },
   });
 }

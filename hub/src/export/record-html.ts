@@ -68,9 +68,7 @@ export function renderRecordHtml(r: EvidenceRecord, log: ContinuityEntry[]): str
   const timeline = r.alert
     ? `<table>${head('Time (hub clock)', 'Event', 'By', 'Status / outcome', 'Note')}<tbody>${steps}</tbody></table>`
     : '<p>No alert is linked to this exhibit.</p>';
-  const files = r.files
-    .map((f) => tr(code(f.path), esc(f.role), esc(f.kind), esc(f.bytes), code(f.sha256)))
-    .join('\n');
+  const files = r.files.map((f) => tr(code(f.path), esc(f.role), esc(f.kind), esc(f.bytes), code(f.sha256))).join('\n');
   const continuity = log
     .map((e) => tr(esc(e.at), esc(e.source), esc(e.actor), esc(e.action), esc(e.file), code(detailText(e.detail))))
     .join('\n');

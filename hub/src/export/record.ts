@@ -45,7 +45,12 @@ export function toHubClock(edgeTime: string, offsetMs: number): string {
 export function buildRecord(i: RecordInput): EvidenceRecord {
   const c = i.candidate;
   const files: EvidenceRecord['files'] = i.masters.map((m) => ({
-    name: m.name, kind: m.kind, sha256: m.sha256, bytes: m.bytes, path: `data/${m.copy}`, role: 'master',
+    name: m.name,
+    kind: m.kind,
+    sha256: m.sha256,
+    bytes: m.bytes,
+    path: `data/${m.copy}`,
+    role: 'master',
   }));
   const w = i.working;
   if (w) {
@@ -58,7 +63,10 @@ export function buildRecord(i: RecordInput): EvidenceRecord {
     candidate = { ...rest, subjectAlias: i.subjectAlias };
   }
   return {
-    kind: 'shopwatch-evidence-record', version: 1, exhibit: i.exhibit, generatedAt: new Date().toISOString(),
+    kind: 'shopwatch-evidence-record',
+    version: 1,
+    exhibit: i.exhibit,
+    generatedAt: new Date().toISOString(),
     producer: { id: i.who.id, name: i.who.name, scheme: i.scheme },
     disclosure: i.disclosure,
     candidate,
@@ -95,15 +103,16 @@ export function bagInfoFields(
     ? `Gallery-match evidence (candidate ${c.id}) from camera ${c.cameraId}${c.store ? ` at store ${c.store}` : ''}, ` +
       `captured ${c.capturedAt}, confirmed by ${c.decidedBy ?? 'a reviewer'}`
     : `Record of alert ${r.alert?.id} (${r.alert?.type}) raised ${r.alert?.raisedAt}, without media`;
-  const capture: [string, string][] = c && r.clock
-    ? [
-        ['Camera-Id', c.cameraId],
-        ['Edge-Device', c.deviceId],
-        ['Captured-At-Edge-Clock', r.clock.capturedAtEdgeClock],
-        ['Edge-Clock-Offset-Ms', String(r.clock.edgeClockOffsetMs)],
-        ['Captured-At-Hub-Clock', r.clock.capturedAtHubClock],
-      ]
-    : [];
+  const capture: [string, string][] =
+    c && r.clock
+      ? [
+          ['Camera-Id', c.cameraId],
+          ['Edge-Device', c.deviceId],
+          ['Captured-At-Edge-Clock', r.clock.capturedAtEdgeClock],
+          ['Edge-Clock-Offset-Ms', String(r.clock.edgeClockOffsetMs)],
+          ['Captured-At-Hub-Clock', r.clock.capturedAtHubClock],
+        ]
+      : [];
   return [
     ['Source-Organization', r.producer.scheme.name],
     ['Contact-Name', who.name ?? who.id],

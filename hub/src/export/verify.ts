@@ -29,7 +29,12 @@ const DECLARATION = /^BagIt-Version: 1\.0\r?\nTag-File-Character-Encoding: UTF-8
  */
 export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
   const result: VerifyResult = {
-    ok: false, bagName: null, problems: [], info: [], payloadFiles: 0, keyFingerprint: fingerprint(key),
+    ok: false,
+    bagName: null,
+    problems: [],
+    info: [],
+    payloadFiles: 0,
+    keyFingerprint: fingerprint(key),
   };
   const fail = (file: string, problem: string) => result.problems.push({ file, problem });
   let entries;
@@ -76,8 +81,7 @@ export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
       const data = files.get(p);
       if (!data) {
         if (!unreadable.has(p)) fail(p, `listed in ${name} but missing from the bag`);
-      }
-      else if (sha256(data) !== want) fail(p, `SHA-256 differs from ${name}`);
+      } else if (sha256(data) !== want) fail(p, `SHA-256 differs from ${name}`);
     }
     for (const p of files.keys()) if (listed(p) && !m.has(p) && !exempt.includes(p)) fail(p, `not listed in ${name}`);
   };

@@ -37,11 +37,26 @@ export async function makeWorkingCopy(dir: string, master: string): Promise<Work
   const codec = await videoCodec(path.join(dir, master));
   if (!codec) throw new Error(`${master} has no video stream`);
   const method = codec === 'h264' ? 'remux' : 'transcode';
-  const video = method === 'remux'
-    ? ['-c:v', 'copy']
-    : ['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p'];
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', master, '-map', '0:v:0', ...video,
-    '-movflags', '+faststart', '-f', 'mp4', file];
+  const video =
+    method === 'remux'
+      ? ['-c:v', 'copy']
+      : ['-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p'];
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    master,
+    '-map',
+    '0:v:0',
+    ...video,
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    file,
+  ];
   const { stdout } = await run(FFMPEG, ['-version'], { timeout: 60_000 });
   fs.mkdirSync(path.join(dir, 'working'), { recursive: true });
   await run(FFMPEG, args, { cwd: dir, timeout: TIMEOUT_MS });

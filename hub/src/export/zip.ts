@@ -158,7 +158,7 @@ export function readZip(zip: Buffer): ZipEntry[] {
       entries.push({ name, data: null, error: `cannot be unpacked: ${(err as Error).message}` });
       continue;
     }
-    const ok = data.length === usize && (zlib.crc32(data) >>> 0) === crc;
+    const ok = data.length === usize && zlib.crc32(data) >>> 0 === crc;
     entries.push({ name, data, error: ok ? null : 'ZIP CRC-32 or size does not match its contents' });
   }
   return entries;

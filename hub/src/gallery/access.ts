@@ -6,7 +6,8 @@ import { forbidden } from '../errors';
 export { CAN };
 
 export function must(p: Principal, what: keyof typeof CAN) {
-  if (p.kind !== 'user' || !p.role || !(CAN[what] as Role[]).includes(p.role)) throw forbidden(`your role may not ${what.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);
+  if (p.kind !== 'user' || !p.role || !(CAN[what] as Role[]).includes(p.role))
+    throw forbidden(`your role may not ${what.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`);
 }
 
 export const actorOf = (p: Principal) => ({ kind: p.kind, id: p.id });

@@ -23,7 +23,10 @@ export interface FaceChecker {
  * and the coordinator sees what to crop.
  */
 export class PhotoRefused extends HubError {
-  constructor(message: string, readonly faces: NonNullable<ErrorBody['faces']>) {
+  constructor(
+    message: string,
+    readonly faces: NonNullable<ErrorBody['faces']>,
+  ) {
     super('bad_request', message);
   }
   override toBody(): ErrorBody {
@@ -53,9 +56,13 @@ export class VisionFaceChecker implements FaceChecker {
     const vision = await this.load();
     const faces = await vision.detectFaces(img.rgb, img.width, img.height);
     const found = {
-      width: img.width, height: img.height,
+      width: img.width,
+      height: img.height,
       boxes: faces.map(({ box: b, score }) => ({
-        x: Math.round(b.x), y: Math.round(b.y), w: Math.round(b.w), h: Math.round(b.h),
+        x: Math.round(b.x),
+        y: Math.round(b.y),
+        w: Math.round(b.w),
+        h: Math.round(b.h),
         score: Math.round(score * 100) / 100,
       })),
     };

@@ -26,19 +26,37 @@ const photoUrl = (s: Subject) => {
  * audited here; photos are fetched through the gallery's photo route, which audits each one.
  */
 export class FieldGalleryService {
-  constructor(private gov: GovernanceRepository, private dir: Directory, private audit: AuditLog) {}
+  constructor(
+    private gov: GovernanceRepository,
+    private dir: Directory,
+    private audit: AuditLog,
+  ) {}
 
   /** Active notices of the subject that cover the store (or the zone; every one when neither). */
-  private async covering(scheme: string, subjectId: string | null, store: string | null, zone: string | null):
-    Promise<MatchExclusion[]> {
+  private async covering(
+    scheme: string,
+    subjectId: string | null,
+    store: string | null,
+    zone: string | null,
+  ): Promise<MatchExclusion[]> {
     const now = Date.now();
-    const storeZone = store ? (await this.dir.scheme(scheme)).stores.find((s) => s.id === store)?.zone ?? zone : zone;
-    return this.gov.exclusions(scheme, subjectId ?? undefined)
+    const storeZone = store ? ((await this.dir.scheme(scheme)).stores.find((s) => s.id === store)?.zone ?? zone) : zone;
+    return this.gov
+      .exclusions(scheme, subjectId ?? undefined)
       .filter((x) => x.status === 'active' && Date.parse(x.startsAt) <= now && Date.parse(x.endsAt) > now)
-      .filter((x) => (!store && !storeZone) || (store !== null && x.stores.includes(store))
-        || (storeZone !== null && x.zones.includes(storeZone)))
+      .filter(
+        (x) =>
+          (!store && !storeZone) ||
+          (store !== null && x.stores.includes(store)) ||
+          (storeZone !== null && x.zones.includes(storeZone)),
+      )
       .map((x) => ({
-        id: x.id, stores: x.stores, zones: x.zones, startsAt: x.startsAt, endsAt: x.endsAt, appealRoute: x.appealRoute,
+        id: x.id,
+        stores: x.stores,
+        zones: x.zones,
+        startsAt: x.startsAt,
+        endsAt: x.endsAt,
+        appealRoute: x.appealRoute,
       }));
   }
 
@@ -55,21 +73,31 @@ export class FieldGalleryService {
    * The reference an alert about a subject carries. Built once, when the alert is raised,
    * so that the radio payload and the stored alert say the same thing.
    */
-  async reference(scheme: string, subjectId: string, alertId: string, store: string | null, zone: string,
-    sighting: Sighting | null): Promise<AlertMatch> {
+  async reference(
+    scheme: string,
+    subjectId: string,
+    alertId: string,
+    store: string | null,
+    zone: string,
+    sighting: Sighting | null,
+  ): Promise<AlertMatch> {
     const s = this.activeSubject(scheme, subjectId);
     const sc = await this.dir.scheme(scheme);
     const place = store
-      ? sc.stores.find((x) => x.id === store)?.name ?? store
-      : sc.zones.find((z) => z.id === zone)?.name ?? zone;
+      ? (sc.stores.find((x) => x.id === store)?.name ?? store)
+      : (sc.zones.find((z) => z.id === zone)?.name ?? zone);
     const where = sighting ? `${place}, camera ${sighting.cameraId}` : place;
     const photo = photoUrl(s);
     return {
-      subjectId: s.id, alias: s.alias, reason: s.reason,
+      subjectId: s.id,
+      alias: s.alias,
+      reason: s.reason,
       photoUrl: photo ? `/api/alerts/${alertId}/match/photo` : null,
       cropUrl: sighting?.hasCrop ? `/api/alerts/${alertId}/match/crop` : null,
-      caseId: sighting?.caseId ?? null, candidateId: sighting?.candidateId ?? null,
-      cameraId: sighting?.cameraId ?? null, seenAt: sighting?.seenAt ?? null,
+      caseId: sighting?.caseId ?? null,
+      candidateId: sighting?.candidateId ?? null,
+      cameraId: sighting?.cameraId ?? null,
+      seenAt: sighting?.seenAt ?? null,
       exclusions: await this.covering(scheme, s.id, store, store ? null : zone),
       text: `${s.alias} at ${where} (${s.reason.replace(/-/g, ' ')})`.slice(0, 160),
       url: `/api/alerts/${alertId}/match`,
@@ -89,11 +117,16 @@ export class FieldGalleryService {
     must(p, 'viewGallery');
     const needle = q.trim().toLowerCase();
     if (needle.length < 1 || needle.length > 80) throw new HubError('bad_request', 'q must be 1 to 80 characters');
-    const hits = this.gov.subjects(p.scheme, 'active', () => 0)
-      .filter((s) => s.alias.toLowerCase().includes(needle)).slice(0, 20)
+    const hits = this.gov
+      .subjects(p.scheme, 'active', () => 0)
+      .filter((s) => s.alias.toLowerCase().includes(needle))
+      .slice(0, 20)
       .map((s) => ({ id: s.id, alias: s.alias, status: s.status, reason: s.reason }));
     this.audit.append({
-      scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*search*' },
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'subject', id: '*search*' },
       detail: { q: needle, count: hits.length },
     });
     return hits;
@@ -105,13 +138,19 @@ export class FieldGalleryService {
     const subjects = [];
     for (const s of this.gov.subjects(p.scheme, 'active', () => 0)) {
       subjects.push({
-        id: s.id, alias: s.alias, status: s.status, reason: s.reason,
+        id: s.id,
+        alias: s.alias,
+        status: s.status,
+        reason: s.reason,
         photoUrls: s.photos.filter((ph) => !ph.deleted).map((ph) => `/api/gallery/subjects/${s.id}/photos/${ph.id}`),
         exclusions: await this.covering(p.scheme, s.id, p.store, p.store ? null : p.zone),
       });
     }
     this.audit.append({
-      scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*field-gallery*' },
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'subject', id: '*field-gallery*' },
       detail: { count: subjects.length, store: p.store },
     });
     return { store: p.store, subjects };

@@ -40,11 +40,18 @@ export class IncidentService {
       if (store && store !== p.store) throw forbidden('members record incidents for their own store');
       store = p.store;
     }
-    if (store && !scheme.stores.some((s) => s.id === store)) throw new HubError('bad_request', `unknown store "${store}"`);
-    if (Date.parse(i.occurredAt) > Date.now() + 5 * 60_000) throw new HubError('bad_request', 'occurredAt is in the future');
+    if (store && !scheme.stores.some((s) => s.id === store))
+      throw new HubError('bad_request', `unknown store "${store}"`);
+    if (Date.parse(i.occurredAt) > Date.now() + 5 * 60_000)
+      throw new HubError('bad_request', 'occurredAt is in the future');
     await this.refs?.(p, i);
     const inc = this.repo.addIncident(`inc-${crypto.randomUUID()}`, p.scheme, store, i, p.id, new Date().toISOString());
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'incident', id: inc.id } });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'create',
+      object: { kind: 'incident', id: inc.id },
+    });
     return inc;
   }
 
@@ -60,7 +67,13 @@ export class IncidentService {
   list(p: Principal): Incident[] {
     must(p, 'recordIncident');
     const list = this.repo.incidents(p.scheme, p.role === 'member' ? p.store : null, 200);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id: '*list*' }, detail: { count: list.length } });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'incident', id: '*list*' },
+      detail: { count: list.length },
+    });
     return list;
   }
 }

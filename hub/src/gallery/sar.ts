@@ -11,8 +11,11 @@ import type { Repository } from '../storage/repository';
  */
 export async function subjectAccessExport(
   deps: {
-    gov: GovernanceRepository; photoFile: (subjectId: string, photoId: string) => string; evidence: EvidenceRepository;
-    repo: Repository; audit: AuditLog;
+    gov: GovernanceRepository;
+    photoFile: (subjectId: string, photoId: string) => string;
+    evidence: EvidenceRepository;
+    repo: Repository;
+    audit: AuditLog;
     /** Templates held for the subject: the same count the subject API shows (issue 12: it said 0). */
     templates: (subjectId: string) => number;
   },
@@ -21,13 +24,24 @@ export async function subjectAccessExport(
 ) {
   const subject = deps.gov.subject(subjectId, deps.templates);
   if (!subject) return null;
-  const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter((c) => c.subjectId === subjectId);
-  const alerts = (await deps.repo.listAlerts({ scheme: subject.scheme, zones: null, limit: 10_000 })).filter((a) => a.subjectId === subjectId);
+  const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter(
+    (c) => c.subjectId === subjectId,
+  );
+  const alerts = (await deps.repo.listAlerts({ scheme: subject.scheme, zones: null, limit: 10_000 })).filter(
+    (a) => a.subjectId === subjectId,
+  );
   const photos = subject.photos.map((p) => {
     const file = deps.photoFile(subjectId, p.id);
     return { ...p, data: !p.deleted && fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : null };
   });
-  deps.audit.append({ scheme: subject.scheme, actor: requestedBy, action: 'export', object: { kind: 'subject', id: subjectId }, subjectId, detail: { purpose: 'subject access request' } });
+  deps.audit.append({
+    scheme: subject.scheme,
+    actor: requestedBy,
+    action: 'export',
+    object: { kind: 'subject', id: subjectId },
+    subjectId,
+    detail: { purpose: 'subject access request' },
+  });
   return {
     kind: 'shopwatch-subject-access-export',
     generatedAt: new Date().toISOString(),
@@ -35,8 +49,26 @@ export async function subjectAccessExport(
     photos,
     incidents: deps.gov.incidentsOf(subjectId),
     exclusions: deps.gov.exclusions(subject.scheme, subjectId),
-    reviewVerdicts: candidates.map((c) => ({ id: c.id, cameraId: c.cameraId, store: c.store, capturedAt: c.capturedAt, score: c.score, status: c.status, decidedBy: c.decidedBy, decidedAt: c.decidedAt, reason: c.reason })),
-    alerts: alerts.map((a) => ({ id: a.id, type: a.type, store: a.store, raisedAt: a.raisedAt, status: a.status, outcome: a.outcome, timeline: a.timeline })),
+    reviewVerdicts: candidates.map((c) => ({
+      id: c.id,
+      cameraId: c.cameraId,
+      store: c.store,
+      capturedAt: c.capturedAt,
+      score: c.score,
+      status: c.status,
+      decidedBy: c.decidedBy,
+      decidedAt: c.decidedAt,
+      reason: c.reason,
+    })),
+    alerts: alerts.map((a) => ({
+      id: a.id,
+      type: a.type,
+      store: a.store,
+      raisedAt: a.raisedAt,
+      status: a.status,
+      outcome: a.outcome,
+      timeline: a.timeline,
+    })),
     audit: deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 }).reverse(),
   };
 }

@@ -24,10 +24,16 @@ export function verdictStats(repo: GovernanceRepository, scheme: string, sinceDa
     return h;
   };
   return {
-    byCamera: [...group((r) => `${r.device_id}\u0000${r.camera_id}`)].map(([k, c]) => ({ deviceId: k.split('\u0000')[0]!, cameraId: k.split('\u0000')[1]!, ...c })),
+    byCamera: [...group((r) => `${r.device_id}\u0000${r.camera_id}`)].map(([k, c]) => ({
+      deviceId: k.split('\u0000')[0]!,
+      cameraId: k.split('\u0000')[1]!,
+      ...c,
+    })),
     byStore: [...group((r) => r.store ?? '')].map(([k, c]) => ({ store: k || null, ...c })),
     bySubject: [...group((r) => r.subject_id)].map(([k, c]) => ({ subjectId: k, ...c })),
     scores: { binWidth: BIN, confirmed: hist('confirmed'), rejected: hist('rejected') },
-    byDay: [...group((r) => r.received_at.slice(0, 10))].sort(([a], [b]) => a.localeCompare(b)).map(([day, c]) => ({ day, confirmed: c.confirmed, rejected: c.rejected, expired: c.expired })),
+    byDay: [...group((r) => r.received_at.slice(0, 10))]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([day, c]) => ({ day, confirmed: c.confirmed, rejected: c.rejected, expired: c.expired })),
   };
 }

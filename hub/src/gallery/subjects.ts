@@ -19,7 +19,8 @@ const DAY = 86_400_000;
 
 /** Where gallery photos live: `{dataDir}/gallery/{subjectId}/{photoId}.img`. */
 export const photoRoot = (dataDir: string) => path.join(dataDir, 'gallery');
-export const photoPath = (root: string, subjectId: string, photoId: string) => path.join(root, subjectId, `${photoId}.img`);
+export const photoPath = (root: string, subjectId: string, photoId: string) =>
+  path.join(root, subjectId, `${photoId}.img`);
 
 /**
  * Gallery subjects under written rules: enrolment needs a linked incident with a statement and
@@ -76,17 +77,29 @@ export class SubjectService {
   async enrol(p: Principal, input: SubjectInput): Promise<Subject> {
     must(p, 'manageGallery');
     if (input.under18 || input.vulnerable)
-      throw new HubError('bad_request', 'a person under 18 or vulnerable cannot be enrolled for matching; record the incidents and use other measures');
+      throw new HubError(
+        'bad_request',
+        'a person under 18 or vulnerable cannot be enrolled for matching; record the incidents and use other measures',
+      );
     const incidents = input.incidentIds.map((id) => this.repo.incident(id));
     incidents.forEach((inc, i) => {
-      if (!inc || inc.scheme !== p.scheme) throw new HubError('bad_request', `incidentIds.${i}: unknown incident "${input.incidentIds[i]}"`);
+      if (!inc || inc.scheme !== p.scheme)
+        throw new HubError('bad_request', `incidentIds.${i}: unknown incident "${input.incidentIds[i]}"`);
     });
-    if (!incidents.some((inc) => inc!.statement)) throw new HubError('bad_request', 'enrolment needs at least one linked incident with a witness statement');
+    if (!incidents.some((inc) => inc!.statement))
+      throw new HubError('bad_request', 'enrolment needs at least one linked incident with a witness statement');
     const id = `subj-${crypto.randomUUID()}`;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + (await this.lifetimeDays(p.scheme, input.status)) * DAY).toISOString();
     this.repo.tx(() => this.repo.addSubject(id, p.scheme, input, p.id, now.toISOString(), expiresAt));
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'subject', id }, subjectId: id, detail: { reason: input.reason, status: input.status, incidents: input.incidentIds } });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'create',
+      object: { kind: 'subject', id },
+      subjectId: id,
+      detail: { reason: input.reason, status: input.status, incidents: input.incidentIds },
+    });
     this.log.info({ subjectId: id, by: p.id }, 'subject enrolled');
     return this.find(p, id);
   }
@@ -99,7 +112,8 @@ export class SubjectService {
     must(p, 'manageGallery');
     const s = this.find(p, id);
     if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
-    if (!source.trim()) throw new HubError('bad_request', 'say where the photo comes from (source), e.g. "CCTV Boots 2026-11-02"');
+    if (!source.trim())
+      throw new HubError('bad_request', 'say where the photo comes from (source), e.g. "CCTV Boots 2026-11-02"');
     return s;
   }
 
@@ -119,12 +133,33 @@ export class SubjectService {
     fsyncPath(file);
     const sha256 = crypto.createHash('sha256').update(clean.data).digest('hex');
     this.repo.addPhoto({
-      id: photoId, subjectId: id, sha256, bytes: clean.data.length, width: checked.width, height: checked.height,
-      source: source.slice(0, 200), face: checked.face, createdAt: new Date().toISOString(), createdBy: p.id,
+      id: photoId,
+      subjectId: id,
+      sha256,
+      bytes: clean.data.length,
+      width: checked.width,
+      height: checked.height,
+      source: source.slice(0, 200),
+      face: checked.face,
+      createdAt: new Date().toISOString(),
+      createdBy: p.id,
     });
-    const version = await this.gallery.addTemplates(p.scheme, [{ id: `tpl-${crypto.randomUUID()}`, scheme: p.scheme, subjectId: id, photoId, descriptor: checked.descriptor, expiresAt: s.expiresAt }]);
+    const version = await this.gallery.addTemplates(p.scheme, [
+      {
+        id: `tpl-${crypto.randomUUID()}`,
+        scheme: p.scheme,
+        subjectId: id,
+        photoId,
+        descriptor: checked.descriptor,
+        expiresAt: s.expiresAt,
+      },
+    ]);
     this.audit.append({
-      scheme: p.scheme, actor: actorOf(p), action: 'create', object: { kind: 'photo', id: photoId }, subjectId: id,
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'create',
+      object: { kind: 'photo', id: photoId },
+      subjectId: id,
       detail: { sha256, source, type: clean.type },
     });
     await this.sync.changed(p.scheme, version);
@@ -138,14 +173,26 @@ export class SubjectService {
   view(p: Principal, id: string): Subject {
     must(p, 'viewGallery');
     const s = this.find(p, id);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id }, subjectId: id });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'subject', id },
+      subjectId: id,
+    });
     return s;
   }
 
   list(p: Principal, state: Subject['state'] | null): Subject[] {
     must(p, 'viewGallery');
     const list = this.repo.subjects(p.scheme, state, this.countTemplates);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'subject', id: '*list*' }, detail: { count: list.length, state } });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'subject', id: '*list*' },
+      detail: { count: list.length, state },
+    });
     return list;
   }
 
@@ -155,7 +202,13 @@ export class SubjectService {
     const s = this.find(p, id);
     const ph = s.photos.find((x) => x.id === photoId && !x.deleted);
     if (!ph) throw notFound(`photo "${photoId}"`);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'photo', id: photoId }, subjectId: id });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'view',
+      object: { kind: 'photo', id: photoId },
+      subjectId: id,
+    });
     return { file: this.photoPath(id, photoId), sha256: ph.sha256 };
   }
 
@@ -172,7 +225,14 @@ export class SubjectService {
       this.repo.renew(id, expiresAt);
     });
     const version = await this.gallery.renew(p.scheme, id, expiresAt);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'update', object: { kind: 'subject', id }, subjectId: id, detail: { linkedIncident: incidentId, expiresAt } });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'update',
+      object: { kind: 'subject', id },
+      subjectId: id,
+      detail: { linkedIncident: incidentId, expiresAt },
+    });
     await this.sync.changed(p.scheme, version);
     return this.find(p, id);
   }
@@ -187,14 +247,24 @@ export class SubjectService {
 
   async expireDue() {
     try {
-      for (const s of this.repo.dueForExpiry(new Date().toISOString())) await this.purge(s.scheme, s.id, 'expired', 'gallery lifetime ended without renewal', { kind: 'hub', id: 'expiry' });
+      for (const s of this.repo.dueForExpiry(new Date().toISOString()))
+        await this.purge(s.scheme, s.id, 'expired', 'gallery lifetime ended without renewal', {
+          kind: 'hub',
+          id: 'expiry',
+        });
     } catch (err) {
       this.log.error({ err }, 'gallery expiry failed');
     }
   }
 
   /** Deletes photos and templates, records the purge, and tells every edge box. */
-  private async purge(scheme: string, id: string, state: 'expired' | 'removed', reason: string, actor: { kind: string; id: string }) {
+  private async purge(
+    scheme: string,
+    id: string,
+    state: 'expired' | 'removed',
+    reason: string,
+    actor: { kind: string; id: string },
+  ) {
     const at = new Date().toISOString();
     this.repo.tx(() => {
       this.repo.end(id, state, at, reason);
@@ -203,7 +273,14 @@ export class SubjectService {
     fs.rmSync(path.join(this.photoRoot, id), { recursive: true, force: true });
     const version = await this.gallery.removeSubject(scheme, id);
     this.repo.addPurge(scheme, id, version, reason, at);
-    this.audit.append({ scheme, actor, action: 'purge', object: { kind: 'subject', id }, subjectId: id, detail: { state, reason, version } });
+    this.audit.append({
+      scheme,
+      actor,
+      action: 'purge',
+      object: { kind: 'subject', id },
+      subjectId: id,
+      detail: { state, reason, version },
+    });
     this.log.info({ subjectId: id, state, version }, 'subject purged');
     await this.sync.changed(scheme, version);
     await this.onPurged(scheme, id);
@@ -216,7 +293,11 @@ export class SubjectService {
     const applied = new Map<string, number>();
     for (const e of edges) applied.set(e.id, (await this.gallery.applied(e.id))?.version ?? 0);
     return this.repo.purges(p.scheme).map((x) => ({
-      subjectId: x.subjectId, alias: this.repo.alias(p.scheme, x.subjectId), version: x.version, reason: x.reason, at: x.at,
+      subjectId: x.subjectId,
+      alias: this.repo.alias(p.scheme, x.subjectId),
+      version: x.version,
+      reason: x.reason,
+      at: x.at,
       confirmedBy: edges.filter((e) => applied.get(e.id)! >= x.version).map((e) => e.id),
       pending: edges.filter((e) => applied.get(e.id)! < x.version).map((e) => e.id),
     }));

@@ -14,7 +14,14 @@ import type { Repository } from '../storage/repository';
 export class GallerySync {
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private gallery: GalleryRepository, private repo: Repository, private broker: Broker, private bus: EventBus, private log: Logger, private sweepMs = 60_000) {}
+  constructor(
+    private gallery: GalleryRepository,
+    private repo: Repository,
+    private broker: Broker,
+    private bus: EventBus,
+    private log: Logger,
+    private sweepMs = 60_000,
+  ) {}
 
   async start() {
     for (const s of await this.repo.listSchemes()) await this.publish(s.id, await this.gallery.version(s.id));
@@ -28,7 +35,11 @@ export class GallerySync {
   }
 
   async publish(scheme: string, version: number) {
-    await this.broker.publish(topics.galleryVersion(scheme), JSON.stringify({ version, at: new Date().toISOString() }), { retain: true });
+    await this.broker.publish(
+      topics.galleryVersion(scheme),
+      JSON.stringify({ version, at: new Date().toISOString() }),
+      { retain: true },
+    );
     this.bus.emit('gallery', { scheme, version });
   }
 
@@ -50,7 +61,11 @@ export class GallerySync {
   }
 
   async snapshot(scheme: string): Promise<GallerySnapshot> {
-    return { scheme, version: await this.gallery.version(scheme), templates: await this.gallery.activeTemplates(scheme, new Date().toISOString()) };
+    return {
+      scheme,
+      version: await this.gallery.version(scheme),
+      templates: await this.gallery.activeTemplates(scheme, new Date().toISOString()),
+    };
   }
 
   async applied(p: Principal, a: GalleryApplied) {

@@ -36,7 +36,10 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
   app.use('*', async (c, next) => {
     const t = performance.now();
     await next();
-    svc.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t) / 1000);
+    svc.metrics.http.observe(
+      { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
+      (performance.now() - t) / 1000,
+    );
   });
   // Evidence uploads stream to disk with their own limit; everything else is small JSON.
   const limit = bodyLimit({
@@ -45,7 +48,8 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
       throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
     },
   });
-  const ownLimit = (path: string) => path.startsWith('/api/edge/files/') || /^\/api\/gallery\/subjects\/[^/]+\/photos$/.test(path);
+  const ownLimit = (path: string) =>
+    path.startsWith('/api/edge/files/') || /^\/api\/gallery\/subjects\/[^/]+\/photos$/.test(path);
   app.use('/api/*', (c, next) => (ownLimit(c.req.path) ? next() : limit(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', checks: {} }));
@@ -61,7 +65,9 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
     const ok = Object.values(checks).every((v) => v === 'ok');
     return c.json({ status: ok ? 'ok' : 'starting', checks }, ok ? 200 : 503);
   });
-  app.get('/metrics', async (c) => c.text(await svc.metrics.registry.metrics(), 200, { 'content-type': svc.metrics.registry.contentType }));
+  app.get('/metrics', async (c) =>
+    c.text(await svc.metrics.registry.metrics(), 200, { 'content-type': svc.metrics.registry.contentType }),
+  );
 
   app.route('/api', authRoutes(svc, hooks));
   app.route('/api/alerts', alertRoutes(svc));

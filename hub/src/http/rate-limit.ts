@@ -4,7 +4,10 @@
  */
 export class WindowCounter {
   private hits = new Map<string, { count: number; resetAt: number }>();
-  constructor(private windowMs: number, private now: () => number = Date.now) {}
+  constructor(
+    private windowMs: number,
+    private now: () => number = Date.now,
+  ) {}
 
   /** Seconds until `key` is below `limit` again, or null when it is below now. */
   blocked(key: string, limit: number): number | null {
@@ -45,7 +48,11 @@ export interface LoginLimits {
  */
 export class LoginGuard {
   private counter: WindowCounter;
-  constructor(private limits: LoginLimits, windowMs: number, now: () => number = Date.now) {
+  constructor(
+    private limits: LoginLimits,
+    windowMs: number,
+    now: () => number = Date.now,
+  ) {
     this.counter = new WindowCounter(windowMs, now);
   }
 

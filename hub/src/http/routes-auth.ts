@@ -58,7 +58,11 @@ export function authRoutes(svc: HubServices, hooks: SessionHooks = {}) {
     for (const v of cookies) c.header('Set-Cookie', v, { append: true });
     c.header('Cache-Control', 'no-store');
     // The token is also in the body for API and CLI clients that send it as a Bearer token.
-    const res: LoginResponse = { token, expiresAt, user: userInfo(userPrincipal(user, await svc.dir.scheme(user.scheme))) };
+    const res: LoginResponse = {
+      token,
+      expiresAt,
+      user: userInfo(userPrincipal(user, await svc.dir.scheme(user.scheme))),
+    };
     return c.json(res);
   });
 

@@ -11,7 +11,9 @@ type EdgeEnv = Env & { Variables: { device: DeviceRecord } };
 function requireEdge(svc: HubServices): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
     const h = c.req.header('authorization') ?? '';
-    const [id, secret] = h.startsWith('Basic ') ? Buffer.from(h.slice(6), 'base64').toString('utf8').split(/:(.*)/s) : [];
+    const [id, secret] = h.startsWith('Basic ')
+      ? Buffer.from(h.slice(6), 'base64').toString('utf8').split(/:(.*)/s)
+      : [];
     const device = await svc.devices.authenticate(id, secret);
     if (!device) throw new HubError('unauthenticated', 'edge boxes authenticate with Basic auth: device id and secret');
     if (device.kind !== 'edge') throw new HubError('forbidden', 'only edge boxes use this API');
@@ -38,17 +40,28 @@ export function edgeRoutes(svc: HubServices) {
   // HEAD (Hono answers it with this GET handler, without the body) tells how much the hub holds.
   app.get('/files/:candidateId/:name', async (c) => {
     const s = await svc.uploads.state(c.get('device'), c.req.param('candidateId'), c.req.param('name'));
-    return c.json(s, 200, { 'Upload-Offset': String(s.offset), ...(s.length !== null ? { 'Upload-Length': String(s.length) } : {}), 'Upload-Complete': String(s.complete), 'Cache-Control': 'no-store' });
+    return c.json(s, 200, {
+      'Upload-Offset': String(s.offset),
+      ...(s.length !== null ? { 'Upload-Length': String(s.length) } : {}),
+      'Upload-Complete': String(s.complete),
+      'Cache-Control': 'no-store',
+    });
   });
 
   app.patch('/files/:candidateId/:name', async (c) => {
     let res;
     try {
-      res = await svc.uploads.append(c.get('device'), c.req.param('candidateId'), c.req.param('name'), {
-        offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
-        length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
-        sha256: c.req.header('x-content-sha256') ?? '',
-      }, c.req.raw.body);
+      res = await svc.uploads.append(
+        c.get('device'),
+        c.req.param('candidateId'),
+        c.req.param('name'),
+        {
+          offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
+          length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
+          sha256: c.req.header('x-content-sha256') ?? '',
+        },
+        c.req.raw.body,
+      );
     } catch (err) {
       // A refusal is usually sent before the body is read: the device gets the answer, and a
       // body it keeps sending is cut off instead of read to its end.
@@ -59,7 +72,17 @@ export function edgeRoutes(svc: HubServices) {
     }
     const headers = { 'Upload-Offset': String(res.offset) };
     if (!res.complete) return c.body(null, 204, headers);
-    return c.json({ candidateId: c.req.param('candidateId'), name: c.req.param('name'), bytes: res.offset, sha256: res.sha256!, verified: true }, 201, headers);
+    return c.json(
+      {
+        candidateId: c.req.param('candidateId'),
+        name: c.req.param('name'),
+        bytes: res.offset,
+        sha256: res.sha256!,
+        verified: true,
+      },
+      201,
+      headers,
+    );
   });
   return app;
 }

@@ -23,8 +23,13 @@ export function exportRoutes(svc: HubServices) {
   const app = new Hono<Env>();
   app.use('*', requireUser(svc), requireRole('admin', 'coordinator', 'operator'));
   const deps: ExportDeps = {
-    repo: svc.repo, evidence: svc.evidenceRepo, files: new EvidenceStore(svc.config.dataDir), audit: svc.audit,
-    alias: (scheme, id) => svc.governance.gov.alias(scheme, id), dataDir: svc.config.dataDir, log: logger('hub:export'),
+    repo: svc.repo,
+    evidence: svc.evidenceRepo,
+    files: new EvidenceStore(svc.config.dataDir),
+    audit: svc.audit,
+    alias: (scheme, id) => svc.governance.gov.alias(scheme, id),
+    dataDir: svc.config.dataDir,
+    log: logger('hub:export'),
   };
 
   app.post('/', async (c) => {

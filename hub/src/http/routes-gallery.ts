@@ -2,8 +2,17 @@ import fs from 'node:fs';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
-  AppealInput, AuditQuery, DisclosureInput, ExclusionDecision, ExclusionInput, IncidentInput, NoQuery, RemoveSubject,
-  ReviewStatsQuery, SubjectInput, SubjectListQuery,
+  AppealInput,
+  AuditQuery,
+  DisclosureInput,
+  ExclusionDecision,
+  ExclusionInput,
+  IncidentInput,
+  NoQuery,
+  RemoveSubject,
+  ReviewStatsQuery,
+  SubjectInput,
+  SubjectListQuery,
 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
@@ -22,7 +31,9 @@ export function governanceRoutes(svc: HubServices) {
   const g = svc.governance;
   const user = requireUser(svc);
 
-  app.post('/incidents', user, async (c) => c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201));
+  app.post('/incidents', user, async (c) =>
+    c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201),
+  );
   app.get('/incidents', user, (c) => (query(c, NoQuery), c.json(g.incidents.list(c.get('principal')))));
   app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
 
@@ -30,7 +41,9 @@ export function governanceRoutes(svc: HubServices) {
     const { state } = query(c, SubjectListQuery);
     return c.json(g.subjects.list(c.get('principal'), state === 'all' ? null : state));
   });
-  app.post('/gallery/subjects', user, async (c) => c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201));
+  app.post('/gallery/subjects', user, async (c) =>
+    c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201),
+  );
   app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
   app.post('/gallery/subjects/:id/photos', user, async (c) => {
     const source = c.req.query('source') ?? '';
@@ -60,7 +73,9 @@ export function governanceRoutes(svc: HubServices) {
     const sniffed = sniff(data.subarray(0, 16));
     const type = sniffed === 'image/png' || sniffed === 'image/jpeg' ? sniffed : 'application/octet-stream';
     return c.body(data, 200, {
-      'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
+      'content-type': type,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
       'x-content-sha256': f.sha256,
     });
   });
@@ -68,7 +83,9 @@ export function governanceRoutes(svc: HubServices) {
     const { incidentId } = await body(c, z.strictObject({ incidentId: z.string().min(1) }));
     return c.json(await g.subjects.linkIncident(c.get('principal'), c.req.param('id'), incidentId));
   });
-  app.post('/gallery/subjects/:id/remove', user, async (c) => c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)));
+  app.post('/gallery/subjects/:id/remove', user, async (c) =>
+    c.json(await g.subjects.remove(c.get('principal'), c.req.param('id'), (await body(c, RemoveSubject)).reason)),
+  );
   app.get('/gallery/purges', user, async (c) => {
     query(c, NoQuery);
     return c.json(await g.subjects.purges(c.get('principal')));
@@ -86,11 +103,17 @@ export function governanceRoutes(svc: HubServices) {
     return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
   });
 
-  app.post('/exclusions', user, async (c) => c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201));
+  app.post('/exclusions', user, async (c) =>
+    c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201),
+  );
   app.get('/exclusions', user, (c) => (query(c, NoQuery), c.json(g.exclusions.list(c.get('principal')))));
   app.get('/exclusions/:id', user, (c) => c.json(g.exclusions.view(c.get('principal'), c.req.param('id'))));
-  app.post('/exclusions/:id/events', user, async (c) => c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))));
-  app.post('/exclusions/:id/decision', user, async (c) => c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))));
+  app.post('/exclusions/:id/events', user, async (c) =>
+    c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))),
+  );
+  app.post('/exclusions/:id/decision', user, async (c) =>
+    c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))),
+  );
 
   app.get('/audit', user, (c) => {
     const p = c.get('principal');
@@ -110,7 +133,17 @@ export function governanceRoutes(svc: HubServices) {
     const d = await body(c, DisclosureInput);
     const sub = g.gov.subject(d.subjectId, () => 0);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${d.subjectId}"`);
-    return c.json(svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'disclose', object: { kind: 'subject', id: d.subjectId }, subjectId: d.subjectId, detail: { to: d.to, organisation: d.organisation, why: d.why } }), 201);
+    return c.json(
+      svc.audit.append({
+        scheme: p.scheme,
+        actor: actorOf(p),
+        action: 'disclose',
+        object: { kind: 'subject', id: d.subjectId },
+        subjectId: d.subjectId,
+        detail: { to: d.to, organisation: d.organisation, why: d.why },
+      }),
+      201,
+    );
   });
 
   app.get('/review-stats', user, (c) => {

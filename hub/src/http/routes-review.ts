@@ -13,8 +13,16 @@ export function reviewRoutes(svc: HubServices) {
 
   app.get('/', async (c) => {
     const s = c.req.query('status');
-    const status = s === undefined ? 'pending' : s === 'all' ? null : CandidateStatus.safeParse(s).success ? (s as CandidateStatus) : null;
-    if (s !== undefined && s !== 'all' && status === null) throw new HubError('bad_request', 'status must be pending, confirmed, rejected, expired or all');
+    const status =
+      s === undefined
+        ? 'pending'
+        : s === 'all'
+          ? null
+          : CandidateStatus.safeParse(s).success
+            ? (s as CandidateStatus)
+            : null;
+    if (s !== undefined && s !== 'all' && status === null)
+      throw new HubError('bad_request', 'status must be pending, confirmed, rejected, expired or all');
     const o = ReviewOrder.safeParse(c.req.query('order') ?? 'oldest');
     if (!o.success) throw new HubError('bad_request', 'order must be newest or oldest');
     return c.json(await svc.review.list(c.get('principal'), status, 200, o.data));
@@ -37,7 +45,9 @@ export function reviewRoutes(svc: HubServices) {
     const stream = Readable.toWeb(fs.createReadStream(f.path)) as ReadableStream;
     // The type was checked from the bytes on upload; nosniff stops a browser guessing another.
     return c.body(stream, 200, {
-      'content-type': f.type, 'content-length': String(f.bytes), 'cache-control': 'no-store',
+      'content-type': f.type,
+      'content-length': String(f.bytes),
+      'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
   });

@@ -12,7 +12,13 @@ export function schemeRoutes(svc: HubServices) {
   app.get('/scheme', user, async (c) => {
     query(c, NoQuery);
     const s = await svc.dir.scheme(c.get('principal').scheme);
-    const info: SchemeInfo = { id: s.id, name: s.name, escalationSeconds: s.settings.escalationSeconds, zones: s.zones, stores: s.stores };
+    const info: SchemeInfo = {
+      id: s.id,
+      name: s.name,
+      escalationSeconds: s.settings.escalationSeconds,
+      zones: s.zones,
+      stores: s.stores,
+    };
     return c.json(info);
   });
 
@@ -23,9 +29,15 @@ export function schemeRoutes(svc: HubServices) {
     const s = await svc.dir.scheme(p.scheme);
     const cameras = await svc.repo.listCameras(p.scheme);
     const list: DeviceSummary[] = (await svc.repo.listDevices(p.scheme)).map((d) => ({
-      id: d.id, kind: d.kind, name: d.name, scheme: d.scheme, store: d.store,
-      zone: d.store ? (s.stores.find((st) => st.id === d.store)?.zone ?? null) : null, duty: d.duty,
-      status: svc.presence.isOnline(d.id) ? 'online' : 'offline', lastSeen: d.lastSeen,
+      id: d.id,
+      kind: d.kind,
+      name: d.name,
+      scheme: d.scheme,
+      store: d.store,
+      zone: d.store ? (s.stores.find((st) => st.id === d.store)?.zone ?? null) : null,
+      duty: d.duty,
+      status: svc.presence.isOnline(d.id) ? 'online' : 'offline',
+      lastSeen: d.lastSeen,
       cameras: cameras.filter((cam) => cam.deviceId === d.id),
     }));
     return c.json(list);

@@ -10,7 +10,10 @@ import type { DeviceRecord } from '../storage/repository';
  * A camera of another scheme is "not found", so nobody learns what other schemes have.
  */
 export async function authorizeLiveView(
-  svc: Pick<HubServices, 'repo' | 'dir'>, p: Principal, deviceId: string, cameraId: string,
+  svc: Pick<HubServices, 'repo' | 'dir'>,
+  p: Principal,
+  deviceId: string,
+  cameraId: string,
 ): Promise<DeviceRecord> {
   if (p.kind !== 'user') throw forbidden('live views are for people signed in to the dashboard');
   const device = await svc.repo.getDevice(deviceId);
@@ -28,6 +31,6 @@ export function whyNot(p: Principal, device: DeviceRecord, settings: SchemeSetti
   if (p.role === 'admin' || p.role === 'operator') return null;
   if (p.role !== 'member') return 'live views are for operators and admins';
   if (!settings.liveViewMembers) return 'this scheme does not let members watch cameras live';
-  if (!p.store || device.store !== p.store) return 'members may watch only their own store\'s cameras';
+  if (!p.store || device.store !== p.store) return "members may watch only their own store's cameras";
   return null;
 }

@@ -30,12 +30,12 @@ export async function checkEdgeUpgrade(devices: DeviceAuthenticator, req: Incomi
 
 /** Answers a refused upgrade with a plain HTTP error carrying the usual `{code, message}` body. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string) {
-  const code = status === 401 ? 'unauthenticated'
-    : status === 403 ? 'forbidden'
-    : status === 404 ? 'not_found'
-    : 'bad_request';
+  const code =
+    status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 404 ? 'not_found' : 'bad_request';
   const body = JSON.stringify({ code, message });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -25,26 +25,37 @@ export class LiveHub {
   readonly sessions: LiveSessions;
   readonly thumbnails: LiveThumbnails;
   private edgeWss = new WebSocketServer({
-    noServer: true, maxPayload: LIVE_MAX_SEGMENT_BYTES, perMessageDeflate: false,
+    noServer: true,
+    maxPayload: LIVE_MAX_SEGMENT_BYTES,
+    perMessageDeflate: false,
   });
   private viewWss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   private heartbeat: NodeJS.Timeout;
 
-  constructor(private svc: HubServices, private log: Logger, private opts: LiveOptions = {}) {
+  constructor(
+    private svc: HubServices,
+    private log: Logger,
+    private opts: LiveOptions = {},
+  ) {
     const isOnline = (id: string) => svc.presence.isOnline(id);
     this.sessions = new LiveSessions({
-      publish: (topic, payload) => svc.broker.publish(topic, payload, { qos: 1 }), isOnline, audit: svc.audit, log,
-      graceMs: opts.graceMs, startTimeoutMs: opts.startTimeoutMs,
+      publish: (topic, payload) => svc.broker.publish(topic, payload, { qos: 1 }),
+      isOnline,
+      audit: svc.audit,
+      log,
+      graceMs: opts.graceMs,
+      startTimeoutMs: opts.startTimeoutMs,
     });
     this.thumbnails = new LiveThumbnails({
-      request: (scheme, id, req) => this.sessions.request(scheme, id, req), isOnline,
+      request: (scheme, id, req) => this.sessions.request(scheme, id, req),
+      isOnline,
     });
     // A viewer or edge socket that silently died (a phone that lost its network) is noticed and closed.
     const alive = new WeakSet<object>();
     this.heartbeat = setInterval(() => {
       for (const ws of [...this.edgeWss.clients, ...this.viewWss.clients]) {
         if (!alive.has(ws)) ws.terminate();
-        else (alive.delete(ws), ws.ping());
+        else alive.delete(ws), ws.ping();
       }
     }, 30_000);
     this.heartbeat.unref();
@@ -65,22 +76,24 @@ export class LiveHub {
         handleViewSocket(this.svc, this.sessions, ws, req, this.log, this.opts.viewerLimits);
       });
     }
-    checkEdgeUpgrade(this.svc.devices, req).then((c) => {
-      if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
-      this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
-        this.edgeWss.emit('connection', ws, req);
-        const taken = this.sessions.attachEdge(c.device, c.streamId, ws)
-          || this.thumbnails.attachEdge(c.device, c.streamId, ws);
-        if (!taken) {
-          // Nobody asked this box for this stream: it gets no audience.
-          this.log.warn({ deviceId: c.device.id }, 'edge box offered a live stream the hub did not ask for');
-          ws.close(1008, 'no such stream');
-        }
+    checkEdgeUpgrade(this.svc.devices, req)
+      .then((c) => {
+        if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
+        this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
+          this.edgeWss.emit('connection', ws, req);
+          const taken =
+            this.sessions.attachEdge(c.device, c.streamId, ws) || this.thumbnails.attachEdge(c.device, c.streamId, ws);
+          if (!taken) {
+            // Nobody asked this box for this stream: it gets no audience.
+            this.log.warn({ deviceId: c.device.id }, 'edge box offered a live stream the hub did not ask for');
+            ws.close(1008, 'no such stream');
+          }
+        });
+      })
+      .catch((err) => {
+        this.log.error({ err }, 'live edge upgrade failed');
+        refuseUpgrade(socket, 400, 'upgrade failed');
       });
-    }).catch((err) => {
-      this.log.error({ err }, 'live edge upgrade failed');
-      refuseUpgrade(socket, 400, 'upgrade failed');
-    });
   }
 
   close() {

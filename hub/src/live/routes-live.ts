@@ -27,7 +27,9 @@ export function liveRoutes(svc: HubServices) {
     const device = await authorizeLiveView(svc, c.get('principal'), c.req.param('deviceId'), c.req.param('cameraId'));
     const t = await svc.live.thumbnails.get(device, c.req.param('cameraId'));
     return c.body(new Uint8Array(t.jpeg), 200, {
-      'Content-Type': 'image/jpeg', 'Cache-Control': 'private, no-store', 'Last-Modified': t.at.toUTCString(),
+      'Content-Type': 'image/jpeg',
+      'Cache-Control': 'private, no-store',
+      'Last-Modified': t.at.toUTCString(),
     });
   });
   return app;

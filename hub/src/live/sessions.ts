@@ -6,7 +6,7 @@ import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { DeviceRecord } from '../storage/repository';
 import { LiveSession } from './session';
-import { LiveViewer } from './viewer';
+import type { LiveViewer } from './viewer';
 
 export interface LiveSessionDeps {
   publish: (topic: string, payload: string) => Promise<void>;
@@ -50,10 +50,14 @@ export class LiveSessions {
     }
     const p = viewer.principal;
     this.d.audit.append({
-      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view',
+      scheme: p.scheme,
+      actor: { kind: 'user', id: p.id },
+      action: 'view',
       object: { kind: 'camera', id: `${device.id}/${cameraId}` },
       detail: {
-        what: 'live view opened', reason: viewer.request.reason, streamId: s.streamId,
+        what: 'live view opened',
+        reason: viewer.request.reason,
+        streamId: s.streamId,
         startedAt: viewer.openedAt.toISOString(),
       },
     });
@@ -76,12 +80,17 @@ export class LiveSessions {
       }
     };
     audit({
-      scheme: p.scheme, actor: { kind: 'user', id: p.id }, action: 'view',
+      scheme: p.scheme,
+      actor: { kind: 'user', id: p.id },
+      action: 'view',
       object: { kind: 'camera', id: `${s.deviceId}/${s.cameraId}` },
       detail: {
-        what: 'live view closed', reason: viewer.request.reason, streamId: s.streamId,
+        what: 'live view closed',
+        reason: viewer.request.reason,
+        streamId: s.streamId,
         startedAt: viewer.openedAt.toISOString(),
-        endedAt: endedAt.toISOString(), seconds: Math.round((endedAt.getTime() - viewer.openedAt.getTime()) / 1000),
+        endedAt: endedAt.toISOString(),
+        seconds: Math.round((endedAt.getTime() - viewer.openedAt.getTime()) / 1000),
         dropped: viewer.dropped,
       },
     });
@@ -113,7 +122,8 @@ export class LiveSessions {
   }
 
   request(scheme: string, deviceId: string, req: LiveRequest) {
-    this.d.publish(topics.liveRequest(scheme, deviceId), JSON.stringify(req))
+    this.d
+      .publish(topics.liveRequest(scheme, deviceId), JSON.stringify(req))
       .catch((err) => this.d.log.warn({ deviceId, err: (err as Error).message }, 'live request not published'));
   }
 

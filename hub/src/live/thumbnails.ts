@@ -26,12 +26,14 @@ export class LiveThumbnails {
   private inflight = new Map<string, Promise<Thumbnail>>();
   private waiting = new Map<string, Waiter>();
 
-  constructor(private d: {
-    request: (scheme: string, deviceId: string, req: LiveRequest) => void;
-    isOnline: (deviceId: string) => boolean;
-    maxAgeMs?: number;
-    timeoutMs?: number;
-  }) {}
+  constructor(
+    private d: {
+      request: (scheme: string, deviceId: string, req: LiveRequest) => void;
+      isOnline: (deviceId: string) => boolean;
+      maxAgeMs?: number;
+      timeoutMs?: number;
+    },
+  ) {}
 
   async get(device: DeviceRecord, cameraId: string): Promise<Thumbnail> {
     const key = `${device.id}/${cameraId}`;
@@ -58,7 +60,9 @@ export class LiveThumbnails {
         this.waiting.delete(streamId);
         reject(new HubError('unavailable', 'the edge box sent no picture in time'));
       }, this.d.timeoutMs ?? 10_000);
-      const done = <T>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), this.waiting.delete(streamId), f(v));
+      const done =
+        <T>(f: (v: T) => void) =>
+        (v: T) => (clearTimeout(timer), this.waiting.delete(streamId), f(v));
       this.waiting.set(streamId, { deviceId: device.id, resolve: done(resolve), reject: done(reject) });
       this.d.request(device.scheme, device.id, { action: 'thumbnail', streamId, cameraId });
     });
@@ -77,8 +81,12 @@ export class LiveThumbnails {
         return w.reject(new HubError('unavailable', why));
       }
       // JPEG: SOI (FF D8) first and EOI (FF D9) last; anything else is not relayed to browsers.
-      const jpeg = data.length <= MAX_JPEG_BYTES && data[0] === 0xff && data[1] === 0xd8
-        && data.at(-2) === 0xff && data.at(-1) === 0xd9;
+      const jpeg =
+        data.length <= MAX_JPEG_BYTES &&
+        data[0] === 0xff &&
+        data[1] === 0xd8 &&
+        data.at(-2) === 0xff &&
+        data.at(-1) === 0xd9;
       if (jpeg) w.resolve({ jpeg: Buffer.from(data), at: new Date() });
       else w.reject(new HubError('unavailable', 'the edge box sent something that is not a JPEG'));
     });

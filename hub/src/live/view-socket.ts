@@ -40,7 +40,12 @@ function sameOrigin(req: IncomingMessage): boolean {
  * a reason, then receive it; `ack` messages keep the viewer's queue moving.
  */
 export function handleViewSocket(
-  svc: HubServices, sessions: LiveSessions, ws: WebSocket, req: IncomingMessage, log: Logger, limits?: ViewerLimits,
+  svc: HubServices,
+  sessions: LiveSessions,
+  ws: WebSocket,
+  req: IncomingMessage,
+  log: Logger,
+  limits?: ViewerLimits,
 ) {
   const send = (m: LiveViewServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
   const fail = (err: unknown, close = false) => {

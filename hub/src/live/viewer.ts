@@ -50,8 +50,9 @@ export class LiveViewer {
   /** Offers one fragment; returns false when it was dropped for this viewer. */
   offer(data: Uint8Array, keyframe: boolean): boolean {
     if (!this.open) return false;
-    const behind = this.sent - this.acked >= this.limits.windowMessages
-      || this.ws.bufferedAmount + data.length > this.limits.maxBufferedBytes;
+    const behind =
+      this.sent - this.acked >= this.limits.windowMessages ||
+      this.ws.bufferedAmount + data.length > this.limits.maxBufferedBytes;
     if (behind || (this.skipping && !keyframe)) {
       this.skipping = true;
       this.dropped++;

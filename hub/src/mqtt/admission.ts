@@ -49,7 +49,9 @@ export class Admission {
   constructor(private deps: { devices: DeviceAuthenticator; dir: Directory; metrics: Metrics; log: Logger }) {}
 
   async authenticate(
-    client: Client, username: string | undefined, password: Buffer | undefined,
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
     done: (e: AuthenticateError | null, ok: boolean | null) => void,
   ) {
     const refuse = (why: string, code: Refusal, err: AuthenticateError) => {

@@ -133,7 +133,6 @@ export class Broker {
     );
   }
 
-
   async close() {
     await new Promise<void>((r) => this.aedes.close(() => r()));
     if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
@@ -193,13 +192,19 @@ export class Broker {
   }
 
   private async authorizeSubscribe(
-    client: Client, sub: { topic: string; qos: number }, done: (err: Error | null, sub?: any) => void,
+    client: Client,
+    sub: { topic: string; qos: number },
+    done: (err: Error | null, sub?: any) => void,
   ) {
     const conn = connectionOf(client);
     if (!conn) return done(new Error('not authenticated'));
     try {
       const scheme = await this.deps.dir.scheme(conn.device.scheme);
-      const v = canSubscribe(conn.principal, sub.topic, scheme.zones.map((z) => z.id));
+      const v = canSubscribe(
+        conn.principal,
+        sub.topic,
+        scheme.zones.map((z) => z.id),
+      );
       if (!v.ok) {
         this.deps.log.warn({ deviceId: conn.device.id, filter: sub.topic, reason: v.reason }, 'subscription refused');
         this.deps.metrics.refused.inc({ channel: 'mqtt', code: 'forbidden' });

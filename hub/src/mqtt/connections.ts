@@ -30,8 +30,16 @@ export const connectionOf = (client: Client | null | undefined) => (client ? con
 
 export function attach(client: Client, device: DeviceRecord, principal: Principal): Connection {
   const c: Connection = {
-    device, principal, sent: new Set(), sentByAlert: new Map(), catchingUp: 0, heldBack: false, rateNoticeAt: 0,
-    catchUpRequests: 0, catchUpChain: Promise.resolve(), zones: new Set(),
+    device,
+    principal,
+    sent: new Set(),
+    sentByAlert: new Map(),
+    catchingUp: 0,
+    heldBack: false,
+    rateNoticeAt: 0,
+    catchUpRequests: 0,
+    catchUpChain: Promise.resolve(),
+    zones: new Set(),
   };
   conns.set(client, c);
   return c;

@@ -46,6 +46,8 @@ export function startCameraFanout(bus: EventBus, broker: Broker, log: Logger): (
 /** Review queue changes go to control-room devices over MQTT (the browser gets them on /ws). */
 export function startReviewFanout(bus: EventBus, broker: Broker, log: Logger): () => void {
   return bus.on('review', ({ scheme, event }) => {
-    broker.publish(topics.reviewCandidates(scheme), JSON.stringify(event)).catch((err) => log.error({ err }, 'review publish failed'));
+    broker
+      .publish(topics.reviewCandidates(scheme), JSON.stringify(event))
+      .catch((err) => log.error({ err }, 'review publish failed'));
   });
 }

@@ -14,7 +14,12 @@ export class Presence {
   private counts = new Map<string, number>();
   private counted = new WeakSet<object>();
 
-  constructor(private broker: Broker, private repo: Repository, private bus: EventBus, private log: Logger) {}
+  constructor(
+    private broker: Broker,
+    private repo: Repository,
+    private bus: EventBus,
+    private log: Logger,
+  ) {}
 
   isOnline(deviceId: string) {
     return (this.counts.get(deviceId) ?? 0) > 0;
@@ -24,10 +29,17 @@ export class Presence {
   async start() {
     for (const s of await this.repo.listSchemes()) {
       for (const d of await this.repo.listDevices(s.id)) {
-        await this.publish(s.id, { deviceId: d.id, status: 'offline', since: new Date().toISOString(), lastSeen: d.lastSeen });
+        await this.publish(s.id, {
+          deviceId: d.id,
+          status: 'offline',
+          since: new Date().toISOString(),
+          lastSeen: d.lastSeen,
+        });
       }
       for (const c of await this.repo.listCameras(s.id)) {
-        await this.broker.publish(topics.cameraStatus(s.id, c.deviceId, c.cameraId), JSON.stringify(c), { retain: true });
+        await this.broker.publish(topics.cameraStatus(s.id, c.deviceId, c.cameraId), JSON.stringify(c), {
+          retain: true,
+        });
       }
     }
     const a = this.broker.aedes;
@@ -47,7 +59,9 @@ export class Presence {
       this.counts.set(conn.device.id, n);
       if (n === 0) void this.change(conn.device.scheme, conn.device.id, 'offline');
     });
-    a.on('keepaliveTimeout', (client) => this.log.info({ deviceId: connectionOf(client)?.device.id }, 'device missed its keep-alive'));
+    a.on('keepaliveTimeout', (client) =>
+      this.log.info({ deviceId: connectionOf(client)?.device.id }, 'device missed its keep-alive'),
+    );
   }
 
   private async change(scheme: string, deviceId: string, status: 'online' | 'offline') {

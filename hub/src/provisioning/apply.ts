@@ -50,7 +50,10 @@ export interface ApplyReport {
  * missing from it are disabled (their history keeps naming them) and reported for disconnection.
  */
 export async function applyProvisioning(
-  repo: Repository, p: Provisioning, key: SecretKey, log: Logger,
+  repo: Repository,
+  p: Provisioning,
+  key: SecretKey,
+  log: Logger,
 ): Promise<ApplyReport> {
   const t0 = performance.now();
   for (const s of p.schemes) {
@@ -79,8 +82,13 @@ async function applyUsers(repo: Repository, p: Provisioning, key: SecretKey) {
     if (!same) hashed++;
     const passwordHash = same ? before!.passwordHash : await hashPassword(u.password);
     const row: UserRecord = {
-      username: before?.username ?? u.username, passwordHash,
-      role: u.role, scheme: u.scheme, store: u.store ?? null, displayName: u.displayName ?? null, passwordDigest: null,
+      username: before?.username ?? u.username,
+      passwordHash,
+      role: u.role,
+      scheme: u.scheme,
+      store: u.store ?? null,
+      displayName: u.displayName ?? null,
+      passwordDigest: null,
     };
     const unchanged = before && same && sameFields(before, row, ['role', 'scheme', 'store', 'displayName']);
     if (!unchanged) await repo.upsertUser(row);
@@ -96,12 +104,20 @@ async function applyDevices(repo: Repository, p: Provisioning, key: SecretKey) {
   const changed: ProvisionedDeviceRecord[] = [];
   for (const d of p.devices) {
     const row: ProvisionedDeviceRecord = {
-      id: d.id, kind: d.kind, scheme: d.scheme, store: d.store ?? null, duty: d.duty ?? defaultDuty(d.kind, d.store),
-      name: d.name ?? null, secretHash: key.deviceVerifier(d.id, d.secret),
+      id: d.id,
+      kind: d.kind,
+      scheme: d.scheme,
+      store: d.store ?? null,
+      duty: d.duty ?? defaultDuty(d.kind, d.store),
+      name: d.name ?? null,
+      secretHash: key.deviceVerifier(d.id, d.secret),
     };
     const before = old.get(d.id);
-    const same = before && before.disabledAt === null && equalHex(before.secretHash, row.secretHash)
-      && sameFields(before, row, ['kind', 'scheme', 'store', 'duty', 'name']);
+    const same =
+      before &&
+      before.disabledAt === null &&
+      equalHex(before.secretHash, row.secretHash) &&
+      sameFields(before, row, ['kind', 'scheme', 'store', 'duty', 'name']);
     if (!same) changed.push(row);
   }
   if (changed.length) await repo.upsertDevices(changed);

@@ -15,7 +15,13 @@ export interface PushService {
 
 /** Builds Web Push: keys from the data dir, the subscription table, the sender on the bus. */
 export function startPush(
-  dataDir: string, db: Db, repo: Repository, dir: Directory, bus: EventBus, log: Logger, opts?: PushSenderOptions,
+  dataDir: string,
+  db: Db,
+  repo: Repository,
+  dir: Directory,
+  bus: EventBus,
+  log: Logger,
+  opts?: PushSenderOptions,
 ): PushService {
   const keys = loadOrCreateVapidKeys(dataDir, log);
   const subscriptions = new PushSubscriptions(db);

@@ -17,7 +17,11 @@ export interface PushSenderOptions {
 }
 
 const EVENT_TEXT: Record<AlertEvent['event'], string> = {
-  raised: 'New alert', acknowledged: 'Acknowledged', escalated: 'ESCALATED', closed: 'Closed', updated: 'Seen again',
+  raised: 'New alert',
+  acknowledged: 'Acknowledged',
+  escalated: 'ESCALATED',
+  closed: 'Closed',
+  updated: 'Seen again',
 };
 
 /**
@@ -33,8 +37,12 @@ export class PushSender {
   readonly sent = { ok: 0, failed: 0, removed: 0 };
 
   constructor(
-    private subs: PushSubscriptions, private repo: Repository, private dir: Directory,
-    private keys: VapidKeys, private log: Logger, private opts: PushSenderOptions = {},
+    private subs: PushSubscriptions,
+    private repo: Repository,
+    private dir: Directory,
+    private keys: VapidKeys,
+    private log: Logger,
+    private opts: PushSenderOptions = {},
   ) {}
 
   start(bus: EventBus): void {
@@ -76,7 +84,10 @@ export class PushSender {
     const place = a.store ? (stores.find((s) => s.id === a.store)?.name ?? a.store) : `zone ${a.zone}`;
     const what = `${a.severity} ${a.type.replace('-', ' ')}`;
     return {
-      alertId: a.id, event: ev.event, seq: ev.seq, severity: a.severity,
+      alertId: a.id,
+      event: ev.event,
+      seq: ev.seq,
+      severity: a.severity,
       title: `${EVENT_TEXT[ev.event]}: ${what} at ${place}`.slice(0, 120),
       body: (a.message ?? `${what} at ${place}`).slice(0, 300),
       url: `/field?alert=${encodeURIComponent(a.id)}`,
@@ -102,7 +113,8 @@ export class PushSender {
         method: details.method,
         headers: details.headers as Record<string, string>,
         body: new Uint8Array(details.body as Buffer),
-        redirect: 'error', signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
       await res.body?.cancel();
       if (res.status === 404 || res.status === 410) {

@@ -71,8 +71,12 @@ export class PushSubscriptions {
   private rows(sql: string, arg: string): StoredSubscription[] {
     type Row = Omit<StoredSubscription, 'createdAt'> & { created_at: string };
     return (this.db.prepare(sql).all(arg) as Row[]).map((r) => ({
-      endpoint: r.endpoint, username: r.username, p256dh: r.p256dh, auth: r.auth,
-      device: r.device, createdAt: r.created_at,
+      endpoint: r.endpoint,
+      username: r.username,
+      p256dh: r.p256dh,
+      auth: r.auth,
+      device: r.device,
+      createdAt: r.created_at,
     }));
   }
 }

@@ -105,11 +105,15 @@ export class CaseService {
   async open(p: Principal, id: string): Promise<ReviewCaseDetail> {
     const k = this.mine(p, id);
     this.audit.append({
-      scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'case', id },
+      scheme: p.scheme,
+      actor: { kind: p.kind, id: p.id },
+      action: 'view',
+      object: { kind: 'case', id },
       subjectId: k.subjectId,
     });
-    const candidates = (await Promise.all(this.cases.candidateIds(id).map((c) => this.evidence.view(c))))
-      .filter((c): c is ReviewCandidate => c !== null);
+    const candidates = (await Promise.all(this.cases.candidateIds(id).map((c) => this.evidence.view(c)))).filter(
+      (c): c is ReviewCandidate => c !== null,
+    );
     return { ...(await this.withAlias(k)), candidates };
   }
 

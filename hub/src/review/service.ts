@@ -48,8 +48,12 @@ export class ReviewService {
     return c;
   }
 
-  async list(p: Principal, status: CandidateStatus | null, limit: number, order: ReviewOrder = 'oldest'):
-    Promise<ReviewCandidate[]> {
+  async list(
+    p: Principal,
+    status: CandidateStatus | null,
+    limit: number,
+    order: ReviewOrder = 'oldest',
+  ): Promise<ReviewCandidate[]> {
     const rows = await this.repo.listCandidates(p.scheme, status, limit, order);
     // The queue shows gallery-match data (aliases, scores): reading it is a view, audited.
     const object = { kind: 'candidate', id: '*list*' } as const;
@@ -61,13 +65,22 @@ export class ReviewService {
   /** Opening a candidate is a view of gallery-match data: audited. */
   async open(p: Principal, id: string): Promise<ReviewCandidate> {
     const c = await this.mine(p, id);
-    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'candidate', id }, subjectId: c.subjectId });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: { kind: p.kind, id: p.id },
+      action: 'view',
+      object: { kind: 'candidate', id },
+      subjectId: c.subjectId,
+    });
     return c;
   }
 
   /** A file to send to a reviewer: re-hashed first (every transfer is verified), and audited. */
-  async file(p: Principal, id: string, name: string):
-    Promise<{ path: string; type: EvidenceFile['type']; bytes: number }> {
+  async file(
+    p: Principal,
+    id: string,
+    name: string,
+  ): Promise<{ path: string; type: EvidenceFile['type']; bytes: number }> {
     const c = await this.mine(p, id);
     const f = await this.repo.getFile(id, name);
     const listed = c.files.find((x) => x.name === name);
@@ -80,7 +93,13 @@ export class ReviewService {
       this.log.error({ candidateId: id, name }, 'evidence file failed its integrity check');
       throw new HubError('internal', `${name} failed its integrity check; it has been logged`);
     }
-    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'view', object: { kind: 'evidence', id: `${id}/${name}` }, subjectId: c.subjectId });
+    this.audit.append({
+      scheme: p.scheme,
+      actor: { kind: p.kind, id: p.id },
+      action: 'view',
+      object: { kind: 'evidence', id: `${id}/${name}` },
+      subjectId: c.subjectId,
+    });
     await this.repo.custody(id, name, `user:${p.id}`, 'viewed', { sha256: actual });
     return { path, type: listed.type, bytes: fs.statSync(path).size };
   }
@@ -105,8 +124,16 @@ export class ReviewService {
     const at = new Date().toISOString();
     const to = d.verdict === 'confirm' ? 'confirmed' : 'rejected';
     // The conditional update is the lock: of two reviewers deciding at once, one wins.
-    if (!(await this.repo.decide(id, 'pending', to, p.id, at, d.reason, null))) throw new HubError('conflict', 'another reviewer decided this candidate first');
-    this.audit.append({ scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id }, subjectId: c.subjectId, detail: { verdict: d.verdict, reason: d.reason, score: c.score } });
+    if (!(await this.repo.decide(id, 'pending', to, p.id, at, d.reason, null)))
+      throw new HubError('conflict', 'another reviewer decided this candidate first');
+    this.audit.append({
+      scheme: p.scheme,
+      actor: { kind: p.kind, id: p.id },
+      action: 'decide',
+      object: { kind: 'candidate', id },
+      subjectId: c.subjectId,
+      detail: { verdict: d.verdict, reason: d.reason, score: c.score },
+    });
     if (d.verdict === 'confirm') {
       // A pending sighting of a case already confirmed joins that case's alert: no second alert.
       const existing = this.cases?.confirmedAlert(c) ?? null;
@@ -125,11 +152,18 @@ export class ReviewService {
   private async raiseFor(p: Principal, c: ReviewCandidate, reason: string, at: string) {
     const id = c.id;
     try {
-      const { alert } = await this.alerts.raise(p, {
-        type: 'gallery-match', severity: 'high', subjectId: c.subjectId, clientRef: `review-${id}`,
-        message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
-        ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
-      }, this.cases?.sighting(c) ?? null);
+      const { alert } = await this.alerts.raise(
+        p,
+        {
+          type: 'gallery-match',
+          severity: 'high',
+          subjectId: c.subjectId,
+          clientRef: `review-${id}`,
+          message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
+          ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
+        },
+        this.cases?.sighting(c) ?? null,
+      );
       await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, reason, alert.id);
       await this.cases?.confirmed(p, c, alert.id, reason, at);
     } catch (err) {
@@ -146,8 +180,9 @@ export class ReviewService {
     if (!this.cases) throw notFound(`case "${caseId}"`);
     const k = this.cases.mine(p, caseId);
     if (k.status !== 'open') throw new HubError('conflict', `case is already ${k.status}`);
-    const pending = (await Promise.all(this.cases.pendingOf(caseId).map((id) => this.repo.getCandidate(id))))
-      .filter((c) => c !== null);
+    const pending = (await Promise.all(this.cases.pendingOf(caseId).map((id) => this.repo.getCandidate(id)))).filter(
+      (c) => c !== null,
+    );
     if (!pending.length) throw new HubError('conflict', 'the case has no sighting left to decide');
     if (d.verdict === 'confirm') {
       const best = pending.reduce((a, b) => (b.score > a.score ? b : a));
@@ -157,8 +192,12 @@ export class ReviewService {
       for (const c of pending.filter((x) => x.id !== best.id)) {
         if (!(await this.repo.decide(c.id, 'pending', 'confirmed', p.id, at, d.reason, decided.alertId))) continue;
         this.audit.append({
-          scheme: p.scheme, actor: { kind: p.kind, id: p.id }, action: 'decide', object: { kind: 'candidate', id: c.id },
-          subjectId: c.subjectId, detail: { verdict: 'confirm', reason: d.reason, score: c.score, caseId },
+          scheme: p.scheme,
+          actor: { kind: p.kind, id: p.id },
+          action: 'decide',
+          object: { kind: 'candidate', id: c.id },
+          subjectId: c.subjectId,
+          detail: { verdict: 'confirm', reason: d.reason, score: c.score, caseId },
         });
         await this.evidence.announce(c.id, 'decided');
       }
@@ -182,7 +221,18 @@ export class ReviewService {
   /** A subject left the gallery: their pending candidates can no longer be confirmed. */
   async dropForSubject(subjectId: string) {
     for (const id of await this.repo.pendingForSubject(subjectId)) {
-      if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), 'subject left the gallery', null))) continue;
+      if (
+        !(await this.repo.decide(
+          id,
+          'pending',
+          'expired',
+          null,
+          new Date().toISOString(),
+          'subject left the gallery',
+          null,
+        ))
+      )
+        continue;
       await this.deleteMedia(id, 'hub', 'subject left the gallery');
       await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'subject left the gallery');
       await this.evidence.announce(id, 'expired');
@@ -193,7 +243,18 @@ export class ReviewService {
     try {
       const cutoff = new Date(Date.now() - this.expiryMinutes * 60_000).toISOString();
       for (const id of await this.repo.pendingOlderThan(cutoff)) {
-        if (!(await this.repo.decide(id, 'pending', 'expired', null, new Date().toISOString(), `not reviewed within ${this.expiryMinutes} minutes`, null))) continue;
+        if (
+          !(await this.repo.decide(
+            id,
+            'pending',
+            'expired',
+            null,
+            new Date().toISOString(),
+            `not reviewed within ${this.expiryMinutes} minutes`,
+            null,
+          ))
+        )
+          continue;
         await this.deleteMedia(id, 'hub', 'review window passed');
         await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'review window passed');
         this.log.info({ candidateId: id }, 'candidate expired unreviewed; media deleted');

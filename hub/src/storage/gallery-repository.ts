@@ -39,27 +39,47 @@ export class SqliteGalleryRepository implements GalleryRepository {
 
   private bump(scheme: string): number {
     const now = new Date().toISOString();
-    this.db.prepare(`INSERT INTO gallery_state (scheme, version, changed_at) VALUES (?, 1, ?)
-      ON CONFLICT (scheme) DO UPDATE SET version = version + 1, changed_at = excluded.changed_at`).run(scheme, now);
+    this.db
+      .prepare(`INSERT INTO gallery_state (scheme, version, changed_at) VALUES (?, 1, ?)
+      ON CONFLICT (scheme) DO UPDATE SET version = version + 1, changed_at = excluded.changed_at`)
+      .run(scheme, now);
     return this.db.prepare('SELECT version FROM gallery_state WHERE scheme = ?').pluck().get(scheme) as number;
   }
 
   async version(scheme: string) {
-    return (this.db.prepare('SELECT version FROM gallery_state WHERE scheme = ?').pluck().get(scheme) as number | undefined) ?? 0;
+    return (
+      (this.db.prepare('SELECT version FROM gallery_state WHERE scheme = ?').pluck().get(scheme) as
+        | number
+        | undefined) ?? 0
+    );
   }
 
   async addTemplates(scheme: string, templates: NewTemplate[]) {
     return this.writes.run(() => {
       const v = this.bump(scheme);
-      const ins = this.db.prepare('INSERT INTO templates (id, scheme, subject_id, photo_id, version, descriptor, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const t of templates) ins.run(t.id, scheme, t.subjectId, t.photoId, v, Buffer.from(t.descriptor.buffer, t.descriptor.byteOffset, t.descriptor.byteLength), t.expiresAt, new Date().toISOString());
+      const ins = this.db.prepare(
+        'INSERT INTO templates (id, scheme, subject_id, photo_id, version, descriptor, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const t of templates)
+        ins.run(
+          t.id,
+          scheme,
+          t.subjectId,
+          t.photoId,
+          v,
+          Buffer.from(t.descriptor.buffer, t.descriptor.byteOffset, t.descriptor.byteLength),
+          t.expiresAt,
+          new Date().toISOString(),
+        );
       return v;
     });
   }
 
   async renew(scheme: string, subjectId: string, expiresAt: string) {
     return this.writes.run(() => {
-      this.db.prepare('UPDATE templates SET expires_at = ? WHERE scheme = ? AND subject_id = ?').run(expiresAt, scheme, subjectId);
+      this.db
+        .prepare('UPDATE templates SET expires_at = ? WHERE scheme = ? AND subject_id = ?')
+        .run(expiresAt, scheme, subjectId);
       return this.bump(scheme);
     });
   }
@@ -77,7 +97,9 @@ export class SqliteGalleryRepository implements GalleryRepository {
 
   async purgeExpired(now: string) {
     return this.writes.run(() => {
-      const rows = this.db.prepare('SELECT DISTINCT scheme, subject_id FROM templates WHERE expires_at <= ?').all(now) as Row[];
+      const rows = this.db
+        .prepare('SELECT DISTINCT scheme, subject_id FROM templates WHERE expires_at <= ?')
+        .all(now) as Row[];
       if (!rows.length) return [];
       this.db.prepare('DELETE FROM templates WHERE expires_at <= ?').run(now);
       const byScheme = new Map<string, string[]>();
@@ -87,18 +109,28 @@ export class SqliteGalleryRepository implements GalleryRepository {
   }
 
   async activeTemplates(scheme: string, now: string): Promise<GalleryTemplate[]> {
-    const rows = this.db.prepare('SELECT * FROM templates WHERE scheme = ? AND expires_at > ? ORDER BY subject_id, id').all(scheme, now) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM templates WHERE scheme = ? AND expires_at > ? ORDER BY subject_id, id')
+      .all(scheme, now) as Row[];
     return rows.map((r) => {
       const b = r.descriptor as Buffer;
-      return { subjectId: r.subject_id, templateId: r.id, version: r.version, expiresAt: r.expires_at, descriptor: encodeDescriptor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))) };
+      return {
+        subjectId: r.subject_id,
+        templateId: r.id,
+        version: r.version,
+        expiresAt: r.expires_at,
+        descriptor: encodeDescriptor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))),
+      };
     });
   }
 
   async recordApplied(deviceId: string, version: number, templates: number, at: string) {
     await this.writes.run(() =>
-      this.db.prepare(`INSERT INTO device_gallery (device_id, version, templates, applied_at) VALUES (?, ?, ?, ?)
+      this.db
+        .prepare(`INSERT INTO device_gallery (device_id, version, templates, applied_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, templates = excluded.templates, applied_at = excluded.applied_at`)
-        .run(deviceId, version, templates, at));
+        .run(deviceId, version, templates, at),
+    );
   }
 
   async applied(deviceId: string) {

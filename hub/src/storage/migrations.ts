@@ -160,7 +160,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
     // Numbered 5: version 4 is taken by the fleet changes.
     version: 5,
-    name: 'live view: may members watch their own store\'s cameras',
+    name: "live view: may members watch their own store's cameras",
     sql: `ALTER TABLE schemes ADD COLUMN live_view_members INTEGER NOT NULL DEFAULT 0;`,
   },
   {

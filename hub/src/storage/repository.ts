@@ -1,5 +1,13 @@
 import type {
-  Actor, Alert, AlertEvent, CameraStatus, DeviceDuty, DeviceKind, Role, SchemeSettings, Delivery,
+  Actor,
+  Alert,
+  AlertEvent,
+  CameraStatus,
+  DeviceDuty,
+  DeviceKind,
+  Role,
+  SchemeSettings,
+  Delivery,
 } from '@shopwatch/protocols';
 
 export interface SchemeRecord {
@@ -120,7 +128,12 @@ export interface Repository {
   deleteSession(tokenHash: string): Promise<void>;
 
   createAlert(alert: NewAlert, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;
-  updateAlert(alertId: string, patch: AlertPatch, event: NewEvent, render: Renderer): Promise<{ alert: Alert; event: EventRecord }>;
+  updateAlert(
+    alertId: string,
+    patch: AlertPatch,
+    event: NewEvent,
+    render: Renderer,
+  ): Promise<{ alert: Alert; event: EventRecord }>;
   findAlertByClientRef(scheme: string, actor: Actor, clientRef: string): Promise<Alert | null>;
   getAlert(id: string): Promise<Alert | null>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;

@@ -2,18 +2,41 @@ import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopw
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
 import type {
-  AlertFilter, AlertPatch, DeviceRecord, EventRecord, NewAlert, NewEvent, ProvisionedDeviceRecord, Renderer,
-  Repository, SchemeRecord, SessionRecord, UserRecord,
+  AlertFilter,
+  AlertPatch,
+  DeviceRecord,
+  EventRecord,
+  NewAlert,
+  NewEvent,
+  ProvisionedDeviceRecord,
+  Renderer,
+  Repository,
+  SchemeRecord,
+  SessionRecord,
+  UserRecord,
 } from './repository';
 
 type Row = Record<string, any>;
 
 function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
   return {
-    id: r.id, scheme: r.scheme, zone: r.zone, store: r.store, type: r.type, severity: r.severity,
-    message: r.message, subjectId: r.subject_id, clientRef: r.client_ref,
-    raisedBy: { kind: r.raised_by_kind, id: r.raised_by_id }, raisedAt: r.raised_at, status: r.status,
-    escalatesAt: r.escalates_at, priority: r.priority === 1, closedAt: r.closed_at, outcome: r.outcome, timeline,
+    id: r.id,
+    scheme: r.scheme,
+    zone: r.zone,
+    store: r.store,
+    type: r.type,
+    severity: r.severity,
+    message: r.message,
+    subjectId: r.subject_id,
+    clientRef: r.client_ref,
+    raisedBy: { kind: r.raised_by_kind, id: r.raised_by_id },
+    raisedAt: r.raised_at,
+    status: r.status,
+    escalatesAt: r.escalates_at,
+    priority: r.priority === 1,
+    closedAt: r.closed_at,
+    outcome: r.outcome,
+    timeline,
     ...(r.match ? { match: JSON.parse(r.match) } : {}),
   };
 }
@@ -29,7 +52,14 @@ function timelineFromRow(r: Row): TimelineEntry {
 }
 
 const eventFromRow = (r: Row): EventRecord => ({
-  seq: r.seq, alertId: r.alert_id, scheme: r.scheme, zone: r.zone, scope: r.scope, kind: r.kind, at: r.at, payload: r.payload,
+  seq: r.seq,
+  alertId: r.alert_id,
+  scheme: r.scheme,
+  zone: r.zone,
+  scope: r.scope,
+  kind: r.kind,
+  at: r.at,
+  payload: r.payload,
 });
 
 /** The SQLite implementation of the hub's storage, on better-sqlite3 (synchronous, one file). */
@@ -50,7 +80,9 @@ export class SqliteRepository implements Repository {
         status, outcome, note, actor_name, eta_minutes)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       setPayload: p('UPDATE alert_events SET payload = ? WHERE seq = ?'),
-      byClientRef: p('SELECT id FROM alerts WHERE scheme = ? AND raised_by_kind = ? AND raised_by_id = ? AND client_ref = ?'),
+      byClientRef: p(
+        'SELECT id FROM alerts WHERE scheme = ? AND raised_by_kind = ? AND raised_by_id = ? AND client_ref = ?',
+      ),
       receipt: p(`INSERT INTO receipts (device_id, alert_id, last_seq, at) VALUES (?, ?, ?, ?)
         ON CONFLICT (device_id, alert_id) DO UPDATE SET last_seq = excluded.last_seq, at = excluded.at
         WHERE excluded.last_seq > receipts.last_seq`),
@@ -77,15 +109,27 @@ export class SqliteRepository implements Repository {
 
   async upsertScheme(s: SchemeRecord) {
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours, gallery_days_known, gallery_days_id_sought) VALUES (?, ?, ?, ?, ?, ?)
+      this.db
+        .prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours, gallery_days_known, gallery_days_id_sought) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
         catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known, gallery_days_id_sought = excluded.gallery_days_id_sought`)
-        .run(s.id, s.name, s.settings.escalationSeconds, s.settings.catchUpHours, s.settings.galleryDays.known, s.settings.galleryDays['id-sought']);
-      this.db.prepare('UPDATE schemes SET live_view_members = ? WHERE id = ?')
+        .run(
+          s.id,
+          s.name,
+          s.settings.escalationSeconds,
+          s.settings.catchUpHours,
+          s.settings.galleryDays.known,
+          s.settings.galleryDays['id-sought'],
+        );
+      this.db
+        .prepare('UPDATE schemes SET live_view_members = ? WHERE id = ?')
         .run(s.settings.liveViewMembers ? 1 : 0, s.id);
-      const zone = this.db.prepare('INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name');
+      const zone = this.db.prepare(
+        'INSERT INTO zones (scheme, id, name) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET name = excluded.name',
+      );
       for (const z of s.zones) zone.run(s.id, z.id, z.name);
-      const store = this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
+      const store =
+        this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT DO UPDATE SET name = excluded.name, zone = excluded.zone, plan_x = excluded.plan_x, plan_y = excluded.plan_y`);
       for (const st of s.stores) store.run(s.id, st.id, st.name, st.zone, st.plan?.x ?? null, st.plan?.y ?? null);
     })();
@@ -95,12 +139,22 @@ export class SqliteRepository implements Repository {
     const r = this.db.prepare('SELECT * FROM schemes WHERE id = ?').get(id) as Row | undefined;
     if (!r) return null;
     return {
-      id: r.id, name: r.name,
-      settings: { escalationSeconds: r.escalation_seconds, catchUpHours: r.catch_up_hours, galleryDays: { known: r.gallery_days_known, 'id-sought': r.gallery_days_id_sought },
-        liveViewMembers: r.live_view_members === 1 },
-      zones: this.db.prepare('SELECT id, name FROM zones WHERE scheme = ? ORDER BY id').all(id) as SchemeRecord['zones'],
+      id: r.id,
+      name: r.name,
+      settings: {
+        escalationSeconds: r.escalation_seconds,
+        catchUpHours: r.catch_up_hours,
+        galleryDays: { known: r.gallery_days_known, 'id-sought': r.gallery_days_id_sought },
+        liveViewMembers: r.live_view_members === 1,
+      },
+      zones: this.db
+        .prepare('SELECT id, name FROM zones WHERE scheme = ? ORDER BY id')
+        .all(id) as SchemeRecord['zones'],
       stores: (this.db.prepare('SELECT * FROM stores WHERE scheme = ? ORDER BY id').all(id) as Row[]).map((s) => ({
-        id: s.id, name: s.name, zone: s.zone, plan: s.plan_x === null ? null : { x: s.plan_x, y: s.plan_y },
+        id: s.id,
+        name: s.name,
+        zone: s.zone,
+        plan: s.plan_x === null ? null : { x: s.plan_x, y: s.plan_y },
       })),
     };
   }
@@ -113,19 +167,33 @@ export class SqliteRepository implements Repository {
   async upsertUser(u: UserRecord) {
     // No conflict target: a username differing only in case updates the existing row (the
     // case-insensitive unique index), since login treats them as one user.
-    this.db.prepare(`INSERT INTO users
+    this.db
+      .prepare(`INSERT INTO users
       (username, password_hash, role, scheme, store, display_name, created_at, password_digest)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET password_hash = excluded.password_hash,
       role = excluded.role, scheme = excluded.scheme, store = excluded.store, display_name = excluded.display_name,
       password_digest = excluded.password_digest`)
-      .run(u.username, u.passwordHash, u.role, u.scheme, u.store, u.displayName, new Date().toISOString(),
-        u.passwordDigest ?? null);
+      .run(
+        u.username,
+        u.passwordHash,
+        u.role,
+        u.scheme,
+        u.store,
+        u.displayName,
+        new Date().toISOString(),
+        u.passwordDigest ?? null,
+      );
   }
 
   private userFromRow(r: Row): UserRecord {
     return {
-      username: r.username, passwordHash: r.password_hash, role: r.role, scheme: r.scheme, store: r.store,
-      displayName: r.display_name, passwordDigest: r.password_digest,
+      username: r.username,
+      passwordHash: r.password_hash,
+      role: r.role,
+      scheme: r.scheme,
+      store: r.store,
+      displayName: r.display_name,
+      passwordDigest: r.password_digest,
     };
   }
 
@@ -168,8 +236,16 @@ export class SqliteRepository implements Repository {
 
   private deviceFromRow(r: Row): DeviceRecord {
     return {
-      id: r.id, kind: r.kind, scheme: r.scheme, store: r.store, duty: r.duty, name: r.name, secretHash: r.secret_hash,
-      sinceSeq: r.since_seq, lastSeen: this.lastSeen.get(r.id) ?? r.last_seen, disabledAt: r.disabled_at,
+      id: r.id,
+      kind: r.kind,
+      scheme: r.scheme,
+      store: r.store,
+      duty: r.duty,
+      name: r.name,
+      secretHash: r.secret_hash,
+      sinceSeq: r.since_seq,
+      lastSeen: this.lastSeen.get(r.id) ?? r.last_seen,
+      disabledAt: r.disabled_at,
     };
   }
 
@@ -203,9 +279,12 @@ export class SqliteRepository implements Repository {
   }
 
   async bumpProvisioningGeneration(at: string) {
-    return this.db.prepare(`INSERT INTO provisioning_state (id, generation, applied_at) VALUES (1, 1, ?)
+    return this.db
+      .prepare(`INSERT INTO provisioning_state (id, generation, applied_at) VALUES (1, 1, ?)
       ON CONFLICT (id) DO UPDATE SET generation = generation + 1, applied_at = excluded.applied_at
-      RETURNING generation`).pluck().get(at) as number;
+      RETURNING generation`)
+      .pluck()
+      .get(at) as number;
   }
 
   async touchDevice(id: string, at: string) {
@@ -231,11 +310,15 @@ export class SqliteRepository implements Repository {
 
   async createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string) {
     this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(createdAt);
-    this.db.prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash, username, createdAt, expiresAt);
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(tokenHash, username, createdAt, expiresAt);
   }
 
   async getSession(tokenHash: string, now: string): Promise<SessionRecord | null> {
-    const r = this.db.prepare('SELECT username, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?').get(tokenHash, now) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT username, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?')
+      .get(tokenHash, now) as Row | undefined;
     return r ? { username: r.username, expiresAt: r.expires_at } : null;
   }
 
@@ -248,12 +331,31 @@ export class SqliteRepository implements Repository {
   private writeEvent(alert: Alert, e: NewEvent, render: Renderer): EventRecord {
     const scope = alert.priority ? 'scheme' : 'zone';
     const { lastInsertRowid } = this.q.insertEvent.run(
-      alert.id, alert.scheme, alert.zone, scope, e.kind, e.at, e.actor.kind, e.actor.id,
-      e.status ?? null, e.outcome ?? null, e.note ?? null, e.actorName ?? null, e.etaMinutes ?? null,
+      alert.id,
+      alert.scheme,
+      alert.zone,
+      scope,
+      e.kind,
+      e.at,
+      e.actor.kind,
+      e.actor.id,
+      e.status ?? null,
+      e.outcome ?? null,
+      e.note ?? null,
+      e.actorName ?? null,
+      e.etaMinutes ?? null,
     );
     const seq = Number(lastInsertRowid);
     const after = this.loadAlert(alert.id)!;
-    const base = { seq, alertId: alert.id, scheme: alert.scheme, zone: alert.zone, scope, kind: e.kind, at: e.at } as const;
+    const base = {
+      seq,
+      alertId: alert.id,
+      scheme: alert.scheme,
+      zone: alert.zone,
+      scope,
+      kind: e.kind,
+      at: e.at,
+    } as const;
     const payload = render(after, base);
     this.q.setPayload.run(payload, seq);
     return { ...base, payload };
@@ -262,7 +364,10 @@ export class SqliteRepository implements Repository {
   async createAlert(a: NewAlert, e: NewEvent, render: Renderer) {
     return this.writes.run(() => {
       this.q.insertAlert.run({
-        ...a, raisedByKind: a.raisedBy.kind, raisedById: a.raisedBy.id, priority: a.priority ? 1 : 0,
+        ...a,
+        raisedByKind: a.raisedBy.kind,
+        raisedById: a.raisedBy.id,
+        priority: a.priority ? 1 : 0,
         match: a.match ? JSON.stringify(a.match) : null,
       });
       const event = this.writeEvent({ ...a, timeline: [] }, e, render);
@@ -279,7 +384,10 @@ export class SqliteRepository implements Repository {
       if (patch.closedAt !== undefined) cols.closed_at = patch.closedAt;
       if (patch.outcome !== undefined) cols.outcome = patch.outcome;
       const keys = Object.keys(cols);
-      if (keys.length) this.db.prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...cols, id: alertId });
+      if (keys.length)
+        this.db
+          .prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
+          .run({ ...cols, id: alertId });
       const before = this.loadAlert(alertId)!;
       const event = this.writeEvent(before, e, render);
       return { alert: this.loadAlert(alertId)!, event };
@@ -303,10 +411,19 @@ export class SqliteRepository implements Repository {
       where.push(`(priority = 1 OR zone IN (${f.zones.map((_, i) => `@z${i}`).join(', ') || "''"}))`);
       f.zones.forEach((z, i) => (args[`z${i}`] = z));
     }
-    if (f.zone) { where.push('zone = @zone'); args.zone = f.zone; }
+    if (f.zone) {
+      where.push('zone = @zone');
+      args.zone = f.zone;
+    }
     if (f.status === 'active') where.push("status IN ('open', 'escalated')");
-    else if (f.status) { where.push('status = @status'); args.status = f.status; }
-    if (f.since) { where.push('raised_at >= @since'); args.since = f.since; }
+    else if (f.status) {
+      where.push('status = @status');
+      args.status = f.status;
+    }
+    if (f.since) {
+      where.push('raised_at >= @since');
+      args.since = f.since;
+    }
     if (f.before) {
       where.push('(raised_at < @beforeAt OR (raised_at = @beforeAt AND id < @beforeId))');
       args.beforeAt = f.before.raisedAt;
@@ -332,8 +449,10 @@ export class SqliteRepository implements Repository {
   async timelines(alertIds: string[]) {
     const out = new Map<string, TimelineEntry[]>(alertIds.map((id) => [id, []]));
     if (!alertIds.length) return out;
-    const rows = this.db.prepare(`SELECT * FROM alert_events WHERE alert_id IN (${alertIds.map(() => '?').join(', ')})
-      ORDER BY seq`).all(...alertIds) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM alert_events WHERE alert_id IN (${alertIds.map(() => '?').join(', ')})
+      ORDER BY seq`)
+      .all(...alertIds) as Row[];
     for (const r of rows) out.get(r.alert_id)!.push(timelineFromRow(r));
     return out;
   }
@@ -355,7 +474,9 @@ export class SqliteRepository implements Repository {
   async deliveries(alertIds: string[]) {
     const out = new Map<string, Delivery[]>(alertIds.map((id) => [id, []]));
     if (!alertIds.length) return out;
-    const rows = this.db.prepare(`SELECT * FROM receipts WHERE alert_id IN (${alertIds.map(() => '?').join(', ')}) ORDER BY at`).all(...alertIds) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM receipts WHERE alert_id IN (${alertIds.map(() => '?').join(', ')}) ORDER BY at`)
+      .all(...alertIds) as Row[];
     for (const r of rows) out.get(r.alert_id)!.push({ deviceId: r.device_id, lastSeq: r.last_seq, at: r.at });
     return out;
   }
@@ -365,16 +486,21 @@ export class SqliteRepository implements Repository {
   }
 
   async unconfirmedEvents(device: DeviceRecord, zones: string[], since: string) {
-    const rows = this.db.prepare(`
+    const rows = this.db
+      .prepare(`
       SELECT e.* FROM alert_events e
       LEFT JOIN receipts r ON r.device_id = @device AND r.alert_id = e.alert_id
       WHERE e.scheme = @scheme AND e.at >= @since AND e.seq > @sinceSeq
         AND (e.scope = 'scheme' OR e.zone IN (${zones.map((_, i) => `@z${i}`).join(', ') || "''"}))
         AND e.seq > COALESCE(r.last_seq, 0)
-      ORDER BY e.seq`).all({
-      device: device.id, scheme: device.scheme, since, sinceSeq: device.sinceSeq,
-      ...Object.fromEntries(zones.map((z, i) => [`z${i}`, z])),
-    }) as Row[];
+      ORDER BY e.seq`)
+      .all({
+        device: device.id,
+        scheme: device.scheme,
+        since,
+        sinceSeq: device.sinceSeq,
+        ...Object.fromEntries(zones.map((z, i) => [`z${i}`, z])),
+      }) as Row[];
     return rows.map(eventFromRow);
   }
 
@@ -385,14 +511,26 @@ export class SqliteRepository implements Repository {
   // --- cameras ------------------------------------------------------------------------------
 
   async upsertCamera(c: CameraStatus) {
-    this.db.prepare(`INSERT INTO cameras (device_id, camera_id, name, status, reason, since) VALUES (?, ?, ?, ?, ?, ?)
+    this.db
+      .prepare(`INSERT INTO cameras (device_id, camera_id, name, status, reason, since) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, cameras.name), status = excluded.status, reason = excluded.reason, since = excluded.since`)
       .run(c.deviceId, c.cameraId, c.name, c.status, c.reason, c.since);
   }
 
   async listCameras(scheme: string): Promise<CameraStatus[]> {
-    const rows = this.db.prepare(`SELECT c.* FROM cameras c JOIN devices d ON d.id = c.device_id WHERE d.scheme = ? ORDER BY c.device_id, c.camera_id`).all(scheme) as Row[];
-    return rows.map((r) => ({ deviceId: r.device_id, cameraId: r.camera_id, name: r.name, status: r.status, reason: r.reason, since: r.since }));
+    const rows = this.db
+      .prepare(
+        `SELECT c.* FROM cameras c JOIN devices d ON d.id = c.device_id WHERE d.scheme = ? ORDER BY c.device_id, c.camera_id`,
+      )
+      .all(scheme) as Row[];
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      cameraId: r.camera_id,
+      name: r.name,
+      status: r.status,
+      reason: r.reason,
+      since: r.since,
+    }));
   }
 
   close() {

@@ -11,7 +11,12 @@ export type Db = Database.Database;
  * Opens the hub's SQLite file. WAL lets readers run beside the writer; synchronous=FULL
  * (the default) makes every commit durable on disk before we acknowledge a message.
  */
-export function openDatabase(dataDir: string, log: Logger, sync: 'full' | 'normal' = 'full', file = 'shopwatch.db'): Db {
+export function openDatabase(
+  dataDir: string,
+  log: Logger,
+  sync: 'full' | 'normal' = 'full',
+  file = 'shopwatch.db',
+): Db {
   ensurePrivateDir(dataDir);
   const dbFile = path.join(dataDir, file);
   // Made 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
@@ -28,13 +33,19 @@ export function openDatabase(dataDir: string, log: Logger, sync: 'full' | 'norma
 }
 
 function migrate(db: Db, log: Logger) {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
     })();
     log.info({ version: m.version, name: m.name }, 'applied migration');
   }

@@ -26,7 +26,11 @@ export interface BrowserSocketLimits {
 }
 
 export const DEFAULT_LIMITS: BrowserSocketLimits = {
-  authGraceMs: 5_000, perSecond: 20, burst: 40, floodClose: 200, heartbeatMs: 30_000,
+  authGraceMs: 5_000,
+  perSecond: 20,
+  burst: 40,
+  floodClose: 200,
+  heartbeatMs: 30_000,
 };
 
 /**
@@ -39,7 +43,11 @@ export class BrowserSockets {
   private count = 0;
   /** Open sockets by the hash of the session that authenticated them, so logout can end them. */
   private bySession = new Map<string, Set<WebSocket>>();
-  constructor(private svc: HubServices, private log: Logger, private limits: BrowserSocketLimits = DEFAULT_LIMITS) {}
+  constructor(
+    private svc: HubServices,
+    private log: Logger,
+    private limits: BrowserSocketLimits = DEFAULT_LIMITS,
+  ) {}
 
   get connected() {
     return this.count;
@@ -165,9 +173,11 @@ export class BrowserSockets {
         if (msg.type === 'hello') return await login(msg.token, msg.id);
         if (!principal) throw new HubError('unauthenticated', 'send {"type":"hello","token":...} first');
         const data =
-          msg.type === 'raise' ? (await this.svc.alerts.raise(principal, msg.raise)).alert
-          : msg.type === 'ack' ? await this.svc.alerts.ack(principal, msg.alertId, msg.ack)
-          : await this.svc.alerts.close(principal, msg.alertId, msg.close);
+          msg.type === 'raise'
+            ? (await this.svc.alerts.raise(principal, msg.raise)).alert
+            : msg.type === 'ack'
+              ? await this.svc.alerts.ack(principal, msg.alertId, msg.ack)
+              : await this.svc.alerts.close(principal, msg.alertId, msg.close);
         send({ type: 'result', id: msg.id, data });
       } catch (e) {
         fail(e, msg.id);
@@ -202,7 +212,8 @@ export class BrowserSockets {
         );
       }),
       bus.on('delivery', (e) => {
-        if (e.scheme === p.scheme && seesZone(p, e.zone)) send({ type: 'delivery', alertId: e.alertId, deviceId: e.deviceId, seq: e.seq });
+        if (e.scheme === p.scheme && seesZone(p, e.zone))
+          send({ type: 'delivery', alertId: e.alertId, deviceId: e.deviceId, seq: e.seq });
       }),
       bus.on('device', (e) => {
         if (controlRoom && e.scheme === p.scheme) send({ type: 'device', status: e.status });

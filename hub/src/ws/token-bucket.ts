@@ -5,7 +5,11 @@
 export class TokenBucket {
   private tokens: number;
   private at: number;
-  constructor(private perSecond: number, private burst: number, private now: () => number = () => performance.now()) {
+  constructor(
+    private perSecond: number,
+    private burst: number,
+    private now: () => number = () => performance.now(),
+  ) {
     this.tokens = burst;
     this.at = now();
   }

@@ -23,22 +23,40 @@ export function validBodies(f: FuzzFixtures): Record<string, Record<string, unkn
     [`/api/alerts/${f.alertId}/ack`]: { status: 'seen', note: 'n' },
     [`/api/alerts/${f.alertId}/close`]: { outcome: 'left-area' },
     '/api/incidents': {
-      type: 'theft', occurredAt: now, store: 'boots', description: 'a description', statement: 'x'.repeat(25),
+      type: 'theft',
+      occurredAt: now,
+      store: 'boots',
+      description: 'a description',
+      statement: 'x'.repeat(25),
     },
     '/api/gallery/subjects': {
-      alias: 'Al', status: 'known', reason: 'repeat-offending', incidentIds: [f.incidentId],
-      under18: false, vulnerable: false,
+      alias: 'Al',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [f.incidentId],
+      under18: false,
+      vulnerable: false,
     },
     '/api/exclusions': {
-      subjectId: f.subjectId, stores: ['boots'], zones: [], startsAt: now, endsAt: later,
-      decidedBy: 'J. Smith', appealRoute: 'write to the coordinator',
+      subjectId: f.subjectId,
+      stores: ['boots'],
+      zones: [],
+      startsAt: now,
+      endsAt: later,
+      decidedBy: 'J. Smith',
+      appealRoute: 'write to the coordinator',
     },
   };
 }
 
 export const GET_ROUTES = [
-  '/api/alerts', '/api/audit', '/api/review-stats', '/api/gallery/subjects',
-  '/api/review', '/api/incidents', '/api/exclusions',
+  '/api/alerts',
+  '/api/audit',
+  '/api/review-stats',
+  '/api/gallery/subjects',
+  '/api/review',
+  '/api/incidents',
+  '/api/exclusions',
 ];
 const QUERY_KEYS = ['limit', 'days', 'before', 'state', 'status', 'since', 'zone', 'x'];
 const NASTY_NUMBERS = ['abc', '-1', '1e9', '%', '%zz', '0', '', 'NaN', '9'.repeat(30)];
@@ -56,9 +74,9 @@ export function fuzzRequests(f: FuzzFixtures, numRuns: number, seed: number): Fu
     const keys = fc.constantFrom(...Object.keys(valid[route]!), '__proto__', 'constructor', 'extra');
     return fc.dictionary(keys, anyJson, { maxKeys: 3 });
   };
-  const mutated = fc.constantFrom(...routes).chain((route) =>
-    patchOf(route).map((patch) => ({ route, body: JSON.stringify({ ...valid[route]!, ...patch }) })),
-  );
+  const mutated = fc
+    .constantFrom(...routes)
+    .chain((route) => patchOf(route).map((patch) => ({ route, body: JSON.stringify({ ...valid[route]!, ...patch }) })));
   const arbitrary = fc
     .tuple(fc.constantFrom(...routes), anyJson)
     .map(([route, v]) => ({ route, body: JSON.stringify(v) }));

@@ -46,7 +46,9 @@ describe('the audit log is anchored outside the database', () => {
   };
   const verifyCli = () =>
     spawnSync(process.execPath, ['--import', 'tsx', 'hub/src/main.ts', 'audit', 'verify'], {
-      cwd: ROOT, env: { ...process.env, SHOPWATCH_DATA_DIR: hub!.dataDir }, encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, SHOPWATCH_DATA_DIR: hub!.dataDir },
+      encoding: 'utf8',
     });
   const openDb = () => new Database(path.join(hub!.dataDir, 'shopwatch.db'));
 
@@ -86,9 +88,15 @@ describe('the audit log is anchored outside the database', () => {
       for (const r of rows) {
         const actorId = r.seq === victim ? 'someone-else' : r.actor_id;
         const e = {
-          seq: r.seq, at: r.at, scheme: r.scheme, actor: { kind: r.actor_kind, id: actorId }, action: r.action,
-          object: { kind: r.object_kind, id: r.object_id }, subjectId: r.subject_id,
-          detail: r.detail ? JSON.parse(r.detail) : null, prevHash: prev,
+          seq: r.seq,
+          at: r.at,
+          scheme: r.scheme,
+          actor: { kind: r.actor_kind, id: actorId },
+          action: r.action,
+          object: { kind: r.object_kind, id: r.object_id },
+          subjectId: r.subject_id,
+          detail: r.detail ? JSON.parse(r.detail) : null,
+          prevHash: prev,
         };
         const hash = entryHash(e);
         update.run(actorId, prev, hash, r.seq);

@@ -28,13 +28,20 @@ describe('bidi controls in exports', () => {
       return (await res.json()) as { id: string };
     };
     const inc = await post('/api/incidents', {
-      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots',
+      type: 'theft',
+      occurredAt: new Date().toISOString(),
+      store: 'boots',
       description: 'Took \u2066gpj.exe\u2069 goods',
       statement: 'I saw him take razor blades and walk out past the tills.',
     });
     const alias = 'Tesco\u202Eevil';
     const subject = await post('/api/gallery/subjects', {
-      alias, status: 'known', reason: 'repeat-offending', incidentIds: [inc.id], under18: false, vulnerable: false,
+      alias,
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [inc.id],
+      under18: false,
+      vulnerable: false,
     });
     const sar = `${hub.http}/api/gallery/subjects/${subject.id}/sar`;
     const res = await fetch(sar, { headers: { authorization: `Bearer ${admin}` } });

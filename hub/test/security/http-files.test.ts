@@ -48,20 +48,27 @@ describe('data directory file modes', () => {
     const coord = await login(hub.http, 'coord', 'coord-password');
     const call = async (p: string, body: unknown, type = 'application/json') => {
       const res = await fetch(`${hub!.http}${p}`, {
-        method: 'POST', headers: { authorization: `Bearer ${coord}`, 'content-type': type },
+        method: 'POST',
+        headers: { authorization: `Bearer ${coord}`, 'content-type': type },
         body: Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
       });
       return { status: res.status, json: (await res.json()) as any };
     };
     const inc = await call('/api/incidents', {
-      type: 'theft', occurredAt: new Date(Date.now() - 3600_000).toISOString(), store: 'boots',
+      type: 'theft',
+      occurredAt: new Date(Date.now() - 3600_000).toISOString(),
+      store: 'boots',
       description: 'Took razor blades and left',
       statement: 'I saw the man take six packs of razor blades into his jacket and walk out past the tills.',
     });
     expect(inc.status).toBe(201);
     const subject = await call('/api/gallery/subjects', {
-      alias: 'Razor Man', status: 'known', reason: 'repeat-offending', incidentIds: [inc.json.id],
-      under18: false, vulnerable: false,
+      alias: 'Razor Man',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [inc.json.id],
+      under18: false,
+      vulnerable: false,
     });
     expect(subject.status).toBe(201);
     const r = enrolmentFaceRegion;
@@ -73,7 +80,10 @@ describe('data directory file modes', () => {
     // While running: the database, its -wal and -shm, the photo, the audit key and anchor.
     const names = fs.readdirSync(dataDir, { recursive: true }).map(String);
     const expected = [
-      'shopwatch.db', 'shopwatch.db-wal', 'shopwatch.db-shm', 'audit-anchor.json',
+      'shopwatch.db',
+      'shopwatch.db-wal',
+      'shopwatch.db-shm',
+      'audit-anchor.json',
       path.join('keys', 'audit-hmac.key'),
     ];
     expect(names).toEqual(expect.arrayContaining(expected));

@@ -59,12 +59,19 @@ describe('HTTP fuzz', () => {
     };
     const alertId = await post('/api/alerts', { type: 'suspicious', severity: 'low', store: 'boots', clientRef: 'f' });
     const incidentId = await post('/api/incidents', {
-      type: 'theft', occurredAt: new Date().toISOString(), store: 'boots', description: 'fuzz base incident',
+      type: 'theft',
+      occurredAt: new Date().toISOString(),
+      store: 'boots',
+      description: 'fuzz base incident',
       statement: 'I saw him take razor blades and walk out.',
     });
     const subjectId = await post('/api/gallery/subjects', {
-      alias: 'Fuzz Base', status: 'known', reason: 'repeat-offending', incidentIds: [incidentId],
-      under18: false, vulnerable: false,
+      alias: 'Fuzz Base',
+      status: 'known',
+      reason: 'repeat-offending',
+      incidentIds: [incidentId],
+      under18: false,
+      vulnerable: false,
     });
     requests = fuzzRequests({ alertId, incidentId, subjectId }, TOTAL, SEED);
   });

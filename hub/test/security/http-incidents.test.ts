@@ -17,18 +17,32 @@ describe("incidents refuse another scheme's alert and evidence", () => {
     hub = await startTestHub();
     const op = await login(hub.http, 'operator', 'operator-password');
     const res = await fetch(`${hub.http}/api/alerts`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
       body: JSON.stringify({ type: 'shoplifting', severity: 'low', store: 'boots', clientRef: 'town-alert' }),
     });
     townAlert = ((await res.json()) as { id: string }).id;
     const now = new Date().toISOString();
     const sha = 'a'.repeat(64);
     await hub.services.evidenceRepo.addCandidate({
-      scheme: 'town', deviceId: 'edge-boots', store: 'boots', zone: 'north', receivedAt: now,
+      scheme: 'town',
+      deviceId: 'edge-boots',
+      store: 'boots',
+      zone: 'north',
+      receivedAt: now,
       report: {
-        kind: 'candidate', candidateId, cameraId: 'cam-1', subjectId: 'subj-1', templateVersion: 1,
-        score: 0.8, distance: 0.4, frames: 3,
-        firstSeenAt: now, capturedAt: now, clockOffsetMs: 0, box: { x: 1, y: 1, w: 50, h: 50 },
+        kind: 'candidate',
+        candidateId,
+        cameraId: 'cam-1',
+        subjectId: 'subj-1',
+        templateVersion: 1,
+        score: 0.8,
+        distance: 0.4,
+        frames: 3,
+        firstSeenAt: now,
+        capturedAt: now,
+        clockOffsetMs: 0,
+        box: { x: 1, y: 1, w: 50, h: 50 },
         crop: { file: 'crop.jpg', sha256: sha, bytes: 1000, type: 'image/jpeg', box: { x: 1, y: 1, w: 60, h: 60 } },
         frame: { file: 'frame.jpg', sha256: sha, bytes: 1000, type: 'image/jpeg', width: 640, height: 480 },
       },
@@ -46,9 +60,13 @@ describe("incidents refuse another scheme's alert and evidence", () => {
   };
   const record = async (token: string, extra: Record<string, unknown>) =>
     fetch(`${hub.http}/api/incidents`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
-        type: 'theft', occurredAt: new Date().toISOString(), description: 'took goods', ...extra,
+        type: 'theft',
+        occurredAt: new Date().toISOString(),
+        description: 'took goods',
+        ...extra,
       }),
     });
 

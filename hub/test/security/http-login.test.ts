@@ -1,9 +1,7 @@
 import argon2 from 'argon2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorBody } from '@shopwatch/protocols';
-import {
-  USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE, hashPassword, verifyUserPassword,
-} from '../../src/auth/passwords';
+import { USER_VERIFY_CONCURRENCY, USER_VERIFY_QUEUE, hashPassword, verifyUserPassword } from '../../src/auth/passwords';
 import { startTestHub } from '../support/hub';
 import { TestDevice } from '../support/mqtt';
 
@@ -23,7 +21,9 @@ describe('login limits under parallel guessing', () => {
 
   const attempt = (username: string, password: string) =>
     fetch(`${hub.http}/api/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
     });
 
   it('200 parallel wrong guesses: at most 10 reach argon2, the rest 429 + Retry-After; a radio connects', async () => {

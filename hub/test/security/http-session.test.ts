@@ -23,7 +23,11 @@ describe('HTTP sessions, CSRF and logout', () => {
     });
   const cookiesOf = (res: Response) => new Map(res.headers.getSetCookie().map((c) => [c.split('=')[0]!, c]));
   const csrfOf = (res: Response) => cookiesOf(res).get('sw_csrf')!.split(';')[0]!.slice('sw_csrf='.length);
-  const jar = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const jar = (res: Response) =>
+    res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
   const alertCount = () => {
     const db = new Database(path.join(hub.dataDir, 'shopwatch.db'), { readonly: true });
     try {
@@ -94,7 +98,8 @@ describe('HTTP sessions, CSRF and logout', () => {
     // Logging out by cookie is a write: it needs the CSRF header too (or a forged page could log you out).
     expect((await fetch(`${hub.http}/api/logout`, { method: 'POST', headers: { cookie } })).status).toBe(403);
     const out = await fetch(`${hub.http}/api/logout`, {
-      method: 'POST', headers: { cookie, 'x-shopwatch-csrf': csrf },
+      method: 'POST',
+      headers: { cookie, 'x-shopwatch-csrf': csrf },
     });
     expect(out.status).toBe(200);
     const cleared = cookiesOf(out);

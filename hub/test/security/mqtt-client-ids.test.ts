@@ -9,7 +9,7 @@ import { TestDevice, sleep } from '../support/mqtt';
  * persistent session that an intruder tries to take over, or whose queued session it tries to
  * inherit.
  */
-describe('MQTT: a device can never take over another device\'s client id or session', () => {
+describe("MQTT: a device can never take over another device's client id or session", () => {
   let hub: Awaited<ReturnType<typeof startTestHub>>;
   const url = () => `mqtt://127.0.0.1:${hub.mqttPort}`;
   const VICTIM_ID = 'radio-boots:console';
@@ -35,7 +35,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     }
   }
 
-  it('keeps an intruder using a connected radio\'s client id in its own namespace; the radio stays up and hears alerts', async () => {
+  it("keeps an intruder using a connected radio's client id in its own namespace; the radio stays up and hears alerts", async () => {
     const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     let drops = 0;
     radio.on('close', () => drops++);
@@ -59,7 +59,9 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     }
     // aedes keeps its connected clients by id (not in its typings).
     const clients = (hub.services.broker.aedes as unknown as { clients: Record<string, unknown> }).clients;
-    expect(Object.keys(clients)).toEqual(expect.arrayContaining([VICTIM_ID, 'radio-coop:radio-boots', `radio-argos:${VICTIM_ID}`]));
+    expect(Object.keys(clients)).toEqual(
+      expect.arrayContaining([VICTIM_ID, 'radio-coop:radio-boots', `radio-argos:${VICTIM_ID}`]),
+    );
     await sleep(300);
 
     const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
@@ -72,7 +74,7 @@ describe('MQTT: a device can never take over another device\'s client id or sess
     await Promise.all([radio.endAsync(), raiser.end(), ...intruders.map((c) => c.endAsync())]);
   });
 
-  it('never hands a persistent session\'s queued messages to an intruder', async () => {
+  it("never hands a persistent session's queued messages to an intruder", async () => {
     // The radio's persistent session exists, the radio is away, alerts happen meanwhile.
     const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
     await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
@@ -102,7 +104,12 @@ describe('MQTT: a device can never take over another device\'s client id or sess
 
   it('accepts the device id itself, "{deviceId}:{anything}", an empty id and a client\'s default id', async () => {
     for (const clientId of ['radio-tesco', 'radio-tesco:tablet-app', '', 'mqttjs_1234abcd', 'mosq-Xy12']) {
-      const c = await connect({ clientId, clean: true, username: 'radio-tesco', password: 'radio-tesco-secret-for-tests' });
+      const c = await connect({
+        clientId,
+        clean: true,
+        username: 'radio-tesco',
+        password: 'radio-tesco-secret-for-tests',
+      });
       expect(c.connected).toBe(true);
       await c.endAsync();
     }

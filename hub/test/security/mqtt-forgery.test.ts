@@ -26,23 +26,53 @@ describe('MQTT: forged hub messages are never relayed', () => {
     topics.cameraStatus('town', 'edge-boots', 'cam1'),
     topics.deviceErrors('town', 'radio-boots'),
   ];
-  const forgedEvent = (n: string) => JSON.stringify({
-    event: 'raised', seq: 999_999, at: new Date().toISOString(), note: FORGED + n, alert: { id: FORGED },
-  });
+  const forgedEvent = (n: string) =>
+    JSON.stringify({
+      event: 'raised',
+      seq: 999_999,
+      at: new Date().toISOString(),
+      note: FORGED + n,
+      alert: { id: FORGED },
+    });
 
   beforeAll(async () => {
     hub = await startTestHub();
     boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
-    await boots.subscribe([topics.zoneAlerts('town', 'north'), topics.deviceStatus('town', 'radio-boots'),
-      topics.deviceErrors('town', 'radio-boots')]);
+    await boots.subscribe([
+      topics.zoneAlerts('town', 'north'),
+      topics.deviceStatus('town', 'radio-boots'),
+      topics.deviceErrors('town', 'radio-boots'),
+    ]);
     control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
-    await control.subscribe(['shopwatch/town/zones/+/alerts', 'shopwatch/town/devices/+/status',
-      'shopwatch/town/devices/+/cameras/+/status', topics.reviewCandidates('town')]);
+    await control.subscribe([
+      'shopwatch/town/zones/+/alerts',
+      'shopwatch/town/devices/+/status',
+      'shopwatch/town/devices/+/cameras/+/status',
+      topics.reviewCandidates('town'),
+    ]);
     edge = await TestDevice.connect(hub.mqttPort, 'edge-boots', 'edge-boots-secret-for-tests');
     await edge.subscribe([topics.galleryVersion('town')]);
-    cli = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(hub.mqttPort), '-u', 'control-room', '-P',
-      'control-room-secret-for-tests', '-i', 'control-room:cli', '-q', '1', '-v', '-t', 'shopwatch/town/zones/+/alerts',
-      '-t', 'shopwatch/town/devices/+/status', '-t', topics.reviewCandidates('town')]);
+    cli = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(hub.mqttPort),
+      '-u',
+      'control-room',
+      '-P',
+      'control-room-secret-for-tests',
+      '-i',
+      'control-room:cli',
+      '-q',
+      '1',
+      '-v',
+      '-t',
+      'shopwatch/town/zones/+/alerts',
+      '-t',
+      'shopwatch/town/devices/+/status',
+      '-t',
+      topics.reviewCandidates('town'),
+    ]);
     cli.stdout!.on('data', (d) => (cliOut += d));
     await sleep(700); // mosquitto_sub subscribes
   });
@@ -103,7 +133,12 @@ describe('MQTT: forged hub messages are never relayed', () => {
       const will = { topic: a.topic, payload: Buffer.from(forgedEvent(`will-${a.id}`)), qos: 1 as const, retain: true };
       try {
         const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-          clientId: `${a.id}:will`, username: a.id, password: a.secret, will, reconnectPeriod: 0, connectTimeout: 5000,
+          clientId: `${a.id}:will`,
+          username: a.id,
+          password: a.secret,
+          will,
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
         });
         outcomes.push('connected');
         c.stream.destroy(); // an ungraceful end: this is when a will fires
@@ -122,7 +157,11 @@ describe('MQTT: forged hub messages are never relayed', () => {
     const payload = Buffer.from(JSON.stringify(body));
     const will = { topic: topics.alertRaise('town'), payload, qos: 1 as const, retain: false };
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
-      clientId: 'radio-coop:will', username: 'radio-coop', password: 'radio-coop-secret-for-tests', will, reconnectPeriod: 0,
+      clientId: 'radio-coop:will',
+      username: 'radio-coop',
+      password: 'radio-coop-secret-for-tests',
+      will,
+      reconnectPeriod: 0,
     });
     c.stream.destroy();
     // The hub handles the will like the device's own raise: a stored alert, announced by the hub.

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AckStatus, AlertType, Outcome, Severity, TOPICS, parsePayload, parseTopic, topics,
+  AckStatus,
+  AlertType,
+  Outcome,
+  Severity,
+  TOPICS,
+  parsePayload,
+  parseTopic,
+  topics,
 } from '@shopwatch/protocols';
 import { login } from '../support/hub';
 import { TestDevice, sleep } from '../support/mqtt';
@@ -31,32 +38,61 @@ const idArb = fc.oneof(
 const level = (s: string) => s.replace(/[+#/\u0000]/g, '_');
 const topicArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: schemeArb.map((s) => `shopwatch/${level(s)}/alerts/raise`) },
-  { weight: 2, arbitrary: fc.tuple(schemeArb, idArb, fc.constantFrom('ack', 'close', 'receipt'))
-    .map(([s, a, k]) => `shopwatch/${level(s)}/alerts/${level(a)}/${k}`) },
-  { weight: 2, arbitrary: fc.tuple(schemeArb, idArb, idArb, fc.constantFrom('report', 'status'))
-    .map(([s, d, c, k]) => `shopwatch/${level(s)}/devices/${level(d)}/cameras/${level(c)}/${k}`) },
-  { weight: 2, arbitrary: fc.tuple(schemeArb, idArb, fc.constantFrom('evidence', 'gallery/applied', 'status', 'errors'))
-    .map(([s, d, k]) => `shopwatch/${level(s)}/devices/${level(d)}/${k}`) },
-  { weight: 2, arbitrary: fc.tuple(schemeArb, fc.constantFrom('zones/north/alerts', 'zones/south/alerts',
-    'review/candidates', 'gallery/version')).map(([s, k]) => `shopwatch/${level(s)}/${k}`) },
-  { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 200, unit: 'grapheme' })
-    .map((t) => t.replace(/[+#\u0000]/g, '_')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(schemeArb, idArb, fc.constantFrom('ack', 'close', 'receipt'))
+      .map(([s, a, k]) => `shopwatch/${level(s)}/alerts/${level(a)}/${k}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(schemeArb, idArb, idArb, fc.constantFrom('report', 'status'))
+      .map(([s, d, c, k]) => `shopwatch/${level(s)}/devices/${level(d)}/cameras/${level(c)}/${k}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(schemeArb, idArb, fc.constantFrom('evidence', 'gallery/applied', 'status', 'errors'))
+      .map(([s, d, k]) => `shopwatch/${level(s)}/devices/${level(d)}/${k}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        schemeArb,
+        fc.constantFrom('zones/north/alerts', 'zones/south/alerts', 'review/candidates', 'gallery/version'),
+      )
+      .map(([s, k]) => `shopwatch/${level(s)}/${k}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.string({ minLength: 1, maxLength: 200, unit: 'grapheme' }).map((t) => t.replace(/[+#\u0000]/g, '_')),
+  },
 );
 
 const maybe = <T>(good: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: fc.anything() });
 const bodyArb = fc.oneof(
-  fc.record({
-    type: maybe(fc.constantFrom(...AlertType.options)), severity: maybe(fc.constantFrom(...Severity.options)),
-    clientRef: maybe(fc.string({ minLength: 1, maxLength: 64 })),
-    message: maybe(fc.string({ maxLength: 600, unit: 'grapheme' })),
-    store: maybe(fc.constantFrom('boots', 'tesco', 'argos')), zone: maybe(fc.constantFrom('north', 'south')),
-    priority: maybe(fc.boolean()), subjectId: maybe(fc.string({ maxLength: 70 })),
-  }, { requiredKeys: [] }),
+  fc.record(
+    {
+      type: maybe(fc.constantFrom(...AlertType.options)),
+      severity: maybe(fc.constantFrom(...Severity.options)),
+      clientRef: maybe(fc.string({ minLength: 1, maxLength: 64 })),
+      message: maybe(fc.string({ maxLength: 600, unit: 'grapheme' })),
+      store: maybe(fc.constantFrom('boots', 'tesco', 'argos')),
+      zone: maybe(fc.constantFrom('north', 'south')),
+      priority: maybe(fc.boolean()),
+      subjectId: maybe(fc.string({ maxLength: 70 })),
+    },
+    { requiredKeys: [] },
+  ),
   fc.record({ status: maybe(fc.constantFrom(...AckStatus.options)), note: maybe(fc.string()) }, { requiredKeys: [] }),
   fc.record({ outcome: maybe(fc.constantFrom(...Outcome.options)), note: maybe(fc.string()) }, { requiredKeys: [] }),
-  fc.record({ eventSeq: fc.anything(), status: maybe(fc.constantFrom('online', 'offline', 'failed')) },
-    { requiredKeys: [] }),
+  fc.record(
+    { eventSeq: fc.anything(), status: maybe(fc.constantFrom('online', 'offline', 'failed')) },
+    { requiredKeys: [] },
+  ),
   fc.anything({ maxDepth: 6, withBoxedValues: true, withNullPrototype: true }),
   fc.jsonValue({ maxDepth: 8 }),
 );
@@ -65,9 +101,19 @@ const payloadArb: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 10, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)) },
   { weight: 5, arbitrary: fc.string({ maxLength: 3000, unit: 'binary' }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((n) => Buffer.from('['.repeat(n) + ']'.repeat(n))) },
-  { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => Buffer.from(safeJson({
-    type: 'violence', severity: 'low', clientRef: `long-${n}`, message: 'x'.repeat(n),
-  }))) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) =>
+      Buffer.from(
+        safeJson({
+          type: 'violence',
+          severity: 'low',
+          clientRef: `long-${n}`,
+          message: 'x'.repeat(n),
+        }),
+      ),
+    ),
+  },
 );
 
 /**
@@ -89,8 +135,12 @@ describe('MQTT inbound fuzz', () => {
       await TestDevice.connect(p, 'control-room', 'control-room-secret-for-tests'),
     ];
     await victims[0]!.subscribe([topics.zoneAlerts('town', 'north'), topics.deviceStatus('town', 'radio-coop')]);
-    await victims[1]!.subscribe(['shopwatch/town/zones/+/alerts', 'shopwatch/town/devices/+/status',
-      'shopwatch/town/devices/+/cameras/+/status', topics.reviewCandidates('town')]);
+    await victims[1]!.subscribe([
+      'shopwatch/town/zones/+/alerts',
+      'shopwatch/town/devices/+/status',
+      'shopwatch/town/devices/+/cameras/+/status',
+      topics.reviewCandidates('town'),
+    ]);
     const fuzzers = [
       await TestDevice.connect(p, 'radio-boots', 'radio-boots-secret-for-tests'),
       await TestDevice.connect(p, 'radio-tesco', 'radio-tesco-secret-for-tests'),
@@ -115,15 +165,17 @@ describe('MQTT inbound fuzz', () => {
         }
       }
       // Each fuzzer takes a quarter, sends IN_FLIGHT at a time, paced under its packet rate.
-      await Promise.all(fuzzers.map(async (f, i) => {
-        const mine = msgs.filter((_, j) => j % fuzzers.length === i);
-        for (let k = 0; k < mine.length; k += IN_FLIGHT) {
-          const t0 = Date.now();
-          await Promise.all(mine.slice(k, k + IN_FLIGHT).map(([topic, payload]) => f.publish(topic, payload)));
-          const minMs = (IN_FLIGHT / PER_CONNECTION_PER_SECOND) * 1000;
-          if (Date.now() - t0 < minMs) await sleep(minMs - (Date.now() - t0));
-        }
-      }));
+      await Promise.all(
+        fuzzers.map(async (f, i) => {
+          const mine = msgs.filter((_, j) => j % fuzzers.length === i);
+          for (let k = 0; k < mine.length; k += IN_FLIGHT) {
+            const t0 = Date.now();
+            await Promise.all(mine.slice(k, k + IN_FLIGHT).map(([topic, payload]) => f.publish(topic, payload)));
+            const minMs = (IN_FLIGHT / PER_CONNECTION_PER_SECOND) * 1000;
+            if (Date.now() - t0 < minMs) await sleep(minMs - (Date.now() - t0));
+          }
+        }),
+      );
       rssMax = Math.max(rssMax, hub.rss());
     }
     const seconds = (Date.now() - started) / 1000;
@@ -154,9 +206,11 @@ describe('MQTT inbound fuzz', () => {
       }
     }
     const grew = (rssMax - rssBefore) / 2 ** 20;
-    console.info(`fuzz: ${COUNT} messages in ${seconds.toFixed(1)} s (${Math.round(COUNT / seconds)}/s), ` +
-      `${validRaiseRefs.size} schema-valid raises, ${fuzzed.length} alerts stored, ` +
-      `hub RSS +${grew.toFixed(1)} MB at most`);
+    console.info(
+      `fuzz: ${COUNT} messages in ${seconds.toFixed(1)} s (${Math.round(COUNT / seconds)}/s), ` +
+        `${validRaiseRefs.size} schema-valid raises, ${fuzzed.length} alerts stored, ` +
+        `hub RSS +${grew.toFixed(1)} MB at most`,
+    );
     expect(grew).toBeLessThan(96);
     await Promise.all([...victims, ...fuzzers, check].map((d) => d.end()));
   }, 300_000);

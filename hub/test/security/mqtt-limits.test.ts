@@ -37,8 +37,10 @@ describe('MQTT: every socket is bounded and guarded', () => {
     const closedAt = await Promise.race([Promise.all(socks.map((s) => s.closed)), sleep(3000).then(() => null)]);
     expect(closedAt, 'the hub closed every socket').not.toBeNull();
     const grew = hub.rss() - before;
-    console.info(`150 MB CONNECTs: closed after ${closedAt!.map((t) => t - started).join('/')} ms, ` +
-      `hub RSS grew ${(grew / MB).toFixed(1)} MB, ${(sent / MB).toFixed(1)} MB accepted by the kernel`);
+    console.info(
+      `150 MB CONNECTs: closed after ${closedAt!.map((t) => t - started).join('/')} ms, ` +
+        `hub RSS grew ${(grew / MB).toFixed(1)} MB, ${(sent / MB).toFixed(1)} MB accepted by the kernel`,
+    );
     for (const t of closedAt!) expect(t - started).toBeLessThan(1500);
     expect(grew).toBeLessThan(8 * MB);
   });

@@ -25,9 +25,15 @@ describe('raise rate limits per device and per user', () => {
     await spammer.subscribe(topics.deviceErrors('town', 'radio-boots'));
     const started = Date.now();
     for (let i = 0; i < 2000; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) =>
-        spammer.publish(topics.alertRaise('town'), { type: 'violence', severity: 'high', clientRef: `spam-${i + j}` }),
-      ));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          spammer.publish(topics.alertRaise('town'), {
+            type: 'violence',
+            severity: 'high',
+            clientRef: `spam-${i + j}`,
+          }),
+        ),
+      );
     }
     const minutes = (Date.now() - started) / 60_000;
     await sleep(300);

@@ -26,8 +26,13 @@ export async function spawnHub(): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, SHOPWATCH_DATA_DIR: dir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort),
-      SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'error',
+      ...process.env,
+      SHOPWATCH_DATA_DIR: dir,
+      SHOPWATCH_SEED: seed,
+      SHOPWATCH_MQTT_PORT: String(mqttPort),
+      SHOPWATCH_HTTP_PORT: String(httpPort),
+      SHOPWATCH_HOST: '127.0.0.1',
+      SHOPWATCH_LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -41,7 +46,10 @@ export async function spawnHub(): Promise<HubProcess> {
     await sleep(100);
   }
   return {
-    child, mqttPort, httpPort, http,
+    child,
+    mqttPort,
+    httpPort,
+    http,
     rss: () => {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;

@@ -81,7 +81,8 @@ describe('malformed WebSocket frames close only their own socket', () => {
     ws.send({ type: 'hello', token });
     await ws.waitFor((m) => m.type === 'welcome');
     const raised = await fetch(`${hub.http}/api/alerts`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${member}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${member}` },
       body: JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: 'after-frames' }),
     });
     expect(raised.status).toBe(201);
@@ -104,17 +105,29 @@ describe('the hub as its own process (npm run hub)', () => {
     child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'hub/src/main.ts')], {
       cwd: root,
       env: {
-        ...process.env, SHOPWATCH_DATA_DIR: dir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort),
-        SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'fatal',
+        ...process.env,
+        SHOPWATCH_DATA_DIR: dir,
+        SHOPWATCH_SEED: seed,
+        SHOPWATCH_MQTT_PORT: String(mqttPort),
+        SHOPWATCH_HTTP_PORT: String(httpPort),
+        SHOPWATCH_HOST: '127.0.0.1',
+        SHOPWATCH_LOG_LEVEL: 'fatal',
       },
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     const end = Date.now() + 30_000;
-    const ready = () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = () =>
+      fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
     while (Date.now() < end && !(await ready())) await new Promise((r) => setTimeout(r, 100));
 
-    for (const [p, h] of [['/ws', {}], ['/mqtt', { 'Sec-WebSocket-Protocol': 'mqtt' }]] as const) {
+    for (const [p, h] of [
+      ['/ws', {}],
+      ['/mqtt', { 'Sec-WebSocket-Protocol': 'mqtt' }],
+    ] as const) {
       const s = await rawUpgrade(httpPort, p, h);
       s.write(frame({ opcode: 1, payload: Buffer.from([0xff, 0xfe]) }));
       await closedWithin(s, 5000);

@@ -25,7 +25,9 @@ describe('browser WebSocket sessions and floods', () => {
 
   const cookieLogin = async (username: string, password: string) => {
     const res = await fetch(`${hub.http}/api/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
     });
     const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
     return { cookie: cookies.join('; '), token: ((await res.json()) as { token: string }).token };
@@ -123,7 +125,8 @@ describe('browser WebSocket sessions and floods', () => {
 
     // Behind a reverse proxy that rewrites Host, the public name arrives as X-Forwarded-Host.
     const proxied = await WsClient.open(wsUrl, {
-      headers: { cookie, 'x-forwarded-host': 'shopwatch.example' }, origin: 'https://shopwatch.example',
+      headers: { cookie, 'x-forwarded-host': 'shopwatch.example' },
+      origin: 'https://shopwatch.example',
     });
     await proxied.waitFor((m) => m.type === 'welcome');
     proxied.ws.close();
@@ -135,7 +138,8 @@ describe('browser WebSocket sessions and floods', () => {
     ws.send({ type: 'hello', token });
     await ws.waitFor((m) => m.type === 'welcome');
     const out = await fetch(`${hub.http}/api/logout`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}` },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
     });
     expect(out.status).toBe(200);
     expect((await ws.closed).code).toBe(4001);

@@ -12,8 +12,12 @@ export function addSubject(hub: RunningHub, subjectId: string) {
   const incident = { type: 'theft' as const, occurredAt: now, description: 'razor blades', statement };
   gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
   const subject = {
-    alias: 'Razor Man', status: 'known' as const, reason: 'repeat-offending' as const, incidentIds: ['inc-1'],
-    under18: false, vulnerable: false,
+    alias: 'Razor Man',
+    status: 'known' as const,
+    reason: 'repeat-offending' as const,
+    incidentIds: ['inc-1'],
+    under18: false,
+    vulnerable: false,
   };
   gov.addSubject(subjectId, 'town', subject, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
 }
@@ -24,10 +28,23 @@ export async function candidateItem(dir: string, candidateId: string, subjectId 
   const frame = await jpeg(768, 576);
   const now = new Date().toISOString();
   return {
-    seq: 1, id: candidateId, kind: 'candidate', createdAt: Date.now(), deliveredAt: null,
+    seq: 1,
+    id: candidateId,
+    kind: 'candidate',
+    createdAt: Date.now(),
+    deliveredAt: null,
     payload: {
-      candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.78, distance: 0.44, frames: 4,
-      firstSeenAt: now, capturedAt: now, clockOffsetMs: -12, box: { x: 100, y: 80, w: 60, h: 60 },
+      candidateId,
+      cameraId: 'cam-1',
+      subjectId,
+      templateVersion: 1,
+      score: 0.78,
+      distance: 0.44,
+      frames: 4,
+      firstSeenAt: now,
+      capturedAt: now,
+      clockOffsetMs: -12,
+      box: { x: 100, y: 80, w: 60, h: 60 },
       crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 85, y: 65, w: 90, h: 90 } },
       frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
     },
@@ -40,15 +57,28 @@ export function clipItem(dir: string, candidateId: string, bytes = 3 * 1024 * 10
   const clip = mp4(dir, { bytes });
   const now = new Date().toISOString();
   return {
-    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    seq: 2,
+    id: `${candidateId}/clip`,
+    kind: 'clip',
+    createdAt: Date.now(),
+    deliveredAt: null,
     payload: {
-      candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: sha(clip), bytes: clip.length,
-      durationSeconds: 20.1, codec: 'h264', width: 768, height: 576, complete: true, segments: 11,
+      candidateId,
+      cameraId: 'cam-1',
+      captureAt: now,
+      file: 'clip.mp4',
+      sha256: sha(clip),
+      bytes: clip.length,
+      durationSeconds: 20.1,
+      codec: 'h264',
+      width: 768,
+      height: 576,
+      complete: true,
+      segments: 11,
     },
     files: [spooled(dir, candidateId, 'clip.mp4', clip)],
   };
 }
-
 
 /** Writes a file where the spool would keep it and describes it as a spool file. */
 function spooled(dir: string, candidateId: string, name: string, data: Buffer) {

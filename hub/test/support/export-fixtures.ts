@@ -42,8 +42,24 @@ export async function makeMedia(dir: string, name: string) {
   const clip = path.join(dir, `${name}-clip.mp4`);
   const crop = path.join(dir, `${name}-crop.jpg`);
   const frame = path.join(dir, `${name}-frame.jpg`);
-  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=4:size=320x240:rate=10',
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '10', '-f', 'mp4', clip]);
+  await exec('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=4:size=320x240:rate=10',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '10',
+    '-f',
+    'mp4',
+    clip,
+  ]);
   await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=96x96', '-frames:v', '1', crop]);
   await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', frame]);
   return { clip, crop, frame };
@@ -62,28 +78,63 @@ export function spoolItems(candidateId: string, media: Media, subjectId = 'subj-
   const frame = fileOf('frame.jpg', media.frame);
   const clip = fileOf('clip.mp4', media.clip);
   const candidate: SpoolItem = {
-    seq: 1, id: candidateId, kind: 'candidate', createdAt: Date.now(), deliveredAt: null,
+    seq: 1,
+    id: candidateId,
+    kind: 'candidate',
+    createdAt: Date.now(),
+    deliveredAt: null,
     payload: {
-      candidateId, cameraId: 'cam-1', subjectId, templateVersion: 1, score: 0.81, distance: 0.38, frames: 5,
-      firstSeenAt: now, capturedAt: now, clockOffsetMs: 1250, box: { x: 100, y: 80, w: 60, h: 60 },
+      candidateId,
+      cameraId: 'cam-1',
+      subjectId,
+      templateVersion: 1,
+      score: 0.81,
+      distance: 0.38,
+      frames: 5,
+      firstSeenAt: now,
+      capturedAt: now,
+      clockOffsetMs: 1250,
+      box: { x: 100, y: 80, w: 60, h: 60 },
       crop: { file: 'crop.jpg', sha256: crop.sha256, bytes: crop.bytes, box: { x: 85, y: 65, w: 90, h: 90 } },
       frame: { file: 'frame.jpg', sha256: frame.sha256, bytes: frame.bytes, width: 320, height: 240 },
     },
     files: [crop, frame],
   };
   const clipItem: SpoolItem = {
-    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    seq: 2,
+    id: `${candidateId}/clip`,
+    kind: 'clip',
+    createdAt: Date.now(),
+    deliveredAt: null,
     payload: {
-      candidateId, cameraId: 'cam-1', captureAt: now, file: 'clip.mp4', sha256: clip.sha256, bytes: clip.bytes,
-      durationSeconds: 4, codec: 'h264', width: 320, height: 240, complete: true, segments: 2,
+      candidateId,
+      cameraId: 'cam-1',
+      captureAt: now,
+      file: 'clip.mp4',
+      sha256: clip.sha256,
+      bytes: clip.bytes,
+      durationSeconds: 4,
+      codec: 'h264',
+      width: 320,
+      height: 240,
+      complete: true,
+      segments: 2,
     },
     files: [clip],
   };
   /** What an edge box reports when it could not cut a clip (the camera dropped). */
   const noClip: SpoolItem = {
-    seq: 2, id: `${candidateId}/clip`, kind: 'clip', createdAt: Date.now(), deliveredAt: null,
+    seq: 2,
+    id: `${candidateId}/clip`,
+    kind: 'clip',
+    createdAt: Date.now(),
+    deliveredAt: null,
     payload: {
-      candidateId, cameraId: 'cam-1', captureAt: now, error: 'camera-offline', message: 'the camera stream dropped',
+      candidateId,
+      cameraId: 'cam-1',
+      captureAt: now,
+      error: 'camera-offline',
+      message: 'the camera stream dropped',
     },
     files: [],
   };
@@ -125,7 +176,10 @@ export async function evidenceCases(hub: TestHub, dir: string) {
   const incident = { type: 'theft' as const, occurredAt: now, description: 'razors', statement: 'Seen taking razors.' };
   gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
   const subject = {
-    alias: 'Razor Man', status: 'known' as const, reason: 'repeat-offending' as const, incidentIds: ['inc-1'],
+    alias: 'Razor Man',
+    status: 'known' as const,
+    reason: 'repeat-offending' as const,
+    incidentIds: ['inc-1'],
   };
   const until = new Date(Date.now() + 86400_000).toISOString();
   gov.addSubject('subj-1', 'town', { ...subject, under18: false, vulnerable: false }, 'coord', now, until);

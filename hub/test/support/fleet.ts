@@ -21,7 +21,11 @@ export function fleetProvisioning(radios: number): ProvisioningInput {
   const zones = Array.from({ length: FLEET_ZONES }, (_, z) => ({ id: `z${z}`, name: `Zone ${z}` }));
   const stores = Array.from({ length: 100 }, (_, i) => ({ id: `st${i}`, name: `Store ${i}`, zone: zoneOf(i) }));
   const devices: NonNullable<ProvisioningInput['devices']> = Array.from({ length: radios }, (_, i) => ({
-    id: `d${i}`, kind: 'radio' as const, scheme: 'fleet', store: `st${i % 100}`, secret: fleetSecret(`d${i}`),
+    id: `d${i}`,
+    kind: 'radio' as const,
+    scheme: 'fleet',
+    store: `st${i % 100}`,
+    secret: fleetSecret(`d${i}`),
   }));
   for (let z = 0; z < FLEET_ZONES; z++) {
     const id = `raiser-z${z}`;
@@ -33,7 +37,11 @@ export function fleetProvisioning(radios: number): ProvisioningInput {
   stores.push({ id: 'stq', name: 'Quiet store', zone: 'zq' });
   devices.push({ id: 'raiser-q', kind: 'radio', scheme: 'fleet', store: 'stq', secret: fleetSecret('raiser-q') });
   devices.push({
-    id: 'control', kind: 'tablet', scheme: 'fleet', duty: 'control-room', secret: fleetSecret('control'),
+    id: 'control',
+    kind: 'tablet',
+    scheme: 'fleet',
+    duty: 'control-room',
+    secret: fleetSecret('control'),
   });
   return {
     schemes: [{ id: 'fleet', name: 'Fleet', zones, stores, settings: { escalationSeconds: 3600, catchUpHours: 24 } }],
@@ -47,8 +55,13 @@ export function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPo
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_SEED: seed, SHOPWATCH_MQTT_PORT: String(mqttPort),
-      SHOPWATCH_HTTP_PORT: String(httpPort), SHOPWATCH_HOST: '127.0.0.1', SHOPWATCH_LOG_LEVEL: 'warn',
+      ...process.env,
+      SHOPWATCH_DATA_DIR: dataDir,
+      SHOPWATCH_SEED: seed,
+      SHOPWATCH_MQTT_PORT: String(mqttPort),
+      SHOPWATCH_HTTP_PORT: String(httpPort),
+      SHOPWATCH_HOST: '127.0.0.1',
+      SHOPWATCH_LOG_LEVEL: 'warn',
       // Load tests measure the raise path itself: the per-device raise limit would turn most of
       // their raises into (cheaper) refusals.
       SHOPWATCH_RAISES_PER_MINUTE: '1000000',
@@ -91,8 +104,12 @@ export async function storm(mqttPort: number, ids: { id: string; zone: string }[
     // mqtt.js leaves connectAsync pending when the socket closes before CONNACK: a CONNACK or
     // SUBACK that does not come within 60 s is a failed attempt, never a hang.
     const c = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, {
-      username: id, password: fleetSecret(id), clientId: `${id}-storm`,
-      reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 300,
+      username: id,
+      password: fleetSecret(id),
+      clientId: `${id}-storm`,
+      reconnectPeriod: 0,
+      connectTimeout: 60_000,
+      keepalive: 300,
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -114,20 +131,22 @@ export async function storm(mqttPort: number, ids: { id: string; zone: string }[
       clearTimeout(timer);
     }
   };
-  const clients = await Promise.all(ids.map(async ({ id, zone }) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once(id, zone);
-      } catch (err) {
-        if (attempt >= attempts) {
-          failures.push(`${id}: ${(err as Error).message}`);
-          return null;
+  const clients = await Promise.all(
+    ids.map(async ({ id, zone }) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(id, zone);
+        } catch (err) {
+          if (attempt >= attempts) {
+            failures.push(`${id}: ${(err as Error).message}`);
+            return null;
+          }
+          retries++;
+          await new Promise((r) => setTimeout(r, 1000));
         }
-        retries++;
-        await new Promise((r) => setTimeout(r, 1000));
       }
-    }
-  }));
+    }),
+  );
   return { clients: clients.filter((c): c is MqttClient => c !== null), failures, retries, ms: performance.now() - t0 };
 }
 
@@ -140,7 +159,8 @@ export function percentile(values: number[], p: number): number {
 export async function stormInChild(mqttPort: number, from: number, to: number) {
   const script = path.join(import.meta.dirname, 'storm-child.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script, String(mqttPort), String(from), String(to)], {
-    cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';

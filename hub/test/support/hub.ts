@@ -10,8 +10,12 @@ export function testScheme(overrides: { escalationSeconds?: number } = {}): Prov
   return {
     schemes: [
       {
-        id: 'town', name: 'Town Centre BCRP',
-        zones: [{ id: 'north', name: 'North' }, { id: 'south', name: 'South' }],
+        id: 'town',
+        name: 'Town Centre BCRP',
+        zones: [
+          { id: 'north', name: 'North' },
+          { id: 'south', name: 'South' },
+        ],
         stores: [
           { id: 'boots', name: 'Boots', zone: 'north' },
           { id: 'coop', name: 'Co-op', zone: 'north' },
@@ -20,7 +24,8 @@ export function testScheme(overrides: { escalationSeconds?: number } = {}): Prov
         settings: { escalationSeconds: overrides.escalationSeconds ?? 60, catchUpHours: 24 },
       },
       {
-        id: 'city', name: 'Neighbouring City BCRP',
+        id: 'city',
+        name: 'Neighbouring City BCRP',
         zones: [{ id: 'centre', name: 'Centre' }],
         stores: [{ id: 'argos', name: 'Argos', zone: 'centre' }],
         settings: { escalationSeconds: 60, catchUpHours: 24 },
@@ -39,7 +44,13 @@ export function testScheme(overrides: { escalationSeconds?: number } = {}): Prov
       { id: 'radio-boots', kind: 'radio', scheme: 'town', store: 'boots', secret: 'radio-boots-secret-for-tests' },
       { id: 'radio-coop', kind: 'radio', scheme: 'town', store: 'coop', secret: 'radio-coop-secret-for-tests' },
       { id: 'radio-tesco', kind: 'radio', scheme: 'town', store: 'tesco', secret: 'radio-tesco-secret-for-tests' },
-      { id: 'control-room', kind: 'tablet', scheme: 'town', secret: 'control-room-secret-for-tests', duty: 'control-room' },
+      {
+        id: 'control-room',
+        kind: 'tablet',
+        scheme: 'town',
+        secret: 'control-room-secret-for-tests',
+        duty: 'control-room',
+      },
       { id: 'warden-1', kind: 'radio', scheme: 'town', secret: 'warden-one-secret-for-tests', duty: 'warden' },
       { id: 'edge-boots', kind: 'edge', scheme: 'town', store: 'boots', secret: 'edge-boots-secret-for-tests' },
       { id: 'radio-argos', kind: 'radio', scheme: 'city', store: 'argos', secret: 'radio-argos-secret-for-tests' },
@@ -63,13 +74,29 @@ export async function startTestHub(
 ): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
-  const hub = await startHub(loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: seedFile, logLevel: 'error',
-    ...(opts.raisesPerMinute ? { raisesPerMinute: opts.raisesPerMinute } : {}) }));
+  const hub = await startHub(
+    loadConfig(
+      {},
+      {
+        httpPort: 0,
+        mqttPort: 0,
+        host: '127.0.0.1',
+        dataDir,
+        seed: seedFile,
+        logLevel: 'error',
+        ...(opts.raisesPerMinute ? { raisesPerMinute: opts.raisesPerMinute } : {}),
+      },
+    ),
+  );
   return { ...hub, stop: hub.stop, dataDir, http: `http://127.0.0.1:${hub.httpPort}` };
 }
 
 export async function login(http: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${http}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }

@@ -18,18 +18,26 @@ export function liveScheme(): ProvisioningInput {
   return {
     ...seed,
     schemes: [{ ...town!, settings: { ...town!.settings, liveViewMembers: true } }, ...others],
-    users: [...seed.users!, { username: 'argos-staff', password: 'argos-password', role: 'member', scheme: 'city',
-      store: 'argos' }],
-    devices: [...seed.devices!, { id: 'edge-argos', kind: 'edge', scheme: 'city', store: 'argos',
-      secret: 'edge-argos-secret-for-tests' }],
+    users: [
+      ...seed.users!,
+      { username: 'argos-staff', password: 'argos-password', role: 'member', scheme: 'city', store: 'argos' },
+    ],
+    devices: [
+      ...seed.devices!,
+      { id: 'edge-argos', kind: 'edge', scheme: 'city', store: 'argos', secret: 'edge-argos-secret-for-tests' },
+    ],
   };
 }
 
-export async function startLiveHub(options: HubOptions = {},
-  seed = liveScheme()): Promise<RunningHub & { http: string; ws: string; dataDir: string }> {
+export async function startLiveHub(
+  options: HubOptions = {},
+  seed = liveScheme(),
+): Promise<RunningHub & { http: string; ws: string; dataDir: string }> {
   const dataDir = tempDir();
-  const cfg = loadConfig({}, { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: writeSeed(dataDir, seed),
-    logLevel: 'error' });
+  const cfg = loadConfig(
+    {},
+    { httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir, seed: writeSeed(dataDir, seed), logLevel: 'error' },
+  );
   const hub = await startHub(cfg, options);
   return { ...hub, dataDir, http: `http://127.0.0.1:${hub.httpPort}`, ws: `ws://127.0.0.1:${hub.httpPort}` };
 }
@@ -43,23 +51,45 @@ export interface LiveEdge {
   stop(): Promise<void>;
 }
 
-export async function startLiveEdge(hub: { mqttPort: number; http: string },
-  opts: { id?: string; secret?: string; scheme?: string; cameraId?: string; url?: string } = {}): Promise<LiveEdge> {
+export async function startLiveEdge(
+  hub: { mqttPort: number; http: string },
+  opts: { id?: string; secret?: string; scheme?: string; cameraId?: string; url?: string } = {},
+): Promise<LiveEdge> {
   const id = opts.id ?? 'edge-boots';
   const secret = opts.secret ?? 'edge-boots-secret-for-tests';
   const scheme = opts.scheme ?? 'town';
   const rtsp = await startRtspServer({ mounts: { sub: await testVideo() } });
-  const camera = CameraConfig.parse({ id: opts.cameraId ?? 'door', name: 'Front door',
-    url: opts.url ?? rtsp.url('sub'), detectSize: { width: 320, height: 240 } });
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { username: id, password: secret,
-    clientId: `${id}:agent`, reconnectPeriod: 0 });
+  const camera = CameraConfig.parse({
+    id: opts.cameraId ?? 'door',
+    name: 'Front door',
+    url: opts.url ?? rtsp.url('sub'),
+    detectSize: { width: 320, height: 240 },
+  });
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+    username: id,
+    password: secret,
+    clientId: `${id}:agent`,
+    reconnectPeriod: 0,
+  });
   // The hub lists a camera once its box has reported it.
-  await client.publishAsync(topics.cameraReport(scheme, id, camera.id), JSON.stringify({ status: 'online',
-    name: camera.name }), { qos: 1 });
-  const streamer = new LiveStreamer({ client, scheme, link: { httpUrl: hub.http, deviceId: id, secret },
-    cameras: [camera], ffmpegPath: 'ffmpeg', log: createLogger('test:live') });
+  await client.publishAsync(
+    topics.cameraReport(scheme, id, camera.id),
+    JSON.stringify({ status: 'online', name: camera.name }),
+    { qos: 1 },
+  );
+  const streamer = new LiveStreamer({
+    client,
+    scheme,
+    link: { httpUrl: hub.http, deviceId: id, secret },
+    cameras: [camera],
+    ffmpegPath: 'ffmpeg',
+    log: createLogger('test:live'),
+  });
   return {
-    client, rtsp, streamer, camera,
+    client,
+    rtsp,
+    streamer,
+    camera,
     stop: async () => {
       await streamer.stop();
       await client.endAsync();
@@ -69,8 +99,11 @@ export async function startLiveEdge(hub: { mqttPort: number; http: string },
 }
 
 export async function login(http: string, username: string, password: string): Promise<string> {
-  const r = await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }) });
+  const r = await fetch(`${http}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (!r.ok) throw new Error(`login ${username}: ${r.status}`);
   return ((await r.json()) as { token: string }).token;
 }
@@ -101,7 +134,8 @@ export class TestViewer {
   }
 
   static async connect(
-    wsBase: string, opts: { path?: string; headers?: Record<string, string> } = {},
+    wsBase: string,
+    opts: { path?: string; headers?: Record<string, string> } = {},
   ): Promise<TestViewer> {
     const ws = new WebSocket(`${wsBase}${opts.path ?? '/live/view'}`, { headers: opts.headers });
     const v = new TestViewer(ws);
@@ -110,8 +144,13 @@ export class TestViewer {
   }
 
   /** Signs in (first message), opens a camera with a reason. */
-  static async open(wsBase: string, token: string, deviceId: string, cameraId: string,
-    reason = 'checking the shop floor'): Promise<TestViewer> {
+  static async open(
+    wsBase: string,
+    token: string,
+    deviceId: string,
+    cameraId: string,
+    reason = 'checking the shop floor',
+  ): Promise<TestViewer> {
     const v = await TestViewer.connect(wsBase);
     v.send({ type: 'hello', token });
     await v.until(() => v.messages.some((m) => m.type === 'authenticated' || m.type === 'error'));
@@ -136,8 +175,8 @@ export class TestViewer {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out; got ${JSON.stringify(this.messages)}`)), timeoutMs);
-      const check = () => pred() && (clearTimeout(timer), (this.waiters = this.waiters.filter((w) => w !== check)),
-        resolve());
+      const check = () =>
+        pred() && (clearTimeout(timer), (this.waiters = this.waiters.filter((w) => w !== check)), resolve());
       this.waiters.push(check);
     });
   }

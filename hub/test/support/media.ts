@@ -26,8 +26,23 @@ export function mp4(dir: string, opts: { bytes?: number; codec?: 'libx264' | 'mp
   if (!base) {
     const out = path.join(dir, `base-${codec}.mp4`);
     const h264 = codec === 'libx264' ? ['-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] : [];
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2',
-      '-c:v', codec, ...h264, '-movflags', '+faststart', out]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=10',
+      '-t',
+      '2',
+      '-c:v',
+      codec,
+      ...h264,
+      '-movflags',
+      '+faststart',
+      out,
+    ]);
     base = fs.readFileSync(out);
     clips.set(codec, base);
   }

@@ -26,8 +26,12 @@ export class TestDevice {
 
   static async connect(port: number, id: string, secret: string, opts: mqtt.IClientOptions = {}): Promise<TestDevice> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      username: id, password: secret, clientId: `${id}:${Math.random().toString(36).slice(2, 8)}`,
-      reconnectPeriod: 0, connectTimeout: 5000, ...opts,
+      username: id,
+      password: secret,
+      clientId: `${id}:${Math.random().toString(36).slice(2, 8)}`,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...opts,
     });
     return new TestDevice(client);
   }
@@ -37,7 +41,11 @@ export class TestDevice {
   }
 
   async publish(topic: string, body: unknown, qos: 0 | 1 = 1) {
-    await this.client.publishAsync(topic, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body), { qos });
+    await this.client.publishAsync(
+      topic,
+      typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      { qos },
+    );
   }
 
   waitFor(pred: (m: Received) => boolean, timeoutMs = 5000, what = 'message'): Promise<Received> {
@@ -59,7 +67,11 @@ export class TestDevice {
   }
 
   waitForEvent(kind: AlertEvent['event'], alertId?: string, timeoutMs = 5000) {
-    return this.waitFor((m) => m.json?.event === kind && (!alertId || m.json.alert?.id === alertId), timeoutMs, `${kind} event`).then((m) => m.json as AlertEvent);
+    return this.waitFor(
+      (m) => m.json?.event === kind && (!alertId || m.json.alert?.id === alertId),
+      timeoutMs,
+      `${kind} event`,
+    ).then((m) => m.json as AlertEvent);
   }
 
   async end() {
@@ -73,7 +85,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Subscribes to each filter and returns the granted QoS per filter (128 = refused). mqtt.js
  * rejects a SUBACK that refuses any filter, so the codes are read from the packet it carries.
  */
-export async function grantedCodes(client: import('mqtt').MqttClient, filters: string[]): Promise<Record<string, number>> {
+export async function grantedCodes(
+  client: import('mqtt').MqttClient,
+  filters: string[],
+): Promise<Record<string, number>> {
   const req = Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }]));
   try {
     const granted = await client.subscribeAsync(req);
@@ -81,6 +96,11 @@ export async function grantedCodes(client: import('mqtt').MqttClient, filters: s
   } catch (err) {
     const codes = (err as { packet?: { granted?: (number | { qos: number })[] } }).packet?.granted;
     if (!codes) throw err;
-    return Object.fromEntries(filters.map((f, i) => [f, typeof codes[i] === 'number' ? (codes[i] as number) : (codes[i] as { qos: number }).qos]));
+    return Object.fromEntries(
+      filters.map((f, i) => [
+        f,
+        typeof codes[i] === 'number' ? (codes[i] as number) : (codes[i] as { qos: number }).qos,
+      ]),
+    );
   }
 }

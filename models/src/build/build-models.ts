@@ -33,7 +33,8 @@ const producers: Record<ModelName, (m: Manifest, cacheDir: string) => Uint8Array
   facerec: (m) => {
     const src = m.models.facerec.source;
     const installed = packageVersion(src.npm);
-    if (installed !== src.version) throw new Error(`${src.npm} ${installed} is installed; the manifest pins ${src.version}`);
+    if (installed !== src.version)
+      throw new Error(`${src.npm} ${installed} is installed; the manifest pins ${src.version}`);
     return convertFaceRecognition(join(packageDir(src.npm), src.files[0]), src.version);
   },
 };
@@ -64,7 +65,9 @@ export function buildModels(opts: BuildOptions = {}): BuildResult[] {
         continue;
       }
       action = 'rebuilt';
-      log(`models: ${name}: ${entry.file} has sha256 ${actual.slice(0, 12)}…, expected ${expected?.slice(0, 12) ?? 'none'}…; rebuilding`);
+      log(
+        `models: ${name}: ${entry.file} has sha256 ${actual.slice(0, 12)}…, expected ${expected?.slice(0, 12) ?? 'none'}…; rebuilding`,
+      );
     }
     log(`models: ${name}: building from ${entry.source.npm}@${entry.source.version} …`);
     const started = Date.now();
@@ -77,7 +80,9 @@ export function buildModels(opts: BuildOptions = {}): BuildResult[] {
     writeFileSync(`${path}.tmp`, bytes);
     renameSync(`${path}.tmp`, path);
     entry.sha256 = actual;
-    log(`models: ${name}: ${action} ${entry.file} (${(bytes.length / 1e6).toFixed(1)} MB, sha256 ${actual.slice(0, 12)}…, ${Date.now() - started} ms)`);
+    log(
+      `models: ${name}: ${action} ${entry.file} (${(bytes.length / 1e6).toFixed(1)} MB, sha256 ${actual.slice(0, 12)}…, ${Date.now() - started} ms)`,
+    );
     results.push({ model: name, path, sha256: actual, action });
   }
   return results;

@@ -50,13 +50,16 @@ export function convertFaceRecognition(manifestPath: string, producerVersion: st
       for (let i = 0; i < cin; i += 1)
         for (let y = 0; y < kh; y += 1)
           for (let z = 0; z < kw; z += 1)
-            w[((o * cin + i) * kh + y) * kw + z] = filters.values[((y * kw + z) * cin + i) * cout + o] * scale.values[o];
+            w[((o * cin + i) * kh + y) * kw + z] =
+              filters.values[((y * kw + z) * cin + i) * cout + o] * scale.values[o];
     const b = new Float32Array(cout);
     for (let o = 0; o < cout; o += 1) b[o] = bias.values[o] * scale.values[o] + shift.values[o];
     const wName = g.addFloat(`${prefix}/W`, [cout, cin, kh, kw], w);
     const bName = g.addFloat(`${prefix}/B`, [cout], b);
     let out = g.node('Conv', [inp.name, wName, bName], {
-      kernel_shape: [kh, kw], strides: [stride, stride], pads: [pad, pad, pad, pad],
+      kernel_shape: [kh, kw],
+      strides: [stride, stride],
+      pads: [pad, pad, pad, pad],
     });
     if (relu) out = g.node('Relu', [out]);
     return { name: out, channels: cout, size: Math.floor((inp.size + 2 * pad - kh) / stride) + 1 };
@@ -90,7 +93,11 @@ export function convertFaceRecognition(manifestPath: string, producerVersion: st
   };
 
   t = convLayer(t, 'conv32_down', 2, 0, true);
-  t = { ...t, name: g.node('MaxPool', [t.name], { kernel_shape: [3, 3], strides: [2, 2] }), size: Math.floor((t.size - 3) / 2) + 1 };
+  t = {
+    ...t,
+    name: g.node('MaxPool', [t.name], { kernel_shape: [3, 3], strides: [2, 2] }),
+    size: Math.floor((t.size - 3) / 2) + 1,
+  };
   for (const p of ['conv32_1', 'conv32_2', 'conv32_3']) t = residual(t, p);
   t = residualDown(t, 'conv64_down');
   for (const p of ['conv64_1', 'conv64_2', 'conv64_3']) t = residual(t, p);

@@ -62,12 +62,20 @@ export class OnnxGraph {
   /** Appends a node and returns its (first) output name. */
   node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
     const out = output ?? this.fresh(opType.toLowerCase());
-    const attribute = Object.keys(attrs).sort().map((name) => toAttribute(name, attrs[name]));
+    const attribute = Object.keys(attrs)
+      .sort()
+      .map((name) => toAttribute(name, attrs[name]));
     this.nodes.push({ opType, input: inputs, output: [out], name: this.fresh(`n_${opType}`), attribute });
     return out;
   }
 
-  encode(meta: { producer: string; version: string; doc: string; opset: number; props: Record<string, string> }): Uint8Array {
+  encode(meta: {
+    producer: string;
+    version: string;
+    doc: string;
+    opset: number;
+    props: Record<string, string>;
+  }): Uint8Array {
     const model = {
       // IR version 7 pairs with opset 13 (onnx/docs/Versioning.md).
       irVersion: 7,
@@ -75,7 +83,9 @@ export class OnnxGraph {
       producerVersion: meta.version,
       docString: meta.doc,
       opsetImport: [{ domain: '', version: meta.opset }],
-      metadataProps: Object.keys(meta.props).sort().map((key) => ({ key, value: meta.props[key] })),
+      metadataProps: Object.keys(meta.props)
+        .sort()
+        .map((key) => ({ key, value: meta.props[key] })),
       graph: {
         name: this.name,
         node: this.nodes,

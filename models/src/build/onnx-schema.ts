@@ -27,7 +27,11 @@ const schema = {
           },
         },
         ValueInfoProto: {
-          fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } },
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'TypeProto', id: 2 },
+            docString: { type: 'string', id: 3 },
+          },
         },
         NodeProto: {
           fields: {

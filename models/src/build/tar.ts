@@ -11,7 +11,11 @@ export function extractFromTgz(tgz: Uint8Array, wanted: string): Buffer | undefi
   while (off + 512 <= tar.length) {
     const header = tar.subarray(off, off + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString('latin1').replace(/\0.*$/s, '');
+    const field = (start: number, len: number) =>
+      header
+        .subarray(start, start + len)
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
     const name = field(0, 100);
     const prefix = field(345, 155);
     const size = parseInt(field(124, 12).trim() || '0', 8);

@@ -35,7 +35,8 @@ export function readTfjsWeights(manifestPath: string): Map<string, Weight> {
       const count = spec.shape.reduce((a, b) => a * b, 1);
       const values = new Float32Array(count);
       if (spec.quantization) {
-        if (spec.quantization.dtype !== 'uint8') throw new Error(`${spec.name}: unsupported quantization ${spec.quantization.dtype}`);
+        if (spec.quantization.dtype !== 'uint8')
+          throw new Error(`${spec.name}: unsupported quantization ${spec.quantization.dtype}`);
         const { scale, min } = spec.quantization;
         for (let i = 0; i < count; i += 1) values[i] = buffer[offset + i] * scale + min;
         offset += count;

@@ -17,7 +17,10 @@ const dir = dirname(manifest);
 const weightMap = {};
 for (const group of specs) {
   const data = Buffer.concat(group.paths.map((p) => readFileSync(`${dir}/${p}`)));
-  Object.assign(weightMap, tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.length), group.weights));
+  Object.assign(
+    weightMap,
+    tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.length), group.weights),
+  );
 }
 const net = new faceapi.FaceRecognitionNet();
 net.loadFromWeightMap(weightMap);

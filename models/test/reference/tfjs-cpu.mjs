@@ -21,7 +21,12 @@ for (const file of readdirSync(dir).sort()) {
   const src = readFileSync(join(dir, file), 'utf8');
   const names = [];
   for (const m of src.matchAll(/^import \{([^}]*)\} from '[^']*';$/gm)) {
-    names.push(...m[1].split(',').map((s) => s.trim()).filter(Boolean));
+    names.push(
+      ...m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   const body = src.replace(/^import .*$/gm, '').replace(/^export .*$/gm, '');
   const values = names.map((n) => (n === 'getGlobalTensorClass' ? () => tf.Tensor : tf[n]));

@@ -2,20 +2,60 @@ import { TOPICS, type TopicKind } from '../topics';
 import { jsonSchema } from './json-schema';
 
 const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
-  alertRaise: { op: 'raiseAlert', summary: 'Raise an alert for the device\'s store. The sender is the authenticated device; a retried raise with the same clientRef is the same alert. PUBACK means it is stored.' },
-  alertReceipt: { op: 'confirmReceipt', summary: 'Confirm receipt of an alert\'s events (all sent so far, or up to eventSeq). Until confirmed, an event counts as undelivered and is sent again on the next catch-up.' },
+  alertRaise: {
+    op: 'raiseAlert',
+    summary:
+      "Raise an alert for the device's store. The sender is the authenticated device; a retried raise with the same clientRef is the same alert. PUBACK means it is stored.",
+  },
+  alertReceipt: {
+    op: 'confirmReceipt',
+    summary:
+      "Confirm receipt of an alert's events (all sent so far, or up to eventSeq). Until confirmed, an event counts as undelivered and is sent again on the next catch-up.",
+  },
   alertAck: { op: 'acknowledgeAlert', summary: 'Seen / attending / unable. "attending" stops escalation.' },
-  alertClose: { op: 'closeAlert', summary: 'Close an alert with an outcome. A store device closes only its own store\'s alerts.' },
+  alertClose: {
+    op: 'closeAlert',
+    summary: "Close an alert with an outcome. A store device closes only its own store's alerts.",
+  },
   cameraReport: { op: 'reportCamera', summary: 'Edge box only: the state of one of its cameras.' },
-  zoneAlerts: { op: 'receiveZoneAlerts', summary: 'Alert events of a zone (raised, acknowledged, escalated, closed). Escalated alerts are sent on every zone topic. On (re)subscription the hub sends this device alone every event it has not receipted, oldest first, with "replay": true.' },
-  deviceStatus: { op: 'receiveDeviceStatus', summary: 'Presence, retained: online while the device is connected, offline with last seen after it disconnects or misses its keep-alive.' },
-  deviceErrors: { op: 'receiveErrors', summary: 'Why the hub refused this device\'s last message (bad JSON, wrong fields, forbidden or unknown topic). The refused message was acknowledged and dropped.' },
-  evidence: { op: 'reportEvidence', summary: 'Edge box only, its own id: a candidate gallery match (crop and frame uploaded over HTTP, hashes here) or, after the post-roll, its clip. Stored as pending for a human reviewer; nothing reaches stores before a reviewer confirms.' },
-  galleryApplied: { op: 'reportGalleryApplied', summary: 'Edge box only: the gallery version it now holds in memory and on disk (confirms purges).' },
-  galleryVersion: { op: 'receiveGalleryVersion', summary: 'Edge boxes: the scheme gallery version, retained; fetch GET /api/edge/gallery when it changes.' },
-  reviewCandidates: { op: 'receiveReviewQueue', summary: 'Control room: review queue changes (pending, updated, claimed, decided, expired).' },
+  zoneAlerts: {
+    op: 'receiveZoneAlerts',
+    summary:
+      'Alert events of a zone (raised, acknowledged, escalated, closed). Escalated alerts are sent on every zone topic. On (re)subscription the hub sends this device alone every event it has not receipted, oldest first, with "replay": true.',
+  },
+  deviceStatus: {
+    op: 'receiveDeviceStatus',
+    summary:
+      'Presence, retained: online while the device is connected, offline with last seen after it disconnects or misses its keep-alive.',
+  },
+  deviceErrors: {
+    op: 'receiveErrors',
+    summary:
+      "Why the hub refused this device's last message (bad JSON, wrong fields, forbidden or unknown topic). The refused message was acknowledged and dropped.",
+  },
+  evidence: {
+    op: 'reportEvidence',
+    summary:
+      'Edge box only, its own id: a candidate gallery match (crop and frame uploaded over HTTP, hashes here) or, after the post-roll, its clip. Stored as pending for a human reviewer; nothing reaches stores before a reviewer confirms.',
+  },
+  galleryApplied: {
+    op: 'reportGalleryApplied',
+    summary: 'Edge box only: the gallery version it now holds in memory and on disk (confirms purges).',
+  },
+  galleryVersion: {
+    op: 'receiveGalleryVersion',
+    summary: 'Edge boxes: the scheme gallery version, retained; fetch GET /api/edge/gallery when it changes.',
+  },
+  reviewCandidates: {
+    op: 'receiveReviewQueue',
+    summary: 'Control room: review queue changes (pending, updated, claimed, decided, expired).',
+  },
   cameraStatus: { op: 'receiveCameraStatus', summary: 'Control room: validated camera state, retained.' },
-  liveRequest: { op: 'receiveLiveRequest', summary: 'Edge box only, its own id: start or stop a live stream of a camera (stream copy to fMP4, sent on the WebSocket /live/edge?stream={streamId}), or grab one JPEG thumbnail and send it there.' },
+  liveRequest: {
+    op: 'receiveLiveRequest',
+    summary:
+      'Edge box only, its own id: start or stop a live stream of a camera (stream copy to fMP4, sent on the WebSocket /live/edge?stream={streamId}), or grab one JPEG thumbnail and send it there.',
+  },
 };
 
 const PARAMS: Record<string, string> = {
@@ -59,12 +99,18 @@ export function asyncApiDocument() {
     info: {
       title: 'ShopWatch hub — MQTT interface',
       version: '1.0.0',
-      description: 'Devices (store radios, tablets, edge boxes) connect with username = device id, password = device secret and client id = device id or "{device id}:{suffix}". They publish only the "send" channels and may subscribe only to what their duty allows: a store device its zone, a control-room or warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
+      description:
+        'Devices (store radios, tablets, edge boxes) connect with username = device id, password = device secret and client id = device id or "{device id}:{suffix}". They publish only the "send" channels and may subscribe only to what their duty allows: a store device its zone, a control-room or warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
     },
     defaultContentType: 'application/json',
     servers: {
       tcp: { host: 'localhost:1883', protocol: 'mqtt', protocolVersion: '3.1.1', description: 'SHOPWATCH_MQTT_PORT' },
-      websocket: { host: 'localhost:8080', pathname: '/mqtt', protocol: 'ws', description: 'MQTT over WebSocket on SHOPWATCH_HTTP_PORT, subprotocol "mqtt"' },
+      websocket: {
+        host: 'localhost:8080',
+        pathname: '/mqtt',
+        protocol: 'ws',
+        description: 'MQTT over WebSocket on SHOPWATCH_HTTP_PORT, subprotocol "mqtt"',
+      },
     },
     channels,
     operations,

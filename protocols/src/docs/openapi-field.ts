@@ -16,17 +16,22 @@ const query = { type: 'string', minLength: 1, maxLength: 80 };
 const notFound = err('Not found, or not visible to you (another zone or scheme)');
 
 export const FIELD_SCHEMAS: Record<string, z.ZodType> = {
-  AlertMatch, ReviewCase, ReviewCaseDetail, SubjectHit, FieldGallery,
+  AlertMatch,
+  ReviewCase,
+  ReviewCaseDetail,
+  SubjectHit,
+  FieldGallery,
 };
 
 /** Review cases, the pictures behind an alert's match reference, and the field gallery. */
 export function fieldPaths() {
-  const get = (summary: string, responses: object, extra: object = {}) =>
-    ({ get: { summary, security: secured, ...extra, responses } });
+  const get = (summary: string, responses: object, extra: object = {}) => ({
+    get: { summary, security: secured, ...extra, responses },
+  });
   return {
     '/api/review/cases': get(
-      'Review cases (sightings of one subject at one store), oldest first; status=open (default), confirmed, '
-        + 'rejected, expired or all',
+      'Review cases (sightings of one subject at one store), oldest first; status=open (default), confirmed, ' +
+        'rejected, expired or all',
       { 200: ok('Cases', { type: 'array', items: ref('ReviewCase') }), 400: err('Unknown status') },
       { parameters: [{ name: 'status', in: 'query', required: false, schema: { type: 'string' } }] },
     ),
@@ -37,12 +42,16 @@ export function fieldPaths() {
     ),
     '/api/review/cases/{id}/decision': {
       post: {
-        summary: 'One decision for an open case: confirm raises ONE gallery-match alert for all its sightings; '
-          + 'reject deletes the media of all',
-        security: secured, parameters: idParam,
+        summary:
+          'One decision for an open case: confirm raises ONE gallery-match alert for all its sightings; ' +
+          'reject deletes the media of all',
+        security: secured,
+        parameters: idParam,
         requestBody: { required: true, content: json(jsonSchema(ReviewDecision, 'input')) },
         responses: {
-          200: ok('The decided case', ref('ReviewCaseDetail')), 400: err('No reason'), 404: notFound,
+          200: ok('The decided case', ref('ReviewCaseDetail')),
+          400: err('No reason'),
+          404: notFound,
           409: err('Already decided'),
         },
       },
