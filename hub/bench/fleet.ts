@@ -10,12 +10,13 @@
  * Printed beside the figures measured before this work (issue 18), written to
  * bench/results/hub-fleet.json.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '@shopwatch/protocols';
-import { machine } from './lib/proc';
+import { machine, threadCpuSeconds } from './lib/proc';
 import { freePort } from '../test/support/ports';
 import { writeSeed } from '../test/support/hub';
 import {
@@ -31,6 +32,10 @@ import {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FLEETS = (process.env.BENCH_FLEETS ?? '5000,10000').split(',').map(Number);
+/** BENCH_PHASES=listing runs the first start and the listing phase only (restarts and storm skipped). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'startup,storm,listing').split(','));
+/** How long each half of the listing phase runs (ms). */
+const LISTING_MS = Number(process.env.BENCH_LISTING_MS ?? 8000);
 const log = (...a: unknown[]) => console.error('[bench:fleet]', ...a);
 
 /** What issue 18 measured before this work, at 5,000 devices (python3-paho clients, same machine). */
@@ -68,19 +73,49 @@ function raiseLoop(raiser: MqttClient, tag: string, everyMs: number) {
   return { times, stop: async () => ((stopped = true), await done, stats(times)) };
 }
 
+/** A reconnect storm of every radio (clients in their own process) while a connected radio raises. */
+async function stormPhase(n: number, mqttPort: number, hubPid: number, quietRaiser: MqttClient) {
+  // Raises from a zone without storm radios: they measure the hub, not fan-out to the storm.
+  const quietLoop = raiseLoop(quietRaiser, 'quiet', 50);
+  await new Promise((r) => setTimeout(r, 2000));
+  const quiet = await quietLoop.stop();
+  const cpu0 = cpuSeconds(hubPid);
+  const stormLoop = raiseLoop(quietRaiser, 'storm', 50);
+  const s = await stormInChild(mqttPort, 0, n);
+  const duringStorm = await stormLoop.stop();
+  const stormCpu = cpuSeconds(hubPid) - cpu0;
+  await s.end();
+  await quietRaiser.endAsync();
+  log(n, 'devices: storm', { served: s.served, ms: s.ms, retries: s.retries, stormCpu });
+  return {
+    served: s.served,
+    failures: s.failures,
+    retries: s.retries,
+    wallMs: Math.round(s.ms),
+    hubCpuSeconds: +stormCpu.toFixed(1),
+    connectsPerSecond: Math.round(s.served / (s.ms / 1000)),
+    raisePubackMs: duringStorm,
+    quietRaisePubackMs: quiet,
+  };
+}
+
 async function fleet(n: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-fleet-'));
   const seed = writeSeed(dir, fleetProvisioning(n));
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   let child = spawnHub(dir, seed, mqttPort, httpPort);
   const firstStartMs = await timeUntilReady(httpPort, 600_000);
-  await killHub(child, 'SIGTERM');
-  child = spawnHub(dir, seed, mqttPort, httpPort);
-  const restartMs = await timeUntilReady(httpPort);
-  await killHub(child, 'SIGKILL');
-  child = spawnHub(dir, seed, mqttPort, httpPort);
-  const afterSigkillMs = await timeUntilReady(httpPort);
-  log(n, 'devices: ready after', { firstStartMs, restartMs, afterSigkillMs });
+  let startup = { firstStartMs: Math.round(firstStartMs), restartMs: NaN, afterSigkillMs: NaN };
+  if (PHASES.has('startup')) {
+    await killHub(child, 'SIGTERM');
+    child = spawnHub(dir, seed, mqttPort, httpPort);
+    const restartMs = await timeUntilReady(httpPort);
+    await killHub(child, 'SIGKILL');
+    child = spawnHub(dir, seed, mqttPort, httpPort);
+    const afterSigkillMs = await timeUntilReady(httpPort);
+    startup = { ...startup, restartMs: Math.round(restartMs), afterSigkillMs: Math.round(afterSigkillMs) };
+  }
+  log(n, 'devices: ready after', startup);
 
   const connect = (id: string) =>
     mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
@@ -89,21 +124,42 @@ async function fleet(n: number) {
       clientId: `${id}-bench`,
       reconnectPeriod: 0,
     });
-  // Raises from a zone without storm radios: they measure the hub, not fan-out to the storm.
-  const quietRaiser = await connect('raiser-q');
-  const quietLoop = raiseLoop(quietRaiser, 'quiet', 50);
-  await new Promise((r) => setTimeout(r, 2000));
-  const quiet = await quietLoop.stop();
-  const cpu0 = cpuSeconds(child.pid!);
-  const stormLoop = raiseLoop(quietRaiser, 'storm', 50);
-  const s = await stormInChild(mqttPort, 0, n);
-  const duringStorm = await stormLoop.stop();
-  const stormCpu = cpuSeconds(child.pid!) - cpu0;
-  await s.end();
-  await quietRaiser.endAsync();
-  const raiser = await connect('raiser-z0');
-  log(n, 'devices: storm', { served: s.served, ms: s.ms, retries: s.retries, stormCpu });
+  const storm = PHASES.has('storm') ? await stormPhase(n, mqttPort, child.pid!, await connect('raiser-q')) : null;
+  const listing = PHASES.has('listing') ? await listingPhase(await connect('raiser-z0'), httpPort, child.pid!) : null;
+  await killHub(child, 'SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { devices: n, startup, storm, listing };
+}
 
+/** Starts the console (lister-child.ts) in its own process; `stop()` ends it and returns its figures. */
+function listerInChild(http: string, token: string) {
+  const script = path.join(import.meta.dirname, 'lib/lister-child.ts');
+  // A session of its own (detached): Linux's autogroup scheduling then shares the CPU between it
+  // and the hub as between two programs, as a console on another machine would not take the
+  // hub's share at all. It still ends when this process does (its stdin closes).
+  const child = spawn(process.execPath, ['--import', 'tsx', script, http, token], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    stop: async () => {
+      child.stdin!.end();
+      await exited;
+      return JSON.parse(out) as { ms: number[]; bytes: number; statuses: Record<string, number> };
+    },
+  };
+}
+
+/**
+ * Raise PUBACKs of one radio raising every 10 ms into a zone of n/10 radios with 500 alerts stored:
+ * first with no listing (the baseline), then while a console in another process lists 500 alerts
+ * back to back. Same radio, same pace, same length: the ratio of the two is the listing's cost.
+ */
+async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number) {
   for (let i = 0; i < 500; i++) {
     await raiser.publishAsync(
       topics.alertRaise('fleet'),
@@ -118,98 +174,94 @@ async function fleet(n: number) {
     body: JSON.stringify({ username: 'operator', password: 'fleet-operator-password' }),
   });
   const { token } = (await login.json()) as { token: string };
-  const listMs: number[] = [];
-  let bytes = 0;
-  let listing = true;
+  // CPU of the hub's event loop (its main thread) and of the whole hub, per second of each half.
+  const cpu = () => ({ loop: threadCpuSeconds(hubPid), hub: cpuSeconds(hubPid), at: performance.now() });
+  const perSecond = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>) => ({
+    eventLoopCpuShare: +((b.loop - a.loop) / ((b.at - a.at) / 1000)).toFixed(3),
+    hubCpuShare: +((b.hub - a.hub) / ((b.at - a.at) / 1000)).toFixed(3),
+  });
+  const q0 = cpu();
+  const quietLoop = raiseLoop(raiser, 'quiet-list', 10);
+  await new Promise((r) => setTimeout(r, LISTING_MS));
+  const quiet = await quietLoop.stop();
+  const q1 = cpu();
+  const lister = listerInChild(http, token);
   const busyLoop = raiseLoop(raiser, 'busy', 10);
-  const lister = (async () => {
-    while (listing) {
-      const t0 = performance.now();
-      const res = await fetch(`${http}/api/alerts?limit=500`, { headers: { authorization: `Bearer ${token}` } });
-      bytes = (await res.arrayBuffer()).byteLength; // not parsed: that would delay this process's PUBACK timing
-      listMs.push(performance.now() - t0);
-    }
-  })();
-  await new Promise((r) => setTimeout(r, 8000));
+  await new Promise((r) => setTimeout(r, LISTING_MS));
   const whileListing = await busyLoop.stop();
-  listing = false;
-  await lister;
+  const b1 = cpu();
+  const console_ = await lister.stop();
   await raiser.endAsync();
-  await killHub(child, 'SIGTERM');
-  fs.rmSync(dir, { recursive: true, force: true });
   return {
-    devices: n,
-    startup: {
-      firstStartMs: Math.round(firstStartMs),
-      restartMs: Math.round(restartMs),
-      afterSigkillMs: Math.round(afterSigkillMs),
-    },
-    storm: {
-      served: s.served,
-      failures: s.failures,
-      retries: s.retries,
-      wallMs: Math.round(s.ms),
-      hubCpuSeconds: +stormCpu.toFixed(1),
-      connectsPerSecond: Math.round(s.served / (s.ms / 1000)),
-      raisePubackMs: duringStorm,
-    },
-    listing: {
-      listings: listMs.length,
-      listingMs: stats(listMs),
-      bytes,
-      raisePubackMs: whileListing,
-      quietRaisePubackMs: quiet,
-    },
+    listings: console_.ms.length,
+    statuses: console_.statuses,
+    listingMs: stats(console_.ms),
+    bytes: console_.bytes,
+    raisePubackMs: whileListing,
+    quietRaisePubackMs: quiet,
+    p99Ratio: +(whileListing.p99 / quiet.p99).toFixed(2),
+    cpuQuiet: perSecond(q0, q1),
+    cpuWhileListing: perSecond(q1, b1),
   };
 }
 
 async function main() {
+  const loadAverageBefore = os.loadavg();
   const results: Awaited<ReturnType<typeof fleet>>[] = [];
   for (const n of FLEETS) results.push(await fleet(n));
-  console.log(
-    `\nShopWatch hub at fleet scale — ${machine().cpus} × ${machine().model}, load average ${os.loadavg()[0]!.toFixed(1)}\n`,
-  );
-  console.log(
-    '| measure | before (5,000, issue 18) | ' + results.map((r) => `${r.devices} devices`).join(' | ') + ' |',
-  );
-  console.log('|---|---:|' + results.map(() => '---:').join('|') + '|');
+  const { cpus, model } = machine();
+  const load = `load average ${loadAverageBefore[0]!.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`;
+  console.log(`\nShopWatch hub at fleet scale — ${cpus} × ${model}, ${load}\n`);
+  console.log(`| measure | before (5,000, issue 18) | ${results.map((r) => `${r.devices} devices`).join(' | ')} |`);
+  console.log(`|---|---:|${results.map(() => '---:').join('|')}|`);
   const row = (name: string, before: unknown, pick: (r: (typeof results)[number]) => unknown) =>
     console.log(`| ${name} | ${before} | ${results.map(pick).join(' | ')} |`);
-  row('first start, /readyz 200 (s)', BEFORE_5000.startSeconds, (r) => (r.startup.firstStartMs / 1000).toFixed(1));
-  row('restart, /readyz 200 (s)', BEFORE_5000.startSeconds, (r) => (r.startup.restartMs / 1000).toFixed(1));
-  row('after SIGKILL, /readyz 200 (s)', BEFORE_5000.afterSigkillSeconds, (r) =>
-    (r.startup.afterSigkillMs / 1000).toFixed(1),
+  const sec = (ms: number) => (Number.isNaN(ms) ? '–' : (ms / 1000).toFixed(1));
+  const p50p99 = (x: { p50: number; p99: number } | undefined) => (x ? `${x.p50} / ${x.p99}` : '–');
+  row('first start, /readyz 200 (s)', BEFORE_5000.startSeconds, (r) => sec(r.startup.firstStartMs));
+  row('restart, /readyz 200 (s)', BEFORE_5000.startSeconds, (r) => sec(r.startup.restartMs));
+  row('after SIGKILL, /readyz 200 (s)', BEFORE_5000.afterSigkillSeconds, (r) => sec(r.startup.afterSigkillMs));
+  row('reconnect storm, all served (s)', '–', (r) =>
+    r.storm ? `${sec(r.storm.wallMs)} (${r.storm.served} served)` : '–',
   );
-  row(
-    'reconnect storm, all served (s)',
-    '–',
-    (r) => `${(r.storm.wallMs / 1000).toFixed(1)} (${r.storm.served} served)`,
+  row('storm: hub CPU (s)', '–', (r) => r.storm?.hubCpuSeconds ?? '–');
+  row('storm: connects/s', BEFORE_5000.connectsPerSecond, (r) => r.storm?.connectsPerSecond ?? '–');
+  row('storm: raise PUBACK p50 / p99 (ms)', '–', (r) => p50p99(r.storm?.raisePubackMs));
+  row('quiet zone, every 50 ms: raise PUBACK p50 / p99 (ms)', BEFORE_5000.raisePubackQuietMs, (r) =>
+    p50p99(r.storm?.quietRaisePubackMs),
   );
-  row('storm: hub CPU (s)', '–', (r) => r.storm.hubCpuSeconds);
-  row('storm: connects/s', BEFORE_5000.connectsPerSecond, (r) => r.storm.connectsPerSecond);
-  row('storm: raise PUBACK p50 / p99 (ms)', '–', (r) => `${r.storm.raisePubackMs.p50} / ${r.storm.raisePubackMs.p99}`);
+  row('no listing, every 10 ms: raise PUBACK p50 / p99 (ms)', '–', (r) => p50p99(r.listing?.quietRaisePubackMs));
   row(
-    'quiet: raise PUBACK p50 / p99 (ms)',
-    BEFORE_5000.raisePubackQuietMs,
-    (r) => `${r.listing.quietRaisePubackMs.p50} / ${r.listing.quietRaisePubackMs.p99}`,
-  );
-  row(
-    'listing 500 alerts: raise PUBACK p50 / p99 (ms)',
+    'listing 500 alerts, every 10 ms: raise PUBACK p50 / p99 (ms)',
     `~${BEFORE_5000.raisePubackWhileListingMs} (50 alerts)`,
-    (r) => `${r.listing.raisePubackMs.p50} / ${r.listing.raisePubackMs.p99}`,
+    (r) => p50p99(r.listing?.raisePubackMs),
   );
+  row('listing / no listing: raise PUBACK p99 ratio', '–', (r) => r.listing?.p99Ratio ?? '–');
+  row('no listing / listing: hub event loop CPU (share of a core)', '–', (r) =>
+    r.listing ? `${r.listing.cpuQuiet.eventLoopCpuShare} / ${r.listing.cpuWhileListing.eventLoopCpuShare}` : '–',
+  );
+  row('no listing / listing: hub CPU, all threads (share of a core)', '–', (r) =>
+    r.listing ? `${r.listing.cpuQuiet.hubCpuShare} / ${r.listing.cpuWhileListing.hubCpuShare}` : '–',
+  );
+  row('listing 500 alerts: listings served', '–', (r) => r.listing?.listings ?? '–');
   row(
     'listing 500 alerts: response p50 (ms)',
     `${BEFORE_5000.listingOf50Seconds} s (50 alerts)`,
-    (r) => r.listing.listingMs.p50,
+    (r) => r.listing?.listingMs.p50 ?? '–',
   );
   const out = {
     date: new Date().toISOString(),
     machine: machine(),
+    loadAverageBefore,
     loadAverage: os.loadavg(),
     before5000: BEFORE_5000,
     results,
   };
+  if (PHASES.size < 3) {
+    // A partial run is for investigation: printed, never recorded as the benchmark's figures.
+    console.log(JSON.stringify(out, null, 2));
+    process.exit(0);
+  }
   const file = path.join(ROOT, 'bench/results/hub-fleet.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -14,6 +14,13 @@ export function sample(pid: number): { cpuSeconds: number; rssBytes: number } {
   return { cpuSeconds: (utime + stime) / TICK, rssBytes: rssPages * PAGE };
 }
 
+/** CPU seconds (user + system) one thread of a process has used; the main thread's id is the pid. */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+}
+
 /** CPU used between two samples, as a fraction of one core. */
 export function cpuShare(a: { cpuSeconds: number }, b: { cpuSeconds: number }, wallSeconds: number) {
   return (b.cpuSeconds - a.cpuSeconds) / wallSeconds;

@@ -5,9 +5,12 @@ import type { Logger } from '../log';
 import type { ListingReply, ListingRequest } from './listing-worker';
 import type { AlertService, AlertPage, PageFilter } from './service';
 
-/** A page of alerts: JSON bytes built off the event loop, or the alerts themselves (fallback). */
+/**
+ * A page of alerts: JSON bytes built off the event loop (gzipped when `gzip`), or the alerts
+ * themselves (fallback).
+ */
 export type ListedPage =
-  | { body: Uint8Array<ArrayBuffer>; nextCursor: string | null }
+  | { body: Uint8Array<ArrayBuffer>; gzip: boolean; nextCursor: string | null }
   | (AlertPage & { body?: undefined });
 
 /**
@@ -38,7 +41,7 @@ export class AlertListing {
       const p = this.pending.get(r.id);
       this.pending.delete(r.id);
       if (!p) return;
-      if (r.ok) p.resolve({ body: r.body, nextCursor: r.nextCursor });
+      if (r.ok) p.resolve({ body: r.body, gzip: r.gzip, nextCursor: r.nextCursor });
       else p.reject(new HubError(r.code as HubError['code'], r.message));
     });
     w.on('error', (err) => {
@@ -58,13 +61,14 @@ export class AlertListing {
     this.worker = null;
   }
 
-  page(principal: Principal, filter: PageFilter): Promise<ListedPage> {
+  /** `gzip`: the client accepts a gzipped body (the worker compresses; the fallback does not). */
+  page(principal: Principal, filter: PageFilter, gzip = false): Promise<ListedPage> {
     if (!this.usable) return this.alerts.page(principal, filter);
     const w = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, principal, filter } satisfies ListingRequest);
+      w.postMessage({ id, principal, filter, gzip } satisfies ListingRequest);
     });
   }
 }

@@ -8,12 +8,13 @@ import type {
   AlertRaise,
   AlertWithDeliveries,
   Close,
+  Delivery,
 } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
 import { HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
-import type { AlertFilter, EventRecord, Renderer, Repository } from '../storage/repository';
+import type { AlertFilter, EventRecord, NewAlert, Renderer, Repository } from '../storage/repository';
 import type { Directory } from '../directory';
 import { RaiseLimiter, raiseLimits } from './rate-limit';
 import { TimeSlice } from '../time-slice';
@@ -255,10 +256,26 @@ export class AlertService {
 
   /**
    * One page of the listing, newest first, and the cursor of the next page (null at the end).
-   * Built a few alerts at a time between turns of the event loop: a console listing 500 alerts
-   * of a 10,000-device fleet must not hold up the PUBACK of a raise arriving meanwhile.
+   * Timelines and receipts are read `batch` alerts per query. On the event loop (the fallback) a
+   * small batch per turn keeps a raise's PUBACK fast while 500 alerts of a 10,000-device fleet are
+   * built. The listing worker reads a whole page at once instead (listing-page.ts).
    */
-  async page(p: Principal, f: PageFilter): Promise<AlertPage> {
+  async page(p: Principal, f: PageFilter, batch = 20): Promise<AlertPage> {
+    const { rows: alerts, nextCursor } = await this.pageRows(p, f);
+    const out: AlertWithDeliveries[] = [];
+    const slice = new TimeSlice();
+    const step = Math.max(1, Math.floor(batch));
+    for (let i = 0; i < alerts.length; i += step) {
+      await slice.yieldIfDue();
+      const chunk = alerts.slice(i, i + step);
+      const timelines = await this.repo.timelines(chunk.map((a) => a.id));
+      out.push(...(await this.withDeliveries(chunk.map((a) => ({ ...a, timeline: timelines.get(a.id) ?? [] })))));
+    }
+    return { alerts: out, nextCursor };
+  }
+
+  /** The alerts of one page, without timelines, in listing order, and the next page's cursor. */
+  async pageRows(p: Principal, f: PageFilter): Promise<{ rows: NewAlert[]; nextCursor: string | null }> {
     const { cursor, ...filter } = f;
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     // One more than asked tells whether a next page exists without a second query.
@@ -270,23 +287,17 @@ export class AlertService {
       zones: p.zones,
     });
     const more = rows.length > f.limit;
-    const alerts = more ? rows.slice(0, f.limit) : rows;
-    const last = alerts.at(-1);
-    const out: AlertWithDeliveries[] = [];
-    const slice = new TimeSlice();
-    for (const a of alerts) {
-      await slice.yieldIfDue();
-      const timeline = (await this.repo.timelines([a.id])).get(a.id) ?? [];
-      out.push(...(await this.withDeliveries([{ ...a, timeline }])));
-    }
-    return { alerts: out, nextCursor: more && last ? encodeCursor(last) : null };
+    const page = more ? rows.slice(0, f.limit) : rows;
+    const last = page.at(-1);
+    return { rows: page, nextCursor: more && last ? encodeCursor(last) : null };
   }
 
-  async withDeliveries(alerts: Alert[]): Promise<AlertWithDeliveries[]> {
-    const deliveries = await this.repo.deliveries(alerts.map((a) => a.id));
+  /** `deliveries`: the receipts of these alerts when the caller has read them already. */
+  async withDeliveries(alerts: Alert[], deliveries?: Map<string, Delivery[]>): Promise<AlertWithDeliveries[]> {
+    const receipts = deliveries ?? (await this.repo.deliveries(alerts.map((a) => a.id)));
     const out: AlertWithDeliveries[] = [];
     for (const a of alerts) {
-      const got = deliveries.get(a.id) ?? [];
+      const got = receipts.get(a.id) ?? [];
       const last = a.timeline.at(-1)?.seq ?? 0;
       const confirmed = new Set(got.filter((d) => d.lastSeq >= last).map((d) => d.deviceId));
       const expected = await this.dir.recipients(a.scheme, a.zone, a.priority);

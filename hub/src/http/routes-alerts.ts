@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { Ack, AlertQuery, Close, RaiseRequest } from '@shopwatch/protocols';
 import type { HubServices } from '../services';
 import { type Env, body, query, requireRole, requireUser } from './context';
+import { acceptsGzip, bytesInChunks } from './byte-stream';
 import { jsonArray } from './json-stream';
 
 export function alertRoutes(svc: HubServices) {
@@ -11,9 +12,12 @@ export function alertRoutes(svc: HubServices) {
   app.get('/', async (c) => {
     const q = query(c, AlertQuery);
     // Paged (AlertQuery: limit ≤ 500) and streamed: a listing never blocks the broker for long.
-    const page = await svc.listing.page(c.get('principal'), q);
+    const page = await svc.listing.page(c.get('principal'), q, acceptsGzip(c.req.header('accept-encoding')));
     if (page.nextCursor) c.header('X-Next-Cursor', page.nextCursor);
-    if (page.body) return c.body(page.body, 200, { 'content-type': 'application/json; charset=utf-8' });
+    if (page.body) {
+      const json = { 'content-type': 'application/json; charset=utf-8', vary: 'Accept-Encoding' };
+      return bytesInChunks(c, page.body, page.gzip ? { ...json, 'content-encoding': 'gzip' } : json);
+    }
     return jsonArray(c, page.alerts);
   });
 
