@@ -34,8 +34,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const FLEETS = (process.env.BENCH_FLEETS ?? '5000,10000').split(',').map(Number);
 /** BENCH_PHASES=listing runs the first start and the listing phase only (restarts and storm skipped). */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'startup,storm,listing').split(','));
-/** How long each half of the listing phase runs (ms). */
+/** How long each half of the listing phase runs (ms), in windows of WINDOW_MS taken in turn. */
 const LISTING_MS = Number(process.env.BENCH_LISTING_MS ?? 8000);
+const WINDOW_MS = 1000;
 const log = (...a: unknown[]) => console.error('[bench:fleet]', ...a);
 
 /** What issue 18 measured before this work, at 5,000 devices (python3-paho clients, same machine). */
@@ -131,7 +132,7 @@ async function fleet(n: number) {
   return { devices: n, startup, storm, listing };
 }
 
-/** Starts the console (lister-child.ts) in its own process; `stop()` ends it and returns its figures. */
+/** The console (lister-child.ts) in its own process: `go`, `pause` (resolves once idle), `end`. */
 function listerInChild(http: string, token: string) {
   const script = path.join(import.meta.dirname, 'lib/lister-child.ts');
   // A session of its own (detached): Linux's autogroup scheduling then shares the CPU between it
@@ -143,11 +144,17 @@ function listerInChild(http: string, token: string) {
     detached: true,
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let idle: (() => void) | null = null;
+  child.stdout!.on('data', (d) => {
+    out += d;
+    if (out.endsWith('idle\n')) (out = ''), idle?.();
+  });
   const exited = new Promise((r) => child.once('exit', r));
   return {
-    stop: async () => {
-      child.stdin!.end();
+    go: () => child.stdin!.write('go\n'),
+    pause: () => new Promise<void>((r) => ((idle = r), child.stdin!.write('pause\n'))),
+    end: async () => {
+      child.stdin!.end('end\n');
       await exited;
       return JSON.parse(out) as { ms: number[]; bytes: number; statuses: Record<string, number> };
     },
@@ -155,9 +162,11 @@ function listerInChild(http: string, token: string) {
 }
 
 /**
- * Raise PUBACKs of one radio raising every 10 ms into a zone of n/10 radios with 500 alerts stored:
- * first with no listing (the baseline), then while a console in another process lists 500 alerts
- * back to back. Same radio, same pace, same length: the ratio of the two is the listing's cost.
+ * Raise PUBACKs of one radio raising every 10 ms into a zone of n/10 radios with 500 alerts stored,
+ * in one-second windows that alternate between no listing (the baseline) and a console in another
+ * process listing 500 alerts back to back. Same radio, same pace, same length, and interleaved, so
+ * that the load of a shared machine, which drifts over seconds, weighs on both sides alike: the
+ * ratio of the two is the listing's cost.
  */
 async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number) {
   for (let i = 0; i < 500; i++) {
@@ -174,34 +183,46 @@ async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number
     body: JSON.stringify({ username: 'operator', password: 'fleet-operator-password' }),
   });
   const { token } = (await login.json()) as { token: string };
-  // CPU of the hub's event loop (its main thread) and of the whole hub, per second of each half.
-  const cpu = () => ({ loop: threadCpuSeconds(hubPid), hub: cpuSeconds(hubPid), at: performance.now() });
-  const perSecond = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>) => ({
-    eventLoopCpuShare: +((b.loop - a.loop) / ((b.at - a.at) / 1000)).toFixed(3),
-    hubCpuShare: +((b.hub - a.hub) / ((b.at - a.at) / 1000)).toFixed(3),
-  });
-  const q0 = cpu();
-  const quietLoop = raiseLoop(raiser, 'quiet-list', 10);
-  await new Promise((r) => setTimeout(r, LISTING_MS));
-  const quiet = await quietLoop.stop();
-  const q1 = cpu();
   const lister = listerInChild(http, token);
-  const busyLoop = raiseLoop(raiser, 'busy', 10);
-  await new Promise((r) => setTimeout(r, LISTING_MS));
-  const whileListing = await busyLoop.stop();
-  const b1 = cpu();
-  const console_ = await lister.stop();
+  // CPU of the hub's event loop (its main thread) and of the whole hub, summed over each side.
+  const cpu = () => ({ loop: threadCpuSeconds(hubPid), hub: cpuSeconds(hubPid), at: performance.now() });
+  const side = () => ({ times: [] as number[], loop: 0, hub: 0, seconds: 0 });
+  const quiet = side();
+  const busy = side();
+  const window = async (into: ReturnType<typeof side>, tag: string) => {
+    const c0 = cpu();
+    const loop = raiseLoop(raiser, tag, 10);
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    await loop.stop();
+    const c1 = cpu();
+    into.times.push(...loop.times);
+    into.loop += c1.loop - c0.loop;
+    into.hub += c1.hub - c0.hub;
+    into.seconds += (c1.at - c0.at) / 1000;
+  };
+  for (let w = 0; w < LISTING_MS / WINDOW_MS; w++) {
+    await window(quiet, `quiet-${w}`);
+    lister.go();
+    await window(busy, `busy-${w}`);
+    await lister.pause();
+  }
+  const console_ = await lister.end();
   await raiser.endAsync();
+  const share = (x: ReturnType<typeof side>) => ({
+    eventLoopCpuShare: +(x.loop / x.seconds).toFixed(3),
+    hubCpuShare: +(x.hub / x.seconds).toFixed(3),
+  });
+  const [q, b] = [stats(quiet.times), stats(busy.times)];
   return {
     listings: console_.ms.length,
     statuses: console_.statuses,
     listingMs: stats(console_.ms),
     bytes: console_.bytes,
-    raisePubackMs: whileListing,
-    quietRaisePubackMs: quiet,
-    p99Ratio: +(whileListing.p99 / quiet.p99).toFixed(2),
-    cpuQuiet: perSecond(q0, q1),
-    cpuWhileListing: perSecond(q1, b1),
+    raisePubackMs: b,
+    quietRaisePubackMs: q,
+    p99Ratio: +(b.p99 / q.p99).toFixed(2),
+    cpuQuiet: share(quiet),
+    cpuWhileListing: share(busy),
   };
 }
 
