@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal';
+import type { AlertProgress, ListingReads } from '../storage/listing-reads';
 import type { NewAlert, Repository } from '../storage/repository';
 import type { AlertService, PageFilter } from './service';
 
@@ -52,43 +53,47 @@ export class ListedAlertCache {
 }
 
 /**
- * One page of `GET /api/alerts` as a JSON text, read in three queries (alerts, their timelines,
- * their receipts) and built from the cache where an alert is unchanged. Same alerts, order,
- * scope and fields as AlertService.page, which stays the one place that decides them.
+ * One page of `GET /api/alerts` as a JSON text. The alerts and how far each has got (events,
+ * receipts) are read first; timelines and receipts are then read, in one query each, only for
+ * the alerts whose listed JSON is not cached for exactly that state. Same alerts, order, scope
+ * and fields as AlertService.page, which stays the one place that decides them. A receipt that
+ * lands between the reads makes the JSON newer than its key: the next listing sees a new key and
+ * builds it again, so a listing is never older than its first read.
  */
 export async function listingPageJson(
   alerts: AlertService,
   repo: Repository,
+  reads: ListingReads,
   cache: ListedAlertCache,
   principal: Principal,
   filter: PageFilter,
 ): Promise<{ json: string; nextCursor: string | null }> {
   const { rows, nextCursor } = await alerts.pageRows(principal, filter);
-  const ids = rows.map((a) => a.id);
-  const [timelines, deliveries] = [await repo.timelines(ids), await repo.deliveries(ids)];
-  const parts: string[] = [];
-  for (const row of rows) {
-    const timeline = timelines.get(row.id) ?? [];
-    const got = deliveries.get(row.id) ?? [];
-    const key = versionOf(row, timeline.at(-1)?.seq ?? 0, timeline.length, got);
-    let json = cache.get(row.id, key);
-    if (json === undefined) {
-      const [full] = await alerts.withDeliveries([{ ...row, timeline }], new Map([[row.id, got]]));
-      json = JSON.stringify(full);
-      cache.set(row.id, key, json);
-    }
-    parts.push(json);
+  const progress = reads.progress(rows.map((a) => a.id));
+  const keys = rows.map((row) => versionOf(row, progress.get(row.id)));
+  const parts = rows.map((row, i) => cache.get(row.id, keys[i]!));
+  const missing = rows.filter((_, i) => parts[i] === undefined);
+  if (missing.length) {
+    const ids = missing.map((a) => a.id);
+    const [timelines, deliveries] = [await repo.timelines(ids), await repo.deliveries(ids)];
+    const built = await alerts.withDeliveries(
+      missing.map((a) => ({ ...a, timeline: timelines.get(a.id) ?? [] })),
+      deliveries,
+    );
+    const byId = new Map(built.map((a) => [a.id, a]));
+    rows.forEach((row, i) => {
+      if (parts[i] !== undefined) return;
+      parts[i] = JSON.stringify(byId.get(row.id));
+      cache.set(row.id, keys[i]!, parts[i]!);
+    });
   }
   return { json: `[${parts.join(',')}]`, nextCursor };
 }
 
 /**
- * What a listed alert is made of, in a few dozen characters: its row (status, priority, outcome
- * ... change it), its timeline (append-only: the last seq and the count), and its receipts (rows
- * are only added, and a receipt only ever raises its lastSeq, so count and sum change with each).
+ * What a listed alert is made of, in a few hundred characters: its row (status, priority,
+ * outcome ... change it) and how far its timeline (append-only) and receipts have got.
  */
-function versionOf(row: NewAlert, lastSeq: number, events: number, got: { lastSeq: number }[]): string {
-  let sum = 0;
-  for (const d of got) sum += d.lastSeq;
-  return `${JSON.stringify(row)}|${lastSeq}|${events}|${got.length}|${sum}`;
+function versionOf(row: NewAlert, p: AlertProgress | undefined): string {
+  return `${JSON.stringify(row)}|${p?.events}|${p?.lastSeq}|${p?.receipts}|${p?.receiptSeqSum}`;
 }

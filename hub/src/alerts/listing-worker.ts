@@ -17,6 +17,7 @@ import { EventBus } from '../bus';
 import { Directory } from '../directory';
 import { HubError } from '../errors';
 import { logger } from '../log';
+import { ListingReads } from '../storage/listing-reads';
 import { SqliteRepository } from '../storage/sqlite-repository';
 import { ListedAlertCache, listingPageJson } from './listing-page';
 import { AlertService, type PageFilter } from './service';
@@ -81,6 +82,7 @@ const repo = new SqliteRepository(db);
 const log = logger('hub:listing');
 const dir = new Directory(repo);
 const alerts = new AlertService(repo, dir, new EventBus(log), log);
+const reads = new ListingReads(db);
 const cache = new ListedAlertCache();
 let generation = -1;
 
@@ -89,7 +91,7 @@ parentPort!.on('message', async (req: ListingRequest) => {
     // Provisioning may have changed who receives what since the last request.
     const g = await repo.provisioningGeneration();
     if (g !== generation) (generation = g), dir.invalidate(), cache.clear();
-    const page = await listingPageJson(alerts, repo, cache, req.principal, req.filter);
+    const page = await listingPageJson(alerts, repo, reads, cache, req.principal, req.filter);
     const json = Buffer.from(page.json);
     const body = transferable(req.gzip ? zlib.gzipSync(json, GZIP) : json);
     const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor };
