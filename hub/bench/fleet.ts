@@ -156,7 +156,7 @@ function listerInChild(http: string, token: string) {
     end: async () => {
       child.stdin!.end('end\n');
       await exited;
-      return JSON.parse(out) as { ms: number[]; bytes: number; statuses: Record<string, number> };
+      return JSON.parse(out) as { ms: number[]; bytes: number; wireBytes: number; statuses: Record<string, number> };
     },
   };
 }
@@ -218,6 +218,7 @@ async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number
     statuses: console_.statuses,
     listingMs: stats(console_.ms),
     bytes: console_.bytes,
+    wireBytes: console_.wireBytes,
     raisePubackMs: b,
     quietRaisePubackMs: q,
     p99Ratio: +(b.p99 / q.p99).toFixed(2),
@@ -265,6 +266,9 @@ async function main() {
     r.listing ? `${r.listing.cpuQuiet.hubCpuShare} / ${r.listing.cpuWhileListing.hubCpuShare}` : '–',
   );
   row('listing 500 alerts: listings served', '–', (r) => r.listing?.listings ?? '–');
+  row('listing 500 alerts: JSON / on the wire (MB)', '–', (r) =>
+    r.listing ? `${(r.listing.bytes / 1e6).toFixed(2)} / ${(r.listing.wireBytes / 1e6).toFixed(2)}` : '–',
+  );
   row(
     'listing 500 alerts: response p50 (ms)',
     `${BEFORE_5000.listingOf50Seconds} s (50 alerts)`,

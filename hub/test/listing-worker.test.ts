@@ -179,16 +179,17 @@ describe('listing helpers', () => {
 
   it('keeps an alert JSON only for the version it was built from, and forgets the least recently listed', () => {
     const cache = new ListedAlertCache(10);
-    cache.set('a', 'v1', 'aaaa');
-    expect(cache.get('a', 'v1')).toBe('aaaa');
+    const b = (s: string) => Buffer.from(s);
+    cache.set('a', 'v1', b('aaaa'));
+    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa');
     expect(cache.get('a', 'v2')).toBeUndefined();
-    cache.set('b', 'v1', 'bbbb');
-    expect(cache.get('a', 'v1')).toBe('aaaa'); // a is now the most recently listed
-    cache.set('c', 'v1', 'cccc'); // 12 characters > 10: b goes
+    cache.set('b', 'v1', b('bbbb'));
+    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa'); // a is now the most recently listed
+    cache.set('c', 'v1', b('cccc')); // 12 bytes > 10: b goes
     expect(cache.get('b', 'v1')).toBeUndefined();
-    expect(cache.get('a', 'v1')).toBe('aaaa');
-    expect(cache.get('c', 'v1')).toBe('cccc');
-    cache.set('a', 'v2', 'AAAAAA'); // replaced, not added beside the old one: 10 characters fit
+    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa');
+    expect(cache.get('c', 'v1')?.toString()).toBe('cccc');
+    cache.set('a', 'v2', b('AAAAAA')); // replaced, not added beside the old one: 10 bytes fit
     expect(cache.count).toBe(2);
     cache.clear();
     expect(cache.count).toBe(0);

@@ -92,7 +92,7 @@ parentPort!.on('message', async (req: ListingRequest) => {
     const g = await repo.provisioningGeneration();
     if (g !== generation) (generation = g), dir.invalidate(), cache.clear();
     const page = await listingPageJson(alerts, repo, reads, cache, req.principal, req.filter);
-    const json = Buffer.from(page.json);
+    const json = page.json;
     const body = transferable(req.gzip ? zlib.gzipSync(json, GZIP) : json);
     const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor };
     parentPort!.postMessage(reply, [body.buffer as ArrayBuffer]);
