@@ -8,14 +8,6 @@ import { alertFromRow, timelineFromRow } from '../sqlite-repository';
 export type Queryable = pg.Pool | pg.PoolClient;
 type Row = pg.QueryResultRow;
 
-/**
- * Transaction-scoped advisory lock taken by every write that adds an alert event. Sequence
- * numbers are handed out at INSERT but become visible at COMMIT; without the lock, two hub
- * replicas could commit seq 8 before seq 7, and a catch-up reading "events after 8" would skip 7
- * for good. Holding it until COMMIT makes commit order equal seq order, cluster-wide.
- */
-const EVENT_ORDER_LOCK = 0x5357_0002;
-
 export async function timelineOf(db: Queryable, id: string): Promise<TimelineEntry[]> {
   const { rows } = await db.query('SELECT * FROM alert_events WHERE alert_id = $1 ORDER BY seq', [id]);
   return rows.map(timelineFromRow);
@@ -65,8 +57,8 @@ async function writeEvent(c: pg.PoolClient, alert: Alert, e: NewEvent, render: R
   return { ...base, payload };
 }
 
+/** Run through PgGroupCommit, which holds the event-order lock until COMMIT. */
 export async function insertAlert(c: pg.PoolClient, a: NewAlert, e: NewEvent, render: Renderer) {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
   await c.query(
     `INSERT INTO alerts (id, scheme, zone, store, type, severity, message, subject_id, client_ref,
       raised_by_kind, raised_by_id, raised_at, status, escalates_at, priority, closed_at, outcome, match)
@@ -96,8 +88,8 @@ export async function insertAlert(c: pg.PoolClient, a: NewAlert, e: NewEvent, re
   return { alert: (await loadAlert(c, a.id))!, event };
 }
 
+/** Run through PgGroupCommit, which holds the event-order lock until COMMIT. */
 export async function patchAlert(c: pg.PoolClient, id: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
   const cols: [string, unknown][] = [];
   if (patch.status !== undefined) cols.push(['status', patch.status]);
   if (patch.escalatesAt !== undefined) cols.push(['escalates_at', patch.escalatesAt]);

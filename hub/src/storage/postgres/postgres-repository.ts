@@ -4,7 +4,7 @@ import type { AlertFilter, AlertPatch, DeviceRecord, NewAlert, NewEvent, Rendere
 import { alertFromRow, eventFromRow } from '../sqlite-repository';
 import { withDomainErrors } from '../storage-errors';
 import { alertQuery, insertAlert, loadAlert, patchAlert, timelinesOf, withTimelines } from './alert-queries';
-import { inTransaction } from './pool';
+import { PgGroupCommit } from './group-commit';
 import { DirectoryQueries } from './directory-queries';
 
 type Row = pg.QueryResultRow;
@@ -15,19 +15,21 @@ type Row = pg.QueryResultRow;
  * one transaction here, and resolves only after its COMMIT returned.
  */
 export class PostgresRepository extends DirectoryQueries implements Repository {
+  private writes: PgGroupCommit;
   constructor(pool: pg.Pool) {
     super(pool);
+    this.writes = new PgGroupCommit(pool);
     withDomainErrors(this);
   }
 
   // --- alerts -----------------------------------------------------------------------------
 
   async createAlert(a: NewAlert, e: NewEvent, render: Renderer) {
-    return inTransaction(this.pool, (c) => insertAlert(c, a, e, render));
+    return this.writes.run((c) => insertAlert(c, a, e, render));
   }
 
   async updateAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
-    return inTransaction(this.pool, (c) => patchAlert(c, alertId, patch, e, render));
+    return this.writes.run((c) => patchAlert(c, alertId, patch, e, render));
   }
 
   async findAlertByClientRef(scheme: string, actor: Actor, clientRef: string) {
