@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../src/log';
 import { MIGRATIONS } from '../../src/storage/migrations';
+import { EVENT_ORDER_LOCK } from '../../src/storage/postgres/group-commit';
 import { PG_MIGRATIONS } from '../../src/storage/postgres/migrations';
 import { openPostgres } from '../../src/storage/postgres/pool';
 import { PostgresRepository } from '../../src/storage/postgres/postgres-repository';
@@ -109,7 +110,47 @@ describe('PostgreSQL repository', () => {
       await repo.close();
     }
   });
+  it('holds back a raise while another replica has an event numbered but not committed', async () => {
+    const { url, repo } = await freshRepository();
+    const other = new pg.Client(url); // replica B, mid-transaction, as PostgresRepository writes
+    await other.connect();
+    try {
+      await repo.upsertScheme(SCHEME);
+      await raise(repo, 'first');
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
+      await other.query(`INSERT INTO alerts (id, scheme, zone, type, severity, client_ref, raised_by_kind,
+        raised_by_id, raised_at, status) VALUES ('on-b', 'town', 'north', 'other', 'low', 'b1', 'device', 'rb',
+        '2026-11-30T10:00:00Z', 'open')`);
+      const b = await other.query(`INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind,
+        actor_id, payload) VALUES ('on-b', 'town', 'north', 'zone', 'raised', '2026-11-30T10:00:00Z', 'device',
+        'rb', '{}') RETURNING seq`);
+      let aSeq = 0;
+      const onA = raise(repo, 'on-a').then((a) => (aSeq = a.timeline[0]!.seq));
+      await waitUntil(async () => (await advisoryWaiters(url)) > 0);
+      // A's event would be numbered after B's: committing it first would let a catch-up that
+      // read it skip B's for good. It waits instead.
+      expect(aSeq).toBe(0);
+      await other.query('COMMIT');
+      await onA;
+      expect(aSeq).toBeGreaterThan(Number(b.rows[0].seq));
+    } finally {
+      await other.end();
+      await repo.close();
+    }
+  });
 });
+
+async function advisoryWaiters(url: string): Promise<number> {
+  const c = new pg.Client(url);
+  await c.connect();
+  try {
+    const r = await c.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'advisory'");
+    return r.rows[0].n;
+  } finally {
+    await c.end();
+  }
+}
 
 async function lockWaiters(url: string): Promise<number> {
   const c = new pg.Client(url);
