@@ -140,6 +140,28 @@ describe('npm run hub -- migrate-to', () => {
     expect(await countRows(url, 'alerts')).toBe(0);
   });
 
+  it('refuses a SQLite table it has no PostgreSQL table for, and copies nothing at all', async () => {
+    // A module that made its own table without a PostgreSQL migration: copying the rest would
+    // silently leave its rows behind.
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-migrate-extra-'));
+    const db = openDatabase(own, quiet);
+    await new SqliteRepository(db).upsertScheme(SCHEME);
+    db.exec("CREATE TABLE notes (id TEXT PRIMARY KEY); INSERT INTO notes VALUES ('n1')");
+    db.close();
+    const url = await server.createDatabase('extra');
+    const saved = dataDir;
+    dataDir = own;
+    try {
+      const r = migrateTo(url);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/table notes has no PostgreSQL counterpart/);
+      expect(await countRows(url, 'schemes')).toBe(0);
+    } finally {
+      dataDir = saved;
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('refuses something that is not a postgres:// URL', () => {
     const r = migrateTo('mysql://localhost/db');
     expect(r.status).toBe(2);
