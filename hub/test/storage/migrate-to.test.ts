@@ -66,7 +66,8 @@ beforeAll(async () => {
     VALUES ('t1', 'town', 's1', NULL, 3, ?, '2027-01-01', '2026-11-30')`).run(DESCRIPTOR);
   db.prepare(`INSERT INTO candidates (id, scheme, device_id, camera_id, subject_id, template_version, score, distance,
     frames, first_seen_at, captured_at, clock_offset_ms, box, received_at, status)
-    VALUES ('c1', 'town', 'e1', 'door', 's1', 3, 0.8125, 0.4321, 5, 'x', 'x', -12.5, '[1,2,3,4]', 'x', 'pending')`).run();
+    VALUES ('c1', 'town', 'e1', 'door', 's1', 3, 0.8125, 0.4321, 5, 'x', 'x', -12.5, '[1,2,3,4]', 'x',
+    'pending')`).run();
   db.prepare(`INSERT INTO evidence_files (candidate_id, name, kind, sha256, bytes, received)
     VALUES ('c1', 'clip.mp4', 'clip', 'ab', 3000000000, 3000000000)`).run(); // past 2^31: a BIGINT
   for (const action of ['received', 'verified']) {

@@ -187,7 +187,7 @@ export function registerReceiptTests(ctx: Ctx) {
     expect((await repo.deliveries([])).size).toBe(0);
   });
 
-  it('catches a device up on the events of its zones and scheme-wide ones it has not confirmed, oldest first', async () => {
+  it('catches a device up on unconfirmed events of its zones and scheme-wide ones, oldest first', async () => {
     const { repo } = ctx();
     await raise(repo, 'before', { raisedAt: at(0) }); // happened before the device existed
     await repo.upsertDevices([device('r1')]);

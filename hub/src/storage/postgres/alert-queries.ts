@@ -124,7 +124,8 @@ export function alertQuery(f: AlertFilter): { sql: string; args: unknown[] } {
     const at = arg(f.before.raisedAt);
     where.push(`(raised_at < ${at} OR (raised_at = ${at} AND id < ${arg(f.before.id)}))`);
   }
-  const sql = `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY raised_at DESC, id DESC LIMIT ${arg(f.limit)}`;
+  const order = `ORDER BY raised_at DESC, id DESC LIMIT ${arg(f.limit)}`;
+  const sql = `SELECT * FROM alerts WHERE ${where.join(' AND ')} ${order}`;
   return { sql, args };
 }
 
