@@ -44,8 +44,11 @@ export function storageError(err: unknown): unknown {
   const kind = SQLITE[code] ?? POSTGRES[code];
   if (kind) return new ConstraintError(kind, `storage refused the write (${kind.replace('_', ' ')} constraint)`);
   const message = typeof e?.message === 'string' ? e.message : '';
-  // node-postgres reports a connection that dropped mid-query by message only, without a code.
-  if (POSTGRES_GONE.has(code) || /Connection terminated|connection timeout|Client has encountered/i.test(message)) {
+  // node-postgres reports a dropped connection, or none free in time, by message only, without a code.
+  if (
+    POSTGRES_GONE.has(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered/i.test(message)
+  ) {
     return new HubError('unavailable', 'storage is unavailable; nothing was stored');
   }
   return err;

@@ -85,6 +85,17 @@ export async function startPostgres(): Promise<TestPostgres> {
     run(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', ...args]);
   pgCtl('-o', options, 'start');
   let running = true;
+  // If the test process ends without stop() (a crash, a killed worker), take the server with it.
+  const onExit = () => {
+    if (!running) return;
+    try {
+      run(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
+    } catch {
+      // already gone
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const url = await createDb(port, 'shopwatch');
   return {
     url,
@@ -94,6 +105,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       pgCtl('-o', options, 'start');
     },
     async stop() {
+      process.removeListener('exit', onExit);
       if (running) pgCtl('-m', 'fast', 'stop');
       running = false;
       fs.rmSync(dir, { recursive: true, force: true });
