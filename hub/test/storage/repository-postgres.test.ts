@@ -77,6 +77,23 @@ describe('PostgreSQL repository', () => {
     }
   });
 
+  it('refuses raises while the server is down, as unavailable, and stores them only once it is back', async () => {
+    const { repo } = await freshRepository(own);
+    try {
+      await repo.upsertScheme(SCHEME);
+      await raise(repo, 'before');
+      await own.restart('fast', async () => {
+        await expect(raise(repo, 'during')).rejects.toMatchObject({ code: 'unavailable' });
+        await expect(repo.getAlert('before')).rejects.toMatchObject({ code: 'unavailable' });
+      });
+      expect(await repo.getAlert('during')).toBeNull();
+      await raise(repo, 'during'); // the sender's retry, now stored
+      expect((await repo.listAlerts({ scheme: 'town', limit: 10 })).map((a) => a.id)).toEqual(['during', 'before']);
+    } finally {
+      await repo.close();
+    }
+  });
+
   it('keeps every acknowledged raise through a crash of the server (immediate stop, WAL replay)', async () => {
     const { repo, reopen } = await freshRepository(own);
     await repo.upsertScheme(SCHEME);

@@ -9,8 +9,11 @@ import { freePort } from './ports';
 export interface TestPostgres {
   /** `postgres://…` of an empty database made for the test. */
   url: string;
-  /** `fast` ends sessions cleanly; `immediate` is a crash (no shutdown checkpoint, WAL replay at start). */
-  restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  /**
+   * `fast` ends sessions cleanly; `immediate` is a crash (no shutdown checkpoint, WAL replay at
+   * start). `whileDown` runs between the stop and the start: what clients meet during an outage.
+   */
+  restart(mode?: 'fast' | 'immediate', whileDown?: () => Promise<void>): Promise<void>;
   /** A second empty database on the same server (for tests that need two). */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -100,9 +103,13 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     url,
     createDatabase: (name) => createDb(port, name),
-    async restart(mode = 'fast') {
+    async restart(mode = 'fast', whileDown) {
       pgCtl('-m', mode, 'stop');
-      pgCtl('-o', options, 'start');
+      try {
+        await whileDown?.();
+      } finally {
+        pgCtl('-o', options, 'start');
+      }
     },
     async stop() {
       process.removeListener('exit', onExit);
