@@ -19,7 +19,12 @@ export async function loadAlert(db: Queryable, id: string): Promise<Alert | null
 }
 
 /** Appends an event, then stores the JSON `render` builds from the alert as it now stands. */
-async function writeEvent(c: pg.PoolClient, alert: Alert, e: NewEvent, render: Renderer): Promise<EventRecord> {
+async function writeEvent(
+  c: pg.PoolClient,
+  alert: Alert,
+  e: NewEvent,
+  render: Renderer,
+): Promise<{ alert: Alert; event: EventRecord }> {
   const scope = alert.priority ? 'scheme' : 'zone';
   const { rows } = await c.query(
     `INSERT INTO alert_events (alert_id, scheme, zone, scope, kind, at, actor_kind, actor_id,
@@ -54,7 +59,8 @@ async function writeEvent(c: pg.PoolClient, alert: Alert, e: NewEvent, render: R
   } as const;
   const payload = render(after, base);
   await c.query('UPDATE alert_events SET payload = $1 WHERE seq = $2', [payload, seq]);
-  return { ...base, payload };
+  // The payload is not part of the alert or its timeline: `after` is the alert as stored.
+  return { alert: after, event: { ...base, payload } };
 }
 
 /** Run through PgGroupCommit, which holds the event-order lock until COMMIT. */
@@ -84,8 +90,7 @@ export async function insertAlert(c: pg.PoolClient, a: NewAlert, e: NewEvent, re
       a.match ? JSON.stringify(a.match) : null,
     ],
   );
-  const event = await writeEvent(c, { ...a, timeline: [] }, e, render);
-  return { alert: (await loadAlert(c, a.id))!, event };
+  return writeEvent(c, { ...a, timeline: [] }, e, render);
 }
 
 /** Run through PgGroupCommit, which holds the event-order lock until COMMIT. */
@@ -102,8 +107,7 @@ export async function patchAlert(c: pg.PoolClient, id: string, patch: AlertPatch
   }
   const before = await loadAlert(c, id);
   if (!before) throw new HubError('not_found', `alert "${id}" not found`);
-  const event = await writeEvent(c, before, e, render);
-  return { alert: (await loadAlert(c, id))!, event };
+  return writeEvent(c, before, e, render);
 }
 
 /** The WHERE clause, arguments and order of an alert listing (newest first, paged by cursor). */
