@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # the demo/test RTSP camera
   chromium fonts-liberation            # browser tests
   opencv-doc                           # vtest.avi, CCTV-like test footage
+  postgresql                           # store of record in cluster mode (15 on Debian 12); the
+                                       # tests start their own throw-away server, not the packaged one
 )
 
 missing=()

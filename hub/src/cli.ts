@@ -13,6 +13,7 @@ import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { GovernanceRepository } from './storage/governance-repository';
 import { openDatabase } from './storage/sqlite';
 import { SqliteRepository } from './storage/sqlite-repository';
+import { migrateTo } from './storage/postgres/migrate-command';
 
 const USAGE = `usage:
   npm run hub                                   start the hub
@@ -20,6 +21,7 @@ const USAGE = `usage:
   npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
   npm run hub -- provision FILE                 apply a provisioning file to the data folder; a running
                                                 hub ends removed users' sessions and devices' connections
+  npm run hub -- migrate-to postgres://…        copy the data folder's database into an empty PostgreSQL one
 ${EXPORT_USAGE}`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
@@ -39,6 +41,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     return 1;
   }
   if (args[0] === 'provision' && args[1]) return provision(args[1], config);
+  if (args[0] === 'migrate-to' && args[1]) return migrateTo(args[1], config);
   if (args[0] === 'sar') {
     const opt = (name: string) => {
       const i = args.indexOf(`--${name}`);

@@ -15,6 +15,7 @@ import { HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, NewAlert, Renderer, Repository } from '../storage/repository';
+import { ConstraintError } from '../storage/storage-errors';
 import type { Directory } from '../directory';
 import { RaiseLimiter, raiseLimits } from './rate-limit';
 import { TimeSlice } from '../time-slice';
@@ -146,7 +147,7 @@ export class AlertService {
       return { alert, created: true };
     } catch (err) {
       // Two copies of the same raise racing: the unique (sender, clientRef) index keeps one.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (err instanceof ConstraintError && err.constraint === 'unique') {
         const again = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
         if (again) return { alert: again, created: false };
       }

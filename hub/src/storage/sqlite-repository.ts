@@ -1,6 +1,8 @@
 import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
+import { notFound } from '../errors';
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
+import { withDomainErrors } from './storage-errors';
 import type {
   AlertFilter,
   AlertPatch,
@@ -18,7 +20,7 @@ import type {
 
 type Row = Record<string, any>;
 
-function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
+export function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
   return {
     id: r.id,
     scheme: r.scheme,
@@ -41,7 +43,7 @@ function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
   };
 }
 
-function timelineFromRow(r: Row): TimelineEntry {
+export function timelineFromRow(r: Row): TimelineEntry {
   const e: TimelineEntry = { seq: r.seq, kind: r.kind, at: r.at, actor: { kind: r.actor_kind, id: r.actor_id } };
   if (r.status) e.status = r.status;
   if (r.outcome) e.outcome = r.outcome;
@@ -51,7 +53,7 @@ function timelineFromRow(r: Row): TimelineEntry {
   return e;
 }
 
-const eventFromRow = (r: Row): EventRecord => ({
+export const eventFromRow = (r: Row): EventRecord => ({
   seq: r.seq,
   alertId: r.alert_id,
   scheme: r.scheme,
@@ -68,6 +70,7 @@ export class SqliteRepository implements Repository {
   private writes: GroupCommit;
   constructor(private db: Db) {
     this.writes = groupCommitFor(db);
+    withDomainErrors(this);
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       alert: p('SELECT * FROM alerts WHERE id = ?'),
@@ -388,7 +391,8 @@ export class SqliteRepository implements Repository {
         this.db
           .prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
           .run({ ...cols, id: alertId });
-      const before = this.loadAlert(alertId)!;
+      const before = this.loadAlert(alertId);
+      if (!before) throw notFound(`alert "${alertId}"`);
       const event = this.writeEvent(before, e, render);
       return { alert: this.loadAlert(alertId)!, event };
     });
