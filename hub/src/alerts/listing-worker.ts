@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Principal } from '../auth/principal';
-import { EventBus } from '../bus';
+import { InProcessEventBus } from '../bus';
 import { Directory } from '../directory';
 import { HubError } from '../errors';
 import { logger } from '../log';
@@ -30,7 +30,7 @@ db.pragma('busy_timeout = 5000');
 const repo = new SqliteRepository(db);
 const log = logger('hub:listing');
 const dir = new Directory(repo);
-const alerts = new AlertService(repo, dir, new EventBus(log), log);
+const alerts = new AlertService(repo, dir, new InProcessEventBus(log), log);
 let generation = -1;
 
 parentPort!.on('message', async (req: ListingRequest) => {
