@@ -65,8 +65,9 @@ export interface HubStorage {
 }
 
 /**
- * Builds every part of the hub from its storage, by constructor only: no port, timer or
- * listener is started here (the steps in features.ts do that). Each part gets what it uses at
+ * Builds every part of the hub from its storage, by constructor only: no port is opened and no
+ * feature started here (the steps in features.ts do that; the one timer made here is LiveHub's
+ * socket heartbeat, unref'd, with no socket yet to check). Each part gets what it uses at
  * construction, so nothing is set or bound later; the order below is the dependency order.
  */
 export function composeHub(config: HubConfig, storage: HubStorage, options: HubOptions) {

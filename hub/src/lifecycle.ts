@@ -16,8 +16,8 @@ export interface Step<C> {
 
 /**
  * Starts the steps in order and returns the function that stops them in reverse. If a step
- * fails, the ones already started are stopped (in reverse) and the error is thrown, naming the
- * step, so a failed start leaves no port, timer or file handle behind.
+ * fails, the ones already started are stopped (in reverse) and its error is thrown (the log
+ * names the step), so a failed start leaves no port, timer or file handle behind.
  */
 export async function startSteps<C>(steps: readonly Step<C>[], ctx: C, log: Logger): Promise<() => Promise<void>> {
   const started: { name: string; stop: () => unknown }[] = [];
@@ -37,7 +37,7 @@ export async function startSteps<C>(steps: readonly Step<C>[], ctx: C, log: Logg
     } catch (err) {
       log.error({ err, step: step.name }, 'start-up step failed; stopping the steps already started');
       await stopAll();
-      throw new Error(`start-up step "${step.name}" failed: ${(err as Error).message}`, { cause: err });
+      throw err; // as it is: callers tell a configuration or provisioning error by its class
     }
     if (result) started.push({ name: step.name, stop: () => result.stop() });
     log.debug({ step: step.name }, 'started');

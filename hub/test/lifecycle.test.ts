@@ -48,7 +48,7 @@ describe('start-up steps', () => {
   it('stops the steps already started, in reverse, when one fails, and starts none after it', async () => {
     const journal: string[] = [];
     const run = startSteps(steps(journal, ['storage', 'broker', 'fan-out', 'listeners'], 'fan-out'), null, log);
-    await expect(run).rejects.toThrow('start-up step "fan-out" failed: fan-out broke');
+    await expect(run).rejects.toThrow('fan-out broke');
     expect(journal).toEqual(['start storage', 'start broker', 'stop broker', 'stop storage']);
   });
 
@@ -68,7 +68,7 @@ describe('start-up steps', () => {
     const config = (http: number) =>
       loadConfig({}, { httpPort: http, mqttPort, host: '127.0.0.1', dataDir, seed, logLevel: 'silent' });
     try {
-      await expect(startHub(config(httpPort))).rejects.toThrow(/listeners/);
+      await expect(startHub(config(httpPort))).rejects.toThrow(/EADDRINUSE/);
       // The MQTT listener the failed start had opened is closed again: the port can be taken.
       await close(await listen(mqttPort));
       // And a hub can start on the same data dir and ports once the HTTP port is free.
