@@ -8,7 +8,8 @@ export interface HubEvents {
   device: { scheme: string; status: DeviceStatus };
   camera: { scheme: string; status: CameraStatus };
   review: { scheme: string; event: ReviewEvent };
-  gallery: { scheme: string; version: number };
+  /** The scheme's gallery is now at `version` (changed at `at`); edge boxes fetch it. */
+  gallery: { scheme: string; version: number; at: string };
   /** Devices removed by provisioning whose connections were just closed. */
   revoked: { devices: string[] };
 }
@@ -16,10 +17,27 @@ export interface HubEvents {
 type Listener<K extends keyof HubEvents> = (e: HubEvents[K]) => void;
 
 /**
- * A tiny typed event bus. Each listener is wrapped so that one feature's bug cannot stop the
- * others or the ingest path that emitted the event (the idea of zigbee2mqtt's EventBus).
+ * How the domain tells the transports (MQTT, browser WS, Web Push, metrics) what happened.
+ * Events are announced after they are stored, so a listener that misses one loses nothing that
+ * storage does not still hold (catch-up and listings read storage, not the bus).
+ *
+ * A multi-node implementation must deliver every event to the listeners of every node, once,
+ * in the order it was emitted per scheme (alert events carry their storage seq, so a node can
+ * tell a repeat): e.g. a Redis channel per event kind, each node emitting into it and feeding
+ * its local listeners from it. `emit` must not wait for remote listeners (it is called on the
+ * ingest path) and one listener's failure must not stop the others.
  */
-export class EventBus {
+export interface EventBus {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof HubEvents>(kind: K, fn: Listener<K>): () => void;
+  emit<K extends keyof HubEvents>(kind: K, event: HubEvents[K]): void;
+}
+
+/**
+ * The bus of one hub process. Each listener is wrapped so that one feature's bug cannot stop
+ * the others or the ingest path that emitted the event (the idea of zigbee2mqtt's EventBus).
+ */
+export class InProcessEventBus implements EventBus {
   private listeners: { [K in keyof HubEvents]?: Listener<K>[] } = {};
   constructor(private log: Logger) {}
 

@@ -1,6 +1,7 @@
 import { notFound } from './errors';
 import { type Principal, devicePrincipal, seesZone } from './auth/principal';
 import type { DeviceRecord, Repository, SchemeRecord } from './storage/repository';
+import type { HubDirectory } from './directory-interface';
 
 /** Who receives a scheme's alerts, computed once per provisioning change. */
 interface RecipientIndex {
@@ -18,7 +19,7 @@ interface RecipientIndex {
  * Recipient lists are indexed per scheme and zone, so listing alerts costs a map lookup per
  * alert instead of walking every device of the fleet for each one.
  */
-export class Directory {
+export class Directory implements HubDirectory {
   private schemes = new Map<string, SchemeRecord>();
   private devicesByScheme = new Map<string, DeviceRecord[]>();
   private recipientIndex = new Map<string, RecipientIndex>();

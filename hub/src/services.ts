@@ -3,10 +3,11 @@ import type { AlertListing } from './alerts/listing';
 import type { EventBus } from './bus';
 import type { HubConfig } from './config';
 import type { CameraService } from './devices/cameras';
-import type { Directory } from './directory';
+import type { HubDirectory } from './directory-interface';
 import type { Metrics } from './metrics';
 import type { Broker } from './mqtt/broker';
-import type { Presence } from './mqtt/presence';
+import type { Presence } from './devices/presence';
+import type { Sessions } from './auth/sessions';
 import type { Repository } from './storage/repository';
 import type { DeviceAuthenticator } from './auth/device-auth';
 import type { AuditLog } from './audit/log';
@@ -34,12 +35,13 @@ import type { LiveHub } from './live/live-hub';
 import type { GalleryRepository } from './storage/gallery-repository';
 import type { PushService } from './push';
 
-/** The parts the HTTP API and the browser WebSocket use; built by main.ts. */
+/** The parts the HTTP API and the browser WebSocket use; built by compose.ts. */
 export interface HubServices {
   config: HubConfig;
   repo: Repository;
-  dir: Directory;
+  dir: HubDirectory;
   bus: EventBus;
+  sessions: Sessions;
   alerts: AlertService;
   /** GET /api/alerts pages, built off the event loop. */
   listing: AlertListing;

@@ -103,6 +103,19 @@ const compiled = (Object.keys(TOPICS) as TopicKind[]).map((kind) => {
 
 /** Recognises a concrete topic (no wildcards). Returns null for anything that is not ours. */
 export function parseTopic(topic: string): ParsedTopic | null {
+  return matchTopic(topic, false);
+}
+
+/**
+ * Recognises a subscription filter: like `parseTopic`, but a parameter level may be the
+ * single-level wildcard `+` (its param is then `'+'`). A scheme level `+` and any `#` are not
+ * recognised: no device may subscribe across schemes or to a whole subtree.
+ */
+export function parseTopicFilter(filter: string): ParsedTopic | null {
+  return matchTopic(filter, true);
+}
+
+function matchTopic(topic: string, plusAllowed: boolean): ParsedTopic | null {
   const levels = topic.split('/');
   if (levels.length < 3 || levels[0] !== ROOT || !LEVEL.test(levels[1]!)) return null;
   const rest = levels.slice(2);
@@ -114,7 +127,7 @@ export function parseTopic(topic: string): ParsedTopic | null {
       const p = parts[i]!;
       const v = rest[i]!;
       if (p.startsWith('{')) {
-        if (LEVEL.test(v)) params[p.slice(1, -1)] = v;
+        if (LEVEL.test(v) || (plusAllowed && v === '+')) params[p.slice(1, -1)] = v;
         else ok = false;
       } else ok = p === v;
     }
@@ -148,4 +161,32 @@ export function parsePayload<K extends TopicKind>(
     };
   }
   return { ok: true, value: r.data as TopicPayload<K> };
+}
+
+/** The topics devices publish on (direction `in`); the hub handles each with its own payload type. */
+export type InboundKind = { [K in TopicKind]: (typeof TOPICS)[K]['direction'] extends 'in' ? K : never }[TopicKind];
+
+export function isInboundKind(kind: TopicKind): kind is InboundKind {
+  return TOPICS[kind].direction === 'in';
+}
+
+/** A device's message on an inbound topic, its payload parsed with that topic's schema. */
+export interface InboundMessage<K extends InboundKind = InboundKind> {
+  kind: K;
+  scheme: string;
+  params: Record<string, string>;
+  payload: TopicPayload<K>;
+}
+
+/**
+ * Parses a device's payload for an inbound topic. Generic in the kind, so that `kind` and
+ * `payload` stay paired: a table of handlers keyed by kind gets each its own payload type.
+ */
+export function parseInbound<K extends InboundKind>(
+  topic: ParsedTopic & { kind: K },
+  payload: Buffer | Uint8Array | string,
+): { ok: true; message: InboundMessage<K> } | { ok: false; reason: string } {
+  const r = parsePayload(topic.kind, payload);
+  if (!r.ok) return r;
+  return { ok: true, message: { kind: topic.kind, scheme: topic.scheme, params: topic.params, payload: r.value } };
 }

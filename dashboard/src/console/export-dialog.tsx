@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { CONTROL_ROOM_ROLES } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
 import { useStore } from '../core/store';
 
 /** Who may hand evidence to the police; the hub enforces the same list (403 for anyone else). */
-const MAY_EXPORT = ['admin', 'coordinator', 'operator'];
+const MAY_EXPORT: readonly string[] = CONTROL_ROOM_ROLES;
 
 type Target = { candidateId: string } | { alertId: string };
 /** Hashes are one long word: let them wrap inside the dialog. */

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { isGovernance } from '@shopwatch/protocols';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
@@ -40,7 +41,7 @@ export function errorText(err: unknown): string {
 export function useCanManage(): boolean {
   const { store } = useServices();
   const role = useStore(store, (s) => s.user?.role);
-  return role === 'coordinator' || role === 'admin';
+  return isGovernance(role);
 }
 
 export const day = (iso: string) =>

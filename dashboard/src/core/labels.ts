@@ -105,6 +105,5 @@ export function newClientRef(): string {
   return `web-${crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`}`;
 }
 
-const CONTROL_ROOM = new Set(['admin', 'coordinator', 'operator']);
 /** Roles that work in the control room (the console); wardens and members use the field app. */
-export const isControlRoom = (role: string | undefined | null) => !!role && CONTROL_ROOM.has(role);
+export { isControlRoom } from '@shopwatch/protocols';

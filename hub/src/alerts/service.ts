@@ -16,7 +16,7 @@ import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, NewAlert, Renderer, Repository } from '../storage/repository';
 import { ConstraintError } from '../storage/storage-errors';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import { RaiseLimiter, raiseLimits } from './rate-limit';
 import { TimeSlice } from '../time-slice';
 
@@ -47,19 +47,15 @@ export class AlertService {
 
   constructor(
     private repo: Repository,
-    private dir: Directory,
+    private dir: HubDirectory,
     private bus: EventBus,
     private log: Logger,
     private now: () => Date = () => new Date(),
     raisesPerMinute = 10,
+    /** The gallery module knows subjects, this module does not (none: a subject id is kept as given). */
+    private matchResolver: MatchResolver<never> | null = null,
   ) {
     this.limiter = new RaiseLimiter(raiseLimits(raisesPerMinute), () => this.now().getTime());
-  }
-
-  /** Set by the composition root: the gallery module knows subjects, this module does not. */
-  matchResolver: MatchResolver<never> | null = null;
-  setMatchResolver<S>(fn: MatchResolver<S>) {
-    this.matchResolver = fn as MatchResolver<never>;
   }
 
   private announce(alert: Alert, e: EventRecord) {

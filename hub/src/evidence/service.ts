@@ -4,9 +4,15 @@ import type { EventBus } from '../bus';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { EvidenceRepository } from '../storage/evidence-repository';
+import type { CandidateViews } from './candidate-views';
 
-/** Looks up what the control room calls a subject; the gallery module provides it. */
-export type AliasLookup = (scheme: string, subjectId: string) => Promise<string | null>;
+/** What evidence intake needs from the gallery and the review cases, given at construction. */
+export interface EvidenceLinks {
+  /** Candidates for subjects no longer in the active gallery (removed, expired) are refused. */
+  isActive(scheme: string, subjectId: string): boolean;
+  /** Files a new candidate into its review case before anyone is told of it (review cases). */
+  file(candidateId: string): Promise<void>;
+}
 
 /**
  * Evidence reports from edge boxes. A candidate lands in the review queue as `pending` and the
@@ -17,30 +23,16 @@ export class EvidenceService {
     private repo: EvidenceRepository,
     private bus: EventBus,
     private log: Logger,
-    private alias: AliasLookup = async () => null,
+    private views: CandidateViews,
+    private links: EvidenceLinks,
   ) {}
 
-  private isActive: (scheme: string, subjectId: string) => boolean = () => true;
-
-  setAliasLookup(fn: AliasLookup) {
-    this.alias = fn;
+  view(id: string): Promise<ReviewCandidate | null> {
+    return this.views.view(id);
   }
 
-  /** Candidates for subjects no longer in the active gallery (removed, expired) are refused. */
-  setActiveCheck(fn: (scheme: string, subjectId: string) => boolean) {
-    this.isActive = fn;
-  }
-
-  /** Files a new candidate into its review case before anyone is told of it (review cases). */
-  onQueued: (candidateId: string) => Promise<void> = async () => {};
-
-  async view(id: string): Promise<ReviewCandidate | null> {
-    const c = await this.repo.getCandidate(id);
-    return c ? this.withAlias(c) : null;
-  }
-
-  async withAlias(c: Omit<ReviewCandidate, 'subjectAlias'>): Promise<ReviewCandidate> {
-    return { ...c, subjectAlias: await this.alias(c.scheme, c.subjectId) };
+  withAlias(c: Omit<ReviewCandidate, 'subjectAlias'>): Promise<ReviewCandidate> {
+    return this.views.withAlias(c);
   }
 
   async announce(id: string, event: ReviewEvent['event']) {
@@ -80,7 +72,7 @@ export class EvidenceService {
     if (r.crop.file === r.frame.file) {
       throw new HubError('bad_request', 'crop and frame must have different file names');
     }
-    if (!this.isActive(p.scheme, r.subjectId)) {
+    if (!this.links.isActive(p.scheme, r.subjectId)) {
       const why = `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`;
       throw new HubError('conflict', why);
     }
@@ -97,7 +89,9 @@ export class EvidenceService {
     const { candidateId, cameraId, subjectId, score } = r;
     this.log.info({ candidateId, deviceId: p.id, cameraId, subjectId, score }, 'candidate queued for review');
     // Stored already: a failure here leaves it unfiled, and the start-up sweep files it.
-    await this.onQueued(candidateId).catch((err) => this.log.error({ err, candidateId }, 'filing into a case failed'));
+    await this.links
+      .file(candidateId)
+      .catch((err) => this.log.error({ err, candidateId }, 'filing into a case failed'));
     await this.announce(r.candidateId, 'pending');
   }
 }

@@ -32,8 +32,6 @@ const EXPECTED = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' } 
  * media is deleted and uploads get 410 Gone.
  */
 export class Uploads {
-  /** Called once a file is verified, so the review queue can show it at once. */
-  onVerified: (candidateId: string, name: string) => Promise<void> = async () => {};
   limits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
   private rate = new UploadRate(() => this.limits);
   /** Files with a PATCH in progress: a second concurrent one would interleave bytes. */
@@ -45,6 +43,8 @@ export class Uploads {
     private repo: EvidenceRepository,
     private store: EvidenceStore,
     private log: Logger,
+    /** Called once a file is verified, so the review queue can show it at once. */
+    private onVerified: (candidateId: string, name: string) => Promise<void>,
   ) {}
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { AppealInput, Exclusion, ExclusionDecision, ExclusionInput } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import { HubError, notFound } from '../errors';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
@@ -12,7 +12,7 @@ import { actorOf, must } from './access';
 export class ExclusionService {
   constructor(
     private repo: GovernanceRepository,
-    private dir: Directory,
+    private dir: HubDirectory,
     private audit: AuditLog,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { AlertMatch, FieldGallery, MatchExclusion, Subject, SubjectHit } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import { HubError } from '../errors';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
@@ -28,7 +28,7 @@ const photoUrl = (s: Subject) => {
 export class FieldGalleryService {
   constructor(
     private gov: GovernanceRepository,
-    private dir: Directory,
+    private dir: HubDirectory,
     private audit: AuditLog,
   ) {}
 

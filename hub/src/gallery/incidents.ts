@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Alert, Incident, IncidentInput } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import { HubError, forbidden, notFound } from '../errors';
 import type { GovernanceRepository } from '../storage/governance-repository';
 import { actorOf, must } from './access';
@@ -17,7 +17,7 @@ export type IncidentRefCheck = (p: Principal, i: IncidentInput) => Promise<void>
 export class IncidentService {
   constructor(
     private repo: GovernanceRepository,
-    private dir: Directory,
+    private dir: HubDirectory,
     private audit: AuditLog,
     private refs?: IncidentRefCheck,
     /** The alert an incident is reported from, if the reporter may see it (else not_found). */

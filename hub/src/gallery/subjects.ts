@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { PurgeStatus, Subject, SubjectInput } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import { HubError, notFound } from '../errors';
 import { fsyncPath } from '../evidence/store';
 import type { Logger } from '../log';
@@ -16,6 +16,14 @@ import { type CleanPhoto, PhotoIntake } from './photo-intake';
 import type { GallerySync } from './sync';
 
 const DAY = 86_400_000;
+
+/** What the subject register needs from its neighbours, given at construction. */
+export interface SubjectLinks {
+  /** Templates the gallery holds for a subject (shown with the subject). */
+  countTemplates(subjectId: string): number;
+  /** Called after a purge: the review queue drops the subject's pending candidates. */
+  purged(scheme: string, subjectId: string): Promise<void>;
+}
 
 /** Where gallery photos live: `{dataDir}/gallery/{subjectId}/{photoId}.img`. */
 export const photoRoot = (dataDir: string) => path.join(dataDir, 'gallery');
@@ -36,11 +44,12 @@ export class SubjectService {
     private repo: GovernanceRepository,
     private gallery: GalleryRepository,
     private sync: GallerySync,
-    private dir: Directory,
+    private dir: HubDirectory,
     private faces: FaceChecker,
     private audit: AuditLog,
     private log: Logger,
     dataDir: string,
+    private links: SubjectLinks,
     private intake = new PhotoIntake(),
   ) {
     this.photoRoot = photoRoot(dataDir);
@@ -56,13 +65,7 @@ export class SubjectService {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Called after a purge (the review queue drops the subject's pending candidates). */
-  onPurged: (scheme: string, subjectId: string) => Promise<void> = async () => {};
-
-  private countTemplates = (_: string) => 0;
-  setTemplateCounter(fn: (subjectId: string) => number) {
-    this.countTemplates = fn;
-  }
+  private countTemplates = (subjectId: string) => this.links.countTemplates(subjectId);
 
   private async lifetimeDays(scheme: string, status: Subject['status']) {
     return (await this.dir.scheme(scheme)).settings.galleryDays[status];
@@ -283,7 +286,7 @@ export class SubjectService {
     });
     this.log.info({ subjectId: id, state, version }, 'subject purged');
     await this.sync.changed(scheme, version);
-    await this.onPurged(scheme, id);
+    await this.links.purged(scheme, id);
   }
 
   /** Each purge and which edge boxes have (not yet) applied a gallery version that includes it. */

@@ -1,23 +1,22 @@
-import { type GalleryApplied, type GallerySnapshot, topics } from '@shopwatch/protocols';
+import type { GalleryApplied, GallerySnapshot } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
 import type { EventBus } from '../bus';
 import type { Logger } from '../log';
-import type { Broker } from '../mqtt/broker';
 import type { GalleryRepository } from '../storage/gallery-repository';
 import type { Repository } from '../storage/repository';
 
 /**
- * Keeps edge boxes' galleries in step with the hub: the version is retained on
- * `gallery/version`; boxes fetch the snapshot over HTTP and report what they applied. Expired
- * templates are purged here every minute and the version bumped, so boxes purge them too.
+ * Keeps edge boxes' galleries in step with the hub: each version is announced on the bus (the
+ * MQTT adapter retains it on `gallery/version`, mqtt/fanout.ts); boxes fetch the snapshot over
+ * HTTP and report what they applied. Expired templates are purged here every minute and the
+ * version bumped, so boxes purge them too.
  */
 export class GallerySync {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private gallery: GalleryRepository,
-    private repo: Repository,
-    private broker: Broker,
+    private repo: Pick<Repository, 'listSchemes'>,
     private bus: EventBus,
     private log: Logger,
     private sweepMs = 60_000,
@@ -35,12 +34,7 @@ export class GallerySync {
   }
 
   async publish(scheme: string, version: number) {
-    await this.broker.publish(
-      topics.galleryVersion(scheme),
-      JSON.stringify({ version, at: new Date().toISOString() }),
-      { retain: true },
-    );
-    this.bus.emit('gallery', { scheme, version });
+    this.bus.emit('gallery', { scheme, version, at: new Date().toISOString() });
   }
 
   /** Announces a change made elsewhere (enrolment, removal). */

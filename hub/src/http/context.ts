@@ -2,24 +2,14 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { HubError, forbidden } from '../errors';
-import { type Principal, userPrincipal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { hashToken } from '../auth/tokens';
 import type { Role } from '@shopwatch/protocols';
 import type { HubServices } from '../services';
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfMatches, parseCookies } from './session-cookie';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfMatches, parseCookies } from '../auth/session-cookie';
 
 export type Env = { Bindings: HttpBindings; Variables: { principal: Principal; tokenHash: string } };
 export type Ctx = Context<Env>;
-
-/** Resolves a bearer token to the logged-in user; shared by HTTP and the browser WebSocket. */
-export async function principalForToken(svc: HubServices, token: string | undefined): Promise<Principal> {
-  if (!token) throw new HubError('unauthenticated', 'log in first: send "Authorization: Bearer <token>"');
-  const session = await svc.repo.getSession(hashToken(token), new Date().toISOString());
-  if (!session) throw new HubError('unauthenticated', 'the session token is unknown or has expired; log in again');
-  const user = await svc.repo.getUser(session.username);
-  if (!user) throw new HubError('unauthenticated', 'the user of this session no longer exists');
-  return userPrincipal(user, await svc.dir.scheme(user.scheme));
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,7 +33,7 @@ export function requestToken(c: Ctx): string | undefined {
 export function requireUser(svc: HubServices): MiddlewareHandler<Env> {
   return async (c, next) => {
     const token = requestToken(c);
-    c.set('principal', await principalForToken(svc, token));
+    c.set('principal', await svc.sessions.principalFor(token));
     c.set('tokenHash', hashToken(token!));
     await next();
   };

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { LoginRequest, type LoginResponse, type UserInfo } from '@shopwatch/protocols';
+import { LoginRequest, type LoginResponse } from '@shopwatch/protocols';
 import crypto from 'node:crypto';
 import { hashPassword, verifyUserPassword } from '../auth/passwords';
 import { newToken } from '../auth/tokens';
@@ -7,12 +7,9 @@ import { HubError } from '../errors';
 import type { HubServices } from '../services';
 import { type Ctx, type Env, body, requireUser } from './context';
 import { LoginGuard } from './rate-limit';
-import { clearedCookies, isHttps, sessionCookies } from './session-cookie';
-import { type Principal, userPrincipal } from '../auth/principal';
-
-export function userInfo(p: Principal): UserInfo {
-  return { username: p.id, displayName: p.displayName, role: p.role!, scheme: p.scheme, store: p.store, zone: p.zone };
-}
+import { clearedCookies, isHttps, sessionCookies } from '../auth/session-cookie';
+import { userPrincipal } from '../auth/principal';
+import { userInfo } from '../auth/sessions';
 
 const secure = (c: Ctx) => isHttps(c.env?.incoming, c.req.url);
 

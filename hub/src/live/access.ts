@@ -1,8 +1,14 @@
 import type { SchemeSettings } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
 import { HubError, forbidden } from '../errors';
-import type { HubServices } from '../services';
-import type { DeviceRecord } from '../storage/repository';
+import type { SchemeLookup } from '../directory-interface';
+import type { DeviceRecord, Repository } from '../storage/repository';
+
+/** What the live-view check reads: the device, its scheme's cameras and settings. */
+export interface LiveAccessDeps {
+  repo: Pick<Repository, 'getDevice' | 'listCameras'>;
+  dir: SchemeLookup;
+}
 
 /**
  * Who may watch a camera live: operators and admins of the camera's scheme; a member only the
@@ -10,7 +16,7 @@ import type { DeviceRecord } from '../storage/repository';
  * A camera of another scheme is "not found", so nobody learns what other schemes have.
  */
 export async function authorizeLiveView(
-  svc: Pick<HubServices, 'repo' | 'dir'>,
+  svc: LiveAccessDeps,
   p: Principal,
   deviceId: string,
   cameraId: string,

@@ -13,7 +13,10 @@ export type EdgeCheck =
  * with the device id and secret (as for its HTTP uploads), an edge box, a well-formed stream id.
  * Whether the hub asked that box for that stream is decided by the caller.
  */
-export async function checkEdgeUpgrade(devices: DeviceAuthenticator, req: IncomingMessage): Promise<EdgeCheck> {
+export async function checkEdgeUpgrade(
+  devices: Pick<DeviceAuthenticator, 'authenticate'>,
+  req: IncomingMessage,
+): Promise<EdgeCheck> {
   const h = req.headers.authorization ?? '';
   const [id, secret] = h.startsWith('Basic ') ? Buffer.from(h.slice(6), 'base64').toString('utf8').split(/:(.*)/s) : [];
   const device = await devices.authenticate(id, secret);

@@ -2,13 +2,23 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { LIVE_MAX_SEGMENT_BYTES, LIVE_PATHS } from '@shopwatch/protocols';
+import type { AuditLog } from '../audit/log';
+import type { DeviceAuthenticator } from '../auth/device-auth';
+import type { Presence } from '../devices/presence';
 import type { Logger } from '../log';
-import type { HubServices } from '../services';
 import { checkEdgeUpgrade, refuseUpgrade } from './edge-upgrade';
 import { LiveSessions } from './sessions';
 import { LiveThumbnails } from './thumbnails';
 import type { ViewerLimits } from './viewer';
-import { handleViewSocket } from './view-socket';
+import { type ViewSocketDeps, handleViewSocket } from './view-socket';
+
+/** What live view uses of the hub; `publish` sends the start/stop request to the edge box (MQTT). */
+export interface LiveHubDeps extends ViewSocketDeps {
+  publish: (topic: string, payload: string) => Promise<void>;
+  presence: Pick<Presence, 'isOnline'>;
+  audit: Pick<AuditLog, 'append'>;
+  devices: Pick<DeviceAuthenticator, 'authenticate'>;
+}
 
 export interface LiveOptions {
   graceMs?: number;
@@ -33,13 +43,13 @@ export class LiveHub {
   private heartbeat: NodeJS.Timeout;
 
   constructor(
-    private svc: HubServices,
+    private svc: LiveHubDeps,
     private log: Logger,
     private opts: LiveOptions = {},
   ) {
     const isOnline = (id: string) => svc.presence.isOnline(id);
     this.sessions = new LiveSessions({
-      publish: (topic, payload) => svc.broker.publish(topic, payload, { qos: 1 }),
+      publish: svc.publish,
       isOnline,
       audit: svc.audit,
       log,

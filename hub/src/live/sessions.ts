@@ -11,7 +11,7 @@ import type { LiveViewer } from './viewer';
 export interface LiveSessionDeps {
   publish: (topic: string, payload: string) => Promise<void>;
   isOnline: (deviceId: string) => boolean;
-  audit: AuditLog;
+  audit: Pick<AuditLog, 'append'>;
   log: Logger;
   /** The stream stops this long after its last viewer left (a reload or a second look costs no restart). */
   graceMs?: number;

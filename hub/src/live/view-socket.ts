@@ -2,28 +2,26 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { LiveViewClientMessage, type LiveViewServerMessage } from '@shopwatch/protocols';
 import type { Principal } from '../auth/principal';
+import { SESSION_COOKIE, parseCookies } from '../auth/session-cookie';
+import type { Sessions } from '../auth/sessions';
 import { HubError } from '../errors';
-import { principalForToken } from '../http/context';
 import type { Logger } from '../log';
-import type { HubServices } from '../services';
-import { authorizeLiveView } from './access';
+import { type LiveAccessDeps, authorizeLiveView } from './access';
 import type { LiveSession } from './session';
 import type { LiveSessions } from './sessions';
 import { LiveViewer, type ViewerLimits } from './viewer';
 
-/** The session cookie the dashboard's sign-in sets (HttpOnly, SameSite=Strict). */
-export const SESSION_COOKIE = 'sw_session';
 const HELLO_WITHIN_MS = 10_000;
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').slice(0, 8192).split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+/** What a live-view socket uses of the hub: the session check and the live-view rule's reads. */
+export interface ViewSocketDeps extends LiveAccessDeps {
+  sessions: Pick<Sessions, 'principalFor'>;
 }
 
-/** A cookie rides along on any request to our host; only a page of our own origin may use it here. */
+/**
+ * A cookie rides along on any request to our host; only a page of our own origin may use it here.
+ * Stricter than the browser socket's check: a live view is always opened by the dashboard page.
+ */
 function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return false;
@@ -40,7 +38,7 @@ function sameOrigin(req: IncomingMessage): boolean {
  * a reason, then receive it; `ack` messages keep the viewer's queue moving.
  */
 export function handleViewSocket(
-  svc: HubServices,
+  svc: ViewSocketDeps,
   sessions: LiveSessions,
   ws: WebSocket,
   req: IncomingMessage,
@@ -71,10 +69,10 @@ export function handleViewSocket(
     return fail(new HubError('bad_request', why), true);
   }
   const login = async (token: string) => {
-    principal = await principalForToken(svc, token);
+    principal = await svc.sessions.principalFor(token);
     send({ type: 'authenticated', user: principal.id });
   };
-  const fromCookie = cookie(req, SESSION_COOKIE);
+  const fromCookie = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   if (fromCookie && sameOrigin(req)) login(fromCookie).catch(() => {}); // a stale cookie: a hello may still follow
 
   ws.on('message', async (data, isBinary) => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
-import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_BYTES, clientIdFor, isClientIdOf, parsePayload } from '@shopwatch/protocols';
+import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_BYTES, clientIdFor, isClientIdOf, parseInbound } from '@shopwatch/protocols';
 import { canPublish } from '../auth/acl';
 import type { DeviceAuthenticator } from '../auth/device-auth';
 import type { Principal } from '../auth/principal';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { attach } from './connections';
@@ -23,9 +23,9 @@ export function checkDeviceMessage(p: Principal, packet: PublishPacket) {
   }
   const verdict = canPublish(p, packet.topic);
   if (!verdict.ok) return verdict;
-  const parsed = parsePayload(verdict.topic.kind, packet.payload as Buffer);
+  const parsed = parseInbound(verdict.topic, packet.payload);
   if (!parsed.ok) return { ok: false as const, code: 'bad_request', reason: parsed.reason };
-  return { ok: true as const, topic: verdict.topic, value: parsed.value };
+  return { ok: true as const, message: parsed.message };
 }
 
 /**
@@ -46,7 +46,14 @@ type Refusal = 'unauthenticated' | 'identifier_rejected' | 'forbidden';
  * publish itself (CONNACK 5).
  */
 export class Admission {
-  constructor(private deps: { devices: DeviceAuthenticator; dir: Directory; metrics: Metrics; log: Logger }) {}
+  constructor(
+    private deps: {
+      devices: Pick<DeviceAuthenticator, 'authenticate'>;
+      dir: Pick<HubDirectory, 'devicePrincipal'>;
+      metrics: Pick<Metrics, 'refused'>;
+      log: Logger;
+    },
+  ) {}
 
   async authenticate(
     client: Client,

@@ -5,33 +5,30 @@ import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { MAX_CLIENT_ID_LENGTH, type DeviceError, hasWildcard, topics } from '@shopwatch/protocols';
 import { canSubscribe } from '../auth/acl';
+import type { AlertHistory } from '../alerts/history';
 import type { DeviceAuthenticator } from '../auth/device-auth';
+import type { HubDirectory } from '../directory-interface';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
-import type { Directory } from '../directory';
-import type { Repository } from '../storage/repository';
 import type { Metrics } from '../metrics';
 import { Admission, checkDeviceMessage, preConnect } from './admission';
 import { CatchUp } from './catch-up';
 import { connectionOf } from './connections';
 import { authorizeForward } from './forwarding';
-import { handleInbound } from './inbound';
+import { type InboundServices, handleInbound } from './inbound';
 import { MQTT_LIMITS, guardConnection, overRate } from './limits';
 import { indexedMemoryPersistence } from './retained-index';
-import type { AlertService } from '../alerts/service';
-import type { CameraService } from '../devices/cameras';
-import type { EvidenceService } from '../evidence/service';
-import type { GallerySync } from '../gallery/sync';
 
-export interface BrokerDeps {
-  repo: Repository;
-  dir: Directory;
-  alerts: AlertService;
-  cameras: CameraService;
-  metrics: Metrics;
-  devices: DeviceAuthenticator;
-  evidence: EvidenceService;
-  gallery: GallerySync;
+/**
+ * What the broker uses of the hub, each through the narrowest type: the domain services device
+ * messages reach (inbound.ts), the stored history catch-up replays, the directory for who may
+ * connect and subscribe. It publishes domain events only through the fan-outs (fanout.ts).
+ */
+export interface BrokerDeps extends InboundServices {
+  history: AlertHistory;
+  dir: Pick<HubDirectory, 'scheme' | 'devicePrincipal'>;
+  metrics: Pick<Metrics, 'refused' | 'inbound'>;
+  devices: Pick<DeviceAuthenticator, 'authenticate'>;
   log: Logger;
 }
 
@@ -49,7 +46,7 @@ export class Broker {
   private catchUp: CatchUp;
 
   constructor(private deps: BrokerDeps) {
-    this.catchUp = new CatchUp({ repo: deps.repo, dir: deps.dir, log: deps.log });
+    this.catchUp = new CatchUp({ history: deps.history, dir: deps.dir, log: deps.log });
     const admission = new Admission(deps);
     this.aedes = new Aedes({
       heartbeatInterval: 60_000,
@@ -180,8 +177,8 @@ export class Broker {
     const checked = checkDeviceMessage(conn.principal, packet);
     if (!checked.ok) return refuse(checked.code, checked.reason);
     try {
-      await handleInbound(this.deps, conn, checked.topic, checked.value);
-      this.deps.metrics.inbound.inc({ kind: checked.topic.kind });
+      await handleInbound(this.deps, conn, checked.message);
+      this.deps.metrics.inbound.inc({ kind: checked.message.kind });
       done(null);
     } catch (err) {
       if (err instanceof HubError) return refuse(err.code, err.message);

@@ -1,13 +1,13 @@
 import type { Client } from 'aedes';
 import { topics } from '@shopwatch/protocols';
-import type { Directory } from '../directory';
+import type { AlertHistory } from '../alerts/history';
+import type { SchemeLookup } from '../directory-interface';
 import type { Logger } from '../log';
-import type { Repository } from '../storage/repository';
 import { type Connection, connectionOf } from './connections';
 
 interface CatchUpDeps {
-  repo: Repository;
-  dir: Directory;
+  history: AlertHistory;
+  dir: SchemeLookup;
   log: Logger;
 }
 
@@ -68,7 +68,7 @@ export class CatchUp {
     let sent = 0;
     for (let round = 0; round < MAX_ROUNDS && !client.closed; round++) {
       conn.heldBack = false;
-      const events = await this.deps.repo.unconfirmedEvents(conn.device, [...zones], since);
+      const events = await this.deps.history.unconfirmedEvents(conn.device, [...zones], since);
       for (const e of events) {
         if (conn.sent.has(e.seq)) continue;
         // A scheme-wide (escalated) event of another zone goes on a topic the device subscribed to.

@@ -6,7 +6,11 @@ import type { DeviceRecord } from '../storage/repository';
 export interface Connection {
   device: DeviceRecord;
   principal: Principal;
-  /** Event seqs already sent on this connection, so overlapping subscriptions and catch-up never repeat one. */
+  /**
+   * Event seqs already sent on this connection, so overlapping subscriptions and catch-up never
+   * repeat one. Seqs come from storage, not from this process, so this also holds when the same
+   * event reaches the connection through another hub node (aedes joined through Redis).
+   */
   sent: Set<number>;
   /** Newest event seq sent per alert: a receipt without `eventSeq` confirms up to this. */
   sentByAlert: Map<string, number>;

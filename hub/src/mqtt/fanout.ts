@@ -1,8 +1,11 @@
 import { topics } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
-import type { Directory } from '../directory';
+import type { SchemeLookup } from '../directory-interface';
 import type { Logger } from '../log';
 import type { Broker } from './broker';
+
+/** What the fan-outs need of the broker: publishing as the hub. */
+type Publisher = Pick<Broker, 'publish'>;
 
 /**
  * Publishes every stored alert event on its zone topic; escalated (scheme-wide) events on every
@@ -14,7 +17,7 @@ import type { Broker } from './broker';
  * also queue the event for offline persistent sessions — a second, unordered source of
  * catch-up (issue 18.3) — and drop-by-seq of a QoS 1 copy breaks persistent sessions (18.4).
  */
-export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, log: Logger): () => void {
+export function startAlertFanout(bus: EventBus, broker: Publisher, dir: SchemeLookup, log: Logger): () => void {
   // Events go out in the order they were stored (seq). A scheme-wide event first needs the
   // scheme's zones, an asynchronous look-up: without this chain a zone event stored after it
   // would overtake it on a wildcard subscriber's connection.
@@ -35,7 +38,7 @@ export function startAlertFanout(bus: EventBus, broker: Broker, dir: Directory, 
 }
 
 /** Camera states are republished, validated and retained, for the control room. */
-export function startCameraFanout(bus: EventBus, broker: Broker, log: Logger): () => void {
+export function startCameraFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
   return bus.on('camera', ({ scheme, status }) => {
     broker
       .publish(topics.cameraStatus(scheme, status.deviceId, status.cameraId), JSON.stringify(status), { retain: true })
@@ -44,10 +47,22 @@ export function startCameraFanout(bus: EventBus, broker: Broker, log: Logger): (
 }
 
 /** Review queue changes go to control-room devices over MQTT (the browser gets them on /ws). */
-export function startReviewFanout(bus: EventBus, broker: Broker, log: Logger): () => void {
+export function startReviewFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
   return bus.on('review', ({ scheme, event }) => {
     broker
       .publish(topics.reviewCandidates(scheme), JSON.stringify(event))
       .catch((err) => log.error({ err }, 'review publish failed'));
+  });
+}
+
+/**
+ * The gallery version, retained, so an edge box that connects later learns it at once. In the
+ * order announced: a box must never be left on an older version than the newest one.
+ */
+export function startGalleryFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
+  return bus.on('gallery', ({ scheme, version, at }) => {
+    broker
+      .publish(topics.galleryVersion(scheme), JSON.stringify({ version, at }), { retain: true })
+      .catch((err) => log.error({ err, scheme, version }, 'gallery version publish failed'));
   });
 }

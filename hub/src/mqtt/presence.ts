@@ -1,28 +1,29 @@
 import type { DeviceStatus } from '@shopwatch/protocols';
 import { topics } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
+import type { ConnectionCounts, Presence, PresenceStore } from '../devices/presence';
 import type { Logger } from '../log';
-import type { Repository } from '../storage/repository';
 import type { Broker } from './broker';
 import { connectionOf } from './connections';
 
 /**
- * Presence: retained `devices/{id}/status`, online while the device has a connection, offline
- * (with last seen) when its last connection closes or misses its keep-alive.
+ * Presence over MQTT: retained `devices/{id}/status`, online while the device has a connection,
+ * offline (with last seen) when its last connection closes or misses its keep-alive. The counts
+ * are kept by `ConnectionCounts`, so a multi-node implementation can share them.
  */
-export class Presence {
-  private counts = new Map<string, number>();
+export class MqttPresence implements Presence {
   private counted = new WeakSet<object>();
 
   constructor(
     private broker: Broker,
-    private repo: Repository,
+    private repo: PresenceStore,
+    private counts: ConnectionCounts,
     private bus: EventBus,
     private log: Logger,
   ) {}
 
   isOnline(deviceId: string) {
-    return (this.counts.get(deviceId) ?? 0) > 0;
+    return this.counts.count(deviceId) > 0;
   }
 
   /** Retained messages live in broker memory: after a restart, publish everyone's last state. */
@@ -47,17 +48,13 @@ export class Presence {
       const conn = connectionOf(client);
       if (!conn) return;
       this.counted.add(client);
-      const n = (this.counts.get(conn.device.id) ?? 0) + 1;
-      this.counts.set(conn.device.id, n);
-      if (n === 1) void this.change(conn.device.scheme, conn.device.id, 'online');
+      if (this.counts.opened(conn.device.id) === 1) void this.change(conn.device.scheme, conn.device.id, 'online');
     });
     a.on('clientDisconnect', (client) => {
       const conn = connectionOf(client);
       if (!conn || !this.counted.has(client)) return;
       this.counted.delete(client);
-      const n = Math.max(0, (this.counts.get(conn.device.id) ?? 1) - 1);
-      this.counts.set(conn.device.id, n);
-      if (n === 0) void this.change(conn.device.scheme, conn.device.id, 'offline');
+      if (this.counts.closed(conn.device.id) === 0) void this.change(conn.device.scheme, conn.device.id, 'offline');
     });
     a.on('keepaliveTimeout', (client) =>
       this.log.info({ deviceId: connectionOf(client)?.device.id }, 'device missed its keep-alive'),

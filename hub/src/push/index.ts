@@ -1,5 +1,4 @@
-import type { EventBus } from '../bus';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import type { Logger } from '../log';
 import type { Db } from '../storage/sqlite';
 import type { Repository } from '../storage/repository';
@@ -13,19 +12,17 @@ export interface PushService {
   sender: PushSender;
 }
 
-/** Builds Web Push: keys from the data dir, the subscription table, the sender on the bus. */
-export function startPush(
+/** Builds Web Push: keys from the data dir, the subscription table, the sender (started on the bus later). */
+export function createPush(
   dataDir: string,
   db: Db,
   repo: Repository,
-  dir: Directory,
-  bus: EventBus,
+  dir: HubDirectory,
   log: Logger,
   opts?: PushSenderOptions,
 ): PushService {
   const keys = loadOrCreateVapidKeys(dataDir, log);
   const subscriptions = new PushSubscriptions(db);
   const sender = new PushSender(subscriptions, repo, dir, keys, log, opts);
-  sender.start(bus);
   return { keys, subscriptions, sender };
 }

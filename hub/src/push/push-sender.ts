@@ -2,7 +2,7 @@ import webpush from 'web-push';
 import type { AlertEvent, PushMessage } from '@shopwatch/protocols';
 import { seesZone, userPrincipal } from '../auth/principal';
 import type { EventBus, HubEvents } from '../bus';
-import type { Directory } from '../directory';
+import type { HubDirectory } from '../directory-interface';
 import type { Logger } from '../log';
 import type { Repository } from '../storage/repository';
 import type { StoredSubscription, PushSubscriptions } from './subscriptions';
@@ -39,7 +39,7 @@ export class PushSender {
   constructor(
     private subs: PushSubscriptions,
     private repo: Repository,
-    private dir: Directory,
+    private dir: HubDirectory,
     private keys: VapidKeys,
     private log: Logger,
     private opts: PushSenderOptions = {},

@@ -4,7 +4,7 @@ import type { AlertService } from '../alerts/service';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
 import { notFound } from '../errors';
-import type { EvidenceService } from '../evidence/service';
+import type { CandidateViews } from '../evidence/candidate-views';
 import type { Sighting } from '../gallery/field-gallery';
 import type { Logger } from '../log';
 import type { CaseRepository, StoredCase } from '../storage/case-repository';
@@ -25,7 +25,7 @@ export class CaseService {
   constructor(
     private cases: CaseRepository,
     private repo: EvidenceRepository,
-    private evidence: EvidenceService,
+    private evidence: Pick<CandidateViews, 'view'>,
     private alerts: AlertService,
     private audit: AuditLog,
     private log: Logger,

@@ -27,10 +27,9 @@ export class ReviewService {
     private audit: AuditLog,
     private log: Logger,
     private expiryMinutes: number,
+    /** Review cases group sightings of one subject at one store. */
+    private cases: CaseService,
   ) {}
-
-  /** Review cases group sightings; set by the composition root. */
-  cases: CaseService | null = null;
 
   start(sweepMs = 60_000) {
     void this.expireStale();
@@ -136,13 +135,13 @@ export class ReviewService {
     });
     if (d.verdict === 'confirm') {
       // A pending sighting of a case already confirmed joins that case's alert: no second alert.
-      const existing = this.cases?.confirmedAlert(c) ?? null;
+      const existing = this.cases.confirmedAlert(c) ?? null;
       if (existing) await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, d.reason, existing);
       else await this.raiseFor(p, c, d.reason, at);
     } else {
       await this.deleteMedia(id, `user:${p.id}`, 'rejected by reviewer');
-      await this.cases?.settle(c.caseId, 'rejected', p.id, d.reason);
-      await this.cases?.rejected(p, c);
+      await this.cases.settle(c.caseId, 'rejected', p.id, d.reason);
+      await this.cases.rejected(p, c);
     }
     this.log.info({ candidateId: id, by: p.id, verdict: d.verdict }, 'candidate decided');
     await this.evidence.announce(id, 'decided');
@@ -162,10 +161,10 @@ export class ReviewService {
           message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
           ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
         },
-        this.cases?.sighting(c) ?? null,
+        this.cases.sighting(c) ?? null,
       );
       await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, reason, alert.id);
-      await this.cases?.confirmed(p, c, alert.id, reason, at);
+      await this.cases.confirmed(p, c, alert.id, reason, at);
     } catch (err) {
       await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null); // nothing was announced: back to the queue
       throw err;
@@ -177,7 +176,6 @@ export class ReviewService {
    * the one alert and confirms the rest); a reject rejects every pending sighting.
    */
   async decideCase(p: Principal, caseId: string, d: ReviewDecision) {
-    if (!this.cases) throw notFound(`case "${caseId}"`);
     const k = this.cases.mine(p, caseId);
     if (k.status !== 'open') throw new HubError('conflict', `case is already ${k.status}`);
     const pending = (await Promise.all(this.cases.pendingOf(caseId).map((id) => this.repo.getCandidate(id)))).filter(
@@ -234,7 +232,7 @@ export class ReviewService {
       )
         continue;
       await this.deleteMedia(id, 'hub', 'subject left the gallery');
-      await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'subject left the gallery');
+      await this.cases.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'subject left the gallery');
       await this.evidence.announce(id, 'expired');
     }
   }
@@ -256,7 +254,7 @@ export class ReviewService {
         )
           continue;
         await this.deleteMedia(id, 'hub', 'review window passed');
-        await this.cases?.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'review window passed');
+        await this.cases.settle((await this.repo.getCandidate(id))?.caseId, 'expired', null, 'review window passed');
         this.log.info({ candidateId: id }, 'candidate expired unreviewed; media deleted');
         await this.evidence.announce(id, 'expired');
       }

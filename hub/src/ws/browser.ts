@@ -1,17 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES, WsClientMessage, type WsServerMessage } from '@shopwatch/protocols';
+import { MAX_MESSAGE_BYTES, WsClientMessage, type WsServerMessage, isControlRoom } from '@shopwatch/protocols';
+import type { AlertService } from '../alerts/service';
 import { type Principal, seesZone } from '../auth/principal';
+import { SESSION_COOKIE, parseCookies, sameOrigin } from '../auth/session-cookie';
+import { type Sessions, userInfo } from '../auth/sessions';
 import { hashToken } from '../auth/tokens';
+import type { EventBus } from '../bus';
+import type { Recipients } from '../directory-interface';
 import { HubError } from '../errors';
-import { principalForToken } from '../http/context';
-import { userInfo } from '../http/routes-auth';
-import { SESSION_COOKIE, parseCookies, sameOrigin } from '../http/session-cookie';
 import type { Logger } from '../log';
-import type { HubServices } from '../services';
+import type { Metrics } from '../metrics';
 import { TokenBucket } from './token-bucket';
 
-const CONTROL_ROOM = new Set(['admin', 'coordinator', 'operator']);
+/** What the browser socket uses of the hub: exactly these methods, nothing of HTTP or MQTT. */
+export interface BrowserSocketDeps {
+  sessions: Pick<Sessions, 'principalFor' | 'isAlive'>;
+  alerts: Pick<AlertService, 'list' | 'raise' | 'ack' | 'close'>;
+  bus: Pick<EventBus, 'on'>;
+  dir: Recipients;
+  metrics: Pick<Metrics, 'refused'>;
+}
 
 export interface BrowserSocketLimits {
   /** An unauthenticated socket is closed after this long without a valid hello. */
@@ -44,7 +53,7 @@ export class BrowserSockets {
   /** Open sockets by the hash of the session that authenticated them, so logout can end them. */
   private bySession = new Map<string, Set<WebSocket>>();
   constructor(
-    private svc: HubServices,
+    private svc: BrowserSocketDeps,
     private log: Logger,
     private limits: BrowserSocketLimits = DEFAULT_LIMITS,
   ) {}
@@ -119,7 +128,7 @@ export class BrowserSockets {
       if (loggingIn) throw new HubError('rate_limited', 'a hello is already being checked on this socket');
       loggingIn = true;
       try {
-        const p = await principalForToken(this.svc, token);
+        const p = await this.svc.sessions.principalFor(token);
         if (closed) return;
         unsubscribe.forEach((f) => f());
         if (session) this.bySession.get(session)?.delete(ws);
@@ -190,8 +199,7 @@ export class BrowserSockets {
 
   private async sessionAlive(tokenHash: string): Promise<boolean> {
     try {
-      const s = await this.svc.repo.getSession(tokenHash, new Date().toISOString());
-      return !!s && !!(await this.svc.repo.getUser(s.username));
+      return await this.svc.sessions.isAlive(tokenHash);
     } catch (err) {
       this.log.warn({ err }, 'session check failed; keeping the socket');
       return true;
@@ -201,7 +209,7 @@ export class BrowserSockets {
   /** Subscribes one socket to the hub events its user may see. */
   private follow(p: Principal, send: (m: WsServerMessage) => void) {
     const bus = this.svc.bus;
-    const controlRoom = p.role !== null && CONTROL_ROOM.has(p.role);
+    const controlRoom = isControlRoom(p.role);
     return [
       bus.on('alert', (e) => {
         if (e.scheme !== p.scheme || !seesZone(p, e.zone, e.scope === 'scheme')) return;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../../src/alerts/service';
 import { devicePrincipal } from '../../src/auth/principal';
-import { EventBus } from '../../src/bus';
+import { InProcessEventBus } from '../../src/bus';
 import { Directory } from '../../src/directory';
 import { logger } from '../../src/log';
 import { openPostgres } from '../../src/storage/postgres/pool';
@@ -39,7 +39,7 @@ describe.each(engines)('a retried raise racing its first copy (%s)', (_, open) =
     try {
       await repo.upsertScheme(SCHEME);
       await repo.upsertDevices([device('r1')]);
-      const bus = new EventBus(quiet);
+      const bus = new InProcessEventBus(quiet);
       const announced: string[] = [];
       bus.on('alert', (e) => void announced.push(e.event.alert.id));
       const alerts = new AlertService(repo, new Directory(repo), bus, quiet);

@@ -1,0 +1,140 @@
+import type { HubOptions, HubParts, HubStorage } from './compose';
+import type { HubConfig } from './config';
+import type { Step } from './lifecycle';
+import type { Logger } from './log';
+import { startAlertFanout, startCameraFanout, startGalleryFanout, startReviewFanout } from './mqtt/fanout';
+import { logger } from './log';
+import type { Provisioning } from '@shopwatch/protocols';
+
+/** What the start-up steps share; each field is set by the step named in its comment. */
+export class HubContext {
+  /** Set by the `storage` step. */
+  storage!: HubStorage;
+  /** Set by the `domain` step. */
+  parts!: HubParts;
+  /** Set by the `listeners` step. */
+  ports = { http: 0, mqtt: 0 };
+
+  constructor(
+    readonly config: HubConfig,
+    readonly options: HubOptions,
+    /** The provisioning file, read before storage is touched (a bad file fails fast). */
+    readonly seed: Provisioning | null,
+    readonly log: Logger,
+  ) {}
+}
+
+const unsubscribeAll = (offs: (() => void)[]) => ({
+  stop: () => {
+    for (const off of offs) off();
+  },
+});
+
+/**
+ * The hub's features after storage and provisioning, in start order; they stop in reverse.
+ * The order keeps these guarantees: the MQTT fan-outs listen before anything announces (the
+ * gallery versions at start-up are retained for edge boxes); the sweeps and schedulers start
+ * before the network listeners, which come last, so nothing is accepted before the hub can
+ * keep it; on stop the listeners close first.
+ */
+export const HUB_FEATURES: readonly Step<HubContext>[] = [
+  {
+    name: 'alert listing',
+    start: ({ parts }) => ({ stop: () => parts.listing.stop() }),
+  },
+  {
+    name: 'metrics',
+    start: ({ parts: { bus, metrics } }) =>
+      unsubscribeAll([bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }))]),
+  },
+  {
+    name: 'mqtt broker',
+    start: async ({ parts }) => {
+      await parts.broker.start();
+      return { stop: () => parts.broker.close() };
+    },
+  },
+  {
+    name: 'mqtt fan-out',
+    start: ({ parts: { bus, broker, dir } }) => {
+      const log = logger('hub:fanout');
+      return unsubscribeAll([
+        startReviewFanout(bus, broker, log),
+        startAlertFanout(bus, broker, dir, log),
+        startCameraFanout(bus, broker, log),
+        startGalleryFanout(bus, broker, log),
+      ]);
+    },
+  },
+  {
+    name: 'gallery sync',
+    start: async ({ parts }) => {
+      await parts.gallery.start();
+      return { stop: () => parts.gallery.stop() };
+    },
+  },
+  {
+    name: 'review expiry',
+    start: ({ parts }) => {
+      parts.review.start();
+      return { stop: () => parts.review.stop() };
+    },
+  },
+  {
+    name: 'gallery expiry',
+    start: ({ parts }) => {
+      parts.subjects.start();
+      return { stop: () => parts.subjects.stop() };
+    },
+  },
+  {
+    name: 'review cases',
+    start: async ({ parts }) => {
+      await parts.cases.fileUnassigned(); // candidates stored without a case before a crash
+      return undefined;
+    },
+  },
+  {
+    name: 'revocation',
+    start: async ({ parts }) => {
+      parts.deviceConnections.start();
+      await parts.revocation.start();
+      return { stop: () => parts.revocation.stop() };
+    },
+  },
+  {
+    name: 'presence',
+    start: async ({ parts }) => {
+      await parts.presence.start();
+      return undefined;
+    },
+  },
+  {
+    name: 'escalation',
+    start: ({ parts }) => {
+      parts.escalation.start();
+      return { stop: () => parts.escalation.stop() };
+    },
+  },
+  {
+    name: 'web push',
+    start: ({ parts }) => {
+      parts.push.sender.start(parts.bus);
+      return { stop: () => parts.push.sender.stop() };
+    },
+  },
+  {
+    name: 'listeners',
+    start: async (ctx) => {
+      const { config, parts } = ctx;
+      ctx.ports.mqtt = await parts.broker.listen(config.mqttPort, config.host);
+      ctx.ports.http = await parts.http.listen(config.httpPort, config.host);
+      return {
+        stop: async () => {
+          parts.live.close(); // first: viewers hear why, edge boxes stop ffmpeg
+          await parts.http.close();
+        },
+      };
+    },
+  },
+];
