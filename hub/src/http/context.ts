@@ -5,14 +5,24 @@ import { HubError, forbidden } from '../errors';
 import { type Principal, userPrincipal } from '../auth/principal';
 import { hashToken } from '../auth/tokens';
 import type { Role } from '@shopwatch/protocols';
-import type { HubServices } from '../services';
+import type { Directory } from '../directory';
+import type { DeviceRecord, Repository } from '../storage/repository';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfMatches, parseCookies } from './session-cookie';
 
-export type Env = { Bindings: HttpBindings; Variables: { principal: Principal; tokenHash: string } };
+export type Env = {
+  Bindings: HttpBindings;
+  Variables: { principal: Principal; tokenHash: string; device: DeviceRecord };
+};
 export type Ctx = Context<Env>;
 
+/** What resolving a session token reads. */
+export interface SessionDeps {
+  repo: Pick<Repository, 'getSession' | 'getUser'>;
+  dir: Pick<Directory, 'scheme'>;
+}
+
 /** Resolves a bearer token to the logged-in user; shared by HTTP and the browser WebSocket. */
-export async function principalForToken(svc: HubServices, token: string | undefined): Promise<Principal> {
+export async function principalForToken(svc: SessionDeps, token: string | undefined): Promise<Principal> {
   if (!token) throw new HubError('unauthenticated', 'log in first: send "Authorization: Bearer <token>"');
   const session = await svc.repo.getSession(hashToken(token), new Date().toISOString());
   if (!session) throw new HubError('unauthenticated', 'the session token is unknown or has expired; log in again');
@@ -40,7 +50,7 @@ export function requestToken(c: Ctx): string | undefined {
   return token;
 }
 
-export function requireUser(svc: HubServices): MiddlewareHandler<Env> {
+export function requireUser(svc: SessionDeps): MiddlewareHandler<Env> {
   return async (c, next) => {
     const token = requestToken(c);
     c.set('principal', await principalForToken(svc, token));
