@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { z } from 'zod';
 import { DOCS, render } from '../../protocols/scripts/generate-docs';
 import { createApp } from '../src/http/app';
@@ -12,11 +13,12 @@ import { login, startTestHub } from './support/hub';
  * documented, every documented route is served, the committed file is what the generator makes
  * now, and the documented response schemas describe real responses.
  */
+type Operation = {
+  'x-websocket'?: unknown;
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+};
 type Doc = {
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
-  >;
+  paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 };
 type Schema = Record<string, unknown>;
@@ -106,14 +108,41 @@ describe('the OpenAPI document and the routes the hub serves', () => {
     expect(await unrouted(await request('get', '/api/alerts/x/no-such-part'))).toBe(true);
     expect(await unrouted(await request('post', '/api/scheme'))).toBe(true);
 
+    // A WebSocket is served by the upgrade handler: a plain GET would only reach the dashboard.
+    expect(await upgradeStatus('/no-such-socket')).toBe(404);
+
     const missing: string[] = [];
+    let sockets = 0;
     for (const r of documentedRoutes(committed)) {
       const [method, p] = r.split(' ');
+      if (committed.paths[p][method]['x-websocket']) {
+        sockets++;
+        const status = await upgradeStatus(p);
+        if (status === 404) missing.push(`WebSocket ${p} → 404`);
+        continue;
+      }
       const res = await request(method, p);
       if (await unrouted(res)) missing.push(`${r} → ${res.status}`);
     }
     expect(missing).toEqual([]);
+    expect(sockets).toBe(4);
   });
+
+  /** 101 when the hub takes the WebSocket, else the status it refused the upgrade with. */
+  function upgradeStatus(p: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${hub.http.replace('http', 'ws')}${p}`, p === '/mqtt' ? ['mqtt'] : []);
+      ws.on('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        ws.terminate();
+        resolve(res.statusCode ?? 0);
+      });
+      ws.on('error', reject);
+    });
+  }
 
   it('is the document the generator makes from the route table now (run "npm run docs")', () => {
     const file = fs.readFileSync(path.join(import.meta.dirname, '../../protocols/openapi.json'), 'utf8');
@@ -123,10 +152,15 @@ describe('the OpenAPI document and the routes the hub serves', () => {
   it('describes real response bodies with its response schemas', async () => {
     const call = async (method: string, p: string, body?: unknown, auth = `Bearer ${admin}`) => {
       const headers = { authorization: auth, 'content-type': 'application/json' };
-      const res = await fetch(`${hub.http}${p}`, { method, headers, body: body && JSON.stringify(body) });
+      const res = await fetch(`${hub.http}${p}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
-    const check = (method: string, p: string, r: { status: number; body: unknown }, expected: number) => {
+    type Reply = { status: number; body: Record<string, unknown> };
+    const check = (method: string, p: string, r: Reply, expected: number) => {
       expect(r.status, JSON.stringify(r.body)).toBe(expected);
       const parsed = documentedSchema(committed, method, p, r.status).safeParse(r.body);
       expect(parsed.error?.issues ?? [], `${method} ${p}`).toEqual([]);

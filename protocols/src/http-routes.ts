@@ -69,3 +69,20 @@ export interface RouteGroupSpec {
 }
 
 export const isRawContent = (b: RouteSpec['body']): b is RawContent => !!b && 'raw' in b;
+
+/**
+ * A WebSocket the hub accepts on its HTTP port (`GET` with `Upgrade: websocket`). Its messages
+ * are described where `messages` points; the OpenAPI document lists the endpoint and who may open it.
+ */
+export interface WebSocketSpec {
+  path: string;
+  summary: string;
+  /** Who may open it and how they prove it (in the upgrade, or in the first messages). */
+  who: string;
+  /** HTTP statuses an upgrade may be refused with before it switches protocols. */
+  refusals?: Readonly<Record<number, string>>;
+  /** The subprotocol a client asks for, if any (`mqtt`). */
+  subprotocol?: string;
+  /** Where the messages are described. */
+  messages: string;
+}

@@ -1,3 +1,4 @@
+import { LIVE_PATHS, type WebSocketSpec } from '@shopwatch/protocols';
 import { LIVE_ROUTES } from '../live/routes-live';
 import { PUSH_ROUTES } from '../push/routes-push';
 import { ALERT_ROUTES } from './routes-alerts';
@@ -39,6 +40,39 @@ export const FALLBACK_ROUTES = [DASHBOARD_ROUTES] as const;
 
 /** All of them, for the OpenAPI document. */
 export const ROUTE_GROUPS = [...API_ROUTES, ...FALLBACK_ROUTES];
+
+/**
+ * The WebSockets on the HTTP port. The server's upgrade handler (server.ts) dispatches them; they
+ * are listed here so the document names them too, and the route test opens each one.
+ */
+export const WEBSOCKETS: readonly WebSocketSpec[] = [
+  {
+    path: '/mqtt',
+    summary: 'MQTT over WebSocket, for devices that cannot open the MQTT port',
+    who: 'devices; the MQTT CONNECT carries the device id and secret',
+    subprotocol: 'mqtt',
+    messages: 'asyncapi.json',
+  },
+  {
+    path: '/ws',
+    summary: 'Alert events and acknowledgements for the dashboard (WsClientMessage, WsServerMessage)',
+    who: 'signed-in users: the session cookie (same origin) or a first hello message with the token',
+    messages: 'protocols/README.md#browser-websocket',
+  },
+  {
+    path: LIVE_PATHS.edge,
+    summary: 'An edge box sends a camera as fragmented MP4 (or one JPEG), for a stream the hub asked for',
+    who: 'edge boxes: Basic auth with the device id and secret in the upgrade',
+    refusals: { 400: 'No stream id the hub sent', 401: 'No or bad credentials', 403: 'Not an edge box' },
+    messages: 'protocols/README.md#live-view-websockets',
+  },
+  {
+    path: LIVE_PATHS.view,
+    summary: 'A browser watches a camera live (LiveViewClientMessage, LiveViewServerMessage; fMP4 for MSE)',
+    who: 'signed-in users who may watch that camera: a first hello message with the token',
+    messages: 'protocols/README.md#live-view-websockets',
+  },
+];
 
 type DepsOf<G> = G extends { prepare?: (svc: infer S) => unknown } ? S : never;
 type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as shapes from '../index';
 import { CAN } from '../permissions';
 import { jsonSchema } from './json-schema';
-import { type Access, type RouteGroupSpec, type RouteSpec, isRawContent } from '../http-routes';
+import { type Access, type RouteGroupSpec, type RouteSpec, type WebSocketSpec, isRawContent } from '../http-routes';
 
 /** What each refusal means, unless a route says more precisely. */
 const ERROR_TEXT: Record<number, string> = {
@@ -164,11 +164,25 @@ export const openApiPath = (honoPath: string) =>
     .replace(/\/\*$/, '/{path}')
     .replace(/^\*$/, '/{path}');
 
+/** A WebSocket endpoint as a `GET` that switches protocols (`x-websocket` says which). */
+function upgradeOperation(ws: WebSocketSpec) {
+  const refusals = Object.fromEntries(
+    Object.entries(ws.refusals ?? {}).map(([status, description]) => [status, { description }]),
+  );
+  return {
+    summary: ws.summary,
+    description: `WebSocket (Upgrade: websocket). Access: ${ws.who}.`,
+    'x-websocket': { ...(ws.subprotocol ? { subprotocol: ws.subprotocol } : {}), messages: ws.messages },
+    parameters: [{ name: 'Upgrade', in: 'header', required: true, schema: { const: 'websocket' } }],
+    responses: { 101: { description: 'Switching Protocols' }, ...refusals },
+  };
+}
+
 /**
  * The OpenAPI 3.1 document of the HTTP API, built from the hub's route table and the same zod
  * schemas the hub validates with.
  */
-export function openApiDocument(groups: readonly RouteGroupSpec[]) {
+export function openApiDocument(groups: readonly RouteGroupSpec[], websockets: readonly WebSocketSpec[] = []) {
   const parts = new Components();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const group of groups) {
@@ -179,6 +193,7 @@ export function openApiDocument(groups: readonly RouteGroupSpec[]) {
       paths[full][route.method] = operation(route, access, parts);
     }
   }
+  for (const ws of websockets) paths[ws.path] = { get: upgradeOperation(ws) };
   return {
     openapi: '3.1.0',
     info: {
@@ -186,8 +201,8 @@ export function openApiDocument(groups: readonly RouteGroupSpec[]) {
       version: '1.0.0',
       description:
         'Every route the hub serves. Errors are JSON { code, message }. Generated from the hub route table ' +
-        'and protocols/src (npm run docs); do not edit by hand. WebSockets (/ws, /mqtt, live view) are in ' +
-        'asyncapi.json and protocols/README.md.',
+        'and protocols/src (npm run docs); do not edit by hand. WebSocket endpoints are the GET operations ' +
+        'marked x-websocket; their messages are described where x-websocket.messages points.',
     },
     servers: [{ url: 'http://localhost:8080', description: 'SHOPWATCH_HTTP_PORT' }],
     components: {
