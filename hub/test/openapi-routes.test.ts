@@ -93,8 +93,9 @@ describe('the OpenAPI document and the routes the hub serves', () => {
       const edge = p.startsWith('/api/edge/');
       const token = p === '/api/logout' ? logoutToken : admin;
       const headers: Record<string, string> = { authorization: edge ? edgeAuth : `Bearer ${token}` };
-      if (method !== 'get') headers['content-type'] = 'application/json';
-      const body = method === 'get' ? undefined : '{}';
+      const bodiless = method === 'get' || method === 'head';
+      if (!bodiless) headers['content-type'] = 'application/json';
+      const body = bodiless ? undefined : '{}';
       return fetch(`${hub.http}${filled(p)}`, { method: method.toUpperCase(), headers, body });
     };
     /** What the app answers for a path no route serves: the `/api/*` catch-all or `notFound`. */
