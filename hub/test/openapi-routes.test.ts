@@ -129,6 +129,36 @@ describe('the OpenAPI document and the routes the hub serves', () => {
     expect(sockets).toBe(4);
   });
 
+  it('holds to the access it documents: 401 without credentials, 403 for a role not listed', async () => {
+    const member = await login(hub.http, 'boots-staff', 'boots-password');
+    const wrong: string[] = [];
+    let restricted = 0;
+    for (const r of documentedRoutes(committed)) {
+      const [method, p] = r.split(' ');
+      const op = committed.paths[p][method] as Operation & { 'x-access'?: string | string[] };
+      const access = op['x-access'];
+      if (op['x-websocket']) continue;
+      const url = `${hub.http}${p.replace(/\{\w+\}/g, 'no-such-id')}`;
+      const init = (token?: string): RequestInit => ({
+        method: method.toUpperCase(),
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: method === 'get' ? undefined : '{}',
+      });
+      const anonymous = await fetch(url, init());
+      // A public route answers without credentials (a 400 for the empty body is an answer).
+      if ((access === 'public') !== (anonymous.status !== 401)) {
+        wrong.push(`${r} (${access}) without credentials → ${anonymous.status}`);
+      }
+      if (Array.isArray(access) && !access.includes('member')) {
+        restricted++;
+        const res = await fetch(url, init(member));
+        if (res.status !== 403) wrong.push(`${r} as a member → ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(restricted).toBeGreaterThan(15);
+  });
+
   /** 101 when the hub takes the WebSocket, else the status it refused the upgrade with. */
   function upgradeStatus(p: string): Promise<number> {
     return new Promise((resolve, reject) => {

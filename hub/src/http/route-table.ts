@@ -64,6 +64,10 @@ export function mountGroup<S, D>(app: Hono<Env>, group: HubRouteGroup<S, D>, svc
   if (group.access && group.access !== 'public') app.use(`${group.prefix}/*`, ...guards(group.access, auth, false));
   const groupHasUser = group.access !== undefined && group.access !== 'public' && group.access !== 'edge';
   for (const route of group.routes) {
+    // Public only when said so: a route declared without any access would otherwise be open to all.
+    if (!route.access && !group.access && !route.can) {
+      throw new Error(`${route.method.toUpperCase()} ${fullPath(group, route)} declares no access`);
+    }
     const checks: MiddlewareHandler<Env>[] = [];
     const access = route.access ?? (route.can ? 'user' : undefined);
     if (access && !sameAccess(access, group.access)) checks.push(...guards(access, auth, groupHasUser));

@@ -188,7 +188,8 @@ export function openApiDocument(groups: readonly RouteGroupSpec[], websockets: r
   for (const group of groups) {
     for (const route of group.routes) {
       const full = openApiPath(group.prefix + (route.path === '/' && group.prefix ? '' : route.path));
-      const access = route.access ?? group.access ?? 'public';
+      // As the hub mounts it: a permission implies a signed-in user.
+      const access = route.access ?? group.access ?? (route.can ? 'user' : 'public');
       paths[full] ??= {};
       paths[full][route.method] = operation(route, access, parts);
     }
