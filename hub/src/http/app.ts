@@ -8,7 +8,7 @@ import type { HubServices } from '../services';
 import type { Env } from './context';
 import type { SessionHooks } from './routes-auth';
 import { securityHeaders } from './security-headers';
-import { type HubRouteGroup, mountGroup } from './route-table';
+import { type HubRouteGroup, mountGroup, streamsBody } from './route-table';
 import { API_ROUTES, FALLBACK_ROUTES, type RouteDeps } from './routes';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
@@ -33,16 +33,16 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
       (performance.now() - t) / 1000,
     );
   });
-  // Evidence uploads stream to disk with their own limit; everything else is small JSON.
+  // Routes the table declares with a raw body (evidence uploads, gallery photos) stream it to
+  // disk with their own limit; everything else is small JSON.
   const limit = bodyLimit({
     maxSize: MAX_MESSAGE_BYTES,
     onError: () => {
       throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
     },
   });
-  const ownLimit = (path: string) =>
-    path.startsWith('/api/edge/files/') || /^\/api\/gallery\/subjects\/[^/]+\/photos$/.test(path);
-  app.use('/api/*', (c, next) => (ownLimit(c.req.path) ? next() : limit(c, next)));
+  const ownLimit = streamsBody(API_ROUTES);
+  app.use('/api/*', (c, next) => (ownLimit(c.req.method, c.req.path) ? next() : limit(c, next)));
 
   // Every route from the one table (routes.ts) that the OpenAPI document is also built from.
   // The route groups read `svc` through the narrow types they declare; the object handed to

@@ -89,3 +89,23 @@ export function mountGroup<S, D>(app: Hono<Env>, group: HubRouteGroup<S, D>, svc
     app.on(route.method.toUpperCase(), fullPath(group, route), ...handlers);
   }
 }
+
+/**
+ * Whether a request is for a route that reads its own (raw, streamed) body and so bounds it
+ * itself: `/api/edge/files/:candidateId/:name` matches `/api/edge/files/c1/crop.jpg`.
+ */
+export function streamsBody(groups: readonly RouteGroupSpec[]): (method: string, path: string) => boolean {
+  const own = groups.flatMap((g) =>
+    g.routes
+      .filter((r) => isRawContent(r.body))
+      .map((r) => ({
+        method: r.method.toUpperCase(),
+        path: new RegExp(
+          `^${fullPath(g, r)
+            .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+            .replace(/:\w+/g, '[^/]+')}$`,
+        ),
+      })),
+  );
+  return (method, path) => own.some((r) => r.method === method && r.path.test(path));
+}
