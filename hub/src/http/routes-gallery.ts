@@ -29,7 +29,24 @@ import { discardRestOfBody } from './unread-body';
 
 /** What the incident and gallery routes use. */
 export interface GalleryRouteDeps {
-  governance: { gov: GovernanceRepository; incidents: IncidentService; subjects: SubjectService };
+  governance: {
+    // Whole: the subject access export reads every table of it.
+    gov: GovernanceRepository;
+    incidents: Pick<IncidentService, 'record' | 'list' | 'view'>;
+    subjects: Pick<
+      SubjectService,
+      | 'list'
+      | 'enrol'
+      | 'view'
+      | 'checkPhotoUpload'
+      | 'addPhoto'
+      | 'photo'
+      | 'photoPath'
+      | 'linkIncident'
+      | 'remove'
+      | 'purges'
+    >;
+  };
   metrics: Pick<Metrics, 'refused'>;
   // The subject access export reads everything held about a subject.
   galleryRepo: Pick<GalleryRepository, 'count'>;
