@@ -19,3 +19,5 @@ export * from './queries';
 export * from './credentials';
 export * from './push';
 export * from './permissions';
+export * from './http-routes';
+export * from './http-replies';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CandidateStatus, CaseStatus, ReviewOrder } from './review';
 
 /**
  * Query strings of the GET routes other than `/api/alerts` (see `AlertQuery`). Each is strict:
@@ -34,3 +35,20 @@ export type ReviewStatsQuery = z.infer<typeof ReviewStatsQuery>;
 
 /** Routes that take no query parameters at all. */
 export const NoQuery = z.strictObject({});
+
+/** `GET /api/review`: the queue by status (`all` for every one), oldest first unless `order=newest`. */
+export const ReviewQuery = z.object({
+  status: z
+    .enum([...CandidateStatus.options, 'all'], { error: 'status must be pending, confirmed, rejected, expired or all' })
+    .default('pending'),
+  order: z.enum(ReviewOrder.options, { error: 'order must be newest or oldest' }).default('oldest'),
+});
+export type ReviewQuery = z.infer<typeof ReviewQuery>;
+
+/** `GET /api/review/cases`: cases by status, `all` for every one. */
+export const CaseQuery = z.object({
+  status: z
+    .enum([...CaseStatus.options, 'all'], { error: 'status must be open, confirmed, rejected, expired or all' })
+    .default('open'),
+});
+export type CaseQuery = z.infer<typeof CaseQuery>;

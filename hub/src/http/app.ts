@@ -6,18 +6,10 @@ import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { HubServices } from '../services';
 import type { Env } from './context';
-import { alertRoutes } from './routes-alerts';
-import { type SessionHooks, authRoutes } from './routes-auth';
+import type { SessionHooks } from './routes-auth';
 import { securityHeaders } from './security-headers';
-import { schemeRoutes } from './routes-scheme';
-import { edgeRoutes } from './routes-edge';
-import { reviewRoutes } from './routes-review';
-import { governanceRoutes } from './routes-gallery';
-import { fieldRoutes } from './routes-field';
-import { exportRoutes } from './routes-export';
-import { serveDashboard } from './static';
-import { liveRoutes } from '../live/routes-live';
-import { pushRoutes } from '../push/routes-push';
+import { type HubRouteGroup, mountGroup, streamsBody } from './route-table';
+import { API_ROUTES, FALLBACK_ROUTES, type RouteDeps } from './routes';
 
 /** The HTTP API (Hono). One error handler turns every failure into `{ code, message }`. */
 export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {}) {
@@ -41,49 +33,29 @@ export function createApp(svc: HubServices, log: Logger, hooks: SessionHooks = {
       (performance.now() - t) / 1000,
     );
   });
-  // Evidence uploads stream to disk with their own limit; everything else is small JSON.
+  // Routes the table declares with a raw body (evidence uploads, gallery photos) stream it to
+  // disk with their own limit; everything else is small JSON.
   const limit = bodyLimit({
     maxSize: MAX_MESSAGE_BYTES,
     onError: () => {
       throw new HubError('payload_too_large', `request body exceeds ${MAX_MESSAGE_BYTES} bytes`);
     },
   });
-  const ownLimit = (path: string) =>
-    path.startsWith('/api/edge/files/') || /^\/api\/gallery\/subjects\/[^/]+\/photos$/.test(path);
-  app.use('/api/*', (c, next) => (ownLimit(c.req.path) ? next() : limit(c, next)));
+  const ownLimit = streamsBody(API_ROUTES);
+  app.use('/api/*', (c, next) => (ownLimit(c.req.method, c.req.path) ? next() : limit(c, next)));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', checks: {} }));
-  app.get('/readyz', async (c) => {
-    const checks: Record<string, string> = {};
-    try {
-      await svc.repo.maxSeq();
-      checks.storage = 'ok';
-    } catch (e) {
-      checks.storage = (e as Error).message;
-    }
-    checks.broker = svc.ready() ? 'ok' : 'starting';
-    const ok = Object.values(checks).every((v) => v === 'ok');
-    return c.json({ status: ok ? 'ok' : 'starting', checks }, ok ? 200 : 503);
+  // Every route from the one table (routes.ts) that the OpenAPI document is also built from.
+  // The route groups read `svc` through the narrow types they declare; the object handed to
+  // them inherits every service from `svc` (so a lazily bound one, like `live`, stays lazy).
+  const deps: RouteDeps = Object.assign(Object.create(svc) as HubServices, {
+    sessionHooks: hooks,
+    dashboardDir: svc.config.dashboardDir ?? defaultDashboardDir(),
   });
-  app.get('/metrics', async (c) =>
-    c.text(await svc.metrics.registry.metrics(), 200, { 'content-type': svc.metrics.registry.contentType }),
-  );
-
-  app.route('/api', authRoutes(svc, hooks));
-  app.route('/api/alerts', alertRoutes(svc));
-  app.route('/api', schemeRoutes(svc));
-  app.route('/api/edge', edgeRoutes(svc));
-  app.route('/api/review', reviewRoutes(svc));
-  app.route('/api', governanceRoutes(svc));
-  app.route('/api', fieldRoutes(svc));
-  app.route('/api/exports', exportRoutes(svc));
-  app.route('/api/live', liveRoutes(svc));
-  app.route('/api/push', pushRoutes(svc));
+  for (const group of API_ROUTES) mountGroup(app, group as HubRouteGroup<RouteDeps, unknown>, deps, svc);
   app.all('/api/*', () => {
     throw new HubError('not_found', 'no such API endpoint');
   });
-
-  serveDashboard(app, svc.config.dashboardDir ?? defaultDashboardDir());
+  for (const group of FALLBACK_ROUTES) mountGroup(app, group as HubRouteGroup<RouteDeps, unknown>, deps, svc);
 
   app.notFound((c) => c.json({ code: 'not_found', message: 'not found' }, 404));
   app.onError((err, c) => {

@@ -5,11 +5,20 @@ import { HubError, forbidden } from '../errors';
 import type { Principal } from '../auth/principal';
 import { hashToken } from '../auth/tokens';
 import type { Role } from '@shopwatch/protocols';
-import type { HubServices } from '../services';
+import type { Sessions } from '../auth/sessions';
+import type { DeviceRecord } from '../storage/repository';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfMatches, parseCookies } from '../auth/session-cookie';
 
-export type Env = { Bindings: HttpBindings; Variables: { principal: Principal; tokenHash: string } };
+export type Env = {
+  Bindings: HttpBindings;
+  Variables: { principal: Principal; tokenHash: string; device: DeviceRecord };
+};
 export type Ctx = Context<Env>;
+
+/** What resolving a session token needs. */
+export interface SessionDeps {
+  sessions: Pick<Sessions, 'principalFor'>;
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -30,7 +39,7 @@ export function requestToken(c: Ctx): string | undefined {
   return token;
 }
 
-export function requireUser(svc: HubServices): MiddlewareHandler<Env> {
+export function requireUser(svc: SessionDeps): MiddlewareHandler<Env> {
   return async (c, next) => {
     const token = requestToken(c);
     c.set('principal', await svc.sessions.principalFor(token));

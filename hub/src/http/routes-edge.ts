@@ -1,25 +1,14 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { GallerySnapshot, HubTime, UploadResult, UploadState } from '@shopwatch/protocols';
 import { HubError } from '../errors';
-import type { DeviceRecord } from '../storage/repository';
-import type { HubServices } from '../services';
-import type { Env } from './context';
+import type { Uploads } from '../evidence/uploads';
+import type { GallerySync } from '../gallery/sync';
+import { type HubRouteGroup, routeOf } from './route-table';
 import { discardRestOfBody } from './unread-body';
 
-type EdgeEnv = Env & { Variables: { device: DeviceRecord } };
-
-/** Edge boxes authenticate over HTTP like over MQTT: Basic auth with device id and secret. */
-function requireEdge(svc: HubServices): MiddlewareHandler<EdgeEnv> {
-  return async (c, next) => {
-    const h = c.req.header('authorization') ?? '';
-    const [id, secret] = h.startsWith('Basic ')
-      ? Buffer.from(h.slice(6), 'base64').toString('utf8').split(/:(.*)/s)
-      : [];
-    const device = await svc.devices.authenticate(id, secret);
-    if (!device) throw new HubError('unauthenticated', 'edge boxes authenticate with Basic auth: device id and secret');
-    if (device.kind !== 'edge') throw new HubError('forbidden', 'only edge boxes use this API');
-    c.set('device', device);
-    await next();
-  };
+/** What the edge boxes' HTTP API uses (authentication itself is `requireEdge`). */
+export interface EdgeRouteDeps {
+  gallery: Pick<GallerySync, 'snapshot'>;
+  uploads: Pick<Uploads, 'state' | 'append'>;
 }
 
 const intHeader = (v: string | undefined, name: string) => {
@@ -27,62 +16,119 @@ const intHeader = (v: string | undefined, name: string) => {
   return Number(v);
 };
 
-export function edgeRoutes(svc: HubServices) {
-  const app = new Hono<EdgeEnv>();
-  app.use('*', requireEdge(svc));
+/** What each refusal of an upload means to an edge box; it retries only 429, 503, 507 and 5xx. */
+const UPLOAD_ERRORS = {
+  400: 'Malformed request, or the bytes do not hash to the declared SHA-256 (upload again)',
+  404: 'Not found, or not yours',
+  409:
+    'Refused for good: not declared, declared with another size or SHA-256; or a wrong Upload-Offset ' +
+    '(resume from HEAD)',
+  410: 'Gone: the candidate was rejected or expired and its media deleted; never retry',
+};
 
-  /** The hub's clock, so an edge box can state its clock offset in evidence manifests. */
-  app.get('/time', (c) => c.json({ now: new Date().toISOString() }));
+const route = routeOf<EdgeRouteDeps>();
 
-  /** The scheme's active templates (descriptors only, never photos). */
-  app.get('/gallery', async (c) => c.json(await svc.gallery.snapshot(c.get('device').scheme)));
-
-  // HEAD (Hono answers it with this GET handler, without the body) tells how much the hub holds.
-  app.get('/files/:candidateId/:name', async (c) => {
-    const s = await svc.uploads.state(c.get('device'), c.req.param('candidateId'), c.req.param('name'));
-    return c.json(s, 200, {
-      'Upload-Offset': String(s.offset),
-      ...(s.length !== null ? { 'Upload-Length': String(s.length) } : {}),
-      'Upload-Complete': String(s.complete),
-      'Cache-Control': 'no-store',
-    });
-  });
-
-  app.patch('/files/:candidateId/:name', async (c) => {
-    let res;
-    try {
-      res = await svc.uploads.append(
-        c.get('device'),
-        c.req.param('candidateId'),
-        c.req.param('name'),
-        {
-          offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
-          length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
-          sha256: c.req.header('x-content-sha256') ?? '',
+export const EDGE_ROUTES: HubRouteGroup<EdgeRouteDeps> = {
+  prefix: '/api/edge',
+  access: 'edge',
+  routes: [
+    route({
+      method: 'get',
+      path: '/time',
+      summary: "The hub's clock, so an edge box can state its clock offset in evidence manifests",
+      responses: { 200: { description: 'The time', schema: HubTime } },
+      handle: (c) => c.json({ now: new Date().toISOString() }),
+    }),
+    route({
+      method: 'get',
+      path: '/gallery',
+      summary: "The scheme's active templates (descriptors only, never photos)",
+      responses: { 200: { description: 'The snapshot', schema: GallerySnapshot } },
+      handle: async (c, _, svc) => c.json(await svc.gallery.snapshot(c.get('device').scheme)),
+    }),
+    // HEAD (Hono answers it with this GET handler, without the body) tells how much the hub holds.
+    route({
+      method: 'get',
+      path: '/files/:candidateId/:name',
+      summary:
+        'How much of a declared evidence file the hub holds, in the body and in Upload-Offset, Upload-Length ' +
+        'and Upload-Complete; HEAD gives the headers alone',
+      responses: {
+        200: {
+          description: 'Upload state',
+          schema: UploadState,
+          headers: { 'Upload-Offset': 'bytes held', 'Upload-Length': 'declared size', 'Upload-Complete': 'true|false' },
         },
-        c.req.raw.body,
-      );
-    } catch (err) {
-      // A refusal is usually sent before the body is read: the device gets the answer, and a
-      // body it keeps sending is cut off instead of read to its end.
-      discardRestOfBody(c);
-      const retry = (err as { retryAfter?: number }).retryAfter;
-      if (retry) c.header('retry-after', String(retry));
-      throw err;
-    }
-    const headers = { 'Upload-Offset': String(res.offset) };
-    if (!res.complete) return c.body(null, 204, headers);
-    return c.json(
-      {
-        candidateId: c.req.param('candidateId'),
-        name: c.req.param('name'),
-        bytes: res.offset,
-        sha256: res.sha256!,
-        verified: true,
       },
-      201,
-      headers,
-    );
-  });
-  return app;
-}
+      errors: UPLOAD_ERRORS,
+      handle: async (c, _, svc) => {
+        const s = await svc.uploads.state(c.get('device'), c.req.param('candidateId')!, c.req.param('name')!);
+        return c.json(s, 200, {
+          'Upload-Offset': String(s.offset),
+          ...(s.length !== null ? { 'Upload-Length': String(s.length) } : {}),
+          'Upload-Complete': String(s.complete),
+          'Cache-Control': 'no-store',
+        });
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/files/:candidateId/:name',
+      summary:
+        'Append to a DECLARED evidence file (tus subset). Only the names, sizes and SHA-256 of the ' +
+        'candidate or clip report are taken; crop and frame must be JPEG, a clip an MP4 with H.264 ' +
+        '(ffprobe, 10 s limit), else refused and deleted',
+      headers: {
+        'Upload-Offset': 'bytes already held (from HEAD)',
+        'Upload-Length': 'must equal the declared size',
+        'X-Content-Sha256': 'must equal the declared SHA-256',
+      },
+      body: { raw: ['application/offset+octet-stream'], description: 'The next bytes, streamed to disk' },
+      responses: {
+        201: { description: 'Complete and verified', schema: UploadResult, headers: { 'Upload-Offset': 'bytes held' } },
+        204: { description: 'Appended; more to come', headers: { 'Upload-Offset': 'bytes held' } },
+      },
+      errors: {
+        ...UPLOAD_ERRORS,
+        413: 'Larger than the declared size or the limit for its kind',
+        415: 'The bytes are not of a type taken here (sniffed, not named)',
+        429: 'Rate limited: retry after Retry-After seconds',
+        503: 'Busy (e.g. another PATCH of the same file still in progress): retry shortly',
+        507: 'The edge box holds its quota of pending evidence; retry once candidates are reviewed',
+      },
+      handle: async (c, _, svc) => {
+        let res: Awaited<ReturnType<EdgeRouteDeps['uploads']['append']>>;
+        try {
+          res = await svc.uploads.append(
+            c.get('device'),
+            c.req.param('candidateId')!,
+            c.req.param('name')!,
+            {
+              offset: intHeader(c.req.header('upload-offset'), 'Upload-Offset'),
+              length: intHeader(c.req.header('upload-length'), 'Upload-Length'),
+              sha256: c.req.header('x-content-sha256') ?? '',
+            },
+            c.req.raw.body,
+          );
+        } catch (err) {
+          // A refusal is usually sent before the body is read: the device gets the answer, and a
+          // body it keeps sending is cut off instead of read to its end.
+          discardRestOfBody(c);
+          const retry = (err as { retryAfter?: number }).retryAfter;
+          if (retry) c.header('retry-after', String(retry));
+          throw err;
+        }
+        const headers = { 'Upload-Offset': String(res.offset) };
+        if (!res.complete) return c.body(null, 204, headers);
+        const done: UploadResult = {
+          candidateId: c.req.param('candidateId')!,
+          name: c.req.param('name')!,
+          bytes: res.offset,
+          sha256: res.sha256!,
+          verified: true,
+        };
+        return c.json(done, 201, headers);
+      },
+    }),
+  ],
+};

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Hono } from 'hono';
-import type { Env } from './context';
+import { type HubRouteGroup, routeOf } from './route-table';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,17 +14,43 @@ const TYPES: Record<string, string> = {
   '.wav': 'audio/wav',
 };
 
-/** Serves the built dashboard; unknown non-API paths get index.html so client-side routes work. */
-export function serveDashboard(app: Hono<Env>, dir: string) {
-  app.get('*', async (c, next) => {
-    if (c.req.path.startsWith('/api/')) return next();
-    const rel = path.normalize(decodeURIComponent(c.req.path)).replace(/^([/\\])+/, '');
-    let file = path.join(dir, rel);
-    if (!file.startsWith(dir)) return next();
-    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dir, 'index.html');
-    if (!fs.existsSync(file)) return c.text('The dashboard is not built yet: run `npm run build -w dashboard`.', 503);
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
-    return c.body(fs.readFileSync(file), 200, { 'content-type': type, 'cache-control': cache });
-  });
+/** Where the built dashboard is. */
+export interface DashboardDeps {
+  dashboardDir: string;
 }
+
+const route = routeOf<DashboardDeps>();
+
+/** Serves the built dashboard; unknown non-API paths get index.html so client-side routes work. */
+export const DASHBOARD_ROUTES: HubRouteGroup<DashboardDeps> = {
+  prefix: '',
+  access: 'public',
+  routes: [
+    route({
+      method: 'get',
+      path: '*',
+      summary: 'The dashboard: a built file, or index.html for a client-side route (any path outside /api/)',
+      responses: {
+        200: { description: 'The file', raw: [...new Set(Object.values(TYPES))] },
+        503: { description: 'The dashboard is not built', raw: ['text/plain'] },
+      },
+      errors: { 404: 'A path outside the dashboard folder' },
+      handle: async (c, _, { dashboardDir: dir }, next) => {
+        const pass = () => next().then(() => undefined);
+        if (c.req.path.startsWith('/api/')) return pass();
+        const rel = path.normalize(decodeURIComponent(c.req.path)).replace(/^([/\\])+/, '');
+        let file = path.join(dir, rel);
+        if (!file.startsWith(dir)) return pass();
+        if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dir, 'index.html');
+        if (!fs.existsSync(file)) {
+          return c.text('The dashboard is not built yet: run `npm run build -w dashboard`.', 503);
+        }
+        const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+        const cache = file.includes(`${path.sep}assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache';
+        return c.body(fs.readFileSync(file), 200, { 'content-type': type, 'cache-control': cache });
+      },
+    }),
+  ],
+};

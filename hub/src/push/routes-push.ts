@@ -1,31 +1,58 @@
-import { Hono } from 'hono';
-import { PushSubscriptionRequest, PushUnsubscribeRequest } from '@shopwatch/protocols';
+import { PushKey, PushSaved, PushSubscriptionRequest, PushUnsubscribeRequest } from '@shopwatch/protocols';
 import { HubError } from '../errors';
-import { type Env, body, requireUser } from '../http/context';
-import type { HubServices } from '../services';
+import { type HubRouteGroup, routeOf } from '../http/route-table';
+import type { PushService } from './index';
+
+/** What the push routes use. */
+export interface PushRouteDeps {
+  push: {
+    keys: Pick<PushService['keys'], 'publicKey'>;
+    subscriptions: Pick<PushService['subscriptions'], 'save' | 'remove'>;
+  };
+}
+
+const route = routeOf<PushRouteDeps>();
 
 /**
  * `/api/push`: the VAPID public key and the signed-in person's push subscriptions. Only users
- * subscribe (devices have MQTT); a subscription belongs to whoever saved it last.
+ * subscribe (devices have MQTT); a subscription belongs to whoever saved it last. Web Push
+ * (RFC 8030/8291/8292): the decrypted body of every push message is a PushMessage.
  */
-export function pushRoutes(svc: HubServices) {
-  const app = new Hono<Env>();
-  app.use('*', requireUser(svc));
-
-  app.get('/key', (c) => c.json({ publicKey: svc.push.keys.publicKey }));
-
-  app.post('/subscriptions', async (c) => {
-    const sub = await body(c, PushSubscriptionRequest);
-    svc.push.subscriptions.save(c.get('principal').id, sub);
-    return c.json({ endpoint: sub.endpoint }, 201);
-  });
-
-  app.delete('/subscriptions', async (c) => {
-    const { endpoint } = await body(c, PushUnsubscribeRequest);
-    if (!svc.push.subscriptions.remove(c.get('principal').id, endpoint)) {
-      throw new HubError('not_found', 'no push subscription of yours has this endpoint');
-    }
-    return c.body(null, 204);
-  });
-  return app;
-}
+export const PUSH_ROUTES: HubRouteGroup<PushRouteDeps> = {
+  prefix: '/api/push',
+  access: 'user',
+  routes: [
+    route({
+      method: 'get',
+      path: '/key',
+      summary: 'VAPID public key for pushManager.subscribe()',
+      responses: { 200: { description: 'The key', schema: PushKey } },
+      handle: (c, _, svc) => c.json({ publicKey: svc.push.keys.publicKey }),
+    }),
+    route({
+      method: 'post',
+      path: '/subscriptions',
+      summary: "Save this browser's push subscription for the signed-in user (https endpoint; http only on loopback)",
+      body: PushSubscriptionRequest,
+      responses: { 201: { description: 'Saved', schema: PushSaved } },
+      handle: async (c, { body: sub }, svc) => {
+        svc.push.subscriptions.save(c.get('principal').id, sub);
+        return c.json({ endpoint: sub.endpoint }, 201);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/subscriptions',
+      summary: 'Forget one of your push subscriptions (sign-out)',
+      body: PushUnsubscribeRequest,
+      responses: { 204: { description: 'Removed' } },
+      errors: { 404: 'No push subscription of yours has this endpoint' },
+      handle: async (c, { body }, svc) => {
+        if (!svc.push.subscriptions.remove(c.get('principal').id, body.endpoint)) {
+          throw new HubError('not_found', 'no push subscription of yours has this endpoint');
+        }
+        return c.body(null, 204);
+      },
+    }),
+  ],
+};

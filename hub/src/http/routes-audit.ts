@@ -1,0 +1,93 @@
+import {
+  AuditEntry,
+  AuditQuery,
+  AuditVerifyResult,
+  DisclosureInput,
+  ReviewStatsQuery,
+  VerdictStats,
+} from '@shopwatch/protocols';
+import type { AuditLog } from '../audit/log';
+import { HubError } from '../errors';
+import { actorOf } from '../gallery/access';
+import { verdictStats } from '../gallery/stats';
+import type { GovernanceRepository } from '../storage/governance-repository';
+import { type HubRouteGroup, routeOf } from './route-table';
+
+/** What the audit log routes and the review statistics use. */
+export interface AuditRouteDeps {
+  audit: Pick<AuditLog, 'list' | 'verify' | 'append'>;
+  governance: { gov: GovernanceRepository };
+}
+
+const route = routeOf<AuditRouteDeps>();
+
+/** The audit log of gallery data (read, verified, disclosures added) and the reviewers' statistics. */
+export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
+  prefix: '/api',
+  routes: [
+    route({
+      method: 'get',
+      path: '/audit',
+      can: 'readAudit',
+      summary: "Your scheme's audit entries, newest first; `before` a seq to page back",
+      query: AuditQuery,
+      responses: { 200: { description: 'Entries', schema: AuditEntry.array() } },
+      handle: (c, { query }, svc) => {
+        const p = c.get('principal');
+        const q = query;
+        return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/audit/verify',
+      can: 'subjectAccess',
+      summary: 'Check the whole hash chain, its MACs and its anchor; the counts are of your scheme',
+      responses: { 200: { description: 'The result', schema: AuditVerifyResult } },
+      handle: (c, _, svc) => {
+        const p = c.get('principal');
+        // The chain is checked whole (a gap anywhere matters), but the counts are the caller's scheme only.
+        return c.json(svc.audit.verify({ scheme: p.scheme }));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/audit/disclosures',
+      can: 'manageGallery',
+      summary: 'Record a disclosure of gallery data to someone outside the scheme',
+      body: DisclosureInput,
+      responses: { 201: { description: 'The audit entry', schema: AuditEntry } },
+      handle: async (c, { body: d }, svc) => {
+        const p = c.get('principal');
+        const sub = svc.governance.gov.subject(d.subjectId, () => 0);
+        if (!sub || sub.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${d.subjectId}"`);
+        return c.json(
+          svc.audit.append({
+            scheme: p.scheme,
+            actor: actorOf(p),
+            action: 'disclose',
+            object: { kind: 'subject', id: d.subjectId },
+            subjectId: d.subjectId,
+            detail: { to: d.to, organisation: d.organisation, why: d.why },
+          }),
+          201,
+        );
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/review-stats',
+      can: 'review',
+      summary: "Reviewers' verdicts over the last `days` days (audited)",
+      query: ReviewStatsQuery,
+      responses: { 200: { description: 'The statistics', schema: VerdictStats } },
+      handle: (c, { query }, svc) => {
+        const p = c.get('principal');
+        const { days } = query;
+        const object = { kind: 'candidate', id: 'review-stats' } as const;
+        svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
+        return c.json(verdictStats(svc.governance.gov, p.scheme, days));
+      },
+    }),
+  ],
+};
