@@ -1,15 +1,15 @@
 import { LiveCamera } from '@shopwatch/protocols';
 import type { HubDirectory } from '../directory-interface';
 import { type HubRouteGroup, routeOf } from '../http/route-table';
-import type { Repository } from '../storage/repository';
+import type { DeviceRecord, Repository } from '../storage/repository';
 import { authorizeLiveView, whyNot } from './access';
-import type { LiveHub } from './live-hub';
 
 /** What the live view's HTTP routes read (the stream itself is a WebSocket, see asyncapi.json). */
 export interface LiveRouteDeps {
   repo: Repository;
   dir: HubDirectory;
-  live: Pick<LiveHub, 'thumbnails'>;
+  /** The device board's thumbnails (LiveHub's); declared here so HTTP needs nothing of the sockets. */
+  live: { thumbnails: { get(device: DeviceRecord, cameraId: string): Promise<{ jpeg: Buffer; at: Date }> } };
 }
 
 const route = routeOf<LiveRouteDeps>();
