@@ -8,11 +8,7 @@ import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
 import { SecretKey } from './auth/device-secrets';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
-import { SqliteEvidenceRepository } from './storage/evidence-repository';
-import { SqliteGalleryRepository } from './storage/gallery-repository';
-import { GovernanceRepository } from './storage/governance-repository';
-import { openDatabase } from './storage/sqlite';
-import { SqliteRepository } from './storage/sqlite-repository';
+import { openStorage } from './storage/open';
 
 const USAGE = `usage:
   npm run hub                                   start the hub
@@ -28,9 +24,8 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
   const exported = await runExportCommand(args, config);
   if (exported !== null) return exported;
   if (args[0] === 'audit' && args[1] === 'verify') {
-    const db = openDatabase(config.dataDir, log);
-    const r = new AuditLog(db).verify();
-    db.close();
+    const storage = await openStorage(config, log);
+    const r = await (await AuditLog.open(storage.audit, config.dataDir)).verify().finally(() => storage.close());
     if (r.ok) {
       console.log(`audit log intact: ${r.entries} entries, hash chain, MACs and anchor verified`);
       return 0;
@@ -50,19 +45,17 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       console.error(USAGE);
       return 2;
     }
-    const db = openDatabase(config.dataDir, log);
+    const storage = await openStorage(config, log);
     try {
-      const gov = new GovernanceRepository(db);
-      const audit = new AuditLog(db);
       const root = photoRoot(config.dataDir);
       const data = await subjectAccessExport(
         {
-          gov,
+          gov: storage.governance,
           photoFile: (s, p) => photoPath(root, s, p),
-          evidence: new SqliteEvidenceRepository(db),
-          repo: new SqliteRepository(db),
-          audit,
-          templates: (id) => new SqliteGalleryRepository(db).count(id),
+          evidence: storage.evidence,
+          repo: storage.repo,
+          audit: await AuditLog.open(storage.audit, config.dataDir),
+          templates: (id) => storage.gallery.count(id),
         },
         subject,
         { kind: 'user', id: 'cli' },
@@ -77,7 +70,7 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       );
       return 0;
     } finally {
-      db.close();
+      await storage.close();
     }
   }
   console.error(USAGE);
@@ -87,16 +80,16 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
 /** Applies a file to the data folder; a hub running on it notices within seconds (see Revocation). */
 async function provision(file: string, config: HubConfig): Promise<number> {
   const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
-  const db = openDatabase(config.dataDir, logger('hub:cli'));
+  const storage = await openStorage(config, logger('hub:cli'));
   try {
     const key = SecretKey.forDataDir(config.dataDir);
-    const r = await applyProvisioning(new SqliteRepository(db), p, key, logger('hub:provisioning'));
+    const r = await applyProvisioning(storage.repo, p, key, logger('hub:provisioning'));
     console.log(
       `applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, ` +
         `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`,
     );
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }

@@ -18,25 +18,20 @@ import { Uploads } from './evidence/uploads';
 import { GallerySync } from './gallery/sync';
 import { ReviewService } from './review/service';
 import { CaseService } from './review/cases';
-import { CaseRepository } from './storage/case-repository';
 import { FieldGalleryService } from './gallery/field-gallery';
 import { ExclusionService } from './gallery/exclusions';
 import { type FaceChecker, VisionFaceChecker } from './gallery/faces';
 import { IncidentService } from './gallery/incidents';
 import { incidentRefs } from './gallery/incident-refs';
 import { SubjectService } from './gallery/subjects';
-import { GovernanceRepository } from './storage/governance-repository';
-import { SqliteEvidenceRepository } from './storage/evidence-repository';
-import { SqliteGalleryRepository } from './storage/gallery-repository';
 import { Presence } from './mqtt/presence';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { Revocation } from './provisioning/revocation';
 import { SecretKey } from './auth/device-secrets';
 import { createHttpServer } from './server';
 import type { HubServices } from './services';
-import { openDatabase } from './storage/sqlite';
+import { openStorage } from './storage/open';
 import { secureDataDir } from './storage/file-modes';
-import { SqliteRepository } from './storage/sqlite-repository';
 import { BrowserSockets } from './ws/browser';
 import { LiveHub, type LiveOptions } from './live/live-hub';
 import { startPush } from './push';
@@ -69,9 +64,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   const seed = config.seed ? readProvisioning(config.seed) : null; // fail fast, before touching storage
   secureDataDir(config.dataDir, log); // personal data and keys: the hub's own user only
-  const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
-  const repo = new SqliteRepository(db);
-  stops.push(() => repo.close());
+  const storage = await openStorage(config, logger('hub:storage'));
+  stops.push(() => storage.close());
+  const { repo, evidence: evidenceRepo, gallery: galleryRepo, governance: gov, cases: caseRepo } = storage;
+  const audit = await AuditLog.open(storage.audit, config.dataDir);
   const key = SecretKey.forDataDir(config.dataDir);
   if (seed) await applyProvisioning(repo, seed, key, logger('hub:provisioning'));
 
@@ -84,9 +80,6 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const cameras = new CameraService(repo, bus);
   bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }));
 
-  const evidenceRepo = new SqliteEvidenceRepository(db);
-  const galleryRepo = new SqliteGalleryRepository(db);
-  const audit = new AuditLog(db);
   const devices = new DeviceAuthenticator(repo, key);
   const evidence = new EvidenceService(evidenceRepo, bus, logger('hub:evidence'));
   const evidenceStore = new EvidenceStore(config.dataDir);
@@ -124,7 +117,6 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   stops.push(() => gallery.stop());
   review.start();
   stops.push(() => review.stop());
-  const gov = new GovernanceRepository(db);
   const subjects = new SubjectService(
     gov,
     galleryRepo,
@@ -135,7 +127,6 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     logger('hub:gallery'),
     config.dataDir,
   );
-  subjects.setTemplateCounter((id) => galleryRepo.count(id));
   subjects.onPurged = (_scheme, id) => review.dropForSubject(id);
   evidence.setAliasLookup(async (scheme, id) => gov.alias(scheme, id));
   evidence.setActiveCheck((scheme, id) => gov.isActive(scheme, id));
@@ -143,7 +134,6 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   stops.push(() => subjects.stop());
   const fieldGallery = new FieldGalleryService(gov, dir, audit);
   alerts.setMatchResolver(fieldGallery.reference.bind(fieldGallery));
-  const caseRepo = new CaseRepository(db);
   const cases = new CaseService(
     caseRepo,
     evidenceRepo,
@@ -181,7 +171,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   escalation.start();
   stops.push(() => escalation.stop());
 
-  const push = startPush(config.dataDir, db, repo, dir, bus, logger('hub:push'));
+  const push = startPush(config.dataDir, storage.push, repo, dir, bus, logger('hub:push'));
   stops.push(() => push.sender.stop());
 
   let ready = false;

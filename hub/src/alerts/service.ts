@@ -10,7 +10,7 @@ import type {
   Close,
 } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
-import { HubError, forbidden, notFound } from '../errors';
+import { ConflictError, HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, Renderer, Repository } from '../storage/repository';
@@ -145,7 +145,7 @@ export class AlertService {
       return { alert, created: true };
     } catch (err) {
       // Two copies of the same raise racing: the unique (sender, clientRef) index keeps one.
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (err instanceof ConflictError) {
         const again = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
         if (again) return { alert: again, created: false };
       }

@@ -20,14 +20,14 @@ export class EvidenceService {
     private alias: AliasLookup = async () => null,
   ) {}
 
-  private isActive: (scheme: string, subjectId: string) => boolean = () => true;
+  private isActive: (scheme: string, subjectId: string) => Promise<boolean> = async () => true;
 
   setAliasLookup(fn: AliasLookup) {
     this.alias = fn;
   }
 
   /** Candidates for subjects no longer in the active gallery (removed, expired) are refused. */
-  setActiveCheck(fn: (scheme: string, subjectId: string) => boolean) {
+  setActiveCheck(fn: (scheme: string, subjectId: string) => Promise<boolean>) {
     this.isActive = fn;
   }
 
@@ -80,7 +80,7 @@ export class EvidenceService {
     if (r.crop.file === r.frame.file) {
       throw new HubError('bad_request', 'crop and frame must have different file names');
     }
-    if (!this.isActive(p.scheme, r.subjectId)) {
+    if (!(await this.isActive(p.scheme, r.subjectId))) {
       const why = `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`;
       throw new HubError('conflict', why);
     }

@@ -34,7 +34,7 @@ export function fieldRoutes(svc: HubServices) {
     must(p, 'viewGallery');
     const { alert, match } = await matchOf(p, c.req.param('id'));
     const object = { kind: 'alert' as const, id: `${alert.id}/match` };
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
+    await svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
     return c.json(match, 200, PRIVATE);
   });
 
@@ -43,11 +43,11 @@ export function fieldRoutes(svc: HubServices) {
     must(p, 'viewGallery');
     const { alert, match } = await matchOf(p, c.req.param('id'));
     // The current photo: a purged subject's photo is gone, whatever the alert once said.
-    const ph = match.photoUrl ? g.fieldGallery.photoOf(p.scheme, match.subjectId) : null;
+    const ph = match.photoUrl ? await g.fieldGallery.photoOf(p.scheme, match.subjectId) : null;
     if (!ph) throw notFound('photo');
-    const f = g.subjects.photo(p, ph.subjectId, ph.photoId); // audited there, as every photo view
+    const f = await g.subjects.photo(p, ph.subjectId, ph.photoId); // audited there, as every photo view
     const object = { kind: 'alert' as const, id: `${alert.id}/match/photo` };
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
+    await svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
     const data = fs.readFileSync(f.file);
     const type = sniff(data.subarray(0, 16)) === 'image/png' ? 'image/png' : 'image/jpeg';
     return c.body(data, 200, { ...PRIVATE, 'content-type': type });
@@ -66,7 +66,9 @@ export function fieldRoutes(svc: HubServices) {
     return c.body(stream, 200, { ...PRIVATE, 'content-type': f.type, 'content-length': String(f.bytes) });
   });
 
-  app.get('/gallery/search', user, (c) => c.json(g.fieldGallery.search(c.get('principal'), c.req.query('q') ?? '')));
+  app.get('/gallery/search', user, async (c) =>
+    c.json(await g.fieldGallery.search(c.get('principal'), c.req.query('q') ?? '')),
+  );
   app.get('/field/gallery', user, async (c) => c.json(await g.fieldGallery.list(c.get('principal')), 200, PRIVATE));
   return app;
 }

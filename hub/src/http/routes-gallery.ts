@@ -34,23 +34,25 @@ export function governanceRoutes(svc: HubServices) {
   app.post('/incidents', user, async (c) =>
     c.json(await g.incidents.record(c.get('principal'), await body(c, IncidentInput)), 201),
   );
-  app.get('/incidents', user, (c) => (query(c, NoQuery), c.json(g.incidents.list(c.get('principal')))));
-  app.get('/incidents/:id', user, (c) => c.json(g.incidents.view(c.get('principal'), c.req.param('id'))));
+  app.get('/incidents', user, async (c) => (query(c, NoQuery), c.json(await g.incidents.list(c.get('principal')))));
+  app.get('/incidents/:id', user, async (c) => c.json(await g.incidents.view(c.get('principal'), c.req.param('id'))));
 
-  app.get('/gallery/subjects', user, (c) => {
+  app.get('/gallery/subjects', user, async (c) => {
     const { state } = query(c, SubjectListQuery);
-    return c.json(g.subjects.list(c.get('principal'), state === 'all' ? null : state));
+    return c.json(await g.subjects.list(c.get('principal'), state === 'all' ? null : state));
   });
   app.post('/gallery/subjects', user, async (c) =>
     c.json(await g.subjects.enrol(c.get('principal'), await body(c, SubjectInput)), 201),
   );
-  app.get('/gallery/subjects/:id', user, (c) => c.json(g.subjects.view(c.get('principal'), c.req.param('id'))));
+  app.get('/gallery/subjects/:id', user, async (c) =>
+    c.json(await g.subjects.view(c.get('principal'), c.req.param('id'))),
+  );
   app.post('/gallery/subjects/:id/photos', user, async (c) => {
     const source = c.req.query('source') ?? '';
     let image: Buffer;
     try {
       // Role, subject and source first, then the size: the body is read only for a real upload.
-      g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id'), source);
+      await g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id'), source);
       const len = Number(c.req.header('content-length') ?? 0);
       if (len > MAX_PHOTO_BYTES) {
         throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
@@ -66,8 +68,8 @@ export function governanceRoutes(svc: HubServices) {
     }
     return c.json(await g.subjects.addPhoto(c.get('principal'), c.req.param('id'), image, source), 201);
   });
-  app.get('/gallery/subjects/:id/photos/:photoId', user, (c) => {
-    const f = g.subjects.photo(c.get('principal'), c.req.param('id'), c.req.param('photoId'));
+  app.get('/gallery/subjects/:id/photos/:photoId', user, async (c) => {
+    const f = await g.subjects.photo(c.get('principal'), c.req.param('id'), c.req.param('photoId'));
     const data = fs.readFileSync(f.file);
     // Stored photos were re-encoded by the hub as JPEG or PNG; the bytes say which.
     const sniffed = sniff(data.subarray(0, 16));
@@ -93,7 +95,7 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/gallery/subjects/:id/sar', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
-    const sub = g.gov.subject(c.req.param('id'), () => 0);
+    const sub = await g.gov.subject(c.req.param('id'));
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
     // Escaped bidi controls: the export is read by people, in viewers that would obey them.
     const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
@@ -106,35 +108,35 @@ export function governanceRoutes(svc: HubServices) {
   app.post('/exclusions', user, async (c) =>
     c.json(await g.exclusions.issue(c.get('principal'), await body(c, ExclusionInput)), 201),
   );
-  app.get('/exclusions', user, (c) => (query(c, NoQuery), c.json(g.exclusions.list(c.get('principal')))));
-  app.get('/exclusions/:id', user, (c) => c.json(g.exclusions.view(c.get('principal'), c.req.param('id'))));
+  app.get('/exclusions', user, async (c) => (query(c, NoQuery), c.json(await g.exclusions.list(c.get('principal')))));
+  app.get('/exclusions/:id', user, async (c) => c.json(await g.exclusions.view(c.get('principal'), c.req.param('id'))));
   app.post('/exclusions/:id/events', user, async (c) =>
-    c.json(g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))),
+    c.json(await g.exclusions.record(c.get('principal'), c.req.param('id'), await body(c, AppealInput))),
   );
   app.post('/exclusions/:id/decision', user, async (c) =>
     c.json(await g.exclusions.decide(c.get('principal'), c.req.param('id'), await body(c, ExclusionDecision))),
   );
 
-  app.get('/audit', user, (c) => {
+  app.get('/audit', user, async (c) => {
     const p = c.get('principal');
     must(p, 'readAudit');
     const q = query(c, AuditQuery);
-    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
+    return c.json(await svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
   });
-  app.get('/audit/verify', user, (c) => {
+  app.get('/audit/verify', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
     // The chain is checked whole (a gap anywhere matters), but the counts are the caller's scheme only.
-    return c.json(svc.audit.verify({ scheme: p.scheme }));
+    return c.json(await svc.audit.verify({ scheme: p.scheme }));
   });
   app.post('/audit/disclosures', user, async (c) => {
     const p = c.get('principal');
     must(p, 'manageGallery');
     const d = await body(c, DisclosureInput);
-    const sub = g.gov.subject(d.subjectId, () => 0);
+    const sub = await g.gov.subject(d.subjectId);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${d.subjectId}"`);
     return c.json(
-      svc.audit.append({
+      await svc.audit.append({
         scheme: p.scheme,
         actor: actorOf(p),
         action: 'disclose',
@@ -146,13 +148,13 @@ export function governanceRoutes(svc: HubServices) {
     );
   });
 
-  app.get('/review-stats', user, (c) => {
+  app.get('/review-stats', user, async (c) => {
     const p = c.get('principal');
     must(p, 'review');
     const { days } = query(c, ReviewStatsQuery);
     const object = { kind: 'candidate', id: 'review-stats' } as const;
-    svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
-    return c.json(verdictStats(g.gov, p.scheme, days));
+    await svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
+    return c.json(await verdictStats(g.gov, p.scheme, days));
   });
   return app;
 }

@@ -1,22 +1,21 @@
 import type { EventBus } from '../bus';
 import type { Directory } from '../directory';
 import type { Logger } from '../log';
-import type { Db } from '../storage/sqlite';
+import type { PushSubscriptionRepository } from '../storage/push-subscription-repository';
 import type { Repository } from '../storage/repository';
 import { PushSender, type PushSenderOptions } from './push-sender';
-import { PushSubscriptions } from './subscriptions';
 import { type VapidKeys, loadOrCreateVapidKeys } from './vapid-keys';
 
 export interface PushService {
   keys: VapidKeys;
-  subscriptions: PushSubscriptions;
+  subscriptions: PushSubscriptionRepository;
   sender: PushSender;
 }
 
 /** Builds Web Push: keys from the data dir, the subscription table, the sender on the bus. */
 export function startPush(
   dataDir: string,
-  db: Db,
+  subscriptions: PushSubscriptionRepository,
   repo: Repository,
   dir: Directory,
   bus: EventBus,
@@ -24,7 +23,6 @@ export function startPush(
   opts?: PushSenderOptions,
 ): PushService {
   const keys = loadOrCreateVapidKeys(dataDir, log);
-  const subscriptions = new PushSubscriptions(db);
   const sender = new PushSender(subscriptions, repo, dir, keys, log, opts);
   sender.start(bus);
   return { keys, subscriptions, sender };

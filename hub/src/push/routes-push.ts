@@ -16,13 +16,13 @@ export function pushRoutes(svc: HubServices) {
 
   app.post('/subscriptions', async (c) => {
     const sub = await body(c, PushSubscriptionRequest);
-    svc.push.subscriptions.save(c.get('principal').id, sub);
+    await svc.push.subscriptions.save(c.get('principal').id, sub);
     return c.json({ endpoint: sub.endpoint }, 201);
   });
 
   app.delete('/subscriptions', async (c) => {
     const { endpoint } = await body(c, PushUnsubscribeRequest);
-    if (!svc.push.subscriptions.remove(c.get('principal').id, endpoint)) {
+    if (!(await svc.push.subscriptions.remove(c.get('principal').id, endpoint))) {
       throw new HubError('not_found', 'no push subscription of yours has this endpoint');
     }
     return c.body(null, 204);
