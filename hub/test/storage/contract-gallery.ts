@@ -49,7 +49,7 @@ export function galleryContract({ s, reopen }: ContractContext) {
       expect(await g.version(SCHEME)).toBe(2);
     });
 
-    it('adds a batch of templates all or nothing: a clashing id leaves version and templates as they were', async () => {
+    it('adds a batch of templates all or nothing: one clashing id changes nothing', async () => {
       const g = s().gallery;
       await g.addTemplates(SCHEME, [template('tpl-1', 'subj-1')]);
       const clash = g.addTemplates(SCHEME, [template('tpl-2', 'subj-2'), template('tpl-1', 'subj-2')]);
