@@ -51,7 +51,7 @@ export function auditContract({ s, reopen }: ContractContext) {
       await Promise.all(Array.from({ length: n }, (_, i) => a.append(seal({ detail: { i } }))));
       const chain = await a.chain(0, 100);
       expect(chain.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      chain.forEach((e, i) => expect(e.prevHash).toBe(i === 0 ? GENESIS : chain[i - 1]!.hash));
+      for (const [i, e] of chain.entries()) expect(e.prevHash).toBe(i === 0 ? GENESIS : chain[i - 1]!.hash);
       expect(new Set(chain.map((e) => (e.detail as { i: number }).i)).size).toBe(n);
     });
 
