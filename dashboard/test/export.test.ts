@@ -88,7 +88,11 @@ describe('police export from the console', () => {
     const result = verifyPackage(fs.readFileSync(file), await hubKey());
     expect(result.problems).toEqual([]);
     expect(result.info).toContainEqual(['Disclosed-To', 'DC 4321 Priya Shah']);
-    const disclosures = hub.services.audit.list({ scheme: 'town', objectKind: 'candidate', objectId: 'case-0001' });
+    const disclosures = await hub.services.audit.list({
+      scheme: 'town',
+      objectKind: 'candidate',
+      objectId: 'case-0001',
+    });
     expect(disclosures.find((e) => e.action === 'disclose')).toMatchObject({
       actor: { id: 'operator' },
       detail: { exhibit: 'PS/1', organisation: 'Example Constabulary' },

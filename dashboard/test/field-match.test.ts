@@ -22,9 +22,8 @@ const post = async (token: string, p: string, body: unknown) => {
   return (await res.json()) as any;
 };
 /** What the audit log says `user` viewed of the subject. */
-const viewsBy = (user: string) =>
-  hub.services.audit
-    .list({ scheme: 'town', subjectId: subject.id })
+const viewsBy = async (user: string) =>
+  (await hub.services.audit.list({ scheme: 'town', subjectId: subject.id }))
     .filter((e) => e.action === 'view' && e.actor.id === user)
     .map((e) => `${e.object.kind}:${e.object.id}`);
 
@@ -111,7 +110,7 @@ describe('field app: the picture on a match alert', () => {
       const shot = artifactPath(`${project.name}-20-field-match-alert.png`);
       await page.screenshot({ path: shot, fullPage: true, animations: 'disabled' });
       const seen = [`alert:${alertId}/match/photo`, 'evidence:cand-field-1/crop.jpg'];
-      expect(viewsBy('boots-staff')).toEqual(expect.arrayContaining(seen));
+      expect(await viewsBy('boots-staff')).toEqual(expect.arrayContaining(seen));
     }, 60_000);
   }
 });
@@ -134,7 +133,7 @@ describe("field app: the members' gallery", () => {
   for (const project of PROJECTS) {
     it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`, async () => {
       const page = await signedIn(project, 'boots-staff', 'boots-password');
-      const before = viewsBy('boots-staff').length;
+      const before = (await viewsBy('boots-staff')).length;
       await page.getByRole('button', { name: 'Gallery', exact: true }).click();
       const card = page.locator(`[data-testid="gallery-subject"][data-subject-id="${subject.id}"]`);
       const img = card.getByTestId('gallery-photo');
@@ -142,9 +141,13 @@ describe("field app: the members' gallery", () => {
       expect(await img.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(340);
       expect(await card.getByTestId('exclusion-notice').textContent()).toMatch(/Boots until/);
       await page.screenshot({ path: artifactPath(`${project.name}-21-field-gallery.png`), fullPage: true });
-      const lists = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*field-gallery*' });
+      const lists = await hub.services.audit.list({
+        scheme: 'town',
+        objectKind: 'subject',
+        objectId: '*field-gallery*',
+      });
       expect(lists.map((e) => e.actor.id)).toContain('boots-staff');
-      const views = viewsBy('boots-staff'); // newest first
+      const views = await viewsBy('boots-staff'); // newest first
       expect(views.slice(0, views.length - before)).toContain(`photo:${subject.photos[0]!.id}`);
 
       const src = (await img.getAttribute('src'))!;
@@ -184,7 +187,7 @@ describe("field app: the members' gallery", () => {
       .first();
     await card.getByTestId('match-photo').waitFor();
     expect(await card.getByTestId('match-crop').count()).toBe(0); // raised by hand: no camera crop
-    const hits = hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*search*' });
+    const hits = await hub.services.audit.list({ scheme: 'town', objectKind: 'subject', objectId: '*search*' });
     expect(hits.some((e) => e.actor.id === 'boots-staff')).toBe(true);
   }, 60_000);
 });

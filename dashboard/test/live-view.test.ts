@@ -120,7 +120,7 @@ describe('live view in the control room', () => {
     while (processExists(pid) && Date.now() - closedAt < 12_000) await new Promise((r) => setTimeout(r, 100));
     figures.ffmpegGoneAfterCloseMs = Date.now() - closedAt;
     expect(processExists(pid)).toBe(false);
-    const audit = hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' });
+    const audit = await hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' });
     expect(audit.map((e) => e.detail?.what)).toEqual(['live view closed', 'live view opened']);
     expect(audit[0]!.detail?.reason).toBe('alert 7: checking the front door');
   }, 90_000);
@@ -142,9 +142,8 @@ describe('live view in the control room', () => {
     );
     await live.close();
     // The hub audits the end when it sees the viewer's socket close, a moment after the click.
-    const mine = () =>
-      hub.services.audit
-        .list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
+    const mine = async () =>
+      (await hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' }))
         .filter((e) => e.actor.id === 'boots-staff' && e.detail?.reason === 'shoplifter at the door now')
         .map((e) => e.detail?.what);
     await expect.poll(mine, { timeout: 5_000 }).toEqual(['live view closed', 'live view opened']);

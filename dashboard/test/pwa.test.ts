@@ -109,7 +109,9 @@ for (const project of PROJECTS) {
       expect(await swReady(page)).toBe(`${hub.http}/sw.js`);
       await page.getByRole('button', { name: 'Get alerts when the phone is locked' }).click();
       await page.locator('[data-testid="push-state"][data-state="on"]').waitFor();
-      const stored = hub.services.push.subscriptions.forUser('boots-staff').find((s) => s.endpoint === sub.endpoint);
+      const stored = (await hub.services.push.subscriptions.forUser('boots-staff')).find(
+        (s) => s.endpoint === sub.endpoint,
+      );
       expect(stored?.p256dh).toBe(sub.keys.p256dh);
       const usedKey = await page.evaluate(() => (window as unknown as { usedKey: string }).usedKey);
       expect(usedKey).toBe(hub.services.push.keys.publicKey);
@@ -152,7 +154,7 @@ for (const project of PROJECTS) {
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      const left = hub.services.push.subscriptions.forUser('boots-staff');
+      const left = await hub.services.push.subscriptions.forUser('boots-staff');
       expect(left.some((s) => s.endpoint === sub.endpoint)).toBe(false);
     });
 

@@ -24,9 +24,9 @@ async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promi
     loadConfig({}, { httpPort, mqttPort, host: '127.0.0.1', dataDir, seed, logLevel: 'warn' }),
   );
   const gov = hub.services.governance.gov;
-  if (!gov.isActive('town', 'subj-1')) {
+  if (!(await gov.isActive('town', 'subj-1'))) {
     const now = new Date().toISOString();
-    gov.addIncident(
+    await gov.addIncident(
       'inc-1',
       'town',
       'boots',
@@ -39,7 +39,7 @@ async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promi
       'coord',
       now,
     );
-    gov.addSubject(
+    await gov.addSubject(
       'subj-1',
       'town',
       {

@@ -8,11 +8,7 @@ import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
 import { SecretKey } from './auth/device-secrets';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
-import { SqliteEvidenceRepository } from './storage/evidence-repository';
-import { SqliteGalleryRepository } from './storage/gallery-repository';
-import { GovernanceRepository } from './storage/governance-repository';
-import { openDatabase } from './storage/sqlite';
-import { SqliteRepository } from './storage/sqlite-repository';
+import { type Storage, openStorage } from './storage/open';
 import { migrateTo } from './storage/postgres/migrate-command';
 
 const USAGE = `usage:
@@ -26,13 +22,10 @@ ${EXPORT_USAGE}`;
 
 /** Offline admin commands on the hub's data folder. Returns the process exit code. */
 export async function runCommand(args: string[], config: HubConfig): Promise<number> {
-  const log = logger('hub:cli');
   const exported = await runExportCommand(args, config);
   if (exported !== null) return exported;
   if (args[0] === 'audit' && args[1] === 'verify') {
-    const db = openDatabase(config.dataDir, log);
-    const r = new AuditLog(db).verify();
-    db.close();
+    const r = await withStorage(config, async (s) => (await AuditLog.open(s.audit, config.dataDir)).verify());
     if (r.ok) {
       console.log(`audit log intact: ${r.entries} entries, hash chain, MACs and anchor verified`);
       return 0;
@@ -53,35 +46,31 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       console.error(USAGE);
       return 2;
     }
-    const db = openDatabase(config.dataDir, log);
-    try {
-      const gov = new GovernanceRepository(db);
-      const audit = new AuditLog(db);
-      const root = photoRoot(config.dataDir);
-      const data = await subjectAccessExport(
+    const root = photoRoot(config.dataDir);
+    const data = await withStorage(config, async (storage) =>
+      subjectAccessExport(
         {
-          gov,
+          gov: storage.governance,
           photoFile: (s, p) => photoPath(root, s, p),
-          evidence: new SqliteEvidenceRepository(db),
-          repo: new SqliteRepository(db),
-          audit,
-          templates: (id) => new SqliteGalleryRepository(db).count(id),
+          evidence: storage.evidence,
+          repo: storage.repo,
+          audit: await AuditLog.open(storage.audit, config.dataDir),
+          templates: (id) => storage.gallery.count(id),
         },
         subject,
         { kind: 'user', id: 'cli' },
-      );
-      if (!data) {
-        console.error(`no subject "${subject}"`);
-        return 1;
-      }
-      fs.writeFileSync(out, bidiSafeJson(data, 2));
-      console.log(
-        `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,
-      );
-      return 0;
-    } finally {
-      db.close();
+      ),
+    );
+    if (!data) {
+      console.error(`no subject "${subject}"`);
+      return 1;
     }
+    fs.writeFileSync(out, bidiSafeJson(data, 2));
+    console.log(
+      `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ` +
+        `${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,
+    );
+    return 0;
   }
   console.error(USAGE);
   return 2;
@@ -90,16 +79,23 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
 /** Applies a file to the data folder; a hub running on it notices within seconds (see Revocation). */
 async function provision(file: string, config: HubConfig): Promise<number> {
   const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
-  const db = openDatabase(config.dataDir, logger('hub:cli'));
-  try {
+  const r = await withStorage(config, (storage) => {
     const key = SecretKey.forDataDir(config.dataDir);
-    const r = await applyProvisioning(new SqliteRepository(db), p, key, logger('hub:provisioning'));
-    console.log(
-      `applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, ` +
-        `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`,
-    );
-    return 0;
+    return applyProvisioning(storage.repo, p, key, logger('hub:provisioning'));
+  });
+  console.log(
+    `applied ${file} in ${r.ms} ms: ${r.devicesWritten} devices written, ${r.devicesUnchanged} unchanged, ` +
+      `${r.revokedDevices.length} revoked; ${r.usersHashed} passwords set, ${r.removedUsers.length} users removed`,
+  );
+  return 0;
+}
+
+/** Opens the data folder's storage for one command and closes it however the command ends. */
+async function withStorage<T>(config: HubConfig, work: (s: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(config, logger('hub:cli'));
+  try {
+    return await work(storage);
   } finally {
-    db.close();
+    await storage.close();
   }
 }

@@ -41,7 +41,7 @@ import type { EvidenceRepository } from './storage/evidence-repository';
 import type { GalleryRepository } from './storage/gallery-repository';
 import type { GovernanceRepository } from './storage/governance-repository';
 import type { Repository } from './storage/repository';
-import type { Db } from './storage/sqlite';
+import type { PushSubscriptionRepository } from './storage/push-subscription-repository';
 import { BrowserSockets } from './ws/browser';
 
 export interface HubOptions {
@@ -53,15 +53,17 @@ export interface HubOptions {
 
 /** Everything the hub keeps, opened by the storage step (hub.ts). */
 export interface HubStorage {
-  db: Db;
   repo: Repository;
   evidenceRepo: EvidenceRepository;
   galleryRepo: GalleryRepository;
   gov: GovernanceRepository;
   caseRepo: CaseRepository;
+  push: PushSubscriptionRepository;
   audit: AuditLog;
   /** Seals device secrets at rest. */
   key: SecretKey;
+  /** Closes the store of record. */
+  close(): Promise<void>;
 }
 
 /**
@@ -71,7 +73,7 @@ export interface HubStorage {
  * construction, so nothing is set or bound later; the order below is the dependency order.
  */
 export function composeHub(config: HubConfig, storage: HubStorage, options: HubOptions) {
-  const { db, repo, evidenceRepo, galleryRepo, gov, caseRepo, audit, key } = storage;
+  const { repo, evidenceRepo, galleryRepo, gov, caseRepo, audit, key } = storage;
   const state = { ready: false };
   const metrics = createMetrics();
   const bus = new InProcessEventBus(logger('hub:bus'));
@@ -126,7 +128,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     audit,
     logger('hub:gallery'),
     config.dataDir,
-    { countTemplates: (id) => galleryRepo.count(id), purged: (_scheme, id) => review.dropForSubject(id) },
+    { purged: (_scheme, id) => review.dropForSubject(id) },
   );
   const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo), (p, id) =>
     alerts.visible(p, id),
@@ -147,7 +149,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
   const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
   const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'));
-  const push = createPush(config.dataDir, db, repo, dir, logger('hub:push'));
+  const push = createPush(config.dataDir, storage.push, repo, dir, logger('hub:push'));
   const publish = (topic: string, payload: string) => broker.publish(topic, payload, { qos: 1 });
   const liveDeps = { sessions, repo, dir, publish, presence, audit, devices };
   const live = new LiveHub(liveDeps, logger('hub:live'), options.live);

@@ -26,3 +26,18 @@ export class HubError extends Error {
 
 export const notFound = (what: string) => new HubError('not_found', `${what} not found`);
 export const forbidden = (why: string) => new HubError('forbidden', why);
+
+/**
+ * A write clashed with something already stored (a unique key: the same client reference, the
+ * same id). Storage engines raise it in place of their own error codes, so domain code can
+ * tell "already there" from a fault without knowing which engine it runs on.
+ */
+export class ConflictError extends HubError {
+  constructor(
+    message: string,
+    /** What clashed, as the engine named it (e.g. "alerts.raised_by_kind, ..."), for logs. */
+    readonly constraint: string | null = null,
+  ) {
+    super('conflict', message);
+  }
+}

@@ -7,13 +7,8 @@ import { type Step, startSteps } from './lifecycle';
 import { logger, setLogLevel } from './log';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import type { HubServices } from './services';
-import { CaseRepository } from './storage/case-repository';
-import { SqliteEvidenceRepository } from './storage/evidence-repository';
 import { secureDataDir } from './storage/file-modes';
-import { SqliteGalleryRepository } from './storage/gallery-repository';
-import { GovernanceRepository } from './storage/governance-repository';
-import { openDatabase } from './storage/sqlite';
-import { SqliteRepository } from './storage/sqlite-repository';
+import { openStorage } from './storage/open';
 
 export type { HubOptions } from './compose';
 
@@ -27,18 +22,19 @@ export interface RunningHub {
 }
 
 /** Opens everything the hub keeps, in the data dir. The one place storage is chosen. */
-function openHubStorage(config: HubConfig): HubStorage {
+async function openHubStorage(config: HubConfig): Promise<HubStorage> {
   secureDataDir(config.dataDir, logger('hub')); // personal data and keys: the hub's own user only
-  const db = openDatabase(config.dataDir, logger('hub:storage'), config.sync);
+  const storage = await openStorage(config, logger('hub:storage'));
   return {
-    db,
-    repo: new SqliteRepository(db),
-    evidenceRepo: new SqliteEvidenceRepository(db),
-    galleryRepo: new SqliteGalleryRepository(db),
-    gov: new GovernanceRepository(db),
-    caseRepo: new CaseRepository(db),
-    audit: new AuditLog(db),
+    repo: storage.repo,
+    evidenceRepo: storage.evidence,
+    galleryRepo: storage.gallery,
+    gov: storage.governance,
+    caseRepo: storage.cases,
+    push: storage.push,
+    audit: await AuditLog.open(storage.audit, config.dataDir),
     key: SecretKey.forDataDir(config.dataDir),
+    close: () => storage.close(),
   };
 }
 
@@ -50,9 +46,9 @@ function openHubStorage(config: HubConfig): HubStorage {
 const HUB_STEPS: readonly Step<HubContext>[] = [
   {
     name: 'storage',
-    start: (ctx) => {
-      ctx.storage = openHubStorage(ctx.config);
-      return { stop: () => ctx.storage.repo.close() };
+    start: async (ctx) => {
+      ctx.storage = await openHubStorage(ctx.config);
+      return { stop: () => ctx.storage.close() };
     },
   },
   {

@@ -64,7 +64,7 @@ describe('evidence uploads: declared files only, checked by type, kept for confi
     control = await TestDevice.connect(hub.mqttPort, 'control-room', 'control-room-secret-for-tests');
     await control.subscribe(topics.reviewCandidates('town'));
     op = await login(hub.http, 'operator', 'operator-password');
-    addSubject(hub, 'subj-1');
+    await addSubject(hub, 'subj-1');
   });
   afterAll(async () => {
     await Promise.all([edge, control].map((d) => d?.end()));

@@ -57,7 +57,7 @@ describe('evidence from edge boxes and the review queue', () => {
     // A gallery subject, filled in directly (enrolment with photos is tested in governance.test.ts).
     const gov = hub.services.governance.gov;
     const now = new Date().toISOString();
-    gov.addIncident(
+    await gov.addIncident(
       'inc-1',
       'town',
       'boots',
@@ -70,7 +70,7 @@ describe('evidence from edge boxes and the review queue', () => {
       'coord',
       now,
     );
-    gov.addSubject(
+    await gov.addSubject(
       'subj-1',
       'town',
       {
@@ -365,7 +365,7 @@ describe('evidence from edge boxes and the review queue', () => {
   it('drops pending candidates of a subject removed from the gallery, with their media', async () => {
     const gov = hub.services.governance.gov;
     const now = new Date().toISOString();
-    gov.addSubject(
+    await gov.addSubject(
       'subj-2',
       'town',
       {
@@ -412,7 +412,11 @@ describe('evidence from edge boxes and the review queue', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(sha(Buffer.from(await res.arrayBuffer()))).toBe(sha(fs.readFileSync(path.join(dir, 'cand-0006-crop.jpg'))));
-    const entries = hub.services.audit.list({ scheme: 'town', objectKind: 'evidence', objectId: 'cand-0006/crop.jpg' });
+    const entries = await hub.services.audit.list({
+      scheme: 'town',
+      objectKind: 'evidence',
+      objectId: 'cand-0006/crop.jpg',
+    });
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actor: { kind: 'user', id: 'operator' }, action: 'view', subjectId: 'subj-1' });
     // Tamper with the stored file: the next transfer is refused and logged.

@@ -107,7 +107,7 @@ describe('police evidence package (HTTP)', () => {
     const record = JSON.parse(fs.readFileSync(path.join(bag, 'data/record.json'), 'utf8'));
     expect(record).toMatchObject({ candidate: null, review: null, alert: { id: alertId, message: 'Two men, razors' } });
     expect(fs.readFileSync(path.join(bag, 'data/record.html'), 'utf8')).toContain('NO MEDIA');
-    const disclosed = hub.services.audit.list({ scheme: 'town', objectKind: 'alert', objectId: alertId });
+    const disclosed = await hub.services.audit.list({ scheme: 'town', objectKind: 'alert', objectId: alertId });
     expect(disclosed[0]).toMatchObject({ action: 'disclose', detail: { exhibit: 'AB/8', to: order.to } });
   });
 

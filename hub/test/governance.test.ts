@@ -181,7 +181,7 @@ describe('gallery governance', () => {
     expect(img.headers.get('x-content-sha256')).toBe(subject.photos[0]!.sha256);
     expect(crypto.createHash('sha256').update(served).digest('hex')).toBe(subject.photos[0]!.sha256);
     expect(await sharp(served).metadata()).toMatchObject({ format: 'jpeg', width: 340 });
-    const views = hub.services.audit.list({ scheme: 'town', subjectId: subject.id });
+    const views = await hub.services.audit.list({ scheme: 'town', subjectId: subject.id });
     expect(views.filter((e) => e.action === 'view').map((e) => `${e.actor.id}:${e.object.kind}`)).toEqual(
       expect.arrayContaining(['warden:subject', 'boots-staff:photo']),
     );
@@ -261,7 +261,7 @@ describe('gallery governance', () => {
     const before = await hub.services.galleryRepo.version('town');
     await hub.services.governance.subjects.expireDue();
     expect(fs.existsSync(photoDir)).toBe(false);
-    expect(hub.services.galleryRepo.count(subject.id)).toBe(0);
+    expect(await hub.services.galleryRepo.count(subject.id)).toBe(0);
     const msg = await edge.waitFor((m) => m.json?.version > before, 3000, 'the purge version');
     const s = Subject.parse((await call('GET', `/api/gallery/subjects/${subject.id}`, coord)).json);
     expect(s).toMatchObject({ state: 'expired', templates: 0 });

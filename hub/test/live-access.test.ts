@@ -136,15 +136,15 @@ describe('audit of live views', () => {
     await v.until(() => v.fragments.length >= 1);
     await v.close();
     await new Promise((r) => setTimeout(r, 200));
-    const entries = hub.services.audit
-      .list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
-      .filter((e) => e.actor.id === 'admin' && e.detail?.reason === 'alert 42: man in grey hoodie');
+    const entries = (
+      await hub.services.audit.list({ scheme: 'town', objectKind: 'camera', objectId: 'edge-boots/door' })
+    ).filter((e) => e.actor.id === 'admin' && e.detail?.reason === 'alert 42: man in grey hoodie');
     expect(entries.map((e) => e.detail!.what).sort()).toEqual(['live view closed', 'live view opened']);
     const closed = entries.find((e) => e.detail!.what === 'live view closed')!;
     expect(closed.action).toBe('view');
     const [start, end] = [closed.detail!.startedAt, closed.detail!.endedAt].map((t) => Date.parse(String(t)));
     expect(end).toBeGreaterThanOrEqual(start!);
-    expect(hub.services.audit.verify().ok).toBe(true);
+    expect((await hub.services.audit.verify()).ok).toBe(true);
   }, 30_000);
 });
 

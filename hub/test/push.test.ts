@@ -7,9 +7,9 @@ import { LocalPushService } from './support/push-endpoint';
 import { loadOrCreateVapidKeys } from '../src/push/vapid-keys';
 import { logger } from '../src/log';
 
-const until = async (what: string, check: () => boolean, ms = 15_000) => {
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -109,13 +109,16 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     const sub = pushService.subscribe('old-phone');
     expect((await api('/api/push/subscriptions', tesco, 'POST', sub)).status).toBe(201);
     pushService.answer('old-phone', 410);
-    expect(hub.services.push.subscriptions.forUser('tesco-staff').map((s) => s.endpoint)).toContain(sub.endpoint);
+    expect((await hub.services.push.subscriptions.forUser('tesco-staff')).map((s) => s.endpoint)).toContain(
+      sub.endpoint,
+    );
     await raise('tesco');
     await until(
       'the expired subscription to be removed',
-      () => !hub.services.push.subscriptions.forUser('tesco-staff').some((s) => s.endpoint === sub.endpoint),
+      async () =>
+        !(await hub.services.push.subscriptions.forUser('tesco-staff')).some((s) => s.endpoint === sub.endpoint),
     );
-    const left = hub.services.push.subscriptions.forUser('tesco-staff').map((s) => s.endpoint);
+    const left = (await hub.services.push.subscriptions.forUser('tesco-staff')).map((s) => s.endpoint);
     expect(left).toEqual([`${pushService.origin}/push/tesco-phone`]);
   });
 
@@ -131,7 +134,7 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
       { ...good, keys: { ...good.keys, p256dh: good.keys.p256dh + 'x'.repeat(5000) } },
       { ...good, extra: 1 },
     ];
-    const before = hub.services.push.subscriptions.forUser('boots-staff').length;
+    const before = (await hub.services.push.subscriptions.forUser('boots-staff')).length;
     for (const b of bad) {
       const res = await api('/api/push/subscriptions', boots, 'POST', b);
       expect(res.status, JSON.stringify(b).slice(0, 80)).toBe(400);
@@ -140,7 +143,7 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     }
     expect((await api('/api/push/subscriptions', boots, 'POST', '{not json')).status).toBe(400);
     expect((await api('/api/push/subscriptions', undefined, 'POST', good)).status).toBe(401);
-    expect(hub.services.push.subscriptions.forUser('boots-staff')).toHaveLength(before);
+    expect(await hub.services.push.subscriptions.forUser('boots-staff')).toHaveLength(before);
   });
 
   it('deletes a subscription on sign-out; another user cannot delete it', async () => {
@@ -148,7 +151,9 @@ describe('Web Push (RFC 8030/8291, VAPID RFC 8292)', () => {
     expect((await api('/api/push/subscriptions', boots, 'POST', sub)).status).toBe(201);
     const other = await api('/api/push/subscriptions', tesco, 'DELETE', { endpoint: sub.endpoint });
     expect(other.status).toBe(404);
-    expect(hub.services.push.subscriptions.forUser('boots-staff').some((s) => s.endpoint === sub.endpoint)).toBe(true);
+    expect(
+      (await hub.services.push.subscriptions.forUser('boots-staff')).some((s) => s.endpoint === sub.endpoint),
+    ).toBe(true);
     expect((await api('/api/push/subscriptions', boots, 'DELETE', { endpoint: sub.endpoint })).status).toBe(204);
     const id = await raise('boots');
     await until('the next push to the Boots phone', () =>

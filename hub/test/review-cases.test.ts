@@ -37,7 +37,7 @@ describe('review cases: sightings of one subject at one store are decided once',
 
   beforeAll(async () => {
     hub = await startTestHub();
-    addSubject(hub, 'subj-1');
+    await addSubject(hub, 'subj-1');
     boots = await TestDevice.connect(hub.mqttPort, 'radio-boots', 'radio-boots-secret-for-tests');
     await boots.subscribe(topics.zoneAlerts('town', 'north'));
     tesco = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
@@ -84,7 +84,7 @@ describe('review cases: sightings of one subject at one store are decided once',
     expect(detail.candidates.map((c) => c.id)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1].map((i) => `sight-0${i}`));
     expect(detail.candidates.every((c) => c.caseId === caseId && c.status === 'pending')).toBe(true);
     // Opening the case is audited; nothing went to any store.
-    const audit = hub.services.audit.list({ scheme: 'town', subjectId: 'subj-1' });
+    const audit = await hub.services.audit.list({ scheme: 'town', subjectId: 'subj-1' });
     expect(audit.some((e) => e.object.kind === 'case' && e.actor.id === 'operator')).toBe(true);
     expect(boots.events()).toHaveLength(0);
   });

@@ -16,7 +16,7 @@ describe('subject access export', () => {
   beforeAll(async () => {
     hub = await startTestHub();
     admin = await login(hub.http, 'admin', 'admin-password');
-    addSubject(hub, 'subj-sar');
+    await addSubject(hub, 'subj-sar');
     const expiresAt = new Date(Date.now() + 86400_000).toISOString();
     await hub.services.galleryRepo.addTemplates('town', [
       {

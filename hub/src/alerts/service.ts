@@ -11,7 +11,7 @@ import type {
   Delivery,
 } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
-import { HubError, forbidden, notFound } from '../errors';
+import { ConflictError, HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, NewAlert, Renderer, Repository } from '../storage/repository';
@@ -143,7 +143,7 @@ export class AlertService {
       return { alert, created: true };
     } catch (err) {
       // Two copies of the same raise racing: the unique (sender, clientRef) index keeps one.
-      if (err instanceof ConstraintError && err.constraint === 'unique') {
+      if (err instanceof ConflictError || (err instanceof ConstraintError && err.constraint === 'unique')) {
         const again = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
         if (again) return { alert: again, created: false };
       }

@@ -9,7 +9,7 @@ import type { CandidateViews } from './candidate-views';
 /** What evidence intake needs from the gallery and the review cases, given at construction. */
 export interface EvidenceLinks {
   /** Candidates for subjects no longer in the active gallery (removed, expired) are refused. */
-  isActive(scheme: string, subjectId: string): boolean;
+  isActive(scheme: string, subjectId: string): Promise<boolean>;
   /** Files a new candidate into its review case before anyone is told of it (review cases). */
   file(candidateId: string): Promise<void>;
 }
@@ -72,7 +72,7 @@ export class EvidenceService {
     if (r.crop.file === r.frame.file) {
       throw new HubError('bad_request', 'crop and frame must have different file names');
     }
-    if (!this.links.isActive(p.scheme, r.subjectId)) {
+    if (!(await this.links.isActive(p.scheme, r.subjectId))) {
       const why = `subject "${r.subjectId}" is not in the active gallery; purge it and drop this candidate`;
       throw new HubError('conflict', why);
     }

@@ -7,10 +7,7 @@ import type { HubConfig } from '../config';
 import { HubError } from '../errors';
 import { EvidenceStore } from '../evidence/store';
 import { logger } from '../log';
-import { SqliteEvidenceRepository } from '../storage/evidence-repository';
-import { GovernanceRepository } from '../storage/governance-repository';
-import { openDatabase } from '../storage/sqlite';
-import { SqliteRepository } from '../storage/sqlite-repository';
+import { openStorage } from '../storage/open';
 import { SigningKey, parsePublicKey, publicPem, rawPublicKey } from './keys';
 import { exportEvidence } from './package';
 import { verifyPackage } from './verify';
@@ -45,15 +42,14 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
     return 2;
   }
   const log = logger('hub:export');
-  const db = openDatabase(config.dataDir, log);
+  const storage = await openStorage(config, log);
   try {
-    const gov = new GovernanceRepository(db);
     const deps = {
-      repo: new SqliteRepository(db),
-      evidence: new SqliteEvidenceRepository(db),
+      repo: storage.repo,
+      evidence: storage.evidence,
       files: new EvidenceStore(config.dataDir),
-      audit: new AuditLog(db),
-      alias: (s: string, id: string) => gov.alias(s, id),
+      audit: await AuditLog.open(storage.audit, config.dataDir),
+      alias: (s: string, id: string) => storage.governance.alias(s, id),
       dataDir: config.dataDir,
       log,
     };
@@ -77,7 +73,7 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
     console.error(`export refused (${err.code}): ${err.message}`);
     return 1;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

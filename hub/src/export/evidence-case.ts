@@ -15,7 +15,7 @@ export interface ExportDeps {
   evidence: EvidenceRepository;
   files: EvidenceStore;
   audit: AuditLog;
-  alias: (scheme: string, subjectId: string) => string | null;
+  alias: (scheme: string, subjectId: string) => Promise<string | null>;
   dataDir: string;
   log: Logger;
 }
@@ -135,9 +135,8 @@ export async function copyMasters(
 }
 
 /** The audit entries about an alert-only exhibit (its disclosures), oldest first. */
-export function alertContinuity(deps: ExportDeps, alert: Alert): ContinuityEntry[] {
-  return deps.audit
-    .list({ scheme: alert.scheme, objectKind: 'alert', objectId: alert.id, limit: 100_000 })
+export async function alertContinuity(deps: ExportDeps, alert: Alert): Promise<ContinuityEntry[]> {
+  return (await deps.audit.list({ scheme: alert.scheme, objectKind: 'alert', objectId: alert.id, limit: 100_000 }))
     .reverse()
     .map((e) => ({
       at: e.at,
@@ -174,8 +173,7 @@ export async function continuity(deps: ExportDeps, c: Candidate): Promise<Contin
       detail: e.detail,
     }),
   );
-  const audit = deps.audit
-    .list({ scheme: c.scheme, subjectId: c.subjectId, limit: 100_000 })
+  const audit = (await deps.audit.list({ scheme: c.scheme, subjectId: c.subjectId, limit: 100_000 }))
     .filter((e) => e.object.id === c.id || e.object.id.startsWith(`${c.id}/`))
     .map(
       (e): ContinuityEntry => ({

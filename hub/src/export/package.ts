@@ -92,9 +92,9 @@ export async function exportEvidence(
       masters,
       working,
       notes,
-      subjectAlias: c ? deps.alias(c.scheme, c.subjectId) : null,
+      subjectAlias: c ? await deps.alias(c.scheme, c.subjectId) : null,
     });
-    const log = c ? await continuity(deps, c) : alertContinuity(deps, alert!);
+    const log = c ? await continuity(deps, c) : await alertContinuity(deps, alert!);
     const payload: BagFile[] = masters.map((m) => ({ path: `data/${m.copy}`, data: m.data }));
     if (working) {
       const how =
@@ -186,7 +186,7 @@ async function recordDisclosure(
   const about = c
     ? { scheme: c.scheme, object: { kind: 'candidate' as const, id: c.id }, subjectId: c.subjectId, alertId: c.alertId }
     : { scheme: a.scheme, object: { kind: 'alert' as const, id: a.id }, subjectId: a.subjectId, alertId: a.id };
-  deps.audit.append({
+  await deps.audit.append({
     scheme: about.scheme,
     actor: { kind: who.kind, id: who.id },
     action: 'disclose',

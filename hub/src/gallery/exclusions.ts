@@ -30,13 +30,13 @@ export class ExclusionService {
 
   async issue(p: Principal, e: z.infer<typeof ExclusionInput>): Promise<Exclusion> {
     must(p, 'manageGallery');
-    const subject = this.repo.subject(e.subjectId, () => 0);
+    const subject = await this.repo.subject(e.subjectId);
     if (!subject || subject.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${e.subjectId}"`);
     if (Date.parse(e.endsAt) <= Date.parse(e.startsAt))
       throw new HubError('bad_request', 'endsAt must be after startsAt');
     await this.checkPlaces(p.scheme, e.stores, e.zones);
-    const x = this.repo.addExclusion(`excl-${crypto.randomUUID()}`, p.scheme, e, p.id, new Date().toISOString());
-    this.audit.append({
+    const x = await this.repo.addExclusion(`excl-${crypto.randomUUID()}`, p.scheme, e, p.id, new Date().toISOString());
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'create',
@@ -46,11 +46,11 @@ export class ExclusionService {
     return x;
   }
 
-  view(p: Principal, id: string): Exclusion {
+  async view(p: Principal, id: string): Promise<Exclusion> {
     must(p, 'viewGallery');
-    const x = this.repo.exclusion(id);
+    const x = await this.repo.exclusion(id);
     if (!x || x.scheme !== p.scheme) throw notFound(`exclusion "${id}"`);
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -60,10 +60,10 @@ export class ExclusionService {
     return x;
   }
 
-  list(p: Principal): Exclusion[] {
+  async list(p: Principal): Promise<Exclusion[]> {
     must(p, 'viewGallery');
-    const list = this.repo.exclusions(p.scheme);
-    this.audit.append({
+    const list = await this.repo.exclusions(p.scheme);
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -74,26 +74,35 @@ export class ExclusionService {
   }
 
   /** An appeal by the person (recorded by a coordinator) or an early review. */
-  record(p: Principal, id: string, a: z.infer<typeof AppealInput>): Exclusion {
+  async record(p: Principal, id: string, a: z.infer<typeof AppealInput>): Promise<Exclusion> {
     must(p, 'manageGallery');
-    const x = this.view(p, id);
-    this.repo.addExclusionEvent(x.id, new Date().toISOString(), p.id, a.kind, a.text, null);
-    return this.repo.exclusion(id)!;
+    const x = await this.view(p, id);
+    const event = { at: new Date().toISOString(), by: p.id, kind: a.kind, text: a.text, outcome: null };
+    await this.repo.addExclusionEvent(x.id, event);
+    return (await this.repo.exclusion(id))!;
   }
 
   /** The outcome of an appeal or review, acted on at once. */
   async decide(p: Principal, id: string, d: z.infer<typeof ExclusionDecision>): Promise<Exclusion> {
     must(p, 'manageGallery');
-    const x = this.view(p, id);
+    const x = await this.view(p, id);
     if (x.status !== 'active') throw new HubError('conflict', `the notice is ${x.status}`);
     if (d.outcome === 'varied') await this.checkPlaces(p.scheme, d.stores ?? x.stores, d.zones ?? x.zones);
-    this.repo.tx(() => {
-      this.repo.addExclusionEvent(x.id, new Date().toISOString(), p.id, 'decision', d.text, d.outcome);
-      if (d.outcome === 'withdrawn') this.repo.updateExclusion(x.id, { status: 'withdrawn' });
-      if (d.outcome === 'varied')
-        this.repo.updateExclusion(x.id, { endsAt: d.endsAt, stores: d.stores, zones: d.zones });
-    });
-    this.audit.append({
+    const event = {
+      at: new Date().toISOString(),
+      by: p.id,
+      kind: 'decision' as const,
+      text: d.text,
+      outcome: d.outcome,
+    };
+    const patch =
+      d.outcome === 'withdrawn'
+        ? { status: 'withdrawn' }
+        : d.outcome === 'varied'
+          ? { endsAt: d.endsAt, stores: d.stores, zones: d.zones }
+          : null;
+    await this.repo.decideExclusion(x.id, event, patch); // the decision and its effect: one transaction
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'update',
@@ -101,6 +110,6 @@ export class ExclusionService {
       subjectId: x.subjectId,
       detail: { outcome: d.outcome },
     });
-    return this.repo.exclusion(id)!;
+    return (await this.repo.exclusion(id))!;
   }
 }

@@ -1,9 +1,9 @@
-import type { AlertMatch, FieldGallery, MatchExclusion, Subject, SubjectHit } from '@shopwatch/protocols';
+import type { AlertMatch, FieldGallery, MatchExclusion, SubjectHit } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
 import type { HubDirectory } from '../directory-interface';
 import { HubError } from '../errors';
-import type { GovernanceRepository } from '../storage/governance-repository';
+import type { GovernanceRepository, StoredSubject } from '../storage/governance-repository';
 import { actorOf, must } from './access';
 
 /** Where a confirmed sighting happened: attached to the reference of a gallery-match alert. */
@@ -15,7 +15,7 @@ export interface Sighting {
   hasCrop: boolean;
 }
 
-const photoUrl = (s: Subject) => {
+const photoUrl = (s: StoredSubject) => {
   const ph = s.photos.find((p) => !p.deleted);
   return ph ? `/api/gallery/subjects/${s.id}/photos/${ph.id}` : null;
 };
@@ -41,8 +41,7 @@ export class FieldGalleryService {
   ): Promise<MatchExclusion[]> {
     const now = Date.now();
     const storeZone = store ? ((await this.dir.scheme(scheme)).stores.find((s) => s.id === store)?.zone ?? zone) : zone;
-    return this.gov
-      .exclusions(scheme, subjectId ?? undefined)
+    return (await this.gov.exclusions(scheme, subjectId ?? undefined))
       .filter((x) => x.status === 'active' && Date.parse(x.startsAt) <= now && Date.parse(x.endsAt) > now)
       .filter(
         (x) =>
@@ -60,8 +59,8 @@ export class FieldGalleryService {
       }));
   }
 
-  private activeSubject(scheme: string, id: string): Subject {
-    const s = this.gov.subject(id, () => 0);
+  private async activeSubject(scheme: string, id: string): Promise<StoredSubject> {
+    const s = await this.gov.subject(id);
     // Another scheme's subject, or one that left the gallery, is "unknown" here: ids leak nothing.
     if (!s || s.scheme !== scheme || s.state !== 'active') {
       throw new HubError('bad_request', `unknown gallery subject "${id}"`);
@@ -81,7 +80,7 @@ export class FieldGalleryService {
     zone: string,
     sighting: Sighting | null,
   ): Promise<AlertMatch> {
-    const s = this.activeSubject(scheme, subjectId);
+    const s = await this.activeSubject(scheme, subjectId);
     const sc = await this.dir.scheme(scheme);
     const place = store
       ? (sc.stores.find((x) => x.id === store)?.name ?? store)
@@ -105,24 +104,23 @@ export class FieldGalleryService {
   }
 
   /** The subject's current gallery photo (null when none): for an alert's photo URL. */
-  photoOf(scheme: string, subjectId: string): { subjectId: string; photoId: string } | null {
-    const s = this.gov.subject(subjectId, () => 0);
+  async photoOf(scheme: string, subjectId: string): Promise<{ subjectId: string; photoId: string } | null> {
+    const s = await this.gov.subject(subjectId);
     if (!s || s.scheme !== scheme || s.state !== 'active') return null;
     const ph = s.photos.find((p) => !p.deleted);
     return ph ? { subjectId, photoId: ph.id } : null;
   }
 
   /** Alias search for the "known offender" raise form; audited like any list view. */
-  search(p: Principal, q: string): SubjectHit[] {
+  async search(p: Principal, q: string): Promise<SubjectHit[]> {
     must(p, 'viewGallery');
     const needle = q.trim().toLowerCase();
     if (needle.length < 1 || needle.length > 80) throw new HubError('bad_request', 'q must be 1 to 80 characters');
-    const hits = this.gov
-      .subjects(p.scheme, 'active', () => 0)
+    const hits = (await this.gov.subjects(p.scheme, 'active'))
       .filter((s) => s.alias.toLowerCase().includes(needle))
       .slice(0, 20)
       .map((s) => ({ id: s.id, alias: s.alias, status: s.status, reason: s.reason }));
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -136,7 +134,7 @@ export class FieldGalleryService {
   async list(p: Principal): Promise<FieldGallery> {
     must(p, 'viewGallery');
     const subjects = [];
-    for (const s of this.gov.subjects(p.scheme, 'active', () => 0)) {
+    for (const s of await this.gov.subjects(p.scheme, 'active')) {
       subjects.push({
         id: s.id,
         alias: s.alias,
@@ -146,7 +144,7 @@ export class FieldGalleryService {
         exclusions: await this.covering(p.scheme, s.id, p.store, p.store ? null : p.zone),
       });
     }
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',

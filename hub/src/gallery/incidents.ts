@@ -45,8 +45,9 @@ export class IncidentService {
     if (Date.parse(i.occurredAt) > Date.now() + 5 * 60_000)
       throw new HubError('bad_request', 'occurredAt is in the future');
     await this.refs?.(p, i);
-    const inc = this.repo.addIncident(`inc-${crypto.randomUUID()}`, p.scheme, store, i, p.id, new Date().toISOString());
-    this.audit.append({
+    const at = new Date().toISOString();
+    const inc = await this.repo.addIncident(`inc-${crypto.randomUUID()}`, p.scheme, store, i, p.id, at);
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'create',
@@ -56,18 +57,18 @@ export class IncidentService {
   }
 
   /** Viewing an incident is audited; members see their own store's only. */
-  view(p: Principal, id: string): Incident {
-    const inc = this.repo.incident(id);
+  async view(p: Principal, id: string): Promise<Incident> {
+    const inc = await this.repo.incident(id);
     const hidden = p.role === 'member' && inc?.store !== p.store && inc?.reporter !== p.id;
     if (!inc || inc.scheme !== p.scheme || hidden) throw notFound(`incident "${id}"`);
-    this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id } });
+    await this.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object: { kind: 'incident', id } });
     return inc;
   }
 
-  list(p: Principal): Incident[] {
+  async list(p: Principal): Promise<Incident[]> {
     must(p, 'recordIncident');
-    const list = this.repo.incidents(p.scheme, p.role === 'member' ? p.store : null, 200);
-    this.audit.append({
+    const list = await this.repo.incidents(p.scheme, p.role === 'member' ? p.store : null, 200);
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',

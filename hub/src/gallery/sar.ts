@@ -17,13 +17,14 @@ export async function subjectAccessExport(
     repo: Repository;
     audit: AuditLog;
     /** Templates held for the subject: the same count the subject API shows (issue 12: it said 0). */
-    templates: (subjectId: string) => number;
+    templates: (subjectId: string) => Promise<number>;
   },
   subjectId: string,
   requestedBy: { kind: string; id: string },
 ) {
-  const subject = deps.gov.subject(subjectId, deps.templates);
-  if (!subject) return null;
+  const stored = await deps.gov.subject(subjectId);
+  if (!stored) return null;
+  const subject = { ...stored, templates: await deps.templates(subjectId) };
   const candidates = (await deps.evidence.listCandidates(subject.scheme, null, 10_000)).filter(
     (c) => c.subjectId === subjectId,
   );
@@ -34,7 +35,7 @@ export async function subjectAccessExport(
     const file = deps.photoFile(subjectId, p.id);
     return { ...p, data: !p.deleted && fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : null };
   });
-  deps.audit.append({
+  await deps.audit.append({
     scheme: subject.scheme,
     actor: requestedBy,
     action: 'export',
@@ -47,8 +48,8 @@ export async function subjectAccessExport(
     generatedAt: new Date().toISOString(),
     subject: { ...subject, photos: undefined },
     photos,
-    incidents: deps.gov.incidentsOf(subjectId),
-    exclusions: deps.gov.exclusions(subject.scheme, subjectId),
+    incidents: await deps.gov.incidentsOf(subjectId),
+    exclusions: await deps.gov.exclusions(subject.scheme, subjectId),
     reviewVerdicts: candidates.map((c) => ({
       id: c.id,
       cameraId: c.cameraId,
@@ -69,6 +70,6 @@ export async function subjectAccessExport(
       outcome: a.outcome,
       timeline: a.timeline,
     })),
-    audit: deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 }).reverse(),
+    audit: (await deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 })).reverse(),
   };
 }

@@ -6,8 +6,12 @@ type Counts = { confirmed: number; rejected: number; expired: number; pending: n
 const zero = (): Counts => ({ confirmed: 0, rejected: 0, expired: 0, pending: 0 });
 
 /** Confirmed / rejected per camera, store, subject and day, and score histograms per verdict. */
-export function verdictStats(repo: GovernanceRepository, scheme: string, sinceDays: number): VerdictStats {
-  const rows = repo.verdictRows(scheme, new Date(Date.now() - sinceDays * 86_400_000).toISOString());
+export async function verdictStats(
+  repo: GovernanceRepository,
+  scheme: string,
+  sinceDays: number,
+): Promise<VerdictStats> {
+  const rows = await repo.verdictRows(scheme, new Date(Date.now() - sinceDays * 86_400_000).toISOString());
   const group = <K extends string>(key: (r: (typeof rows)[number]) => K) => {
     const m = new Map<K, Counts>();
     for (const r of rows) {

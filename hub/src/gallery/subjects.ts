@@ -9,7 +9,7 @@ import { HubError, notFound } from '../errors';
 import { fsyncPath } from '../evidence/store';
 import type { Logger } from '../log';
 import type { GalleryRepository } from '../storage/gallery-repository';
-import type { GovernanceRepository } from '../storage/governance-repository';
+import type { GovernanceRepository, StoredSubject } from '../storage/governance-repository';
 import { actorOf, must } from './access';
 import type { FaceChecker } from './faces';
 import { type CleanPhoto, PhotoIntake } from './photo-intake';
@@ -19,8 +19,6 @@ const DAY = 86_400_000;
 
 /** What the subject register needs from its neighbours, given at construction. */
 export interface SubjectLinks {
-  /** Templates the gallery holds for a subject (shown with the subject). */
-  countTemplates(subjectId: string): number;
   /** Called after a purge: the review queue drops the subject's pending candidates. */
   purged(scheme: string, subjectId: string): Promise<void>;
 }
@@ -65,16 +63,19 @@ export class SubjectService {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private countTemplates = (subjectId: string) => this.links.countTemplates(subjectId);
+  /** The stored subject with its template count, which the gallery repository holds. */
+  private async withTemplates(s: StoredSubject): Promise<Subject> {
+    return { ...s, templates: await this.gallery.count(s.id) };
+  }
 
   private async lifetimeDays(scheme: string, status: Subject['status']) {
     return (await this.dir.scheme(scheme)).settings.galleryDays[status];
   }
 
-  private find(p: Principal, id: string): Subject {
-    const s = this.repo.subject(id, this.countTemplates);
+  private async find(p: Principal, id: string): Promise<Subject> {
+    const s = await this.repo.subject(id);
     if (!s || s.scheme !== p.scheme) throw notFound(`subject "${id}"`);
-    return s;
+    return this.withTemplates(s);
   }
 
   async enrol(p: Principal, input: SubjectInput): Promise<Subject> {
@@ -84,7 +85,7 @@ export class SubjectService {
         'bad_request',
         'a person under 18 or vulnerable cannot be enrolled for matching; record the incidents and use other measures',
       );
-    const incidents = input.incidentIds.map((id) => this.repo.incident(id));
+    const incidents = await Promise.all(input.incidentIds.map((id) => this.repo.incident(id)));
     incidents.forEach((inc, i) => {
       if (!inc || inc.scheme !== p.scheme)
         throw new HubError('bad_request', `incidentIds.${i}: unknown incident "${input.incidentIds[i]}"`);
@@ -94,8 +95,8 @@ export class SubjectService {
     const id = `subj-${crypto.randomUUID()}`;
     const now = new Date();
     const expiresAt = new Date(now.getTime() + (await this.lifetimeDays(p.scheme, input.status)) * DAY).toISOString();
-    this.repo.tx(() => this.repo.addSubject(id, p.scheme, input, p.id, now.toISOString(), expiresAt));
-    this.audit.append({
+    await this.repo.addSubject(id, p.scheme, input, p.id, now.toISOString(), expiresAt);
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'create',
@@ -111,9 +112,9 @@ export class SubjectService {
    * Everything about a photo upload that does not need the photo: role, subject, source. The
    * route calls this BEFORE it reads the body, so a member's 600 MB upload is refused at once.
    */
-  checkPhotoUpload(p: Principal, id: string, source: string): Subject {
+  async checkPhotoUpload(p: Principal, id: string, source: string): Promise<Subject> {
     must(p, 'manageGallery');
-    const s = this.find(p, id);
+    const s = await this.find(p, id);
     if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
     if (!source.trim())
       throw new HubError('bad_request', 'say where the photo comes from (source), e.g. "CCTV Boots 2026-11-02"');
@@ -125,7 +126,7 @@ export class SubjectService {
    * and described here; photos never go to edge boxes.
    */
   async addPhoto(p: Principal, id: string, image: Buffer, source: string): Promise<Subject> {
-    const s = this.checkPhotoUpload(p, id, source);
+    const s = await this.checkPhotoUpload(p, id, source);
     // The face check reads the re-encoded photo, inside the photo pool.
     const check = async (clean: CleanPhoto) => ({ clean, checked: await this.faces.check(clean.data) });
     const { clean, checked } = await this.intake.process(image, check);
@@ -135,7 +136,7 @@ export class SubjectService {
     fs.writeFileSync(file, clean.data, { mode: 0o600 });
     fsyncPath(file);
     const sha256 = crypto.createHash('sha256').update(clean.data).digest('hex');
-    this.repo.addPhoto({
+    await this.repo.addPhoto({
       id: photoId,
       subjectId: id,
       sha256,
@@ -157,7 +158,7 @@ export class SubjectService {
         expiresAt: s.expiresAt,
       },
     ]);
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'create',
@@ -173,10 +174,10 @@ export class SubjectService {
     return photoPath(this.photoRoot, subjectId, photoId);
   }
 
-  view(p: Principal, id: string): Subject {
+  async view(p: Principal, id: string): Promise<Subject> {
     must(p, 'viewGallery');
-    const s = this.find(p, id);
-    this.audit.append({
+    const s = await this.find(p, id);
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -186,10 +187,10 @@ export class SubjectService {
     return s;
   }
 
-  list(p: Principal, state: Subject['state'] | null): Subject[] {
+  async list(p: Principal, state: Subject['state'] | null): Promise<Subject[]> {
     must(p, 'viewGallery');
-    const list = this.repo.subjects(p.scheme, state, this.countTemplates);
-    this.audit.append({
+    const list = await Promise.all((await this.repo.subjects(p.scheme, state)).map((s) => this.withTemplates(s)));
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -200,12 +201,12 @@ export class SubjectService {
   }
 
   /** The photo itself, to an authorised user only; audited. Its type is read from its bytes. */
-  photo(p: Principal, id: string, photoId: string): { file: string; sha256: string } {
+  async photo(p: Principal, id: string, photoId: string): Promise<{ file: string; sha256: string }> {
     must(p, 'viewGallery');
-    const s = this.find(p, id);
+    const s = await this.find(p, id);
     const ph = s.photos.find((x) => x.id === photoId && !x.deleted);
     if (!ph) throw notFound(`photo "${photoId}"`);
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'view',
@@ -218,17 +219,16 @@ export class SubjectService {
   /** A new incident renews the entry for the status's full lifetime. */
   async linkIncident(p: Principal, id: string, incidentId: string): Promise<Subject> {
     must(p, 'manageGallery');
-    const s = this.find(p, id);
-    const inc = this.repo.incident(incidentId);
+    const s = await this.find(p, id);
+    const inc = await this.repo.incident(incidentId);
     if (!inc || inc.scheme !== p.scheme) throw new HubError('bad_request', `unknown incident "${incidentId}"`);
     if (s.state !== 'active') throw new HubError('conflict', `subject is ${s.state}`);
     const expiresAt = new Date(Date.now() + (await this.lifetimeDays(p.scheme, s.status)) * DAY).toISOString();
-    this.repo.tx(() => {
-      this.repo.linkIncident(id, incidentId, new Date().toISOString());
-      this.repo.renew(id, expiresAt);
-    });
+    // The subject row and the gallery's templates are two stores (two transactions): the
+    // entry is renewed first, so a crash in between leaves templates expiring early, not late.
+    await this.repo.linkIncident(id, incidentId, new Date().toISOString(), expiresAt);
     const version = await this.gallery.renew(p.scheme, id, expiresAt);
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: actorOf(p),
       action: 'update',
@@ -242,7 +242,7 @@ export class SubjectService {
 
   async remove(p: Principal, id: string, reason: string): Promise<Subject> {
     must(p, 'manageGallery');
-    const s = this.find(p, id);
+    const s = await this.find(p, id);
     if (s.state !== 'active') throw new HubError('conflict', `subject is already ${s.state}`);
     await this.purge(p.scheme, id, 'removed', reason, actorOf(p));
     return this.find(p, id);
@@ -250,7 +250,7 @@ export class SubjectService {
 
   async expireDue() {
     try {
-      for (const s of this.repo.dueForExpiry(new Date().toISOString()))
+      for (const s of await this.repo.dueForExpiry(new Date().toISOString()))
         await this.purge(s.scheme, s.id, 'expired', 'gallery lifetime ended without renewal', {
           kind: 'hub',
           id: 'expiry',
@@ -269,14 +269,13 @@ export class SubjectService {
     actor: { kind: string; id: string },
   ) {
     const at = new Date().toISOString();
-    this.repo.tx(() => {
-      this.repo.end(id, state, at, reason);
-      this.repo.markPhotosDeleted(id, at);
-    });
+    // Two stores, two transactions (as before storage was split): the entry ends first, so a crash
+    // in between leaves templates on the boxes but the hub refuses their candidates (not active).
+    await this.repo.endSubject(id, state, at, reason);
     fs.rmSync(path.join(this.photoRoot, id), { recursive: true, force: true });
     const version = await this.gallery.removeSubject(scheme, id);
-    this.repo.addPurge(scheme, id, version, reason, at);
-    this.audit.append({
+    await this.repo.addPurge(scheme, id, version, reason, at);
+    await this.audit.append({
       scheme,
       actor,
       action: 'purge',
@@ -295,9 +294,11 @@ export class SubjectService {
     const edges = (await this.dir.devices(p.scheme)).filter((d) => d.kind === 'edge');
     const applied = new Map<string, number>();
     for (const e of edges) applied.set(e.id, (await this.gallery.applied(e.id))?.version ?? 0);
-    return this.repo.purges(p.scheme).map((x) => ({
+    const purges = await this.repo.purges(p.scheme);
+    const aliases = await Promise.all(purges.map((x) => this.repo.alias(p.scheme, x.subjectId)));
+    return purges.map((x, i) => ({
       subjectId: x.subjectId,
-      alias: this.repo.alias(p.scheme, x.subjectId),
+      alias: aliases[i]!,
       version: x.version,
       reason: x.reason,
       at: x.at,

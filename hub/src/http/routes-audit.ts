@@ -32,10 +32,12 @@ export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
       summary: "Your scheme's audit entries, newest first; `before` a seq to page back",
       query: AuditQuery,
       responses: { 200: { description: 'Entries', schema: AuditEntry.array() } },
-      handle: (c, { query }, svc) => {
+      handle: async (c, { query }, svc) => {
         const p = c.get('principal');
         const q = query;
-        return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
+        return c.json(
+          await svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }),
+        );
       },
     }),
     route({
@@ -44,10 +46,10 @@ export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
       can: 'subjectAccess',
       summary: 'Check the whole hash chain, its MACs and its anchor; the counts are of your scheme',
       responses: { 200: { description: 'The result', schema: AuditVerifyResult } },
-      handle: (c, _, svc) => {
+      handle: async (c, _, svc) => {
         const p = c.get('principal');
         // The chain is checked whole (a gap anywhere matters), but the counts are the caller's scheme only.
-        return c.json(svc.audit.verify({ scheme: p.scheme }));
+        return c.json(await svc.audit.verify({ scheme: p.scheme }));
       },
     }),
     route({
@@ -59,10 +61,10 @@ export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
       responses: { 201: { description: 'The audit entry', schema: AuditEntry } },
       handle: async (c, { body: d }, svc) => {
         const p = c.get('principal');
-        const sub = svc.governance.gov.subject(d.subjectId, () => 0);
+        const sub = await svc.governance.gov.subject(d.subjectId);
         if (!sub || sub.scheme !== p.scheme) throw new HubError('bad_request', `unknown subject "${d.subjectId}"`);
         return c.json(
-          svc.audit.append({
+          await svc.audit.append({
             scheme: p.scheme,
             actor: actorOf(p),
             action: 'disclose',
@@ -81,12 +83,12 @@ export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
       summary: "Reviewers' verdicts over the last `days` days (audited)",
       query: ReviewStatsQuery,
       responses: { 200: { description: 'The statistics', schema: VerdictStats } },
-      handle: (c, { query }, svc) => {
+      handle: async (c, { query }, svc) => {
         const p = c.get('principal');
         const { days } = query;
         const object = { kind: 'candidate', id: 'review-stats' } as const;
-        svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
-        return c.json(verdictStats(svc.governance.gov, p.scheme, days));
+        await svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, detail: { days } });
+        return c.json(await verdictStats(svc.governance.gov, p.scheme, days));
       },
     }),
   ],

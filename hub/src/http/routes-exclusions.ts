@@ -32,7 +32,7 @@ export const EXCLUSION_ROUTES: HubRouteGroup<ExclusionRouteDeps> = {
       query: NoQuery,
       responses: { 200: { description: 'Notices', schema: Exclusion.array() } },
       errors: [403],
-      handle: (c, _, svc) => c.json(svc.governance.exclusions.list(c.get('principal'))),
+      handle: async (c, _, svc) => c.json(await svc.governance.exclusions.list(c.get('principal'))),
     }),
     route({
       method: 'get',
@@ -41,7 +41,7 @@ export const EXCLUSION_ROUTES: HubRouteGroup<ExclusionRouteDeps> = {
       summary: 'One exclusion notice with its events',
       responses: { 200: { description: 'The notice', schema: Exclusion } },
       errors: { 403: 'Role does not allow this', ...NOT_YOURS },
-      handle: (c, _, svc) => c.json(svc.governance.exclusions.view(c.get('principal'), c.req.param('id')!)),
+      handle: async (c, _, svc) => c.json(await svc.governance.exclusions.view(c.get('principal'), c.req.param('id')!)),
     }),
     route({
       method: 'post',
@@ -52,7 +52,7 @@ export const EXCLUSION_ROUTES: HubRouteGroup<ExclusionRouteDeps> = {
       responses: { 200: { description: 'The notice', schema: Exclusion } },
       errors: [403, 404, 409],
       handle: async (c, { body }, svc) =>
-        c.json(svc.governance.exclusions.record(c.get('principal'), c.req.param('id')!, body)),
+        c.json(await svc.governance.exclusions.record(c.get('principal'), c.req.param('id')!, body)),
     }),
     route({
       method: 'post',

@@ -57,7 +57,13 @@ export const FIELD_ROUTES: HubRouteGroup<FieldRouteDeps> = {
         const p = c.get('principal');
         const { alert, match } = await matchOf(svc, p, c.req.param('id')!);
         const object = { kind: 'alert' as const, id: `${alert.id}/match` };
-        svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
+        await svc.audit.append({
+          scheme: p.scheme,
+          actor: actorOf(p),
+          action: 'view',
+          object,
+          subjectId: match.subjectId,
+        });
         return c.json(match, 200, PRIVATE);
       },
     }),
@@ -73,11 +79,17 @@ export const FIELD_ROUTES: HubRouteGroup<FieldRouteDeps> = {
         const g = svc.governance;
         const { alert, match } = await matchOf(svc, p, c.req.param('id')!);
         // The current photo: a purged subject's photo is gone, whatever the alert once said.
-        const ph = match.photoUrl ? g.fieldGallery.photoOf(p.scheme, match.subjectId) : null;
+        const ph = match.photoUrl ? await g.fieldGallery.photoOf(p.scheme, match.subjectId) : null;
         if (!ph) throw notFound('photo');
-        const f = g.subjects.photo(p, ph.subjectId, ph.photoId); // audited there, as every photo view
+        const f = await g.subjects.photo(p, ph.subjectId, ph.photoId); // audited there, as every photo view
         const object = { kind: 'alert' as const, id: `${alert.id}/match/photo` };
-        svc.audit.append({ scheme: p.scheme, actor: actorOf(p), action: 'view', object, subjectId: match.subjectId });
+        await svc.audit.append({
+          scheme: p.scheme,
+          actor: actorOf(p),
+          action: 'view',
+          object,
+          subjectId: match.subjectId,
+        });
         const data = fs.readFileSync(f.file);
         const type = sniff(data.subarray(0, 16)) === 'image/png' ? 'image/png' : 'image/jpeg';
         return c.body(data, 200, { ...PRIVATE, 'content-type': type });
@@ -110,7 +122,8 @@ export const FIELD_ROUTES: HubRouteGroup<FieldRouteDeps> = {
       queryDoc: { q: { required: true, description: 'part of an alias, 1 to 80 characters' } },
       responses: { 200: { description: 'Up to 20 subjects', schema: SubjectHit.array() } },
       errors: { 400: 'q missing or too long', 403: 'Role does not allow this' },
-      handle: (c, _, svc) => c.json(svc.governance.fieldGallery.search(c.get('principal'), c.req.query('q') ?? '')),
+      handle: async (c, _, svc) =>
+        c.json(await svc.governance.fieldGallery.search(c.get('principal'), c.req.query('q') ?? '')),
     }),
     route({
       method: 'get',

@@ -80,7 +80,7 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       summary: "Your scheme's incidents (a member sees their store's)",
       query: NoQuery,
       responses: { 200: { description: 'Incidents', schema: Incident.array() } },
-      handle: (c, _, svc) => c.json(svc.governance.incidents.list(c.get('principal'))),
+      handle: async (c, _, svc) => c.json(await svc.governance.incidents.list(c.get('principal'))),
     }),
     route({
       method: 'get',
@@ -89,7 +89,7 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       summary: 'One incident',
       responses: { 200: { description: 'The incident', schema: Incident } },
       errors: NOT_YOURS,
-      handle: (c, _, svc) => c.json(svc.governance.incidents.view(c.get('principal'), c.req.param('id')!)),
+      handle: async (c, _, svc) => c.json(await svc.governance.incidents.view(c.get('principal'), c.req.param('id')!)),
     }),
     route({
       method: 'get',
@@ -99,8 +99,8 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       query: SubjectListQuery,
       responses: { 200: { description: 'Subjects', schema: Subject.array() } },
       errors: [403],
-      handle: (c, { query }, svc) =>
-        c.json(svc.governance.subjects.list(c.get('principal'), query.state === 'all' ? null : query.state)),
+      handle: async (c, { query }, svc) =>
+        c.json(await svc.governance.subjects.list(c.get('principal'), query.state === 'all' ? null : query.state)),
     }),
     route({
       method: 'post',
@@ -119,7 +119,7 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       summary: 'One subject (audited)',
       responses: { 200: { description: 'The subject', schema: Subject } },
       errors: { 403: 'Role does not allow this', ...NOT_YOURS },
-      handle: (c, _, svc) => c.json(svc.governance.subjects.view(c.get('principal'), c.req.param('id')!)),
+      handle: async (c, _, svc) => c.json(await svc.governance.subjects.view(c.get('principal'), c.req.param('id')!)),
     }),
     route({
       method: 'post',
@@ -140,7 +140,7 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
         let image: Buffer;
         try {
           // Role, subject and source first, then the size: the body is read only for a real upload.
-          g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id')!, source);
+          await g.subjects.checkPhotoUpload(c.get('principal'), c.req.param('id')!, source);
           const len = Number(c.req.header('content-length') ?? 0);
           if (len > MAX_PHOTO_BYTES) {
             throw new HubError('payload_too_large', `photos are limited to ${MAX_PHOTO_BYTES} bytes`);
@@ -164,8 +164,8 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       summary: 'A stored photo, re-encoded by the hub (audited, no-store, X-Content-Sha256)',
       responses: { 200: { description: 'The photo', raw: ['image/jpeg', 'image/png'] } },
       errors: { 403: 'Role does not allow this', ...NOT_YOURS },
-      handle: (c, _, svc) => {
-        const f = svc.governance.subjects.photo(c.get('principal'), c.req.param('id')!, c.req.param('photoId')!);
+      handle: async (c, _, svc) => {
+        const f = await svc.governance.subjects.photo(c.get('principal'), c.req.param('id')!, c.req.param('photoId')!);
         const data = fs.readFileSync(f.file);
         // Stored photos were re-encoded by the hub as JPEG or PNG; the bytes say which.
         const sniffed = sniff(data.subarray(0, 16));
@@ -221,7 +221,7 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       handle: async (c, _, svc) => {
         const p = c.get('principal');
         const g = svc.governance;
-        const sub = g.gov.subject(c.req.param('id')!, () => 0);
+        const sub = await g.gov.subject(c.req.param('id')!);
         if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
         // Escaped bidi controls: the export is read by people, in viewers that would obey them.
         const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);

@@ -49,7 +49,8 @@ export class LiveSessions {
       s = this.start(device, cameraId);
     }
     const p = viewer.principal;
-    this.d.audit.append({
+    // Awaited: a view that cannot be audited is refused (the error reaches the viewer).
+    await this.d.audit.append({
       scheme: p.scheme,
       actor: { kind: 'user', id: p.id },
       action: 'view',
@@ -72,12 +73,11 @@ export class LiveSessions {
     const p = viewer.principal;
     const endedAt = new Date();
     // A view that cannot be audited is refused when it opens; its end is logged if storage fails.
+    // Not awaited: the viewer is gone either way, and closing must not wait on storage.
     const audit = (e: Parameters<AuditLog['append']>[0]) => {
-      try {
-        this.d.audit.append(e);
-      } catch (err) {
+      this.d.audit.append(e).catch((err) => {
         this.d.log.error({ err, streamId: s.streamId, user: p.id }, 'could not audit the end of a live view');
-      }
+      });
     };
     audit({
       scheme: p.scheme,

@@ -1,28 +1,26 @@
 import type { HubDirectory } from '../directory-interface';
 import type { Logger } from '../log';
-import type { Db } from '../storage/sqlite';
+import type { PushSubscriptionRepository } from '../storage/push-subscription-repository';
 import type { Repository } from '../storage/repository';
 import { PushSender, type PushSenderOptions } from './push-sender';
-import { PushSubscriptions } from './subscriptions';
 import { type VapidKeys, loadOrCreateVapidKeys } from './vapid-keys';
 
 export interface PushService {
   keys: VapidKeys;
-  subscriptions: PushSubscriptions;
+  subscriptions: PushSubscriptionRepository;
   sender: PushSender;
 }
 
 /** Builds Web Push: keys from the data dir, the subscription table, the sender (started on the bus later). */
 export function createPush(
   dataDir: string,
-  db: Db,
+  subscriptions: PushSubscriptionRepository,
   repo: Repository,
   dir: HubDirectory,
   log: Logger,
   opts?: PushSenderOptions,
 ): PushService {
   const keys = loadOrCreateVapidKeys(dataDir, log);
-  const subscriptions = new PushSubscriptions(db);
   const sender = new PushSender(subscriptions, repo, dir, keys, log, opts);
   return { keys, subscriptions, sender };
 }

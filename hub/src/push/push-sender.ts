@@ -5,7 +5,7 @@ import type { EventBus, HubEvents } from '../bus';
 import type { HubDirectory } from '../directory-interface';
 import type { Logger } from '../log';
 import type { Repository } from '../storage/repository';
-import type { StoredSubscription, PushSubscriptions } from './subscriptions';
+import type { PushSubscriptionRepository, StoredSubscription } from '../storage/push-subscription-repository';
 import type { VapidKeys } from './vapid-keys';
 
 export interface PushSenderOptions {
@@ -37,7 +37,7 @@ export class PushSender {
   readonly sent = { ok: 0, failed: 0, removed: 0 };
 
   constructor(
-    private subs: PushSubscriptions,
+    private subs: PushSubscriptionRepository,
     private repo: Repository,
     private dir: HubDirectory,
     private keys: VapidKeys,
@@ -63,7 +63,7 @@ export class PushSender {
   }
 
   private async fanOut(e: HubEvents['alert']): Promise<void> {
-    const subs = this.subs.forScheme(e.scheme);
+    const subs = await this.subs.forScheme(e.scheme);
     if (subs.length === 0) return;
     const scheme = await this.dir.scheme(e.scheme);
     const message = JSON.stringify(this.message(e.event, scheme.stores));
@@ -118,7 +118,7 @@ export class PushSender {
       });
       await res.body?.cancel();
       if (res.status === 404 || res.status === 410) {
-        this.subs.drop(s.endpoint);
+        await this.subs.drop(s.endpoint);
         this.sent.removed++;
         this.log.info({ user: s.username, status: res.status }, 'push subscription expired; removed');
       } else if (res.ok) {

@@ -36,7 +36,7 @@ export const PUSH_ROUTES: HubRouteGroup<PushRouteDeps> = {
       body: PushSubscriptionRequest,
       responses: { 201: { description: 'Saved', schema: PushSaved } },
       handle: async (c, { body: sub }, svc) => {
-        svc.push.subscriptions.save(c.get('principal').id, sub);
+        await svc.push.subscriptions.save(c.get('principal').id, sub);
         return c.json({ endpoint: sub.endpoint }, 201);
       },
     }),
@@ -48,7 +48,7 @@ export const PUSH_ROUTES: HubRouteGroup<PushRouteDeps> = {
       responses: { 204: { description: 'Removed' } },
       errors: { 404: 'No push subscription of yours has this endpoint' },
       handle: async (c, { body }, svc) => {
-        if (!svc.push.subscriptions.remove(c.get('principal').id, body.endpoint)) {
+        if (!(await svc.push.subscriptions.remove(c.get('principal').id, body.endpoint))) {
           throw new HubError('not_found', 'no push subscription of yours has this endpoint');
         }
         return c.body(null, 204);

@@ -41,15 +41,15 @@ export class CaseService {
 
   /** Candidates stored without a case (a crash between the two writes) are filed at start-up. */
   async fileUnassigned() {
-    for (const id of this.cases.unassigned()) await this.attach(id);
+    for (const id of await this.cases.unassigned()) await this.attach(id);
   }
 
   private async file(candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
     if (!c || c.caseId || c.status !== 'pending') return;
-    const open = this.cases.latest(c.scheme, c.subjectId, c.store, ['open']);
+    const open = await this.cases.latest(c.scheme, c.subjectId, c.store, ['open']);
     if (open) return this.cases.attach(open.id, c.id);
-    const followed = this.cases.latest(c.scheme, c.subjectId, c.store, ['confirmed']);
+    const followed = await this.cases.latest(c.scheme, c.subjectId, c.store, ['confirmed']);
     if (followed?.alertId && this.withinFollowUp(followed)) {
       await this.cases.attach(followed.id, c.id);
       if (await this.seenAgain(followed, c)) return;
@@ -80,7 +80,7 @@ export class CaseService {
 
   /** A reviewer rejected a sighting that had updated an alert: the alert says so too. */
   async rejected(p: Principal, c: ReviewCandidate) {
-    const k = c.caseId ? this.cases.get(c.caseId) : null;
+    const k = c.caseId ? await this.cases.get(c.caseId) : null;
     if (k?.status !== 'confirmed' || !k.alertId) return;
     const note = `Sighting at camera ${c.cameraId} at ${hhmm(c.capturedAt)} UTC rejected by ${p.displayName ?? p.id}`;
     await this.alerts.update(k.alertId, note, { kind: p.kind, id: p.id });
@@ -91,27 +91,28 @@ export class CaseService {
     return { ...k, subjectAlias: best?.subjectAlias ?? null };
   }
 
-  mine(p: Principal, id: string): StoredCase {
-    const k = this.cases.get(id);
+  async mine(p: Principal, id: string): Promise<StoredCase> {
+    const k = await this.cases.get(id);
     if (!k || k.scheme !== p.scheme) throw notFound(`case "${id}"`);
     return k;
   }
 
   async list(p: Principal, status: CaseStatus | null, limit: number): Promise<ReviewCase[]> {
-    return Promise.all(this.cases.list(p.scheme, status, limit).map((k) => this.withAlias(k)));
+    return Promise.all((await this.cases.list(p.scheme, status, limit)).map((k) => this.withAlias(k)));
   }
 
   /** Opening a case is a view of gallery-match data: audited. */
   async open(p: Principal, id: string): Promise<ReviewCaseDetail> {
-    const k = this.mine(p, id);
-    this.audit.append({
+    const k = await this.mine(p, id);
+    await this.audit.append({
       scheme: p.scheme,
       actor: { kind: p.kind, id: p.id },
       action: 'view',
       object: { kind: 'case', id },
       subjectId: k.subjectId,
     });
-    const candidates = (await Promise.all(this.cases.candidateIds(id).map((c) => this.evidence.view(c)))).filter(
+    const ids = await this.cases.candidateIds(id);
+    const candidates = (await Promise.all(ids.map((c) => this.evidence.view(c)))).filter(
       (c): c is ReviewCandidate => c !== null,
     );
     return { ...(await this.withAlias(k)), candidates };
@@ -125,8 +126,8 @@ export class CaseService {
   }
 
   /** The case's existing alert, when a pending sighting of an already confirmed case is confirmed. */
-  confirmedAlert(c: ReviewCandidate): string | null {
-    const k = c.caseId ? this.cases.get(c.caseId) : null;
+  async confirmedAlert(c: ReviewCandidate): Promise<string | null> {
+    const k = c.caseId ? await this.cases.get(c.caseId) : null;
     return k?.status === 'confirmed' ? k.alertId : null;
   }
 
@@ -137,12 +138,12 @@ export class CaseService {
 
   /** A case with nothing left pending and nothing confirmed ends as rejected or expired. */
   async settle(caseId: string | null | undefined, to: 'rejected' | 'expired', by: string | null, reason: string) {
-    const k = caseId ? this.cases.get(caseId) : null;
+    const k = caseId ? await this.cases.get(caseId) : null;
     if (!k || k.status !== 'open' || k.pending > 0) return;
     await this.cases.decide(k.id, 'open', to, by, new Date().toISOString(), reason, null);
   }
 
-  pendingOf(caseId: string) {
+  pendingOf(caseId: string): Promise<string[]> {
     return this.cases.pendingIds(caseId);
   }
 }

@@ -57,14 +57,20 @@ export class ReviewService {
     // The queue shows gallery-match data (aliases, scores): reading it is a view, audited.
     const object = { kind: 'candidate', id: '*list*' } as const;
     const actor = { kind: p.kind, id: p.id };
-    this.audit.append({ scheme: p.scheme, actor, action: 'view', object, detail: { status, count: rows.length } });
+    await this.audit.append({
+      scheme: p.scheme,
+      actor,
+      action: 'view',
+      object,
+      detail: { status, count: rows.length },
+    });
     return Promise.all(rows.map((r) => this.evidence.withAlias(r)));
   }
 
   /** Opening a candidate is a view of gallery-match data: audited. */
   async open(p: Principal, id: string): Promise<ReviewCandidate> {
     const c = await this.mine(p, id);
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: { kind: p.kind, id: p.id },
       action: 'view',
@@ -92,7 +98,7 @@ export class ReviewService {
       this.log.error({ candidateId: id, name }, 'evidence file failed its integrity check');
       throw new HubError('internal', `${name} failed its integrity check; it has been logged`);
     }
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: { kind: p.kind, id: p.id },
       action: 'view',
@@ -125,7 +131,7 @@ export class ReviewService {
     // The conditional update is the lock: of two reviewers deciding at once, one wins.
     if (!(await this.repo.decide(id, 'pending', to, p.id, at, d.reason, null)))
       throw new HubError('conflict', 'another reviewer decided this candidate first');
-    this.audit.append({
+    await this.audit.append({
       scheme: p.scheme,
       actor: { kind: p.kind, id: p.id },
       action: 'decide',
@@ -135,7 +141,7 @@ export class ReviewService {
     });
     if (d.verdict === 'confirm') {
       // A pending sighting of a case already confirmed joins that case's alert: no second alert.
-      const existing = this.cases.confirmedAlert(c) ?? null;
+      const existing = (await this.cases.confirmedAlert(c)) ?? null;
       if (existing) await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, d.reason, existing);
       else await this.raiseFor(p, c, d.reason, at);
     } else {
@@ -176,11 +182,10 @@ export class ReviewService {
    * the one alert and confirms the rest); a reject rejects every pending sighting.
    */
   async decideCase(p: Principal, caseId: string, d: ReviewDecision) {
-    const k = this.cases.mine(p, caseId);
+    const k = await this.cases.mine(p, caseId);
     if (k.status !== 'open') throw new HubError('conflict', `case is already ${k.status}`);
-    const pending = (await Promise.all(this.cases.pendingOf(caseId).map((id) => this.repo.getCandidate(id)))).filter(
-      (c) => c !== null,
-    );
+    const ids = await this.cases.pendingOf(caseId);
+    const pending = (await Promise.all(ids.map((id) => this.repo.getCandidate(id)))).filter((c) => c !== null);
     if (!pending.length) throw new HubError('conflict', 'the case has no sighting left to decide');
     if (d.verdict === 'confirm') {
       const best = pending.reduce((a, b) => (b.score > a.score ? b : a));
@@ -189,7 +194,7 @@ export class ReviewService {
       const at = decided.decidedAt ?? new Date().toISOString();
       for (const c of pending.filter((x) => x.id !== best.id)) {
         if (!(await this.repo.decide(c.id, 'pending', 'confirmed', p.id, at, d.reason, decided.alertId))) continue;
-        this.audit.append({
+        await this.audit.append({
           scheme: p.scheme,
           actor: { kind: p.kind, id: p.id },
           action: 'decide',

@@ -1,112 +1,28 @@
 import type { CaseStatus, ReviewCase } from '@shopwatch/protocols';
-import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
-
-type Row = Record<string, any>;
 
 export type StoredCase = Omit<ReviewCase, 'subjectAlias'>;
 export type NewCase = { id: string; scheme: string; store: string | null; zone: string | null; subjectId: string };
 
 /**
- * Review cases: one row per case; its figures (sightings, best score, first and last seen,
- * cameras) are always computed from the candidates that carry its id, so they cannot drift.
+ * Review cases: one per run of sightings of a subject at a store. A case's figures (sightings,
+ * best score, first and last seen, cameras) are computed from the candidates that carry its id,
+ * so they cannot drift. Async so that a PostgreSQL implementation can replace the SQLite one.
  */
-export class CaseRepository {
-  private writes: GroupCommit;
-  constructor(private db: Db) {
-    this.writes = groupCommitFor(db);
-  }
-
-  private fromRow(r: Row): StoredCase | null {
-    const agg = this.db
-      .prepare(`SELECT COUNT(*) AS n, SUM(status = 'pending') AS pending, MAX(score) AS best,
-        MIN(captured_at) AS first, MAX(captured_at) AS last, GROUP_CONCAT(DISTINCT camera_id) AS cams
-      FROM candidates WHERE case_id = ?`)
-      .get(r.id) as Row;
-    if (!agg.n) return null;
-    const best = this.db
-      .prepare('SELECT id FROM candidates WHERE case_id = ? ORDER BY score DESC, captured_at LIMIT 1')
-      .pluck()
-      .get(r.id) as string;
-    return {
-      id: r.id,
-      scheme: r.scheme,
-      store: r.store,
-      zone: r.zone,
-      subjectId: r.subject_id,
-      status: r.status,
-      sightings: agg.n,
-      pending: agg.pending ?? 0,
-      bestScore: agg.best,
-      bestCandidateId: best,
-      firstSeenAt: agg.first,
-      lastSeenAt: agg.last,
-      cameras: String(agg.cams ?? '')
-        .split(',')
-        .filter(Boolean)
-        .sort(),
-      alertId: r.alert_id,
-      decidedBy: r.decided_by,
-      decidedAt: r.decided_at,
-      reason: r.reason,
-    };
-  }
-
-  get(id: string): StoredCase | null {
-    const r = this.db.prepare('SELECT * FROM review_cases WHERE id = ?').get(id) as Row | undefined;
-    return r ? this.fromRow(r) : null;
-  }
-
+export interface CaseRepository {
+  get(id: string): Promise<StoredCase | null>;
   /** The newest case of a subject at a store (null store: a zone-wide or store-less box). */
-  latest(scheme: string, subjectId: string, store: string | null, statuses: CaseStatus[]): StoredCase | null {
-    const r = this.db
-      .prepare(`SELECT * FROM review_cases WHERE scheme = ? AND subject_id = ? AND store IS ?
-      AND status IN (${statuses.map(() => '?').join(', ')}) ORDER BY opened_at DESC, rowid DESC LIMIT 1`)
-      .get(scheme, subjectId, store, ...statuses) as Row | undefined;
-    return r ? this.fromRow(r) : null;
-  }
-
-  list(scheme: string, status: CaseStatus | null, limit: number): StoredCase[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM review_cases WHERE scheme = ? AND (? IS NULL OR status = ?)
-      ORDER BY opened_at, rowid LIMIT ?`)
-      .all(scheme, status, status, limit) as Row[];
-    return rows.map((r) => this.fromRow(r)).filter((c): c is StoredCase => c !== null);
-  }
-
-  candidateIds(caseId: string): string[] {
-    return this.db
-      .prepare('SELECT id FROM candidates WHERE case_id = ? ORDER BY captured_at DESC, rowid DESC')
-      .pluck()
-      .all(caseId) as string[];
-  }
-
-  pendingIds(caseId: string): string[] {
-    return this.db
-      .prepare("SELECT id FROM candidates WHERE case_id = ? AND status = 'pending' ORDER BY captured_at")
-      .pluck()
-      .all(caseId) as string[];
-  }
-
-  /** Opens a case and attaches the candidate in one transaction. */
-  async open(c: NewCase, candidateId: string, at: string) {
-    await this.writes.run(() => {
-      this.db
-        .prepare(`INSERT INTO review_cases (id, scheme, store, zone, subject_id, status, opened_at)
-        VALUES (?, ?, ?, ?, ?, 'open', ?)`)
-        .run(c.id, c.scheme, c.store, c.zone, c.subjectId, at);
-      this.db.prepare('UPDATE candidates SET case_id = ? WHERE id = ?').run(c.id, candidateId);
-    });
-  }
-
-  async attach(caseId: string, candidateId: string) {
-    await this.writes.run(() =>
-      this.db.prepare('UPDATE candidates SET case_id = ? WHERE id = ?').run(caseId, candidateId),
-    );
-  }
-
-  /** Conditional on the case's status: of two reviewers deciding at once, one wins. */
-  async decide(
+  latest(scheme: string, subjectId: string, store: string | null, statuses: CaseStatus[]): Promise<StoredCase | null>;
+  /** Oldest first; `status` null: every status. */
+  list(scheme: string, status: CaseStatus | null, limit: number): Promise<StoredCase[]>;
+  /** The case's candidates, newest capture first. */
+  candidateIds(caseId: string): Promise<string[]>;
+  /** The case's candidates still pending, oldest capture first. */
+  pendingIds(caseId: string): Promise<string[]>;
+  /** Opens a case and attaches the candidate, atomically. */
+  open(c: NewCase, candidateId: string, at: string): Promise<void>;
+  attach(caseId: string, candidateId: string): Promise<void>;
+  /** Conditional on the case's status: of two reviewers deciding at once, one wins (true). */
+  decide(
     id: string,
     from: CaseStatus,
     to: CaseStatus,
@@ -114,21 +30,7 @@ export class CaseRepository {
     at: string,
     reason: string | null,
     alertId: string | null,
-  ) {
-    return this.writes.run(
-      () =>
-        this.db
-          .prepare(`UPDATE review_cases SET status = ?, decided_by = ?, decided_at = ?,
-      reason = ?, alert_id = COALESCE(?, alert_id) WHERE id = ? AND status = ?`)
-          .run(to, by, at, reason, alertId, id, from).changes === 1,
-    );
-  }
-
+  ): Promise<boolean>;
   /** Pending candidates that belong to no case yet (received before cases existed, or a crash). */
-  unassigned(): string[] {
-    return this.db
-      .prepare("SELECT id FROM candidates WHERE case_id IS NULL AND status = 'pending' ORDER BY received_at")
-      .pluck()
-      .all() as string[];
-  }
+  unassigned(): Promise<string[]>;
 }

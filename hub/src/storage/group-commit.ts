@@ -1,3 +1,4 @@
+import { domainError } from './sqlite-errors';
 import type { Db } from './sqlite';
 
 interface Pending {
@@ -32,7 +33,7 @@ export class GroupCommit {
           try {
             results.push({ ok: true, value: this.db.transaction(p.run)() }); // a savepoint
           } catch (error) {
-            results.push({ ok: false, error });
+            results.push({ ok: false, error: domainError(error) }); // engine codes stay in storage/
           }
         }
       })();

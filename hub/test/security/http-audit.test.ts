@@ -54,7 +54,7 @@ describe('the audit log is anchored outside the database', () => {
 
   it('audits review-queue and review-stats reads', async () => {
     await hubWithEntries();
-    const list = hub!.services.audit.list({ scheme: 'town', objectKind: 'candidate', limit: 100 });
+    const list = await hub!.services.audit.list({ scheme: 'town', objectKind: 'candidate', limit: 100 });
     expect(list.filter((e) => e.object.id === '*list*').length).toBe(4);
     expect(list.filter((e) => e.object.id === 'review-stats').length).toBe(4);
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../src/log';
 import { openPostgres } from '../../src/storage/postgres/pool';
 import { PostgresRepository } from '../../src/storage/postgres/postgres-repository';
-import { PushSubscriptions } from '../../src/push/subscriptions';
+import { SqlitePushSubscriptions } from '../../src/storage/sqlite-push-subscriptions';
 import { openDatabase } from '../../src/storage/sqlite';
 import { SqliteRepository } from '../../src/storage/sqlite-repository';
 import { type TestPostgres, startPostgres } from '../support/postgres';
@@ -75,7 +75,7 @@ beforeAll(async () => {
       `INSERT INTO custody (candidate_id, name, at, actor, action) VALUES ('c1', 'clip.mp4', 'x', 'hub', ?)`,
     ).run(action);
   }
-  new PushSubscriptions(db).save('alice', { endpoint: 'https://push.example/1', keys: { p256dh: 'k', auth: 'a' } });
+  await new SqlitePushSubscriptions(db).save('alice', { endpoint: 'https://push.example/1', keys: { p256dh: 'k', auth: 'a' } });
   repo.close();
 });
 

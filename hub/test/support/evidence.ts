@@ -5,12 +5,12 @@ import type { RunningHub } from '../../src/hub';
 import { jpeg, mp4, sha } from './media';
 
 /** A gallery subject written straight to storage (enrolment with photos has its own tests). */
-export function addSubject(hub: RunningHub, subjectId: string) {
+export async function addSubject(hub: RunningHub, subjectId: string) {
   const gov = hub.services.governance.gov;
   const now = new Date().toISOString();
   const statement = 'I saw him take them and leave without paying.';
   const incident = { type: 'theft' as const, occurredAt: now, description: 'razor blades', statement };
-  gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
+  await gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
   const subject = {
     alias: 'Razor Man',
     status: 'known' as const,
@@ -19,7 +19,7 @@ export function addSubject(hub: RunningHub, subjectId: string) {
     under18: false,
     vulnerable: false,
   };
-  gov.addSubject(subjectId, 'town', subject, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
+  await gov.addSubject(subjectId, 'town', subject, 'coord', now, new Date(Date.now() + 86400_000).toISOString());
 }
 
 /** Evidence files as an edge box would spool them: real JPEGs, declared in the report. */

@@ -174,7 +174,7 @@ export async function evidenceCases(hub: TestHub, dir: string) {
   const gov = hub.services.governance.gov;
   const now = new Date().toISOString();
   const incident = { type: 'theft' as const, occurredAt: now, description: 'razors', statement: 'Seen taking razors.' };
-  gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
+  await gov.addIncident('inc-1', 'town', 'boots', incident, 'coord', now);
   const subject = {
     alias: 'Razor Man',
     status: 'known' as const,
@@ -182,11 +182,11 @@ export async function evidenceCases(hub: TestHub, dir: string) {
     incidentIds: ['inc-1'],
   };
   const until = new Date(Date.now() + 86400_000).toISOString();
-  gov.addSubject('subj-1', 'town', { ...subject, under18: false, vulnerable: false }, 'coord', now, until);
+  await gov.addSubject('subj-1', 'town', { ...subject, under18: false, vulnerable: false }, 'coord', now, until);
   // A second subject, so case-0002 is a review case (and an alert) of its own: sightings of one
   // subject at one store are grouped into one case.
   const other = { ...subject, alias: 'Coat Man', under18: false, vulnerable: false };
-  gov.addSubject('subj-2', 'town', other, 'coord', now, until);
+  await gov.addSubject('subj-2', 'town', other, 'coord', now, until);
   const decide = async (id: string, verdict: 'confirm' | 'reject') => {
     const res = await fetch(`${hub.http}/api/review/${id}/decision`, {
       method: 'POST',

@@ -1,24 +1,17 @@
 import type { PushSubscriptionRequest } from '@shopwatch/protocols';
-import type { Db } from '../storage/sqlite';
-
-export interface StoredSubscription {
-  endpoint: string;
-  username: string;
-  p256dh: string;
-  auth: string;
-  device: string | null;
-  createdAt: string;
-}
-
-/** Each person keeps at most this many devices; the oldest subscription makes room. */
-export const MAX_SUBSCRIPTIONS_PER_USER = 10;
+import {
+  MAX_SUBSCRIPTIONS_PER_USER,
+  type PushSubscriptionRepository,
+  type StoredSubscription,
+} from './push-subscription-repository';
+import type { Db } from './sqlite';
 
 /**
  * Web Push subscriptions in the hub's SQLite file, one row per browser (the endpoint is unique
  * to a browser profile). The table is created here with IF NOT EXISTS rather than as a numbered
  * migration: it is owned by this module alone and nothing else joins on it.
  */
-export class PushSubscriptions {
+export class SqlitePushSubscriptions implements PushSubscriptionRepository {
   constructor(private db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS push_subscriptions (
       endpoint TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
@@ -30,7 +23,7 @@ export class PushSubscriptions {
    * Stores the browser's subscription for `username`. The same endpoint signed in by someone
    * else now belongs to them: one browser, one person receiving.
    */
-  save(username: string, s: PushSubscriptionRequest): void {
+  async save(username: string, s: PushSubscriptionRequest) {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.db
@@ -46,22 +39,22 @@ export class PushSubscriptions {
   }
 
   /** Removes one of the user's own subscriptions; true when there was one. */
-  remove(username: string, endpoint: string): boolean {
+  async remove(username: string, endpoint: string) {
     const del = this.db.prepare('DELETE FROM push_subscriptions WHERE username = ? AND endpoint = ?');
     return del.run(username, endpoint).changes > 0;
   }
 
   /** Removes a subscription the push service said is gone (404/410). */
-  drop(endpoint: string): void {
+  async drop(endpoint: string) {
     this.db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?').run(endpoint);
   }
 
-  forUser(username: string): StoredSubscription[] {
+  async forUser(username: string) {
     return this.rows('SELECT * FROM push_subscriptions WHERE username = ? ORDER BY created_at', username);
   }
 
   /** Every subscription of the scheme's users, with the username so scope can be checked. */
-  forScheme(scheme: string): StoredSubscription[] {
+  async forScheme(scheme: string) {
     return this.rows(
       'SELECT p.* FROM push_subscriptions p JOIN users u ON u.username = p.username WHERE u.scheme = ?',
       scheme,

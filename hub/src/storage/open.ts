@@ -1,0 +1,56 @@
+import type { HubConfig } from '../config';
+import type { Logger } from '../log';
+import type { AuditRepository } from './audit-repository';
+import type { CaseRepository } from './case-repository';
+import type { EvidenceRepository } from './evidence-repository';
+import type { GalleryRepository } from './gallery-repository';
+import type { GovernanceRepository } from './governance-repository';
+import type { PushSubscriptionRepository } from './push-subscription-repository';
+import type { Repository } from './repository';
+import { openDatabase } from './sqlite';
+import { SqliteAuditRepository } from './sqlite-audit-repository';
+import { SqliteCaseRepository } from './sqlite-case-repository';
+import { SqliteEvidenceRepository } from './sqlite-evidence-repository';
+import { SqliteGalleryRepository } from './sqlite-gallery-repository';
+import { SqliteGovernanceRepository } from './sqlite-governance-repository';
+import { SqlitePushSubscriptions } from './sqlite-push-subscriptions';
+import { SqliteRepository } from './sqlite-repository';
+
+/**
+ * Everything the hub keeps, one repository per concern, all on one store of record. Callers
+ * see only these interfaces (no engine types), so a PostgreSQL `openStorage` can return the
+ * same shape. Atomicity never spans two repositories: each multi-row change is one method.
+ */
+export interface Storage {
+  /** Schemes, users, devices, sessions, alerts and their events, receipts, cameras. */
+  repo: Repository;
+  evidence: EvidenceRepository;
+  gallery: GalleryRepository;
+  governance: GovernanceRepository;
+  cases: CaseRepository;
+  audit: AuditRepository;
+  push: PushSubscriptionRepository;
+  /** Closes the store; the repositories must not be used after. */
+  close(): Promise<void>;
+}
+
+export type StorageConfig = Pick<HubConfig, 'dataDir'> & Partial<Pick<HubConfig, 'sync'>>;
+
+/**
+ * Opens (and migrates) the hub's store of record: today the SQLite file in the data dir.
+ * Used by the hub and by every offline command, so both see the same repositories.
+ */
+export async function openStorage(config: StorageConfig, log: Logger): Promise<Storage> {
+  const db = openDatabase(config.dataDir, log, config.sync ?? 'full');
+  const repo = new SqliteRepository(db);
+  return {
+    repo,
+    evidence: new SqliteEvidenceRepository(db),
+    gallery: new SqliteGalleryRepository(db),
+    governance: new SqliteGovernanceRepository(db),
+    cases: new SqliteCaseRepository(db),
+    audit: new SqliteAuditRepository(db),
+    push: new SqlitePushSubscriptions(db),
+    close: async () => repo.close(),
+  };
+}
