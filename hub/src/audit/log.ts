@@ -150,8 +150,13 @@ export class AuditLog {
     return entry;
   }
 
+  /** Newest first. `actor`, `action`, `from` (inclusive) and `to` (exclusive) are the viewer's filters. */
   list(f: {
     scheme: string;
+    actor?: string;
+    action?: string;
+    from?: string;
+    to?: string;
     subjectId?: string;
     objectKind?: string;
     objectId?: string;
@@ -163,10 +168,16 @@ export class AuditLog {
     if (f.objectKind) where.push('object_kind = @objectKind');
     if (f.objectId) where.push('object_id = @objectId');
     if (f.before) where.push('seq < @before');
+    if (f.actor) where.push('actor_id = @actor');
+    if (f.action) where.push('action = @action');
+    // Compared as instants: `at` is always UTC ISO, a filter may carry any offset.
+    if (f.from) where.push('at >= @fromUtc');
+    if (f.to) where.push('at < @toUtc');
+    const utc = (t?: string) => (t ? new Date(t).toISOString() : null);
     return (
       this.db
         .prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`)
-        .all({ ...f, limit: f.limit ?? 200 }) as Row[]
+        .all({ ...f, fromUtc: utc(f.from), toUtc: utc(f.to), limit: f.limit ?? 200 }) as Row[]
     ).map(fromRow);
   }
 

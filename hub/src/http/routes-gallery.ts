@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import {
   AppealInput,
+  AuditCsvQuery,
   AuditQuery,
   DisclosureInput,
   ExclusionDecision,
@@ -14,6 +15,7 @@ import {
   SubjectInput,
   SubjectListQuery,
 } from '@shopwatch/protocols';
+import { auditCsv } from '../audit/csv';
 import { HubError } from '../errors';
 import { actorOf, must } from '../gallery/access';
 import { MAX_PHOTO_BYTES, readLimited } from '../gallery/photo-intake';
@@ -119,7 +121,35 @@ export function governanceRoutes(svc: HubServices) {
     const p = c.get('principal');
     must(p, 'readAudit');
     const q = query(c, AuditQuery);
-    return c.json(svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }));
+    return c.json(svc.audit.list({ ...q, scheme: p.scheme }));
+  });
+  app.get('/audit.csv', user, (c) => {
+    const p = c.get('principal');
+    must(p, 'readAudit');
+    const q = query(c, AuditCsvQuery);
+    const entries = svc.audit.list({ ...q, scheme: p.scheme });
+    const aliases = new Map<string, string | null>();
+    const alias = (id: string) => {
+      if (!aliases.has(id)) aliases.set(id, g.gov.subject(id, () => 0)?.alias ?? null);
+      return aliases.get(id)!;
+    };
+    const csv = auditCsv(entries, alias);
+    // The export is itself audited: who ran it (name and username) and exactly which view they took.
+    const filter = Object.fromEntries(Object.entries(q).filter(([k, v]) => v !== undefined && k !== 'limit'));
+    svc.audit.append({
+      scheme: p.scheme,
+      actor: actorOf(p),
+      action: 'export',
+      object: { kind: 'audit', id: 'audit.csv' },
+      detail: { what: 'export audit csv', by: `${p.displayName ?? p.id} (${p.id})`, filter, rows: entries.length },
+    });
+    const day = new Date().toISOString().slice(0, 10);
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="audit-${p.scheme}-${day}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
   app.get('/audit/verify', user, (c) => {
     const p = c.get('principal');
