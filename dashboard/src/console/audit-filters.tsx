@@ -65,54 +65,54 @@ export function AuditFilters(props: { value: AuditFilter; subjects: Subject[]; o
     props.onChange({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const active = Object.values(f).some((v) => v !== '');
   return (
-    <form
-      class="audit-filters"
-      role="search"
-      aria-label="Filter the audit log"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const who = (e.currentTarget.elements.namedItem('actor') as HTMLInputElement).value;
-        props.onChange({ ...f, actor: who });
-      }}
-    >
-      <label>
-        Who
-        <input name="actor" value={f.actor} onChange={set('actor')} placeholder="username" maxLength={64} />
-      </label>
-      <label>
-        What
-        <select value={f.action} onChange={set('action')}>
-          <option value="">Any action</option>
-          {Object.entries(ACTIONS).map(([v, label]) => (
-            <option value={v}>{label}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Subject
-        <select value={f.subjectId} onChange={set('subjectId')}>
-          <option value="">Anyone</option>
-          {props.subjects.map((s) => (
-            <option value={s.id}>{s.alias}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" value={f.from} onChange={set('from')} />
-      </label>
-      <label>
-        To
-        <input type="date" value={f.to} onChange={set('to')} />
-      </label>
-      <button type="submit" class="btn small">
-        Apply
-      </button>
-      {active && (
-        <button type="button" class="btn ghost small" onClick={() => props.onChange(NO_FILTER)}>
-          Clear filters
+    <search aria-label="Filter the audit log">
+      <form
+        class="audit-filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const who = (e.currentTarget.elements.namedItem('actor') as HTMLInputElement).value;
+          props.onChange({ ...f, actor: who });
+        }}
+      >
+        <label>
+          Who
+          <input name="actor" value={f.actor} onChange={set('actor')} placeholder="username" maxLength={64} />
+        </label>
+        <label>
+          What
+          <select value={f.action} onChange={set('action')}>
+            <option value="">Any action</option>
+            {Object.entries(ACTIONS).map(([v, label]) => (
+              <option value={v}>{label}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Subject
+          <select value={f.subjectId} onChange={set('subjectId')}>
+            <option value="">Anyone</option>
+            {props.subjects.map((s) => (
+              <option value={s.id}>{s.alias}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" value={f.from} onChange={set('from')} />
+        </label>
+        <label>
+          To
+          <input type="date" value={f.to} onChange={set('to')} />
+        </label>
+        <button type="submit" class="btn small">
+          Apply
         </button>
-      )}
-    </form>
+        {active && (
+          <button type="button" class="btn ghost small" onClick={() => props.onChange(NO_FILTER)}>
+            Clear filters
+          </button>
+        )}
+      </form>
+    </search>
   );
 }

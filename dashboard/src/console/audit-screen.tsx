@@ -59,16 +59,16 @@ export function AuditScreen() {
     <>
       <div class="toolbar">
         {manage && (
-          <button class="btn primary" onClick={() => setDisclose(true)}>
+          <button type="button" class="btn primary" onClick={() => setDisclose(true)}>
             Record a disclosure <kbd>n</kbd>
           </button>
         )}
         {user?.role === 'admin' && (
-          <button class="btn" onClick={() => void check()}>
+          <button type="button" class="btn" onClick={() => void check()}>
             Verify the hash chain
           </button>
         )}
-        <button class="btn ghost" onClick={reload}>
+        <button type="button" class="btn ghost" onClick={reload}>
           Refresh
         </button>
         <a
