@@ -63,5 +63,13 @@ export const ReviewStatsQuery = z.strictObject({
 });
 export type ReviewStatsQuery = z.infer<typeof ReviewStatsQuery>;
 
+/**
+ * `GET /api/gallery/subjects/{id}/sar`: `html`, a readable document with the photos embedded,
+ * or `json` for machines. Without `format` the request's Accept header decides (text/html
+ * gets the document), so clients that always read JSON keep working.
+ */
+export const SarQuery = z.strictObject({ format: z.enum(['html', 'json']).optional() });
+export type SarQuery = z.infer<typeof SarQuery>;
+
 /** Routes that take no query parameters at all. */
 export const NoQuery = z.strictObject({});

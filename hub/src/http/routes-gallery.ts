@@ -12,6 +12,7 @@ import {
   NoQuery,
   RemoveSubject,
   ReviewStatsQuery,
+  SarQuery,
   SubjectInput,
   SubjectListQuery,
 } from '@shopwatch/protocols';
@@ -21,6 +22,7 @@ import { actorOf, must } from '../gallery/access';
 import { MAX_PHOTO_BYTES, readLimited } from '../gallery/photo-intake';
 import { sniff } from '../evidence/sniff';
 import { subjectAccessExport } from '../gallery/sar';
+import { renderSubjectAccessHtml } from '../gallery/sar-html';
 import { verdictStats } from '../gallery/stats';
 import type { HubServices } from '../services';
 import { bidiSafeJson } from './bidi-json';
@@ -95,14 +97,23 @@ export function governanceRoutes(svc: HubServices) {
   app.get('/gallery/subjects/:id/sar', user, async (c) => {
     const p = c.get('principal');
     must(p, 'subjectAccess');
+    const { format: asked } = query(c, SarQuery);
+    const format = asked ?? (/\btext\/html\b/.test(c.req.header('accept') ?? '') ? 'html' : 'json');
     const sub = g.gov.subject(c.req.param('id'), () => 0);
     if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
     // Escaped bidi controls: the export is read by people, in viewers that would obey them.
     const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
     const templates = (id: string) => svc.galleryRepo.count(id);
     const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit, templates };
-    const data = await subjectAccessExport(deps, sub.id, actorOf(p));
-    return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
+    const data = (await subjectAccessExport(deps, sub.id, { ...actorOf(p), name: p.displayName }, format))!;
+    if (format === 'json') return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
+    const day = data.generatedAt.slice(0, 10);
+    // A file to save and hand over, never a page of the hub's origin: attachment, and no-store.
+    return c.body(renderSubjectAccessHtml(data), 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-disposition': `attachment; filename="subject-access-${sub.id.replace(/[^\w-]/g, '_')}-${day}.html"`,
+      'cache-control': 'no-store',
+    });
   });
 
   app.post('/exclusions', user, async (c) =>
