@@ -19,3 +19,4 @@ export * from './queries';
 export * from './credentials';
 export * from './push';
 export * from './permissions';
+export * from './card-url';
