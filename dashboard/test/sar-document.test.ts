@@ -6,12 +6,12 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, Subject } from '@shopwatch/protocols';
-import { login as apiLogin, startTestHub, testScheme } from '../../hub/test/support/hub';
+import { login as apiLogin, startTestHub, tempDir, testScheme } from '../../hub/test/support/hub';
 import { GalleryPage } from './pages/gallery-page';
 import { LoginPage } from './pages/login-page';
 import { ensureDashboardBuilt } from './support/build';
 import { DESKTOP, PROJECTS, artifactPath, launchChromium, newContext } from './support/browser';
-import { enrolSubject } from './support/gallery';
+import { deliverCandidate, enrolSubject } from './support/gallery';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;
@@ -19,6 +19,7 @@ let admin: string;
 let coord: string;
 let subject: Subject;
 let saved: string;
+let alertId: string;
 const contexts: BrowserContext[] = [];
 const HOSTILE = '<img src=x onerror="document.title=1">';
 
@@ -43,6 +44,18 @@ beforeAll(async () => {
     body: JSON.stringify({ subjectId: subject.id, to: 'PC 1234 Jones', organisation: 'Town Police', why: HOSTILE }),
   });
   expect(res.status).toBe(201);
+  // A camera sighting, confirmed by a reviewer into an alert: both belong in the export.
+  const where = { mqttPort: hub.mqttPort, http: hub.http, dir: tempDir() };
+  await deliverCandidate({ ...where, candidateId: 'cand-sar-1', subjectId: subject.id });
+  const op = await apiLogin(hub.http, 'operator', 'operator-password');
+  const cases = (await (await get(op, '/api/review/cases')).json()) as { id: string }[];
+  const decided = await fetch(`${hub.http}/api/review/cases/${cases[0]!.id}/decision`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${op}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ verdict: 'confirm', reason: 'same face as the enrolment photo' }),
+  });
+  expect(decided.status).toBe(200);
+  alertId = ((await decided.json()) as { alertId: string }).alertId;
 }, 120_000);
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
@@ -86,6 +99,10 @@ describe('subject access export as a readable document', () => {
     // The same templates count as the subject API (issue 12 once found 0 in the export).
     expect(html).toMatch(new RegExp(`<th scope="row">Face templates held</th><td>${subject.templates}</td>`));
     expect(subject.templates).toBe(1);
+    // The sighting with the reviewer's decision, and the alert it raised.
+    expect(html).toMatch(/<td data-label="Camera">cam-1<\/td>.*<td data-label="Decision">confirmed<\/td>/s);
+    expect(html).toContain('same face as the enrolment photo');
+    expect(html).toContain(`<td data-label="Alert"><code>${alertId}</code></td>`);
     // The disclosure's hostile text is shown as text.
     expect(html).toContain('&lt;img src=x onerror=&quot;document.title=1&quot;&gt;');
     expect(html).toContain('produced');

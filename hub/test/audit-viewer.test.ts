@@ -104,7 +104,7 @@ describe('audit viewer API', () => {
     expect(count()).toBe(n);
   });
 
-  it('exports the filtered view as an RFC 4180 CSV attachment, formulas neutralised, and audits the export', async () => {
+  it('exports the filtered view as an RFC 4180 CSV attachment, formulas neutralised, and audits it', async () => {
     const res = await get(coord, '/api/audit.csv?action=disclose&subjectId=subj-b');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);

@@ -42,9 +42,11 @@ const detail = (d: Record<string, unknown> | null) =>
 const SAR_CSS = `${CSS}
 .photos{display:flex;flex-wrap:wrap;gap:1rem}.photos figure{margin:0;max-width:18rem}
 .photos img{max-width:100%;border:1px solid #bbb}.photos figcaption{font-size:.85em}
+table.list td{overflow-wrap:anywhere}table.list td[data-label="#"]{white-space:nowrap}
 @media (max-width:40rem){body{margin:1rem auto}th[scope=row]{width:auto}
 table.list thead{display:none}table.list,table.list tbody,table.list tr,table.list td{display:block;border:0}
-table.list tr{border-top:1px solid #999;padding:.4rem 0}table.list tr:first-child{border-top:0}table.list td{padding:.1rem 0;overflow-wrap:anywhere}
+table.list tr{border-top:1px solid #999;padding:.4rem 0}table.list tr:first-child{border-top:0}
+table.list td{padding:.1rem 0;overflow-wrap:anywhere}
 table.list td::before{content:attr(data-label) ": ";font-weight:bold}}`;
 
 function photos(d: SubjectAccessExport): string {
