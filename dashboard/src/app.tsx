@@ -1,6 +1,7 @@
 import type { UserInfo } from '@shopwatch/protocols';
 import { useEffect } from 'preact/hooks';
 import { Console } from './console/console';
+import { cardRedirect, rememberCard } from './core/card-link';
 import { type AppServices, Services } from './core/context';
 import { isControlRoom } from './core/labels';
 import { linkClick, navigate, usePath } from './core/router';
@@ -16,15 +17,19 @@ export function App(props: {
   const { session } = props;
   const controlRoom = isControlRoom(session?.user.role);
   const home = controlRoom ? '/console/alerts' : '/field';
+  const card = cardRedirect(path);
+  if (!session && card) rememberCard(path);
   const redirect = !session
     ? path === '/login'
       ? null
       : '/login'
-    : path === '/' || path === '/login'
-      ? home
-      : path.startsWith('/console') && !controlRoom
-        ? '/field'
-        : null;
+    : card
+      ? card
+      : path === '/' || path === '/login'
+        ? home
+        : path.startsWith('/console') && !controlRoom
+          ? '/field'
+          : null;
 
   useEffect(() => {
     if (redirect) navigate(redirect, true);

@@ -2,6 +2,7 @@ import './zod-jitless'; // first: before any schema is built
 import { render } from 'preact';
 import type { UserInfo } from '@shopwatch/protocols';
 import { Actions } from './core/actions';
+import { takeCard } from './core/card-link';
 import { Api, ApiError } from './core/api';
 import { isControlRoom } from './core/labels';
 import { LiveLink } from './core/live';
@@ -103,7 +104,8 @@ async function login(username: string, password: string) {
   // Whatever a previous user left on this device goes before the new one starts.
   clearDeviceData();
   start(res.user);
-  navigate(isControlRoom(res.user.role) ? '/console/alerts' : '/field', true);
+  // A card link opened before sign-in (`/a/{id}`) goes on to that card.
+  navigate(takeCard() ?? (isControlRoom(res.user.role) ? '/console/alerts' : '/field'), true);
   mount();
 }
 

@@ -3,6 +3,7 @@ import { AuditLog } from './audit/log';
 import { EXPORT_USAGE, runExportCommand } from './export/cli-export';
 import type { HubConfig } from './config';
 import { subjectAccessExport } from './gallery/sar';
+import { renderSubjectAccessHtml } from './gallery/sar-html';
 import { photoPath, photoRoot } from './gallery/subjects';
 import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
@@ -15,6 +16,7 @@ const USAGE = `usage:
   npm run hub                                   start the hub
   npm run hub -- audit verify                   check the audit log's hash chain, MACs and anchor
   npm run hub -- sar --subject ID --out FILE    export everything held about a gallery subject
+                                                (FILE.html: a readable document; otherwise JSON)
   npm run hub -- provision FILE                 apply a provisioning file to the data folder; a running
                                                 hub ends removed users' sessions and devices' connections
   npm run hub -- migrate-to postgres://…        copy the data folder's database into an empty PostgreSQL one
@@ -46,6 +48,8 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       console.error(USAGE);
       return 2;
     }
+    // FILE.html gets the readable document (photos embedded), any other name the JSON.
+    const html = out.endsWith('.html');
     const root = photoRoot(config.dataDir);
     const data = await withStorage(config, async (storage) =>
       subjectAccessExport(
@@ -58,14 +62,15 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
           templates: (id) => storage.gallery.count(id),
         },
         subject,
-        { kind: 'user', id: 'cli' },
+        { kind: 'user', id: 'cli', name: 'command line' },
+        html ? 'html' : 'json',
       ),
     );
     if (!data) {
       console.error(`no subject "${subject}"`);
       return 1;
     }
-    fs.writeFileSync(out, bidiSafeJson(data, 2));
+    fs.writeFileSync(out, html ? renderSubjectAccessHtml(data) : bidiSafeJson(data, 2));
     console.log(
       `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ` +
         `${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,

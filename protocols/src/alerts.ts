@@ -121,8 +121,13 @@ export const AlertMatch = z.object({
   exclusions: z.array(MatchExclusion),
   /** For radios, which cannot show pictures: alias, place and reason in one short line. */
   text: z.string(),
-  /** Authenticated page of this reference (JSON, audited): what a radio user opens on a phone. */
+  /** Authenticated JSON of this reference (audited), for programs: `GET` it with the bearer token. */
   url: z.string(),
+  /**
+   * What a person opens on a phone: the field app's card of this alert, `/a/{alertId}` on the
+   * hub's address. It asks for sign-in first when needed, then shows the card with its pictures.
+   */
+  cardUrl: z.string(),
 });
 export type AlertMatch = z.infer<typeof AlertMatch>;
 

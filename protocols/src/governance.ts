@@ -55,7 +55,7 @@ export const SubjectStatus = z.enum(['known', 'id-sought']);
 export type SubjectStatus = z.infer<typeof SubjectStatus>;
 
 export const SubjectInput = z.strictObject({
-  alias: z.string().trim().min(2).max(80),
+  alias: z.string().trim().min(2, 'an alias of at least 2 characters, e.g. "Grey Hoodie"').max(80),
   status: SubjectStatus,
   reason: EnrolmentReason,
   incidentIds: z.array(z.string().min(1)).min(1, 'link at least one incident'),
@@ -121,7 +121,7 @@ export const ExclusionInput = z.strictObject({
   startsAt: Timestamp,
   endsAt: Timestamp,
   /** Who decided, by name and role, e.g. "J. Smith, scheme coordinator". */
-  decidedBy: z.string().trim().min(3).max(200),
+  decidedBy: z.string().trim().min(3, 'name who decided and their role').max(200),
   appealRoute: z.string().trim().min(10, 'say how the person can appeal').max(2000),
 });
 export type ExclusionInput = z.infer<typeof ExclusionInput>;
@@ -153,11 +153,11 @@ export type Exclusion = z.infer<typeof Exclusion>;
 
 export const AppealInput = z.strictObject({
   kind: z.enum(['appeal', 'review']),
-  text: z.string().trim().min(5).max(4000),
+  text: z.string().trim().min(5, 'say what was received (at least 5 characters)').max(4000),
 });
 export const ExclusionDecision = z.strictObject({
   outcome: z.enum(['upheld', 'varied', 'withdrawn']),
-  text: z.string().trim().min(5).max(4000),
+  text: z.string().trim().min(5, 'give the reasons for the decision (at least 5 characters)').max(4000),
   endsAt: Timestamp.optional(),
   stores: z.array(Slug).optional(),
   zones: z.array(Slug).optional(),

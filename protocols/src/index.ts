@@ -21,3 +21,4 @@ export * from './push';
 export * from './permissions';
 export * from './http-routes';
 export * from './http-replies';
+export * from './card-url';

@@ -19,19 +19,58 @@ export const SubjectListQuery = z.strictObject({
 });
 export type SubjectListQuery = z.infer<typeof SubjectListQuery>;
 
-/** `GET /api/audit`: newest first, `before` a seq for paging back. */
-export const AuditQuery = z.strictObject({
+/** The kinds of audit entry (`AuditEntry.action`): what the viewer's "what" filter offers. */
+export const AuditAction = z.enum(['view', 'export', 'disclose', 'create', 'update', 'delete', 'decide', 'purge']);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/**
+ * The filters of the audit viewer, shared by the page (`GET /api/audit`) and the CSV export:
+ * who (`actor`, a username or device id), what (`action`), whose data (`subjectId`) and a time
+ * range, `from` inclusive and `to` exclusive (ISO-8601 instants: the browser turns the dates
+ * its user picked into instants of the user's own time zone).
+ */
+const auditFilters = {
+  actor: z.string().trim().min(1).max(64).optional(),
+  action: AuditAction.optional(),
   subjectId: z.string().min(1).max(64).optional(),
-  limit: Int(1, 500).default(200),
-  before: Int(1, 999_999_999).optional(),
-});
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+};
+const rangeInOrder = (q: { from?: string; to?: string }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to);
+const rangeError = { message: '"from" must be before "to"', path: ['to'] };
+
+/** `GET /api/audit`: one page, newest first; `before` (the last seq of a page) fetches the next, older one. */
+export const AuditQuery = z
+  .strictObject({
+    ...auditFilters,
+    limit: Int(1, 500).default(200),
+    before: Int(1, 999_999_999).optional(),
+  })
+  .refine(rangeInOrder, rangeError);
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** Most rows one CSV export holds: a bound on the work and memory one request can cause. */
+export const AUDIT_CSV_MAX_ROWS = 10_000;
+
+/** `GET /api/audit.csv`: the same filters as the viewer, every matching entry up to the bound. */
+export const AuditCsvQuery = z
+  .strictObject({ ...auditFilters, limit: Int(1, AUDIT_CSV_MAX_ROWS).default(AUDIT_CSV_MAX_ROWS) })
+  .refine(rangeInOrder, rangeError);
+export type AuditCsvQuery = z.infer<typeof AuditCsvQuery>;
 
 /** `GET /api/review-stats`: the window in days. */
 export const ReviewStatsQuery = z.strictObject({
   days: Int(1, 365).default(30),
 });
 export type ReviewStatsQuery = z.infer<typeof ReviewStatsQuery>;
+
+/**
+ * `GET /api/gallery/subjects/{id}/sar`: `html`, a readable document with the photos embedded,
+ * or `json` for machines. Without `format` the request's Accept header decides (text/html
+ * gets the document), so clients that always read JSON keep working.
+ */
+export const SarQuery = z.strictObject({ format: z.enum(['html', 'json']).optional() });
+export type SarQuery = z.infer<typeof SarQuery>;
 
 /** Routes that take no query parameters at all. */
 export const NoQuery = z.strictObject({});

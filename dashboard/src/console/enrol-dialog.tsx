@@ -3,6 +3,7 @@ import type { EnrolmentReason, Incident, Subject, SubjectInput, SubjectStatus } 
 import { useServices } from '../core/context';
 import { INCIDENT_TYPES } from '../field/incident-form';
 import { REASONS, STATUSES } from './gallery-labels';
+import { FieldError, type FieldErrors, checkWith, errorId } from '../ui/field-errors';
 import { FormDialog, day } from './records-common';
 
 /**
@@ -19,24 +20,37 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
   const [under18, setUnder18] = useState(false);
   const [vulnerable, setVulnerable] = useState(false);
   const [notes, setNotes] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
   const toggle = (id: string) => setLinked((l) => (l.includes(id) ? l.filter((x) => x !== id) : [...l, id]));
-
+  const input = () => ({
+    alias: alias.trim(),
+    status,
+    reason,
+    incidentIds: linked,
+    under18,
+    vulnerable,
+    ...(notes.trim() ? { notes: notes.trim() } : {}),
+  });
+  // The hub's own schema (SubjectInput), so the form refuses exactly what the hub would.
+  const validate = async () => {
+    const e = await checkWith('SubjectInput', input());
+    if (!reason) e.reason = 'choose the reason for enrolment from the list';
+    return e;
+  };
   const submit = async () => {
-    if (!reason) throw new Error('choose the reason for enrolment from the list');
-    const input: SubjectInput = {
-      alias: alias.trim(),
-      status,
-      reason,
-      incidentIds: linked,
-      under18,
-      vulnerable,
-      ...(notes.trim() ? { notes: notes.trim() } : {}),
-    };
-    props.onDone(await api.post<Subject>('/api/gallery/subjects', input));
+    props.onDone(await api.post<Subject>('/api/gallery/subjects', input() as SubjectInput));
   };
 
   return (
-    <FormDialog title="Enrol a subject" submit="Enrol" wide onSubmit={submit} onClose={props.onClose}>
+    <FormDialog
+      title="Enrol a subject"
+      submit="Enrol"
+      wide
+      onSubmit={submit}
+      onClose={props.onClose}
+      validate={validate}
+      onFieldErrors={setErrors}
+    >
       <div class="form-grid">
         <label>
           Alias
@@ -48,7 +62,9 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
             maxLength={80}
             autoFocus
             placeholder="e.g. Grey Hoodie"
+            aria-describedby={errorId('alias')}
           />
+          <FieldError errors={errors} name="alias" />
         </label>
         <label>
           Status
@@ -61,14 +77,20 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
       </div>
       <label>
         Reason (the scheme’s written criteria)
-        <select value={reason} onChange={(e) => setReason(e.currentTarget.value as EnrolmentReason)} required>
+        <select
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value as EnrolmentReason)}
+          required
+          aria-describedby={errorId('reason')}
+        >
           <option value="">Choose…</option>
           {(Object.keys(REASONS) as EnrolmentReason[]).map((r) => (
             <option value={r}>{REASONS[r]}</option>
           ))}
         </select>
+        <FieldError errors={errors} name="reason" />
       </label>
-      <fieldset class="choices pick-list" data-testid="enrol-incidents">
+      <fieldset class="choices pick-list" data-testid="enrol-incidents" aria-describedby={errorId('incidentIds')}>
         <legend>Linked incidents (at least one, one of them with a witness statement)</legend>
         {props.incidents.length === 0 && (
           <p class="muted">No incidents recorded yet: record one on the Incidents screen first.</p>
@@ -82,6 +104,7 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
             </span>
           </label>
         ))}
+        <FieldError errors={errors} name="incidentIds" />
       </fieldset>
       <fieldset class="choices safeguard">
         <legend>Safeguarding: a person under 18 or vulnerable is never enrolled for matching</legend>
@@ -96,7 +119,14 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
       </fieldset>
       <label>
         Notes (optional; no ethnicity, religion, health or other special-category data)
-        <textarea rows={2} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} maxLength={2000} />
+        <textarea
+          rows={2}
+          value={notes}
+          onInput={(e) => setNotes(e.currentTarget.value)}
+          maxLength={2000}
+          aria-describedby={errorId('notes')}
+        />
+        <FieldError errors={errors} name="notes" />
       </label>
     </FormDialog>
   );

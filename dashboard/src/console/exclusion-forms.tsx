@@ -1,51 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { Exclusion, ExclusionInput, Subject } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
-import { useStore } from '../core/store';
+import { FieldError, type FieldErrors, checkWith, errorId } from '../ui/field-errors';
+import { Places, endOfDay, placesAndDates, startOfDay } from './exclusion-places';
 import { FormDialog, Result, dateInput, day, errorText } from './records-common';
 
 type Outcome = 'upheld' | 'varied' | 'withdrawn';
 export const OUTCOME_LABELS: Record<Outcome, string> = { upheld: 'Upheld', varied: 'Varied', withdrawn: 'Withdrawn' };
-
-/** Ticks for the scheme's stores and zones. */
-function Places(props: { stores: string[]; zones: string[]; onChange: (stores: string[], zones: string[]) => void }) {
-  const { store } = useServices();
-  const scheme = useStore(store, (s) => s.scheme);
-  const flip = (l: string[], x: string) => (l.includes(x) ? l.filter((y) => y !== x) : [...l, x]);
-  return (
-    <fieldset class="choices places">
-      <legend>Where (stores and/or whole zones)</legend>
-      <div class="tick-row">
-        {scheme?.stores.map((s) => (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={props.stores.includes(s.id)}
-              onChange={() => props.onChange(flip(props.stores, s.id), props.zones)}
-            />{' '}
-            {s.name}
-          </label>
-        ))}
-      </div>
-      <div class="tick-row">
-        {scheme?.zones.map((z) => (
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={props.zones.includes(z.id)}
-              onChange={() => props.onChange(props.stores, flip(props.zones, z.id))}
-            />{' '}
-            Zone {z.name}
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
-
-/** A dated end of day, local time, as the notice's end. */
-const endOfDay = (d: string) => new Date(`${d}T23:59:59`).toISOString();
-const startOfDay = (d: string) => new Date(`${d}T00:00:00`).toISOString();
 
 export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; onDone: (x: Exclusion) => void }) {
   const { api } = useServices();
@@ -56,24 +17,44 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
   const [ends, setEnds] = useState(() => dateInput(Date.now() + 180 * 86_400_000));
   const [decidedBy, setDecidedBy] = useState('');
   const [appealRoute, setAppealRoute] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const input = (): ExclusionInput => ({
+    subjectId,
+    stores,
+    zones,
+    startsAt: startOfDay(starts),
+    endsAt: endOfDay(ends),
+    decidedBy: decidedBy.trim(),
+    appealRoute: appealRoute.trim(),
+  });
+  // The hub's schema (ExclusionInput) plus the checks it makes on top, so nothing invalid is sent.
+  const validate = async () => {
+    const e = placesAndDates(await checkWith('ExclusionInput', input()), input());
+    if (!subjectId) e.subjectId = 'choose the subject of the notice';
+    return e;
+  };
   const submit = async () => {
-    if (!subjectId) throw new Error('choose the subject of the notice');
-    const input: ExclusionInput = {
-      subjectId,
-      stores,
-      zones,
-      startsAt: startOfDay(starts),
-      endsAt: endOfDay(ends),
-      decidedBy: decidedBy.trim(),
-      appealRoute: appealRoute.trim(),
-    };
-    props.onDone(await api.post<Exclusion>('/api/exclusions', input));
+    props.onDone(await api.post<Exclusion>('/api/exclusions', input()));
   };
   return (
-    <FormDialog title="Issue an exclusion notice" submit="Issue notice" wide onSubmit={submit} onClose={props.onClose}>
+    <FormDialog
+      title="Issue an exclusion notice"
+      submit="Issue notice"
+      wide
+      onSubmit={submit}
+      onClose={props.onClose}
+      validate={validate}
+      onFieldErrors={setErrors}
+    >
       <label>
         Subject
-        <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
+        <select
+          value={subjectId}
+          onChange={(e) => setSubjectId(e.currentTarget.value)}
+          autoFocus
+          required
+          aria-describedby={errorId('subjectId')}
+        >
           <option value="">Choose…</option>
           {props.subjects.map((s) => (
             <option value={s.id}>
@@ -82,16 +63,31 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
             </option>
           ))}
         </select>
+        <FieldError errors={errors} name="subjectId" />
       </label>
-      <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} />
+      <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} errors={errors} />
       <div class="form-grid">
         <label>
           Starts
-          <input type="date" value={starts} onInput={(e) => setStarts(e.currentTarget.value)} required />
+          <input
+            type="date"
+            value={starts}
+            onInput={(e) => setStarts(e.currentTarget.value)}
+            required
+            aria-describedby={errorId('startsAt')}
+          />
+          <FieldError errors={errors} name="startsAt" />
         </label>
         <label>
           Ends
-          <input type="date" value={ends} onInput={(e) => setEnds(e.currentTarget.value)} required />
+          <input
+            type="date"
+            value={ends}
+            onInput={(e) => setEnds(e.currentTarget.value)}
+            required
+            aria-describedby={errorId('endsAt')}
+          />
+          <FieldError errors={errors} name="endsAt" />
         </label>
       </div>
       <label>
@@ -103,7 +99,9 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
           minLength={3}
           maxLength={200}
           placeholder="e.g. J. Smith, scheme coordinator"
+          aria-describedby={errorId('decidedBy')}
         />
+        <FieldError errors={errors} name="decidedBy" />
       </label>
       <label>
         How the person can appeal
@@ -115,7 +113,9 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
           minLength={10}
           maxLength={2000}
           placeholder="e.g. in writing to the scheme manager within 21 days"
+          aria-describedby={errorId('appealRoute')}
         />
+        <FieldError errors={errors} name="appealRoute" />
       </label>
     </FormDialog>
   );
@@ -127,13 +127,15 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion, text: s
   const [kind, setKind] = useState<'appeal' | 'review'>('appeal');
   const [text, setText] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
   const send = async (e: Event) => {
     e.preventDefault();
+    const body = { kind, text: text.trim() };
+    const invalid = await checkWith('AppealInput', body);
+    setErrors(invalid);
+    if (Object.keys(invalid).length) return setMsg(null); // said beside the field; nothing sent
     try {
-      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, {
-        kind,
-        text: text.trim(),
-      });
+      const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/events`, body);
       setMsg(null);
       setText('');
       props.onDone(x, kind === 'appeal' ? 'Appeal recorded.' : 'Early review recorded.');
@@ -142,7 +144,7 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion, text: s
     }
   };
   return (
-    <form class="subform" onSubmit={send} aria-labelledby="appeal-title">
+    <form class="subform" onSubmit={send} aria-labelledby="appeal-title" noValidate>
       <h4 id="appeal-title">Record an appeal or early review</h4>
       <div class="inline">
         <label>
@@ -154,7 +156,15 @@ export function AppealForm(props: { x: Exclusion; onDone: (x: Exclusion, text: s
         </label>
         <label class="grow">
           What was received
-          <input value={text} onInput={(e) => setText(e.currentTarget.value)} required minLength={5} maxLength={4000} />
+          <input
+            value={text}
+            onInput={(e) => setText(e.currentTarget.value)}
+            required
+            minLength={5}
+            maxLength={4000}
+            aria-describedby={errorId('appeal-text')}
+          />
+          <FieldError errors={errors.text ? { 'appeal-text': errors.text } : {}} name="appeal-text" />
         </label>
         <button class="btn" type="submit">
           Record
@@ -174,6 +184,7 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
   const [ends, setEnds] = useState(() => dateInput(Date.parse(props.x.endsAt)));
   const [text, setText] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
   const send = async (e: Event) => {
     e.preventDefault();
     const body = {
@@ -181,6 +192,11 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
       text: text.trim(),
       ...(outcome === 'varied' ? { stores, zones, endsAt: endOfDay(ends) } : {}),
     };
+    const invalid = await checkWith('ExclusionDecision', body);
+    if (outcome === 'varied')
+      placesAndDates(invalid, { stores, zones, startsAt: props.x.startsAt, endsAt: body.endsAt });
+    setErrors(invalid);
+    if (Object.keys(invalid).length) return setMsg(null); // said beside the fields; nothing sent
     try {
       const x = await api.post<Exclusion>(`/api/exclusions/${encodeURIComponent(props.x.id)}/decision`, body);
       setMsg(null);
@@ -194,7 +210,7 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
     }
   };
   return (
-    <form class="subform" onSubmit={send} aria-labelledby="decide-title">
+    <form class="subform" onSubmit={send} aria-labelledby="decide-title" noValidate>
       <h4 id="decide-title">Decide</h4>
       <fieldset class="choices tick-row">
         <legend>Outcome</legend>
@@ -207,10 +223,17 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
       </fieldset>
       {outcome === 'varied' && (
         <>
-          <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} />
+          <Places stores={stores} zones={zones} onChange={(s, z) => (setStores(s), setZones(z))} errors={errors} />
           <label>
             New end date
-            <input type="date" value={ends} onInput={(e) => setEnds(e.currentTarget.value)} required />
+            <input
+              type="date"
+              value={ends}
+              onInput={(e) => setEnds(e.currentTarget.value)}
+              required
+              aria-describedby={errorId('endsAt')}
+            />
+            <FieldError errors={errors} name="endsAt" />
           </label>
         </>
       )}
@@ -223,7 +246,9 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
           required
           minLength={5}
           maxLength={4000}
+          aria-describedby={errorId('decision-text')}
         />
+        <FieldError errors={errors.text ? { 'decision-text': errors.text } : {}} name="decision-text" />
       </label>
       <button class="btn primary" type="submit">
         Record decision

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Incident, PhotoInfo, Subject } from '@shopwatch/protocols';
+import { type Incident, type PhotoInfo, type Subject, roleMay } from '@shopwatch/protocols';
 import { ApiError } from '../core/api';
 import { useServices } from '../core/context';
+import { useStore } from '../core/store';
 import { INCIDENT_TYPES } from '../field/incident-form';
 import { REASONS, STATES, STATUSES, daysLeft, livePhotos, plural } from './gallery-labels';
 import { type FoundFaces, FacesPreview } from './photo-faces';
@@ -15,7 +16,8 @@ type Msg = { ok: boolean; text: string } | null;
  * entry), remove with a reason.
  */
 export function SubjectPanel(props: { id: string; incidents: Incident[]; manage: boolean; onChanged: () => void }) {
-  const { api } = useServices();
+  const { api, store } = useServices();
+  const role = useStore(store, (x) => x.user?.role);
   const [s, setS] = useState<Subject | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -85,6 +87,26 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
           <Photo key={p.id} subjectId={s.id} p={p} />
         ))}
       </div>
+      {roleMay(role, 'subjectAccess') && (
+        <p class="row">
+          {/* The hub audits each export with the admin's name; the file is an attachment, not a screen. */}
+          <a
+            class="btn"
+            href={`/api/gallery/subjects/${encodeURIComponent(s.id)}/sar?format=html`}
+            download
+            data-testid="sar-download"
+          >
+            Subject access export (document)
+          </a>
+          <a
+            class="btn ghost small"
+            href={`/api/gallery/subjects/${encodeURIComponent(s.id)}/sar?format=json`}
+            download
+          >
+            JSON
+          </a>
+        </p>
+      )}
       {props.manage && active && (
         <>
           <AddPhoto subjectId={s.id} onDone={changed} />

@@ -3,5 +3,11 @@
  * Imported lazily (see field-errors.ts) so zod stays out of the main bundle; module paths, not
  * the package index, so the chunk holds these schemas and no others.
  */
-export { IncidentInput, SubjectInput, ExclusionInput } from '../../../protocols/src/governance';
+export {
+  AppealInput,
+  ExclusionDecision,
+  ExclusionInput,
+  IncidentInput,
+  SubjectInput,
+} from '../../../protocols/src/governance';
 export { describeIssues } from '../../../protocols/src/errors';

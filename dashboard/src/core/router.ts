@@ -21,7 +21,8 @@ export function usePath(): string {
 /** Intercepts clicks on same-origin links so navigation stays in the page. */
 export function linkClick(e: MouseEvent) {
   const a = (e.target as Element).closest('a');
-  if (!a || a.target || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  // A download link (the audit CSV, the subject access export) is a file from the hub, not a screen.
+  if (!a || a.target || a.hasAttribute('download') || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
   const url = new URL(a.href);
   if (url.origin !== location.origin) return;
   e.preventDefault();

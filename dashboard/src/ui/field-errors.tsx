@@ -3,7 +3,7 @@ import { ApiError } from '../core/api';
 /** Field path ("description", "keys.auth") → the one message shown beside that field. */
 export type FieldErrors = Record<string, string>;
 
-type SchemaName = 'IncidentInput' | 'SubjectInput' | 'ExclusionInput';
+type SchemaName = 'IncidentInput' | 'SubjectInput' | 'ExclusionInput' | 'AppealInput' | 'ExclusionDecision';
 
 /**
  * Checks a request body with the same zod schema the hub uses, loaded on first use. Returns

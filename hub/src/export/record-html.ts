@@ -1,25 +1,8 @@
 import type { ContinuityEntry } from './evidence-case';
+import { CSS, code, esc, head, row, tr } from './html';
 import type { EvidenceRecord } from './record';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
-/** A table row of already-escaped cells. */
-const tr = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-const head = (...labels: string[]) => `<thead><tr>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead>`;
-const code = (v: unknown) => `<code>${esc(v)}</code>`;
-
-const row = (label: string, value: unknown) => `<tr><th scope="row">${esc(label)}</th><td>${esc(value)}</td></tr>`;
-
 const detailText = (d: unknown) => (d === null || d === undefined ? '' : typeof d === 'string' ? d : JSON.stringify(d));
-
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#111}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th[scope=row]{width:16rem;background:#f2f2f2}
-code{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
-.notes{border:3px solid #b00;background:#fee;padding:.5rem 1rem;font-weight:bold}
-@media print{body{margin:0}}`;
 
 /** The capture and the reviewer's decision; an alert-only exhibit has neither. */
 function capture(r: EvidenceRecord): string {

@@ -1,4 +1,11 @@
-import type { AlertMatch, FieldGallery, MatchExclusion, SubjectHit } from '@shopwatch/protocols';
+import {
+  type AlertMatch,
+  type FieldGallery,
+  type MatchExclusion,
+  type Subject,
+  type SubjectHit,
+  cardUrl,
+} from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
 import type { HubDirectory } from '../directory-interface';
@@ -100,6 +107,7 @@ export class FieldGalleryService {
       exclusions: await this.covering(scheme, s.id, store, store ? null : zone),
       text: `${s.alias} at ${where} (${s.reason.replace(/-/g, ' ')})`.slice(0, 160),
       url: `/api/alerts/${alertId}/match`,
+      cardUrl: cardUrl(alertId),
     };
   }
 

@@ -20,7 +20,8 @@ export async function subjectAccessExport(
     templates: (subjectId: string) => Promise<number>;
   },
   subjectId: string,
-  requestedBy: { kind: string; id: string },
+  requestedBy: { kind: string; id: string; name?: string | null },
+  format: 'json' | 'html' = 'json',
 ) {
   const stored = await deps.gov.subject(subjectId);
   if (!stored) return null;
@@ -35,17 +36,22 @@ export async function subjectAccessExport(
     const file = deps.photoFile(subjectId, p.id);
     return { ...p, data: !p.deleted && fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : null };
   });
+  // The trail is read before this export's own entry is added, then the entry names who ran it:
+  // display name and username, so a reader of the log need not look the username up.
+  const audit = (await deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 })).reverse();
+  const by = `${requestedBy.name ?? requestedBy.id} (${requestedBy.id})`;
   await deps.audit.append({
     scheme: subject.scheme,
-    actor: requestedBy,
+    actor: { kind: requestedBy.kind, id: requestedBy.id },
     action: 'export',
     object: { kind: 'subject', id: subjectId },
     subjectId,
-    detail: { purpose: 'subject access request' },
+    detail: { purpose: 'subject access request', by, format },
   });
   return {
     kind: 'shopwatch-subject-access-export',
     generatedAt: new Date().toISOString(),
+    requestedBy: by,
     subject: { ...subject, photos: undefined },
     photos,
     incidents: await deps.gov.incidentsOf(subjectId),
@@ -70,6 +76,8 @@ export async function subjectAccessExport(
       outcome: a.outcome,
       timeline: a.timeline,
     })),
-    audit: (await deps.audit.list({ scheme: subject.scheme, subjectId, limit: 100_000 })).reverse(),
+    audit,
   };
 }
+
+export type SubjectAccessExport = NonNullable<Awaited<ReturnType<typeof subjectAccessExport>>>;

@@ -1,4 +1,5 @@
 import {
+  AuditCsvQuery,
   AuditEntry,
   AuditQuery,
   AuditVerifyResult,
@@ -6,6 +7,7 @@ import {
   ReviewStatsQuery,
   VerdictStats,
 } from '@shopwatch/protocols';
+import { auditCsv } from '../audit/csv';
 import type { AuditLog } from '../audit/log';
 import { HubError } from '../errors';
 import { actorOf } from '../gallery/access';
@@ -34,10 +36,43 @@ export const AUDIT_ROUTES: HubRouteGroup<AuditRouteDeps> = {
       responses: { 200: { description: 'Entries', schema: AuditEntry.array() } },
       handle: async (c, { query }, svc) => {
         const p = c.get('principal');
-        const q = query;
-        return c.json(
-          await svc.audit.list({ scheme: p.scheme, subjectId: q.subjectId, limit: q.limit, before: q.before }),
-        );
+        return c.json(await svc.audit.list({ ...query, scheme: p.scheme }));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/audit.csv',
+      can: 'readAudit',
+      summary:
+        'The filtered audit view as CSV (RFC 4180; cells starting = + - @ get a leading apostrophe), oldest ' +
+        'first; the export is itself audited',
+      query: AuditCsvQuery,
+      responses: { 200: { description: 'The CSV file', raw: ['text/csv'] } },
+      handle: async (c, { query: q }, svc) => {
+        const p = c.get('principal');
+        const entries = await svc.audit.list({ ...q, scheme: p.scheme });
+        // Aliases looked up once per subject, before the (synchronous) CSV writer runs.
+        const aliases = new Map<string, string | null>();
+        for (const id of new Set(entries.map((e) => e.subjectId).filter((id): id is string => !!id))) {
+          aliases.set(id, (await svc.governance.gov.subject(id))?.alias ?? null);
+        }
+        const csv = auditCsv(entries, (id) => aliases.get(id) ?? null);
+        // The export is itself audited: who ran it (name and username) and exactly which view they took.
+        const filter = Object.fromEntries(Object.entries(q).filter(([k, v]) => v !== undefined && k !== 'limit'));
+        await svc.audit.append({
+          scheme: p.scheme,
+          actor: actorOf(p),
+          action: 'export',
+          object: { kind: 'audit', id: 'audit.csv' },
+          detail: { what: 'export audit csv', by: `${p.displayName ?? p.id} (${p.id})`, filter, rows: entries.length },
+        });
+        const day = new Date().toISOString().slice(0, 10);
+        return c.body(csv, 200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="audit-${p.scheme}-${day}.csv"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
       },
     }),
     route({

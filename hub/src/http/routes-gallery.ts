@@ -6,6 +6,7 @@ import {
   NoQuery,
   PurgeStatus,
   RemoveSubject,
+  SarQuery,
   Subject,
   SubjectInput,
   SubjectListQuery,
@@ -17,6 +18,7 @@ import { actorOf } from '../gallery/access';
 import type { IncidentService } from '../gallery/incidents';
 import { MAX_PHOTO_BYTES, readLimited } from '../gallery/photo-intake';
 import { subjectAccessExport } from '../gallery/sar';
+import { renderSubjectAccessHtml } from '../gallery/sar-html';
 import type { SubjectService } from '../gallery/subjects';
 import type { Metrics } from '../metrics';
 import type { EvidenceRepository } from '../storage/evidence-repository';
@@ -215,20 +217,36 @@ export const GALLERY_ROUTES: HubRouteGroup<GalleryRouteDeps> = {
       path: '/gallery/subjects/:id/sar',
       can: 'subjectAccess',
       summary:
-        'Subject access export: everything held about one subject, bidi controls escaped (the export is audited)',
-      responses: { 200: { description: 'The export document', raw: ['application/json'] } },
+        'Subject access export: everything held about one subject (audited, naming who ran it). `format=html` ' +
+        '(or Accept: text/html) is a readable document with the photos embedded; `json` for machines',
+      query: SarQuery,
+      responses: {
+        200: {
+          description: 'The export: JSON, or a self-contained HTML document sent as an attachment',
+          raw: ['application/json', 'text/html'],
+        },
+      },
       errors: NOT_YOURS,
-      handle: async (c, _, svc) => {
+      handle: async (c, { query }, svc) => {
         const p = c.get('principal');
         const g = svc.governance;
+        const format = query.format ?? (/\btext\/html\b/.test(c.req.header('accept') ?? '') ? 'html' : 'json');
         const sub = await g.gov.subject(c.req.param('id')!);
         if (!sub || sub.scheme !== p.scheme) throw new HubError('not_found', 'subject not found');
         // Escaped bidi controls: the export is read by people, in viewers that would obey them.
         const photoFile = (s: string, ph: string) => g.subjects.photoPath(s, ph);
         const templates = (id: string) => svc.galleryRepo.count(id);
         const deps = { gov: g.gov, photoFile, evidence: svc.evidenceRepo, repo: svc.repo, audit: svc.audit, templates };
-        const data = await subjectAccessExport(deps, sub.id, actorOf(p));
-        return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
+        const by = { ...actorOf(p), name: p.displayName };
+        const data = (await subjectAccessExport(deps, sub.id, by, format))!;
+        if (format === 'json') return c.body(bidiSafeJson(data), 200, { 'content-type': 'application/json' });
+        const day = data.generatedAt.slice(0, 10);
+        // A file to save and hand over, never a page of the hub's origin: attachment, and no-store.
+        return c.body(renderSubjectAccessHtml(data), 200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-disposition': `attachment; filename="subject-access-${sub.id.replace(/[^\w-]/g, '_')}-${day}.html"`,
+          'cache-control': 'no-store',
+        });
       },
     }),
   ],

@@ -121,6 +121,13 @@ export class Broker {
   /** Publishes as the hub. Refuses wildcards: a topic built wrongly must not fan out widely. */
   publish(topic: string, payload: string | Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
     if (hasWildcard(topic)) return Promise.reject(new Error(`refusing to publish on a wildcard topic: ${topic}`));
+    // Stopping: work that was in flight (a presence change, a fan-out) may still publish. Nothing
+    // is lost by dropping it: storage is the source of truth, catch-up re-sends every unreceipted
+    // event and presence is republished at the next start.
+    if (this.aedes.closed) {
+      this.deps.log.debug({ topic }, 'publish dropped: the broker has closed');
+      return Promise.resolve();
+    }
     const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
     return new Promise((resolve, reject) =>
       this.aedes.publish(

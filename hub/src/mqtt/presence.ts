@@ -74,6 +74,9 @@ export class MqttPresence implements Presence {
   }
 
   private async publish(scheme: string, s: DeviceStatus) {
+    // Checked again here, after the store's await in change(): the broker may have closed
+    // meanwhile (issue 12: "mqemitter is closed" at error level when a radio dropped at shutdown).
+    if (this.broker.aedes.closed) return;
     await this.broker.publish(topics.deviceStatus(scheme, s.deviceId), JSON.stringify(s), { retain: true });
     this.bus.emit('device', { scheme, status: s });
   }

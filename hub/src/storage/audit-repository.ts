@@ -26,6 +26,12 @@ export interface SealedEntry {
 
 export interface AuditFilter {
   scheme: string;
+  /** The viewer's filters: who (actor id), what (action), from (inclusive) and to (exclusive). */
+  actor?: string;
+  action?: string;
+  /** ISO instants with any offset; compared as instants. */
+  from?: string;
+  to?: string;
   subjectId?: string;
   objectKind?: string;
   objectId?: string;

@@ -73,6 +73,12 @@ export class SqliteAuditRepository implements AuditRepository {
     if (f.objectKind) where.push('object_kind = @objectKind');
     if (f.objectId) where.push('object_id = @objectId');
     if (f.before) where.push('seq < @before');
+    if (f.actor) where.push('actor_id = @actor');
+    if (f.action) where.push('action = @action');
+    // Compared as instants: `at` is always UTC ISO, a filter may carry any offset.
+    if (f.from) where.push('at >= @fromUtc');
+    if (f.to) where.push('at < @toUtc');
+    const utc = (t?: string) => (t ? new Date(t).toISOString() : null);
     const rows = this.db
       .prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`)
       .all({
@@ -81,6 +87,10 @@ export class SqliteAuditRepository implements AuditRepository {
         objectKind: f.objectKind,
         objectId: f.objectId,
         before: f.before,
+        actor: f.actor,
+        action: f.action,
+        fromUtc: utc(f.from),
+        toUtc: utc(f.to),
         limit: f.limit ?? 200,
       }) as Row[];
     return rows.map(fromRow);

@@ -1,4 +1,11 @@
-import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
+import {
+  type Actor,
+  type Alert,
+  type CameraStatus,
+  type Delivery,
+  type TimelineEntry,
+  cardUrl,
+} from '@shopwatch/protocols';
 import { notFound } from '../errors';
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db } from './sqlite';
@@ -39,7 +46,8 @@ export function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
     closedAt: r.closed_at,
     outcome: r.outcome,
     timeline,
-    ...(r.match ? { match: JSON.parse(r.match) } : {}),
+    // Alerts stored before the card URL existed get it here (the match JSON is kept as written).
+    ...(r.match ? { match: { cardUrl: cardUrl(r.id), ...JSON.parse(r.match) } } : {}),
   };
 }
 

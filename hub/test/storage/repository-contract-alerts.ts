@@ -40,6 +40,7 @@ export function registerAlertTests(ctx: Ctx) {
       exclusions: [],
       text: 'Grey Hoodie at Baker: repeat',
       url: '/api/alerts/a1/match',
+      cardUrl: '/a/a1',
     };
     await raise(repo, 'a1', { match });
     const ack: NewEvent = {
