@@ -15,7 +15,6 @@ import { ConflictError, HubError, forbidden, notFound } from '../errors';
 import type { Logger } from '../log';
 import { type Principal, seesZone } from '../auth/principal';
 import type { AlertFilter, EventRecord, NewAlert, Renderer, Repository } from '../storage/repository';
-import { ConstraintError } from '../storage/storage-errors';
 import type { HubDirectory } from '../directory-interface';
 import { RaiseLimiter, raiseLimits } from './rate-limit';
 import { TimeSlice } from '../time-slice';
@@ -143,7 +142,7 @@ export class AlertService {
       return { alert, created: true };
     } catch (err) {
       // Two copies of the same raise racing: the unique (sender, clientRef) index keeps one.
-      if (err instanceof ConflictError || (err instanceof ConstraintError && err.constraint === 'unique')) {
+      if (err instanceof ConflictError) {
         const again = await this.repo.findAlertByClientRef(p.scheme, actor, r.clientRef);
         if (again) return { alert: again, created: false };
       }

@@ -1,4 +1,4 @@
-import { HubError } from '../errors';
+import { ConflictError, HubError } from '../errors';
 import type { Repository } from './repository';
 
 export type ConstraintKind = 'unique' | 'foreign_key' | 'not_null' | 'check';
@@ -7,12 +7,12 @@ export type ConstraintKind = 'unique' | 'foreign_key' | 'not_null' | 'check';
  * A write refused by the schema (a duplicate key, a reference to a row that does not exist, ...).
  * Both engines throw this one error, so callers never look at SQLite or PostgreSQL codes.
  */
-export class ConstraintError extends HubError {
+export class ConstraintError extends ConflictError {
   constructor(
     readonly constraint: ConstraintKind,
     message: string,
   ) {
-    super('conflict', message);
+    super(message, constraint);
   }
 }
 
