@@ -16,6 +16,14 @@ export class ConstraintError extends ConflictError {
   }
 }
 
+// What a client is told: the kind of clash, never the engine's words (table, column, code).
+const REFUSED: Record<ConstraintKind, string> = {
+  unique: 'already stored: a record with this id exists',
+  foreign_key: 'refers to a record that does not exist',
+  not_null: 'a required value is missing',
+  check: 'a value is out of the allowed range',
+};
+
 // better-sqlite3 codes: https://www.sqlite.org/rescode.html#constraint
 const SQLITE: Record<string, ConstraintKind> = {
   SQLITE_CONSTRAINT_UNIQUE: 'unique',
@@ -42,7 +50,7 @@ export function storageError(err: unknown): unknown {
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : '';
   const kind = SQLITE[code] ?? POSTGRES[code];
-  if (kind) return new ConstraintError(kind, `storage refused the write (${kind.replace('_', ' ')} constraint)`);
+  if (kind) return new ConstraintError(kind, REFUSED[kind]);
   const message = typeof e?.message === 'string' ? e.message : '';
   // node-postgres reports a dropped connection, or none free in time, by message only, without a code.
   if (
