@@ -13,7 +13,7 @@ import { addLogSecrets, createLogger } from './log';
 import { FaceMatcher } from './matching/matcher';
 import { InferencePool } from './inference/pool';
 import { SaturationReporter } from './inference/saturation';
-import type { CameraStatus } from './camera/watchdog';
+import type { LocalCameraStatus } from './camera/watchdog';
 import { startDelivery } from './spool/delivery';
 import { SqliteSpool } from './spool/sqlite-spool';
 import { measureClockOffset } from './uplink/files';
@@ -128,7 +128,7 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     clockOffsetMs: () => clockOffsetMs,
   });
   const cameraStates = new Map<string, string>();
-  const lastStatus = new Map<string, CameraStatus>();
+  const lastStatus = new Map<string, LocalCameraStatus>();
   const saturation = new SaturationReporter(10);
   cameras = startCameras(cfg, {
     onFrame: (f) => matcher.push(f),

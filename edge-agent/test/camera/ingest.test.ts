@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Camera } from '../../src/camera/camera';
 import type { Frame } from '../../src/camera/frame-reader';
-import type { CameraStatus } from '../../src/camera/watchdog';
+import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { CameraConfig } from '../../src/config';
 import { testVideo } from '../support/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 function makeCamera(overrides: Partial<ConstructorParameters<typeof Camera>[0]> = {}) {
   const frames: Frame[] = [];
-  const statuses: CameraStatus[] = [];
+  const statuses: LocalCameraStatus[] = [];
   const camera = new Camera({
     camera: CameraConfig.parse({
       id: 'cam1',

@@ -8,7 +8,7 @@ const hit = (at: number, x: number, distance: number) => ({
   distance,
   templateVersion: 1,
   frame,
-  box: { x, y: 100, width: 80, height: 80 },
+  box: { x, y: 100, w: 80, h: 80 },
 });
 
 describe('MatchTracker cooldown per track', () => {
