@@ -33,7 +33,7 @@ import type { MatcherStats } from '../src/matching/matcher';
 import { facePhoto } from '../test/support/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds } from './lib/procs';
-import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, PASSES, type SceneName } from './scenes';
+import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // One scene cycle: every camera shows each pass once in the window, whatever its phase (all RTSP
@@ -132,7 +132,7 @@ async function main() {
       login(hub.http, 'coord', 'coord-password'),
       login(hub.http, 'operator', 'operator-password'),
     ]);
-    const call = async (method: string, p: string, token: string, body?: unknown) => {
+    const call = async <T>(method: string, p: string, token: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${hub.http}${p}`, {
         method,
         headers: {
@@ -143,17 +143,17 @@ async function main() {
           body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as any;
+      return (await res.json()) as T;
     };
     // The gallery: one subject, enrolled through the hub's API from the face photo in the video.
-    const inc = await call('POST', '/api/incidents', coord, {
+    const inc = await call<{ id: string }>('POST', '/api/incidents', coord, {
       type: 'theft',
       occurredAt: new Date().toISOString(),
       store: 'boots',
       description: 'Theft of razor blades',
       statement: 'I watched him put razor blades in his coat and leave without paying.',
     });
-    const subject = await call('POST', '/api/gallery/subjects', coord, {
+    const subject = await call<{ id: string }>('POST', '/api/gallery/subjects', coord, {
       alias: 'Razor Man',
       status: 'known',
       reason: 'repeat-offending',
@@ -161,7 +161,7 @@ async function main() {
       under18: false,
       vulnerable: false,
     });
-    await call(
+    await call<unknown>(
       'POST',
       `/api/gallery/subjects/${subject.id}/photos?source=test`,
       coord,
@@ -170,7 +170,7 @@ async function main() {
 
     const seen = new Map<string, ReviewCandidate>();
     const poll = async () => {
-      for (const c of (await call('GET', '/api/review?status=all', op)) as ReviewCandidate[])
+      for (const c of await call<ReviewCandidate[]>('GET', '/api/review?status=all', op))
         if (!seen.has(c.id)) seen.set(c.id, c);
     };
 
@@ -269,12 +269,14 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
   children.add(child);
   const agentPid = child.pid!;
   const latest: { stats: MatcherStats | null; templates: number } = { stats: null, templates: 0 };
-  child.on(
-    'message',
-    (m: any) => m?.type === 'stats' && Object.assign(latest, { stats: m.matcher, templates: m.templates }),
-  );
+  child.on('message', (m: { type?: string; matcher?: MatcherStats; templates?: number } | null) => {
+    if (m?.type === 'stats') Object.assign(latest, { stats: m.matcher, templates: m.templates });
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const trackKids = () => childrenOf(agentPid).forEach((p) => strayPids.add(p.pid));
+  const trackKids = () =>
+    childrenOf(agentPid).forEach((p) => {
+      strayPids.add(p.pid);
+    });
 
   try {
     // Warm-up: models loaded, gallery synced, every camera decoding, then 3 s more.
@@ -295,7 +297,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       rtsp0 = ctx.rtspPid ? (cpuOf(ctx.rtspPid) ?? 0) : 0;
     const box0 = boxCpu();
     const t0 = Date.now();
-    kids0.forEach((p) => strayPids.add(p.pid));
+    kids0.forEach((p) => {
+      strayPids.add(p.pid);
+    });
     while (Date.now() - t0 < SECONDS * 1000) {
       await sleep(1000);
       trackKids();

@@ -47,7 +47,9 @@ async function main() {
           onFrame: () => frames++,
         }),
     );
-    cams.forEach((c) => c.start());
+    cams.forEach((c) => {
+      c.start();
+    });
     await sleep(3000);
     const f0 = frames;
     const ours = await measure(() => cams.map((c) => c.pid!).filter(Boolean), 0);
@@ -108,7 +110,9 @@ async function main() {
       );
     }
     const peer = await measure(() => procs.map((p) => p.pid!), 3000);
-    procs.forEach((p) => p.kill('SIGKILL'));
+    procs.forEach((p) => {
+      p.kill('SIGKILL');
+    });
 
     const pct = (cores: number) => `${((cores / cameras) * 100).toFixed(1)} %`;
     console.log(

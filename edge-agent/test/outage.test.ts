@@ -113,7 +113,11 @@ async function enqueueCandidate(spool: SqliteSpool, id: string, clipBytes = 0) {
 
 describe('edge agent outages', () => {
   const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+  afterAll(() =>
+    children.forEach((c) => {
+      c.kill('SIGKILL');
+    }),
+  );
 
   it('spools candidates while the hub is down and delivers each once, in order, when it is back', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];

@@ -169,10 +169,8 @@ async function main() {
   console.log(
     `\nShopWatch hub at fleet scale — ${machine().cpus} × ${machine().model}, load average ${os.loadavg()[0]!.toFixed(1)}\n`,
   );
-  console.log(
-    '| measure | before (5,000, issue 18) | ' + results.map((r) => `${r.devices} devices`).join(' | ') + ' |',
-  );
-  console.log('|---|---:|' + results.map(() => '---:').join('|') + '|');
+  console.log(`| measure | before (5,000, issue 18) | ${results.map((r) => `${r.devices} devices`).join(' | ')} |`);
+  console.log(`|---|---:|${results.map(() => '---:').join('|')}|`);
   const row = (name: string, before: unknown, pick: (r: (typeof results)[number]) => unknown) =>
     console.log(`| ${name} | ${before} | ${results.map(pick).join(' | ')} |`);
   row('first start, /readyz 200 (s)', BEFORE_5000.startSeconds, (r) => (r.startup.firstStartMs / 1000).toFixed(1));

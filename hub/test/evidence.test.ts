@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,7 +13,6 @@ import {
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import { createLogger } from '../../edge-agent/src/log';
-import type { SpoolItem } from '../../edge-agent/src/spool/types';
 import { login, startTestHub, tempDir } from './support/hub';
 import { candidateItem, clipItem } from './support/evidence';
 import { sha } from './support/media';

@@ -43,16 +43,16 @@ export function AuditScreen() {
     <>
       <div class="toolbar">
         {manage && (
-          <button class="btn primary" onClick={() => setDisclose(true)}>
+          <button type="button" class="btn primary" onClick={() => setDisclose(true)}>
             Record a disclosure <kbd>n</kbd>
           </button>
         )}
         {user?.role === 'admin' && (
-          <button class="btn" onClick={() => void check()}>
+          <button type="button" class="btn" onClick={() => void check()}>
             Verify the hash chain
           </button>
         )}
-        <button class="btn ghost" onClick={reload}>
+        <button type="button" class="btn ghost" onClick={reload}>
           Refresh
         </button>
         {verify && (
@@ -138,6 +138,7 @@ function DisclosureDialog(props: { subjects: Subject[]; onClose: () => void; onD
       <p class="hint">Gallery data that left the scheme: whose, to whom and why.</p>
       <label>
         Subject
+        {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
         <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
           <option value="">Choose…</option>
           {props.subjects.map((s) => (

@@ -73,6 +73,7 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
     <FormDialog title="Issue an exclusion notice" submit="Issue notice" wide onSubmit={submit} onClose={props.onClose}>
       <label>
         Subject
+        {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
         <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
           <option value="">Choose…</option>
           {props.subjects.map((s) => (

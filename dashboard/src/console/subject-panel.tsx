@@ -118,7 +118,7 @@ function Photo(props: { subjectId: string; p: PhotoInfo }) {
     <figure class="photo" data-testid="subject-photo">
       <div class="face-box">
         {url ? (
-          <img src={url} alt={`Gallery photo from ${props.p.source}`} />
+          <img src={url} alt={`Enrolled face, from ${props.p.source}`} />
         ) : (
           <span class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</span>
         )}

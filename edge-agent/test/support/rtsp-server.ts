@@ -101,8 +101,8 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         }
       }
     },
-    pause: () => proc?.stdin!.write('pause\n'),
-    resume: () => proc?.stdin!.write('resume\n'),
+    pause: () => proc?.stdin?.write('pause\n'),
+    resume: () => proc?.stdin?.write('resume\n'),
     close: async () => {
       await stop();
       process.off('exit', killOnExit);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Db } from '../storage/sqlite';
+import type { Db, SqlRow } from '../storage/sqlite';
 import { AuditAnchor } from './anchor';
 
 export interface AuditInput {
@@ -58,7 +58,7 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 const fromRow = (r: Row): AuditEntry => ({
   seq: r.seq,
   at: r.at,

@@ -5,8 +5,6 @@ export type Verdict =
   | { ok: true; topic: ParsedTopic }
   | { ok: false; code: 'unknown_topic' | 'forbidden'; reason: string };
 
-const ALERTING = new Set(['alertRaise', 'alertReceipt', 'alertAck', 'alertClose']);
-
 /**
  * May this device publish on this topic? Devices publish only the scheme's inbound topics;
  * everything the hub publishes (zone alerts, presence, errors) is out of their reach.

@@ -49,7 +49,7 @@ export function edgeRoutes(svc: HubServices) {
   });
 
   app.patch('/files/:candidateId/:name', async (c) => {
-    let res;
+    let res: Awaited<ReturnType<typeof svc.uploads.append>>;
     try {
       res = await svc.uploads.append(
         c.get('device'),

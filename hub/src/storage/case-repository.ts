@@ -1,8 +1,8 @@
 import type { CaseStatus, ReviewCase } from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 export type StoredCase = Omit<ReviewCase, 'subjectAlias'>;
 export type NewCase = { id: string; scheme: string; store: string | null; zone: string | null; subjectId: string };

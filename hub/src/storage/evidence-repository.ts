@@ -7,9 +7,9 @@ import type {
   ReviewOrder,
 } from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 export interface FileRecord {
   candidateId: string;

@@ -1,9 +1,9 @@
 import type { GalleryTemplate } from '@shopwatch/protocols';
 import { encodeDescriptor } from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 export interface NewTemplate {
   id: string;

@@ -7,9 +7,9 @@ import type {
   Subject,
   SubjectInput,
 } from '@shopwatch/protocols';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 export interface NewPhoto extends Omit<PhotoInfo, 'deleted'> {
   subjectId: string;
@@ -325,7 +325,7 @@ export class GovernanceRepository {
       .prepare(
         'SELECT device_id, camera_id, store, subject_id, status, score, received_at FROM candidates WHERE scheme = ? AND received_at >= ?',
       )
-      .all(scheme, since) as any[];
+      .all(scheme, since) as ReturnType<GovernanceRepository['verdictRows']>;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Actor, Alert, CameraStatus, Delivery, TimelineEntry } from '@shopwatch/protocols';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 import type {
   AlertFilter,
   AlertPatch,
@@ -16,7 +16,7 @@ import type {
   UserRecord,
 } from './repository';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
   return {
@@ -409,7 +409,9 @@ export class SqliteRepository implements Repository {
     if (f.zones) {
       // A store sees its zones and everything escalated to the whole scheme.
       where.push(`(priority = 1 OR zone IN (${f.zones.map((_, i) => `@z${i}`).join(', ') || "''"}))`);
-      f.zones.forEach((z, i) => (args[`z${i}`] = z));
+      f.zones.forEach((z, i) => {
+        args[`z${i}`] = z;
+      });
     }
     if (f.zone) {
       where.push('zone = @zone');

@@ -8,6 +8,14 @@ import { MIGRATIONS } from './migrations';
 export type Db = Database.Database;
 
 /**
+ * A row as better-sqlite3 returns it: its columns are typed by the SQL, not by TypeScript, so
+ * each repository's mapper reads them by name into a domain type (which the zod schemas check
+ * where it leaves the hub). The one place an untyped value is admitted.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: better-sqlite3 rows are untyped; the mappers type them
+export type SqlRow = Record<string, any>;
+
+/**
  * Opens the hub's SQLite file. WAL lets readers run beside the writer; synchronous=FULL
  * (the default) makes every commit durable on disk before we acknowledge a message.
  */

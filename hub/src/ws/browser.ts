@@ -109,7 +109,9 @@ export class BrowserSockets {
       this.count--;
       clearTimeout(grace);
       clearInterval(heartbeat);
-      unsubscribe.forEach((f) => f());
+      unsubscribe.forEach((f) => {
+        f();
+      });
       unsubscribe = [];
       if (session) this.bySession.get(session)?.delete(ws);
     });
@@ -121,7 +123,9 @@ export class BrowserSockets {
       try {
         const p = await principalForToken(this.svc, token);
         if (closed) return;
-        unsubscribe.forEach((f) => f());
+        unsubscribe.forEach((f) => {
+          f();
+        });
         if (session) this.bySession.get(session)?.delete(ws);
         principal = p;
         session = hashToken(token);

@@ -128,7 +128,9 @@ export class TestViewer {
         if (this.segments.length > 1) this.fragments.push({ ...inspectFragment(data), at: Date.now() });
         if (this.autoAck) this.ack();
       }
-      this.waiters.forEach((w) => w());
+      this.waiters.forEach((w) => {
+        w();
+      });
     });
     this.closed = new Promise((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
   }
