@@ -126,7 +126,8 @@ async function main() {
 
   step(
     4,
-    `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ${path.relative(ROOT, DATA) || '.'})`,
+    `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ` +
+      `${path.relative(ROOT, DATA) || '.'})`,
   );
   const seed = path.join(DEMO, 'provisioning.json');
   fs.writeFileSync(seed, JSON.stringify(demoProvisioning(), null, 2));
@@ -192,7 +193,9 @@ async function main() {
 ShopWatch demo is running.
 
   Dashboard:  http://localhost:${HTTP_PORT}
-  Logins:     ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role}${'store' in u ? `, ${u.store}` : ''})`).join('\n              ')}
+  Logins:     ${DEMO_USERS.map(
+    (u) => `${u.username} / ${u.password} ` + `(${u.role}${'store' in u ? `, ${u.store}` : ''})`,
+  ).join('\n              ')}
   Radios:     MQTT on port ${MQTT_PORT}, e.g.
               mosquitto_sub ${radioExampleArgs(RADIO_EXAMPLE).join(' ')}
 

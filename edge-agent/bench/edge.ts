@@ -190,7 +190,14 @@ async function main() {
           });
           steps.push(step);
           log(
-            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ${step.passes.subject60}+${step.passes.subject40} of ${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
+            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
+              `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
+              `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
+              `${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+              `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
+              `${step.passes.subject60}+${step.passes.subject40} of ` +
+              `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
+              `${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
           );
           sustained = step.sustained;
           if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
@@ -455,10 +462,13 @@ function sceneSummary(steps: Step[]) {
 function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   console.log('');
   console.log(
-    `edge agent, ${machine().cpus} cores (${machine().model}), load average at start ${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`,
+    `edge agent, ${machine().cpus} cores (${machine().model}), load average at start ` +
+      `${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, ` +
+      `inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`,
   );
   console.log(
-    'CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion gate passed without a detector run; runs = BlazeFace inferences',
+    'CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion ' +
+      'gate passed without a detector run; runs = BlazeFace inferences',
   );
   console.log('');
   const rows = [
@@ -516,14 +526,25 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
     },
     setup: {
       scenes:
-        'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px (18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
+        'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) ' +
+        'scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing ' +
+        'at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px ' +
+        '(18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
       agent:
-        'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; gallery of 1 subject enrolled through the hub API',
+        'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion ' +
+        'gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; ' +
+        'gallery of 1 subject enrolled through the hub API',
       cooldownSeconds: COOLDOWN_SECONDS,
       secondsPerStep: SECONDS,
       steps: STEPS,
-      cpu: 'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg = live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + driver, RTSP server (other processes sharing the box)',
-      sustainedWhen: `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of inference <= ${DROP_LIMIT * 100} %`,
+      cpu:
+        'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg ' +
+        '= live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + ' +
+        'driver, RTSP server (other processes sharing the box)',
+      sustainedWhen:
+        `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the ` +
+        `motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of ` +
+        `inference <= ${DROP_LIMIT * 100} %`,
       latency:
         'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
     },

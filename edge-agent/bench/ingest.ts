@@ -119,7 +119,8 @@ async function main() {
       `cameras: ${cameras} x 768x576 H.264 10 fps, detect ${detect.width}x${detect.height} at 5 fps, ${seconds} s`,
     );
     console.log(
-      `agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} frames/s per camera`,
+      `agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} ` +
+        `frames/s per camera`,
     );
     console.log(`peer  (2 ffmpeg, 2 RTSP sessions per camera):  ${pct(peer)} of a core per camera`);
     console.log(`ratio agent/peer CPU: ${(ours / peer).toFixed(2)}`);

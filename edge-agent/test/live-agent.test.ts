@@ -44,7 +44,8 @@ const ffmpegChildren = () => {
 };
 
 describe('edge agent live view', () => {
-  it("streams a camera on the hub's request beside its detection ffmpeg, and leaves no ffmpeg when it stops", async () => {
+  it("streams a camera on the hub's request beside its detection ffmpeg, " +
+    'and leaves no ffmpeg when it stops', async () => {
     const dir = tempDir('shopwatch-edge-live-');
     agent = await startAgent(
       parseConfig({

@@ -167,7 +167,8 @@ async function main() {
   const results: Awaited<ReturnType<typeof fleet>>[] = [];
   for (const n of FLEETS) results.push(await fleet(n));
   console.log(
-    `\nShopWatch hub at fleet scale — ${machine().cpus} × ${machine().model}, load average ${os.loadavg()[0]!.toFixed(1)}\n`,
+    `\nShopWatch hub at fleet scale — ${machine().cpus} × ${machine().model}, load average ` +
+      `${os.loadavg()[0]!.toFixed(1)}\n`,
   );
   console.log(`| measure | before (5,000, issue 18) | ${results.map((r) => `${r.devices} devices`).join(' | ')} |`);
   console.log(`|---|---:|${results.map(() => '---:').join('|')}|`);

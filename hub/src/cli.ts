@@ -73,7 +73,8 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
       }
       fs.writeFileSync(out, bidiSafeJson(data, 2));
       console.log(
-        `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,
+        `wrote ${out}: ${data.incidents.length} incidents, ${data.photos.length} photos, ` +
+          `${data.reviewVerdicts.length} review verdicts, ${data.audit.length} audit entries`,
       );
       return 0;
     } finally {

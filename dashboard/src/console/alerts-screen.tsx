@@ -220,7 +220,10 @@ function FeedRow(props: {
       <td
         data-label="Received"
         class="nowrap"
-        title={`devices that confirmed receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`}
+        title={
+          `devices that confirmed ` +
+          `receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`
+        }
       >
         <b>{received}</b>
         <span class="muted">

@@ -188,7 +188,8 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
       setText('');
       props.onDone(
         x,
-        `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`,
+        `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ` +
+          `${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`,
       );
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });

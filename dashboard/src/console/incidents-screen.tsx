@@ -70,7 +70,9 @@ export function IncidentsScreen() {
           onDone={(i) => {
             setDone({
               ok: true,
-              text: `Incident recorded: ${INCIDENT_TYPES[i.type]}, ${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}`,
+              text:
+                `Incident recorded: ${INCIDENT_TYPES[i.type]}, ` +
+                `${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}`,
             });
             reload();
           }}

@@ -79,7 +79,10 @@ export function PlanScreen() {
                 data-store={st.id}
                 role="button"
                 tabIndex={0}
-                aria-label={`${st.name}: ${mine.length ? `${mine.length} open alert${mine.length > 1 ? 's' : ''}` : 'no alerts'}`}
+                aria-label={
+                  `${st.name}: ` +
+                  `${mine.length ? `${mine.length} open alert${mine.length > 1 ? 's' : ''}` : 'no alerts'}`
+                }
                 onClick={() => setFocus(focus === st.id ? null : st.id)}
                 onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setFocus(focus === st.id ? null : st.id)}
               >
@@ -121,7 +124,8 @@ export function PlanScreen() {
       <aside class="plan-list" aria-labelledby="plan-list-title">
         <h3 id="plan-list-title">
           {focus
-            ? `Open at ${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}`
+            ? `Open at ` +
+              `${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}`
             : 'Open alerts'}{' '}
           {focus && (
             <button type="button" class="btn ghost small" onClick={() => setFocus(null)}>

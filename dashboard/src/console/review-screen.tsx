@@ -184,7 +184,8 @@ export function ReviewScreen() {
                   <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
                   {show === 'pending' && <CaseSummary row={rowOf(rows, c.id)} />}
                   <span class="muted small">
-                    {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} ·{' '}
+                    {`${placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · ` +
+                      `camera ${c.cameraId} · `}
                     {age(c.capturedAt, now)} ago
                   </span>
                   {c.status !== 'pending' && (

@@ -53,7 +53,8 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
         <dt>{active ? 'Expires' : 'Ended'}</dt>
         <dd data-testid="subject-expiry">
           {active
-            ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed by a new incident`
+            ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed ` +
+              `by a new incident`
             : `${day(s.endedAt ?? s.expiresAt)}: ${s.endedReason ?? ''}`}
         </dd>
         <dt>Templates</dt>
@@ -156,7 +157,8 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
     setMsg(null);
     try {
       const s = await api.upload<Subject>(
-        `/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos?source=${encodeURIComponent(source.trim())}`,
+        `/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos` +
+          `?source=${encodeURIComponent(source.trim())}`,
         file,
       );
       setMsg({ ok: true, text: `Photo added: the subject now has ${plural(s.templates, 'template')}.` });

@@ -1,9 +1,10 @@
 import { type CameraStatus, redactText } from '@shopwatch/protocols';
 
 /**
- * Camera health: the status type reported to the uplink, the classification of an ffmpeg failure into `offline` (the camera or network is away; keep
- * retrying) or `error` (a configuration problem a person must fix; still retried, slower to
- * matter), and the no-frames timer.
+ * Camera health: the status type reported to the uplink, the classification of an ffmpeg
+ * failure into `offline` (the camera or network is away; keep retrying) or `error` (a
+ * configuration problem a person must fix; still retried, slower to matter), and the no-frames
+ * timer. (Restart backoff: util/backoff.ts.)
  */
 
 /**
@@ -18,7 +19,11 @@ const CONFIG_ERRORS: Array<[RegExp, string]> = [
   [/\b(401 Unauthorized|403 Forbidden)\b/i, 'camera refused the credentials'],
   [/\b404 Not Found\b/i, 'camera has no such stream'],
   [
-    /Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i,
+    new RegExp(
+      'Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|' +
+        'Protocol not found',
+      'i',
+    ),
     'ffmpeg rejected the configuration',
   ],
 ];

@@ -95,7 +95,8 @@ describe('camera ingest from a real RTSP server', () => {
       await waitFor(() => camera.status?.status === 'online' && frames.length > before, 15_000, 'online again');
       const onlineAfter = Date.now() - startedAt;
       console.log(
-        `camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted; ${camera.restarts} ffmpeg restarts`,
+        `camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms ` +
+          `after the server restarted; ${camera.restarts} ffmpeg restarts`,
       );
       expect(offline.reason).toBeTruthy();
       expect(offlineAfter).toBeLessThan(25_000);
@@ -118,7 +119,8 @@ describe('camera ingest from a real RTSP server', () => {
       const resumedAt = Date.now();
       await waitFor(() => camera.status?.status === 'online', 15_000, 'online again');
       console.log(
-        `stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ${Date.now() - resumedAt} ms after resume`,
+        `stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ` +
+          `${Date.now() - resumedAt} ms after resume`,
       );
       expect(offlineAfter).toBeLessThan(10_000);
     } finally {

@@ -124,7 +124,8 @@ export class AuditLog {
         };
         const entry: AuditEntry = { ...base, hash: entryHash(base) };
         this.db
-          .prepare(`INSERT INTO audit (seq, at, scheme, actor_kind, actor_id, action, object_kind, object_id, subject_id, detail, prev_hash, hash)
+          .prepare(`INSERT INTO audit (seq, at, scheme, actor_kind, actor_id, action, object_kind, object_id,
+            subject_id, detail, prev_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
           .run(
             entry.seq,

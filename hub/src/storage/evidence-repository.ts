@@ -301,7 +301,8 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     return this.writes.run(
       () =>
         this.db
-          .prepare(`UPDATE candidates SET status = ?, decided_by = ?, decided_at = ?, reason = ?, alert_id = ?, claimed_by = NULL, claimed_until = NULL
+          .prepare(`UPDATE candidates SET status = ?, decided_by = ?, decided_at = ?, reason = ?,
+            alert_id = ?, claimed_by = NULL, claimed_until = NULL
         WHERE id = ? AND status = ?`)
           .run(to, by, at, reason, alertId, id, from).changes === 1,
     );

@@ -58,7 +58,8 @@ export class SqliteGalleryRepository implements GalleryRepository {
     return this.writes.run(() => {
       const v = this.bump(scheme);
       const ins = this.db.prepare(
-        'INSERT INTO templates (id, scheme, subject_id, photo_id, version, descriptor, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO templates (id, scheme, subject_id, photo_id, version, descriptor, expires_at, ' +
+          'created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const t of templates)
         ins.run(
@@ -128,7 +129,8 @@ export class SqliteGalleryRepository implements GalleryRepository {
     await this.writes.run(() =>
       this.db
         .prepare(`INSERT INTO device_gallery (device_id, version, templates, applied_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, templates = excluded.templates, applied_at = excluded.applied_at`)
+        ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, templates = excluded.templates,
+          applied_at = excluded.applied_at`)
         .run(deviceId, version, templates, at),
     );
   }

@@ -37,7 +37,8 @@ export class GovernanceRepository {
     at: string,
   ): Incident {
     this.db
-      .prepare(`INSERT INTO incidents (id, scheme, store, type, occurred_at, description, value_pence, statement, alert_id, evidence_ids, reporter, created_at)
+      .prepare(`INSERT INTO incidents (id, scheme, store, type, occurred_at, description, value_pence,
+        statement, alert_id, evidence_ids, reporter, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         id,
@@ -76,7 +77,8 @@ export class GovernanceRepository {
     return (
       this.db
         .prepare(
-          'SELECT i.* FROM incidents i JOIN subject_incidents s ON s.incident_id = i.id WHERE s.subject_id = ? ORDER BY i.occurred_at',
+          'SELECT i.* FROM incidents i JOIN subject_incidents s ON s.incident_id = i.id WHERE s.subject_id = ' +
+            '? ORDER BY i.occurred_at',
         )
         .all(subjectId) as Row[]
     ).map(incidentFromRow);
@@ -86,7 +88,8 @@ export class GovernanceRepository {
 
   addSubject(id: string, scheme: string, s: SubjectInput, by: string, at: string, expiresAt: string) {
     this.db
-      .prepare(`INSERT INTO subjects (id, scheme, alias, status, reason, notes, enrolled_by, enrolled_at, expires_at, state)
+      .prepare(`INSERT INTO subjects (id, scheme, alias, status, reason, notes, enrolled_by, enrolled_at,
+        expires_at, state)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')`)
       .run(id, scheme, s.alias, s.status, s.reason, s.notes ?? null, by, at, expiresAt);
     for (const inc of s.incidentIds) this.linkIncident(id, inc, at);
@@ -229,7 +232,8 @@ export class GovernanceRepository {
 
   addExclusion(id: string, scheme: string, e: ExclusionInput, by: string, at: string): Exclusion {
     this.db
-      .prepare(`INSERT INTO exclusions (id, scheme, subject_id, stores, zones, starts_at, ends_at, decided_by, appeal_route, status, created_at, created_by)
+      .prepare(`INSERT INTO exclusions (id, scheme, subject_id, stores, zones, starts_at, ends_at,
+        decided_by, appeal_route, status, created_at, created_by)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`)
       .run(
         id,
@@ -323,7 +327,8 @@ export class GovernanceRepository {
   }[] {
     return this.db
       .prepare(
-        'SELECT device_id, camera_id, store, subject_id, status, score, received_at FROM candidates WHERE scheme = ? AND received_at >= ?',
+        'SELECT device_id, camera_id, store, subject_id, status, score, received_at FROM candidates WHERE ' +
+          'scheme = ? AND received_at >= ?',
       )
       .all(scheme, since) as ReturnType<GovernanceRepository['verdictRows']>;
   }

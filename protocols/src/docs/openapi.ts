@@ -100,7 +100,8 @@ export function openApiDocument() {
             200: {
               description:
                 'A session token in the body (send it as a Bearer token) and the same session as cookies: ' +
-                'sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable, to echo in X-ShopWatch-CSRF)',
+                'sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable, to echo in ' +
+                'X-ShopWatch-CSRF)',
               headers: { 'Set-Cookie': { schema: { type: 'string' } } },
               content: json(ref('LoginResponse')),
             },
@@ -219,7 +220,8 @@ export function openApiDocument() {
       '/api/live/cameras': {
         get: {
           summary:
-            "Cameras the user may watch live (operators and admins: the scheme's; members: their store's where the scheme allows it)",
+            "Cameras the user may watch live (operators and admins: the scheme's; members: their store's " +
+            'where the scheme allows it)',
           security: secured,
           responses: {
             200: { description: 'Cameras', content: json({ type: 'array', items: ref('LiveCamera') }) },
@@ -230,7 +232,8 @@ export function openApiDocument() {
       '/api/live/thumbnails/{deviceId}/{cameraId}': {
         get: {
           summary:
-            "Latest picture of a camera, at most 10 s old (operators and admins; members of the camera's store where the scheme allows live view)",
+            "Latest picture of a camera, at most 10 s old (operators and admins; members of the camera's " +
+            'store where the scheme allows live view)',
           security: secured,
           parameters: [
             { name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } },
