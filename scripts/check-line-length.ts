@@ -6,7 +6,7 @@
  * Usage: `tsx scripts/check-line-length.ts` (from anywhere inside the repository).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const MAX_LINE = 120;
@@ -30,7 +30,8 @@ export function longLines(file: string, text: string, max = MAX_LINE): LongLine[
 
 function trackedSources(root: string): string[] {
   const out = execFileSync('git', ['ls-files', '-z', '--', ...SOURCE_PATTERNS], { cwd: root, encoding: 'utf8' });
-  return out.split('\0').filter(Boolean);
+  // A file deleted but not yet staged is still listed: there is nothing to check in it.
+  return out.split('\0').filter((f) => f && existsSync(join(root, f)));
 }
 
 function main(): void {

@@ -121,7 +121,7 @@ async function main() {
   }
 
   step(3, 'preparing the demo camera clip (vtest.avi with the demo subject walking in, by ffmpeg)');
-  const media = await import('../edge-agent/test/support/media');
+  const media = await import('./demo/media');
   const [clip, photo] = await Promise.all([media.faceVideo(), media.facePhoto()]);
 
   step(
@@ -151,13 +151,7 @@ async function main() {
   const camLog = fs.openSync(path.join(DATA, 'camera.log'), 'a');
   const cam = spawn(
     python,
-    [
-      path.join(ROOT, 'edge-agent/test/support/rtsp-server.py'),
-      '--port',
-      String(RTSP_PORT),
-      '--mount',
-      `boots-entrance=${clip}`,
-    ],
+    [path.join(ROOT, 'scripts/demo/rtsp-server.py'), '--port', String(RTSP_PORT), '--mount', `boots-entrance=${clip}`],
     { stdio: ['ignore', camLog, camLog] },
   );
   children.push({ name: 'camera', proc: cam });

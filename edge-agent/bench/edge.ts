@@ -30,7 +30,7 @@ import { machine } from '../../hub/bench/lib/proc';
 import { percentile, round } from '../../hub/bench/lib/stats';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import type { MatcherStats } from '../src/matching/matcher';
-import { facePhoto } from '../test/support/media';
+import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds } from './lib/procs';
 import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';

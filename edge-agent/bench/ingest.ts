@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Camera } from '../src/camera/camera';
 import { CameraConfig } from '../src/config';
-import { testVideo } from '../test/support/media';
+import { testVideo } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { cpuSeconds } from '../test/support/wait';
 

@@ -8,7 +8,7 @@ import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { groupPhotos } from '../../models/test/fixtures';
 import { type RunningAgent, startAgent } from '../src/agent';
 import { parseConfig } from '../src/config';
-import { faceVideo, facePhoto } from './support/media';
+import { faceVideo, facePhoto } from '../../scripts/demo/media';
 import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, tempDir } from '../../hub/test/support/hub';
 import { ringKeepSeconds } from '../src/camera/cameras';
 import { type AgentProcess, startAgentProcess } from './support/agent-process';
-import { testVideo } from './support/media';
+import { testVideo } from '../../scripts/demo/media';
 import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 

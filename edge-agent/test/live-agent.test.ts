@@ -6,7 +6,7 @@ import { TestViewer, login, processExists, startLiveHub } from '../../hub/test/s
 import { tempDir } from '../../hub/test/support/hub';
 import { type RunningAgent, startAgent } from '../src/agent';
 import { parseConfig } from '../src/config';
-import { testVideo } from './support/media';
+import { testVideo } from '../../scripts/demo/media';
 import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 

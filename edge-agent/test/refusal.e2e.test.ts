@@ -7,7 +7,7 @@ import type { ReviewCandidate } from '@shopwatch/protocols';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { type RunningAgent, startAgent } from '../src/agent';
 import { parseConfig } from '../src/config';
-import { facePhoto, faceVideo } from './support/media';
+import { facePhoto, faceVideo } from '../../scripts/demo/media';
 import { memoryDir } from './support/memory-dir';
 import { type RtspServer, startRtspServer } from './support/rtsp-server';
 

@@ -7,7 +7,7 @@ import { ringKeepSeconds, startCameras } from '../../src/camera/cameras';
 import type { Frame } from '../../src/camera/frame-reader';
 import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { loadConfig } from '../../src/config';
-import { testVideo } from '../support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 

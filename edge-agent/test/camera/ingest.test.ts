@@ -6,7 +6,7 @@ import { Camera } from '../../src/camera/camera';
 import type { Frame } from '../../src/camera/frame-reader';
 import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { CameraConfig } from '../../src/config';
-import { testVideo } from '../support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { cpuSeconds, waitFor } from '../support/wait';
 

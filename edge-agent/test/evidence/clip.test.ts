@@ -10,7 +10,7 @@ import { CameraConfig } from '../../src/config';
 import { cutClip } from '../../src/evidence/clip';
 import { sha256 } from '../../src/evidence/hash';
 import { SegmentRing } from '../../src/evidence/segment-ring';
-import { probe, testVideo } from '../support/media';
+import { probe, testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 

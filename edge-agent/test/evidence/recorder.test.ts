@@ -12,7 +12,7 @@ import { EvidenceRecorder } from '../../src/evidence/recorder';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 import { SqliteSpool } from '../../src/spool/sqlite-spool';
 import { hangingTool } from '../support/hanging-tool';
-import { probe, faceVideo } from '../support/media';
+import { probe, faceVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/evidence/hash';
 import { expandBox, saveCropJpeg, saveFrameJpeg } from '../../src/evidence/snapshot';
 import { decodeFrame } from '../support/frames';
-import { FACE_OVERLAY, faceVideo } from '../support/media';
+import { FACE_OVERLAY, faceVideo } from '../../../scripts/demo/media';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-snap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { FaceMatcher } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { MemorySpool } from '../../src/spool/memory-spool';
 import { decodeFrame } from '../support/frames';
-import { facePhoto, faceVideo } from '../support/media';
+import { facePhoto, faceVideo } from '../../../scripts/demo/media';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -6,7 +6,7 @@ import { CameraConfig } from '../../../edge-agent/src/config';
 import { LiveStreamer } from '../../../edge-agent/src/live/live-streamer';
 import { createLogger } from '../../../edge-agent/src/log';
 import { type RtspServer, startRtspServer } from '../../../edge-agent/test/support/rtsp-server';
-import { testVideo } from '../../../edge-agent/test/support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { loadConfig } from '../../src/config';
 import { type HubOptions, type RunningHub, startHub } from '../../src/hub';
 import { tempDir, testScheme, writeSeed } from './hub';
