@@ -6,10 +6,10 @@ import type { ReviewCandidate } from '@shopwatch/protocols';
 import { loadConfig } from '../../hub/src/config';
 import { type RunningHub, startHub } from '../../hub/src/hub';
 import { login, tempDir, testScheme, writeSeed } from '../../hub/test/support/hub';
-import { createLogger } from '../src/log';
-import { startDelivery } from '../src/spool/delivery';
-import { SqliteSpool } from '../src/spool/sqlite-spool';
-import { HubUplink } from '../src/uplink/mqtt-uplink';
+import { createLogger } from '../../edge-agent/src/log';
+import { startDelivery } from '../../edge-agent/src/spool/delivery';
+import { SqliteSpool } from '../../edge-agent/src/spool/sqlite-spool';
+import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { freePort } from '../../hub/test/support/ports';
 import { jpeg, mp4 } from '../../hub/test/support/media';
 
