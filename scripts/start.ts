@@ -55,7 +55,8 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
   throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
 }
 
-async function api(method: string, p: string, token: string | null, body?: unknown) {
+/** One call to the hub's API; `T` is the reply's shape (the hub's schemas in protocols). */
+async function api<T>(method: string, p: string, token: string | null, body?: unknown): Promise<T> {
   const res = await fetch(`${HUB}${p}`, {
     method,
     headers: {
@@ -64,18 +65,21 @@ async function api(method: string, p: string, token: string | null, body?: unkno
     },
     body: body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
   });
-  const json = (await res.json()) as any;
-  if (!res.ok) throw new Error(`${method} ${p}: ${json.message}`);
-  return json;
+  const json: unknown = await res.json();
+  if (!res.ok) throw new Error(`${method} ${p}: ${(json as { message?: string }).message}`);
+  return json as T;
 }
 
 /** Enrols the demo subject once (an incident with a statement, a reason, one photo). */
 async function enrolDemoSubject(photo: string) {
   const coord = DEMO_USERS.find((u) => u.role === 'coordinator')!;
-  const { token } = await api('POST', '/api/login', null, { username: coord.username, password: coord.password });
-  const existing = (await api('GET', '/api/gallery/subjects', token)) as { alias: string }[];
+  const { token } = await api<{ token: string }>('POST', '/api/login', null, {
+    username: coord.username,
+    password: coord.password,
+  });
+  const existing = await api<{ alias: string }[]>('GET', '/api/gallery/subjects', token);
   if (existing.some((s) => s.alias === 'Demo Subject')) return 'already enrolled';
-  const inc = await api('POST', '/api/incidents', token, {
+  const inc = await api<{ id: string }>('POST', '/api/incidents', token, {
     type: 'theft',
     store: 'boots',
     occurredAt: new Date(Date.now() - 86400_000).toISOString(),
@@ -83,7 +87,7 @@ async function enrolDemoSubject(photo: string) {
     description: 'Demo incident: razor blades taken from aisle 3',
     statement: 'Demo statement: I saw the man put six packs of razor blades in his coat and leave without paying.',
   });
-  const s = await api('POST', '/api/gallery/subjects', token, {
+  const s = await api<{ id: string }>('POST', '/api/gallery/subjects', token, {
     alias: 'Demo Subject',
     status: 'known',
     reason: 'repeat-offending',
@@ -91,7 +95,7 @@ async function enrolDemoSubject(photo: string) {
     under18: false,
     vulnerable: false,
   });
-  await api(
+  await api<unknown>(
     'POST',
     `/api/gallery/subjects/${s.id}/photos?source=${encodeURIComponent('demo photo (npm @vladmandic/human assets)')}`,
     token,
@@ -117,12 +121,13 @@ async function main() {
   }
 
   step(3, 'preparing the demo camera clip (vtest.avi with the demo subject walking in, by ffmpeg)');
-  const media = await import('../edge-agent/test/support/media');
+  const media = await import('./demo/media');
   const [clip, photo] = await Promise.all([media.faceVideo(), media.facePhoto()]);
 
   step(
     4,
-    `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ${path.relative(ROOT, DATA) || '.'})`,
+    `starting the hub on http://localhost:${HTTP_PORT} (MQTT ${MQTT_PORT}, data in ` +
+      `${path.relative(ROOT, DATA) || '.'})`,
   );
   const seed = path.join(DEMO, 'provisioning.json');
   fs.writeFileSync(seed, JSON.stringify(demoProvisioning(), null, 2));
@@ -146,13 +151,7 @@ async function main() {
   const camLog = fs.openSync(path.join(DATA, 'camera.log'), 'a');
   const cam = spawn(
     python,
-    [
-      path.join(ROOT, 'edge-agent/test/support/rtsp-server.py'),
-      '--port',
-      String(RTSP_PORT),
-      '--mount',
-      `boots-entrance=${clip}`,
-    ],
+    [path.join(ROOT, 'scripts/demo/rtsp-server.py'), '--port', String(RTSP_PORT), '--mount', `boots-entrance=${clip}`],
     { stdio: ['ignore', camLog, camLog] },
   );
   children.push({ name: 'camera', proc: cam });
@@ -188,7 +187,9 @@ async function main() {
 ShopWatch demo is running.
 
   Dashboard:  http://localhost:${HTTP_PORT}
-  Logins:     ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role}${'store' in u ? `, ${u.store}` : ''})`).join('\n              ')}
+  Logins:     ${DEMO_USERS.map(
+    (u) => `${u.username} / ${u.password} ` + `(${u.role}${'store' in u ? `, ${u.store}` : ''})`,
+  ).join('\n              ')}
   Radios:     MQTT on port ${MQTT_PORT}, e.g.
               mosquitto_sub ${radioExampleArgs(RADIO_EXAMPLE).join(' ')}
 

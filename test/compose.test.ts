@@ -65,4 +65,17 @@ describe('docker-compose.yml', () => {
     expect(edge.device.id).toBe('edge-boots');
     expect(prov.data!.devices.some((d) => d.id === edge.device.id && d.kind === 'edge')).toBe(true);
   });
+
+  it('builds the demo from scripts/demo, never from a test folder, and copies only files that exist', () => {
+    const dockerfiles = ['Dockerfile', compose.services['demo-camera'].build.dockerfile as string];
+    const demo = [...dockerfiles, 'docker-compose.yml', 'scripts/start.ts'];
+    for (const file of demo) {
+      // `npm start` and the images must not depend on test code (issue 13.7).
+      expect(fs.readFileSync(path.join(ROOT, file), 'utf8'), file).not.toMatch(/\btest\/support\b/);
+    }
+    for (const file of dockerfiles) {
+      const copies = [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^COPY\s+(\S+)\s+\S+$/gm)];
+      for (const [, from] of copies) expect(fs.existsSync(path.join(ROOT, from!)), `${file}: COPY ${from}`).toBe(true);
+    }
+  });
 });

@@ -107,7 +107,7 @@ self.addEventListener('push', (event) => {
 /** Opens the alert card: an open ShopWatch window navigates to it, else a new one opens. */
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const url = (event.notification.data && event.notification.data.url) || '/field';
+  const url = event.notification.data?.url || '/field';
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
       for (const c of list) {

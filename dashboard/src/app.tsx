@@ -1,5 +1,5 @@
 import type { UserInfo } from '@shopwatch/protocols';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Console } from './console/console';
 import { cardRedirect, rememberCard } from './core/card-link';
 import { type AppServices, Services } from './core/context';
@@ -35,10 +35,22 @@ export function App(props: {
     if (redirect) navigate(redirect, true);
   }, [redirect]);
 
+  // One delegate keeps same-origin links in the page. It listens on the app's root rather than
+  // through an onClick prop on a <div>: the clicks it handles are the links' own (a link is
+  // reached by Tab and followed with Enter, which fires the same click), so the <div> itself is
+  // not interactive and needs no role or key handler.
+  const root = useRef<HTMLDivElement>(null);
+  const signedIn = session !== null;
+  useEffect(() => {
+    const el = root.current;
+    el?.addEventListener('click', linkClick);
+    return () => el?.removeEventListener('click', linkClick);
+  }, [signedIn]);
+
   if (!session) return <Login onLogin={props.onLogin} />;
   return (
     <Services.Provider value={props.services}>
-      <div class="app" onClick={linkClick}>
+      <div class="app" ref={root}>
         {path.startsWith('/console') && controlRoom ? <Console path={path} /> : <FieldApp controlRoom={controlRoom} />}
       </div>
     </Services.Provider>

@@ -302,42 +302,45 @@ describe('field app, in the rain', () => {
 });
 
 describe('review queue', () => {
-  it('shows the camera crop beside the gallery photo and confirms with a reason, raising a gallery-match alert', async () => {
-    const coord = await apiToken('coord', 'coord-password');
-    const subject = await enrolSubject(hub.http, coord, 'Razor Man');
-    const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));
-    const store = new FieldPage(await signedIn(MOBILE, 'boots-staff', 'boots-password'));
-    await room.page.getByRole('link', { name: /^Review queue/ }).click();
-    await room.page.getByText('No candidates waiting for review.').waitFor();
+  it(
+    'shows the camera crop beside the gallery photo and confirms with a reason, raising a gallery-match ' + 'alert',
+    async () => {
+      const coord = await apiToken('coord', 'coord-password');
+      const subject = await enrolSubject(hub.http, coord, 'Razor Man');
+      const room = new ConsolePage(await signedIn(DESKTOP, 'operator', 'operator-password'));
+      const store = new FieldPage(await signedIn(MOBILE, 'boots-staff', 'boots-password'));
+      await room.page.getByRole('link', { name: /^Review queue/ }).click();
+      await room.page.getByText('No candidates waiting for review.').waitFor();
 
-    await deliverCandidate({
-      mqttPort: hub.mqttPort,
-      http: hub.http,
-      dir: tempDir(),
-      candidateId: 'cand-ui-1',
-      subjectId: subject.id,
-    });
-    // It arrives live, is claimed by whoever opens it, and nothing reaches the store yet.
-    const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-1"]');
-    await detail.waitFor();
-    await detail.getByTestId('candidate-crop').locator('img').waitFor();
-    await detail.getByTestId('gallery-photo').locator('img').waitFor();
-    for (const img of await detail.locator('img').all())
-      expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
-    await expect(detail.textContent()).resolves.toContain('81% score');
-    expect(await store.cardWith('Razor Man').count()).toBe(0);
-    await room.page.screenshot({ path: artifactPath('desktop-06-console-review.png'), animations: 'disabled' });
-    await detail.getByRole('button', { name: 'Show the whole frame' }).click();
-    await detail.locator('.frame img').waitFor();
+      await deliverCandidate({
+        mqttPort: hub.mqttPort,
+        http: hub.http,
+        dir: tempDir(),
+        candidateId: 'cand-ui-1',
+        subjectId: subject.id,
+      });
+      // It arrives live, is claimed by whoever opens it, and nothing reaches the store yet.
+      const detail = room.page.locator('[data-testid="candidate-detail"][data-candidate-id="cand-ui-1"]');
+      await detail.waitFor();
+      await detail.getByTestId('candidate-crop').locator('img').waitFor();
+      await detail.getByTestId('gallery-photo').locator('img').waitFor();
+      for (const img of await detail.locator('img').all())
+        expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+      await expect(detail.textContent()).resolves.toContain('81% score');
+      expect(await store.cardWith('Razor Man').count()).toBe(0);
+      await room.page.screenshot({ path: artifactPath('desktop-06-console-review.png'), animations: 'disabled' });
+      await detail.getByRole('button', { name: 'Show the whole frame' }).click();
+      await detail.locator('.frame img').waitFor();
 
-    await room.page.keyboard.press('y');
-    await room.page.keyboard.type('Same man: face, hairline and glasses match');
-    await room.page.keyboard.press('Enter');
-    await room.page.getByTestId('review-message').filter({ hasText: 'Confirmed' }).waitFor();
-    const card = store.cardWith('Razor Man');
-    await card.waitFor();
-    await expect(card.textContent()).resolves.toContain('Gallery match');
-  });
+      await room.page.keyboard.press('y');
+      await room.page.keyboard.type('Same man: face, hairline and glasses match');
+      await room.page.keyboard.press('Enter');
+      await room.page.getByTestId('review-message').filter({ hasText: 'Confirmed' }).waitFor();
+      const card = store.cardWith('Razor Man');
+      await card.waitFor();
+      await expect(card.textContent()).resolves.toContain('Gallery match');
+    },
+  );
 
   it('rejects with a reason and the images are gone', async () => {
     const coord = await apiToken('coord', 'coord-password');

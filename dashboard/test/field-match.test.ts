@@ -131,7 +131,8 @@ describe('field app: a confirmed subject seen again', () => {
 
 describe("field app: the members' gallery", () => {
   for (const project of PROJECTS) {
-    it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out (${project.name})`, async () => {
+    it(`shows a member the subject with photo and notice, audited, nothing kept after sign-out ` +
+      `(${project.name})`, async () => {
       const page = await signedIn(project, 'boots-staff', 'boots-password');
       const before = (await viewsBy('boots-staff')).length;
       await page.getByRole('button', { name: 'Gallery', exact: true }).click();

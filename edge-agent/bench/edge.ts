@@ -30,10 +30,10 @@ import { machine } from '../../hub/bench/lib/proc';
 import { percentile, round } from '../../hub/bench/lib/stats';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import type { MatcherStats } from '../src/matching/matcher';
-import { facePhoto } from '../test/support/media';
+import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds } from './lib/procs';
-import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, PASSES, type SceneName } from './scenes';
+import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // One scene cycle: every camera shows each pass once in the window, whatever its phase (all RTSP
@@ -132,7 +132,7 @@ async function main() {
       login(hub.http, 'coord', 'coord-password'),
       login(hub.http, 'operator', 'operator-password'),
     ]);
-    const call = async (method: string, p: string, token: string, body?: unknown) => {
+    const call = async <T>(method: string, p: string, token: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${hub.http}${p}`, {
         method,
         headers: {
@@ -143,17 +143,17 @@ async function main() {
           body === undefined ? undefined : Buffer.isBuffer(body) ? (body as unknown as BodyInit) : JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as any;
+      return (await res.json()) as T;
     };
     // The gallery: one subject, enrolled through the hub's API from the face photo in the video.
-    const inc = await call('POST', '/api/incidents', coord, {
+    const inc = await call<{ id: string }>('POST', '/api/incidents', coord, {
       type: 'theft',
       occurredAt: new Date().toISOString(),
       store: 'boots',
       description: 'Theft of razor blades',
       statement: 'I watched him put razor blades in his coat and leave without paying.',
     });
-    const subject = await call('POST', '/api/gallery/subjects', coord, {
+    const subject = await call<{ id: string }>('POST', '/api/gallery/subjects', coord, {
       alias: 'Razor Man',
       status: 'known',
       reason: 'repeat-offending',
@@ -161,7 +161,7 @@ async function main() {
       under18: false,
       vulnerable: false,
     });
-    await call(
+    await call<unknown>(
       'POST',
       `/api/gallery/subjects/${subject.id}/photos?source=test`,
       coord,
@@ -170,7 +170,7 @@ async function main() {
 
     const seen = new Map<string, ReviewCandidate>();
     const poll = async () => {
-      for (const c of (await call('GET', '/api/review?status=all', op)) as ReviewCandidate[])
+      for (const c of await call<ReviewCandidate[]>('GET', '/api/review?status=all', op))
         if (!seen.has(c.id)) seen.set(c.id, c);
     };
 
@@ -190,7 +190,14 @@ async function main() {
           });
           steps.push(step);
           log(
-            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ${step.passes.subject60}+${step.passes.subject40} of ${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
+            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
+              `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
+              `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
+              `${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+              `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
+              `${step.passes.subject60}+${step.passes.subject40} of ` +
+              `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
+              `${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
           );
           sustained = step.sustained;
           if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
@@ -269,12 +276,14 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
   children.add(child);
   const agentPid = child.pid!;
   const latest: { stats: MatcherStats | null; templates: number } = { stats: null, templates: 0 };
-  child.on(
-    'message',
-    (m: any) => m?.type === 'stats' && Object.assign(latest, { stats: m.matcher, templates: m.templates }),
-  );
+  child.on('message', (m: { type?: string; matcher?: MatcherStats; templates?: number } | null) => {
+    if (m?.type === 'stats') Object.assign(latest, { stats: m.matcher, templates: m.templates });
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const trackKids = () => childrenOf(agentPid).forEach((p) => strayPids.add(p.pid));
+  const trackKids = () =>
+    childrenOf(agentPid).forEach((p) => {
+      strayPids.add(p.pid);
+    });
 
   try {
     // Warm-up: models loaded, gallery synced, every camera decoding, then 3 s more.
@@ -295,7 +304,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       rtsp0 = ctx.rtspPid ? (cpuOf(ctx.rtspPid) ?? 0) : 0;
     const box0 = boxCpu();
     const t0 = Date.now();
-    kids0.forEach((p) => strayPids.add(p.pid));
+    kids0.forEach((p) => {
+      strayPids.add(p.pid);
+    });
     while (Date.now() - t0 < SECONDS * 1000) {
       await sleep(1000);
       trackKids();
@@ -451,10 +462,13 @@ function sceneSummary(steps: Step[]) {
 function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   console.log('');
   console.log(
-    `edge agent, ${machine().cpus} cores (${machine().model}), load average at start ${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`,
+    `edge agent, ${machine().cpus} cores (${machine().model}), load average at start ` +
+      `${loadAtStart.join(' ')}: 768x576 H.264 10 fps per camera, detect ${DETECT_FPS} fps, motion-gated, ` +
+      `inference pool (1 worker per core, 1 intra-op thread), ${SECONDS} s per step`,
   );
   console.log(
-    'CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion gate passed without a detector run; runs = BlazeFace inferences',
+    'CPU in cores; agent = its Node process (all threads) + its ffmpeg children; static = frames the motion ' +
+      'gate passed without a detector run; runs = BlazeFace inferences',
   );
   console.log('');
   const rows = [
@@ -512,14 +526,25 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
     },
     setup: {
       scenes:
-        'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px (18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
+        'edge-agent/bench/scenes.ts: busy = vtest.avi; entrance = a still part of vtest.avi (the lawn) ' +
+        'scaled to 768x576, nobody in view 80 % of the time; 40 s cycle with the enrolled subject passing ' +
+        'at 60 px (10-12 s) and 40 px (26-28 s) on the lower lane and two other people at 60 and 40 px ' +
+        '(18-20 s, 34-36 s) on the upper lane; one RTSP mount per camera (GStreamer), looping',
       agent:
-        'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; gallery of 1 subject enrolled through the hub API',
+        'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion ' +
+        'gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; ' +
+        'gallery of 1 subject enrolled through the hub API',
       cooldownSeconds: COOLDOWN_SECONDS,
       secondsPerStep: SECONDS,
       steps: STEPS,
-      cpu: 'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg = live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + driver, RTSP server (other processes sharing the box)',
-      sustainedWhen: `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of inference <= ${DROP_LIMIT * 100} %`,
+      cpu:
+        'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg ' +
+        '= live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + ' +
+        'driver, RTSP server (other processes sharing the box)',
+      sustainedWhen:
+        `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the ` +
+        `motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of ` +
+        `inference <= ${DROP_LIMIT * 100} %`,
       latency:
         'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
     },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Camera } from '../src/camera/camera';
 import { CameraConfig } from '../src/config';
-import { testVideo } from '../test/support/media';
+import { testVideo } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { cpuSeconds } from '../test/support/wait';
 
@@ -47,7 +47,9 @@ async function main() {
           onFrame: () => frames++,
         }),
     );
-    cams.forEach((c) => c.start());
+    cams.forEach((c) => {
+      c.start();
+    });
     await sleep(3000);
     const f0 = frames;
     const ours = await measure(() => cams.map((c) => c.pid!).filter(Boolean), 0);
@@ -108,14 +110,17 @@ async function main() {
       );
     }
     const peer = await measure(() => procs.map((p) => p.pid!), 3000);
-    procs.forEach((p) => p.kill('SIGKILL'));
+    procs.forEach((p) => {
+      p.kill('SIGKILL');
+    });
 
     const pct = (cores: number) => `${((cores / cameras) * 100).toFixed(1)} %`;
     console.log(
       `cameras: ${cameras} x 768x576 H.264 10 fps, detect ${detect.width}x${detect.height} at 5 fps, ${seconds} s`,
     );
     console.log(
-      `agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} frames/s per camera`,
+      `agent (1 ffmpeg, 1 RTSP session per camera):   ${pct(ours)} of a core per camera, ${fps.toFixed(2)} ` +
+        `frames/s per camera`,
     );
     console.log(`peer  (2 ffmpeg, 2 RTSP sessions per camera):  ${pct(peer)} of a core per camera`);
     console.log(`ratio agent/peer CPU: ${(ours / peer).toFixed(2)}`);

@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { InferencePool } from '../src/inference/pool';
 import { decodeFrame } from '../test/support/frames';
-import { faceVideo } from '../test/support/media';
+import { faceVideo } from '../../scripts/demo/media';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 const settings = [

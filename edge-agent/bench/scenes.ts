@@ -20,7 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { othersInRegions } from '../../models/test/fixtures';
-import { facePhoto, mediaCacheDir, testVideo } from '../test/support/media';
+import { facePhoto, mediaCacheDir, testVideo } from '../../scripts/demo/media';
 
 const run = promisify(execFile);
 

@@ -70,7 +70,10 @@ const EdgeConfigFields = z.strictObject({
     }),
   thresholds: z
     .strictObject({
-      /** Descriptor distance at or below which a face counts as a match; default: the calibrated value in models/manifest.json. */
+      /**
+       * Descriptor distance at or below which a face counts as a match; default: the calibrated
+       * value in models/manifest.json.
+       */
       match: z.number().positive().max(2).optional(),
       /** K: matching frames needed ... */
       frames: z.number().int().min(1).default(3),

@@ -9,8 +9,9 @@ export { buildFfmpegArgs, SEGMENT_NAME, segmentListPath } from './camera/ffmpeg-
 export type { FfmpegArgsOptions } from './camera/ffmpeg-args';
 export { FrameReader } from './camera/frame-reader';
 export type { Frame } from './camera/frame-reader';
-export { Backoff, Watchdog, classifyExit } from './camera/watchdog';
-export type { CameraState, CameraStatus, StatusListener } from './camera/watchdog';
+export { Watchdog, classifyExit } from './camera/watchdog';
+export type { LocalCameraStatus, StatusListener } from './camera/watchdog';
+export { Backoff } from './util/backoff';
 export { Camera } from './camera/camera';
 export type { CameraOptions } from './camera/camera';
 export { startCameras, ringKeepSeconds } from './camera/cameras';
@@ -22,7 +23,7 @@ export { cutClip, probeVideo, concatList, ClipError } from './evidence/clip';
 export type { Clip, ClipRequest } from './evidence/clip';
 export { sha256, sha256File } from './evidence/hash';
 export { saveFrameJpeg, saveCropJpeg, encodeJpeg, expandBox } from './evidence/snapshot';
-export type { Box, SavedImage } from './evidence/snapshot';
+export type { SavedImage } from './evidence/snapshot';
 export { EvidenceRecorder } from './evidence/recorder';
 export type { EvidenceRecorderOptions, RecordResult } from './evidence/recorder';
 
@@ -43,4 +44,4 @@ export type {
   SpoolLevel,
 } from './spool/types';
 
-export type { FrameSink, CandidateRequest, CandidateSink, Uplink } from './ports';
+export type { FrameSink, CandidateMatch, CandidateRequest, CandidateSink, Uplink } from './ports';

@@ -2,10 +2,19 @@
  * The seams where the hub engineer plugs in face matching and the uplink. The camera and storage
  * half of the agent depends only on these interfaces.
  */
+import type { Box, CandidateReport } from '@shopwatch/protocols';
 import type { Frame } from './camera/frame-reader';
-import type { CameraStatus } from './camera/watchdog';
-import type { Box } from './evidence/snapshot';
+import type { LocalCameraStatus } from './camera/watchdog';
 import type { SpoolItem, SpoolStatus } from './spool/types';
+
+/**
+ * The matcher's part of the protocol's `CandidateReport`: who matched, how closely, since when.
+ * The recorder adds the rest (ids, capture time, box, the declared crop and frame).
+ */
+export type CandidateMatch = Pick<
+  CandidateReport,
+  'subjectId' | 'templateVersion' | 'distance' | 'score' | 'frames' | 'firstSeenAt' | 'clockOffsetMs'
+>;
 
 /**
  * Receives every decoded frame of every camera (in memory). Must return quickly: drop frames
@@ -22,10 +31,10 @@ export interface CandidateRequest {
   cameraId: string;
   /** The best frame of the track; its `capturedAt` is the moment the clip is centred on. */
   frame: Frame;
-  /** The face in `frame`, in frame pixels. */
+  /** The face in `frame`, in whole frame pixels (the protocol's box). */
   box: Box;
-  /** The candidate JSON (score, gallery subject, ...), sent as is in the spooled item. */
-  payload: Record<string, unknown>;
+  /** The match, sent as is in the spooled `CandidateReport`. */
+  payload: CandidateMatch;
 }
 
 /** Asked by the matcher; implemented by `EvidenceRecorder`. */
@@ -43,7 +52,7 @@ export interface CandidateSink {
 /** The hub side: implemented with MQTT + HTTP by the hub engineer. */
 export interface Uplink {
   /** Camera status changes (publish retained on the camera's report topic). */
-  reportCamera(status: CameraStatus): void;
+  reportCamera(status: LocalCameraStatus): void;
   /** Spool level changes (`warning` above 80 % of the quota). */
   reportSpool(status: SpoolStatus): void;
   /**

@@ -42,7 +42,8 @@ describe('edge config', () => {
     expect(cfg.spool.quotaBytes).toBe(2_000_000_000);
     expect(cfg.spool.warnRatio).toBe(0.8);
     expect(cfg.watchdog.timeoutSeconds).toBe(10);
-    expect(cfg.thresholds).toEqual({ frames: 3, windowSeconds: 3, cooldownSeconds: 60 }); // match: the manifest's calibrated threshold
+    // (no `match`: the manifest's calibrated threshold applies)
+    expect(cfg.thresholds).toEqual({ frames: 3, windowSeconds: 3, cooldownSeconds: 60 });
   });
 
   it('lets SHOPWATCH_EDGE_ variables override the file, nested with __', () => {

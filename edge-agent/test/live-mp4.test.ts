@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Mp4Error, Mp4Splitter, type Segment, inspectFragment, inspectInit, readBoxes } from '@shopwatch/protocols';
-import { testVideo } from './support/media';
+import { testVideo } from '../../scripts/demo/media';
 
 const run = promisify(execFile);
 let fmp4: Buffer;

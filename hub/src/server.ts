@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type { Logger } from './log';
 import type { Broker } from './mqtt/broker';
 import { type BrowserSockets, WS_MAX_PAYLOAD } from './ws/browser';
@@ -17,8 +17,8 @@ import type { LiveHub } from './live/live-hub';
  * payload, invalid UTF-8, RSV bits, unknown opcode). Without these one hostile frame stops the
  * hub; with them only that socket is closed.
  */
-export function createHttpServer(
-  app: Hono<any>,
+export function createHttpServer<E extends Env>(
+  app: Hono<E>,
   broker: Broker,
   browsers: BrowserSockets,
   log: Logger,

@@ -124,7 +124,8 @@ describe('alert relay over MQTT', () => {
   it('escalates an alert nobody attends to every zone, with priority', async () => {
     await boots.publish(topics.alertRaise('town'), { type: 'violence', severity: 'high', clientRef: 'esc-1' });
     const raised = await control.waitFor((m) => m.json?.alert?.clientRef === 'esc-1').then((m) => m.json as AlertEvent);
-    await control.publish(topics.alertAck('town', raised.alert.id), { status: 'seen' }); // "seen" does not stop escalation
+    // "seen" does not stop escalation
+    await control.publish(topics.alertAck('town', raised.alert.id), { status: 'seen' });
     const t0 = Date.parse(raised.at);
     const esc = await tesco.waitForEvent('escalated', raised.alert.id, 9000);
     const waited = Date.parse(esc.at) - t0;

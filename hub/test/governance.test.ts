@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, GallerySnapshot, Incident, type PurgeStatus, Subject, topics } from '@shopwatch/protocols';
 import { enrolmentFaceRegion, enrolmentPhoto, groupPhotos } from '../../models/test/fixtures';
 import { login, startTestHub } from './support/hub';
-import { TestDevice, sleep } from './support/mqtt';
+import { TestDevice } from './support/mqtt';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  AlertWithDeliveries,
-  DeviceSummary,
-  ErrorBody,
-  LoginResponse,
-  SchemeInfo,
-  WsServerMessage,
-} from '@shopwatch/protocols';
+import { AlertWithDeliveries, DeviceSummary, ErrorBody, LoginResponse, WsServerMessage } from '@shopwatch/protocols';
 import { login, startTestHub } from './support/hub';
 import { TestDevice } from './support/mqtt';
 
@@ -166,7 +159,9 @@ describe('HTTP API', () => {
     const radio = await TestDevice.connect(hub.mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
     await new Promise((r) => setTimeout(r, 200));
     const list = (await (await api('/api/devices', op)).json()) as DeviceSummary[];
-    list.forEach((d) => DeviceSummary.parse(d));
+    list.forEach((d) => {
+      DeviceSummary.parse(d);
+    });
     expect(list.find((d) => d.id === 'radio-tesco')).toMatchObject({
       status: 'online',
       store: 'tesco',

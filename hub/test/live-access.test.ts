@@ -120,14 +120,17 @@ describe('the cameras a user may watch', () => {
     return ((await r.json()) as { deviceId: string; cameraId: string }[]).map((c) => `${c.deviceId}/${c.cameraId}`);
   };
 
-  it("lists the scheme's cameras for operators, their own store's for members where allowed, none for wardens", async () => {
-    expect(await cameras('operator')).toEqual(['edge-boots/door']);
-    expect(await cameras('boots-staff')).toEqual(['edge-boots/door']);
-    expect(await cameras('tesco-staff')).toEqual([]);
-    expect(await cameras('warden')).toEqual([]);
-    expect(await cameras('city-operator')).not.toContain('edge-boots/door'); // another scheme's
-    expect(await cameras('argos-staff')).toEqual([]); // member live view off by default
-  });
+  it(
+    "lists the scheme's cameras for operators, their own store's for members where allowed, " + 'none for wardens',
+    async () => {
+      expect(await cameras('operator')).toEqual(['edge-boots/door']);
+      expect(await cameras('boots-staff')).toEqual(['edge-boots/door']);
+      expect(await cameras('tesco-staff')).toEqual([]);
+      expect(await cameras('warden')).toEqual([]);
+      expect(await cameras('city-operator')).not.toContain('edge-boots/door'); // another scheme's
+      expect(await cameras('argos-staff')).toEqual([]); // member live view off by default
+    },
+  );
 });
 
 describe('audit of live views', () => {

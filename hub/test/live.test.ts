@@ -112,7 +112,8 @@ describe('live view through the hub', () => {
     await second.close();
   }, 60_000);
 
-  it('drops fragments for a viewer that does not keep up and resumes it at a key frame, never stalling the others', async () => {
+  it('drops fragments for a viewer that does not keep up and resumes it at a key frame, never stalling the ' +
+    'others', async () => {
     const fast = await TestViewer.open(hub.ws, token, 'edge-boots', 'door');
     const slow = await TestViewer.open(hub.ws, token, 'edge-boots', 'door', 'slow phone');
     slow.autoAck = false; // appends nothing: its window (6 messages) fills and stays full

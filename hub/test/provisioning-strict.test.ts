@@ -162,7 +162,8 @@ describe('strict provisioning', () => {
     try {
       await login(hub.http, 'OPERATOR', 'operator-password');
       await login(hub.http, 'Boots-Staff', 'boots-password');
-      await expect(login(hub.http, 'OPERATOR', 'Operator-Password')).rejects.toThrow(/401/); // passwords keep their case
+      // passwords keep their case
+      await expect(login(hub.http, 'OPERATOR', 'Operator-Password')).rejects.toThrow(/401/);
     } finally {
       await hub.stop();
     }

@@ -30,7 +30,8 @@ manifest.match = {
   metric: 'euclidean',
   threshold,
   chosenBy:
-    "models/bench/calibrate.ts: the largest threshold on a 0.01 grid, at most dlib's 0.6, that accepts no different-person pair of the identity set (models/test/identity-set.ts)",
+    "models/bench/calibrate.ts: the largest threshold on a 0.01 grid, at most dlib's 0.6, that accepts no " +
+    'different-person pair of the identity set (models/test/identity-set.ts)',
   set: {
     sameFaces: faces.filter((f) => f.person === 'A').length,
     otherFaces: faces.filter((f) => f.person !== 'A').length,
@@ -42,7 +43,8 @@ manifest.match = {
     falseRejectAtThreshold: +errors.falseReject.toFixed(4),
     falseAcceptAtThreshold: +errors.falseAccept.toFixed(4),
     caveat:
-      "small set: one man against women from face-api's demo photos; an easy negative set, so treat the margin as optimistic",
+      "small set: one man against women from face-api's demo photos; an easy negative set, so treat the " +
+      'margin as optimistic',
   },
 };
 writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);

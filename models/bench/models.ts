@@ -141,14 +141,17 @@ const results = {
     timing: 'per call: wall-clock median/p95 in this process; full path: process CPU time (user+sys) over all frames',
     inferenceThreads: 1,
     detect:
-      'BlazeFace 256 (back); whole frame = 1 letterboxed pass; tiled (the default) = whole + 2x2 tiles of 449 px; tiles only = the 2x2 tiles without the whole-frame pass; native tiles = whole + 3x3 of 256 px',
+      'BlazeFace 256 (back); whole frame = 1 letterboxed pass; tiled (the default) = whole + 2x2 tiles of ' +
+      '449 px; tiles only = the 2x2 tiles without the whole-frame pass; native tiles = whole + 3x3 of 256 ' +
+      'px',
     describe: 'dlib ResNet, 150x150 chip; per call: batch 1 (and a batch of 4); full path: one batch per frame',
   },
   perCall,
   fullPath: { oneFace: full1, fourFaces: full4 },
   fullPathInRegions: {
     $comment:
-      'detect only inside one 192 px region per face (as a motion or person detector would supply, whose own cost is not counted), as Frigate runs its detector only on motion regions',
+      'detect only inside one 192 px region per face (as a motion or person detector would supply, whose own ' +
+      'cost is not counted), as Frigate runs its detector only on motion regions',
     oneFace: regions1,
     fourFaces: regions4,
   },

@@ -92,10 +92,10 @@ export function warpFace(
           const y0 = Math.floor(y);
           const fx = x - x0;
           const fy = y - y0;
-          const xa = (x0 < 0 ? 0 : x0) * 3;
-          const xb = (x0 + 1 > width - 1 ? width - 1 : x0 + 1) * 3;
-          const ya = (y0 < 0 ? 0 : y0) * stride;
-          const yb = (y0 + 1 > height - 1 ? height - 1 : y0 + 1) * stride;
+          const xa = Math.max(x0, 0) * 3;
+          const xb = Math.min(x0 + 1, width - 1) * 3;
+          const ya = Math.max(y0, 0) * stride;
+          const yb = Math.min(y0 + 1, height - 1) * stride;
           const w00 = (1 - fx) * (1 - fy);
           const w01 = fx * (1 - fy);
           const w10 = (1 - fx) * fy;

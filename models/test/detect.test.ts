@@ -15,19 +15,22 @@ describe('detectFaces', () => {
   afterAll(() => vision?.close());
 
   for (const [i, g] of groupPhotos.entries()) {
-    it(`finds the ${g.faces} faces counted by eye in face-api's group photo ${i + 1}, eyes inside each box`, async () => {
-      const img = await image(g.path);
-      const faces = await vision.detectFaces(img.rgb, img.width, img.height);
-      expect(faces).toHaveLength(g.faces);
-      for (const f of faces) {
-        expect(f.score).toBeGreaterThanOrEqual(vision.manifest.models.blazeface.postprocess.scoreThreshold);
-        expect(f.keypoints).toHaveLength(6);
-        expect(inside(f.keypoints[0], f)).toBe(true);
-        expect(inside(f.keypoints[1], f)).toBe(true);
-        // unmirrored photos: the subject's right eye (keypoint 0) is on the image's left
-        expect(f.keypoints[0].x).toBeLessThan(f.keypoints[1].x);
-      }
-    });
+    it(
+      `finds the ${g.faces} faces counted by eye ` + `in face-api's group photo ${i + 1}, eyes inside each box`,
+      async () => {
+        const img = await image(g.path);
+        const faces = await vision.detectFaces(img.rgb, img.width, img.height);
+        expect(faces).toHaveLength(g.faces);
+        for (const f of faces) {
+          expect(f.score).toBeGreaterThanOrEqual(vision.manifest.models.blazeface.postprocess.scoreThreshold);
+          expect(f.keypoints).toHaveLength(6);
+          expect(inside(f.keypoints[0], f)).toBe(true);
+          expect(inside(f.keypoints[1], f)).toBe(true);
+          // unmirrored photos: the subject's right eye (keypoint 0) is on the image's left
+          expect(f.keypoints[0].x).toBeLessThan(f.keypoints[1].x);
+        }
+      },
+    );
   }
 
   it('finds nothing in a blank frame', async () => {
@@ -35,27 +38,30 @@ describe('detectFaces', () => {
     expect(await vision.detectFaces(grey, VTEST_W, VTEST_H)).toEqual([]);
   });
 
-  it('finds a 30–60 px face pasted into CCTV frames with the default tiling, and it still matches its enrolment', async () => {
-    const photo = await decodeImage(enrolmentPhoto);
-    const enrolled = await faceInRegion(vision, personA[0]);
-    const reference = await vision.describeFace(enrolled!.chip);
-    const frames = vtestFrames(100, 50, 6);
-    const faceBox = 81; // the detector's box on the enrolment photo, in its pixels
-    for (const [i, f] of frames.entries()) {
-      const size = [30, 40, 60][i % 3];
-      const side = Math.round((size * enrolmentFaceRegion.w) / faceBox);
-      const x = 40 + i * 110;
-      const y = 60 + (i % 3) * 150;
-      const frame = await pasteRegion(Buffer.from(f), VTEST_W, photo, enrolmentFaceRegion, x, y, side);
-      const faces = await vision.detectFaces(frame, VTEST_W, VTEST_H);
-      const hit = faces.find((d) => d.box.x > x && d.box.x < x + side && d.box.y > y && d.box.y < y + side);
-      expect(hit, `frame ${i}: ${size} px face at ${x},${y}`).toBeDefined();
-      expect(hit!.box.w).toBeGreaterThan(size * 0.7);
-      expect(hit!.box.w).toBeLessThan(size * 1.4);
-      const d = vision.compare(reference, await vision.describeFace(vision.alignFace(frame, VTEST_W, VTEST_H, hit!)));
-      expect(d.match).toBe(true);
-    }
-  });
+  it(
+    'finds a 30–60 px face pasted into CCTV frames with the default tiling, and it still matches its ' + 'enrolment',
+    async () => {
+      const photo = await decodeImage(enrolmentPhoto);
+      const enrolled = await faceInRegion(vision, personA[0]);
+      const reference = await vision.describeFace(enrolled!.chip);
+      const frames = vtestFrames(100, 50, 6);
+      const faceBox = 81; // the detector's box on the enrolment photo, in its pixels
+      for (const [i, f] of frames.entries()) {
+        const size = [30, 40, 60][i % 3];
+        const side = Math.round((size * enrolmentFaceRegion.w) / faceBox);
+        const x = 40 + i * 110;
+        const y = 60 + (i % 3) * 150;
+        const frame = await pasteRegion(Buffer.from(f), VTEST_W, photo, enrolmentFaceRegion, x, y, side);
+        const faces = await vision.detectFaces(frame, VTEST_W, VTEST_H);
+        const hit = faces.find((d) => d.box.x > x && d.box.x < x + side && d.box.y > y && d.box.y < y + side);
+        expect(hit, `frame ${i}: ${size} px face at ${x},${y}`).toBeDefined();
+        expect(hit!.box.w).toBeGreaterThan(size * 0.7);
+        expect(hit!.box.w).toBeLessThan(size * 1.4);
+        const d = vision.compare(reference, await vision.describeFace(vision.alignFace(frame, VTEST_W, VTEST_H, hit!)));
+        expect(d.match).toBe(true);
+      }
+    },
+  );
 
   it('reports how many faces tiling finds on vtest.avi frames (faces there are ~8-14 px)', async () => {
     const frames = vtestFrames(0, 20, 40);
@@ -71,7 +77,9 @@ describe('detectFaces', () => {
       count.native06 += native.filter((d) => d.score >= 0.6).length;
     }
     console.log(
-      `vtest.avi, ${frames.length} frames (every 20th): faces found whole-frame ${count.whole}, default tiles ${count.tiled}, 256 px native tiles ${count.native} at score >= 0.5, ${count.native06} at >= 0.6`,
+      `vtest.avi, ${frames.length} frames (every 20th): faces found whole-frame ${count.whole}, default ` +
+        `tiles ${count.tiled}, 256 px native tiles ${count.native} at score >= 0.5, ${count.native06} at >= ` +
+        `0.6`,
     );
     expect(frames).toHaveLength(40);
     // The pedestrians' faces are far below what the whole-frame pass (768 -> 256) can see.

@@ -23,7 +23,8 @@ describe('face identity', () => {
   it('puts same-person pairs closer than different-person pairs (AUC >= 0.99)', () => {
     const others = faces.filter((f) => f.person !== 'A').length;
     console.log(
-      `identity: ${personA.length} photos of A, ${others} other faces, ${stats.same.length} same / ${stats.different.length} different pairs, AUC ${stats.auc.toFixed(5)}`,
+      `identity: ${personA.length} photos of A, ${others} other faces, ${stats.same.length} same / ` +
+        `${stats.different.length} different pairs, AUC ${stats.auc.toFixed(5)}`,
     );
     expect(others).toBeGreaterThanOrEqual(20);
     expect(stats.auc).toBeGreaterThanOrEqual(0.99);
@@ -36,7 +37,8 @@ describe('face identity', () => {
     expect(m.chosenBy).toMatch(/calibrate/);
     const e = errorsAt(stats, m.threshold);
     console.log(
-      `identity: at threshold ${m.threshold}: false accepts ${(e.falseAccept * 100).toFixed(2)}%, false rejects ${(e.falseReject * 100).toFixed(2)}%`,
+      `identity: at threshold ${m.threshold}: false accepts ${(e.falseAccept * 100).toFixed(2)}%, false ` +
+        `rejects ${(e.falseReject * 100).toFixed(2)}%`,
     );
     expect(e.falseAccept).toBe(0);
     expect(e.falseReject).toBeLessThan(0.05);

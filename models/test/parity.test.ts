@@ -18,7 +18,9 @@ function referenceDescriptors(chips: Uint8Array[]): { backend: string; descripto
   const dir = mkdtempSync(join(tmpdir(), 'shopwatch-parity-'));
   try {
     const input = new Float32Array(chips.length * 150 * 150 * 3);
-    chips.forEach((c, i) => input.set(c, i * c.length));
+    chips.forEach((c, i) => {
+      input.set(c, i * c.length);
+    });
     const file = join(dir, 'chips.f32');
     writeFileSync(file, Buffer.from(input.buffer));
     const out = execFileSync(

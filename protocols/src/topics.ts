@@ -18,6 +18,10 @@ function level(name: string, value: string): string {
   return value;
 }
 
+/** `shopwatch/{scheme}/devices/{deviceId}/cameras/{cameraId}`, each level checked. */
+const cameraRoot = (scheme: string, deviceId: string, cameraId: string) =>
+  `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}`;
+
 export const topics = {
   /** device → hub: raise an alert. */
   alertRaise: (scheme: string) => `${ROOT}/${level('scheme', scheme)}/alerts/raise`,
@@ -41,10 +45,10 @@ export const topics = {
     `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/errors`,
   /** edge → hub: camera state. */
   cameraReport: (scheme: string, deviceId: string, cameraId: string) =>
-    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}/report`,
+    `${cameraRoot(scheme, deviceId, cameraId)}/report`,
   /** hub → control room: validated camera state, retained. */
   cameraStatus: (scheme: string, deviceId: string, cameraId: string) =>
-    `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/cameras/${level('cameraId', cameraId)}/status`,
+    `${cameraRoot(scheme, deviceId, cameraId)}/status`,
   /** edge → hub: a candidate match or its clip. */
   evidence: (scheme: string, deviceId: string) =>
     `${ROOT}/${level('scheme', scheme)}/devices/${level('deviceId', deviceId)}/evidence`,

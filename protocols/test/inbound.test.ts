@@ -24,7 +24,7 @@ describe('inbound topics and subscription filters', () => {
 
   it('parses a payload with the schema of its own topic kind', () => {
     const topic = parseTopic(topics.alertAck('town', 'a-1'));
-    if (!topic || topic.kind !== 'alertAck') throw new Error('not an ack topic');
+    if (topic?.kind !== 'alertAck') throw new Error('not an ack topic');
     const r = parseInbound({ ...topic, kind: topic.kind }, '{"status":"attending"}');
     expect(r).toEqual({
       ok: true,

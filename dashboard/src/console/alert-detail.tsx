@@ -59,16 +59,21 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
         </p>
       </header>
       {a.status !== 'closed' && (
-        <div class="actions" role="group" aria-label="Respond">
+        <fieldset class="actions group" aria-label="Respond">
           {keysOf(ACK_STATUSES).map((s) => (
-            <button class={`btn ack-btn ack-${s}`} onClick={() => props.onAck(s)} title={ACK_STATUSES[s].help}>
+            <button
+              type="button"
+              class={`btn ack-btn ack-${s}`}
+              onClick={() => props.onAck(s)}
+              title={ACK_STATUSES[s].help}
+            >
               {ACK_STATUSES[s].label} <kbd>{KEY_OF[s]}</kbd>
             </button>
           ))}
-          <button class="btn danger" onClick={props.onClose}>
+          <button type="button" class="btn danger" onClick={props.onClose}>
             Close… <kbd>c</kbd>
           </button>
-        </div>
+        </fieldset>
       )}
       {a.match && (
         <div class="alert-subject" data-testid="alert-subject">
@@ -95,13 +100,13 @@ export function AlertDetail(props: { a: AlertView; now: number; onAck: (s: AckSt
       )}
       <ExportButton target={{ alertId: a.id }} />
       {cameras.length > 0 && (
-        <div class="actions" role="group" aria-label="Cameras at this store">
+        <fieldset class="actions group" aria-label="Cameras at this store">
           {cameras.map((c) => (
-            <button class="btn ghost" data-testid="alert-live" onClick={() => setLive(c)}>
+            <button type="button" class="btn ghost" data-testid="alert-live" onClick={() => setLive(c)}>
               Live: {c.name}
             </button>
           ))}
-        </div>
+        </fieldset>
       )}
       {live && (
         <LiveDialog

@@ -1,3 +1,4 @@
+import { radioGroupKeys } from '../ui/radio-keys';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AckStatus } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
@@ -92,9 +93,11 @@ export function AlertsScreen() {
       <section class="feed" aria-labelledby="feed-title">
         <div class="toolbar">
           <h2 id="feed-title">Alerts</h2>
-          <div class="seg" role="radiogroup" aria-label="Show">
+          <div class="seg" role="radiogroup" aria-label="Show" onKeyDown={radioGroupKeys}>
             {FILTERS.map((f) => (
+              // biome-ignore lint/a11y/useSemanticElements: a WAI-ARIA radio group of buttons; arrows: radioGroupKeys
               <button
+                type="button"
                 role="radio"
                 aria-checked={filter === f}
                 class={filter === f ? 'on' : ''}
@@ -105,7 +108,7 @@ export function AlertsScreen() {
             ))}
           </div>
           <span class="spacer" />
-          <button class="btn primary" onClick={() => setDialog('raise')} data-testid="raise-open">
+          <button type="button" class="btn primary" onClick={() => setDialog('raise')} data-testid="raise-open">
             Raise alert <kbd>r</kbd>
           </button>
         </div>
@@ -217,7 +220,10 @@ function FeedRow(props: {
       <td
         data-label="Received"
         class="nowrap"
-        title={`devices that confirmed receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`}
+        title={
+          `devices that confirmed ` +
+          `receipt${a.undelivered.length ? `; waiting for: ${a.undelivered.join(', ')}` : ''}`
+        }
       >
         <b>{received}</b>
         <span class="muted">
@@ -240,7 +246,11 @@ function FeedRow(props: {
         ) : left === null ? (
           <span class="muted">attended</span>
         ) : (
-          <span class={left <= 15 ? 'countdown soon' : 'countdown'} aria-label={`escalates in ${left} seconds`}>
+          <span
+            class={left <= 15 ? 'countdown soon' : 'countdown'}
+            role="timer"
+            aria-label={`escalates in ${left} seconds`}
+          >
             {Math.floor(left / 60)}:{String(left % 60).padStart(2, '0')}
           </span>
         )}

@@ -192,6 +192,7 @@ function DisclosureDialog(props: { subjects: Subject[]; onClose: () => void; onD
       <p class="hint">Gallery data that left the scheme: whose, to whom and why.</p>
       <label>
         Subject
+        {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
         <select value={subjectId} onChange={(e) => setSubjectId(e.currentTarget.value)} autoFocus required>
           <option value="">Choose…</option>
           {props.subjects.map((s) => (

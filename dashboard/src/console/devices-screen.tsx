@@ -46,7 +46,7 @@ export function DevicesScreen() {
           <input type="checkbox" checked={offlineOnly} onChange={(e) => setOfflineOnly(e.currentTarget.checked)} />{' '}
           Offline only <kbd>o</kbd>
         </label>
-        <button class="btn ghost" onClick={() => void refresh()}>
+        <button type="button" class="btn ghost" onClick={() => void refresh()}>
           Refresh <kbd>R</kbd>
         </button>
       </div>
@@ -145,6 +145,7 @@ function DeviceRows(props: { d: DeviceSummary; now: number; storeName: string | 
                   <CameraThumb deviceId={d.id} cameraId={c.cameraId} name={c.name ?? c.cameraId} />
                 )}
                 <button
+                  type="button"
                   class="btn ghost"
                   data-testid="camera-live"
                   onClick={() =>

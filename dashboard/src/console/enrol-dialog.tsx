@@ -60,6 +60,7 @@ export function EnrolDialog(props: { incidents: Incident[]; onClose: () => void;
             required
             minLength={2}
             maxLength={80}
+            // biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts
             autoFocus
             placeholder="e.g. Grey Hoodie"
             aria-describedby={errorId('alias')}

@@ -51,6 +51,7 @@ export function IssueDialog(props: { subjects: Subject[]; onClose: () => void; o
         <select
           value={subjectId}
           onChange={(e) => setSubjectId(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts
           autoFocus
           required
           aria-describedby={errorId('subjectId')}
@@ -203,7 +204,8 @@ export function DecisionForm(props: { x: Exclusion; onDone: (x: Exclusion, text:
       setText('');
       props.onDone(
         x,
-        `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`,
+        `Decision recorded: ${OUTCOME_LABELS[outcome].toLowerCase()}; the notice is ` +
+          `${x.status}${x.status === 'active' ? ` until ${day(x.endsAt)}` : ''}.`,
       );
     } catch (err) {
       setMsg({ ok: false, text: errorText(err) });

@@ -40,7 +40,7 @@ export function ExclusionsScreen() {
       <div class="gallery-list">
         <div class="toolbar">
           {manage && (
-            <button class="btn primary" onClick={() => setIssue(true)}>
+            <button type="button" class="btn primary" onClick={() => setIssue(true)}>
               Issue a notice <kbd>n</kbd>
             </button>
           )}
@@ -69,7 +69,12 @@ export function ExclusionsScreen() {
                   onClick={() => setSelected(e.id)}
                 >
                   <td>
-                    <button class="linklike" aria-pressed={e.id === selected} onClick={() => setSelected(e.id)}>
+                    <button
+                      type="button"
+                      class="linklike"
+                      aria-pressed={e.id === selected}
+                      onClick={() => setSelected(e.id)}
+                    >
                       <b>{alias(e.subjectId)}</b>
                     </button>
                   </td>

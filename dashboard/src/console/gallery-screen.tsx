@@ -46,17 +46,22 @@ export function GalleryScreen() {
       <div class="gallery-list">
         <div class="toolbar">
           {manage && (
-            <button class="btn primary" onClick={() => setEnrol(true)}>
+            <button type="button" class="btn primary" onClick={() => setEnrol(true)}>
               Enrol a subject <kbd>n</kbd>
             </button>
           )}
-          <div class="seg" role="group" aria-label="Show">
+          <fieldset class="seg group" aria-label="Show">
             {FILTERS.map((f) => (
-              <button class={filter === f ? 'on' : ''} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+              <button
+                type="button"
+                class={filter === f ? 'on' : ''}
+                aria-pressed={filter === f}
+                onClick={() => setFilter(f)}
+              >
                 {f === 'all' ? 'All' : STATES[f]}
               </button>
             ))}
-          </div>
+          </fieldset>
           <Result r={done} />
         </div>
         <Status error={error} empty={data?.length === 0} what="gallery subjects" />
@@ -84,7 +89,12 @@ export function GalleryScreen() {
                   onClick={() => setSelected(s.id)}
                 >
                   <td>
-                    <button class="linklike" aria-pressed={s.id === selected} onClick={() => setSelected(s.id)}>
+                    <button
+                      type="button"
+                      class="linklike"
+                      aria-pressed={s.id === selected}
+                      onClick={() => setSelected(s.id)}
+                    >
                       <b>{s.alias}</b>
                     </button>
                   </td>

@@ -39,7 +39,8 @@ export function HelpDialog(props: { onClose: () => void }) {
         </tbody>
       </table>
       <form method="dialog">
-        <button class="btn" autoFocus>
+        {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
+        <button type="submit" class="btn" autoFocus>
           Close
         </button>
       </form>

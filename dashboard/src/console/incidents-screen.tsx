@@ -19,7 +19,7 @@ export function IncidentsScreen() {
   return (
     <>
       <div class="toolbar">
-        <button class="btn primary" onClick={() => setOpen(true)}>
+        <button type="button" class="btn primary" onClick={() => setOpen(true)}>
           Record an incident <kbd>n</kbd>
         </button>
         <Result r={done} />
@@ -70,7 +70,9 @@ export function IncidentsScreen() {
           onDone={(i) => {
             setDone({
               ok: true,
-              text: `Incident recorded: ${INCIDENT_TYPES[i.type]}, ${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}`,
+              text:
+                `Incident recorded: ${INCIDENT_TYPES[i.type]}, ` +
+                `${day(i.occurredAt)}${i.statement ? ', with a statement' : ''}`,
             });
             reload();
           }}
@@ -121,6 +123,7 @@ function RecordIncident(props: { onClose: () => void; onDone: (i: Incident) => v
       <div class="form-grid">
         <label>
           What happened
+          {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
           <select value={type} onChange={(e) => setType(e.currentTarget.value as IncidentType)} autoFocus>
             {(Object.keys(INCIDENT_TYPES) as IncidentType[]).map((t) => (
               <option value={t}>{INCIDENT_TYPES[t]}</option>

@@ -96,7 +96,7 @@ export class LivePlayer {
     this.mime = mime;
     const w = window as unknown as { ManagedMediaSource?: typeof MediaSource };
     const Source = w.ManagedMediaSource ?? window.MediaSource;
-    if (!Source || !Source.isTypeSupported(mime)) {
+    if (!Source?.isTypeSupported(mime)) {
       return this.fail({ kind: 'error', message: `this browser cannot play ${mime}` });
     }
     const source = new Source();

@@ -22,7 +22,7 @@ export function FacesPreview(props: { file: Blob; faces: FoundFaces }) {
   return (
     <figure class="faces-preview" data-testid="photo-faces">
       <div class="faces-preview-frame">
-        <img src={url} alt="The refused photo" />
+        <img src={url} alt="The refused upload, with the faces found marked" />
         <svg viewBox={`0 0 ${faces.width} ${faces.height}`} preserveAspectRatio="none" aria-hidden="true">
           {faces.boxes.map((b, i) => (
             <g key={i} data-testid="face-box">

@@ -46,12 +46,14 @@ export function PlanScreen() {
                   {z.name}
                 </text>
                 {zoneWide.length > 0 && (
+                  // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; role, tabIndex and keys make one
                   <g
                     class="zone-alert"
                     role="button"
                     tabIndex={0}
                     aria-label={`${zoneWide.length} zone-wide alerts in ${z.name}`}
                     onClick={() => setFocus(z.id)}
+                    onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setFocus(z.id)}
                   >
                     <rect x={z.box.x + z.box.w - 150} y={z.box.y + 10} width={136} height={26} rx={13} />
                     <text x={z.box.x + z.box.w - 82} y={z.box.y + 28} text-anchor="middle">
@@ -71,12 +73,16 @@ export function PlanScreen() {
                 : `store alert sev-${worst.severity}`
               : 'store';
             return (
+              // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; role, tabIndex and keys make one
               <g
                 class={`${cls}${focus === st.id ? ' focused' : ''}`}
                 data-store={st.id}
                 role="button"
                 tabIndex={0}
-                aria-label={`${st.name}: ${mine.length ? `${mine.length} open alert${mine.length > 1 ? 's' : ''}` : 'no alerts'}`}
+                aria-label={
+                  `${st.name}: ` +
+                  `${mine.length ? `${mine.length} open alert${mine.length > 1 ? 's' : ''}` : 'no alerts'}`
+                }
                 onClick={() => setFocus(focus === st.id ? null : st.id)}
                 onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setFocus(focus === st.id ? null : st.id)}
               >
@@ -118,10 +124,11 @@ export function PlanScreen() {
       <aside class="plan-list" aria-labelledby="plan-list-title">
         <h3 id="plan-list-title">
           {focus
-            ? `Open at ${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}`
+            ? `Open at ` +
+              `${scheme.stores.find((s) => s.id === focus)?.name ?? scheme.zones.find((z) => z.id === focus)?.name}`
             : 'Open alerts'}{' '}
           {focus && (
-            <button class="btn ghost small" onClick={() => setFocus(null)}>
+            <button type="button" class="btn ghost small" onClick={() => setFocus(null)}>
               show all
             </button>
           )}
@@ -134,7 +141,7 @@ export function PlanScreen() {
               const p = placeOf(a, scheme);
               return (
                 <li class={`sev-${a.severity}`}>
-                  <button class="linklike" onClick={() => navigate(`/console/alerts?alert=${a.id}`)}>
+                  <button type="button" class="linklike" onClick={() => navigate(`/console/alerts?alert=${a.id}`)}>
                     <b>{ALERT_TYPES[a.type].label}</b> · {p.store ?? `zone ${p.zone}`} · {age(a.raisedAt, now)}
                     {a.status === 'escalated' && <span class="tag hot">escalated</span>}
                   </button>

@@ -51,6 +51,7 @@ export function RaiseDialog(props: { onDone: (id?: string, text?: string) => voi
         <h2 id="raise-title">Raise an alert</h2>
         <label>
           Type
+          {/* biome-ignore lint/a11y/noAutofocus: in a modal <dialog>, autofocus sets where the keyboard starts */}
           <select name="type" value={type} onChange={(e) => setType(e.currentTarget.value as AlertType)} autoFocus>
             {keysOf(ALERT_TYPES)
               .filter((t) => t !== 'gallery-match')

@@ -1,3 +1,4 @@
+import { radioGroupKeys } from '../ui/radio-keys';
 import type { ReviewCandidate } from '@shopwatch/protocols';
 
 export type Verdict = 'confirm' | 'reject';
@@ -30,7 +31,8 @@ export function Decision(props: {
         Nothing is announced to stores unless you confirm. A rejection deletes the face images and clip.
       </p>
       {props.claimedByOther && <p class="error">Being reviewed by {props.claimedByOther}.</p>}
-      <div class="verdicts" role="radiogroup" aria-label="Verdict">
+      <div class="verdicts" role="radiogroup" aria-label="Verdict" onKeyDown={radioGroupKeys}>
+        {/* biome-ignore lint/a11y/useSemanticElements: a WAI-ARIA radio group of buttons; arrows: radioGroupKeys */}
         <button
           type="button"
           role="radio"
@@ -40,6 +42,7 @@ export function Decision(props: {
         >
           Confirm match <kbd>y</kbd>
         </button>
+        {/* biome-ignore lint/a11y/useSemanticElements: a WAI-ARIA radio group of buttons; arrows: radioGroupKeys */}
         <button
           type="button"
           role="radio"

@@ -94,7 +94,7 @@ export function Evidence(props: { c: ReviewCandidate }) {
         <figure>
           <div class="face-box" data-testid="gallery-photo">
             {photo.url ? (
-              <img src={photo.url} alt={`Gallery photo of ${c.subjectAlias ?? c.subjectId}`} />
+              <img src={photo.url} alt={`Enrolled face of ${c.subjectAlias ?? c.subjectId}`} />
             ) : (
               <span class="muted">{photoNote ?? photo.error ?? 'Loading…'}</span>
             )}
@@ -111,7 +111,7 @@ export function Evidence(props: { c: ReviewCandidate }) {
               <span class="muted">{frameImg.error ?? 'Loading frame…'}</span>
             )
           ) : (
-            <button class="btn" onClick={() => setShowFrame(true)}>
+            <button type="button" class="btn" onClick={() => setShowFrame(true)}>
               Show the whole frame
             </button>
           )}
@@ -126,7 +126,7 @@ export function Evidence(props: { c: ReviewCandidate }) {
               <span class="muted">{clipVideo.error ?? 'Loading clip…'}</span>
             )
           ) : (
-            <button class="btn" onClick={() => setShowClip(true)}>
+            <button type="button" class="btn" onClick={() => setShowClip(true)}>
               Play clip{c.clip?.durationSeconds ? ` (${Math.round(c.clip.durationSeconds)} s)` : ''}
             </button>
           )

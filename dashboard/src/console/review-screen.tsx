@@ -1,3 +1,4 @@
+import { radioGroupKeys } from '../ui/radio-keys';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ReviewCaseDetail } from '@shopwatch/protocols';
 import { useServices } from '../core/context';
@@ -55,7 +56,7 @@ export function ReviewScreen() {
 
   // Claim the candidate on screen while it is pending and not someone else's.
   useEffect(() => {
-    if (!current || current.status !== 'pending' || current.claimedBy === user?.username) return;
+    if (current?.status !== 'pending' || current.claimedBy === user?.username) return;
     if (current.claimedBy && current.claimedUntil && Date.parse(current.claimedUntil) > Date.now()) return;
     api.claim(current.id).then(
       (c) => store.mergeCandidates([c]),
@@ -92,7 +93,7 @@ export function ReviewScreen() {
     setSelected(list[Math.max(0, Math.min(list.length - 1, i + d))]!.id);
   };
   const choose = (v: Verdict) => {
-    if (!current || current.status !== 'pending') return;
+    if (current?.status !== 'pending') return;
     setVerdict(v);
     setTimeout(() => reasonRef.current?.focus());
   };
@@ -150,9 +151,16 @@ export function ReviewScreen() {
       <section class="review-list" aria-labelledby="rq-title">
         <div class="toolbar">
           <h2 id="rq-title">Review queue</h2>
-          <div class="seg" role="radiogroup" aria-label="Show">
+          <div class="seg" role="radiogroup" aria-label="Show" onKeyDown={radioGroupKeys}>
             {(['pending', 'decided'] as const).map((s) => (
-              <button role="radio" aria-checked={show === s} class={show === s ? 'on' : ''} onClick={() => setShow(s)}>
+              // biome-ignore lint/a11y/useSemanticElements: a WAI-ARIA radio group of buttons; arrows: radioGroupKeys
+              <button
+                type="button"
+                role="radio"
+                aria-checked={show === s}
+                class={show === s ? 'on' : ''}
+                onClick={() => setShow(s)}
+              >
                 {s === 'pending' ? `Pending (${rows.length})` : 'Decided'}
               </button>
             ))}
@@ -165,6 +173,7 @@ export function ReviewScreen() {
             {list.map((c) => (
               <li>
                 <button
+                  type="button"
                   class={`cand${c.id === current?.id ? ' selected' : ''}`}
                   aria-current={c.id === current?.id}
                   onClick={() => setSelected(c.id)}
@@ -175,7 +184,8 @@ export function ReviewScreen() {
                   <b>{c.subjectAlias ?? c.subjectId}</b> <span class="score">{Math.round(c.score * 100)}%</span>
                   {show === 'pending' && <CaseSummary row={rowOf(rows, c.id)} />}
                   <span class="muted small">
-                    {placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · camera {c.cameraId} ·{' '}
+                    {`${placeOf({ store: c.store, zone: c.zone ?? '' }, scheme).store ?? c.zone} · ` +
+                      `camera ${c.cameraId} · `}
                     {age(c.capturedAt, now)} ago
                   </span>
                   {c.status !== 'pending' && (
@@ -212,7 +222,7 @@ export function ReviewScreen() {
             {row && row.pending.length > 1 && <CaseSummary row={row} full />}
             <Evidence c={current} />
             {(user?.role === 'operator' || user?.role === 'admin') && (
-              <button class="btn ghost" data-testid="candidate-live" onClick={() => setWatching(true)}>
+              <button type="button" class="btn ghost" data-testid="candidate-live" onClick={() => setWatching(true)}>
                 Watch camera {current.cameraId} live
               </button>
             )}

@@ -55,7 +55,8 @@ export function SubjectPanel(props: { id: string; incidents: Incident[]; manage:
         <dt>{active ? 'Expires' : 'Ended'}</dt>
         <dd data-testid="subject-expiry">
           {active
-            ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed by a new incident`
+            ? `${day(s.expiresAt)} (in ${plural(daysLeft(s.expiresAt, Date.now()), 'day')}) unless renewed ` +
+              `by a new incident`
             : `${day(s.endedAt ?? s.expiresAt)}: ${s.endedReason ?? ''}`}
         </dd>
         <dt>Templates</dt>
@@ -140,7 +141,7 @@ function Photo(props: { subjectId: string; p: PhotoInfo }) {
     <figure class="photo" data-testid="subject-photo">
       <div class="face-box">
         {url ? (
-          <img src={url} alt={`Gallery photo from ${props.p.source}`} />
+          <img src={url} alt={`Enrolled face, from ${props.p.source}`} />
         ) : (
           <span class={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</span>
         )}
@@ -178,7 +179,8 @@ function AddPhoto(props: { subjectId: string; onDone: (s: Subject) => void }) {
     setMsg(null);
     try {
       const s = await api.upload<Subject>(
-        `/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos?source=${encodeURIComponent(source.trim())}`,
+        `/api/gallery/subjects/${encodeURIComponent(props.subjectId)}/photos` +
+          `?source=${encodeURIComponent(source.trim())}`,
         file,
       );
       setMsg({ ok: true, text: `Photo added: the subject now has ${plural(s.templates, 'template')}.` });

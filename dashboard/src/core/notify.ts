@@ -19,7 +19,7 @@ export function audioReady(): boolean {
 
 /** Two or three short, loud beeps: distinct from a phone's own notification sounds. */
 export function beep(urgent = false) {
-  if (!ctx || ctx.state !== 'running') return false;
+  if (ctx?.state !== 'running') return false;
   const t0 = ctx.currentTime;
   const count = urgent ? 3 : 2;
   for (let i = 0; i < count; i++) {

@@ -89,7 +89,7 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
         </p>
       )}
       {long && (
-        <button class="btn ghost small more-btn" aria-expanded={more} onClick={() => setMore(!more)}>
+        <button type="button" class="btn ghost small more-btn" aria-expanded={more} onClick={() => setMore(!more)}>
           {more ? 'less' : 'more'}
         </button>
       )}
@@ -123,9 +123,10 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
           </select>
         </label>
       )}
-      <div class="ack-row" role="group" aria-label="Respond">
+      <fieldset class="ack-row group" aria-label="Respond">
         {keysOf(ACK_STATUSES).map((s) => (
           <button
+            type="button"
             class={`btn big ack-btn ack-${s}${mine?.status === s ? ' chosen' : ''}`}
             aria-pressed={mine?.status === s}
             disabled={busy !== null}
@@ -134,7 +135,7 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
             {busy === s ? '…' : ACK_STATUSES[s].label}
           </button>
         ))}
-      </div>
+      </fieldset>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -142,22 +143,22 @@ export function AlertCard(props: { a: AlertView; onIncident: () => void }) {
       )}
       <div class="card-foot">
         {canClose && (
-          <button class="btn ghost" aria-expanded={closing} onClick={() => setClosing(!closing)}>
+          <button type="button" class="btn ghost" aria-expanded={closing} onClick={() => setClosing(!closing)}>
             {closing ? 'Cancel close' : 'Close alert…'}
           </button>
         )}
-        <button class="btn ghost" onClick={props.onIncident}>
+        <button type="button" class="btn ghost" onClick={props.onIncident}>
           Incident report…
         </button>
       </div>
       {closing && (
-        <div class="outcome-row" role="group" aria-label="Outcome">
+        <fieldset class="outcome-row group" aria-label="Outcome">
           {keysOf(OUTCOMES).map((o) => (
-            <button class="btn big" disabled={busy !== null} onClick={() => void close(o)}>
+            <button type="button" class="btn big" disabled={busy !== null} onClick={() => void close(o)}>
               {OUTCOMES[o]}
             </button>
           ))}
-        </div>
+        </fieldset>
       )}
     </article>
   );

@@ -69,10 +69,10 @@ export function FieldApp(props: { controlRoom: boolean }) {
               Console
             </a>
           )}
-          <button class="btn ghost small" aria-pressed={gallery} onClick={() => setGallery(!gallery)}>
+          <button type="button" class="btn ghost small" aria-pressed={gallery} onClick={() => setGallery(!gallery)}>
             Gallery
           </button>
-          <button class="btn ghost small" onClick={signOut}>
+          <button type="button" class="btn ghost small" onClick={signOut}>
             Sign out
           </button>
         </div>
@@ -82,6 +82,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
       <PushToggle />
       {!sound && (
         <button
+          type="button"
           class="btn sound-btn"
           onClick={() => {
             unlockAudio();
@@ -122,7 +123,7 @@ export function FieldApp(props: { controlRoom: boolean }) {
                 {closed.map((a) => (
                   <li>
                     {ALERT_TYPES[a.type].label} · {a.store ?? a.zone} · {a.outcome}{' '}
-                    <button class="btn ghost small" onClick={() => setIncidentFor(a.id)}>
+                    <button type="button" class="btn ghost small" onClick={() => setIncidentFor(a.id)}>
                       Report
                     </button>
                   </li>

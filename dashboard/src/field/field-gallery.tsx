@@ -24,7 +24,7 @@ export function FieldGalleryScreen(props: { onBack: () => void }) {
     <section class="field-gallery" aria-labelledby="gallery-h" data-testid="field-gallery">
       <header class="field-top">
         <h2 id="gallery-h">Gallery {g && <span class="count">{g.subjects.length}</span>}</h2>
-        <button class="btn ghost small" onClick={props.onBack}>
+        <button type="button" class="btn ghost small" onClick={props.onBack}>
           Back to alerts
         </button>
       </header>

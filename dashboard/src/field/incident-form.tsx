@@ -107,7 +107,7 @@ export function IncidentForm(props: { a: AlertView; onDone: () => void }) {
   return (
     <main class="field incident">
       <header class="field-top">
-        <button class="btn ghost" onClick={props.onDone}>
+        <button type="button" class="btn ghost" onClick={props.onDone}>
           ← Back
         </button>
         <h2>Incident report</h2>

@@ -22,6 +22,7 @@ export function LiveCameras() {
       <h2 id="cams-h">Cameras</h2>
       {cameras.map((c) => (
         <button
+          type="button"
           class="btn"
           data-testid="field-camera-live"
           data-camera-id={c.cameraId}

@@ -94,6 +94,7 @@ export function RaisePanel() {
       <div class="raise-grid">
         {QUICK_RAISE.map((q) => (
           <button
+            type="button"
             class={`btn raise-btn sev-${q.severity}`}
             disabled={busy !== null || !ready}
             onClick={() => void raise(q.type, q.severity)}

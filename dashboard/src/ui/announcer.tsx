@@ -13,7 +13,10 @@ export function Announcer() {
     for (const a of alerts.values()) if (a.status !== 'closed' && (!newest || a.heardAt > newest.heardAt)) newest = a;
     if (!newest) return '';
     const p = placeOf(newest, scheme);
-    return `${newest.status === 'escalated' ? 'Escalated' : 'New'} alert: ${ALERT_TYPES[newest.type].label}, ${p.store ?? `zone ${p.zone}`}`;
+    return (
+      `${newest.status === 'escalated' ? 'Escalated' : 'New'} alert: ${ALERT_TYPES[newest.type].label}, ` +
+      `${p.store ?? `zone ${p.zone}`}`
+    );
   }, [alerts, scheme]);
   return (
     <p class="sr-only" aria-live="assertive" data-testid="announce">

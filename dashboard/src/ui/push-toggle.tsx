@@ -40,7 +40,7 @@ export function PushToggle() {
   };
   return (
     <div class="push-offer" data-testid="push-state" data-state="off">
-      <button class="btn" disabled={busy} onClick={() => void turnOn()}>
+      <button type="button" class="btn" disabled={busy} onClick={() => void turnOn()}>
         {busy ? 'Turning on…' : 'Get alerts when the phone is locked'}
       </button>
       {error && (

@@ -2,18 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { CameraConfig } from '../config';
 import { createLogger, type Logger } from '../log';
-import { urlSecrets } from '@shopwatch/protocols';
+import { type CameraState, urlSecrets } from '@shopwatch/protocols';
 import { buildFfmpegArgs } from './ffmpeg-args';
 import { FrameReader, type Frame } from './frame-reader';
+import { Backoff } from '../util/backoff';
 import {
-  Backoff,
   classifyExit,
   clip,
+  type LocalCameraStatus,
   redactCredentials,
-  Watchdog,
-  type CameraState,
-  type CameraStatus,
   type StatusListener,
+  Watchdog,
 } from './watchdog';
 
 export interface CameraOptions {
@@ -58,7 +57,7 @@ export class Camera {
   private readonly log: Logger;
   /** The user names, passwords and tokens in this camera's URLs, hidden from every reason. */
   private readonly secrets: string[];
-  private current: CameraStatus | undefined;
+  private current: LocalCameraStatus | undefined;
   private runs = 0;
   /** Frames delivered since construction. */
   frames = 0;
@@ -83,7 +82,7 @@ export class Camera {
     return this.procClosed ? undefined : this.proc?.pid;
   }
 
-  get status(): CameraStatus | undefined {
+  get status(): LocalCameraStatus | undefined {
     return this.current;
   }
 
@@ -207,7 +206,7 @@ export class Camera {
       status,
       // Redacted again: a reason may also come from a spawn error or a future code path.
       reason: reason === null ? null : clip(redactCredentials(reason, this.secrets)),
-      at: new Date().toISOString(),
+      since: new Date().toISOString(),
     };
     this.log.info({ status, reason: this.current.reason }, `camera ${status}`);
     try {

@@ -27,8 +27,27 @@ export function ringKeepSeconds(
 }
 
 /**
- * Builds and starts every enabled camera of the config with its rolling buffer
- * (`<evidence.bufferDir>/<cameraId>`).
+ * The rolling buffer (`<evidence.bufferDir>/<cameraId>`) of every enabled camera, not started:
+ * built before the evidence recorder that cuts clips from them, started with their cameras.
+ */
+export function buildRings(cfg: EdgeConfig): Map<string, SegmentRing> {
+  const rings = new Map<string, SegmentRing>();
+  for (const camera of cfg.cameras.filter((c) => c.enabled)) {
+    const ring = new SegmentRing({
+      dir: join(cfg.evidence.bufferDir, camera.id),
+      segmentSeconds: cfg.evidence.segmentSeconds,
+      keepSeconds: ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds),
+      // Pruned four times a segment, so a finished segment outlives the window by < 1/4 segment.
+      pruneIntervalMs: Math.min(1000, (cfg.evidence.segmentSeconds * 1000) / 4),
+    });
+    rings.set(camera.id, ring);
+  }
+  return rings;
+}
+
+/**
+ * Builds and starts every enabled camera of the config with its rolling buffer (`rings`, by
+ * default built here by {@link buildRings}).
  *
  * @example
  * const set = startCameras(cfg, { onFrame: (f) => matcher.push(f), onStatus: (s) => uplink.reportCamera(s) });
@@ -37,18 +56,13 @@ export function ringKeepSeconds(
 export function startCameras(
   cfg: EdgeConfig,
   handlers: { onFrame: (frame: Frame) => void; onStatus?: StatusListener },
+  rings: Map<string, SegmentRing> = buildRings(cfg),
 ): CameraSet {
   const cameras = new Map<string, Camera>();
-  const rings = new Map<string, SegmentRing>();
   for (const camera of cfg.cameras.filter((c) => c.enabled)) {
     const segmentDir = join(cfg.evidence.bufferDir, camera.id);
-    const ring = new SegmentRing({
-      dir: segmentDir,
-      segmentSeconds: cfg.evidence.segmentSeconds,
-      keepSeconds: ringKeepSeconds(cfg.evidence, cfg.thresholds.windowSeconds),
-      // Pruned four times a segment, so a finished segment outlives the window by < 1/4 segment.
-      pruneIntervalMs: Math.min(1000, (cfg.evidence.segmentSeconds * 1000) / 4),
-    });
+    const ring = rings.get(camera.id);
+    if (!ring) throw new Error(`no rolling buffer for camera ${camera.id}`);
     const cam = new Camera({
       camera,
       segmentDir,
@@ -63,7 +77,6 @@ export function startCameras(
     cam.start();
     ring.start();
     cameras.set(camera.id, cam);
-    rings.set(camera.id, ring);
   }
   return {
     cameras,

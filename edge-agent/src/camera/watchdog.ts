@@ -1,56 +1,29 @@
-import { redactText } from '@shopwatch/protocols';
+import { type CameraStatus, redactText } from '@shopwatch/protocols';
 
 /**
- * Camera health: the status type reported to the uplink, exponential backoff for restarts, the
- * classification of an ffmpeg failure into `offline` (the camera or network is away; keep
- * retrying) or `error` (a configuration problem a person must fix; still retried, slower to
- * matter), and the no-frames timer.
+ * Camera health: the status type reported to the uplink, the classification of an ffmpeg
+ * failure into `offline` (the camera or network is away; keep retrying) or `error` (a
+ * configuration problem a person must fix; still retried, slower to matter), and the no-frames
+ * timer. (Restart backoff: util/backoff.ts.)
  */
-
-export type CameraState = 'online' | 'offline' | 'error';
-
-/** Shaped like `CameraReport` in protocols (status, reason ≤ 300 chars, name, at). */
-export interface CameraStatus {
-  cameraId: string;
-  name: string;
-  status: CameraState;
-  reason: string | null;
-  /** ISO-8601, UTC */
-  at: string;
-}
-
-export type StatusListener = (status: CameraStatus) => void;
 
 /**
- * Doubles the wait after each failure, from `initialMs` up to `maxMs`.
- *
- * @example
- * const b = new Backoff(500, 10_000); b.next(); // 500, then 1000, 2000, ... 10000, 10000
+ * The protocol's `CameraStatus` of one of this box's cameras, as the box knows it: the hub adds
+ * the device id from the connection. The uplink reports it as a `CameraReport`.
  */
-export class Backoff {
-  private attempt = 0;
-  constructor(
-    readonly initialMs: number,
-    readonly maxMs: number,
-  ) {}
-  next(): number {
-    const ms = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);
-    this.attempt = Math.min(this.attempt + 1, 30);
-    return ms;
-  }
-  reset(): void {
-    this.attempt = 0;
-  }
-  get attempts(): number {
-    return this.attempt;
-  }
-}
+export type LocalCameraStatus = Omit<CameraStatus, 'deviceId'>;
+
+export type StatusListener = (status: LocalCameraStatus) => void;
 
 const CONFIG_ERRORS: Array<[RegExp, string]> = [
   [/\b(401 Unauthorized|403 Forbidden)\b/i, 'camera refused the credentials'],
   [/\b404 Not Found\b/i, 'camera has no such stream'],
   [
-    /Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|Protocol not found/i,
+    new RegExp(
+      'Unrecognized option|Option not found|No such filter|Invalid argument|Error parsing|Unknown encoder|' +
+        'Protocol not found',
+      'i',
+    ),
     'ffmpeg rejected the configuration',
   ],
 ];

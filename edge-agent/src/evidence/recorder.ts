@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CandidateReport } from '@shopwatch/protocols';
 import { createLogger, type Logger } from '../log';
 import type { CandidateRequest, CandidateSink } from '../ports';
 import type { Spool, SpoolItem } from '../spool/types';
@@ -41,7 +42,7 @@ export interface RecordResult {
  * @example
  * const recorder = new EvidenceRecorder({ spool, ring: (id) => rings.get(id), workDir, preRollSeconds: 10,
  *   postRollSeconds: 10, segmentSeconds: 2 });
- * await recorder.submit({ candidateId, cameraId, frame, box, payload: { subjectId, score } });
+ * await recorder.submit({ candidateId, cameraId, frame, box, payload: match });
  */
 export class EvidenceRecorder implements CandidateSink {
   private readonly pending = new Set<Promise<unknown>>();
@@ -66,32 +67,29 @@ export class EvidenceRecorder implements CandidateSink {
     const { frame } = req;
     const cropBox = expandBox(req.box, 0.25, frame.width, frame.height);
     const [crop, whole] = await Promise.all([encodeJpeg(frame, cropBox, 92), encodeJpeg(frame)]);
-    const candidate = await this.opts.spool.enqueue(
-      {
-        id: req.candidateId,
-        kind: 'candidate',
-        payload: {
-          ...req.payload,
-          candidateId: req.candidateId,
-          cameraId: req.cameraId,
-          capturedAt: new Date(frame.capturedAt).toISOString(),
-          box: req.box,
-          // Declared files: the hub takes only these names, sizes and hashes as uploads.
-          crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, box: cropBox },
-          frame: {
-            file: 'frame.jpg',
-            sha256: sha256(whole),
-            bytes: whole.length,
-            width: frame.width,
-            height: frame.height,
-          },
-        },
+    // The spooled payload IS the protocol's report: the uplink sends it as it is.
+    const report: CandidateReport = {
+      ...req.payload,
+      kind: 'candidate',
+      candidateId: req.candidateId,
+      cameraId: req.cameraId,
+      capturedAt: new Date(frame.capturedAt).toISOString(),
+      box: req.box,
+      // Declared files: the hub takes only these names, sizes and hashes as uploads.
+      crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, type: 'image/jpeg', box: cropBox },
+      frame: {
+        file: 'frame.jpg',
+        sha256: sha256(whole),
+        bytes: whole.length,
+        type: 'image/jpeg',
+        width: frame.width,
+        height: frame.height,
       },
-      [
-        { name: 'crop.jpg', data: crop },
-        { name: 'frame.jpg', data: whole },
-      ],
-    );
+    };
+    const candidate = await this.opts.spool.enqueue({ id: req.candidateId, kind: 'candidate', payload: report }, [
+      { name: 'crop.jpg', data: crop },
+      { name: 'frame.jpg', data: whole },
+    ]);
     const clip = this.clipItem(req);
     this.pending.add(clip);
     void clip.finally(() => this.pending.delete(clip)).catch(() => undefined);

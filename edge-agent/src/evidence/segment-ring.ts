@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SEGMENT_NAME } from '../camera/ffmpeg-args';
 import { createLogger, type Logger } from '../log';
@@ -82,7 +82,7 @@ export class SegmentRing {
       const m = SEGMENT_NAME.exec(name);
       if (!m) continue;
       const file = join(this.opts.dir, name);
-      let st;
+      let st: Stats;
       try {
         st = statSync(file);
       } catch {

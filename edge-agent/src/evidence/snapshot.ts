@@ -1,15 +1,8 @@
+import type { Box } from '@shopwatch/protocols';
 import sharp from 'sharp';
 import type { Frame } from '../camera/frame-reader';
 import { writeFileDurable } from '../durable-fs';
 import { sha256 } from './hash';
-
-/** A box in frame pixels (as a detector reports it). */
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 export interface SavedImage {
   file: string;
@@ -29,7 +22,7 @@ export interface SavedImage {
  * const img = await saveFrameJpeg(frame, '/spool/tmp/frame.jpg');
  */
 export async function saveFrameJpeg(frame: Frame, file: string, quality = 90): Promise<SavedImage> {
-  return saveRegion(frame, { x: 0, y: 0, width: frame.width, height: frame.height }, file, quality);
+  return saveRegion(frame, { x: 0, y: 0, w: frame.width, h: frame.height }, file, quality);
 }
 
 /**
@@ -37,7 +30,7 @@ export async function saveFrameJpeg(frame: Frame, file: string, quality = 90): P
  * default 0.25) and clamped to the frame, so the reviewer sees the head, not just the features.
  *
  * @example
- * const crop = await saveCropJpeg(frame, { x: 330, y: 150, width: 90, height: 90 }, '/spool/tmp/face.jpg');
+ * const crop = await saveCropJpeg(frame, { x: 330, y: 150, w: 90, h: 90 }, '/spool/tmp/face.jpg');
  */
 export async function saveCropJpeg(
   frame: Frame,
@@ -50,13 +43,13 @@ export async function saveCropJpeg(
 
 /** Widens a box by `margin` of its size on each side, rounds it and clamps it to the frame. */
 export function expandBox(box: Box, margin: number, frameWidth: number, frameHeight: number): Box {
-  const x0 = Math.max(0, Math.floor(box.x - box.width * margin));
-  const y0 = Math.max(0, Math.floor(box.y - box.height * margin));
-  const x1 = Math.min(frameWidth, Math.ceil(box.x + box.width * (1 + margin)));
-  const y1 = Math.min(frameHeight, Math.ceil(box.y + box.height * (1 + margin)));
+  const x0 = Math.max(0, Math.floor(box.x - box.w * margin));
+  const y0 = Math.max(0, Math.floor(box.y - box.h * margin));
+  const x1 = Math.min(frameWidth, Math.ceil(box.x + box.w * (1 + margin)));
+  const y1 = Math.min(frameHeight, Math.ceil(box.y + box.h * (1 + margin)));
   if (x1 - x0 < 1 || y1 - y0 < 1)
     throw new RangeError(`box ${JSON.stringify(box)} lies outside the ${frameWidth}x${frameHeight} frame`);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 /**
@@ -66,9 +59,9 @@ export function expandBox(box: Box, margin: number, frameWidth: number, frameHei
  * const jpeg = await encodeJpeg(frame, expandBox(face, 0.25, frame.width, frame.height));
  */
 export async function encodeJpeg(frame: Frame, box?: Box, quality = 90): Promise<Buffer> {
-  const region = box ?? { x: 0, y: 0, width: frame.width, height: frame.height };
+  const region = box ?? { x: 0, y: 0, w: frame.width, h: frame.height };
   return sharp(frame.rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+    .extract({ left: region.x, top: region.y, width: region.w, height: region.h })
     .jpeg({ quality })
     .toBuffer();
 }
@@ -76,5 +69,5 @@ export async function encodeJpeg(frame: Frame, box?: Box, quality = 90): Promise
 async function saveRegion(frame: Frame, box: Box, file: string, quality: number): Promise<SavedImage> {
   const jpeg = await encodeJpeg(frame, box, quality);
   writeFileDurable(file, jpeg);
-  return { file, sha256: sha256(jpeg), bytes: jpeg.length, width: box.width, height: box.height, box };
+  return { file, sha256: sha256(jpeg), bytes: jpeg.length, width: box.w, height: box.h, box };
 }

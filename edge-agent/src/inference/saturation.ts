@@ -1,4 +1,4 @@
-import type { CameraStatus } from '../camera/watchdog';
+import type { LocalCameraStatus } from '../camera/watchdog';
 
 /**
  * Turns the matcher's skip counters into camera status reports: a camera whose frames are being
@@ -19,10 +19,10 @@ export class SaturationReporter {
   /** Call every `intervalSeconds` with the cumulative skip counts and each camera's last status. */
   check(
     droppedByCamera: Record<string, number>,
-    statuses: Map<string, CameraStatus>,
+    statuses: Map<string, LocalCameraStatus>,
     now = new Date(),
-  ): CameraStatus[] {
-    const out: CameraStatus[] = [];
+  ): LocalCameraStatus[] {
+    const out: LocalCameraStatus[] = [];
     for (const [cameraId, status] of statuses) {
       const total = droppedByCamera[cameraId] ?? 0;
       const delta = total - (this.last[cameraId] ?? 0);
@@ -35,7 +35,7 @@ export class SaturationReporter {
       const reason = is
         ? `inference saturated: ${delta} frames skipped in the last ${this.intervalSeconds} s (see health.json)`
         : null;
-      out.push({ ...status, reason, at: now.toISOString() });
+      out.push({ ...status, reason, since: now.toISOString() });
     }
     return out;
   }

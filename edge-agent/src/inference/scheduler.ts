@@ -77,7 +77,10 @@ export class FairScheduler<T> {
         .finally(() => {
           this.inFlight.delete(key);
           this.pump();
-          if (this.inFlight.size === 0 && this.waiting.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+          if (this.inFlight.size === 0 && this.waiting.size === 0)
+            this.idleWaiters.splice(0).forEach((r) => {
+              r();
+            });
         });
     }
   }

@@ -45,7 +45,11 @@ export class LiveStream {
     this.ws = dialHub(o.link, o.streamId);
     // ffmpeg starts while the socket is being dialled: the camera handshake and the hub's are
     // both round trips, and the first picture waits for the slower one, not for both in turn.
-    this.ws.on('open', () => this.outbox.splice(0).forEach((d) => this.ws.send(d)));
+    this.ws.on('open', () =>
+      this.outbox.splice(0).forEach((d) => {
+        this.ws.send(d);
+      }),
+    );
     this.spawnFfmpeg();
     this.ws.on('error', (err) => o.log.warn({ streamId: o.streamId, err: err.message }, 'live socket error'));
     this.ws.on('unexpected-response', (req, res) => {

@@ -1,4 +1,4 @@
-import type { Box } from '../evidence/snapshot';
+import type { Box } from '@shopwatch/protocols';
 
 /** One sighting of a face on its track (memory only). */
 interface Observation {
@@ -74,7 +74,7 @@ export class FaceTracks {
     let best: { track: FaceTrack; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
-      const d = centreDistance(t.box, box) / Math.max(t.box.width, box.width);
+      const d = centreDistance(t.box, box) / Math.max(t.box.w, box.w);
       if ((d <= 1 || iou(t.box, box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
     }
     if (best) return best.track;
@@ -105,12 +105,12 @@ export function fuse(obs: { unit: Float32Array; norm: number; quality: number }[
 }
 
 function centreDistance(a: Box, b: Box): number {
-  return Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
+  return Math.hypot(a.x + a.w / 2 - (b.x + b.w / 2), a.y + a.h / 2 - (b.y + b.h / 2));
 }
 
 function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
   const inter = ix * iy;
-  return inter / (a.width * a.height + b.width * b.height - inter);
+  return inter / (a.w * a.h + b.w * b.h - inter);
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Box } from '@shopwatch/protocols';
 import { defaultTiles, tiles, type Vision } from '@shopwatch/models';
 import type { Frame } from '../camera/frame-reader';
 import type { GalleryStore } from '../gallery/store';
@@ -157,7 +158,7 @@ export class FaceMatcher implements FrameSink {
       // The track's fused descriptor is matched, not this frame's alone.
       const { fused } = this.faceTracks.observe(
         frame.cameraId,
-        toBox(face.box),
+        wholePixels(face.box),
         descriptor,
         quality,
         frame.capturedAt,
@@ -176,7 +177,7 @@ export class FaceMatcher implements FrameSink {
         distance: best.distance,
         templateVersion: best.version,
         frame,
-        box: toBox(face.box),
+        box: wholePixels(face.box),
         quality,
       };
       const confirmed = this.tracker.add(frame.cameraId, best.subjectId, hit);
@@ -264,10 +265,10 @@ export class FaceMatcher implements FrameSink {
 /** BlazeFace runs of a full scan: the whole frame plus the default tiles. */
 const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
-/** The detector's box (x, y, w, h) as the evidence recorder's (x, y, width, height), in whole pixels. */
-const toBox = (b: { x: number; y: number; w: number; h: number }) => ({
+/** The detector's box rounded to whole pixels: the crop is cut and reported in them. */
+const wholePixels = (b: Box): Box => ({
   x: Math.round(b.x),
   y: Math.round(b.y),
-  width: Math.max(1, Math.round(b.w)),
-  height: Math.max(1, Math.round(b.h)),
+  w: Math.max(1, Math.round(b.w)),
+  h: Math.max(1, Math.round(b.h)),
 });

@@ -1,5 +1,5 @@
 import type { Frame } from '../camera/frame-reader';
-import type { Box } from '../evidence/snapshot';
+import type { Box } from '@shopwatch/protocols';
 
 export interface Hit {
   at: number;
@@ -111,7 +111,7 @@ export class MatchTracker {
     let best: { track: Track; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || hit.at - t.lastAt > this.windowMs || hit.at < t.lastAt - this.windowMs) continue;
-      const d = centreDistance(t.box, hit.box) / Math.max(t.box.width, hit.box.width);
+      const d = centreDistance(t.box, hit.box) / Math.max(t.box.w, hit.box.w);
       if ((d <= 1 || iou(t.box, hit.box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
     }
     const track = best?.track ?? { id: this.nextId++, cameraId, box: hit.box, lastAt: hit.at, hits: new Map() };
@@ -123,12 +123,12 @@ export class MatchTracker {
 }
 
 function centreDistance(a: Box, b: Box): number {
-  return Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
+  return Math.hypot(a.x + a.w / 2 - (b.x + b.w / 2), a.y + a.h / 2 - (b.y + b.h / 2));
 }
 
 function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
   const inter = ix * iy;
-  return inter / (a.width * a.height + b.width * b.height - inter);
+  return inter / (a.w * a.h + b.w * b.h - inter);
 }

@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from '../log';
-import { Backoff } from '../camera/watchdog';
+import { Backoff } from '../util/backoff';
 import type { Spool, SpoolItem } from './types';
 
 export interface DeliveryLoopOptions {

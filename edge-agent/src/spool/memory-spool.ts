@@ -214,7 +214,7 @@ export class MemorySpool<T = unknown> implements Spool<T> {
         continue;
       }
       const record = this.entries.findIndex((e) => e.item.deliveredAt !== null);
-      const index = record >= 0 ? record : 0;
+      const index = Math.max(record, 0);
       if (this.entries.length === 0) break;
       this.entries.splice(index, 1);
       this.evictedItems++;

@@ -91,7 +91,9 @@ const ADDED_FILE_COLUMNS = { refused_at: 'INTEGER', refused_reason: 'TEXT', purg
  *
  * @example
  * const spool = new SqliteSpool({ dir: '/var/lib/shopwatch/spool', quotaBytes: 2e9 });
- * await spool.enqueue({ id: candidateId, kind: 'candidate', payload }, [{ name: 'clip.mp4', path: clip.file, sha256: clip.sha256 }]);
+ * await spool.enqueue({ id: candidateId, kind: 'candidate', payload }, [
+ *   { name: 'clip.mp4', path: clip.file, sha256: clip.sha256 },
+ * ]);
  * const item = await spool.next(); await uplink.send(item); spool.markDelivered(item.id);
  */
 export class SqliteSpool<T = unknown> implements Spool<T> {
@@ -216,7 +218,8 @@ export class SqliteSpool<T = unknown> implements Spool<T> {
     return (
       this.db
         .prepare(
-          'UPDATE files SET uploaded_at = ? WHERE uploaded_at IS NULL AND name = ? AND item_seq = (SELECT seq FROM items WHERE id = ?)',
+          'UPDATE files SET uploaded_at = ? WHERE uploaded_at IS NULL AND name = ? AND item_seq = (SELECT ' +
+            'seq FROM items WHERE id = ?)',
         )
         .run(this.now(), name, id).changes > 0
     );

@@ -9,7 +9,7 @@ import {
 } from '@shopwatch/protocols';
 import type { Logger } from '../log';
 import type { Uplink } from '../ports';
-import type { CameraStatus } from '../camera/watchdog';
+import type { LocalCameraStatus } from '../camera/watchdog';
 import type { SpoolItem, SpoolStatus } from '../spool/types';
 import { type HubHttp, uploadFile } from './files';
 
@@ -36,7 +36,7 @@ export interface UplinkOptions {
  */
 export class HubUplink implements Uplink {
   readonly client: MqttClient;
-  private cameras = new Map<string, CameraStatus>();
+  private cameras = new Map<string, LocalCameraStatus>();
 
   constructor(private o: UplinkOptions) {
     const { deviceId, secret } = o.http;
@@ -71,12 +71,12 @@ export class HubUplink implements Uplink {
     return this.client.connected;
   }
 
-  reportCamera(status: CameraStatus): void {
+  reportCamera(status: LocalCameraStatus): void {
     this.cameras.set(status.cameraId, status);
     if (this.client.connected) this.publishCamera(status);
   }
 
-  private publishCamera(s: CameraStatus) {
+  private publishCamera(s: LocalCameraStatus) {
     const report: CameraReport = {
       status: s.status,
       ...(s.reason ? { reason: redactText(s.reason).slice(0, 300) } : {}),
@@ -113,7 +113,7 @@ export class HubUplink implements Uplink {
     const payload = item.payload as Record<string, unknown>;
     if (item.kind === 'candidate') {
       // The report first: the reviewer sees the candidate at once; the pictures follow.
-      await this.publish(CandidateReport.parse(toWire({ kind: 'candidate', ...payload })));
+      await this.publish(CandidateReport.parse({ ...payload, kind: 'candidate' }));
       await this.uploadAll(item);
     } else if (item.kind === 'clip') {
       // The report declares the clip (name, size, SHA-256) before its upload: the hub takes only
@@ -150,14 +150,4 @@ export class HubUplink implements Uplink {
   async close() {
     await this.client.endAsync();
   }
-}
-
-/** A clip report without the file it could not deliver (the hub must not wait for an upload). */
-
-type AnyBox = { x: number; y: number; width?: number; height?: number; w?: number; h?: number };
-const wireBox = (b: AnyBox) => ({ x: b.x, y: b.y, w: b.w ?? b.width!, h: b.h ?? b.height! });
-
-/** The recorder keeps boxes as {x, y, width, height}; the protocol says {x, y, w, h}. */
-function toWire(p: Record<string, any>) {
-  return { ...p, box: wireBox(p.box), crop: { ...p.crop, box: wireBox(p.crop.box) } };
 }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ringKeepSeconds, startCameras } from '../../src/camera/cameras';
 import type { Frame } from '../../src/camera/frame-reader';
-import type { CameraStatus } from '../../src/camera/watchdog';
+import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { loadConfig } from '../../src/config';
-import { testVideo } from '../support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 
@@ -39,7 +39,7 @@ describe('cameras from config', () => {
       },
     });
     const frames: Frame[] = [];
-    const statuses: CameraStatus[] = [];
+    const statuses: LocalCameraStatus[] = [];
     const set = startCameras(cfg, { onFrame: (f) => frames.push(f), onStatus: (s) => statuses.push(s) });
     try {
       expect([...set.cameras.keys()]).toEqual(['door', 'till']);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Camera } from '../../src/camera/camera';
 import type { Frame } from '../../src/camera/frame-reader';
-import type { CameraStatus } from '../../src/camera/watchdog';
+import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { CameraConfig } from '../../src/config';
-import { testVideo } from '../support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { cpuSeconds, waitFor } from '../support/wait';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 function makeCamera(overrides: Partial<ConstructorParameters<typeof Camera>[0]> = {}) {
   const frames: Frame[] = [];
-  const statuses: CameraStatus[] = [];
+  const statuses: LocalCameraStatus[] = [];
   const camera = new Camera({
     camera: CameraConfig.parse({
       id: 'cam1',
@@ -95,7 +95,8 @@ describe('camera ingest from a real RTSP server', () => {
       await waitFor(() => camera.status?.status === 'online' && frames.length > before, 15_000, 'online again');
       const onlineAfter = Date.now() - startedAt;
       console.log(
-        `camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms after the server restarted; ${camera.restarts} ffmpeg restarts`,
+        `camera loss: offline after ${offlineAfter} ms (${offline.reason}); back online ${onlineAfter} ms ` +
+          `after the server restarted; ${camera.restarts} ffmpeg restarts`,
       );
       expect(offline.reason).toBeTruthy();
       expect(offlineAfter).toBeLessThan(25_000);
@@ -118,7 +119,8 @@ describe('camera ingest from a real RTSP server', () => {
       const resumedAt = Date.now();
       await waitFor(() => camera.status?.status === 'online', 15_000, 'online again');
       console.log(
-        `stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ${Date.now() - resumedAt} ms after resume`,
+        `stalled camera: offline after ${offlineAfter} ms (${offline.reason}); online ` +
+          `${Date.now() - resumedAt} ms after resume`,
       );
       expect(offlineAfter).toBeLessThan(10_000);
     } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, classifyExit, redactCredentials } from '../../src/camera/watchdog';
+import { classifyExit, redactCredentials } from '../../src/camera/watchdog';
+import { Backoff } from '../../src/util/backoff';
 
 describe('Backoff', () => {
   it('doubles from the initial delay up to the cap and starts over after reset', () => {

@@ -12,7 +12,11 @@ import {
 import { memoryDir } from '../support/memory-dir';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    fs.rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 describe('where the pre-roll buffer may live', () => {
   it('reads the file system of a folder from the mount table, the innermost mount winning', () => {

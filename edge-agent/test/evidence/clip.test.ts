@@ -10,7 +10,7 @@ import { CameraConfig } from '../../src/config';
 import { cutClip } from '../../src/evidence/clip';
 import { sha256 } from '../../src/evidence/hash';
 import { SegmentRing } from '../../src/evidence/segment-ring';
-import { probe, testVideo } from '../support/media';
+import { probe, testVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 
@@ -90,7 +90,8 @@ describe('evidence from the rolling buffer', () => {
     });
     const waited = Date.now() - captureMs;
     console.log(
-      `clip: asked ${pre}+${post} s, got ${clip.durationSeconds.toFixed(2)} s from ${clip.segments} segments, ready ${waited} ms after the moment, ${clip.bytes} bytes`,
+      `clip: asked ${pre}+${post} s, got ${clip.durationSeconds.toFixed(2)} s from ${clip.segments} ` +
+        `segments, ready ${waited} ms after the moment, ${clip.bytes} bytes`,
     );
 
     expect(waited).toBeGreaterThanOrEqual(post * 1000);
@@ -122,7 +123,8 @@ describe('evidence from the rolling buffer', () => {
     const oldestEndAgo = (now - segments[0].endMs) / 1000;
     const span = (segments.at(-1)!.endMs - segments[0].startMs) / 1000;
     console.log(
-      `ring: ${segments.length} segments spanning ${span.toFixed(1)} s, oldest ended ${oldestEndAgo.toFixed(1)} s ago (window ${KEEP_SECONDS} s)`,
+      `ring: ${segments.length} segments spanning ${span.toFixed(1)} s, oldest ended ` +
+        `${oldestEndAgo.toFixed(1)} s ago (window ${KEEP_SECONDS} s)`,
     );
     expect(oldestEndAgo).toBeLessThanOrEqual(KEEP_SECONDS + 1);
     expect(span).toBeGreaterThanOrEqual(KEEP_SECONDS - SEGMENT_SECONDS);

@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CandidateReport } from '@shopwatch/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { Camera } from '../../src/camera/camera';
 import type { Frame } from '../../src/camera/frame-reader';
 import { CameraConfig } from '../../src/config';
@@ -10,7 +12,7 @@ import { EvidenceRecorder } from '../../src/evidence/recorder';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 import { SqliteSpool } from '../../src/spool/sqlite-spool';
 import { hangingTool } from '../support/hanging-tool';
-import { probe, faceVideo } from '../support/media';
+import { probe, faceVideo } from '../../../scripts/demo/media';
 import { startRtspServer, type RtspServer } from '../support/rtsp-server';
 import { waitFor } from '../support/wait';
 
@@ -19,6 +21,16 @@ let dir: string;
 let camera: Camera;
 let ring: SegmentRing;
 const frames: Frame[] = [];
+/** What the matcher reports with a candidate (its part of the protocol's CandidateReport). */
+const match = {
+  subjectId: 'subj-7',
+  templateVersion: 3,
+  distance: 0.42,
+  score: 0.79,
+  frames: 3,
+  firstSeenAt: '2026-11-30T08:00:00.000Z',
+  clockOffsetMs: 0,
+};
 
 beforeAll(async () => {
   rtsp = await startRtspServer({ mounts: { till: await faceVideo() } });
@@ -69,18 +81,22 @@ describe('EvidenceRecorder', () => {
       candidateId: 'cand-1',
       cameraId: 'till',
       frame,
-      box: { x: 100, y: 50, width: 60, height: 60 },
-      payload: { subjectId: 'subj-7', score: 0.42 },
+      box: { x: 100, y: 50, w: 60, h: 60 },
+      payload: match,
     });
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(spool.peek()!.id).toBe('cand-1');
+    // The spooled payload is the protocol's report as it is: no shape is translated on the way out
+    // (only the id rule is relaxed, for this test's short ids).
+    const report = CandidateReport.extend({ candidateId: z.string() });
+    expect(report.parse(candidate.payload)).toEqual(candidate.payload);
     expect(candidate.payload).toMatchObject({
       subjectId: 'subj-7',
-      score: 0.42,
+      score: 0.79,
       candidateId: 'cand-1',
       cameraId: 'till',
       capturedAt: new Date(frame.capturedAt).toISOString(),
-      crop: { box: { x: 85, y: 35, width: 90, height: 90 } },
+      crop: { box: { x: 85, y: 35, w: 90, h: 90 } },
     });
     expect(candidate.files.map((f) => f.name)).toEqual(['crop.jpg', 'frame.jpg']);
     for (const f of candidate.files) expect(sha256(readFileSync(f.path!))).toBe(f.sha256);
@@ -119,8 +135,8 @@ describe('EvidenceRecorder', () => {
       candidateId: 'cand-2',
       cameraId: 'gone',
       frame: frames.at(-1)!,
-      box: { x: 0, y: 0, width: 20, height: 20 },
-      payload: {},
+      box: { x: 0, y: 0, w: 20, h: 20 },
+      payload: match,
     });
     expect((await clip).payload).toMatchObject({ candidateId: 'cand-2', error: 'no_footage' });
     expect((await clip).files).toEqual([]);
@@ -144,8 +160,8 @@ describe('EvidenceRecorder', () => {
       candidateId,
       cameraId: 'till',
       frame: frames.at(-1)!,
-      box: { x: 0, y: 0, width: 20, height: 20 },
-      payload: {},
+      box: { x: 0, y: 0, w: 20, h: 20 },
+      payload: match,
     });
     const first = await recorder.record(request('cand-3'));
     const item = await first.clip;

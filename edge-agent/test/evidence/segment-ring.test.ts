@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() =>
+  dirs.splice(0).forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** A fake buffer: segment files whose mtime is their end, and a run list for some of them. */
 function buffer(now: number, segs: Array<{ name: string; endAgoS: number; listedDuration?: number }>) {

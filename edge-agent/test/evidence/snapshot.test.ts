@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/evidence/hash';
 import { expandBox, saveCropJpeg, saveFrameJpeg } from '../../src/evidence/snapshot';
 import { decodeFrame } from '../support/frames';
-import { FACE_OVERLAY, faceVideo } from '../support/media';
+import { FACE_OVERLAY, faceVideo } from '../../../scripts/demo/media';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-snap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,15 +16,15 @@ describe('JPEG evidence of a frame', () => {
     // detect size is half the camera's: the face box scales with it
     const frame = await decodeFrame(await faceVideo(), 5, 384, 288);
     const s = FACE_OVERLAY.size / 2;
-    const box = { x: FACE_OVERLAY.x / 2, y: FACE_OVERLAY.y / 2, width: s, height: s };
+    const box = { x: FACE_OVERLAY.x / 2, y: FACE_OVERLAY.y / 2, w: s, h: s };
 
     const whole = await saveFrameJpeg(frame, join(dir, 'frame.jpg'));
-    expect(whole).toMatchObject({ width: 384, height: 288, box: { x: 0, y: 0, width: 384, height: 288 } });
+    expect(whole).toMatchObject({ width: 384, height: 288, box: { x: 0, y: 0, w: 384, h: 288 } });
     expect(await sharp(whole.file).metadata()).toMatchObject({ format: 'jpeg', width: 384, height: 288 });
     expect(whole.sha256).toBe(sha256(readFileSync(whole.file)));
 
     const crop = await saveCropJpeg(frame, box, join(dir, 'crop.jpg'), { margin: 0.25 });
-    expect(crop.box).toEqual({ x: 150, y: 60, width: 90, height: 90 });
+    expect(crop.box).toEqual({ x: 150, y: 60, w: 90, h: 90 });
     expect(await sharp(crop.file).metadata()).toMatchObject({ format: 'jpeg', width: 90, height: 90 });
     expect(crop.sha256).toBe(sha256(readFileSync(crop.file)));
     // the crop shows the face photo (skin tones), not the grey pavement around it
@@ -33,12 +33,12 @@ describe('JPEG evidence of a frame', () => {
   });
 
   it('clamps a widened box to the frame and refuses one outside it', () => {
-    expect(expandBox({ x: 0, y: 0, width: 40, height: 40 }, 0.5, 100, 100)).toEqual({
+    expect(expandBox({ x: 0, y: 0, w: 40, h: 40 }, 0.5, 100, 100)).toEqual({
       x: 0,
       y: 0,
-      width: 60,
-      height: 60,
+      w: 60,
+      h: 60,
     });
-    expect(() => expandBox({ x: 200, y: 200, width: 10, height: 10 }, 0, 100, 100)).toThrow(/outside/);
+    expect(() => expandBox({ x: 200, y: 200, w: 10, h: 10 }, 0, 100, 100)).toThrow(/outside/);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClipError, probeVideo } from '../../src/evidence/clip';
 import { runTool } from '../../src/evidence/tool';
 import { alive, hangingTool } from '../support/hanging-tool';
-import { testVideo } from '../support/media';
+import { testVideo } from '../../../scripts/demo/media';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-tool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { decodeFrame } from '../support/frames';
-import { FACE_OVERLAY, facePhoto, faceVideo } from '../support/media';
+import { FACE_OVERLAY, facePhoto, faceVideo } from '../../../scripts/demo/media';
 
 const later = new Date(Date.now() + 86_400_000).toISOString();
 const template = (subjectId: string, templateId: string, version: number, d: Float32Array) => ({

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
 import { memoryDir } from '../support/memory-dir';
-import { faceVideo } from '../support/media';
+import { faceVideo } from '../../../scripts/demo/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,7 +3,7 @@ import { loadVision, type Vision } from '@shopwatch/models';
 import { analyseWith } from '../../src/inference/analyser';
 import { InferencePool } from '../../src/inference/pool';
 import { decodeFrame } from '../support/frames';
-import { faceVideo } from '../support/media';
+import { faceVideo } from '../../../scripts/demo/media';
 
 describe('inference pool (worker threads, one onnxruntime pipeline each)', () => {
   let pool: InferencePool;

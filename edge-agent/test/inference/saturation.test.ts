@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CameraStatus } from '../../src/camera/watchdog';
+import type { LocalCameraStatus } from '../../src/camera/watchdog';
 import { SaturationReporter } from '../../src/inference/saturation';
 
-const online = (cameraId: string): CameraStatus => ({
+const online = (cameraId: string): LocalCameraStatus => ({
   cameraId,
   name: cameraId,
   status: 'online',
   reason: null,
-  at: '2026-11-30T08:00:00.000Z',
+  since: '2026-11-30T08:00:00.000Z',
 });
 
 describe('saturation shown on the camera status', () => {

@@ -10,7 +10,7 @@ import { FaceMatcher } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { decodeFrame } from '../support/frames';
 import { memoryDir } from '../support/memory-dir';
-import { facePhoto, faceVideo, testVideo } from '../support/media';
+import { facePhoto, faceVideo, testVideo } from '../../../scripts/demo/media';
 
 /** Person A: one woman's head from face-api's first group photo — somebody who is not S. */
 async function personA(vision: Vision): Promise<Buffer> {

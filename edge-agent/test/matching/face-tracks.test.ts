@@ -5,7 +5,7 @@ const unitOf = (v: number[]) => {
   const n = Math.hypot(...v);
   return { unit: Float32Array.from(v.map((x) => x / n)), norm: n };
 };
-const box = (x: number, y = 100, w = 40) => ({ x, y, width: w, height: w });
+const box = (x: number, y = 100, w = 40) => ({ x, y, w, h: w });
 
 describe('face tracks: descriptors fused across frames', () => {
   it("weights each descriptor by its face quality and keeps the raw descriptors' scale", () => {

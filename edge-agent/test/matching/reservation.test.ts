@@ -12,7 +12,7 @@ import { FaceMatcher } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { MemorySpool } from '../../src/spool/memory-spool';
 import { decodeFrame } from '../support/frames';
-import { facePhoto, faceVideo } from '../support/media';
+import { facePhoto, faceVideo } from '../../../scripts/demo/media';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -20,7 +20,11 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 describe('the pre-roll of a match still forming is kept until its candidate holds its clip', () => {
   let vision: Vision;

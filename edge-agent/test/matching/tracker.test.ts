@@ -8,7 +8,7 @@ const hit = (at: number, x: number, distance: number) => ({
   distance,
   templateVersion: 1,
   frame,
-  box: { x, y: 100, width: 80, height: 80 },
+  box: { x, y: 100, w: 80, h: 80 },
 });
 
 describe('MatchTracker cooldown per track', () => {
@@ -32,7 +32,9 @@ describe('MatchTracker cooldown per track', () => {
 
   it('keeps a different track that matches worse than the candidate quiet during the cooldown', () => {
     const t = new MatchTracker(3, 3000, 60_000);
-    [0, 400, 800].forEach((at) => t.add('cam', 'S', hit(at, 50, 0.35)));
+    [0, 400, 800].forEach((at) => {
+      t.add('cam', 'S', hit(at, 50, 0.35));
+    });
     const later = [20_000, 20_400, 20_800, 21_200].map((at) => t.add('cam', 'S', hit(at, 500, 0.5)));
     expect(later.filter(Boolean)).toEqual([]);
     // ...and fires again once the cooldown is over.

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log';
 import { FaceMatcher, type MatcherOptions } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { memoryDir } from '../support/memory-dir';
-import { facePhoto, testVideo } from '../support/media';
+import { facePhoto, testVideo } from '../../../scripts/demo/media';
 
 const run = promisify(execFile);
 const W = 768;

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { MotionDetector } from '../../src/motion/motion-detector';
 import type { Rect } from '../../src/motion/regions';
-import { facePhoto, testVideo } from '../support/media';
+import { facePhoto, testVideo } from '../../../scripts/demo/media';
 
 const run = promisify(execFile);
 const W = 768;

@@ -136,7 +136,8 @@ export function spoolContract<S extends Spool>(
         false,
         false,
       ]);
-      await spool.enqueue({ id: 'u4', kind: 'candidate', payload: {} }, media(30_000)); // delivered media gone → oldest undelivered media
+      // delivered media gone → oldest undelivered media
+      await spool.enqueue({ id: 'u4', kind: 'candidate', payload: {} }, media(30_000));
       expect([evicted('u1'), evicted('u2'), evicted('u3'), evicted('u4')]).toEqual([true, false, false, false]);
       // the candidate record of u1 stays, deliverable, its file marked evicted
       const head = spool.peek()!;
@@ -154,7 +155,8 @@ export function spoolContract<S extends Spool>(
         { name: 'crop.jpg', data: randomBytes(500) },
       ]);
       await spool.enqueue({ id: 'r2', kind: 'candidate', payload: big });
-      await spool.enqueue({ id: 'r3', kind: 'candidate', payload: big }); // 1.8 kB of records + 0.5 kB media: media goes
+      // 1.8 kB of records + 0.5 kB media: media goes
+      await spool.enqueue({ id: 'r3', kind: 'candidate', payload: big });
       expect(spool.get('r1')!.files[0].evictedAt).not.toBeNull();
       expect(spool.usage().evictedItems).toBe(0);
       await spool.enqueue({ id: 'r4', kind: 'candidate', payload: big }); // only records left: the oldest goes

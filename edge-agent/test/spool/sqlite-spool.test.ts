@@ -14,7 +14,11 @@ const freshDir = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 spoolContract(
   'SqliteSpool',
@@ -85,7 +89,8 @@ describe('SqliteSpool on disk', () => {
     const foldersBefore = readdirSync(join(dir, 'files')).length;
     const spool = new SqliteSpool({ dir, quotaBytes: 1e10 });
     console.log(
-      `SIGKILL after ${acknowledged.length} acknowledged enqueues: ${foldersBefore} item folders on disk, ${spool.usage().items} committed items`,
+      `SIGKILL after ${acknowledged.length} acknowledged enqueues: ${foldersBefore} item folders on disk, ` +
+        `${spool.usage().items} committed items`,
     );
     const delivered: string[] = [];
     for (let item = spool.peek(); item; item = spool.peek()) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('./rtsp-server.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../scripts/demo/rtsp-server.py', import.meta.url));
 // Debian's python3 has the GObject bindings (python3-gi); a pyenv/venv python may not.
 const PYTHON = process.env.SHOPWATCH_TEST_PYTHON ?? '/usr/bin/python3';
 
@@ -101,8 +101,8 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         }
       }
     },
-    pause: () => proc?.stdin!.write('pause\n'),
-    resume: () => proc?.stdin!.write('resume\n'),
+    pause: () => proc?.stdin?.write('pause\n'),
+    resume: () => proc?.stdin?.write('resume\n'),
     close: async () => {
       await stop();
       process.off('exit', killOnExit);

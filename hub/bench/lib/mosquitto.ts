@@ -11,7 +11,7 @@ export async function startMosquitto(dir: string, port: number): Promise<ChildPr
   const conf = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(
     conf,
-    [
+    `${[
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
       'persistence false',
@@ -19,7 +19,7 @@ export async function startMosquitto(dir: string, port: number): Promise<ChildPr
       'max_queued_messages 0',
       'max_inflight_messages 0',
       'log_dest none',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 5000;

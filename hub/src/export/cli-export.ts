@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,7 +94,7 @@ function verifyCommand(args: string[], dataDir: string): number {
     return 2;
   }
   const spec = option(args, 'key');
-  let key;
+  let key: KeyObject | undefined;
   try {
     key = spec ? parsePublicKey(spec) : SigningKey.load(dataDir)?.publicKey;
   } catch (err) {

@@ -37,7 +37,7 @@ export function verifyPackage(zip: Buffer, key: KeyObject): VerifyResult {
     keyFingerprint: fingerprint(key),
   };
   const fail = (file: string, problem: string) => result.problems.push({ file, problem });
-  let entries;
+  let entries: ReturnType<typeof readZip>;
   try {
     entries = readZip(zip);
   } catch (err) {

@@ -2,7 +2,6 @@ import {
   type AlertMatch,
   type FieldGallery,
   type MatchExclusion,
-  type Subject,
   type SubjectHit,
   cardUrl,
 } from '@shopwatch/protocols';

@@ -50,7 +50,7 @@ export class PhotoIntake {
     if (!width || !height) throw new HubError('bad_request', 'the photo has no size in its header');
     if (width * height > MAX_PHOTO_PIXELS) {
       const why =
-        `the photo is ${width} × ${height} pixels; at most ${MAX_PHOTO_PIXELS} pixels ` + '(4096 × 4096) are taken';
+        `the photo is ${width} × ${height} pixels; ` + `at most ${MAX_PHOTO_PIXELS} pixels (4096 × 4096) are taken`;
       throw new HubError('payload_too_large', why);
     }
     return { type, width, height };

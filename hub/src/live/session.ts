@@ -106,7 +106,9 @@ export class LiveSession {
     const { streamId, deviceId, cameraId } = this;
     v.send({ type: 'ready', streamId, deviceId, cameraId, mime: this.mime! });
     v.sendInit(this.init!);
-    this.gop.forEach((f, i) => v.offer(f, i === 0));
+    this.gop.forEach((f, i) => {
+      v.offer(f, i === 0);
+    });
   }
 
   addViewer(v: LiveViewer) {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import { MAX_CLIENT_ID_LENGTH, type DeviceError, hasWildcard, topics } from '@shopwatch/protocols';
 import { canSubscribe } from '../auth/acl';
@@ -197,8 +197,8 @@ export class Broker {
 
   private async authorizeSubscribe(
     client: Client,
-    sub: { topic: string; qos: number },
-    done: (err: Error | null, sub?: any) => void,
+    sub: Subscription,
+    done: (err: Error | null, sub?: Subscription | null) => void,
   ) {
     const conn = connectionOf(client);
     if (!conn) return done(new Error('not authenticated'));

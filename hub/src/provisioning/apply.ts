@@ -60,7 +60,7 @@ export async function applyProvisioning(
     const stores = s.stores.map((st) => ({ id: st.id, name: st.name, zone: st.zone, plan: st.plan ?? null }));
     await repo.upsertScheme({ id: s.id, name: s.name, settings: s.settings, zones: s.zones, stores });
   }
-  const users = await applyUsers(repo, p, key);
+  const users = await applyUsers(repo, p);
   const devices = await applyDevices(repo, p, key);
   await repo.bumpProvisioningGeneration(new Date().toISOString());
   const report: ApplyReport = { ...users, ...devices, ms: Math.round(performance.now() - t0) };
@@ -69,7 +69,7 @@ export async function applyProvisioning(
   return report;
 }
 
-async function applyUsers(repo: Repository, p: Provisioning, key: SecretKey) {
+async function applyUsers(repo: Repository, p: Provisioning) {
   const old = new Map((await repo.listUsers()).map((u) => [u.username.toLowerCase(), u]));
   let hashed = 0;
   // argon2 runs on libuv's thread pool: hash a few at a time instead of one after another.

@@ -139,7 +139,7 @@ export class CaseService {
   /** A case with nothing left pending and nothing confirmed ends as rejected or expired. */
   async settle(caseId: string | null | undefined, to: 'rejected' | 'expired', by: string | null, reason: string) {
     const k = caseId ? await this.cases.get(caseId) : null;
-    if (!k || k.status !== 'open' || k.pending > 0) return;
+    if (k?.status !== 'open' || k.pending > 0) return;
     await this.cases.decide(k.id, 'open', to, by, new Date().toISOString(), reason, null);
   }
 

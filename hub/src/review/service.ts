@@ -164,7 +164,9 @@ export class ReviewService {
           severity: 'high',
           subjectId: c.subjectId,
           clientRef: `review-${id}`,
-          message: `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at camera ${c.cameraId}`,
+          message:
+            `Gallery match confirmed by ${p.displayName ?? p.id}: ${c.subjectAlias ?? c.subjectId} at ` +
+            `camera ${c.cameraId}`,
           ...(c.store ? { store: c.store } : { zone: c.zone ?? undefined }),
         },
         this.cases.sighting(c) ?? null,
@@ -172,7 +174,8 @@ export class ReviewService {
       await this.repo.decide(id, 'confirmed', 'confirmed', p.id, at, reason, alert.id);
       await this.cases.confirmed(p, c, alert.id, reason, at);
     } catch (err) {
-      await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null); // nothing was announced: back to the queue
+      // Nothing was announced: back to the queue.
+      await this.repo.decide(id, 'confirmed', 'pending', null, at, '', null);
       throw err;
     }
   }

@@ -3,7 +3,7 @@ import type { Db } from './sqlite';
 
 interface Pending {
   run: () => unknown;
-  resolve: (v: any) => void;
+  resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
 
@@ -19,7 +19,7 @@ export class GroupCommit {
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: work, resolve, reject });
+      this.queue.push({ run: work, resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length === 1) setImmediate(() => this.flush());
     });
   }

@@ -82,8 +82,10 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE custody (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, candidate_id TEXT NOT NULL, name TEXT,
         at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT);
-      CREATE TRIGGER custody_append_only_u BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
-      CREATE TRIGGER custody_append_only_d BEFORE DELETE ON custody BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
+      CREATE TRIGGER custody_append_only_u BEFORE UPDATE ON custody
+        BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
+      CREATE TRIGGER custody_append_only_d BEFORE DELETE ON custody
+        BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END;
       CREATE TABLE gallery_state (scheme TEXT PRIMARY KEY, version INTEGER NOT NULL, changed_at TEXT NOT NULL);
       CREATE TABLE templates (
         id TEXT PRIMARY KEY, scheme TEXT NOT NULL, subject_id TEXT NOT NULL, photo_id TEXT,

@@ -1,8 +1,8 @@
 import type { AuditEntry, AuditFilter, AuditRepository, ChainHead, SealedEntry } from './audit-repository';
 import { mapped } from './sqlite-errors';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 const fromRow = (r: Row): AuditEntry => ({
   seq: r.seq,

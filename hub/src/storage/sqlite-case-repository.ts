@@ -1,9 +1,9 @@
 import type { CaseStatus } from '@shopwatch/protocols';
 import type { CaseRepository, NewCase, StoredCase } from './case-repository';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 /** The SQLite review cases: the case's figures are aggregated from `candidates` on each read. */
 export class SqliteCaseRepository implements CaseRepository {

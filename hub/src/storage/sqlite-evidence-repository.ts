@@ -1,9 +1,9 @@
 import type { CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate, ReviewOrder } from '@shopwatch/protocols';
 import type { EvidenceRepository, FileRecord, NewCandidate } from './evidence-repository';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 /** The SQLite evidence store; writes share the database's group commit. */
 export class SqliteEvidenceRepository implements EvidenceRepository {

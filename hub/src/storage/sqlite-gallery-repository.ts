@@ -2,9 +2,9 @@ import type { GalleryTemplate } from '@shopwatch/protocols';
 import { encodeDescriptor } from '@shopwatch/protocols';
 import type { GalleryRepository, NewTemplate } from './gallery-repository';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 /** The SQLite gallery store; writes share the database's group commit. */
 export class SqliteGalleryRepository implements GalleryRepository {

@@ -8,9 +8,9 @@ import type {
   VerdictRow,
 } from './governance-repository';
 import { mapped } from './sqlite-errors';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 /**
  * The SQLite governance store. better-sqlite3 is synchronous: each write commits (and is on

@@ -8,7 +8,7 @@ import {
 } from '@shopwatch/protocols';
 import { notFound } from '../errors';
 import { type GroupCommit, groupCommitFor } from './group-commit';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 import { withDomainErrors } from './storage-errors';
 import type {
   AlertFilter,
@@ -25,7 +25,7 @@ import type {
   UserRecord,
 } from './repository';
 
-type Row = Record<string, any>;
+type Row = SqlRow;
 
 export function alertFromRow(r: Row, timeline: TimelineEntry[]): Alert {
   return {
@@ -121,9 +121,11 @@ export class SqliteRepository implements Repository {
   async upsertScheme(s: SchemeRecord) {
     this.db.transaction(() => {
       this.db
-        .prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours, gallery_days_known, gallery_days_id_sought) VALUES (?, ?, ?, ?, ?, ?)
+        .prepare(`INSERT INTO schemes (id, name, escalation_seconds, catch_up_hours, gallery_days_known,
+          gallery_days_id_sought) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, escalation_seconds = excluded.escalation_seconds,
-        catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known, gallery_days_id_sought = excluded.gallery_days_id_sought`)
+        catch_up_hours = excluded.catch_up_hours, gallery_days_known = excluded.gallery_days_known,
+        gallery_days_id_sought = excluded.gallery_days_id_sought`)
         .run(
           s.id,
           s.name,
@@ -141,7 +143,8 @@ export class SqliteRepository implements Repository {
       for (const z of s.zones) zone.run(s.id, z.id, z.name);
       const store =
         this.db.prepare(`INSERT INTO stores (scheme, id, name, zone, plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO UPDATE SET name = excluded.name, zone = excluded.zone, plan_x = excluded.plan_x, plan_y = excluded.plan_y`);
+        ON CONFLICT DO UPDATE SET name = excluded.name, zone = excluded.zone, plan_x = excluded.plan_x,
+        plan_y = excluded.plan_y`);
       for (const st of s.stores) store.run(s.id, st.id, st.name, st.zone, st.plan?.x ?? null, st.plan?.y ?? null);
     })();
   }
@@ -421,7 +424,7 @@ export class SqliteRepository implements Repository {
     if (f.zones) {
       // A store sees its zones and everything escalated to the whole scheme.
       where.push(`(priority = 1 OR zone IN (${f.zones.map((_, i) => `@z${i}`).join(', ') || "''"}))`);
-      f.zones.forEach((z, i) => (args[`z${i}`] = z));
+      for (const [i, z] of f.zones.entries()) args[`z${i}`] = z;
     }
     if (f.zone) {
       where.push('zone = @zone');
@@ -525,14 +528,16 @@ export class SqliteRepository implements Repository {
   async upsertCamera(c: CameraStatus) {
     this.db
       .prepare(`INSERT INTO cameras (device_id, camera_id, name, status, reason, since) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, cameras.name), status = excluded.status, reason = excluded.reason, since = excluded.since`)
+      ON CONFLICT DO UPDATE SET name = COALESCE(excluded.name, cameras.name), status = excluded.status,
+      reason = excluded.reason, since = excluded.since`)
       .run(c.deviceId, c.cameraId, c.name, c.status, c.reason, c.since);
   }
 
   async listCameras(scheme: string): Promise<CameraStatus[]> {
     const rows = this.db
       .prepare(
-        `SELECT c.* FROM cameras c JOIN devices d ON d.id = c.device_id WHERE d.scheme = ? ORDER BY c.device_id, c.camera_id`,
+        `SELECT c.* FROM cameras c JOIN devices d ON d.id = c.device_id WHERE d.scheme = ?
+        ORDER BY c.device_id, c.camera_id`,
       )
       .all(scheme) as Row[];
     return rows.map((r) => ({

@@ -8,6 +8,14 @@ import { MIGRATIONS } from './migrations';
 export type Db = Database.Database;
 
 /**
+ * A row as better-sqlite3 returns it: its columns are typed by the SQL, not by TypeScript, so
+ * each repository's mapper reads them by name into a domain type (which the zod schemas check
+ * where it leaves the hub). The one place an untyped value is admitted.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: better-sqlite3 rows are untyped; the mappers type them
+export type SqlRow = Record<string, any>;
+
+/**
  * Opens the hub's SQLite file. WAL lets readers run beside the writer; synchronous=FULL
  * (the default) makes every commit durable on disk before we acknowledge a message.
  */
@@ -34,7 +42,8 @@ export function openDatabase(
 
 function migrate(db: Db, log: Logger) {
   db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, ' +
+      'applied_at TEXT NOT NULL)',
   );
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   for (const m of MIGRATIONS) {

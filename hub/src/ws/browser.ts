@@ -118,7 +118,9 @@ export class BrowserSockets {
       this.count--;
       clearTimeout(grace);
       clearInterval(heartbeat);
-      unsubscribe.forEach((f) => f());
+      unsubscribe.forEach((f) => {
+        f();
+      });
       unsubscribe = [];
       if (session) this.bySession.get(session)?.delete(ws);
     });
@@ -130,7 +132,9 @@ export class BrowserSockets {
       try {
         const p = await this.svc.sessions.principalFor(token);
         if (closed) return;
-        unsubscribe.forEach((f) => f());
+        unsubscribe.forEach((f) => {
+          f();
+        });
         if (session) this.bySession.get(session)?.delete(ws);
         principal = p;
         session = hashToken(token);

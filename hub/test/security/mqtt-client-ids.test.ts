@@ -35,44 +35,48 @@ describe("MQTT: a device can never take over another device's client id or sessi
     }
   }
 
-  it("keeps an intruder using a connected radio's client id in its own namespace; the radio stays up and hears alerts", async () => {
-    const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
-    let drops = 0;
-    radio.on('close', () => drops++);
-    radio.on('offline', () => drops++);
-    const got: string[] = [];
-    radio.on('message', (_t, p) => got.push(p.toString()));
-    await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
+  it(
+    "keeps an intruder using a connected radio's client id in its own namespace; the radio stays up and " +
+      'hears alerts',
+    async () => {
+      const radio = await connect({ clientId: VICTIM_ID, clean: false, ...BOOTS });
+      let drops = 0;
+      radio.on('close', () => drops++);
+      radio.on('offline', () => drops++);
+      const got: string[] = [];
+      radio.on('message', (_t, p) => got.push(p.toString()));
+      await radio.subscribeAsync(topics.zoneAlerts('town', 'north'), { qos: 1 });
 
-    const tries = [
-      { clientId: VICTIM_ID, ...ARGOS }, // another scheme
-      { clientId: VICTIM_ID, ...COOP }, // same scheme, other device
-      { clientId: 'radio-boots', ...COOP },
-    ];
-    // Each intruder connects, but as "{its own id}:{the id it sent}": the radio's connection is
-    // not taken over (with aedes' default behaviour each of these would have kicked it off).
-    const intruders: MqttClient[] = [];
-    for (const t of tries) {
-      const r = await attempt({ ...t, clean: false });
-      expect(typeof r, JSON.stringify(t)).not.toBe('string');
-      intruders.push(r as MqttClient);
-    }
-    // aedes keeps its connected clients by id (not in its typings).
-    const clients = (hub.services.broker.aedes as unknown as { clients: Record<string, unknown> }).clients;
-    expect(Object.keys(clients)).toEqual(
-      expect.arrayContaining([VICTIM_ID, 'radio-coop:radio-boots', `radio-argos:${VICTIM_ID}`]),
-    );
-    await sleep(300);
+      const tries = [
+        { clientId: VICTIM_ID, ...ARGOS }, // another scheme
+        { clientId: VICTIM_ID, ...COOP }, // same scheme, other device
+        { clientId: 'radio-boots', ...COOP },
+      ];
+      // Each intruder connects, but as "{its own id}:{the id it sent}": the radio's connection is
+      // not taken over (with aedes' default behaviour each of these would have kicked it off).
+      const intruders: MqttClient[] = [];
+      for (const t of tries) {
+        const r = await attempt({ ...t, clean: false });
+        expect(typeof r, JSON.stringify(t)).not.toBe('string');
+        intruders.push(r as MqttClient);
+      }
+      // aedes keeps its connected clients by id (not in its typings).
+      const clients = (hub.services.broker.aedes as unknown as { clients: Record<string, unknown> }).clients;
+      expect(Object.keys(clients)).toEqual(
+        expect.arrayContaining([VICTIM_ID, 'radio-coop:radio-boots', `radio-argos:${VICTIM_ID}`]),
+      );
+      await sleep(300);
 
-    const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
-    await raiser.publish(topics.alertRaise('town'), low('after-intruders'));
-    const end = Date.now() + 5000;
-    while (!got.some((p) => p.includes('after-intruders')) && Date.now() < end) await sleep(25);
-    expect(got.some((p) => p.includes('after-intruders'))).toBe(true);
-    expect(drops).toBe(0);
-    expect(radio.connected).toBe(true);
-    await Promise.all([radio.endAsync(), raiser.end(), ...intruders.map((c) => c.endAsync())]);
-  });
+      const raiser = await TestDevice.connect(hub.mqttPort, 'radio-coop', 'radio-coop-secret-for-tests');
+      await raiser.publish(topics.alertRaise('town'), low('after-intruders'));
+      const end = Date.now() + 5000;
+      while (!got.some((p) => p.includes('after-intruders')) && Date.now() < end) await sleep(25);
+      expect(got.some((p) => p.includes('after-intruders'))).toBe(true);
+      expect(drops).toBe(0);
+      expect(radio.connected).toBe(true);
+      await Promise.all([radio.endAsync(), raiser.end(), ...intruders.map((c) => c.endAsync())]);
+    },
+  );
 
   it("never hands a persistent session's queued messages to an intruder", async () => {
     // The radio's persistent session exists, the radio is away, alerts happen meanwhile.

@@ -75,7 +75,10 @@ beforeAll(async () => {
       `INSERT INTO custody (candidate_id, name, at, actor, action) VALUES ('c1', 'clip.mp4', 'x', 'hub', ?)`,
     ).run(action);
   }
-  await new SqlitePushSubscriptions(db).save('alice', { endpoint: 'https://push.example/1', keys: { p256dh: 'k', auth: 'a' } });
+  await new SqlitePushSubscriptions(db).save('alice', {
+    endpoint: 'https://push.example/1',
+    keys: { p256dh: 'k', auth: 'a' },
+  });
   repo.close();
 });
 

@@ -6,7 +6,7 @@ import { CameraConfig } from '../../../edge-agent/src/config';
 import { LiveStreamer } from '../../../edge-agent/src/live/live-streamer';
 import { createLogger } from '../../../edge-agent/src/log';
 import { type RtspServer, startRtspServer } from '../../../edge-agent/test/support/rtsp-server';
-import { testVideo } from '../../../edge-agent/test/support/media';
+import { testVideo } from '../../../scripts/demo/media';
 import { loadConfig } from '../../src/config';
 import { type HubOptions, type RunningHub, startHub } from '../../src/hub';
 import { tempDir, testScheme, writeSeed } from './hub';
@@ -128,7 +128,9 @@ export class TestViewer {
         if (this.segments.length > 1) this.fragments.push({ ...inspectFragment(data), at: Date.now() });
         if (this.autoAck) this.ack();
       }
-      this.waiters.forEach((w) => w());
+      this.waiters.forEach((w) => {
+        w();
+      });
     });
     this.closed = new Promise((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
   }

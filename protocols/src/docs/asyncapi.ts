@@ -5,12 +5,14 @@ const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
   alertRaise: {
     op: 'raiseAlert',
     summary:
-      "Raise an alert for the device's store. The sender is the authenticated device; a retried raise with the same clientRef is the same alert. PUBACK means it is stored.",
+      "Raise an alert for the device's store. The sender is the authenticated device; a retried raise with " +
+      'the same clientRef is the same alert. PUBACK means it is stored.',
   },
   alertReceipt: {
     op: 'confirmReceipt',
     summary:
-      "Confirm receipt of an alert's events (all sent so far, or up to eventSeq). Until confirmed, an event counts as undelivered and is sent again on the next catch-up.",
+      "Confirm receipt of an alert's events (all sent so far, or up to eventSeq). Until confirmed, an event " +
+      'counts as undelivered and is sent again on the next catch-up.',
   },
   alertAck: { op: 'acknowledgeAlert', summary: 'Seen / attending / unable. "attending" stops escalation.' },
   alertClose: {
@@ -21,22 +23,28 @@ const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
   zoneAlerts: {
     op: 'receiveZoneAlerts',
     summary:
-      'Alert events of a zone (raised, acknowledged, escalated, closed). Escalated alerts are sent on every zone topic. On (re)subscription the hub sends this device alone every event it has not receipted, oldest first, with "replay": true.',
+      'Alert events of a zone (raised, acknowledged, escalated, closed). Escalated alerts are sent on every ' +
+      'zone topic. On (re)subscription the hub sends this device alone every event it has not receipted, ' +
+      'oldest first, with "replay": true.',
   },
   deviceStatus: {
     op: 'receiveDeviceStatus',
     summary:
-      'Presence, retained: online while the device is connected, offline with last seen after it disconnects or misses its keep-alive.',
+      'Presence, retained: online while the device is connected, offline with last seen after it disconnects ' +
+      'or misses its keep-alive.',
   },
   deviceErrors: {
     op: 'receiveErrors',
     summary:
-      "Why the hub refused this device's last message (bad JSON, wrong fields, forbidden or unknown topic). The refused message was acknowledged and dropped.",
+      "Why the hub refused this device's last message (bad JSON, wrong fields, forbidden or unknown topic). " +
+      'The refused message was acknowledged and dropped.',
   },
   evidence: {
     op: 'reportEvidence',
     summary:
-      'Edge box only, its own id: a candidate gallery match (crop and frame uploaded over HTTP, hashes here) or, after the post-roll, its clip. Stored as pending for a human reviewer; nothing reaches stores before a reviewer confirms.',
+      'Edge box only, its own id: a candidate gallery match (crop and frame uploaded over HTTP, hashes here) ' +
+      'or, after the post-roll, its clip. Stored as pending for a human reviewer; nothing reaches stores ' +
+      'before a reviewer confirms.',
   },
   galleryApplied: {
     op: 'reportGalleryApplied',
@@ -54,7 +62,8 @@ const DESCRIPTIONS: Record<TopicKind, { op: string; summary: string }> = {
   liveRequest: {
     op: 'receiveLiveRequest',
     summary:
-      'Edge box only, its own id: start or stop a live stream of a camera (stream copy to fMP4, sent on the WebSocket /live/edge?stream={streamId}), or grab one JPEG thumbnail and send it there.',
+      'Edge box only, its own id: start or stop a live stream of a camera (stream copy to fMP4, sent on the ' +
+      'WebSocket /live/edge?stream={streamId}), or grab one JPEG thumbnail and send it there.',
   },
 };
 
@@ -100,7 +109,10 @@ export function asyncApiDocument() {
       title: 'ShopWatch hub — MQTT interface',
       version: '1.0.0',
       description:
-        'Devices (store radios, tablets, edge boxes) connect with username = device id, password = device secret and client id = device id or "{device id}:{suffix}". They publish only the "send" channels and may subscribe only to what their duty allows: a store device its zone, a control-room or warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
+        'Devices (store radios, tablets, edge boxes) connect with username = device id, password = device ' +
+        'secret and client id = device id or "{device id}:{suffix}". They publish only the "send" channels ' +
+        'and may subscribe only to what their duty allows: a store device its zone, a control-room or ' +
+        'warden device the whole scheme. Generated from protocols/src; do not edit by hand.',
     },
     defaultContentType: 'application/json',
     servers: {

@@ -4,10 +4,10 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraStatus, type DeviceSummary, topics } from '@shopwatch/protocols';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { type AgentProcess, startAgentProcess } from './support/agent-process';
-import { testVideo } from './support/media';
-import { memoryDir } from './support/memory-dir';
-import { type RtspServer, startRtspServer } from './support/rtsp-server';
+import { type AgentProcess, startAgentProcess } from '../../edge-agent/test/support/agent-process';
+import { testVideo } from '../../scripts/demo/media';
+import { memoryDir } from '../../edge-agent/test/support/memory-dir';
+import { type RtspServer, startRtspServer } from '../../edge-agent/test/support/rtsp-server';
 
 /** Every piece of the camera credentials below: none may appear anywhere a person can read. */
 const SECRETS = ['p@ssw0rd', 'ssw0rd', 'admin', 'secret', 'viewer'];

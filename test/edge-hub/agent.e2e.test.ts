@@ -6,11 +6,11 @@ import { loadVision, type Vision } from '@shopwatch/models';
 import { type DeviceSummary, ReviewCandidate } from '@shopwatch/protocols';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { groupPhotos } from '../../models/test/fixtures';
-import { type RunningAgent, startAgent } from '../src/agent';
-import { parseConfig } from '../src/config';
-import { faceVideo, facePhoto } from './support/media';
-import { memoryDir } from './support/memory-dir';
-import { type RtspServer, startRtspServer } from './support/rtsp-server';
+import { type RunningAgent, startAgent } from '../../edge-agent/src/agent';
+import { parseConfig } from '../../edge-agent/src/config';
+import { faceVideo, facePhoto } from '../../scripts/demo/media';
+import { memoryDir } from '../../edge-agent/test/support/memory-dir';
+import { type RtspServer, startRtspServer } from '../../edge-agent/test/support/rtsp-server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,10 +6,10 @@ import type { ReviewCandidate } from '@shopwatch/protocols';
 import { loadConfig } from '../../hub/src/config';
 import { type RunningHub, startHub } from '../../hub/src/hub';
 import { login, tempDir, testScheme, writeSeed } from '../../hub/test/support/hub';
-import { createLogger } from '../src/log';
-import { startDelivery } from '../src/spool/delivery';
-import { SqliteSpool } from '../src/spool/sqlite-spool';
-import { HubUplink } from '../src/uplink/mqtt-uplink';
+import { createLogger } from '../../edge-agent/src/log';
+import { startDelivery } from '../../edge-agent/src/spool/delivery';
+import { SqliteSpool } from '../../edge-agent/src/spool/sqlite-spool';
+import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { freePort } from '../../hub/test/support/ports';
 import { jpeg, mp4 } from '../../hub/test/support/media';
 
@@ -78,8 +78,8 @@ async function enqueueCandidate(spool: SqliteSpool, id: string, clipBytes = 0) {
         firstSeenAt: now,
         capturedAt: now,
         clockOffsetMs: 0,
-        box: { x: 1, y: 1, width: 50, height: 50 },
-        crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 0, y: 0, width: 70, height: 70 } },
+        box: { x: 1, y: 1, w: 50, h: 50 },
+        crop: { file: 'crop.jpg', sha256: sha(crop), bytes: crop.length, box: { x: 0, y: 0, w: 70, h: 70 } },
         frame: { file: 'frame.jpg', sha256: sha(frame), bytes: frame.length, width: 768, height: 576 },
       },
     },
@@ -113,7 +113,11 @@ async function enqueueCandidate(spool: SqliteSpool, id: string, clipBytes = 0) {
 
 describe('edge agent outages', () => {
   const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+  afterAll(() =>
+    children.forEach((c) => {
+      c.kill('SIGKILL');
+    }),
+  );
 
   it('spools candidates while the hub is down and delivers each once, in order, when it is back', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, tempDir } from '../../hub/test/support/hub';
-import { ringKeepSeconds } from '../src/camera/cameras';
-import { type AgentProcess, startAgentProcess } from './support/agent-process';
-import { testVideo } from './support/media';
-import { memoryDir } from './support/memory-dir';
-import { type RtspServer, startRtspServer } from './support/rtsp-server';
+import { ringKeepSeconds } from '../../edge-agent/src/camera/cameras';
+import { type AgentProcess, startAgentProcess } from '../../edge-agent/test/support/agent-process';
+import { testVideo } from '../../scripts/demo/media';
+import { memoryDir } from '../../edge-agent/test/support/memory-dir';
+import { type RtspServer, startRtspServer } from '../../edge-agent/test/support/rtsp-server';
 
 const PRE = 2;
 const POST = 4;

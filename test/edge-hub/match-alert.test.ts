@@ -5,9 +5,9 @@ import { AlertEvent, AlertMatch, FieldGallery, Subject, SubjectHit, topics } fro
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { createLogger } from '../../edge-agent/src/log';
 import { enrolmentFaceRegion, enrolmentPhoto } from '../../models/test/fixtures';
-import { candidateItem } from './support/evidence';
-import { login, startTestHub, tempDir } from './support/hub';
-import { TestDevice, sleep } from './support/mqtt';
+import { candidateItem } from '../../hub/test/support/evidence';
+import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
+import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 

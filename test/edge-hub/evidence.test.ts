@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,11 +13,10 @@ import {
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import { createLogger } from '../../edge-agent/src/log';
-import type { SpoolItem } from '../../edge-agent/src/spool/types';
-import { login, startTestHub, tempDir } from './support/hub';
-import { candidateItem, clipItem } from './support/evidence';
-import { sha } from './support/media';
-import { TestDevice, sleep } from './support/mqtt';
+import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
+import { candidateItem, clipItem } from '../../hub/test/support/evidence';
+import { sha } from '../../hub/test/support/media';
+import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 
 describe('evidence from edge boxes and the review queue', () => {
   let hub: Awaited<ReturnType<typeof startTestHub>>;
@@ -92,44 +90,47 @@ describe('evidence from edge boxes and the review queue', () => {
     await hub?.stop();
   });
 
-  it('serves the gallery to edge boxes as descriptors only, announces versions and records what each applied', async () => {
-    const d = new Float32Array(128).map((_, i) => Math.sin(i));
-    const v = await hub.services.galleryRepo.addTemplates('town', [
-      {
-        id: 'tpl-1',
-        scheme: 'town',
-        subjectId: 'subj-1',
-        photoId: null,
-        descriptor: d,
-        expiresAt: new Date(Date.now() + 86400_000).toISOString(),
-      },
-    ]);
-    await hub.services.gallery.changed('town', v);
-    const deadline = Date.now() + 3000;
-    while (!versions.includes(v) && Date.now() < deadline) await sleep(20);
-    expect(versions).toContain(v);
-    const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
-    const snap = GallerySnapshot.parse(
-      await (await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: auth } })).json(),
-    );
-    expect(snap.version).toBe(v);
-    expect(snap.templates).toHaveLength(1);
-    expect(Object.keys(snap.templates[0]!).sort()).toEqual([
-      'descriptor',
-      'expiresAt',
-      'subjectId',
-      'templateId',
-      'version',
-    ]);
-    expect(Array.from(decodeDescriptor(snap.templates[0]!.descriptor))).toEqual(Array.from(d));
-    await edge.reportGallery({ version: v, templates: 1 });
-    expect(await hub.services.galleryRepo.applied('edge-boots')).toMatchObject({ version: v, templates: 1 });
+  it(
+    'serves the gallery to edge boxes as descriptors only, ' + 'announces versions and records what each applied',
+    async () => {
+      const d = new Float32Array(128).map((_, i) => Math.sin(i));
+      const v = await hub.services.galleryRepo.addTemplates('town', [
+        {
+          id: 'tpl-1',
+          scheme: 'town',
+          subjectId: 'subj-1',
+          photoId: null,
+          descriptor: d,
+          expiresAt: new Date(Date.now() + 86400_000).toISOString(),
+        },
+      ]);
+      await hub.services.gallery.changed('town', v);
+      const deadline = Date.now() + 3000;
+      while (!versions.includes(v) && Date.now() < deadline) await sleep(20);
+      expect(versions).toContain(v);
+      const auth = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
+      const snap = GallerySnapshot.parse(
+        await (await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: auth } })).json(),
+      );
+      expect(snap.version).toBe(v);
+      expect(snap.templates).toHaveLength(1);
+      expect(Object.keys(snap.templates[0]!).sort()).toEqual([
+        'descriptor',
+        'expiresAt',
+        'subjectId',
+        'templateId',
+        'version',
+      ]);
+      expect(Array.from(decodeDescriptor(snap.templates[0]!.descriptor))).toEqual(Array.from(d));
+      await edge.reportGallery({ version: v, templates: 1 });
+      expect(await hub.services.galleryRepo.applied('edge-boots')).toMatchObject({ version: v, templates: 1 });
 
-    const radio = `Basic ${Buffer.from('radio-boots:radio-boots-secret-for-tests').toString('base64')}`;
-    expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: radio } })).status).toBe(403);
-    const wrong = `Basic ${Buffer.from('edge-boots:wrong').toString('base64')}`;
-    expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: wrong } })).status).toBe(401);
-  });
+      const radio = `Basic ${Buffer.from('radio-boots:radio-boots-secret-for-tests').toString('base64')}`;
+      expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: radio } })).status).toBe(403);
+      const wrong = `Basic ${Buffer.from('edge-boots:wrong').toString('base64')}`;
+      expect((await fetch(`${hub.http}/api/edge/gallery`, { headers: { authorization: wrong } })).status).toBe(401);
+    },
+  );
 
   it('queues a candidate as pending, tells the control room, and tells no store', async () => {
     const item = await candidateItem(dir, 'cand-0001');

@@ -116,7 +116,8 @@ function packageDir(name: string): string {
 export async function faceVideo(): Promise<string> {
   const face = await facePhoto();
   const { x, y, size, fromSeconds, toSeconds } = FACE_OVERLAY;
-  const filter = `[1:v]scale=${size}:${size}[f];[0:v][f]overlay=x=${x}:y=${y}:enable='between(t,${fromSeconds},${toSeconds})'`;
+  const filter =
+    `[1:v]scale=${size}:${size}[f];` + `[0:v][f]overlay=x=${x}:y=${y}:enable='between(t,${fromSeconds},${toSeconds})'`;
   return cached('vtest-face-h264.mp4', [H264, FACE_SOURCE, FACE_OVERLAY], async (out) => {
     await run('ffmpeg', [
       '-hide_banner',

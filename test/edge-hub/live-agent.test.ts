@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Vision, loadVision } from '@shopwatch/models';
 import { TestViewer, login, processExists, startLiveHub } from '../../hub/test/support/live';
 import { tempDir } from '../../hub/test/support/hub';
-import { type RunningAgent, startAgent } from '../src/agent';
-import { parseConfig } from '../src/config';
-import { testVideo } from './support/media';
-import { memoryDir } from './support/memory-dir';
-import { type RtspServer, startRtspServer } from './support/rtsp-server';
+import { type RunningAgent, startAgent } from '../../edge-agent/src/agent';
+import { parseConfig } from '../../edge-agent/src/config';
+import { testVideo } from '../../scripts/demo/media';
+import { memoryDir } from '../../edge-agent/test/support/memory-dir';
+import { type RtspServer, startRtspServer } from '../../edge-agent/test/support/rtsp-server';
 
 /** The whole edge agent (detection running) answering a live view over its own MQTT connection. */
 let hub: Awaited<ReturnType<typeof startLiveHub>>;
@@ -44,7 +44,8 @@ const ffmpegChildren = () => {
 };
 
 describe('edge agent live view', () => {
-  it("streams a camera on the hub's request beside its detection ffmpeg, and leaves no ffmpeg when it stops", async () => {
+  it("streams a camera on the hub's request beside its detection ffmpeg, " +
+    'and leaves no ffmpeg when it stops', async () => {
     const dir = tempDir('shopwatch-edge-live-');
     agent = await startAgent(
       parseConfig({

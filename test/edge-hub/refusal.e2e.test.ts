@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadVision, type Vision } from '@shopwatch/models';
 import type { ReviewCandidate } from '@shopwatch/protocols';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { type RunningAgent, startAgent } from '../src/agent';
-import { parseConfig } from '../src/config';
-import { facePhoto, faceVideo } from './support/media';
-import { memoryDir } from './support/memory-dir';
-import { type RtspServer, startRtspServer } from './support/rtsp-server';
+import { type RunningAgent, startAgent } from '../../edge-agent/src/agent';
+import { parseConfig } from '../../edge-agent/src/config';
+import { facePhoto, faceVideo } from '../../scripts/demo/media';
+import { memoryDir } from '../../edge-agent/test/support/memory-dir';
+import { type RtspServer, startRtspServer } from '../../edge-agent/test/support/rtsp-server';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
