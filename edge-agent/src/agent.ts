@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Vision } from '@shopwatch/models';
+import { bandThresholds, thresholdForFace, type Vision } from '@shopwatch/models';
 import { startCameras } from './camera/cameras';
 import type { EdgeConfig } from './config';
 import { prepareBufferDir, wipeBufferDir } from './evidence/buffer-dir';
@@ -122,6 +122,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     sink: recorder,
     log: createLogger('agent:matcher'),
     threshold: cfg.thresholds.match ?? vision.matchThreshold,
+    // A configured threshold holds for every face size; by default each band has its own (issue 15).
+    thresholdFor:
+      cfg.thresholds.match === undefined ? thresholdForFace(bandThresholds(), vision.matchThreshold) : undefined,
     frames: cfg.thresholds.frames,
     windowSeconds: cfg.thresholds.windowSeconds,
     cooldownSeconds: cfg.thresholds.cooldownSeconds,

@@ -48,6 +48,8 @@ manifest.match.bands = {
     'gallery. Threshold: the largest on a 0.005 grid with FAR <= 1 %. Written by models/bench/calibrate-bands.ts.',
     'Negatives are few (one man against women of face-api demo photos): FAR 1 % is ~5 pairs, so the figures are',
     'coarse; at 30 px the detector misses faces, and TAR counts only the faces it found.',
+    'In use: the edge matcher judges a track by thresholdForFace (models/src/band-thresholds.ts) of its faces',
+    "width, interpolated between bands and never under match.threshold, unless the box's config fixes one.",
   ].join(' '),
   jpegQuality: JPEG_QUALITY,
   bands,

@@ -61,12 +61,17 @@ export interface BandStats {
   missed: number;
   same: number[];
   different: number[];
+  /** Face width of the probe of each pair in `same` / `different` (as detected in the degraded image). */
+  sameFacePx: number[];
+  differentFacePx: number[];
 }
 
 /** Clean A (gallery) against degraded A of other photos (same) and degraded others (different). */
 export function bandPairs(px: number, clean: LabelledFace[], degraded: (DegradedFace | undefined)[]): BandStats {
   const same: number[] = [];
   const different: number[] = [];
+  const sameFacePx: number[] = [];
+  const differentFacePx: number[] = [];
   const found = degraded.filter((d): d is DegradedFace => d !== undefined);
   const galleryA = clean.map((c, i) => ({ c, i })).filter(({ c }) => c.person === 'A');
   degraded.forEach((d, j) => {
@@ -74,9 +79,11 @@ export function bandPairs(px: number, clean: LabelledFace[], degraded: (Degraded
     for (const { c, i } of galleryA) {
       if (i === j) continue; // never a photo against its own degraded copy
       (d.person === 'A' ? same : different).push(distance(c.descriptor, d.descriptor));
+      (d.person === 'A' ? sameFacePx : differentFacePx).push(d.width);
     }
   });
-  return { px, probes: found.length, missed: degraded.length - found.length, same, different };
+  const missed = degraded.length - found.length;
+  return { px, probes: found.length, missed, same, different, sameFacePx, differentFacePx };
 }
 
 /** The largest threshold on a 0.005 grid whose false-accept rate is at most `far`, and the TAR there. */
