@@ -6,7 +6,7 @@
  * models/bench/calibrate-bands.ts so both see exactly the same pairs.
  */
 import sharp from 'sharp';
-import { decodeImage, distance, faceQuality, type Vision } from '../src/index.ts';
+import { decodeImage, describeForMatching, distance, faceQuality, type Vision } from '../src/index.ts';
 import { groupPhotos, othersInRegions, personA } from './fixtures.ts';
 import { image, type LabelledFace } from './identity-set.ts';
 
@@ -46,10 +46,13 @@ export async function degrade(
   const [face] = await vision.detectFaces(small.rgb, small.width, small.height, { tiles: false });
   if (!face) return undefined;
   const chip = vision.alignFace(small.rgb, small.width, small.height, face);
+  // Described as the edge analyser does (mirror-averaged when small), so calibration matches use.
+  const describe = (c: Uint8Array[]) => vision.describeFaces(c);
+  const [descriptor] = await describeForMatching(describe, [chip], [face.box.w], vision.chipSize);
   return {
     person: f.person,
     note: f.note,
-    descriptor: await vision.describeFace(chip),
+    descriptor: descriptor!,
     quality: faceQuality(face, chip, vision.chipSize).score,
     width: face.box.w,
   };
