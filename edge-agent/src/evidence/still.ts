@@ -10,7 +10,9 @@ import { runTool } from './tool';
 const THUMB_W = 96;
 const THUMB_H = 72;
 /** A segment that ended this long before the capture cannot hold it (decode lag is well under this). */
-const LAG_MS = 1500;
+const LAG_MS = 1000;
+/** Segments decoded at most: with 1 s segments the capture can be in the third that ended after `ms - LAG_MS`. */
+const MAX_SEGMENTS = 3;
 
 export interface StillRequest {
   /** The camera's rolling-buffer directory (finished and still-growing segments). */
@@ -80,9 +82,9 @@ export function scaleBox(box: Box, from: { width: number; height: number }, to: 
 }
 
 /**
- * The segment being written at `ms` and the one before it (the detect frame may trail its packet
- * across a cut), oldest first: every segment file, finished or growing, that ended at most
- * {@link LAG_MS} before `ms`.
+ * The segments that may hold the frame captured at `ms`, oldest first: the first
+ * {@link MAX_SEGMENTS} segment files, finished or growing, that ended at most {@link LAG_MS}
+ * before `ms` (the detect frame trails its packet, which may sit just before a cut).
  */
 export function segmentsAround(dir: string, ms: number): string[] {
   const found: { file: string; mtimeMs: number }[] = [];
@@ -97,7 +99,7 @@ export function segmentsAround(dir: string, ms: number): string[] {
   }
   return found
     .sort((a, b) => a.mtimeMs - b.mtimeMs)
-    .slice(0, 2)
+    .slice(0, MAX_SEGMENTS)
     .map((f) => f.file);
 }
 
