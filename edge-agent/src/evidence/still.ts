@@ -20,7 +20,7 @@ export interface StillRequest {
   /** The detect-size frame the matcher judged. */
   frame: Frame;
   ffmpegPath?: string;
-  /** Kill each ffmpeg run after this long. */
+  /** Give up (ffmpeg killed) this long after the call: the still must not hold up the review. */
   timeoutMs?: number;
 }
 
@@ -41,12 +41,13 @@ export async function grabStill(req: StillRequest): Promise<Frame> {
   if (files.length === 0) throw new Error('no recorded segment around the capture');
   const input = files.length === 1 ? files[0]! : `concat:${files.join('|')}`;
   const ffmpeg = req.ffmpegPath ?? 'ffmpeg';
-  const timeoutMs = req.timeoutMs ?? 5000;
+  const deadline = Date.now() + (req.timeoutMs ?? 5000);
+  const left = () => Math.max(1, deadline - Date.now());
   const common = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0:v:0', '-an'];
   const thumbs = await runToolBuffer(
     ffmpeg,
     [...common, '-vf', `scale=${THUMB_W}:${THUMB_H}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
-    timeoutMs,
+    left(),
   );
   const want = await sharp(req.frame.rgb, { raw: { width: req.frame.width, height: req.frame.height, channels: 3 } })
     .resize(THUMB_W, THUMB_H, { fit: 'fill', kernel: 'linear' })
@@ -62,7 +63,7 @@ export async function grabStill(req: StillRequest): Promise<Frame> {
   const ppm = await runToolBuffer(
     ffmpeg,
     [...common, '-vf', `select=eq(n\\,${best.index})`, '-frames:v', '1', '-c:v', 'ppm', '-f', 'image2pipe', 'pipe:1'],
-    timeoutMs,
+    left(),
   );
   return { ...parsePpm(ppm), cameraId: req.frame.cameraId, capturedAt: req.frame.capturedAt };
 }

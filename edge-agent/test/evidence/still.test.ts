@@ -81,6 +81,7 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
       preRollSeconds: 2,
       postRollSeconds: 0,
       segmentSeconds: 2,
+      stillTimeoutMs: 10_000, // this test is about the picture, on a box that may be saturated
     });
     const frame = frames.at(-1)!;
     const older = frames.at(-6)!; // one second earlier at 5 fps
@@ -125,6 +126,33 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
     spool.close();
   }, 60_000);
 
+  it('falls back on the detect frame when the still is not there within its time', async () => {
+    const spool = new SqliteSpool({ dir: join(dir, 'spool-late'), quotaBytes: 1e9 });
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: () => ring,
+      workDir: join(dir, 'work-late'),
+      preRollSeconds: 2,
+      postRollSeconds: 0,
+      segmentSeconds: 2,
+      stillTimeoutMs: 1,
+    });
+    const t0 = Date.now();
+    const { candidate, clip } = await recorder.record({
+      candidateId: 'cand-late',
+      cameraId: 'till',
+      frame: frames.at(-1)!,
+      box: { x: 165, y: 75, width: 60, height: 60 },
+      payload: { subjectId: 'subj-7' },
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const crop = await sharp(readFileSync(candidate.files.find((f) => f.name === 'crop.jpg')!.path!)).metadata();
+    expect([crop.width, crop.height]).toEqual([90, 90]); // the detect frame's crop
+    expect(candidate.payload).toMatchObject({ frame: { width: DETECT.width, height: DETECT.height } });
+    await clip;
+    spool.close();
+  }, 60_000);
+
   it('grabs nothing and leaves no file anywhere for a track that matches nobody', async () => {
     const vision: Vision = await loadVision();
     try {
@@ -160,21 +188,26 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
         sink: { submit: (r) => (submitted++, recorder.submit(r)), reserve: (c, t) => recorder.reserve(c, t) },
       });
       onFrame = (f) => matcher.push(f);
-      await waitFor(() => matcher.stats.faces >= 5, 40_000, 'the face to pass');
+      // The face is in view 6 s of every loop; a saturated box analyses few frames: be patient.
+      await waitFor(() => matcher.stats.faces >= 3, 100_000, 'the face to pass');
       onFrame = () => {};
       await matcher.idle();
       expect(matcher.stats.matches).toBe(0);
       expect(submitted).toBe(0);
       expect(spool.peek()).toBeUndefined();
       // The file that must not exist: no crop, frame or clip of the stranger, in the spool or anywhere else.
-      const pictures = filesOutsideRing().filter((f) => /\.(jpe?g|ppm|png|mp4)$/i.test(f));
+      // (Earlier tests' candidates are in their own spools; only this test's folders and the scratch
+      // space at the top count.)
+      const pictures = filesOutsideRing()
+        .filter((f) => f.startsWith('spool-stranger') || f.startsWith('work-stranger') || !f.includes('/'))
+        .filter((f) => /\.(jpe?g|ppm|png|mp4|ts)$/i.test(f));
       expect(pictures).toEqual([]);
       spool.close();
       rmSync(galleryDir, { recursive: true, force: true });
     } finally {
       await vision.close();
     }
-  }, 90_000);
+  }, 150_000);
 
   it('reads a binary PPM as RGB24 and refuses anything else', () => {
     const ppm = Buffer.concat([Buffer.from('P6\n2 1\n255\n'), Buffer.from([1, 2, 3, 4, 5, 6])]);
