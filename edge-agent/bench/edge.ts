@@ -19,7 +19,7 @@
  *
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
- *        BENCH_COOLDOWN_SECONDS (5)
+ *        BENCH_COOLDOWN_SECONDS (5), BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -266,7 +266,15 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
 
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'agent-child.ts'), '--config', configFile],
+    [
+      // e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile the agent (and its workers)
+      ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'agent-child.ts'),
+      '--config',
+      configFile,
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Vision } from '@shopwatch/models';
+import { bandThresholds, thresholdForFace, type Vision } from '@shopwatch/models';
 import { urlSecrets } from '@shopwatch/protocols';
 import { buildRings, startCameras } from './camera/cameras';
 import type { LocalCameraStatus } from './camera/watchdog';
@@ -97,6 +97,9 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     sink: recorder,
     log: createLogger('agent:matcher'),
     threshold: cfg.thresholds.match ?? vision.matchThreshold,
+    // A configured threshold holds for every face size; by default each band has its own (issue 15).
+    thresholdFor:
+      cfg.thresholds.match === undefined ? thresholdForFace(bandThresholds(), vision.matchThreshold) : undefined,
     frames: cfg.thresholds.frames,
     windowSeconds: cfg.thresholds.windowSeconds,
     cooldownSeconds: cfg.thresholds.cooldownSeconds,

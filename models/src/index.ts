@@ -15,6 +15,8 @@ export { distance, type Comparison } from './compare.ts';
 export { decodeImage, type RgbImage } from './image.ts';
 export { buildModels, type BuildResult } from './build/build-models.ts';
 export { readManifest, type Manifest } from './manifest.ts';
+export { bandThresholds, thresholdForFace, type BandThreshold } from './band-thresholds.ts';
+export { describeForMatching, FLIP_AVERAGE_BELOW_PX, mirrorChip } from './flip-average.ts';
 
 /** Descriptor distance below which two faces are taken as the same person (from the manifest). */
 export const matchThreshold: number = readManifest().match.threshold;

@@ -6,7 +6,7 @@
  * models/bench/calibrate-bands.ts so both see exactly the same pairs.
  */
 import sharp from 'sharp';
-import { decodeImage, distance, faceQuality, type Vision } from '../src/index.ts';
+import { decodeImage, describeForMatching, distance, faceQuality, type Vision } from '../src/index.ts';
 import { groupPhotos, othersInRegions, personA } from './fixtures.ts';
 import { image, type LabelledFace } from './identity-set.ts';
 
@@ -46,10 +46,13 @@ export async function degrade(
   const [face] = await vision.detectFaces(small.rgb, small.width, small.height, { tiles: false });
   if (!face) return undefined;
   const chip = vision.alignFace(small.rgb, small.width, small.height, face);
+  // Described as the edge analyser does (mirror-averaged when small), so calibration matches use.
+  const describe = (c: Uint8Array[]) => vision.describeFaces(c);
+  const [descriptor] = await describeForMatching(describe, [chip], [face.box.w], vision.chipSize);
   return {
     person: f.person,
     note: f.note,
-    descriptor: await vision.describeFace(chip),
+    descriptor: descriptor!,
     quality: faceQuality(face, chip, vision.chipSize).score,
     width: face.box.w,
   };
@@ -61,12 +64,17 @@ export interface BandStats {
   missed: number;
   same: number[];
   different: number[];
+  /** Face width of the probe of each pair in `same` / `different` (as detected in the degraded image). */
+  sameFacePx: number[];
+  differentFacePx: number[];
 }
 
 /** Clean A (gallery) against degraded A of other photos (same) and degraded others (different). */
 export function bandPairs(px: number, clean: LabelledFace[], degraded: (DegradedFace | undefined)[]): BandStats {
   const same: number[] = [];
   const different: number[] = [];
+  const sameFacePx: number[] = [];
+  const differentFacePx: number[] = [];
   const found = degraded.filter((d): d is DegradedFace => d !== undefined);
   const galleryA = clean.map((c, i) => ({ c, i })).filter(({ c }) => c.person === 'A');
   degraded.forEach((d, j) => {
@@ -74,9 +82,11 @@ export function bandPairs(px: number, clean: LabelledFace[], degraded: (Degraded
     for (const { c, i } of galleryA) {
       if (i === j) continue; // never a photo against its own degraded copy
       (d.person === 'A' ? same : different).push(distance(c.descriptor, d.descriptor));
+      (d.person === 'A' ? sameFacePx : differentFacePx).push(d.width);
     }
   });
-  return { px, probes: found.length, missed: degraded.length - found.length, same, different };
+  const missed = degraded.length - found.length;
+  return { px, probes: found.length, missed, same, different, sameFacePx, differentFacePx };
 }
 
 /** The largest threshold on a 0.005 grid whose false-accept rate is at most `far`, and the TAR there. */

@@ -92,6 +92,10 @@ export function buildFfmpegArgs(camera: CameraConfig, opts: FfmpegArgsOptions): 
     // Only the latest entries: the list is re-read every second and must not grow for days.
     '-segment_list_size',
     '64',
+    // Every packet reaches the growing segment at once (not in 32 KiB bursts), so an evidence
+    // still can be taken from the recorded stream the moment a match is confirmed.
+    '-segment_format_options',
+    'flush_packets=1',
     join(opts.segmentDir, `${opts.runTag}-%06d.ts`),
     // 2. detection branch: a few small rgb24 frames per second on stdout
     '-map',

@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CandidateReport } from '@shopwatch/protocols';
+import type { Frame } from '../camera/frame-reader';
 import { createLogger, type Logger } from '../log';
 import type { CandidateRequest, CandidateSink } from '../ports';
 import type { Spool, SpoolItem } from '../spool/types';
 import { ClipError, cutClip } from './clip';
 import { sha256 } from './hash';
 import type { SegmentRing } from './segment-ring';
+import type { Box } from '@shopwatch/protocols';
 import { encodeJpeg, expandBox } from './snapshot';
+import { grabStill, scaleBox } from './still';
 
 export interface EvidenceRecorderOptions {
   spool: Spool;
@@ -23,6 +26,17 @@ export interface EvidenceRecorderOptions {
   ffprobePath?: string;
   /** Kill ffprobe after this long (default 15 s). */
   probeTimeoutMs?: number;
+  /**
+   * Take the crop and frame from the recorded full-resolution stream (default on; issue 15).
+   * Off, or when that fails within `stillTimeoutMs`, they come from the detect-size frame.
+   */
+  fullResolutionStills?: boolean;
+  /**
+   * Give up on a full-resolution still after this long (default 800 ms): the candidate reaches the
+   * review queue within ~1.5 s of capture even on a saturated box (two ffmpeg runs take ~0.3 s on
+   * a quiet one, 1-2 s at load 30 on two cores).
+   */
+  stillTimeoutMs?: number;
   log?: Logger;
 }
 
@@ -64,8 +78,8 @@ export class EvidenceRecorder implements CandidateSink {
   }
 
   async record(req: CandidateRequest): Promise<RecordResult> {
-    const { frame } = req;
-    const cropBox = expandBox(req.box, 0.25, frame.width, frame.height);
+    const { frame, box } = await this.stillOf(req);
+    const cropBox = expandBox(box, 0.25, frame.width, frame.height);
     const [crop, whole] = await Promise.all([encodeJpeg(frame, cropBox, 92), encodeJpeg(frame)]);
     // The spooled payload IS the protocol's report: the uplink sends it as it is.
     const report: CandidateReport = {
@@ -74,7 +88,7 @@ export class EvidenceRecorder implements CandidateSink {
       candidateId: req.candidateId,
       cameraId: req.cameraId,
       capturedAt: new Date(frame.capturedAt).toISOString(),
-      box: req.box,
+      box,
       // Declared files: the hub takes only these names, sizes and hashes as uploads.
       crop: { file: 'crop.jpg', sha256: sha256(crop), bytes: crop.length, type: 'image/jpeg', box: cropBox },
       frame: {
@@ -94,6 +108,34 @@ export class EvidenceRecorder implements CandidateSink {
     this.pending.add(clip);
     void clip.finally(() => this.pending.delete(clip)).catch(() => undefined);
     return { candidate, clip };
+  }
+
+  /**
+   * The matched frame and face box at the camera's full resolution, taken from the rolling
+   * buffer (only ever for a confirmed match); the detect-size frame if that is not possible.
+   */
+  private async stillOf(req: CandidateRequest): Promise<{ frame: Frame; box: Box }> {
+    const ring = this.opts.ring(req.cameraId);
+    if (!ring || this.opts.fullResolutionStills === false) return req;
+    const at = req.frame.capturedAt;
+    const release = ring.hold(at - 5000, at + 5000); // its segments must outlive the grab
+    try {
+      const full = await grabStill({
+        dir: ring.dir,
+        frame: req.frame,
+        ffmpegPath: this.opts.ffmpegPath,
+        timeoutMs: this.opts.stillTimeoutMs ?? 800,
+      });
+      return { frame: full, box: scaleBox(req.box, req.frame, full) };
+    } catch (err) {
+      this.log.warn(
+        { candidateId: req.candidateId, err: (err as Error).message },
+        'no full-resolution still: the crop comes from the detect frame',
+      );
+      return req;
+    } finally {
+      release();
+    }
   }
 
   /** Clips still waiting for their post-roll. */

@@ -52,6 +52,11 @@ export class SegmentRing {
     this.log = opts.log ?? createLogger('agent:ring', { dir: opts.dir });
   }
 
+  /** The directory ffmpeg writes this camera's segments to (finished and growing). */
+  get dir(): string {
+    return this.opts.dir;
+  }
+
   start(): void {
     this.stop();
     this.timer = setInterval(() => this.prune(), this.opts.pruneIntervalMs ?? 1000);

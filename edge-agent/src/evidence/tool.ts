@@ -25,7 +25,12 @@ export class ToolError extends Error {
  * @example
  * const json = await runTool('ffprobe', ['-of', 'json', ...], { timeoutMs: 15_000, what: 'ffprobe' });
  */
-export function runTool(cmd: string, args: string[], opts: { timeoutMs: number; what?: string }): Promise<string> {
+export function runTool(
+  cmd: string,
+  args: string[],
+  /** `onStdout`: binary output is handed over as it comes (and the promise resolves with ''). */
+  opts: { timeoutMs: number; what?: string; onStdout?: (chunk: Buffer) => void },
+): Promise<string> {
   const what = opts.what ?? cmd;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -48,7 +53,8 @@ export function runTool(cmd: string, args: string[], opts: { timeoutMs: number; 
       const seconds = Math.round(opts.timeoutMs / 100) / 10;
       done(new ToolError('timeout', `${what} took longer than ${seconds} s and was killed`));
     }, opts.timeoutMs);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    if (opts.onStdout) child.stdout!.on('data', opts.onStdout);
+    else child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
     child.on('error', (err) => done(new ToolError('failed', `cannot run ${what}: ${err.message}`)));
     child.on('close', (code, signal) => {

@@ -1,4 +1,10 @@
-import { type DetectOptions, type FaceDetection, faceQuality, type Vision } from '@shopwatch/models';
+import {
+  type DetectOptions,
+  describeForMatching,
+  type FaceDetection,
+  faceQuality,
+  type Vision,
+} from '@shopwatch/models';
 
 /** A face found in a frame with its 128-d descriptor. Lives in memory only. */
 export interface AnalysedFace extends FaceDetection {
@@ -30,7 +36,9 @@ export async function analyseWith(
   const faces = await vision.detectFaces(rgb, width, height, opts);
   if (faces.length === 0) return [];
   const chips = faces.map((f) => vision.alignFace(rgb, width, height, f));
-  const descriptors = await vision.describeFaces(chips);
+  // Small faces: chip and mirror averaged (what the band thresholds were calibrated on).
+  const widths = faces.map((f) => f.box.w);
+  const descriptors = await describeForMatching((c) => vision.describeFaces(c), chips, widths, vision.chipSize);
   return faces.map((f, i) => ({
     ...f,
     descriptor: descriptors[i]!,

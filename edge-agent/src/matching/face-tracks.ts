@@ -7,6 +7,8 @@ interface Observation {
   unit: Float32Array;
   norm: number;
   quality: number;
+  /** Face width in frame pixels: the size the descriptor was made from. */
+  width: number;
 }
 
 interface FaceTrack {
@@ -23,6 +25,11 @@ export interface TrackView {
   observations: number;
   /** The track's fused descriptor, on the scale of the raw descriptors (see {@link fuse}). */
   fused: Float32Array;
+  /**
+   * Quality-weighted mean face width of the fused sightings, in frame pixels: the face-size band
+   * whose threshold the fused descriptor is judged by.
+   */
+  facePx: number;
 }
 
 /**
@@ -54,11 +61,16 @@ export class FaceTracks {
     taken.add(track.id);
     const norm = Math.hypot(...descriptor);
     const unit = descriptor.map((v) => v / (norm || 1));
-    track.observations.push({ at, unit, norm, quality });
+    track.observations.push({ at, unit, norm, quality, width: box.w });
     if (track.observations.length > this.maxObservations) track.observations.shift();
     track.box = box;
     track.lastAt = at;
-    return { trackId: track.id, observations: track.observations.length, fused: fuse(track.observations) };
+    return {
+      trackId: track.id,
+      observations: track.observations.length,
+      fused: fuse(track.observations),
+      facePx: meanWidth(track.observations),
+    };
   }
 
   /** Forgets tracks not seen for `maxGapMs` (their descriptors leave memory). */
@@ -102,6 +114,18 @@ export function fuse(obs: { unit: Float32Array; norm: number; quality: number }[
   const len = Math.hypot(...out) || 1;
   const scale = norm / weight / len;
   return out.map((v) => v * scale);
+}
+
+/** Quality-weighted mean width, with the same weights as {@link fuse}. */
+function meanWidth(obs: { width: number; quality: number }[]): number {
+  let sum = 0;
+  let weight = 0;
+  for (const o of obs) {
+    const w = Math.max(o.quality, 1e-3);
+    sum += w * o.width;
+    weight += w;
+  }
+  return weight > 0 ? sum / weight : 0;
 }
 
 function centreDistance(a: Box, b: Box): number {

@@ -22,6 +22,11 @@ export interface MatcherOptions {
   log: Logger;
   /** Distance at or under which a face matches a template. */
   threshold: number;
+  /**
+   * Per face-size band (issue 15): the threshold for a track whose faces are `facePx` wide (see
+   * `thresholdForFace` of the models). Without it, `threshold` holds for every size.
+   */
+  thresholdFor?: (facePx: number) => number;
   frames: number;
   windowSeconds: number;
   cooldownSeconds?: number;
@@ -156,7 +161,7 @@ export class FaceMatcher implements FrameSink {
     // Best faces first: they claim the tracks they continue before weaker neighbours do.
     for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
       // The track's fused descriptor is matched, not this frame's alone.
-      const { fused } = this.faceTracks.observe(
+      const { fused, facePx } = this.faceTracks.observe(
         frame.cameraId,
         wholePixels(face.box),
         descriptor,
@@ -164,10 +169,11 @@ export class FaceMatcher implements FrameSink {
         frame.capturedAt,
         taken,
       );
+      const threshold = this.o.thresholdFor?.(facePx) ?? this.o.threshold;
       let best: { subjectId: string; version: number; distance: number } | null = null;
       for (const t of gallery.all()) {
         const { distance } = vision.compare(fused, t.descriptor);
-        if (distance <= this.o.threshold && (!best || distance < best.distance))
+        if (distance <= threshold && (!best || distance < best.distance))
           best = { subjectId: t.subjectId, version: t.version, distance };
       }
       if (!best) continue; // matched nobody: forget it

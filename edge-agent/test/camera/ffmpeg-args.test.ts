@@ -48,6 +48,8 @@ describe('buildFfmpegArgs', () => {
       'csv',
       '-segment_list_size',
       '64',
+      '-segment_format_options',
+      'flush_packets=1',
       '/ring/door/r1-%06d.ts',
       '-map',
       '0:v:0',

@@ -74,6 +74,8 @@ describe('EvidenceRecorder', () => {
       preRollSeconds: 4,
       postRollSeconds: 3,
       segmentSeconds: 2,
+      // The detect frame's crop: full-resolution stills are tested in still.test.ts.
+      fullResolutionStills: false,
     });
     const frame = frames.at(-1)!;
     const t0 = Date.now();

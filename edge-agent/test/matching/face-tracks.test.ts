@@ -17,6 +17,14 @@ describe('face tracks: descriptors fused across frames', () => {
     expect(Array.from(fuse([sharp]))).toEqual([1, 0]); // one sighting: the descriptor itself
   });
 
+  it('reports the quality-weighted face width of the fused sightings (the band it is judged by)', () => {
+    const tracks = new FaceTracks(3000);
+    const d = Float32Array.from([1, 0]);
+    tracks.observe('cam', box(100, 100, 30), d, 0.1, 0, new Set());
+    const view = tracks.observe('cam', box(102, 100, 60), d, 0.3, 200, new Set());
+    expect(view.facePx).toBeCloseTo((0.1 * 30 + 0.3 * 60) / 0.4, 6);
+  });
+
   it('brings a noisy track closer to the true face than its frames are on average', () => {
     const truth = [0.6, 0.8, 0, 0];
     const noisy = [

@@ -1,0 +1,133 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { SEGMENT_NAME } from '../camera/ffmpeg-args';
+import type { Frame } from '../camera/frame-reader';
+import type { Box } from '@shopwatch/protocols';
+import { runTool } from './tool';
+
+/** Side of the thumbnails that find the detect frame among the recorded ones (cheap, and enough). */
+const THUMB_W = 96;
+const THUMB_H = 72;
+/** A segment that ended this long before the capture cannot hold it (decode lag is well under this). */
+const LAG_MS = 1000;
+/** Segments decoded at most: with 1 s segments the capture can be in the third that ended after `ms - LAG_MS`. */
+const MAX_SEGMENTS = 3;
+
+export interface StillRequest {
+  /** The camera's rolling-buffer directory (finished and still-growing segments). */
+  dir: string;
+  /** The detect-size frame the matcher judged. */
+  frame: Frame;
+  ffmpegPath?: string;
+  /** Give up (ffmpeg killed) this long after the call: the still must not hold up the review. */
+  timeoutMs?: number;
+}
+
+/**
+ * The camera's full-resolution picture of a detect-size frame (issue 15: evidence stills from the
+ * recorded stream, not the small frame the detector works on). Runs only for a confirmed match:
+ * the recorded segments around the capture (the growing one included: ffmpeg flushes every
+ * packet to it) are decoded twice through pipes — once as thumbnails to find the frame that is
+ * the detect frame (least difference; decode lag and clock skew do not matter), once to take
+ * that frame whole. Nothing is written to disk here.
+ *
+ * @example
+ * const full = await grabStill({ dir: ringDir, frame });
+ * full.width; // 1920 when the recorded stream is 1080p
+ */
+export async function grabStill(req: StillRequest): Promise<Frame> {
+  const files = segmentsAround(req.dir, req.frame.capturedAt);
+  if (files.length === 0) throw new Error('no recorded segment around the capture');
+  const input = files.length === 1 ? files[0]! : `concat:${files.join('|')}`;
+  const ffmpeg = req.ffmpegPath ?? 'ffmpeg';
+  const deadline = Date.now() + (req.timeoutMs ?? 5000);
+  const left = () => Math.max(1, deadline - Date.now());
+  const common = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0:v:0', '-an'];
+  const thumbs = await runToolBuffer(
+    ffmpeg,
+    [...common, '-vf', `scale=${THUMB_W}:${THUMB_H}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
+    left(),
+  );
+  const want = await sharp(req.frame.rgb, { raw: { width: req.frame.width, height: req.frame.height, channels: 3 } })
+    .resize(THUMB_W, THUMB_H, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer();
+  const size = THUMB_W * THUMB_H * 3;
+  let best = { index: -1, diff: Number.POSITIVE_INFINITY };
+  for (let i = 0; (i + 1) * size <= thumbs.length; i++) {
+    const diff = meanAbsDiff(want, thumbs.subarray(i * size, (i + 1) * size));
+    if (diff < best.diff) best = { index: i, diff };
+  }
+  if (best.index < 0) throw new Error('no decodable frame around the capture');
+  const ppm = await runToolBuffer(
+    ffmpeg,
+    [...common, '-vf', `select=eq(n\\,${best.index})`, '-frames:v', '1', '-c:v', 'ppm', '-f', 'image2pipe', 'pipe:1'],
+    left(),
+  );
+  return { ...parsePpm(ppm), cameraId: req.frame.cameraId, capturedAt: req.frame.capturedAt };
+}
+
+/** A box of the detect frame in the pixels of the full-resolution one. */
+export function scaleBox(
+  box: Box,
+  from: { width: number; height: number },
+  to: { width: number; height: number },
+): Box {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const x = Math.max(0, Math.round(box.x * sx));
+  const y = Math.max(0, Math.round(box.y * sy));
+  return {
+    x,
+    y,
+    w: Math.max(1, Math.min(to.width - x, Math.round(box.w * sx))),
+    h: Math.max(1, Math.min(to.height - y, Math.round(box.h * sy))),
+  };
+}
+
+/**
+ * The segments that may hold the frame captured at `ms`, oldest first: the first
+ * {@link MAX_SEGMENTS} segment files, finished or growing, that ended at most {@link LAG_MS}
+ * before `ms` (the detect frame trails its packet, which may sit just before a cut).
+ */
+export function segmentsAround(dir: string, ms: number): string[] {
+  const found: { file: string; mtimeMs: number }[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!SEGMENT_NAME.test(name)) continue;
+    try {
+      const st = statSync(join(dir, name));
+      if (st.mtimeMs >= ms - LAG_MS && st.size > 0) found.push({ file: join(dir, name), mtimeMs: st.mtimeMs });
+    } catch {
+      /* pruned meanwhile */
+    }
+  }
+  return found
+    .sort((a, b) => a.mtimeMs - b.mtimeMs)
+    .slice(0, MAX_SEGMENTS)
+    .map((f) => f.file);
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+/** Binary PPM (P6, maxval 255) as an RGB24 picture. */
+export function parsePpm(buf: Buffer): { rgb: Buffer; width: number; height: number } {
+  const head = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString('latin1'));
+  if (!head) throw new Error('ffmpeg did not return a PPM picture');
+  const width = Number(head[1]);
+  const height = Number(head[2]);
+  const rgb = buf.subarray(head[0].length, head[0].length + width * height * 3);
+  if (rgb.length !== width * height * 3) throw new Error(`PPM of ${width}x${height} cut short`);
+  return { rgb: Buffer.from(rgb), width, height };
+}
+
+/** {@link runTool} for binary output (ffmpeg writing raw pictures to stdout). */
+async function runToolBuffer(cmd: string, args: string[], timeoutMs: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await runTool(cmd, args, { timeoutMs, what: 'ffmpeg taking a still', onStdout: (c) => chunks.push(c) });
+  return Buffer.concat(chunks);
+}

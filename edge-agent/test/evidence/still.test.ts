@@ -1,0 +1,229 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, loadVision, type Vision } from '@shopwatch/models';
+import { encodeDescriptor } from '@shopwatch/protocols';
+import { groupPhotos } from '../../../models/test/fixtures';
+import { Camera } from '../../src/camera/camera';
+import type { Frame } from '../../src/camera/frame-reader';
+import { CameraConfig } from '../../src/config';
+import { EvidenceRecorder } from '../../src/evidence/recorder';
+import { SegmentRing } from '../../src/evidence/segment-ring';
+import { expandBox } from '../../src/evidence/snapshot';
+import { parsePpm, scaleBox } from '../../src/evidence/still';
+import { GalleryStore } from '../../src/gallery/store';
+import { createLogger } from '../../src/log';
+import { FaceMatcher } from '../../src/matching/matcher';
+import { SqliteSpool } from '../../src/spool/sqlite-spool';
+import { faceVideo } from '../../../scripts/demo/media';
+import { type RtspServer, startRtspServer } from '../support/rtsp-server';
+import { waitFor } from '../support/wait';
+
+/** What the matcher reports with a candidate (its part of the protocol's CandidateReport). */
+const MATCH = {
+  subjectId: 'subj-7',
+  templateVersion: 3,
+  distance: 0.42,
+  score: 0.79,
+  frames: 3,
+  firstSeenAt: '2026-11-30T08:00:00.000Z',
+  clockOffsetMs: 0,
+};
+
+// The camera records 768x576 and the detector gets 384x288, as a sub-stream-sized detect frame would.
+const DETECT = { width: 384, height: 288 };
+let rtsp: RtspServer;
+let dir: string;
+let camera: Camera;
+let ring: SegmentRing;
+let onFrame: (f: Frame) => void = () => {};
+const frames: Frame[] = [];
+
+/** Every file under `dir`, relative to it, except the rolling buffer's segments. */
+const filesOutsideRing = () =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .filter((f) => !f.startsWith('ring'));
+
+beforeAll(async () => {
+  rtsp = await startRtspServer({ mounts: { till: await faceVideo() } });
+  dir = mkdtempSync(join(tmpdir(), 'edge-still-'));
+  camera = new Camera({
+    camera: CameraConfig.parse({ id: 'till', name: 'Till', url: rtsp.url('till'), detectSize: DETECT }),
+    segmentDir: join(dir, 'ring'),
+    segmentSeconds: 2,
+    watchdogTimeoutSeconds: 10,
+    onFrame: (f) => {
+      frames.push(f);
+      if (frames.length > 30) frames.shift(); // in memory only, bounded
+      onFrame(f);
+    },
+  });
+  ring = new SegmentRing({ dir: join(dir, 'ring'), segmentSeconds: 2, keepSeconds: 20 });
+  camera.start();
+  ring.start();
+  await waitFor(() => camera.status?.status === 'online', 20_000, 'online');
+});
+
+afterAll(async () => {
+  ring?.stop();
+  await camera?.stop();
+  await rtsp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const meanAbsDiff = (a: Buffer, b: Buffer) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
+  return s / a.length;
+};
+
+describe('evidence stills from the camera’s full-resolution stream (issue 15)', () => {
+  it('stores the crop of the full-resolution box and the whole recorded frame of the matched moment', async () => {
+    await new Promise((r) => setTimeout(r, 3000)); // the face is in view from 3 s on
+    const spool = new SqliteSpool({ dir: join(dir, 'spool'), quotaBytes: 1e9 });
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: () => ring,
+      workDir: join(dir, 'work'),
+      preRollSeconds: 2,
+      postRollSeconds: 0,
+      segmentSeconds: 2,
+      stillTimeoutMs: 10_000, // this test is about the picture, on a box that may be saturated
+    });
+    const frame = frames.at(-1)!;
+    const older = frames.at(-6)!; // one second earlier at 5 fps
+    const box = { x: 165, y: 75, w: 60, h: 60 }; // the face, in detect pixels
+    const t0 = Date.now();
+    const { candidate, clip } = await recorder.record({
+      candidateId: 'cand-full',
+      cameraId: 'till',
+      frame,
+      box,
+      payload: MATCH,
+    });
+    const ms = Date.now() - t0;
+    console.log(`candidate with full-resolution still spooled ${ms} ms after the request`);
+    expect(ms).toBeLessThan(5000);
+
+    const file = (name: string) => readFileSync(candidate.files.find((f) => f.name === name)!.path!);
+    const full = { width: 768, height: 576 };
+    const fullBox = expandBox(scaleBox(box, DETECT, full), 0.25, full.width, full.height);
+    expect(fullBox).toEqual({ x: 300, y: 120, w: 180, h: 180 });
+    const crop = await sharp(file('crop.jpg')).metadata();
+    expect([crop.width, crop.height]).toEqual([180, 180]); // detect-size crop would be 90x90
+    const whole = await sharp(file('frame.jpg')).metadata();
+    expect([whole.width, whole.height]).toEqual([768, 576]);
+    expect(candidate.payload).toMatchObject({
+      box: { x: 330, y: 150, w: 120, h: 120 },
+      crop: { box: fullBox },
+      frame: { width: 768, height: 576 },
+    });
+
+    // The same moment as the detect frame: closer to it than to the frame a second before.
+    const small = await sharp(file('frame.jpg')).resize(DETECT.width, DETECT.height).removeAlpha().raw().toBuffer();
+    const same = meanAbsDiff(small, frame.rgb);
+    const before = meanAbsDiff(small, older.rgb);
+    console.log(`still vs its detect frame: ${same.toFixed(2)}; vs 1 s earlier: ${before.toFixed(2)}`);
+    expect(same).toBeLessThan(before);
+    expect(same).toBeLessThan(8);
+
+    await clip;
+    // Nothing but the spooled items: no picture, list or scratch file of the grab anywhere else.
+    expect(filesOutsideRing().filter((f) => !f.startsWith('spool'))).toEqual([]);
+    spool.close();
+  }, 60_000);
+
+  it('falls back on the detect frame when the still is not there within its time', async () => {
+    const spool = new SqliteSpool({ dir: join(dir, 'spool-late'), quotaBytes: 1e9 });
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: () => ring,
+      workDir: join(dir, 'work-late'),
+      preRollSeconds: 2,
+      postRollSeconds: 0,
+      segmentSeconds: 2,
+      stillTimeoutMs: 1,
+    });
+    const t0 = Date.now();
+    const { candidate, clip } = await recorder.record({
+      candidateId: 'cand-late',
+      cameraId: 'till',
+      frame: frames.at(-1)!,
+      box: { x: 165, y: 75, w: 60, h: 60 },
+      payload: MATCH,
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const crop = await sharp(readFileSync(candidate.files.find((f) => f.name === 'crop.jpg')!.path!)).metadata();
+    expect([crop.width, crop.height]).toEqual([90, 90]); // the detect frame's crop
+    expect(candidate.payload).toMatchObject({ frame: { width: DETECT.width, height: DETECT.height } });
+    await clip;
+    spool.close();
+  }, 60_000);
+
+  it('grabs nothing and leaves no file anywhere for a track that matches nobody', async () => {
+    const vision: Vision = await loadVision();
+    try {
+      // The gallery holds somebody else: a woman from a face-api demo photo.
+      const img = await decodeImage(groupPhotos[0]!.path);
+      const [face] = await vision.detectFaces(img.rgb, img.width, img.height);
+      const d = await vision.describeFace(vision.alignFace(img.rgb, img.width, img.height, face!));
+      const galleryDir = mkdtempSync(join(tmpdir(), 'edge-still-gallery-'));
+      const gallery = new GalleryStore(galleryDir);
+      const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+      const template = { subjectId: 'S', templateId: 't', version: 1, descriptor: encodeDescriptor(d), expiresAt };
+      gallery.apply({ scheme: 'town', version: 1, templates: [template] });
+      const spoolDir = join(dir, 'spool-stranger');
+      const spool = new SqliteSpool({ dir: spoolDir, quotaBytes: 1e9 });
+      const recorder = new EvidenceRecorder({
+        spool,
+        ring: () => ring,
+        workDir: join(dir, 'work-stranger'),
+        preRollSeconds: 2,
+        postRollSeconds: 0,
+        segmentSeconds: 2,
+      });
+      let submitted = 0;
+      const matcher = new FaceMatcher({
+        vision,
+        gallery,
+        log: createLogger('test:still'),
+        threshold: vision.matchThreshold,
+        frames: 2,
+        windowSeconds: 3,
+        clockOffsetMs: () => 0,
+        motion: false, // the pasted face stands still: search every frame whole
+        sink: { submit: (r) => (submitted++, recorder.submit(r)), reserve: (c, t) => recorder.reserve(c, t) },
+      });
+      onFrame = (f) => matcher.push(f);
+      // The face is in view 6 s of every loop; a saturated box analyses few frames: be patient.
+      await waitFor(() => matcher.stats.faces >= 3, 100_000, 'the face to pass');
+      onFrame = () => {};
+      await matcher.idle();
+      expect(matcher.stats.matches).toBe(0);
+      expect(submitted).toBe(0);
+      expect(spool.peek()).toBeUndefined();
+      // The file that must not exist: no crop, frame or clip of the stranger, in the spool or anywhere else.
+      // (Earlier tests' candidates are in their own spools; only this test's folders and the scratch
+      // space at the top count.)
+      const pictures = filesOutsideRing()
+        .filter((f) => f.startsWith('spool-stranger') || f.startsWith('work-stranger') || !f.includes('/'))
+        .filter((f) => /\.(jpe?g|ppm|png|mp4|ts)$/i.test(f));
+      expect(pictures).toEqual([]);
+      spool.close();
+      rmSync(galleryDir, { recursive: true, force: true });
+    } finally {
+      await vision.close();
+    }
+  }, 150_000);
+
+  it('reads a binary PPM as RGB24 and refuses anything else', () => {
+    const ppm = Buffer.concat([Buffer.from('P6\n2 1\n255\n'), Buffer.from([1, 2, 3, 4, 5, 6])]);
+    expect(parsePpm(ppm)).toEqual({ rgb: Buffer.from([1, 2, 3, 4, 5, 6]), width: 2, height: 1 });
+    expect(() => parsePpm(Buffer.from('GIF89a'))).toThrow(/PPM/);
+    expect(() => parsePpm(Buffer.from('P6\n2 2\n255\n\u0001'))).toThrow(/cut short/);
+  });
+});
