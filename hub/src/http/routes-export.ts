@@ -1,3 +1,4 @@
+import { CONTROL_ROOM_ROLES } from '@shopwatch/protocols';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,7 @@ const route = routeOf<Prepared>();
  */
 export const EXPORT_ROUTES: HubRouteGroup<ExportRouteDeps, Prepared> = {
   prefix: '/api/exports',
-  access: ['admin', 'coordinator', 'operator'],
+  access: CONTROL_ROOM_ROLES,
   prepare: (svc) => ({
     dataDir: svc.config.dataDir,
     deps: {

@@ -1,3 +1,4 @@
+import { CONTROL_ROOM_ROLES } from '@shopwatch/protocols';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import {
@@ -19,7 +20,7 @@ export interface ReviewRouteDeps {
 }
 
 const route = routeOf<ReviewRouteDeps>();
-const CONTROL_ROOM = ['admin', 'coordinator', 'operator'] as const;
+const CONTROL_ROOM = CONTROL_ROOM_ROLES;
 
 /** The review queue for control-room reviewers. */
 export const REVIEW_ROUTES: HubRouteGroup<ReviewRouteDeps> = {
@@ -109,7 +110,7 @@ export const REVIEW_ROUTES: HubRouteGroup<ReviewRouteDeps> = {
       method: 'post',
       path: '/:id/decision',
       summary: 'Confirm (raises a gallery-match alert) or reject (deletes the media) with a reason',
-      access: ['operator', 'coordinator', 'admin'],
+      access: CONTROL_ROOM_ROLES,
       body: ReviewDecision,
       responses: { 200: { description: 'The candidate', schema: ReviewCandidate } },
       errors: [404, 409],

@@ -1,3 +1,4 @@
+import { CONTROL_ROOM_ROLES } from '@shopwatch/protocols';
 import { DeviceSummary, NoQuery, SchemeInfo } from '@shopwatch/protocols';
 import type { HubDirectory } from '../directory-interface';
 import type { Presence } from '../devices/presence';
@@ -39,7 +40,7 @@ export const SCHEME_ROUTES: HubRouteGroup<SchemeRouteDeps> = {
     route({
       method: 'get',
       path: '/devices',
-      access: ['admin', 'coordinator', 'operator'],
+      access: CONTROL_ROOM_ROLES,
       summary: "The device board: the control room's view of every radio, tablet, edge box and camera",
       query: NoQuery,
       responses: { 200: { description: 'Devices with presence and cameras', schema: DeviceSummary.array() } },
