@@ -5,7 +5,6 @@ import { DeviceAuthenticator } from './auth/device-auth';
 import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
 import type { HubConfig } from './config';
-import { InProcessConnectionCounts } from './devices/presence';
 import { CameraService } from './devices/cameras';
 import { Directory } from './directory';
 import { CandidateViews } from './evidence/candidate-views';
@@ -26,6 +25,7 @@ import { createMetrics } from './metrics';
 import { Broker } from './mqtt/broker';
 import { MqttDeviceConnections } from './mqtt/device-connections';
 import { MqttPresence } from './mqtt/presence';
+import { StoredConnectionCounts, nodeIdOf } from './devices/stored-connection-counts';
 import { Revocation } from './provisioning/revocation';
 import { createPush } from './push';
 import { CaseService } from './review/cases';
@@ -145,7 +145,8 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   // Transports: adapters over the services above.
   const mqttLog = logger('hub:mqtt');
   const broker = new Broker({ history: repo, dir, alerts, cameras, evidence, gallery, metrics, devices, log: mqttLog });
-  const presence = new MqttPresence(broker, repo, new InProcessConnectionCounts(), bus, logger('hub:presence'));
+  const counts = new StoredConnectionCounts(repo, nodeIdOf(config.dataDir));
+  const presence = new MqttPresence(broker, repo, counts, bus, logger('hub:presence'));
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
   const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
   const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'));

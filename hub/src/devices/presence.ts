@@ -17,18 +17,22 @@ export interface Presence {
  * How many connections each device holds. A device is online while it holds at least one (a
  * radio reconnecting opens the new connection before the old one's keep-alive runs out).
  *
- * The in-process implementation below is correct for one hub. With several hub nodes the counts
- * must live where every node sees them — e.g. a Redis hash `device → count` per node, with a
- * node heartbeat so that a crashed node's connections are dropped — and `opened`/`closed` must
- * return the device's total over all nodes, so that only its first connection anywhere turns it
- * online and its last one anywhere turns it offline.
+ * `opened`/`closed` return the device's total over all hub nodes, so that only its first
+ * connection anywhere turns it online and its last one anywhere turns it offline. They may be
+ * async: the stored implementation (stored-connection-counts.ts) keeps one row per open
+ * connection where every node sees it; the in-process one below answers at once (one hub).
  */
 export interface ConnectionCounts {
-  /** Counts a new connection; returns the device's connections now (1: it just came online). */
-  opened(deviceId: string): number;
+  /**
+   * Counts a new connection; returns the device's connections now (1: it just came online).
+   * `connectionId` names the connection, so that a store can delete its row when it closes.
+   */
+  opened(deviceId: string, connectionId?: string): number | Promise<number>;
   /** Counts a closed connection; returns the device's connections now (0: it just went offline). */
-  closed(deviceId: string): number;
-  count(deviceId: string): number;
+  closed(deviceId: string, connectionId?: string): number | Promise<number>;
+  count(deviceId: string): number | Promise<number>;
+  /** Called once before the first connection: a stored implementation drops what a crash left. */
+  start?(): Promise<void>;
 }
 
 /** Connection counts of one hub process. */

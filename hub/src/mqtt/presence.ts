@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DeviceStatus } from '@shopwatch/protocols';
 import { topics } from '@shopwatch/protocols';
 import type { EventBus } from '../bus';
@@ -9,10 +10,19 @@ import { connectionOf } from './connections';
 /**
  * Presence over MQTT: retained `devices/{id}/status`, online while the device has a connection,
  * offline (with last seen) when its last connection closes or misses its keep-alive. The counts
- * are kept by `ConnectionCounts`, so a multi-node implementation can share them.
+ * are kept by `ConnectionCounts` (in storage, so that every hub node sees them).
+ *
+ * `isOnline` answers from a local mirror of the counts, updated by this node's own opened/closed
+ * results (the total over all nodes at that moment). Connections opened or closed on other nodes
+ * reach it only through this node's next change of that device: refreshing the mirror from the
+ * other nodes' changes is a later step of the multi-node work.
  */
 export class MqttPresence implements Presence {
-  private counted = new WeakSet<object>();
+  /** The id each counted connection was opened with, so that its close deletes that one. */
+  private counted = new WeakMap<object, string>();
+  private mirror = new Map<string, number>();
+  /** Per device, the tail of its opened/closed chain: counts and status publishes stay in order. */
+  private queues = new Map<string, Promise<void>>();
 
   constructor(
     private broker: Broker,
@@ -23,11 +33,12 @@ export class MqttPresence implements Presence {
   ) {}
 
   isOnline(deviceId: string) {
-    return this.counts.count(deviceId) > 0;
+    return (this.mirror.get(deviceId) ?? 0) > 0;
   }
 
   /** Retained messages live in broker memory: after a restart, publish everyone's last state. */
   async start() {
+    await this.counts.start?.();
     for (const s of await this.repo.listSchemes()) {
       for (const d of await this.repo.listDevices(s.id)) {
         await this.publish(s.id, {
@@ -47,18 +58,45 @@ export class MqttPresence implements Presence {
     a.on('clientReady', (client) => {
       const conn = connectionOf(client);
       if (!conn) return;
-      this.counted.add(client);
-      if (this.counts.opened(conn.device.id) === 1) void this.change(conn.device.scheme, conn.device.id, 'online');
+      const id = randomUUID();
+      this.counted.set(client, id);
+      const { scheme, id: deviceId } = conn.device;
+      this.inOrder(deviceId, async () => {
+        const n = await this.counts.opened(deviceId, id);
+        this.mirror.set(deviceId, n);
+        if (n === 1) await this.change(scheme, deviceId, 'online');
+      });
     });
     a.on('clientDisconnect', (client) => {
       const conn = connectionOf(client);
-      if (!conn || !this.counted.has(client)) return;
+      const id = this.counted.get(client);
+      if (!conn || !id) return;
       this.counted.delete(client);
-      if (this.counts.closed(conn.device.id) === 0) void this.change(conn.device.scheme, conn.device.id, 'offline');
+      const { scheme, id: deviceId } = conn.device;
+      this.inOrder(deviceId, async () => {
+        const n = await this.counts.closed(deviceId, id);
+        if (n === 0) this.mirror.delete(deviceId);
+        else this.mirror.set(deviceId, n);
+        if (n === 0) await this.change(scheme, deviceId, 'offline');
+      });
     });
     a.on('keepaliveTimeout', (client) =>
       this.log.info({ deviceId: connectionOf(client)?.device.id }, 'device missed its keep-alive'),
     );
+  }
+
+  /** Runs `work` after the device's earlier presence work; a failure is logged, not thrown. */
+  private inOrder(deviceId: string, work: () => Promise<void>) {
+    const next = (this.queues.get(deviceId) ?? Promise.resolve())
+      .then(work)
+      .catch((err) => {
+        // At shutdown the store may close before the last disconnects: the next start clears them.
+        if (!this.broker.aedes.closed) this.log.error({ err, deviceId }, 'presence count failed');
+      })
+      .finally(() => {
+        if (this.queues.get(deviceId) === next) this.queues.delete(deviceId);
+      });
+    this.queues.set(deviceId, next);
   }
 
   private async change(scheme: string, deviceId: string, status: 'online' | 'offline') {

@@ -197,4 +197,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE alert_events ADD COLUMN eta_minutes INTEGER;
     `,
   },
+  {
+    // Issue 13: presence from storage, so that any hub node can tell whether a device is
+    // connected anywhere. One row per open connection; a node deletes its own rows at start.
+    version: 9,
+    name: 'open device connections per hub node',
+    sql: `
+      CREATE TABLE device_connections (
+        node_id TEXT NOT NULL, connection_id TEXT NOT NULL, device_id TEXT NOT NULL, opened_at TEXT NOT NULL,
+        PRIMARY KEY (node_id, connection_id));
+      CREATE INDEX device_connections_device ON device_connections (device_id);
+    `,
+  },
 ];

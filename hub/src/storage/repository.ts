@@ -46,6 +46,14 @@ export interface DeviceRecord {
 /** What provisioning writes about a device. */
 export type ProvisionedDeviceRecord = Omit<DeviceRecord, 'sinceSeq' | 'lastSeen' | 'disabledAt'>;
 
+/** One open MQTT connection of a device, held by one hub node. */
+export interface OpenConnection {
+  nodeId: string;
+  connectionId: string;
+  deviceId: string;
+  openedAt: string;
+}
+
 export interface SessionRecord {
   username: string;
   expiresAt: string;
@@ -121,6 +129,17 @@ export interface Repository {
   provisioningGeneration(): Promise<number>;
   bumpProvisioningGeneration(at: string): Promise<number>;
   touchDevice(id: string, at: string): Promise<void>;
+
+  /**
+   * Open device connections of every hub node (presence). `openConnection` and `closeConnection`
+   * return the device's connections over all nodes after the change, counted in the same
+   * transaction, so that only its first connection anywhere turns it online.
+   */
+  openConnection(c: OpenConnection): Promise<number>;
+  closeConnection(nodeId: string, connectionId: string, deviceId: string): Promise<number>;
+  /** Deletes a node's rows left by a crash (called by the node itself at start); returns how many. */
+  clearNodeConnections(nodeId: string): Promise<number>;
+  connectionCount(deviceId: string): Promise<number>;
 
   createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string): Promise<void>;
   getSession(tokenHash: string, now: string): Promise<SessionRecord | null>;

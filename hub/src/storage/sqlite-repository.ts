@@ -17,6 +17,7 @@ import type {
   EventRecord,
   NewAlert,
   NewEvent,
+  OpenConnection,
   ProvisionedDeviceRecord,
   Renderer,
   Repository,
@@ -320,6 +321,43 @@ export class SqliteRepository implements Repository {
     this.db.transaction(() => {
       for (const [id, at] of batch) this.q.touch.run(at, id);
     })();
+  }
+
+  // Open connections (presence): insert or delete and count in one group-committed transaction.
+  async openConnection(c: OpenConnection) {
+    return this.writes.run(() => {
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO device_connections (node_id, connection_id, device_id, opened_at)
+          VALUES (?, ?, ?, ?)`,
+        )
+        .run(c.nodeId, c.connectionId, c.deviceId, c.openedAt);
+      return this.countConnections(c.deviceId);
+    });
+  }
+
+  async closeConnection(nodeId: string, connectionId: string, deviceId: string) {
+    return this.writes.run(() => {
+      this.db
+        .prepare('DELETE FROM device_connections WHERE node_id = ? AND connection_id = ?')
+        .run(nodeId, connectionId);
+      return this.countConnections(deviceId);
+    });
+  }
+
+  async clearNodeConnections(nodeId: string) {
+    return this.db.prepare('DELETE FROM device_connections WHERE node_id = ?').run(nodeId).changes;
+  }
+
+  async connectionCount(deviceId: string) {
+    return this.countConnections(deviceId);
+  }
+
+  private countConnections(deviceId: string): number {
+    return this.db
+      .prepare('SELECT count(*) FROM device_connections WHERE device_id = ?')
+      .pluck()
+      .get(deviceId) as number;
   }
 
   async createSession(tokenHash: string, username: string, createdAt: string, expiresAt: string) {

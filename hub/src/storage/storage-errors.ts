@@ -100,6 +100,10 @@ const METHODS = {
   maxSeq: 1,
   upsertCamera: 1,
   listCameras: 1,
+  openConnection: 1,
+  closeConnection: 1,
+  clearNodeConnections: 1,
+  connectionCount: 1,
 } satisfies Record<Exclude<keyof Repository, 'close'>, 1>;
 
 /**

@@ -3,6 +3,7 @@ import { HubError } from '../../src/errors';
 import type { Repository } from '../../src/storage/repository';
 import { ConstraintError } from '../../src/storage/storage-errors';
 import { registerAlertTests, registerReceiptTests } from './repository-contract-alerts';
+import { registerConnectionTests } from './repository-contract-connections';
 import { type Ctx, SCHEME, device, raise, user } from './repository-fixtures';
 
 /** An empty store of one engine, and a way to open the same store again after closing it. */
@@ -38,6 +39,7 @@ export function repositoryContract(engine: string, open: () => Promise<ContractS
     registerDirectoryTests(ctx);
     registerAlertTests(ctx);
     registerReceiptTests(ctx);
+    registerConnectionTests(ctx);
 
     it('keeps what it acknowledged when the store is closed and opened again', async () => {
       await raise(repo, 'a1');

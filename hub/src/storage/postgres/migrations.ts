@@ -186,6 +186,16 @@ export const PG_MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE alert_events ADD COLUMN eta_minutes BIGINT;
     `,
   },
+  {
+    version: 9,
+    name: 'open device connections per hub node',
+    sql: `
+      CREATE TABLE device_connections (
+        node_id ${T} NOT NULL, connection_id ${T} NOT NULL, device_id ${T} NOT NULL, opened_at ${T} NOT NULL,
+        PRIMARY KEY (node_id, connection_id));
+      CREATE INDEX device_connections_device ON device_connections (device_id);
+    `,
+  },
 ];
 
 /**

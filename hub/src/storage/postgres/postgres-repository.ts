@@ -1,9 +1,19 @@
 import type { Actor, CameraStatus, Delivery } from '@shopwatch/protocols';
 import type pg from 'pg';
-import type { AlertFilter, AlertPatch, DeviceRecord, NewAlert, NewEvent, Renderer, Repository } from '../repository';
+import type {
+  AlertFilter,
+  AlertPatch,
+  DeviceRecord,
+  NewAlert,
+  NewEvent,
+  OpenConnection,
+  Renderer,
+  Repository,
+} from '../repository';
 import { alertFromRow, eventFromRow } from '../sqlite-repository';
 import { withDomainErrors } from '../storage-errors';
 import { alertQuery, insertAlert, loadAlert, patchAlert, timelinesOf, withTimelines } from './alert-queries';
+import * as connections from './connection-queries';
 import { PgGroupCommit } from './group-commit';
 import { DirectoryQueries } from './directory-queries';
 
@@ -117,6 +127,24 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
 
   async maxSeq() {
     return (await this.pool.query('SELECT COALESCE(MAX(seq), 0) AS seq FROM alert_events')).rows[0].seq as number;
+  }
+
+  // --- open connections (presence) -----------------------------------------------------------
+
+  async openConnection(c: OpenConnection) {
+    return connections.openConnection(this.pool, c);
+  }
+
+  async closeConnection(nodeId: string, connectionId: string, deviceId: string) {
+    return connections.closeConnection(this.pool, nodeId, connectionId, deviceId);
+  }
+
+  async clearNodeConnections(nodeId: string) {
+    return connections.clearNodeConnections(this.pool, nodeId);
+  }
+
+  async connectionCount(deviceId: string) {
+    return connections.connectionCount(this.pool, deviceId);
   }
 
   // --- cameras ------------------------------------------------------------------------------
