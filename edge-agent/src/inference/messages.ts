@@ -1,3 +1,4 @@
+import type { Box } from '@shopwatch/protocols';
 import type { DetectOptions } from '@shopwatch/models';
 import type { AnalysedFace } from './analyser';
 
@@ -14,6 +15,8 @@ export interface WorkerRequest {
   width: number;
   height: number;
   opts: DetectOptions;
+  /** Boxes of judged tracks: faces on them are not described. */
+  known?: readonly Box[];
 }
 
 /** `startedAt`/`endedAt`: wall-clock ms in the worker, so overlap across workers can be seen. */

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DetectOptions } from '@shopwatch/models';
+import type { Box } from '@shopwatch/protocols';
 import type { AnalysedFace, FaceAnalyser } from './analyser';
 import type { WorkerHello, WorkerReply, WorkerRequest, WorkerSetup } from './messages';
 
@@ -66,11 +67,17 @@ export class InferencePool implements FaceAnalyser {
     return pool;
   }
 
-  analyse(rgb: Uint8Array, width: number, height: number, opts: DetectOptions): Promise<AnalysedFace[]> {
+  analyse(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    opts: DetectOptions,
+    known?: readonly Box[],
+  ): Promise<AnalysedFace[]> {
     if (this.closed) return Promise.reject(new Error('inference pool closed'));
     // A copy the worker owns: the caller keeps its frame (evidence may need it later).
     const copy = new Uint8Array(rgb);
-    const req: WorkerRequest = { id: this.nextId++, rgb: copy, width, height, opts };
+    const req: WorkerRequest = { id: this.nextId++, rgb: copy, width, height, opts, known };
     return new Promise((resolve, reject) => {
       this.waiting.push({ req, task: { id: req.id, resolve, reject } });
       this.dispatch();

@@ -15,12 +15,12 @@ async function main() {
   const vision = await loadVision({ intraOpThreads: setup.intraOpThreads, modelDir: setup.modelDir, build: false });
   port.on('message', (req: WorkerRequest) => {
     const startedAt = Date.now();
-    analyseWith(vision, req.rgb, req.width, req.height, req.opts)
+    analyseWith(vision, req.rgb, req.width, req.height, req.opts, req.known)
       .then((faces) => {
         const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now() };
         port.postMessage(
           reply,
-          faces.map((f) => f.descriptor.buffer as ArrayBuffer),
+          faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : [])),
         );
       })
       .catch((err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies WorkerReply));

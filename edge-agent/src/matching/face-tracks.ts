@@ -17,6 +17,8 @@ interface FaceTrack {
   box: Box;
   lastAt: number;
   observations: Observation[];
+  /** Judged (matched and reported, or confidently nobody) until then: its faces need no descriptor. */
+  judgedUntil: number;
 }
 
 export interface TrackView {
@@ -73,6 +75,30 @@ export class FaceTracks {
     };
   }
 
+  /**
+   * A face on a judged track seen again without a descriptor: moves the track on (so it is still
+   * followed and not judged again) and returns its id, or null when it continues no track.
+   */
+  follow(cameraId: string, box: Box, at: number, taken: Set<number>): number | null {
+    const near = this.trackFor(cameraId, box, at, taken, false);
+    if (!near || near.judgedUntil < at) return null; // not judged after all: seen again next frame
+    taken.add(near.id);
+    near.box = box;
+    near.lastAt = at;
+    return near.id;
+  }
+
+  /** Marks a track judged until `until`: later faces on it are tracked but not described. */
+  judge(trackId: number, until: number): void {
+    const track = this.tracks.find((t) => t.id === trackId);
+    if (track) track.judgedUntil = Math.max(track.judgedUntil, until);
+  }
+
+  /** Last boxes of the camera's tracks judged at `at` (the analyser skips describing faces on them). */
+  judgedBoxes(cameraId: string, at: number): Box[] {
+    return this.tracks.filter((t) => t.cameraId === cameraId && t.judgedUntil >= at).map((t) => t.box);
+  }
+
   /** Forgets tracks not seen for `maxGapMs` (their descriptors leave memory). */
   prune(now: number): void {
     this.tracks = this.tracks.filter((t) => t.lastAt >= now - this.maxGapMs);
@@ -82,15 +108,17 @@ export class FaceTracks {
     return this.tracks.length;
   }
 
-  private trackFor(cameraId: string, box: Box, at: number, taken: Set<number>): FaceTrack {
+  private trackFor(cameraId: string, box: Box, at: number, taken: Set<number>): FaceTrack;
+  private trackFor(cameraId: string, box: Box, at: number, taken: Set<number>, create: false): FaceTrack | undefined;
+  private trackFor(cameraId: string, box: Box, at: number, taken: Set<number>, create = true): FaceTrack | undefined {
     let best: { track: FaceTrack; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
       const d = centreDistance(t.box, box) / Math.max(t.box.w, box.w);
       if ((d <= 1 || iou(t.box, box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
     }
-    if (best) return best.track;
-    const track: FaceTrack = { id: this.nextId++, cameraId, box, lastAt: at, observations: [] };
+    if (best || !create) return best?.track;
+    const track: FaceTrack = { id: this.nextId++, cameraId, box, lastAt: at, observations: [], judgedUntil: 0 };
     this.tracks.push(track);
     return track;
   }

@@ -52,6 +52,8 @@ export interface MatcherStats {
   /** Time spent in the motion gate, ms. */
   motionMs: number;
   faces: number;
+  /** Faces on judged tracks: detected and tracked, not described. */
+  facesSkipped: number;
   matches: number;
   candidates: number;
   busyMs: number;
@@ -77,6 +79,7 @@ export class FaceMatcher implements FrameSink {
     detectorRuns: 0,
     motionMs: 0,
     faces: 0,
+    facesSkipped: 0,
     matches: 0,
     candidates: 0,
     busyMs: 0,
@@ -148,6 +151,7 @@ export class FaceMatcher implements FrameSink {
       frame.width,
       frame.height,
       full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions },
+      this.faceTracks.judgedBoxes(frame.cameraId, frame.capturedAt),
     );
     this.stats.framesAnalysed++;
     this.stats.fullScans += full ? 1 : 0;
@@ -158,10 +162,15 @@ export class FaceMatcher implements FrameSink {
     );
     this.stats.faces += faces.length;
     const taken = new Set<number>(); // two faces of one frame never continue the same track
+    // Faces on judged tracks first (no descriptor): they only move their tracks on.
+    for (const f of faces)
+      if (!f.descriptor) this.faceTracks.follow(frame.cameraId, wholePixels(f.box), frame.capturedAt, taken);
+    this.stats.facesSkipped += faces.filter((f) => !f.descriptor).length;
     // Best faces first: they claim the tracks they continue before weaker neighbours do.
     for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
+      if (!descriptor) continue;
       // The track's fused descriptor is matched, not this frame's alone.
-      const { fused, facePx } = this.faceTracks.observe(
+      const { fused, facePx, trackId, observations } = this.faceTracks.observe(
         frame.cameraId,
         wholePixels(face.box),
         descriptor,
@@ -171,12 +180,19 @@ export class FaceMatcher implements FrameSink {
       );
       const threshold = this.o.thresholdFor?.(facePx) ?? this.o.threshold;
       let best: { subjectId: string; version: number; distance: number } | null = null;
+      let nearest = Number.POSITIVE_INFINITY;
       for (const t of gallery.all()) {
         const { distance } = vision.compare(fused, t.descriptor);
+        nearest = Math.min(nearest, distance);
         if (distance <= threshold && (!best || distance < best.distance))
           best = { subjectId: t.subjectId, version: t.version, distance };
       }
-      if (!best) continue; // matched nobody: forget it
+      if (!best) {
+        // Enough frames fused and clearly far from every template: nobody, for a while.
+        if (observations >= NOBODY_AFTER_FRAMES && nearest > threshold + NOBODY_MARGIN)
+          this.faceTracks.judge(trackId, frame.capturedAt + this.o.windowSeconds * 1000);
+        continue; // matched nobody: forget it
+      }
       this.stats.matches++;
       const hit = {
         at: frame.capturedAt,
@@ -190,6 +206,8 @@ export class FaceMatcher implements FrameSink {
       const reserved = this.reserve(frame.cameraId, best.subjectId, frame.capturedAt, confirmed !== null);
       if (confirmed) {
         this.stats.candidates++;
+        // Reported: the tracker's cooldown would drop more hits of this subject anyway.
+        this.faceTracks.judge(trackId, frame.capturedAt + (this.o.cooldownSeconds ?? 60) * 1000);
         const b = confirmed.best;
         const crop = confirmed.bestCrop; // the sharpest, largest, most frontal frame of the track
         const candidateId = crypto.randomUUID();
@@ -268,6 +286,14 @@ export class FaceMatcher implements FrameSink {
   }
 }
 
+/**
+ * A track that matched nobody after this many fused frames (the tracks' fusion window), with its
+ * nearest template this far past the threshold, is judged nobody for `windowSeconds`: its faces are
+ * not described again until then. The margin keeps tracks that come close (a subject still far or
+ * blurred) being described.
+ */
+const NOBODY_AFTER_FRAMES = 8;
+const NOBODY_MARGIN = 0.05;
 /** BlazeFace runs of a full scan: the whole frame plus the default tiles. */
 const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;

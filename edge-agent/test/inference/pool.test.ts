@@ -29,7 +29,7 @@ describe('inference pool (worker threads, one onnxruntime pipeline each)', () =>
         pool.analyse(b.rgb, 768, 576, { tiles: true }),
       ]);
       expect(fa.map((f) => f.box)).toEqual(expected.map((f) => f.box));
-      expect(Array.from(fa[0]!.descriptor)).toEqual(Array.from(expected[0]!.descriptor));
+      expect(Array.from(fa[0]!.descriptor!)).toEqual(Array.from(expected[0]!.descriptor!));
       expect(fb.length).toBeGreaterThan(0);
     }
     expect(pool.stats.perWorker.map((w) => w.frames)).toEqual([4, 4]);
