@@ -28,6 +28,16 @@ const COMPOSITION = new Set(
   ['hub.ts', 'compose.ts', 'features.ts', 'server.ts', 'services.ts', 'main.ts', 'cli.ts'].map((f) => `hub/src/${f}`),
 );
 
+/**
+ * Tests that start parts of two workspaces (a real hub with a real edge agent or a real browser)
+ * live in test/, so each workspace's own tests exercise that workspace alone. They may use
+ * protocols and models: shared libraries (message shapes; the real models and their fixtures)
+ * that import no deployable. scripts/ is shared tooling, not a workspace.
+ */
+const WORKSPACES = ['protocols', 'hub', 'edge-agent', 'dashboard', 'models', 'test'];
+const SHARED = new Set(['protocols', 'models']);
+const testGraph = importGraph(ROOT, ['hub/test', 'edge-agent/test', 'dashboard/test', 'models/test']);
+
 const show = (list: { from: string; to: string }[]) => list.map((e) => `${e.from} -> ${e.to}`);
 
 describe('the import graph', () => {
@@ -79,5 +89,18 @@ describe('the import graph', () => {
       return targets.filter((t) => !fs.existsSync(path.join(ROOT, ws, t))).map((t) => `${ws}: ${t}`);
     });
     expect(missing).toEqual([]);
+  });
+
+  it("keeps each workspace's tests to that workspace (cross-workspace tests live in test/)", () => {
+    expect(testGraph.size).toBeGreaterThan(100);
+    const crossing = [...testGraph].flatMap(([from, targets]) =>
+      targets
+        .filter((to) => {
+          const [own, other] = [from.split('/')[0]!, to.split('/')[0]!];
+          return other !== own && WORKSPACES.includes(other) && !SHARED.has(other);
+        })
+        .map((to) => ({ from, to })),
+    );
+    expect(show(crossing)).toEqual([]);
   });
 });

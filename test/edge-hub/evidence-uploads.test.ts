@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CandidateReport, ErrorBody, ReviewCandidate, ReviewEvent, topics } from '@shopwatch/protocols';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import type { SpoolItem } from '../../edge-agent/src/spool/types';
-import { addSubject, candidateItem, clipItem } from '../../hub/test/support/evidence';
+import { addSubject, candidateItem, clipItem } from './support/evidence';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { jpeg, mp4, sha } from '../../hub/test/support/media';
 import { TestDevice, sleep } from '../../hub/test/support/mqtt';

@@ -14,7 +14,7 @@ import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import { createLogger } from '../../edge-agent/src/log';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { candidateItem, clipItem } from '../../hub/test/support/evidence';
+import { candidateItem, clipItem } from './support/evidence';
 import { sha } from '../../hub/test/support/media';
 import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 

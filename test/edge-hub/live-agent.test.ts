@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Vision, loadVision } from '@shopwatch/models';
-import { TestViewer, login, processExists, startLiveHub } from '../../hub/test/support/live';
+import { TestViewer, login, processExists, startLiveHub } from './support/live';
 import { tempDir } from '../../hub/test/support/hub';
 import { type RunningAgent, startAgent } from '../../edge-agent/src/agent';
 import { parseConfig } from '../../edge-agent/src/config';

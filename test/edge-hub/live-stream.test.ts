@@ -2,14 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type LiveEdge,
-  TestViewer,
-  login,
-  processExists,
-  startLiveEdge,
-  startLiveHub,
-} from '../../hub/test/support/live';
+import { type LiveEdge, TestViewer, login, processExists, startLiveEdge, startLiveHub } from './support/live';
 
 /** The edge side of a live view: its ffmpeg never outlives the stream, whatever ends it. */
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -5,7 +5,7 @@ import { AlertEvent, AlertMatch, FieldGallery, Subject, SubjectHit, topics } fro
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { createLogger } from '../../edge-agent/src/log';
 import { enrolmentFaceRegion, enrolmentPhoto } from '../../models/test/fixtures';
-import { candidateItem } from '../../hub/test/support/evidence';
+import { candidateItem } from './support/evidence';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 

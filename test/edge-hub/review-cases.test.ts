@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEvent, type AlertWithDeliveries, ReviewCase, ReviewCaseDetail, topics } from '@shopwatch/protocols';
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { createLogger } from '../../edge-agent/src/log';
-import { addSubject, candidateItem } from '../../hub/test/support/evidence';
+import { addSubject, candidateItem } from './support/evidence';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 

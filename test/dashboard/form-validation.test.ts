@@ -1,11 +1,11 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addSubject } from '../../hub/test/support/evidence';
+import { addSubject } from '../edge-hub/support/evidence';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
-import { GalleryPage } from './pages/gallery-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { GalleryPage } from '../../dashboard/test/pages/gallery-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;

@@ -7,8 +7,8 @@ import type { ReviewCandidate } from '@shopwatch/protocols';
 import { createLogger } from '../../../edge-agent/src/log';
 import type { SpoolItem } from '../../../edge-agent/src/spool/types';
 import { HubUplink } from '../../../edge-agent/src/uplink/mqtt-uplink';
-import type { RunningHub } from '../../src/hub';
-import { login } from './hub';
+import type { RunningHub } from '../../../hub/src/hub';
+import { login } from '../../../hub/test/support/hub';
 
 const exec = promisify(execFile);
 export const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -6,10 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PushMessage } from '@shopwatch/protocols';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
 import { LocalPushService } from '../../hub/test/support/push-endpoint';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { DIST_DIR, ensureDashboardBuilt } from './support/build';
-import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { DIST_DIR, ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 let hub: Hub;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '@shopwatch/protocols';
 import { addSubject } from './support/evidence';
-import { login, startTestHub } from './support/hub';
+import { login, startTestHub } from '../../hub/test/support/hub';
 
 /** The audit viewer's API: filters, paging, and a CSV export that is itself audited (issue 12). */
 describe('audit viewer API', () => {
@@ -138,7 +138,7 @@ describe('audit viewer API', () => {
   });
 
   it('gives a cell that starts with = + - @ a leading apostrophe', async () => {
-    const { csvCell } = await import('../src/audit/csv');
+    const { csvCell } = await import('../../hub/src/audit/csv');
     expect(['=1+1', '+1', '-2', '@SUM(A1)', '\tx', 'plain', 'a,b', 'say "hi"', 'two\nlines'].map(csvCell)).toEqual([
       "'=1+1",
       "'+1",

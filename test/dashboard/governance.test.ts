@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { login as apiLogin, startTestHub, tempDir } from '../../hub/test/support/hub';
 import { enrolmentFaceRegion, enrolmentPhoto, groupPhotos } from '../../models/test/fixtures';
-import { GalleryPage } from './pages/gallery-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, artifactPath, launchChromium, newContext } from './support/browser';
+import { GalleryPage } from '../../dashboard/test/pages/gallery-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { DESKTOP, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: RunningHub & { http: string };
 let browser: Browser;

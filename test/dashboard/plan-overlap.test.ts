@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisioningInput } from '@shopwatch/protocols';
 import { demoProvisioning } from '../../scripts/demo/provisioning';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
-import { ConsolePage } from './pages/console-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { PROJECTS, artifactPath, launchChromium, newContext } from './support/browser';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];

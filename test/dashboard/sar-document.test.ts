@@ -7,10 +7,10 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, Subject } from '@shopwatch/protocols';
 import { login as apiLogin, startTestHub, tempDir, testScheme } from '../../hub/test/support/hub';
-import { GalleryPage } from './pages/gallery-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, PROJECTS, artifactPath, launchChromium, newContext } from './support/browser';
+import { GalleryPage } from '../../dashboard/test/pages/gallery-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { DESKTOP, PROJECTS, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 import { deliverCandidate, enrolSubject } from './support/gallery';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;

@@ -7,9 +7,9 @@ import { LiveStreamer } from '../../../edge-agent/src/live/live-streamer';
 import { createLogger } from '../../../edge-agent/src/log';
 import { type RtspServer, startRtspServer } from '../../../edge-agent/test/support/rtsp-server';
 import { testVideo } from '../../../scripts/demo/media';
-import { loadConfig } from '../../src/config';
-import { type HubOptions, type RunningHub, startHub } from '../../src/hub';
-import { tempDir, testScheme, writeSeed } from './hub';
+import { loadConfig } from '../../../hub/src/config';
+import { type HubOptions, type RunningHub, startHub } from '../../../hub/src/hub';
+import { tempDir, testScheme, writeSeed } from '../../../hub/test/support/hub';
 
 /** The test scheme with live view for members switched on in "town" (and left at its default, off, in "city"). */
 export function liveScheme(): ProvisioningInput {

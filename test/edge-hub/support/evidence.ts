@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SpoolItem } from '../../../edge-agent/src/spool/types';
-import type { RunningHub } from '../../src/hub';
-import { jpeg, mp4, sha } from './media';
+import type { RunningHub } from '../../../hub/src/hub';
+import { jpeg, mp4, sha } from '../../../hub/test/support/media';
 
 /** A gallery subject written straight to storage (enrolment with photos has its own tests). */
 export async function addSubject(hub: RunningHub, subjectId: string) {

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SigningKey } from '../src/export/keys';
+import { SigningKey } from '../../hub/src/export/keys';
 import { evidenceCases, hubCli, rezip, run, sha, unzip } from './support/export-fixtures';
-import { login, startTestHub, tempDir } from './support/hub';
+import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 
 /**
  * Police evidence packages from the command line, end to end: a real hub and SQLite file, an

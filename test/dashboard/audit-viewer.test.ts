@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@shopwatch/protocols';
-import { addSubject } from '../../hub/test/support/evidence';
+import { addSubject } from '../edge-hub/support/evidence';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSubject } from './support/evidence';
-import { login, startTestHub } from './support/hub';
+import { login, startTestHub } from '../../hub/test/support/hub';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

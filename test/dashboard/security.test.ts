@@ -2,11 +2,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { startTestHub } from '../../hub/test/support/hub';
-import { ConsolePage } from './pages/console-page';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, MOBILE, launchChromium, newContext } from './support/browser';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { DESKTOP, MOBILE, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: RunningHub & { http: string };
 let browser: Browser;

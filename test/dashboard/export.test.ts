@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { parsePublicKey } from '../../hub/src/export/keys';
 import { verifyPackage } from '../../hub/src/export/verify';
-import { evidenceCases } from '../../hub/test/support/export-fixtures';
+import { evidenceCases } from '../edge-hub/support/export-fixtures';
 import { startTestHub, tempDir } from '../../hub/test/support/hub';
-import { ConsolePage } from './pages/console-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, artifactPath, launchChromium, newContext } from './support/browser';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { DESKTOP, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: RunningHub & { http: string; dataDir: string };
 let browser: Browser;

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '@shopwatch/protocols';
-import { parsePublicKey } from '../src/export/keys';
-import { verifyPackage } from '../src/export/verify';
+import { parsePublicKey } from '../../hub/src/export/keys';
+import { verifyPackage } from '../../hub/src/export/verify';
 import { evidenceCases, run, sha, unzip } from './support/export-fixtures';
-import { login, startTestHub, tempDir } from './support/hub';
+import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 
 /** The console's export: POST /api/exports answers with the signed package itself. */
 describe('police evidence package (HTTP)', () => {

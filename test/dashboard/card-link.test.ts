@@ -1,12 +1,12 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEvent, topics } from '@shopwatch/protocols';
-import { addSubject } from '../../hub/test/support/evidence';
+import { addSubject } from '../edge-hub/support/evidence';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
 import { TestDevice } from '../../hub/test/support/mqtt';
-import { FieldPage } from './pages/field-page';
-import { ensureDashboardBuilt } from './support/build';
-import { PROJECTS, artifactPath, launchChromium, newContext } from './support/browser';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;

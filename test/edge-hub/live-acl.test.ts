@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@shopwatch/protocols';
-import type { RunningHub } from '../src/hub';
+import type { RunningHub } from '../../hub/src/hub';
 import { type LiveEdge, TestViewer, login, startLiveEdge, startLiveHub } from './support/live';
-import { TestDevice, grantedCodes, sleep } from './support/mqtt';
+import { TestDevice, grantedCodes, sleep } from '../../hub/test/support/mqtt';
 
 /**
  * The live-request topic is the hub's alone, and each edge box hears only its own: checked from

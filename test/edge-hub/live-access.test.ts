@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '@shopwatch/protocols';
-import type { RunningHub } from '../src/hub';
+import type { RunningHub } from '../../hub/src/hub';
 import { type LiveEdge, TestViewer, login, startLiveEdge, startLiveHub } from './support/live';
 
 /**

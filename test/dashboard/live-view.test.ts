@@ -2,12 +2,19 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
-import { type LiveEdge, processExists, startLiveEdge, startLiveHub } from '../../hub/test/support/live';
-import { ConsolePage } from './pages/console-page';
-import { LiveViewPage } from './pages/live-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, MOBILE, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { type LiveEdge, processExists, startLiveEdge, startLiveHub } from '../edge-hub/support/live';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { LiveViewPage } from '../../dashboard/test/pages/live-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import {
+  DESKTOP,
+  MOBILE,
+  type Project,
+  artifactPath,
+  launchChromium,
+  newContext,
+} from '../../dashboard/test/support/browser';
 
 /**
  * The live view as the control room uses it, measured with real parts: Chromium's Media Source

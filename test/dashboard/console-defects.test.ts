@@ -3,11 +3,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertWithDeliveries, topics } from '@shopwatch/protocols';
 import { login as apiLogin, startTestHub, testScheme } from '../../hub/test/support/hub';
 import { TestDevice } from '../../hub/test/support/mqtt';
-import { ConsolePage } from './pages/console-page';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import {
+  DESKTOP,
+  PROJECTS,
+  type Project,
+  artifactPath,
+  launchChromium,
+  newContext,
+} from '../../dashboard/test/support/browser';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;

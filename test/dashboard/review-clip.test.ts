@@ -3,9 +3,9 @@ import type { ReviewCandidate } from '@shopwatch/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { login as apiLogin, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, artifactPath, launchChromium, newContext } from './support/browser';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { DESKTOP, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 import { deliverCandidate, deliverClip, enrolSubject } from './support/gallery';
 
 let hub: RunningHub & { http: string };

@@ -3,10 +3,18 @@ import type { Subject } from '@shopwatch/protocols';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { login as apiLogin, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { DESKTOP, MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import {
+  DESKTOP,
+  MOBILE,
+  PROJECTS,
+  type Project,
+  artifactPath,
+  launchChromium,
+  newContext,
+} from '../../dashboard/test/support/browser';
 import { deliverCandidate, enrolSubject } from './support/gallery';
 
 let hub: RunningHub & { http: string };

@@ -2,15 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SIGNATURE, TAG_MANIFEST, bagInfo, makeBag, parseBagInfo, parseManifest } from '../src/export/bagit';
-import { SigningKey, fingerprint, parsePublicKey, rawPublicKey } from '../src/export/keys';
-import { verifyPackage } from '../src/export/verify';
-import { buildRecord } from '../src/export/record';
-import { renderRecordHtml } from '../src/export/record-html';
-import { makeWorkingCopy } from '../src/export/working-copy';
-import { readZip, writeZip } from '../src/export/zip';
+import { SIGNATURE, TAG_MANIFEST, bagInfo, makeBag, parseBagInfo, parseManifest } from '../../hub/src/export/bagit';
+import { SigningKey, fingerprint, parsePublicKey, rawPublicKey } from '../../hub/src/export/keys';
+import { verifyPackage } from '../../hub/src/export/verify';
+import { buildRecord } from '../../hub/src/export/record';
+import { renderRecordHtml } from '../../hub/src/export/record-html';
+import { makeWorkingCopy } from '../../hub/src/export/working-copy';
+import { readZip, writeZip } from '../../hub/src/export/zip';
 import { run, sha } from './support/export-fixtures';
-import { tempDir } from './support/hub';
+import { tempDir } from '../../hub/test/support/hub';
 
 /** The pieces of a package as data: bag files, the ZIP writer and reader, the verifier's refusals. */
 describe('evidence package pieces', () => {

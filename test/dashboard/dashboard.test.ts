@@ -5,12 +5,20 @@ import { type AlertEvent, type Incident, topics } from '@shopwatch/protocols';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../hub/src/hub';
 import { startTestHub, tempDir } from '../../hub/test/support/hub';
-import { ConsolePage } from './pages/console-page';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
+import { ConsolePage } from '../../dashboard/test/pages/console-page';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
 import { deliverCandidate, enrolSubject } from './support/gallery';
-import { DESKTOP, MOBILE, PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import {
+  DESKTOP,
+  MOBILE,
+  PROJECTS,
+  type Project,
+  artifactPath,
+  launchChromium,
+  newContext,
+} from '../../dashboard/test/support/browser';
 
 let hub: RunningHub & { http: string };
 let browser: Browser;

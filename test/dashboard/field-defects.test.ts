@@ -2,10 +2,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertWithDeliveries, type Incident } from '@shopwatch/protocols';
 import { login as apiLogin, startTestHub } from '../../hub/test/support/hub';
-import { FieldPage } from './pages/field-page';
-import { LoginPage } from './pages/login-page';
-import { ensureDashboardBuilt } from './support/build';
-import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from './support/browser';
+import { FieldPage } from '../../dashboard/test/pages/field-page';
+import { LoginPage } from '../../dashboard/test/pages/login-page';
+import { ensureDashboardBuilt } from '../../dashboard/test/support/build';
+import { PROJECTS, type Project, artifactPath, launchChromium, newContext } from '../../dashboard/test/support/browser';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;
 let browser: Browser;

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHub } from '../src/hub';
+import type { RunningHub } from '../../hub/src/hub';
 import {
   type LiveEdge,
   TestViewer,
