@@ -86,7 +86,7 @@ for (const project of PROJECTS) {
       const newest = await rows(page).first().locator('td').first().innerText();
       await page.getByRole('button', { name: 'Older' }).click();
       await pageLabel(page)
-        .filter({ hasText: /^Page 2/ })
+        .filter({ hasText: /^Page 2: entries/ })
         .waitFor();
       const second = await rows(page).locator('td:first-child').allInnerTexts();
       // 73 disclosures plus the hub's own entries: the second page goes on where the first stopped.
@@ -95,7 +95,7 @@ for (const project of PROJECTS) {
       await page.screenshot({ path: artifactPath(`audit-viewer-page2-${project.name}.png`) });
       await page.getByRole('button', { name: 'Newer' }).click();
       await pageLabel(page)
-        .filter({ hasText: /^Page 1/ })
+        .filter({ hasText: /^Page 1: entries/ })
         .waitFor();
       // Back at the newest entries (opening a list is audited too, so there may be newer ones now).
       expect(Number(await rows(page).first().locator('td').first().innerText())).toBeGreaterThanOrEqual(+newest);

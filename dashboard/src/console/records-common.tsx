@@ -10,15 +10,22 @@ import { type FieldErrors, fromServer } from '../ui/field-errors';
 export function useList<T>(path: string | null): { data: T[] | null; error: string | null; reload: () => void } {
   const { api } = useServices();
   const [n, setN] = useState(0);
-  const [state, setState] = useState<{ data: T[] | null; error: string | null }>({ data: null, error: null });
+  // Which path the data belongs to: after a new filter or page, the old rows are not shown
+  // under the new heading while the new ones load (a reload of the same path keeps them).
+  const [state, setState] = useState<{ path: string | null; data: T[] | null; error: string | null }>({
+    path: null,
+    data: null,
+    error: null,
+  });
   useEffect(() => {
     if (!path) return;
     let live = true;
     api.get<T[]>(path).then(
-      (data) => live && setState({ data, error: null }),
+      (data) => live && setState({ path, data, error: null }),
       (e: Error) =>
         live &&
         setState({
+          path,
           data: null,
           error: e instanceof ApiError && e.status === 403 ? `Not for your role: ${e.message}` : e.message,
         }),
@@ -27,7 +34,8 @@ export function useList<T>(path: string | null): { data: T[] | null; error: stri
       live = false;
     };
   }, [path, n]);
-  return { ...state, reload: () => setN((x) => x + 1) };
+  const current = state.path === path;
+  return { data: current ? state.data : null, error: current ? state.error : null, reload: () => setN((x) => x + 1) };
 }
 
 /** The hub's refusal in words: its message plus the fields it names. */
