@@ -20,7 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { othersInRegions } from '../../models/test/fixtures';
-import { facePhoto, mediaCacheDir, testVideo } from '../../scripts/demo/media';
+import { H264, facePhoto, mediaCacheDir, testVideo } from '../../scripts/demo/media';
 
 const run = promisify(execFile);
 
@@ -85,29 +85,8 @@ export async function buildScene(name: SceneName): Promise<Scene> {
     return `[${i === 0 ? 'bg' : `v${i}`}][h${i}]overlay=x='${x}':y=${y}:enable='${enable}'[v${i + 1}]`;
   });
   const filter = [base, ...heads, ...lanes].join(';').replace(/\[v4\]$/, '');
-  const h264 = [
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '26',
-    '-g',
-    '10',
-    '-keyint_min',
-    '10',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-r',
-    '10',
-    '-an',
-    '-movflags',
-    '+faststart',
-  ];
+  // The demo camera's encoding (1 s GOP, no B-frames, no audio), at the scenes' 10 fps.
+  const h264 = [...H264, '-r', '10'];
   const recipe = JSON.stringify([name, filter, h264, subject, others]);
   const key = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
   const file = path.join(mediaCacheDir(), `edge-scene-${key}`, `${name}.mp4`);

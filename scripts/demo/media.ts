@@ -23,7 +23,7 @@ export const FACE_OVERLAY = { x: 330, y: 150, size: 120, fromSeconds: 3, toSecon
 
 // Camera-like H.264: GOP of 1 s (-g 10 at 10 fps) so 2 s segments cut cleanly, no B-frames
 // (PTS = DTS, as most CCTV encoders), no scene-cut key frames, no audio.
-const H264 = [
+export const H264 = [
   '-c:v',
   'libx264',
   '-preset',
