@@ -47,6 +47,19 @@ export const HubConfig = z.strictObject({
   raisesPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
+  /**
+   * Cluster mode: the Redis that joins hub nodes (brokers, event bus, node heartbeats). Without
+   * it, one embedded broker and an in-process bus, as on a single machine.
+   */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** This node's id among the hub nodes; by default the one kept in the data dir (node-id file). */
+  nodeId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-", at most 64')
+    .optional(),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
 
@@ -65,6 +78,8 @@ const ENV: Record<keyof HubConfig, string> = {
   reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
+  redisUrl: 'SHOPWATCH_REDIS_URL',
+  nodeId: 'SHOPWATCH_NODE_ID',
 };
 
 export class ConfigError extends Error {}
