@@ -10,7 +10,7 @@ export interface TestRedis {
   url: string;
   port: number;
   /** Stops the server (SIGKILL: a crash, nothing flushed) and starts it again on the same port and dir. */
-  restart(whileDown?: () => Promise<void>): Promise<void>;
+  restart(whileDown?: () => Promise<unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
