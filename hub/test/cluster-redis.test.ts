@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from './support/hub';
 import { TestCluster } from './support/cluster';
+import { spawnHub, waitReady } from './support/hub-process';
+import { freePort } from './support/ports';
 import { TestDevice, sleep } from './support/mqtt';
 import { type TestRedis, startRedis } from './support/redis';
 
@@ -122,6 +124,33 @@ describe('hub nodes joined through Redis', () => {
     await tesco.end();
     await until("B's presence has it offline", () => !presenceB.isOnline('radio-tesco'));
   });
+
+  it('turns the devices of a node killed with SIGKILL offline once its heartbeat runs out', async () => {
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const env = { SHOPWATCH_REDIS_URL: redis.url, SHOPWATCH_NODE_ID: 'node-c' };
+    const c = spawnHub(cluster.dataDir, cluster.seed, mqttPort, httpPort, env);
+    try {
+      await waitReady(httpPort);
+      const status = topics.deviceStatus('town', 'radio-tesco');
+      const control = await connect(b.mqttPort, CONTROL);
+      await control.subscribe(status);
+      const tesco = await TestDevice.connect(mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
+      await until("B's presence has it online", () => b.services.presence.isOnline('radio-tesco'));
+      await control.waitFor((m) => m.topic === status && m.json.status === 'online', 5000);
+
+      c.kill('SIGKILL'); // no disconnect is ever announced, its connection row stays behind
+      await new Promise((r) => c.once('exit', r));
+      tesco.client.end(true);
+      const killedAt = Date.now();
+      // Heartbeat TTL 5 s, sweeps every ~1.7 s: offline within ~7 s (margin for a loaded box).
+      await until("B's presence has it offline", () => !b.services.presence.isOnline('radio-tesco'), 15_000);
+      await control.waitFor((m) => m.topic === status && m.json.status === 'offline', 5000);
+      expect(Date.now() - killedAt).toBeGreaterThan(3000); // not before the heartbeat could run out
+      expect(a.services.presence.isOnline('radio-tesco')).toBe(false);
+    } finally {
+      if (c.exitCode === null) c.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('keeps delivering after Redis restarts: both nodes reconnect and a raise after it arrives', async () => {
     const coop = await connect(b.mqttPort, COOP);
