@@ -5,6 +5,7 @@ import { login } from './support/hub';
 import { TestCluster } from './support/cluster';
 import { spawnHub, waitReady } from './support/hub-process';
 import { freePort } from './support/ports';
+import { LocalPushService } from './support/push-endpoint';
 import { TestDevice, sleep } from './support/mqtt';
 import { type TestRedis, startRedis } from './support/redis';
 
@@ -91,6 +92,33 @@ describe('hub nodes joined through Redis', () => {
     await sleep(500);
     expect((await count(a)) - beforeA).toBe(1);
     expect((await count(b)) - beforeB).toBe(0);
+  });
+
+  it('sends the Web Push of an alert once, from the node where it was raised', async () => {
+    const pushService = await new LocalPushService().start();
+    try {
+      const phone = pushService.subscribe('boots-phone-cluster');
+      const boots = await login(b.http, 'boots-staff', 'boots-password');
+      const saved = await fetch(`${b.http}/api/push/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${boots}` },
+        body: JSON.stringify(phone),
+      });
+      expect(saved.status).toBe(201);
+      const op = await login(a.http, 'operator', 'operator-password');
+      const raised = await fetch(`${a.http}/api/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+        body: JSON.stringify({ type: 'violence', severity: 'high', store: 'boots', clientRef: 'cluster-push' }),
+      });
+      expect(raised.status).toBe(201);
+      await until('the phone is pushed to', () => pushService.to('boots-phone-cluster').length > 0, 10_000);
+      await sleep(1500); // time for a second push from the other node
+      expect(pushService.to('boots-phone-cluster')).toHaveLength(1);
+      expect(pushService.failures).toEqual([]);
+    } finally {
+      await pushService.close();
+    }
   });
 
   it('sends a camera state reported on node A once to a control room on node B (retained on both)', async () => {
