@@ -153,6 +153,21 @@ describe('hub nodes joined through Redis', () => {
     await until("B's presence has it offline", () => !presenceB.isOnline('radio-tesco'));
   });
 
+  it('does not announce a radio connected to node A offline when another node starts', async () => {
+    const status = topics.deviceStatus('town', 'radio-tesco');
+    const control = await connect(a.mqttPort, CONTROL);
+    await control.subscribe(status);
+    const tesco = await connect(a.mqttPort, ['radio-tesco', 'radio-tesco-secret-for-tests']);
+    await control.waitFor((m) => m.topic === status && m.json.status === 'online', 5000);
+    const d = await cluster.start('node-d');
+    await sleep(1000);
+    const statuses = control.messages.filter((m) => m.topic === status).map((m) => m.json.status);
+    expect(statuses[statuses.length - 1]).toBe('online');
+    expect(d.services.presence.isOnline('radio-tesco')).toBe(true);
+    await tesco.end();
+    await until("D's presence has it offline", () => !d.services.presence.isOnline('radio-tesco'));
+  });
+
   it('turns the devices of a node killed with SIGKILL offline once its heartbeat runs out', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     const env = { SHOPWATCH_REDIS_URL: redis.url, SHOPWATCH_NODE_ID: 'node-c' };
