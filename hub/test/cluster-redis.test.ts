@@ -1,7 +1,7 @@
 import { type WsServerMessage, topics } from '@shopwatch/protocols';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from './support/hub';
+import { login, tempDir, testScheme, writeSeed } from './support/hub';
 import { TestCluster } from './support/cluster';
 import { spawnHub, waitReady } from './support/hub-process';
 import { freePort } from './support/ports';
@@ -194,6 +194,29 @@ describe('hub nodes joined through Redis', () => {
       if (c.exitCode === null) c.kill('SIGKILL');
     }
   }, 60_000);
+
+  it("refreshes node B's directory at once when provisioning changes on node A", async () => {
+    const seed = testScheme();
+    const town = seed.schemes[0]!;
+    town.zones.push({ id: 'east', name: 'East' });
+    town.stores.push({ id: 'lidl', name: 'Lidl', zone: 'east' });
+    seed.devices.push({
+      id: 'radio-lidl',
+      kind: 'radio',
+      scheme: 'town',
+      store: 'lidl',
+      secret: 'radio-lidl-secret-for-the-cluster',
+    });
+    const east = topics.zoneAlerts('town', 'east');
+    // B has read the scheme (zones) into its cache before the change.
+    expect((await b.services.dir.scheme('town')).zones.map((z) => z.id)).not.toContain('east');
+    await a.reprovision(writeSeed(tempDir(), seed));
+    const changedAt = Date.now();
+    const lidl = await connect(b.mqttPort, ['radio-lidl', 'radio-lidl-secret-for-the-cluster']);
+    // B's own poll of the provisioning generation runs every 2 s; the bus tells it at once.
+    await until('B grants the new zone', async () => (await lidl.subscribe(east))[0]?.qos === 1, 1000);
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+  });
 
   it('keeps delivering after Redis restarts: both nodes reconnect and a raise after it arrives', async () => {
     const coop = await connect(b.mqttPort, COOP);
