@@ -197,10 +197,10 @@ describe('hub nodes joined through Redis', () => {
 
   it("refreshes node B's directory at once when provisioning changes on node A", async () => {
     const seed = testScheme();
-    const town = seed.schemes[0]!;
+    const town = seed.schemes![0]!;
     town.zones.push({ id: 'east', name: 'East' });
-    town.stores.push({ id: 'lidl', name: 'Lidl', zone: 'east' });
-    seed.devices.push({
+    town.stores!.push({ id: 'lidl', name: 'Lidl', zone: 'east' });
+    seed.devices!.push({
       id: 'radio-lidl',
       kind: 'radio',
       scheme: 'town',
