@@ -76,6 +76,28 @@ describe('hub nodes joined through Redis', () => {
     ws.close();
   });
 
+  it('sends a scheme-wide alert from node A once to a tablet on node B subscribed to every zone', async () => {
+    const control = await connect(b.mqttPort, CONTROL);
+    await control.subscribe([NORTH, topics.zoneAlerts('town', 'south')]);
+    const op = await login(a.http, 'operator', 'operator-password');
+    const res = await fetch(`${a.http}/api/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      body: JSON.stringify({
+        type: 'violence',
+        severity: 'critical',
+        priority: true,
+        store: 'boots',
+        clientRef: 'cluster-priority',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await control.waitForEvent('raised', id, 8000);
+    await sleep(1000); // the copy on the other zone topic comes through Redis as its own packet
+    expect(control.events().filter((e) => e.alert.id === id)).toHaveLength(1);
+  });
+
   it('counts an alert event in the metrics of the node where it happened only', async () => {
     const count = async (node: typeof a) =>
       (await node.services.metrics.alertEvents.get()).values.reduce((n, v) => n + v.value, 0);
