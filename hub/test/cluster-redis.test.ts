@@ -244,6 +244,7 @@ describe('hub nodes joined through Redis', () => {
     const coop = await connect(b.mqttPort, COOP);
     await coop.subscribe(NORTH);
     const boots = await connect(a.mqttPort, BOOTS);
+    const { ws, msgs } = await browser(b.http);
     await redis.restart(() => sleep(500));
     // The nodes' connections come back within their retry period (at most a second apart).
     await sleep(2500);
@@ -254,5 +255,10 @@ describe('hub nodes joined through Redis', () => {
     });
     const ev = await coop.waitFor((m) => m.json?.alert?.clientRef === 'after-restart', 10_000);
     expect(ev.json.event).toBe('raised');
+    // The bus re-subscribed too: node B's browser hears of the alert raised on node A.
+    await until('the browser on B sees it', () =>
+      msgs.some((m) => m.type === 'alert' && m.event.alert.clientRef === 'after-restart'),
+    );
+    ws.close();
   }, 30_000);
 });
