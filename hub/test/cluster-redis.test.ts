@@ -175,6 +175,18 @@ describe('hub nodes joined through Redis', () => {
     await until("B's presence has it offline", () => !presenceB.isOnline('radio-tesco'));
   });
 
+  it("closes a radio's connection on node A when it reconnects to node B with the same client id", async () => {
+    const clientId = 'radio-coop:takeover';
+    const first = await TestDevice.connect(a.mqttPort, ...COOP, { clientId });
+    devices.push(first);
+    const closed = new Promise((r) => first.client.once('close', r));
+    const again = await TestDevice.connect(b.mqttPort, ...COOP, { clientId });
+    devices.push(again);
+    await Promise.race([closed, sleep(5000).then(() => Promise.reject(new Error('old connection still open')))]);
+    await sleep(500);
+    expect(again.client.connected).toBe(true); // the new connection is the one kept
+  });
+
   it('does not announce a radio connected to node A offline when another node starts', async () => {
     const status = topics.deviceStatus('town', 'radio-tesco');
     const control = await connect(a.mqttPort, CONTROL);
