@@ -179,7 +179,7 @@ describe('hub nodes joined through Redis', () => {
     const clientId = 'radio-coop:takeover';
     const first = await TestDevice.connect(a.mqttPort, ...COOP, { clientId });
     devices.push(first);
-    const closed = new Promise((r) => first.client.once('close', r));
+    const closed = new Promise<void>((r) => first.client.once('close', () => r()));
     const again = await TestDevice.connect(b.mqttPort, ...COOP, { clientId });
     devices.push(again);
     await Promise.race([closed, sleep(5000).then(() => Promise.reject(new Error('old connection still open')))]);
