@@ -274,3 +274,22 @@ describe('hub nodes joined through Redis', () => {
     ws.close();
   }, 30_000);
 });
+
+describe('a hub node while Redis is down', () => {
+  it('still stops, within seconds, leaving nothing running', async () => {
+    const redis = await startRedis();
+    const cluster = new TestCluster(redis.url);
+    try {
+      const node = await cluster.start('node-alone');
+      const radio = await TestDevice.connect(node.mqttPort, ...COOP);
+      await redis.stop();
+      await sleep(500);
+      const started = Date.now();
+      await cluster.stop(); // the session close and the router wait on Redis: bounded by a grace
+      expect(Date.now() - started).toBeLessThan(8000);
+      radio.client.end(true);
+    } finally {
+      await redis.stop();
+    }
+  }, 30_000);
+});

@@ -63,6 +63,10 @@ export class NodeHeartbeat {
   /** Stops beating and removes the heartbeat: a node stopped cleanly has already closed its rows. */
   async stop() {
     if (this.timer) clearInterval(this.timer);
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect(); // Redis away: the round waiting on it fails; the key runs out itself
+      return;
+    }
     await this.round?.catch(() => {});
     if (this.redis.status === 'ready') {
       await this.redis
