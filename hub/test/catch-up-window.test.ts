@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { type AlertEvent, topics } from '@shopwatch/protocols';
+import type { Client } from 'aedes';
+import { connectionOf } from '../src/mqtt/connections';
 import type { DeviceRecord } from '../src/storage/repository';
 import { startTestHub } from './support/hub';
 import { TestDevice, sleep } from './support/mqtt';
+
+/** What the tests use of aedes' persistence (the typings leave it out). */
+type Persistence = { addSubscriptions: (client: unknown, subs: unknown) => Promise<unknown> };
 
 /** A gate a test opens by hand: what waits on it is held exactly as long as the test wants. */
 function gate() {
@@ -79,7 +84,6 @@ describe('catch-up: events raised while a device subscribes', () => {
     // A persistent session's SUBSCRIBE is stored before aedes adds the filter to its router. With
     // memory persistence that is a few microtasks; with a networked one (Redis, the chosen path
     // beyond one node) a round trip. The gate stands for that round trip.
-    type Persistence = { addSubscriptions: (client: unknown, subs: unknown) => Promise<unknown> };
     const persistence = (hub.services.broker.aedes as unknown as { persistence: Persistence }).persistence;
     const add = persistence.addSubscriptions.bind(persistence);
     const stored = gate();
@@ -105,6 +109,51 @@ describe('catch-up: events raised while a device subscribes', () => {
     await sleep(500);
     expect(got(events, ['window-unrouted'])).toEqual(['window-unrouted/raised']);
     await boots.endAsync();
+  });
+
+  it('catches up a filter routed after another SUBSCRIBE of the same connection was caught up', async () => {
+    const clientId = 'control-room:window-two';
+    const room = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
+      clientId,
+      username: 'control-room',
+      password: 'control-room-secret-for-tests',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    const events: AlertEvent[] = [];
+    room.on('message', (_t, p) => events.push(JSON.parse(p.toString()) as AlertEvent));
+    // Two SUBSCRIBE packets in one read: aedes handles them side by side. The north one is
+    // stored slowly (the gate), the south one is routed at once and its catch-up runs first.
+    const persistence = (hub.services.broker.aedes as unknown as { persistence: Persistence }).persistence;
+    const add = persistence.addSubscriptions.bind(persistence);
+    const stored = gate();
+    persistence.addSubscriptions = async (client, subs) => {
+      if (JSON.stringify(subs).includes(NORTH)) await stored.opened;
+      return add(client, subs);
+    };
+    try {
+      const held = read.holdNext('control-room');
+      const both = Promise.all([
+        room.subscribeAsync(topics.zoneAlerts('town', 'south'), { qos: 1 }),
+        room.subscribeAsync(NORTH, { qos: 1 }),
+      ]);
+      await held.reading;
+      held.release();
+      // The south catch-up has finished: what it read is all it will ever send.
+      const client = (hub.services.broker.aedes as unknown as { clients: Record<string, Client> }).clients[clientId];
+      await connectionOf(client)!.catchUpChain;
+      await raise(raiser, 'window-second-filter');
+      await watcher.waitFor((m) => m.json?.alert?.clientRef === 'window-second-filter', 5000, 'the live event');
+      stored.open();
+      await both;
+    } finally {
+      persistence.addSubscriptions = add;
+    }
+    const end = Date.now() + 5000;
+    while (!got(events, ['window-second-filter']).length && Date.now() < end) await sleep(50);
+    await sleep(500);
+    expect(got(events, ['window-second-filter'])).toEqual(['window-second-filter/raised']);
+    await room.endAsync();
   });
 });
 

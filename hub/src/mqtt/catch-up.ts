@@ -45,10 +45,11 @@ export class CatchUp {
     const conn = connectionOf(client);
     if (!conn || !zones.length) return;
     for (const z of zones) conn.zones.add(z);
-    conn.catchingUp++;
-    conn.catchUpRequests++;
-    // One catch-up at a time per connection, so replays never interleave out of order.
+    conn.catchingUp++; // live events wait from now on
+    // One catch-up at a time per connection, so replays never interleave out of order. A run
+    // takes only requests already started: one whose filter is not routed yet waits its turn.
     const start = () => {
+      conn.catchUpRequests++;
       conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
     };
     if (!this.connacked.has(client)) {
