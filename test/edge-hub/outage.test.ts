@@ -212,6 +212,8 @@ describe('edge agent outages', () => {
       await sleep(100);
     }
     expect(c!.files.find((f) => f.name === 'clip.mp4')).toMatchObject({ verified: true, bytes: 80 * 1024 * 1024 });
+    // Read as soon as the clip shows verified: the hub writes the "received" entry in the same
+    // transaction (it once came in a later one, and this read could fall between the two).
     const log = await repo.custodyLog('kill-cand-1');
     expect(log.filter((e) => e.action === 'reported')).toHaveLength(1);
     expect(log.filter((e) => e.action === 'received' && e.name === 'clip.mp4')).toHaveLength(1);
