@@ -5,6 +5,8 @@ import type { AlertService } from './service';
 
 /** Longest single sleep of a single node; it re-reads storage at least this often. */
 const MAX_SLEEP_MS = 30_000;
+/** How often a cluster's leader re-reads due escalations (alerts raised on any node). */
+export const CLUSTER_ESCALATION_POLL_MS = 400;
 
 /**
  * Fires escalations on time. The due times live in storage (alerts.escalates_at), so after a
