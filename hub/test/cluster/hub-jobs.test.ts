@@ -83,8 +83,15 @@ const escalations = async (id: string) =>
   (await hubs[0]!.services.repo.getAlert(id))!.timeline.filter((e) => e.kind === 'escalated').length;
 
 describe('cluster-wide-once jobs on three hubs sharing one PostgreSQL database', () => {
-  it('has one leader: the first hub to start', () => {
+  it('has one leader, the first hub to start, and each hub says so in its metrics', async () => {
     expect(leaders()).toEqual([hubs[0]]);
+    const gauges = await Promise.all(
+      hubs.map(async (h) => {
+        const text = await (await fetch(`http://127.0.0.1:${h.httpPort}/metrics`)).text();
+        return /^shopwatch_cluster_leader (\d)$/m.exec(text)?.[1];
+      }),
+    );
+    expect(gauges).toEqual(['1', '0', '0']);
   });
 
   it('escalates an alert raised on a follower once, on the leader', async () => {
