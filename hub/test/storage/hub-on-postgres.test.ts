@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -137,6 +138,18 @@ describe('a hub on PostgreSQL', () => {
     expect(audit.map((e) => [e.action, e.actor.id, e.object.id])).toContainEqual(['view', 'operator', 'cand-pg-1']);
     const verify = (await get('/api/audit/verify', admin)) as { ok: boolean };
     expect(verify.ok).toBe(true);
+
+    // The offline command reads the same database: every entry, the newest included.
+    const env = { ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_DATABASE_URL: url };
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'hub/src/main.ts', 'audit', 'verify'], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env,
+      encoding: 'utf8',
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    const entries = Number(/audit log intact: (\d+) entries/.exec(cli.stdout)?.[1]);
+    expect(entries).toBeGreaterThanOrEqual(audit.length);
+    expect(entries).toBeGreaterThan(0);
   });
 
   it('catches a radio up after a restart on the same database with what it missed, in order, once', async () => {
