@@ -20,7 +20,7 @@ describe('PostgreSQL storage through a server restart', () => {
     await server?.stop();
   });
 
-  it('refuses evidence, governance and audit writes during the outage as unavailable, and takes them after', async () => {
+  it('refuses evidence, incident and audit writes while down as unavailable, and takes them after', async () => {
     const s = await openStorage({ dataDir: '', databaseUrl: await server.createDatabase('outage') }, quiet);
     try {
       await seedScheme(s);
