@@ -102,7 +102,7 @@ describe('cluster-wide-once jobs on three hubs sharing one PostgreSQL database',
     expect(heard.map((h) => h.escalated)).toEqual([[alert.id], [], []]);
   });
 
-  it('after the leader is cut off, another hub escalates a pending alert and expires a stale candidate, once each', async () => {
+  it('with the leader cut off, another hub escalates a due alert and expires a stale candidate once', async () => {
     const old = leaders()[0]!;
     const alert = await raiseOn(hubs[1]!, 'hubs-2');
     const candidateId = 'cand-cluster-1';
