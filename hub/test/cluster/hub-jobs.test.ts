@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devicePrincipal } from '../../src/auth/principal';
+import { devicePrincipal, userPrincipal } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import { type RunningHub, startHub } from '../../src/hub';
 import { type TestPostgres, startPostgres } from '../support/postgres';
@@ -151,5 +151,20 @@ describe('cluster-wide-once jobs on three hubs sharing one PostgreSQL database',
     expect((await gov.purges('town')).filter((p) => p.subjectId === 'subj-cluster')).toHaveLength(1);
     // One purge publishes one new gallery version, not one per hub.
     expect(await hubs[0]!.services.galleryRepo.version('town')).toBe(versionBefore + 1);
+  });
+
+  it('removes a subject once when two coordinators remove it on two hubs at the same moment', async () => {
+    const gov = hubs[0]!.services.governance.gov;
+    const incident = await gov.addIncident('inc-remove', 'town', 'boots', incidentInput(), 'coord', iso(0));
+    await gov.addSubject('subj-remove', 'town', subjectInput([incident.id]), 'coord', iso(0), iso(3_600_000));
+    const scheme = (await hubs[0]!.services.repo.getScheme('town'))!;
+    const coord = userPrincipal((await hubs[0]!.services.repo.getUser('coord'))!, scheme);
+    const results = await Promise.allSettled(
+      [hubs[1]!, hubs[2]!].map((h) => h.services.governance.subjects.remove(coord, 'subj-remove', 'left the area')),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'conflict' });
+    expect((await gov.purges('town')).filter((p) => p.subjectId === 'subj-remove')).toHaveLength(1);
   });
 });
