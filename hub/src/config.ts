@@ -47,6 +47,14 @@ export const HubConfig = z.strictObject({
   raisesPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
+  /**
+   * Cluster mode (issue 14): the PostgreSQL store of record shared by every hub replica, instead of
+   * the SQLite file in dataDir. Files, keys and the node id stay in dataDir.
+   */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
 
@@ -65,6 +73,7 @@ const ENV: Record<keyof HubConfig, string> = {
   reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
+  databaseUrl: 'SHOPWATCH_DATABASE_URL',
 };
 
 export class ConfigError extends Error {}
