@@ -1,9 +1,11 @@
 import { AlertListing } from './alerts/listing';
-import { EscalationScheduler } from './alerts/escalation';
+import { PostgresAlertListing } from './alerts/listing-postgres';
+import { CLUSTER_ESCALATION_POLL_MS, EscalationScheduler } from './alerts/escalation';
 import { AlertService } from './alerts/service';
 import { DeviceAuthenticator } from './auth/device-auth';
 import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
+import { leadershipFor } from './cluster/leader';
 import { joinCluster } from './cluster/redis-cluster';
 import type { HubConfig } from './config';
 import { CameraService } from './devices/cameras';
@@ -95,7 +97,10 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     config.raisesPerMinute,
     resolveMatch,
   );
-  const listing = new AlertListing(config.dataDir, alerts, logger('hub:listing'));
+  // On PostgreSQL there is no database file for the listing worker to read (listing-postgres.ts).
+  const listing = config.databaseUrl
+    ? new PostgresAlertListing(alerts)
+    : new AlertListing(config.dataDir, alerts, logger('hub:listing'));
   const cameras = new CameraService(repo, bus);
 
   const views = new CandidateViews(evidenceRepo, async (scheme, id) => gov.alias(scheme, id));
@@ -155,7 +160,11 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const heartbeat = cluster?.heartbeat(nodeId, (id) => presence.dropNode(id));
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
   const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
-  const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'));
+  // Cluster-wide-once jobs run on the leader only; the leader polls for escalations, since alerts
+  // raised on other nodes never reach this node's bus. One node alone always leads.
+  const leadership = leadershipFor(config, logger('hub:leader'));
+  const escalationPoll = config.databaseUrl ? CLUSTER_ESCALATION_POLL_MS : undefined;
+  const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'), escalationPoll);
   const push = createPush(config.dataDir, storage.push, repo, dir, logger('hub:push'));
   const publish = (topic: string, payload: string) => broker.publish(topic, payload, { qos: 1 });
   const liveDeps = { sessions, repo, dir, publish, presence, audit, devices };
@@ -196,6 +205,9 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     live.sessions.active.reduce((n, s) => n + s.viewers.size, 0),
   );
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
+  metrics.gauge('shopwatch_cluster_leader', 'Whether this node runs the cluster-wide jobs (1) or not (0)', () =>
+    leadership.isLeader ? 1 : 0,
+  );
 
   return {
     ...services,
@@ -206,6 +218,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     presence,
     deviceConnections,
     revocation,
+    leadership,
     escalation,
     browsers,
     http,

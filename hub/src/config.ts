@@ -48,6 +48,14 @@ export const HubConfig = z.strictObject({
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
   /**
+   * Cluster mode (issue 14): the PostgreSQL store of record shared by every hub replica, instead of
+   * the SQLite file in dataDir. Files, keys and the node id stay in dataDir.
+   */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /**
    * Cluster mode: the Redis that joins hub nodes (brokers, event bus, node heartbeats). Without
    * it, one embedded broker and an in-process bus, as on a single machine.
    */
@@ -78,6 +86,7 @@ const ENV: Record<keyof HubConfig, string> = {
   reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
+  databaseUrl: 'SHOPWATCH_DATABASE_URL',
   redisUrl: 'SHOPWATCH_REDIS_URL',
   nodeId: 'SHOPWATCH_NODE_ID',
 };

@@ -202,9 +202,9 @@ export class Uploads {
     }
     fs.renameSync(part, this.store.file(candidateId, name));
     fsyncPath(this.store.dir(candidateId));
-    await this.repo.markVerified(candidateId, name, new Date().toISOString());
-    const by = `device:${device.id}`;
-    await this.repo.custody(candidateId, name, by, 'received', { sha256: actual, bytes: held, verified: true });
+    // Verified and custody-logged in one transaction: never one without the other, even across a crash.
+    const received = { sha256: actual, bytes: held, verified: true };
+    await this.repo.recordVerified(candidateId, name, new Date().toISOString(), `device:${device.id}`, received);
     const announced = this.onVerified(candidateId, name);
     await announced.catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
     return { offset: held, length: f.bytes, complete: true, sha256: actual };
