@@ -204,7 +204,12 @@ describe('hub nodes joined through Redis', () => {
 
   it('turns the devices of a node killed with SIGKILL offline once its heartbeat runs out', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const env = { SHOPWATCH_REDIS_URL: redis.url, SHOPWATCH_NODE_ID: 'node-c' };
+    const databaseUrl = await cluster.databaseUrl();
+    const env = {
+      SHOPWATCH_REDIS_URL: redis.url,
+      SHOPWATCH_NODE_ID: 'node-c',
+      ...(databaseUrl ? { SHOPWATCH_DATABASE_URL: databaseUrl } : {}),
+    };
     const c = spawnHub(cluster.dataDir, cluster.seed, mqttPort, httpPort, env);
     try {
       await waitReady(httpPort);
