@@ -19,7 +19,7 @@
  *
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
- *        BENCH_COOLDOWN_SECONDS (5), BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
+ *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0), BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +32,7 @@ import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import type { MatcherStats } from '../src/matching/matcher';
 import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
-import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds } from './lib/procs';
+import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds, threadsOf } from './lib/procs';
 import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,6 +45,8 @@ const MAX_CAMERAS = Math.max(...STEPS);
 const SCENES = (process.env.BENCH_SCENES ?? 'busy,entrance').split(',') as SceneName[];
 /** Frames skipped for want of inference allowed in a sustained step (shared box: a little noise). */
 const DROP_LIMIT = 0.01;
+/** Run every step even after one is not sustained (to see where the CPU goes as cameras are added). */
+const ALL_STEPS = process.env.BENCH_ALL_STEPS === '1';
 const COOLDOWN_SECONDS = Number(process.env.BENCH_COOLDOWN_SECONDS ?? 5);
 const DETECT_FPS = 5;
 const RETRY_BUDGET_MS = Number(process.env.BENCH_RETRY_BUDGET_SECONDS ?? 150) * 1000;
@@ -75,6 +77,12 @@ interface Step {
   attempt: number;
   cores: {
     agentNode: number;
+    /** The agent's main thread alone (frame reader, motion gate, matching, uplink). */
+    agentMainThread: number;
+    /** The agent's other threads: inference workers, V8 GC helpers, libuv pool. */
+    agentOtherThreads: number;
+    /** Each camera ffmpeg (decode + segment muxer), highest first. */
+    perCameraFfmpeg: number[];
     cameraFfmpeg: number;
     exitedChildren: number;
     agentTotal: number;
@@ -193,7 +201,8 @@ async function main() {
             `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
               `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
               `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
-              `${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+              `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
+              `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
               `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
               `${step.passes.subject60}+${step.passes.subject40} of ` +
               `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
@@ -202,7 +211,8 @@ async function main() {
           sustained = step.sustained;
           if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
         }
-        if (!sustained) break; // more cameras would not be sustained either
+        // more cameras would not be sustained either (BENCH_ALL_STEPS=1 measures them all anyway)
+        if (!sustained && !ALL_STEPS) break;
       }
     }
   } finally {
@@ -306,6 +316,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
 
     const kids0 = new Map(childrenOf(agentPid).map((p) => [p.pid, p]));
     const s0 = { ...latest.stats! };
+    const threads0 = threadsOf(agentPid);
     const agent0 = cpuOf(agentPid)!,
       reaped0 = reapedChildrenSeconds(agentPid),
       hub0 = process.cpuUsage(),
@@ -325,6 +336,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const box1 = boxCpu();
     const kids1 = childrenOf(agentPid);
     const s1 = { ...latest.stats! };
+    const threads1 = threadsOf(agentPid);
     const agent1 = cpuOf(agentPid)!,
       reaped1 = reapedChildrenSeconds(agentPid),
       hub1 = process.cpuUsage(hub0),
@@ -335,15 +347,18 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     let cameraFfmpeg = 0,
       otherLive = 0,
       restarts = 0;
+    const perCamera: number[] = [];
     for (const k of kids1) {
       const before = kids0.get(k.pid)?.cpuSeconds ?? 0;
       const isCamera = k.cmdline.includes('pipe:1');
       if (isCamera && !kids0.has(k.pid)) restarts++;
       if (isCamera) cameraFfmpeg += k.cpuSeconds - before;
+      if (isCamera) perCamera.push(k.cpuSeconds - before);
       else otherLive += k.cpuSeconds - before;
     }
     const exitedChildren = reaped1 - reaped0 + otherLive;
     const agentNode = agent1 - agent0;
+    const mainThread = (threads1.get(agentPid) ?? 0) - (threads0.get(agentPid) ?? 0);
     const agentTotal = agentNode + cameraFfmpeg + exitedChildren;
     const hubCpu = (hub1.user + hub1.system) / 1e6;
     const boxBusy = box1.busy - box0.busy;
@@ -396,6 +411,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       candidates: latencies.length,
       cores: {
         agentNode: round(agentNode / wall, 3),
+        agentMainThread: round(mainThread / wall, 3),
+        agentOtherThreads: round((agentNode - mainThread) / wall, 3),
+        perCameraFfmpeg: perCamera.sort((a, b) => b - a).map((c) => round(c / wall, 3)),
         cameraFfmpeg: round(cameraFfmpeg / wall, 3),
         exitedChildren: round(exitedChildren / wall, 3),
         agentTotal: round(agentTotal / wall, 3),

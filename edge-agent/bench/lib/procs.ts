@@ -59,3 +59,18 @@ export function boxCpu(): { busy: number; total: number; steal: number } {
   const total = t.slice(0, 8).reduce((a, b) => a + b, 0); // guest time is already in user
   return { busy: (total - t[3]! - t[4]!) / TICK, total: total / TICK, steal: t[7]! / TICK };
 }
+
+/** CPU seconds of every thread of `pid`, by thread id (the main thread's id is the pid). */
+export function threadsOf(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICK);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return out;
+}
