@@ -19,7 +19,8 @@
  *
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
- *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0), BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
+ *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0: stop a scene at the first count not sustained),
+ *        BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -202,7 +203,8 @@ async function main() {
               `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
               `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
               `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
-              `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+              `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; ` +
+              `box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
               `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
               `${step.passes.subject60}+${step.passes.subject40} of ` +
               `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
@@ -350,6 +352,8 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const perCamera: number[] = [];
     for (const k of kids1) {
       const before = kids0.get(k.pid)?.cpuSeconds ?? 0;
+      // The tool host's jobs (stills, clips) are reaped by the host: their CPU is in its cutime.
+      otherLive += k.reapedSeconds - (kids0.get(k.pid)?.reapedSeconds ?? 0);
       const isCamera = k.cmdline.includes('pipe:1');
       if (isCamera && !kids0.has(k.pid)) restarts++;
       if (isCamera) cameraFfmpeg += k.cpuSeconds - before;
@@ -565,8 +569,8 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
       steps: STEPS,
       cpu:
         'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg ' +
-        '= live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + ' +
-        'driver, RTSP server (other processes sharing the box)',
+        '= live children reading pipe:1; clips = other children (incl. the tool host and the jobs it reaped); ' +
+        'others = /proc/stat busy minus agent, hub + driver, RTSP server (other processes sharing the box)',
       sustainedWhen:
         `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the ` +
         `motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of ` +

@@ -8,6 +8,8 @@ export interface ProcInfo {
   comm: string;
   cmdline: string;
   cpuSeconds: number;
+  /** CPU seconds of the children it has reaped (the tool host's ffmpeg jobs). */
+  reapedSeconds: number;
 }
 
 /** Live children of `ppid` (scanning /proc), with their own CPU seconds (all threads). */
@@ -25,6 +27,7 @@ export function childrenOf(ppid: number): ProcInfo[] {
         comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
         cmdline: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '),
         cpuSeconds: sample(pid).cpuSeconds,
+        reapedSeconds: (Number(fields[13]) + Number(fields[14])) / TICK,
       });
     } catch {
       // exited while we looked
