@@ -33,6 +33,7 @@ import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import type { MatcherStats } from '../src/matching/matcher';
 import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
+import { camerasByAgentCpu, cameraBound } from './lib/bounds';
 import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds, threadsOf } from './lib/procs';
 import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
 
@@ -470,6 +471,10 @@ function sceneSummary(steps: Step[]) {
   const lat = ok.flatMap((s) => s.captureToQueueMs).sort((a, b) => a - b);
   return {
     camerasSustained,
+    // What ended the count on this (shared) box, and what the agent's own cost would allow.
+    bound: cameraBound(steps, CORES, CPU_LIMIT),
+    camerasByAgentCpu: camerasByAgentCpu(steps, CORES, CPU_LIMIT),
+    otherProcessesCores: steps.map((s) => s.cores.otherProcesses),
     framesPerCpuSecondAt1Camera: at1.framesPerCpuSecond,
     framesPerCpuSecondAtSustained: head.framesPerCpuSecond,
     staticShareAtSustained: round(head.framesStatic / Math.max(1, head.framesAnalysed), 3),
@@ -544,6 +549,11 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   const scenes = Object.fromEntries(SCENES.map((sc) => [sc, sceneSummary(steps.filter((s) => s.scene === sc))]));
   console.log('');
   for (const [name, sum] of Object.entries(scenes)) console.log(`${name}: ${JSON.stringify(sum)}`);
+  for (const [name, sum] of Object.entries(scenes))
+    console.log(
+      `${name}: ${sum.camerasSustained} camera(s) sustained; bound: ${sum.bound.kind} at ${sum.bound.atCameras} ` +
+        `(${sum.bound.why}); the agent's own cost allows ${sum.camerasByAgentCpu} at ${CPU_LIMIT * 100} % of the box`,
+    );
   console.log(`previous run: ${JSON.stringify(previous)}`);
 
   const results = {
@@ -575,6 +585,11 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
         `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the ` +
         `motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of ` +
         `inference <= ${DROP_LIMIT * 100} %`,
+      bound:
+        'scenes.*.bound: why the first camera count not sustained was not - agent-cpu (the agent over the limit), ' +
+        'shared-box (other processes used more than the box beyond the limit, so frames waited and were skipped), ' +
+        'latency (skips on an otherwise idle box); camerasByAgentCpu: limit x cores / the agent cores per camera at ' +
+        "the widest step, skipped frames priced as searched ones (an estimate for a box that is the agent's alone)",
       latency:
         'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
     },
