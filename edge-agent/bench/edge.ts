@@ -97,6 +97,13 @@ interface Step {
   agentShareOfBox: number;
   framesPerCpuSecond: number;
   framesPerNodeCpuSecond: number;
+  /**
+   * The same without the evidence jobs (stills, clips: 'exitedChildren'), whose cost follows the
+   * candidates, not the frames: the bench's subject passes every 20 s per camera, a store rarely.
+   */
+  framesPerCpuSecondBeforeEvidence: number;
+  /** CPU-seconds of evidence jobs per candidate captured in the window. */
+  evidenceCpuSecondsPerCandidate: number | null;
   /** Wall-clock share of the window the matcher spent analysing (1 = its one queue never idle). */
   matcherBusy: number;
   cameraFfmpegRestarts: number;
@@ -432,6 +439,8 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       agentShareOfBox: round(agentShareOfBox, 3),
       framesPerCpuSecond: round(framesAnalysed / agentTotal, 1),
       framesPerNodeCpuSecond: round(framesAnalysed / agentNode, 1),
+      framesPerCpuSecondBeforeEvidence: round(framesAnalysed / (agentTotal - exitedChildren), 1),
+      evidenceCpuSecondsPerCandidate: latencies.length ? round(exitedChildren / latencies.length, 3) : null,
       matcherBusy: round((s1.busyMs - s0.busyMs) / 1000 / wall, 2),
       cameraFfmpegRestarts: restarts,
       captureToQueueMs: latencies.sort((a, b) => a - b),
@@ -477,6 +486,7 @@ function sceneSummary(steps: Step[]) {
     otherProcessesCores: steps.map((s) => s.cores.otherProcesses),
     framesPerCpuSecondAt1Camera: at1.framesPerCpuSecond,
     framesPerCpuSecondAtSustained: head.framesPerCpuSecond,
+    framesPerCpuSecondBeforeEvidenceAtSustained: head.framesPerCpuSecondBeforeEvidence,
     staticShareAtSustained: round(head.framesStatic / Math.max(1, head.framesAnalysed), 3),
     detectorRunsPerFrameAtSustained: round(head.detectorRuns / Math.max(1, head.framesAnalysed), 2),
     recall: {
