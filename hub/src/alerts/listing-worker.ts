@@ -28,9 +28,21 @@ export interface ListingRequest {
   filter: PageFilter;
   /** The client accepts `Content-Encoding: gzip`. */
   gzip: boolean;
+  /** The version the event loop holds this listing's last page at (listing-pages.ts), if it does. */
+  known?: string;
 }
 export type ListingReply =
-  | { id: number; ok: true; body: Uint8Array<ArrayBuffer>; gzip: boolean; nextCursor: string | null }
+  | {
+      id: number;
+      ok: true;
+      body: Uint8Array<ArrayBuffer>;
+      gzip: boolean;
+      nextCursor: string | null;
+      /** The database's version read before the page: the page is at least this new. */
+      version: string;
+    }
+  /** Nothing was committed since the page at `known` was read: send that one again. */
+  | { id: number; ok: true; unchanged: true; version: string }
   | { id: number; ok: false; code: string; message: string };
 
 /**
@@ -83,18 +95,29 @@ const log = logger('hub:listing');
 const dir = new Directory(repo);
 const alerts = new AlertService(repo, dir, new InProcessEventBus(log), log);
 const reads = new ListingReads(db);
+/**
+ * Changes with every commit of another connection (the hub's writer), and only then: the listing's
+ * version. Read before the page, so a commit that lands while the page is read makes the next
+ * version differ and the page is built again: a page is never labelled older than it is.
+ */
+const dataVersion = db.prepare('PRAGMA data_version').pluck();
 const cache = new ListedAlertCache();
 let generation = -1;
 
 parentPort!.on('message', async (req: ListingRequest) => {
   try {
+    const version = String(dataVersion.get());
+    if (req.known === version) {
+      parentPort!.postMessage({ id: req.id, ok: true, unchanged: true, version } satisfies ListingReply);
+      return;
+    }
     // Provisioning may have changed who receives what since the last request.
     const g = await repo.provisioningGeneration();
     if (g !== generation) (generation = g), dir.invalidate(), cache.clear();
     const page = await listingPageJson(alerts, repo, reads, cache, req.principal, req.filter);
     const json = page.json;
     const body = transferable(req.gzip ? zlib.gzipSync(json, GZIP) : json);
-    const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor };
+    const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor, version };
     parentPort!.postMessage(reply, [body.buffer as ArrayBuffer]);
   } catch (err) {
     const e = err instanceof HubError ? err : new HubError('internal', (err as Error).message);
