@@ -8,6 +8,7 @@ import type { GovernanceRepository } from './governance-repository';
 import type { PushSubscriptionRepository } from './push-subscription-repository';
 import type { Repository } from './repository';
 import { openDatabase } from './sqlite';
+import { checkpointInBackground } from './sqlite-checkpoints';
 import { SqliteAuditRepository } from './sqlite-audit-repository';
 import { SqliteCaseRepository } from './sqlite-case-repository';
 import { SqliteEvidenceRepository } from './sqlite-evidence-repository';
@@ -43,6 +44,7 @@ export type StorageConfig = Pick<HubConfig, 'dataDir'> & Partial<Pick<HubConfig,
 export async function openStorage(config: StorageConfig, log: Logger): Promise<Storage> {
   const db = openDatabase(config.dataDir, log, config.sync ?? 'full');
   const repo = new SqliteRepository(db);
+  const checkpoints = checkpointInBackground(db, log);
   return {
     repo,
     evidence: new SqliteEvidenceRepository(db),
@@ -51,6 +53,9 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
     cases: new SqliteCaseRepository(db),
     audit: new SqliteAuditRepository(db),
     push: new SqlitePushSubscriptions(db),
-    close: async () => repo.close(),
+    close: async () => {
+      await checkpoints.stop();
+      repo.close();
+    },
   };
 }
