@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { AlertProgress, ListingReads } from '../storage/listing-reads';
 import type { NewAlert, Repository } from '../storage/repository';
+import type { PagePart } from './listing-gzip';
 import type { AlertService, PageFilter } from './service';
 
 /**
@@ -53,23 +54,22 @@ export class ListedAlertCache {
 }
 
 /**
- * One page of `GET /api/alerts` as a JSON text. The alerts and how far each has got (events,
- * receipts) are read first; timelines and receipts are then read, in one query each, only for
- * the alerts whose listed JSON is not cached for exactly that state. Same alerts, order, scope
+ * One page of `GET /api/alerts`: the JSON of each alert in listing order (see pageJson). The
+ * alerts and how far each has got (events, receipts) are read first; timelines and receipts are
+ * then read, in one query each, only for the alerts whose listed JSON is not cached for exactly
+ * that state. Same alerts, order, scope
  * and fields as AlertService.page, which stays the one place that decides them. A receipt that
  * lands between the reads makes the JSON newer than its key: the next listing sees a new key and
  * builds it again, so a listing is never older than its first read.
  */
-const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
-
-export async function listingPageJson(
+export async function listingPageParts(
   alerts: AlertService,
   repo: Repository,
   reads: ListingReads,
   cache: ListedAlertCache,
   principal: Principal,
   filter: PageFilter,
-): Promise<{ json: Buffer; nextCursor: string | null }> {
+): Promise<{ parts: PagePart[]; nextCursor: string | null }> {
   const { rows, nextCursor } = await alerts.pageRows(principal, filter);
   const progress = reads.progress(rows.map((a) => a.id));
   const keys = rows.map((row) => versionOf(row, progress.get(row.id)));
@@ -89,14 +89,20 @@ export async function listingPageJson(
       cache.set(row.id, keys[i]!, parts[i]!);
     });
   }
-  // One copy of the cached bytes into the page: no 4 MB string to build and encode again.
+  return { parts: rows.map((row, i) => ({ id: row.id, key: keys[i]!, json: parts[i]! })), nextCursor };
+}
+
+const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
+
+/** The page as plain JSON: one copy of the cached bytes, no 4 MB string to build and encode again. */
+export function pageJson(parts: PagePart[]): Buffer {
   const pieces: Buffer[] = [OPEN];
   for (let i = 0; i < parts.length; i++) {
     if (i) pieces.push(COMMA);
-    pieces.push(parts[i]!);
+    pieces.push(parts[i]!.json);
   }
   pieces.push(CLOSE);
-  return { json: Buffer.concat(pieces), nextCursor };
+  return Buffer.concat(pieces);
 }
 
 /**
