@@ -3,13 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { GzipPieces, type PagePart, crc32, crc32Combine } from '../src/alerts/listing-gzip';
 
 /** Alerts like a zone's: long, mostly the same list of device ids, one field apart. */
+const devices = Array.from({ length: 800 }, (_, d) => `radio-z0-s${d % 40}-${d}`);
+/** The same alert at the same version is the same JSON with the same serial, as ListedAlertCache gives. */
+const made = new Map<string, PagePart>();
 function parts(ids: number[], version = 'v1'): PagePart[] {
-  const devices = Array.from({ length: 800 }, (_, d) => `radio-z0-s${d % 40}-${d}`);
-  return ids.map((n) => ({
-    id: `a${n}`,
-    key: version,
-    json: Buffer.from(JSON.stringify({ id: `a${n}`, version, seq: n, undelivered: devices })),
-  }));
+  return ids.map((n) => {
+    const known = made.get(`${n}/${version}`);
+    if (known) return known;
+    const json = Buffer.from(JSON.stringify({ id: `a${n}`, version, seq: n, undelivered: devices }));
+    const part = { id: `a${n}`, json, serial: made.size + 1 };
+    made.set(`${n}/${version}`, part);
+    return part;
+  });
 }
 const plain = (ps: PagePart[]) => Buffer.from(`[${ps.map((p) => p.json.toString()).join(',')}]`);
 

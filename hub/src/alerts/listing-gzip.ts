@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 
 /**
  * A listing gzipped from pieces remembered between listings. A page is `[a0,a1,...]`; the
- * compressed bytes of `,aN` are kept keyed by aN's and its predecessor's versions. Each piece is
+ * compressed bytes of `,aN` are kept keyed by the serials of aN's and its predecessor's JSON. Each piece is
  * raw deflate ended by a sync flush (byte-aligned, not final), compressed with the predecessor's
  * JSON as preset dictionary: in the page the predecessor's bytes come just before, so the
  * back-references land on them. Alerts of one zone list the same devices, so most of a page's
@@ -11,11 +11,12 @@ import zlib from 'node:zlib';
  * compresses one or two alerts instead of four megabytes (RFC 1951 §3.2, RFC 1952 §2.3).
  */
 
-/** One alert of the page: its id, the key of its listed version and its JSON. */
+/** One alert of the page: its id, its JSON, and the serial of that JSON (ListedAlertCache). */
 export interface PagePart {
   id: string;
-  key: string;
   json: Buffer;
+  /** Given to this JSON alone: a new version of the alert is a new serial. */
+  serial: number;
 }
 
 interface Piece {
@@ -66,14 +67,15 @@ export class GzipPieces {
     return this.size;
   }
 
-  /** Recipients changed (provisioning): an alert's JSON may differ under the same key. */
+  /** Recipients changed (provisioning): the alerts' JSON is built again. */
   clear() {
     this.pieces.clear();
     this.size = 0;
   }
 
   private piece(part: PagePart, before: PagePart | undefined): Piece {
-    const key = `${before ? `${before.id}\u0000${before.key}` : '['}\u0001${part.id}\u0000${part.key}`;
+    // A few bytes, not the alerts' versions: the key is built and hashed 500 times a listing.
+    const key = before ? `${before.serial}:${part.serial}` : `[${part.serial}`;
     const hit = this.pieces.get(key);
     if (hit) {
       this.stats.reused++;

@@ -11,28 +11,33 @@ import type { AlertService, PageFilter } from './service';
  * them all every time was most of a listing's cost (and of its garbage).
  */
 export class ListedAlertCache {
-  private entries = new Map<string, { key: string; json: Buffer }>();
+  private entries = new Map<string, { key: string; json: Buffer; serial: number }>();
   private size = 0;
+  /** Numbers each JSON built, so that other caches (listing-gzip.ts) can key on it in a few bytes. */
+  private serials = 0;
 
   /** `budget`: bytes kept at most; the least recently listed go first. */
   constructor(private budget = 64 * 1024 * 1024) {}
 
-  get(id: string, key: string): Buffer | undefined {
+  get(id: string, key: string): { json: Buffer; serial: number } | undefined {
     const e = this.entries.get(id);
     if (!e || e.key !== key) return undefined;
     this.entries.delete(id); // re-inserted: the Map's order is the order of last use
     this.entries.set(id, e);
-    return e.json;
+    return e;
   }
 
-  set(id: string, key: string, json: Buffer) {
+  /** Remembers the JSON of `id` at `key`; returns its serial, never given to another JSON. */
+  set(id: string, key: string, json: Buffer): { json: Buffer; serial: number } {
     this.drop(id);
-    this.entries.set(id, { key, json });
+    const e = { key, json, serial: ++this.serials };
+    this.entries.set(id, e);
     this.size += json.byteLength;
     for (const oldest of this.entries.keys()) {
       if (this.size <= this.budget) break;
       this.drop(oldest);
     }
+    return e;
   }
 
   /** Recipients changed (provisioning): every cached `undelivered` list may be wrong. */
@@ -85,11 +90,10 @@ export async function listingPageParts(
     const byId = new Map(built.map((a) => [a.id, a]));
     rows.forEach((row, i) => {
       if (parts[i] !== undefined) return;
-      parts[i] = Buffer.from(JSON.stringify(byId.get(row.id)));
-      cache.set(row.id, keys[i]!, parts[i]!);
+      parts[i] = cache.set(row.id, keys[i]!, Buffer.from(JSON.stringify(byId.get(row.id))));
     });
   }
-  return { parts: rows.map((row, i) => ({ id: row.id, key: keys[i]!, json: parts[i]! })), nextCursor };
+  return { parts: rows.map((row, i) => ({ id: row.id, ...parts[i]! })), nextCursor };
 }
 
 const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
