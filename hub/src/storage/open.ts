@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import { SINGLE_NODE_KEYS } from './shared-keys';
 import type { Storage } from './storage';
 import { openDatabase } from './sqlite';
+import { checkpointInBackground } from './sqlite-checkpoints';
 import { SqliteAuditRepository } from './sqlite-audit-repository';
 import { SqliteCaseRepository } from './sqlite-case-repository';
 import { SqliteEvidenceRepository } from './sqlite-evidence-repository';
@@ -28,6 +29,7 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
   }
   const db = openDatabase(config.dataDir, log, config.sync ?? 'full');
   const repo = new SqliteRepository(db);
+  const checkpoints = checkpointInBackground(db, log);
   return {
     repo,
     evidence: new SqliteEvidenceRepository(db),
@@ -37,6 +39,9 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
     audit: new SqliteAuditRepository(db),
     push: new SqlitePushSubscriptions(db),
     keys: SINGLE_NODE_KEYS,
-    close: async () => repo.close(),
+    close: async () => {
+      await checkpoints.stop();
+      repo.close();
+    },
   };
 }
