@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { topics } from '@shopwatch/protocols';
 import { launchChromium } from '../../dashboard/test/support/browser';
-import { fleetProvisioning, fleetSecret } from './support/fleet';
-import { login, startTestHub } from './support/hub';
-import { TestDevice } from './support/mqtt';
+import { fleetProvisioning, fleetSecret } from '../../hub/test/support/fleet';
+import { login, startTestHub } from '../../hub/test/support/hub';
+import { TestDevice } from '../../hub/test/support/mqtt';
 
 describe('a gzipped listing in a real browser', () => {
   it('decodes in Chromium to the same JSON as the plain page', async () => {
