@@ -103,6 +103,8 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     // A configured threshold holds for every face size; by default each band has its own (issue 15).
     thresholdFor:
       cfg.thresholds.match === undefined ? thresholdForFace(bandThresholds(), vision.matchThreshold) : undefined,
+    // Narrower than the smallest calibrated band: tracked, never matched (whatever the threshold).
+    minFacePx: bandThresholds()[0]?.facePx,
     frames: cfg.thresholds.frames,
     windowSeconds: cfg.thresholds.windowSeconds,
     cooldownSeconds: cfg.thresholds.cooldownSeconds,
