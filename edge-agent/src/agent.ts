@@ -84,7 +84,6 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     postRollSeconds: cfg.evidence.postRollSeconds,
     segmentSeconds: cfg.evidence.segmentSeconds,
     ffmpegPath: cfg.ffmpegPath,
-    ffprobePath: cfg.ffprobePath,
   });
 
   // Inference on every core (issue 15): one worker thread per core unless configured otherwise.

@@ -59,7 +59,7 @@ export function fromMoov(moov: Buffer): Mp4Info {
   for (const trak of children(moov, 'trak')) {
     const mdia = child(trak, 'mdia');
     const hdlr = mdia && child(mdia, 'hdlr');
-    if (!hdlr || hdlr.toString('latin1', 8, 12) !== 'vide') continue;
+    if (!mdia || hdlr?.toString('latin1', 8, 12) !== 'vide') continue;
     const stsd = child(child(child(mdia, 'minf') ?? Buffer.alloc(0), 'stbl') ?? Buffer.alloc(0), 'stsd');
     // stsd: version/flags, entry count, then the first sample entry (a box of its own).
     if (!stsd || stsd.length < 8 + 8 + 28) throw new Error('MP4 video track without a sample description');

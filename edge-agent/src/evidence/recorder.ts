@@ -23,9 +23,8 @@ export interface EvidenceRecorderOptions {
   postRollSeconds: number;
   segmentSeconds: number;
   ffmpegPath?: string;
-  ffprobePath?: string;
-  /** Kill ffprobe after this long (default 15 s). */
-  probeTimeoutMs?: number;
+  /** Kill the ffmpeg joining a clip's segments after this long (default 60 s). */
+  joinTimeoutMs?: number;
   /**
    * Take the crop and frame from the recorded full-resolution stream (default on; issue 15).
    * Off, or when that fails within `stillTimeoutMs`, they come from the detect-size frame.
@@ -167,8 +166,7 @@ export class EvidenceRecorder implements CandidateSink {
         postRollSeconds: this.opts.postRollSeconds,
         segmentSeconds: this.opts.segmentSeconds,
         ffmpegPath: this.opts.ffmpegPath,
-        ffprobePath: this.opts.ffprobePath,
-        probeTimeoutMs: this.opts.probeTimeoutMs,
+        joinTimeoutMs: this.opts.joinTimeoutMs,
       });
       const iso = (ms: number) => new Date(ms).toISOString();
       return await this.opts.spool.enqueue(
