@@ -25,13 +25,18 @@ export interface StillRequest {
 }
 
 /**
- * Window of recorded frames decoded whole around the capture's place in the stream, seconds: the
- * detect frame trails its packet by its decode (tens of ms; more on a saturated box).
+ * Window of recorded frames decoded whole around the capture's place in the stream, seconds. The
+ * detect frame trails its packet by the decoder's frame-thread delay, the fps filter and the pipe:
+ * 0.65-0.70 s measured at 10 fps on a 2-core box (still.test.ts), so the window reaches 1 s back.
  */
-const WINDOW_BEFORE_S = 0.5;
+const WINDOW_BEFORE_S = 1.0;
 const WINDOW_AFTER_S = 0.2;
-/** Frames of that window piped out at most (7 at 10 fps; the cap bounds it at higher rates). */
-const MAX_WINDOW_FRAMES = 10;
+/**
+ * Frames of that window piped out at most: the whole window up to 13 fps (21 MB at 768x576). At
+ * higher rates the window is cut short and, when the closest frame is at the cut, the still falls
+ * back on the two-pass search.
+ */
+const MAX_WINDOW_FRAMES = 16;
 
 /**
  * The camera's full-resolution picture of a detect-size frame (issue 15: evidence stills from the
@@ -64,11 +69,14 @@ export async function grabStill(req: StillRequest): Promise<Frame> {
     const to = (at + WINDOW_AFTER_S).toFixed(3);
     const select = `select=between(t\\,${from}\\,${to})`;
     const ppms = parsePpms(await run(['-vf', select, '-frames:v', String(MAX_WINDOW_FRAMES), ...PPM_OUT]));
-    let best = Number.POSITIVE_INFINITY;
-    for (const p of ppms) {
+    let best = { index: -1, diff: Number.POSITIVE_INFINITY };
+    for (const [index, p] of ppms.entries()) {
       const diff = meanAbsDiff(want, await thumbnail(p.rgb, p.width, p.height));
-      if (diff < best) [best, picture] = [diff, p];
+      if (diff < best.diff) best = { index, diff };
     }
+    // Closest at a cut edge of the window (not the stream's start or end): the frame may lie beyond it.
+    const cut = (best.index === 0 && Number(from) > 0) || best.index === MAX_WINDOW_FRAMES - 1;
+    if (best.index >= 0 && !cut) picture = ppms[best.index];
   }
   picture ??= await twoPasses(run, want);
   return { ...picture, cameraId: req.frame.cameraId, capturedAt: req.frame.capturedAt };

@@ -37,10 +37,10 @@ export interface TrackView {
 
 /**
  * Follows every detected face across the frames of a camera (a similar size and box overlap, or
- * centres within a face width, no gap longer than `maxGapMs`: {@link continuation}) and fuses its descriptors: one bad frame (blur, a
- * turned head, a 30 px face) no longer decides, the track's best frames do. Descriptors of a
- * track live in memory only and go when the track goes quiet; nothing about a face that
- * matches nobody is logged, kept or sent.
+ * centres within a face width, no gap longer than `maxGapMs`: {@link continuation}) and fuses its
+ * descriptors: one bad frame (blur, a turned head, a 30 px face) no longer decides, the track's
+ * best frames do. Descriptors of a track live in memory only and go when the track goes quiet;
+ * nothing about a face that matches nobody is logged, kept or sent.
  */
 export class FaceTracks {
   private tracks: FaceTrack[] = [];

@@ -139,7 +139,8 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
   }, 60_000);
 
   it('takes the still with one ffmpeg run: only a short window around the capture is decoded whole', async () => {
-    await waitFor(() => frames.length >= 10, 20_000, 'frames');
+    // A segment's start is known once its predecessor was closed: the ring holds two by now.
+    await waitFor(() => frames.length >= 10 && ring.segments().length >= 2, 20_000, 'frames');
     const frame = frames.at(-1)!;
     const older = frames.at(-6)!;
     const runs = toolRunsStarted('ffmpeg');
