@@ -69,9 +69,11 @@ export async function grabStill(req: StillRequest): Promise<Frame> {
     const to = (at + WINDOW_AFTER_S).toFixed(3);
     const select = `select=between(t\\,${from}\\,${to})`;
     const ppms = parsePpms(await run(['-vf', select, '-frames:v', String(MAX_WINDOW_FRAMES), ...PPM_OUT]));
+    // Thumbnails made together: libvips spreads them over its threads.
+    const thumbs = await Promise.all(ppms.map((p) => thumbnail(p.rgb, p.width, p.height)));
     let best = { index: -1, diff: Number.POSITIVE_INFINITY };
-    for (const [index, p] of ppms.entries()) {
-      const diff = meanAbsDiff(want, await thumbnail(p.rgb, p.width, p.height));
+    for (const [index, t] of thumbs.entries()) {
+      const diff = meanAbsDiff(want, t);
       if (diff < best.diff) best = { index, diff };
     }
     // Closest at a cut edge of the window (not the stream's start or end): the frame may lie beyond it.
