@@ -20,7 +20,7 @@
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
  *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0: stop a scene at the first count not sustained),
- *        BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
+ *        BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof), BENCH_LOG_LEVEL (warn)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -277,7 +277,8 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
           segmentSeconds: 1,
           bufferDir: `/dev/shm/shopwatch-bench-${path.basename(dir)}-${process.pid}`,
         },
-        logLevel: 'warn',
+        // BENCH_LOG_LEVEL=info shows each candidate's latency by stage ('candidate spooled').
+        logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
       },
       null,
       2,

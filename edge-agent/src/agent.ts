@@ -84,7 +84,6 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     postRollSeconds: cfg.evidence.postRollSeconds,
     segmentSeconds: cfg.evidence.segmentSeconds,
     ffmpegPath: cfg.ffmpegPath,
-    ffprobePath: cfg.ffprobePath,
   });
 
   // Inference on every core (issue 15): one worker thread per core unless configured otherwise.
@@ -103,6 +102,8 @@ export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<Runni
     // A configured threshold holds for every face size; by default each band has its own (issue 15).
     thresholdFor:
       cfg.thresholds.match === undefined ? thresholdForFace(bandThresholds(), vision.matchThreshold) : undefined,
+    // Narrower than the smallest calibrated band: tracked, never matched (whatever the threshold).
+    minFacePx: bandThresholds()[0]?.facePx,
     frames: cfg.thresholds.frames,
     windowSeconds: cfg.thresholds.windowSeconds,
     cooldownSeconds: cfg.thresholds.cooldownSeconds,

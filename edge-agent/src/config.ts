@@ -115,6 +115,7 @@ const EdgeConfigFields = z.strictObject({
     })
     .prefault({}),
   ffmpegPath: z.string().min(1).default('ffmpeg'),
+  /** No longer run by the agent (clips are measured from their own MP4 header); accepted so old files load. */
   ffprobePath: z.string().min(1).default('ffprobe'),
   watchdog: z
     .strictObject({

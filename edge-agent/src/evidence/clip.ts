@@ -2,6 +2,7 @@ import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncDir, fsyncFile } from '../durable-fs';
 import { sha256File } from './hash';
+import { readMp4Info } from './mp4-info';
 import type { Segment, SegmentRing } from './segment-ring';
 import { JOIN_TIMEOUT_MS, PROBE_TIMEOUT_MS, runTool, ToolError } from './tool';
 
@@ -15,11 +16,8 @@ export interface ClipRequest {
   /** Where to write the clip (`.mp4`; written under a temporary name, fsynced, renamed). */
   outFile: string;
   ffmpegPath?: string;
-  ffprobePath?: string;
   /** Give up waiting for the post-roll this long after it should have been recorded. */
   graceMs?: number;
-  /** Kill ffprobe after this long (default {@link PROBE_TIMEOUT_MS}). */
-  probeTimeoutMs?: number;
   /** Kill the joining ffmpeg after this long (default {@link JOIN_TIMEOUT_MS}). */
   joinTimeoutMs?: number;
 }
@@ -28,7 +26,7 @@ export interface Clip {
   file: string;
   sha256: string;
   bytes: number;
-  /** Real duration, from ffprobe. */
+  /** Real duration, from the clip's own MP4 header (`mvhd`). */
   durationSeconds: number;
   /** The camera's own codec (`h264`, `hevc`): the clip is stream-copied, never re-encoded. */
   codec: string;
@@ -58,8 +56,8 @@ export class ClipError extends Error {
 /**
  * Waits for the post-roll, then joins the rolling buffer's segments covering
  * [capture − pre-roll, capture + post-roll] with ffmpeg's concat demuxer and `-c copy` into one
- * MP4 (the camera's bitstream, bit for bit), fsyncs it, hashes it (SHA-256) and measures it
- * with ffprobe.
+ * MP4 (the camera's bitstream, bit for bit), fsyncs it, hashes it (SHA-256) and reads its codec,
+ * size and duration from its own `moov` box (no ffprobe run: issue 15, evidence CPU).
  *
  * @example
  * const clip = await cutClip({ ring, captureMs: frame.capturedAt, preRollSeconds: 10,
@@ -118,10 +116,13 @@ export async function cutClip(req: ClipRequest): Promise<Clip> {
     fsyncFile(tmp);
     renameSync(tmp, req.outFile);
     fsyncDir(dirname(req.outFile));
-    const [info, sha256] = await Promise.all([
-      probeVideo(req.outFile, req.ffprobePath, req.probeTimeoutMs),
-      sha256File(req.outFile),
-    ]);
+    let info: ReturnType<typeof readMp4Info>;
+    try {
+      info = readMp4Info(req.outFile);
+    } catch (err) {
+      throw new ClipError('ffmpeg_failed', `ffmpeg wrote an unreadable clip: ${(err as Error).message}`);
+    }
+    const sha256 = await sha256File(req.outFile);
     return {
       file: req.outFile,
       sha256,

@@ -23,9 +23,8 @@ export interface EvidenceRecorderOptions {
   postRollSeconds: number;
   segmentSeconds: number;
   ffmpegPath?: string;
-  ffprobePath?: string;
-  /** Kill ffprobe after this long (default 15 s). */
-  probeTimeoutMs?: number;
+  /** Kill the ffmpeg joining a clip's segments after this long (default 60 s). */
+  joinTimeoutMs?: number;
   /**
    * Take the crop and frame from the recorded full-resolution stream (default on; issue 15).
    * Off, or when that fails within `stillTimeoutMs`, they come from the detect-size frame.
@@ -78,9 +77,13 @@ export class EvidenceRecorder implements CandidateSink {
   }
 
   async record(req: CandidateRequest): Promise<RecordResult> {
+    // Capture → review latency by stage (issue 15): what is spent before, in the still, in the JPEGs, in the spool.
+    const t0 = Date.now();
     const { frame, box } = await this.stillOf(req);
+    const t1 = Date.now();
     const cropBox = expandBox(box, 0.25, frame.width, frame.height);
     const [crop, whole] = await Promise.all([encodeJpeg(frame, cropBox, 92), encodeJpeg(frame)]);
+    const t2 = Date.now();
     // The spooled payload IS the protocol's report: the uplink sends it as it is.
     const report: CandidateReport = {
       ...req.payload,
@@ -104,6 +107,17 @@ export class EvidenceRecorder implements CandidateSink {
       { name: 'crop.jpg', data: crop },
       { name: 'frame.jpg', data: whole },
     ]);
+    this.log.info(
+      {
+        candidateId: req.candidateId,
+        sinceCaptureMs: t0 - req.frame.capturedAt,
+        stillMs: t1 - t0,
+        fullResolution: frame !== req.frame,
+        jpegMs: t2 - t1,
+        spoolMs: Date.now() - t2,
+      },
+      'candidate spooled',
+    );
     const clip = this.clipItem(req);
     this.pending.add(clip);
     void clip.finally(() => this.pending.delete(clip)).catch(() => undefined);
@@ -167,8 +181,7 @@ export class EvidenceRecorder implements CandidateSink {
         postRollSeconds: this.opts.postRollSeconds,
         segmentSeconds: this.opts.segmentSeconds,
         ffmpegPath: this.opts.ffmpegPath,
-        ffprobePath: this.opts.ffprobePath,
-        probeTimeoutMs: this.opts.probeTimeoutMs,
+        joinTimeoutMs: this.opts.joinTimeoutMs,
       });
       const iso = (ms: number) => new Date(ms).toISOString();
       return await this.opts.spool.enqueue(

@@ -75,6 +75,14 @@ export function startToolHost(): void {
   toolHost();
 }
 
+/** Jobs started by this process, by program name (tests and benchmarks: every run costs ~0.05 CPU-s). */
+const started = new Map<string, number>();
+
+/** How many jobs of `program` (e.g. `ffprobe`, matched on the command's file name) this process started. */
+export function toolRunsStarted(program: string): number {
+  return started.get(program) ?? 0;
+}
+
 /** Process id of the tool host, once started (tests, CPU measurements). */
 export function toolHostPid(): number | undefined {
   return host?.connected ? host.pid : undefined;
@@ -99,6 +107,8 @@ export function runTool(
   return new Promise((resolve, reject) => {
     const id = nextJob++;
     const h = toolHost();
+    const program = cmd.split('/').at(-1) ?? cmd;
+    started.set(program, (started.get(program) ?? 0) + 1);
     const out: Buffer[] = [];
     const timer = setTimeout(() => {
       jobs.delete(id);

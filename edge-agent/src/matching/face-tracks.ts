@@ -1,4 +1,5 @@
 import type { Box } from '@shopwatch/protocols';
+import { continuation } from './association';
 
 /** One sighting of a face on its track (memory only). */
 interface Observation {
@@ -35,11 +36,11 @@ export interface TrackView {
 }
 
 /**
- * Follows every detected face across the frames of a camera (box overlap, or centres within a
- * face width, no gap longer than `maxGapMs`) and fuses its descriptors: one bad frame (blur, a
- * turned head, a 30 px face) no longer decides, the track's best frames do. Descriptors of a
- * track live in memory only and go when the track goes quiet; nothing about a face that
- * matches nobody is logged, kept or sent.
+ * Follows every detected face across the frames of a camera (a similar size and box overlap, or
+ * centres within a face width, no gap longer than `maxGapMs`: {@link continuation}) and fuses its
+ * descriptors: one bad frame (blur, a turned head, a 30 px face) no longer decides, the track's
+ * best frames do. Descriptors of a track live in memory only and go when the track goes quiet;
+ * nothing about a face that matches nobody is logged, kept or sent.
  */
 export class FaceTracks {
   private tracks: FaceTrack[] = [];
@@ -88,6 +89,19 @@ export class FaceTracks {
     return near.id;
   }
 
+  /**
+   * A face seen but not to be described or matched (narrower than any calibrated band): moves the
+   * track it continues on, or starts one, so that the face is still followed and claims its place
+   * in the frame, but adds nothing to the track's fused descriptor.
+   */
+  see(cameraId: string, box: Box, at: number, taken: Set<number>): number {
+    const track = this.trackFor(cameraId, box, at, taken);
+    taken.add(track.id);
+    track.box = box;
+    track.lastAt = at;
+    return track.id;
+  }
+
   /** Marks a track judged until `until`: later faces on it are tracked but not described. */
   judge(trackId: number, until: number): void {
     const track = this.tracks.find((t) => t.id === trackId);
@@ -114,8 +128,8 @@ export class FaceTracks {
     let best: { track: FaceTrack; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
-      const d = centreDistance(t.box, box) / Math.max(t.box.w, box.w);
-      if ((d <= 1 || iou(t.box, box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
+      const d = continuation(t.box, box);
+      if (d !== null && (!best || d < best.d)) best = { track: t, d };
     }
     if (best || !create) return best?.track;
     const track: FaceTrack = { id: this.nextId++, cameraId, box, lastAt: at, observations: [], judgedUntil: 0 };
@@ -154,15 +168,4 @@ function meanWidth(obs: { width: number; quality: number }[]): number {
     weight += w;
   }
   return weight > 0 ? sum / weight : 0;
-}
-
-function centreDistance(a: Box, b: Box): number {
-  return Math.hypot(a.x + a.w / 2 - (b.x + b.w / 2), a.y + a.h / 2 - (b.y + b.h / 2));
-}
-
-function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
-  const inter = ix * iy;
-  return inter / (a.w * a.h + b.w * b.h - inter);
 }

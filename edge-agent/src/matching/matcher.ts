@@ -27,6 +27,12 @@ export interface MatcherOptions {
    * `thresholdForFace` of the models). Without it, `threshold` holds for every size.
    */
   thresholdFor?: (facePx: number) => number;
+  /**
+   * Faces narrower than this (px) are tracked but never described into a track nor matched: no
+   * threshold is calibrated for them (the smallest band of models/manifest.json), and a wider band's
+   * threshold accepts strangers at that size. Default 0: every face is matched.
+   */
+  minFacePx?: number;
   frames: number;
   windowSeconds: number;
   cooldownSeconds?: number;
@@ -54,6 +60,8 @@ export interface MatcherStats {
   faces: number;
   /** Faces on judged tracks: detected and tracked, not described. */
   facesSkipped: number;
+  /** Faces narrower than `minFacePx`: tracked, never matched. */
+  facesTooSmall: number;
   matches: number;
   candidates: number;
   busyMs: number;
@@ -80,6 +88,7 @@ export class FaceMatcher implements FrameSink {
     motionMs: 0,
     faces: 0,
     facesSkipped: 0,
+    facesTooSmall: 0,
     matches: 0,
     candidates: 0,
     busyMs: 0,
@@ -181,6 +190,12 @@ export class FaceMatcher implements FrameSink {
     // Best faces first: they claim the tracks they continue before weaker neighbours do.
     for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
       if (!descriptor) continue;
+      if (face.box.w < (this.o.minFacePx ?? 0)) {
+        // Too small to match reliably: followed (it keeps its place), its descriptor dropped here.
+        this.faceTracks.see(frame.cameraId, wholePixels(face.box), frame.capturedAt, taken);
+        this.stats.facesTooSmall++;
+        continue;
+      }
       // The track's fused descriptor is matched, not this frame's alone.
       const { fused, facePx, trackId, observations } = this.faceTracks.observe(
         frame.cameraId,

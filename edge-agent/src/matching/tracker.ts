@@ -1,5 +1,6 @@
 import type { Frame } from '../camera/frame-reader';
 import type { Box } from '@shopwatch/protocols';
+import { continuation } from './association';
 
 export interface Hit {
   at: number;
@@ -43,8 +44,8 @@ interface Fired {
 /**
  * Decides when a gallery subject really is in view: the same subject under the threshold in at
  * least K frames within T seconds, on ONE track — the same face followed across frames (boxes
- * that overlap, or whose centres are within a face width, with no gap longer than T). Holds only
- * matching frames (the best few, in memory).
+ * of a similar size that overlap, or whose centres are within a face width, with no gap longer
+ * than T: see {@link continuation}). Holds only matching frames (the best few, in memory).
  *
  * Cooldown (issue 11.4): after a candidate, the track that fired stays quiet for `cooldownMs`, but
  * a different track matching the same subject on that camera still reports if it matches better
@@ -111,8 +112,8 @@ export class MatchTracker {
     let best: { track: Track; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || hit.at - t.lastAt > this.windowMs || hit.at < t.lastAt - this.windowMs) continue;
-      const d = centreDistance(t.box, hit.box) / Math.max(t.box.w, hit.box.w);
-      if ((d <= 1 || iou(t.box, hit.box) >= 0.2) && (!best || d < best.d)) best = { track: t, d };
+      const d = continuation(t.box, hit.box);
+      if (d !== null && (!best || d < best.d)) best = { track: t, d };
     }
     const track = best?.track ?? { id: this.nextId++, cameraId, box: hit.box, lastAt: hit.at, hits: new Map() };
     if (!best) this.tracks.push(track);
@@ -120,15 +121,4 @@ export class MatchTracker {
     track.lastAt = Math.max(track.lastAt, hit.at);
     return track;
   }
-}
-
-function centreDistance(a: Box, b: Box): number {
-  return Math.hypot(a.x + a.w / 2 - (b.x + b.w / 2), a.y + a.h / 2 - (b.y + b.h / 2));
-}
-
-function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
-  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
-  const inter = ix * iy;
-  return inter / (a.w * a.h + b.w * b.h - inter);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scaleBox, segmentsAround } from '../../src/evidence/still';
+import { scaleBox, segmentsAround, startOf } from '../../src/evidence/still';
 
 const dir = mkdtempSync(join(tmpdir(), 'edge-still-segments-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +27,19 @@ describe('which recorded segments may hold a captured frame', () => {
     writeFileSync(join(dir, 'r1.csv'), 'r1-000001.ts,0,1\n');
     const names = segmentsAround(dir, t).map((f) => basename(f));
     expect(names).toEqual(['r1-000003.ts', 'r1-000004.ts', 'r1-000005.ts']);
+  });
+
+  it("places a segment's start at the moment its run's previous segment was closed", () => {
+    const t = 1_900_000_000_000;
+    segment('r2-000000.ts', t - 2000);
+    segment('r2-000001.ts', t - 1000);
+    segment('r2-000002.ts', t);
+    expect(startOf(join(dir, 'r2-000002.ts'))).toBe(t - 1000);
+    expect(startOf(join(dir, 'r2-000001.ts'))).toBe(t - 2000);
+    // The first of a run, or one whose predecessor is gone: unknown (the still decodes all, twice).
+    expect(startOf(join(dir, 'r2-000000.ts'))).toBeUndefined();
+    segment('r3-000005.ts', t);
+    expect(startOf(join(dir, 'r3-000005.ts'))).toBeUndefined();
   });
 
   it('scales a detect-frame box to the recorded picture and keeps it inside', () => {

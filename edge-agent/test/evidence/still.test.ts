@@ -12,7 +12,8 @@ import { CameraConfig } from '../../src/config';
 import { EvidenceRecorder } from '../../src/evidence/recorder';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 import { expandBox } from '../../src/evidence/snapshot';
-import { parsePpm, scaleBox } from '../../src/evidence/still';
+import { grabStill, parsePpm, scaleBox } from '../../src/evidence/still';
+import { toolRunsStarted } from '../../src/evidence/tool';
 import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
@@ -135,6 +136,25 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
     // Nothing but the spooled items: no picture, list or scratch file of the grab anywhere else.
     expect(filesOutsideRing().filter((f) => !f.startsWith('spool'))).toEqual([]);
     spool.close();
+  }, 60_000);
+
+  it('takes the still with one ffmpeg run: only a short window around the capture is decoded whole', async () => {
+    // A segment's start is known once its predecessor was closed: the ring holds two by now.
+    await waitFor(() => frames.length >= 10 && ring.segments().length >= 2, 20_000, 'frames');
+    const frame = frames.at(-1)!;
+    const older = frames.at(-6)!;
+    const runs = toolRunsStarted('ffmpeg');
+    const t0 = Date.now();
+    const still = await grabStill({ dir: ring.dir, frame, timeoutMs: 10_000 });
+    console.log(`still in ${Date.now() - t0} ms, ${toolRunsStarted('ffmpeg') - runs} ffmpeg run(s)`);
+    expect(toolRunsStarted('ffmpeg') - runs).toBe(1); // two before: thumbnails, then the frame
+    expect([still.width, still.height]).toEqual([768, 576]);
+    const small = await sharp(still.rgb, { raw: { width: 768, height: 576, channels: 3 } })
+      .resize(DETECT.width, DETECT.height)
+      .raw()
+      .toBuffer();
+    expect(meanAbsDiff(small, frame.rgb)).toBeLessThan(meanAbsDiff(small, older.rgb));
+    expect(meanAbsDiff(small, frame.rgb)).toBeLessThan(8);
   }, 60_000);
 
   it('falls back on the detect frame when the still is not there within its time', async () => {
