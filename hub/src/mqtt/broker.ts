@@ -44,6 +44,8 @@ export class Broker {
   /** Every packet that went through authorizePublish: a device's message or will, never relayed. */
   private fromDevices = new WeakSet<object>();
   private catchUp: CatchUp;
+  /** Device messages being stored: a stopping hub waits for them before storage closes. */
+  private inFlight = new Set<Promise<unknown>>();
 
   constructor(private deps: BrokerDeps) {
     this.catchUp = new CatchUp({ history: deps.history, dir: deps.dir, log: deps.log });
@@ -137,9 +139,28 @@ export class Broker {
     );
   }
 
+  /**
+   * Drain: stops taking MQTT connections, ends the open ones (over TCP and WebSocket) so devices
+   * reconnect, through the front door, to another replica, then waits for the device messages
+   * still being stored. A message stored here whose PUBACK the close cut off is sent again by its
+   * device elsewhere and taken once (alerts by clientRef, receipts and acks are idempotent).
+   */
+  async disconnectAll(): Promise<void> {
+    const tcp = this.tcp;
+    this.tcp = null;
+    const closed = tcp ? new Promise<void>((r) => tcp.close(() => r())) : Promise.resolve();
+    // aedes keeps its connected clients by id; its typings leave the map out.
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    for (const client of Object.values(clients)) client.close();
+    await Promise.allSettled([...this.inFlight]);
+    await closed;
+  }
+
   async close() {
     await new Promise<void>((r) => this.aedes.close(() => r()));
-    if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
+    const tcp = this.tcp;
+    this.tcp = null;
+    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
   }
 
   // --- hooks --------------------------------------------------------------------------------
@@ -183,8 +204,10 @@ export class Broker {
     }
     const checked = checkDeviceMessage(conn.principal, packet);
     if (!checked.ok) return refuse(checked.code, checked.reason);
+    const handled = handleInbound(this.deps, conn, checked.message);
+    this.inFlight.add(handled);
     try {
-      await handleInbound(this.deps, conn, checked.message);
+      await handled;
       this.deps.metrics.inbound.inc({ kind: checked.message.kind });
       done(null);
     } catch (err) {
@@ -192,6 +215,8 @@ export class Broker {
       // Not stored, so not acknowledged: dropping the connection makes the device retry.
       this.deps.log.error({ err, deviceId: conn.device.id, topic: packet.topic }, 'failed to handle device message');
       done(err as Error);
+    } finally {
+      this.inFlight.delete(handled);
     }
   }
 
