@@ -1,4 +1,5 @@
 import { AlertListing } from './alerts/listing';
+import { PostgresAlertListing } from './alerts/listing-postgres';
 import { EscalationScheduler } from './alerts/escalation';
 import { AlertService } from './alerts/service';
 import { DeviceAuthenticator } from './auth/device-auth';
@@ -93,7 +94,10 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     config.raisesPerMinute,
     resolveMatch,
   );
-  const listing = new AlertListing(config.dataDir, alerts, logger('hub:listing'));
+  // On PostgreSQL there is no database file for the listing worker to read (listing-postgres.ts).
+  const listing = config.databaseUrl
+    ? new PostgresAlertListing(alerts)
+    : new AlertListing(config.dataDir, alerts, logger('hub:listing'));
   const cameras = new CameraService(repo, bus);
 
   const views = new CandidateViews(evidenceRepo, async (scheme, id) => gov.alias(scheme, id));

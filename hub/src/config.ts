@@ -52,6 +52,14 @@ export const HubConfig = z.strictObject({
   drainSeconds: z.coerce.number().min(0).max(300).default(5),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
+  /**
+   * Cluster mode (issue 14): the PostgreSQL store of record shared by every hub replica, instead of
+   * the SQLite file in dataDir. Files, keys and the node id stay in dataDir.
+   */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
 
@@ -71,6 +79,7 @@ const ENV: Record<keyof HubConfig, string> = {
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
   drainSeconds: 'SHOPWATCH_DRAIN_SECONDS',
+  databaseUrl: 'SHOPWATCH_DATABASE_URL',
 };
 
 export class ConfigError extends Error {}

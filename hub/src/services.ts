@@ -1,5 +1,5 @@
 import type { AlertService } from './alerts/service';
-import type { AlertListing } from './alerts/listing';
+import type { AlertPages } from './alerts/listing-postgres';
 import type { EventBus } from './bus';
 import type { HubConfig } from './config';
 import type { CameraService } from './devices/cameras';
@@ -44,7 +44,7 @@ export interface HubServices {
   sessions: Sessions;
   alerts: AlertService;
   /** GET /api/alerts pages, built off the event loop. */
-  listing: AlertListing;
+  listing: AlertPages;
   cameras: CameraService;
   presence: Presence;
   broker: Broker;

@@ -209,4 +209,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX device_connections_device ON device_connections (device_id);
     `,
   },
+  {
+    // Issue 14: PostgreSQL has no rowid; there, this adds the identity columns that give evidence
+    // files, candidates and review cases their insertion order (postgres/migrations.ts). SQLite keeps rowid.
+    version: 10,
+    name: 'insertion order of candidates, evidence files and review cases where the engine has no rowid',
+    sql: '-- nothing to change on SQLite: rowid is the insertion order',
+  },
 ];

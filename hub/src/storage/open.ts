@@ -34,13 +34,19 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type StorageConfig = Pick<HubConfig, 'dataDir'> & Partial<Pick<HubConfig, 'sync'>>;
+export type StorageConfig = Pick<HubConfig, 'dataDir'> & Partial<Pick<HubConfig, 'sync' | 'databaseUrl'>>;
 
 /**
- * Opens (and migrates) the hub's store of record: today the SQLite file in the data dir.
+ * Opens (and migrates) the hub's store of record: the PostgreSQL database of `databaseUrl`
+ * (SHOPWATCH_DATABASE_URL, cluster mode) when given, else the SQLite file in the data dir.
  * Used by the hub and by every offline command, so both see the same repositories.
  */
 export async function openStorage(config: StorageConfig, log: Logger): Promise<Storage> {
+  if (config.databaseUrl) {
+    // Loaded only here: a single-machine hub never loads the PostgreSQL client.
+    const { openPostgresStorage } = await import('./postgres/storage');
+    return openPostgresStorage(config.databaseUrl, log);
+  }
   const db = openDatabase(config.dataDir, log, config.sync ?? 'full');
   const repo = new SqliteRepository(db);
   return {

@@ -4,7 +4,8 @@ import type { Db, SqlRow } from './sqlite';
 
 type Row = SqlRow;
 
-const fromRow = (r: Row): AuditEntry => ({
+/** An audit row (detail is JSON text on both engines). */
+export const auditFromRow = (r: Row): AuditEntry => ({
   seq: r.seq,
   at: r.at,
   scheme: r.scheme,
@@ -93,7 +94,7 @@ export class SqliteAuditRepository implements AuditRepository {
         toUtc: utc(f.to),
         limit: f.limit ?? 200,
       }) as Row[];
-    return rows.map(fromRow);
+    return rows.map(auditFromRow);
   }
 
   async chain(afterSeq: number, limit: number) {
@@ -101,6 +102,6 @@ export class SqliteAuditRepository implements AuditRepository {
       .prepare(`SELECT a.*, m.mac FROM audit a LEFT JOIN audit_mac m ON m.seq = a.seq
         WHERE a.seq > ? ORDER BY a.seq LIMIT ?`)
       .all(afterSeq, limit) as Row[];
-    return rows.map((r) => ({ ...fromRow(r), mac: (r.mac as string | null) ?? null }));
+    return rows.map((r) => ({ ...auditFromRow(r), mac: (r.mac as string | null) ?? null }));
   }
 }

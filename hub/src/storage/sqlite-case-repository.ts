@@ -23,28 +23,7 @@ export class SqliteCaseRepository implements CaseRepository {
       .prepare('SELECT id FROM candidates WHERE case_id = ? ORDER BY score DESC, captured_at LIMIT 1')
       .pluck()
       .get(r.id) as string;
-    return {
-      id: r.id,
-      scheme: r.scheme,
-      store: r.store,
-      zone: r.zone,
-      subjectId: r.subject_id,
-      status: r.status,
-      sightings: agg.n,
-      pending: agg.pending ?? 0,
-      bestScore: agg.best,
-      bestCandidateId: best,
-      firstSeenAt: agg.first,
-      lastSeenAt: agg.last,
-      cameras: String(agg.cams ?? '')
-        .split(',')
-        .filter(Boolean)
-        .sort(),
-      alertId: r.alert_id,
-      decidedBy: r.decided_by,
-      decidedAt: r.decided_at,
-      reason: r.reason,
-    };
+    return caseFromRow(r, agg, best);
   }
 
   async get(id: string) {
@@ -122,4 +101,33 @@ export class SqliteCaseRepository implements CaseRepository {
       .pluck()
       .all() as string[];
   }
+}
+
+/**
+ * A review_cases row with the figures aggregated from its candidates (`agg`: n, pending, best,
+ * first, last, cams as comma-separated camera ids) and its best candidate's id.
+ */
+export function caseFromRow(r: Row, agg: Row, best: string): StoredCase {
+  return {
+    id: r.id,
+    scheme: r.scheme,
+    store: r.store,
+    zone: r.zone,
+    subjectId: r.subject_id,
+    status: r.status,
+    sightings: agg.n,
+    pending: agg.pending ?? 0,
+    bestScore: agg.best,
+    bestCandidateId: best,
+    firstSeenAt: agg.first,
+    lastSeenAt: agg.last,
+    cameras: String(agg.cams ?? '')
+      .split(',')
+      .filter(Boolean)
+      .sort(),
+    alertId: r.alert_id,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    reason: r.reason,
+  };
 }

@@ -13,59 +13,12 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   }
 
   private files(candidateId: string): EvidenceFile[] {
-    return (
-      this.db.prepare('SELECT * FROM evidence_files WHERE candidate_id = ? ORDER BY rowid').all(candidateId) as Row[]
-    ).map((f) => ({
-      name: f.name,
-      kind: f.kind,
-      type: FILE_TYPES[f.kind as EvidenceFile['kind']],
-      sha256: f.sha256,
-      bytes: f.bytes,
-      verified: f.verified_at !== null,
-      deleted: f.deleted_at !== null,
-    }));
+    const sql = 'SELECT * FROM evidence_files WHERE candidate_id = ? ORDER BY rowid';
+    return (this.db.prepare(sql).all(candidateId) as Row[]).map(evidenceFileFromRow);
   }
 
   private fromRow(r: Row): Omit<ReviewCandidate, 'subjectAlias'> {
-    const clip = r.clip ? (JSON.parse(r.clip) as ClipReport) : null;
-    const files = this.files(r.id);
-    return {
-      id: r.id,
-      scheme: r.scheme,
-      deviceId: r.device_id,
-      store: r.store,
-      zone: r.zone,
-      cameraId: r.camera_id,
-      subjectId: r.subject_id,
-      score: r.score,
-      distance: r.distance,
-      frames: r.frames,
-      firstSeenAt: r.first_seen_at,
-      capturedAt: r.captured_at,
-      receivedAt: r.received_at,
-      clockOffsetMs: r.clock_offset_ms,
-      box: JSON.parse(r.box),
-      frameWidth: r.frame_width ?? null,
-      frameHeight: r.frame_height ?? null,
-      status: r.status,
-      files,
-      clip: clip
-        ? {
-            durationSeconds: clip.durationSeconds ?? null,
-            codec: clip.codec ?? null,
-            complete: clip.complete ?? null,
-            error: clip.error ?? null,
-          }
-        : null,
-      clipState: clipState(r.status, clip, files),
-      claimedBy: r.claimed_by,
-      claimedUntil: r.claimed_until,
-      decidedBy: r.decided_by,
-      decidedAt: r.decided_at,
-      reason: r.reason,
-      alertId: r.alert_id,
-      caseId: r.case_id ?? null,
-    };
+    return candidateFromRow(r, this.files(r.id));
   }
 
   async addCandidate(c: NewCandidate) {
@@ -162,18 +115,7 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     const f = this.db
       .prepare('SELECT * FROM evidence_files WHERE candidate_id = ? AND name = ?')
       .get(candidateId, name) as Row | undefined;
-    return f
-      ? {
-          candidateId,
-          name,
-          kind: f.kind,
-          sha256: f.sha256,
-          bytes: f.bytes,
-          received: f.received,
-          verifiedAt: f.verified_at,
-          deletedAt: f.deleted_at,
-        }
-      : null;
+    return f ? fileRecordFromRow(f) : null;
   }
 
   async setReceived(candidateId: string, name: string, received: number) {
@@ -214,16 +156,8 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   }
 
   async custodyLog(candidateId: string) {
-    return (this.db.prepare('SELECT * FROM custody WHERE candidate_id = ? ORDER BY seq').all(candidateId) as Row[]).map(
-      (r) => ({
-        seq: r.seq,
-        name: r.name,
-        at: r.at,
-        actor: r.actor,
-        action: r.action,
-        detail: r.detail ? JSON.parse(r.detail) : null,
-      }),
-    );
+    const rows = this.db.prepare('SELECT * FROM custody WHERE candidate_id = ? ORDER BY seq').all(candidateId);
+    return (rows as Row[]).map(custodyFromRow);
   }
 
   async decide(
@@ -287,4 +221,85 @@ function clipState(
   if (f?.verified) return 'ready';
   if (!f && clip?.error) return 'none';
   return 'arriving';
+}
+
+/** A candidate row and its files as the review API shows them (both engines' rows). */
+export function candidateFromRow(r: Row, files: EvidenceFile[]): Omit<ReviewCandidate, 'subjectAlias'> {
+  const clip = r.clip ? (JSON.parse(r.clip) as ClipReport) : null;
+  return {
+    id: r.id,
+    scheme: r.scheme,
+    deviceId: r.device_id,
+    store: r.store,
+    zone: r.zone,
+    cameraId: r.camera_id,
+    subjectId: r.subject_id,
+    score: r.score,
+    distance: r.distance,
+    frames: r.frames,
+    firstSeenAt: r.first_seen_at,
+    capturedAt: r.captured_at,
+    receivedAt: r.received_at,
+    clockOffsetMs: r.clock_offset_ms,
+    box: JSON.parse(r.box),
+    frameWidth: r.frame_width ?? null,
+    frameHeight: r.frame_height ?? null,
+    status: r.status,
+    files,
+    clip: clip
+      ? {
+          durationSeconds: clip.durationSeconds ?? null,
+          codec: clip.codec ?? null,
+          complete: clip.complete ?? null,
+          error: clip.error ?? null,
+        }
+      : null,
+    clipState: clipState(r.status, clip, files),
+    claimedBy: r.claimed_by,
+    claimedUntil: r.claimed_until,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    reason: r.reason,
+    alertId: r.alert_id,
+    caseId: r.case_id ?? null,
+  };
+}
+
+/** An evidence_files row as the review API shows it. */
+export function evidenceFileFromRow(f: Row): EvidenceFile {
+  return {
+    name: f.name,
+    kind: f.kind,
+    type: FILE_TYPES[f.kind as EvidenceFile['kind']],
+    sha256: f.sha256,
+    bytes: f.bytes,
+    verified: f.verified_at !== null,
+    deleted: f.deleted_at !== null,
+  };
+}
+
+/** An evidence_files row as the upload path reads it. */
+export function fileRecordFromRow(f: Row): FileRecord {
+  return {
+    candidateId: f.candidate_id,
+    name: f.name,
+    kind: f.kind,
+    sha256: f.sha256,
+    bytes: f.bytes,
+    received: f.received,
+    verifiedAt: f.verified_at,
+    deletedAt: f.deleted_at,
+  };
+}
+
+/** A custody row: detail is JSON text on both engines. */
+export function custodyFromRow(r: Row) {
+  return {
+    seq: r.seq as number,
+    name: r.name as string | null,
+    at: r.at as string,
+    actor: r.actor as string,
+    action: r.action as string,
+    detail: r.detail ? (JSON.parse(r.detail) as unknown) : null,
+  };
 }

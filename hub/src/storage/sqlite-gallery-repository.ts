@@ -44,7 +44,7 @@ export class SqliteGalleryRepository implements GalleryRepository {
           t.subjectId,
           t.photoId,
           v,
-          Buffer.from(t.descriptor.buffer, t.descriptor.byteOffset, t.descriptor.byteLength),
+          descriptorBytes(t.descriptor),
           t.expiresAt,
           new Date().toISOString(),
         );
@@ -89,16 +89,7 @@ export class SqliteGalleryRepository implements GalleryRepository {
     const rows = this.db
       .prepare('SELECT * FROM templates WHERE scheme = ? AND expires_at > ? ORDER BY subject_id, id')
       .all(scheme, now) as Row[];
-    return rows.map((r) => {
-      const b = r.descriptor as Buffer;
-      return {
-        subjectId: r.subject_id,
-        templateId: r.id,
-        version: r.version,
-        expiresAt: r.expires_at,
-        descriptor: encodeDescriptor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))),
-      };
-    });
+    return rows.map(templateFromRow);
   }
 
   async recordApplied(deviceId: string, version: number, templates: number, at: string) {
@@ -116,3 +107,18 @@ export class SqliteGalleryRepository implements GalleryRepository {
     return r ? { version: r.version, templates: r.templates, appliedAt: r.applied_at } : null;
   }
 }
+
+/** A templates row as the edge boxes get it: the descriptor BLOB/BYTEA is the Float32 bytes. */
+export function templateFromRow(r: Row): GalleryTemplate {
+  const b = r.descriptor as Buffer;
+  return {
+    subjectId: r.subject_id,
+    templateId: r.id,
+    version: r.version,
+    expiresAt: r.expires_at,
+    descriptor: encodeDescriptor(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))),
+  };
+}
+
+/** The descriptor's bytes as stored (BLOB, BYTEA). */
+export const descriptorBytes = (d: Float32Array) => Buffer.from(d.buffer, d.byteOffset, d.byteLength);

@@ -136,25 +136,11 @@ export class SqliteGovernanceRepository implements GovernanceRepository {
   }
 
   private subjectFromRow(r: Row): StoredSubject {
-    return {
-      id: r.id,
-      scheme: r.scheme,
-      alias: r.alias,
-      status: r.status,
-      reason: r.reason,
-      notes: r.notes,
-      incidentIds: this.db
-        .prepare('SELECT incident_id FROM subject_incidents WHERE subject_id = ? ORDER BY linked_at')
-        .pluck()
-        .all(r.id) as string[],
-      enrolledBy: r.enrolled_by,
-      enrolledAt: r.enrolled_at,
-      expiresAt: r.expires_at,
-      state: r.state,
-      endedAt: r.ended_at,
-      endedReason: r.ended_reason,
-      photos: this.photoRows(r.id),
-    };
+    const incidentIds = this.db
+      .prepare('SELECT incident_id FROM subject_incidents WHERE subject_id = ? ORDER BY linked_at')
+      .pluck()
+      .all(r.id) as string[];
+    return subjectFromRow(r, incidentIds, this.photoRows(r.id));
   }
 
   // --- photos --------------------------------------------------------------------------------
@@ -185,18 +171,7 @@ export class SqliteGovernanceRepository implements GovernanceRepository {
 
   private photoRows(subjectId: string): PhotoInfo[] {
     const rows = this.db.prepare('SELECT * FROM photos WHERE subject_id = ? ORDER BY created_at').all(subjectId);
-    return (rows as Row[]).map((p) => ({
-      id: p.id,
-      sha256: p.sha256,
-      bytes: p.bytes,
-      width: p.width,
-      height: p.height,
-      source: p.source,
-      face: JSON.parse(p.face),
-      createdAt: p.created_at,
-      createdBy: p.created_by,
-      deleted: p.deleted_at !== null,
-    }));
+    return (rows as Row[]).map(photoFromRow);
   }
 
   // --- purges --------------------------------------------------------------------------------
@@ -279,21 +254,7 @@ export class SqliteGovernanceRepository implements GovernanceRepository {
 
   private exclusionFromRow(r: Row): Exclusion {
     const events = this.db.prepare('SELECT * FROM exclusion_events WHERE exclusion_id = ? ORDER BY seq').all(r.id);
-    return {
-      id: r.id,
-      scheme: r.scheme,
-      subjectId: r.subject_id,
-      stores: JSON.parse(r.stores),
-      zones: JSON.parse(r.zones),
-      startsAt: r.starts_at,
-      endsAt: r.ends_at,
-      decidedBy: r.decided_by,
-      appealRoute: r.appeal_route,
-      status: r.status === 'active' && r.ends_at < new Date().toISOString() ? 'ended' : r.status,
-      events: (events as Row[]).map((e) => ({ at: e.at, by: e.by, kind: e.kind, text: e.text, outcome: e.outcome })),
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-    };
+    return exclusionFromRow(r, events as Row[]);
   }
 
   // --- statistics ----------------------------------------------------------------------------
@@ -306,7 +267,8 @@ export class SqliteGovernanceRepository implements GovernanceRepository {
   }
 }
 
-function incidentFromRow(r: Row): Incident {
+/** An incidents row (evidence ids are JSON text on both engines). */
+export function incidentFromRow(r: Row): Incident {
   return {
     id: r.id,
     scheme: r.scheme,
@@ -320,5 +282,59 @@ function incidentFromRow(r: Row): Incident {
     evidenceIds: JSON.parse(r.evidence_ids),
     reporter: r.reporter,
     createdAt: r.created_at,
+  };
+}
+
+/** A subjects row with its linked incident ids (oldest link first) and photos. */
+export function subjectFromRow(r: Row, incidentIds: string[], photos: PhotoInfo[]): StoredSubject {
+  return {
+    id: r.id,
+    scheme: r.scheme,
+    alias: r.alias,
+    status: r.status,
+    reason: r.reason,
+    notes: r.notes,
+    incidentIds,
+    enrolledBy: r.enrolled_by,
+    enrolledAt: r.enrolled_at,
+    expiresAt: r.expires_at,
+    state: r.state,
+    endedAt: r.ended_at,
+    endedReason: r.ended_reason,
+    photos,
+  };
+}
+
+export function photoFromRow(p: Row): PhotoInfo {
+  return {
+    id: p.id,
+    sha256: p.sha256,
+    bytes: p.bytes,
+    width: p.width,
+    height: p.height,
+    source: p.source,
+    face: JSON.parse(p.face),
+    createdAt: p.created_at,
+    createdBy: p.created_by,
+    deleted: p.deleted_at !== null,
+  };
+}
+
+/** An exclusions row with its events (in seq order); an active notice past its end reads as ended. */
+export function exclusionFromRow(r: Row, events: Row[]): Exclusion {
+  return {
+    id: r.id,
+    scheme: r.scheme,
+    subjectId: r.subject_id,
+    stores: JSON.parse(r.stores),
+    zones: JSON.parse(r.zones),
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    decidedBy: r.decided_by,
+    appealRoute: r.appeal_route,
+    status: r.status === 'active' && r.ends_at < new Date().toISOString() ? 'ended' : r.status,
+    events: events.map((e) => ({ at: e.at, by: e.by, kind: e.kind, text: e.text, outcome: e.outcome })),
+    createdAt: r.created_at,
+    createdBy: r.created_by,
   };
 }

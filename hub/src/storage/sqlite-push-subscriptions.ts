@@ -4,7 +4,7 @@ import {
   type PushSubscriptionRepository,
   type StoredSubscription,
 } from './push-subscription-repository';
-import type { Db } from './sqlite';
+import type { Db, SqlRow } from './sqlite';
 
 /**
  * Web Push subscriptions in the hub's SQLite file, one row per browser (the endpoint is unique
@@ -62,14 +62,16 @@ export class SqlitePushSubscriptions implements PushSubscriptionRepository {
   }
 
   private rows(sql: string, arg: string): StoredSubscription[] {
-    type Row = Omit<StoredSubscription, 'createdAt'> & { created_at: string };
-    return (this.db.prepare(sql).all(arg) as Row[]).map((r) => ({
-      endpoint: r.endpoint,
-      username: r.username,
-      p256dh: r.p256dh,
-      auth: r.auth,
-      device: r.device,
-      createdAt: r.created_at,
-    }));
+    return (this.db.prepare(sql).all(arg) as SqlRow[]).map(subscriptionFromRow);
   }
 }
+
+/** A push_subscriptions row (both engines). */
+export const subscriptionFromRow = (r: SqlRow): StoredSubscription => ({
+  endpoint: r.endpoint,
+  username: r.username,
+  p256dh: r.p256dh,
+  auth: r.auth,
+  device: r.device,
+  createdAt: r.created_at,
+});

@@ -1,0 +1,30 @@
+import type { Logger } from '../../log';
+import type { Storage } from '../open';
+import { PgAuditRepository } from './audit-repository';
+import { PgCaseRepository } from './case-repository';
+import { PgEvidenceRepository } from './evidence-repository';
+import { PgGalleryRepository } from './gallery-repository';
+import { PgGovernanceRepository } from './governance-repository';
+import { openPostgres } from './pool';
+import { PostgresRepository } from './postgres-repository';
+import { PgPushSubscriptions } from './push-subscriptions';
+
+/**
+ * Every repository of the hub on one PostgreSQL database (migrated to the newest schema first),
+ * sharing one connection pool. What `openStorage` returns when SHOPWATCH_DATABASE_URL is set.
+ */
+export async function openPostgresStorage(url: string, log: Logger, poolSize = 10): Promise<Storage> {
+  const pool = await openPostgres(url, log, poolSize);
+  const repo = new PostgresRepository(pool);
+  return {
+    repo,
+    evidence: new PgEvidenceRepository(pool),
+    gallery: new PgGalleryRepository(pool),
+    governance: new PgGovernanceRepository(pool),
+    cases: new PgCaseRepository(pool),
+    audit: new PgAuditRepository(pool),
+    push: new PgPushSubscriptions(pool),
+    // The repository's close writes its batched last-seen times, then ends the shared pool.
+    close: () => repo.close(),
+  };
+}
