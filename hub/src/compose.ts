@@ -1,10 +1,11 @@
 import { AlertListing } from './alerts/listing';
 import { PostgresAlertListing } from './alerts/listing-postgres';
-import { EscalationScheduler } from './alerts/escalation';
+import { CLUSTER_ESCALATION_POLL_MS, EscalationScheduler } from './alerts/escalation';
 import { AlertService } from './alerts/service';
 import { DeviceAuthenticator } from './auth/device-auth';
 import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
+import { leadershipFor } from './cluster/leader';
 import type { HubConfig } from './config';
 import { CameraService } from './devices/cameras';
 import { Directory } from './directory';
@@ -153,7 +154,11 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const presence = new MqttPresence(broker, repo, counts, bus, logger('hub:presence'));
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
   const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
-  const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'));
+  // Cluster-wide-once jobs run on the leader only; the leader polls for escalations, since alerts
+  // raised on other nodes never reach this node's bus. One node alone always leads.
+  const leadership = leadershipFor(config, logger('hub:leader'));
+  const escalationPoll = config.databaseUrl ? CLUSTER_ESCALATION_POLL_MS : undefined;
+  const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'), escalationPoll);
   const push = createPush(config.dataDir, storage.push, repo, dir, logger('hub:push'));
   const publish = (topic: string, payload: string) => broker.publish(topic, payload, { qos: 1 });
   const liveDeps = { sessions, repo, dir, publish, presence, audit, devices };
@@ -205,6 +210,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     presence,
     deviceConnections,
     revocation,
+    leadership,
     escalation,
     browsers,
     http,

@@ -3,6 +3,7 @@ import type { HubConfig } from './config';
 import type { Step } from './lifecycle';
 import type { Logger } from './log';
 import { startAlertFanout, startCameraFanout, startGalleryFanout, startReviewFanout } from './mqtt/fanout';
+import { whileLeader } from './cluster/leader-jobs';
 import { logger } from './log';
 import type { Provisioning } from '@shopwatch/protocols';
 
@@ -74,18 +75,21 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
     },
   },
   {
-    name: 'review expiry',
-    start: ({ parts }) => {
-      parts.review.start();
-      return { stop: () => parts.review.stop() };
+    // In a cluster one node leads (PostgreSQL advisory lock) and runs the jobs that must happen
+    // once cluster-wide; alone, a node always leads. Stopped after those jobs (reverse order).
+    name: 'leadership',
+    start: async ({ parts }) => {
+      await parts.leadership.start();
+      return { stop: () => parts.leadership.stop() };
     },
   },
   {
+    name: 'review expiry',
+    start: ({ parts }) => whileLeader(parts.leadership, 'review expiry', parts.review, logger('hub:review')),
+  },
+  {
     name: 'gallery expiry',
-    start: ({ parts }) => {
-      parts.subjects.start();
-      return { stop: () => parts.subjects.stop() };
-    },
+    start: ({ parts }) => whileLeader(parts.leadership, 'gallery expiry', parts.subjects, logger('hub:gallery')),
   },
   {
     name: 'review cases',
@@ -111,10 +115,7 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
   },
   {
     name: 'escalation',
-    start: ({ parts }) => {
-      parts.escalation.start();
-      return { stop: () => parts.escalation.stop() };
-    },
+    start: ({ parts }) => whileLeader(parts.leadership, 'escalation', parts.escalation, logger('hub:escalation')),
   },
   {
     name: 'web push',

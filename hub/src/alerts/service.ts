@@ -212,13 +212,21 @@ export class AlertService {
     return alert;
   }
 
-  /** Widens every alert whose window passed without anyone attending to the whole scheme. */
-  async escalateDue(): Promise<number> {
+  /**
+   * Widens every alert whose window passed without anyone attending to the whole scheme. Each
+   * escalation is claimed by a conditional write (still due?), and only the caller whose claim
+   * succeeded announces it: two hub nodes running this at once escalate each alert once.
+   * `keepGoing` is asked before each claim, so a node that just lost the lead stops at once.
+   */
+  async escalateDue(keepGoing: () => boolean = () => true): Promise<number> {
     const due = await this.repo.dueEscalations(this.now().toISOString());
+    let escalated = 0;
     for (const a of due) {
+      if (!keepGoing()) break;
       const at = this.now().toISOString();
-      const { alert, event } = await this.repo.updateAlert(
+      const claimed = await this.repo.updateAlertIfDue(
         a.id,
+        at,
         { status: 'escalated', priority: true, escalatesAt: null },
         {
           kind: 'escalated',
@@ -228,10 +236,12 @@ export class AlertService {
         },
         render,
       );
+      if (!claimed) continue; // attended, closed or escalated by another node in the meantime
+      escalated++;
       this.log.warn({ alertId: a.id, zone: a.zone }, 'alert escalated to the whole scheme');
-      this.announce(alert, event);
+      this.announce(claimed.alert, claimed.event);
     }
-    return due.length;
+    return escalated;
   }
 
   /** A device confirms it has the alert's events up to `seq` (or all sent so far). */

@@ -53,14 +53,22 @@ export class SubjectService {
     this.photoRoot = photoRoot(dataDir);
   }
 
+  /**
+   * Runs the sweep now and every `sweepMs`. In a cluster only the leader runs it (features.ts),
+   * and it may be stopped and started again as the lead moves; a sweep under way when it stops
+   * makes no further change. Each change is claimed by a conditional write anyway.
+   */
   start(sweepMs = 60_000) {
-    void this.expireDue();
-    this.timer = setInterval(() => void this.expireDue(), sweepMs);
+    this.stop();
+    const sweeping = () => this.timer !== null;
+    this.timer = setInterval(() => void this.expireDue(sweeping), sweepMs);
     this.timer.unref();
+    void this.expireDue(sweeping);
   }
 
   stop() {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /** The stored subject with its template count, which the gallery repository holds. */
@@ -244,34 +252,42 @@ export class SubjectService {
     must(p, 'manageGallery');
     const s = await this.find(p, id);
     if (s.state !== 'active') throw new HubError('conflict', `subject is already ${s.state}`);
-    await this.purge(p.scheme, id, 'removed', reason, actorOf(p));
+    if (!(await this.purge(p.scheme, id, 'removed', reason, actorOf(p))))
+      throw new HubError('conflict', 'subject was ended by someone else a moment ago');
     return this.find(p, id);
   }
 
-  async expireDue() {
+  /** `keepGoing` is asked before each subject: a node that lost the lead stops at once. */
+  async expireDue(keepGoing: () => boolean = () => true) {
     try {
-      for (const s of await this.repo.dueForExpiry(new Date().toISOString()))
+      for (const s of await this.repo.dueForExpiry(new Date().toISOString())) {
+        if (!keepGoing()) break;
         await this.purge(s.scheme, s.id, 'expired', 'gallery lifetime ended without renewal', {
           kind: 'hub',
           id: 'expiry',
         });
+      }
     } catch (err) {
       this.log.error({ err }, 'gallery expiry failed');
     }
   }
 
-  /** Deletes photos and templates, records the purge, and tells every edge box. */
+  /**
+   * Deletes photos and templates, records the purge, and tells every edge box. False (and
+   * nothing done) if the subject had already ended: ending it is the claim, so of two hub nodes
+   * purging at once only one records the purge and publishes a gallery version.
+   */
   private async purge(
     scheme: string,
     id: string,
     state: 'expired' | 'removed',
     reason: string,
     actor: { kind: string; id: string },
-  ) {
+  ): Promise<boolean> {
     const at = new Date().toISOString();
     // Two stores, two transactions (as before storage was split): the entry ends first, so a crash
     // in between leaves templates on the boxes but the hub refuses their candidates (not active).
-    await this.repo.endSubject(id, state, at, reason);
+    if (!(await this.repo.endSubject(id, state, at, reason))) return false;
     fs.rmSync(path.join(this.photoRoot, id), { recursive: true, force: true });
     const version = await this.gallery.removeSubject(scheme, id);
     await this.repo.addPurge(scheme, id, version, reason, at);
@@ -286,6 +302,7 @@ export class SubjectService {
     this.log.info({ subjectId: id, state, version }, 'subject purged');
     await this.sync.changed(scheme, version);
     await this.links.purged(scheme, id);
+    return true;
   }
 
   /** Each purge and which edge boxes have (not yet) applied a gallery version that includes it. */

@@ -31,14 +31,22 @@ export class ReviewService {
     private cases: CaseService,
   ) {}
 
+  /**
+   * Runs the sweep now and every `sweepMs`. In a cluster only the leader runs it (features.ts),
+   * and it may be stopped and started again as the lead moves; a sweep under way when it stops
+   * makes no further change. Each change is claimed by a conditional write anyway.
+   */
   start(sweepMs = 60_000) {
-    void this.expireStale();
-    this.timer = setInterval(() => void this.expireStale(), sweepMs);
+    this.stop();
+    const sweeping = () => this.timer !== null;
+    this.timer = setInterval(() => void this.expireStale(sweeping), sweepMs);
     this.timer.unref();
+    void this.expireStale(sweeping);
   }
 
   stop() {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   private async mine(p: Principal, id: string): Promise<ReviewCandidate> {
@@ -245,10 +253,13 @@ export class ReviewService {
     }
   }
 
-  async expireStale() {
+  /** `keepGoing` is asked before each candidate: a node that lost the lead stops at once. */
+  async expireStale(keepGoing: () => boolean = () => true) {
     try {
       const cutoff = new Date(Date.now() - this.expiryMinutes * 60_000).toISOString();
       for (const id of await this.repo.pendingOlderThan(cutoff)) {
+        if (!keepGoing()) break;
+        // The conditional update (still pending?) is the claim: of two nodes, one expires it.
         if (
           !(await this.repo.decide(
             id,

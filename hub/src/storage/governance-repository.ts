@@ -81,8 +81,12 @@ export interface GovernanceRepository {
   alias(scheme: string, id: string): Promise<string | null>;
   /** Active and not yet expired, in that scheme. */
   isActive(scheme: string, id: string): Promise<boolean>;
-  /** Ends an active subject and marks its photos deleted, atomically; no-op if it had ended. */
-  endSubject(id: string, state: 'expired' | 'removed', at: string, reason: string): Promise<void>;
+  /**
+   * Ends an active subject and marks its photos deleted, atomically; no-op if it had ended.
+   * True only for the caller that ended it: the claim that makes a purge happen once when two
+   * hub nodes (or an expiry and a removal) race.
+   */
+  endSubject(id: string, state: 'expired' | 'removed', at: string, reason: string): Promise<boolean>;
   dueForExpiry(now: string): Promise<{ id: string; scheme: string }[]>;
 
   addPhoto(p: NewPhoto): Promise<void>;

@@ -153,6 +153,19 @@ export interface Repository {
     event: NewEvent,
     render: Renderer,
   ): Promise<{ alert: Alert; event: EventRecord }>;
+  /**
+   * `updateAlert`, but only if the alert's escalation is still due at `now` (escalates_at set and
+   * not after `now`), checked and written in one transaction; null if it is not (someone attends,
+   * it closed, or another hub node escalated it first). This claim makes an escalation happen
+   * once even when two nodes run the escalation job at the same moment.
+   */
+  updateAlertIfDue(
+    alertId: string,
+    now: string,
+    patch: AlertPatch,
+    event: NewEvent,
+    render: Renderer,
+  ): Promise<{ alert: Alert; event: EventRecord } | null>;
   findAlertByClientRef(scheme: string, actor: Actor, clientRef: string): Promise<Alert | null>;
   getAlert(id: string): Promise<Alert | null>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;

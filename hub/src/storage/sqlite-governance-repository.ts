@@ -122,11 +122,12 @@ export class SqliteGovernanceRepository implements GovernanceRepository {
   }
 
   async endSubject(id: string, state: 'expired' | 'removed', at: string, reason: string) {
-    this.db.transaction(() => {
-      this.db
+    return this.db.transaction(() => {
+      const { changes } = this.db
         .prepare("UPDATE subjects SET state = ?, ended_at = ?, ended_reason = ? WHERE id = ? AND state = 'active'")
         .run(state, at, reason, id);
       this.db.prepare('UPDATE photos SET deleted_at = ? WHERE subject_id = ? AND deleted_at IS NULL').run(at, id);
+      return changes === 1;
     })();
   }
 

@@ -428,23 +428,37 @@ export class SqliteRepository implements Repository {
   }
 
   async updateAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
-    return this.writes.run(() => {
-      const cols: Record<string, unknown> = {};
-      if (patch.status !== undefined) cols.status = patch.status;
-      if (patch.escalatesAt !== undefined) cols.escalates_at = patch.escalatesAt;
-      if (patch.priority !== undefined) cols.priority = patch.priority ? 1 : 0;
-      if (patch.closedAt !== undefined) cols.closed_at = patch.closedAt;
-      if (patch.outcome !== undefined) cols.outcome = patch.outcome;
-      const keys = Object.keys(cols);
-      if (keys.length)
-        this.db
-          .prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`)
-          .run({ ...cols, id: alertId });
-      const before = this.loadAlert(alertId);
-      if (!before) throw notFound(`alert "${alertId}"`);
-      const event = this.writeEvent(before, e, render);
-      return { alert: this.loadAlert(alertId)!, event };
-    });
+    return this.writes.run(() => this.patchAlert(alertId, patch, e, render, null)!);
+  }
+
+  async updateAlertIfDue(alertId: string, now: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
+    return this.writes.run(() => this.patchAlert(alertId, patch, e, render, now));
+  }
+
+  /**
+   * Runs inside a write transaction. With `dueBy`, the UPDATE itself is the claim: it changes
+   * the row only if its escalation is still due, and nothing is written (null) if it did not.
+   */
+  private patchAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer, dueBy: string | null) {
+    const cols: Record<string, unknown> = {};
+    if (patch.status !== undefined) cols.status = patch.status;
+    if (patch.escalatesAt !== undefined) cols.escalates_at = patch.escalatesAt;
+    if (patch.priority !== undefined) cols.priority = patch.priority ? 1 : 0;
+    if (patch.closedAt !== undefined) cols.closed_at = patch.closedAt;
+    if (patch.outcome !== undefined) cols.outcome = patch.outcome;
+    const keys = Object.keys(cols);
+    const due = dueBy === null ? '' : ' AND escalates_at IS NOT NULL AND escalates_at <= @dueBy';
+    if (dueBy !== null && !keys.length) throw new Error('a conditional alert update must change something');
+    if (keys.length) {
+      const { changes } = this.db
+        .prepare(`UPDATE alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id${due}`)
+        .run({ ...cols, id: alertId, ...(dueBy === null ? {} : { dueBy }) });
+      if (dueBy !== null && changes === 0) return null;
+    }
+    const before = this.loadAlert(alertId);
+    if (!before) throw notFound(`alert "${alertId}"`);
+    const event = this.writeEvent(before, e, render);
+    return { alert: this.loadAlert(alertId)!, event };
   }
 
   async findAlertByClientRef(scheme: string, actor: Actor, clientRef: string) {

@@ -86,6 +86,7 @@ const METHODS = {
   deleteSession: 1,
   createAlert: 1,
   updateAlert: 1,
+  updateAlertIfDue: 1,
   findAlertByClientRef: 1,
   getAlert: 1,
   listAlerts: 1,

@@ -95,15 +95,35 @@ export async function insertAlert(c: pg.PoolClient, a: NewAlert, e: NewEvent, re
 
 /** Run through PgGroupCommit, which holds the event-order lock until COMMIT. */
 export async function patchAlert(c: pg.PoolClient, id: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
+  return (await patchAlertIf(c, id, patch, e, render, null))!;
+}
+
+/**
+ * `patchAlert`; with `dueBy`, only if the alert's escalation is still due then (null if not).
+ * The conditional UPDATE is the claim: a second node's UPDATE waits for the first one's row lock
+ * and, once that commits, re-checks the row, finds escalates_at cleared and changes nothing.
+ */
+export async function patchAlertIf(
+  c: pg.PoolClient,
+  id: string,
+  patch: AlertPatch,
+  e: NewEvent,
+  render: Renderer,
+  dueBy: string | null,
+) {
   const cols: [string, unknown][] = [];
   if (patch.status !== undefined) cols.push(['status', patch.status]);
   if (patch.escalatesAt !== undefined) cols.push(['escalates_at', patch.escalatesAt]);
   if (patch.priority !== undefined) cols.push(['priority', patch.priority ? 1 : 0]);
   if (patch.closedAt !== undefined) cols.push(['closed_at', patch.closedAt]);
   if (patch.outcome !== undefined) cols.push(['outcome', patch.outcome]);
+  if (dueBy !== null && !cols.length) throw new Error('a conditional alert update must change something');
   if (cols.length) {
     const set = cols.map(([k], i) => `${k} = $${i + 2}`).join(', ');
-    await c.query(`UPDATE alerts SET ${set} WHERE id = $1`, [id, ...cols.map(([, v]) => v)]);
+    const args = [id, ...cols.map(([, v]) => v)];
+    const due = dueBy === null ? '' : ` AND escalates_at IS NOT NULL AND escalates_at <= $${args.push(dueBy)}`;
+    const r = await c.query(`UPDATE alerts SET ${set} WHERE id = $1${due}`, args);
+    if (dueBy !== null && r.rowCount === 0) return null;
   }
   const before = await loadAlert(c, id);
   if (!before) throw new HubError('not_found', `alert "${id}" not found`);

@@ -159,12 +159,13 @@ export class PgGovernanceRepository extends PgGovernanceNotices implements Gover
   }
 
   async endSubject(id: string, state: 'expired' | 'removed', at: string, reason: string) {
-    await inTransaction(this.pool, async (q) => {
-      await q.query(
+    return inTransaction(this.pool, async (q) => {
+      const r = await q.query(
         "UPDATE subjects SET state = $1, ended_at = $2, ended_reason = $3 WHERE id = $4 AND state = 'active'",
         [state, at, reason, id],
       );
       await q.query('UPDATE photos SET deleted_at = $1 WHERE subject_id = $2 AND deleted_at IS NULL', [at, id]);
+      return r.rowCount === 1;
     });
   }
 

@@ -12,7 +12,15 @@ import type {
 } from '../repository';
 import { alertFromRow, eventFromRow } from '../sqlite-repository';
 import { withDomainErrors } from '../storage-errors';
-import { alertQuery, insertAlert, loadAlert, patchAlert, timelinesOf, withTimelines } from './alert-queries';
+import {
+  alertQuery,
+  insertAlert,
+  loadAlert,
+  patchAlert,
+  patchAlertIf,
+  timelinesOf,
+  withTimelines,
+} from './alert-queries';
 import * as connections from './connection-queries';
 import { PgGroupCommit } from './group-commit';
 import { DirectoryQueries } from './directory-queries';
@@ -40,6 +48,10 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
 
   async updateAlert(alertId: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
     return this.writes.run((c) => patchAlert(c, alertId, patch, e, render));
+  }
+
+  async updateAlertIfDue(alertId: string, now: string, patch: AlertPatch, e: NewEvent, render: Renderer) {
+    return this.writes.run((c) => patchAlertIf(c, alertId, patch, e, render, now));
   }
 
   async findAlertByClientRef(scheme: string, actor: Actor, clientRef: string) {
