@@ -5,7 +5,11 @@ import { AlertService } from './alerts/service';
 import { DeviceAuthenticator } from './auth/device-auth';
 import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
+<<<<<<< HEAD
 import { leadershipFor } from './cluster/leader';
+=======
+import { joinCluster } from './cluster/redis-cluster';
+>>>>>>> e-redis
 import type { HubConfig } from './config';
 import { CameraService } from './devices/cameras';
 import { Directory } from './directory';
@@ -78,7 +82,8 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const { repo, evidenceRepo, galleryRepo, gov, caseRepo, audit, key } = storage;
   const state = { ready: false, draining: false };
   const metrics = createMetrics();
-  const bus = new InProcessEventBus(logger('hub:bus'));
+  const cluster = config.redisUrl ? joinCluster(config.redisUrl, logger('hub:cluster')) : null;
+  const bus = cluster?.bus ?? new InProcessEventBus(logger('hub:bus'));
   const dir = new Directory(repo);
   const sessions = new Sessions(repo, dir);
   const devices = new DeviceAuthenticator(repo, key);
@@ -149,9 +154,13 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
 
   // Transports: adapters over the services above.
   const mqttLog = logger('hub:mqtt');
-  const broker = new Broker({ history: repo, dir, alerts, cameras, evidence, gallery, metrics, devices, log: mqttLog });
-  const counts = new StoredConnectionCounts(repo, nodeIdOf(config.dataDir));
+  const engines = cluster?.engines;
+  const brokerDeps = { history: repo, dir, alerts, cameras, evidence, gallery, metrics, devices, log: mqttLog };
+  const broker = new Broker({ ...brokerDeps, engines });
+  const nodeId = config.nodeId ?? nodeIdOf(config.dataDir);
+  const counts = new StoredConnectionCounts(repo, nodeId);
   const presence = new MqttPresence(broker, repo, counts, bus, logger('hub:presence'));
+  const heartbeat = cluster?.heartbeat(nodeId, (id) => presence.dropNode(id));
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
   const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
   // Cluster-wide-once jobs run on the leader only; the leader polls for escalations, since alerts
@@ -214,6 +223,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     escalation,
     browsers,
     http,
+    cluster: cluster && heartbeat ? { bus: cluster.bus, heartbeat } : null,
   };
 }
 

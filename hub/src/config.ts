@@ -60,6 +60,19 @@ export const HubConfig = z.strictObject({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * Cluster mode: the Redis that joins hub nodes (brokers, event bus, node heartbeats). Without
+   * it, one embedded broker and an in-process bus, as on a single machine.
+   */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** This node's id among the hub nodes; by default the one kept in the data dir (node-id file). */
+  nodeId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-", at most 64')
+    .optional(),
 });
 export type HubConfig = z.infer<typeof HubConfig>;
 
@@ -80,6 +93,8 @@ const ENV: Record<keyof HubConfig, string> = {
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
   drainSeconds: 'SHOPWATCH_DRAIN_SECONDS',
   databaseUrl: 'SHOPWATCH_DATABASE_URL',
+  redisUrl: 'SHOPWATCH_REDIS_URL',
+  nodeId: 'SHOPWATCH_NODE_ID',
 };
 
 export class ConfigError extends Error {}

@@ -40,13 +40,23 @@ const unsubscribeAll = (offs: (() => void)[]) => ({
  */
 export const HUB_FEATURES: readonly Step<HubContext>[] = [
   {
+    // Cluster mode: other nodes' events reach this node's listeners from here on; stops last.
+    name: 'cluster bus',
+    start: async ({ parts: { cluster } }) => {
+      if (!cluster) return undefined;
+      await cluster.bus.start();
+      return { stop: () => cluster.bus.stop() };
+    },
+  },
+  {
     name: 'alert listing',
     start: ({ parts }) => ({ stop: () => parts.listing.stop() }),
   },
   {
     name: 'metrics',
     start: ({ parts: { bus, metrics } }) =>
-      unsubscribeAll([bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }))]),
+      // Own node's events: each node counts what happened on it, so a sum over nodes counts once.
+      unsubscribeAll([bus.on('alert', (e) => metrics.alertEvents.inc({ event: e.event.event }), { origin: 'local' })]),
   },
   {
     name: 'mqtt broker',
@@ -103,7 +113,14 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
     start: async ({ parts }) => {
       parts.deviceConnections.start();
       await parts.revocation.start();
-      return { stop: () => parts.revocation.stop() };
+      // Cluster: another node's provisioning change is picked up at once, not at the next poll.
+      const off = parts.bus.on('revoked', () => void parts.revocation.check().catch(() => {}), { origin: 'remote' });
+      return {
+        stop: () => {
+          off();
+          parts.revocation.stop();
+        },
+      };
     },
   },
   {
@@ -111,6 +128,15 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
     start: async ({ parts }) => {
       await parts.presence.start();
       return undefined;
+    },
+  },
+  {
+    // After presence (a sweep announces devices offline), before the listeners accept anyone.
+    name: 'node heartbeat',
+    start: async ({ parts: { cluster } }) => {
+      if (!cluster) return undefined;
+      await cluster.heartbeat.start();
+      return { stop: () => cluster.heartbeat.stop() };
     },
   },
   {

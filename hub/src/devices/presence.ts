@@ -33,6 +33,8 @@ export interface ConnectionCounts {
   count(deviceId: string): number | Promise<number>;
   /** Called once before the first connection: a stored implementation drops what a crash left. */
   start?(): Promise<void>;
+  /** Drops the connections another hub node held when it died (cluster/redis-nodes.ts). */
+  clearNode?(nodeId: string): Promise<void>;
 }
 
 /** Connection counts of one hub process. */

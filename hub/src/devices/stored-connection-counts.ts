@@ -15,8 +15,8 @@ export type ConnectionStore = Pick<
  *
  * A node that crashed left its rows behind: `start()` deletes them before the node accepts a
  * connection, so a device that did not come back is not kept online by a stale row. A node that
- * stays down while others run keeps its rows until it starts again; dropping a dead node's rows
- * from another node (a heartbeat per node) is a later step of the multi-node work.
+ * stays down while others run has its rows dropped by a surviving node once its heartbeat runs
+ * out (`clearNode`, called from cluster/redis-nodes.ts).
  */
 export class StoredConnectionCounts implements ConnectionCounts {
   constructor(
@@ -26,6 +26,10 @@ export class StoredConnectionCounts implements ConnectionCounts {
 
   async start() {
     await this.store.clearNodeConnections(this.nodeId);
+  }
+
+  async clearNode(nodeId: string) {
+    await this.store.clearNodeConnections(nodeId);
   }
 
   opened(deviceId: string, connectionId?: string) {

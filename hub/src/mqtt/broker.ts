@@ -18,6 +18,7 @@ import { authorizeForward } from './forwarding';
 import { type InboundServices, handleInbound } from './inbound';
 import { MQTT_LIMITS, guardConnection, overRate } from './limits';
 import { indexedMemoryPersistence } from './retained-index';
+import type { BrokerEngines } from '../cluster/redis-broker';
 
 /**
  * What the broker uses of the hub, each through the narrowest type: the domain services device
@@ -30,6 +31,11 @@ export interface BrokerDeps extends InboundServices {
   metrics: Pick<Metrics, 'refused' | 'inbound'>;
   devices: Pick<DeviceAuthenticator, 'authenticate'>;
   log: Logger;
+  /**
+   * Cluster mode: the router and persistence that join this broker to the other nodes' (Redis).
+   * Without them, one embedded broker with its state in memory.
+   */
+  engines?: BrokerEngines;
 }
 
 /**
@@ -55,7 +61,11 @@ export class Broker {
       connectTimeout: MQTT_LIMITS.connectTimeoutMs,
       maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
       preConnect,
-      persistence: indexedMemoryPersistence(), // SUBSCRIBE must not scan every device's retained presence
+      // In memory: SUBSCRIBE must not scan every device's retained presence (retained-index.ts).
+      persistence: deps.engines?.persistence ?? indexedMemoryPersistence(),
+      // Cluster: a publish on any node reaches the subscribers of every node. The hooks below work
+      // the same on packets from other nodes: forwarding.ts reads the event seq from the payload.
+      ...(deps.engines ? { mq: deps.engines.mq } : {}),
       authenticate: (c, u, p, done) => void admission.authenticate(c, u, p, done),
       authorizePublish: (c, packet, done) => void this.authorizePublish(c, packet, done),
       authorizeSubscribe: (c, sub, done) => void this.authorizeSubscribe(c, sub, done),
@@ -158,6 +168,7 @@ export class Broker {
 
   async close() {
     await new Promise<void>((r) => this.aedes.close(() => r()));
+    await this.deps.engines?.close();
     const tcp = this.tcp;
     this.tcp = null;
     if (tcp) await new Promise<void>((r) => tcp.close(() => r()));

@@ -22,37 +22,56 @@ export function startAlertFanout(bus: EventBus, broker: Publisher, dir: SchemeLo
   // scheme's zones, an asynchronous look-up: without this chain a zone event stored after it
   // would overtake it on a wildcard subscriber's connection.
   let previous: Promise<void> = Promise.resolve();
-  return bus.on('alert', ({ scheme, zone, scope, event, payload }) => {
-    const buf = Buffer.from(payload);
-    const publishTo = (zones: string[]) => {
-      for (const z of zones) {
-        broker
-          .publish(topics.zoneAlerts(scheme, z), buf, { qos: 0 })
-          .catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
-      }
-    };
-    previous = previous
-      .then(async () => publishTo(scope === 'zone' ? [zone] : (await dir.scheme(scheme)).zones.map((z) => z.id)))
-      .catch((err) => log.error({ err, scheme, seq: event.seq }, 'fan-out failed'));
-  });
+  // Own node's events only: the broker routes what this node publishes to every node's radios.
+  const local = { origin: 'local' } as const;
+  return bus.on(
+    'alert',
+    ({ scheme, zone, scope, event, payload }) => {
+      const buf = Buffer.from(payload);
+      const publishTo = (zones: string[]) => {
+        for (const z of zones) {
+          broker
+            .publish(topics.zoneAlerts(scheme, z), buf, { qos: 0 })
+            .catch((err) => log.error({ err, seq: event.seq, zone: z }, 'fan-out failed'));
+        }
+      };
+      previous = previous
+        .then(async () => publishTo(scope === 'zone' ? [zone] : (await dir.scheme(scheme)).zones.map((z) => z.id)))
+        .catch((err) => log.error({ err, scheme, seq: event.seq }, 'fan-out failed'));
+    },
+    local,
+  );
 }
+
+/** Like the alert fan-out, the others publish their own node's events only (see bus.ts `Origin`). */
+const LOCAL = { origin: 'local' } as const;
 
 /** Camera states are republished, validated and retained, for the control room. */
 export function startCameraFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
-  return bus.on('camera', ({ scheme, status }) => {
-    broker
-      .publish(topics.cameraStatus(scheme, status.deviceId, status.cameraId), JSON.stringify(status), { retain: true })
-      .catch((err) => log.error({ err }, 'camera status publish failed'));
-  });
+  return bus.on(
+    'camera',
+    ({ scheme, status }) => {
+      broker
+        .publish(topics.cameraStatus(scheme, status.deviceId, status.cameraId), JSON.stringify(status), {
+          retain: true,
+        })
+        .catch((err) => log.error({ err }, 'camera status publish failed'));
+    },
+    LOCAL,
+  );
 }
 
 /** Review queue changes go to control-room devices over MQTT (the browser gets them on /ws). */
 export function startReviewFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
-  return bus.on('review', ({ scheme, event }) => {
-    broker
-      .publish(topics.reviewCandidates(scheme), JSON.stringify(event))
-      .catch((err) => log.error({ err }, 'review publish failed'));
-  });
+  return bus.on(
+    'review',
+    ({ scheme, event }) => {
+      broker
+        .publish(topics.reviewCandidates(scheme), JSON.stringify(event))
+        .catch((err) => log.error({ err }, 'review publish failed'));
+    },
+    LOCAL,
+  );
 }
 
 /**
@@ -60,9 +79,13 @@ export function startReviewFanout(bus: EventBus, broker: Publisher, log: Logger)
  * order announced: a box must never be left on an older version than the newest one.
  */
 export function startGalleryFanout(bus: EventBus, broker: Publisher, log: Logger): () => void {
-  return bus.on('gallery', ({ scheme, version, at }) => {
-    broker
-      .publish(topics.galleryVersion(scheme), JSON.stringify({ version, at }), { retain: true })
-      .catch((err) => log.error({ err, scheme, version }, 'gallery version publish failed'));
-  });
+  return bus.on(
+    'gallery',
+    ({ scheme, version, at }) => {
+      broker
+        .publish(topics.galleryVersion(scheme), JSON.stringify({ version, at }), { retain: true })
+        .catch((err) => log.error({ err, scheme, version }, 'gallery version publish failed'));
+    },
+    LOCAL,
+  );
 }

@@ -13,14 +13,16 @@ import { connectionOf } from './connections';
  * are kept by `ConnectionCounts` (in storage, so that every hub node sees them).
  *
  * `isOnline` answers from a local mirror of the counts, updated by this node's own opened/closed
- * results (the total over all nodes at that moment). Connections opened or closed on other nodes
- * reach it only through this node's next change of that device: refreshing the mirror from the
- * other nodes' changes is a later step of the multi-node work.
+ * results (the total over all nodes at that moment) and, in a cluster, re-read from the shared
+ * counts whenever another node announces a device's change on the bus (its event may be older
+ * than this node's own change, so the store, not the event, says what is true now).
  */
 export class MqttPresence implements Presence {
   /** The id each counted connection was opened with, so that its close deletes that one. */
   private counted = new WeakMap<object, string>();
   private mirror = new Map<string, number>();
+  /** The scheme of each device in the mirror, to announce it offline if its node dies. */
+  private schemeOf = new Map<string, string>();
   /** Per device, the tail of its opened/closed chain: counts and status publishes stay in order. */
   private queues = new Map<string, Promise<void>>();
 
@@ -36,11 +38,20 @@ export class MqttPresence implements Presence {
     return (this.mirror.get(deviceId) ?? 0) > 0;
   }
 
-  /** Retained messages live in broker memory: after a restart, publish everyone's last state. */
+  /**
+   * Retained messages live in broker memory: after a restart, publish everyone's last state.
+   * A device another node holds a connection for (a cluster) keeps its state and is mirrored.
+   */
   async start() {
     await this.counts.start?.();
+    this.bus.on('device', ({ scheme, status }) => this.refresh(scheme, status.deviceId), { origin: 'remote' });
     for (const s of await this.repo.listSchemes()) {
       for (const d of await this.repo.listDevices(s.id)) {
+        const n = await this.counts.count(d.id);
+        if (n > 0) {
+          this.remember(s.id, d.id, n);
+          continue;
+        }
         await this.publish(s.id, {
           deviceId: d.id,
           status: 'offline',
@@ -63,7 +74,7 @@ export class MqttPresence implements Presence {
       const { scheme, id: deviceId } = conn.device;
       this.inOrder(deviceId, async () => {
         const n = await this.counts.opened(deviceId, id);
-        this.mirror.set(deviceId, n);
+        this.remember(scheme, deviceId, n);
         if (n === 1) await this.change(scheme, deviceId, 'online');
       });
     });
@@ -75,14 +86,46 @@ export class MqttPresence implements Presence {
       const { scheme, id: deviceId } = conn.device;
       this.inOrder(deviceId, async () => {
         const n = await this.counts.closed(deviceId, id);
-        if (n === 0) this.mirror.delete(deviceId);
-        else this.mirror.set(deviceId, n);
+        this.remember(scheme, deviceId, n);
         if (n === 0) await this.change(scheme, deviceId, 'offline');
       });
     });
     a.on('keepaliveTimeout', (client) =>
       this.log.info({ deviceId: connectionOf(client)?.device.id }, 'device missed its keep-alive'),
     );
+  }
+
+  private remember(scheme: string, deviceId: string, n: number) {
+    if (n > 0) {
+      this.mirror.set(deviceId, n);
+      this.schemeOf.set(deviceId, scheme);
+    } else {
+      this.mirror.delete(deviceId);
+      this.schemeOf.delete(deviceId);
+    }
+  }
+
+  /** Another node changed a device's presence: read the shared count, after this node's own work. */
+  private refresh(scheme: string, deviceId: string) {
+    this.inOrder(deviceId, async () => this.remember(scheme, deviceId, await this.counts.count(deviceId)));
+  }
+
+  /**
+   * A hub node died (its heartbeat ran out): its connection rows are deleted, and every device
+   * left with no connection anywhere is announced offline, once, by the node that swept.
+   */
+  async dropNode(nodeId: string) {
+    if (!this.counts.clearNode) return;
+    await this.counts.clearNode(nodeId);
+    const checks = [...this.schemeOf].map(([deviceId, scheme]) => {
+      this.inOrder(deviceId, async () => {
+        const n = await this.counts.count(deviceId);
+        this.remember(scheme, deviceId, n);
+        if (n === 0) await this.change(scheme, deviceId, 'offline');
+      });
+      return this.queues.get(deviceId);
+    });
+    await Promise.all(checks);
   }
 
   /** Runs `work` after the device's earlier presence work; a failure is logged, not thrown. */

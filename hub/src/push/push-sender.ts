@@ -46,7 +46,8 @@ export class PushSender {
   ) {}
 
   start(bus: EventBus): void {
-    this.stopBus = bus.on('alert', (e) => this.track(this.fanOut(e)));
+    // Sent once in a cluster: by the node where the event happened (bus.ts `Origin`).
+    this.stopBus = bus.on('alert', (e) => this.track(this.fanOut(e)), { origin: 'local' });
   }
 
   /** Stops listening and waits for the messages already on their way. */

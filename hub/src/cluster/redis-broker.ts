@@ -1,0 +1,44 @@
+import type { Redis } from 'ioredis';
+import redisPersistence from 'aedes-persistence-redis';
+import mqemitterRedis from 'mqemitter-redis';
+import type { Logger } from '../log';
+import { closeRedis, openRedis } from './redis-client';
+
+/** What aedes needs to join the other nodes' brokers, and how to let go of it. */
+export interface BrokerEngines {
+  /** Routes every publish to the subscribers of every node (mqemitter-redis). */
+  mq: ReturnType<typeof mqemitterRedis>;
+  /** Sessions, subscriptions, retained messages and QoS 1 queues in Redis (aedes-persistence-redis). */
+  persistence: ReturnType<typeof redisPersistence>;
+  /** Called after aedes closed: the persistence leaves, the connections quit. */
+  close(): Promise<void>;
+}
+
+/**
+ * The broker's Redis engines. Three connections: mqemitter-redis' publisher and subscriber, and
+ * the persistence's own, each with this hub's reconnect and logging policy (redis-client.ts).
+ */
+export function redisBrokerEngines(url: string, log: Logger): BrokerEngines {
+  const pubConn = openRedis(url, 'mq-pub', log);
+  const subConn = openRedis(url, 'mq-sub', log);
+  const conn = openRedis(url, 'persistence', log);
+  const mq = mqemitterRedis({ pubConn, subConn });
+  // mqemitter-redis re-emits its connections' errors here; they are logged once per outage above.
+  (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', () => {});
+  const persistence = redisPersistence({ conn });
+  const conns: Redis[] = [pubConn, subConn, conn];
+  return {
+    mq,
+    persistence,
+    async close() {
+      await new Promise<void>((resolve) => {
+        // destroy() unsubscribes from the (already closed) router and disconnects its connection.
+        Promise.resolve(persistence.destroy(() => resolve())).then(
+          () => resolve(),
+          () => resolve(),
+        );
+      });
+      await Promise.all(conns.map(closeRedis));
+    },
+  };
+}

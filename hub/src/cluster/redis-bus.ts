@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { type EventBus, type HubEvents, type ListenOptions, type Listener, Listeners } from '../bus';
+import type { Logger } from '../log';
+import { closeRedis, openRedis } from './redis-client';
+
+/** The one Redis channel every hub node publishes its events to (in emit order). */
+export const BUS_CHANNEL = 'shopwatch:bus';
+
+/** What goes over the channel: the emitting node, the kind, the event (all JSON-safe). */
+interface Envelope {
+  origin: string;
+  kind: keyof HubEvents;
+  event: unknown;
+}
+
+const KINDS: ReadonlySet<string> = new Set<keyof HubEvents>([
+  'alert',
+  'delivery',
+  'device',
+  'camera',
+  'review',
+  'gallery',
+  'revoked',
+]);
+
+/**
+ * The bus of a hub node in a cluster (see `EventBus` and `Origin` in bus.ts): `emit` delivers
+ * to this node's listeners at once, then publishes on a Redis channel; what other nodes publish
+ * there reaches this node's `any` listeners. A node skips its own messages by their origin id.
+ *
+ * Redis pub/sub keeps no messages: while Redis is away, other nodes miss this node's events
+ * (their browsers are told nothing new until they reload or the next event). Nothing is lost
+ * by that: every event was stored before it was announced, and listings and catch-up read
+ * storage. One publishing connection per node keeps each node's events in emit order.
+ */
+export class RedisEventBus implements EventBus {
+  readonly nodeId = randomUUID();
+  private listeners: Listeners;
+  private pub: Redis;
+  private sub: Redis;
+
+  constructor(
+    url: string,
+    private log: Logger,
+  ) {
+    this.listeners = new Listeners(log);
+    this.pub = openRedis(url, 'bus-pub', log);
+    this.sub = openRedis(url, 'bus-sub', log);
+    this.sub.on('message', (_channel: string, text: string) => this.received(text));
+  }
+
+  /** Subscribes to the channel (ioredis re-subscribes by itself after a reconnect). */
+  async start(): Promise<void> {
+    await this.sub.subscribe(BUS_CHANNEL);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([closeRedis(this.sub), closeRedis(this.pub)]);
+  }
+
+  on<K extends keyof HubEvents>(kind: K, fn: Listener<K>, opts: ListenOptions = {}): () => void {
+    return this.listeners.add(kind, fn, opts.origin ?? 'any');
+  }
+
+  emit<K extends keyof HubEvents>(kind: K, event: HubEvents[K]): void {
+    this.listeners.deliver(kind, event, true);
+    const envelope: Envelope = { origin: this.nodeId, kind, event };
+    this.pub
+      .publish(BUS_CHANNEL, JSON.stringify(envelope))
+      .catch((err) => this.log.warn({ err: err.message, kind }, 'event not shared with the other nodes'));
+  }
+
+  private received(text: string) {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(text);
+    } catch {
+      this.log.warn('unreadable message on the bus channel; ignored');
+      return;
+    }
+    if (envelope?.origin === this.nodeId) return; // delivered locally when it was emitted
+    if (!KINDS.has(envelope?.kind) || typeof envelope.event !== 'object' || envelope.event === null) {
+      this.log.warn({ kind: envelope?.kind }, 'unknown event on the bus channel; ignored');
+      return;
+    }
+    this.listeners.deliver(envelope.kind, envelope.event as HubEvents[typeof envelope.kind], false);
+  }
+}
