@@ -5,11 +5,8 @@ import { AlertService } from './alerts/service';
 import { DeviceAuthenticator } from './auth/device-auth';
 import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
-<<<<<<< HEAD
 import { leadershipFor } from './cluster/leader';
-=======
 import { joinCluster } from './cluster/redis-cluster';
->>>>>>> e-redis
 import type { HubConfig } from './config';
 import { CameraService } from './devices/cameras';
 import { Directory } from './directory';
