@@ -1,4 +1,4 @@
-import { type AlertWithDeliveries, type WsServerMessage } from '@shopwatch/protocols';
+import type { AlertWithDeliveries, WsServerMessage } from '@shopwatch/protocols';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_ZONES, fleetProvisioning, zoneOf } from '../../hub/test/support/fleet';

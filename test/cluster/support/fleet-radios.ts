@@ -18,7 +18,7 @@ export class FleetRadio {
     readonly client: MqttClient,
   ) {
     client.on('connect', () => this.connects++);
-    client.on('message', (topic, payload) => {
+    client.on('message', (_topic, payload) => {
       let ev: AlertEvent;
       try {
         ev = JSON.parse(payload.toString()) as AlertEvent;
