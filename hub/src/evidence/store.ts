@@ -4,7 +4,6 @@ import { HubError } from '../errors';
 import type { BlobStore } from '../files/blob-store';
 import { LocalBlobStore } from '../files/local-blob-store';
 
-
 /**
  * Where evidence files live in the blob store: `evidence/{candidateId}/{name}`, with `.part`
  * blobs while an upload is incomplete. Names are checked against the protocol's patterns, so a
