@@ -49,7 +49,12 @@ export const CHECK = { interMs: 1000, fall: 2, rise: 2 } as const;
  *   mqttBind: ':1883', httpBind: ':8080' })
  */
 export function haproxyConfig(o: FrontDoorOptions): string {
-  const check = `check inter ${CHECK.interMs} fall ${CHECK.fall} rise ${CHECK.rise}`;
+  // `observe layer4`: refused connections in real traffic count too, so a killed replica is
+  // marked down at once instead of after `fall` checks — leastconn would otherwise send every
+  // reconnecting device to it first, since it holds the fewest connections (none).
+  const check =
+    `check inter ${CHECK.interMs} fall ${CHECK.fall} rise ${CHECK.rise}` +
+    ' observe layer4 error-limit 2 on-error mark-down';
   const dns = o.dockerDns ? ' resolvers docker init-addr last,libc,none' : '';
   const server = (s: HubServer, port: number, extra = '') =>
     `  server ${s.name} ${s.host}:${port} ${check}${extra}${dns}`;
@@ -64,7 +69,7 @@ export function haproxyConfig(o: FrontDoorOptions): string {
       : []),
     'defaults',
     ...(o.log ? ['  log global'] : []),
-    '  timeout connect 3s',
+    '  timeout connect 2s',
     // A replica that was just killed refuses the connection: try another instead of failing.
     '  retries 3',
     '  option redispatch 1',

@@ -11,13 +11,22 @@ export class FleetRadio {
   /** Every alert event received, in arrival order (duplicates included). */
   readonly events: AlertEvent[] = [];
   connects = 0;
+  /** performance.now() of the latest (re)connection. */
+  connectedAt = 0;
+  /** performance.now() of the latest loss of the connection. */
+  closedAt = 0;
 
   private constructor(
     readonly id: string,
     readonly zone: string,
     readonly client: MqttClient,
+    readonly scheme: string,
   ) {
-    client.on('connect', () => this.connects++);
+    client.on('connect', () => {
+      this.connects++;
+      this.connectedAt = performance.now();
+    });
+    client.on('close', () => (this.closedAt = performance.now()));
     client.on('message', (_topic, payload) => {
       let ev: AlertEvent;
       try {
@@ -28,11 +37,11 @@ export class FleetRadio {
       if (!ev?.alert?.id) return;
       this.events.push(ev);
       // The receipt goes to whichever replica this radio is on now.
-      client.publish(topics.alertReceipt('fleet', ev.alert.id), JSON.stringify({ eventSeq: ev.seq }), { qos: 1 });
+      client.publish(topics.alertReceipt(scheme, ev.alert.id), JSON.stringify({ eventSeq: ev.seq }), { qos: 1 });
     });
   }
 
-  static async connect(port: number, id: string, zone: string): Promise<FleetRadio> {
+  static async connect(port: number, id: string, zone: string, scheme = 'fleet'): Promise<FleetRadio> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
       username: id,
       password: fleetSecret(id),
@@ -42,9 +51,10 @@ export class FleetRadio {
       keepalive: 30,
       resubscribe: true,
     });
-    const radio = new FleetRadio(id, zone, client);
+    const radio = new FleetRadio(id, zone, client, scheme);
     radio.connects = 1;
-    await client.subscribeAsync(topics.zoneAlerts('fleet', zone), { qos: 1 });
+    radio.connectedAt = performance.now();
+    await client.subscribeAsync(topics.zoneAlerts(scheme, zone), { qos: 1 });
     return radio;
   }
 
@@ -56,7 +66,7 @@ export class FleetRadio {
   /** Raises an alert; resolves on PUBACK (the hub stored it), rejects if the connection drops first. */
   raise(clientRef: string) {
     const body = { type: 'shoplifting', severity: 'high', clientRef };
-    return this.client.publishAsync(topics.alertRaise('fleet'), JSON.stringify(body), { qos: 1 });
+    return this.client.publishAsync(topics.alertRaise(this.scheme), JSON.stringify(body), { qos: 1 });
   }
 
   end() {
@@ -65,10 +75,11 @@ export class FleetRadio {
 }
 
 /** Connects radios `batch` at a time (2 cores: a storm of 300 TLS-less connects is fine, but slower). */
-export async function connectRadios(port: number, who: { id: string; zone: string }[], batch = 50) {
+export async function connectRadios(port: number, who: { id: string; zone: string; scheme?: string }[], batch = 50) {
   const radios: FleetRadio[] = [];
   for (let i = 0; i < who.length; i += batch) {
-    radios.push(...(await Promise.all(who.slice(i, i + batch).map((w) => FleetRadio.connect(port, w.id, w.zone)))));
+    const next = who.slice(i, i + batch).map((w) => FleetRadio.connect(port, w.id, w.zone, w.scheme));
+    radios.push(...(await Promise.all(next)));
   }
   return radios;
 }
