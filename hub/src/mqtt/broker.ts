@@ -222,7 +222,9 @@ export class Broker {
       this.deps.metrics.inbound.inc({ kind: checked.message.kind });
       done(null);
     } catch (err) {
-      if (err instanceof HubError) return refuse(err.code, err.message);
+      // 'unavailable' (the database is unreachable) is not a verdict on the message: nothing was
+      // stored, so it must not be acknowledged either (fail closed); it is retried like below.
+      if (err instanceof HubError && err.code !== 'unavailable') return refuse(err.code, err.message);
       // Not stored, so not acknowledged: dropping the connection makes the device retry.
       this.deps.log.error({ err, deviceId: conn.device.id, topic: packet.topic }, 'failed to handle device message');
       done(err as Error);
