@@ -10,6 +10,7 @@ import { logger } from './log';
 import { SecretKey } from './auth/device-secrets';
 import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import { type Storage, openStorage } from './storage/open';
+import { checkSharedKeys } from './storage/shared-keys';
 import { migrateTo } from './storage/postgres/migrate-command';
 
 const USAGE = `usage:
@@ -84,8 +85,10 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
 /** Applies a file to the data folder; a hub running on it notices within seconds (see Revocation). */
 async function provision(file: string, config: HubConfig): Promise<number> {
   const p = readProvisioning(file); // a ProvisioningError becomes exit code 2 in main.ts
-  const r = await withStorage(config, (storage) => {
+  const r = await withStorage(config, async (storage) => {
     const key = SecretKey.forDataDir(config.dataDir);
+    // Digests written under another key than the hubs' would lock every device out.
+    await checkSharedKeys(storage.keys, config.dataDir);
     return applyProvisioning(storage.repo, p, key, logger('hub:provisioning'));
   });
   console.log(

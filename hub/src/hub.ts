@@ -9,6 +9,7 @@ import { applyProvisioning, readProvisioning } from './provisioning/apply';
 import type { HubServices } from './services';
 import { secureDataDir } from './storage/file-modes';
 import { openStorage } from './storage/open';
+import { checkSharedKeys } from './storage/shared-keys';
 
 export type { HubOptions } from './compose';
 
@@ -31,17 +32,26 @@ export interface RunningHub {
 async function openHubStorage(config: HubConfig): Promise<HubStorage> {
   secureDataDir(config.dataDir, logger('hub')); // personal data and keys: the hub's own user only
   const storage = await openStorage(config, logger('hub:storage'));
-  return {
-    repo: storage.repo,
-    evidenceRepo: storage.evidence,
-    galleryRepo: storage.gallery,
-    gov: storage.governance,
-    caseRepo: storage.cases,
-    push: storage.push,
-    audit: await AuditLog.open(storage.audit, config.dataDir),
-    key: SecretKey.forDataDir(config.dataDir),
-    close: () => storage.close(),
-  };
+  try {
+    const audit = await AuditLog.open(storage.audit, config.dataDir);
+    const key = SecretKey.forDataDir(config.dataDir);
+    // Hubs sharing a database must share keys too: refuse to start with keys of our own.
+    await checkSharedKeys(storage.keys, config.dataDir);
+    return {
+      repo: storage.repo,
+      evidenceRepo: storage.evidence,
+      galleryRepo: storage.gallery,
+      gov: storage.governance,
+      caseRepo: storage.cases,
+      push: storage.push,
+      audit,
+      key,
+      close: () => storage.close(),
+    };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import type { GalleryRepository } from './gallery-repository';
 import type { GovernanceRepository } from './governance-repository';
 import type { PushSubscriptionRepository } from './push-subscription-repository';
 import type { Repository } from './repository';
+import { type KeyFingerprints, SINGLE_NODE_KEYS } from './shared-keys';
 import { openDatabase } from './sqlite';
 import { SqliteAuditRepository } from './sqlite-audit-repository';
 import { SqliteCaseRepository } from './sqlite-case-repository';
@@ -30,6 +31,8 @@ export interface Storage {
   cases: CaseRepository;
   audit: AuditRepository;
   push: PushSubscriptionRepository;
+  /** Fingerprints of the data dir's keys, so that hubs sharing the store use the same keys. */
+  keys: KeyFingerprints;
   /** Closes the store; the repositories must not be used after. */
   close(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
     cases: new SqliteCaseRepository(db),
     audit: new SqliteAuditRepository(db),
     push: new SqlitePushSubscriptions(db),
+    keys: SINGLE_NODE_KEYS,
     close: async () => repo.close(),
   };
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -137,6 +138,23 @@ describe('a hub on PostgreSQL', () => {
     expect(audit.map((e) => [e.action, e.actor.id, e.object.id])).toContainEqual(['view', 'operator', 'cand-pg-1']);
     const verify = (await get('/api/audit/verify', admin)) as { ok: boolean };
     expect(verify.ok).toBe(true);
+
+    // The offline command reads the same database: every entry, the newest included.
+    const env = { ...process.env, SHOPWATCH_DATA_DIR: dataDir, SHOPWATCH_DATABASE_URL: url };
+    const hubCommand = ['--import', 'tsx', 'hub/src/main.ts'];
+    const cliOptions = { cwd: path.resolve(import.meta.dirname, '../../..'), env, encoding: 'utf8' as const };
+    const cli = spawnSync(process.execPath, [...hubCommand, 'audit', 'verify'], cliOptions);
+    expect(cli.status, cli.stderr).toBe(0);
+    const entries = Number(/audit log intact: (\d+) entries/.exec(cli.stdout)?.[1]);
+    expect(entries).toBeGreaterThanOrEqual(audit.length);
+    expect(entries).toBeGreaterThan(0);
+    // So does the subject access export: the subject's incident and the audited view of its match.
+    const out = path.join(dataDir, 'sar.json');
+    const sar = spawnSync(process.execPath, [...hubCommand, 'sar', '--subject', 'subj-1', '--out', out], cliOptions);
+    expect(sar.status, sar.stderr).toBe(0);
+    const data = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(data.incidents.map((i: { id: string }) => i.id)).toEqual(['inc-1']);
+    expect(data.audit.some((e: { object: { id: string } }) => e.object.id === 'cand-pg-1')).toBe(true);
   });
 
   it('catches a radio up after a restart on the same database with what it missed, in order, once', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ProvisioningInput } from '@shopwatch/protocols';
 import { loadConfig } from '../../src/config';
 import { type RunningHub, startHub } from '../../src/hub';
+import { testDatabaseFor } from './postgres';
 
 /** A small scheme used across hub tests: two zones, three stores, every role and device duty. */
 export function testScheme(overrides: { escalationSeconds?: number } = {}): ProvisioningInput {
@@ -68,12 +69,17 @@ export function writeSeed(dir: string, p: ProvisioningInput): string {
   return file;
 }
 
-/** Starts a real hub in this process on ephemeral ports, with a real SQLite file in a temp dir. */
+/**
+ * Starts a real hub in this process on ephemeral ports, with a real SQLite file in a temp dir (or,
+ * in the PostgreSQL run, a database of its own on the run's server).
+ */
 export async function startTestHub(
   opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number; raisesPerMinute?: number } = {},
 ): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
+  // In the PostgreSQL run (npm run test:postgres) the hub keeps everything in a database of its own.
+  const databaseUrl = await testDatabaseFor(dataDir);
   const hub = await startHub(
     loadConfig(
       {},
@@ -85,9 +91,15 @@ export async function startTestHub(
         seed: seedFile,
         logLevel: 'error',
         ...(opts.raisesPerMinute ? { raisesPerMinute: opts.raisesPerMinute } : {}),
+        ...(databaseUrl ? { databaseUrl } : {}),
       },
     ),
   );
+  // The PostgreSQL run proves it is one: a hub that fell back to SQLite would have made its file.
+  if (databaseUrl && fs.existsSync(path.join(dataDir, 'shopwatch.db'))) {
+    await hub.stop();
+    throw new Error(`a hub given ${databaseUrl} made a SQLite database in its data dir`);
+  }
   return { ...hub, stop: hub.stop, dataDir, http: `http://127.0.0.1:${hub.httpPort}` };
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,4 +129,31 @@ function userIds(name: string): { uid: number; gid: number } {
   if (!line) throw new Error(`no "${name}" user: the Debian postgresql package creates it`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Set by the PostgreSQL test run's global setup (postgres-global-setup.ts) to a database URL on
+ * a server started for the run. When set, `startTestHub` puts each hub on a database of its own.
+ */
+export const TEST_POSTGRES_ENV = 'SHOPWATCH_TEST_POSTGRES';
+
+/**
+ * The database of a test hub's data dir on the run's PostgreSQL server (made on first use, so a
+ * hub restarted on the same dir finds its data), or undefined when the run is on SQLite.
+ */
+export async function testDatabaseFor(dataDir: string): Promise<string | undefined> {
+  const base = process.env[TEST_POSTGRES_ENV];
+  if (!base) return undefined;
+  const name = `hub_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 24)}`;
+  const admin = new pg.Client(base);
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

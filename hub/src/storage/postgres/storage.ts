@@ -24,6 +24,17 @@ export async function openPostgresStorage(url: string, log: Logger, poolSize = 1
     cases: new PgCaseRepository(pool),
     audit: new PgAuditRepository(pool),
     push: new PgPushSubscriptions(pool),
+    keys: {
+      agree: async (name, fingerprint) => {
+        await pool.query(
+          `INSERT INTO key_fingerprints (name, fingerprint, recorded_at) VALUES ($1, $2, $3)
+          ON CONFLICT (name) DO NOTHING`,
+          [name, fingerprint, new Date().toISOString()],
+        );
+        const { rows } = await pool.query('SELECT fingerprint FROM key_fingerprints WHERE name = $1', [name]);
+        return rows[0]?.fingerprint === fingerprint;
+      },
+    },
     // The repository's close writes its batched last-seen times, then ends the shared pool.
     close: () => repo.close(),
   };
