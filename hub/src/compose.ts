@@ -206,6 +206,9 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     live.sessions.active.reduce((n, s) => n + s.viewers.size, 0),
   );
   metrics.gauge('shopwatch_browser_sockets', 'Connected browser WebSockets', () => browsers.connected);
+  metrics.gauge('shopwatch_cluster_leader', 'Whether this node runs the cluster-wide jobs (1) or not (0)', () =>
+    leadership.isLeader ? 1 : 0,
+  );
 
   return {
     ...services,

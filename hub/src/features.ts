@@ -78,19 +78,20 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
     },
   },
   {
-    name: 'gallery sync',
-    start: async ({ parts }) => {
-      await parts.gallery.start();
-      return { stop: () => parts.gallery.stop() };
-    },
-  },
-  {
     // In a cluster one node leads (PostgreSQL advisory lock) and runs the jobs that must happen
     // once cluster-wide; alone, a node always leads. Stopped after those jobs (reverse order).
     name: 'leadership',
     start: async ({ parts }) => {
       await parts.leadership.start();
       return { stop: () => parts.leadership.stop() };
+    },
+  },
+  {
+    name: 'gallery sync',
+    start: async ({ parts }) => {
+      await parts.gallery.announceAll(); // every node: edge boxes on its broker hear the version
+      const sweeps = { start: () => parts.gallery.startSweeps(), stop: () => parts.gallery.stop() };
+      return whileLeader(parts.leadership, 'gallery template expiry', sweeps, logger('hub:gallery'));
     },
   },
   {

@@ -38,6 +38,12 @@ export interface PgLeadershipOptions {
   retryMs?: number;
   /** A leader whose connection does not answer within this steps down. */
   checkTimeoutMs?: number;
+  /**
+   * The server ends a leadership session that sends nothing for this long (idle_session_timeout),
+   * releasing the lock: a frozen leader (event loop stuck, process stopped, link cut without a
+   * reset) loses the lead after it, not after TCP's hours. Must exceed `retryMs` by a margin.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -57,6 +63,7 @@ export class PgLeadership implements Leadership {
   private listeners = new Set<(leader: boolean) => void>();
   private readonly retryMs: number;
   private readonly checkTimeoutMs: number;
+  private readonly sessionTimeoutMs: number;
 
   constructor(
     private url: string,
@@ -65,6 +72,7 @@ export class PgLeadership implements Leadership {
   ) {
     this.retryMs = options.retryMs ?? 1000;
     this.checkTimeoutMs = options.checkTimeoutMs ?? 3000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 5000;
   }
 
   get isLeader() {
@@ -133,8 +141,11 @@ export class PgLeadership implements Leadership {
     this.client = client;
     try {
       await client.connect();
+      // The leader pings every retryMs; silence longer than this means it is frozen or cut off.
+      await client.query(`SET idle_session_timeout = ${Math.round(this.sessionTimeoutMs)}`);
     } catch (err) {
       this.client = null;
+      await client.end().catch(() => {});
       throw err;
     }
     return client;

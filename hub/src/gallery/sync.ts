@@ -22,15 +22,25 @@ export class GallerySync {
     private sweepMs = 60_000,
   ) {}
 
-  async start() {
+  /** Every scheme's current version, for this node's broker (each node announces its own). */
+  async announceAll() {
     for (const s of await this.repo.listSchemes()) await this.publish(s.id, await this.gallery.version(s.id));
-    await this.sweep();
+  }
+
+  /**
+   * The expired-template sweep alone, now and every `sweepMs`: in a cluster only the leader runs
+   * it (features.ts). Restartable as the lead moves; a purge is claimed by its DELETE anyway.
+   */
+  startSweeps() {
+    this.stop();
     this.timer = setInterval(() => void this.sweep(), this.sweepMs);
     this.timer.unref();
+    void this.sweep();
   }
 
   stop() {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   async publish(scheme: string, version: number) {

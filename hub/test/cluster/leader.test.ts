@@ -121,6 +121,45 @@ describe('leadership by a PostgreSQL advisory lock', () => {
     }
     expect(runs.b).toEqual(['start', 'stop']);
   });
+
+  it('moves the lead when the leader freezes: the server ends its silent session', async () => {
+    const url = await server.createDatabase('lead_frozen');
+    // A leader that never checks in again after taking the lock, as a stopped process would.
+    const frozen = new PgLeadership(url, quiet, { retryMs: 60_000, sessionTimeoutMs: 1000 });
+    const other = new PgLeadership(url, quiet, { retryMs: 200 });
+    await frozen.start();
+    await other.start();
+    try {
+      expect(frozen.isLeader).toBe(true);
+      expect(other.isLeader).toBe(false);
+      const since = Date.now();
+      await waitFor(() => other.isLeader, 5000, 'the other node to lead');
+      expect(Date.now() - since).toBeGreaterThanOrEqual(800); // not before the timeout
+      // The frozen node hears of its ended session when it next looks: it no longer leads.
+      await waitFor(() => !frozen.isLeader, 1000, 'the frozen node to step down');
+    } finally {
+      await frozen.stop();
+      await other.stop();
+    }
+  });
+
+  it('leads again after PostgreSQL restarts, one node only, and no node leads while it is down', async () => {
+    const url = await server.createDatabase('lead_restart');
+    const { nodes, leaders } = await threeNodes(url);
+    try {
+      await waitFor(() => leaders().length === 1, 3000);
+      await server.restart('fast', async () => {
+        await waitFor(() => leaders().length === 0, 2000, 'every node to step down');
+        await new Promise((r) => setTimeout(r, 600)); // tries fail while the server is down
+        expect(leaders()).toHaveLength(0);
+      });
+      await waitFor(() => leaders().length === 1, 5000, 'a leader after the restart');
+      await new Promise((r) => setTimeout(r, 600));
+      expect(leaders()).toHaveLength(1);
+    } finally {
+      await Promise.all(nodes.map((n) => n.stop()));
+    }
+  });
 });
 
 describe('leadership of a single node', () => {
