@@ -1,8 +1,11 @@
 import { type WsServerMessage, topics } from '@shopwatch/protocols';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login } from './support/hub';
+import { login, tempDir, testScheme, writeSeed } from './support/hub';
 import { TestCluster } from './support/cluster';
+import { spawnHub, waitReady } from './support/hub-process';
+import { freePort } from './support/ports';
+import { LocalPushService } from './support/push-endpoint';
 import { TestDevice, sleep } from './support/mqtt';
 import { type TestRedis, startRedis } from './support/redis';
 
@@ -73,6 +76,28 @@ describe('hub nodes joined through Redis', () => {
     ws.close();
   });
 
+  it('sends a scheme-wide alert from node A once to a tablet on node B subscribed to every zone', async () => {
+    const control = await connect(b.mqttPort, CONTROL);
+    await control.subscribe([NORTH, topics.zoneAlerts('town', 'south')]);
+    const op = await login(a.http, 'operator', 'operator-password');
+    const res = await fetch(`${a.http}/api/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+      body: JSON.stringify({
+        type: 'violence',
+        severity: 'critical',
+        priority: true,
+        store: 'boots',
+        clientRef: 'cluster-priority',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await control.waitForEvent('raised', id, 8000);
+    await sleep(1000); // the copy on the other zone topic comes through Redis as its own packet
+    expect(control.events().filter((e) => e.alert.id === id)).toHaveLength(1);
+  });
+
   it('counts an alert event in the metrics of the node where it happened only', async () => {
     const count = async (node: typeof a) =>
       (await node.services.metrics.alertEvents.get()).values.reduce((n, v) => n + v.value, 0);
@@ -89,6 +114,33 @@ describe('hub nodes joined through Redis', () => {
     await sleep(500);
     expect((await count(a)) - beforeA).toBe(1);
     expect((await count(b)) - beforeB).toBe(0);
+  });
+
+  it('sends the Web Push of an alert once, from the node where it was raised', async () => {
+    const pushService = await new LocalPushService().start();
+    try {
+      const phone = pushService.subscribe('boots-phone-cluster');
+      const boots = await login(b.http, 'boots-staff', 'boots-password');
+      const saved = await fetch(`${b.http}/api/push/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${boots}` },
+        body: JSON.stringify(phone),
+      });
+      expect(saved.status).toBe(201);
+      const op = await login(a.http, 'operator', 'operator-password');
+      const raised = await fetch(`${a.http}/api/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${op}` },
+        body: JSON.stringify({ type: 'violence', severity: 'high', store: 'boots', clientRef: 'cluster-push' }),
+      });
+      expect(raised.status).toBe(201);
+      await until('the phone is pushed to', () => pushService.to('boots-phone-cluster').length > 0, 10_000);
+      await sleep(1500); // time for a second push from the other node
+      expect(pushService.to('boots-phone-cluster')).toHaveLength(1);
+      expect(pushService.failures).toEqual([]);
+    } finally {
+      await pushService.close();
+    }
   });
 
   it('sends a camera state reported on node A once to a control room on node B (retained on both)', async () => {
@@ -123,10 +175,88 @@ describe('hub nodes joined through Redis', () => {
     await until("B's presence has it offline", () => !presenceB.isOnline('radio-tesco'));
   });
 
+  it("closes a radio's connection on node A when it reconnects to node B with the same client id", async () => {
+    const clientId = 'radio-coop:takeover';
+    const first = await TestDevice.connect(a.mqttPort, ...COOP, { clientId });
+    devices.push(first);
+    const closed = new Promise<void>((r) => first.client.once('close', () => r()));
+    const again = await TestDevice.connect(b.mqttPort, ...COOP, { clientId });
+    devices.push(again);
+    await Promise.race([closed, sleep(5000).then(() => Promise.reject(new Error('old connection still open')))]);
+    await sleep(500);
+    expect(again.client.connected).toBe(true); // the new connection is the one kept
+  });
+
+  it('does not announce a radio connected to node A offline when another node starts', async () => {
+    const status = topics.deviceStatus('town', 'radio-tesco');
+    const control = await connect(a.mqttPort, CONTROL);
+    await control.subscribe(status);
+    const tesco = await connect(a.mqttPort, ['radio-tesco', 'radio-tesco-secret-for-tests']);
+    await control.waitFor((m) => m.topic === status && m.json.status === 'online', 5000);
+    const d = await cluster.start('node-d');
+    await sleep(1000);
+    const statuses = control.messages.filter((m) => m.topic === status).map((m) => m.json.status);
+    expect(statuses[statuses.length - 1]).toBe('online');
+    expect(d.services.presence.isOnline('radio-tesco')).toBe(true);
+    await tesco.end();
+    await until("D's presence has it offline", () => !d.services.presence.isOnline('radio-tesco'));
+  });
+
+  it('turns the devices of a node killed with SIGKILL offline once its heartbeat runs out', async () => {
+    const [mqttPort, httpPort] = [await freePort(), await freePort()];
+    const env = { SHOPWATCH_REDIS_URL: redis.url, SHOPWATCH_NODE_ID: 'node-c' };
+    const c = spawnHub(cluster.dataDir, cluster.seed, mqttPort, httpPort, env);
+    try {
+      await waitReady(httpPort);
+      const status = topics.deviceStatus('town', 'radio-tesco');
+      const control = await connect(b.mqttPort, CONTROL);
+      await control.subscribe(status);
+      const tesco = await TestDevice.connect(mqttPort, 'radio-tesco', 'radio-tesco-secret-for-tests');
+      await until("B's presence has it online", () => b.services.presence.isOnline('radio-tesco'));
+      await control.waitFor((m) => m.topic === status && m.json.status === 'online', 5000);
+
+      c.kill('SIGKILL'); // no disconnect is ever announced, its connection row stays behind
+      await new Promise((r) => c.once('exit', r));
+      tesco.client.end(true);
+      const killedAt = Date.now();
+      // Heartbeat TTL 5 s, sweeps every ~1.7 s: offline within ~7 s (margin for a loaded box).
+      await until("B's presence has it offline", () => !b.services.presence.isOnline('radio-tesco'), 15_000);
+      await control.waitFor((m) => m.topic === status && m.json.status === 'offline', 5000);
+      expect(Date.now() - killedAt).toBeGreaterThan(3000); // not before the heartbeat could run out
+      expect(a.services.presence.isOnline('radio-tesco')).toBe(false);
+    } finally {
+      if (c.exitCode === null) c.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it("refreshes node B's directory at once when provisioning changes on node A", async () => {
+    const seed = testScheme();
+    const town = seed.schemes![0]!;
+    town.zones.push({ id: 'east', name: 'East' });
+    town.stores!.push({ id: 'lidl', name: 'Lidl', zone: 'east' });
+    seed.devices!.push({
+      id: 'radio-lidl',
+      kind: 'radio',
+      scheme: 'town',
+      store: 'lidl',
+      secret: 'radio-lidl-secret-for-the-cluster',
+    });
+    const east = topics.zoneAlerts('town', 'east');
+    // B has read the scheme (zones) into its cache before the change.
+    expect((await b.services.dir.scheme('town')).zones.map((z) => z.id)).not.toContain('east');
+    await a.reprovision(writeSeed(tempDir(), seed));
+    const changedAt = Date.now();
+    const lidl = await connect(b.mqttPort, ['radio-lidl', 'radio-lidl-secret-for-the-cluster']);
+    // B's own poll of the provisioning generation runs every 2 s; the bus tells it at once.
+    await until('B grants the new zone', async () => (await lidl.subscribe(east))[0]?.qos === 1, 1000);
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+  });
+
   it('keeps delivering after Redis restarts: both nodes reconnect and a raise after it arrives', async () => {
     const coop = await connect(b.mqttPort, COOP);
     await coop.subscribe(NORTH);
     const boots = await connect(a.mqttPort, BOOTS);
+    const { ws, msgs } = await browser(b.http);
     await redis.restart(() => sleep(500));
     // The nodes' connections come back within their retry period (at most a second apart).
     await sleep(2500);
@@ -137,5 +267,29 @@ describe('hub nodes joined through Redis', () => {
     });
     const ev = await coop.waitFor((m) => m.json?.alert?.clientRef === 'after-restart', 10_000);
     expect(ev.json.event).toBe('raised');
+    // The bus re-subscribed too: node B's browser hears of the alert raised on node A.
+    await until('the browser on B sees it', () =>
+      msgs.some((m) => m.type === 'alert' && m.event.alert.clientRef === 'after-restart'),
+    );
+    ws.close();
+  }, 30_000);
+});
+
+describe('a hub node while Redis is down', () => {
+  it('still stops, within seconds, leaving nothing running', async () => {
+    const redis = await startRedis();
+    const cluster = new TestCluster(redis.url);
+    try {
+      const node = await cluster.start('node-alone');
+      const radio = await TestDevice.connect(node.mqttPort, ...COOP);
+      await redis.stop();
+      await sleep(500);
+      const started = Date.now();
+      await cluster.stop(); // the session close and the router wait on Redis: bounded by a grace
+      expect(Date.now() - started).toBeLessThan(8000);
+      radio.client.end(true);
+    } finally {
+      await redis.stop();
+    }
   }, 30_000);
 });

@@ -31,6 +31,11 @@ export function redisBrokerEngines(url: string, log: Logger): BrokerEngines {
     mq,
     persistence,
     async close() {
+      // Redis away: nothing more can be handed over; dropping the connections fails what waits.
+      if (!conns.every((c) => c.status === 'ready')) {
+        for (const c of conns) c.disconnect();
+        return;
+      }
       await new Promise<void>((resolve) => {
         // destroy() unsubscribes from the (already closed) router and disconnects its connection.
         Promise.resolve(persistence.destroy(() => resolve())).then(

@@ -31,7 +31,11 @@ export class NodeHeartbeat {
   private timer: NodeJS.Timeout | null = null;
   private ttlMs: number;
   private everyMs: number;
-  private round: Promise<void> = Promise.resolve();
+  private round: Promise<void> | null = null;
+  /** When this node's last heartbeat was stored. */
+  private lastBeat = 0;
+  /** No sweep before this: after an outage every live node must first have beaten again. */
+  private sweepAfter = 0;
 
   constructor(
     url: string,
@@ -50,7 +54,8 @@ export class NodeHeartbeat {
   async start() {
     await this.beat();
     this.timer = setInterval(() => {
-      this.round = this.round.then(() => this.tick());
+      // One round at a time: while Redis is away a round waits for it, and rounds must not pile up.
+      this.round ??= this.tick().finally(() => (this.round = null));
     }, this.everyMs);
     this.timer.unref();
   }
@@ -58,7 +63,11 @@ export class NodeHeartbeat {
   /** Stops beating and removes the heartbeat: a node stopped cleanly has already closed its rows. */
   async stop() {
     if (this.timer) clearInterval(this.timer);
-    await this.round;
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect(); // Redis away: the round waiting on it fails; the key runs out itself
+      return;
+    }
+    await this.round?.catch(() => {});
     if (this.redis.status === 'ready') {
       await this.redis
         .multi()
@@ -73,7 +82,7 @@ export class NodeHeartbeat {
   private async tick() {
     try {
       await this.beat();
-      await this.sweep();
+      if (Date.now() >= this.sweepAfter) await this.sweep();
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'heartbeat round failed; next round retries');
     }
@@ -81,6 +90,12 @@ export class NodeHeartbeat {
 
   private async beat() {
     await this.redis.multi().set(aliveKey(this.nodeId), '1', 'PX', this.ttlMs).sadd(NODES_KEY, this.nodeId).exec();
+    const now = Date.now();
+    // Silent longer than a heartbeat lasts (Redis was away, or this process stalled): the other
+    // nodes' heartbeats may have run out for the same reason. Give them a full TTL to beat again
+    // before taking any of them for dead, or a Redis outage would sweep every live node.
+    if (this.lastBeat && now - this.lastBeat > this.ttlMs) this.sweepAfter = now + this.ttlMs;
+    this.lastBeat = now;
   }
 
   private async sweep() {

@@ -38,6 +38,9 @@ export interface BrokerDeps extends InboundServices {
   engines?: BrokerEngines;
 }
 
+/** How long a cluster node's broker waits for its sessions to close before it drops Redis. */
+const ENGINES_CLOSE_GRACE_MS = 3000;
+
 /**
  * The embedded MQTT broker (aedes). Devices authenticate as themselves, publish only inbound
  * topics (validated and stored before PUBACK), and subscribe only to what they may see.
@@ -89,6 +92,10 @@ export class Broker {
     const log = this.deps.log;
     this.aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'MQTT connection error'));
     this.aedes.on('clientError', (c, err) => log.debug({ clientId: c.id, err: err.message }, 'MQTT client error'));
+    // Cluster: a Redis failure inside aedes (e.g. its will sweep) is an 'error' event; without a
+    // listener it would end the process. Redis comes back; the node carries on.
+    const events = this.aedes as unknown as NodeJS.EventEmitter;
+    if (deps.engines) events.on('error', (err: Error) => log.warn({ err: err.message }, 'MQTT broker error'));
   }
 
   /** Hands one accepted socket to aedes, with its size and rate guard and an error handler. */
@@ -167,7 +174,11 @@ export class Broker {
   }
 
   async close() {
-    await new Promise<void>((r) => this.aedes.close(() => r()));
+    const closed = new Promise<void>((r) => this.aedes.close(() => r()));
+    // Cluster: closing sessions and the router waits on Redis; while Redis is away that would be
+    // for ever, so after a grace the Redis connections are dropped and what waited fails.
+    const grace = new Promise<void>((r) => setTimeout(r, ENGINES_CLOSE_GRACE_MS).unref());
+    await (this.deps.engines ? Promise.race([closed, grace]) : closed);
     await this.deps.engines?.close();
     const tcp = this.tcp;
     this.tcp = null;

@@ -150,7 +150,10 @@ export class MqttPresence implements Presence {
       await this.publish(scheme, { deviceId, status, since: at, lastSeen: at });
       this.log.info({ deviceId, status }, 'device presence');
     } catch (err) {
-      this.log.error({ err, deviceId }, 'presence update failed');
+      // Stopping meanwhile: the broker's Redis connections may quit under a publish in flight;
+      // the next start republishes every device's state, so that is no fault.
+      if (this.broker.aedes.closed) this.log.debug({ err, deviceId }, 'presence update dropped: stopping');
+      else this.log.error({ err, deviceId }, 'presence update failed');
     }
   }
 

@@ -5,7 +5,14 @@ import { sleep } from './mqtt';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** Runs the hub's entry point as a real child process, so that a test can SIGKILL it. */
-export function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPort: number): ChildProcess {
+export function spawnHub(
+  dataDir: string,
+  seed: string,
+  mqttPort: number,
+  httpPort: number,
+  /** More environment, e.g. the cluster's SHOPWATCH_REDIS_URL and a SHOPWATCH_NODE_ID. */
+  env: Record<string, string> = {},
+): ChildProcess {
   // `node --import tsx` runs the hub in this one process, so SIGKILL really kills the hub.
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'hub/src/main.ts')], {
     cwd: ROOT,
@@ -17,6 +24,7 @@ export function spawnHub(dataDir: string, seed: string, mqttPort: number, httpPo
       SHOPWATCH_HTTP_PORT: String(httpPort),
       SHOPWATCH_HOST: '127.0.0.1',
       SHOPWATCH_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
