@@ -65,7 +65,11 @@ describe('three replicas behind HAProxy: Redis and PostgreSQL restart', () => {
     await until('everyone has the alert raised after', () => everyoneGot('after-redis'), 20_000).catch(async (e) => {
       const zone = radios.filter((r) => r.zone === 'z0');
       const missing = zone.filter((r) => !r.events.some((x) => x.alert.clientRef === 'after-redis'));
-      console.log('DEBUG', missing.map((r) => [r.id, r.client.connected, r.connects]), await cluster.mqttClients());
+      console.log(
+        'DEBUG',
+        missing.map((r) => [r.id, r.client.connected, r.connects]),
+        await cluster.mqttClients(),
+      );
       throw e;
     });
     expect(await stored('before-redis')).toBe(1);

@@ -96,6 +96,8 @@ export class Broker {
     // listener it would end the process. Redis comes back; the node carries on.
     const events = this.aedes as unknown as NodeJS.EventEmitter;
     if (deps.engines) events.on('error', (err: Error) => log.warn({ err: err.message }, 'MQTT broker error'));
+    // Alert events routed while Redis was away are lost to devices on this node: replay them.
+    deps.engines?.onRoutingRestored(() => this.catchUpEveryone());
   }
 
   /** Hands one accepted socket to aedes, with its size and rate guard and an error handler. */
@@ -186,6 +188,22 @@ export class Broker {
   }
 
   // --- hooks --------------------------------------------------------------------------------
+
+  /**
+   * Catches every connected device up again from storage (each is sent only events it has not
+   * receipted and this connection has not sent), e.g. after the cluster's router was away.
+   */
+  private catchUpEveryone() {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    let n = 0;
+    for (const client of Object.values(clients)) {
+      const zones = connectionOf(client)?.zones;
+      if (!zones?.size) continue;
+      this.catchUp.request(client, [...zones]);
+      n++;
+    }
+    this.deps.log.info({ devices: n }, 'message routing restored: catching devices up from storage');
+  }
 
   /** Sends one device the reason its message was refused (it may subscribe to its errors topic). */
   private tellDevice(client: Client, topic: string, code: string, message: string) {

@@ -47,6 +47,8 @@ export class FleetRadio {
       password: fleetSecret(id),
       clientId: `${id}-fleet`,
       reconnectPeriod: 500,
+      // CONNACK 3 "server unavailable" (the hub cannot reach its database) means: try again later.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: true,

@@ -33,7 +33,7 @@ export function spawnReplica(o: ReplicaOptions): ChildProcess {
       SHOPWATCH_MQTT_PORT: String(o.mqttPort),
       SHOPWATCH_HTTP_PORT: String(o.httpPort),
       SHOPWATCH_HOST: '127.0.0.1',
-      SHOPWATCH_LOG_LEVEL: 'warn',
+      SHOPWATCH_LOG_LEVEL: process.env.CLUSTER_LOG_LEVEL ?? 'warn',
       ...o.env,
     },
     stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'],
