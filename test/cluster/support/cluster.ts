@@ -22,6 +22,8 @@ export interface ClusterOptions {
   drainSeconds?: number;
   /** More environment for every replica. */
   env?: Record<string, string>;
+  /** HAProxy's maxconn (it needs ~2 file descriptors per connection: the limit here is 20,000). */
+  haproxyMaxconn?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class TestHubCluster {
       // The first replica migrates the database and makes the keys in the shared data dir.
       await cluster.startReplica(0);
       await Promise.all(cluster.replicas.slice(1).map((_, i) => cluster.startReplica(i + 1)));
-      cluster.haproxy = await startHaproxy(cluster.replicas, { maxconn: 4000 });
+      cluster.haproxy = await startHaproxy(cluster.replicas, { maxconn: opts.haproxyMaxconn ?? 4000 });
       await cluster.waitInRotation();
     } catch (err) {
       await cluster.stop();
