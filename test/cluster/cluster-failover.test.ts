@@ -124,7 +124,18 @@ describe('three replicas behind HAProxy: one is killed under load', () => {
       'every radio has caught up',
       () => radios.every((r) => (byZone.get(r.zone) ?? []).every((a) => r.count(a.id) >= 1)),
       30_000,
-    );
+    ).catch((e) => {
+      const behind = radios.filter((r) => !(byZone.get(r.zone) ?? []).every((a) => r.count(a.id) >= 1));
+      const info = behind.slice(0, 8).map((r) => ({
+        id: r.id,
+        connected: r.client.connected,
+        connects: r.connects,
+        missing: (byZone.get(r.zone) ?? []).filter((a) => r.count(a.id) === 0).length,
+        of: (byZone.get(r.zone) ?? []).length,
+      }));
+      console.log('BEHIND', behind.length, JSON.stringify(info));
+      throw e;
+    });
     let duplicates = 0;
     for (const r of radios) {
       const firsts: number[] = [];

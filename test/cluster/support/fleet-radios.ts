@@ -49,7 +49,7 @@ export class FleetRadio {
       reconnectPeriod: 500,
       // CONNACK 3 "server unavailable" (the hub cannot reach its database) means: try again later.
       reconnectOnConnackError: true,
-      connectTimeout: 10_000,
+      connectTimeout: 5_000, // a connect that gets no CONNACK in 5 s is tried again
       keepalive: 30,
       resubscribe: true,
     });
