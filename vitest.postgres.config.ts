@@ -26,6 +26,7 @@ export default defineConfig({
       'hub/test/security/http-export.test.ts',
       'hub/test/security/mqtt-raise-rate.test.ts',
       'hub/test/security/mqtt-client-ids.test.ts',
+      'hub/test/cluster-redis.test.ts',
     ],
     globalSetup: ['hub/test/support/postgres-global-setup.ts'],
   },

@@ -204,7 +204,12 @@ describe('hub nodes joined through Redis', () => {
 
   it('turns the devices of a node killed with SIGKILL offline once its heartbeat runs out', async () => {
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
-    const env = { SHOPWATCH_REDIS_URL: redis.url, SHOPWATCH_NODE_ID: 'node-c' };
+    const databaseUrl = await cluster.databaseUrl();
+    const env = {
+      SHOPWATCH_REDIS_URL: redis.url,
+      SHOPWATCH_NODE_ID: 'node-c',
+      ...(databaseUrl ? { SHOPWATCH_DATABASE_URL: databaseUrl } : {}),
+    };
     const c = spawnHub(cluster.dataDir, cluster.seed, mqttPort, httpPort, env);
     try {
       await waitReady(httpPort);
@@ -250,6 +255,17 @@ describe('hub nodes joined through Redis', () => {
     // B's own poll of the provisioning generation runs every 2 s; the bus tells it at once.
     await until('B grants the new zone', async () => (await lidl.subscribe(east))[0]?.qos === 1, 1000);
     expect(Date.now() - changedAt).toBeLessThan(1000);
+  });
+
+  it('disconnects a device removed by provisioning on node A from node B', async () => {
+    const argos = await connect(b.mqttPort, ['radio-argos', 'radio-argos-secret-for-tests']);
+    const closed = new Promise<void>((r) => argos.client.once('close', () => r()));
+    const seed = testScheme();
+    seed.devices = seed.devices!.filter((d) => d.id !== 'radio-argos');
+    await a.reprovision(writeSeed(tempDir(), seed));
+    // B learns of it from the bus when A has applied it, or from its own 2 s poll of the stored
+    // provisioning generation, whichever comes first (the poll may, as A applies a slow change).
+    await Promise.race([closed, sleep(3000).then(() => Promise.reject(new Error('still connected to B')))]);
   });
 
   it('keeps delivering after Redis restarts: both nodes reconnect and a raise after it arrives', async () => {

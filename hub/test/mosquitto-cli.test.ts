@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEvent, topics } from '@shopwatch/protocols';
+import { AlertEvent, clientIdFor, topics } from '@shopwatch/protocols';
 import { startTestHub } from './support/hub';
 
 const run = promisify(execFile);
@@ -15,6 +15,17 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
   afterAll(async () => hub?.stop());
 
   it('raises an alert with mosquitto_pub and receives its event with mosquitto_sub', async () => {
+    // Raised once the hub has the subscription in place (aedes emits 'subscribe' after adding it
+    // and sending the SUBACK), so this is the live path; a raise before it would come by catch-up.
+    const aedes = hub.services.broker.aedes;
+    const subscribed = new Promise<void>((resolve) => {
+      const onSubscribe = (_subs: unknown, client: { id: string } | null) => {
+        if (client?.id !== clientIdFor('radio-coop', 'coop-gateway')) return; // the id the hub bound it to
+        aedes.off('subscribe', onSubscribe);
+        resolve();
+      };
+      aedes.on('subscribe', onSubscribe);
+    });
     const sub = spawn('mosquitto_sub', [
       '-h',
       '127.0.0.1',
@@ -32,13 +43,21 @@ describe('a third-party MQTT client (mosquitto_pub / mosquitto_sub)', () => {
       topics.zoneAlerts('town', 'north'),
       '-C',
       '1',
+      // -W only ends a client that never gets its message; generous, as the box may be loaded.
       '-W',
-      '10',
+      '30',
     ]);
     let out = '';
+    let err = '';
     sub.stdout.on('data', (d) => (out += d));
-    const exited = new Promise<number>((r) => sub.on('exit', (code) => r(code ?? -1)));
-    await new Promise((r) => setTimeout(r, 500)); // let it subscribe
+    sub.stderr.on('data', (d) => (err += d));
+    // 'close', not 'exit': 'exit' may come before the child's stdout has been read. It did when
+    // mosquitto_pub's exit was still pending on a busy loop: libuv reaps every exited child at
+    // once, so mosquitto_sub's 'exit' came ahead of its output and `out` was still empty.
+    const exited = new Promise<number>((r) => sub.on('close', (code) => r(code ?? -1)));
+    const early = exited.then((code) => new Error(`mosquitto_sub ended (${code}) before subscribing: ${err}`));
+    const ended = await Promise.race([subscribed, early]);
+    if (ended) throw ended;
 
     await run('mosquitto_pub', [
       '-h',

@@ -24,7 +24,8 @@ describe('the radio example printed by npm start', () => {
     const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', ...args, '-d', '-C', '1', '-W', '15']);
     let out = '';
     sub.stdout.on('data', (d) => (out += d));
-    const exited = new Promise<number>((r) => sub.on('exit', (code) => r(code ?? -1)));
+    // 'close', not 'exit': 'exit' may come before the child's output has been read.
+    const exited = new Promise<number>((r) => sub.on('close', (code) => r(code ?? -1)));
     const end = Date.now() + 10_000;
     while (!out.includes('SUBACK') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     const op = await login(hub.http, 'operator', 'operator-password');

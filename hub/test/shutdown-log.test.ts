@@ -46,7 +46,8 @@ describe('stopping the hub while radios are connected', () => {
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
-      const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+      // 'close', not 'exit': 'exit' may come before the last log lines have been read.
+      const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
       const end = Date.now() + 30_000;
       while (Date.now() < end) {
         try {

@@ -54,7 +54,8 @@ describe('the pre-roll buffer: in memory, bounded, gone after a stop or a crash 
     dirs.push(dir);
     const onDisk = path.join(dir, 'ring'); // the temp dir here is ext4, not tmpfs
     agent = startAgentProcess(config(dir, onDisk), dir);
-    const code = await new Promise<number | null>((r) => agent!.proc.once('exit', (c) => r(c)));
+    // 'close', not 'exit': 'exit' may come before the error it printed has been read.
+    const code = await new Promise<number | null>((r) => agent!.proc.once('close', (c) => r(c)));
     expect(code).toBe(2);
     expect(agent.output()).toMatch(/evidence\.bufferDir .*ring is on \w+, not in memory.*tmpfs/);
     expect(fs.existsSync(onDisk)).toBe(false); // nothing recorded there, not even a folder

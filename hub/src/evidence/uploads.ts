@@ -229,9 +229,9 @@ export class Uploads {
       // same checks; it records the custody entry, once.
       return { offset: held, length: f.bytes, complete: true, sha256: actual };
     }
-    await this.repo.markVerified(candidateId, name, new Date().toISOString());
-    const by = `device:${device.id}`;
-    await this.repo.custody(candidateId, name, by, 'received', { sha256: actual, bytes: held, verified: true });
+    // Verified and custody-logged in one transaction: never one without the other, even across a crash.
+    const received = { sha256: actual, bytes: held, verified: true };
+    await this.repo.recordVerified(candidateId, name, new Date().toISOString(), `device:${device.id}`, received);
     const announced = this.onVerified(candidateId, name);
     await announced.catch((err) => this.log.error({ err }, 'announcing a verified file failed'));
     return { offset: held, length: f.bytes, complete: true, sha256: actual };

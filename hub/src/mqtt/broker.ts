@@ -89,6 +89,14 @@ export class Broker {
       if (client || this.fromDevices.has(packet)) return void process.nextTick(() => done?.(null));
       relay(packet, null, done ?? (() => {}));
     }) as unknown as Aedes['publish'];
+    // Catch-up reads storage only once the broker routes the filter (catch-up.ts).
+    this.aedes.on('connackSent', (_packet, client) => this.catchUp.connackSent(client));
+    this.aedes.on('subscribe', (subs, client) =>
+      this.catchUp.routed(
+        client,
+        subs.map((s) => s.topic),
+      ),
+    );
     const log = this.deps.log;
     this.aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'MQTT connection error'));
     this.aedes.on('clientError', (c, err) => log.debug({ clientId: c.id, err: err.message }, 'MQTT client error'));
@@ -197,9 +205,8 @@ export class Broker {
     const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
     let n = 0;
     for (const client of Object.values(clients)) {
-      const zones = connectionOf(client)?.zones;
-      if (!zones?.size) continue;
-      this.catchUp.request(client, [...zones]);
+      if (!connectionOf(client)?.zones.size) continue;
+      this.catchUp.again(client);
       n++;
     }
     this.deps.log.info({ devices: n }, 'message routing restored: catching devices up from storage');
@@ -282,7 +289,7 @@ export class Broker {
         return done(null, null); // SUBACK 0x80 for this filter
       }
       // From here on live alert events wait until this device has been caught up (catch-up.ts).
-      this.catchUp.request(client, v.zones);
+      this.catchUp.request(client, sub.topic, v.zones);
       done(null, sub);
     } catch (err) {
       this.deps.log.error({ err }, 'subscribe check failed');

@@ -26,24 +26,71 @@ const MAX_ROUNDS = 50;
  * already stored, so the catch-up reads them in its next round. A persistent session whose
  * subscriptions the broker restores at CONNECT is granted them again then, and caught up once
  * its CONNACK has gone out.
+ *
+ * The first read waits until the broker routes the filter: aedes grants a filter, then stores a
+ * persistent session's subscription (a round trip with a networked persistence), and only then
+ * adds it to its router. An event stored after a read made before that, and published before
+ * it, would reach neither path (the catch-up missed it, the router did not know the filter).
  */
 export class CatchUp {
+  /** Connections whose CONNACK went out: a filter granted before it was restored at CONNECT. */
+  private connacked = new WeakSet<Client>();
+  /** Catch-ups waiting for their filter to be routed, by connection. */
+  private unrouted = new WeakMap<Client, { filter: string; start: () => void }[]>();
+
   constructor(private deps: CatchUpDeps) {}
 
   /** A zone filter was granted: hold live events and schedule a catch-up of these zones. */
-  request(client: Client, zones: string[]): void {
+  request(client: Client, filter: string, zones: string[]): void {
     const conn = connectionOf(client);
     if (!conn || !zones.length) return;
     for (const z of zones) conn.zones.add(z);
-    conn.catchingUp++;
-    conn.catchUpRequests++;
-    // One catch-up at a time per connection, so replays never interleave out of order.
+    conn.catchingUp++; // live events wait from now on
+    // One catch-up at a time per connection, so replays never interleave out of order. A run
+    // takes only requests already started: one whose filter is not routed yet waits its turn.
     const start = () => {
+      conn.catchUpRequests++;
       conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
     };
-    // Filters of one SUBSCRIBE are granted one by one: setImmediate lets them join one run.
-    if (client.connected) setImmediate(start);
-    else client.once('connected', start); // restored at CONNECT: nothing may precede the CONNACK
+    if (!this.connacked.has(client)) {
+      // Restored at CONNECT: routed before the CONNACK, and nothing may precede the CONNACK.
+      client.once('connected', start);
+      return;
+    }
+    const waiting = this.unrouted.get(client) ?? [];
+    waiting.push({ filter, start });
+    this.unrouted.set(client, waiting);
+  }
+
+  /**
+   * Catches a connection up again on the zones it is routed for already — after the cluster's
+   * router (Redis) was away, events published meanwhile never reached it.
+   */
+  again(client: Client): void {
+    const conn = connectionOf(client);
+    if (!conn || !conn.zones.size || !this.connacked.has(client)) return;
+    conn.catchingUp++;
+    conn.catchUpRequests++;
+    conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
+  }
+
+  /** The CONNACK went out (aedes 'connackSent'): later grants come from SUBSCRIBE packets. */
+  connackSent(client: Client): void {
+    this.connacked.add(client);
+  }
+
+  /**
+   * The broker routes these filters now (aedes emits 'subscribe' once every filter of a SUBSCRIBE
+   * is in its router and the SUBACK went out): their catch-ups may read storage.
+   */
+  routed(client: Client, filters: string[]): void {
+    const waiting = this.unrouted.get(client);
+    if (!waiting) return;
+    const ready = waiting.filter((w) => filters.includes(w.filter));
+    const left = waiting.filter((w) => !filters.includes(w.filter));
+    if (left.length) this.unrouted.set(client, left);
+    else this.unrouted.delete(client);
+    for (const w of ready) w.start();
   }
 
   private async run(client: Client, conn: Connection): Promise<void> {

@@ -16,7 +16,10 @@ export interface Connection {
   sentByAlert: Map<string, number>;
   /** Catch-ups requested or running on this connection; live alert events wait for them (forwarding.ts). */
   catchingUp: number;
-  /** Requests not yet taken by a catch-up run, and the runs, chained so they never interleave. */
+  /**
+   * Requests whose filter the broker routes, not yet taken by a catch-up run; and the runs,
+   * chained so they never interleave.
+   */
   catchUpRequests: number;
   catchUpChain: Promise<void>;
   /** Zones whose alert topics this connection was granted. */

@@ -45,6 +45,11 @@ export interface EvidenceRepository {
   getFile(candidateId: string, name: string): Promise<FileRecord | null>;
   setReceived(candidateId: string, name: string, received: number): Promise<void>;
   markVerified(candidateId: string, name: string, at: string): Promise<void>;
+  /**
+   * Marks a file verified and appends its "received" custody entry in one transaction: a file
+   * is never seen verified without that entry, and a crash cannot leave one without the other.
+   */
+  recordVerified(candidateId: string, name: string, at: string, actor: string, detail: unknown): Promise<void>;
   markDeleted(candidateId: string, name: string, at: string): Promise<void>;
   custody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown): Promise<void>;
   custodyLog(

@@ -140,19 +140,31 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
     );
   }
 
-  async custody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown) {
-    await this.writes.run(() =>
+  async recordVerified(candidateId: string, name: string, at: string, actor: string, detail: unknown) {
+    // One write of the group commit is one savepoint: both rows land together or not at all.
+    await this.writes.run(() => {
       this.db
-        .prepare('INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(
-          candidateId,
-          name,
-          new Date().toISOString(),
-          actor,
-          action,
-          detail === undefined ? null : JSON.stringify(detail),
-        ),
-    );
+        .prepare('UPDATE evidence_files SET verified_at = ? WHERE candidate_id = ? AND name = ?')
+        .run(at, candidateId, name);
+      this.appendCustody(candidateId, name, actor, 'received', detail);
+    });
+  }
+
+  async custody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown) {
+    await this.writes.run(() => this.appendCustody(candidateId, name, actor, action, detail));
+  }
+
+  private appendCustody(candidateId: string, name: string | null, actor: string, action: string, detail?: unknown) {
+    this.db
+      .prepare('INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        candidateId,
+        name,
+        new Date().toISOString(),
+        actor,
+        action,
+        detail === undefined ? null : JSON.stringify(detail),
+      );
   }
 
   async custodyLog(candidateId: string) {

@@ -97,6 +97,19 @@ export function evidenceContract({ s, reopen }: ContractContext) {
       expect(log.map((x) => x.seq)).toEqual([...log.map((x) => x.seq)].sort((a, b) => a - b));
     });
 
+    it('records a verified file and its received custody entry together', async () => {
+      await receive(s(), 'cand-1');
+      const e = s().evidence;
+      const at = iso(0);
+      await e.recordVerified('cand-1', 'crop.jpg', at, 'device:edge-boots', { sha256: 'ab', verified: true });
+      expect(await e.getFile('cand-1', 'crop.jpg')).toMatchObject({ verifiedAt: at });
+      const log = await e.custodyLog('cand-1');
+      expect(log.map((x) => [x.name, x.actor, x.action, x.detail])).toEqual([
+        [null, expect.any(String), 'reported', expect.anything()],
+        ['crop.jpg', 'device:edge-boots', 'received', { sha256: 'ab', verified: true }],
+      ]);
+    });
+
     it('lets exactly one of two racing decisions win', async () => {
       await receive(s(), 'cand-1');
       const e = s().evidence;

@@ -21,6 +21,7 @@ const METHODS = {
   getFile: 1,
   setReceived: 1,
   markVerified: 1,
+  recordVerified: 1,
   markDeleted: 1,
   custody: 1,
   custodyLog: 1,
@@ -166,6 +167,25 @@ export class PgEvidenceRepository implements EvidenceRepository {
 
   async markVerified(candidateId: string, name: string, at: string) {
     await this.setFile('verified_at', candidateId, name, at);
+  }
+
+  async recordVerified(candidateId: string, name: string, at: string, actor: string, detail: unknown) {
+    // One transaction: a file is never seen verified without its 'received' custody entry.
+    await inTransaction(this.pool, async (q) => {
+      await q.query('UPDATE evidence_files SET verified_at = $1 WHERE candidate_id = $2 AND name = $3', [
+        at,
+        candidateId,
+        name,
+      ]);
+      await q.query(CUSTODY, [
+        candidateId,
+        name,
+        new Date().toISOString(),
+        actor,
+        'received',
+        detail === undefined ? null : JSON.stringify(detail),
+      ]);
+    });
   }
 
   async markDeleted(candidateId: string, name: string, at: string) {
