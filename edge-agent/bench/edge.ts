@@ -19,7 +19,8 @@
  *
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
- *        BENCH_COOLDOWN_SECONDS (5), BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
+ *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0: stop a scene at the first count not sustained),
+ *        BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,8 @@ import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
 import type { MatcherStats } from '../src/matching/matcher';
 import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
-import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds } from './lib/procs';
+import { camerasByAgentCpu, cameraBound } from './lib/bounds';
+import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds, threadsOf } from './lib/procs';
 import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,6 +47,8 @@ const MAX_CAMERAS = Math.max(...STEPS);
 const SCENES = (process.env.BENCH_SCENES ?? 'busy,entrance').split(',') as SceneName[];
 /** Frames skipped for want of inference allowed in a sustained step (shared box: a little noise). */
 const DROP_LIMIT = 0.01;
+/** Run every step even after one is not sustained (to see where the CPU goes as cameras are added). */
+const ALL_STEPS = process.env.BENCH_ALL_STEPS === '1';
 const COOLDOWN_SECONDS = Number(process.env.BENCH_COOLDOWN_SECONDS ?? 5);
 const DETECT_FPS = 5;
 const RETRY_BUDGET_MS = Number(process.env.BENCH_RETRY_BUDGET_SECONDS ?? 150) * 1000;
@@ -75,6 +79,12 @@ interface Step {
   attempt: number;
   cores: {
     agentNode: number;
+    /** The agent's main thread alone (frame reader, motion gate, matching, uplink). */
+    agentMainThread: number;
+    /** The agent's other threads: inference workers, V8 GC helpers, libuv pool. */
+    agentOtherThreads: number;
+    /** Each camera ffmpeg (decode + segment muxer), highest first. */
+    perCameraFfmpeg: number[];
     cameraFfmpeg: number;
     exitedChildren: number;
     agentTotal: number;
@@ -87,6 +97,13 @@ interface Step {
   agentShareOfBox: number;
   framesPerCpuSecond: number;
   framesPerNodeCpuSecond: number;
+  /**
+   * The same without the evidence jobs (stills, clips: 'exitedChildren'), whose cost follows the
+   * candidates, not the frames: the bench's subject passes every 20 s per camera, a store rarely.
+   */
+  framesPerCpuSecondBeforeEvidence: number;
+  /** CPU-seconds of evidence jobs per candidate captured in the window. */
+  evidenceCpuSecondsPerCandidate: number | null;
   /** Wall-clock share of the window the matcher spent analysing (1 = its one queue never idle). */
   matcherBusy: number;
   cameraFfmpegRestarts: number;
@@ -193,7 +210,9 @@ async function main() {
             `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
               `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
               `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
-              `${pct(step.agentShareOfBox)} of the box (box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+              `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
+              `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; ` +
+              `box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
               `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
               `${step.passes.subject60}+${step.passes.subject40} of ` +
               `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
@@ -202,7 +221,8 @@ async function main() {
           sustained = step.sustained;
           if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
         }
-        if (!sustained) break; // more cameras would not be sustained either
+        // more cameras would not be sustained either (BENCH_ALL_STEPS=1 measures them all anyway)
+        if (!sustained && !ALL_STEPS) break;
       }
     }
   } finally {
@@ -306,6 +326,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
 
     const kids0 = new Map(childrenOf(agentPid).map((p) => [p.pid, p]));
     const s0 = { ...latest.stats! };
+    const threads0 = threadsOf(agentPid);
     const agent0 = cpuOf(agentPid)!,
       reaped0 = reapedChildrenSeconds(agentPid),
       hub0 = process.cpuUsage(),
@@ -325,6 +346,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const box1 = boxCpu();
     const kids1 = childrenOf(agentPid);
     const s1 = { ...latest.stats! };
+    const threads1 = threadsOf(agentPid);
     const agent1 = cpuOf(agentPid)!,
       reaped1 = reapedChildrenSeconds(agentPid),
       hub1 = process.cpuUsage(hub0),
@@ -335,15 +357,20 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     let cameraFfmpeg = 0,
       otherLive = 0,
       restarts = 0;
+    const perCamera: number[] = [];
     for (const k of kids1) {
       const before = kids0.get(k.pid)?.cpuSeconds ?? 0;
+      // The tool host's jobs (stills, clips) are reaped by the host: their CPU is in its cutime.
+      otherLive += k.reapedSeconds - (kids0.get(k.pid)?.reapedSeconds ?? 0);
       const isCamera = k.cmdline.includes('pipe:1');
       if (isCamera && !kids0.has(k.pid)) restarts++;
       if (isCamera) cameraFfmpeg += k.cpuSeconds - before;
+      if (isCamera) perCamera.push(k.cpuSeconds - before);
       else otherLive += k.cpuSeconds - before;
     }
     const exitedChildren = reaped1 - reaped0 + otherLive;
     const agentNode = agent1 - agent0;
+    const mainThread = (threads1.get(agentPid) ?? 0) - (threads0.get(agentPid) ?? 0);
     const agentTotal = agentNode + cameraFfmpeg + exitedChildren;
     const hubCpu = (hub1.user + hub1.system) / 1e6;
     const boxBusy = box1.busy - box0.busy;
@@ -396,6 +423,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       candidates: latencies.length,
       cores: {
         agentNode: round(agentNode / wall, 3),
+        agentMainThread: round(mainThread / wall, 3),
+        agentOtherThreads: round((agentNode - mainThread) / wall, 3),
+        perCameraFfmpeg: perCamera.sort((a, b) => b - a).map((c) => round(c / wall, 3)),
         cameraFfmpeg: round(cameraFfmpeg / wall, 3),
         exitedChildren: round(exitedChildren / wall, 3),
         agentTotal: round(agentTotal / wall, 3),
@@ -409,6 +439,8 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       agentShareOfBox: round(agentShareOfBox, 3),
       framesPerCpuSecond: round(framesAnalysed / agentTotal, 1),
       framesPerNodeCpuSecond: round(framesAnalysed / agentNode, 1),
+      framesPerCpuSecondBeforeEvidence: round(framesAnalysed / (agentTotal - exitedChildren), 1),
+      evidenceCpuSecondsPerCandidate: latencies.length ? round(exitedChildren / latencies.length, 3) : null,
       matcherBusy: round((s1.busyMs - s0.busyMs) / 1000 / wall, 2),
       cameraFfmpegRestarts: restarts,
       captureToQueueMs: latencies.sort((a, b) => a - b),
@@ -448,8 +480,13 @@ function sceneSummary(steps: Step[]) {
   const lat = ok.flatMap((s) => s.captureToQueueMs).sort((a, b) => a - b);
   return {
     camerasSustained,
+    // What ended the count on this (shared) box, and what the agent's own cost would allow.
+    bound: cameraBound(steps, CORES, CPU_LIMIT),
+    camerasByAgentCpu: camerasByAgentCpu(steps, CORES, CPU_LIMIT),
+    otherProcessesCores: steps.map((s) => s.cores.otherProcesses),
     framesPerCpuSecondAt1Camera: at1.framesPerCpuSecond,
     framesPerCpuSecondAtSustained: head.framesPerCpuSecond,
+    framesPerCpuSecondBeforeEvidenceAtSustained: head.framesPerCpuSecondBeforeEvidence,
     staticShareAtSustained: round(head.framesStatic / Math.max(1, head.framesAnalysed), 3),
     detectorRunsPerFrameAtSustained: round(head.detectorRuns / Math.max(1, head.framesAnalysed), 2),
     recall: {
@@ -522,6 +559,11 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   const scenes = Object.fromEntries(SCENES.map((sc) => [sc, sceneSummary(steps.filter((s) => s.scene === sc))]));
   console.log('');
   for (const [name, sum] of Object.entries(scenes)) console.log(`${name}: ${JSON.stringify(sum)}`);
+  for (const [name, sum] of Object.entries(scenes))
+    console.log(
+      `${name}: ${sum.camerasSustained} camera(s) sustained; bound: ${sum.bound.kind} at ${sum.bound.atCameras} ` +
+        `(${sum.bound.why}); the agent's own cost allows ${sum.camerasByAgentCpu} at ${CPU_LIMIT * 100} % of the box`,
+    );
   console.log(`previous run: ${JSON.stringify(previous)}`);
 
   const results = {
@@ -547,12 +589,17 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
       steps: STEPS,
       cpu:
         'from /proc: agent Node process (utime+stime, all threads incl. inference workers); camera ffmpeg ' +
-        '= live children reading pipe:1; clips = other children; others = /proc/stat busy minus agent, hub + ' +
-        'driver, RTSP server (other processes sharing the box)',
+        '= live children reading pipe:1; clips = other children (incl. the tool host and the jobs it reaped); ' +
+        'others = /proc/stat busy minus agent, hub + driver, RTSP server (other processes sharing the box)',
       sustainedWhen:
         `agent + ffmpeg <= ${CPU_LIMIT * 100} % of ${CORES} cores, frames analysed (by the ` +
         `motion gate or the detector) >= 90 % of ${DETECT_FPS} fps x cameras, frames skipped for want of ` +
         `inference <= ${DROP_LIMIT * 100} %`,
+      bound:
+        'scenes.*.bound: why the first camera count not sustained was not - agent-cpu (the agent over the limit), ' +
+        'shared-box (other processes used more than the box beyond the limit, so frames waited and were skipped), ' +
+        'latency (skips on an otherwise idle box); camerasByAgentCpu: limit x cores / the agent cores per camera at ' +
+        "the widest step, skipped frames priced as searched ones (an estimate for a box that is the agent's alone)",
       latency:
         'receivedAt (hub clock) - (capturedAt - clockOffsetMs), candidates captured inside the measurement window',
     },

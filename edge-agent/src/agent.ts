@@ -6,6 +6,7 @@ import type { LocalCameraStatus } from './camera/watchdog';
 import type { EdgeConfig } from './config';
 import { prepareBufferDir, wipeBufferDir } from './evidence/buffer-dir';
 import { EvidenceRecorder } from './evidence/recorder';
+import { startToolHost } from './evidence/tool';
 import { AgentEvents } from './events';
 import { GalleryStore } from './gallery/store';
 import { GalleryFollower } from './gallery/sync';
@@ -46,6 +47,8 @@ export interface RunningAgent {
  */
 export async function startAgent(cfg: EdgeConfig, vision: Vision): Promise<RunningAgent> {
   const log = createLogger('agent');
+  // Stills and clips are cut by ffmpeg jobs started from this small process (issue 15).
+  startToolHost();
   hideSecrets(cfg);
   const http: HubHttp = {
     baseUrl: cfg.hub.httpUrl.replace(/\/$/, ''),

@@ -169,6 +169,8 @@ function listerInChild(http: string, token: string) {
  * ratio of the two is the listing's cost.
  */
 async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number) {
+  // The machine is shared: its load beside each figure says how much of a tail is the neighbours'.
+  const loadBefore = os.loadavg();
   for (let i = 0; i < 500; i++) {
     await raiser.publishAsync(
       topics.alertRaise('fleet'),
@@ -222,6 +224,7 @@ async function listingPhase(raiser: MqttClient, httpPort: number, hubPid: number
     raisePubackMs: b,
     quietRaisePubackMs: q,
     p99Ratio: +(b.p99 / q.p99).toFixed(2),
+    loadAverage: { before: loadBefore, after: os.loadavg() },
     cpuQuiet: share(quiet),
     cpuWhileListing: share(busy),
   };
@@ -259,6 +262,10 @@ async function main() {
     (r) => p50p99(r.listing?.raisePubackMs),
   );
   row('listing / no listing: raise PUBACK p99 ratio', '–', (r) => r.listing?.p99Ratio ?? '–');
+  const load1 = (l: number[]) => l[0]!.toFixed(1);
+  row('listing phase: load average (1 min) before / after', '–', (r) =>
+    r.listing ? `${load1(r.listing.loadAverage.before)} / ${load1(r.listing.loadAverage.after)}` : '–',
+  );
   row('no listing / listing: hub event loop CPU (share of a core)', '–', (r) =>
     r.listing ? `${r.listing.cpuQuiet.eventLoopCpuShare} / ${r.listing.cpuWhileListing.eventLoopCpuShare}` : '–',
   );

@@ -181,16 +181,18 @@ describe('listing helpers', () => {
     const cache = new ListedAlertCache(10);
     const b = (s: string) => Buffer.from(s);
     cache.set('a', 'v1', b('aaaa'));
-    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa');
+    expect(cache.get('a', 'v1')?.json.toString()).toBe('aaaa');
     expect(cache.get('a', 'v2')).toBeUndefined();
     cache.set('b', 'v1', b('bbbb'));
-    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa'); // a is now the most recently listed
+    expect(cache.get('a', 'v1')?.json.toString()).toBe('aaaa'); // a is now the most recently listed
     cache.set('c', 'v1', b('cccc')); // 12 bytes > 10: b goes
     expect(cache.get('b', 'v1')).toBeUndefined();
-    expect(cache.get('a', 'v1')?.toString()).toBe('aaaa');
-    expect(cache.get('c', 'v1')?.toString()).toBe('cccc');
+    expect(cache.get('a', 'v1')?.json.toString()).toBe('aaaa');
+    expect(cache.get('c', 'v1')?.json.toString()).toBe('cccc');
+    const before = cache.get('a', 'v1')!.serial;
     cache.set('a', 'v2', b('AAAAAA')); // replaced, not added beside the old one: 10 bytes fit
     expect(cache.count).toBe(2);
+    expect(cache.get('a', 'v2')!.serial).not.toBe(before); // a new JSON, a new serial
     cache.clear();
     expect(cache.count).toBe(0);
   });

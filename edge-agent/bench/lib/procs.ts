@@ -8,6 +8,8 @@ export interface ProcInfo {
   comm: string;
   cmdline: string;
   cpuSeconds: number;
+  /** CPU seconds of the children it has reaped (the tool host's ffmpeg jobs). */
+  reapedSeconds: number;
 }
 
 /** Live children of `ppid` (scanning /proc), with their own CPU seconds (all threads). */
@@ -25,6 +27,7 @@ export function childrenOf(ppid: number): ProcInfo[] {
         comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
         cmdline: fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '),
         cpuSeconds: sample(pid).cpuSeconds,
+        reapedSeconds: (Number(fields[13]) + Number(fields[14])) / TICK,
       });
     } catch {
       // exited while we looked
@@ -58,4 +61,19 @@ export function boxCpu(): { busy: number; total: number; steal: number } {
   const t = ticks.map(Number); // user nice system idle iowait irq softirq steal guest guest_nice
   const total = t.slice(0, 8).reduce((a, b) => a + b, 0); // guest time is already in user
   return { busy: (total - t[3]! - t[4]!) / TICK, total: total / TICK, steal: t[7]! / TICK };
+}
+
+/** CPU seconds of every thread of `pid`, by thread id (the main thread's id is the pid). */
+export function threadsOf(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICK);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ export interface FaceAnalyser {
   /**
    * `known`: last boxes of tracks already judged; faces found on them are detected (so tracking
    * goes on) but not described, as their descriptors could not change the judgement.
+   * `rgb` may be read until the promise settles: the caller must not reuse it before.
    */
   analyse(
     rgb: Uint8Array,

@@ -8,7 +8,7 @@ export interface WorkerSetup {
   modelDir?: string;
 }
 
-/** A frame to analyse (its pixels copied into a transferred buffer). */
+/** A frame to analyse (its pixels copied into the worker's own buffer, transferred both ways). */
 export interface WorkerRequest {
   id: number;
   rgb: Uint8Array;
@@ -19,10 +19,14 @@ export interface WorkerRequest {
   known?: readonly Box[];
 }
 
-/** `startedAt`/`endedAt`: wall-clock ms in the worker, so overlap across workers can be seen. */
+/**
+ * `startedAt`/`endedAt`: wall-clock ms in the worker, so overlap across workers can be seen.
+ * `rgb`: the request's buffer, transferred back so that the next frame is copied into it (no
+ * 1.3 MB allocation per frame on either side).
+ */
 export type WorkerReply =
-  | { id: number; faces: AnalysedFace[]; startedAt: number; endedAt: number }
-  | { id: number; error: string };
+  | { id: number; faces: AnalysedFace[]; startedAt: number; endedAt: number; rgb?: Uint8Array }
+  | { id: number; error: string; rgb?: Uint8Array };
 
 /** Sent once, when the worker's sessions are loaded (or could not be). */
 export type WorkerHello = { ready: true } | { ready: false; error: string };

@@ -19,6 +19,15 @@ interface Slot {
   down?: boolean;
   /** The request this worker is on, if any. */
   task?: { id: number; resolve: (f: AnalysedFace[]) => void; reject: (e: Error) => void };
+  /** This worker's frame buffer, back from its last frame: the next frame is copied into it. */
+  spare?: Uint8Array;
+}
+
+/** A frame waiting for a worker: its pixels are copied only when one takes it. */
+interface Waiting {
+  req: Omit<WorkerRequest, 'rgb'>;
+  rgb: Uint8Array;
+  task: NonNullable<Slot['task']>;
 }
 
 /**
@@ -34,7 +43,9 @@ interface Slot {
 export class InferencePool implements FaceAnalyser {
   readonly type = 'pool' as const;
   private nextId = 1;
-  private waiting: { req: WorkerRequest; task: NonNullable<Slot['task']> }[] = [];
+  private waiting: Waiting[] = [];
+  /** Frame buffers allocated for workers (the rest were reused): tests read it. */
+  buffersAllocated = 0;
   private closed = false;
   /** Frames and busy time per worker, and the last runs (to see that workers overlap). */
   readonly stats = {
@@ -75,11 +86,10 @@ export class InferencePool implements FaceAnalyser {
     known?: readonly Box[],
   ): Promise<AnalysedFace[]> {
     if (this.closed) return Promise.reject(new Error('inference pool closed'));
-    // A copy the worker owns: the caller keeps its frame (evidence may need it later).
-    const copy = new Uint8Array(rgb);
-    const req: WorkerRequest = { id: this.nextId++, rgb: copy, width, height, opts, known };
+    // `rgb` is read (copied) when a worker takes the frame: the caller keeps it until this settles.
+    const req = { id: this.nextId++, width, height, opts, known };
     return new Promise((resolve, reject) => {
-      this.waiting.push({ req, task: { id: req.id, resolve, reject } });
+      this.waiting.push({ req, rgb, task: { id: req.id, resolve, reject } });
       this.dispatch();
     });
   }
@@ -94,14 +104,24 @@ export class InferencePool implements FaceAnalyser {
   private dispatch(): void {
     for (const slot of this.pool) {
       if (slot.task || slot.down || this.waiting.length === 0) continue;
-      const { req, task } = this.waiting.shift()!;
+      const { req, rgb, task } = this.waiting.shift()!;
       slot.task = task;
-      slot.worker.postMessage(req, [req.rgb.buffer as ArrayBuffer]);
+      // A copy the worker owns, in the buffer it handed back last time: the caller keeps its
+      // frame (evidence may need it later), and nothing is allocated per frame.
+      let buf = slot.spare;
+      if (buf?.length !== rgb.length) {
+        buf = new Uint8Array(rgb.length);
+        this.buffersAllocated++;
+      }
+      slot.spare = undefined;
+      buf.set(rgb);
+      slot.worker.postMessage({ ...req, rgb: buf } satisfies WorkerRequest, [buf.buffer as ArrayBuffer]);
     }
   }
 
   private watch(slot: Slot, index: number): void {
     slot.worker.on('message', (reply: WorkerReply) => {
+      if (reply.rgb) slot.spare = reply.rgb;
       const task = slot.task;
       if (!task || task.id !== reply.id) return;
       slot.task = undefined;

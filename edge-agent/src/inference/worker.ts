@@ -1,7 +1,8 @@
 /**
  * One inference worker thread: its own onnxruntime sessions (intra-op threads from the pool,
  * 1 by default, so N workers use N cores without oversubscribing them). Receives a frame,
- * answers with the faces and their descriptors; keeps nothing between frames.
+ * answers with the faces and their descriptors and hands the frame's buffer back; keeps nothing
+ * between frames.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadVision } from '@shopwatch/models';
@@ -17,13 +18,17 @@ async function main() {
     const startedAt = Date.now();
     analyseWith(vision, req.rgb, req.width, req.height, req.opts, req.known)
       .then((faces) => {
-        const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now() };
-        port.postMessage(
-          reply,
-          faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : [])),
-        );
+        const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now(), rgb: req.rgb };
+        port.postMessage(reply, [
+          req.rgb.buffer as ArrayBuffer,
+          ...faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : [])),
+        ]);
       })
-      .catch((err: Error) => port.postMessage({ id: req.id, error: err.message } satisfies WorkerReply));
+      .catch((err: Error) =>
+        port.postMessage({ id: req.id, error: err.message, rgb: req.rgb } satisfies WorkerReply, [
+          req.rgb.buffer as ArrayBuffer,
+        ]),
+      );
   });
   port.postMessage({ ready: true });
 }

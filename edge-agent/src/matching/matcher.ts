@@ -96,19 +96,28 @@ export class FaceMatcher implements FrameSink {
     this.scheduler = new FairScheduler(
       () => this.analyser.slots,
       (cameraId, { frame, plan, planner }) =>
-        this.analyse(frame, plan, planner).catch((err) => {
-          this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
-        }),
-      (cameraId, { planner, plan }) => {
+        this.analyse(frame, plan, planner).then(
+          // A frame no match holds goes back to its reader; one held as evidence stays as it is.
+          (kept) => (kept ? undefined : frame.release?.()),
+          (err) => {
+            // Not released: a failure part-way may have left the frame with the tracker.
+            this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
+          },
+        ),
+      (cameraId, { frame, planner, plan }) => {
         this.stats.framesDropped++;
         this.stats.droppedByCamera[cameraId] = (this.stats.droppedByCamera[cameraId] ?? 0) + 1;
         planner?.missed(plan);
+        frame.release?.();
       },
     );
   }
 
   push(frame: Frame): void {
-    if (this.o.gallery.all().length === 0) return;
+    if (this.o.gallery.all().length === 0) {
+      frame.release?.();
+      return;
+    }
     // The gate sees every frame, busy or not, so its background stays current.
     const { plan, planner } = this.gate(frame);
     if (plan.kind === 'none') {
@@ -116,6 +125,7 @@ export class FaceMatcher implements FrameSink {
       this.stats.framesStatic++;
       this.tracker.prune(frame.capturedAt);
       this.faceTracks.prune(frame.capturedAt); // descriptors leave memory even when nothing moves
+      frame.release?.(); // most frames end here: their buffer serves a later frame
       return;
     }
     // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
@@ -142,8 +152,10 @@ export class FaceMatcher implements FrameSink {
     return { plan, planner: g.planner };
   }
 
-  private async analyse(frame: Frame, plan: SearchPlan, planner?: SearchPlanner) {
+  /** Resolves whether a match holds the frame (as evidence): then it must not be released. */
+  private async analyse(frame: Frame, plan: SearchPlan, planner?: SearchPlanner): Promise<boolean> {
     const t0 = performance.now();
+    let kept = false;
     const { vision, gallery } = this.o;
     const full = plan.kind !== 'regions';
     const faces = await this.analyser.analyse(
@@ -194,6 +206,7 @@ export class FaceMatcher implements FrameSink {
         continue; // matched nobody: forget it
       }
       this.stats.matches++;
+      kept = true;
       const hit = {
         at: frame.capturedAt,
         distance: best.distance,
@@ -258,6 +271,7 @@ export class FaceMatcher implements FrameSink {
       }
     }
     this.stats.busyMs += performance.now() - t0;
+    return kept;
   }
 
   /**

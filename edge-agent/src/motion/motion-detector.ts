@@ -39,6 +39,7 @@ export class MotionDetector {
   private readonly o: Required<MotionOptions>;
   private background: Float32Array | null = null;
   private grey = new Uint8Array(0);
+  private mask = new Uint8Array(0);
   private sw = 0;
   private sh = 0;
   private srcW = 0;
@@ -66,7 +67,7 @@ export class MotionDetector {
       this.background = Float32Array.from(grey);
       return { regions: [], changedFraction: 1, global: true };
     }
-    const mask = new Uint8Array(sw * sh);
+    const mask = this.mask.fill(0); // reused: no allocation per frame on the main thread
     let changed = 0;
     const { threshold, alpha } = this.o;
     for (let i = 0; i < grey.length; i++) {
@@ -99,6 +100,7 @@ export class MotionDetector {
     this.sw = Math.min(width, this.o.width);
     this.sh = Math.max(1, Math.round((this.sw * height) / width));
     this.grey = new Uint8Array(this.sw * this.sh);
+    this.mask = new Uint8Array(this.sw * this.sh);
     this.background = null;
   }
 

@@ -42,6 +42,26 @@ describe('inference pool (worker threads, one onnxruntime pipeline each)', () =>
     expect(a.rgb.length).toBe(768 * 576 * 3);
   }, 120_000);
 
+  it('copies each frame into the buffer its worker handed back, never one allocated per frame', async () => {
+    const video = await faceVideo();
+    const face = await decodeFrame(video, 4, 768, 576);
+    const blank = new Uint8Array(768 * 576 * 3).fill(128);
+    const solo = await InferencePool.start({ workers: 1 });
+    try {
+      const counts: number[] = [];
+      // Alternating pictures through one worker: a stale buffer would show the previous frame's faces.
+      for (const rgb of [face.rgb, blank, face.rgb, blank, face.rgb]) {
+        counts.push((await solo.analyse(rgb, 768, 576, { tiles: true })).length);
+      }
+      expect(counts[0]).toBeGreaterThan(0);
+      expect(counts).toEqual([counts[0], 0, counts[0], 0, counts[0]]);
+      expect(solo.buffersAllocated).toBe(1);
+      expect(face.rgb.length).toBe(768 * 576 * 3); // the caller's frame was copied, not taken
+    } finally {
+      await solo.close();
+    }
+  }, 120_000);
+
   it('fails one frame with a clear error and keeps serving', async () => {
     await expect(pool.analyse(new Uint8Array(10), 768, 576, {})).rejects.toThrow(/bytes/);
     const f = await decodeFrame(await faceVideo(), 4, 768, 576);

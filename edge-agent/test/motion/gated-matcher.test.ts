@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, loadVision, type Vision } from '@shopwatch/models';
 import { encodeDescriptor } from '@shopwatch/protocols';
 import fs from 'node:fs';
-import type { Frame } from '../../src/camera/frame-reader';
+import { createHash } from 'node:crypto';
+import { FrameReader, SPARE_FRAMES, type Frame } from '../../src/camera/frame-reader';
 import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher, type MatcherOptions } from '../../src/matching/matcher';
@@ -160,5 +161,34 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
     expect(box.x).toBeLessThan(40 + 18 * frames.length);
     expect(box.y).toBeGreaterThan(370);
     expect(runs.gated).toBeLessThan(runs.blind);
+  }, 120_000);
+
+  it('reuses the buffers of frames it is done with, and never the frame it keeps as evidence', async () => {
+    const frames = await walk();
+    const { matcher, submitted } = matcherWith({});
+    const digest = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const atPush = new Map<Frame, string>();
+    /** The last frame each buffer was handed out with. */
+    const lastWith = new Map<Buffer, Frame>();
+    // The frames come through a real reader, as from ffmpeg's pipe, in odd-sized chunks.
+    const reader = new FrameReader('cam-1', W, H, (f) => {
+      atPush.set(f, digest(f.rgb));
+      lastWith.set(f.rgb, f);
+      matcher.push(f);
+    });
+    for (const f of frames) {
+      for (let at = 0; at < f.rgb.length; at += 65_521) reader.feed(f.rgb.subarray(at, at + 65_521));
+      await matcher.idle();
+    }
+    expect(submitted.map((c) => c.payload.subjectId)).toEqual(['S']);
+    // Static and unmatched frames went back to the reader: a few buffers served every frame.
+    const held = matcher.stats.matches; // frames held by matches (at most one per matched face)
+    console.log(`[gated] ${frames.length} frames through ${reader.allocated} buffers, ${held} matched faces`);
+    expect(reader.allocated).toBeLessThanOrEqual(held + SPARE_FRAMES + 1);
+    expect(reader.allocated).toBeLessThan(frames.length / 2);
+    // The evidence frame's buffer was never handed out again: its pixels are those the matcher judged.
+    const evidence = submitted[0]!.frame;
+    expect(lastWith.get(evidence.rgb)).toBe(evidence);
+    expect(digest(evidence.rgb)).toBe(atPush.get(evidence));
   }, 120_000);
 });

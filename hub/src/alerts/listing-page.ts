@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { AlertProgress, ListingReads } from '../storage/listing-reads';
 import type { NewAlert, Repository } from '../storage/repository';
+import type { PagePart } from './listing-gzip';
 import type { AlertService, PageFilter } from './service';
 
 /**
@@ -10,28 +11,33 @@ import type { AlertService, PageFilter } from './service';
  * them all every time was most of a listing's cost (and of its garbage).
  */
 export class ListedAlertCache {
-  private entries = new Map<string, { key: string; json: Buffer }>();
+  private entries = new Map<string, { key: string; json: Buffer; serial: number }>();
   private size = 0;
+  /** Numbers each JSON built, so that other caches (listing-gzip.ts) can key on it in a few bytes. */
+  private serials = 0;
 
   /** `budget`: bytes kept at most; the least recently listed go first. */
   constructor(private budget = 64 * 1024 * 1024) {}
 
-  get(id: string, key: string): Buffer | undefined {
+  get(id: string, key: string): { json: Buffer; serial: number } | undefined {
     const e = this.entries.get(id);
     if (!e || e.key !== key) return undefined;
     this.entries.delete(id); // re-inserted: the Map's order is the order of last use
     this.entries.set(id, e);
-    return e.json;
+    return e;
   }
 
-  set(id: string, key: string, json: Buffer) {
+  /** Remembers the JSON of `id` at `key`; returns its serial, never given to another JSON. */
+  set(id: string, key: string, json: Buffer): { json: Buffer; serial: number } {
     this.drop(id);
-    this.entries.set(id, { key, json });
+    const e = { key, json, serial: ++this.serials };
+    this.entries.set(id, e);
     this.size += json.byteLength;
     for (const oldest of this.entries.keys()) {
       if (this.size <= this.budget) break;
       this.drop(oldest);
     }
+    return e;
   }
 
   /** Recipients changed (provisioning): every cached `undelivered` list may be wrong. */
@@ -53,23 +59,22 @@ export class ListedAlertCache {
 }
 
 /**
- * One page of `GET /api/alerts` as a JSON text. The alerts and how far each has got (events,
- * receipts) are read first; timelines and receipts are then read, in one query each, only for
- * the alerts whose listed JSON is not cached for exactly that state. Same alerts, order, scope
+ * One page of `GET /api/alerts`: the JSON of each alert in listing order (see pageJson). The
+ * alerts and how far each has got (events, receipts) are read first; timelines and receipts are
+ * then read, in one query each, only for the alerts whose listed JSON is not cached for exactly
+ * that state. Same alerts, order, scope
  * and fields as AlertService.page, which stays the one place that decides them. A receipt that
  * lands between the reads makes the JSON newer than its key: the next listing sees a new key and
  * builds it again, so a listing is never older than its first read.
  */
-const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
-
-export async function listingPageJson(
+export async function listingPageParts(
   alerts: AlertService,
   repo: Repository,
   reads: ListingReads,
   cache: ListedAlertCache,
   principal: Principal,
   filter: PageFilter,
-): Promise<{ json: Buffer; nextCursor: string | null }> {
+): Promise<{ parts: PagePart[]; nextCursor: string | null }> {
   const { rows, nextCursor } = await alerts.pageRows(principal, filter);
   const progress = reads.progress(rows.map((a) => a.id));
   const keys = rows.map((row) => versionOf(row, progress.get(row.id)));
@@ -85,18 +90,23 @@ export async function listingPageJson(
     const byId = new Map(built.map((a) => [a.id, a]));
     rows.forEach((row, i) => {
       if (parts[i] !== undefined) return;
-      parts[i] = Buffer.from(JSON.stringify(byId.get(row.id)));
-      cache.set(row.id, keys[i]!, parts[i]!);
+      parts[i] = cache.set(row.id, keys[i]!, Buffer.from(JSON.stringify(byId.get(row.id))));
     });
   }
-  // One copy of the cached bytes into the page: no 4 MB string to build and encode again.
+  return { parts: rows.map((row, i) => ({ id: row.id, ...parts[i]! })), nextCursor };
+}
+
+const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
+
+/** The page as plain JSON: one copy of the cached bytes, no 4 MB string to build and encode again. */
+export function pageJson(parts: PagePart[]): Buffer {
   const pieces: Buffer[] = [OPEN];
   for (let i = 0; i < parts.length; i++) {
     if (i) pieces.push(COMMA);
-    pieces.push(parts[i]!);
+    pieces.push(parts[i]!.json);
   }
   pieces.push(CLOSE);
-  return { json: Buffer.concat(pieces), nextCursor };
+  return Buffer.concat(pieces);
 }
 
 /**

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Principal } from '../auth/principal';
@@ -19,7 +18,8 @@ import { HubError } from '../errors';
 import { logger } from '../log';
 import { ListingReads } from '../storage/listing-reads';
 import { SqliteRepository } from '../storage/sqlite-repository';
-import { ListedAlertCache, listingPageJson } from './listing-page';
+import { GzipPieces } from './listing-gzip';
+import { ListedAlertCache, listingPageParts, pageJson } from './listing-page';
 import { AlertService, type PageFilter } from './service';
 
 export interface ListingRequest {
@@ -28,9 +28,21 @@ export interface ListingRequest {
   filter: PageFilter;
   /** The client accepts `Content-Encoding: gzip`. */
   gzip: boolean;
+  /** The version the event loop holds this listing's last page at (listing-pages.ts), if it does. */
+  known?: string;
 }
 export type ListingReply =
-  | { id: number; ok: true; body: Uint8Array<ArrayBuffer>; gzip: boolean; nextCursor: string | null }
+  | {
+      id: number;
+      ok: true;
+      body: Uint8Array<ArrayBuffer>;
+      gzip: boolean;
+      nextCursor: string | null;
+      /** The database's version read before the page: the page is at least this new. */
+      version: string;
+    }
+  /** Nothing was committed since the page at `known` was read: send that one again. */
+  | { id: number; ok: true; unchanged: true; version: string }
   | { id: number; ok: false; code: string; message: string };
 
 /**
@@ -61,12 +73,6 @@ function lowerThisThreadsPriority() {
 lowerThisThreadsPriority();
 
 /**
- * gzip level 1: the delivery lists of alerts of one zone repeat the same device ids, so even the
- * fastest level shrinks a page about tenfold, and the event loop writes a tenth of the bytes.
- */
-const GZIP = { level: 1 };
-
-/**
  * The bytes as a Uint8Array over an ArrayBuffer of their own, which postMessage can hand over
  * without copying. Small Buffers are slices of Node's shared pool: those (a few KB) are copied.
  */
@@ -83,18 +89,30 @@ const log = logger('hub:listing');
 const dir = new Directory(repo);
 const alerts = new AlertService(repo, dir, new InProcessEventBus(log), log);
 const reads = new ListingReads(db);
+/**
+ * Changes with every commit of another connection (the hub's writer), and only then: the listing's
+ * version. Read before the page, so a commit that lands while the page is read makes the next
+ * version differ and the page is built again: a page is never labelled older than it is.
+ */
+const dataVersion = db.prepare('PRAGMA data_version').pluck();
 const cache = new ListedAlertCache();
+/** gzipped pages made of pieces kept between listings: the event loop writes a twentieth of the bytes. */
+const gzipped = new GzipPieces();
 let generation = -1;
 
 parentPort!.on('message', async (req: ListingRequest) => {
   try {
+    const version = String(dataVersion.get());
+    if (req.known === version) {
+      parentPort!.postMessage({ id: req.id, ok: true, unchanged: true, version } satisfies ListingReply);
+      return;
+    }
     // Provisioning may have changed who receives what since the last request.
     const g = await repo.provisioningGeneration();
-    if (g !== generation) (generation = g), dir.invalidate(), cache.clear();
-    const page = await listingPageJson(alerts, repo, reads, cache, req.principal, req.filter);
-    const json = page.json;
-    const body = transferable(req.gzip ? zlib.gzipSync(json, GZIP) : json);
-    const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor };
+    if (g !== generation) (generation = g), dir.invalidate(), cache.clear(), gzipped.clear();
+    const page = await listingPageParts(alerts, repo, reads, cache, req.principal, req.filter);
+    const body = transferable(req.gzip ? gzipped.page(page.parts) : pageJson(page.parts));
+    const reply: ListingReply = { id: req.id, ok: true, body, gzip: req.gzip, nextCursor: page.nextCursor, version };
     parentPort!.postMessage(reply, [body.buffer as ArrayBuffer]);
   } catch (err) {
     const e = err instanceof HubError ? err : new HubError('internal', (err as Error).message);

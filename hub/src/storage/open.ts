@@ -1,14 +1,9 @@
 import type { HubConfig } from '../config';
 import type { Logger } from '../log';
-import type { AuditRepository } from './audit-repository';
-import type { CaseRepository } from './case-repository';
-import type { EvidenceRepository } from './evidence-repository';
-import type { GalleryRepository } from './gallery-repository';
-import type { GovernanceRepository } from './governance-repository';
-import type { PushSubscriptionRepository } from './push-subscription-repository';
-import type { Repository } from './repository';
-import { type KeyFingerprints, SINGLE_NODE_KEYS } from './shared-keys';
+import { SINGLE_NODE_KEYS } from './shared-keys';
+import type { Storage } from './storage';
 import { openDatabase } from './sqlite';
+import { checkpointInBackground } from './sqlite-checkpoints';
 import { SqliteAuditRepository } from './sqlite-audit-repository';
 import { SqliteCaseRepository } from './sqlite-case-repository';
 import { SqliteEvidenceRepository } from './sqlite-evidence-repository';
@@ -17,25 +12,7 @@ import { SqliteGovernanceRepository } from './sqlite-governance-repository';
 import { SqlitePushSubscriptions } from './sqlite-push-subscriptions';
 import { SqliteRepository } from './sqlite-repository';
 
-/**
- * Everything the hub keeps, one repository per concern, all on one store of record. Callers
- * see only these interfaces (no engine types), so a PostgreSQL `openStorage` can return the
- * same shape. Atomicity never spans two repositories: each multi-row change is one method.
- */
-export interface Storage {
-  /** Schemes, users, devices, sessions, alerts and their events, receipts, cameras. */
-  repo: Repository;
-  evidence: EvidenceRepository;
-  gallery: GalleryRepository;
-  governance: GovernanceRepository;
-  cases: CaseRepository;
-  audit: AuditRepository;
-  push: PushSubscriptionRepository;
-  /** Fingerprints of the data dir's keys, so that hubs sharing the store use the same keys. */
-  keys: KeyFingerprints;
-  /** Closes the store; the repositories must not be used after. */
-  close(): Promise<void>;
-}
+export type { Storage } from './storage';
 
 export type StorageConfig = Pick<HubConfig, 'dataDir'> & Partial<Pick<HubConfig, 'sync' | 'databaseUrl'>>;
 
@@ -52,6 +29,7 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
   }
   const db = openDatabase(config.dataDir, log, config.sync ?? 'full');
   const repo = new SqliteRepository(db);
+  const checkpoints = checkpointInBackground(db, log);
   return {
     repo,
     evidence: new SqliteEvidenceRepository(db),
@@ -61,6 +39,9 @@ export async function openStorage(config: StorageConfig, log: Logger): Promise<S
     audit: new SqliteAuditRepository(db),
     push: new SqlitePushSubscriptions(db),
     keys: SINGLE_NODE_KEYS,
-    close: async () => repo.close(),
+    close: async () => {
+      await checkpoints.stop();
+      repo.close();
+    },
   };
 }

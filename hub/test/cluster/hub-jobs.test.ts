@@ -1,3 +1,5 @@
+import { cpSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devicePrincipal, userPrincipal } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
@@ -13,6 +15,7 @@ import { cutOffLeader, nodeUrl, waitFor } from './cluster-support';
  */
 let server: TestPostgres;
 let url: string;
+let firstDataDir = '';
 const hubs: RunningHub[] = [];
 /** Per hub: the ids of alerts it announced as escalated, and of candidates it announced expired. */
 const heard = [0, 1, 2].map(() => ({ escalated: [] as string[], expired: [] as string[] }));
@@ -22,6 +25,11 @@ beforeAll(async () => {
   url = await server.createDatabase('hubs');
   for (const i of [0, 1, 2]) {
     const dataDir = tempDir('shopwatch-cluster-');
+    // Replicas on one database share the first one's keys (the hub refuses to start otherwise).
+    if (i > 0)
+      for (const f of ['secrets.key', 'keys'])
+        cpSync(path.join(firstDataDir, f), path.join(dataDir, f), { recursive: true });
+    else firstDataDir = dataDir;
     const seed = writeSeed(dataDir, testScheme({ escalationSeconds: 5 }));
     const config = loadConfig(
       {},

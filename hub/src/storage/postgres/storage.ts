@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { Storage } from '../open';
+import type { Storage } from '../storage';
 import { PgAuditRepository } from './audit-repository';
 import { PgCaseRepository } from './case-repository';
 import { PgEvidenceRepository } from './evidence-repository';
