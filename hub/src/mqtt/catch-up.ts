@@ -68,7 +68,7 @@ export class CatchUp {
    */
   again(client: Client): void {
     const conn = connectionOf(client);
-    if (!conn || !conn.zones.size || !this.connacked.has(client)) return;
+    if (!conn?.zones.size || !this.connacked.has(client)) return;
     conn.catchingUp++;
     conn.catchUpRequests++;
     conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
