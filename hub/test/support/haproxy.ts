@@ -50,13 +50,15 @@ export async function startHaproxy(servers: readonly HubServer[], opts: { maxcon
     mqttBind: `127.0.0.1:${mqttPort}`,
     httpBind: `127.0.0.1:${httpPort}`,
     maxconn: opts.maxconn ?? 4000,
+    // HAPROXY_LOG=1: HAProxy's connection log on this process's stderr (to see where time goes).
+    ...(process.env.HAPROXY_LOG ? { log: 'stdout' as const } : {}),
   });
   fs.writeFileSync(file, cfg);
   const checked = checkHaproxyConfig(file);
   if (!checked.ok) throw new Error(`haproxy refused its configuration:\n${checked.output}`);
   let output = '';
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (output += d));
+  child.stdout!.on('data', (d) => (process.env.HAPROXY_LOG ? process.stderr.write(d) : (output += d)));
   child.stderr!.on('data', (d) => (output += d));
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
