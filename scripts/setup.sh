@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   opencv-doc                           # vtest.avi, CCTV-like test footage
   postgresql                           # store of record in cluster mode (15 on Debian 12); the
                                        # tests start their own throw-away server, not the packaged one
+  haproxy                              # front door of cluster mode (2.6 on Debian 12); the cluster
+                                       # tests start their own from deploy's generator, not the service
   redis-server                         # joins hub nodes in cluster mode (brokers, event bus); the
                                        # tests start their own in a temp dir on a free port
 )

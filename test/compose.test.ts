@@ -11,14 +11,22 @@ const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'ut
 
 describe('docker-compose.yml', () => {
   it('defines the hub, an edge agent per store and the demo camera as an optional profile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['demo-camera', 'edge-boots', 'hub']);
+    const byDefault = Object.keys(compose.services).filter((n) => !compose.services[n].profiles);
+    expect(byDefault.sort()).toEqual(['edge-boots', 'hub']);
     expect(compose.services['demo-camera'].profiles).toEqual(['demo']);
     expect(compose.services.hub.profiles).toBeUndefined();
   });
 
   it('publishes the contract ports and keeps data in named volumes', () => {
     expect(compose.services.hub.ports).toEqual(['8080:8080', '1883:1883']);
-    expect(Object.keys(compose.volumes).sort()).toEqual(['demo-media', 'edge-boots-spool', 'hub-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual([
+      'cluster-data',
+      'cluster-postgres',
+      'cluster-redis',
+      'demo-media',
+      'edge-boots-spool',
+      'hub-data',
+    ]);
     expect(compose.services.hub.volumes).toContain('hub-data:/data');
     expect(compose.services['edge-boots'].volumes).toContain('edge-boots-spool:/spool');
     for (const s of Object.values<any>(compose.services)) {
@@ -77,5 +85,73 @@ describe('docker-compose.yml', () => {
       const copies = [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^COPY\s+(\S+)\s+\S+$/gm)];
       for (const [, from] of copies) expect(fs.existsSync(path.join(ROOT, from!)), `${file}: COPY ${from}`).toBe(true);
     }
+  });
+
+  describe('the "cluster" profile (issue 14)', () => {
+    const replicas = ['hub-1', 'hub-2', 'hub-3'];
+    const cluster = ['haproxy', ...replicas, 'postgres', 'redis'];
+
+    it('adds PostgreSQL 15, Redis 7, HAProxy 2.6 and three hub replicas, none of them by default', () => {
+      const inProfile = Object.keys(compose.services).filter((n) => compose.services[n].profiles?.includes('cluster'));
+      expect(inProfile.sort()).toEqual(cluster);
+      expect(compose.services.postgres.image).toBe('postgres:15');
+      expect(compose.services.redis.image).toBe('redis:7');
+      expect(compose.services.haproxy.image).toBe('haproxy:2.6');
+      for (const r of replicas) expect(compose.services[r].image).toBe(compose.services.hub.image);
+      // The front door takes the contract ports; the replicas publish none of their own.
+      expect(compose.services.haproxy.ports).toEqual(compose.services.hub.ports);
+      for (const r of replicas) expect(compose.services[r].ports, r).toBeUndefined();
+    });
+
+    it('points every replica at the shared engines and one shared data volume, each with its own node id', () => {
+      const ids = new Set<string>();
+      for (const r of replicas) {
+        const env = compose.services[r].environment;
+        expect(env.SHOPWATCH_DATABASE_URL, r).toMatch(/^postgres:\/\/shopwatch:.+@postgres:5432\/shopwatch$/);
+        expect(env.SHOPWATCH_REDIS_URL, r).toBe('redis://redis:6379');
+        expect(env).toMatchObject({
+          SHOPWATCH_DATA_DIR: '/data',
+          SHOPWATCH_HTTP_PORT: '8080',
+          SHOPWATCH_MQTT_PORT: '1883',
+        });
+        expect(Number(env.SHOPWATCH_DRAIN_SECONDS)).toBeGreaterThan(0);
+        expect(compose.services[r].volumes).toContain('cluster-data:/data');
+        ids.add(env.SHOPWATCH_NODE_ID);
+      }
+      expect([...ids].sort()).toEqual(replicas);
+      // The password comes from the environment, and is the one PostgreSQL is started with.
+      expect(compose.services.postgres.environment.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:-/);
+      expect(compose.services['hub-1'].environment.SHOPWATCH_DATABASE_URL).toContain(
+        compose.services.postgres.environment.POSTGRES_PASSWORD,
+      );
+      expect(compose.services.postgres.volumes).toContain('cluster-postgres:/var/lib/postgresql/data');
+      expect(compose.services.redis.volumes).toContain('cluster-redis:/data');
+      expect(compose.services.redis.command.join(' ')).toContain('--appendonly yes');
+    });
+
+    it('starts in order on health, gives a drain time to stop, and mounts the checked-in HAProxy file', () => {
+      expect(compose.services['hub-1'].depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      for (const r of ['hub-2', 'hub-3'])
+        expect(compose.services[r].depends_on['hub-1'].condition).toBe('service_healthy');
+      for (const r of replicas) {
+        const grace = Number(/^(\d+)s$/.exec(compose.services[r].stop_grace_period)?.[1]);
+        expect(grace, r).toBeGreaterThan(Number(compose.services[r].environment.SHOPWATCH_DRAIN_SECONDS) + 5);
+        expect(compose.services[r].healthcheck.test.join(' ')).toContain('/readyz');
+      }
+      expect(Object.keys(compose.services.haproxy.depends_on).sort()).toEqual(replicas);
+      const mount = compose.services.haproxy.volumes[0] as string;
+      expect(mount).toBe('./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+      // Every replica is a server of both HAProxy backends, by its service name.
+      const cfg = fs.readFileSync(path.join(ROOT, 'deploy/haproxy.cfg'), 'utf8');
+      for (const r of replicas) {
+        expect(cfg).toContain(`server ${r} ${r}:1883 `);
+        expect(cfg).toContain(`server ${r} ${r}:8080 `);
+      }
+      expect(compose.services.postgres.healthcheck.test).toContain('pg_isready');
+      expect(compose.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    });
   });
 });

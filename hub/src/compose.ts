@@ -77,7 +77,7 @@ export interface HubStorage {
  */
 export function composeHub(config: HubConfig, storage: HubStorage, options: HubOptions) {
   const { repo, evidenceRepo, galleryRepo, gov, caseRepo, audit, key } = storage;
-  const state = { ready: false };
+  const state = { ready: false, draining: false };
   const metrics = createMetrics();
   const cluster = config.redisUrl ? joinCluster(config.redisUrl, logger('hub:cluster')) : null;
   const bus = cluster?.bus ?? new InProcessEventBus(logger('hub:bus'));
@@ -194,6 +194,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     push,
     live,
     ready: () => state.ready,
+    draining: () => state.draining,
   };
   const browsers = new BrowserSockets(services, logger('hub:ws'));
   const app = createApp(services, logger('hub:http'), { sessionEnded: (h) => browsers.endSession(h) });

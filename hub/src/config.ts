@@ -45,6 +45,11 @@ export const HubConfig = z.strictObject({
     .default(30),
   /** New alerts a store device or member may raise per minute (burst 2x); scheme-wide senders 6x. */
   raisesPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /**
+   * On SIGTERM the hub answers /readyz 503 for this long while still serving, so a front door
+   * (HAProxy's health check) stops sending it new connections, before it closes its listeners.
+   */
+  drainSeconds: z.coerce.number().min(0).max(300).default(5),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
   /**
@@ -86,6 +91,7 @@ const ENV: Record<keyof HubConfig, string> = {
   reviewExpiryMinutes: 'SHOPWATCH_REVIEW_EXPIRY_MINUTES',
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
+  drainSeconds: 'SHOPWATCH_DRAIN_SECONDS',
   databaseUrl: 'SHOPWATCH_DATABASE_URL',
   redisUrl: 'SHOPWATCH_REDIS_URL',
   nodeId: 'SHOPWATCH_NODE_ID',

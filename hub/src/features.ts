@@ -160,7 +160,8 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
       return {
         stop: async () => {
           parts.live.close(); // first: viewers hear why, edge boxes stop ffmpeg
-          await parts.http.close();
+          // Devices go to another replica; what they sent is stored before storage closes.
+          await Promise.all([parts.broker.disconnectAll(), parts.http.close()]);
         },
       };
     },

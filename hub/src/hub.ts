@@ -19,6 +19,12 @@ export interface RunningHub {
   services: HubServices;
   /** Re-applies a provisioning file (SHOPWATCH_SEED by default) and ends removed devices' connections. */
   reprovision(file?: string): Promise<string[]>;
+  /**
+   * The first half of a graceful stop: /readyz answers 503 at once while everything keeps serving
+   * for `drainSeconds` (so the front door's health check moves new connections to other
+   * replicas). Resolves when that time is up, or at once when `stop()` is called meanwhile.
+   */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +96,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   log.info({ httpPort: ctx.ports.http, mqttPort: ctx.ports.mqtt, dataDir: config.dataDir }, 'hub ready');
 
   let stopping: Promise<void> | null = null;
+  let draining: Promise<void> | null = null;
+  let drained = () => {};
   return {
     httpPort: ctx.ports.http,
     mqttPort: ctx.ports.mqtt,
@@ -99,8 +107,19 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await applyProvisioning(ctx.storage.repo, readProvisioning(file), ctx.storage.key, logger('hub:provisioning'));
       return parts.revocation.check();
     },
+    drain: () =>
+      (draining ??= new Promise<void>((resolve) => {
+        parts.state.draining = true;
+        log.info({ drainSeconds: config.drainSeconds }, 'draining: not ready, still serving');
+        const timer = setTimeout(resolve, config.drainSeconds * 1000);
+        drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      })),
     stop: () =>
       (stopping ??= (async () => {
+        drained();
         parts.state.ready = false;
         await stopSteps();
         log.info('hub stopped');

@@ -14,8 +14,15 @@ async function main() {
       await hub.stop();
       process.exit(0);
     };
+    // SIGTERM (an orchestrator, `docker stop`): drain first, so the front door moves new
+    // connections to other replicas before this one closes. SIGINT (Ctrl-C), or a second
+    // SIGTERM during the drain, stops at once.
     process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGTERM', () => {
+      process.stderr.write('shopwatch hub: SIGTERM, draining\n');
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      void hub.drain().then(() => stop('SIGTERM'));
+    });
     // SIGHUP: re-apply SHOPWATCH_SEED; removed users and devices lose their sessions and connections.
     process.on('SIGHUP', () => {
       hub.reprovision().then(

@@ -8,6 +8,9 @@ import type { Broker } from './mqtt/broker';
 import { type BrowserSockets, WS_MAX_PAYLOAD } from './ws/browser';
 import type { LiveHub } from './live/live-hub';
 
+/** How long a stopping hub lets HTTP requests in flight finish before it cuts them. */
+export const HTTP_CLOSE_GRACE_MS = 5_000;
+
 /**
  * One HTTP server for the API, the dashboard, MQTT over WebSocket (`/mqtt`) and the browser
  * WebSocket (`/ws`). Upgrades are dispatched here, in one place, by path.
@@ -80,11 +83,27 @@ export function createHttpServer<E extends Env>(
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
       }),
-    close: async () => {
+    /**
+     * Stops accepting, lets requests in flight (an upload PATCH, a raise) finish for up to
+     * `graceMs`, closing each keep-alive connection as soon as it is idle; what is still open then
+     * is cut (an upload resumes from its offset, on another replica if need be).
+     */
+    close: async (graceMs = HTTP_CLOSE_GRACE_MS) => {
       for (const c of browserWss.clients) c.close(1001, 'hub shutting down');
       for (const c of mqttWss.clients) c.terminate();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 25);
+      const cut = setTimeout(() => {
+        server.closeAllConnections();
+        for (const c of browserWss.clients) c.terminate(); // a browser that never answered the close
+      }, graceMs);
+      try {
+        await closed;
+      } finally {
+        clearInterval(idle);
+        clearTimeout(cut);
+      }
     },
   };
 }

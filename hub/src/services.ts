@@ -61,4 +61,6 @@ export interface HubServices {
   live: LiveHub;
   push: PushService;
   ready: () => boolean;
+  /** A stop was asked for (drain): /readyz answers 503 while the hub still serves. */
+  draining?: () => boolean;
 }

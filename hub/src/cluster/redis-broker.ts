@@ -12,6 +12,12 @@ export interface BrokerEngines {
   persistence: ReturnType<typeof redisPersistence>;
   /** Called after aedes closed: the persistence leaves, the connections quit. */
   close(): Promise<void>;
+  /**
+   * Calls `listener` each time the router's subscriber connection is back after Redis was lost.
+   * Redis pub/sub keeps nothing for a subscriber that is away, so what was published meanwhile
+   * never arrives: the broker replays it from storage (catch-up) to its connected devices.
+   */
+  onRoutingRestored(listener: () => void): void;
 }
 
 /**
@@ -27,9 +33,21 @@ export function redisBrokerEngines(url: string, log: Logger): BrokerEngines {
   (mq as unknown as { state: NodeJS.EventEmitter }).state.on('error', () => {});
   const persistence = redisPersistence({ conn });
   const conns: Redis[] = [pubConn, subConn, conn];
+  let routingLost = false;
+  const restored = new Set<() => void>();
+  subConn.on('close', () => (routingLost = true));
+  subConn.on('ready', () => {
+    if (!routingLost) return;
+    routingLost = false;
+    // ioredis re-subscribes as it reconnects; a moment later the router hears everything again.
+    setTimeout(() => {
+      for (const l of restored) l();
+    }, 250).unref();
+  });
   return {
     mq,
     persistence,
+    onRoutingRestored: (listener) => void restored.add(listener),
     async close() {
       // Redis away: nothing more can be handed over; dropping the connections fails what waits.
       if (!conns.every((c) => c.status === 'ready')) {

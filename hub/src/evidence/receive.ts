@@ -1,17 +1,14 @@
-import fs from 'node:fs';
 import { HubError } from '../errors';
 
 /**
- * Appends a request body to a file, passing each chunk to `check` first (which throws to refuse).
- * Unlike `stream.pipeline`, a refusal does not destroy the request: destroying it would reset
- * the connection and could lose the refusal itself, so an edge box would retry a file the hub
- * will never take. The caller answers and then cuts the rest of the body off (see
- * `discardRestOfBody`). Throws `Interrupted` when the client went away mid-body.
+ * The chunks of a request body, for the blob store to write. A read that fails (the client went
+ * away mid-body) becomes `Interrupted`, so the caller tells it from a refusal or a disk error.
+ * Stopping early (a chunk refused) releases the reader without cancelling the request: cancelling
+ * would reset the connection and could lose the refusal itself, so an edge box would retry a
+ * file the hub will never take. The caller answers and then cuts the rest of the body off (see
+ * `discardRestOfBody`).
  */
-export async function appendBody(body: ReadableStream<Uint8Array>, file: string, check: (chunk: Buffer) => void) {
-  const out = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
-  let failed: Error | null = null;
-  out.on('error', (e) => (failed = e));
+export async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Buffer> {
   const reader = body.getReader();
   try {
     for (;;) {
@@ -21,17 +18,12 @@ export async function appendBody(body: ReadableStream<Uint8Array>, file: string,
       } catch {
         throw new Interrupted();
       }
-      if (next.done) break;
-      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-      check(chunk);
-      if (failed) throw failed;
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()).once('error', () => r()));
+      if (next.done) return;
+      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     }
   } finally {
     reader.releaseLock();
-    await new Promise<void>((r) => out.end(() => r()));
   }
-  if (failed) throw failed;
 }
 
 /** The client went away before the whole body arrived; what arrived is kept for a resume. */

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Sha256 } from '@shopwatch/protocols';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
@@ -6,9 +5,9 @@ import type { EvidenceRepository, FileRecord } from '../storage/evidence-reposit
 import type { DeviceRecord } from '../storage/repository';
 import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits, quotaExceeded } from './limits';
 import { checkClip } from './probe';
-import { Interrupted, appendBody } from './receive';
+import { Interrupted, bodyChunks } from './receive';
 import { SNIFF_BYTES, describeType, sniff } from './sniff';
-import { type EvidenceStore, fsyncPath } from './store';
+import type { EvidenceStore } from './store';
 
 export interface UploadState {
   offset: number;
@@ -30,6 +29,13 @@ const EXPECTED = { crop: 'image/jpeg', frame: 'image/jpeg', clip: 'video/mp4' } 
  * uploading. A candidate's files are taken while it is pending AND after confirmation (the clip
  * of a confirmed match is the evidence that matters most); after a rejection or expiry its
  * media is deleted and uploads get 410 Gone.
+ *
+ * Replicas (issue 14): the PATCHes of one file may land on different hub replicas sharing the
+ * blob store. Nothing the next PATCH needs is kept in memory: the offset is the size of the
+ * `.part` blob, bytes are written at that offset and fsynced before the answer, and the file is
+ * published only after its SHA-256 matched. Two replicas writing the same offset at once write
+ * the same bytes to the same place (a device sending different bytes fails the hash and starts
+ * over); the `busy` set below only spares one replica the wasted work.
  */
 export class Uploads {
   limits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS };
@@ -75,7 +81,7 @@ export class Uploads {
     await this.candidateOf(device, candidateId);
     const f = await this.declared(candidateId, name);
     if (f.verifiedAt) return { offset: f.bytes, length: f.bytes, complete: true };
-    return { offset: this.store.partSize(candidateId, name), length: f.bytes, complete: false };
+    return { offset: await this.store.partSize(candidateId, name), length: f.bytes, complete: false };
   }
 
   async append(
@@ -115,9 +121,8 @@ export class Uploads {
 
   private async write(device: DeviceRecord, pending: boolean, f: Declared, offset: number, body: Body) {
     const { candidateId, name } = f;
-    fs.mkdirSync(this.store.dir(candidateId), { recursive: true, mode: 0o700 });
-    const part = this.store.part(candidateId, name);
-    const have = this.store.partSize(candidateId, name);
+    const part = this.store.partKey(candidateId, name);
+    const have = await this.store.partSize(candidateId, name);
     if (offset !== have) {
       const err = new HubError('conflict', `Upload-Offset ${offset} does not match the ${have} bytes held`);
       throw Object.assign(err, { offset: have });
@@ -144,7 +149,8 @@ export class Uploads {
   private async receive(device: DeviceRecord, f: Declared, part: string, have: number, body: Body) {
     const { candidateId, name } = f;
     const expected = EXPECTED[f.kind];
-    let head = have > 0 ? readHead(part) : Buffer.alloc(0);
+    const blobs = this.store.blobs;
+    let head = have > 0 ? await blobs.head(part, SNIFF_BYTES) : Buffer.alloc(0);
     let written = 0;
     const limit = f.bytes - have;
     const check = (chunk: Buffer) => {
@@ -159,49 +165,70 @@ export class Uploads {
     };
     if (body) {
       try {
-        await appendBody(body, part, check);
+        await blobs.writeAt(part, have, bodyChunks(body), check);
       } catch (err) {
         if (err instanceof HubError && err.code === 'unsupported_media_type') {
           return this.refuse(device, f, part, err, { reason: err.message });
         }
         // A broken connection keeps what arrived: the edge resumes from HEAD's offset.
         if (err instanceof Interrupted) {
-          const held = this.store.partSize(candidateId, name);
+          const held = await this.store.partSize(candidateId, name);
           this.log.info({ candidateId, name, held }, 'upload interrupted; resumable');
         }
         throw err;
       }
     }
-    const held = this.store.partSize(candidateId, name);
+    if (await this.publishedElsewhere(f)) return { offset: f.bytes, length: f.bytes, complete: true, sha256: f.sha256 };
+    const held = await this.store.partSize(candidateId, name);
     await this.repo.setReceived(candidateId, name, held);
     if (held < f.bytes) return { offset: held, length: f.bytes, complete: false };
     return this.complete(device, f, part, held);
   }
 
+  /**
+   * True when another replica, writing the same bytes at the same time, already checked and
+   * published the file: the `.part` is gone and the file is there at its declared size (a file
+   * is only ever published after its hash and type matched).
+   */
+  private async publishedElsewhere(f: Declared): Promise<boolean> {
+    const blobs = this.store.blobs;
+    if ((await blobs.size(this.store.partKey(f.candidateId, f.name))) !== null) return false;
+    return (await blobs.size(this.store.fileKey(f.candidateId, f.name))) === f.bytes;
+  }
+
   /** Every byte is here: hash, then check what it is, then keep it. */
   private async complete(device: DeviceRecord, f: Declared, part: string, held: number) {
     const { candidateId, name } = f;
-    fsyncPath(part);
-    const actual = await this.store.sha256(part);
+    const blobs = this.store.blobs;
+    let actual: string;
+    try {
+      actual = await blobs.sha256(part); // every PATCH was fsynced before it was answered
+    } catch (err) {
+      if (!(await this.publishedElsewhere(f))) throw err;
+      return { offset: f.bytes, length: f.bytes, complete: true, sha256: f.sha256 };
+    }
     if (actual !== f.sha256) {
       const why = `SHA-256 mismatch: declared ${f.sha256}, received ${actual}; upload again`;
       const err = new HubError('bad_request', why);
       return this.refuse(device, f, part, err, { reason: 'sha256 mismatch', declared: f.sha256, actual });
     }
     const expected = EXPECTED[f.kind];
-    const head = readHead(part);
+    const head = await blobs.head(part, SNIFF_BYTES);
     if (sniff(head) !== expected) {
       return this.refuse(device, f, part, notOfType(name, expected, head), { reason: 'type' });
     }
     if (f.kind === 'clip') {
-      const probe = await checkClip(part, { timeoutMs: this.limits.probeTimeoutMs });
+      const probe = await checkClip(blobs.localPath(part), { timeoutMs: this.limits.probeTimeoutMs });
       if (!probe.ok) {
         const err = new HubError('unsupported_media_type', `${name} refused: ${probe.reason}`);
         return this.refuse(device, f, part, err, { reason: probe.reason });
       }
     }
-    fs.renameSync(part, this.store.file(candidateId, name));
-    fsyncPath(this.store.dir(candidateId));
+    if (!(await blobs.publish(part, this.store.fileKey(candidateId, name)))) {
+      // Another replica finished the same bytes a moment earlier and published them after the
+      // same checks; it records the custody entry, once.
+      return { offset: held, length: f.bytes, complete: true, sha256: actual };
+    }
     // Verified and custody-logged in one transaction: never one without the other, even across a crash.
     const received = { sha256: actual, bytes: held, verified: true };
     await this.repo.recordVerified(candidateId, name, new Date().toISOString(), `device:${device.id}`, received);
@@ -218,21 +245,11 @@ export class Uploads {
     err: HubError,
     detail: object,
   ): Promise<never> {
-    fs.rmSync(part, { force: true });
+    await this.store.blobs.delete(part);
     await this.repo.setReceived(f.candidateId, f.name, 0);
     await this.repo.custody(f.candidateId, f.name, `device:${device.id}`, 'refused', detail);
     this.log.warn({ candidateId: f.candidateId, name: f.name, reason: err.message }, 'evidence file refused');
     throw err;
-  }
-}
-
-function readHead(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(SNIFF_BYTES);
-    return b.subarray(0, fs.readSync(fd, b, 0, SNIFF_BYTES, 0));
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -8,6 +8,8 @@ export interface OpsRouteDeps {
   repo: Pick<Repository, 'maxSeq'>;
   metrics: Pick<Metrics, 'registry'>;
   ready: () => boolean;
+  /** True once a stop was asked for: the front door must send new connections elsewhere. */
+  draining?: () => boolean;
 }
 
 const route = routeOf<OpsRouteDeps>();
@@ -41,8 +43,10 @@ export const OPS_ROUTES: HubRouteGroup<OpsRouteDeps> = {
           checks.storage = (e as Error).message;
         }
         checks.broker = svc.ready() ? 'ok' : 'starting';
+        if (svc.draining?.()) checks.lifecycle = 'draining';
         const ok = Object.values(checks).every((v) => v === 'ok');
-        return c.json({ status: ok ? 'ok' : 'starting', checks }, ok ? 200 : 503);
+        const status = ok ? 'ok' : checks.lifecycle ? 'failing' : 'starting';
+        return c.json({ status, checks }, ok ? 200 : 503);
       },
     }),
     route({

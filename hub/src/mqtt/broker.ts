@@ -53,6 +53,8 @@ export class Broker {
   /** Every packet that went through authorizePublish: a device's message or will, never relayed. */
   private fromDevices = new WeakSet<object>();
   private catchUp: CatchUp;
+  /** Device messages being stored: a stopping hub waits for them before storage closes. */
+  private inFlight = new Set<Promise<unknown>>();
 
   constructor(private deps: BrokerDeps) {
     this.catchUp = new CatchUp({ history: deps.history, dir: deps.dir, log: deps.log });
@@ -102,6 +104,8 @@ export class Broker {
     // listener it would end the process. Redis comes back; the node carries on.
     const events = this.aedes as unknown as NodeJS.EventEmitter;
     if (deps.engines) events.on('error', (err: Error) => log.warn({ err: err.message }, 'MQTT broker error'));
+    // Alert events routed while Redis was away are lost to devices on this node: replay them.
+    deps.engines?.onRoutingRestored(() => this.catchUpEveryone());
   }
 
   /** Hands one accepted socket to aedes, with its size and rate guard and an error handler. */
@@ -162,6 +166,23 @@ export class Broker {
     );
   }
 
+  /**
+   * Drain: stops taking MQTT connections, ends the open ones (over TCP and WebSocket) so devices
+   * reconnect, through the front door, to another replica, then waits for the device messages
+   * still being stored. A message stored here whose PUBACK the close cut off is sent again by its
+   * device elsewhere and taken once (alerts by clientRef, receipts and acks are idempotent).
+   */
+  async disconnectAll(): Promise<void> {
+    const tcp = this.tcp;
+    this.tcp = null;
+    const closed = tcp ? new Promise<void>((r) => tcp.close(() => r())) : Promise.resolve();
+    // aedes keeps its connected clients by id; its typings leave the map out.
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    for (const client of Object.values(clients)) client.close();
+    await Promise.allSettled([...this.inFlight]);
+    await closed;
+  }
+
   async close() {
     const closed = new Promise<void>((r) => this.aedes.close(() => r()));
     // Cluster: closing sessions and the router waits on Redis; while Redis is away that would be
@@ -169,10 +190,27 @@ export class Broker {
     const grace = new Promise<void>((r) => setTimeout(r, ENGINES_CLOSE_GRACE_MS).unref());
     await (this.deps.engines ? Promise.race([closed, grace]) : closed);
     await this.deps.engines?.close();
-    if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
+    const tcp = this.tcp;
+    this.tcp = null;
+    if (tcp) await new Promise<void>((r) => tcp.close(() => r()));
   }
 
   // --- hooks --------------------------------------------------------------------------------
+
+  /**
+   * Catches every connected device up again from storage (each is sent only events it has not
+   * receipted and this connection has not sent), e.g. after the cluster's router was away.
+   */
+  private catchUpEveryone() {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    let n = 0;
+    for (const client of Object.values(clients)) {
+      if (!connectionOf(client)?.zones.size) continue;
+      this.catchUp.again(client);
+      n++;
+    }
+    this.deps.log.info({ devices: n }, 'message routing restored: catching devices up from storage');
+  }
 
   /** Sends one device the reason its message was refused (it may subscribe to its errors topic). */
   private tellDevice(client: Client, topic: string, code: string, message: string) {
@@ -213,15 +251,21 @@ export class Broker {
     }
     const checked = checkDeviceMessage(conn.principal, packet);
     if (!checked.ok) return refuse(checked.code, checked.reason);
+    const handled = handleInbound(this.deps, conn, checked.message);
+    this.inFlight.add(handled);
     try {
-      await handleInbound(this.deps, conn, checked.message);
+      await handled;
       this.deps.metrics.inbound.inc({ kind: checked.message.kind });
       done(null);
     } catch (err) {
-      if (err instanceof HubError) return refuse(err.code, err.message);
+      // 'unavailable' (the database is unreachable) is not a verdict on the message: nothing was
+      // stored, so it must not be acknowledged either (fail closed); it is retried like below.
+      if (err instanceof HubError && err.code !== 'unavailable') return refuse(err.code, err.message);
       // Not stored, so not acknowledged: dropping the connection makes the device retry.
       this.deps.log.error({ err, deviceId: conn.device.id, topic: packet.topic }, 'failed to handle device message');
       done(err as Error);
+    } finally {
+      this.inFlight.delete(handled);
     }
   }
 

@@ -62,6 +62,18 @@ export class CatchUp {
     this.unrouted.set(client, waiting);
   }
 
+  /**
+   * Catches a connection up again on the zones it is routed for already — after the cluster's
+   * router (Redis) was away, events published meanwhile never reached it.
+   */
+  again(client: Client): void {
+    const conn = connectionOf(client);
+    if (!conn?.zones.size || !this.connacked.has(client)) return;
+    conn.catchingUp++;
+    conn.catchUpRequests++;
+    conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
+  }
+
   /** The CONNACK went out (aedes 'connackSent'): later grants come from SUBSCRIBE packets. */
   connackSent(client: Client): void {
     this.connacked.add(client);

@@ -225,11 +225,11 @@ export class ReviewService {
   private async deleteMedia(id: string, actor: string, why: string) {
     const c = await this.repo.getCandidate(id);
     for (const f of c?.files ?? []) {
-      this.files.remove(id, f.name);
+      await this.files.remove(id, f.name);
       await this.repo.markDeleted(id, f.name, new Date().toISOString());
       await this.repo.custody(id, f.name, actor, 'deleted', { reason: why });
     }
-    this.files.removeDirIfEmpty(id);
+    await this.files.removeDirIfEmpty(id);
   }
 
   /** A subject left the gallery: their pending candidates can no longer be confirmed. */
