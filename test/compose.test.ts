@@ -129,6 +129,16 @@ describe('docker-compose.yml', () => {
       expect(compose.services.redis.command.join(' ')).toContain('--appendonly yes');
     });
 
+    it("has every replica trust X-Forwarded-For from HAProxy's fixed address only", () => {
+      const proxy = compose.services.haproxy.networks.front.ipv4_address;
+      const subnet = compose.networks.front.ipam.config[0].subnet as string;
+      expect(proxy.split('.').slice(0, 3)).toEqual(subnet.split('.').slice(0, 3));
+      for (const r of replicas) {
+        expect(compose.services[r].environment.SHOPWATCH_TRUSTED_PROXIES, r).toBe(proxy);
+        expect(compose.services[r].networks, r).toContain('front');
+      }
+    });
+
     it('starts in order on health, gives a drain time to stop, and mounts the checked-in HAProxy file', () => {
       expect(compose.services['hub-1'].depends_on).toEqual({
         postgres: { condition: 'service_healthy' },

@@ -1,3 +1,4 @@
+import { proxyEntryError } from './http/client-address';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@shopwatch/protocols';
@@ -50,6 +51,20 @@ export const HubConfig = z.strictObject({
    * (HAProxy's health check) stops sending it new connections, before it closes its listeners.
    */
   drainSeconds: z.coerce.number().min(0).max(300).default(5),
+  /**
+   * Front doors (HAProxy) whose X-Forwarded-For is believed for per-address login limits:
+   * comma-separated addresses or CIDR blocks. Empty: the socket's address counts.
+   */
+  trustedProxies: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((p) => p.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      for (const p of list) {
+        const err = proxyEntryError(p);
+        if (err) ctx.addIssue({ code: 'custom', message: err });
+      }
+    }),
   /** Where the built dashboard lives; served at `/` when present. */
   dashboardDir: z.string().optional(),
   /**
@@ -92,6 +107,7 @@ const ENV: Record<keyof HubConfig, string> = {
   caseFollowMinutes: 'SHOPWATCH_CASE_FOLLOW_MINUTES',
   raisesPerMinute: 'SHOPWATCH_RAISES_PER_MINUTE',
   drainSeconds: 'SHOPWATCH_DRAIN_SECONDS',
+  trustedProxies: 'SHOPWATCH_TRUSTED_PROXIES',
   databaseUrl: 'SHOPWATCH_DATABASE_URL',
   redisUrl: 'SHOPWATCH_REDIS_URL',
   nodeId: 'SHOPWATCH_NODE_ID',

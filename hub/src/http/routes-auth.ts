@@ -9,6 +9,7 @@ import { HubError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Repository } from '../storage/repository';
 import type { Ctx } from './context';
+import { ClientAddresses } from './client-address';
 import { LoginGuard } from './rate-limit';
 import { type HubRouteGroup, routeOf } from './route-table';
 import { clearedCookies, isHttps, sessionCookies } from '../auth/session-cookie';
@@ -23,14 +24,14 @@ export interface SessionHooks {
 
 /** What login and logout use. */
 export interface AuthRouteDeps {
-  config: Pick<HubConfig, 'loginAttempts' | 'loginWindowSeconds' | 'sessionHours'>;
+  config: Pick<HubConfig, 'loginAttempts' | 'loginWindowSeconds' | 'sessionHours' | 'trustedProxies'>;
   repo: Pick<Repository, 'getUser' | 'createSession' | 'deleteSession'>;
   dir: Pick<HubDirectory, 'scheme'>;
   metrics: Pick<Metrics, 'refused'>;
   sessionHooks: SessionHooks;
 }
 
-type Prepared = AuthRouteDeps & { guard: LoginGuard };
+type Prepared = AuthRouteDeps & { guard: LoginGuard; addresses: ClientAddresses };
 const route = routeOf<Prepared>();
 const setCookie = 'sw_session (HttpOnly, SameSite=Strict, Secure over https) and sw_csrf (readable)';
 
@@ -42,7 +43,8 @@ export const AUTH_ROUTES: HubRouteGroup<AuthRouteDeps, Prepared> = {
     const window = svc.config.loginWindowSeconds * 1000;
     const guard = new LoginGuard({ perUserAddress: n, perUser: n * 3, perAddress: n * 10 }, window);
     const { config, repo, dir, metrics, sessionHooks } = svc;
-    return { config, repo, dir, metrics, sessionHooks, guard };
+    const addresses = new ClientAddresses(svc.config.trustedProxies);
+    return { config, repo, dir, metrics, sessionHooks, guard, addresses };
   },
   routes: [
     route({
@@ -68,7 +70,7 @@ export const AUTH_ROUTES: HubRouteGroup<AuthRouteDeps, Prepared> = {
         503: 'Too many password checks in progress; try again (Retry-After)',
       },
       handle: async (c, { body: req }, svc) => {
-        const ip = c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+        const ip = svc.addresses.of(c.env?.incoming);
         // Count the attempt before any password work, so parallel guesses are refused up front.
         const slot = svc.guard.reserve(req.username, ip);
         if (!slot.ok) {

@@ -74,7 +74,14 @@ export function writeSeed(dir: string, p: ProvisioningInput): string {
  * in the PostgreSQL run, a database of its own on the run's server).
  */
 export async function startTestHub(
-  opts: { dataDir?: string; seed?: ProvisioningInput; escalationSeconds?: number; raisesPerMinute?: number } = {},
+  opts: {
+    dataDir?: string;
+    seed?: ProvisioningInput;
+    escalationSeconds?: number;
+    raisesPerMinute?: number;
+    /** Any other settings, as the environment would give them. */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<RunningHub & { dataDir: string; http: string }> {
   const dataDir = opts.dataDir ?? tempDir();
   const seedFile = writeSeed(dataDir, opts.seed ?? testScheme({ escalationSeconds: opts.escalationSeconds }));
@@ -92,6 +99,7 @@ export async function startTestHub(
         logLevel: 'error',
         ...(opts.raisesPerMinute ? { raisesPerMinute: opts.raisesPerMinute } : {}),
         ...(databaseUrl ? { databaseUrl } : {}),
+        ...opts.config,
       },
     ),
   );
