@@ -70,6 +70,9 @@ interface Step {
   candidateBoxes: { cameraId: string; box: { x: number; y: number; w: number; h: number }; atS: number }[];
   framesStatic: number;
   detectorRuns: number;
+  /** Chips the descriptor network ran on, and faces too small to describe (issue 15: no work for them). */
+  chipsDescribed: number;
+  facesTooSmall: number;
   seconds: number;
   framesAnalysed: number;
   framesExpected: number;
@@ -209,7 +212,8 @@ async function main() {
           log(
             `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
               `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
-              `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, agent ` +
+              `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, ${step.faces} faces ` +
+              `(${step.facesTooSmall} too small), ${step.chipsDescribed} chips described, agent ` +
               `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
               `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; ` +
               `box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
@@ -415,6 +419,8 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       framesDropped,
       framesStatic: s1.framesStatic - s0.framesStatic,
       detectorRuns: s1.detectorRuns - s0.detectorRuns,
+      chipsDescribed: s1.chipsDescribed - s0.chipsDescribed,
+      facesTooSmall: s1.facesTooSmall - s0.facesTooSmall,
       candidateBoxes: inWindow.map((c) => ({
         cameraId: c.cameraId,
         box: c.box,

@@ -9,10 +9,36 @@ import {
 
 /** A face found in a frame with its 128-d descriptor. Lives in memory only. */
 export interface AnalysedFace extends FaceDetection {
-  /** `null` for a face on a track already judged (see `known` of {@link FaceAnalyser.analyse}): not described. */
+  /** `null` for a face not described: see `undescribed` for why. */
   descriptor: Float32Array | null;
-  /** {@link faceQuality} score in [0, 1]: weights the face in its track and picks the evidence crop. */
+  /**
+   * {@link faceQuality} score in [0, 1]: weights the face in its track and picks the evidence crop
+   * (0 for a face not described).
+   */
   quality: number;
+  /**
+   * Why the face has no descriptor: on a track already judged (`known` of {@link DescribeSkip}), or
+   * narrower than `minFacePx`. Absent for a described face.
+   */
+  undescribed?: 'judged' | 'small';
+}
+
+/** Faces found but neither aligned nor described: the matcher could do nothing with their descriptors. */
+export interface DescribeSkip {
+  /** Last boxes of tracks already judged: their descriptors could not change the judgement. */
+  known?: readonly Box[];
+  /**
+   * Faces narrower than this (px, the detector's box) can never be matched (no threshold is
+   * calibrated under the smallest face band): on a busy street most faces are 8-14 px wide, and
+   * describing them was most of the descriptor work for nothing.
+   */
+  minFacePx?: number;
+}
+
+/** The faces of one frame, and the chips the descriptor network ran on for it (mirrors included). */
+export interface AnalysedFrame {
+  faces: AnalysedFace[];
+  chipsDescribed: number;
 }
 
 /**
@@ -23,9 +49,10 @@ export interface FaceAnalyser {
   readonly type: 'in-thread' | 'pool';
   /** How many frames it analyses at once; the scheduler keeps at most this many in flight. */
   readonly slots: number;
+  /** Chips the descriptor network ran on so far, all frames together (its work, as the workers report it). */
+  readonly chipsDescribed: number;
   /**
-   * `known`: last boxes of tracks already judged; faces found on them are detected (so tracking
-   * goes on) but not described, as their descriptors could not change the judgement.
+   * Faces `skip` names are detected (so tracking goes on) but neither aligned nor described.
    * `rgb` may be read until the promise settles: the caller must not reuse it before.
    */
   analyse(
@@ -33,38 +60,45 @@ export interface FaceAnalyser {
     width: number,
     height: number,
     opts: DetectOptions,
-    known?: readonly Box[],
+    skip?: DescribeSkip,
   ): Promise<AnalysedFace[]>;
   close(): Promise<void>;
 }
 
-/** Every face of a frame described in one batched inference (the shared pipeline of both types). */
+/** Every face of a frame to describe, described in one batched inference (the shared pipeline of both types). */
 export async function analyseWith(
   vision: Vision,
   rgb: Uint8Array,
   width: number,
   height: number,
   opts: DetectOptions,
-  known: readonly Box[] = [],
-): Promise<AnalysedFace[]> {
+  skip: DescribeSkip = {},
+): Promise<AnalysedFrame> {
   const all = await vision.detectFaces(rgb, width, height, opts);
-  if (all.length === 0) return [];
-  // Faces on judged tracks: box only, no alignment nor inference (issue 15: judge tracks, not frames).
-  const skipped = all.filter((f) => onKnownTrack(f.box, known));
-  const faces = all.filter((f) => !skipped.includes(f));
+  if (all.length === 0) return { faces: [], chipsDescribed: 0 };
+  // Box only, no alignment nor inference: faces on judged tracks (issue 15: judge tracks, not
+  // frames) and faces too small to ever match.
+  const why = (f: FaceDetection): AnalysedFace['undescribed'] =>
+    onKnownTrack(f.box, skip.known ?? []) ? 'judged' : f.box.w < (skip.minFacePx ?? 0) ? 'small' : undefined;
+  const reasons = all.map(why);
+  const faces = all.filter((_, i) => !reasons[i]);
   const chips = faces.map((f) => vision.alignFace(rgb, width, height, f));
   // Small faces: chip and mirror averaged (what the band thresholds were calibrated on).
   const widths = faces.map((f) => f.box.w);
-  const descriptors =
-    faces.length > 0 ? await describeForMatching((c) => vision.describeFaces(c), chips, widths, vision.chipSize) : [];
-  return [
-    ...faces.map((f, i) => ({
-      ...f,
-      descriptor: descriptors[i]!,
-      quality: faceQuality(f, chips[i]!, vision.chipSize).score,
-    })),
-    ...skipped.map((f) => ({ ...f, descriptor: null, quality: 0 })),
-  ];
+  let chipsDescribed = 0;
+  const describe = (c: Uint8Array[]) => ((chipsDescribed += c.length), vision.describeFaces(c));
+  const descriptors = faces.length > 0 ? await describeForMatching(describe, chips, widths, vision.chipSize) : [];
+  return {
+    faces: [
+      ...faces.map((f, i) => ({
+        ...f,
+        descriptor: descriptors[i]!,
+        quality: faceQuality(f, chips[i]!, vision.chipSize).score,
+      })),
+      ...all.flatMap((f, i) => (reasons[i] ? [{ ...f, descriptor: null, quality: 0, undescribed: reasons[i] }] : [])),
+    ],
+    chipsDescribed,
+  };
 }
 
 /**
@@ -81,10 +115,18 @@ export function onKnownTrack(box: Box, known: readonly Box[]): boolean {
 
 /** The analyser of a `Vision` loaded in this thread: one frame at a time (tests, one-core boxes). */
 export function inThreadAnalyser(vision: Vision): FaceAnalyser {
+  let chipsDescribed = 0;
   return {
     type: 'in-thread',
     slots: 1,
-    analyse: (rgb, width, height, opts, known) => analyseWith(vision, rgb, width, height, opts, known),
+    get chipsDescribed() {
+      return chipsDescribed;
+    },
+    analyse: async (rgb, width, height, opts, skip) => {
+      const frame = await analyseWith(vision, rgb, width, height, opts, skip);
+      chipsDescribed += frame.chipsDescribed;
+      return frame.faces;
+    },
     close: async () => {},
   };
 }

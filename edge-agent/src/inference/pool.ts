@@ -1,8 +1,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DetectOptions } from '@shopwatch/models';
-import type { Box } from '@shopwatch/protocols';
-import type { AnalysedFace, FaceAnalyser } from './analyser';
+import type { AnalysedFace, DescribeSkip, FaceAnalyser } from './analyser';
 import type { WorkerHello, WorkerReply, WorkerRequest, WorkerSetup } from './messages';
 
 export interface PoolOptions {
@@ -49,7 +48,7 @@ export class InferencePool implements FaceAnalyser {
   private closed = false;
   /** Frames and busy time per worker, and the last runs (to see that workers overlap). */
   readonly stats = {
-    perWorker: [] as { frames: number; busyMs: number }[],
+    perWorker: [] as { frames: number; busyMs: number; chipsDescribed: number }[],
     recent: [] as { worker: number; startedAt: number; endedAt: number }[],
   };
 
@@ -62,6 +61,10 @@ export class InferencePool implements FaceAnalyser {
     return this.pool.length;
   }
 
+  get chipsDescribed(): number {
+    return this.stats.perWorker.reduce((n, w) => n + w.chipsDescribed, 0);
+  }
+
   /** Starts the workers and resolves once every one has loaded its models. */
   static async start(opts: PoolOptions = {}): Promise<InferencePool> {
     const n = Math.max(1, opts.workers ?? cpus().length);
@@ -72,7 +75,7 @@ export class InferencePool implements FaceAnalyser {
       setup,
     );
     pool.pool.forEach((s, i) => {
-      pool.stats.perWorker.push({ frames: 0, busyMs: 0 });
+      pool.stats.perWorker.push({ frames: 0, busyMs: 0, chipsDescribed: 0 });
       pool.watch(s, i);
     });
     return pool;
@@ -83,11 +86,11 @@ export class InferencePool implements FaceAnalyser {
     width: number,
     height: number,
     opts: DetectOptions,
-    known?: readonly Box[],
+    skip?: DescribeSkip,
   ): Promise<AnalysedFace[]> {
     if (this.closed) return Promise.reject(new Error('inference pool closed'));
     // `rgb` is read (copied) when a worker takes the frame: the caller keeps it until this settles.
-    const req = { id: this.nextId++, width, height, opts, known };
+    const req = { id: this.nextId++, width, height, opts, skip };
     return new Promise((resolve, reject) => {
       this.waiting.push({ req, rgb, task: { id: req.id, resolve, reject } });
       this.dispatch();
@@ -131,6 +134,7 @@ export class InferencePool implements FaceAnalyser {
         const w = this.stats.perWorker[index]!;
         w.frames++;
         w.busyMs += reply.endedAt - reply.startedAt;
+        w.chipsDescribed += reply.chipsDescribed;
         this.stats.recent.push({ worker: index, startedAt: reply.startedAt, endedAt: reply.endedAt });
         if (this.stats.recent.length > 100) this.stats.recent.shift();
         task.resolve(reply.faces);

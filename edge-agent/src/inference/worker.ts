@@ -16,9 +16,9 @@ async function main() {
   const vision = await loadVision({ intraOpThreads: setup.intraOpThreads, modelDir: setup.modelDir, build: false });
   port.on('message', (req: WorkerRequest) => {
     const startedAt = Date.now();
-    analyseWith(vision, req.rgb, req.width, req.height, req.opts, req.known)
-      .then((faces) => {
-        const reply: WorkerReply = { id: req.id, faces, startedAt, endedAt: Date.now(), rgb: req.rgb };
+    analyseWith(vision, req.rgb, req.width, req.height, req.opts, req.skip)
+      .then(({ faces, chipsDescribed }) => {
+        const reply: WorkerReply = { id: req.id, faces, chipsDescribed, startedAt, endedAt: Date.now(), rgb: req.rgb };
         port.postMessage(reply, [
           req.rgb.buffer as ArrayBuffer,
           ...faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : [])),

@@ -60,8 +60,10 @@ export interface MatcherStats {
   faces: number;
   /** Faces on judged tracks: detected and tracked, not described. */
   facesSkipped: number;
-  /** Faces narrower than `minFacePx`: tracked, never matched. */
+  /** Faces narrower than `minFacePx`: tracked, never described nor matched. */
   facesTooSmall: number;
+  /** Chips the descriptor network ran on (mirrors of small faces included), as the analyser reports. */
+  chipsDescribed: number;
   matches: number;
   candidates: number;
   busyMs: number;
@@ -89,6 +91,7 @@ export class FaceMatcher implements FrameSink {
     faces: 0,
     facesSkipped: 0,
     facesTooSmall: 0,
+    chipsDescribed: 0,
     matches: 0,
     candidates: 0,
     busyMs: 0,
@@ -172,9 +175,12 @@ export class FaceMatcher implements FrameSink {
       frame.width,
       frame.height,
       full ? { tiles: true } : { tiles: false, wholeFrame: false, regions: plan.regions },
-      this.faceTracks.judgedBoxes(frame.cameraId, frame.capturedAt),
+      // Faces the matcher could do nothing with are not even described (issue 15: the busy street's
+      // 8-14 px faces cost a descriptor inference each before being dropped here).
+      { known: this.faceTracks.judgedBoxes(frame.cameraId, frame.capturedAt), minFacePx: this.o.minFacePx },
     );
     this.stats.framesAnalysed++;
+    this.stats.chipsDescribed = this.analyser.chipsDescribed;
     this.stats.fullScans += full ? 1 : 0;
     this.stats.detectorRuns += full ? fullScanRuns(frame.width, frame.height) : plan.regions.length;
     planner?.noteFaces(
@@ -184,13 +190,15 @@ export class FaceMatcher implements FrameSink {
     this.stats.faces += faces.length;
     const taken = new Set<number>(); // two faces of one frame never continue the same track
     // Faces on judged tracks first (no descriptor): they only move their tracks on.
-    for (const f of faces)
-      if (!f.descriptor) this.faceTracks.follow(frame.cameraId, wholePixels(f.box), frame.capturedAt, taken);
-    this.stats.facesSkipped += faces.filter((f) => !f.descriptor).length;
-    // Best faces first: they claim the tracks they continue before weaker neighbours do.
-    for (const { descriptor, quality, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
-      if (!descriptor) continue;
-      if (face.box.w < (this.o.minFacePx ?? 0)) {
+    const judged = faces.filter((f) => !f.descriptor && f.undescribed !== 'small');
+    for (const f of judged) this.faceTracks.follow(frame.cameraId, wholePixels(f.box), frame.capturedAt, taken);
+    this.stats.facesSkipped += judged.length;
+    // Best faces first: they claim the tracks they continue before weaker neighbours do (faces not
+    // described, quality 0, come last).
+    for (const { descriptor, quality, undescribed, ...face } of [...faces].sort((a, b) => b.quality - a.quality)) {
+      if (undescribed === 'judged') continue;
+      // An analyser that describes small faces anyway still has them dropped here.
+      if (!descriptor || face.box.w < (this.o.minFacePx ?? 0)) {
         // Too small to match reliably: followed (it keeps its place), its descriptor dropped here.
         this.faceTracks.see(frame.cameraId, wholePixels(face.box), frame.capturedAt, taken);
         this.stats.facesTooSmall++;

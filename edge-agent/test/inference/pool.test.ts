@@ -20,7 +20,7 @@ describe('inference pool (worker threads, one onnxruntime pipeline each)', () =>
     const video = await faceVideo();
     const a = await decodeFrame(video, 4, 768, 576, 'cam-a');
     const b = await decodeFrame(video, 5, 768, 576, 'cam-b');
-    const expected = await analyseWith(vision, a.rgb, 768, 576, { tiles: true });
+    const { faces: expected } = await analyseWith(vision, a.rgb, 768, 576, { tiles: true });
     expect(expected.length).toBeGreaterThan(0);
     // Several rounds: on a box shared with other jobs one round may not overlap by chance.
     for (let round = 0; round < 4; round++) {
@@ -57,6 +57,27 @@ describe('inference pool (worker threads, one onnxruntime pipeline each)', () =>
       expect(counts).toEqual([counts[0], 0, counts[0], 0, counts[0]]);
       expect(solo.buffersAllocated).toBe(1);
       expect(face.rgb.length).toBe(768 * 576 * 3); // the caller's frame was copied, not taken
+    } finally {
+      await solo.close();
+    }
+  }, 120_000);
+
+  it('leaves faces under minFacePx undescribed, and its workers report the chips they described', async () => {
+    const f = await decodeFrame(await faceVideo(), 4, 768, 576);
+    const solo = await InferencePool.start({ workers: 1 });
+    try {
+      const all = await solo.analyse(f.rgb, 768, 576, { tiles: true }, { minFacePx: 30 });
+      const width = Math.min(...all.map((x) => x.box.w));
+      expect(all.length).toBeGreaterThan(0);
+      expect(width).toBeGreaterThanOrEqual(30); // the subject's face at 768 px: described
+      expect(all.every((x) => x.descriptor && !x.undescribed)).toBe(true);
+      const described = solo.chipsDescribed;
+      expect(described).toBeGreaterThanOrEqual(all.length);
+      // The same frame with the gate above every face: detected, none described, no chip inferred.
+      const small = await solo.analyse(f.rgb, 768, 576, { tiles: true }, { minFacePx: width + 1 });
+      expect(small.map((x) => x.box)).toEqual(all.map((x) => x.box));
+      expect(small.every((x) => x.descriptor === null && x.undescribed === 'small' && x.quality === 0)).toBe(true);
+      expect(solo.chipsDescribed).toBe(described);
     } finally {
       await solo.close();
     }

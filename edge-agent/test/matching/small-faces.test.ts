@@ -64,7 +64,8 @@ describe('faces under the smallest calibrated band', () => {
       matcher.push({ ...(await decodeFrame(video, sec, width, height)), capturedAt: t0 + i * 200 });
       await matcher.idle();
     }
-    return { submitted, widths, faces: matcher.stats.faces };
+    const { faces, chipsDescribed } = matcher.stats;
+    return { submitted, widths, faces, chipsDescribed };
   }
 
   it('tracks a face narrower than the smallest band but never matches it, whatever the threshold', async () => {
@@ -72,10 +73,20 @@ describe('faces under the smallest calibrated band', () => {
     expect(small.faces).toBeGreaterThanOrEqual(3); // detected, so it was there to be matched
     expect(small.submitted).toHaveLength(0);
     expect(small.widths).toHaveLength(0); // not even looked up: no threshold is calibrated for it
+    expect(small.chipsDescribed).toBe(0); // nor aligned and described: the descriptor network never ran
     // The same frames with the gate below the face's width: the permissive threshold does match.
     const allowed = await run(288, 20);
     expect(allowed.submitted).toHaveLength(1);
     expect(allowed.widths.every((w) => w < 30)).toBe(true);
+    expect(allowed.chipsDescribed).toBeGreaterThanOrEqual(allowed.faces);
+  }, 120_000);
+
+  it('still describes and matches a face at or over the smallest band', async () => {
+    const wide = await run(432, 30); // the subject's face ~37 px wide
+    expect(wide.submitted).toHaveLength(1);
+    expect(wide.widths.length).toBeGreaterThan(0);
+    expect(wide.widths.every((w) => w >= 30)).toBe(true);
+    expect(wide.chipsDescribed).toBeGreaterThanOrEqual(wide.faces);
   }, 120_000);
 
   it('does not continue a 35 px track with a 17 px face a face width away, after skipped frames', () => {
