@@ -1,4 +1,4 @@
-import { proxyEntryError } from './http/client-address';
+import { proxyEntryError } from './auth/client-address';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@shopwatch/protocols';

@@ -9,7 +9,7 @@ import { HubError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { Repository } from '../storage/repository';
 import type { Ctx } from './context';
-import { ClientAddresses } from './client-address';
+import { ClientAddresses } from '../auth/client-address';
 import { LoginGuard } from './rate-limit';
 import { type HubRouteGroup, routeOf } from './route-table';
 import { clearedCookies, isHttps, sessionCookies } from '../auth/session-cookie';
