@@ -73,11 +73,17 @@ class Radio {
   /** CONNACK received. mqtt.js emits 'connect' (and re-subscribes) only later, once it has
    * re-sent its unacknowledged QoS 1 publishes (receipts) one PUBACK at a time. */
   connackAt = 0;
+  /** Publishes re-sent after the last CONNACK, before 'connect'. */
+  replayed = 0;
   closedAt = 0;
   constructor(readonly client: MqttClient) {
     client.on('connect', () => (this.connectedAt = performance.now()));
     client.on('packetreceive', (p) => {
-      if (p.cmd === 'connack') this.connackAt = performance.now();
+      if (p.cmd === 'connack') [this.connackAt, this.replayed] = [performance.now(), 0];
+    });
+    // Publishes sent between the CONNACK and 'connect': the unacknowledged ones mqtt.js re-sends.
+    client.on('packetsend', (p) => {
+      if (p.cmd === 'publish' && this.connackAt > this.connectedAt) this.replayed++;
     });
     client.on('close', () => (this.closedAt = performance.now()));
     client.on('message', (_t, payload) => {
@@ -240,6 +246,7 @@ async function cluster() {
       backMs: stats(back),
       // Where the time goes: the CONNACK, then the replay of unacknowledged receipts before 'connect'.
       connackMs: stats(moved.map((r) => r.connackAt - k0)),
+      receiptsReplayed: stats(moved.map((r) => r.replayed)),
       lastBackMs: Math.round(back[back.length - 1] ?? 0),
     };
     log('failover', failover);
