@@ -5,6 +5,8 @@
  *  - deliveries per second with no loss: a burst of raises to the 1,000 radios, every delivery counted;
  *  - memory per connected radio per replica (RSS with the radios minus RSS before, per radio);
  *  - failover (cluster): kill -9 of one replica → every radio connected and subscribed again;
+ *    `connackMs` beside it is when each moved radio had its CONNACK (the rest is mqtt.js re-sending
+ *    its unacknowledged receipts, one PUBACK at a time, before it emits 'connect' and re-subscribes);
  *  - scale (cluster): radios connected across the three replicas, up to BENCH_SCALE (10,000).
  * Results in bench/results/cluster.json. Clients run in this process (mqtt.js).
  */
@@ -68,9 +70,21 @@ function provisioning(extra: number): ProvisioningInput {
 class Radio {
   readonly arrivals = new Map<string, number>();
   connectedAt = 0;
+  /** CONNACK received. mqtt.js emits 'connect' (and re-subscribes) only later, once it has
+   * re-sent its unacknowledged QoS 1 publishes (receipts) one PUBACK at a time. */
+  connackAt = 0;
+  /** Publishes re-sent after the last CONNACK, before 'connect'. */
+  replayed = 0;
   closedAt = 0;
   constructor(readonly client: MqttClient) {
     client.on('connect', () => (this.connectedAt = performance.now()));
+    client.on('packetreceive', (p) => {
+      if (p.cmd === 'connack') [this.connackAt, this.replayed] = [performance.now(), 0];
+    });
+    // Publishes sent between the CONNACK and 'connect': the unacknowledged ones mqtt.js re-sends.
+    client.on('packetsend', (p) => {
+      if (p.cmd === 'publish' && this.connackAt > this.connectedAt) this.replayed++;
+    });
     client.on('close', () => (this.closedAt = performance.now()));
     client.on('message', (_t, payload) => {
       const ev = JSON.parse(payload.toString());
@@ -230,6 +244,9 @@ async function cluster() {
       radiosMoved: moved.length,
       radiosBack: all.filter((r) => r.client.connected).length,
       backMs: stats(back),
+      // Where the time goes: the CONNACK, then the replay of unacknowledged receipts before 'connect'.
+      connackMs: stats(moved.map((r) => r.connackAt - k0)),
+      receiptsReplayed: stats(moved.map((r) => r.replayed)),
       lastBackMs: Math.round(back[back.length - 1] ?? 0),
     };
     log('failover', failover);
@@ -295,8 +312,13 @@ async function main() {
   row(`deliveries/s (burst of ${BURST})`, b(one.burst), b(three.burst));
   row('memory per device (bytes, per replica)', one.memoryPerDeviceBytes, three.memoryPerDeviceBytes.join(' / '));
   row('failover: kill -9 → last radio back (ms)', '–', three.failover.lastBackMs);
+  row(
+    'failover: kill -9 → CONNACK p50 / max (ms)',
+    '–',
+    `${three.failover.connackMs.p50} / ${three.failover.connackMs.max}`,
+  );
   row('connected across replicas', '–', `${three.scale.connected} of ${SCALE} (${three.scale.bound})`);
-  const file = path.join(ROOT, OUT);
+  const file = path.resolve(ROOT, OUT); // BENCH_OUT may be absolute (a temp dir)
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   log(`wrote ${path.relative(ROOT, file)}`);
   process.exit(0);
