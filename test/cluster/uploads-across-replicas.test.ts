@@ -14,7 +14,16 @@ import { addSubject, candidateItem, clipItem } from '../edge-hub/support/evidenc
 const AUTH = `Basic ${Buffer.from('edge-boots:edge-boots-secret-for-tests').toString('base64')}`;
 
 /** A PATCH whose body trickles in (chunks with pauses), so two of them overlap for certain. */
-function slowPatch(url: string, body: Buffer, offset: number, length: number, hash: string, chunk = 256 * 1024) {
+function slowPatch(
+  url: string,
+  body: Buffer,
+  offset: number,
+  length: number,
+  hash: string,
+  chunk = 256 * 1024,
+  /** Holds the rest of the body back once half is sent, until this settles (a stalled link). */
+  stallAtHalf?: Promise<void>,
+) {
   return new Promise<{ status: number; offset: string | undefined }>((resolve, reject) => {
     const req = http.request(url, {
       method: 'PATCH',
@@ -33,6 +42,7 @@ function slowPatch(url: string, body: Buffer, offset: number, length: number, ha
     req.on('error', reject);
     void (async () => {
       for (let i = 0; i < body.length; i += chunk) {
+        if (stallAtHalf && i >= body.length / 2 && i - chunk < body.length / 2) await stallAtHalf;
         req.write(body.subarray(i, i + chunk));
         await sleep(40);
       }
@@ -138,18 +148,21 @@ describe('evidence uploads across two replicas sharing the file store', () => {
     await edge.publish(topics.evidence('town', 'edge-boots'), { kind: 'clip', ...(clip.payload as object) });
     const f = clip.files[0]!;
     const bytes = fs.readFileSync(f.path!);
-    // The first try trickles into replica A (a connection the edge box gave up on, still open)...
-    const first = slowPatch(fileUrl(0, 'xrep-0002', 'clip.mp4'), bytes, 0, bytes.length, f.sha256, 64 * 1024);
+    // The first try trickles into replica A and stalls half way (a connection the edge box gave
+    // up on, still open); it goes on only after the retry on B is done, whatever the machine's load.
+    let resume!: () => void;
+    const stalled = new Promise<void>((r) => (resume = r));
+    const first = slowPatch(fileUrl(0, 'xrep-0002', 'clip.mp4'), bytes, 0, bytes.length, f.sha256, 64 * 1024, stalled);
     // ... while the box asks replica B where to resume and sends the rest there, at full speed.
     let retry: Response | null = null;
-    for (let i = 0; i < 50 && retry?.status !== 201; i++) {
+    for (let i = 0; i < 100 && retry?.status !== 201; i++) {
       await sleep(60);
       const head = await fetch(fileUrl(1, 'xrep-0002', 'clip.mp4'), {
         method: 'HEAD',
         headers: { authorization: AUTH },
       });
       const offset = Number(head.headers.get('upload-offset'));
-      if (offset === 0 || offset === bytes.length) continue;
+      if (offset < bytes.length / 2) continue; // A has not taken its half yet
       retry = await fetch(fileUrl(1, 'xrep-0002', 'clip.mp4'), {
         method: 'PATCH',
         headers: {
@@ -161,6 +174,7 @@ describe('evidence uploads across two replicas sharing the file store', () => {
         body: bytes.subarray(offset),
       });
     }
+    resume();
     expect(retry?.status).toBe(201);
     // A keeps writing the bytes it is sent, to where they belong: the verified file stays whole.
     const late = await first;
