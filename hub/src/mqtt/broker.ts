@@ -176,9 +176,7 @@ export class Broker {
     const tcp = this.tcp;
     this.tcp = null;
     const closed = tcp ? new Promise<void>((r) => tcp.close(() => r())) : Promise.resolve();
-    // aedes keeps its connected clients by id; its typings leave the map out.
-    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
-    for (const client of Object.values(clients)) client.close();
+    for (const client of this.connectedClients()) client.close();
     await Promise.allSettled([...this.inFlight]);
     await closed;
   }
@@ -202,14 +200,18 @@ export class Broker {
    * receipted and this connection has not sent), e.g. after the cluster's router was away.
    */
   private catchUpEveryone() {
-    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
     let n = 0;
-    for (const client of Object.values(clients)) {
+    for (const client of this.connectedClients()) {
       if (!connectionOf(client)?.zones.size) continue;
       this.catchUp.again(client);
       n++;
     }
     this.deps.log.info({ devices: n }, 'message routing restored: catching devices up from storage');
+  }
+
+  /** aedes keeps its connected clients by id; its typings leave the map out. */
+  private connectedClients(): Client[] {
+    return Object.values((this.aedes as unknown as { clients: Record<string, Client> }).clients);
   }
 
   /** Sends one device the reason its message was refused (it may subscribe to its errors topic). */

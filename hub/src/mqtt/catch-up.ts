@@ -48,10 +48,7 @@ export class CatchUp {
     conn.catchingUp++; // live events wait from now on
     // One catch-up at a time per connection, so replays never interleave out of order. A run
     // takes only requests already started: one whose filter is not routed yet waits its turn.
-    const start = () => {
-      conn.catchUpRequests++;
-      conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
-    };
+    const start = () => this.enqueue(client, conn);
     if (!this.connacked.has(client)) {
       // Restored at CONNECT: routed before the CONNACK, and nothing may precede the CONNACK.
       client.once('connected', start);
@@ -70,6 +67,11 @@ export class CatchUp {
     const conn = connectionOf(client);
     if (!conn?.zones.size || !this.connacked.has(client)) return;
     conn.catchingUp++;
+    this.enqueue(client, conn);
+  }
+
+  /** Queues a run behind this connection's earlier ones (its live events are held meanwhile). */
+  private enqueue(client: Client, conn: Connection): void {
     conn.catchUpRequests++;
     conn.catchUpChain = conn.catchUpChain.then(() => this.run(client, conn));
   }
