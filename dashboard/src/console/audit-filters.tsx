@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { Subject } from '@shopwatch/protocols';
 
 /** The audit viewer's filters as the user picked them: dates are local calendar days. */
@@ -64,19 +65,29 @@ export function AuditFilters(props: { value: AuditFilter; subjects: Subject[]; o
   const set = (k: keyof AuditFilter) => (e: Event) =>
     props.onChange({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const active = Object.values(f).some((v) => v !== '');
+  // What is typed in Who is the user's own until they apply it: the list re-renders whenever a
+  // page arrives, and a controlled input would put the applied value back over their typing.
+  const [who, setWho] = useState(f.actor);
+  useEffect(() => setWho(f.actor), [f.actor]);
   return (
     <search aria-label="Filter the audit log">
       <form
         class="audit-filters"
         onSubmit={(e) => {
           e.preventDefault();
-          const who = (e.currentTarget.elements.namedItem('actor') as HTMLInputElement).value;
           props.onChange({ ...f, actor: who });
         }}
       >
         <label>
           Who
-          <input name="actor" value={f.actor} onChange={set('actor')} placeholder="username" maxLength={64} />
+          <input
+            name="actor"
+            value={who}
+            onInput={(e) => setWho(e.currentTarget.value)}
+            onChange={set('actor')}
+            placeholder="username"
+            maxLength={64}
+          />
         </label>
         <label>
           What
