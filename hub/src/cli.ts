@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { AuditLog } from './audit/log';
 import { EXPORT_USAGE, runExportCommand } from './export/cli-export';
-import type { HubConfig } from './config';
+import { type HubConfig, filesRoot } from './config';
 import { subjectAccessExport } from './gallery/sar';
 import { renderSubjectAccessHtml } from './gallery/sar-html';
-import { photoPath, photoRoot } from './gallery/subjects';
+import { LocalBlobStore } from './files/local-blob-store';
+import { photoKey } from './gallery/subjects';
 import { bidiSafeJson } from './http/bidi-json';
 import { logger } from './log';
 import { SecretKey } from './auth/device-secrets';
@@ -51,12 +52,12 @@ export async function runCommand(args: string[], config: HubConfig): Promise<num
     }
     // FILE.html gets the readable document (photos embedded), any other name the JSON.
     const html = out.endsWith('.html');
-    const root = photoRoot(config.dataDir);
+    const blobs = new LocalBlobStore(filesRoot(config));
     const data = await withStorage(config, async (storage) =>
       subjectAccessExport(
         {
           gov: storage.governance,
-          photoFile: (s, p) => photoPath(root, s, p),
+          photoFile: (s, p) => blobs.localPath(photoKey(s, p)),
           evidence: storage.evidence,
           repo: storage.repo,
           audit: await AuditLog.open(storage.audit, config.dataDir),

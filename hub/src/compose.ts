@@ -7,12 +7,13 @@ import { Sessions } from './auth/sessions';
 import { InProcessEventBus } from './bus';
 import { leadershipFor } from './cluster/leader';
 import { joinCluster } from './cluster/redis-cluster';
-import type { HubConfig } from './config';
+import { type HubConfig, filesRoot } from './config';
 import { CameraService } from './devices/cameras';
 import { Directory } from './directory';
 import { CandidateViews } from './evidence/candidate-views';
 import { EvidenceService } from './evidence/service';
 import { EvidenceStore } from './evidence/store';
+import { LocalBlobStore } from './files/local-blob-store';
 import { Uploads } from './evidence/uploads';
 import { ExclusionService } from './gallery/exclusions';
 import { VisionFaceChecker } from './gallery/faces';
@@ -110,7 +111,9 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     isActive: (scheme, id) => gov.isActive(scheme, id),
     file: (id) => cases.attach(id),
   });
-  const evidenceStore = new EvidenceStore(config.dataDir);
+  // One blob store for evidence and gallery photos: a shared mount when replicas run (issue 14).
+  const blobs = new LocalBlobStore(filesRoot(config));
+  const evidenceStore = new EvidenceStore(config.dataDir, blobs);
   const uploads = new Uploads(evidenceRepo, evidenceStore, logger('hub:uploads'), (candidateId) =>
     evidence.announce(candidateId, 'updated'),
   );
@@ -134,7 +137,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
     options.faces ?? new VisionFaceChecker(),
     audit,
     logger('hub:gallery'),
-    config.dataDir,
+    blobs,
     { purged: (_scheme, id) => review.dropForSubject(id) },
   );
   const incidents = new IncidentService(gov, dir, audit, incidentRefs(alerts, evidenceRepo), (p, id) =>

@@ -83,6 +83,11 @@ export const HubConfig = z.strictObject({
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /**
+   * Where the blob store keeps files (evidence, gallery photos); by default the data dir. In a
+   * cluster every replica names the same shared mount (hub/src/files/README.md).
+   */
+  filesDir: z.string().min(1).optional(),
   /** This node's id among the hub nodes; by default the one kept in the data dir (node-id file). */
   nodeId: z
     .string()
@@ -111,6 +116,7 @@ const ENV: Record<keyof HubConfig, string> = {
   databaseUrl: 'SHOPWATCH_DATABASE_URL',
   redisUrl: 'SHOPWATCH_REDIS_URL',
   nodeId: 'SHOPWATCH_NODE_ID',
+  filesDir: 'SHOPWATCH_FILES_DIR',
 };
 
 export class ConfigError extends Error {}
@@ -128,5 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
     throw new ConfigError(`invalid hub configuration:\n${lines.join('\n')}`);
   }
-  return { ...r.data, dataDir: path.resolve(r.data.dataDir) };
+  const filesDir = r.data.filesDir === undefined ? undefined : path.resolve(r.data.filesDir);
+  return { ...r.data, dataDir: path.resolve(r.data.dataDir), filesDir };
 }
+
+/** The blob store's root: SHOPWATCH_FILES_DIR, or the data dir. */
+export const filesRoot = (config: Pick<HubConfig, 'dataDir' | 'filesDir'>) => config.filesDir ?? config.dataDir;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExhibitRef } from '@shopwatch/protocols';
 import { AuditLog } from '../audit/log';
-import type { HubConfig } from '../config';
+import { type HubConfig, filesRoot } from '../config';
 import { HubError } from '../errors';
 import { EvidenceStore } from '../evidence/store';
 import { logger } from '../log';
@@ -48,7 +48,7 @@ export async function runExportCommand(args: string[], config: HubConfig): Promi
     const deps = {
       repo: storage.repo,
       evidence: storage.evidence,
-      files: new EvidenceStore(config.dataDir),
+      files: new EvidenceStore(filesRoot(config)),
       audit: await AuditLog.open(storage.audit, config.dataDir),
       alias: (s: string, id: string) => storage.governance.alias(s, id),
       dataDir: config.dataDir,

@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { PurgeStatus, Subject, SubjectInput } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import type { Principal } from '../auth/principal';
 import type { HubDirectory } from '../directory-interface';
 import { HubError, notFound } from '../errors';
-import { fsyncPath } from '../evidence/store';
+import type { BlobStore } from '../files/blob-store';
 import type { Logger } from '../log';
 import type { GalleryRepository } from '../storage/gallery-repository';
 import type { GovernanceRepository, StoredSubject } from '../storage/governance-repository';
@@ -23,10 +21,13 @@ export interface SubjectLinks {
   purged(scheme: string, subjectId: string): Promise<void>;
 }
 
-/** Where gallery photos live: `{dataDir}/gallery/{subjectId}/{photoId}.img`. */
-export const photoRoot = (dataDir: string) => path.join(dataDir, 'gallery');
-export const photoPath = (root: string, subjectId: string, photoId: string) =>
-  path.join(root, subjectId, `${photoId}.img`);
+/**
+ * Where gallery photos live in the blob store: `gallery/{subjectId}/{photoId}.img` (on one machine
+ * `{dataDir}/gallery/...` as before). In a cluster the store is one shared mount, so a photo
+ * enrolled on one replica is served, exported and purged by any other.
+ */
+export const subjectKey = (subjectId: string) => `gallery/${subjectId}`;
+export const photoKey = (subjectId: string, photoId: string) => `${subjectKey(subjectId)}/${photoId}.img`;
 
 /**
  * Gallery subjects under written rules: enrolment needs a linked incident with a statement and
@@ -36,7 +37,6 @@ export const photoPath = (root: string, subjectId: string, photoId: string) =>
  */
 export class SubjectService {
   private timer: NodeJS.Timeout | null = null;
-  readonly photoRoot: string;
 
   constructor(
     private repo: GovernanceRepository,
@@ -46,12 +46,10 @@ export class SubjectService {
     private faces: FaceChecker,
     private audit: AuditLog,
     private log: Logger,
-    dataDir: string,
+    private blobs: BlobStore,
     private links: SubjectLinks,
     private intake = new PhotoIntake(),
-  ) {
-    this.photoRoot = photoRoot(dataDir);
-  }
+  ) {}
 
   /**
    * Runs the sweep now and every `sweepMs`. In a cluster only the leader runs it (features.ts),
@@ -139,10 +137,8 @@ export class SubjectService {
     const check = async (clean: CleanPhoto) => ({ clean, checked: await this.faces.check(clean.data) });
     const { clean, checked } = await this.intake.process(image, check);
     const photoId = `photo-${crypto.randomUUID()}`;
-    const file = this.photoPath(id, photoId);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, clean.data, { mode: 0o600 });
-    fsyncPath(file);
+    // Written whole under a temporary name, fsynced and renamed: never half a photo on the store.
+    await this.blobs.put(photoKey(id, photoId), clean.data);
     const sha256 = crypto.createHash('sha256').update(clean.data).digest('hex');
     await this.repo.addPhoto({
       id: photoId,
@@ -178,8 +174,9 @@ export class SubjectService {
     return this.find(p, id);
   }
 
+  /** A local path of the photo for what reads files (the routes, the subject access export). */
   photoPath(subjectId: string, photoId: string) {
-    return photoPath(this.photoRoot, subjectId, photoId);
+    return this.blobs.localPath(photoKey(subjectId, photoId));
   }
 
   async view(p: Principal, id: string): Promise<Subject> {
@@ -288,7 +285,7 @@ export class SubjectService {
     // Two stores, two transactions (as before storage was split): the entry ends first, so a crash
     // in between leaves templates on the boxes but the hub refuses their candidates (not active).
     if (!(await this.repo.endSubject(id, state, at, reason))) return false;
-    fs.rmSync(path.join(this.photoRoot, id), { recursive: true, force: true });
+    await this.blobs.deleteAll(subjectKey(id));
     const version = await this.gallery.removeSubject(scheme, id);
     await this.repo.addPurge(scheme, id, version, reason, at);
     await this.audit.append({

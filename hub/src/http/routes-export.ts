@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ExportRequest, SigningKeyInfo } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
-import type { HubConfig } from '../config';
+import { type HubConfig, filesRoot } from '../config';
 import { EvidenceStore } from '../evidence/store';
 import type { ExportDeps } from '../export/evidence-case';
 import { SigningKey, publicPem, rawPublicKey } from '../export/keys';
@@ -19,7 +19,7 @@ import { type HubRouteGroup, routeOf } from './route-table';
 
 /** What an evidence export reads. */
 export interface ExportRouteDeps {
-  config: Pick<HubConfig, 'dataDir'>;
+  config: Pick<HubConfig, 'dataDir' | 'filesDir'>;
   repo: Repository;
   evidenceRepo: EvidenceRepository;
   audit: AuditLog;
@@ -43,7 +43,7 @@ export const EXPORT_ROUTES: HubRouteGroup<ExportRouteDeps, Prepared> = {
     deps: {
       repo: svc.repo,
       evidence: svc.evidenceRepo,
-      files: new EvidenceStore(svc.config.dataDir),
+      files: new EvidenceStore(filesRoot(svc.config)),
       audit: svc.audit,
       alias: (scheme, id) => svc.governance.gov.alias(scheme, id),
       dataDir: svc.config.dataDir,
