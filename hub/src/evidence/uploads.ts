@@ -3,11 +3,12 @@ import { HubError } from '../errors';
 import type { Logger } from '../log';
 import type { EvidenceRepository, FileRecord } from '../storage/evidence-repository';
 import type { DeviceRecord } from '../storage/repository';
-import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits, quotaExceeded } from './limits';
+import { DEFAULT_UPLOAD_LIMITS, UploadRate, type UploadLimits } from './limits';
 import { checkClip } from './probe';
 import { Interrupted, bodyChunks } from './receive';
 import { SNIFF_BYTES, describeType, sniff } from './sniff';
 import type { EvidenceStore } from './store';
+import { UploadQuota } from './upload-quota';
 
 export interface UploadState {
   offset: number;
@@ -42,8 +43,8 @@ export class Uploads {
   private rate = new UploadRate(() => this.limits);
   /** Files with a PATCH in progress: a second concurrent one would interleave bytes. */
   private busy = new Set<string>();
-  /** Bytes each device may still write in PATCHes in progress (so parallel uploads share the quota). */
-  private reserved = new Map<string, number>();
+  /** Bytes each device's PATCHes in progress may still write, reserved in the shared database. */
+  private quota: UploadQuota;
 
   constructor(
     private repo: EvidenceRepository,
@@ -51,7 +52,9 @@ export class Uploads {
     private log: Logger,
     /** Called once a file is verified, so the review queue can show it at once. */
     private onVerified: (candidateId: string, name: string) => Promise<void>,
-  ) {}
+  ) {
+    this.quota = new UploadQuota(repo, log);
+  }
 
   private async candidateOf(device: DeviceRecord, candidateId: string) {
     const c = await this.repo.getCandidate(candidateId);
@@ -131,18 +134,11 @@ export class Uploads {
     // The quota protects the disk from a box flooding the review queue; the clip of a match a
     // reviewer already confirmed is always taken.
     const need = f.bytes - have;
-    if (pending) {
-      const held = (await this.repo.bytesHeldPending(device.id)) + (this.reserved.get(device.id) ?? 0);
-      const quota = this.limits.deviceQuotaBytes;
-      if (held + need > quota) throw quotaExceeded(held, need, quota);
-    }
-    this.reserved.set(device.id, (this.reserved.get(device.id) ?? 0) + need);
+    const reservation = await this.quota.reserve(device.id, need, pending ? this.limits.deviceQuotaBytes : null);
     try {
       return await this.receive(device, f, part, have, body);
     } finally {
-      const left = (this.reserved.get(device.id) ?? 0) - need;
-      if (left > 0) this.reserved.set(device.id, left);
-      else this.reserved.delete(device.id);
+      await reservation.release();
     }
   }
 

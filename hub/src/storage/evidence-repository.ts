@@ -18,6 +18,16 @@ export interface FileRecord {
   deletedAt: string | null;
 }
 
+export interface UploadReservation {
+  id: string;
+  deviceId: string;
+  bytes: number;
+  quota: number | null;
+  /** Now, and when the lease lapses unless renewed (ISO): lapsed rows count for nothing. */
+  now: string;
+  until: string;
+}
+
 export interface NewCandidate {
   report: CandidateReport;
   scheme: string;
@@ -42,6 +52,16 @@ export interface EvidenceRepository {
   setClip(candidateId: string, clip: ClipReport): Promise<void>;
   /** Bytes received for the device's candidates still pending review (its upload quota). */
   bytesHeldPending(deviceId: string): Promise<number>;
+  /**
+   * Reserves `bytes` of the device's quota for a PATCH in progress, in one transaction with the
+   * check (serialised per device), so PATCHes on different replicas share one quota. Held bytes
+   * are those of `bytesHeldPending` plus the unexpired reservations; with `quota` null the
+   * reservation is taken unchecked (a confirmed candidate's clip) but still counts for others.
+   */
+  reserveUpload(r: UploadReservation): Promise<{ ok: boolean; held: number }>;
+  /** Extends a reservation's lease; false when it is gone (lapsed and swept). */
+  renewUpload(id: string, until: string): Promise<boolean>;
+  releaseUpload(id: string): Promise<void>;
   getFile(candidateId: string, name: string): Promise<FileRecord | null>;
   setReceived(candidateId: string, name: string, received: number): Promise<void>;
   markVerified(candidateId: string, name: string, at: string): Promise<void>;

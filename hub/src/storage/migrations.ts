@@ -216,4 +216,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     name: 'insertion order of candidates, evidence files and review cases where the engine has no rowid',
     sql: '-- nothing to change on SQLite: rowid is the insertion order',
   },
+  {
+    // Issue 14: the bytes an edge box's PATCHes in progress may still write, in the store every
+    // replica shares, so a box cannot pass its quota by spreading uploads over replicas. Each
+    // row is a lease (renewed while its PATCH runs), so a replica that dies frees it soon.
+    version: 11,
+    name: 'upload quota reservations of PATCHes in progress',
+    sql: `
+      CREATE TABLE upload_reservations (
+        id TEXT PRIMARY KEY, device_id TEXT NOT NULL, bytes INTEGER NOT NULL, expires_at TEXT NOT NULL);
+      CREATE INDEX upload_reservations_device ON upload_reservations (device_id, expires_at);
+    `,
+  },
 ];

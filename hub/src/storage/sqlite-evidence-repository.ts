@@ -1,5 +1,5 @@
 import type { CandidateStatus, ClipReport, EvidenceFile, ReviewCandidate, ReviewOrder } from '@shopwatch/protocols';
-import type { EvidenceRepository, FileRecord, NewCandidate } from './evidence-repository';
+import type { EvidenceRepository, FileRecord, NewCandidate, UploadReservation } from './evidence-repository';
 import { type GroupCommit, groupCommitFor } from './group-commit';
 import type { Db, SqlRow } from './sqlite';
 
@@ -101,6 +101,10 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
   }
 
   async bytesHeldPending(deviceId: string) {
+    return this.heldPending(deviceId);
+  }
+
+  private heldPending(deviceId: string): number {
     return (
       (this.db
         .prepare(`SELECT COALESCE(SUM(f.received), 0) FROM evidence_files f
@@ -109,6 +113,32 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
         .pluck()
         .get(deviceId) as number) ?? 0
     );
+  }
+
+  /** One writer on SQLite: the check and the insert share a savepoint of the group commit. */
+  async reserveUpload(r: UploadReservation) {
+    return this.writes.run(() => {
+      this.db.prepare('DELETE FROM upload_reservations WHERE device_id = ? AND expires_at <= ?').run(r.deviceId, r.now);
+      const reserved = this.db
+        .prepare('SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations WHERE device_id = ?')
+        .pluck()
+        .get(r.deviceId) as number;
+      const held = this.heldPending(r.deviceId) + reserved;
+      if (r.quota !== null && held + r.bytes > r.quota) return { ok: false, held };
+      this.db
+        .prepare('INSERT INTO upload_reservations (id, device_id, bytes, expires_at) VALUES (?, ?, ?, ?)')
+        .run(r.id, r.deviceId, r.bytes, r.until);
+      return { ok: true, held };
+    });
+  }
+
+  async renewUpload(id: string, until: string) {
+    const sql = 'UPDATE upload_reservations SET expires_at = ? WHERE id = ?';
+    return this.writes.run(() => this.db.prepare(sql).run(until, id).changes > 0);
+  }
+
+  async releaseUpload(id: string) {
+    await this.writes.run(() => this.db.prepare('DELETE FROM upload_reservations WHERE id = ?').run(id));
   }
 
   async getFile(candidateId: string, name: string): Promise<FileRecord | null> {

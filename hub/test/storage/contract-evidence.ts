@@ -83,6 +83,31 @@ export function evidenceContract({ s, reopen }: ContractContext) {
       expect(await e.getFile('cand-1', 'nope.jpg')).toBeNull();
     });
 
+    it('reserves upload quota in one step: of many reservations at once only those that fit are taken', async () => {
+      await receive(s(), 'cand-1');
+      const e = s().evidence;
+      await e.setReceived('cand-1', 'crop.jpg', 1000);
+      const base = { deviceId: 'edge-boots', bytes: 3000, quota: 10_000, now: iso(0), until: iso(60_000) };
+      // Ten PATCHes arrive together (on PostgreSQL from ten pool connections): 1000 held + 3 x 3000 fit.
+      const tries = await Promise.all(Array.from({ length: 10 }, (_, i) => e.reserveUpload({ ...base, id: `r-${i}` })));
+      expect(tries.filter((t) => t.ok)).toHaveLength(3);
+      const refused = tries.find((t) => !t.ok)!;
+      expect(refused.held).toBe(10_000);
+      // A confirmed candidate's clip is taken unchecked, yet counts against the others.
+      expect(await e.reserveUpload({ ...base, id: 'r-free', quota: null })).toEqual({ ok: true, held: 10_000 });
+      // Released and lapsed reservations count for nothing; a lease that was renewed still counts.
+      for (const t of tries.map((t, i) => (t.ok ? `r-${i}` : null)).filter(Boolean)) await e.releaseUpload(t!);
+      expect(await e.reserveUpload({ ...base, id: 'r-late', bytes: 5000 })).toEqual({ ok: true, held: 4000 });
+      expect(await e.renewUpload('r-late', iso(200_000))).toBe(true);
+      expect(await e.renewUpload('r-none', iso(200_000))).toBe(false);
+      const later = { ...base, now: iso(120_000), until: iso(180_000) };
+      // At +120 s r-free (until +60 s) has lapsed, r-late (renewed to +200 s) holds 5000.
+      expect(await e.reserveUpload({ ...later, id: 'r-next', bytes: 4000 })).toEqual({ ok: true, held: 6000 });
+      expect(await e.reserveUpload({ ...later, id: 'r-over', bytes: 1 })).toEqual({ ok: false, held: 10_000 });
+      // Another device has a quota of its own.
+      expect((await e.reserveUpload({ ...later, id: 'r-other', deviceId: 'edge-2' })).ok).toBe(true);
+    });
+
     it('appends custody entries in order with their details', async () => {
       await receive(s(), 'cand-1');
       const e = s().evidence;

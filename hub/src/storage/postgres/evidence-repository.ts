@@ -1,6 +1,6 @@
 import type { CandidateStatus, ClipReport, EvidenceFile, ReviewOrder } from '@shopwatch/protocols';
 import type pg from 'pg';
-import type { EvidenceRepository, NewCandidate } from '../evidence-repository';
+import type { EvidenceRepository, NewCandidate, UploadReservation } from '../evidence-repository';
 import {
   candidateFromRow,
   custodyFromRow,
@@ -18,6 +18,9 @@ const METHODS = {
   listCandidates: 1,
   setClip: 1,
   bytesHeldPending: 1,
+  reserveUpload: 1,
+  renewUpload: 1,
+  releaseUpload: 1,
   getFile: 1,
   setReceived: 1,
   markVerified: 1,
@@ -30,6 +33,10 @@ const METHODS = {
   pendingOlderThan: 1,
   pendingForSubject: 1,
 } satisfies Record<keyof EvidenceRepository, 1>;
+
+const HELD_PENDING = `SELECT COALESCE(SUM(f.received), 0)::bigint AS n FROM evidence_files f
+  JOIN candidates c ON c.id = f.candidate_id
+  WHERE c.device_id = $1 AND c.status = 'pending' AND f.deleted_at IS NULL`;
 
 const CUSTODY = 'INSERT INTO custody (candidate_id, name, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5, $6)';
 
@@ -144,13 +151,42 @@ export class PgEvidenceRepository implements EvidenceRepository {
   }
 
   async bytesHeldPending(deviceId: string) {
-    const { rows } = await this.pool.query(
-      `SELECT COALESCE(SUM(f.received), 0)::bigint AS n FROM evidence_files f
-      JOIN candidates c ON c.id = f.candidate_id
-      WHERE c.device_id = $1 AND c.status = 'pending' AND f.deleted_at IS NULL`,
-      [deviceId],
-    );
-    return rows[0].n as number;
+    const { rows } = await this.pool.query(HELD_PENDING, [deviceId]);
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Replicas reserve at the same moment: a per-device advisory lock makes check-and-insert one
+   * step (READ COMMITTED alone would let two transactions read the same sum and both insert).
+   */
+  async reserveUpload(r: UploadReservation) {
+    return inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`upload-quota:${r.deviceId}`]);
+      await c.query('DELETE FROM upload_reservations WHERE device_id = $1 AND expires_at <= $2', [r.deviceId, r.now]);
+      const pending = Number((await c.query(HELD_PENDING, [r.deviceId])).rows[0].n);
+      const reserved = await c.query(
+        'SELECT COALESCE(SUM(bytes), 0)::bigint AS n FROM upload_reservations WHERE device_id = $1',
+        [r.deviceId],
+      );
+      const held = pending + Number(reserved.rows[0].n);
+      if (r.quota !== null && held + r.bytes > r.quota) return { ok: false, held };
+      await c.query('INSERT INTO upload_reservations (id, device_id, bytes, expires_at) VALUES ($1, $2, $3, $4)', [
+        r.id,
+        r.deviceId,
+        r.bytes,
+        r.until,
+      ]);
+      return { ok: true, held };
+    });
+  }
+
+  async renewUpload(id: string, until: string) {
+    const res = await this.pool.query('UPDATE upload_reservations SET expires_at = $1 WHERE id = $2', [until, id]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async releaseUpload(id: string) {
+    await this.pool.query('DELETE FROM upload_reservations WHERE id = $1', [id]);
   }
 
   async getFile(candidateId: string, name: string) {
