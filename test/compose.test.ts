@@ -117,6 +117,8 @@ describe('docker-compose.yml', () => {
         expect(Number(env.SHOPWATCH_DRAIN_SECONDS)).toBeGreaterThan(0);
         expect(compose.services[r].volumes).toContain('cluster-data:/data');
         ids.add(env.SHOPWATCH_NODE_ID);
+        // The address the other replicas relay live-view sockets to: its own service name and port.
+        expect(env.SHOPWATCH_INTERNAL_URL, r).toBe(`http://${r}:8080`);
       }
       expect([...ids].sort()).toEqual(replicas);
       // The password comes from the environment, and is the one PostgreSQL is started with.

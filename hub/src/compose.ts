@@ -170,7 +170,7 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const escalation = new EscalationScheduler(repo, alerts, bus, logger('hub:escalation'), escalationPoll);
   const push = createPush(config.dataDir, storage.push, repo, dir, logger('hub:push'));
   const publish = (topic: string, payload: string) => broker.publish(topic, payload, { qos: 1 });
-  const liveDeps = { sessions, repo, dir, publish, presence, audit, devices };
+  const liveDeps = { sessions, repo, dir, publish, presence, audit, devices, directory: cluster?.liveStreams };
   const live = new LiveHub(liveDeps, logger('hub:live'), options.live);
 
   const services: HubServices = {

@@ -1,4 +1,5 @@
 import { proxyEntryError } from './auth/client-address';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '@shopwatch/protocols';
@@ -88,6 +89,15 @@ export const HubConfig = z.strictObject({
    * cluster every replica names the same shared mount (hub/src/files/README.md).
    */
   filesDir: z.string().min(1).optional(),
+  /**
+   * Cluster mode: this node's HTTP address as the other nodes reach it (`http://hub-1:8080`), where
+   * they relay the live-view socket of an edge box that reached them for a stream this node asked
+   * for. By default `http://{host}:{port}` (the machine's name when listening on every address).
+   */
+  internalUrl: z
+    .string()
+    .regex(/^http:\/\/[A-Za-z0-9.-]+:\d{1,5}$/, 'must be http://host:port')
+    .optional(),
   /** This node's id among the hub nodes; by default the one kept in the data dir (node-id file). */
   nodeId: z
     .string()
@@ -117,6 +127,7 @@ const ENV: Record<keyof HubConfig, string> = {
   redisUrl: 'SHOPWATCH_REDIS_URL',
   nodeId: 'SHOPWATCH_NODE_ID',
   filesDir: 'SHOPWATCH_FILES_DIR',
+  internalUrl: 'SHOPWATCH_INTERNAL_URL',
 };
 
 export class ConfigError extends Error {}
@@ -136,6 +147,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const filesDir = r.data.filesDir === undefined ? undefined : path.resolve(r.data.filesDir);
   return { ...r.data, dataDir: path.resolve(r.data.dataDir), filesDir };
+}
+
+/** Where the other hub nodes reach this one's HTTP port (SHOPWATCH_INTERNAL_URL or its default). */
+export function internalUrlOf(config: Pick<HubConfig, 'host' | 'internalUrl'>, httpPort: number): string {
+  if (config.internalUrl) return config.internalUrl;
+  const anyAddress = config.host === '0.0.0.0' || config.host === '::';
+  const host = anyAddress ? os.hostname() : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${httpPort}`;
 }
 
 /** The blob store's root: SHOPWATCH_FILES_DIR, or the data dir. */

@@ -1,5 +1,5 @@
 import type { HubOptions, HubParts, HubStorage } from './compose';
-import type { HubConfig } from './config';
+import { type HubConfig, internalUrlOf } from './config';
 import type { Step } from './lifecycle';
 import type { Logger } from './log';
 import { startAlertFanout, startCameraFanout, startGalleryFanout, startReviewFanout } from './mqtt/fanout';
@@ -157,6 +157,7 @@ export const HUB_FEATURES: readonly Step<HubContext>[] = [
       const { config, parts } = ctx;
       ctx.ports.mqtt = await parts.broker.listen(config.mqttPort, config.host);
       ctx.ports.http = await parts.http.listen(config.httpPort, config.host);
+      parts.live.listening(internalUrlOf(config, ctx.ports.http));
       return {
         stop: async () => {
           parts.live.close(); // first: viewers hear why, edge boxes stop ffmpeg

@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import { type BrokerEngines, redisBrokerEngines } from './redis-broker';
 import { RedisEventBus } from './redis-bus';
+import { RedisLiveStreams } from './redis-live';
 import { type HeartbeatOptions, NodeHeartbeat } from './redis-nodes';
 
 /** The parts that join this hub node to the others through Redis (`SHOPWATCH_REDIS_URL`). */
@@ -11,6 +12,8 @@ export interface ClusterLink {
   engines: BrokerEngines;
   /** This node's heartbeat; `sweepNode` drops what a node whose heartbeat ran out left behind. */
   heartbeat(nodeId: string, sweepNode: (nodeId: string) => Promise<void>, opts?: HeartbeatOptions): NodeHeartbeat;
+  /** Which node waits for which live stream (edge sockets reaching another node are relayed). */
+  liveStreams: RedisLiveStreams;
 }
 
 /**
@@ -22,5 +25,6 @@ export function joinCluster(url: string, log: Logger): ClusterLink {
     bus: new RedisEventBus(url, log),
     engines: redisBrokerEngines(url, log),
     heartbeat: (nodeId, sweepNode, opts) => new NodeHeartbeat(url, nodeId, sweepNode, log, opts),
+    liveStreams: new RedisLiveStreams(url, log),
   };
 }

@@ -33,10 +33,22 @@ export async function checkEdgeUpgrade(
 
 /** Answers a refused upgrade with a plain HTTP error carrying the usual `{code, message}` body. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string) {
-  const code =
-    status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 404 ? 'not_found' : 'bad_request';
+  const codes: Record<number, string> = {
+    401: 'unauthenticated',
+    403: 'forbidden',
+    404: 'not_found',
+    503: 'unavailable',
+  };
+  const code = codes[status] ?? 'bad_request';
   const body = JSON.stringify({ code, message });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  const reasons: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    503: 'Service Unavailable',
+  };
+  const reason = reasons[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

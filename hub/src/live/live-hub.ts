@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/log';
 import type { DeviceAuthenticator } from '../auth/device-auth';
 import type { Presence } from '../devices/presence';
 import type { Logger } from '../log';
+import { type LiveStreamDirectory, RELAYED_HEADER, relayUpgrade } from './edge-relay';
 import { checkEdgeUpgrade, refuseUpgrade } from './edge-upgrade';
 import { LiveSessions } from './sessions';
 import { LiveThumbnails } from './thumbnails';
@@ -18,6 +19,8 @@ export interface LiveHubDeps extends ViewSocketDeps {
   presence: Pick<Presence, 'isOnline'>;
   audit: Pick<AuditLog, 'append'>;
   devices: Pick<DeviceAuthenticator, 'authenticate'>;
+  /** Cluster mode: which node waits for which stream, so an edge socket reaching another is relayed. */
+  directory?: LiveStreamDirectory;
 }
 
 export interface LiveOptions {
@@ -41,6 +44,8 @@ export class LiveHub {
   });
   private viewWss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   private heartbeat: NodeJS.Timeout;
+  /** Edge sockets relayed to other nodes, ended when this node stops. */
+  private relays = new Set<Duplex>();
 
   constructor(
     private svc: LiveHubDeps,
@@ -55,6 +60,7 @@ export class LiveHub {
       log,
       graceMs: opts.graceMs,
       startTimeoutMs: opts.startTimeoutMs,
+      directory: svc.directory,
     });
     this.thumbnails = new LiveThumbnails({
       request: (scheme, id, req) => this.sessions.request(scheme, id, req),
@@ -74,6 +80,22 @@ export class LiveHub {
     this.viewWss.on('connection', track);
   }
 
+  /** The node listens at `url` (as the other nodes reach it): relayed edge sockets come there. */
+  listening(url: string) {
+    this.svc.directory?.listening(url);
+  }
+
+  /**
+   * The node that waits for a stream this node does not know, when the box's socket was sent
+   * here (by the front door); null when it is this node's, or nobody's (then refused as before).
+   */
+  private async relayTarget(req: IncomingMessage, streamId: string): Promise<string | null> {
+    const dir = this.svc.directory;
+    if (!dir || req.headers[RELAYED_HEADER] !== undefined) return null;
+    if (this.sessions.waitsFor(streamId) || this.thumbnails.waitsFor(streamId)) return null;
+    return dir.ownerOf(streamId);
+  }
+
   handles(pathname: string): boolean {
     return pathname === LIVE_PATHS.edge || pathname === LIVE_PATHS.view;
   }
@@ -87,8 +109,11 @@ export class LiveHub {
       });
     }
     checkEdgeUpgrade(this.svc.devices, req)
-      .then((c) => {
+      .then(async (c) => {
         if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
+        // Checked here first: only an authenticated edge box's socket is ever relayed.
+        const owner = await this.relayTarget(req, c.streamId);
+        if (owner) return relayUpgrade(owner, req, socket, head, this.log, this.relays);
         this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
           this.edgeWss.emit('connection', ws, req);
           const taken =
@@ -110,5 +135,7 @@ export class LiveHub {
     clearInterval(this.heartbeat);
     this.sessions.stop();
     for (const c of [...this.edgeWss.clients, ...this.viewWss.clients]) c.terminate();
+    for (const r of this.relays) r.destroy();
+    this.svc.directory?.close().catch((err) => this.log.debug({ err: err.message }, 'live directory close failed'));
   }
 }

@@ -4,6 +4,7 @@ import { type LiveRequest, topics } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
+import type { LiveStreamDirectory } from './edge-relay';
 import type { DeviceRecord } from '../storage/repository';
 import { LiveSession } from './session';
 import type { LiveViewer } from './viewer';
@@ -17,6 +18,8 @@ export interface LiveSessionDeps {
   graceMs?: number;
   /** A stream whose edge box has not sent its init segment by then is given up. */
   startTimeoutMs?: number;
+  /** Cluster mode: where other nodes look up who waits for a stream (edge-relay.ts). */
+  directory?: LiveStreamDirectory;
 }
 
 /**
@@ -121,10 +124,24 @@ export class LiveSessions {
     this.d.log.info({ ...ids, reason, fragments: s.fragments }, 'live stream ended');
   }
 
+  /**
+   * Sends a live request to the edge box. In a cluster a start or thumbnail is claimed in the
+   * directory first, so whichever node the box's socket reaches can find the node that waits for it.
+   */
   request(scheme: string, deviceId: string, req: LiveRequest) {
-    this.d
-      .publish(topics.liveRequest(scheme, deviceId), JSON.stringify(req))
+    const dir = this.d.directory;
+    const claimed = dir && req.action !== 'stop' ? dir.claim(req.streamId) : Promise.resolve();
+    if (dir && req.action === 'stop') {
+      dir.release(req.streamId).catch((err) => this.d.log.debug({ err: (err as Error).message }, 'release failed'));
+    }
+    claimed
+      .then(() => this.d.publish(topics.liveRequest(scheme, deviceId), JSON.stringify(req)))
       .catch((err) => this.d.log.warn({ deviceId, err: (err as Error).message }, 'live request not published'));
+  }
+
+  /** True while this node waits for, or runs, the stream with this id. */
+  waitsFor(streamId: string): boolean {
+    return this.byStream.has(streamId);
   }
 
   /** An edge box dialled `/live/edge?stream=<id>`: only for a stream the hub asked that very box for. */

@@ -68,6 +68,11 @@ export class LiveThumbnails {
     });
   }
 
+  /** True while this node waits for the edge box to dial back with `streamId`'s picture. */
+  waitsFor(streamId: string): boolean {
+    return this.waiting.has(streamId);
+  }
+
   /** The edge box dialled back with the picture: one JPEG (or a `failed` report), then it closes. */
   attachEdge(device: DeviceRecord, streamId: string, ws: WebSocket): boolean {
     const w = this.waiting.get(streamId);

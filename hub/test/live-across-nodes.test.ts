@@ -1,0 +1,111 @@
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntry, topics } from '@shopwatch/protocols';
+import { type LiveEdge, TestViewer, startLiveEdge } from '../../test/edge-hub/support/live';
+import { TestCluster } from './support/cluster';
+import { login, tempDir, testScheme, writeSeed } from './support/hub';
+import { sleep } from './support/mqtt';
+import { type TestRedis, startRedis } from './support/redis';
+
+type Node = Awaited<ReturnType<TestCluster['start']>>;
+const TESCO_SECRET = 'edge-tesco-secret-for-tests';
+const wsOf = (n: Node) => n.http.replace('http', 'ws');
+
+/**
+ * Issue 14: live view when the edge box and the browser are on different hub nodes. The box's
+ * MQTT connection and its live socket reach node A (as the front door may send them); the
+ * operator watches on node C. C asks for the stream, A relays the box's socket to C, and C runs
+ * the stream exactly as on one node: the same authorisation, the same audit.
+ */
+describe('live view across hub nodes', () => {
+  let redis: TestRedis;
+  let cluster: TestCluster;
+  let a: Node;
+  let c: Node;
+  let edge: LiveEdge;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    cluster = new TestCluster(redis.url);
+    a = await cluster.start('node-a');
+    c = await cluster.start('node-c');
+    // A second edge box in the scheme, for the test of a box offering another box's stream.
+    const seed = testScheme();
+    seed.devices!.push({ id: 'edge-tesco', kind: 'edge', scheme: 'town', store: 'tesco', secret: TESCO_SECRET });
+    await a.reprovision(writeSeed(tempDir(), seed));
+    edge = await startLiveEdge({ mqttPort: a.mqttPort, http: a.http });
+  }, 90_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    await cluster?.stop();
+    await redis?.stop();
+  }, 60_000);
+
+  it('streams to a viewer on C a camera whose edge box is connected to A, and audits the view on C', async () => {
+    const op = await login(c.http, 'operator', 'operator-password');
+    const viewer = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'watching from the control room');
+    await viewer.until(() => viewer.fragments.length >= 3, 30_000);
+    expect(viewer.error()).toBeUndefined();
+    // The init segment first, then fragments in order, as on one node.
+    const seqs = viewer.fragments.map((f) => f.sequence);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(c.services.live.sessions.active).toHaveLength(1);
+    expect(a.services.live.sessions.active).toHaveLength(0); // A only relays bytes
+
+    await viewer.close();
+    const admin = await login(c.http, 'admin', 'admin-password');
+    const entries = async () => {
+      const r = await fetch(`${c.http}/api/audit?limit=100`, { headers: { authorization: `Bearer ${admin}` } });
+      return AuditEntry.array()
+        .parse(await r.json())
+        .filter((e) => e.object.kind === 'camera' && e.object.id === 'edge-boots/door' && e.actor.id === 'operator');
+    };
+    await expect
+      .poll(async () => (await entries()).map((e) => (e.detail as { what: string }).what).sort(), { timeout: 5000 })
+      .toEqual(['live view closed', 'live view opened']);
+  }, 60_000);
+
+  it('refuses a warden on C as on one node: the edge box is never asked, no byte is sent', async () => {
+    const asked: string[] = [];
+    const onRequest = (topic: string) => topic === topics.liveRequest('town', 'edge-boots') && asked.push(topic);
+    edge.client.on('message', onRequest);
+    try {
+      const warden = await login(c.http, 'warden', 'warden-password');
+      const v = await TestViewer.open(wsOf(c), warden, 'edge-boots', 'door');
+      await v.until(() => v.error() !== undefined);
+      expect(v.error()!.error.code).toBe('forbidden');
+      await v.closed;
+      await sleep(500);
+      expect(v.segments).toHaveLength(0);
+      expect(asked).toEqual([]);
+    } finally {
+      edge.client.off('message', onRequest);
+    }
+  }, 30_000);
+
+  it("does not relay another box's socket for a stream C asked of edge-boots", async () => {
+    const op = await login(c.http, 'operator', 'operator-password');
+    const viewer = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'second look');
+    try {
+      await viewer.until(() => viewer.fragments.length >= 1, 30_000);
+      const streamId = c.services.live.sessions.session('edge-boots', 'door')!.streamId;
+      // Another edge box of the scheme, with its own valid credentials, offers that stream on A.
+      const auth = `Basic ${Buffer.from(`edge-tesco:${TESCO_SECRET}`).toString('base64')}`;
+      const intruder = new WebSocket(`${wsOf(a)}/live/edge?stream=${streamId}`, { headers: { authorization: auth } });
+      intruder.on('error', () => {});
+      const closed = await new Promise<number>((r) => {
+        intruder.on('close', (code) => r(code));
+        intruder.on('unexpected-response', (_req, res) => r(res.statusCode ?? 0));
+      });
+      expect(closed).toBe(1008); // authenticated on A, relayed, refused by C: not the stream it asked edge-boots for
+      // The viewer still gets edge-boots' stream, and only it: fragments keep coming in order.
+      const before = viewer.fragments.length;
+      await viewer.until(() => viewer.fragments.length >= before + 2, 30_000);
+      const seqs = viewer.fragments.map((f) => f.sequence);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    } finally {
+      await viewer.close();
+    }
+  }, 60_000);
+});
