@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Provisioning } from '@shopwatch/protocols';
 import { parseConfig } from '../edge-agent/src/config';
+import { fdsFor } from '../hub/src/cluster/haproxy-config';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 // No Docker engine runs here: the deployment file is checked by reading it.
@@ -162,6 +163,9 @@ describe('docker-compose.yml', () => {
         expect(cfg).toContain(`server ${r} ${r}:1883 `);
         expect(cfg).toContain(`server ${r} ${r}:8080 `);
       }
+      // HAProxy gets the descriptors its maxconn needs, and refuses to start without them.
+      const maxconn = Number(/^\s*maxconn (\d+)$/m.exec(cfg)?.[1]);
+      expect(compose.services.haproxy.ulimits.nofile.soft).toBeGreaterThanOrEqual(fdsFor(maxconn));
       expect(compose.services.postgres.healthcheck.test).toContain('pg_isready');
       expect(compose.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
     });

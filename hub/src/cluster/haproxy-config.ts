@@ -40,6 +40,23 @@ export interface FrontDoorOptions {
   log?: 'stdout';
 }
 
+/**
+ * File descriptors HAProxy needs beyond two per proxied connection (client and server side):
+ * listeners, health checks, its pollers and stdio. Measured: HAProxy 2.6 asks for
+ * 2 x maxconn + 28 with this configuration and three replicas; 100 leaves room for more.
+ */
+export const FD_RESERVE = 100;
+
+/** Descriptors a HAProxy process with this maxconn needs (its `ulimit -n` must allow them). */
+export const fdsFor = (maxconn: number) => 2 * maxconn + FD_RESERVE;
+
+/**
+ * The largest maxconn one HAProxy process can serve under `fdLimit` descriptors. Under this
+ * machine's 20,000 that is 9,950 — short of 10,000 devices: raise the limit (compose does), or
+ * run two processes on the same ports (SO_REUSEPORT, HAProxy's default on Linux).
+ */
+export const maxconnFor = (fdLimit: number) => Math.max(1, Math.floor((fdLimit - FD_RESERVE) / 2));
+
 /** Health-check timing: a draining replica is out after fall x inter = 2 s (drainSeconds is 5). */
 export const CHECK = { interMs: 1000, fall: 2, rise: 2 } as const;
 

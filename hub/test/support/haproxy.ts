@@ -38,10 +38,33 @@ async function listening(port: number, timeoutMs: number) {
 }
 
 /**
+ * HAProxy in the foreground on `file`; under `fdLimit` descriptors when given (the shell lowers
+ * its own limit, then becomes HAProxy, so the pid is HAProxy's).
+ */
+export function spawnHaproxy(file: string, fdLimit?: number): ChildProcess {
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  if (fdLimit === undefined) return spawn(HAPROXY, ['-db', '-f', file], { stdio });
+  const script = `ulimit -n ${Math.floor(fdLimit)} && exec ${HAPROXY} -db -f "$0"`;
+  return spawn('/bin/sh', ['-c', script, file], { stdio });
+}
+
+/**
  * Starts HAProxy (Debian's binary) in the foreground with the configuration the compose file
  * uses, pointed at the given replicas on loopback. It is killed when the test process exits.
  */
-export async function startHaproxy(servers: readonly HubServer[], opts: { maxconn?: number } = {}) {
+export async function startHaproxy(
+  servers: readonly HubServer[],
+  opts: {
+    maxconn?: number;
+    /**
+     * HAProxy processes sharing the same ports (SO_REUSEPORT: the kernel spreads connections):
+     * each has its own descriptors, so N of them carry N x maxconn under one `ulimit -n`.
+     */
+    processes?: number;
+    /** Runs HAProxy under this `ulimit -n` (lower than the test's own). */
+    fdLimit?: number;
+  } = {},
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopwatch-haproxy-'));
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const file = path.join(dir, 'haproxy.cfg');
@@ -57,14 +80,21 @@ export async function startHaproxy(servers: readonly HubServer[], opts: { maxcon
   const checked = checkHaproxyConfig(file);
   if (!checked.ok) throw new Error(`haproxy refused its configuration:\n${checked.output}`);
   let output = '';
-  const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (process.env.HAPROXY_LOG ? process.stderr.write(d) : (output += d)));
-  child.stderr!.on('data', (d) => (output += d));
-  const kill = () => child.kill('SIGKILL');
+  const children = Array.from({ length: opts.processes ?? 1 }, () => spawnHaproxy(file, opts.fdLimit));
+  for (const child of children) {
+    child.stdout!.on('data', (d) => (process.env.HAPROXY_LOG ? process.stderr.write(d) : (output += d)));
+    child.stderr!.on('data', (d) => (output += d));
+  }
+  const kill = () => {
+    for (const child of children) child.kill('SIGKILL');
+  };
   process.once('exit', kill);
   try {
     await listening(mqttPort, 10_000);
     await listening(httpPort, 10_000);
+    // Every process must be up, not only the first to bind (one refused by strict-limits exits).
+    await new Promise((r) => setTimeout(r, 300));
+    if (children.some((c) => c.exitCode !== null || c.signalCode !== null)) throw new Error('a haproxy process exited');
   } catch (err) {
     kill();
     throw new Error(`${(err as Error).message}\n${output}`);
@@ -75,10 +105,12 @@ export async function startHaproxy(servers: readonly HubServer[], opts: { maxcon
     file,
     async stop() {
       process.removeListener('exit', kill);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
+      for (const child of children) {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -24,6 +24,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** HAProxy's maxconn (it needs ~2 file descriptors per connection: the limit here is 20,000). */
   haproxyMaxconn?: number;
+  /** HAProxy processes on the same ports, each with its own descriptors (support/haproxy.ts). */
+  haproxyProcesses?: number;
 }
 
 /**
@@ -69,7 +71,8 @@ export class TestHubCluster {
       // The first replica migrates the database and makes the keys in the shared data dir.
       await cluster.startReplica(0);
       await Promise.all(cluster.replicas.slice(1).map((_, i) => cluster.startReplica(i + 1)));
-      cluster.haproxy = await startHaproxy(cluster.replicas, { maxconn: opts.haproxyMaxconn ?? 4000 });
+      const front = { maxconn: opts.haproxyMaxconn ?? 4000, processes: opts.haproxyProcesses };
+      cluster.haproxy = await startHaproxy(cluster.replicas, front);
       await cluster.waitInRotation();
     } catch (err) {
       await cluster.stop();
