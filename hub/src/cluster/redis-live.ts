@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { LiveStreamDirectory } from '../live/edge-relay';
+import type { LiveStreamDirectory } from './live-streams';
 import type { Logger } from '../log';
 import { closeRedis, openRedis } from './redis-client';
 

@@ -4,7 +4,7 @@ import { type LiveRequest, topics } from '@shopwatch/protocols';
 import type { AuditLog } from '../audit/log';
 import { HubError } from '../errors';
 import type { Logger } from '../log';
-import type { LiveStreamDirectory } from './edge-relay';
+import type { LiveStreamDirectory } from '../cluster/live-streams';
 import type { DeviceRecord } from '../storage/repository';
 import { LiveSession } from './session';
 import type { LiveViewer } from './viewer';

@@ -1,11 +1,11 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry, topics } from '@shopwatch/protocols';
-import { type LiveEdge, TestViewer, startLiveEdge } from '../../test/edge-hub/support/live';
-import { TestCluster } from './support/cluster';
-import { login, tempDir, testScheme, writeSeed } from './support/hub';
-import { sleep } from './support/mqtt';
-import { type TestRedis, startRedis } from './support/redis';
+import { type LiveEdge, TestViewer, startLiveEdge } from '../edge-hub/support/live';
+import { TestCluster } from '../../hub/test/support/cluster';
+import { login, tempDir, testScheme, writeSeed } from '../../hub/test/support/hub';
+import { sleep } from '../../hub/test/support/mqtt';
+import { type TestRedis, startRedis } from '../../hub/test/support/redis';
 
 type Node = Awaited<ReturnType<TestCluster['start']>>;
 const TESCO_SECRET = 'edge-tesco-secret-for-tests';
