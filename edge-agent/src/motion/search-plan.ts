@@ -1,5 +1,6 @@
-import { defaultTiles, type TileOptions, tiles } from '@shopwatch/models';
-import { merge, pad, type Rect } from './regions';
+import { type TileOptions, tiles } from '@shopwatch/models';
+import { groupWithin } from './region-groups';
+import { merge, overlaps, pad, type Rect } from './regions';
 import type { Motion } from './motion-detector';
 
 /** Where the face detector looks in one frame. */
@@ -18,24 +19,67 @@ export interface SearchPlanOptions {
   minSide?: number;
   /** A detected face is searched again for this long even if it stands still (default 2 s). */
   faceHoldMs?: number;
+  /**
+   * A face held where nothing moves any more is searched this often, not in every frame (default
+   * 600 ms). Most such faces have left (at the entrance, 10 frames of searching an empty spot
+   * after every pass); one that stood still is found again in time to renew its hold and keep
+   * its track (tracks last `windowSeconds`, 3 s).
+   */
+  stillFaceEveryMs?: number;
+  /**
+   * Longest side of one detector window, frame pixels (default {@link windowForFaces} of the
+   * smallest face ever matched, 30 px: 451). A window is shrunk to the model's 256 px input, so
+   * this bounds how small a face gets there. Nearby regions share a window up to this side.
+   */
+  maxSide?: number;
 }
+
+/** The detector's input side (BlazeFace back model: 256 x 256). */
+const INPUT_SIDE = 256;
+/**
+ * Smallest face, in the model's input pixels, that is found as reliably as at the full scan's
+ * tile scale (a 30 px face in a 449 px tile is 17 px there). Measured on the identity set's faces
+ * shrunk to 30 px, JPEG q60, pasted into a vtest.avi frame (135 placements): found 132 in windows
+ * of 449 and 512 px (17 and 15 px in the input), 127 at 576, 113 at 640; but on the bench's busy
+ * scene the other person's 40 px face was found in 2 frames of a second at 512 against 4 at 449.
+ */
+export const MIN_INPUT_FACE_PX = 17;
+/** Faces narrower than this are never matched (the smallest calibrated band of the models). */
+export const SMALLEST_MATCHED_FACE_PX = 30;
+
+/** The widest window in which a face `facePx` wide still lands at {@link MIN_INPUT_FACE_PX} in the input. */
+export const windowForFaces = (facePx: number) => Math.floor((INPUT_SIDE * facePx) / MIN_INPUT_FACE_PX);
 
 /**
  * Turns motion regions (and faces seen a moment ago, which may have stopped moving) into the
- * regions the detector searches, each sized so its faces land where BlazeFace works best: a
- * region is searched as one square of side clamp(longest side, minSide, tile), so a small
- * region is magnified, and one larger than the default tile is cut into tiles of that size.
- * One instance per camera.
+ * windows the detector searches, each sized so its faces land where BlazeFace works best: a
+ * region is grown to a square of side clamp(longest side, minSide, maxSide), so a small region
+ * is magnified, one larger than maxSide is cut into overlapping tiles of that size, and pieces
+ * that fit in one maxSide window together are searched in one run (issue 15: detector runs are
+ * the cost of a frame, and two people a few steps apart cost one run each). Faces held where
+ * nothing moves are looked at every `stillFaceEveryMs`. One instance per camera.
  */
 export class SearchPlanner {
   private readonly o: Required<SearchPlanOptions>;
   private lastFullAt = -Infinity;
   private previousFullAt = -Infinity;
+  /** When held faces where nothing moves were last searched (and the time before, for `missed`). */
+  private lastStillAt = -Infinity;
+  private previousStillAt = -Infinity;
+  private stillPlan: SearchPlan | null = null;
   /** Boxes of faces detected lately, with when (geometry only: no pixels, no descriptor). */
   private faces: { box: Rect; at: number }[] = [];
 
   constructor(opts: SearchPlanOptions = {}) {
-    this.o = { fullScanEveryMs: 10_000, maxRuns: 5, minSide: 160, faceHoldMs: 2000, ...opts };
+    this.o = {
+      fullScanEveryMs: 10_000,
+      maxRuns: 5,
+      minSide: 160,
+      faceHoldMs: 2000,
+      stillFaceEveryMs: 600,
+      maxSide: windowForFaces(SMALLEST_MATCHED_FACE_PX),
+      ...opts,
+    };
   }
 
   plan(motion: Motion, width: number, height: number, at: number): SearchPlan {
@@ -47,23 +91,34 @@ export class SearchPlanner {
     }
     this.faces = this.faces.filter((f) => at - f.at <= this.o.faceHoldMs);
     const held = this.faces.map((f) => pad(f.box, Math.max(f.box.w, f.box.h), width, height));
-    const wanted = merge([...motion.regions, ...held]);
+    // Held faces inside motion are searched with it; the others (still, or gone) only now and then.
+    const still = held.filter((h) => !motion.regions.some((m) => overlaps(h, m)));
+    const stillDue = still.length > 0 && at - this.lastStillAt >= this.o.stillFaceEveryMs;
+    const wanted = merge([...motion.regions, ...held.filter((h) => stillDue || !still.includes(h))]);
     if (wanted.length === 0) return { kind: 'none' };
-    const tile = defaultTiles(width, height);
-    const regions = merge(wanted.map((r) => square(r, this.o.minSide, tile.size, width, height))).flatMap((r) =>
-      split(r, tile),
-    );
-    if (regions.length > this.o.maxRuns) {
+    if (stillDue) {
+      this.previousStillAt = this.lastStillAt;
+      this.lastStillAt = at;
+    }
+    const { maxSide, minSide } = this.o;
+    // Overlap as the default tiles have it (28 %): a face up to that size is whole in some tile.
+    const tile = { size: maxSide, overlap: Math.round(maxSide * 0.28) };
+    const pieces = merge(wanted.map((r) => square(r, minSide, maxSide, width, height))).flatMap((r) => split(r, tile));
+    const regions = groupWithin(pieces, maxSide);
+    const plan: SearchPlan =
+      regions.length > this.o.maxRuns ? { kind: 'full', reason: 'busy' } : { kind: 'regions', regions };
+    if (plan.kind === 'full') {
       this.previousFullAt = this.lastFullAt;
       this.lastFullAt = at;
-      return { kind: 'full', reason: 'busy' };
     }
-    return { kind: 'regions', regions };
+    if (stillDue) this.stillPlan = plan;
+    return plan;
   }
 
   /** The frame of `plan` was dropped (detector busy): a full scan it promised is still owed. */
   missed(plan: SearchPlan): void {
     if (plan.kind === 'full') this.lastFullAt = this.previousFullAt;
+    if (plan === this.stillPlan) this.lastStillAt = this.previousStillAt;
   }
 
   /** Faces the detector found in this frame: searched again in the next frames even if still. */
