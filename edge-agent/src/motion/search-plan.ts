@@ -27,6 +27,12 @@ export interface SearchPlanOptions {
    */
   stillFaceEveryMs?: number;
   /**
+   * Motion that one judged face explains (the region fits the silhouette of that one person) is
+   * looked at this often, not in every frame (default 600 ms): its face needs no descriptor, and
+   * looking now and then keeps its track (see `judged` of {@link SearchPlanner.plan}).
+   */
+  judgedEveryMs?: number;
+  /**
    * Longest side of one detector window, frame pixels (default {@link windowForFaces} of the
    * smallest face ever matched, 30 px: 451). A window is shrunk to the model's 256 px input, so
    * this bounds how small a face gets there. Nearby regions share a window up to this side.
@@ -67,6 +73,8 @@ export class SearchPlanner {
   private lastStillAt = -Infinity;
   private previousStillAt = -Infinity;
   private stillPlan: SearchPlan | null = null;
+  /** The same for motion that judged faces explain. */
+  private judged = { lastAt: -Infinity, previousAt: -Infinity, plan: null as SearchPlan | null };
   /** Boxes of faces detected lately, with when (geometry only: no pixels, no descriptor). */
   private faces: { box: Rect; at: number }[] = [];
 
@@ -77,12 +85,19 @@ export class SearchPlanner {
       minSide: 160,
       faceHoldMs: 2000,
       stillFaceEveryMs: 600,
+      judgedEveryMs: 600,
       maxSide: windowForFaces(SMALLEST_MATCHED_FACE_PX),
       ...opts,
     };
   }
 
-  plan(motion: Motion, width: number, height: number, at: number): SearchPlan {
+  /**
+   * Where to look in the frame of `at`. `judged`: where faces on judged tracks are expected now
+   * (matched and reported, or confidently nobody); motion that one of them explains alone is
+   * looked at every `judgedEveryMs` only. A second person joining them makes the region too wide
+   * for one silhouette, so it is searched in every frame again.
+   */
+  plan(motion: Motion, width: number, height: number, at: number, judged: readonly Rect[] = []): SearchPlan {
     if (motion.global || at - this.lastFullAt >= this.o.fullScanEveryMs) {
       const reason = this.lastFullAt === -Infinity ? 'first' : motion.global ? 'scene' : 'refresh';
       this.previousFullAt = this.lastFullAt;
@@ -90,15 +105,29 @@ export class SearchPlanner {
       return { kind: 'full', reason };
     }
     this.faces = this.faces.filter((f) => at - f.at <= this.o.faceHoldMs);
-    const held = this.faces.map((f) => pad(f.box, Math.max(f.box.w, f.box.h), width, height));
-    // Held faces inside motion are searched with it; the others (still, or gone) only now and then.
-    const still = held.filter((h) => !motion.regions.some((m) => overlaps(h, m)));
+    // Motion and held faces that judged faces explain: looked at now and then, as are held faces
+    // where nothing moves any more (still, or gone).
+    const silhouettes = judged.map(silhouette);
+    const explained = (r: Rect) => silhouettes.some((s) => inside(r, s));
+    // A held face whose judged track has moved on since (its last look) is that track's.
+    const onJudged = (f: Rect) => judged.some((j) => sameFace(f, j));
+    const moving = motion.regions.filter((m) => !explained(m));
+    const heldFaces = this.faces.filter((f) => !onJudged(f.box));
+    const judgedWanted = motion.regions.length > moving.length || heldFaces.length < this.faces.length;
+    const judgedDue = judgedWanted && at - this.judged.lastAt >= this.o.judgedEveryMs;
+    const regions0 = judgedDue ? motion.regions : moving;
+    const held = (judgedDue ? this.faces : heldFaces).map((f) => pad(f.box, Math.max(f.box.w, f.box.h), width, height));
+    const still = held.filter((h) => !regions0.some((m) => overlaps(h, m)));
     const stillDue = still.length > 0 && at - this.lastStillAt >= this.o.stillFaceEveryMs;
-    const wanted = merge([...motion.regions, ...held.filter((h) => stillDue || !still.includes(h))]);
+    const wanted = merge([...regions0, ...held.filter((h) => stillDue || !still.includes(h))]);
     if (wanted.length === 0) return { kind: 'none' };
     if (stillDue) {
       this.previousStillAt = this.lastStillAt;
       this.lastStillAt = at;
+    }
+    if (judgedDue) {
+      this.judged.previousAt = this.judged.lastAt;
+      this.judged.lastAt = at;
     }
     const { maxSide, minSide } = this.o;
     // Overlap as the default tiles have it (28 %): a face up to that size is whole in some tile.
@@ -112,6 +141,7 @@ export class SearchPlanner {
       this.lastFullAt = at;
     }
     if (stillDue) this.stillPlan = plan;
+    if (judgedDue) this.judged.plan = plan;
     return plan;
   }
 
@@ -119,13 +149,36 @@ export class SearchPlanner {
   missed(plan: SearchPlan): void {
     if (plan.kind === 'full') this.lastFullAt = this.previousFullAt;
     if (plan === this.stillPlan) this.lastStillAt = this.previousStillAt;
+    if (plan === this.judged.plan) this.judged.lastAt = this.judged.previousAt;
   }
 
   /** Faces the detector found in this frame: searched again in the next frames even if still. */
   noteFaces(boxes: Rect[], at: number): void {
-    for (const box of boxes) this.faces.push({ box, at });
+    // A face held is its latest sighting: the trail of one walking face is not held behind it
+    // (each spot of it would be searched again as a face that stopped where nothing moves).
+    const older = this.faces.filter((f) => f.at < at && !boxes.some((b) => sameFace(f.box, b)));
+    this.faces = [...older, ...this.faces.filter((f) => f.at >= at), ...boxes.map((box) => ({ box, at }))];
   }
 }
+
+/**
+ * Where the motion of the one person whose face is `f` can be: a head-and-shoulders width either
+ * side of the face, from a face height above it to a standing body below it, with the motion
+ * gate's padding (16 px). Two people side by side, or one passing behind, do not fit in it.
+ */
+export function silhouette(f: Rect): Rect {
+  const slack = 16;
+  return { x: f.x - 1.5 * f.w - slack, y: f.y - f.h - slack, w: 4 * f.w + 2 * slack, h: 10 * f.h + 2 * slack };
+}
+
+/** Whether `next` is likely the face seen at `prev` a moment before: a similar size, within two widths. */
+function sameFace(prev: Rect, next: Rect): boolean {
+  const ratio = Math.max(prev.w, next.w) / Math.max(1, Math.min(prev.w, next.w));
+  const d = Math.hypot(prev.x + prev.w / 2 - (next.x + next.w / 2), prev.y + prev.h / 2 - (next.y + next.h / 2));
+  return ratio <= 1.5 && d <= 2 * Math.max(prev.w, next.w);
+}
+
+const inside = (r: Rect, s: Rect) => r.x >= s.x && r.y >= s.y && r.x + r.w <= s.x + s.w && r.y + r.h <= s.y + s.h;
 
 /** The region grown (centred, kept inside the frame) to a square of side clamp(longest side, min, max). */
 export function square(r: Rect, min: number, max: number, width: number, height: number): Rect {

@@ -129,4 +129,19 @@ describe('search plan: where the face detector looks', () => {
     expect(p.plan(still, W, H, 1000).kind).toBe('regions');
     expect(p.plan(still, W, H, 1200).kind).toBe('none');
   });
+
+  it('looks at motion that one judged face explains every 600 ms, and at a second person in every frame', () => {
+    const p = new SearchPlanner();
+    p.plan({ ...still, global: true }, W, H, 0);
+    // A judged 50 px face walking right 30 px a frame; its motion is its head and body below.
+    const judgedAt = (i: number) => ({ x: 200 + 30 * i, y: 100, w: 50, h: 50 });
+    const bodyAt = (i: number) => ({ x: 180 + 30 * i, y: 80, w: 90, h: 400 });
+    const alone = [1, 2, 3, 4, 5, 6].map((i) => p.plan(moved(bodyAt(i)), W, H, i * 200, [judgedAt(i)]).kind);
+    // Before: all six searched.
+    expect(alone).toEqual(['regions', 'none', 'none', 'regions', 'none', 'none']);
+    // Someone walking beside them: one region two people wide, no longer one silhouette.
+    const pair = (i: number) => ({ ...bodyAt(i), w: 200 });
+    const together = [7, 8, 9].map((i) => p.plan(moved(pair(i)), W, H, i * 200, [judgedAt(i)]).kind);
+    expect(together).toEqual(['regions', 'regions', 'regions']);
+  });
 });
