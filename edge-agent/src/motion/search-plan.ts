@@ -1,4 +1,5 @@
 import { type TileOptions, tiles } from '@shopwatch/models';
+import { Cadence } from './cadence';
 import { groupWithin } from './region-groups';
 import { merge, overlaps, pad, type Rect } from './regions';
 import type { Motion } from './motion-detector';
@@ -69,12 +70,9 @@ export class SearchPlanner {
   private readonly o: Required<SearchPlanOptions>;
   private lastFullAt = -Infinity;
   private previousFullAt = -Infinity;
-  /** When held faces where nothing moves were last searched (and the time before, for `missed`). */
-  private lastStillAt = -Infinity;
-  private previousStillAt = -Infinity;
-  private stillPlan: SearchPlan | null = null;
-  /** The same for motion that judged faces explain. */
-  private judged = { lastAt: -Infinity, previousAt: -Infinity, plan: null as SearchPlan | null };
+  /** Looks at held faces where nothing moves, and at motion that judged faces explain. */
+  private readonly stillLooks: Cadence<SearchPlan>;
+  private readonly judgedLooks: Cadence<SearchPlan>;
   /** Boxes of faces detected lately, with when (geometry only: no pixels, no descriptor). */
   private faces: { box: Rect; at: number }[] = [];
 
@@ -89,6 +87,8 @@ export class SearchPlanner {
       maxSide: windowForFaces(SMALLEST_MATCHED_FACE_PX),
       ...opts,
     };
+    this.stillLooks = new Cadence(this.o.stillFaceEveryMs);
+    this.judgedLooks = new Cadence(this.o.judgedEveryMs);
   }
 
   /**
@@ -114,21 +114,13 @@ export class SearchPlanner {
     const moving = motion.regions.filter((m) => !explained(m));
     const heldFaces = this.faces.filter((f) => !onJudged(f.box));
     const judgedWanted = motion.regions.length > moving.length || heldFaces.length < this.faces.length;
-    const judgedDue = judgedWanted && at - this.judged.lastAt >= this.o.judgedEveryMs;
+    const judgedDue = judgedWanted && this.judgedLooks.due(at);
     const regions0 = judgedDue ? motion.regions : moving;
     const held = (judgedDue ? this.faces : heldFaces).map((f) => pad(f.box, Math.max(f.box.w, f.box.h), width, height));
     const still = held.filter((h) => !regions0.some((m) => overlaps(h, m)));
-    const stillDue = still.length > 0 && at - this.lastStillAt >= this.o.stillFaceEveryMs;
+    const stillDue = still.length > 0 && this.stillLooks.due(at);
     const wanted = merge([...regions0, ...held.filter((h) => stillDue || !still.includes(h))]);
     if (wanted.length === 0) return { kind: 'none' };
-    if (stillDue) {
-      this.previousStillAt = this.lastStillAt;
-      this.lastStillAt = at;
-    }
-    if (judgedDue) {
-      this.judged.previousAt = this.judged.lastAt;
-      this.judged.lastAt = at;
-    }
     const { maxSide, minSide } = this.o;
     // Overlap as the default tiles have it (28 %): a face up to that size is whole in some tile.
     const tile = { size: maxSide, overlap: Math.round(maxSide * 0.28) };
@@ -140,16 +132,16 @@ export class SearchPlanner {
       this.previousFullAt = this.lastFullAt;
       this.lastFullAt = at;
     }
-    if (stillDue) this.stillPlan = plan;
-    if (judgedDue) this.judged.plan = plan;
+    if (stillDue) this.stillLooks.took(at, plan);
+    if (judgedDue) this.judgedLooks.took(at, plan);
     return plan;
   }
 
-  /** The frame of `plan` was dropped (detector busy): a full scan it promised is still owed. */
+  /** The frame of `plan` was dropped (detector busy): a full scan or a look it promised is still owed. */
   missed(plan: SearchPlan): void {
     if (plan.kind === 'full') this.lastFullAt = this.previousFullAt;
-    if (plan === this.stillPlan) this.lastStillAt = this.previousStillAt;
-    if (plan === this.judged.plan) this.judged.lastAt = this.judged.previousAt;
+    this.stillLooks.missed(plan);
+    this.judgedLooks.missed(plan);
   }
 
   /** Faces the detector found in this frame: searched again in the next frames even if still. */
