@@ -131,9 +131,10 @@ export class FaceTracks {
     let best: { track: FaceTrack; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
-      // From where the face should be by now: after frames not searched (a judged track's, or
-      // skipped under load) a walking face is more than a face width from its last box.
-      const d = continuation(predicted(t, at), box);
+      // From its last box or from where it should be by now: after frames not searched (a judged
+      // track's, or skipped under load) a walking face is more than a face width from its last box;
+      // one that stopped is still at it.
+      const d = nearer(continuation(t.box, box), continuation(predicted(t, at), box));
       if (d !== null && (!best || d < best.d)) best = { track: t, d };
     }
     if (best || !create) return best?.track;
@@ -163,12 +164,17 @@ function moveTo(track: FaceTrack, box: Box, at: number): void {
   track.lastAt = at;
 }
 
-/** The track's last box moved on at its velocity to `at` (its size kept). */
+/** How far ahead a track's box is extrapolated at most: past that, a walker may have turned or stopped. */
+const PREDICT_MAX_MS = 1000;
+
+/** The track's last box moved on at its velocity to `at` (its size kept), at most {@link PREDICT_MAX_MS}. */
 function predicted(t: FaceTrack, at: number): Box {
-  const dt = Math.max(0, at - t.lastAt);
+  const dt = Math.min(PREDICT_MAX_MS, Math.max(0, at - t.lastAt));
   if (dt === 0 || (t.vx === 0 && t.vy === 0)) return t.box;
   return { ...t.box, x: t.box.x + t.vx * dt, y: t.box.y + t.vy * dt };
 }
+
+const nearer = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 /**
  * Quality-weighted mean of L2-normalised descriptors, normalised again and scaled back to the
