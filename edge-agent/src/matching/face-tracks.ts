@@ -20,6 +20,9 @@ interface FaceTrack {
   observations: Observation[];
   /** Judged (matched and reported, or confidently nobody) until then: its faces need no descriptor. */
   judgedUntil: number;
+  /** Velocity of the box's centre between its last two sightings, px per ms (0 until seen twice). */
+  vx: number;
+  vy: number;
 }
 
 export interface TrackView {
@@ -66,8 +69,7 @@ export class FaceTracks {
     const unit = descriptor.map((v) => v / (norm || 1));
     track.observations.push({ at, unit, norm, quality, width: box.w });
     if (track.observations.length > this.maxObservations) track.observations.shift();
-    track.box = box;
-    track.lastAt = at;
+    moveTo(track, box, at);
     return {
       trackId: track.id,
       observations: track.observations.length,
@@ -84,8 +86,7 @@ export class FaceTracks {
     const near = this.trackFor(cameraId, box, at, taken, false);
     if (!near || near.judgedUntil < at) return null; // not judged after all: seen again next frame
     taken.add(near.id);
-    near.box = box;
-    near.lastAt = at;
+    moveTo(near, box, at);
     return near.id;
   }
 
@@ -97,8 +98,7 @@ export class FaceTracks {
   see(cameraId: string, box: Box, at: number, taken: Set<number>): number {
     const track = this.trackFor(cameraId, box, at, taken);
     taken.add(track.id);
-    track.box = box;
-    track.lastAt = at;
+    moveTo(track, box, at);
     return track.id;
   }
 
@@ -108,9 +108,12 @@ export class FaceTracks {
     if (track) track.judgedUntil = Math.max(track.judgedUntil, until);
   }
 
-  /** Last boxes of the camera's tracks judged at `at` (the analyser skips describing faces on them). */
+  /**
+   * Where the camera's tracks judged at `at` are expected then (last box moved on at the track's
+   * speed): the analyser skips describing faces there, the search plan may skip looking there.
+   */
   judgedBoxes(cameraId: string, at: number): Box[] {
-    return this.tracks.filter((t) => t.cameraId === cameraId && t.judgedUntil >= at).map((t) => t.box);
+    return this.tracks.filter((t) => t.cameraId === cameraId && t.judgedUntil >= at).map((t) => predicted(t, at));
   }
 
   /** Forgets tracks not seen for `maxGapMs` (their descriptors leave memory). */
@@ -128,15 +131,50 @@ export class FaceTracks {
     let best: { track: FaceTrack; d: number } | undefined;
     for (const t of this.tracks) {
       if (t.cameraId !== cameraId || taken.has(t.id) || at - t.lastAt > this.maxGapMs) continue;
-      const d = continuation(t.box, box);
+      // From its last box or from where it should be by now: after frames not searched (a judged
+      // track's, or skipped under load) a walking face is more than a face width from its last box;
+      // one that stopped is still at it.
+      const d = nearer(continuation(t.box, box), continuation(predicted(t, at), box));
       if (d !== null && (!best || d < best.d)) best = { track: t, d };
     }
     if (best || !create) return best?.track;
-    const track: FaceTrack = { id: this.nextId++, cameraId, box, lastAt: at, observations: [], judgedUntil: 0 };
+    const track: FaceTrack = {
+      id: this.nextId++,
+      cameraId,
+      box,
+      lastAt: at,
+      observations: [],
+      judgedUntil: 0,
+      vx: 0,
+      vy: 0,
+    };
     this.tracks.push(track);
     return track;
   }
 }
+
+/** The track's box moved to its new sighting; its velocity from the two (a new track stays at 0). */
+function moveTo(track: FaceTrack, box: Box, at: number): void {
+  const dt = at - track.lastAt;
+  if (dt > 0) {
+    track.vx = (box.x + box.w / 2 - (track.box.x + track.box.w / 2)) / dt;
+    track.vy = (box.y + box.h / 2 - (track.box.y + track.box.h / 2)) / dt;
+  }
+  track.box = box;
+  track.lastAt = at;
+}
+
+/** How far ahead a track's box is extrapolated at most: past that, a walker may have turned or stopped. */
+const PREDICT_MAX_MS = 1000;
+
+/** The track's last box moved on at its velocity to `at` (its size kept), at most {@link PREDICT_MAX_MS}. */
+function predicted(t: FaceTrack, at: number): Box {
+  const dt = Math.min(PREDICT_MAX_MS, Math.max(0, at - t.lastAt));
+  if (dt === 0 || (t.vx === 0 && t.vy === 0)) return t.box;
+  return { ...t.box, x: t.box.x + t.vx * dt, y: t.box.y + t.vy * dt };
+}
+
+const nearer = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 /**
  * Quality-weighted mean of L2-normalised descriptors, normalised again and scaled back to the

@@ -159,7 +159,9 @@ export class FaceMatcher implements FrameSink {
       this.gates.set(frame.cameraId, g);
     }
     const motion = g.motion.detect(frame.rgb, frame.width, frame.height);
-    const plan = g.planner.plan(motion, frame.width, frame.height, frame.capturedAt);
+    // Faces on judged tracks need no descriptor: motion they alone explain is looked at now and then.
+    const judged = this.faceTracks.judgedBoxes(frame.cameraId, frame.capturedAt);
+    const plan = g.planner.plan(motion, frame.width, frame.height, frame.capturedAt, judged);
     this.stats.motionMs += performance.now() - t0;
     return { plan, planner: g.planner };
   }

@@ -59,4 +59,19 @@ describe('face tracks: descriptors fused across frames', () => {
     tracks.prune(3000);
     expect(tracks.size).toBe(0); // descriptors leave memory with their tracks
   });
+
+  it('keeps a walking face on its track after frames not searched, from where its speed puts it', () => {
+    const tracks = new FaceTracks(3000);
+    const d = Float32Array.from([1, 0]);
+    const walker = tracks.observe('cam', box(100), d, 0.5, 0, new Set()).trackId;
+    tracks.observe('cam', box(130), d, 0.5, 200, new Set()); // 30 px a frame: 0.15 px/ms
+    // Two frames not searched (a judged track's, or skipped under load): 90 px on, 2.25 widths.
+    // Before: farther than a face width from the last box, so a new track, described again.
+    expect(tracks.observe('cam', box(220), d, 0.5, 800, new Set()).trackId).toBe(walker);
+    tracks.judge(walker, 5000);
+    const [expected] = tracks.judgedBoxes('cam', 1400);
+    expect(expected!.x).toBeCloseTo(310, 5); // the judged face looked for where it should be
+    // A walker who stopped is still found at the last box, not where the speed would put them.
+    expect(tracks.follow('cam', box(222), 1400, new Set())).toBe(walker);
+  });
 });
