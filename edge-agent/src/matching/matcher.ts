@@ -169,12 +169,14 @@ export class FaceMatcher implements FrameSink {
 
   /**
    * What a frame of this camera is worth when slots are scarce (issue 15: under a burst, frames
-   * that can still confirm a match go first): 2 while a gallery match is forming there (each
+   * that can still confirm a match get the larger share): 2 while a gallery match is forming (each
    * frame brings it nearer its K hits, and the candidate nearer review), 1 while a face track
    * not yet judged is followed, 0 when something merely moved.
    */
   private priorityOf(cameraId: string, at: number): number {
-    const recent = at - TRACK_RECENT_MS;
+    // Within the tracks' window, not a fixed second: under load a camera's frames may be analysed
+    // less than once a second, and its priority must not lapse exactly then.
+    const recent = at - this.o.windowSeconds * 1000;
     for (const [key, r] of this.reservations) if (key.startsWith(`${cameraId}\u0000`) && r.lastAt >= recent) return 2;
     return this.faceTracks.inProgress(cameraId, recent, at) ? 1 : 0;
   }
@@ -365,8 +367,6 @@ export class FaceMatcher implements FrameSink {
  * blurred) being described.
  */
 const NOBODY_AFTER_FRAMES = 8;
-/** A track or forming match seen this recently (ms) gives its camera's frames priority. */
-const TRACK_RECENT_MS = 1000;
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]! : 0);
 const NOBODY_MARGIN = 0.05;
 /** BlazeFace runs of a full scan: the whole frame plus the default tiles. */

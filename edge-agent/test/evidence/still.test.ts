@@ -203,7 +203,7 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
   it('takes the stills of a burst of candidates one at a time; each is spooled within its time', async () => {
     await waitFor(() => frames.length >= 10 && ring.segments().length >= 2, 20_000, 'frames');
     const spool = new SqliteSpool({ dir: join(dir, 'spool-burst'), quotaBytes: 1e9 });
-    const budgetMs = 1500;
+    const budgetMs = 4000; // the first still finishes in time even on a saturated box
     const recorder = new EvidenceRecorder({
       spool,
       ring: () => ring,

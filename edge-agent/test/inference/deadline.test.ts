@@ -15,7 +15,7 @@ import { faceVideo } from '../../../scripts/demo/media';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A scheduler of one slot whose runs end when the test says, on a clock the test moves. */
-function manual(opts: { starveMs?: number } = {}) {
+function manual() {
   const clock = { t: 1_000 };
   const order: string[] = [];
   const ends: (() => void)[] = [];
@@ -26,7 +26,7 @@ function manual(opts: { starveMs?: number } = {}) {
       await new Promise<void>((r) => ends.push(r));
     },
     undefined,
-    { now: () => clock.t, ...opts },
+    { now: () => clock.t },
   );
   /** Ends the run in flight and lets the next one start. */
   const finish = async () => {
@@ -64,12 +64,10 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
     expect(s.recentWaits).toEqual([0, 200]);
   });
 
-  it('serves a camera with motion only once it has waited starveMs, however many cameras have faces', async () => {
-    const { s, clock, order, finish } = manual({ starveMs: 1_000 });
-    s.offer('face1', 0, { priority: 1 });
-    s.offer('motion', 0, { priority: 0 });
-    // Two cameras with faces offer a frame every 200 ms and always outrank the motion camera...
-    for (let n = 1; n <= 8; n++) {
+  it('gives cameras with faces twice the share of a camera with motion only, never shutting it out', async () => {
+    const { s, clock, order, finish } = manual();
+    // Two cameras with faces and one with motion only offer a frame every 200 ms; one slot.
+    for (let n = 0; n < 20; n++) {
       clock.t += 200;
       s.offer('face1', n, { priority: 1 });
       s.offer('face2', n, { priority: 1 });
@@ -78,11 +76,18 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
     }
     for (let i = 0; i < 3; i++) await finish(); // the frames still waiting
     await s.idle();
-    const motionRuns = order.filter((o) => o.startsWith('motion'));
-    // ...until it has waited 1 s (5 intervals): then it goes first, once, with its newest frame.
-    expect(order.indexOf('motion5')).toBe(5);
-    expect(motionRuns.length).toBeGreaterThanOrEqual(1);
-    expect(order.slice(0, 5).every((o) => o.startsWith('face'))).toBe(true);
+    const runs = (c: string) => order.filter((o) => o.startsWith(c)).length;
+    // Shares 2 : 2 : 1 of 22 runs.
+    expect(runs('motion')).toBeGreaterThanOrEqual(4);
+    expect(runs('face1')).toBeGreaterThanOrEqual(2 * runs('motion') - 1);
+    expect(runs('face2')).toBeGreaterThanOrEqual(2 * runs('motion') - 1);
+    // Never more than two turns of the face cameras between two of the motion camera's.
+    const gaps = order
+      .join(' ')
+      .split(/motion\d+/)
+      .slice(1, -1)
+      .map((g) => g.trim().split(' ').length);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(4);
   });
 
   describe('with the real pool, the real models and real frames', () => {
@@ -160,11 +165,12 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
       // Nothing silent: every frame was analysed or counted skipped, and the box was overloaded.
       expect(framesAnalysed + framesDropped).toBe(total);
       expect(framesDropped).toBeGreaterThan(total / 4);
-      // Each door camera kept at least twice the share of frames of any camera where nothing is found
-      // (round robin alone gives them all the same share).
+      // Each door camera kept a larger share of its frames than any camera where nothing is found: 3 to
+      // 1 by weight once the match forms, 1.5 at least over the whole burst (round robin alone, as
+      // before, gave every camera the same share).
       const worst = Math.min(...faceCams.map(share));
       const best = Math.max(...motionCams.map(share));
-      expect(worst).toBeGreaterThanOrEqual(2 * best);
+      expect(worst).toBeGreaterThanOrEqual(1.5 * best);
       // The others are not starved, and they are skipped evenly.
       for (const c of motionCams) expect(started.get(c) ?? 0).toBeGreaterThanOrEqual(2);
       const drops = motionCams.map((c) => droppedByCamera[c] ?? 0);
