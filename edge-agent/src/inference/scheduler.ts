@@ -84,7 +84,7 @@ export class FairScheduler<T> {
     const old = this.waiting.get(key);
     if (old) this.skip(key, old, 'replaced');
     const now = this.now();
-    // A replacement keeps its camera's place in line: the wait counts from the first frame.
+    // A replacement keeps its camera's place in line (`since`, `start`); its own wait counts from now.
     this.waiting.set(key, {
       item,
       since: old?.since ?? this.seq++,
@@ -158,13 +158,9 @@ export class FairScheduler<T> {
         .finally(() => {
           this.inFlight.delete(key);
           this.pump();
-          if (this.inFlight.size === 0 && this.waiting.size === 0)
-            this.idleWaiters.splice(0).forEach((r) => {
-              r();
-            });
         });
     }
-    // Frames skipped as late may have emptied the line.
+    // Nothing in flight nor waiting (the last run ended, or late frames were skipped): idle.
     if (this.inFlight.size === 0 && this.waiting.size === 0)
       this.idleWaiters.splice(0).forEach((r) => {
         r();

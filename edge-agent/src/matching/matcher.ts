@@ -41,7 +41,7 @@ export interface MatcherOptions {
   /** Motion gating (default on): `false` searches every frame whole, as before issue 15. */
   motion?: false | (MotionOptions & SearchPlanOptions);
   /**
-   * A frame still waiting for inference this long after its capture is skipped (counted in
+   * A frame still waiting for inference this long after it arrived is skipped (counted in
    * `framesLate`): it could no longer help a candidate reach review in time, and would make every
    * frame behind it late too. Default 1000 ms (5 frames at 5 fps).
    */
@@ -162,7 +162,9 @@ export class FaceMatcher implements FrameSink {
       { frame, plan, planner },
       {
         priority: this.priorityOf(frame.cameraId, frame.capturedAt),
-        deadline: frame.capturedAt + (this.o.frameDeadlineMs ?? 1000),
+        // From now, which for a camera's frame is its capture (the reader hands frames over as they
+        // arrive); `capturedAt` itself may be a scene time (tests, replays).
+        deadline: Date.now() + (this.o.frameDeadlineMs ?? 1000),
       },
     );
   }
