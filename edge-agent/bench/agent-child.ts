@@ -29,6 +29,7 @@ const report = () =>
     matcher: { ...agent.matcher.stats },
     hubConnected: agent.uplink.connected,
     templates: agent.gallery.all().length,
+    stills: { ...agent.recorder.stills.stats },
   });
 const timer = setInterval(report, 500);
 report();

@@ -17,9 +17,16 @@
  * camera count not sustained after one retry. The figures of the last committed run are kept
  * beside the new ones (`previous`).
  *
+ * Two ways the cameras start their scene (BENCH_START, default both):
+ *  - `sync`: every camera at t = 0, so all subjects pass at the same instant — the worst case, a
+ *    burst on every camera at once (the headline `scenes.*.camerasSustained`);
+ *  - `stagger`: camera i of N at i x 40 s / N (whole seconds), as a store's cameras see one person
+ *    at different moments (`scenes.*.staggered`). It starts at the count `sync` sustained.
+ *
  *   node --import tsx edge-agent/bench/edge.ts
  *   env: BENCH_SECONDS (40, one scene cycle), BENCH_STEPS (1,2,4,6,8,12), BENCH_SCENES (busy,entrance),
- *        BENCH_COOLDOWN_SECONDS (5), BENCH_ALL_STEPS (0: stop a scene at the first count not sustained),
+ *        BENCH_START (both: sync, then stagger; or sync / stagger alone), BENCH_COOLDOWN_SECONDS (5),
+ *        BENCH_ALL_STEPS (0: stop a scene at the first count not sustained),
  *        BENCH_AGENT_NODE_ARGS (extra node flags for the agent, e.g. --cpu-prof), BENCH_LOG_LEVEL (warn)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,7 +42,7 @@ import { facePhoto } from '../../scripts/demo/media';
 import { startRtspServer } from '../test/support/rtsp-server';
 import { camerasByAgentCpu, cameraBound } from './lib/bounds';
 import { boxCpu, childrenOf, cpuOf, reapedChildrenSeconds, threadsOf } from './lib/procs';
-import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, type SceneName } from './scenes';
+import { buildScene, CYCLE_SECONDS, LANE_SPLIT_Y, rotatedScene, type SceneName, staggerOffset } from './scenes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // One scene cycle: every camera shows each pass once in the window, whatever its phase (all RTSP
@@ -45,6 +52,15 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? CYCLE_SECONDS);
 const STEPS = (process.env.BENCH_STEPS ?? '1,2,4,6,8,12').split(',').map(Number);
 const MAX_CAMERAS = Math.max(...STEPS);
 const SCENES = (process.env.BENCH_SCENES ?? 'busy,entrance').split(',') as SceneName[];
+type Start = 'sync' | 'stagger';
+const WORST_CASE = ' (every camera starts its scene at t = 0: all subjects pass at the same instant, the worst case)';
+const STARTS: Start[] =
+  process.env.BENCH_START === 'sync' || process.env.BENCH_START === 'stagger'
+    ? [process.env.BENCH_START]
+    : ['sync', 'stagger'];
+/** The RTSP mount camera `i` of `n` reads: its own copy of the scene, from its start offset. */
+const mountOf = (scene: SceneName, start: Start, i: number, n: number) =>
+  start === 'sync' ? `${scene}${i}` : `${scene}-from${staggerOffset(i, n)}`;
 /** Frames skipped for want of inference allowed in a sustained step (shared box: a little noise). */
 const DROP_LIMIT = 0.01;
 /** Run every step even after one is not sustained (to see where the CPU goes as cameras are added). */
@@ -62,6 +78,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Step {
   scene: SceneName;
+  /** How the cameras started their scene: all at t = 0 (`sync`), or camera i at i x cycle / N. */
+  start: Start;
   cameras: number;
   loadAverage1m: number;
   /** Candidates on the subject's lane by face band, on the others' lane, and subject passes shown. */
@@ -77,6 +95,12 @@ interface Step {
   framesAnalysed: number;
   framesExpected: number;
   framesDropped: number;
+  /** Of those, frames skipped because they waited past their deadline (1 s after capture). */
+  framesLate: number;
+  /** 95th percentile of the frames' wait for an inference slot at the end of the step, ms. */
+  queueWaitP95Ms: number;
+  /** Full-resolution stills taken and skipped for want of time (a candidate then has the detect frame). */
+  stills: { started: number; skipped: number };
   faces: number;
   candidates: number;
   attempt: number;
@@ -135,9 +159,14 @@ async function main() {
   const loadAtStart = os.loadavg().map((x) => round(x));
   log('building the scene videos (cached after the first run)');
   const scenes = await Promise.all(SCENES.map((name) => buildScene(name)));
-  const mounts = Object.fromEntries(
-    scenes.flatMap((sc) => Array.from({ length: MAX_CAMERAS }, (_, i) => [`${sc.name}${i}`, sc.file])),
-  );
+  const mounts: Record<string, string> = {};
+  for (const sc of scenes) {
+    if (STARTS.includes('sync')) for (let i = 0; i < MAX_CAMERAS; i++) mounts[mountOf(sc.name, 'sync', i, 1)] = sc.file;
+    if (!STARTS.includes('stagger')) continue;
+    for (const n of STEPS)
+      for (let i = 0; i < n; i++)
+        mounts[mountOf(sc.name, 'stagger', i, n)] = await rotatedScene(sc, staggerOffset(i, n));
+  }
   const previous = readPrevious();
   const work = tempDir('shopwatch-edge-bench-');
   fs.mkdirSync(path.join(work, 'hub'));
@@ -196,39 +225,48 @@ async function main() {
 
     // Every camera count is run; one that misses is tried once more while the time budget
     // lasts, because the box is shared and other processes' CPU shows up as dropped frames.
-    for (const scene of SCENES) {
-      const started = Date.now();
-      for (const n of STEPS) {
-        let sustained = false;
-        for (let attempt = 1; attempt <= 2; attempt++) {
-          const step = await runStep(scene, n, attempt, path.join(work, `${scene}-n${n}-${attempt}`), {
-            hub,
-            rtspUrl: (id) => rtsp.url(id),
-            rtspPid,
-            poll,
-            seen,
-          });
-          steps.push(step);
-          log(
-            `${scene}, ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
-              `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
-              `${step.framesDropped} dropped, ${step.detectorRuns} detector runs, ${step.faces} faces ` +
-              `(${step.facesTooSmall} too small), ${step.chipsDescribed} chips described, agent ` +
-              `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
-              `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; ` +
-              `box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
-              `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
-              `${step.passes.subject60}+${step.passes.subject40} of ` +
-              `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
-              `${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
-          );
-          sustained = step.sustained;
-          if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
+    for (const scene of SCENES)
+      for (const start of STARTS) {
+        const started = Date.now();
+        // Staggered: from the count the synchronised start sustained (fewer cameras are easier still).
+        const syncOk = steps
+          .filter((s) => s.scene === scene && s.start === 'sync' && s.sustained)
+          .map((s) => s.cameras);
+        const from = start === 'stagger' && syncOk.length ? Math.max(...syncOk) : 0;
+        for (const n of STEPS.filter((c) => c >= from)) {
+          let sustained = false;
+          for (let attempt = 1; attempt <= 2; attempt++) {
+            const dir = path.join(work, `${scene}-${start}-n${n}-${attempt}`);
+            const step = await runStep(scene, start, n, attempt, dir, {
+              hub,
+              rtspUrl: (id) => rtsp.url(id),
+              rtspPid,
+              poll,
+              seen,
+            });
+            steps.push(step);
+            log(
+              `${scene} (${start}), ${n} camera(s)${attempt > 1 ? ` (attempt ${attempt})` : ''}: ` +
+                `${step.framesAnalysed}/${step.framesExpected} frames (${step.framesStatic} static), ` +
+                `${step.framesDropped} dropped (${step.framesLate} late), queue wait p95 ${step.queueWaitP95Ms} ms, ` +
+                `stills ${step.stills.started}/${step.stills.started + step.stills.skipped}, ` +
+                `${step.detectorRuns} detector runs, ${step.faces} faces ` +
+                `(${step.facesTooSmall} too small), ${step.chipsDescribed} chips described, agent ` +
+                `${pct(step.agentShareOfBox)} of the box (main thread ${step.cores.agentMainThread}, other threads ` +
+                `${step.cores.agentOtherThreads}, ffmpeg ${step.cores.perCameraFfmpeg.join('/')} cores; ` +
+                `box ${pct(step.cores.boxBusy / CORES)} busy, load ` +
+                `${step.loadAverage1m}), ${step.framesPerCpuSecond} frames/CPU-s, subject ` +
+                `${step.passes.subject60}+${step.passes.subject40} of ` +
+                `${step.passes.expectedPerBand}+${step.passes.expectedPerBand}, false ` +
+                `${step.passes.falseCandidates}${step.sustained ? '' : ` — not sustained: ${step.why.join('; ')}`}`,
+            );
+            sustained = step.sustained;
+            if (sustained || Date.now() - started > RETRY_BUDGET_MS) break;
+          }
+          // more cameras would not be sustained either (BENCH_ALL_STEPS=1 measures them all anyway)
+          if (!sustained && !ALL_STEPS) break;
         }
-        // more cameras would not be sustained either (BENCH_ALL_STEPS=1 measures them all anyway)
-        if (!sustained && !ALL_STEPS) break;
       }
-    }
   } finally {
     cleanup();
     await rtsp.close();
@@ -256,7 +294,14 @@ interface StepContext {
   seen: Map<string, ReviewCandidate>;
 }
 
-async function runStep(scene: SceneName, n: number, attempt: number, dir: string, ctx: StepContext): Promise<Step> {
+async function runStep(
+  scene: SceneName,
+  start: Start,
+  n: number,
+  attempt: number,
+  dir: string,
+  ctx: StepContext,
+): Promise<Step> {
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'edge.json');
   fs.writeFileSync(
@@ -268,7 +313,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
         cameras: Array.from({ length: n }, (_, i) => ({
           id: `cam-${i}`,
           name: `Camera ${i}`,
-          url: ctx.rtspUrl(`${scene}${i}`),
+          url: ctx.rtspUrl(mountOf(scene, start, i, n)),
           detectFps: DETECT_FPS,
           detectSize: { width: 768, height: 576 },
         })),
@@ -308,9 +353,14 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
   );
   children.add(child);
   const agentPid = child.pid!;
-  const latest: { stats: MatcherStats | null; templates: number } = { stats: null, templates: 0 };
-  child.on('message', (m: { type?: string; matcher?: MatcherStats; templates?: number } | null) => {
-    if (m?.type === 'stats') Object.assign(latest, { stats: m.matcher, templates: m.templates });
+  type Stills = { started: number; skipped: number };
+  const latest: { stats: MatcherStats | null; templates: number; stills: Stills } = {
+    stats: null,
+    templates: 0,
+    stills: { started: 0, skipped: 0 },
+  };
+  child.on('message', (m: { type?: string; matcher?: MatcherStats; templates?: number; stills?: Stills } | null) => {
+    if (m?.type === 'stats') Object.assign(latest, { stats: m.matcher, templates: m.templates, stills: m.stills });
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const trackKids = () =>
@@ -331,6 +381,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
 
     const kids0 = new Map(childrenOf(agentPid).map((p) => [p.pid, p]));
     const s0 = { ...latest.stats! };
+    const stills0 = { ...latest.stills };
     const threads0 = threadsOf(agentPid);
     const agent0 = cpuOf(agentPid)!,
       reaped0 = reapedChildrenSeconds(agentPid),
@@ -351,6 +402,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     const box1 = boxCpu();
     const kids1 = childrenOf(agentPid);
     const s1 = { ...latest.stats! };
+    const stills1 = { ...latest.stills };
     const threads1 = threadsOf(agentPid);
     const agent1 = cpuOf(agentPid)!,
       reaped1 = reapedChildrenSeconds(agentPid),
@@ -409,6 +461,7 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
     if (why.length && others > 0.25) why.push(`other processes used ${others.toFixed(2)} cores meanwhile`);
     return {
       scene,
+      start,
       cameras: n,
       attempt,
       loadAverage1m: round(os.loadavg()[0]!),
@@ -417,6 +470,9 @@ async function runStep(scene: SceneName, n: number, attempt: number, dir: string
       framesAnalysed,
       framesExpected,
       framesDropped,
+      framesLate: (s1.framesLate ?? 0) - (s0.framesLate ?? 0),
+      queueWaitP95Ms: s1.queueWaitP95Ms ?? 0,
+      stills: { started: stills1.started - stills0.started, skipped: stills1.skipped - stills0.skipped },
       framesStatic: s1.framesStatic - s0.framesStatic,
       detectorRuns: s1.detectorRuns - s0.detectorRuns,
       chipsDescribed: s1.chipsDescribed - s0.chipsDescribed,
@@ -526,6 +582,7 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   const rows = [
     [
       'scene',
+      'start',
       'cams',
       'frames/expected',
       'static',
@@ -545,6 +602,7 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   for (const s of steps) {
     rows.push([
       s.scene,
+      s.start,
       `${s.cameras}${s.attempt > 1 ? ` (#${s.attempt})` : ''}`,
       `${s.framesAnalysed}/${s.framesExpected}`,
       String(s.framesStatic),
@@ -563,12 +621,22 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]!))).join('  '));
-  const scenes = Object.fromEntries(SCENES.map((sc) => [sc, sceneSummary(steps.filter((s) => s.scene === sc))]));
+  // The headline figures are the synchronised start's (the worst case) when it was run.
+  const scenes = Object.fromEntries(
+    SCENES.map((sc) => {
+      const of = (start: Start) => steps.filter((s) => s.scene === sc && s.start === start);
+      const head = STARTS[0]!;
+      const staggered = head === 'sync' && STARTS.includes('stagger') ? sceneSummary(of('stagger')) : undefined;
+      return [sc, { start: head, ...sceneSummary(of(head)), staggered }];
+    }),
+  );
   console.log('');
   for (const [name, sum] of Object.entries(scenes)) console.log(`${name}: ${JSON.stringify(sum)}`);
   for (const [name, sum] of Object.entries(scenes))
     console.log(
-      `${name}: ${sum.camerasSustained} camera(s) sustained; bound: ${sum.bound.kind} at ${sum.bound.atCameras} ` +
+      `${name}: ${sum.camerasSustained} camera(s) sustained (${sum.start} start` +
+        `${sum.staggered ? `; ${sum.staggered.camerasSustained} staggered` : ''}); ` +
+        `bound: ${sum.bound.kind} at ${sum.bound.atCameras} ` +
         `(${sum.bound.why}); the agent's own cost allows ${sum.camerasByAgentCpu} at ${CPU_LIMIT * 100} % of the box`,
     );
   console.log(`previous run: ${JSON.stringify(previous)}`);
@@ -591,6 +659,13 @@ function report(steps: Step[], loadAtStart: number[], previous: unknown) {
         'edge-agent/bench/agent-child.ts: startAgent() as in src/main.ts; detect 5 fps at 768x576; motion ' +
         'gating; inference pool of one worker thread per core, 1 intra-op thread each; K=3 frames in 3 s; ' +
         'gallery of 1 subject enrolled through the hub API',
+      start:
+        `${STARTS.join(' then ')}. scenes.*.camerasSustained and the figures beside it are from the ` +
+        `${STARTS[0]} start${STARTS[0] === 'sync' ? WORST_CASE : ''}; ` +
+        (STARTS.includes('stagger') && STARTS[0] === 'sync'
+          ? 'scenes.*.staggered: camera i of N starts at round(i x 40 / N) s (a rotated copy of the scene), run from ' +
+            'the count the synchronised start sustained'
+          : ''),
       cooldownSeconds: COOLDOWN_SECONDS,
       secondsPerStep: SECONDS,
       steps: STEPS,

@@ -125,6 +125,58 @@ export async function buildScene(name: SceneName): Promise<Scene> {
   return { name, file, headsInViewShare: inView };
 }
 
+/**
+ * Offset (whole seconds) at which camera `i` of `n` starts the scene when the start is staggered:
+ * i x cycle / n, so a store's cameras do not see one person at the same instant. Whole seconds
+ * because the scenes have a 1 s GOP: the rotated file is cut there without re-encoding.
+ */
+export function staggerOffset(i: number, n: number): number {
+  return Math.round((i * CYCLE_SECONDS) / n) % CYCLE_SECONDS;
+}
+
+/**
+ * The scene as a camera that joined it `offsetS` seconds in would show it: the cycle from
+ * `offsetS` to its end, then from its start to `offsetS` (stream copy at key frames, cached).
+ */
+export async function rotatedScene(scene: Scene, offsetS: number): Promise<string> {
+  if (offsetS === 0) return scene.file;
+  const file = scene.file.replace(/\.mp4$/, `-from-${offsetS}s.mp4`);
+  if (fs.existsSync(file)) return file;
+  const list = `${file}.${process.pid}.txt`;
+  const tmp = `${file}.${process.pid}.tmp.mp4`;
+  // ffconcat: the same file twice, cut at the offset (a key frame: 1 s GOP).
+  const quoted = `'${scene.file.replace(/'/g, "'\\''")}'`;
+  fs.writeFileSync(
+    list,
+    `ffconcat version 1.0\nfile ${quoted}\ninpoint ${offsetS}\nfile ${quoted}\noutpoint ${offsetS}\n`,
+  );
+  try {
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      tmp,
+    ]);
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(list, { force: true });
+    fs.rmSync(tmp, { force: true });
+  }
+  return file;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const name of ['busy', 'entrance'] as const) console.log(JSON.stringify(await buildScene(name)));
 }

@@ -12,6 +12,7 @@ import type { SegmentRing } from './segment-ring';
 import type { Box } from '@shopwatch/protocols';
 import { encodeJpeg, expandBox } from './snapshot';
 import { grabStill, scaleBox } from './still';
+import { StillLane } from './still-lane';
 
 export interface EvidenceRecorderOptions {
   spool: Spool;
@@ -36,6 +37,11 @@ export interface EvidenceRecorderOptions {
    * a quiet one, 1-2 s at load 30 on two cores).
    */
   stillTimeoutMs?: number;
+  /**
+   * Full-resolution stills taken at once, at most (default 1): under a burst of candidates the
+   * others wait their turn within `stillTimeoutMs`, so stills never crowd out inference.
+   */
+  stillConcurrency?: number;
   log?: Logger;
 }
 
@@ -60,9 +66,12 @@ export interface RecordResult {
 export class EvidenceRecorder implements CandidateSink {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log: Logger;
+  /** Where full-resolution stills wait their turn (its stats: tests, benchmarks). */
+  readonly stills: StillLane;
 
   constructor(private readonly opts: EvidenceRecorderOptions) {
     this.log = opts.log ?? createLogger('agent:evidence');
+    this.stills = new StillLane(opts.stillConcurrency ?? 1);
     mkdirSync(opts.workDir, { recursive: true });
   }
 
@@ -134,12 +143,11 @@ export class EvidenceRecorder implements CandidateSink {
     const at = req.frame.capturedAt;
     const release = ring.hold(at - 5000, at + 5000); // its segments must outlive the grab
     try {
-      const full = await grabStill({
-        dir: ring.dir,
-        frame: req.frame,
-        ffmpegPath: this.opts.ffmpegPath,
-        timeoutMs: this.opts.stillTimeoutMs ?? 800,
-      });
+      // The candidate's time counts from now, its wait for a place in the lane included.
+      const deadline = Date.now() + (this.opts.stillTimeoutMs ?? 800);
+      const full = await this.stills.run(deadline, (timeoutMs) =>
+        grabStill({ dir: ring.dir, frame: req.frame, ffmpegPath: this.opts.ffmpegPath, timeoutMs }),
+      );
       return { frame: full, box: scaleBox(req.box, req.frame, full) };
     } catch (err) {
       this.log.warn(

@@ -1,41 +1,98 @@
+/** How a frame is offered: how much it is worth now, and until when it is worth anything. */
+export interface OfferTerms {
+  /**
+   * Higher gets a larger share of the slots when they are scarce: a camera's frames are served
+   * `1 + priority` times as often as those of a priority-0 camera (the matcher: 2 = a gallery match
+   * forming on the camera, 1 = a face track in progress, 0 = motion only). Default 0.
+   */
+  priority?: number;
+  /**
+   * Wall-clock ms after which the frame is not worth starting: still waiting then, it is skipped
+   * (and counted) instead of delaying every frame behind it. Default: never.
+   */
+  deadline?: number;
+}
+
+export interface SchedulerOptions {
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+interface Waiting<T> {
+  item: T;
+  /** Place in line (`seq` tick of the camera's first frame waiting). */
+  since: number;
+  /** Virtual start: tagged when the camera's first frame waiting arrived (replacements keep it). */
+  start: number;
+  /** Wall-clock ms when this very frame was offered (its queue wait counts from here). */
+  offeredAt: number;
+  priority: number;
+  deadline: number;
+}
+
+/** Queue waits remembered for percentiles (tests, health). */
+const RECENT_WAITS = 512;
+
 /**
- * Fair back-pressure for frames from many cameras on a few inference slots.
+ * Deadline-aware, weighted fair back-pressure for frames from many cameras on a few inference slots.
  *
  * Each camera has at most one frame in flight and one waiting; a newer frame replaces the
  * waiting one (a fresh frame is worth more than a stale one) and the replaced frame is counted
- * as skipped for that camera. When a slot frees, the waiting camera served least recently goes
- * next (then the one waiting longest), so under overload the cameras are served in turn and the
- * skips spread evenly — never a backlog that grows unseen, never one camera starving the others.
- * (Waiting time alone is not enough: frames of all cameras arrive in the same order every
- * interval, and the last in line would be the one replaced every time.)
+ * as skipped for that camera. When a slot frees, the next frame is chosen by weighted fair
+ * queueing: each camera carries a virtual finish time that grows by `1 / (1 + priority)` with each
+ * frame served, and the smallest goes next. So cameras where faces are being followed get two or
+ * three times the share of one where something merely moved (issue 15: when all subjects pass at
+ * once, the frames that can still confirm a match are the ones worth a slot), yet no camera is
+ * shut out — a face that appears where nothing was followed is still looked at within a few turns,
+ * which strict priority did not do (measured: on 8 cameras all bursting at once, cameras served
+ * last found their subject after its 2 s pass was over). Among equals this is round robin: skips
+ * spread evenly (frames of all cameras arrive in the same order every interval, and by waiting
+ * time alone the last in line would be the one replaced every time). A camera that was idle
+ * starts from the current virtual time: it gets no credit for the time it had nothing to show.
+ * A frame whose deadline passed while it waited is skipped, not started: it could only make the
+ * frames behind it late too. Nothing backs up unseen: every frame is started or counted skipped.
  */
 export class FairScheduler<T> {
   private inFlight = new Set<string>();
-  private waiting = new Map<string, { item: T; since: number }>();
+  private waiting = new Map<string, Waiting<T>>();
   private seq = 0;
-  /** When each camera last got a slot (in `seq` ticks). */
-  private lastServed = new Map<string, number>();
+  /** Each camera's virtual finish time (weighted fair queueing), and the virtual time now. */
+  private finish = new Map<string, number>();
+  private virtualNow = 0;
   private idleWaiters: (() => void)[] = [];
-  /** Frames replaced before they were analysed, by camera. */
+  private readonly now: () => number;
+  /** Frames replaced or expired before they were analysed, by camera. */
   readonly skipped = new Map<string, number>();
+  /** Of those, frames skipped because their deadline passed while they waited, by camera. */
+  readonly late = new Map<string, number>();
   /** Frames handed to `run`, by camera. */
   readonly started = new Map<string, number>();
+  /** How long the last frames started waited for a slot, ms (at most {@link RECENT_WAITS}). */
+  readonly recentWaits: number[] = [];
 
   constructor(
     private readonly slots: () => number,
     private readonly run: (key: string, item: T) => Promise<void>,
-    private readonly onSkip: (key: string, item: T) => void = () => {},
-  ) {}
+    private readonly onSkip: (key: string, item: T, why: 'replaced' | 'late') => void = () => {},
+    opts: SchedulerOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Offers a camera's newest frame; returns whether an older waiting frame was skipped for it. */
-  offer(key: string, item: T): boolean {
+  offer(key: string, item: T, terms: OfferTerms = {}): boolean {
     const old = this.waiting.get(key);
-    if (old) {
-      this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
-      this.onSkip(key, old.item);
-    }
-    // A replacement keeps its camera's place in line: the wait counts from the first frame.
-    this.waiting.set(key, { item, since: old?.since ?? this.seq++ });
+    if (old) this.skip(key, old, 'replaced');
+    const now = this.now();
+    // A replacement keeps its camera's place in line (`since`, `start`); its own wait counts from now.
+    this.waiting.set(key, {
+      item,
+      since: old?.since ?? this.seq++,
+      start: old?.start ?? Math.max(this.finish.get(key) ?? 0, this.virtualNow),
+      offeredAt: now,
+      priority: terms.priority ?? 0,
+      deadline: terms.deadline ?? Number.POSITIVE_INFINITY,
+    });
     this.pump();
     return old !== undefined;
   }
@@ -52,36 +109,66 @@ export class FairScheduler<T> {
     return n;
   }
 
-  private pump(): void {
-    while (this.inFlight.size < this.slots()) {
-      let next: string | undefined;
-      let best: [number, number] = [Infinity, Infinity];
-      for (const [key, w] of this.waiting) {
-        if (this.inFlight.has(key)) continue;
-        const rank: [number, number] = [this.lastServed.get(key) ?? -1, w.since];
-        if (rank[0] < best[0] || (rank[0] === best[0] && rank[1] < best[1])) {
-          next = key;
-          best = rank;
-        }
+  private skip(key: string, w: Waiting<T>, why: 'replaced' | 'late'): void {
+    this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
+    if (why === 'late') this.late.set(key, (this.late.get(key) ?? 0) + 1);
+    this.onSkip(key, w.item, why);
+  }
+
+  /** The waiting camera to serve next (see the class comment) with its virtual start, or undefined. */
+  private pick(): { key: string; start: number; finish: number } | undefined {
+    let next: { key: string; start: number; finish: number } | undefined;
+    let best: number[] = [];
+    for (const [key, w] of this.waiting) {
+      if (this.inFlight.has(key)) continue;
+      const start = Math.max(w.start, this.finish.get(key) ?? 0);
+      const finish = start + 1 / (1 + Math.max(0, w.priority));
+      const rank = [finish, -w.priority, w.since];
+      if (next === undefined || lexLess(rank, best)) {
+        next = { key, start, finish };
+        best = rank;
       }
+    }
+    return next;
+  }
+
+  private pump(): void {
+    const now = this.now();
+    for (const [key, w] of this.waiting) {
+      if (w.deadline < now) {
+        this.waiting.delete(key);
+        this.skip(key, w, 'late');
+      }
+    }
+    while (this.inFlight.size < this.slots()) {
+      const next = this.pick();
       if (next === undefined) break;
-      const { item } = this.waiting.get(next)!;
-      this.waiting.delete(next);
-      this.inFlight.add(next);
-      this.lastServed.set(next, this.seq++);
-      this.started.set(next, (this.started.get(next) ?? 0) + 1);
-      const key = next;
+      const { key } = next;
+      const w = this.waiting.get(key)!;
+      this.waiting.delete(key);
+      this.inFlight.add(key);
+      this.finish.set(key, next.finish);
+      this.virtualNow = Math.max(this.virtualNow, next.start);
+      this.started.set(key, (this.started.get(key) ?? 0) + 1);
+      this.recentWaits.push(now - w.offeredAt);
+      if (this.recentWaits.length > RECENT_WAITS) this.recentWaits.shift();
       // `run` handles its own errors; the catch only keeps a bug there from stalling the line.
-      void this.run(key, item)
+      void this.run(key, w.item)
         .catch(() => {})
         .finally(() => {
           this.inFlight.delete(key);
           this.pump();
-          if (this.inFlight.size === 0 && this.waiting.size === 0)
-            this.idleWaiters.splice(0).forEach((r) => {
-              r();
-            });
         });
     }
+    // Nothing in flight nor waiting (the last run ended, or late frames were skipped): idle.
+    if (this.inFlight.size === 0 && this.waiting.size === 0)
+      this.idleWaiters.splice(0).forEach((r) => {
+        r();
+      });
   }
+}
+
+function lexLess(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }

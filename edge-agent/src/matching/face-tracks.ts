@@ -116,6 +116,16 @@ export class FaceTracks {
     return this.tracks.filter((t) => t.cameraId === cameraId && t.judgedUntil >= at).map((t) => predicted(t, at));
   }
 
+  /**
+   * Whether a track of the camera seen since `since` is still to be judged at `at`: described at
+   * least once (faces too small to match never are) and judged neither matched nor nobody.
+   */
+  inProgress(cameraId: string, since: number, at: number): boolean {
+    return this.tracks.some(
+      (t) => t.cameraId === cameraId && t.lastAt >= since && t.judgedUntil < at && t.observations.length > 0,
+    );
+  }
+
   /** Forgets tracks not seen for `maxGapMs` (their descriptors leave memory). */
   prune(now: number): void {
     this.tracks = this.tracks.filter((t) => t.lastAt >= now - this.maxGapMs);

@@ -40,6 +40,12 @@ export interface MatcherOptions {
   clockOffsetMs: () => number;
   /** Motion gating (default on): `false` searches every frame whole, as before issue 15. */
   motion?: false | (MotionOptions & SearchPlanOptions);
+  /**
+   * A frame still waiting for inference this long after it arrived is skipped (counted in
+   * `framesLate`): it could no longer help a candidate reach review in time, and would make every
+   * frame behind it late too. Default 1000 ms (5 frames at 5 fps).
+   */
+  frameDeadlineMs?: number;
 }
 
 export interface MatcherStats {
@@ -49,6 +55,10 @@ export interface MatcherStats {
   framesDropped: number;
   /** The same, by camera: under overload these rise evenly. */
   droppedByCamera: Record<string, number>;
+  /** Of `framesDropped`, frames whose deadline passed while they waited (`frameDeadlineMs`). */
+  framesLate: number;
+  /** 95th percentile of the last 512 frames' wait for an inference slot, ms. */
+  queueWaitP95Ms: number;
   /** Frames in which nothing moved: no detector run at all. */
   framesStatic: number;
   /** Frames searched whole (first frame, scene change, periodic refresh, too much motion). */
@@ -79,11 +89,14 @@ export class FaceMatcher implements FrameSink {
   /** Every face followed across frames, its descriptors fused (issue 15: judge tracks, not frames). */
   private faceTracks: FaceTracks;
   private readonly analyser: FaceAnalyser;
-  private readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
+  /** Frames waiting for inference, by camera (its counters: tests, benchmarks). */
+  readonly scheduler: FairScheduler<{ frame: Frame; plan: SearchPlan; planner?: SearchPlanner }>;
   readonly stats: MatcherStats = {
     framesAnalysed: 0,
     framesDropped: 0,
     droppedByCamera: {},
+    framesLate: 0,
+    queueWaitP95Ms: 0,
     framesStatic: 0,
     fullScans: 0,
     detectorRuns: 0,
@@ -107,17 +120,20 @@ export class FaceMatcher implements FrameSink {
     this.analyser = o.analyser ?? inThreadAnalyser(o.vision);
     this.scheduler = new FairScheduler(
       () => this.analyser.slots,
-      (cameraId, { frame, plan, planner }) =>
-        this.analyse(frame, plan, planner).then(
+      (cameraId, { frame, plan, planner }) => {
+        this.stats.queueWaitP95Ms = p95(this.scheduler.recentWaits);
+        return this.analyse(frame, plan, planner).then(
           // A frame no match holds goes back to its reader; one held as evidence stays as it is.
           (kept) => (kept ? undefined : frame.release?.()),
           (err) => {
             // Not released: a failure part-way may have left the frame with the tracker.
             this.o.log.error({ err: (err as Error).message, cameraId }, 'frame analysis failed');
           },
-        ),
-      (cameraId, { frame, planner, plan }) => {
+        );
+      },
+      (cameraId, { frame, planner, plan }, why) => {
         this.stats.framesDropped++;
+        if (why === 'late') this.stats.framesLate++;
         this.stats.droppedByCamera[cameraId] = (this.stats.droppedByCamera[cameraId] ?? 0) + 1;
         planner?.missed(plan);
         frame.release?.();
@@ -141,7 +157,30 @@ export class FaceMatcher implements FrameSink {
       return;
     }
     // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
-    this.scheduler.offer(frame.cameraId, { frame, plan, planner });
+    this.scheduler.offer(
+      frame.cameraId,
+      { frame, plan, planner },
+      {
+        priority: this.priorityOf(frame.cameraId, frame.capturedAt),
+        // From now, which for a camera's frame is its capture (the reader hands frames over as they
+        // arrive); `capturedAt` itself may be a scene time (tests, replays).
+        deadline: Date.now() + (this.o.frameDeadlineMs ?? 1000),
+      },
+    );
+  }
+
+  /**
+   * What a frame of this camera is worth when slots are scarce (issue 15: under a burst, frames
+   * that can still confirm a match get the larger share): 2 while a gallery match is forming (each
+   * frame brings it nearer its K hits, and the candidate nearer review), 1 while a face track
+   * not yet judged is followed, 0 when something merely moved.
+   */
+  private priorityOf(cameraId: string, at: number): number {
+    // Within the tracks' window, not a fixed second: under load a camera's frames may be analysed
+    // less than once a second, and its priority must not lapse exactly then.
+    const recent = at - this.o.windowSeconds * 1000;
+    for (const [key, r] of this.reservations) if (key.startsWith(`${cameraId}\u0000`) && r.lastAt >= recent) return 2;
+    return this.faceTracks.inProgress(cameraId, recent, at) ? 1 : 0;
   }
 
   /** Waits for frames being analysed (tests, shutdown). */
@@ -332,6 +371,7 @@ export class FaceMatcher implements FrameSink {
  * blurred) being described.
  */
 const NOBODY_AFTER_FRAMES = 8;
+const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]! : 0);
 const NOBODY_MARGIN = 0.05;
 /** BlazeFace runs of a full scan: the whole frame plus the default tiles. */
 const fullScanRuns = (width: number, height: number) => 1 + tiles(width, height, defaultTiles(width, height)).length;

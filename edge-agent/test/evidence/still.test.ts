@@ -13,7 +13,7 @@ import { EvidenceRecorder } from '../../src/evidence/recorder';
 import { SegmentRing } from '../../src/evidence/segment-ring';
 import { expandBox } from '../../src/evidence/snapshot';
 import { grabStill, parsePpm, scaleBox } from '../../src/evidence/still';
-import { toolRunsStarted } from '../../src/evidence/tool';
+import { toolHostPid, toolRunsStarted } from '../../src/evidence/tool';
 import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
@@ -75,6 +75,22 @@ afterAll(async () => {
   await rtsp?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** ffmpeg runs taking a still (they pipe pictures out) among the children of `pid`, from /proc. */
+function stillJobsOf(pid: number): number {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'latin1').includes('image2pipe')) n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
 
 const meanAbsDiff = (a: Buffer, b: Buffer) => {
   let s = 0;
@@ -181,6 +197,65 @@ describe('evidence stills from the camera’s full-resolution stream (issue 15)'
     expect([crop.width, crop.height]).toEqual([90, 90]); // the detect frame's crop
     expect(candidate.payload).toMatchObject({ frame: { width: DETECT.width, height: DETECT.height } });
     await clip;
+    spool.close();
+  }, 60_000);
+
+  it('takes the stills of a burst of candidates one at a time; each is spooled within its time', async () => {
+    await waitFor(() => frames.length >= 10 && ring.segments().length >= 2, 20_000, 'frames');
+    const spool = new SqliteSpool({ dir: join(dir, 'spool-burst'), quotaBytes: 1e9 });
+    const budgetMs = 4000; // the first still finishes in time even on a saturated box
+    const recorder = new EvidenceRecorder({
+      spool,
+      ring: () => ring,
+      workDir: join(dir, 'work-burst'),
+      preRollSeconds: 2,
+      postRollSeconds: 0,
+      segmentSeconds: 2,
+      stillTimeoutMs: budgetMs,
+    });
+    // Still jobs (ffmpeg piping pictures out) running in the tool host, sampled from /proc as they run.
+    let most = 0;
+    const sampler = setInterval(() => {
+      const host = toolHostPid();
+      if (host) most = Math.max(most, stillJobsOf(host));
+    }, 5);
+    const frame = frames.at(-1)!;
+    const box = { x: 165, y: 75, w: 60, h: 60 };
+    const ids = Array.from({ length: 6 }, (_, i) => `cand-burst-${i}`);
+    const t0 = Date.now();
+    // Six subjects confirmed at the same instant, as when every camera sees its subject at once.
+    const results = await Promise.all(
+      ids.map(async (candidateId) => {
+        const r = await recorder.record({ candidateId, cameraId: 'till', frame, box, payload: MATCH });
+        return { ...r, ms: Date.now() - t0 };
+      }),
+    );
+    clearInterval(sampler);
+    await Promise.all(results.map((r) => r.clip));
+    const widths = results.map((r) => (r.candidate.payload as { frame: { width: number } }).frame.width);
+    console.log(
+      `burst of 6: spooled after ${results.map((r) => r.ms).join('/')} ms, frame widths ${widths.join('/')}, ` +
+        `at most ${most} still job(s) at once, lane ${JSON.stringify(recorder.stills.stats)}`,
+    );
+    // Never more than one still decoding at a time (six at once before: they took the inference's cores).
+    expect(most).toBeLessThanOrEqual(1);
+    expect(recorder.stills.stats.maxRunning).toBe(1);
+    // Each candidate reached the spool within its still budget, plus the JPEGs and the spool's fsync
+    // (seconds on a saturated box; without the lane's bound the last would wait for five stills).
+    for (const r of results) expect(r.ms).toBeLessThan(budgetMs + 3000);
+    // Nothing lost: six candidates, each with its crop and frame, at full resolution or, for those
+    // that ran out of time, the detect frame's (the full-resolution picture itself: the test above).
+    expect(
+      ids.map((id) =>
+        spool
+          .get(id)
+          ?.files.map((f) => f.name)
+          .sort(),
+      ),
+    ).toEqual(ids.map(() => ['crop.jpg', 'frame.jpg']));
+    expect(recorder.stills.stats.started).toBeGreaterThanOrEqual(1);
+    expect(widths.every((w) => w === 768 || w === DETECT.width)).toBe(true);
+    expect(recorder.stills.stats.started + recorder.stills.stats.skipped).toBe(6);
     spool.close();
   }, 60_000);
 
