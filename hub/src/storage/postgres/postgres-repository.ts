@@ -7,6 +7,7 @@ import type {
   NewAlert,
   NewEvent,
   OpenConnection,
+  ReceiptSender,
   Renderer,
   Repository,
 } from '../repository';
@@ -24,6 +25,7 @@ import {
 import * as connections from './connection-queries';
 import { PgGroupCommit } from './group-commit';
 import { DirectoryQueries } from './directory-queries';
+import { PgReceiptBatch } from './receipt-batch';
 
 type Row = pg.QueryResultRow;
 
@@ -34,9 +36,11 @@ type Row = pg.QueryResultRow;
  */
 export class PostgresRepository extends DirectoryQueries implements Repository {
   private writes: PgGroupCommit;
+  private receipts: PgReceiptBatch;
   constructor(pool: pg.Pool) {
     super(pool);
     this.writes = new PgGroupCommit(pool);
+    this.receipts = new PgReceiptBatch(pool);
     withDomainErrors(this);
   }
 
@@ -106,6 +110,10 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
       [deviceId, alertId, seq, at],
     );
     return (r.rowCount ?? 0) > 0;
+  }
+
+  async recordVisibleReceipt(from: ReceiptSender, alertId: string, seq: number | null, at: string) {
+    return this.receipts.record(from, alertId, seq, at);
   }
 
   async deliveries(alertIds: string[]) {
