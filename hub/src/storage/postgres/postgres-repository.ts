@@ -37,8 +37,9 @@ type Row = pg.QueryResultRow;
 export class PostgresRepository extends DirectoryQueries implements Repository {
   private writes: PgGroupCommit;
   private receipts: PgReceiptBatch;
-  constructor(pool: pg.Pool) {
-    super(pool);
+  /** `lookups`: a pool of its own for the reads on a device's way in (see DirectoryQueries). */
+  constructor(pool: pg.Pool, lookups: pg.Pool = pool) {
+    super(pool, lookups);
     this.writes = new PgGroupCommit(pool);
     this.receipts = new PgReceiptBatch(pool);
     withDomainErrors(this);
@@ -194,9 +195,10 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
     }));
   }
 
-  /** Writes the batched last-seen times, then closes the pool. */
+  /** Writes the batched last-seen times, then closes the pools. */
   async close(): Promise<void> {
     await this.flushLastSeen().catch(() => {});
     await this.pool.end();
+    if (this.lookups !== this.pool) await this.lookups.end();
   }
 }
