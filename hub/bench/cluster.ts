@@ -148,8 +148,10 @@ async function measure(t: Target) {
   const rssAfter = t.pids().map((p) => sample(p).rssBytes);
   log(`${DEVICES} radios connected in ${connectSeconds.toFixed(1)} s`);
 
-  // Raise → last radio, one raise at a time.
+  // Raise → last radio, one raise at a time. Stages: the PUBACK (stored), the first radio, the last.
   const lastOf: number[] = [];
+  const pubackOf: number[] = [];
+  const firstOf: number[] = [];
   for (let i = 0; i < RAISES; i++) {
     const ref = `lat-${i}`;
     const sent = performance.now();
@@ -158,14 +160,18 @@ async function measure(t: Target) {
       JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: ref }),
       { qos: 1 },
     );
+    pubackOf.push(performance.now() - sent);
     const end = Date.now() + 20_000;
     while (radios.some((r) => !r.arrivals.has(ref)) && Date.now() < end) await sleep(2);
     const missing = radios.filter((r) => !r.arrivals.has(ref)).length;
     if (missing) throw new Error(`${missing} radios never got ${ref}`);
-    lastOf.push(Math.max(...radios.map((r) => r.arrivals.get(ref)!)) - sent);
+    const arrivals = radios.map((r) => r.arrivals.get(ref)!);
+    lastOf.push(Math.max(...arrivals) - sent);
+    firstOf.push(Math.min(...arrivals) - sent);
     await sleep(200);
   }
-  log('raise → last radio', stats(lastOf));
+  const stages = { pubackMs: stats(pubackOf), firstRadioMs: stats(firstOf) };
+  log('raise → last radio', stats(lastOf), stages);
 
   // A burst: BURST raises as fast as PUBACKs come, then wait until every radio has every one.
   const b0 = performance.now();
@@ -195,7 +201,8 @@ async function measure(t: Target) {
   };
   log('burst', burst);
   const memory = rssAfter.map((a, i) => a - rssBefore[i]!);
-  return { radios, raiser: raiser!, connectSeconds: +connectSeconds.toFixed(1), lastOf: stats(lastOf), burst, memory };
+  const connect = +connectSeconds.toFixed(1);
+  return { radios, raiser: raiser!, connectSeconds: connect, lastOf: stats(lastOf), stages, burst, memory };
 }
 
 async function single() {

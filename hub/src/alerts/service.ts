@@ -246,13 +246,18 @@ export class AlertService {
 
   /** A device confirms it has the alert's events up to `seq` (or all sent so far). */
   async receipt(p: Principal, alertId: string, seq: number | null): Promise<boolean> {
-    const a = await this.visible(p, alertId);
-    const latest = (await this.repo.latestEventSeq(a.id)) ?? 0;
-    const upTo = Math.min(seq ?? latest, latest);
-    const advanced = await this.repo.recordReceipt(p.id, a.id, upTo, this.now().toISOString());
-    if (advanced)
-      this.bus.emit('delivery', { scheme: a.scheme, zone: a.zone, alertId: a.id, deviceId: p.id, seq: upTo });
-    return advanced;
+    // `visible()`'s rule, handed to storage so that check and write are one step: every radio
+    // confirms every alert, and on PostgreSQL four round trips each queued the fleet behind them.
+    // An edge box sees no alert, not even a scheme-wide one: refused without asking storage.
+    if (!seesZone(p, '', true)) throw notFound(`alert "${alertId}"`);
+    const from = { deviceId: p.id, scheme: p.scheme, zones: p.zones };
+    const taken = await this.repo.recordVisibleReceipt(from, alertId, seq, this.now().toISOString());
+    if (!taken) throw notFound(`alert "${alertId}"`);
+    if (taken.advanced) {
+      const { scheme, zone, seq: upTo } = taken;
+      this.bus.emit('delivery', { scheme, zone, alertId, deviceId: p.id, seq: upTo });
+    }
+    return taken.advanced;
   }
 
   /** Up to `limit` alerts the principal may see, newest first (the browser's welcome list). */

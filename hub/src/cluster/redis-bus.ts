@@ -7,11 +7,15 @@ import { closeRedis, openRedis } from './redis-client';
 /** The one Redis channel every hub node publishes its events to (in emit order). */
 export const BUS_CHANNEL = 'shopwatch:bus';
 
-/** What goes over the channel: the emitting node, the kind, the event (all JSON-safe). */
+/**
+ * What goes over the channel: the emitting node, the kind, the event (all JSON-safe); or, for
+ * delivery receipts, `events`: every one emitted in one turn of the event loop.
+ */
 interface Envelope {
   origin: string;
   kind: keyof HubEvents;
-  event: unknown;
+  event?: unknown;
+  events?: unknown[];
 }
 
 const KINDS: ReadonlySet<string> = new Set<keyof HubEvents>([
@@ -39,6 +43,11 @@ export class RedisEventBus implements EventBus {
   private listeners: Listeners;
   private pub: Redis;
   private sub: Redis;
+  /**
+   * Deliveries emitted this turn, published together: every radio confirms every alert, so one
+   * alert to 1,000 radios was 1,000 messages through Redis, each parsed by every node.
+   */
+  private deliveries: HubEvents['delivery'][] = [];
 
   constructor(
     url: string,
@@ -56,6 +65,7 @@ export class RedisEventBus implements EventBus {
   }
 
   async stop(): Promise<void> {
+    this.flushDeliveries();
     await Promise.all([closeRedis(this.sub), closeRedis(this.pub)]);
   }
 
@@ -65,10 +75,27 @@ export class RedisEventBus implements EventBus {
 
   emit<K extends keyof HubEvents>(kind: K, event: HubEvents[K]): void {
     this.listeners.deliver(kind, event, true);
-    const envelope: Envelope = { origin: this.nodeId, kind, event };
+    if (kind === 'delivery') {
+      if (this.deliveries.push(event as HubEvents['delivery']) === 1) setImmediate(() => this.flushDeliveries());
+      return;
+    }
+    this.flushDeliveries(); // what was emitted before this event is published before it
+    this.publish({ origin: this.nodeId, kind, event });
+  }
+
+  private flushDeliveries() {
+    if (!this.deliveries.length) return;
+    const events = this.deliveries;
+    this.deliveries = [];
+    this.publish({ origin: this.nodeId, kind: 'delivery', events });
+  }
+
+  private publish(envelope: Envelope) {
     this.pub
       .publish(BUS_CHANNEL, JSON.stringify(envelope))
-      .catch((err) => this.log.warn({ err: err.message, kind }, 'event not shared with the other nodes'));
+      .catch((err) =>
+        this.log.warn({ err: err.message, kind: envelope.kind }, 'event not shared with the other nodes'),
+      );
   }
 
   private received(text: string) {
@@ -80,10 +107,12 @@ export class RedisEventBus implements EventBus {
       return;
     }
     if (envelope?.origin === this.nodeId) return; // delivered locally when it was emitted
-    if (!KINDS.has(envelope?.kind) || typeof envelope.event !== 'object' || envelope.event === null) {
+    const events =
+      envelope?.kind === 'delivery' && Array.isArray(envelope.events) ? envelope.events : [envelope?.event];
+    if (!KINDS.has(envelope?.kind) || !events.every((e) => typeof e === 'object' && e !== null)) {
       this.log.warn({ kind: envelope?.kind }, 'unknown event on the bus channel; ignored');
       return;
     }
-    this.listeners.deliver(envelope.kind, envelope.event as HubEvents[typeof envelope.kind], false);
+    for (const e of events) this.listeners.deliver(envelope.kind, e as HubEvents[typeof envelope.kind], false);
   }
 }

@@ -178,6 +178,17 @@ export interface Repository {
 
   /** Records that a device confirmed an alert's events up to `seq`; false if it had already. */
   recordReceipt(deviceId: string, alertId: string, seq: number, at: string): Promise<boolean>;
+  /**
+   * A device's receipt in one step: the alert must exist and be visible to the sender, `seq` is
+   * capped at the alert's newest event (null: all of them), and the receipt moves only forward.
+   * Null, and nothing written, when the alert is unknown or not the sender's to see.
+   */
+  recordVisibleReceipt(
+    from: ReceiptSender,
+    alertId: string,
+    seq: number | null,
+    at: string,
+  ): Promise<ReceiptTaken | null>;
   deliveries(alertIds: string[]): Promise<Map<string, Delivery[]>>;
   latestEventSeq(alertId: string): Promise<number | null>;
   /** Events a device has not confirmed, oldest first: the catch-up. */
@@ -188,6 +199,25 @@ export interface Repository {
   listCameras(scheme: string): Promise<CameraStatus[]>;
 
   close(): void;
+}
+
+/**
+ * Who sends a receipt and which alerts it sees: AlertService's visibility rule as data, so the
+ * check can run inside the write. Priority (scheme-wide) alerts are seen by every sender.
+ */
+export interface ReceiptSender {
+  deviceId: string;
+  scheme: string;
+  /** Zones whose alerts it sees; null: every zone of its scheme. */
+  zones: string[] | null;
+}
+
+/** A receipt taken: where its alert is, the seq now confirmed, and whether that moved forward. */
+export interface ReceiptTaken {
+  scheme: string;
+  zone: string;
+  seq: number;
+  advanced: boolean;
 }
 
 /** Builds the published event JSON from the alert as it stands after the change. */

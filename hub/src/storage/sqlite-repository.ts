@@ -19,6 +19,8 @@ import type {
   NewEvent,
   OpenConnection,
   ProvisionedDeviceRecord,
+  ReceiptSender,
+  ReceiptTaken,
   Renderer,
   Repository,
   SchemeRecord,
@@ -536,6 +538,19 @@ export class SqliteRepository implements Repository {
 
   async recordReceipt(deviceId: string, alertId: string, seq: number, at: string) {
     return this.writes.run(() => this.q.receipt.run(deviceId, alertId, seq, at).changes > 0);
+  }
+
+  async recordVisibleReceipt(from: ReceiptSender, alertId: string, seq: number | null, at: string) {
+    // The check and the write in one step of the write queue: SQLite has one writer anyway.
+    return this.writes.run((): ReceiptTaken | null => {
+      const a = this.q.alert.get(alertId) as SqlRow | undefined;
+      const sees = (r: SqlRow) => from.zones === null || r.priority === 1 || from.zones.includes(r.zone as string);
+      if (!a || a.scheme !== from.scheme || !sees(a)) return null;
+      const latest = (this.q.latestSeq.get(alertId) as number | null) ?? 0;
+      const upTo = Math.min(seq ?? latest, latest);
+      const advanced = this.q.receipt.run(from.deviceId, alertId, upTo, at).changes > 0;
+      return { scheme: a.scheme as string, zone: a.zone as string, seq: upTo, advanced };
+    });
   }
 
   async deliveries(alertIds: string[]) {

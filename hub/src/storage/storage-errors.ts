@@ -95,6 +95,7 @@ const METHODS = {
   dueEscalations: 1,
   nextEscalationAt: 1,
   recordReceipt: 1,
+  recordVisibleReceipt: 1,
   deliveries: 1,
   latestEventSeq: 1,
   unconfirmedEvents: 1,

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { AlertFilter, NewEvent } from '../../src/storage/repository';
 import { ConstraintError } from '../../src/storage/storage-errors';
-import { type Ctx, device, newAlert, raise, raised, render } from './repository-fixtures';
+import { type Ctx, SCHEME, device, newAlert, raise, raised, render } from './repository-fixtures';
 
 const at = (minute: number) => `2026-11-30T10:${String(minute).padStart(2, '0')}:00.000Z`;
 const operator = { kind: 'user', id: 'olivia' } as const;
@@ -186,6 +186,75 @@ export function registerReceiptTests(ctx: Ctx) {
     ]);
     expect(d.get('a2')).toEqual([]);
     expect((await repo.deliveries([])).size).toBe(0);
+  });
+
+  it('takes a receipt only of an alert the sender sees, capped at its newest event, moving forward', async () => {
+    const { repo } = ctx();
+    const north = await raise(repo, 'n1');
+    await raise(repo, 's1', { zone: 'south', store: 'chemist' });
+    await raise(repo, 'wide', { zone: 'south', store: 'chemist', priority: true });
+    await repo.upsertScheme({ ...SCHEME, id: 'city', name: 'City' });
+    await raise(repo, 'c1', { scheme: 'city' });
+    const radio = { deviceId: 'r1', scheme: 'town', zones: ['north'] };
+    const first = north.timeline[0]!.seq;
+    // seq null: everything so far; a seq beyond the newest event is capped at it
+    expect(await repo.recordVisibleReceipt(radio, 'n1', null, at(1))).toEqual({
+      scheme: 'town',
+      zone: 'north',
+      seq: first,
+      advanced: true,
+    });
+    expect(await repo.recordVisibleReceipt(radio, 'n1', first + 1000, at(2))).toMatchObject({
+      seq: first,
+      advanced: false,
+    });
+    const ack = await repo.updateAlert('n1', {}, { kind: 'acknowledged', at: at(3), actor: operator }, render);
+    expect(await repo.recordVisibleReceipt(radio, 'n1', first, at(4))).toMatchObject({ advanced: false });
+    expect(await repo.recordVisibleReceipt(radio, 'n1', ack.event.seq, at(5))).toMatchObject({
+      seq: ack.event.seq,
+      advanced: true,
+    });
+    // a scheme-wide alert of another zone is seen; a plain one of another zone or scheme is not
+    expect(await repo.recordVisibleReceipt(radio, 'wide', null, at(6))).toMatchObject({ zone: 'south' });
+    expect(await repo.recordVisibleReceipt(radio, 's1', null, at(6))).toBeNull();
+    expect(await repo.recordVisibleReceipt(radio, 'c1', null, at(6))).toBeNull();
+    expect(await repo.recordVisibleReceipt(radio, 'ghost', null, at(6))).toBeNull();
+    expect(await repo.recordVisibleReceipt({ ...radio, zones: [] }, 'n1', null, at(6))).toBeNull();
+    // a warden (every zone of its scheme) sees them all, but not another scheme's
+    const warden = { deviceId: 'w1', scheme: 'town', zones: null };
+    expect(await repo.recordVisibleReceipt(warden, 's1', 1, at(7))).toMatchObject({ advanced: true });
+    expect(await repo.recordVisibleReceipt(warden, 'c1', null, at(7))).toBeNull();
+    const d = await repo.deliveries(['n1', 's1', 'wide', 'c1']);
+    expect(d.get('n1')).toEqual([{ deviceId: 'r1', lastSeq: ack.event.seq, at: at(5) }]);
+    expect(d.get('s1')).toEqual([{ deviceId: 'w1', lastSeq: 1, at: at(7) }]);
+    expect(d.get('wide')?.map((x) => x.deviceId)).toEqual(['r1']);
+    expect(d.get('c1')).toEqual([]);
+  });
+
+  it('answers each of a burst of receipts with its own outcome, repeats and refusals included', async () => {
+    const { repo } = ctx();
+    const ids = Array.from({ length: 30 }, (_, i) => `b${i}`);
+    const seqs = new Map<string, number>();
+    for (const id of ids) seqs.set(id, (await raise(repo, id)).timeline[0]!.seq);
+    await raise(repo, 'away', { zone: 'south', store: 'chemist' });
+    const radios = Array.from({ length: 20 }, (_, i) => ({ deviceId: `r${i}`, scheme: 'town', zones: ['north'] }));
+    // all at once, as a fleet confirms a burst: each radio each alert, plus a repeat and a refusal each
+    const sent = radios.flatMap((r) => [
+      ...ids.map((id) => repo.recordVisibleReceipt(r, id, seqs.get(id)!, at(1))),
+      repo.recordVisibleReceipt(r, 'b0', seqs.get('b0')!, at(2)),
+      repo.recordVisibleReceipt(r, 'away', null, at(2)),
+    ]);
+    const outcomes = await Promise.all(sent);
+    const per = ids.length + 2;
+    for (let r = 0; r < radios.length; r++) {
+      const mine = outcomes.slice(r * per, (r + 1) * per);
+      expect(mine.slice(0, ids.length).map((o) => o?.advanced)).toEqual(ids.map(() => true));
+      expect(mine[ids.length]).toMatchObject({ advanced: false, seq: seqs.get('b0') });
+      expect(mine[ids.length + 1]).toBeNull();
+    }
+    const d = await repo.deliveries([...ids, 'away']);
+    for (const id of ids) expect(d.get(id)).toHaveLength(radios.length);
+    expect(d.get('away')).toEqual([]);
   });
 
   it('catches a device up on unconfirmed events of its zones and scheme-wide ones, oldest first', async () => {

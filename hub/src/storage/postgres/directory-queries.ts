@@ -22,7 +22,14 @@ const userFromRow = (r: Row): UserRecord => ({
  * provisioning counter. PostgresRepository adds alerts, receipts and cameras.
  */
 export abstract class DirectoryQueries {
-  constructor(protected pool: pg.Pool) {}
+  /**
+   * `lookups`: the pool of the reads a connecting device waits on (getDevice, getScheme), apart
+   * from the writes so that a burst of them cannot hold up a CONNACK. Default: the one pool.
+   */
+  constructor(
+    protected pool: pg.Pool,
+    protected lookups: pg.Pool = pool,
+  ) {}
 
   async upsertScheme(s: SchemeRecord) {
     await inTransaction(this.pool, async (c) => {
@@ -61,10 +68,10 @@ export abstract class DirectoryQueries {
   }
 
   async getScheme(id: string): Promise<SchemeRecord | null> {
-    const r = (await this.pool.query('SELECT * FROM schemes WHERE id = $1', [id])).rows[0];
+    const r = (await this.lookups.query('SELECT * FROM schemes WHERE id = $1', [id])).rows[0];
     if (!r) return null;
-    const zones = await this.pool.query('SELECT id, name FROM zones WHERE scheme = $1 ORDER BY id', [id]);
-    const stores = await this.pool.query('SELECT * FROM stores WHERE scheme = $1 ORDER BY id', [id]);
+    const zones = await this.lookups.query('SELECT id, name FROM zones WHERE scheme = $1 ORDER BY id', [id]);
+    const stores = await this.lookups.query('SELECT * FROM stores WHERE scheme = $1 ORDER BY id', [id]);
     return {
       id: r.id,
       name: r.name,
@@ -171,7 +178,7 @@ export abstract class DirectoryQueries {
   });
 
   async getDevice(id: string) {
-    const r = (await this.pool.query('SELECT * FROM devices WHERE id = $1', [id])).rows[0];
+    const r = (await this.lookups.query('SELECT * FROM devices WHERE id = $1', [id])).rows[0];
     return r ? this.deviceFromRow(r) : null;
   }
 

@@ -19,6 +19,18 @@ const MIGRATION_LOCK = 0x5357_0001;
  * next query; a query in flight on one fails, and its caller sees the error.
  */
 export async function openPostgres(url: string, log: Logger, max = 10): Promise<pg.Pool> {
+  const pool = connectPool(url, log, max);
+  try {
+    await migrate(pool, log);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return pool;
+}
+
+/** A pool on a database someone has already migrated (openPostgres), e.g. a second, smaller one. */
+export function connectPool(url: string, log: Logger, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
   // Without a listener an idle client's error (server restarted) would crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
@@ -27,12 +39,6 @@ export async function openPostgres(url: string, log: Logger, max = 10): Promise<
   pool.on('connect', (client) =>
     client.on('error', (err) => log.warn({ err: err.message }, 'PostgreSQL connection lost in use')),
   );
-  try {
-    await migrate(pool, log);
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
   return pool;
 }
 

@@ -7,6 +7,7 @@ import type {
   NewAlert,
   NewEvent,
   OpenConnection,
+  ReceiptSender,
   Renderer,
   Repository,
 } from '../repository';
@@ -24,6 +25,7 @@ import {
 import * as connections from './connection-queries';
 import { PgGroupCommit } from './group-commit';
 import { DirectoryQueries } from './directory-queries';
+import { PgReceiptBatch } from './receipt-batch';
 
 type Row = pg.QueryResultRow;
 
@@ -34,9 +36,12 @@ type Row = pg.QueryResultRow;
  */
 export class PostgresRepository extends DirectoryQueries implements Repository {
   private writes: PgGroupCommit;
-  constructor(pool: pg.Pool) {
-    super(pool);
+  private receipts: PgReceiptBatch;
+  /** `lookups`: a pool of its own for the reads on a device's way in (see DirectoryQueries). */
+  constructor(pool: pg.Pool, lookups: pg.Pool = pool) {
+    super(pool, lookups);
     this.writes = new PgGroupCommit(pool);
+    this.receipts = new PgReceiptBatch(pool);
     withDomainErrors(this);
   }
 
@@ -106,6 +111,10 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
       [deviceId, alertId, seq, at],
     );
     return (r.rowCount ?? 0) > 0;
+  }
+
+  async recordVisibleReceipt(from: ReceiptSender, alertId: string, seq: number | null, at: string) {
+    return this.receipts.record(from, alertId, seq, at);
   }
 
   async deliveries(alertIds: string[]) {
@@ -186,9 +195,10 @@ export class PostgresRepository extends DirectoryQueries implements Repository {
     }));
   }
 
-  /** Writes the batched last-seen times, then closes the pool. */
+  /** Writes the batched last-seen times, then closes the pools. */
   async close(): Promise<void> {
     await this.flushLastSeen().catch(() => {});
     await this.pool.end();
+    if (this.lookups !== this.pool) await this.lookups.end();
   }
 }

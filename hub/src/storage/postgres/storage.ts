@@ -5,9 +5,12 @@ import { PgCaseRepository } from './case-repository';
 import { PgEvidenceRepository } from './evidence-repository';
 import { PgGalleryRepository } from './gallery-repository';
 import { PgGovernanceRepository } from './governance-repository';
-import { openPostgres } from './pool';
+import { connectPool, openPostgres } from './pool';
 import { PostgresRepository } from './postgres-repository';
 import { PgPushSubscriptions } from './push-subscriptions';
+
+// Device lookups are one indexed read each: two connections answer a reconnect storm in turn.
+const LOOKUP_CONNECTIONS = 2;
 
 /**
  * Every repository of the hub on one PostgreSQL database (migrated to the newest schema first),
@@ -15,7 +18,9 @@ import { PgPushSubscriptions } from './push-subscriptions';
  */
 export async function openPostgresStorage(url: string, log: Logger, poolSize = 10): Promise<Storage> {
   const pool = await openPostgres(url, log, poolSize);
-  const repo = new PostgresRepository(pool);
+  // A few connections of their own for what a connecting device waits on before its CONNACK (its
+  // record, its scheme): in the shared pool that lookup queued behind every write in flight.
+  const repo = new PostgresRepository(pool, connectPool(url, log, LOOKUP_CONNECTIONS));
   return {
     repo,
     evidence: new PgEvidenceRepository(pool),
@@ -35,7 +40,7 @@ export async function openPostgresStorage(url: string, log: Logger, poolSize = 1
         return rows[0]?.fingerprint === fingerprint;
       },
     },
-    // The repository's close writes its batched last-seen times, then ends the shared pool.
+    // The repository's close writes its batched last-seen times, then ends the shared pools.
     close: () => repo.close(),
   };
 }
