@@ -109,7 +109,7 @@ describe('live view across hub nodes', () => {
     }
   }, 60_000);
 
-  it('serves a viewer on C the thumbnail of a camera whose edge box is connected to A, relayed like a stream', async () => {
+  it('serves a viewer on C the thumbnail of a camera whose box is connected to A, relayed like a stream', async () => {
     const asked: string[] = [];
     const onRequest = (topic: string, payload: Buffer) =>
       topic === topics.liveRequest('town', 'edge-boots') && asked.push(JSON.parse(payload.toString()).action);
