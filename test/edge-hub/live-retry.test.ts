@@ -24,6 +24,14 @@ function haproxyCommand(socket: string, command: string): Promise<string> {
   });
 }
 
+/** How many 5xx answers HAProxy's `http` frontend has given so far (its own statistics). */
+async function frontDoor5xx(socket: string): Promise<number> {
+  const csv = (await haproxyCommand(socket, 'show stat')).split('\n');
+  const head = csv[0]!.replace(/^# /, '').split(',');
+  const row = csv.find((l) => l.startsWith('http,FRONTEND,'))!.split(',');
+  return Number(row[head.indexOf('hrsp_5xx')]);
+}
+
 /** What the front door answers for a plain request now (503 while the replica is in maintenance). */
 const statusVia = async (http: string) => (await fetch(`${http}/readyz`)).status;
 
@@ -120,4 +128,20 @@ describe('edge live socket refused with 503', () => {
     await viewer.close();
     await setState('ready');
   }, 90_000);
+
+  it('sends a thumbnail the front door first refused, while the hub still waits for it', async () => {
+    await setState('maint');
+    const before = await frontDoor5xx(admin);
+    const op = await login(hub.http, 'operator', 'operator-password');
+    const thumbnail = fetch(`${hub.http}/api/live/thumbnails/edge-boots/door`, {
+      headers: { authorization: `Bearer ${op}` },
+    });
+    // The box's dials refused by the front door (nothing else goes through it meanwhile).
+    await expect.poll(async () => (await frontDoor5xx(admin)) - before, { timeout: 8000 }).toBeGreaterThanOrEqual(2);
+    await setState('ready');
+    const r = await thumbnail;
+    expect(r.status).toBe(200);
+    const jpeg = Buffer.from(await r.arrayBuffer());
+    expect([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+  }, 60_000);
 });
