@@ -108,4 +108,35 @@ describe('live view across hub nodes', () => {
       await viewer.close();
     }
   }, 60_000);
+
+  it('serves a viewer on C the thumbnail of a camera whose box is connected to A, relayed like a stream', async () => {
+    const asked: string[] = [];
+    const onRequest = (topic: string, payload: Buffer) =>
+      topic === topics.liveRequest('town', 'edge-boots') && asked.push(JSON.parse(payload.toString()).action);
+    edge.client.on('message', onRequest);
+    try {
+      const op = await login(c.http, 'operator', 'operator-password');
+      const get = () =>
+        fetch(`${c.http}/api/live/thumbnails/edge-boots/door`, { headers: { authorization: `Bearer ${op}` } });
+      const first = await get();
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe('image/jpeg');
+      const jpeg = Buffer.from(await first.arrayBuffer());
+      expect([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+      // The box dialled A (its only hub address); C, which asked, got the picture through A.
+      expect(asked.filter((a) => a === 'thumbnail')).toHaveLength(1);
+      // C keeps it for 10 s like one node: a second look does not ask the box again.
+      const again = await get();
+      expect(Buffer.from(await again.arrayBuffer()).equals(jpeg)).toBe(true);
+      expect(asked.filter((a) => a === 'thumbnail')).toHaveLength(1);
+      // Scope as on one node: a warden on C may not see the camera, so gets no picture.
+      const warden = await login(c.http, 'warden', 'warden-password');
+      const refused = await fetch(`${c.http}/api/live/thumbnails/edge-boots/door`, {
+        headers: { authorization: `Bearer ${warden}` },
+      });
+      expect(refused.status).toBe(403);
+    } finally {
+      edge.client.off('message', onRequest);
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { LIVE_MAX_SEGMENT_BYTES, LIVE_PATHS } from '@shopwatch/protocols';
+import { Backoff } from '../util/backoff';
 
 export interface HubLink {
   /** The hub's HTTP base URL (`http://hub:8080`); the socket uses ws/wss on the same host. */
@@ -27,13 +28,48 @@ export function dialHub(link: HubLink, streamId: string): WebSocket {
   });
 }
 
-/** Dials the stream's socket, sends one message (a JPEG, or a `failed` report) and closes. */
-export function sendOnce(link: HubLink, streamId: string, payload: Buffer | string): Promise<void> {
+/** How a thumbnail's or a refusal's one message is retried: the hub waits 10 s for it. */
+const SEND_RETRY = { firstMs: 250, maxMs: 2000, windowMs: 8000 };
+
+/**
+ * Dials the stream's socket, sends one message (a JPEG, or a `failed` report) and closes. A 503
+ * or a hub that cannot be reached is tried again with growing waits while the hub still waits
+ * for the message; any other refusal is final.
+ */
+export async function sendOnce(
+  link: HubLink,
+  streamId: string,
+  payload: Buffer | string,
+  retry = SEND_RETRY,
+): Promise<void> {
+  const backoff = new Backoff(retry.firstMs, retry.maxMs);
+  const from = Date.now();
+  for (;;) {
+    const why = await sendAttempt(link, streamId, payload);
+    if (why === null) return;
+    const wait = backoff.next();
+    if (Date.now() + wait - from > retry.windowMs) throw new Error(`hub did not take the message: ${why}`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/** One dial: null once sent, a reason to try again, or a rejection for a refusal that is final. */
+function sendAttempt(link: HubLink, streamId: string, payload: Buffer | string): Promise<string | null> {
   const ws = dialHub(link, streamId);
-  return new Promise<void>((resolve, reject) => {
-    ws.on('open', () => ws.send(payload, () => ws.close(1000, 'sent')));
-    ws.on('close', () => resolve());
-    ws.on('error', reject);
+  return new Promise((resolve, reject) => {
+    let opened = false;
+    ws.on('open', () => ((opened = true), ws.send(payload, () => ws.close(1000, 'sent'))));
+    ws.on('unexpected-response', (req, res) => {
+      req.destroy();
+      if (res.statusCode === 503) resolve('hub busy (503)');
+      else reject(new Error(`hub refused the message (${res.statusCode})`));
+    });
+    ws.on('error', (err) => {
+      if (opened) reject(err);
+      else resolve(`hub unreachable (${err.message})`);
+    });
+    // After a refusal was settled this changes nothing.
+    ws.on('close', () => resolve(opened ? null : 'hub closed before the socket opened'));
   });
 }
 

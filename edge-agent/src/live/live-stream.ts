@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import { type LiveEdgeMessage, Mp4Splitter, inspectFragment, inspectInit } from '@shopwatch/protocols';
 import type { CameraConfig } from '../config';
 import type { Logger } from '../log';
+import { Backoff } from '../util/backoff';
 import { buildLiveArgs } from './live-args';
 import { type HubLink, MAX_SEGMENT_BYTES, dialHub, redactUrls } from './hub-socket';
 
@@ -16,9 +17,16 @@ export interface LiveStreamOptions {
   /** Socket backlog beyond which fragments are dropped up to the next key frame (the hub cannot keep up). */
   maxBacklogBytes?: number;
   onEnd: (reason: string) => void;
+  /** Redials after a 503 or an unreachable hub: first wait, longest wait, and how long to keep trying. */
+  retry?: { firstMs: number; maxMs: number; windowMs: number };
 }
 
 const MAX_OUTBOX = 100;
+/**
+ * The hub gives up a stream whose socket has not come within 15 s and then asks the box to stop;
+ * the box stops trying a little later on its own too, in case that stop request is lost.
+ */
+const RETRY = { firstMs: 250, maxMs: 4000, windowMs: 20_000 };
 
 /**
  * One live stream: one ffmpeg (stream copy to fMP4) and one socket to the hub, living and dying
@@ -28,12 +36,17 @@ const MAX_OUTBOX = 100;
  */
 export class LiveStream {
   private ffmpeg: ChildProcess | null = null;
-  private ws: WebSocket;
+  private ws!: WebSocket;
   private ended = false;
+  private backoff: Backoff;
+  private redial: NodeJS.Timeout | null = null;
+  private readonly dialFrom = Date.now();
+  /** How many times the socket was dialled (1 when the hub took it at once). */
+  dials = 0;
   private stderr = '';
   private skipping = false;
-  /** Segments made before the socket was open (at most {@link MAX_OUTBOX}). */
-  private outbox: Uint8Array[] = [];
+  /** The init segment and the fragments from the last key frame, made before the socket was open. */
+  private outbox: { data: Uint8Array; init: boolean }[] = [];
   /** Wall-clock time ffmpeg was started, and when its first fragment was sent (ms since epoch). */
   readonly times: { spawnedAt: number | null; firstFragmentAt: number | null } = {
     spawnedAt: null,
@@ -42,21 +55,55 @@ export class LiveStream {
   readonly counts = { fragments: 0, dropped: 0, bytes: 0 };
 
   constructor(private o: LiveStreamOptions) {
-    this.ws = dialHub(o.link, o.streamId);
+    const r = o.retry ?? RETRY;
+    this.backoff = new Backoff(r.firstMs, r.maxMs);
     // ffmpeg starts while the socket is being dialled: the camera handshake and the hub's are
     // both round trips, and the first picture waits for the slower one, not for both in turn.
-    this.ws.on('open', () =>
-      this.outbox.splice(0).forEach((d) => {
-        this.ws.send(d);
-      }),
-    );
+    this.dial();
     this.spawnFfmpeg();
-    this.ws.on('error', (err) => o.log.warn({ streamId: o.streamId, err: err.message }, 'live socket error'));
-    this.ws.on('unexpected-response', (req, res) => {
-      req.destroy();
-      this.end(`hub refused the stream (${res.statusCode})`);
+  }
+
+  /**
+   * Dials the hub. A 503 (the hub node cannot place the stream now: Redis away, a node draining)
+   * or a hub that cannot be reached is tried again with growing waits for as long as the stream
+   * is wanted, i.e. until the hub asks to stop or the retry window ends. Any other refusal (401,
+   * 403, 400) would be refused again, and a socket that was open and closes ends the stream.
+   */
+  private dial() {
+    this.dials++;
+    const ws = dialHub(this.o.link, this.o.streamId);
+    this.ws = ws;
+    let opened = false;
+    let answered = false;
+    ws.on('open', () => {
+      opened = true;
+      this.backoff.reset();
+      for (const e of this.outbox.splice(0)) ws.send(e.data);
     });
-    this.ws.on('close', (code, reason) => this.end(`hub closed the stream (${code} ${reason.toString()})`));
+    ws.on('error', (err) => this.o.log.warn({ streamId: this.o.streamId, err: err.message }, 'live socket error'));
+    ws.on('unexpected-response', (req, res) => {
+      answered = true;
+      req.destroy();
+      if (res.statusCode === 503) this.retry('hub busy (503)');
+      else this.end(`hub refused the stream (${res.statusCode})`);
+    });
+    ws.on('close', (code, reason) => {
+      if (ws !== this.ws || answered) return; // a superseded attempt
+      if (!opened) return this.retry(`hub unreachable (${code})`);
+      this.end(`hub closed the stream (${code} ${reason.toString()})`);
+    });
+  }
+
+  private retry(why: string) {
+    if (this.ended) return;
+    const wait = this.backoff.next();
+    const window = (this.o.retry ?? RETRY).windowMs;
+    if (Date.now() + wait - this.dialFrom > window) return this.end(`hub did not take the stream: ${why}`);
+    this.o.log.info({ streamId: this.o.streamId, why, wait }, 'live socket refused for now; dialling again');
+    this.redial = setTimeout(() => {
+      this.redial = null;
+      if (!this.ended) this.dial();
+    }, wait);
   }
 
   get pid(): number | null {
@@ -83,7 +130,7 @@ export class LiveStream {
           if (seg.kind === 'init') {
             gotInit = true;
             defaultFlags = inspectInit(seg.data).defaultSampleFlags;
-            this.send(seg.data);
+            this.send(seg.data, true);
           } else this.sendFragment(seg.data, inspectFragment(seg.data, defaultFlags).keyframe);
         }
       } catch (err) {
@@ -111,16 +158,22 @@ export class LiveStream {
       return void this.counts.dropped++;
     }
     this.skipping = false;
+    // Waiting for the socket: a viewer starts from the newest key frame, not from old pictures.
+    if (keyframe && this.ws.readyState !== this.ws.OPEN) {
+      const kept = this.outbox.filter((e) => e.init);
+      this.counts.dropped += this.outbox.length - kept.length;
+      this.outbox = kept;
+    }
     if (this.counts.fragments === 0) this.times.firstFragmentAt = Date.now();
     this.counts.fragments++;
     this.counts.bytes += data.length;
     this.send(data);
   }
 
-  private send(data: Uint8Array) {
+  private send(data: Uint8Array, init = false) {
     if (this.ended) return; // ffmpeg may still flush a little after it was told to stop
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(data);
-    else if (this.outbox.length < MAX_OUTBOX) this.outbox.push(data);
+    else if (this.outbox.length < MAX_OUTBOX) this.outbox.push({ data, init });
     else this.fail('the hub did not accept the stream in time');
   }
 
@@ -141,6 +194,7 @@ export class LiveStream {
   private end(reason: string) {
     if (this.ended) return;
     this.ended = true;
+    if (this.redial) clearTimeout(this.redial);
     const child = this.ffmpeg;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

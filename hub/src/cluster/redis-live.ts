@@ -13,6 +13,13 @@ const streamKey = (streamId: string) => `shopwatch:live:stream:${streamId}`;
 const CLAIM_TTL_MS = 60_000;
 
 /**
+ * How long an edge box's upgrade waits for the owner lookup. The connection queues commands while
+ * Redis is away (redis-client.ts), so without a bound the box would hang until its own handshake
+ * time-out (10 s); it gets a 503 instead, well within it, and dials again.
+ */
+const LOOKUP_TIMEOUT_MS = 2000;
+
+/**
  * Live streams' owners in Redis: `streamId` → the internal address of the node whose viewer
  * asked for it. Stream ids are 128 random bits, so a box cannot guess another box's stream, and
  * the node that takes the relayed socket checks the box's credentials and stream anyway.
@@ -39,7 +46,11 @@ export class RedisLiveStreams implements LiveStreamDirectory {
   }
 
   async ownerOf(streamId: string) {
-    const owner = await this.redis.get(streamKey(streamId));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('live stream lookup timed out: Redis unreachable')), LOOKUP_TIMEOUT_MS);
+    });
+    const owner = await Promise.race([this.redis.get(streamKey(streamId)), late]).finally(() => clearTimeout(timer));
     return owner && owner !== this.self ? owner : null;
   }
 

@@ -113,7 +113,14 @@ export class LiveHub {
       .then(async (c) => {
         if (!c.ok) return refuseUpgrade(socket, c.status, c.message);
         // Checked here first: only an authenticated edge box's socket is ever relayed.
-        const owner = await this.relayTarget(req, c.streamId);
+        let owner: string | null;
+        try {
+          owner = await this.relayTarget(req, c.streamId);
+        } catch (err) {
+          // Redis away: whether another node waits for this stream is unknown, so the box tries again.
+          this.log.warn({ deviceId: c.device.id, err: (err as Error).message }, 'live stream owner lookup failed');
+          return refuseUpgrade(socket, 503, 'the hub cannot look up this stream now; retry');
+        }
         if (owner) return relayUpgrade(owner, req, socket, head, this.log, this.relays);
         this.edgeWss.handleUpgrade(req, socket, head, (ws) => {
           this.edgeWss.emit('connection', ws, req);
@@ -127,8 +134,9 @@ export class LiveHub {
         });
       })
       .catch((err) => {
+        // The checks above only fail this way when the store cannot be read: the box may try again.
         this.log.error({ err }, 'live edge upgrade failed');
-        refuseUpgrade(socket, 400, 'upgrade failed');
+        refuseUpgrade(socket, 503, 'the hub cannot check this stream now; retry');
       });
   }
 

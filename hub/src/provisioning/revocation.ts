@@ -27,6 +27,7 @@ export class Revocation {
   private generation = 0;
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<string[]> | null = null;
+  private again: Promise<string[]> | null = null;
 
   constructor(
     private connections: DeviceConnections,
@@ -50,7 +51,20 @@ export class Revocation {
 
   /** Picks up a provisioning change if there was one; returns the devices disconnected. */
   check(): Promise<string[]> {
-    return (this.checking ??= this.refreshIfChanged().finally(() => (this.checking = null)));
+    if (!this.checking) {
+      this.checking = this.refreshIfChanged().finally(() => (this.checking = null));
+      return this.checking;
+    }
+    // A check already running may have read the generation before this change was committed
+    // (a poll in flight when the bus or a reprovision asks): one more check follows it, else
+    // the change would wait for the next poll (2 s). Callers arriving meanwhile share that one.
+    this.again ??= this.checking
+      .catch(() => [])
+      .then(() => {
+        this.again = null;
+        return this.check();
+      });
+    return this.again;
   }
 
   private async refreshIfChanged(): Promise<string[]> {
