@@ -156,7 +156,8 @@ export class FaceMatcher implements FrameSink {
       frame.release?.(); // most frames end here: their buffer serves a later frame
       return;
     }
-    // One frame per camera in flight and one waiting; a newer frame replaces the waiting one.
+    // One frame per camera in flight (its tracks see results in capture order) and a short line
+    // waiting, oldest first; over that bound the oldest waiting frame is replaced.
     this.scheduler.offer(
       frame.cameraId,
       { frame, plan, planner },

@@ -27,15 +27,16 @@ describe('back-pressure: frames skipped evenly across cameras, and counted', () 
     s.offer('a', 1); // runs at once
     s.offer('a', 2); // waits
     s.offer('b', 1);
-    s.offer('a', 3); // replaces a:2
+    s.offer('a', 3); // waits too (two a camera may have waiting)
+    s.offer('a', 4); // over the bound: replaces a:2, the oldest
     s.offer('c', 1);
     // b and c were never served: they go before a's second frame.
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       await sleep(1);
       release.shift()?.();
     }
     await s.idle();
-    expect(order).toEqual(['a', 'b', 'c', 'a']);
+    expect(order).toEqual(['a', 'b', 'c', 'a', 'a']);
     expect(Object.fromEntries(s.skipped)).toEqual({ a: 1 });
   });
 
