@@ -219,7 +219,9 @@ async function main() {
 
     const seen = new Map<string, ReviewCandidate>();
     const poll = async () => {
-      for (const c of await call<ReviewCandidate[]>('GET', '/api/review?status=all', op))
+      // Newest first: the queue answers 200 at most, and a whole run makes more than that (oldest
+      // first, the last steps' candidates were cut off and counted as missed passes).
+      for (const c of await call<ReviewCandidate[]>('GET', '/api/review?status=all&order=newest', op))
         if (!seen.has(c.id)) seen.set(c.id, c);
     };
 
