@@ -20,15 +20,19 @@ import { TestHubCluster } from '../../test/cluster/support/cluster';
 import { exitOf, freePorts, spawnReplica, waitReady } from '../../test/cluster/support/replica';
 import { fleetSecret, percentile } from '../test/support/fleet';
 import { tempDir, writeSeed } from '../test/support/hub';
-import { machine, sample } from './lib/proc';
+import { cpuByProgram, cpuSpent, machine, sample } from './lib/proc';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
-const RAISES = Number(process.env.BENCH_RAISES ?? 30);
+const RAISES = Number(process.env.BENCH_RAISES ?? 100);
+/** Raises before the measured ones: the first of a fresh process pay for JIT and cold caches. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const SCALE = Number(process.env.BENCH_SCALE ?? 10_000);
-/** BENCH_RECEIPTS=0: radios do not confirm (shows what the 1,000 receipt writes per alert cost). */
+/** BENCH_RECEIPTS=0: radios never confirm (the latency is then measured once, without receipts). */
 const RECEIPTS = process.env.BENCH_RECEIPTS !== '0';
+/** Whether radios confirm what they receive now: the latency is measured with and without. */
+let confirming = RECEIPTS;
 const OUT = process.env.BENCH_OUT ?? 'bench/results/cluster.json';
 const log = (...a: unknown[]) => console.error('[bench:cluster]', ...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,7 +96,7 @@ class Radio {
       const ref = ev?.alert?.clientRef as string | undefined;
       if (!ref || ev.event !== 'raised') return;
       if (!this.arrivals.has(ref)) this.arrivals.set(ref, performance.now());
-      if (RECEIPTS)
+      if (confirming)
         client.publish(topics.alertReceipt('fleet', ev.alert.id), JSON.stringify({ eventSeq: ev.seq }), { qos: 1 });
     });
   }
@@ -124,6 +128,7 @@ async function connectAll(port: number, ids: string[], zone: string, batch = 100
 const stats = (xs: number[]) => ({
   n: xs.length,
   p50: +percentile(xs, 50).toFixed(1),
+  p95: +percentile(xs, 95).toFixed(1),
   p99: +percentile(xs, 99).toFixed(1),
   max: +Math.max(...xs).toFixed(1),
 });
@@ -131,6 +136,47 @@ const stats = (xs: number[]) => ({
 interface Target {
   mqttPort: number;
   pids: () => number[];
+}
+
+/**
+ * Raise → last radio, one raise at a time, RAISES of them after WARMUP: the PUBACK (stored), the
+ * first radio, the last, and where the CPU of the phase went per raise, by program.
+ */
+async function raiseToLast(t: Target, radios: Radio[], raiser: Radio, tag: string) {
+  const lastOf: number[] = [];
+  const pubackOf: number[] = [];
+  const firstOf: number[] = [];
+  const programs = () => cpuByProgram({ hub: t.pids(), bench: [process.pid] });
+  let cpu0 = programs();
+  for (let i = -WARMUP; i < RAISES; i++) {
+    if (i === 0) [lastOf.length, pubackOf.length, firstOf.length, cpu0] = [0, 0, 0, programs()];
+    const ref = `${tag}-${i}`;
+    const sent = performance.now();
+    await raiser.client.publishAsync(
+      topics.alertRaise('fleet'),
+      JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: ref }),
+      { qos: 1 },
+    );
+    pubackOf.push(performance.now() - sent);
+    const end = Date.now() + 20_000;
+    while (radios.some((r) => !r.arrivals.has(ref)) && Date.now() < end) await sleep(2);
+    const missing = radios.filter((r) => !r.arrivals.has(ref)).length;
+    if (missing) throw new Error(`${missing} radios never got ${ref}`);
+    const arrivals = radios.map((r) => r.arrivals.get(ref)!);
+    lastOf.push(Math.max(...arrivals) - sent);
+    firstOf.push(Math.min(...arrivals) - sent);
+    await sleep(200);
+  }
+  const cpuMsPerRaise = cpuSpent(cpu0, programs(), RAISES);
+  const stages = { pubackMs: stats(pubackOf), firstRadioMs: stats(firstOf) };
+  log(
+    `raise → last radio (${confirming ? 'with' : 'without'} receipts)`,
+    stats(lastOf),
+    stages,
+    'CPU ms per raise',
+    cpuMsPerRaise,
+  );
+  return { lastOf: stats(lastOf), stages, cpuMsPerRaise };
 }
 
 /** Latency to the last radio, throughput of a burst, and memory per radio, on one target. */
@@ -148,30 +194,12 @@ async function measure(t: Target) {
   const rssAfter = t.pids().map((p) => sample(p).rssBytes);
   log(`${DEVICES} radios connected in ${connectSeconds.toFixed(1)} s`);
 
-  // Raise → last radio, one raise at a time. Stages: the PUBACK (stored), the first radio, the last.
-  const lastOf: number[] = [];
-  const pubackOf: number[] = [];
-  const firstOf: number[] = [];
-  for (let i = 0; i < RAISES; i++) {
-    const ref = `lat-${i}`;
-    const sent = performance.now();
-    await raiser!.client.publishAsync(
-      topics.alertRaise('fleet'),
-      JSON.stringify({ type: 'shoplifting', severity: 'high', clientRef: ref }),
-      { qos: 1 },
-    );
-    pubackOf.push(performance.now() - sent);
-    const end = Date.now() + 20_000;
-    while (radios.some((r) => !r.arrivals.has(ref)) && Date.now() < end) await sleep(2);
-    const missing = radios.filter((r) => !r.arrivals.has(ref)).length;
-    if (missing) throw new Error(`${missing} radios never got ${ref}`);
-    const arrivals = radios.map((r) => r.arrivals.get(ref)!);
-    lastOf.push(Math.max(...arrivals) - sent);
-    firstOf.push(Math.min(...arrivals) - sent);
-    await sleep(200);
-  }
-  const stages = { pubackMs: stats(pubackOf), firstRadioMs: stats(firstOf) };
-  log('raise → last radio', stats(lastOf), stages);
+  // Raise → last radio: with receipts as radios send them, then without (the delivery alone).
+  const latency = await raiseToLast(t, radios, raiser!, 'lat');
+  confirming = false;
+  await sleep(1000);
+  const latencyNoReceipts = RECEIPTS ? await raiseToLast(t, radios, raiser!, 'bare') : null;
+  confirming = RECEIPTS;
 
   // A burst: BURST raises as fast as PUBACKs come, then wait until every radio has every one.
   const b0 = performance.now();
@@ -202,7 +230,15 @@ async function measure(t: Target) {
   log('burst', burst);
   const memory = rssAfter.map((a, i) => a - rssBefore[i]!);
   const connect = +connectSeconds.toFixed(1);
-  return { radios, raiser: raiser!, connectSeconds: connect, lastOf: stats(lastOf), stages, burst, memory };
+  return {
+    radios,
+    raiser: raiser!,
+    connectSeconds: connect,
+    ...latency,
+    withoutReceipts: latencyNoReceipts,
+    burst,
+    memory,
+  };
 }
 
 async function single() {
@@ -332,13 +368,32 @@ async function main() {
     single: one,
     cluster: three,
     crossReplicaAddedP99Ms: +(three.lastOf.p99 - one.lastOf.p99).toFixed(1),
+    crossReplicaAddedP50Ms: +(three.lastOf.p50 - one.lastOf.p50).toFixed(1),
+    // The delivery alone: the same raises with radios that do not confirm.
+    withoutReceiptsAddedP99Ms:
+      one.withoutReceipts && three.withoutReceipts
+        ? +(three.withoutReceipts.lastOf.p99 - one.withoutReceipts.lastOf.p99).toFixed(1)
+        : null,
     targets: { addedP99Ms: 20, failoverMs: 5000, lost: 0, devices: 10_000 },
   };
   const row = (name: string, a: unknown, b: unknown) => console.log(`| ${name} | ${a} | ${b} |`);
   row('measure', 'single node (SQLite)', '3 replicas (PG + Redis + HAProxy)');
   console.log('|---|---:|---:|');
   const p = (x: typeof one.lastOf) => `${x.p50} / ${x.p99}`;
-  row(`raise → last of ${DEVICES}, p50 / p99 ms`, p(one.lastOf), p(three.lastOf));
+  const top = (x: Record<string, number>) =>
+    Object.entries(x)
+      .slice(0, 5)
+      .map(([n, ms]) => `${n} ${ms}`)
+      .join(', ');
+  row(`raise → last of ${DEVICES}, p50 / p99 ms (${RAISES} raises)`, p(one.lastOf), p(three.lastOf));
+  row(`raise → last of ${DEVICES}, p95 ms`, one.lastOf.p95, three.lastOf.p95);
+  row('raise → first radio, p50 / p99 ms', p(one.stages.firstRadioMs), p(three.stages.firstRadioMs));
+  if (one.withoutReceipts && three.withoutReceipts) {
+    const [a, b] = [one.withoutReceipts, three.withoutReceipts];
+    row(`without receipts: raise → last of ${DEVICES}, p50 / p99 ms`, p(a.lastOf), p(b.lastOf));
+    row('without receipts: CPU ms per raise, by program', top(a.cpuMsPerRaise), top(b.cpuMsPerRaise));
+  }
+  row('CPU ms per raise of the latency phase, by program', top(one.cpuMsPerRaise), top(three.cpuMsPerRaise));
   const b = (x: typeof one.burst) => `${x.deliveriesPerSecond}, ${x.lost} lost`;
   row(`deliveries/s (burst of ${BURST})`, b(one.burst), b(three.burst));
   row('memory per device (bytes, per replica)', one.memoryPerDeviceBytes, three.memoryPerDeviceBytes.join(' / '));
