@@ -1,48 +1,15 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadVision, type Vision } from '@shopwatch/models';
-import { encodeDescriptor } from '@shopwatch/protocols';
+import { describe, expect, it } from 'vitest';
 import type { FaceAnalyser } from '../../src/inference/analyser';
-import { InferencePool } from '../../src/inference/pool';
-import { FairScheduler } from '../../src/inference/scheduler';
-import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
-import { memoryDir } from '../support/memory-dir';
+import { manualScheduler } from '../support/manual-scheduler';
+import { oneSubjectGallery, useRealPool } from '../support/real-pool';
 import { faceVideo } from '../../../scripts/demo/media';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One slot whose runs end when the test says, on a clock the test moves; skips recorded. */
-function manual(maxWaitingPerCamera?: number) {
-  const clock = { t: 1_000 };
-  const order: string[] = [];
-  const skips: string[] = [];
-  const ends: (() => void)[] = [];
-  const s = new FairScheduler<number>(
-    () => 1,
-    async (key, n) => {
-      order.push(`${key}${n}`);
-      await new Promise<void>((r) => ends.push(r));
-    },
-    (key, n, why) => skips.push(`${key}${n} ${why}`),
-    { now: () => clock.t, maxWaitingPerCamera },
-  );
-  /** Ends every run until nothing is left. */
-  const drain = async () => {
-    for (let i = 0; i < 50 && ends.length > 0; i++) {
-      ends.shift()!();
-      await sleep(1);
-    }
-    await s.idle();
-  };
-  return { s, clock, order, skips, drain };
-}
 
 describe('a synchronised burst is absorbed while the deadline allows (issue 15)', () => {
   it('keeps two frames of each of four cameras waiting, none replaced, each camera in capture order', async () => {
-    const { s, clock, order, skips, drain } = manual();
+    const { s, clock, order, skips, drain } = manualScheduler();
     s.offer('busy', 1); // holds the only slot
     const cams = ['a', 'b', 'c', 'd'];
     const replaced: boolean[] = [];
@@ -59,7 +26,7 @@ describe('a synchronised burst is absorbed while the deadline allows (issue 15)'
   });
 
   it('over the bound replaces the oldest waiting frame, counts it, and keeps the order of the rest', async () => {
-    const { s, clock, order, skips, drain } = manual(2);
+    const { s, clock, order, skips, drain } = manualScheduler(2);
     s.offer('busy', 1);
     const replaced: boolean[] = [];
     for (const n of [1, 2, 3, 4]) {
@@ -75,7 +42,7 @@ describe('a synchronised burst is absorbed while the deadline allows (issue 15)'
   });
 
   it('never starts a waiting frame past its deadline: skipped as late, the newer one started', async () => {
-    const { s, clock, order, skips, drain } = manual(3);
+    const { s, clock, order, skips, drain } = manualScheduler(3);
     s.offer('busy', 1);
     s.offer('a', 1, { deadline: clock.t + 300 });
     clock.t += 200;
@@ -93,34 +60,11 @@ describe('a synchronised burst is absorbed while the deadline allows (issue 15)'
   });
 
   describe('with the matcher, the real pool, the real models and real frames', () => {
-    let vision: Vision;
-    let pool: InferencePool;
-    let dir: string;
-    beforeAll(async () => {
-      [vision, pool] = await Promise.all([loadVision(), InferencePool.start({ workers: 2 })]);
-      dir = memoryDir('shopwatch-test-gallery-');
-    }, 120_000);
-    afterAll(async () => {
-      await pool?.close();
-      await vision?.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const real = useRealPool(2);
 
     it('analyses both frames of every camera of a burst, one at a time per camera, in capture order', async () => {
-      const gallery = new GalleryStore(dir);
-      gallery.apply({
-        scheme: 'town',
-        version: 1,
-        templates: [
-          {
-            subjectId: 'S',
-            templateId: 't1',
-            version: 1,
-            descriptor: encodeDescriptor(new Float32Array(128).fill(0.05)),
-            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-          },
-        ],
-      });
+      const { vision, pool, dir } = real;
+      const gallery = oneSubjectGallery(dir);
       // The real pool, watched: which frame each analysis was for, and how many of a camera overlap.
       const label = new Map<Uint8Array, { cam: string; n: number }>();
       const analysed: string[] = [];

@@ -1,44 +1,17 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyseWith } from '../../src/inference/analyser';
-import { loadVision, type Vision } from '@shopwatch/models';
-import { encodeDescriptor } from '@shopwatch/protocols';
-import { InferencePool } from '../../src/inference/pool';
-import { FairScheduler } from '../../src/inference/scheduler';
-import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
-import { memoryDir } from '../support/memory-dir';
+import { manualScheduler } from '../support/manual-scheduler';
+import { oneSubjectGallery, useRealPool } from '../support/real-pool';
 import { faceVideo } from '../../../scripts/demo/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A scheduler of one slot whose runs end when the test says, on a clock the test moves. */
-function manual() {
-  const clock = { t: 1_000 };
-  const order: string[] = [];
-  const ends: (() => void)[] = [];
-  const s = new FairScheduler<number>(
-    () => 1,
-    async (key, n) => {
-      order.push(`${key}${n}`);
-      await new Promise<void>((r) => ends.push(r));
-    },
-    undefined,
-    { now: () => clock.t },
-  );
-  /** Ends the run in flight and lets the next one start. */
-  const finish = async () => {
-    ends.shift()?.();
-    await sleep(1);
-  };
-  return { s, clock, order, finish };
-}
-
 describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () => {
   it('starts the frame of a camera whose faces are followed before frames where something merely moved', async () => {
-    const { s, order, finish } = manual();
+    const { s, order, finish } = manualScheduler();
     s.offer('a', 1); // runs at once
     s.offer('b', 1, { priority: 0 });
     s.offer('c', 1, { priority: 1 });
@@ -49,7 +22,7 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
   });
 
   it('skips a frame whose deadline passed while it waited, counts it, and starts the next one instead', async () => {
-    const { s, clock, order, finish } = manual();
+    const { s, clock, order, finish } = manualScheduler();
     s.offer('a', 1); // runs at once
     s.offer('b', 1, { deadline: clock.t + 100 });
     s.offer('c', 1, { deadline: clock.t + 5_000 });
@@ -65,7 +38,7 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
   });
 
   it('gives cameras with faces twice the share of a camera with motion only, never shutting it out', async () => {
-    const { s, clock, order, finish } = manual();
+    const { s, clock, order, finish } = manualScheduler();
     // Two cameras with faces and one with motion only offer a frame every 200 ms; one slot.
     for (let n = 0; n < 20; n++) {
       clock.t += 200;
@@ -93,20 +66,10 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
   });
 
   describe('with the real pool, the real models and real frames', () => {
-    let vision: Vision;
-    let pool: InferencePool;
-    let dir: string;
-    beforeAll(async () => {
-      [vision, pool] = await Promise.all([loadVision(), InferencePool.start({ workers: 1 })]);
-      dir = memoryDir('shopwatch-test-gallery-');
-    }, 120_000);
-    afterAll(async () => {
-      await pool?.close();
-      await vision?.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const real = useRealPool(1);
 
     it('keeps analysing the cameras where a match is forming while every camera bursts at once', async () => {
+      const { vision, pool, dir } = real;
       const video = await faceVideo();
       const faceCams = ['door-a', 'door-b'];
       const motionCams = ['till-a', 'till-b', 'till-c', 'till-d'];
@@ -116,20 +79,7 @@ describe('scheduling by worth and deadline (issue 15: synchronised bursts)', () 
       // The gallery holds the person in the door cameras' frames: their tracks stay "match forming"
       // (K is never reached), so their frames are the ones worth a slot.
       const { faces } = await analyseWith(vision, faceFrames[0]!.rgb, 768, 576, { tiles: true });
-      const gallery = new GalleryStore(dir);
-      gallery.apply({
-        scheme: 'town',
-        version: 1,
-        templates: [
-          {
-            subjectId: 'S',
-            templateId: 't1',
-            version: 1,
-            descriptor: encodeDescriptor(faces[0]!.descriptor!),
-            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-          },
-        ],
-      });
+      const gallery = oneSubjectGallery(dir, faces[0]!.descriptor!);
       const deadlineMs = 1000;
       const matcher = new FaceMatcher({
         vision,

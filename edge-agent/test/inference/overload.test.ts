@@ -1,14 +1,9 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadVision, type Vision } from '@shopwatch/models';
-import { encodeDescriptor } from '@shopwatch/protocols';
-import { InferencePool } from '../../src/inference/pool';
+import { describe, expect, it } from 'vitest';
 import { FairScheduler } from '../../src/inference/scheduler';
-import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
-import { memoryDir } from '../support/memory-dir';
+import { oneSubjectGallery, useRealPool } from '../support/real-pool';
 import { faceVideo } from '../../../scripts/demo/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,34 +36,11 @@ describe('back-pressure: frames skipped evenly across cameras, and counted', () 
   });
 
   describe('with the real pool and real frames', () => {
-    let vision: Vision;
-    let pool: InferencePool;
-    let dir: string;
-    beforeAll(async () => {
-      [vision, pool] = await Promise.all([loadVision(), InferencePool.start({ workers: 1 })]);
-      dir = memoryDir('shopwatch-test-gallery-');
-    }, 120_000);
-    afterAll(async () => {
-      await pool?.close();
-      await vision?.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const real = useRealPool(1);
 
     it('skips about as many frames of each of three cameras when inference cannot keep up', async () => {
-      const gallery = new GalleryStore(dir);
-      gallery.apply({
-        scheme: 'town',
-        version: 1,
-        templates: [
-          {
-            subjectId: 'S',
-            templateId: 't1',
-            version: 1,
-            descriptor: encodeDescriptor(new Float32Array(128).fill(0.05)),
-            expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-          },
-        ],
-      });
+      const { vision, pool, dir } = real;
+      const gallery = oneSubjectGallery(dir);
       // motion: false: every frame is a full search (40-70 ms), so 3 cameras at 20 fps overload one worker.
       const matcher = new FaceMatcher({
         vision,
