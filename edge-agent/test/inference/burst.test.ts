@@ -4,7 +4,8 @@ import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
 import { manualScheduler } from '../support/manual-scheduler';
-import { oneSubjectGallery, useRealPool } from '../support/real-pool';
+import { oneSubjectGallery } from '../support/gallery';
+import { useRealPool } from '../support/real-pool';
 import { faceVideo } from '../../../scripts/demo/media';
 
 describe('a synchronised burst is absorbed while the deadline allows (issue 15)', () => {

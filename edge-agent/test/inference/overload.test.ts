@@ -3,7 +3,8 @@ import { FairScheduler } from '../../src/inference/scheduler';
 import { createLogger } from '../../src/log';
 import { FaceMatcher } from '../../src/matching/matcher';
 import { decodeFrame } from '../support/frames';
-import { oneSubjectGallery, useRealPool } from '../support/real-pool';
+import { oneSubjectGallery } from '../support/gallery';
+import { useRealPool } from '../support/real-pool';
 import { faceVideo } from '../../../scripts/demo/media';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

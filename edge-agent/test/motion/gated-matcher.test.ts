@@ -1,71 +1,26 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, loadVision, type Vision } from '@shopwatch/models';
-import { encodeDescriptor } from '@shopwatch/protocols';
+import { loadVision, type Vision } from '@shopwatch/models';
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { FrameReader, SPARE_FRAMES, type Frame } from '../../src/camera/frame-reader';
-import { GalleryStore } from '../../src/gallery/store';
 import { createLogger } from '../../src/log';
 import { FaceMatcher, type MatcherOptions } from '../../src/matching/matcher';
 import type { CandidateRequest } from '../../src/ports';
 import { memoryDir } from '../support/memory-dir';
-import { facePhoto, testVideo } from '../../../scripts/demo/media';
+import { oneSubjectGallery } from '../support/gallery';
+import { demoSubject, footage, pasteHead, type Subject } from '../support/walking-subject';
 
-const run = promisify(execFile);
 const W = 768;
 const H = 576;
 
-/** 5 fps of real footage (vtest.avi) from `from` s, decoded by ffmpeg to 768x576 RGB. */
-async function footage(from: number, seconds: number): Promise<Buffer[]> {
-  const args = [
-    '-v',
-    'error',
-    '-ss',
-    String(from),
-    '-t',
-    String(seconds),
-    '-i',
-    await testVideo(),
-    '-vf',
-    `fps=5,scale=${W}:${H}`,
-    '-pix_fmt',
-    'rgb24',
-    '-f',
-    'rawvideo',
-    'pipe:1',
-  ];
-  const { stdout } = await run('ffmpeg', args, { encoding: 'buffer', maxBuffer: 256 << 20 });
-  const size = W * H * 3;
-  const count = Math.floor(stdout.length / size);
-  return Array.from({ length: count }, (_, i) => Buffer.from(stdout.subarray(i * size, (i + 1) * size)));
-}
-
 describe('motion-gated matching (issue 15: do nothing where nothing moves)', () => {
   let vision: Vision;
-  let head: Buffer;
-  let subject: Float32Array;
+  let subject: Subject;
   const dirs: string[] = [];
   const FACE = 60;
   beforeAll(async () => {
     vision = await loadVision();
-    const photo = await decodeImage(await facePhoto());
-    const [f] = await vision.detectFaces(photo.rgb, photo.width, photo.height);
-    subject = await vision.describeFace(vision.alignFace(photo.rgb, photo.width, photo.height, f!));
-    // The whole head (the photo around the face box), shrunk so the face is ~FACE px wide.
-    const m = Math.round(f!.box.w * 0.35);
-    const left = Math.max(0, Math.round(f!.box.x) - m);
-    const top = Math.max(0, Math.round(f!.box.y) - m);
-    const side = Math.min(Math.round(f!.box.w) + 2 * m, photo.width - left, photo.height - top);
-    const headSide = Math.round((FACE * side) / f!.box.w);
-    head = await sharp(await facePhoto())
-      .extract({ left, top, width: side, height: side })
-      .resize(headSide, headSide)
-      .removeAlpha()
-      .raw()
-      .toBuffer();
+    subject = await demoSubject(vision, FACE);
   });
   afterAll(async () => {
     await vision?.close();
@@ -75,20 +30,7 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
   const matcherWith = (motion: MatcherOptions['motion']) => {
     const dir = memoryDir('shopwatch-test-gallery-');
     dirs.push(dir);
-    const gallery = new GalleryStore(dir);
-    gallery.apply({
-      scheme: 'town',
-      version: 1,
-      templates: [
-        {
-          subjectId: 'S',
-          templateId: 't1',
-          version: 1,
-          descriptor: encodeDescriptor(subject),
-          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      ],
-    });
+    const gallery = oneSubjectGallery(dir, subject.descriptor);
     const submitted: CandidateRequest[] = [];
     const matcher = new FaceMatcher({
       vision,
@@ -106,20 +48,17 @@ describe('motion-gated matching (issue 15: do nothing where nothing moves)', () 
 
   /** Real footage with the enrolled subject's head walking across the lawn from the 4th frame on. */
   async function walk(): Promise<Frame[]> {
-    const side = Math.round(Math.sqrt(head.length / 3));
     const t0 = Date.now();
-    return (await footage(30, 3)).map((rgb, i) => {
+    return (await footage(30, 3, W, H)).map((rgb, i) => {
       if (i >= 3) {
-        const x = 40 + (i - 3) * 18;
-        const y = 380;
-        for (let r = 0; r < side; r++) head.copy(rgb, ((y + r) * W + x) * 3, r * side * 3, (r + 1) * side * 3);
+        pasteHead(subject, rgb, W, 40 + (i - 3) * 18, 380);
       }
       return { cameraId: 'cam-1', rgb, width: W, height: H, capturedAt: t0 + i * 200 };
     });
   }
 
   it('runs no detector on static frames', async () => {
-    const [base] = await footage(30, 0.2);
+    const [base] = await footage(30, 0.2, W, H);
     const { matcher } = matcherWith({});
     const t0 = Date.now();
     let seed = 7;

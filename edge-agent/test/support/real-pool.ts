@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { loadVision, type Vision } from '@shopwatch/models';
-import { encodeDescriptor } from '@shopwatch/protocols';
 import { InferencePool } from '../../src/inference/pool';
-import { GalleryStore } from '../../src/gallery/store';
 import { memoryDir } from './memory-dir';
 
 export interface RealPool {
@@ -30,29 +28,4 @@ export function useRealPool(workers: number): RealPool {
     if (ctx.dir) fs.rmSync(ctx.dir, { recursive: true, force: true });
   });
   return ctx;
-}
-
-/**
- * A gallery of one subject, "S", with one template. The default descriptor matches nobody in the
- * test footage: frames are searched in full and every face is judged a non-match.
- */
-export function oneSubjectGallery(
-  dir: string,
-  descriptor: Float32Array = new Float32Array(128).fill(0.05),
-): GalleryStore {
-  const gallery = new GalleryStore(dir);
-  gallery.apply({
-    scheme: 'town',
-    version: 1,
-    templates: [
-      {
-        subjectId: 'S',
-        templateId: 't1',
-        version: 1,
-        descriptor: encodeDescriptor(descriptor),
-        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-      },
-    ],
-  });
-  return gallery;
 }
