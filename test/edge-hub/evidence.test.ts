@@ -14,7 +14,7 @@ import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { uploadFile } from '../../edge-agent/src/uplink/files';
 import { createLogger } from '../../edge-agent/src/log';
 import { login, startTestHub, tempDir } from '../../hub/test/support/hub';
-import { candidateItem, clipItem } from './support/evidence';
+import { addSubject, candidateItem, clipItem } from './support/evidence';
 import { sha } from '../../hub/test/support/media';
 import { TestDevice, sleep } from '../../hub/test/support/mqtt';
 
@@ -53,36 +53,7 @@ describe('evidence from edge boxes and the review queue', () => {
       login(hub.http, 'coord', 'coord-password'),
     ]);
     // A gallery subject, filled in directly (enrolment with photos is tested in governance.test.ts).
-    const gov = hub.services.governance.gov;
-    const now = new Date().toISOString();
-    await gov.addIncident(
-      'inc-1',
-      'town',
-      'boots',
-      {
-        type: 'theft',
-        occurredAt: now,
-        description: 'razor blades',
-        statement: 'I saw him take them and leave without paying.',
-      },
-      'coord',
-      now,
-    );
-    await gov.addSubject(
-      'subj-1',
-      'town',
-      {
-        alias: 'Razor Man',
-        status: 'known',
-        reason: 'repeat-offending',
-        incidentIds: ['inc-1'],
-        under18: false,
-        vulnerable: false,
-      },
-      'coord',
-      now,
-      new Date(Date.now() + 86400_000).toISOString(),
-    );
+    await addSubject(hub, 'subj-1');
   });
   afterAll(async () => {
     await edge?.close();

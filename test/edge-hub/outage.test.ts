@@ -12,6 +12,7 @@ import { SqliteSpool } from '../../edge-agent/src/spool/sqlite-spool';
 import { HubUplink } from '../../edge-agent/src/uplink/mqtt-uplink';
 import { freePort } from '../../hub/test/support/ports';
 import { jpeg, mp4 } from '../../hub/test/support/media';
+import { addSubject } from './support/evidence';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,37 +24,8 @@ async function hubAt(dataDir: string, mqttPort: number, httpPort: number): Promi
   const hub = await startHub(
     loadConfig({}, { httpPort, mqttPort, host: '127.0.0.1', dataDir, seed, logLevel: 'warn' }),
   );
-  const gov = hub.services.governance.gov;
-  if (!(await gov.isActive('town', 'subj-1'))) {
-    const now = new Date().toISOString();
-    await gov.addIncident(
-      'inc-1',
-      'town',
-      'boots',
-      {
-        type: 'theft',
-        occurredAt: now,
-        description: 'razor blades',
-        statement: 'I saw him take them and leave without paying.',
-      },
-      'coord',
-      now,
-    );
-    await gov.addSubject(
-      'subj-1',
-      'town',
-      {
-        alias: 'Razor Man',
-        status: 'known',
-        reason: 'repeat-offending',
-        incidentIds: ['inc-1'],
-        under18: false,
-        vulnerable: false,
-      },
-      'coord',
-      now,
-      new Date(Date.now() + 86400_000).toISOString(),
-    );
+  if (!(await hub.services.governance.gov.isActive('town', 'subj-1'))) {
+    await addSubject(hub, 'subj-1');
   }
   return hub;
 }
