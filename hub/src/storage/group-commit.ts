@@ -1,6 +1,8 @@
 import { domainError } from './sqlite-errors';
 import type { Db } from './sqlite';
 
+type Result = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface Pending {
   run: () => unknown;
   resolve: (v: unknown) => void;
@@ -15,7 +17,23 @@ interface Pending {
  */
 export class GroupCommit {
   private queue: Pending[] = [];
-  constructor(private db: Db) {}
+  /** The shared transaction and each write's savepoint, made once: a wrapper per write cost more
+   * than the savepoint itself (every radio's receipt is a write). */
+  private readonly inTransaction: (batch: Pending[], results: Result[]) => void;
+  private readonly inSavepoint: (work: () => unknown) => unknown;
+
+  constructor(db: Db) {
+    this.inSavepoint = db.transaction((work: () => unknown) => work());
+    this.inTransaction = db.transaction((batch: Pending[], results: Result[]) => {
+      for (const p of batch) {
+        try {
+          results.push({ ok: true, value: this.inSavepoint(p.run) }); // a savepoint
+        } catch (error) {
+          results.push({ ok: false, error: domainError(error) }); // engine codes stay in storage/
+        }
+      }
+    });
+  }
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -26,17 +44,9 @@ export class GroupCommit {
 
   private flush() {
     const batch = this.queue.splice(0);
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const results: Result[] = [];
     try {
-      this.db.transaction(() => {
-        for (const p of batch) {
-          try {
-            results.push({ ok: true, value: this.db.transaction(p.run)() }); // a savepoint
-          } catch (error) {
-            results.push({ ok: false, error: domainError(error) }); // engine codes stay in storage/
-          }
-        }
-      })();
+      this.inTransaction(batch, results);
     } catch (error) {
       for (const p of batch) p.reject(error); // the COMMIT itself failed: nothing is durable
       return;
