@@ -106,4 +106,51 @@ describe('live view while the cluster cannot reach Redis', () => {
     expect(since.map((r) => r.action)).toEqual(['start']);
     expect(edge.streamer.started - ffmpegBefore).toBe(1);
   }, 120_000);
+  it('refuses within the claim bound when Redis hangs (connection open, no answer), and plays after', async () => {
+    const op = await login(c.http, 'operator', 'operator-password');
+    // A stream still in its grace period would be joined without any claim: wait until it stopped.
+    await expect.poll(() => c.services.live.sessions.active.length, { timeout: 15_000 }).toBe(0);
+    const askedBefore = asked.length;
+    const ffmpegBefore = edge.streamer.started;
+    let viewer: { ms: number; v: TestViewer } | undefined;
+    let thumbnail: { ms: number; status: number; body: unknown } | undefined;
+    await redis.hang(async () => {
+      const t0 = Date.now();
+      await Promise.all([
+        (async () => {
+          const v = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'while Redis hangs');
+          await v.until(() => v.messages.some((m) => m.type === 'error' || m.type === 'ended'), 25_000);
+          viewer = { ms: Date.now() - t0, v };
+        })(),
+        (async () => {
+          const r = await fetch(`${c.http}/api/live/thumbnails/edge-boots/door`, {
+            headers: { authorization: `Bearer ${op}` },
+          });
+          thumbnail = { ms: Date.now() - t0, status: r.status, body: await r.json() };
+        })(),
+      ]);
+    });
+    expect(viewer!.v.error()?.error, `after ${viewer!.ms} ms: ${JSON.stringify(viewer!.v.messages)}`).toMatchObject({
+      code: 'unavailable',
+      message: "live view needs the cluster's Redis, which cannot be reached; retry",
+    });
+    expect(viewer!.v.segments).toHaveLength(0);
+    // The claim waits 1.5 s; the rest is margin for a loaded box (the old code took 15 s, 10 s).
+    expect(viewer!.ms).toBeLessThan(5000);
+    expect(thumbnail).toMatchObject({ status: 503, body: { code: 'unavailable' } });
+    expect(thumbnail!.ms).toBeLessThan(5000);
+
+    // Redis answers again: the claims it held back land late, yet nothing asks the box for them.
+    const again = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'after the hang');
+    await again.until(() => again.fragments.length >= 2, 30_000);
+    await again.close();
+    await sleep(2000);
+    expect(
+      asked
+        .slice(askedBefore)
+        .filter((r) => r.action !== 'stop')
+        .map((r) => r.action),
+    ).toEqual(['start']);
+    expect(edge.streamer.started - ffmpegBefore).toBe(1);
+  }, 120_000);
 });
