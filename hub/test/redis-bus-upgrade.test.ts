@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubEvents } from '../src/bus';
 import { BUS_CHANNEL, RedisEventBus } from '../src/cluster/redis-bus';
+import { BATCH_READERS_CHANNEL } from '../src/cluster/redis-bus-deliveries';
 import { logger } from '../src/log';
 import { sleep } from './support/mqtt';
 import { type TestRedis, startRedis } from './support/redis';
@@ -124,4 +125,22 @@ describe('delivery events while an older node is in the cluster', () => {
     }
     expect(await burst(4000, [peer])).toEqual({ batches: 2, singles: 0, others: ['gallery'] });
   });
+  it('still serves an older node one by one after Redis restarted (both channels re-subscribed at once)', async () => {
+    const older = new RedisEventBus(redis.url, logger('test:bus-older-2'), { deliveryBatches: false });
+    await older.start();
+    try {
+      await redis.restart();
+      // Every connection is back once the channels have their three subscribers again.
+      const probe = new Redis(redis.url);
+      const counts = async () => (await probe.pubsub('NUMSUB', BUS_CHANNEL, BATCH_READERS_CHANNEL)) as unknown[];
+      await expect.poll(counts, { timeout: 15_000, interval: 100 }).toEqual([BUS_CHANNEL, 3, BATCH_READERS_CHANNEL, 2]);
+      // …and the watcher its pattern.
+      await expect.poll(() => probe.pubsub('NUMPAT'), { timeout: 15_000, interval: 100 }).toBe(1);
+      probe.disconnect();
+      expect(await burst(5000, [older, peer])).toEqual({ batches: 0, singles: 301, others: ['gallery'] });
+    } finally {
+      await older.stop();
+    }
+    expect(await burst(6000, [peer])).toEqual({ batches: 2, singles: 0, others: ['gallery'] });
+  }, 60_000);
 });
