@@ -36,7 +36,9 @@ describe('delivery events shared through Redis', () => {
     two = new RedisEventBus(redis.url, logger('test:bus-two'));
     await Promise.all([one.start(), two.start()]);
     raw = new Redis(redis.url);
-    await raw.subscribe(BUS_CHANNEL);
+    // A pattern subscription watches the channel without being counted among its subscribers
+    // (a plain one would be taken for a node that may not read batches: redis-bus-deliveries.ts).
+    await raw.psubscribe(BUS_CHANNEL);
   });
 
   afterAll(async () => {
@@ -48,8 +50,8 @@ describe('delivery events shared through Redis', () => {
 
   it('sends the deliveries of one turn as one message, each reaching the other node once, in order', async () => {
     const onChannel: string[] = [];
-    const listen = (_c: string, text: string) => onChannel.push(text);
-    raw.on('message', listen);
+    const listen = (_p: string, _c: string, text: string) => onChannel.push(text);
+    raw.on('pmessage', listen);
     const atTwo: number[] = [];
     const atOne: number[] = [];
     const offs = [two.on('delivery', (e) => atTwo.push(e.seq)), one.on('delivery', (e) => atOne.push(e.seq))];
@@ -59,7 +61,7 @@ describe('delivery events shared through Redis', () => {
     await sleep(200);
     expect(atTwo).toEqual(atOne);
     expect(onChannel.length).toBeLessThanOrEqual(2); // one a turn (1,000 before)
-    raw.off('message', listen);
+    raw.off('pmessage', listen);
     for (const off of offs) off();
   });
 

@@ -7,7 +7,11 @@
 export interface LiveStreamDirectory {
   /** This node's address as the other nodes reach it (`http://host:port`), once it listens. */
   listening(url: string): void;
-  /** Records that this node waits for `streamId`; resolves once other nodes can read it. */
+  /**
+   * Records that this node waits for `streamId`; resolves once other nodes can read it, rejects
+   * (an `unavailable` HubError) when that cannot be done within ~2 s: then nobody could route the
+   * box's socket, so the box must not be asked.
+   */
   claim(streamId: string): Promise<void>;
   release(streamId: string): Promise<void>;
   /** The address of the node that waits for `streamId`, or null (none, or it is this node). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type EventBus, type HubEvents, type ListenOptions, type Listener, Listeners } from '../bus';
 import type { Logger } from '../log';
+import { BATCH_READERS_CHANNEL, publishDeliveries } from './redis-bus-deliveries';
 import { closeRedis, openRedis } from './redis-client';
 
 /** The one Redis channel every hub node publishes its events to (in emit order). */
@@ -9,7 +10,8 @@ export const BUS_CHANNEL = 'shopwatch:bus';
 
 /**
  * What goes over the channel: the emitting node, the kind, the event (all JSON-safe); or, for
- * delivery receipts, `events`: every one emitted in one turn of the event loop.
+ * delivery receipts, `events`: every one emitted in one turn of the event loop, sent so only
+ * while every subscriber of the channel reads that form (redis-bus-deliveries.ts).
  */
 interface Envelope {
   origin: string;
@@ -28,6 +30,15 @@ const KINDS: ReadonlySet<string> = new Set<keyof HubEvents>([
   'revoked',
 ]);
 
+export interface RedisBusOptions {
+  /**
+   * Whether this node reads (and sends) delivery events batched per turn; default true. False
+   * behaves as the version before batching, which reads `event` only: kept so that a rolling
+   * upgrade can be tested against real Redis (a mixed cluster must not lose receipts).
+   */
+  deliveryBatches?: boolean;
+}
+
 /**
  * The bus of a hub node in a cluster (see `EventBus` and `Origin` in bus.ts): `emit` delivers
  * to this node's listeners at once, then publishes on a Redis channel; what other nodes publish
@@ -45,14 +56,18 @@ export class RedisEventBus implements EventBus {
   private sub: Redis;
   /**
    * Deliveries emitted this turn, published together: every radio confirms every alert, so one
-   * alert to 1,000 radios was 1,000 messages through Redis, each parsed by every node.
+   * alert to 1,000 radios was 1,000 messages through Redis, each parsed by every node. While a
+   * node of the version before batching listens they go one by one (redis-bus-deliveries.ts).
    */
   private deliveries: HubEvents['delivery'][] = [];
+  private batches: boolean;
 
   constructor(
     url: string,
     private log: Logger,
+    opts: RedisBusOptions = {},
   ) {
+    this.batches = opts.deliveryBatches ?? true;
     this.listeners = new Listeners(log);
     this.pub = openRedis(url, 'bus-pub', log);
     this.sub = openRedis(url, 'bus-sub', log);
@@ -61,7 +76,8 @@ export class RedisEventBus implements EventBus {
 
   /** Subscribes to the channel (ioredis re-subscribes by itself after a reconnect). */
   async start(): Promise<void> {
-    await this.sub.subscribe(BUS_CHANNEL);
+    // One command: a node is counted as a reader of batches exactly while it reads the bus.
+    await (this.batches ? this.sub.subscribe(BUS_CHANNEL, BATCH_READERS_CHANNEL) : this.sub.subscribe(BUS_CHANNEL));
   }
 
   async stop(): Promise<void> {
@@ -87,7 +103,13 @@ export class RedisEventBus implements EventBus {
     if (!this.deliveries.length) return;
     const events = this.deliveries;
     this.deliveries = [];
-    this.publish({ origin: this.nodeId, kind: 'delivery', events });
+    if (!this.batches) {
+      for (const event of events) this.publish({ origin: this.nodeId, kind: 'delivery', event });
+      return;
+    }
+    publishDeliveries(this.pub, BUS_CHANNEL, this.nodeId, events).catch((err) =>
+      this.log.warn({ err: err.message, kind: 'delivery' }, 'events not shared with the other nodes'),
+    );
   }
 
   private publish(envelope: Envelope) {
@@ -107,8 +129,8 @@ export class RedisEventBus implements EventBus {
       return;
     }
     if (envelope?.origin === this.nodeId) return; // delivered locally when it was emitted
-    const events =
-      envelope?.kind === 'delivery' && Array.isArray(envelope.events) ? envelope.events : [envelope?.event];
+    const batch = this.batches && envelope?.kind === 'delivery' && Array.isArray(envelope.events);
+    const events = batch ? envelope.events! : [envelope?.event];
     if (!KINDS.has(envelope?.kind) || !events.every((e) => typeof e === 'object' && e !== null)) {
       this.log.warn({ kind: envelope?.kind }, 'unknown event on the bus channel; ignored');
       return;

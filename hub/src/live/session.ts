@@ -26,6 +26,11 @@ export class LiveSession {
   private edge: WebSocket | null = null;
   graceTimer: NodeJS.Timeout | null = null;
   startTimer: NodeJS.Timeout | null = null;
+  /**
+   * Settles once the edge box may be asked (cluster mode: the stream's claim is recorded);
+   * rejected when it may not, and then the box is never asked. Viewers join only after it.
+   */
+  requested: Promise<void> = Promise.resolve();
 
   constructor(
     readonly streamId: string,

@@ -31,6 +31,8 @@ export class LiveSessions {
   private byCamera = new Map<string, LiveSession>();
   private byStream = new Map<string, LiveSession>();
   private stopped = false;
+  /** Streams whose box was never asked (their claim failed): no stop is sent for them. */
+  private unasked = new WeakSet<LiveSession>();
 
   constructor(private d: LiveSessionDeps) {}
 
@@ -51,6 +53,8 @@ export class LiveSessions {
       if (!this.d.isOnline(device.id)) throw new HubError('unavailable', `edge box "${device.id}" is offline`);
       s = this.start(device, cameraId);
     }
+    // Cluster mode: a stream no node could route the box's socket for is refused here, at once.
+    await s.requested;
     const p = viewer.principal;
     // Awaited: a view that cannot be audited is refused (the error reaches the viewer).
     await this.d.audit.append({
@@ -110,7 +114,11 @@ export class LiveSessions {
     this.byStream.set(streamId, s);
     const giveUp = () => s.state === 'starting' && s.end('the edge box did not start the stream in time');
     s.startTimer = setTimeout(giveUp, this.d.startTimeoutMs ?? 15_000);
-    this.request(device.scheme, device.id, { action: 'start', streamId, cameraId });
+    s.requested = this.request(device.scheme, device.id, { action: 'start', streamId, cameraId });
+    s.requested.catch((err) => {
+      this.unasked.add(s);
+      s.end((err as Error).message);
+    });
     this.d.log.info({ streamId, deviceId: device.id, cameraId }, 'live stream requested');
     return s;
   }
@@ -119,7 +127,9 @@ export class LiveSessions {
     this.byCamera.delete(`${s.deviceId}/${s.cameraId}`);
     this.byStream.delete(s.streamId);
     // Closing the socket already ends the edge's ffmpeg; the request covers a socket that never came.
-    this.request(s.scheme, s.deviceId, { action: 'stop', streamId: s.streamId, cameraId: s.cameraId });
+    // A box that was never asked is not told to stop either (only the claim is released).
+    if (this.unasked.has(s)) this.d.directory?.release(s.streamId).catch(() => {});
+    else this.request(s.scheme, s.deviceId, { action: 'stop', streamId: s.streamId, cameraId: s.cameraId });
     const ids = { streamId: s.streamId, deviceId: s.deviceId, cameraId: s.cameraId };
     this.d.log.info({ ...ids, reason, fragments: s.fragments }, 'live stream ended');
   }
@@ -128,7 +138,7 @@ export class LiveSessions {
    * Sends a live request to the edge box. In a cluster a start or thumbnail is claimed in the
    * directory first, so whichever node the box's socket reaches can find the node that waits for it.
    */
-  request(scheme: string, deviceId: string, req: LiveRequest) {
+  request(scheme: string, deviceId: string, req: LiveRequest): Promise<void> {
     const dir = this.d.directory;
     const claimed = dir && req.action !== 'stop' ? dir.claim(req.streamId) : Promise.resolve();
     if (dir && req.action === 'stop') {
@@ -137,6 +147,10 @@ export class LiveSessions {
     claimed
       .then(() => this.d.publish(topics.liveRequest(scheme, deviceId), JSON.stringify(req)))
       .catch((err) => this.d.log.warn({ deviceId, err: (err as Error).message }, 'live request not published'));
+    // The caller learns whether the box is asked at all; a failed publish is only logged, as before.
+    return claimed.catch((err) => {
+      throw err instanceof HubError ? err : new HubError('unavailable', 'the other hub nodes cannot be told; retry');
+    });
   }
 
   /** True while this node waits for, or runs, the stream with this id. */

@@ -28,7 +28,8 @@ export class LiveThumbnails {
 
   constructor(
     private d: {
-      request: (scheme: string, deviceId: string, req: LiveRequest) => void;
+      /** Rejects when the box cannot be asked (cluster mode, Redis away): the picture is refused at once. */
+      request: (scheme: string, deviceId: string, req: LiveRequest) => Promise<void> | void;
       isOnline: (deviceId: string) => boolean;
       maxAgeMs?: number;
       timeoutMs?: number;
@@ -64,7 +65,9 @@ export class LiveThumbnails {
         <T>(f: (v: T) => void) =>
         (v: T) => (clearTimeout(timer), this.waiting.delete(streamId), f(v));
       this.waiting.set(streamId, { deviceId: device.id, resolve: done(resolve), reject: done(reject) });
-      this.d.request(device.scheme, device.id, { action: 'thumbnail', streamId, cameraId });
+      Promise.resolve(this.d.request(device.scheme, device.id, { action: 'thumbnail', streamId, cameraId })).catch(
+        (err) => this.waiting.get(streamId)?.reject(err),
+      );
     });
   }
 

@@ -11,6 +11,11 @@ export interface TestRedis {
   port: number;
   /** Stops the server (SIGKILL: a crash, nothing flushed) and starts it again on the same port and dir. */
   restart(whileDown?: () => Promise<unknown>): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP) while `whileHung` runs, then lets it go on (SIGCONT): its
+   * connections stay open but nothing is answered, as with a hung server or a lost network path.
+   */
+  hang(whileHung: () => Promise<unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +64,14 @@ export async function startRedis(): Promise<TestRedis> {
       await kill();
       await whileDown?.();
       await start();
+    },
+    async hang(whileHung) {
+      child?.kill('SIGSTOP');
+      try {
+        await whileHung();
+      } finally {
+        child?.kill('SIGCONT');
+      }
     },
     async stop() {
       await kill();
