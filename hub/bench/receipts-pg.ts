@@ -92,7 +92,8 @@ try {
       const cpu = sample(pid).cpuSeconds - before;
       const wall = performance.now() - t0;
       const per = (cpu * 1e6) / (rounds * shape.size);
-      const line = `${form.padEnd(10)} batch ${String(shape.size).padStart(3)} × ${String(shape.alerts).padStart(2)} alerts`;
+      const size = String(shape.size).padStart(3);
+      const line = `${form.padEnd(12)} batch ${size} × ${String(shape.alerts).padStart(2)} alerts`;
       console.log(
         `${line}: ${per.toFixed(1)} µs CPU/receipt, ${((wall * 1000) / (rounds * shape.size)).toFixed(1)} µs wall`,
       );
