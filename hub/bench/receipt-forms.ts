@@ -4,7 +4,8 @@ import { receiptStatement } from '../src/storage/postgres/receipt-statement';
  * Statement forms of the receipt batch compared by receipts-pg.ts: `json` is the form before
  * arrays (jsonb_to_recordset, newest seq per row), `arrays` the same with arrays, `jsonOnce` the
  * JSON form with the newest seq once per alert, `noAnswerJoin` the hub's form without the LEFT
- * JOIN of RETURNING (wrong answers: for the cost only), `hub` what the hub runs.
+ * JOIN of RETURNING (wrong answers: for the cost only), `jsonSplit` the hub's form unnamed,
+ * `arraysSplit` the hub's form with one array a column as input, `hub` what the hub runs.
  */
 export interface Row {
   deviceId: string;
@@ -108,9 +109,36 @@ const SPLIT_SQL = `
   SELECT v.i, v.scheme, v.zone, v.up_to, true AS advanced FROM v`;
 const noAnswerJoin: Form = (rows) => ({ text: SPLIT_SQL, values: arrayValues(rows) });
 
+// The hub's statement with a JSONB document as its input instead of arrays.
+const JSON_SPLIT_SQL = JSON_ONCE_SQL.replace(
+  /SELECT v\.i, v\.scheme, v\.zone, v\.up_to, w\.device_id IS NOT NULL AS advanced[^`]*$/,
+  `SELECT v.i, v.scheme, v.zone, v.up_to, NULL::text AS device, NULL::text AS alert FROM v
+  UNION ALL SELECT NULL, NULL, NULL, NULL, w.device_id, w.alert_id FROM w`,
+);
+const jsonSplit: Form = (rows) => ({ text: JSON_SPLIT_SQL, values: json(rows).values });
+
+// The hub's statement with one array a column as its input instead of JSONB.
+const ARRAYS_SPLIT_SQL = JSON_SPLIT_SQL.replace(/SELECT \* FROM jsonb_to_recordset[^)]*\)[^)]*\)/, UNNEST).replace(
+  't.zones ? a.zone',
+  't.zones::jsonb ? a.zone',
+);
+const arraysSplit: Form = (rows) => ({
+  text: ARRAYS_SPLIT_SQL,
+  values: arrayValues(rows),
+  name: 'receipts-arrays-split',
+});
+
 const hub: Form = (rows) => {
   const q = receiptStatement(rows.map((r) => ({ from: r, alertId: r.alertId, seq: r.seq, at: r.at })));
   return { text: q.text, values: q.values ?? [], name: q.name };
 };
 
-export const RECEIPT_STATEMENTS: Record<string, Form> = { json, jsonOnce, arrays, noAnswerJoin, hub };
+export const RECEIPT_STATEMENTS: Record<string, Form> = {
+  json,
+  jsonOnce,
+  arrays,
+  noAnswerJoin,
+  jsonSplit,
+  arraysSplit,
+  hub,
+};

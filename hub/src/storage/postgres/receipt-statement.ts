@@ -16,19 +16,21 @@ export interface ReceiptRow {
  * two replicas writing overlapping batches lock rows in one order and cannot deadlock. A batch
  * never holds the same device and alert twice (ON CONFLICT may touch a row once per statement).
  *
- * Why this form (measured by hub/bench/receipts-pg.ts, PostgreSQL CPU per receipt): one array a
- * column, unnested, instead of a JSONB document (jsonb_to_recordset cost ~3x the CPU at 334-500
- * rows); each alert read and its newest seq found once per batch (MATERIALIZED: a fleet confirming
- * one alert is 500 rows of one alert), not once per row; a named statement, so each pool
- * connection parses and plans it once. A sender's zones travel as JSON text, one array a row.
- * The rows checked and the keys RETURNING says moved come back as separate rows, matched here by
- * key: joining them in SQL was planned as a nested loop on the row estimate of the input (100 for
- * JSON, fewer for a generic plan), 250,000 comparisons for a batch of 500 and most of its time.
+ * Why this form (hub/bench/receipts-pg.ts, PostgreSQL CPU per receipt, on tables of a county's day):
+ * the rows checked and the keys RETURNING says moved come back as separate rows, matched by key in
+ * receiptsTaken. Joined in SQL (LEFT JOIN) they were planned as a nested loop on the input's row
+ * estimate (100 for a JSONB document, 1 after the join): 250,000 comparisons for a batch of 500,
+ * most of its time (40 -> 10 us a receipt at 500). Each alert of the batch and its newest seq are
+ * read once (MATERIALIZED), not once per row: a fleet confirming one alert is 500 rows of it. The
+ * statement is named, so each pool connection plans it once (614 -> 185 us for a batch of one,
+ * 25 -> 12.5 at 50). Its input stays one JSONB document: as arrays (one a column, unnested) it cost
+ * the same at 334-500 rows but 452 us for a batch of one, 18 at 50 (probably planned again each
+ * time: with the arrays' lengths known, each custom plan looks better than the generic one).
  */
 const RECORD_RECEIPTS = `
   WITH t AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
-      WITH ORDINALITY AS t(device, alert, scheme, zones, seq, at, i)
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS t(i int, device text, alert text, scheme text, zones jsonb, seq bigint, at text)
   ), a AS MATERIALIZED (
     SELECT a.id, a.scheme, a.zone, a.priority,
       (SELECT COALESCE(MAX(e.seq), 0) FROM alert_events e WHERE e.alert_id = a.id) AS newest
@@ -37,7 +39,7 @@ const RECORD_RECEIPTS = `
     SELECT t.i, t.device, t.alert, t.at, a.scheme, a.zone, LEAST(COALESCE(t.seq, a.newest), a.newest) AS up_to
     FROM t
     JOIN a ON a.id = t.alert AND a.scheme = t.scheme
-      AND (t.zones IS NULL OR a.priority <> 0 OR t.zones::jsonb ? a.zone)
+      AND (t.zones IS NULL OR a.priority <> 0 OR t.zones ? a.zone)
   ), w AS (
     INSERT INTO receipts (device_id, alert_id, last_seq, at)
     SELECT device, alert, up_to, at FROM v ORDER BY device, alert
@@ -45,7 +47,7 @@ const RECORD_RECEIPTS = `
     WHERE excluded.last_seq > receipts.last_seq
     RETURNING device_id, alert_id
   )
-  SELECT v.i::int AS i, v.scheme, v.zone, v.up_to, NULL::text AS device, NULL::text AS alert FROM v
+  SELECT v.i, v.scheme, v.zone, v.up_to, NULL::text AS device, NULL::text AS alert FROM v
   UNION ALL SELECT NULL, NULL, NULL, NULL, w.device_id, w.alert_id FROM w`;
 
 /** The statement of a batch, named: prepared once per connection. */
@@ -54,12 +56,17 @@ export function receiptStatement(rows: ReceiptRow[]): pg.QueryConfig {
     name: 'shopwatch-record-receipts',
     text: RECORD_RECEIPTS,
     values: [
-      rows.map((r) => r.from.deviceId),
-      rows.map((r) => r.alertId),
-      rows.map((r) => r.from.scheme),
-      rows.map((r) => (r.from.zones ? JSON.stringify(r.from.zones) : null)),
-      rows.map((r) => r.seq),
-      rows.map((r) => r.at),
+      JSON.stringify(
+        rows.map((r, i) => ({
+          i,
+          device: r.from.deviceId,
+          alert: r.alertId,
+          scheme: r.from.scheme,
+          zones: r.from.zones,
+          seq: r.seq,
+          at: r.at,
+        })),
+      ),
     ],
   };
 }
@@ -71,10 +78,9 @@ export function receiptsTaken(rows: ReceiptRow[], result: pg.QueryResult): (Rece
   const out: (ReceiptTaken | null)[] = rows.map(() => null);
   for (const r of result.rows) {
     if (r.i === null) continue;
-    // WITH ORDINALITY counts from 1.
-    const row = rows[r.i - 1]!;
+    const row = rows[r.i]!;
     const moved = advanced.has(JSON.stringify([row.from.deviceId, row.alertId]));
-    out[r.i - 1] = { scheme: r.scheme, zone: r.zone, seq: Number(r.up_to), advanced: moved };
+    out[r.i] = { scheme: r.scheme, zone: r.zone, seq: Number(r.up_to), advanced: moved };
   }
   return out;
 }
