@@ -135,4 +135,29 @@ describe('receipts on PostgreSQL', () => {
       await repo.close();
     }
   });
+
+  it('answers each receipt of one statement with its own outcome: moved, already confirmed, refused', async () => {
+    const { url, repo } = await fresh();
+    try {
+      const a1 = await raise(repo, 'a1');
+      await raise(repo, 'a2');
+      const radio = { deviceId: 'r1', scheme: 'town', zones: ['north'] };
+      expect(await repo.recordVisibleReceipt(radio, 'a1', null, AT)).toMatchObject({ advanced: true });
+      const before = await nextXid(url);
+      const [again, other, second, away] = await Promise.all([
+        repo.recordVisibleReceipt(radio, 'a1', null, AT),
+        repo.recordVisibleReceipt({ ...radio, deviceId: 'r2' }, 'a1', 1, AT),
+        repo.recordVisibleReceipt(radio, 'a2', null, AT),
+        repo.recordVisibleReceipt({ ...radio, deviceId: 'r3', zones: ['south'] }, 'a1', null, AT),
+      ]);
+      expect(await nextXid(url)).toBe(before + 1); // one statement for all four
+      const seq = a1.timeline[0]!.seq;
+      expect(again).toEqual({ scheme: 'town', zone: 'north', seq, advanced: false });
+      expect(other).toEqual({ scheme: 'town', zone: 'north', seq: Math.min(1, seq), advanced: true });
+      expect(second).toMatchObject({ zone: 'north', advanced: true });
+      expect(away).toBeNull();
+    } finally {
+      await repo.close();
+    }
+  });
 });
