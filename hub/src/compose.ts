@@ -53,6 +53,11 @@ export interface HubOptions {
   faces?: FaceChecker;
   /** Live-view timings (grace after the last viewer, start timeout, viewer queue bounds). */
   live?: LiveOptions;
+  /**
+   * How often this node reads the stored provisioning generation (ms, default 2000): the fallback
+   * by which a node learns of a change another node or the CLI applied when no bus message told it.
+   */
+  provisioningPollMs?: number;
 }
 
 /** Everything the hub keeps, opened by the storage step (hub.ts). */
@@ -162,7 +167,14 @@ export function composeHub(config: HubConfig, storage: HubStorage, options: HubO
   const presence = new MqttPresence(broker, repo, counts, bus, logger('hub:presence'));
   const heartbeat = cluster?.heartbeat(nodeId, (id) => presence.dropNode(id));
   const deviceConnections = new MqttDeviceConnections(broker.aedes, repo, logger('hub:provisioning'));
-  const revocation = new Revocation(deviceConnections, repo, dir, bus, logger('hub:provisioning'));
+  const revocation = new Revocation(
+    deviceConnections,
+    repo,
+    dir,
+    bus,
+    logger('hub:provisioning'),
+    options.provisioningPollMs,
+  );
   // Cluster-wide-once jobs run on the leader only; the leader polls for escalations, since alerts
   // raised on other nodes never reach this node's bus. One node alone always leads.
   const leadership = leadershipFor(config, logger('hub:leader'));

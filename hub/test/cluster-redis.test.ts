@@ -51,7 +51,9 @@ describe('hub nodes joined through Redis', () => {
     redis = await startRedis();
     cluster = new TestCluster(redis.url);
     a = await cluster.start('node-a');
-    b = await cluster.start('node-b');
+    // B never polls the stored provisioning generation here (an hour): what it learns of A's
+    // changes it learns from the bus, so the tests below see the bus at work, not the poll.
+    b = await cluster.start('node-b', { provisioningPollMs: 3_600_000 });
   }, 60_000);
 
   afterAll(async () => {
@@ -253,12 +255,12 @@ describe('hub nodes joined through Redis', () => {
     await a.reprovision(writeSeed(tempDir(), seed));
     const changedAt = Date.now();
     const lidl = await connect(b.mqttPort, ['radio-lidl', 'radio-lidl-secret-for-the-cluster']);
-    // B's own poll of the provisioning generation runs every 2 s; the bus tells it at once.
-    // A try in the few milliseconds before the bus message lands is refused (SUBACK 0x80, which
-    // mqtt.js raises as an error): that is the window the test bounds, so a refusal means "again".
+    // B does not poll (see beforeAll): only the bus message can make it grant the new zone. A try
+    // before that message lands is refused (SUBACK 0x80, which mqtt.js raises as an error): again.
+    // The bound is for a loaded CI box; the message itself takes milliseconds (printed).
     const granted = async () => (await lidl.subscribe(east).catch(() => []))[0]?.qos === 1;
-    await until('B grants the new zone', granted, 1000);
-    expect(Date.now() - changedAt).toBeLessThan(1000);
+    await until('B grants the new zone', granted, 10_000);
+    console.log(`[cluster-redis] B granted the new zone ${Date.now() - changedAt} ms after A applied it`);
   });
 
   it('disconnects a device removed by provisioning on node A from node B', async () => {
@@ -267,9 +269,8 @@ describe('hub nodes joined through Redis', () => {
     const seed = testScheme();
     seed.devices = seed.devices!.filter((d) => d.id !== 'radio-argos');
     await a.reprovision(writeSeed(tempDir(), seed));
-    // B learns of it from the bus when A has applied it, or from its own 2 s poll of the stored
-    // provisioning generation, whichever comes first (the poll may, as A applies a slow change).
-    await Promise.race([closed, sleep(3000).then(() => Promise.reject(new Error('still connected to B')))]);
+    // B learns of it from the bus when A has applied it (B does not poll here, see beforeAll).
+    await Promise.race([closed, sleep(10_000).then(() => Promise.reject(new Error('still connected to B')))]);
   });
 
   it('keeps delivering after Redis restarts: both nodes reconnect and a raise after it arrives', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
+import type { HubOptions } from '../../src/compose';
 import { type RunningHub, startHub } from '../../src/hub';
 import { tempDir, testScheme, writeSeed } from './hub';
 import { testDatabaseFor } from './postgres';
@@ -23,7 +24,7 @@ export class TestCluster {
     return testDatabaseFor(this.dataDir);
   }
 
-  async start(nodeId: string): Promise<RunningHub & { http: string }> {
+  async start(nodeId: string, options: HubOptions = {}): Promise<RunningHub & { http: string }> {
     const databaseUrl = await this.databaseUrl();
     const config = loadConfig(
       {},
@@ -39,7 +40,7 @@ export class TestCluster {
         ...(databaseUrl ? { databaseUrl } : {}),
       },
     );
-    const hub = await startHub(config);
+    const hub = await startHub(config, options);
     if (databaseUrl && fs.existsSync(path.join(this.dataDir, 'shopwatch.db'))) {
       await hub.stop();
       throw new Error(`a node given ${databaseUrl} made a SQLite database in its data dir`);
