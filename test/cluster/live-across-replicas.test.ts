@@ -1,15 +1,12 @@
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditEntry, topics } from '@shopwatch/protocols';
-import { type LiveEdge, TestViewer, startLiveEdge } from '../edge-hub/support/live';
-import { TestCluster } from '../../hub/test/support/cluster';
+import { TestViewer } from '../edge-hub/support/live';
+import { useLiveNodes, wsOf } from './support/live-nodes';
 import { login, tempDir, testScheme, writeSeed } from '../../hub/test/support/hub';
 import { sleep } from '../../hub/test/support/mqtt';
-import { type TestRedis, startRedis } from '../../hub/test/support/redis';
 
-type Node = Awaited<ReturnType<TestCluster['start']>>;
 const TESCO_SECRET = 'edge-tesco-secret-for-tests';
-const wsOf = (n: Node) => n.http.replace('http', 'ws');
 
 /**
  * Issue 14: live view when the edge box and the browser are on different hub nodes. The box's
@@ -18,31 +15,15 @@ const wsOf = (n: Node) => n.http.replace('http', 'ws');
  * the stream exactly as on one node: the same authorisation, the same audit.
  */
 describe('live view across hub nodes', () => {
-  let redis: TestRedis;
-  let cluster: TestCluster;
-  let a: Node;
-  let c: Node;
-  let edge: LiveEdge;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new TestCluster(redis.url);
-    a = await cluster.start('node-a');
-    c = await cluster.start('node-c');
-    // A second edge box in the scheme, for the test of a box offering another box's stream.
+  // A second edge box in the scheme, for the test of a box offering another box's stream.
+  const nodes = useLiveNodes(async (a) => {
     const seed = testScheme();
     seed.devices!.push({ id: 'edge-tesco', kind: 'edge', scheme: 'town', store: 'tesco', secret: TESCO_SECRET });
     await a.reprovision(writeSeed(tempDir(), seed));
-    edge = await startLiveEdge({ mqttPort: a.mqttPort, http: a.http });
-  }, 90_000);
-
-  afterAll(async () => {
-    await edge?.stop();
-    await cluster?.stop();
-    await redis?.stop();
-  }, 60_000);
+  });
 
   it('streams to a viewer on C a camera whose edge box is connected to A, and audits the view on C', async () => {
+    const { a, c } = nodes;
     const op = await login(c.http, 'operator', 'operator-password');
     const viewer = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'watching from the control room');
     await viewer.until(() => viewer.fragments.length >= 3, 30_000);
@@ -67,6 +48,7 @@ describe('live view across hub nodes', () => {
   }, 60_000);
 
   it('refuses a warden on C as on one node: the edge box is never asked, no byte is sent', async () => {
+    const { c, edge } = nodes;
     const asked: string[] = [];
     const onRequest = (topic: string) => topic === topics.liveRequest('town', 'edge-boots') && asked.push(topic);
     edge.client.on('message', onRequest);
@@ -85,6 +67,7 @@ describe('live view across hub nodes', () => {
   }, 30_000);
 
   it("does not relay another box's socket for a stream C asked of edge-boots", async () => {
+    const { a, c } = nodes;
     const op = await login(c.http, 'operator', 'operator-password');
     const viewer = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'second look');
     try {
@@ -110,6 +93,7 @@ describe('live view across hub nodes', () => {
   }, 60_000);
 
   it('serves a viewer on C the thumbnail of a camera whose box is connected to A, relayed like a stream', async () => {
+    const { c, edge } = nodes;
     const asked: string[] = [];
     const onRequest = (topic: string, payload: Buffer) =>
       topic === topics.liveRequest('town', 'edge-boots') && asked.push(JSON.parse(payload.toString()).action);

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@shopwatch/protocols';
-import { type LiveEdge, TestViewer, startLiveEdge } from '../edge-hub/support/live';
-import { TestCluster } from '../../hub/test/support/cluster';
+import { TestViewer } from '../edge-hub/support/live';
+import { useLiveNodes, wsOf } from './support/live-nodes';
 import { login } from '../../hub/test/support/hub';
 import { sleep } from '../../hub/test/support/mqtt';
-import { type TestRedis, startRedis } from '../../hub/test/support/redis';
-
-type Node = Awaited<ReturnType<TestCluster['start']>>;
-const wsOf = (n: Node) => n.http.replace('http', 'ws');
 
 /**
  * Issue 14: in a cluster the replica a viewer asks records in Redis that it waits for the stream,
@@ -17,33 +13,17 @@ const wsOf = (n: Node) => n.http.replace('http', 'ws');
  * (no ffmpeg), and live view must work again by itself once Redis is back.
  */
 describe('live view while the cluster cannot reach Redis', () => {
-  let redis: TestRedis;
-  let cluster: TestCluster;
-  let a: Node;
-  let c: Node;
-  let edge: LiveEdge;
+  const nodes = useLiveNodes();
   /** Every live request the edge box receives over MQTT, in order. */
   const asked: { action: string; streamId: string }[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    cluster = new TestCluster(redis.url);
-    a = await cluster.start('node-a');
-    c = await cluster.start('node-c');
-    // The box's MQTT connection and its live socket reach A; the operator watches on C.
-    edge = await startLiveEdge({ mqttPort: a.mqttPort, http: a.http });
-    edge.client.on('message', (topic, payload) => {
+  beforeAll(() => {
+    nodes.edge.client.on('message', (topic, payload) => {
       if (topic === topics.liveRequest('town', 'edge-boots')) asked.push(JSON.parse(payload.toString()));
     });
-  }, 90_000);
-
-  afterAll(async () => {
-    await edge?.stop();
-    await cluster?.stop();
-    await redis?.stop();
-  }, 60_000);
+  });
 
   it('refuses the viewer within 2 s without asking the box, and plays again once Redis is back', async () => {
+    const { c, edge, redis } = nodes;
     const op = await login(c.http, 'operator', 'operator-password');
     // A first look while all is well: the relay works and the box's stream is stopped after it.
     const warm = await TestViewer.open(wsOf(c), op, 'edge-boots', 'door', 'before the outage');
@@ -107,6 +87,7 @@ describe('live view while the cluster cannot reach Redis', () => {
     expect(edge.streamer.started - ffmpegBefore).toBe(1);
   }, 120_000);
   it('refuses within the claim bound when Redis hangs (connection open, no answer), and plays after', async () => {
+    const { c, edge, redis } = nodes;
     const op = await login(c.http, 'operator', 'operator-password');
     // A stream still in its grace period would be joined without any claim: wait until it stopped.
     await expect.poll(() => c.services.live.sessions.active.length, { timeout: 15_000 }).toBe(0);
